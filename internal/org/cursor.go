@@ -1,0 +1,45 @@
+package org
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// Cursors are opaque to clients: the keyset of the last item of a page,
+// base64url-encoded, so that a page boundary stays stable while items are
+// added or removed elsewhere in the list.
+const cursorVersion = "1"
+
+var errBadCursor = Errorf(EInvalid, "con trỏ phân trang (cursor) không hợp lệ")
+
+func encodeCursor(parts ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorVersion + "\x00" + strings.Join(parts, "\x00")))
+}
+
+// decodeCursor returns the n parts of a cursor made by encodeCursor, or BAD_USER_INPUT.
+func decodeCursor(s string, n int) ([]string, error) {
+	if len(s) > 1024 {
+		return nil, errBadCursor
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errBadCursor
+	}
+	parts := strings.Split(string(b), "\x00")
+	if len(parts) != n+1 || parts[0] != cursorVersion {
+		return nil, errBadCursor
+	}
+	return parts[1:], nil
+}
+
+// MemberCursor is the keyset cursor just after member m in a list of members.
+func MemberCursor(m *Member) string { return encodeCursor(Fold(m.FullName), m.ID) }
+
+// DecodeMemberCursor returns the folded name and id a member cursor points after.
+func DecodeMemberCursor(s string) (key, id string, err error) {
+	parts, err := decodeCursor(s, 2)
+	if err != nil {
+		return "", "", err
+	}
+	return parts[0], parts[1], nil
+}

@@ -1,0 +1,48 @@
+package org
+
+// enumNames is the wire name of each value of a small enumeration, so that
+// every enum type reads and writes its names the same way.
+type enumNames[E ~uint8] struct {
+	what  string // what the enum is, in Vietnamese, for error messages
+	names []string
+}
+
+func (n enumNames[E]) String(e E) string {
+	if int(e) < len(n.names) {
+		return n.names[e]
+	}
+	return "UNKNOWN"
+}
+
+func (n enumNames[E]) Parse(s string) (E, error) {
+	for i, name := range n.names {
+		if name == s {
+			return E(i), nil
+		}
+	}
+	return 0, Errorf(EInvalid, "%s không hợp lệ: %q", n.what, s)
+}
+
+func (n enumNames[E]) Marshal(e E) ([]byte, error) {
+	if int(e) >= len(n.names) {
+		return nil, Errorf(EInvalid, "%s không hợp lệ: %d", n.what, e)
+	}
+	return []byte(n.names[e]), nil
+}
+
+func (n enumNames[E]) Unmarshal(e *E, b []byte) error {
+	v, err := n.Parse(string(b))
+	if err == nil {
+		*e = v
+	}
+	return err
+}
+
+// Values lists every value of the enumeration in declaration order.
+func (n enumNames[E]) Values() []E {
+	vs := make([]E, len(n.names))
+	for i := range vs {
+		vs[i] = E(i)
+	}
+	return vs
+}

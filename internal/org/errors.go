@@ -1,0 +1,66 @@
+package org
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, one per way a request can fail; the GraphQL layer reports them
+// as extensions.code.
+const (
+	EInvalid       = "BAD_USER_INPUT"
+	ENotFound      = "NOT_FOUND"
+	EConflict      = "CONFLICT"
+	ERule          = "RULE_VIOLATION"
+	EUnauthorized  = "UNAUTHENTICATED"
+	EForbidden     = "FORBIDDEN"
+	EInternal      = "INTERNAL"
+	EUnavailable   = "UNAVAILABLE"
+	ETooComplex    = "QUERY_TOO_COMPLEX"
+	ELimitExceeded = "LIMIT_EXCEEDED"
+)
+
+// Error is a failure a caller can act on: its message is written for the user
+// and never carries internals. Rule names the Charter rule a RULE_VIOLATION breaks.
+type Error struct {
+	Code    string
+	Message string
+	Rule    string
+	Basis   string // legal basis of the rule, e.g. "Điều lệ Đảng, Điều 24"
+}
+
+func (e *Error) Error() string {
+	if e.Rule != "" {
+		return e.Rule + ": " + e.Message
+	}
+	return e.Message
+}
+
+// Errorf returns an *Error with the given code.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode is the code of err: an *Error's own, INTERNAL for anything else.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage is what a user may be told about err: an *Error's message, a
+// fixed sentence for anything else so that internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Lỗi nội bộ của máy chủ."
+}
+
+// notFound is the error for an id that does not exist (or is not visible).
+func notFound(what, id string) *Error {
+	return Errorf(ENotFound, "không tìm thấy %s %q", what, id)
+}

@@ -1,0 +1,147 @@
+package org
+
+import "sort"
+
+// Member is a party member as they stand on one date.
+type Member struct {
+	ID         string
+	FullName   string
+	Gender     Gender
+	Status     MemberStatus
+	AdmittedOn Date
+	OfficialOn Date // zero while on probation
+	Theory     Theory
+	// CellID is the member's official cell on the date; ResidenceCellID the
+	// village or residential-group cell they keep a residence link with, if any.
+	CellID          string
+	ResidenceCellID string
+	Personal        Personal
+}
+
+// Personal holds the fields that identify a member as a person; access control
+// hides them from roles that may read only the structure.
+type Personal struct {
+	BirthDate Date   `json:"birthDate,omitempty"`
+	Ethnicity string `json:"ethnicity,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Address   string `json:"address,omitempty"` // residence address
+}
+
+// Stint is a member's party activity in one cell over a span. A temporary
+// stint (sinh hoạt tạm thời) does not move where the member is counted.
+type Stint struct {
+	Span
+	CellID    string `json:"cellId"`
+	Temporary bool   `json:"temporary,omitempty"`
+}
+
+// Residence is a link to the cell where a working member lives (Quy định 213-QĐ/TW).
+type Residence struct {
+	Span
+	CellID string `json:"cellId"`
+}
+
+// RoleTerm is a leadership role held in an organisation over a span.
+// HeadOfUnit marks a secretary who also heads the agency, unit or village the
+// organisation belongs to (bí thư đồng thời là thủ trưởng, trưởng thôn).
+type RoleTerm struct {
+	Span
+	OrgID      string `json:"orgId"`
+	Role       Role   `json:"role"`
+	HeadOfUnit bool   `json:"headOfUnit,omitempty"`
+}
+
+// MemberRecord is the whole history of one member: what a store keeps.
+type MemberRecord struct {
+	ID         string       `json:"id"`
+	FullName   string       `json:"fullName"`
+	Gender     Gender       `json:"gender"`
+	AdmittedOn Date         `json:"admittedOn"`
+	OfficialOn Date         `json:"officialOn,omitempty"`
+	Theory     Theory       `json:"theory"`
+	Personal   Personal     `json:"personal"`
+	Stints     []Stint      `json:"stints"` // by Since
+	Residences []Residence  `json:"residences,omitempty"`
+	Roles      []RoleTerm   `json:"roles,omitempty"`
+	Ratings    []YearRating `json:"ratings,omitempty"`
+	Rev        int64        `json:"rev,omitempty"`
+}
+
+// StatusOn is the member's status on date d.
+func (r *MemberRecord) StatusOn(d Date) MemberStatus {
+	if r.OfficialOn != 0 && r.OfficialOn <= d {
+		return Official
+	}
+	return Probationary
+}
+
+// CellOn is the member's official (counted) cell on date d, empty when they
+// were not a member then.
+func (r *MemberRecord) CellOn(d Date) string {
+	for i := len(r.Stints) - 1; i >= 0; i-- {
+		if s := r.Stints[i]; !s.Temporary && s.Holds(d) {
+			return s.CellID
+		}
+	}
+	return ""
+}
+
+// ResidenceOn is the cell of the residence link in force on date d, if any.
+func (r *MemberRecord) ResidenceOn(d Date) string {
+	for _, s := range r.Residences {
+		if s.Holds(d) {
+			return s.CellID
+		}
+	}
+	return ""
+}
+
+// MemberAt is the member's state on date d; false when they were not a member then.
+func (r *MemberRecord) MemberAt(d Date) (Member, bool) {
+	cell := r.CellOn(d)
+	if cell == "" {
+		return Member{}, false
+	}
+	m := Member{
+		ID: r.ID, FullName: r.FullName, Gender: r.Gender, Status: r.StatusOn(d),
+		AdmittedOn: r.AdmittedOn, Theory: r.Theory, CellID: cell, ResidenceCellID: r.ResidenceOn(d),
+		Personal: r.Personal,
+	}
+	if m.Status == Official {
+		m.OfficialOn = r.OfficialOn
+	}
+	return m, true
+}
+
+// Rating is the member's grade of the given year, if one was recorded.
+func (r *MemberRecord) Rating(year int) (Grade, bool) { return ratingOf(r.Ratings, year) }
+
+// Clone returns a copy that shares no slices with r, for a write to change.
+func (r MemberRecord) Clone() MemberRecord {
+	r.Stints = append([]Stint(nil), r.Stints...)
+	r.Residences = append([]Residence(nil), r.Residences...)
+	r.Roles = append([]RoleTerm(nil), r.Roles...)
+	r.Ratings = append([]YearRating(nil), r.Ratings...)
+	return r
+}
+
+// Cells lists every cell the member was ever in, official or temporary, once each.
+func (r *MemberRecord) Cells() []string {
+	ids := make([]string, 0, len(r.Stints))
+	for _, s := range r.Stints {
+		ids = append(ids, s.CellID)
+	}
+	sort.Strings(ids)
+	return compactStrings(ids)
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

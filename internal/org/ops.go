@@ -1,0 +1,220 @@
+package org
+
+import "context"
+
+// NewOrg describes an organisation to create under an existing parent (or a
+// province, without one).
+type NewOrg struct {
+	ParentID string
+	Name     string
+	Code     string
+	Kind     Kind
+	Sector   Sector
+}
+
+// CreateOrg creates an organisation in force from today.
+func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (Org, error) {
+	name, err := CleanName("tên tổ chức", in.Name)
+	if err != nil {
+		return Org{}, err
+	}
+	code, err := cleanText("mã tổ chức", in.Code)
+	if err != nil {
+		return Org{}, err
+	}
+	if int(in.Kind) >= NumKinds || int(in.Sector) >= NumSectors {
+		return Org{}, Errorf(EInvalid, "loại tổ chức hoặc lĩnh vực không hợp lệ")
+	}
+	today, id := s.today(), NewID("o")
+	err = s.store.Update(ctx, func(tx Tx) error {
+		var parent *Org
+		if in.ParentID != "" {
+			p, err := orgOn(ctx, tx, in.ParentID, today, "tổ chức cấp trên")
+			if err != nil {
+				return err
+			}
+			parent = &p
+		}
+		if err := CheckPlacement(in.Kind, parent); err != nil {
+			return err
+		}
+		return tx.PutOrg(ctx, OrgRecord{ID: id, Code: code, Versions: []Version{{
+			Span: Span{today, Forever}, ParentID: in.ParentID, Name: name, Kind: in.Kind, Sector: in.Sector}}})
+	})
+	if err != nil {
+		return Org{}, err
+	}
+	return s.Org(ctx, View{At: today}, id)
+}
+
+// orgOn reads organisation id as it stands on date d, NOT_FOUND if it does not exist then.
+func orgOn(ctx context.Context, tx Tx, id string, d Date, what string) (Org, error) {
+	rec, err := tx.Org(ctx, id)
+	if err != nil {
+		return Org{}, notFoundAs(err, what, id)
+	}
+	o, ok := rec.OrgAt(d)
+	if !ok {
+		return Org{}, notFound(what, id)
+	}
+	return o, nil
+}
+
+// notFoundAs rewords a store's NOT_FOUND for what the caller was looking for.
+func notFoundAs(err error, what, id string) error {
+	if ErrorCode(err) == ENotFound {
+		return notFound(what, id)
+	}
+	return err
+}
+
+// NewMember describes a member to record in a cell: a newly registered member
+// or one moved in from elsewhere, in force from today.
+type NewMember struct {
+	CellID     string
+	FullName   string
+	Gender     Gender
+	Status     MemberStatus
+	AdmittedOn Date // zero: today
+	OfficialOn Date // OFFICIAL only; zero: a year after admission
+	Theory     Theory
+	Personal   Personal
+}
+
+// minAdmissionAge is the youngest a person may be admitted (Điều lệ Đảng, Điều 1).
+const minAdmissionAge = 18
+
+func (s *Service) checkNewMember(in *NewMember, today Date) error {
+	var err error
+	if in.FullName, err = CleanName("họ và tên", in.FullName); err != nil {
+		return err
+	}
+	if in.Personal, err = cleanPersonal(in.Personal); err != nil {
+		return err
+	}
+	if in.AdmittedOn == 0 {
+		in.AdmittedOn = today
+	}
+	if in.AdmittedOn > today {
+		return Errorf(EInvalid, "ngày kết nạp %s ở tương lai", in.AdmittedOn)
+	}
+	if b := in.Personal.BirthDate; b != 0 && b.AddYears(minAdmissionAge) > in.AdmittedOn {
+		return Errorf(EInvalid, "đảng viên phải đủ %d tuổi khi kết nạp (sinh %s, kết nạp %s)", minAdmissionAge, b, in.AdmittedOn)
+	}
+	switch in.Status {
+	case Probationary:
+		if in.OfficialOn != 0 {
+			return Errorf(EInvalid, "đảng viên dự bị chưa có ngày chuyển chính thức")
+		}
+	case Official:
+		if in.OfficialOn == 0 {
+			in.OfficialOn = in.AdmittedOn.AddYears(1)
+		}
+		if in.OfficialOn < in.AdmittedOn || in.OfficialOn > today {
+			return Errorf(EInvalid, "ngày chuyển chính thức %s phải sau ngày kết nạp %s và không ở tương lai", in.OfficialOn, in.AdmittedOn)
+		}
+	default:
+		return Errorf(EInvalid, "trạng thái đảng viên không hợp lệ")
+	}
+	if int(in.Gender) > int(Female) || int(in.Theory) > int(TheoryAdvanced) {
+		return Errorf(EInvalid, "giới tính hoặc trình độ lý luận không hợp lệ")
+	}
+	return nil
+}
+
+func cleanPersonal(p Personal) (Personal, error) {
+	var err error
+	for _, f := range []struct {
+		what string
+		v    *string
+	}{{"dân tộc", &p.Ethnicity}, {"số điện thoại", &p.Phone}, {"thư điện tử", &p.Email}, {"địa chỉ", &p.Address}} {
+		if *f.v, err = cleanText(f.what, *f.v); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// CreateMember records a member in a cell, in force from today.
+func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error) {
+	today := s.today()
+	if err := s.checkNewMember(&in, today); err != nil {
+		return Member{}, err
+	}
+	id := NewID("m")
+	err := s.store.Update(ctx, func(tx Tx) error {
+		cell, err := orgOn(ctx, tx, in.CellID, today, "chi bộ")
+		if err != nil {
+			return err
+		}
+		if err := CheckMemberCell(&cell); err != nil {
+			return err
+		}
+		return tx.PutMember(ctx, MemberRecord{
+			ID: id, FullName: in.FullName, Gender: in.Gender, AdmittedOn: in.AdmittedOn, OfficialOn: in.OfficialOn,
+			Theory: in.Theory, Personal: in.Personal,
+			Stints: []Stint{{Span: Span{today, Forever}, CellID: in.CellID}},
+		})
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.Member(ctx, View{At: today}, id)
+}
+
+// SetResidence links a member to the village or residential-group cell where
+// they live, from today, ending the link they had before (R6).
+func (s *Service) SetResidence(ctx context.Context, memberID, cellID string) (Member, error) {
+	today := s.today()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		rec, err := tx.Member(ctx, memberID)
+		if err != nil {
+			return notFoundAs(err, "đảng viên", memberID)
+		}
+		own := rec.CellOn(today)
+		if own == "" {
+			return notFound("đảng viên", memberID)
+		}
+		cell, err := orgOn(ctx, tx, cellID, today, "chi bộ nơi cư trú")
+		if err != nil {
+			return err
+		}
+		if err := CheckResidence(&cell, own); err != nil {
+			return err
+		}
+		if rec.ResidenceOn(today) == cellID {
+			return nil
+		}
+		rec.Residences = append(endSpans(rec.Residences, today), Residence{Span: Span{today, Forever}, CellID: cellID})
+		return tx.PutMember(ctx, rec)
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.Member(ctx, View{At: today}, memberID)
+}
+
+// spanned is a fact with a span.
+type spanned interface{ span() *Span }
+
+func (s *Span) span() *Span { return s }
+
+// endSpans ends on date d every fact in force then; one that began on d is
+// dropped, since it never held for a whole day.
+func endSpans[T any, P interface {
+	*T
+	spanned
+}](facts []T, d Date) []T {
+	out := facts[:0]
+	for i := range facts {
+		sp := P(&facts[i]).span()
+		if sp.Holds(d) {
+			if sp.Since == d {
+				continue
+			}
+			sp.Until = d
+		}
+		out = append(out, facts[i])
+	}
+	return out
+}

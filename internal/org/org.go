@@ -1,0 +1,143 @@
+package org
+
+import "sort"
+
+// Org is an organisation as it stands on one date, with the counts of its
+// subtree on that date.
+type Org struct {
+	ID       string
+	Code     string
+	Name     string
+	Kind     Kind
+	Sector   Sector
+	ParentID string // empty for a root
+	// Since is the start of the version in force; EstablishedOn and EndedOn
+	// bound the organisation's whole existence.
+	Since         Date
+	EstablishedOn Date
+	EndedOn       Date // Forever while it exists
+	Counts        Counts
+}
+
+// Version is the state of an organisation over one span of time: a rename, a
+// transfer or a change of kind ends one version and starts the next.
+type Version struct {
+	Span
+	ParentID string `json:"parentId,omitempty"`
+	Name     string `json:"name"`
+	Kind     Kind   `json:"kind"`
+	Sector   Sector `json:"sector"`
+}
+
+// OrgRecord is the whole history of one organisation: what a store keeps.
+type OrgRecord struct {
+	ID       string       `json:"id"`
+	Code     string       `json:"code,omitempty"`
+	Versions []Version    `json:"versions"` // by Since, not overlapping
+	Ratings  []YearRating `json:"ratings,omitempty"`
+	Rev      int64        `json:"rev,omitempty"` // bumped by every write, for optimistic concurrency
+}
+
+// YearRating is the quality rating of one year.
+type YearRating struct {
+	Year  int   `json:"year"`
+	Grade Grade `json:"grade"`
+}
+
+// At is the version in force on date d.
+func (r *OrgRecord) At(d Date) (Version, bool) {
+	i := sort.Search(len(r.Versions), func(i int) bool { return r.Versions[i].Until > d })
+	if i < len(r.Versions) && r.Versions[i].Holds(d) {
+		return r.Versions[i], true
+	}
+	return Version{}, false
+}
+
+// Established is the first date the organisation existed.
+func (r *OrgRecord) Established() Date {
+	if len(r.Versions) == 0 {
+		return Forever
+	}
+	return r.Versions[0].Since
+}
+
+// Ended is the date the organisation stopped existing, Forever while it exists.
+func (r *OrgRecord) Ended() Date {
+	if len(r.Versions) == 0 {
+		return Forever
+	}
+	return r.Versions[len(r.Versions)-1].Until
+}
+
+// OrgAt is the organisation's state on date d, without counts.
+func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
+	v, ok := r.At(d)
+	if !ok {
+		return Org{}, false
+	}
+	return Org{
+		ID: r.ID, Code: r.Code, Name: v.Name, Kind: v.Kind, Sector: v.Sector, ParentID: v.ParentID,
+		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(),
+	}, true
+}
+
+// Rating is the grade of the given year, if one was recorded.
+func (r *OrgRecord) Rating(year int) (Grade, bool) { return ratingOf(r.Ratings, year) }
+
+func ratingOf(rs []YearRating, year int) (Grade, bool) {
+	for _, y := range rs {
+		if y.Year == year {
+			return y.Grade, true
+		}
+	}
+	return 0, false
+}
+
+// Clone returns a copy that shares no slices with r, for a write to change.
+func (r OrgRecord) Clone() OrgRecord {
+	r.Versions = append([]Version(nil), r.Versions...)
+	r.Ratings = append([]YearRating(nil), r.Ratings...)
+	return r
+}
+
+// Counts are what a chart badge or a statistics query shows of an organisation
+// on one date. Member counts include the organisation's own members; kind and
+// sector counts cover the organisations below it, not itself.
+type Counts struct {
+	Children           int32
+	DirectOfficial     int32
+	DirectProbationary int32
+	Official           int32
+	Probationary       int32
+	ByKind             [NumKinds]int32
+	CellsBySector      [NumSectors]int32
+}
+
+// DirectMembers is the number of members whose cell is the organisation itself.
+func (c *Counts) DirectMembers() int32 { return c.DirectOfficial + c.DirectProbationary }
+
+// Members is the number of members in the subtree, each counted once by their cell.
+func (c *Counts) Members() int32 { return c.Official + c.Probationary }
+
+// Grassroots is the number of grassroots organisations below.
+func (c *Counts) Grassroots() int32 {
+	return c.ByKind[GrassrootsCommittee] + c.ByKind[GrassrootsCell]
+}
+
+// addSubtree adds what child (of the given kind and sector, with counts sub)
+// contributes to its parent's counts.
+func (c *Counts) addSubtree(kind Kind, sector Sector, sub *Counts) {
+	c.Children++
+	c.Official += sub.Official
+	c.Probationary += sub.Probationary
+	c.ByKind[kind]++
+	for k, n := range sub.ByKind {
+		c.ByKind[k] += n
+	}
+	if kind == Cell {
+		c.CellsBySector[sector]++
+	}
+	for s, n := range sub.CellsBySector {
+		c.CellsBySector[s] += n
+	}
+}

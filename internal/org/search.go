@@ -1,0 +1,148 @@
+package org
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// SearchType restricts a search to organisations or members.
+type SearchType uint8
+
+const (
+	SearchOrgs SearchType = iota
+	SearchMembers
+)
+
+var searchTypes = enumNames[SearchType]{"loại kết quả tìm kiếm", []string{"ORG", "MEMBER"}}
+
+func (t SearchType) String() string { return searchTypes.String(t) }
+
+// Search limits.
+const (
+	MaxSearchText  = 100 // characters
+	DefaultResults = 20
+	MaxResults     = 100
+)
+
+// SearchQuery asks for the best matches of a text among names.
+type SearchQuery struct {
+	Text   string
+	First  int
+	Types  []SearchType // empty: both
+	Within string       // only hits in this organisation's subtree, when set
+}
+
+// Wants reports whether the query asks for results of type t.
+func (q *SearchQuery) Wants(t SearchType) bool {
+	if len(q.Types) == 0 {
+		return true
+	}
+	for _, w := range q.Types {
+		if w == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Hit is one search result: an organisation or a member, with the path from the
+// root to the organisation (the member's cell for a member), so that a chart can
+// expand and highlight it in one round trip.
+type Hit struct {
+	Org    *Org
+	Member *Member
+	Path   []Org
+	Score  float64
+}
+
+// Matcher scores names against one search text. Matching is on fold keys, so
+// case and diacritics never matter, and tokens match in any order.
+type Matcher struct {
+	key    string
+	tokens []string
+}
+
+// NewMatcher parses a search text; BAD_USER_INPUT when it is empty or too long.
+func NewMatcher(text string) (*Matcher, error) {
+	if n := utf8.RuneCountInString(text); n > MaxSearchText {
+		return nil, Errorf(EInvalid, "nội dung tìm kiếm dài %d ký tự, tối đa %d", n, MaxSearchText)
+	}
+	key := Fold(text)
+	if key == "" {
+		return nil, Errorf(EInvalid, "nội dung tìm kiếm không được để trống")
+	}
+	return &Matcher{key: key, tokens: strings.Fields(key)}, nil
+}
+
+// Tokens are the folded words of the search text.
+func (m *Matcher) Tokens() []string { return m.tokens }
+
+// Score tiers: a whole-name match beats a prefix, a prefix beats the words in
+// order inside the name, which beats the words in any order, then words that
+// only start a name word, then words found inside name words.
+const (
+	tierExact     = 1.0
+	tierPrefix    = 0.9
+	tierPhrase    = 0.85
+	tierTokens    = 0.8
+	tierTokenPref = 0.7
+	tierSubstring = 0.5
+)
+
+// Score rates a folded name; ok is false when the name does not match. Within a
+// tier organisations come before members (a place name is more often what is
+// meant than a person who bears it), then names the text covers more completely.
+func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
+	switch {
+	case nameKey == m.key:
+		score = tierExact
+	case strings.HasPrefix(nameKey, m.key+" "):
+		score = tierPrefix
+	case strings.HasSuffix(nameKey, " "+m.key) || strings.Contains(nameKey, " "+m.key+" "):
+		score = tierPhrase
+	default:
+		if score, ok = m.tokenTier(nameKey); !ok {
+			return 0, false
+		}
+	}
+	if isOrg {
+		score += 0.05
+	}
+	return score + 0.04*float64(len(m.key))/float64(len(nameKey)), true
+}
+
+// tokenTier matches every query token to a distinct word of the name, each to
+// its best word, and returns the tier of the weakest match.
+func (m *Matcher) tokenTier(nameKey string) (float64, bool) {
+	words := strings.Fields(nameKey)
+	used := make([]bool, len(words))
+	tier := tierTokens
+	for _, tok := range m.tokens {
+		best, bestTier := -1, 0.0
+		for i, w := range words {
+			if used[i] {
+				continue
+			}
+			var t float64
+			switch {
+			case w == tok:
+				t = tierTokens
+			case strings.HasPrefix(w, tok):
+				t = tierTokenPref
+			case strings.Contains(w, tok):
+				t = tierSubstring
+			default:
+				continue
+			}
+			if t > bestTier {
+				best, bestTier = i, t
+			}
+		}
+		if best < 0 {
+			return 0, false
+		}
+		used[best] = true
+		tier = min(tier, bestTier)
+	}
+	return tier, true
+}

@@ -1,0 +1,58 @@
+package org
+
+import (
+	"sort"
+	"testing"
+)
+
+func TestMatcherRanking(t *testing.T) {
+	type cand struct {
+		name  string
+		isOrg bool
+	}
+	rank := func(text string, cands ...cand) []string {
+		m, err := NewMatcher(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type scored struct {
+			name  string
+			score float64
+		}
+		var got []scored
+		for _, c := range cands {
+			if s, ok := m.Score(Fold(c.name), c.isOrg); ok {
+				got = append(got, scored{c.name, s})
+			}
+		}
+		sort.SliceStable(got, func(i, j int) bool { return got[i].score > got[j].score })
+		names := make([]string, len(got))
+		for i, g := range got {
+			names[i] = g.name
+		}
+		return names
+	}
+	got := rank("van an nguyen",
+		cand{"Nguyễn Văn Toàn", false}, cand{"Nguyễn Văn Anh", false}, cand{"Nguyễn Văn An", false},
+		cand{"Trần Thị Bình", false})
+	want := []string{"Nguyễn Văn An", "Nguyễn Văn Anh", "Nguyễn Văn Toàn"}
+	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("any-order tokens: %v, want %v", got, want)
+	}
+	got = rank("nguyen van an", cand{"Nguyễn Văn An Bình", false}, cand{"Nguyễn Văn An", false}, cand{"Lê Nguyễn Văn An", false})
+	if got[0] != "Nguyễn Văn An" || got[1] != "Nguyễn Văn An Bình" || got[2] != "Lê Nguyễn Văn An" {
+		t.Fatalf("exact > prefix > phrase: %v", got)
+	}
+	got = rank("tam hong", cand{"Trần Tâm Hồng", false}, cand{"Đảng bộ xã Tam Hồng", true}, cand{"Chi bộ Trường Tiểu học Tam Hồng", true})
+	if got[0] != "Đảng bộ xã Tam Hồng" || got[2] != "Trần Tâm Hồng" {
+		t.Fatalf("organisations first within a tier: %v", got)
+	}
+	if got := rank("xyz", cand{"Nguyễn Văn An", false}); len(got) != 0 {
+		t.Fatalf("non-match matched: %v", got)
+	}
+	for _, bad := range []string{"", "  ", "!!!", string(make([]byte, MaxSearchText+1))} {
+		if _, err := NewMatcher(bad); ErrorCode(err) != EInvalid {
+			t.Errorf("NewMatcher(%q) = %v", bad, err)
+		}
+	}
+}

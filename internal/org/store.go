@@ -1,0 +1,108 @@
+package org
+
+import "context"
+
+// View selects the version of the structure a read sees.
+type View struct {
+	At Date // the date the answer is as of
+}
+
+// PageQuery asks for one page of a keyset-paginated list.
+type PageQuery struct {
+	First int    // page size, 1..MaxPageSize
+	After string // cursor of the last item of the previous page, or empty
+}
+
+// Page sizes a client may ask for.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// OrgPage is one page of organisations.
+type OrgPage struct {
+	Orgs    []Org
+	HasNext bool
+	Total   int
+}
+
+// MemberPage is one page of members.
+type MemberPage struct {
+	Members []Member
+	HasNext bool
+	Total   int
+}
+
+// Reader answers questions about the structure as of a view. Methods that take
+// one id fail with NOT_FOUND when it does not exist in the view; methods that
+// take many return, in the same order, a zero value (empty ID) for each missing id.
+type Reader interface {
+	// Roots are the organisations without a parent: the provinces.
+	Roots(ctx context.Context, v View) ([]Org, error)
+	Org(ctx context.Context, v View, id string) (Org, error)
+	Orgs(ctx context.Context, v View, ids []string) ([]Org, error)
+	// Children lists an organisation's children by kind, then name, optionally
+	// only those of the given kinds.
+	Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error)
+	// Path lists the organisations from the root down to id, id included.
+	Path(ctx context.Context, v View, id string) ([]Org, error)
+
+	Member(ctx context.Context, v View, id string) (Member, error)
+	Members(ctx context.Context, v View, ids []string) ([]Member, error)
+	// CellMembers lists the members whose official cell is the organisation, by name.
+	CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error)
+	// Residents lists the members whose residence link points to the cell, by name.
+	Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error)
+
+	Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error)
+}
+
+// Tx is what an operation reads and writes inside one store transaction.
+// Records returned are the caller's to change; nothing is visible to readers
+// until the transaction commits, and nothing is written if it fails.
+type Tx interface {
+	Org(ctx context.Context, id string) (OrgRecord, error)
+	Member(ctx context.Context, id string) (MemberRecord, error)
+	PutOrg(ctx context.Context, r OrgRecord) error
+	PutMember(ctx context.Context, r MemberRecord) error
+}
+
+// Store keeps the structure and its history. Every implementation passes the
+// behaviour suite in internal/store/storetest.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction. When it returns nil every write of fn
+	// is durable and visible; when it returns an error none is.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Import loads a whole dataset into an empty store.
+	Import(ctx context.Context, src RecordReader) (ImportStats, error)
+	// Export writes the whole dataset, organisations before members.
+	Export(ctx context.Context, dst RecordWriter) error
+	// Empty reports whether the store holds no organisation yet.
+	Empty(ctx context.Context) (bool, error)
+	// Ping fails when the store cannot serve requests.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Record is one line of a dataset: exactly one of its fields is set.
+type Record struct {
+	Org    *OrgRecord    `json:"org,omitempty"`
+	Member *MemberRecord `json:"member,omitempty"`
+}
+
+// RecordReader yields the records of a dataset; it returns io.EOF after the last.
+type RecordReader interface {
+	Read() (Record, error)
+}
+
+// RecordWriter takes the records of a dataset.
+type RecordWriter interface {
+	Write(Record) error
+}
+
+// ImportStats counts what an import loaded.
+type ImportStats struct {
+	Orgs    int
+	Members int
+}

@@ -1,0 +1,234 @@
+package org
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func org(id, parent, name string, kind Kind, sector Sector) Org {
+	return Org{ID: id, ParentID: parent, Name: name, Kind: kind, Sector: sector}
+}
+
+// smallTree is a province with a district, a commune committee with two cells
+// (one under a partial committee) and a grassroots cell.
+func smallTree(t *testing.T) *Tree {
+	t.Helper()
+	tr := NewTree(DateFrom(2021, 1, 1))
+	for _, o := range []Org{
+		org("c2", "gc", "Chi bộ Trường Tiểu học", Cell, SectorSchool), // children before parents on purpose
+		org("p", "", "Đảng bộ tỉnh", Province, SectorOther),
+		org("d", "p", "Huyện ủy Yên Lạc", District, SectorOther),
+		org("gc", "d", "Đảng bộ xã Tam Hồng", GrassrootsCommittee, SectorCommune),
+		org("pc", "gc", "Đảng bộ bộ phận", PartialCommittee, SectorOther),
+		org("c1", "pc", "Chi bộ thôn Đông", Cell, SectorVillage),
+		org("gcell", "d", "Chi bộ cơ sở Trạm Y tế", GrassrootsCell, SectorHealth),
+	} {
+		tr.Set(o)
+	}
+	tr.SetDirect("c1", 10, 2)
+	tr.SetDirect("c2", 5, 0)
+	tr.SetDirect("gcell", 7, 1)
+	if err := tr.Recount(); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestTreeCounts(t *testing.T) {
+	tr := smallTree(t)
+	p, _ := tr.Get("p")
+	c := p.Counts
+	if c.Children != 1 || c.ByKind[District] != 1 || c.Grassroots() != 2 || c.ByKind[PartialCommittee] != 1 ||
+		c.ByKind[Cell] != 2 || c.Official != 22 || c.Probationary != 3 || c.Members() != 25 ||
+		c.CellsBySector[SectorVillage] != 1 || c.CellsBySector[SectorSchool] != 1 || c.CellsBySector[SectorHealth] != 0 {
+		t.Fatalf("province counts = %+v", c)
+	}
+	gc, _ := tr.Get("gc")
+	if gc.Counts.Children != 2 || gc.Counts.Members() != 17 || gc.Counts.ByKind[Cell] != 2 {
+		t.Fatalf("commune counts = %+v", gc.Counts)
+	}
+	cell, _ := tr.Get("c1")
+	if cell.Counts.DirectMembers() != 12 || cell.Counts.Members() != 12 || cell.Counts.Children != 0 {
+		t.Fatalf("cell counts = %+v", cell.Counts)
+	}
+}
+
+func TestTreeMoveAndRemove(t *testing.T) {
+	tr := smallTree(t)
+	// Move the school cell from the commune to the partial committee.
+	tr.Set(org("c2", "pc", "Chi bộ Trường Tiểu học", Cell, SectorSchool))
+	if err := tr.Recount(); err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := tr.Get("pc")
+	gc, _ := tr.Get("gc")
+	if pc.Counts.Children != 2 || pc.Counts.Members() != 17 || gc.Counts.Children != 1 || gc.Counts.Members() != 17 {
+		t.Fatalf("after move: pc %+v, gc %+v", pc.Counts, gc.Counts)
+	}
+	// Flatten: the commune moves up to the province, the district ends.
+	tr.Set(org("gc", "p", "Đảng bộ xã Tam Hồng", GrassrootsCommittee, SectorCommune))
+	tr.Set(org("gcell", "p", "Chi bộ cơ sở Trạm Y tế", GrassrootsCell, SectorHealth))
+	tr.Remove("d")
+	if err := tr.Recount(); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := tr.Get("p")
+	if p.Counts.Children != 2 || p.Counts.ByKind[District] != 0 || p.Counts.Members() != 25 || p.Counts.Grassroots() != 2 {
+		t.Fatalf("after flattening: %+v", p.Counts)
+	}
+	if path := tr.Path("c1"); len(path) != 4 || path[0].ID != "p" || path[1].ID != "gc" || path[3].ID != "c1" {
+		t.Fatalf("path = %v", path)
+	}
+	if !tr.Within("c1", "gc") || tr.Within("gcell", "gc") || !tr.Within("gc", "gc") {
+		t.Fatal("Within is wrong")
+	}
+}
+
+func TestTreeChildrenPages(t *testing.T) {
+	tr := NewTree(1)
+	tr.Set(org("root", "", "Tỉnh", Province, SectorOther))
+	tr.Set(org("gc", "root", "Đảng bộ xã", GrassrootsCommittee, SectorCommune))
+	names := []string{"Ánh", "Bình", "An", "Đông", "Dung", "Chi", "Ân"}
+	for i, n := range names {
+		tr.Set(org(fmt.Sprint("c", i), "gc", n, Cell, SectorVillage))
+	}
+	tr.Set(org("pc", "gc", "Zeta", PartialCommittee, SectorOther))
+	if err := tr.Recount(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	q := PageQuery{First: 3}
+	for {
+		page, more, total, err := tr.Children("gc", q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 8 {
+			t.Fatalf("total = %d", total)
+		}
+		for _, o := range page {
+			got = append(got, o.Name)
+		}
+		if !more {
+			break
+		}
+		q.After = ChildCursor(&page[len(page)-1])
+	}
+	// Kind first (partial committee before cells), then folded name, then id
+	// ("An" c2 before "Ân" c6, both before "Ánh").
+	want := "[Zeta An Ân Ánh Bình Chi Đông Dung]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("order = %v, want %v", got, want)
+	}
+	page, _, total, _ := tr.Children("gc", PageQuery{First: 10}, []Kind{PartialCommittee})
+	if total != 1 || len(page) != 1 || page[0].ID != "pc" {
+		t.Fatalf("kinds filter: %v %d", page, total)
+	}
+	if _, _, _, err := tr.Children("gc", PageQuery{First: 1, After: "garbage!"}, nil); ErrorCode(err) != EInvalid {
+		t.Fatalf("bad cursor error = %v", err)
+	}
+	if _, _, _, err := tr.Children("nope", PageQuery{First: 1}, nil); ErrorCode(err) != ENotFound {
+		t.Fatalf("unknown id error = %v", err)
+	}
+}
+
+// TestTreeIncrementalMatchesRebuild applies random moves, renames, removals and
+// member changes, and checks after each batch that the incremental counts equal
+// those of a tree built from scratch.
+func TestTreeIncrementalMatchesRebuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	type state struct {
+		org    Org
+		direct [2]int32
+	}
+	all := map[string]*state{}
+	add := func(o Org) { all[o.ID] = &state{org: o} }
+	add(org("p", "", "Tỉnh", Province, SectorOther))
+	var districts, grassroots, cells []string
+	for i := range 4 {
+		id := fmt.Sprint("d", i)
+		add(org(id, "p", id, District, SectorOther))
+		districts = append(districts, id)
+		for j := range 3 {
+			gid := fmt.Sprint(id, "g", j)
+			add(org(gid, id, gid, GrassrootsCommittee, SectorCommune))
+			grassroots = append(grassroots, gid)
+			for k := range 4 {
+				cid := fmt.Sprint(gid, "c", k)
+				add(org(cid, gid, cid, Cell, Sector(rng.IntN(NumSectors))))
+				cells = append(cells, cid)
+				all[cid].direct = [2]int32{rng.Int32N(20), rng.Int32N(3)}
+			}
+		}
+	}
+	build := func() *Tree {
+		tr := NewTree(1)
+		for _, s := range all {
+			tr.Set(s.org)
+			tr.SetDirect(s.org.ID, s.direct[0], s.direct[1])
+		}
+		if err := tr.Recount(); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	live := build()
+	for round := range 200 {
+		for range 1 + rng.IntN(4) {
+			switch rng.IntN(5) {
+			case 0: // move a grassroots committee to another district or the province
+				s := all[grassroots[rng.IntN(len(grassroots))]]
+				s.org.ParentID = append(districts, "p")[rng.IntN(len(districts)+1)]
+				live.Set(s.org)
+			case 1: // move a cell to another grassroots committee
+				s := all[cells[rng.IntN(len(cells))]]
+				s.org.ParentID = grassroots[rng.IntN(len(grassroots))]
+				live.Set(s.org)
+			case 2: // rename or re-sector a cell
+				s := all[cells[rng.IntN(len(cells))]]
+				s.org.Name = fmt.Sprint("r", rng.IntN(100))
+				s.org.Sector = Sector(rng.IntN(NumSectors))
+				live.Set(s.org)
+			case 3: // members join or leave
+				s := all[cells[rng.IntN(len(cells))]]
+				s.direct = [2]int32{rng.Int32N(20), rng.Int32N(3)}
+				live.SetDirect(s.org.ID, s.direct[0], s.direct[1])
+			case 4: // a grassroots committee changes kind
+				s := all[grassroots[rng.IntN(len(grassroots))]]
+				if s.org.Kind == GrassrootsCommittee {
+					s.org.Kind = GrassrootsCell
+				} else {
+					s.org.Kind = GrassrootsCommittee
+				}
+				live.Set(s.org)
+			}
+		}
+		if err := live.Recount(); err != nil {
+			t.Fatal(err)
+		}
+		fresh := build()
+		for id := range all {
+			a, _ := live.Get(id)
+			b, _ := fresh.Get(id)
+			if a.Counts != b.Counts {
+				t.Fatalf("round %d: %s incremental %+v, rebuilt %+v", round, id, a.Counts, b.Counts)
+			}
+			pa, pb := fmt.Sprint(live.Path(id)), fmt.Sprint(fresh.Path(id))
+			if pa != pb {
+				t.Fatalf("round %d: path of %s differs", round, id)
+			}
+		}
+	}
+}
+
+func TestTreeCycle(t *testing.T) {
+	tr := NewTree(1)
+	tr.Set(org("a", "b", "A", Province, 0))
+	tr.Set(org("b", "a", "B", Province, 0))
+	tr.Set(org("root", "", "R", Province, 0))
+	if err := tr.Recount(); err == nil {
+		// Neither a nor b is a root, so neither is reachable; a cycle must be reported.
+		t.Fatal("cycle not reported")
+	}
+}
