@@ -114,13 +114,13 @@ type Counts struct {
 }
 
 // DirectMembers is the number of members whose cell is the organisation itself.
-func (c *Counts) DirectMembers() int32 { return c.DirectOfficial + c.DirectProbationary }
+func (c Counts) DirectMembers() int32 { return c.DirectOfficial + c.DirectProbationary }
 
 // Members is the number of members in the subtree, each counted once by their cell.
-func (c *Counts) Members() int32 { return c.Official + c.Probationary }
+func (c Counts) Members() int32 { return c.Official + c.Probationary }
 
 // Grassroots is the number of grassroots organisations below.
-func (c *Counts) Grassroots() int32 {
+func (c Counts) Grassroots() int32 {
 	return c.ByKind[GrassrootsCommittee] + c.ByKind[GrassrootsCell]
 }
 

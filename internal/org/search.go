@@ -89,10 +89,55 @@ const (
 	tierSubstring = 0.5
 )
 
-// Score rates a folded name; ok is false when the name does not match. Within a
-// tier organisations come before members (a place name is more often what is
-// meant than a person who bears it), then names the text covers more completely.
+// Score rates a folded name; ok is false when the name does not match.
+// An organisation is scored on its distinctive part ("tam hong" of "Đảng bộ xã
+// Tam Hồng"), and on its whole name a tier lower, so that the generic words
+// every organisation shares do not outrank a person's name. Within a tier
+// organisations come before members, then names the text covers more completely.
 func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
+	if !isOrg {
+		return m.score(nameKey)
+	}
+	core, hasCore := orgCore(nameKey)
+	if hasCore {
+		if score, ok = m.score(core); ok {
+			return score + 0.05, true
+		}
+	}
+	if score, ok = m.score(nameKey); ok && hasCore {
+		score -= 0.1
+	}
+	return score + 0.05, ok
+}
+
+// genericPrefixes are the leading words of organisation names that say what
+// kind of body it is rather than which one, longest first.
+var genericPrefixes = []string{
+	"dang bo bo phan ", "chi bo co so ", "dang bo co so ", "dang bo ", "chi bo ", "dang uy ",
+}
+
+// adminWords name the kind of administrative unit that follows them.
+var adminWords = []string{"thanh pho ", "thi tran ", "thi xa ", "xa ", "phuong ", "huyen ", "tinh ", "quan "}
+
+// orgCore strips the generic leading words of an organisation's folded name.
+func orgCore(key string) (string, bool) {
+	core := key
+	for _, p := range genericPrefixes {
+		if rest, ok := strings.CutPrefix(core, p); ok {
+			core = rest
+			break
+		}
+	}
+	for _, p := range adminWords {
+		if rest, ok := strings.CutPrefix(core, p); ok {
+			core = rest
+			break
+		}
+	}
+	return core, core != key && core != ""
+}
+
+func (m *Matcher) score(nameKey string) (score float64, ok bool) {
 	switch {
 	case nameKey == m.key:
 		score = tierExact
@@ -104,9 +149,6 @@ func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
 		if score, ok = m.tokenTier(nameKey); !ok {
 			return 0, false
 		}
-	}
-	if isOrg {
-		score += 0.05
 	}
 	return score + 0.04*float64(len(m.key))/float64(len(nameKey)), true
 }

@@ -56,3 +56,23 @@ func TestMatcherRanking(t *testing.T) {
 		}
 	}
 }
+
+func TestMatcherOrgCore(t *testing.T) {
+	m, _ := NewMatcher("tam hong")
+	commune, _ := m.Score(Fold("Đảng bộ xã Tam Hồng"), true)
+	school, _ := m.Score(Fold("Chi bộ Trường Tiểu học Tam Hồng"), true)
+	person, _ := m.Score(Fold("Trần Tâm Hồng"), false)
+	if !(commune > school && school > person) || commune < tierExact {
+		t.Fatalf("commune %.3f, school %.3f, person %.3f", commune, school, person)
+	}
+	m, _ = NewMatcher("đặng hồng")
+	org, _ := m.Score(Fold("Đảng bộ xã Tam Hồng"), true)
+	person, _ = m.Score(Fold("Đặng Thị Hồng"), false)
+	if !(person > org) {
+		t.Fatalf("a match on generic words outranks a person: org %.3f, person %.3f", org, person)
+	}
+	m, _ = NewMatcher("dang bo xa tam hong")
+	if s, ok := m.Score(Fold("Đảng bộ xã Tam Hồng"), true); !ok || s < tierPrefix {
+		t.Fatalf("whole name = %.3f, %v", s, ok)
+	}
+}

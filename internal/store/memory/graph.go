@@ -1,0 +1,167 @@
+package memory
+
+import (
+	"cmp"
+	"slices"
+
+	"dangbo/internal/org"
+)
+
+// graph is every record in memory with the indexes reads need. It is changed
+// only by apply, under the store's exclusive lock.
+type graph struct {
+	orgs    map[string]*orgEntry
+	members map[string]*memberEntry
+	search  *index
+}
+
+type orgEntry struct {
+	rec org.OrgRecord
+	// stints and residents hold every member who ever had a stint in, or a
+	// residence link to, this organisation, ordered by name: a page of members
+	// on any date is a filtered walk.
+	stints    []*memberEntry
+	residents []*memberEntry
+}
+
+type memberEntry struct {
+	rec org.MemberRecord
+	key string // org.Fold(rec.FullName): the list order and the search key
+}
+
+func newGraph() *graph {
+	return &graph{orgs: map[string]*orgEntry{}, members: map[string]*memberEntry{}, search: newIndex()}
+}
+
+func compareMembers(a, b *memberEntry) int {
+	if c := cmp.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.rec.ID, b.rec.ID)
+}
+
+// putOrg installs an organisation record.
+func (g *graph) putOrg(r org.OrgRecord) {
+	e := g.orgs[r.ID]
+	if e == nil {
+		e = &orgEntry{}
+		g.orgs[r.ID] = e
+	}
+	e.rec = r
+	g.search.putOrg(&e.rec)
+}
+
+// putMember installs a member record, moving it between the member lists of
+// the organisations it left and joined. It returns every organisation whose
+// members changed.
+func (g *graph) putMember(r org.MemberRecord) (touched []string) {
+	old := g.members[r.ID]
+	m := &memberEntry{rec: r, key: org.Fold(r.FullName)}
+	g.members[r.ID] = m
+	var oldStints, oldResidences []string
+	if old != nil {
+		oldStints, oldResidences = old.rec.Cells(), residenceCells(&old.rec)
+	}
+	newStints, newResidences := r.Cells(), residenceCells(&r)
+	for _, id := range oldStints {
+		g.unlist(id, old, false)
+	}
+	for _, id := range oldResidences {
+		g.unlist(id, old, true)
+	}
+	for _, id := range newStints {
+		g.list(id, m, false)
+	}
+	for _, id := range newResidences {
+		g.list(id, m, true)
+	}
+	g.search.putMember(m)
+	return append(oldStints, newStints...)
+}
+
+func residenceCells(r *org.MemberRecord) []string {
+	ids := make([]string, 0, len(r.Residences))
+	for _, res := range r.Residences {
+		ids = append(ids, res.CellID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func (g *graph) list(orgID string, m *memberEntry, residents bool) {
+	e := g.orgs[orgID]
+	if e == nil {
+		return // validated writes never point to a missing organisation
+	}
+	l := &e.stints
+	if residents {
+		l = &e.residents
+	}
+	i, _ := slices.BinarySearchFunc(*l, m, compareMembers)
+	*l = slices.Insert(*l, i, m)
+}
+
+func (g *graph) unlist(orgID string, m *memberEntry, residents bool) {
+	e := g.orgs[orgID]
+	if e == nil {
+		return
+	}
+	l := &e.stints
+	if residents {
+		l = &e.residents
+	}
+	if i, ok := slices.BinarySearchFunc(*l, m, compareMembers); ok {
+		*l = slices.Delete(*l, i, i+1)
+	}
+}
+
+// direct counts the members whose official cell on date d is organisation e.
+func (e *orgEntry) direct(d org.Date) (official, probationary int32) {
+	for _, m := range e.stints {
+		if m.rec.CellOn(d) != e.rec.ID {
+			continue
+		}
+		if m.rec.StatusOn(d) == org.Official {
+			official++
+		} else {
+			probationary++
+		}
+	}
+	return official, probationary
+}
+
+// buildTree makes the structure on date d from the records.
+func (g *graph) buildTree(d org.Date) (*org.Tree, error) {
+	t := org.NewTree(d)
+	for _, e := range g.orgs {
+		g.placeIn(t, e)
+	}
+	return t, t.Recount()
+}
+
+// placeIn brings organisation e's state and member counts in tree t up to
+// date; Recount must follow.
+func (g *graph) placeIn(t *org.Tree, e *orgEntry) {
+	o, ok := e.rec.OrgAt(t.At())
+	if !ok {
+		t.Remove(e.rec.ID)
+		return
+	}
+	t.Set(o)
+	if o.Kind.HoldsMembers() {
+		off, prob := e.direct(t.At())
+		t.SetDirect(o.ID, off, prob)
+	} else {
+		t.SetDirect(o.ID, 0, 0)
+	}
+}
+
+// refresh brings tree t up to date with the changed organisations.
+func (g *graph) refresh(t *org.Tree, changed map[string]struct{}) error {
+	for id := range changed {
+		if e := g.orgs[id]; e != nil {
+			g.placeIn(t, e)
+		}
+	}
+	return t.Recount()
+}

@@ -1,0 +1,164 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"dangbo/internal/org"
+)
+
+// Every read takes the shared lock once, then works on the tree of the view's
+// date and the records; helpers below it never lock again.
+
+func (s *Store) Roots(_ context.Context, v org.View) ([]org.Org, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return nil, err
+	}
+	return t.Roots(), nil
+}
+
+func (s *Store) Org(_ context.Context, v org.View, id string) (org.Org, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return org.Org{}, err
+	}
+	o, ok := t.Get(id)
+	if !ok {
+		return org.Org{}, errOrgNotFound(id)
+	}
+	return o, nil
+}
+
+func errOrgNotFound(id string) error { return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id) }
+
+func errMemberNotFound(id string) error {
+	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+}
+
+func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]org.Org, len(ids))
+	for i, id := range ids {
+		out[i], _ = t.Get(id)
+	}
+	return out, nil
+}
+
+func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return org.OrgPage{}, err
+	}
+	page, more, total, err := t.Children(id, q, kinds)
+	return org.OrgPage{Orgs: page, HasNext: more, Total: total}, err
+}
+
+func (s *Store) Path(_ context.Context, v org.View, id string) ([]org.Org, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return nil, err
+	}
+	if !t.Has(id) {
+		return nil, errOrgNotFound(id)
+	}
+	return t.Path(id), nil
+}
+
+func (s *Store) Member(_ context.Context, v org.View, id string) (org.Member, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e := s.g.members[id]; e != nil {
+		if m, ok := e.rec.MemberAt(v.At); ok {
+			return m, nil
+		}
+	}
+	return org.Member{}, errMemberNotFound(id)
+}
+
+func (s *Store) Members(_ context.Context, v org.View, ids []string) ([]org.Member, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]org.Member, len(ids))
+	for i, id := range ids {
+		if e := s.g.members[id]; e != nil {
+			out[i], _ = e.rec.MemberAt(v.At)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) CellMembers(_ context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(v, orgID, q, false)
+}
+
+func (s *Store) Residents(_ context.Context, v org.View, cellID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(v, cellID, q, true)
+}
+
+// memberPage walks an organisation's name-ordered list of members ever and
+// keeps those whose cell (or residence) on the view's date is the organisation.
+func (s *Store) memberPage(v org.View, orgID string, q org.PageQuery, residents bool) (org.MemberPage, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return org.MemberPage{}, err
+	}
+	e := s.g.orgs[orgID]
+	if e == nil || !t.Has(orgID) {
+		return org.MemberPage{}, errOrgNotFound(orgID)
+	}
+	list, holds := e.stints, (*org.MemberRecord).CellOn
+	if residents {
+		// A residence link counts only while its holder is a member.
+		list, holds = e.residents, func(r *org.MemberRecord, d org.Date) string {
+			if r.CellOn(d) == "" {
+				return ""
+			}
+			return r.ResidenceOn(d)
+		}
+	}
+	start := 0
+	if q.After != "" {
+		key, id, err := org.DecodeMemberCursor(q.After)
+		if err != nil {
+			return org.MemberPage{}, err
+		}
+		after := &memberEntry{key: key, rec: org.MemberRecord{ID: id}}
+		start, _ = slices.BinarySearchFunc(list, after, compareMembers)
+		if start < len(list) && list[start].rec.ID == id {
+			start++
+		}
+	}
+	var p org.MemberPage
+	for i, m := range list {
+		if holds(&m.rec, v.At) != orgID {
+			continue
+		}
+		p.Total++
+		if i < start {
+			continue
+		}
+		if len(p.Members) == q.First {
+			p.HasNext = true
+			continue
+		}
+		member, _ := m.rec.MemberAt(v.At)
+		p.Members = append(p.Members, member)
+	}
+	return p, nil
+}

@@ -1,0 +1,87 @@
+// Package memory is the embedded store, dangbo's default: the whole graph in
+// memory for reads, every committed write persisted in one bbolt file before
+// the write returns.
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"dangbo/internal/org"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "dangbo.db"
+
+// Store is the embedded store. Readers share mu; writers are serialised by
+// writeMu, persist first, then take mu exclusively for the moment it takes to
+// apply the change in memory.
+type Store struct {
+	db      *bolt.DB
+	writeMu sync.Mutex
+	mu      sync.RWMutex
+	g       *graph
+	trees   *treeCache
+	log     *slog.Logger
+}
+
+var _ org.Store = (*Store)(nil)
+
+// Open opens, or creates, the store in directory dir and loads it into memory.
+func Open(dir string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("memory: data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: time.Second,
+		// The freelist is rebuilt on open instead of written at every commit:
+		// cheaper writes, and nothing that can be lost in a crash.
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("memory: %s is in use by another process", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memory: open %s: %w", path, err)
+	}
+	s := &Store{db: db, log: log, trees: newTreeCache()}
+	start := time.Now()
+	if s.g, err = load(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("embedded store loaded", "path", path, "orgs", len(s.g.orgs), "members", len(s.g.members),
+		"took", time.Since(start).Round(time.Millisecond))
+	return s, nil
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping always succeeds once the store is open: it has no remote dependency.
+func (s *Store) Ping(context.Context) error { return nil }
+
+// Empty reports whether the store holds no organisation.
+func (s *Store) Empty(context.Context) (bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.g.orgs) == 0, nil
+}
+
+// tree returns the structure on date d; the caller holds mu for reading.
+func (s *Store) tree(d org.Date) (*org.Tree, error) {
+	return s.trees.get(d, func() (*org.Tree, error) { return s.g.buildTree(d) })
+}

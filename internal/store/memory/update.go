@@ -1,0 +1,119 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"dangbo/internal/org"
+)
+
+// Update runs fn with exclusive write access. fn reads the committed records
+// plus its own staged writes; if it succeeds, its writes are persisted (fsync)
+// and then applied in memory, so readers see all of them or none.
+func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx := &txn{g: s.g, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if len(tx.st.orgs)+len(tx.st.members) == 0 {
+		return nil
+	}
+	if err := persist(s.db, &tx.st); err != nil {
+		return fmt.Errorf("memory: persist: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apply(&tx.st)
+}
+
+// apply installs committed records and refreshes every cached tree.
+func (s *Store) apply(st *staged) error {
+	changed := make(map[string]struct{}, len(st.orgs)+2*len(st.members))
+	for id, r := range st.orgs {
+		s.g.putOrg(*r)
+		changed[id] = struct{}{}
+	}
+	for _, r := range st.members {
+		for _, id := range s.g.putMember(*r) {
+			changed[id] = struct{}{}
+		}
+	}
+	err := s.trees.each(func(t *org.Tree) error { return s.g.refresh(t, changed) })
+	if err != nil {
+		// A tree that cannot be refreshed is rebuilt from the records on next read.
+		s.trees.reset()
+		s.log.Error("refreshing cached trees", "err", err)
+	}
+	return nil
+}
+
+// txn is the org.Tx of one Update. Only the writer holding writeMu changes the
+// graph, so reading it here needs no lock.
+type txn struct {
+	g  *graph
+	st staged
+}
+
+func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
+	if r := t.st.orgs[id]; r != nil {
+		return r.Clone(), nil
+	}
+	if e := t.g.orgs[id]; e != nil {
+		return e.rec.Clone(), nil
+	}
+	return org.OrgRecord{}, org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+}
+
+func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
+	if r := t.st.members[id]; r != nil {
+		return r.Clone(), nil
+	}
+	if e := t.g.members[id]; e != nil {
+		return e.rec.Clone(), nil
+	}
+	return org.MemberRecord{}, org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+}
+
+// PutOrg stages r. Its Rev must be the one read (zero for a new record), so
+// that a write built on a stale read fails instead of overwriting.
+func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
+	var current int64
+	if s := t.st.orgs[r.ID]; s != nil {
+		current = s.Rev
+	} else if e := t.g.orgs[r.ID]; e != nil {
+		current = e.rec.Rev
+	}
+	if err := checkRev("tổ chức", r.ID, r.Rev, current); err != nil {
+		return err
+	}
+	r.Rev = current + 1
+	t.st.orgs[r.ID] = &r
+	return nil
+}
+
+func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
+	var current int64
+	if s := t.st.members[r.ID]; s != nil {
+		current = s.Rev
+	} else if e := t.g.members[r.ID]; e != nil {
+		current = e.rec.Rev
+	}
+	if err := checkRev("đảng viên", r.ID, r.Rev, current); err != nil {
+		return err
+	}
+	r.Rev = current + 1
+	t.st.members[r.ID] = &r
+	return nil
+}
+
+func checkRev(what, id string, got, current int64) error {
+	if got != current {
+		return org.Errorf(org.EConflict, "%s %q vừa được thay đổi bởi một thao tác khác; hãy thử lại", what, id)
+	}
+	return nil
+}
