@@ -1,19 +1,16 @@
 package org
 
-import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"time"
-)
+import "time"
 
 // Date is a civil date counted in days since 1970-01-01. Decisions, admissions
 // and memberships are dated by day, so a day number keeps interval checks to
 // integer comparisons.
 type Date int32
 
-// Forever is the open end of an interval: a fact that has not ended.
-const Forever Date = math.MaxInt32
+// Forever is the open end of an interval: a fact that has not ended. It is a
+// real date, 9999-12-31, the usual "end of time" of temporal data, so that an
+// open span reads and writes like any other.
+const Forever Date = 2932896
 
 // Decisions are dated in Vietnam, so "today" is the date in Hà Nội.
 var vietnam = time.FixedZone("ICT", 7*60*60)
@@ -53,21 +50,11 @@ func (d Date) AddYears(n int) Date { return DateOf(d.Time().AddDate(n, 0, 0)) }
 // AddDays is the date n days later.
 func (d Date) AddDays(n int) Date { return d + Date(n) }
 
-// String formats the date as YYYY-MM-DD; Forever prints as "forever".
-func (d Date) String() string {
-	if d == Forever {
-		return "forever"
-	}
-	return d.Time().Format(time.DateOnly)
-}
+// String formats the date as YYYY-MM-DD.
+func (d Date) String() string { return d.Time().Format(time.DateOnly) }
 
-// MarshalText writes YYYY-MM-DD, and nothing for the zero date of an unset field.
-func (d Date) MarshalText() ([]byte, error) {
-	if d == Forever {
-		return nil, fmt.Errorf("org: Forever has no text form")
-	}
-	return []byte(d.String()), nil
-}
+// MarshalText writes YYYY-MM-DD.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText reads YYYY-MM-DD.
 func (d *Date) UnmarshalText(b []byte) error {
@@ -93,31 +80,3 @@ func (s Span) Open() bool { return s.Until == Forever }
 
 // valid reports whether the span is non-empty.
 func (s Span) valid() bool { return s.Since < s.Until }
-
-// spanJSON is the wire form of a Span: an open end is left out.
-type spanJSON struct {
-	Since Date  `json:"since"`
-	Until *Date `json:"until,omitempty"`
-}
-
-// MarshalJSON writes {"since": …, "until": …}, leaving out an open end.
-func (s Span) MarshalJSON() ([]byte, error) {
-	w := spanJSON{Since: s.Since}
-	if !s.Open() {
-		w.Until = &s.Until
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (s *Span) UnmarshalJSON(b []byte) error {
-	var w spanJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	s.Since, s.Until = w.Since, Forever
-	if w.Until != nil {
-		s.Until = *w.Until
-	}
-	return nil
-}

@@ -15,6 +15,8 @@ type Member struct {
 	// village or residential-group cell they keep a residence link with, if any.
 	CellID          string
 	ResidenceCellID string
+	Roles           []RoleTerm // held on the date
+	Ratings         []YearRating
 	Personal        Personal
 }
 
@@ -106,7 +108,12 @@ func (r *MemberRecord) MemberAt(d Date) (Member, bool) {
 	m := Member{
 		ID: r.ID, FullName: r.FullName, Gender: r.Gender, Status: r.StatusOn(d),
 		AdmittedOn: r.AdmittedOn, Theory: r.Theory, CellID: cell, ResidenceCellID: r.ResidenceOn(d),
-		Personal: r.Personal,
+		Ratings: r.Ratings, Personal: r.Personal,
+	}
+	for _, t := range r.Roles {
+		if t.Holds(d) {
+			m.Roles = append(m.Roles, t)
+		}
 	}
 	if m.Status == Official {
 		m.OfficialOn = r.OfficialOn

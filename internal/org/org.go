@@ -16,6 +16,7 @@ type Org struct {
 	Since         Date
 	EstablishedOn Date
 	EndedOn       Date // Forever while it exists
+	Ratings       []YearRating
 	Counts        Counts
 }
 
@@ -77,7 +78,7 @@ func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
 	}
 	return Org{
 		ID: r.ID, Code: r.Code, Name: v.Name, Kind: v.Kind, Sector: v.Sector, ParentID: v.ParentID,
-		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(),
+		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(), Ratings: r.Ratings,
 	}, true
 }
 

@@ -1,0 +1,104 @@
+// Package model holds the Go types the GraphQL schema binds to: the domain's
+// types with the date their answer describes, so that nested fields answer on
+// the same date as their parent.
+package model
+
+import (
+	"io"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"dangbo/internal/org"
+)
+
+// Org is an organisation as it stands on date At.
+type Org struct {
+	org.Org
+	At org.Date
+}
+
+// Member is a member as they stand on date At.
+type Member struct {
+	org.Member
+	At org.Date
+}
+
+// RoleTerm is a role seen on date At.
+type RoleTerm struct {
+	org.RoleTerm
+	At org.Date
+}
+
+// View is the view of the structure the object was read in.
+func (o *Org) View() org.View    { return org.View{At: o.At} }
+func (m *Member) View() org.View { return org.View{At: m.At} }
+
+func (o *Org) IsNode()          {}
+func (o *Org) GetID() string    { return o.ID }
+func (m *Member) IsNode()       {}
+func (m *Member) GetID() string { return m.ID }
+
+func (o *Org) IsSearchResult()    {}
+func (m *Member) IsSearchResult() {}
+
+// ChildCount, HasChildren, DirectMemberCount and MemberCount come from the
+// counts the store keeps, so a chart's badges cost no extra call.
+func (o *Org) ChildCount() int        { return int(o.Counts.Children) }
+func (o *Org) HasChildren() bool      { return o.Counts.Children > 0 }
+func (o *Org) DirectMemberCount() int { return int(o.Counts.DirectMembers()) }
+func (o *Org) MemberCount() int       { return int(o.Counts.Members()) }
+
+// Statistics are the counts of the subtree.
+func (o *Org) Statistics() *Statistics { return &Statistics{Counts: o.Counts, AsOf: o.At} }
+
+// Statistics binds OrgStatistics to an organisation's counts.
+type Statistics struct {
+	Counts org.Counts
+	AsOf   org.Date
+}
+
+func (s *Statistics) ChildCount() int    { return int(s.Counts.Children) }
+func (s *Statistics) DistrictCount() int { return s.kind(org.District) }
+func (s *Statistics) GrassrootsCount() int {
+	return int(s.Counts.Grassroots())
+}
+func (s *Statistics) GrassrootsCommitteeCount() int { return s.kind(org.GrassrootsCommittee) }
+func (s *Statistics) GrassrootsCellCount() int      { return s.kind(org.GrassrootsCell) }
+func (s *Statistics) PartialCommitteeCount() int    { return s.kind(org.PartialCommittee) }
+func (s *Statistics) CellCount() int                { return s.kind(org.Cell) }
+func (s *Statistics) MemberCount() int              { return int(s.Counts.Members()) }
+func (s *Statistics) OfficialCount() int            { return int(s.Counts.Official) }
+func (s *Statistics) ProbationaryCount() int        { return int(s.Counts.Probationary) }
+
+func (s *Statistics) kind(k org.Kind) int { return int(s.Counts.ByKind[k]) }
+
+// CellsBySector lists the sectors that have cells, in sector order.
+func (s *Statistics) CellsBySector() []*SectorCount {
+	var out []*SectorCount
+	for sector, n := range s.Counts.CellsBySector {
+		if n > 0 {
+			out = append(out, &SectorCount{Sector: org.Sector(sector), Count: int(n)})
+		}
+	}
+	return out
+}
+
+// Date binds the Date scalar to org.Date.
+type Date = org.Date
+
+// MarshalDate writes a date as "YYYY-MM-DD".
+func MarshalDate(d org.Date) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(d.String()))
+	})
+}
+
+// UnmarshalDate reads "YYYY-MM-DD".
+func UnmarshalDate(v any) (org.Date, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, org.Errorf(org.EInvalid, "ngày phải là chuỗi dạng YYYY-MM-DD")
+	}
+	return org.ParseDate(s)
+}

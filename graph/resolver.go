@@ -1,0 +1,155 @@
+// Package graph holds the GraphQL resolvers: thin functions that parse
+// arguments, call the domain service and map its answers to the schema.
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"dangbo/graph/model"
+	"dangbo/internal/org"
+)
+
+// Resolver is the root resolver; one serves every request.
+type Resolver struct {
+	Service *org.Service
+}
+
+// viewOf is the view a query reads: as of the given date, or today.
+func (r *Resolver) viewOf(asOf *org.Date) org.View {
+	if asOf != nil {
+		return org.View{At: *asOf}
+	}
+	return r.Service.Now()
+}
+
+func orgOf(o org.Org, at org.Date) *model.Org          { return &model.Org{Org: o, At: at} }
+func memberOf(m org.Member, at org.Date) *model.Member { return &model.Member{Member: m, At: at} }
+
+// nullIfNotFound turns NOT_FOUND into a null answer, as queries by id give.
+func nullIfNotFound[T any](v *T, err error) (*T, error) {
+	if org.ErrorCode(err) == org.ENotFound {
+		return nil, nil
+	}
+	return v, err
+}
+
+// orgKey identifies an organisation on a date: the key of the request's
+// organisation loader, since one request may read several dates.
+type orgKey struct {
+	at org.Date
+	id string
+}
+
+// Loaders batch the lookups that nested fields make one object at a time
+// (a member's cell, an organisation's parent), so a page of 50 costs one
+// store call instead of 50.
+type Loaders struct {
+	orgs *dataloadgen.Loader[orgKey, org.Org]
+}
+
+// batchWait is how long a loader gathers keys. gqlgen resolves the fields of
+// a list's elements concurrently, so they all arrive within microseconds.
+const batchWait = 200 * time.Microsecond
+
+// NewLoaders returns the loaders of one request.
+func NewLoaders(store org.Reader) *Loaders {
+	return &Loaders{orgs: dataloadgen.NewLoader(func(ctx context.Context, keys []orgKey) ([]org.Org, []error) {
+		out := make([]org.Org, len(keys))
+		byDate := map[org.Date][]int{}
+		for i, k := range keys {
+			byDate[k.at] = append(byDate[k.at], i)
+		}
+		for at, idx := range byDate {
+			ids := make([]string, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].id
+			}
+			orgs, err := store.Orgs(ctx, org.View{At: at}, ids)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for j, i := range idx {
+				out[i] = orgs[j]
+			}
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))}
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns a context carrying a request's loaders.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func (r *Resolver) loaders(ctx context.Context) *Loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l
+	}
+	return NewLoaders(r.Service) // outside an HTTP request, e.g. in tests of one resolver
+}
+
+// loadOrg reads organisation id on date at through the request's loader; a
+// missing one is nil.
+func (r *Resolver) loadOrg(ctx context.Context, at org.Date, id string) (*model.Org, error) {
+	if id == "" {
+		return nil, nil
+	}
+	o, err := r.loaders(ctx).orgs.Load(ctx, orgKey{at, id})
+	if err != nil || o.ID == "" {
+		return nil, err
+	}
+	return orgOf(o, at), nil
+}
+
+func orgConnection(p org.OrgPage, at org.Date) *model.OrgConnection {
+	c := &model.OrgConnection{TotalCount: p.Total}
+	c.Nodes, c.Edges, c.PageInfo = page(p.Orgs, p.HasNext, org.ChildCursor,
+		func(o org.Org) *model.Org { return orgOf(o, at) },
+		func(cursor string, n *model.Org) *model.OrgEdge { return &model.OrgEdge{Cursor: cursor, Node: n} })
+	return c
+}
+
+func memberConnection(p org.MemberPage, at org.Date) *model.MemberConnection {
+	c := &model.MemberConnection{TotalCount: p.Total}
+	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext, org.MemberCursor,
+		func(m org.Member) *model.Member { return memberOf(m, at) },
+		func(cursor string, n *model.Member) *model.MemberEdge { return &model.MemberEdge{Cursor: cursor, Node: n} })
+	return c
+}
+
+// page maps one page of items to a Relay connection's nodes, edges and page info.
+func page[T, N, E any](items []T, hasNext bool, cursor func(*T) string, node func(T) N, edge func(string, N) E) ([]N, []E, *model.PageInfo) {
+	nodes, edges := make([]N, len(items)), make([]E, len(items))
+	info := &model.PageInfo{HasNextPage: hasNext}
+	for i := range items {
+		c := cursor(&items[i])
+		nodes[i] = node(items[i])
+		edges[i] = edge(c, nodes[i])
+		if i == 0 {
+			info.StartCursor = &c
+		}
+		info.EndCursor = &c
+	}
+	return nodes, edges, info
+}
+
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+func deref[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
+}

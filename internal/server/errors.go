@@ -1,0 +1,52 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"dangbo/internal/org"
+)
+
+// presentError gives every error a code in extensions.code. Domain errors keep
+// their code and message (and rule, for RULE_VIOLATION); errors gqlgen raises
+// keep its codes, except that a value of the wrong type or an unknown enum
+// value is the client's input, BAD_USER_INPUT; anything else is logged and
+// shown as INTERNAL without its details.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var e *org.Error
+		switch {
+		case errors.As(err, &e):
+			gqlErr.Message = e.Message
+			gqlErr.Extensions = map[string]any{"code": e.Code}
+			if e.Rule != "" {
+				gqlErr.Extensions["rule"] = e.Rule
+				gqlErr.Extensions["basis"] = e.Basis
+			}
+		case errors.Is(err, context.DeadlineExceeded):
+			gqlErr.Message = "Yêu cầu chạy quá thời gian cho phép."
+			gqlErr.Extensions = map[string]any{"code": org.ELimitExceeded}
+		case gqlErr.Rule == "ValuesOfCorrectType" || isVariableError(gqlErr):
+			gqlErr.Extensions = map[string]any{"code": org.EInvalid}
+		case gqlErr.Extensions["code"] != nil:
+			// gqlgen's own: parse and validation failures, complexity limit.
+		default:
+			log.ErrorContext(ctx, "request failed", "err", err, "path", gqlErr.Path.String())
+			gqlErr.Message = org.ErrorMessage(err)
+			gqlErr.Extensions = map[string]any{"code": org.EInternal}
+		}
+		return gqlErr
+	}
+}
+
+// isVariableError reports whether err is about a variable's value: gqlgen
+// reports those with a path starting at "variable".
+func isVariableError(err *gqlerror.Error) bool {
+	return len(err.Path) > 0 && err.Path[0] == ast.PathName("variable")
+}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"dangbo/graph/generated"
+	"dangbo/internal/org"
+)
+
+// complexity makes a list cost its page size times what each element costs,
+// so that a client cannot fan out pages of pages. A page size out of range is
+// counted at the maximum, and the resolver then refuses it as bad input.
+func complexity() generated.ComplexityRoot {
+	var c generated.ComplexityRoot
+	pageOf := func(first *int) int {
+		if first == nil {
+			return org.DefaultPageSize
+		}
+		return min(max(*first, 1), org.MaxPageSize)
+	}
+	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind) int { return 1 + pageOf(first)*child }
+	c.Org.Members = func(child int, first *int, _ *string) int { return 1 + pageOf(first)*child }
+	c.Org.Residents = func(child int, first *int, _ *string) int { return 1 + pageOf(first)*child }
+	c.Query.Search = func(child int, _ string, first *int, _ []org.SearchType, _ *string, _ *org.Date) int {
+		n := org.DefaultResults
+		if first != nil {
+			n = min(max(*first, 1), org.MaxResults)
+		}
+		return 1 + n*child
+	}
+	return c
+}
+
+// depthLimit refuses operations whose selections nest deeper than max.
+// Introspection is exempt: the playground's schema query is deep by nature.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0); depth > d.max {
+		err := gqlerror.Errorf("truy vấn lồng sâu %d cấp, tối đa %d cấp", depth, d.max)
+		err.Extensions = map[string]any{"code": org.ETooComplex}
+		return err
+	}
+	return nil
+}
+
+// selectionDepth is the deepest nesting of fields under set; fragments count
+// where they are spread. Validation has already refused fragment cycles.
+func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, depth int) int {
+	deepest := depth
+	for _, sel := range set {
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			d = selectionDepth(doc, s.SelectionSet, depth+1)
+		case *ast.InlineFragment:
+			d = selectionDepth(doc, s.SelectionSet, depth)
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(s.Name); f != nil {
+				d = selectionDepth(doc, f.SelectionSet, depth)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}

@@ -1,0 +1,336 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"dangbo/internal/org"
+	"dangbo/internal/store/memory"
+)
+
+// today is the date the tests' writes take effect on.
+var today = org.DateFrom(2021, 1, 1)
+
+type testServer struct {
+	t   *testing.T
+	url string
+	svc *org.Service
+}
+
+func newTestServer(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	store, err := memory.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cfg.Store = store
+	cfg.Service = org.NewService(store, func() org.Date { return today })
+	ts := httptest.NewServer(NewHandler(cfg))
+	t.Cleanup(ts.Close)
+	return &testServer{t: t, url: ts.URL, svc: cfg.Service}
+}
+
+// gqlResponse is a GraphQL response with its errors' codes at hand.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	status int
+}
+
+func (r *gqlResponse) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		out = append(out, fmt.Sprint(e.Extensions["code"]))
+	}
+	return out
+}
+
+func (s *testServer) post(query string, vars map[string]any) *gqlResponse {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return s.send(bytes.NewReader(body))
+}
+
+func (s *testServer) send(body *bytes.Reader) *gqlResponse {
+	s.t.Helper()
+	resp, err := http.Post(s.url+"/graphql", "application/json", body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	r.status = resp.StatusCode
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil && resp.StatusCode == http.StatusOK {
+		s.t.Fatalf("decoding response: %v", err)
+	}
+	return &r
+}
+
+// data decodes a response without errors into v.
+func (s *testServer) data(r *gqlResponse, v any) {
+	s.t.Helper()
+	if len(r.Errors) > 0 {
+		s.t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// commune builds a province, a district, a commune with two cells, and returns their ids.
+func (s *testServer) commune() (province, district, commune, village, school string) {
+	s.t.Helper()
+	ctx := context.Background()
+	mk := func(parent, name string, kind org.Kind, sector org.Sector) string {
+		o, err := s.svc.CreateOrg(ctx, org.NewOrg{ParentID: parent, Name: name, Kind: kind, Sector: sector})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		return o.ID
+	}
+	province = mk("", "Đảng bộ tỉnh Vĩnh Phúc", org.Province, org.SectorOther)
+	district = mk(province, "Đảng bộ huyện Yên Lạc", org.District, org.SectorOther)
+	commune = mk(district, "Đảng bộ xã Tam Hồng", org.GrassrootsCommittee, org.SectorCommune)
+	village = mk(commune, "Chi bộ thôn Đông", org.Cell, org.SectorVillage)
+	school = mk(commune, "Chi bộ Trường Tiểu học", org.Cell, org.SectorSchool)
+	return
+}
+
+func TestQueriesAndMutations(t *testing.T) {
+	s := newTestServer(t, Config{})
+	province, _, commune, village, school := s.commune()
+	var created struct {
+		CreateMember struct {
+			ID     string
+			Status string
+			Cell   struct{ Name string }
+		}
+	}
+	s.data(s.post(`mutation($in: CreateMemberInput!) { createMember(input: $in) { id status cell { name } } }`,
+		map[string]any{"in": map[string]any{"cellId": school, "fullName": "  Nguyễn Văn An ", "gender": "MALE",
+			"status": "OFFICIAL", "admittedOn": "2015-03-02", "birthDate": "1985-07-01"}}), &created)
+	if created.CreateMember.Status != "OFFICIAL" || created.CreateMember.Cell.Name != "Chi bộ Trường Tiểu học" {
+		t.Fatalf("createMember = %+v", created)
+	}
+	var res struct {
+		SetResidence struct{ ResidenceCell struct{ ID string } }
+	}
+	s.data(s.post(`mutation($m: ID!, $c: ID!) { setResidence(memberId: $m, cellId: $c) { residenceCell { id } } }`,
+		map[string]any{"m": created.CreateMember.ID, "c": village}), &res)
+	if res.SetResidence.ResidenceCell.ID != village {
+		t.Fatalf("setResidence = %+v", res)
+	}
+
+	var got struct {
+		Statistics struct {
+			DistrictCount, GrassrootsCount, CellCount, MemberCount, OfficialCount int
+			CellsBySector                                                         []struct {
+				Sector string
+				Count  int
+			}
+		}
+		Org struct {
+			Name      string
+			Ancestors []struct{ Name string }
+			Children  struct {
+				TotalCount int
+				Edges      []struct {
+					Cursor string
+					Node   struct {
+						Name        string
+						ChildCount  int
+						HasChildren bool
+						MemberCount int
+						Residents   struct{ TotalCount int }
+					}
+				}
+				PageInfo struct{ HasNextPage bool }
+			}
+		}
+		Search []struct {
+			Node struct {
+				Typename string `json:"__typename"`
+				FullName string
+			}
+			Path []struct{ Name string }
+		}
+	}
+	s.data(s.post(`query($p: ID!, $c: ID!) {
+		statistics(orgId: $p) { districtCount grassrootsCount cellCount memberCount officialCount cellsBySector { sector count } }
+		org(id: $c) { name ancestors { name }
+			children(first: 1) { totalCount edges { cursor node { name childCount hasChildren memberCount residents { totalCount } } } pageInfo { hasNextPage } } }
+		search(text: "nguyen van an") { node { __typename ... on Member { fullName } } path { name } }
+	}`, map[string]any{"p": province, "c": commune}), &got)
+	st := got.Statistics
+	if st.DistrictCount != 1 || st.GrassrootsCount != 1 || st.CellCount != 2 || st.MemberCount != 1 || st.OfficialCount != 1 ||
+		fmt.Sprint(st.CellsBySector) != "[{SCHOOL 1} {VILLAGE 1}]" {
+		t.Fatalf("statistics = %+v", st)
+	}
+	o := got.Org
+	if o.Name != "Đảng bộ xã Tam Hồng" || len(o.Ancestors) != 2 || o.Ancestors[0].Name != "Đảng bộ tỉnh Vĩnh Phúc" ||
+		o.Children.TotalCount != 2 || !o.Children.PageInfo.HasNextPage || o.Children.Edges[0].Node.Name != "Chi bộ thôn Đông" ||
+		o.Children.Edges[0].Node.Residents.TotalCount != 1 || o.Children.Edges[0].Node.HasChildren {
+		t.Fatalf("org = %+v", o)
+	}
+	if len(got.Search) != 1 || got.Search[0].Node.Typename != "Member" || got.Search[0].Node.FullName != "Nguyễn Văn An" ||
+		len(got.Search[0].Path) != 4 || got.Search[0].Path[3].Name != "Chi bộ Trường Tiểu học" {
+		t.Fatalf("search = %+v", got.Search)
+	}
+	var next struct {
+		Org struct {
+			Children struct{ Edges []struct{ Node struct{ Name string } } }
+		}
+	}
+	s.data(s.post(`query($c: ID!, $after: String) { org(id: $c) { children(first: 5, after: $after) { edges { node { name } } } } }`,
+		map[string]any{"c": commune, "after": o.Children.Edges[0].Cursor}), &next)
+	if len(next.Org.Children.Edges) != 1 || next.Org.Children.Edges[0].Node.Name != "Chi bộ Trường Tiểu học" {
+		t.Fatalf("second page = %+v", next)
+	}
+	// Unknown ids: queries answer null.
+	var missing struct {
+		Org    *struct{ ID string }
+		Member *struct{ ID string }
+		Node   *struct{ ID string }
+	}
+	s.data(s.post(`{ org(id: "onope") { id } member(id: "mnope") { id } node(id: "onope") { id } }`, nil), &missing)
+	if missing.Org != nil || missing.Member != nil || missing.Node != nil {
+		t.Fatalf("unknown ids = %+v", missing)
+	}
+	// As of a date before anything existed, there is nothing.
+	var before struct{ Roots []struct{ ID string } }
+	s.data(s.post(`{ roots(asOf: "2020-12-31") { id } }`, nil), &before)
+	if len(before.Roots) != 0 {
+		t.Fatalf("roots before creation = %+v", before)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	s := newTestServer(t, Config{MaxDepth: 6, MaxComplexity: 2000})
+	province, district, commune, _, _ := s.commune()
+	long := strings.Repeat("x", org.MaxNameLen+1)
+	for _, tc := range []struct {
+		name  string
+		query string
+		vars  map[string]any
+		code  string
+	}{
+		{"cell under a province", `mutation($p: ID!) { createOrg(input: {parentId: $p, name: "Chi bộ", kind: CELL}) { id } }`,
+			map[string]any{"p": province}, org.ERule},
+		{"member in a district", `mutation($d: ID!) { createMember(input: {cellId: $d, fullName: "A B", gender: MALE, status: PROBATIONARY}) { id } }`,
+			map[string]any{"d": district}, org.ERule},
+		{"unknown parent", `mutation { createOrg(input: {parentId: "onope", name: "X", kind: CELL}) { id } }`, nil, org.ENotFound},
+		{"unknown member", `mutation($c: ID!) { setResidence(memberId: "mnope", cellId: $c) { id } }`, map[string]any{"c": commune}, org.ENotFound},
+		{"empty name", `mutation($p: ID!) { createOrg(input: {parentId: $p, name: "  ", kind: DISTRICT}) { id } }`,
+			map[string]any{"p": province}, org.EInvalid},
+		{"long name", `mutation($p: ID!, $n: String!) { createOrg(input: {parentId: $p, name: $n, kind: DISTRICT}) { id } }`,
+			map[string]any{"p": province, "n": long}, org.EInvalid},
+		{"unknown enum literal", `mutation { createOrg(input: {name: "X", kind: HAMLET}) { id } }`, nil, org.EInvalid},
+		{"unknown enum variable", `mutation($k: OrgKind!) { createOrg(input: {name: "X", kind: $k}) { id } }`,
+			map[string]any{"k": "HAMLET"}, org.EInvalid},
+		{"bad date", `{ roots(asOf: "2021-13-40") { id } }`, nil, org.EInvalid},
+		{"malformed cursor", `query($c: ID!) { org(id: $c) { children(after: "!!") { totalCount } } }`,
+			map[string]any{"c": commune}, org.EInvalid},
+		{"first above the maximum", `query($c: ID!) { org(id: $c) { children(first: 100000) { totalCount } } }`,
+			map[string]any{"c": commune}, org.EInvalid},
+		{"negative first", `query($c: ID!) { org(id: $c) { members(first: -1) { totalCount } } }`,
+			map[string]any{"c": commune}, org.EInvalid},
+		{"search too long", `query($t: String!) { search(text: $t) { score } }`, map[string]any{"t": long}, org.EInvalid},
+		{"search too many", `{ search(text: "an", first: 1000) { score } }`, nil, org.EInvalid},
+		{"statistics of nothing", `{ statistics(orgId: "onope") { memberCount } }`, nil, org.ENotFound},
+		{"too deep", `query($c: ID!) { org(id: $c) { parent { parent { parent { parent { parent { parent { id } } } } } } } }`,
+			map[string]any{"c": commune}, org.ETooComplex},
+		{"too complex", `query($c: ID!) { org(id: $c) { children(first: 500) { edges { node { children(first: 500) { totalCount } } } } } }`,
+			map[string]any{"c": commune}, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"syntax error", `{ roots { id `, nil, "GRAPHQL_PARSE_FAILED"},
+		{"unknown field", `{ roots { nope } }`, nil, "GRAPHQL_VALIDATION_FAILED"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.post(tc.query, tc.vars)
+			if len(r.Errors) == 0 || r.codes()[0] != tc.code {
+				t.Fatalf("codes = %v (%+v), want %s", r.codes(), r.Errors, tc.code)
+			}
+			if r.status >= 500 {
+				t.Fatalf("status %d", r.status)
+			}
+			for _, e := range r.Errors {
+				if strings.Contains(e.Message, "dangbo/") || strings.Contains(e.Message, ".go:") {
+					t.Fatalf("error leaks internals: %q", e.Message)
+				}
+			}
+		})
+	}
+	// A rule violation names its rule and legal basis.
+	r := s.post(`mutation($p: ID!) { createOrg(input: {parentId: $p, name: "Chi bộ", kind: CELL}) { id } }`, map[string]any{"p": province})
+	if r.Errors[0].Extensions["rule"] != "R5" || r.Errors[0].Extensions["basis"] == "" {
+		t.Fatalf("rule violation extensions = %+v", r.Errors[0].Extensions)
+	}
+	// Nothing was written by the refused mutations.
+	var st struct{ Statistics struct{ DistrictCount, CellCount int } }
+	s.data(s.post(`query($p: ID!) { statistics(orgId: $p) { districtCount cellCount } }`, map[string]any{"p": province}), &st)
+	if st.Statistics.DistrictCount != 1 || st.Statistics.CellCount != 2 {
+		t.Fatalf("refused mutations wrote: %+v", st)
+	}
+}
+
+func TestHTTPLimitsAndHealth(t *testing.T) {
+	s := newTestServer(t, Config{MaxBodyBytes: 1024})
+	big := bytes.Repeat([]byte(" "), 4096)
+	resp, err := http.Post(s.url+"/graphql", "application/json", bytes.NewReader(append([]byte(`{"query":"{ roots { id } }"`), append(big, '}')...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized body: status %d", resp.StatusCode)
+	}
+	for _, body := range []string{`{`, `not json`, `{"query": 42}`} {
+		resp, err := http.Post(s.url+"/graphql", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("malformed request %q: status %d", body, resp.StatusCode)
+		}
+	}
+	resp, err = http.Get(s.url + "/graphql?query=" + "%7B%20roots%20%7B%20id%20%7D%20%7D")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET query: status %d", resp.StatusCode)
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestIntrospectionCanBeTurnedOff(t *testing.T) {
+	on := newTestServer(t, Config{})
+	if r := on.post(`{ __schema { queryType { name } } }`, nil); len(r.Errors) != 0 {
+		t.Fatalf("introspection on: %+v", r.Errors)
+	}
+	off := newTestServer(t, Config{NoIntrospection: true})
+	if r := off.post(`{ __schema { queryType { name } } }`, nil); len(r.Errors) == 0 {
+		t.Fatal("introspection answered while turned off")
+	}
+}

@@ -1,0 +1,133 @@
+package memory
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"dangbo/internal/org"
+)
+
+// The crash test runs this test binary as a child that writes until it is
+// killed; see TestKillNineLosesNoCommittedWrite.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("DANGBO_CRASH_CHILD"); dir != "" {
+		crashChild(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild creates members forever in the store at dir, printing each id
+// once its write has returned, that is, once it is committed.
+func crashChild(dir string) {
+	s, err := Open(dir, nil)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	svc := org.NewService(s, nil)
+	roots, _ := s.Roots(ctx, svc.Now())
+	var cell string
+	if len(roots) == 0 {
+		p, _ := svc.CreateOrg(ctx, org.NewOrg{Name: "Tỉnh", Kind: org.Province})
+		g, _ := svc.CreateOrg(ctx, org.NewOrg{ParentID: p.ID, Name: "Xã", Kind: org.GrassrootsCell, Sector: org.SectorCommune})
+		cell = g.ID
+	} else {
+		page, _ := s.Children(ctx, svc.Now(), roots[0].ID, org.PageQuery{First: 1}, nil)
+		cell = page.Orgs[0].ID
+	}
+	out := bufio.NewWriter(os.Stdout)
+	for i := 0; ; i++ {
+		m, err := svc.CreateMember(ctx, org.NewMember{CellID: cell, FullName: fmt.Sprintf("Đảng viên %d", i), Status: org.Probationary})
+		if err != nil {
+			fmt.Fprintln(out, "error:", err)
+			out.Flush()
+			os.Exit(2)
+		}
+		fmt.Fprintln(out, m.ID)
+		out.Flush()
+	}
+}
+
+func TestKillNineLosesNoCommittedWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	committed := map[string]bool{}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 5 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "DANGBO_CRASH_CHILD="+dir)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		// The kill lands at a random moment after the child's first write.
+		var deadline <-chan time.Time
+		startup := time.After(30 * time.Second)
+		n := 0
+	read:
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("round %d: child exited early", round)
+				}
+				if strings.HasPrefix(l, "error") || strings.HasPrefix(l, "open") {
+					t.Fatalf("round %d: child: %s", round, l)
+				}
+				committed[l] = true
+				if n++; n == 1 {
+					deadline = time.After(time.Duration(rng.IntN(200)) * time.Millisecond)
+				}
+			case <-deadline:
+				break read
+			case <-startup:
+				t.Fatalf("round %d: the child wrote nothing in 30 s", round)
+			}
+		}
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		for l := range lines { // ids printed before the kill landed are committed too
+			committed[l] = true
+		}
+		_ = cmd.Wait()
+
+		s, err := Open(dir, nil)
+		if err != nil {
+			t.Fatalf("round %d: the file does not open after kill -9: %v", round, err)
+		}
+		ms := make([]string, 0, len(committed))
+		for id := range committed {
+			ms = append(ms, id)
+		}
+		got, _ := s.Members(context.Background(), org.View{At: org.Today()}, ms)
+		for i, m := range got {
+			if m.ID != ms[i] {
+				t.Fatalf("round %d: committed member %s lost after kill -9", round, ms[i])
+			}
+		}
+		s.Close()
+		t.Logf("round %d: %d writes committed before kill -9, all %d so far present", round, n, len(committed))
+	}
+}

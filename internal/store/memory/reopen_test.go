@@ -1,0 +1,107 @@
+package memory
+
+import (
+	"context"
+	"io"
+	"reflect"
+	"testing"
+
+	"dangbo/internal/org"
+)
+
+// fullRecords uses every field of every record type, so that a field the
+// encoding drops shows as a difference after a reopen.
+func fullRecords() []org.Record {
+	d := org.DateFrom
+	span := func(a, b org.Date) org.Span { return org.Span{Since: a, Until: b} }
+	return []org.Record{
+		{Org: &org.OrgRecord{ID: "oprov", Code: "QN", Rev: 3,
+			Versions: []org.Version{{Span: span(d(1963, 10, 30), org.Forever), Name: "Đảng bộ tỉnh Quảng Ninh", Kind: org.Province}}}},
+		{Org: &org.OrgRecord{ID: "ocomm", Code: "QN.HL.01", Ratings: []org.YearRating{{Year: 2020, Grade: org.Excellent}},
+			Versions: []org.Version{
+				{Span: span(d(2000, 1, 1), d(2020, 1, 1)), ParentID: "oprov", Name: "Đảng bộ xã Cũ", Kind: org.GrassrootsCell, Sector: org.SectorCommune},
+				{Span: span(d(2020, 1, 1), org.Forever), ParentID: "oprov", Name: "Đảng bộ xã Mới", Kind: org.GrassrootsCommittee, Sector: org.SectorWard},
+			}}},
+		{Org: &org.OrgRecord{ID: "ocell", Versions: []org.Version{
+			{Span: span(d(2020, 1, 1), org.Forever), ParentID: "ocomm", Name: "Chi bộ khu 3", Kind: org.Cell, Sector: org.SectorResidentialGroup}}}},
+		{Org: &org.OrgRecord{ID: "oschool", Versions: []org.Version{
+			{Span: span(d(2020, 1, 1), org.Forever), ParentID: "ocomm", Name: "Chi bộ Trường THCS", Kind: org.Cell, Sector: org.SectorSchool}}}},
+		{Member: &org.MemberRecord{ID: "m1", FullName: "Vũ Thị Lan", Gender: org.Female, AdmittedOn: d(1999, 5, 19),
+			OfficialOn: d(2000, 5, 19), Theory: org.TheoryAdvanced, Rev: 2,
+			Personal: org.Personal{BirthDate: d(1975, 2, 3), Ethnicity: "Tày", Phone: "0912 345 678", Email: "lan@example.vn", Address: "Khu 3, phường Mới"},
+			Stints: []org.Stint{
+				{Span: span(d(2000, 1, 1), d(2020, 1, 1)), CellID: "ocomm"},
+				{Span: span(d(2020, 1, 1), org.Forever), CellID: "oschool"},
+				{Span: span(d(2021, 3, 1), d(2021, 9, 1)), CellID: "ocell", Temporary: true},
+			},
+			Residences: []org.Residence{{Span: span(d(2020, 6, 1), org.Forever), CellID: "ocell"}},
+			Roles:      []org.RoleTerm{{Span: span(d(2020, 1, 1), org.Forever), OrgID: "oschool", Role: org.Secretary, HeadOfUnit: true}},
+			Ratings:    []org.YearRating{{Year: 2020, Grade: org.Good}, {Year: 2021, Grade: org.Excellent}},
+		}},
+	}
+}
+
+func TestReopenKeepsEveryField(t *testing.T) {
+	dir, ctx := t.TempDir(), context.Background()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := fullRecords()
+	if _, err := s.Import(ctx, &records{recs: recs}); err != nil {
+		t.Fatal(err)
+	}
+	svc := org.NewService(s, func() org.Date { return org.DateFrom(2022, 1, 1) })
+	if _, err := svc.CreateMember(ctx, org.NewMember{CellID: "ocell", FullName: "Mới Vào", Status: org.Probationary}); err != nil {
+		t.Fatal(err)
+	}
+	before := exportOf(t, s)
+	s.Close()
+
+	s, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after := exportOf(t, s)
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("reopen changed the data:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if len(after) != len(recs)+1 {
+		t.Fatalf("%d records after reopen, want %d", len(after), len(recs)+1)
+	}
+	for _, r := range after {
+		if r.Member != nil && r.Member.ID == "m1" && !reflect.DeepEqual(*r.Member, *recs[4].Member) {
+			t.Fatalf("member after reopen:\n%+v\nwant\n%+v", *r.Member, *recs[4].Member)
+		}
+	}
+	if m, err := s.Member(ctx, org.View{At: org.DateFrom(2021, 4, 1)}, "m1"); err != nil || m.CellID != "oschool" ||
+		m.ResidenceCellID != "ocell" || len(m.Roles) != 1 || !m.Roles[0].HeadOfUnit {
+		t.Fatalf("m1 after reopen = %+v, %v", m, err)
+	}
+}
+
+func exportOf(t *testing.T, s *Store) []org.Record {
+	t.Helper()
+	var w records
+	if err := s.Export(context.Background(), &w); err != nil {
+		t.Fatal(err)
+	}
+	return w.recs
+}
+
+// records reads and writes a dataset held in memory.
+type records struct {
+	recs []org.Record
+	next int
+}
+
+func (r *records) Read() (org.Record, error) {
+	if r.next == len(r.recs) {
+		return org.Record{}, io.EOF
+	}
+	r.next++
+	return r.recs[r.next-1], nil
+}
+
+func (r *records) Write(rec org.Record) error { r.recs = append(r.recs, rec); return nil }
