@@ -118,7 +118,9 @@ func memberConnection(p org.MemberPage, at org.Date) *model.MemberConnection {
 	c := &model.MemberConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext, org.MemberCursor,
 		func(m org.Member) *model.Member { return memberOf(m, at) },
-		func(cursor string, n *model.Member) *model.MemberEdge { return &model.MemberEdge{Cursor: cursor, Node: n} })
+		func(cursor string, n *model.Member) *model.MemberEdge {
+			return &model.MemberEdge{Cursor: cursor, Node: n}
+		})
 	return c
 }
 

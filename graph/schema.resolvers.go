@@ -15,7 +15,7 @@ import (
 
 // OfficialOn is the resolver for the officialOn field.
 func (r *memberResolver) OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error) {
-	return optional(obj.OfficialOn), nil
+	return obj.OfficialOn, nil
 }
 
 // Cell is the resolver for the cell field.
@@ -39,7 +39,7 @@ func (r *memberResolver) Roles(ctx context.Context, obj *model.Member) ([]*model
 
 // BirthDate is the resolver for the birthDate field.
 func (r *memberResolver) BirthDate(ctx context.Context, obj *model.Member) (*org.Date, error) {
-	return optional(obj.Personal.BirthDate), nil
+	return obj.Personal.BirthDate, nil
 }
 
 // Ethnicity is the resolver for the ethnicity field.
@@ -79,7 +79,7 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 		CellID: input.CellID, FullName: input.FullName, Gender: input.Gender, Status: input.Status,
 		AdmittedOn: deref(input.AdmittedOn), OfficialOn: deref(input.OfficialOn), Theory: deref(input.PoliticalTheory),
 		Personal: org.Personal{
-			BirthDate: deref(input.BirthDate), Ethnicity: deref(input.Ethnicity), Phone: deref(input.Phone),
+			BirthDate: input.BirthDate, Ethnicity: deref(input.Ethnicity), Phone: deref(input.Phone),
 			Email: deref(input.Email), Address: deref(input.Address),
 		},
 	})

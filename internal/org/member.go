@@ -9,7 +9,7 @@ type Member struct {
 	Gender     Gender
 	Status     MemberStatus
 	AdmittedOn Date
-	OfficialOn Date // zero while on probation
+	OfficialOn *Date // nil while on probation
 	Theory     Theory
 	// CellID is the member's official cell on the date; ResidenceCellID the
 	// village or residential-group cell they keep a residence link with, if any.
@@ -23,7 +23,7 @@ type Member struct {
 // Personal holds the fields that identify a member as a person; access control
 // hides them from roles that may read only the structure.
 type Personal struct {
-	BirthDate Date   `json:"birthDate,omitempty"`
+	BirthDate *Date  `json:"birthDate,omitempty"`
 	Ethnicity string `json:"ethnicity,omitempty"`
 	Phone     string `json:"phone,omitempty"`
 	Email     string `json:"email,omitempty"`
@@ -60,7 +60,7 @@ type MemberRecord struct {
 	FullName   string       `json:"fullName"`
 	Gender     Gender       `json:"gender"`
 	AdmittedOn Date         `json:"admittedOn"`
-	OfficialOn Date         `json:"officialOn,omitempty"`
+	OfficialOn *Date        `json:"officialOn,omitempty"` // nil until confirmed
 	Theory     Theory       `json:"theory"`
 	Personal   Personal     `json:"personal"`
 	Stints     []Stint      `json:"stints"` // by Since
@@ -72,7 +72,7 @@ type MemberRecord struct {
 
 // StatusOn is the member's status on date d.
 func (r *MemberRecord) StatusOn(d Date) MemberStatus {
-	if r.OfficialOn != 0 && r.OfficialOn <= d {
+	if r.OfficialOn != nil && *r.OfficialOn <= d {
 		return Official
 	}
 	return Probationary
@@ -130,7 +130,16 @@ func (r MemberRecord) Clone() MemberRecord {
 	r.Residences = append([]Residence(nil), r.Residences...)
 	r.Roles = append([]RoleTerm(nil), r.Roles...)
 	r.Ratings = append([]YearRating(nil), r.Ratings...)
+	r.OfficialOn, r.Personal.BirthDate = cloneDate(r.OfficialOn), cloneDate(r.Personal.BirthDate)
 	return r
+}
+
+func cloneDate(d *Date) *Date {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	return &c
 }
 
 // Cells lists every cell the member was ever in, official or temporary, once each.

@@ -98,7 +98,7 @@ func (s *Service) checkNewMember(in *NewMember, today Date) error {
 	if in.AdmittedOn > today {
 		return Errorf(EInvalid, "ngày kết nạp %s ở tương lai", in.AdmittedOn)
 	}
-	if b := in.Personal.BirthDate; b != 0 && b.AddYears(minAdmissionAge) > in.AdmittedOn {
+	if b := in.Personal.BirthDate; b != nil && b.AddYears(minAdmissionAge) > in.AdmittedOn {
 		return Errorf(EInvalid, "đảng viên phải đủ %d tuổi khi kết nạp (sinh %s, kết nạp %s)", minAdmissionAge, b, in.AdmittedOn)
 	}
 	switch in.Status {
@@ -124,15 +124,25 @@ func (s *Service) checkNewMember(in *NewMember, today Date) error {
 
 func cleanPersonal(p Personal) (Personal, error) {
 	var err error
-	for _, f := range []struct {
-		what string
-		v    *string
-	}{{"dân tộc", &p.Ethnicity}, {"số điện thoại", &p.Phone}, {"thư điện tử", &p.Email}, {"địa chỉ", &p.Address}} {
-		if *f.v, err = cleanText(f.what, *f.v); err != nil {
-			return p, err
-		}
+	if p.Ethnicity, err = cleanText("dân tộc", p.Ethnicity); err != nil {
+		return p, err
 	}
-	return p, nil
+	if p.Phone, err = cleanText("số điện thoại", p.Phone); err != nil {
+		return p, err
+	}
+	if p.Email, err = cleanText("thư điện tử", p.Email); err != nil {
+		return p, err
+	}
+	p.Address, err = cleanText("địa chỉ", p.Address)
+	return p, err
+}
+
+// dateOrNil is nil for the zero Date, which is no date.
+func dateOrNil(d Date) *Date {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }
 
 // CreateMember records a member in a cell, in force from today.
@@ -151,7 +161,7 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error
 			return err
 		}
 		return tx.PutMember(ctx, MemberRecord{
-			ID: id, FullName: in.FullName, Gender: in.Gender, AdmittedOn: in.AdmittedOn, OfficialOn: in.OfficialOn,
+			ID: id, FullName: in.FullName, Gender: in.Gender, AdmittedOn: in.AdmittedOn, OfficialOn: dateOrNil(in.OfficialOn),
 			Theory: in.Theory, Personal: in.Personal,
 			Stints: []Stint{{Span: Span{today, Forever}, CellID: in.CellID}},
 		})

@@ -16,24 +16,54 @@ import (
 const MaxNameLen = 200
 
 // CleanName returns a name in NFC with surrounding space trimmed and inner runs
-// of space collapsed, or BAD_USER_INPUT if it is empty or too long.
+// of space collapsed, or BAD_USER_INPUT if it is empty, too long or holds
+// control characters. A name that is already clean (nearly every name in an
+// imported dataset) is checked in one pass and returned as it is.
 func CleanName(what, s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", Errorf(EInvalid, "%s không phải văn bản UTF-8 hợp lệ", what)
+	n, clean, ok := scanName(s)
+	if !ok {
+		return "", Errorf(EInvalid, "%s chứa ký tự điều khiển hoặc không phải văn bản UTF-8 hợp lệ", what)
 	}
-	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
-	switch n := utf8.RuneCountInString(s); {
+	if !clean {
+		s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+		n = utf8.RuneCountInString(s)
+	}
+	switch {
 	case n == 0:
 		return "", Errorf(EInvalid, "%s không được để trống", what)
 	case n > MaxNameLen:
 		return "", Errorf(EInvalid, "%s dài %d ký tự, tối đa %d", what, n, MaxNameLen)
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "", Errorf(EInvalid, "%s chứa ký tự điều khiển", what)
-		}
-	}
 	return s, nil
+}
+
+// scanName counts the runes of s and reports whether it is already clean (NFC,
+// no space at either end, single spaces between words) and whether it is
+// acceptable at all (valid UTF-8 without control characters other than the
+// white space that cleaning turns into spaces).
+func scanName(s string) (n int, clean, ok bool) {
+	clean, ascii, prev := s != "" && s[0] != ' ' && s[len(s)-1] != ' ', true, rune(0)
+	for i, r := range s {
+		n++
+		switch {
+		case r == utf8.RuneError && isInvalidAt(s, i):
+			return n, false, false
+		case r >= utf8.RuneSelf:
+			ascii = false
+		case unicode.IsControl(r) && !unicode.IsSpace(r):
+			return n, false, false
+		}
+		if unicode.IsSpace(r) && (r != ' ' || prev == ' ') {
+			clean = false
+		}
+		prev = r
+	}
+	return n, clean && (ascii || norm.NFC.IsNormalString(s)), true
+}
+
+func isInvalidAt(s string, i int) bool {
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return size == 1
 }
 
 // folders strips diacritics and case. A transform.Chain keeps state, so each
@@ -42,6 +72,34 @@ var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFC)
 }}
 
+// foldRanges are the Unicode blocks Vietnamese text is written in: Latin-1,
+// Latin Extended-A and -B, the combining diacritics (for text in NFD) and
+// Latin Extended Additional, where the letters with two diacritics live.
+var foldRanges = [][2]rune{{0, 0x24f}, {0x300, 0x36f}, {0x1e00, 0x1eff}}
+
+// foldTable holds what the transform chain makes of each rune of foldRanges,
+// computed once by the chain itself: folding a name is then one lookup per
+// rune, and names in other scripts still go through the chain.
+var foldTable = func() map[rune]string {
+	t := map[rune]string{}
+	for _, r := range foldRanges {
+		for c := r[0]; c <= r[1]; c++ {
+			t[c] = foldChain(string(c))
+		}
+	}
+	return t
+}()
+
+func foldChain(s string) string {
+	t := folders.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s)
+	folders.Put(t)
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
 // Fold is the search key of a text: lower case, without diacritics, đ as d,
 // words of letters and digits separated by single spaces. "Nguyễn Văn Đức" and
 // "nguyen van duc" fold to the same key.
@@ -49,16 +107,14 @@ func Fold(s string) string {
 	if isFolded(s) {
 		return s
 	}
-	t := folders.Get().(transform.Transformer)
-	out, _, err := transform.String(t, s)
-	folders.Put(t)
-	if err != nil {
-		out = strings.ToLower(s)
+	folded, ok := foldByTable(s)
+	if !ok {
+		folded = foldChain(s)
 	}
 	var b strings.Builder
-	b.Grow(len(out))
+	b.Grow(len(folded))
 	space := false
-	for _, r := range out {
+	for _, r := range folded {
 		switch {
 		case r == 'đ' || r == 'Đ':
 			r = 'd'
@@ -73,6 +129,21 @@ func Fold(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// foldByTable folds s rune by rune through foldTable; false if s has a rune
+// outside it or is not valid UTF-8.
+func foldByTable(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		f, ok := foldTable[r]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(f)
+	}
+	return b.String(), true
 }
 
 // isFolded reports whether s is already a fold key, so that ASCII queries skip the transform.

@@ -1,8 +1,13 @@
 package org
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // Dataset checks the records of a whole dataset as they are imported:
@@ -90,7 +95,7 @@ func (d *Dataset) CheckMember(m *MemberRecord) error {
 	if m.Personal, err = cleanPersonal(m.Personal); err != nil {
 		return fail(err)
 	}
-	if m.OfficialOn != 0 && m.OfficialOn < m.AdmittedOn {
+	if m.OfficialOn != nil && *m.OfficialOn < m.AdmittedOn {
 		return fail(Errorf(EInvalid, "ngày chính thức trước ngày kết nạp"))
 	}
 	if len(m.Stints) == 0 {
@@ -147,4 +152,137 @@ func (r *OrgRecord) throughout(s Span, ok func(Version) bool) bool {
 		}
 	}
 	return false
+}
+
+// DatasetSink receives a dataset from LoadDataset as it is checked.
+type DatasetSink interface {
+	// Orgs receives every organisation, checked, before any member.
+	Orgs(orgs []*OrgRecord) error
+	// Members receives the next batch of members, each checked. The sink may
+	// keep the slice.
+	Members(batch []*MemberRecord) error
+}
+
+// memberBatch is how many members LoadDataset checks and hands over at a time:
+// large enough to check on every core, small enough that a store can write one
+// batch while the next is read.
+const memberBatch = 4096
+
+// LoadDataset reads a dataset from src and hands it to sink in checked pieces,
+// as Dataset checks them: all organisations first, then members in batches,
+// each id once. It stops at the first bad record, naming its number; a sink
+// that must write all or nothing undoes what it received.
+func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (ImportStats, error) {
+	ds := NewDataset()
+	var orgs []*OrgRecord
+	var batch []*MemberRecord
+	var stats ImportStats
+	seen := map[string]bool{}
+	orgsDone := false
+	handOrgs := func() error {
+		orgsDone = true
+		if err := ds.CheckOrgs(); err != nil {
+			return err
+		}
+		stats.Orgs = len(orgs)
+		return sink.Orgs(orgs)
+	}
+	n := 0 // records read
+	handMembers := func() error {
+		errs := make([]error, len(batch))
+		parallel(len(batch), func(i int) { errs[i] = ds.CheckMember(batch[i]) })
+		first := n - len(batch) + 1
+		for i, m := range batch {
+			if errs[i] != nil {
+				return fmt.Errorf("bản ghi %d: %w", first+i, errs[i])
+			}
+			if seen[m.ID] {
+				return Errorf(EInvalid, "bản ghi %d: đảng viên %q xuất hiện hai lần", first+i, m.ID)
+			}
+			seen[m.ID] = true
+		}
+		stats.Members += len(batch)
+		err := sink.Members(batch)
+		batch = make([]*MemberRecord, 0, memberBatch)
+		return err
+	}
+	for {
+		if n%memberBatch == 0 {
+			if err := ctx.Err(); err != nil {
+				return stats, err
+			}
+		}
+		rec, err := src.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return stats, err
+		}
+		n++
+		switch {
+		case rec.Org != nil && orgsDone:
+			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n, rec.Org.ID)
+		case rec.Org != nil:
+			if err := ds.AddOrg(rec.Org); err != nil {
+				return stats, fmt.Errorf("bản ghi %d: %w", n, err)
+			}
+			orgs = append(orgs, rec.Org)
+		case rec.Member != nil:
+			if !orgsDone {
+				if err := handOrgs(); err != nil {
+					return stats, err
+				}
+			}
+			if batch = append(batch, rec.Member); len(batch) == memberBatch {
+				if err := handMembers(); err != nil {
+					return stats, err
+				}
+			}
+		default:
+			return stats, Errorf(EInvalid, "bản ghi %d: không phải tổ chức cũng không phải đảng viên", n)
+		}
+	}
+	if !orgsDone {
+		if err := handOrgs(); err != nil {
+			return stats, err
+		}
+	}
+	if len(batch) > 0 {
+		return stats, handMembers()
+	}
+	return stats, nil
+}
+
+// ReadDataset reads and checks a whole dataset into memory, for a store that
+// checks everything before it writes anything.
+func ReadDataset(ctx context.Context, src RecordReader) ([]*OrgRecord, []*MemberRecord, error) {
+	var c collector
+	_, err := LoadDataset(ctx, src, &c)
+	return c.orgs, c.members, err
+}
+
+type collector struct {
+	orgs    []*OrgRecord
+	members []*MemberRecord
+}
+
+func (c *collector) Orgs(orgs []*OrgRecord) error { c.orgs = orgs; return nil }
+func (c *collector) Members(batch []*MemberRecord) error {
+	c.members = append(c.members, batch...)
+	return nil
+}
+
+// parallel runs fn(0..n-1) on every core.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -189,7 +189,9 @@ func TestQueriesAndMutations(t *testing.T) {
 	}
 	var next struct {
 		Org struct {
-			Children struct{ Edges []struct{ Node struct{ Name string } } }
+			Children struct {
+				Edges []struct{ Node struct{ Name string } }
+			}
 		}
 	}
 	s.data(s.post(`query($c: ID!, $after: String) { org(id: $c) { children(first: 5, after: $after) { edges { node { name } } } } }`,
@@ -276,7 +278,9 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("rule violation extensions = %+v", r.Errors[0].Extensions)
 	}
 	// Nothing was written by the refused mutations.
-	var st struct{ Statistics struct{ DistrictCount, CellCount int } }
+	var st struct {
+		Statistics struct{ DistrictCount, CellCount int }
+	}
 	s.data(s.post(`query($p: ID!) { statistics(orgId: $p) { districtCount cellCount } }`, map[string]any{"p": province}), &st)
 	if st.Statistics.DistrictCount != 1 || st.Statistics.CellCount != 2 {
 		t.Fatalf("refused mutations wrote: %+v", st)

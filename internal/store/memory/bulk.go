@@ -1,12 +1,11 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -15,154 +14,151 @@ import (
 	"dangbo/internal/org"
 )
 
-// Import loads a whole dataset into the empty store: every record is checked
-// first, then all are written in one transaction, so a failed import writes
-// nothing.
+// Import loads a whole dataset into the empty store. It writes as it reads,
+// in one bbolt transaction, and builds the graph alongside; a bad record rolls
+// the transaction back, so a failed import writes nothing.
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if len(s.g.orgs) > 0 {
 		return org.ImportStats{}, org.Errorf(org.EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập vào kho trống")
 	}
-	orgs, members, err := readDataset(ctx, src)
+	tx, err := s.db.Begin(true)
 	if err != nil {
 		return org.ImportStats{}, err
 	}
-	if err := s.bulkPersist(orgs, members); err != nil {
+	defer tx.Rollback() // after a commit, a no-op
+	imp := newImporter(tx)
+	stats, err := org.LoadDataset(ctx, src, imp)
+	if err = errors.Join(err, imp.finish()); err != nil {
+		return org.ImportStats{}, err
+	}
+	if err := tx.Commit(); err != nil {
 		return org.ImportStats{}, fmt.Errorf("memory: import: %w", err)
 	}
-	g := newGraph()
-	for _, r := range orgs {
-		g.putOrg(*r)
-	}
-	for _, r := range members {
-		g.putMember(*r)
-	}
 	s.mu.Lock()
-	s.g = g
+	s.g = imp.g
 	s.trees.reset()
 	s.mu.Unlock()
-	return org.ImportStats{Orgs: len(orgs), Members: len(members)}, nil
+	return stats, nil
 }
 
-// readDataset reads and checks every record: organisations first, then members.
-func readDataset(ctx context.Context, src org.RecordReader) ([]*org.OrgRecord, []*org.MemberRecord, error) {
-	ds := org.NewDataset()
-	var orgs []*org.OrgRecord
-	var members []*org.MemberRecord
-	orgsChecked := false
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-		}
-		rec, err := src.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		switch {
-		case rec.Org != nil:
-			if orgsChecked {
-				return nil, nil, org.Errorf(org.EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n+1, rec.Org.ID)
-			}
-			if err := ds.AddOrg(rec.Org); err != nil {
-				return nil, nil, err
-			}
-			orgs = append(orgs, rec.Org)
-		case rec.Member != nil:
-			if !orgsChecked {
-				if err := ds.CheckOrgs(); err != nil {
-					return nil, nil, err
-				}
-				orgsChecked = true
-			}
-			if err := ds.CheckMember(rec.Member); err != nil {
-				return nil, nil, err
-			}
-			members = append(members, rec.Member)
-		}
-	}
-	if !orgsChecked {
-		if err := ds.CheckOrgs(); err != nil {
-			return nil, nil, err
-		}
-	}
-	if dup := duplicateID(members); dup != "" {
-		return nil, nil, org.Errorf(org.EInvalid, "đảng viên %q xuất hiện hai lần", dup)
-	}
-	return orgs, members, nil
+// importer writes a dataset to a bbolt transaction and builds its graph as
+// batches arrive: one goroutine encodes, another builds, while the caller
+// reads and checks the next batch. The encoded members are written at the end
+// in key order: bbolt splits nodes only at commit, so puts out of order in one
+// transaction would each shift a node that grows to the whole bucket.
+type importer struct {
+	orgTx   *bolt.Tx
+	members []kv // encoded, for the end
+	g       *graph
+	lists   listsToSort
+	persist chan []*org.MemberRecord
+	build   chan []*org.MemberRecord
+	done    sync.WaitGroup
+	errMu   sync.Mutex
+	err     error
 }
 
-func duplicateID(members []*org.MemberRecord) string {
-	seen := make(map[string]struct{}, len(members))
-	for _, m := range members {
-		if _, ok := seen[m.ID]; ok {
-			return m.ID
+// importQueue is how many batches may wait for each goroutine.
+const importQueue = 2
+
+func newImporter(tx *bolt.Tx) *importer {
+	imp := &importer{g: newGraph(), lists: listsToSort{},
+		persist: make(chan []*org.MemberRecord, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
+	imp.done.Go(func() {
+		for batch := range imp.persist {
+			if imp.failed() == nil {
+				kvs, err := encodeAll(batch, func(r *org.MemberRecord) string { return r.ID })
+				imp.fail(err)
+				imp.members = append(imp.members, kvs...)
+			}
 		}
-		seen[m.ID] = struct{}{}
+	})
+	imp.done.Go(func() {
+		for batch := range imp.build {
+			imp.g.addMembers(batch, imp.lists)
+		}
+	})
+	imp.orgTx = tx
+	return imp
+}
+
+func (imp *importer) fail(err error) {
+	if err != nil {
+		imp.errMu.Lock()
+		imp.err = cmp.Or(imp.err, err)
+		imp.errMu.Unlock()
 	}
-	return ""
+}
+
+func (imp *importer) failed() error {
+	imp.errMu.Lock()
+	defer imp.errMu.Unlock()
+	return imp.err
+}
+
+// Orgs writes the organisations before any member batch is queued, so the
+// transaction is never used by two goroutines at once.
+func (imp *importer) Orgs(orgs []*org.OrgRecord) error {
+	for _, r := range orgs {
+		imp.g.putOrg(*r)
+	}
+	return putAll(imp.orgTx.Bucket(orgBucket), orgs, func(r *org.OrgRecord) string { return r.ID })
+}
+
+func (imp *importer) Members(batch []*org.MemberRecord) error {
+	imp.persist <- batch
+	imp.build <- batch
+	return imp.failed()
+}
+
+// finish waits for both goroutines, writes the members and sorts the lists.
+func (imp *importer) finish() error {
+	close(imp.persist)
+	close(imp.build)
+	imp.done.Wait()
+	if err := imp.failed(); err != nil {
+		return err
+	}
+	imp.lists.sort()
+	return putSorted(imp.orgTx.Bucket(memberBucket), imp.members)
+}
+
+// putAll encodes records on every core and writes them in key order.
+func putAll[R any](b *bolt.Bucket, recs []R, id func(R) string) error {
+	kvs, err := encodeAll(recs, id)
+	if err != nil {
+		return err
+	}
+	return putSorted(b, kvs)
+}
+
+// encodeAll encodes records on every core.
+func encodeAll[R any](recs []R, id func(R) string) ([]kv, error) {
+	kvs := make([]kv, len(recs))
+	err := parallel(len(recs), func(i int) error {
+		v, err := encode(recs[i])
+		kvs[i] = kv{[]byte(id(recs[i])), v}
+		return err
+	})
+	return kvs, err
+}
+
+// putSorted writes key-value pairs in key order, filling bbolt's pages.
+func putSorted(b *bolt.Bucket, kvs []kv) error {
+	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	b.FillPercent = 0.95
+	for _, e := range kvs {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // kv is one encoded record.
 type kv struct{ k, v []byte }
-
-// bulkPersist writes every record in one transaction. Values are encoded on
-// every core, and keys go in sorted, which lets bbolt fill its pages.
-func (s *Store) bulkPersist(orgs []*org.OrgRecord, members []*org.MemberRecord) error {
-	ok, err := encodeAll(orgs, func(r *org.OrgRecord) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	mk, err := encodeAll(members, func(r *org.MemberRecord) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []struct {
-			name []byte
-			kvs  []kv
-		}{{orgBucket, ok}, {memberBucket, mk}} {
-			bucket := tx.Bucket(b.name)
-			bucket.FillPercent = 0.95
-			for _, e := range b.kvs {
-				if err := bucket.Put(e.k, e.v); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
-func encodeAll[R any](recs []R, id func(R) string) ([]kv, error) {
-	out := make([]kv, len(recs))
-	workers := runtime.GOMAXPROCS(0)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(recs); i += workers {
-				v, err := encode(recs[i])
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				out[i] = kv{[]byte(id(recs[i])), v}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b kv) int { return cmp.Compare(string(a.k), string(b.k)) })
-	return out, nil
-}
 
 // Export writes every record, organisations then members, each in id order.
 // It copies the records under the read lock and writes them after releasing

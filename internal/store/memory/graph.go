@@ -51,6 +51,60 @@ func (g *graph) putOrg(r org.OrgRecord) {
 	g.search.putOrg(&e.rec)
 }
 
+// loadMembers installs many new members at once.
+func (g *graph) loadMembers(rs []*org.MemberRecord) {
+	lists := listsToSort{}
+	g.addMembers(rs, lists)
+	lists.sort()
+}
+
+// listsToSort are member lists that addMembers appended to.
+type listsToSort map[*[]*memberEntry]struct{}
+
+func (l listsToSort) sort() {
+	for list := range l {
+		slices.SortFunc(*list, compareMembers)
+	}
+}
+
+// addMembers installs new members by appending them to the member lists of
+// their organisations, leaving each list in lists to be sorted once at the end
+// instead of keeping it sorted insertion by insertion.
+func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
+	entries := make([]memberEntry, len(rs))
+	if err := parallel(len(rs), func(i int) error {
+		entries[i] = memberEntry{rec: *rs[i], key: org.Fold(rs[i].FullName)}
+		return nil
+	}); err != nil {
+		panic(err) // the function above never fails
+	}
+	// The search index and the member lists share nothing: build them side by side.
+	indexed := make(chan struct{})
+	go func() {
+		for i := range entries {
+			g.search.putMember(&entries[i])
+		}
+		close(indexed)
+	}()
+	for i := range entries {
+		m := &entries[i]
+		g.members[m.rec.ID] = m
+		for _, id := range m.rec.Cells() {
+			if e := g.orgs[id]; e != nil {
+				e.stints = append(e.stints, m)
+				lists[&e.stints] = struct{}{}
+			}
+		}
+		for _, id := range residenceCells(&m.rec) {
+			if e := g.orgs[id]; e != nil {
+				e.residents = append(e.residents, m)
+				lists[&e.residents] = struct{}{}
+			}
+		}
+	}
+	<-indexed
+}
+
 // putMember installs a member record, moving it between the member lists of
 // the organisations it left and joined. It returns every organisation whose
 // members changed.

@@ -34,7 +34,9 @@ func (s *Store) Org(_ context.Context, v org.View, id string) (org.Org, error) {
 	return o, nil
 }
 
-func errOrgNotFound(id string) error { return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id) }
+func errOrgNotFound(id string) error {
+	return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+}
 
 func errMemberNotFound(id string) error {
 	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)

@@ -27,8 +27,8 @@ func fullRecords() []org.Record {
 		{Org: &org.OrgRecord{ID: "oschool", Versions: []org.Version{
 			{Span: span(d(2020, 1, 1), org.Forever), ParentID: "ocomm", Name: "Chi bộ Trường THCS", Kind: org.Cell, Sector: org.SectorSchool}}}},
 		{Member: &org.MemberRecord{ID: "m1", FullName: "Vũ Thị Lan", Gender: org.Female, AdmittedOn: d(1999, 5, 19),
-			OfficialOn: d(2000, 5, 19), Theory: org.TheoryAdvanced, Rev: 2,
-			Personal: org.Personal{BirthDate: d(1975, 2, 3), Ethnicity: "Tày", Phone: "0912 345 678", Email: "lan@example.vn", Address: "Khu 3, phường Mới"},
+			OfficialOn: new(d(2000, 5, 19)), Theory: org.TheoryAdvanced, Rev: 2,
+			Personal: org.Personal{BirthDate: new(d(1975, 2, 3)), Ethnicity: "Tày", Phone: "0912 345 678", Email: "lan@example.vn", Address: "Khu 3, phường Mới"},
 			Stints: []org.Stint{
 				{Span: span(d(2000, 1, 1), d(2020, 1, 1)), CellID: "ocomm"},
 				{Span: span(d(2020, 1, 1), org.Forever), CellID: "oschool"},

@@ -50,6 +50,9 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		// cheaper writes, and nothing that can be lost in a crash.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		// Address space, not memory: without it bbolt remaps, copying every
+		// node, each time the file grows, a fifth of a large import's time.
+		InitialMmapSize: 1 << 30,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("memory: %s is in use by another process", path)

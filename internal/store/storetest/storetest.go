@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -80,7 +80,7 @@ func (f *fixture) createOrg(parent, name string, kind org.Kind, sector org.Secto
 func (f *fixture) createMember(cell, name string, status org.MemberStatus) org.Member {
 	f.t.Helper()
 	m, err := f.svc.CreateMember(f.ctx, org.NewMember{CellID: cell, FullName: name, Status: status,
-		AdmittedOn: org.DateFrom(2019, 12, 1), Personal: org.Personal{BirthDate: org.DateFrom(1980, 5, 17), Ethnicity: "Kinh"}})
+		AdmittedOn: org.DateFrom(2019, 12, 1), Personal: org.Personal{BirthDate: new(org.DateFrom(1980, 5, 17)), Ethnicity: "Kinh"}})
 	if err != nil {
 		f.t.Fatalf("CreateMember(%q): %v", name, err)
 	}
@@ -281,12 +281,12 @@ func testMembers(t *testing.T, f *fixture) {
 	}
 	m, err := f.s.Member(f.ctx, f.now(), ids["Nguyễn Văn An"])
 	if err != nil || m.FullName != "Nguyễn Văn An" || m.CellID != c.village.ID || m.Status != org.Official ||
-		m.AdmittedOn != org.DateFrom(2019, 12, 1) || m.OfficialOn != org.DateFrom(2020, 12, 1) ||
-		m.Personal.BirthDate != org.DateFrom(1980, 5, 17) || m.Personal.Ethnicity != "Kinh" {
+		m.AdmittedOn != org.DateFrom(2019, 12, 1) || *m.OfficialOn != org.DateFrom(2020, 12, 1) ||
+		*m.Personal.BirthDate != org.DateFrom(1980, 5, 17) || m.Personal.Ethnicity != "Kinh" {
 		t.Fatalf("Member = %+v, %v", m, err)
 	}
 	d, _ := f.s.Member(f.ctx, f.now(), ids["Đỗ Thị Dung"])
-	if d.Status != org.Probationary || d.OfficialOn != 0 {
+	if d.Status != org.Probationary || d.OfficialOn != nil {
 		t.Fatalf("probationary member = %+v", d)
 	}
 	for _, id := range []string{c.village.ID, c.commune.ID, c.district.ID, c.province.ID} {
@@ -331,7 +331,7 @@ func testMembers(t *testing.T, f *fixture) {
 	_, err = f.svc.CreateMember(f.ctx, org.NewMember{CellID: "onope", FullName: "Ai Đó", Status: org.Probationary})
 	wantCode(t, err, org.ENotFound, "")
 	_, err = f.svc.CreateMember(f.ctx, org.NewMember{CellID: c.village.ID, FullName: "Quá Trẻ", Status: org.Official,
-		AdmittedOn: org.DateFrom(2010, 1, 1), Personal: org.Personal{BirthDate: org.DateFrom(2000, 1, 1)}})
+		AdmittedOn: org.DateFrom(2010, 1, 1), Personal: org.Personal{BirthDate: new(org.DateFrom(2000, 1, 1))}})
 	wantCode(t, err, org.EInvalid, "")
 	if c := f.org(c.village.ID).Counts; c.Members() != 4 {
 		t.Fatalf("refused members were counted: %+v", c)
@@ -403,11 +403,11 @@ func history() []org.Record {
 		{ID: "ocell2", Versions: []org.Version{{Span: span(d(2015, 6, 1), org.Forever), ParentID: "ocomm", Name: "Chi bộ thôn 2", Kind: org.Cell, Sector: org.SectorVillage}}},
 	}
 	members := []*org.MemberRecord{
-		{ID: "m1", FullName: "Y Bình", AdmittedOn: d(2005, 3, 1), OfficialOn: d(2006, 3, 1),
+		{ID: "m1", FullName: "Y Bình", AdmittedOn: d(2005, 3, 1), OfficialOn: new(d(2006, 3, 1)),
 			Stints: []org.Stint{{Span: span(y2010, d(2016, 1, 1)), CellID: "ocell1"}, {Span: span(d(2016, 1, 1), org.Forever), CellID: "ocell2"}}},
-		{ID: "m2", FullName: "A Thuận", AdmittedOn: d(2019, 6, 1), OfficialOn: d(2020, 6, 1),
+		{ID: "m2", FullName: "A Thuận", AdmittedOn: d(2019, 6, 1), OfficialOn: new(d(2020, 6, 1)),
 			Stints: []org.Stint{{Span: span(d(2019, 6, 1), org.Forever), CellID: "ocell1"}}},
-		{ID: "m3", FullName: "Nguyễn Thị Hoa", AdmittedOn: d(2000, 1, 1), OfficialOn: d(2001, 1, 1),
+		{ID: "m3", FullName: "Nguyễn Thị Hoa", AdmittedOn: d(2000, 1, 1), OfficialOn: new(d(2001, 1, 1)),
 			Stints:     []org.Stint{{Span: span(y2010, d(2018, 1, 1)), CellID: "ocell1"}},
 			Residences: []org.Residence{{Span: span(d(2015, 6, 1), d(2018, 1, 1)), CellID: "ocell2"}}},
 	}
@@ -628,13 +628,13 @@ func exportAll(t *testing.T, f *fixture) []org.Record {
 
 func testImportRejects(t *testing.T, f *fixture) {
 	bad := []func([]org.Record){
-		func(r []org.Record) { r[3].Org.Versions[0].ParentID = "oprov" }, // a cell under a province (R5)
-		func(r []org.Record) { r[5].Member.Stints[0].CellID = "ocomm" },  // a member in a committee (R5)
-		func(r []org.Record) { r[5].Member.Stints[0].CellID = "onope" },  // a missing cell
-		func(r []org.Record) { r[7].Member.Residences[0].CellID = "ocell1" }, // residence in own cell (R6)
+		func(r []org.Record) { r[3].Org.Versions[0].ParentID = "oprov" },                // a cell under a province (R5)
+		func(r []org.Record) { r[5].Member.Stints[0].CellID = "ocomm" },                 // a member in a committee (R5)
+		func(r []org.Record) { r[5].Member.Stints[0].CellID = "onope" },                 // a missing cell
+		func(r []org.Record) { r[7].Member.Residences[0].CellID = "ocell1" },            // residence in own cell (R6)
 		func(r []org.Record) { r[5].Member.Stints[1].Since = org.DateFrom(2015, 1, 1) }, // two official cells at once (R6)
-		func(r []org.Record) { r[4], r[5] = r[5], r[4] },                  // a member before an organisation
-		func(r []org.Record) { r[6].Member.ID = "m1" },                    // a duplicate id
+		func(r []org.Record) { r[4], r[5] = r[5], r[4] },                                // a member before an organisation
+		func(r []org.Record) { r[6].Member.ID = "m1" },                                  // a duplicate id
 	}
 	for i, mutate := range bad {
 		recs := history()

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"dangbo/internal/dataset"
+)
+
+// parseData parses the flags of a data command and its one FILE argument.
+func parseData(name string, args []string, seedFlag bool) (sf storeFlags, file string, seed uint64, err error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	sf.register(fs)
+	s := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", 1), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
+	if err = fs.Parse(args); err != nil {
+		return
+	}
+	switch {
+	case seedFlag && fs.NArg() == 0:
+	case !seedFlag && fs.NArg() == 1:
+		file = fs.Arg(0)
+	default:
+		err = fmt.Errorf("%s: wrong arguments\n%s", name, usage)
+	}
+	return sf, file, *s, err
+}
+
+func seed(ctx context.Context, args []string, stderr io.Writer) error {
+	sf, _, seed, err := parseData("seed", args, true)
+	if err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	store, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return seedDemo(ctx, store, seed, log)
+}
+
+func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sf, file, _, err := parseData("export", args, false)
+	if err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	store, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	out := stdout
+	if file != "-" {
+		f, err := os.Create(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	w := dataset.NewWriter(out)
+	start := time.Now()
+	if err := store.Export(ctx, w); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	log.Info("exported", "file", file, "took", time.Since(start).Round(time.Millisecond))
+	if f, ok := out.(*os.File); ok && f != os.Stdout {
+		return f.Sync()
+	}
+	return nil
+}
+
+func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
+	sf, file, _, err := parseData("import", args, false)
+	if err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	in := stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	store, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	start := time.Now()
+	stats, err := store.Import(ctx, dataset.NewReader(bufio.NewReaderSize(in, 1<<20)))
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	log.Info("imported", "orgs", stats.Orgs, "members", stats.Members, "took", took.Round(time.Millisecond),
+		"members_per_second", int(float64(stats.Members)/took.Seconds()))
+	return nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+	"dangbo/internal/store/memory"
+	"dangbo/internal/store/neo4j"
+)
+
+// storeFlags choose and configure the store; every command takes them.
+type storeFlags struct {
+	data          string
+	neo4jURI      string
+	neo4jUser     string
+	neo4jPassword string
+	neo4jDatabase string
+	logLevel      string
+	logFormat     string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", envOr("DANGBO_DATA", "./data"), "data directory of the embedded store (env DANGBO_DATA)")
+	fs.StringVar(&f.neo4jURI, "neo4j-uri", envOr("NEO4J_URI", ""),
+		"use Neo4j at this URI (bolt://, neo4j://, neo4j+s://) instead of the embedded store (env NEO4J_URI)")
+	fs.StringVar(&f.neo4jUser, "neo4j-user", envOr("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
+	fs.StringVar(&f.neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database; empty for the server's default (env NEO4J_DATABASE)")
+	fs.StringVar(&f.logLevel, "log-level", envOr("DANGBO_LOG_LEVEL", "info"), "debug, info, warn or error (env DANGBO_LOG_LEVEL)")
+	fs.StringVar(&f.logFormat, "log-format", envOr("DANGBO_LOG_FORMAT", "text"), "text or json (env DANGBO_LOG_FORMAT)")
+	// The password comes from the environment only, never from a flag that
+	// every user of the machine can read in the process list.
+	f.neo4jPassword = envOr("NEO4J_PASSWORD", "")
+}
+
+func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(f.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is neither text nor json", f.logFormat)
+}
+
+// open opens the chosen store.
+func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, error) {
+	if f.neo4jURI == "" {
+		return memory.Open(f.data, log)
+	}
+	log.Info("using Neo4j", "uri", f.neo4jURI, "database", f.neo4jDatabase)
+	return neo4j.Open(ctx, neo4j.Config{URI: f.neo4jURI, User: f.neo4jUser, Password: f.neo4jPassword, Database: f.neo4jDatabase})
+}
+
+// seedDemo loads the demo dataset into store if it is empty.
+func seedDemo(ctx context.Context, store org.Store, seed uint64, log *slog.Logger) error {
+	empty, err := store.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	start := time.Now()
+	stats, err := store.Import(ctx, demo.Generate(seed).Reader())
+	if err != nil {
+		return fmt.Errorf("loading the demo data: %w", err)
+	}
+	log.Info("demo data loaded", "orgs", stats.Orgs, "members", stats.Members, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,140 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"dangbo/graph/model"
+	"dangbo/internal/dataset"
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+	"dangbo/internal/server"
+	"dangbo/internal/store/memory"
+)
+
+const childrenQuery = `query($id: ID!) { org(id: $id) { children(first: 50) { edges { node { name childCount statistics { memberCount } } } } } }`
+
+const statisticsQuery = `query($id: ID!) { statistics(orgId: $id) { childCount districtCount grassrootsCount grassrootsCommitteeCount
+	grassrootsCellCount partialCommitteeCount cellCount memberCount officialCount probationaryCount cellsBySector { sector count } } }`
+
+const searchQuery = `query($text: String!) { search(text: $text, first: 20) { score path { id name }
+	node { ... on Member { id fullName } ... on Org { id name } } } }`
+
+// searchTexts are what users type: names without diacritics, words in any order.
+var searchTexts = []string{"nguyen van an", "tran thi hoa", "khoi cac co quan tinh", "hung van le", "tam hong"}
+
+// BenchmarkStatistics: statistics of the province through GraphQL, in-process.
+// Target (issue 2): ≤ 1 ms p50.
+func BenchmarkStatistics(b *testing.B) {
+	store, svc := loadDemo(b)
+	h := server.NewHandler(server.Config{Store: store, Service: svc})
+	body := graphqlBody(statisticsQuery, map[string]any{"id": find(b, svc, "tinh quang ninh").ID})
+	latencies(b, func() { serveOnce(b, h, body) })
+}
+
+// BenchmarkChildrenStore: the store's part of a 50-child page with counts.
+// Target (issue 2): ≤ 0.2 ms p50.
+func BenchmarkChildrenStore(b *testing.B) {
+	store, svc := loadDemo(b)
+	id, v := find(b, svc, "khoi cac co quan tinh").ID, svc.Now()
+	latencies(b, func() {
+		if _, err := store.Children(context.Background(), v, id, org.PageQuery{First: 50}, nil); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkChildrenHTTP: a 50-child page with counts over HTTP, 32 clients,
+// against the static floor. Target (issue 2): ratio ≥ 0.8, zero errors.
+func BenchmarkChildrenHTTP(b *testing.B) {
+	store, svc := loadDemo(b)
+	ctx, v := context.Background(), svc.Now()
+	bloc := find(b, svc, "khoi cac co quan tinh")
+	page, err := store.Children(ctx, v, bloc.ID, org.PageQuery{First: 50}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn := &model.OrgConnection{TotalCount: page.Total, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	for _, o := range page.Orgs {
+		n := &model.Org{Org: o, At: v.At}
+		conn.Nodes = append(conn.Nodes, n)
+		conn.Edges = append(conn.Edges, &model.OrgEdge{Cursor: org.ChildCursor(&o), Node: n})
+	}
+	floorURL, realURL := servers(b, &floorRoot{org: &model.Org{Org: bloc, At: v.At}, children: conn})
+	compareLoad(b, floorURL, realURL, graphqlBody(childrenQuery, map[string]any{"id": bloc.ID}))
+}
+
+// BenchmarkSearch: search top 20 over the whole demo with paths, through
+// GraphQL, in-process. Target (issue 2): ≤ 2 ms p50.
+func BenchmarkSearch(b *testing.B) {
+	store, svc := loadDemo(b)
+	h := server.NewHandler(server.Config{Store: store, Service: svc})
+	bodies := make([][]byte, len(searchTexts))
+	for i, t := range searchTexts {
+		bodies[i] = graphqlBody(searchQuery, map[string]any{"text": t})
+	}
+	i := 0
+	latencies(b, func() {
+		serveOnce(b, h, bodies[i%len(bodies)])
+		i++
+	})
+}
+
+// BenchmarkSearchHTTP: search with paths over HTTP, 32 clients, against the
+// static floor. Target (issue 2): ratio ≥ 0.8.
+func BenchmarkSearchHTTP(b *testing.B) {
+	store, svc := loadDemo(b)
+	v := svc.Now()
+	hits, err := store.Search(context.Background(), v, org.SearchQuery{Text: searchTexts[0], First: 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var static []*model.SearchHit
+	for _, h := range hits {
+		sh := &model.SearchHit{Score: h.Score}
+		if h.Member != nil {
+			sh.Node = &model.Member{Member: *h.Member, At: v.At}
+		} else {
+			sh.Node = &model.Org{Org: *h.Org, At: v.At}
+		}
+		for _, o := range h.Path {
+			sh.Path = append(sh.Path, &model.Org{Org: o, At: v.At})
+		}
+		static = append(static, sh)
+	}
+	floorURL, realURL := servers(b, &floorRoot{hits: static})
+	compareLoad(b, floorURL, realURL, graphqlBody(searchQuery, map[string]any{"text": searchTexts[0]}))
+}
+
+// BenchmarkImport: the demo as NDJSON into an empty embedded store, durable.
+// Target (issue 2): ≥ 100,000 members/s.
+func BenchmarkImport(b *testing.B) {
+	var nd bytes.Buffer
+	w := dataset.NewWriter(&nd)
+	if _, err := dataset.Copy(w, demo.Generate(1).Reader()); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(nd.Len()))
+	var members int
+	for b.Loop() {
+		b.StopTimer()
+		s, err := memory.Open(b.TempDir(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		stats, err := s.Import(context.Background(), dataset.NewReader(bytes.NewReader(nd.Bytes())))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		members = stats.Members
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(members)*float64(b.N)/b.Elapsed().Seconds(), "members/s")
+}

@@ -1,0 +1,130 @@
+package benchmarks
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// latencies runs op b.N times and reports its median and 90th percentile,
+// which say more than the mean when a GC pause lands on a few runs.
+func latencies(b *testing.B, op func()) {
+	b.Helper()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		op()
+		d = append(d, time.Since(start))
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(d[len(d)*9/10].Microseconds()), "p90-µs")
+}
+
+// graphqlBody is the JSON body of a GraphQL request.
+func graphqlBody(query string, vars map[string]any) []byte {
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return b
+}
+
+// serveOnce answers one request in-process, without a network, and fails on
+// a GraphQL error.
+func serveOnce(b *testing.B, h http.Handler, body []byte) []byte {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body)).WithContext(b.Context()))
+	if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+		b.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
+	}
+	return rec.Body.Bytes()
+}
+
+// loadResult is what a load run measured.
+type loadResult struct {
+	perSecond float64
+	errors    int64
+	p50       time.Duration
+}
+
+// load sends body to url from clients concurrent connections for d, the way
+// hey does, and measures throughput and median latency. A response that is
+// not 200 or that carries GraphQL errors counts as an error.
+func load(url string, body []byte, clients int, d time.Duration) loadResult {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	var done, failed atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(stop) {
+				start := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
+					failed.Add(1)
+				}
+				mine = append(mine, time.Since(start))
+				done.Add(1)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	r := loadResult{perSecond: float64(done.Load()) / d.Seconds(), errors: failed.Load()}
+	if len(lat) > 0 {
+		r.p50 = lat[len(lat)/2]
+	}
+	return r
+}
+
+// compareLoad alternates load runs on the floor and on the real server, three
+// of each, and reports the medians and their ratio: alternating spreads the
+// machine's noise over both sides.
+func compareLoad(b *testing.B, floorURL, realURL string, body []byte) {
+	b.Helper()
+	const clients, rounds = 32, 3
+	per := 2 * time.Second
+	load(floorURL, body, clients, 300*time.Millisecond) // warm both up
+	load(realURL, body, clients, 300*time.Millisecond)
+	var floor, real []float64
+	var realP50 []time.Duration
+	var errors int64
+	for range rounds {
+		f := load(floorURL, body, clients, per)
+		r := load(realURL, body, clients, per)
+		floor, real = append(floor, f.perSecond), append(real, r.perSecond)
+		realP50 = append(realP50, r.p50)
+		errors += f.errors + r.errors
+	}
+	slices.Sort(floor)
+	slices.Sort(real)
+	slices.Sort(realP50)
+	b.ReportMetric(floor[rounds/2], "floor-req/s")
+	b.ReportMetric(real[rounds/2], "req/s")
+	b.ReportMetric(real[rounds/2]/floor[rounds/2], "ratio")
+	b.ReportMetric(float64(realP50[rounds/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(errors), "errors")
+	if errors > 0 {
+		b.Errorf("%d requests failed", errors)
+	}
+}

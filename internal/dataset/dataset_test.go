@@ -1,0 +1,192 @@
+package dataset_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"dangbo/internal/dataset"
+	"dangbo/internal/org"
+)
+
+func date(y int, m time.Month, d int) org.Date { return org.DateFrom(y, m, d) }
+
+// full sets every field of both record types, with closed and open spans.
+var full = []org.Record{
+	{Org: &org.OrgRecord{ID: "o0123456789abcdef", Code: "QN-01", Rev: 7,
+		Versions: []org.Version{
+			{Span: org.Span{Since: date(1963, 10, 30), Until: date(1993, 12, 27)}, Name: "Đảng bộ thị xã Hòn Gai",
+				Kind: org.District, Sector: org.SectorOther, ParentID: "o1"},
+			{Span: org.Span{Since: date(1993, 12, 27), Until: org.Forever}, Name: "Đảng bộ thành phố Hạ Long",
+				Kind: org.District, Sector: org.SectorBloc, ParentID: "o1"},
+		},
+		Ratings: []org.YearRating{{Year: 2019, Grade: org.Good}, {Year: 2020, Grade: org.NotCompleted}}}},
+	{Member: &org.MemberRecord{ID: "m0123456789abcdef", FullName: "Nguyễn Thị Hồng Nhung", Gender: org.Female,
+		AdmittedOn: date(2001, 5, 19), OfficialOn: new(date(2002, 5, 19)), Theory: org.TheoryAdvanced, Rev: 3,
+		Personal: org.Personal{BirthDate: new(date(1975, 2, 28)), Ethnicity: "Sán Dìu", Phone: "0912345678",
+			Email: "nhung@example.vn", Address: "Khu 3, phường Bãi Cháy, thành phố Hạ Long, tỉnh Quảng Ninh"},
+		Stints: []org.Stint{
+			{Span: org.Span{Since: date(2001, 5, 19), Until: date(2010, 1, 1)}, CellID: "o2"},
+			{Span: org.Span{Since: date(2008, 3, 1), Until: date(2008, 9, 1)}, CellID: "o4", Temporary: true},
+			{Span: org.Span{Since: date(2010, 1, 1), Until: org.Forever}, CellID: "o3"},
+		},
+		Residences: []org.Residence{{Span: org.Span{Since: date(2020, 3, 2), Until: org.Forever}, CellID: "o5"}},
+		Roles: []org.RoleTerm{
+			{Span: org.Span{Since: date(2015, 6, 1), Until: date(2020, 6, 1)}, OrgID: "o3", Role: org.DeputySecretary},
+			{Span: org.Span{Since: date(2020, 6, 1), Until: org.Forever}, OrgID: "o3", Role: org.Secretary, HeadOfUnit: true},
+		},
+		Ratings: []org.YearRating{{Year: 2020, Grade: org.Excellent}}}},
+}
+
+// minimal leaves every optional field empty.
+var minimal = []org.Record{
+	{Org: &org.OrgRecord{ID: "o1", Versions: []org.Version{{Span: org.Span{Since: date(1963, 10, 30), Until: org.Forever},
+		Name: "Đảng bộ tỉnh", Kind: org.Province}}}},
+	{Member: &org.MemberRecord{ID: "m1", FullName: "Lê Văn Tám", AdmittedOn: date(2020, 12, 1),
+		Stints: []org.Stint{{Span: org.Span{Since: date(2020, 12, 1), Until: org.Forever}, CellID: "o1"}}}},
+}
+
+func encode(t testing.TB, recs []org.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := dataset.NewWriter(&buf)
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func decode(t testing.TB, b []byte) []org.Record {
+	t.Helper()
+	r := dataset.NewReader(bytes.NewReader(b))
+	var out []org.Record
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for name, recs := range map[string][]org.Record{"full": full, "minimal": minimal} {
+		t.Run(name, func(t *testing.T) {
+			b := encode(t, recs)
+			if got := decode(t, b); !reflect.DeepEqual(got, recs) {
+				t.Fatalf("round trip changed the records:\n%s", b)
+			}
+			if n := bytes.Count(b, []byte("\n")); n != len(recs) {
+				t.Fatalf("%d lines for %d records", n, len(recs))
+			}
+		})
+	}
+}
+
+// TestWireForm pins what other tools see: dates as YYYY-MM-DD, an open end as
+// 9999-12-31, enums by name, empty optional fields left out, text unescaped.
+func TestWireForm(t *testing.T) {
+	b := string(encode(t, full))
+	for _, want := range []string{
+		`{"org":{"id":"o0123456789abcdef","code":"QN-01","versions":[{"since":"1963-10-30","until":"1993-12-27","parentId":"o1","name":"Đảng bộ thị xã Hòn Gai","kind":"DISTRICT","sector":"OTHER"}`,
+		`"ratings":[{"year":2019,"grade":"GOOD"},{"year":2020,"grade":"NOT_COMPLETED"}]`,
+		`"gender":"FEMALE","admittedOn":"2001-05-19","officialOn":"2002-05-19","theory":"ADVANCED"`,
+		`"stints":[{"since":"2001-05-19","until":"2010-01-01","cellId":"o2"},{"since":"2008-03-01","until":"2008-09-01","cellId":"o4","temporary":true},{"since":"2010-01-01","until":"9999-12-31","cellId":"o3"}]`,
+		`{"since":"2020-06-01","until":"9999-12-31","orgId":"o3","role":"SECRETARY","headOfUnit":true}`,
+	} {
+		if !strings.Contains(b, want) {
+			t.Errorf("missing %s in\n%s", want, b)
+		}
+	}
+	m := string(encode(t, minimal))
+	want := `{"org":{"id":"o1","versions":[{"since":"1963-10-30","until":"9999-12-31","name":"Đảng bộ tỉnh","kind":"PROVINCE","sector":"OTHER"}]}}
+{"member":{"id":"m1","fullName":"Lê Văn Tám","gender":"MALE","admittedOn":"2020-12-01","theory":"NONE","personal":{},"stints":[{"since":"2020-12-01","until":"9999-12-31","cellId":"o1"}]}}
+`
+	if m != want {
+		t.Fatalf("minimal records:\n%s\nwant\n%s", m, want)
+	}
+}
+
+func TestReaderSkipsBlankLinesAndCountsThem(t *testing.T) {
+	b := encode(t, minimal)
+	in := "\n  \n" + strings.Replace(string(b), "\n", "\r\n\n", 1)
+	r := dataset.NewReader(strings.NewReader(in))
+	for _, line := range []int{3, 5} {
+		if _, err := r.Read(); err != nil || r.Line() != line {
+			t.Fatalf("line %d: err %v, at %d", line, err, r.Line())
+		}
+	}
+	if _, err := r.Read(); err != io.EOF {
+		t.Fatalf("after the last record: %v", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	org1 := `{"org":{"id":"o1","versions":[{"since":"2020-01-01","name":"A","kind":"PROVINCE","sector":"OTHER"}]}}`
+	member := `{"member":{"id":"m1","fullName":"B","gender":"MALE","admittedOn":"2020-01-01","theory":"NONE","personal":{},"stints":[]}}`
+	for _, c := range []struct {
+		name, input string
+		line        int
+		says        string
+	}{
+		{"malformed JSON", org1 + "\n{\"org\":\n", 2, "không đọc được"},
+		{"neither field", org1 + "\n\n{}\n", 3, "đúng một"},
+		{"null field", `{"org":null}`, 1, "đúng một"},
+		{"both fields", `{"org":{"id":"o1"},"member":{"id":"m1"}}`, 1, "đúng một"},
+		{"not an object", `[1,2]`, 1, "không đọc được"},
+		{"unknown kind", strings.Replace(org1, "PROVINCE", "CITY", 1), 1, "loại tổ chức không hợp lệ"},
+		{"bad date", strings.Replace(org1, "2020-01-01", "2020-13-01", 1), 1, "ngày không hợp lệ"},
+		{"organisation after member", org1 + "\n" + member + "\n" + org1, 3, "trước"},
+		{"line too long", org1 + "\n" + strings.Repeat(" ", dataset.MaxLine+1) + "\n", 2, "dài quá"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := dataset.NewReader(strings.NewReader(c.input))
+			var err error
+			for err == nil {
+				_, err = r.Read()
+			}
+			var e *org.Error
+			if !errors.As(err, &e) || e.Code != org.EInvalid {
+				t.Fatalf("error %v, want a BAD_USER_INPUT *org.Error", err)
+			}
+			prefix := "dòng " + strconv.Itoa(c.line) + ": "
+			if !strings.HasPrefix(e.Message, prefix) || !strings.Contains(e.Message, c.says) {
+				t.Fatalf("message %q, want it to start %q and say %q", e.Message, prefix, c.says)
+			}
+		})
+	}
+}
+
+func TestWriterRefusesWhatAReaderCouldNotLoad(t *testing.T) {
+	w := dataset.NewWriter(io.Discard)
+	if err := w.Write(org.Record{}); org.ErrorCode(err) != org.EInvalid {
+		t.Fatalf("empty record: %v", err)
+	}
+	if err := w.Write(minimal[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(minimal[0]); org.ErrorCode(err) != org.EInvalid {
+		t.Fatalf("organisation after member: %v", err)
+	}
+}
+
+func TestCopyCounts(t *testing.T) {
+	var buf bytes.Buffer
+	n, err := dataset.Copy(dataset.NewWriter(&buf), dataset.NewReader(bytes.NewReader(encode(t, full))))
+	if err != nil || n != (org.ImportStats{Orgs: 1, Members: 1}) {
+		t.Fatalf("copied %+v, %v", n, err)
+	}
+}

@@ -1,0 +1,411 @@
+package demo
+
+import (
+	"cmp"
+	"encoding/base32"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"dangbo/internal/org"
+)
+
+// province is the plan of one province: its district-level committees and
+// the figures its generated tree must reproduce.
+type province struct {
+	name         string // "Đảng bộ tỉnh Quảng Ninh"
+	place        string // "tỉnh Quảng Ninh", the end of every address
+	since        org.Date
+	capital      string // seat of the provincial blocs, a district key
+	districts    []district
+	probationary int         // members admitted within the year before Reference
+	ratings      *ratingPlan // nil: no ratings recorded
+}
+
+// district is the plan of one district-level committee: an administrative
+// unit (its communes, wards and townships, then the district's own agencies
+// and schools), or a bloc or armed-forces committee with its grassroots listed.
+type district struct {
+	key     string // short name, for seats: "Hạ Long"
+	name    string // "Đảng bộ thành phố Hạ Long"
+	place   string // "thành phố Hạ Long"; empty for a bloc
+	sector  org.Sector
+	former  string   // name before the unit took its present status, if it changed
+	renamed org.Date // when it did
+	hills   *hills   // ethnic mix of a mountain district; nil where nearly all are Kinh
+	homes   string   // what a ward's residential groups are called: "khu" or "tổ dân phố"
+
+	wards, townships, communes []string
+	commune                    []extra // non-residential cells of each commune; nil: defaultExtras
+	units                      int     // district agencies and schools, taken from districtUnits
+	grassroots                 []grassroots
+	established                map[string]org.Date // grassroots founded on a given date, by name
+
+	cells, members int
+	crowded        bool         // its cells are larger than 30 members, as the articles imply
+	figures        *blocFigures // exact figures the articles give for this committee
+}
+
+// grassroots is the plan of one grassroots organisation.
+type grassroots struct {
+	name   string
+	kind   org.Kind // GrassrootsCommittee or GrassrootsCell
+	sector org.Sector
+	cells  namer   // a committee's cells
+	weight float64 // committees: share of the district's cells; grassroots cells: relative size
+	seat   string  // district key where its members live, when not the parent's own area
+	since  org.Date
+	head   float64 // chance that its secretary also heads the unit
+}
+
+// blocFigures are the figures DESIGN.md §3 gives for one district-level committee.
+type blocFigures struct {
+	theoryAtLeastIntermediate, theoryAdvanced int
+	secretaryHeads                            int // grassroots organisations whose secretary heads the agency
+}
+
+// unit is one organisation of the tree being built.
+type unit struct {
+	id       string
+	name     string
+	kind     org.Kind
+	sector   org.Sector
+	since    org.Date
+	former   string
+	renamed  org.Date
+	parent   *unit
+	children []*unit
+	area     *area  // where its working members live
+	place    string // residential cells: the address of the village or group
+	figures  *blocFigures
+	head     float64
+
+	// Cells and grassroots cells only.
+	weight       float64
+	minSize      int
+	maxSize      int
+	size         int
+	probationary int
+	first        int // index of its first member in Dataset.Members
+}
+
+// area is a district: the village and residential-group cells its people live in.
+type area struct {
+	place string // "thành phố Hạ Long, tỉnh Quảng Ninh"
+	hills *hills
+	homes []*unit
+}
+
+// builder builds one province into a Dataset from its own random stream, so
+// that adding a province to the demo leaves the others as they were.
+type builder struct {
+	d       *Dataset
+	r       *rand.Rand
+	p       *province
+	areas   map[string]*area
+	root    *unit
+	holders []*unit      // cells and grassroots cells in tree order
+	leaders map[int]bool // members, by index, who are secretary or deputy of a grassroots organisation
+}
+
+func newBuilder(d *Dataset, seed uint64, p *province) *builder {
+	h := fnv.New64a()
+	h.Write([]byte(p.name))
+	return &builder{d: d, r: rand.New(rand.NewPCG(seed, h.Sum64())), p: p, areas: map[string]*area{},
+		leaders: map[int]bool{}}
+}
+
+func (b *builder) build() {
+	b.plan()
+	firstOrg, firstMember := len(b.d.Orgs), len(b.d.Members)
+	b.emitOrgs(b.root)
+	for _, u := range b.holders {
+		b.addMembers(u)
+	}
+	b.assignRoles(b.root)
+	for _, d := range b.root.children {
+		if d.figures != nil {
+			b.applyTheory(d)
+		}
+	}
+	if b.p.ratings != nil {
+		b.p.ratings.apply(b.r, b.d.Orgs[firstOrg:], b.d.Members[firstMember:])
+	}
+}
+
+// Dates every plan draws from.
+var (
+	oldest        = org.DateFrom(1976, time.January, 1)   // grassroots founded before are dated from here
+	lastFounding  = org.DateFrom(2015, time.December, 31) // latest founding of a grassroots organisation in the plan
+	lastCell      = org.DateFrom(2018, time.December, 31)
+	rulesOf213    = org.DateFrom(2020, time.January, 2) // Quy định 213-QĐ/TW on residence links
+	congresses    = org.DateFrom(2020, time.March, 1)   // 2020–2025 grassroots congresses
+	congressesEnd = org.DateFrom(2020, time.July, 31)
+)
+
+// date is a uniformly drawn date in [lo, hi]; lo when hi < lo.
+func (b *builder) date(lo, hi org.Date) org.Date {
+	if hi <= lo {
+		return lo
+	}
+	return lo + org.Date(b.r.IntN(int(hi-lo)+1))
+}
+
+// chance reports true with probability p.
+func (b *builder) chance(p float64) bool { return b.r.Float64() < p }
+
+// jitter scales w by a factor drawn from [0.6, 1.4).
+func (b *builder) jitter(w float64) float64 { return w * (0.6 + 0.8*b.r.Float64()) }
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// id is an id in the format of org.NewID, drawn from the seeded stream.
+func (b *builder) id(prefix string) string {
+	var raw [10]byte
+	x, y := b.r.Uint64(), b.r.Uint64()
+	for i := range 8 {
+		raw[i] = byte(x >> (8 * i))
+	}
+	raw[8], raw[9] = byte(y), byte(y>>8)
+	return prefix + idEncoding.EncodeToString(raw[:])
+}
+
+// plan lays out the province's tree: every organisation with its size.
+func (b *builder) plan() {
+	p := b.p
+	b.root = &unit{name: p.name, kind: org.Province, since: p.since}
+	for i := range p.districts {
+		b.planDistrict(&p.districts[i])
+	}
+	b.spreadProbationary()
+}
+
+// areaOf is the district with that key, made on first mention: a bloc's unit
+// may sit in a district planned after it.
+func (b *builder) areaOf(key string) *area {
+	a := b.areas[key]
+	if a == nil {
+		a = &area{}
+		b.areas[key] = a
+	}
+	return a
+}
+
+func (b *builder) planDistrict(d *district) {
+	a := b.areaOf(d.key)
+	if d.place != "" {
+		a.place = d.place + ", " + b.p.place
+		a.hills = d.hills
+	}
+	du := &unit{name: d.name, kind: org.District, sector: d.sector, since: b.p.since, former: d.former,
+		renamed: d.renamed, parent: b.root, area: a, figures: d.figures}
+	b.root.children = append(b.root.children, du)
+
+	var committees []*unit
+	var namers []namer
+	for _, g := range b.grassrootsOf(d) {
+		u := &unit{name: g.name, kind: g.kind, sector: g.sector, parent: du, area: a, head: g.head,
+			weight: g.weight, since: g.since}
+		if g.kind == org.GrassrootsCell {
+			u.minSize, u.maxSize = 5, 29 // from 30 members it would be a committee (R2)
+		}
+		if g.seat != "" {
+			u.area = b.areaOf(g.seat)
+		} else if d.place == "" {
+			u.area = b.areaOf(b.p.capital)
+		}
+		if u.since == 0 {
+			u.since = b.date(max(du.since, oldest), lastFounding)
+		}
+		du.children = append(du.children, u)
+		if g.kind == org.GrassrootsCommittee {
+			committees = append(committees, u)
+			namers = append(namers, g.cells)
+		}
+	}
+
+	weights := make([]float64, len(committees))
+	lo := make([]int, len(committees))
+	for i, u := range committees {
+		weights[i], lo[i] = b.jitter(u.weight), namers[i].min()
+	}
+	for i, n := range apportion(d.cells, weights, lo, nil) {
+		b.planCells(committees[i], namers[i], n, d.crowded)
+	}
+
+	var holders []*unit
+	walk(du, func(u *unit) {
+		if u.kind.HoldsMembers() {
+			holders = append(holders, u)
+		}
+	})
+	weights = make([]float64, len(holders))
+	lo, hi := make([]int, len(holders)), make([]int, len(holders))
+	for i, u := range holders {
+		weights[i], lo[i], hi[i] = b.jitter(u.weight*sectorSize[u.sector]), u.minSize, u.maxSize
+	}
+	for i, n := range apportion(d.members, weights, lo, hi) {
+		holders[i].size = n
+	}
+	b.holders = append(b.holders, holders...)
+}
+
+// grassrootsOf lists a district's grassroots organisations: a bloc's own list,
+// or an administrative unit's communes, wards and townships and then its agencies.
+func (b *builder) grassrootsOf(d *district) []grassroots {
+	var gs []grassroots
+	extras := d.commune
+	if extras == nil {
+		extras = defaultExtras
+	}
+	for _, c := range []struct {
+		names  []string
+		word   string
+		sector org.Sector
+	}{{d.wards, "phường", org.SectorWard}, {d.townships, "thị trấn", org.SectorTownship}, {d.communes, "xã", org.SectorCommune}} {
+		for _, name := range c.names {
+			gs = append(gs, grassroots{name: "Đảng bộ " + c.word + " " + name, kind: org.GrassrootsCommittee,
+				sector: c.sector, cells: b.communeNamer(d, c.word, name, extras), weight: 1, head: 0.3})
+		}
+	}
+	if d.units > 0 {
+		gs = append(gs, districtGrassroots(d)...)
+	}
+	gs = append(gs, d.grassroots...)
+	for i := range gs {
+		if since, ok := d.established[gs[i].name]; ok {
+			gs[i].since = since
+		}
+	}
+	return gs
+}
+
+// Cells hold at most 30 members, the size above which the superior must
+// approve (R3); a few have that approval, and so do all in a crowded district.
+const (
+	cellCap      = 30
+	bigCellCap   = 60
+	bigCellShare = 0.03
+)
+
+// planCells gives committee u its n cells, under partial committees where the
+// namer groups them.
+func (b *builder) planCells(u *unit, nm namer, n int, crowded bool) {
+	partials := map[string]*unit{}
+	for _, c := range nm.cells(b, n) {
+		parent := u
+		if c.partial != "" {
+			if partials[c.partial] == nil {
+				pc := &unit{name: c.partial, kind: org.PartialCommittee, sector: u.sector, parent: u,
+					area: u.area, since: b.date(u.since, max(u.since, lastCell))}
+				partials[c.partial] = pc
+				u.children = append(u.children, pc)
+			}
+			parent = partials[c.partial]
+		}
+		cell := &unit{name: c.name, kind: org.Cell, sector: c.sector, parent: parent, area: u.area,
+			place: c.place, weight: 1, minSize: max(4, int(math.Ceil(32/float64(n)))), maxSize: cellCap,
+			since: b.date(parent.since, max(parent.since, lastCell)), head: c.head}
+		if crowded || b.chance(bigCellShare) {
+			cell.maxSize = bigCellCap
+		}
+		parent.children = append(parent.children, cell)
+		if c.sector.IsResidential() {
+			u.area.homes = append(u.area.homes, cell)
+		}
+	}
+}
+
+// spreadProbationary decides how many members of each holder are still on
+// probation, leaving every cell at least 3 official members (R1).
+func (b *builder) spreadProbationary() {
+	weights := make([]float64, len(b.holders))
+	lo, hi := make([]int, len(b.holders)), make([]int, len(b.holders))
+	for i, u := range b.holders {
+		weights[i], hi[i] = b.jitter(float64(u.size)), u.size-3
+	}
+	for i, n := range apportion(b.p.probationary, weights, lo, hi) {
+		b.holders[i].probationary = n
+	}
+}
+
+// walk visits u and its subtree, parents first.
+func walk(u *unit, visit func(*unit)) {
+	visit(u)
+	for _, c := range u.children {
+		walk(c, visit)
+	}
+}
+
+// emitOrgs gives each organisation its id and record, parents first.
+func (b *builder) emitOrgs(u *unit) {
+	u.id = b.id("o")
+	var parentID string
+	if u.parent != nil {
+		parentID = u.parent.id
+	}
+	v := org.Version{Span: org.Span{Since: u.since, Until: org.Forever}, ParentID: parentID, Name: u.name,
+		Kind: u.kind, Sector: u.sector}
+	versions := []org.Version{v}
+	if u.former != "" {
+		old := v
+		old.Until, old.Name = u.renamed, u.former
+		versions[0].Since = u.renamed
+		versions = []org.Version{old, versions[0]}
+	}
+	b.d.Orgs = append(b.d.Orgs, org.OrgRecord{ID: u.id, Versions: versions})
+	for _, c := range u.children {
+		b.emitOrgs(c)
+	}
+}
+
+// apportion splits total into parts in proportion to weights, part i between
+// lo[i] and hi[i] (no upper bound when hi is nil). It panics when the bounds
+// cannot be met: only a wrong figure in this package's plans can cause that.
+func apportion(total int, weights []float64, lo, hi []int) []int {
+	n := slices.Clone(lo)
+	rest := total
+	for _, v := range lo {
+		rest -= v
+	}
+	room := func(i int) int {
+		if hi == nil {
+			return math.MaxInt
+		}
+		return hi[i] - n[i]
+	}
+	if rest < 0 {
+		panic("demo: plan gives fewer than the minimum")
+	}
+	for rest > 0 {
+		var open []int
+		var w float64
+		for i := range n {
+			if room(i) > 0 {
+				open = append(open, i)
+				w += weights[i]
+			}
+		}
+		if len(open) == 0 {
+			panic("demo: plan gives more than the maximum")
+		}
+		given := 0
+		for _, i := range open {
+			k := min(int(float64(rest)*weights[i]/w), room(i), rest-given) // rounding may overshoot
+			n[i] += k
+			given += k
+		}
+		if given == 0 {
+			// Fewer units left than parts: one each to the heaviest.
+			slices.SortStableFunc(open, func(a, c int) int { return cmp.Compare(weights[c], weights[a]) })
+			for _, i := range open[:min(rest, len(open))] {
+				n[i]++
+				given++
+			}
+		}
+		rest -= given
+	}
+	return n
+}

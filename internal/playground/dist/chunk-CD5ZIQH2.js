@@ -1,0 +1,11 @@
+import{Gg as i}from"./chunk-3QNQMKBW.js";import{f as a}from"./chunk-A7O4U3L7.js";a();var l=Object.defineProperty,d=Object.getOwnPropertyDescriptor,p=Object.getOwnPropertyNames,m=Object.prototype.hasOwnProperty,g=(e,t,r,s)=>{if(t&&typeof t=="object"||typeof t=="function")for(let n of p(t))!m.call(e,n)&&n!==r&&l(e,n,{get:()=>t[n],enumerable:!(s=d(t,n))||s.enumerable});return e},h=(e,t,r)=>(g(e,t,"default"),r&&g(r,t,"default")),o={};h(o,i);var _=class{constructor(e,t,r){this._onDidChange=new o.Emitter,this._languageId=e,this.setDiagnosticsOptions(t),this.setModeConfiguration(r)}get onDidChange(){return this._onDidChange.event}get languageId(){return this._languageId}get modeConfiguration(){return this._modeConfiguration}get diagnosticsOptions(){return this._diagnosticsOptions}setDiagnosticsOptions(e){this._diagnosticsOptions=e||Object.create(null),this._onDidChange.fire(this)}setModeConfiguration(e){this._modeConfiguration=e||Object.create(null),this._onDidChange.fire(this)}},f={validate:!0,allowComments:!0,schemas:[],enableSchemaRequest:!1,schemaRequest:"warning",schemaValidation:"warning",comments:"error",trailingCommas:"error"},j={documentFormattingEdits:!0,documentRangeFormattingEdits:!0,completionItems:!0,hovers:!0,documentSymbols:!0,tokens:!0,colors:!0,foldingRanges:!0,diagnostics:!0,selectionRanges:!0},u=new _("json",f,j),v=()=>c().then(e=>e.getWorker());o.languages.json={jsonDefaults:u,getWorker:v};function c(){return import("./jsonMode-VNXIZLWQ.js")}o.languages.register({id:"json",extensions:[".json",".bowerrc",".jshintrc",".jscsrc",".eslintrc",".babelrc",".har"],aliases:["JSON","json"],mimetypes:["application/json"]});o.languages.onLanguage("json",()=>{c().then(e=>e.setupMode(u))});export{u as a,v as b};
+/*! Bundled license information:
+
+monaco-editor/esm/vs/language/json/monaco.contribution.js:
+  (*!-----------------------------------------------------------------------------
+   * Copyright (c) Microsoft Corporation. All rights reserved.
+   * Version: 0.52.2(404545bded1df6ffa41ea0af4e8ddb219018c6c1)
+   * Released under the MIT license
+   * https://github.com/microsoft/monaco-editor/blob/main/LICENSE.txt
+   *-----------------------------------------------------------------------------*)
+*/

@@ -1,0 +1,1 @@
+import{a,b}from"./chunk-CD5ZIQH2.js";import"./chunk-3QNQMKBW.js";import"./chunk-S7JUAVBB.js";import"./chunk-JLABQEY2.js";import"./chunk-YEIWSRZY.js";import"./chunk-A7O4U3L7.js";export{b as getWorker,a as jsonDefaults};

@@ -1,0 +1,2 @@
+// params:
+RETURN NOT EXISTS { MATCH (:Org) } AS empty

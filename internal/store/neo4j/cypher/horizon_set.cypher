@@ -1,0 +1,3 @@
+// params: key, horizon
+MATCH (meta:Meta {key: $key})
+SET meta.horizon = $horizon

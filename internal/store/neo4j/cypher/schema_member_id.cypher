@@ -1,0 +1,2 @@
+// params:
+CREATE CONSTRAINT member_id IF NOT EXISTS FOR (m:Member) REQUIRE m.id IS UNIQUE

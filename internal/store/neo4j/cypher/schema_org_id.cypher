@@ -1,0 +1,2 @@
+// params:
+CREATE CONSTRAINT org_id IF NOT EXISTS FOR (o:Org) REQUIRE o.id IS UNIQUE

@@ -1,0 +1,214 @@
+package neo4j
+
+import (
+	"cmp"
+	"encoding"
+	"fmt"
+	"slices"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"dangbo/internal/org"
+)
+
+// row is one record, or one map inside a record, by key.
+type row = map[string]any
+
+// decoder reads driver values into domain types and keeps the first value of
+// an unexpected type, so that a record decodes straight through and is checked
+// once. An absent property arrives as a missing key or nil and decodes to the
+// zero value (or the given default).
+type decoder struct{ err error }
+
+func (d *decoder) fail(key string, v any, want string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("neo4j: %s is %T, want %s", key, v, want)
+	}
+}
+
+func get[T any](d *decoder, r row, key, want string) (T, bool) {
+	var zero T
+	v := r[key]
+	if v == nil {
+		return zero, false
+	}
+	t, ok := v.(T)
+	if !ok {
+		d.fail(key, v, want)
+	}
+	return t, ok
+}
+
+func (d *decoder) str(r row, key string) string {
+	s, _ := get[string](d, r, key, "a string")
+	return s
+}
+
+func (d *decoder) integer(r row, key string) int64 {
+	n, _ := get[int64](d, r, key, "an integer")
+	return n
+}
+
+func (d *decoder) boolean(r row, key string) bool {
+	b, _ := get[bool](d, r, key, "a boolean")
+	return b
+}
+
+// date reads a DATE; absent is what a missing one means: 0 for an unset
+// optional date, org.Forever for the open end of a span.
+func (d *decoder) date(r row, key string, absent org.Date) org.Date {
+	v, ok := get[dbtype.Date](d, r, key, "a date")
+	if !ok {
+		return absent
+	}
+	return org.DateOf(v.Time())
+}
+
+// optionalDate reads a date that may be absent.
+func (d *decoder) optionalDate(r row, key string) *org.Date {
+	v, ok := get[dbtype.Date](d, r, key, "a date")
+	if !ok {
+		return nil
+	}
+	date := org.DateOf(v.Time())
+	return &date
+}
+
+// span reads since and until.
+func (d *decoder) span(r row) org.Span {
+	return org.Span{Since: d.date(r, "since", 0), Until: d.date(r, "until", org.Forever)}
+}
+
+func (d *decoder) list(r row, key string) []any {
+	l, _ := get[[]any](d, r, key, "a list")
+	return l
+}
+
+// rows reads a list of maps.
+func (d *decoder) rows(r row, key string) []row {
+	var out []row
+	for _, v := range d.list(r, key) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			d.fail(key, v, "a list of maps")
+			return nil
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// strings reads a list of strings.
+func (d *decoder) strings(r row, key string) []string {
+	var out []string
+	for _, v := range d.list(r, key) {
+		s, ok := v.(string)
+		if !ok {
+			d.fail(key, v, "a list of strings")
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// enum reads an enumeration stored by its API name.
+func (d *decoder) enum(r row, key string, into encoding.TextUnmarshaler) {
+	s, ok := get[string](d, r, key, "a string")
+	if !ok {
+		return
+	}
+	if err := into.UnmarshalText([]byte(s)); err != nil && d.err == nil {
+		d.err = fmt.Errorf("neo4j: %s: %w", key, err)
+	}
+}
+
+// ratings reads the parallel lists ratingYears and ratingGrades.
+func (d *decoder) ratings(r row) []org.YearRating {
+	years, grades := d.list(r, "ratingYears"), d.strings(r, "ratingGrades")
+	if len(years) != len(grades) {
+		d.fail("ratingGrades", grades, fmt.Sprintf("%d grades", len(years)))
+		return nil
+	}
+	var out []org.YearRating
+	for i, y := range years {
+		year, ok := y.(int64)
+		if !ok {
+			d.fail("ratingYears", y, "a list of integers")
+			return nil
+		}
+		rating := org.YearRating{Year: int(year)}
+		if err := rating.Grade.UnmarshalText([]byte(grades[i])); err != nil && d.err == nil {
+			d.err = fmt.Errorf("neo4j: ratingGrades: %w", err)
+		}
+		out = append(out, rating)
+	}
+	return out
+}
+
+// storedOrg is an organisation record with its maintained counts, as stored.
+type storedOrg struct {
+	org.OrgRecord
+	counts []any // nil until the organisation was first counted
+}
+
+// decodeOrg reads a record of org_records.cypher.
+func decodeOrg(r row) (*storedOrg, error) {
+	var d decoder
+	o := &storedOrg{OrgRecord: org.OrgRecord{
+		ID: d.str(r, "id"), Code: d.str(r, "code"), Rev: d.integer(r, "rev"), Ratings: d.ratings(r),
+	}, counts: d.list(r, "counts")}
+	for _, v := range d.rows(r, "versions") {
+		version := org.Version{Span: d.span(v), ParentID: d.str(v, "parentId"), Name: d.str(v, "name")}
+		d.enum(v, "kind", &version.Kind)
+		d.enum(v, "sector", &version.Sector)
+		o.Versions = append(o.Versions, version)
+	}
+	slices.SortFunc(o.Versions, func(a, b org.Version) int { return cmp.Compare(a.Since, b.Since) })
+	return o, d.err
+}
+
+// decodeMember reads a record of member_records.cypher.
+func decodeMember(r row) (*org.MemberRecord, error) {
+	var d decoder
+	m := &org.MemberRecord{
+		ID: d.str(r, "id"), FullName: d.str(r, "fullName"),
+		AdmittedOn: d.date(r, "admittedOn", 0), OfficialOn: d.optionalDate(r, "officialOn"),
+		Personal: org.Personal{
+			BirthDate: d.optionalDate(r, "birthDate"), Ethnicity: d.str(r, "ethnicity"), Phone: d.str(r, "phone"),
+			Email: d.str(r, "email"), Address: d.str(r, "address"),
+		},
+		Ratings: d.ratings(r), Rev: d.integer(r, "rev"),
+	}
+	d.enum(r, "gender", &m.Gender)
+	d.enum(r, "theory", &m.Theory)
+	for _, f := range inRecordOrder(&d, d.rows(r, "stints")) {
+		m.Stints = append(m.Stints, org.Stint{Span: d.span(f), CellID: d.str(f, "orgId"), Temporary: d.boolean(f, "temporary")})
+	}
+	for _, f := range inRecordOrder(&d, d.rows(r, "residences")) {
+		m.Residences = append(m.Residences, org.Residence{Span: d.span(f), CellID: d.str(f, "orgId")})
+	}
+	for _, f := range inRecordOrder(&d, d.rows(r, "roles")) {
+		term := org.RoleTerm{Span: d.span(f), OrgID: d.str(f, "orgId"), HeadOfUnit: d.boolean(f, "headOfUnit")}
+		d.enum(f, "role", &term.Role)
+		m.Roles = append(m.Roles, term)
+	}
+	return m, d.err
+}
+
+// inRecordOrder sorts a member's facts by pos, their place in the record.
+func inRecordOrder(d *decoder, facts []row) []row {
+	slices.SortFunc(facts, func(a, b row) int { return cmp.Compare(d.integer(a, "pos"), d.integer(b, "pos")) })
+	return facts
+}
+
+// idsOf reads the id column of every record.
+func idsOf(recs []*n4j.Record) ([]string, error) {
+	var d decoder
+	out := make([]string, len(recs))
+	for i, rec := range recs {
+		out[i] = d.str(rec.AsMap(), "id")
+	}
+	return out, d.err
+}

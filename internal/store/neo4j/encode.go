@@ -1,0 +1,163 @@
+package neo4j
+
+import (
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"dangbo/internal/org"
+)
+
+// dateParam is d as a Neo4j DATE, for a parameter such as the date a read is as of.
+func dateParam(d org.Date) dbtype.Date { return dbtype.Date(d.Time()) }
+
+// dateValue is d as the value of a date property: nil (no property) for the
+// open end of a span.
+func dateValue(d org.Date) any {
+	if d == org.Forever {
+		return nil
+	}
+	return dateParam(d)
+}
+
+// optionalDate is d as a DATE, or nil for the zero date of an unset field.
+func optionalDate(d *org.Date) any {
+	if d == nil {
+		return nil
+	}
+	return dateValue(*d)
+}
+
+// optionalString is s, or nil (no property) when it is empty.
+func optionalString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ratingValues are the parallel lists ratingYears and ratingGrades, nil when
+// there are no ratings.
+func ratingValues(rs []org.YearRating) (years, grades any) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	ys, gs := make([]any, len(rs)), make([]any, len(rs))
+	for i, r := range rs {
+		ys[i], gs[i] = int64(r.Year), r.Grade.String()
+	}
+	return ys, gs
+}
+
+// spanRow is the row of a fact of record id over span s.
+func spanRow(id string, s org.Span) map[string]any {
+	return map[string]any{"id": id, "since": dateValue(s.Since), "until": dateValue(s.Until)}
+}
+
+// orgRow is the row org_upsert.cypher takes: the attributes of the latest version.
+func orgRow(r *org.OrgRecord) map[string]any {
+	latest := r.Versions[len(r.Versions)-1]
+	years, grades := ratingValues(r.Ratings)
+	return map[string]any{
+		"id": r.ID, "code": optionalString(r.Code), "rev": r.Rev,
+		"name": latest.Name, "nameKey": org.Fold(latest.Name),
+		"kind": latest.Kind.String(), "sector": latest.Sector.String(),
+		"established": dateValue(r.Established()), "ended": dateValue(r.Ended()),
+		"ratingYears": years, "ratingGrades": grades,
+	}
+}
+
+// orgFactRows are the rows org_facts_create.cypher takes: every version, and
+// the PART_OF of each version that has a parent.
+func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
+	for _, v := range r.Versions {
+		row := spanRow(r.ID, v.Span)
+		row["parentId"] = optionalString(v.ParentID)
+		row["name"], row["nameKey"] = v.Name, org.Fold(v.Name)
+		row["kind"], row["sector"] = v.Kind.String(), v.Sector.String()
+		versions = append(versions, row)
+		if v.ParentID != "" {
+			part := spanRow(r.ID, v.Span)
+			part["parentId"] = v.ParentID
+			parts = append(parts, part)
+		}
+	}
+	return versions, parts
+}
+
+// memberRow is the row member_upsert.cypher takes.
+func memberRow(r *org.MemberRecord) map[string]any {
+	years, grades := ratingValues(r.Ratings)
+	p := r.Personal
+	return map[string]any{
+		"id": r.ID, "fullName": r.FullName, "nameKey": org.Fold(r.FullName), "gender": r.Gender.String(),
+		"admittedOn": dateValue(r.AdmittedOn), "officialOn": optionalDate(r.OfficialOn), "theory": r.Theory.String(),
+		"birthDate": optionalDate(p.BirthDate), "ethnicity": optionalString(p.Ethnicity), "phone": optionalString(p.Phone),
+		"email": optionalString(p.Email), "address": optionalString(p.Address),
+		"ratingYears": years, "ratingGrades": grades, "rev": r.Rev,
+	}
+}
+
+// memberFactRows are the rows member_facts_create.cypher takes.
+func memberFactRows(r *org.MemberRecord) (stints, residences, roles []any) {
+	fact := func(pos int, s org.Span, orgID string) map[string]any {
+		row := spanRow(r.ID, s)
+		row["pos"], row["orgId"] = int64(pos), orgID
+		return row
+	}
+	for i, s := range r.Stints {
+		row := fact(i, s.Span, s.CellID)
+		row["temporary"] = s.Temporary
+		stints = append(stints, row)
+	}
+	for i, s := range r.Residences {
+		residences = append(residences, fact(i, s.Span, s.CellID))
+	}
+	for i, t := range r.Roles {
+		row := fact(i, t.Span, t.OrgID)
+		row["role"], row["headOfUnit"] = t.Role.String(), t.HeadOfUnit
+		roles = append(roles, row)
+	}
+	return stints, residences, roles
+}
+
+// latestDate is the latest finite date among the spans and dates given: how
+// far into the calendar a record's facts reach.
+func latestDate(spans []org.Span, dates ...org.Date) org.Date {
+	var latest org.Date
+	for _, s := range spans {
+		dates = append(dates, s.Since, s.Until)
+	}
+	for _, d := range dates {
+		if d != org.Forever && d > latest {
+			latest = d
+		}
+	}
+	return latest
+}
+
+// orgReach is the latest finite date of an organisation's versions.
+func orgReach(r *org.OrgRecord) org.Date {
+	spans := make([]org.Span, len(r.Versions))
+	for i, v := range r.Versions {
+		spans[i] = v.Span
+	}
+	return latestDate(spans)
+}
+
+// memberReach is the latest finite date of a member's facts, or of the day
+// they became official, which changes how they are counted.
+func memberReach(r *org.MemberRecord) org.Date {
+	var spans []org.Span
+	for _, s := range r.Stints {
+		spans = append(spans, s.Span)
+	}
+	for _, s := range r.Residences {
+		spans = append(spans, s.Span)
+	}
+	for _, t := range r.Roles {
+		spans = append(spans, t.Span)
+	}
+	if r.OfficialOn != nil {
+		return latestDate(spans, *r.OfficialOn)
+	}
+	return latestDate(spans)
+}

@@ -1,0 +1,499 @@
+package neo4j
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"dangbo/internal/org"
+)
+
+// call is one statement a store ran.
+type call struct {
+	name   string
+	params map[string]any
+}
+
+// ranStatement, when set, hears the name of every statement any fake runs.
+var ranStatement func(name string)
+
+// fakeDB stands in for the driver. It keeps a small graph as the rows the
+// store wrote, answers the statements that read it from a Go model of what
+// each statement does, records every statement with its parameters, rolls a
+// transaction back when its work fails, and can run write work more than once
+// as the driver does on a transient error.
+type fakeDB struct {
+	t       *testing.T
+	g       *fakeGraph
+	calls   []call
+	modes   []n4j.AccessMode
+	answer  map[string]func(p map[string]any) []row // canned answers, before the model
+	fail    map[string]error                        // errors by statement
+	replays int                                     // extra runs of each write, rolled back
+	down    error                                   // what execute and verify fail with
+}
+
+func newFake(t *testing.T) (*Store, *fakeDB) {
+	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}}
+	s := newStore(f)
+	s.batchSize = 2
+	return s, f
+}
+
+func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
+	if f.down != nil {
+		return f.down
+	}
+	f.modes = append(f.modes, mode)
+	if mode == n4j.AccessModeWrite {
+		for range f.replays {
+			saved := f.g.clone()
+			_ = work(fakeQuerier{f})
+			f.g = saved
+		}
+	}
+	saved := f.g.clone()
+	err := work(fakeQuerier{f})
+	if err != nil {
+		f.g = saved
+	}
+	return err
+}
+
+func (f *fakeDB) verify(context.Context) error { return f.down }
+
+func (f *fakeDB) close(context.Context) error { return nil }
+
+// names are the statements run, in order.
+func (f *fakeDB) names() []string {
+	out := make([]string, len(f.calls))
+	for i, c := range f.calls {
+		out[i] = c.name
+	}
+	return out
+}
+
+// only are the calls of one statement.
+func (f *fakeDB) only(name string) []call {
+	var out []call
+	for _, c := range f.calls {
+		if c.name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeDB) reset() { f.calls, f.modes = nil, nil }
+
+type fakeQuerier struct{ f *fakeDB }
+
+func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]any) ([]*n4j.Record, error) {
+	f := q.f
+	f.calls = append(f.calls, call{st.name, params})
+	if ranStatement != nil {
+		ranStatement(st.name)
+	}
+	if err := f.fail[st.name]; err != nil {
+		return nil, err
+	}
+	var rows []row
+	if answer := f.answer[st.name]; answer != nil {
+		rows = answer(params)
+	} else if model := fakeModels[st.name]; model != nil {
+		rows = model(f.g, params)
+	} else {
+		f.t.Fatalf("fake: no answer for statement %s", st.name)
+	}
+	return asRecords(rows...), nil
+}
+
+// asRecords turns rows into driver records, keys in a stable order.
+func asRecords(rows ...row) []*n4j.Record {
+	out := make([]*n4j.Record, len(rows))
+	for i, r := range rows {
+		keys := slices.Sorted(maps.Keys(r))
+		values := make([]any, len(keys))
+		for j, k := range keys {
+			values[j] = r[k]
+		}
+		out[i] = &n4j.Record{Keys: keys, Values: values}
+	}
+	return out
+}
+
+// fakeGraph is the graph as the rows that wrote it.
+type fakeGraph struct {
+	orgs, members                  map[string]row   // node rows by id
+	versions, parts                map[string][]row // fact rows by organisation
+	stints, residences, roles      map[string][]row // fact rows by member
+	counts                         map[string][]int64
+	horizon                        any
+	writes                         int64
+	constraintsAndIndexes, awaited int
+}
+
+func newFakeGraph() *fakeGraph {
+	return &fakeGraph{
+		orgs: map[string]row{}, members: map[string]row{},
+		versions: map[string][]row{}, parts: map[string][]row{},
+		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
+		counts: map[string][]int64{},
+	}
+}
+
+// clone copies the maps; rows and fact lists are never changed in place.
+func (g *fakeGraph) clone() *fakeGraph {
+	c := *g
+	c.orgs, c.members = maps.Clone(g.orgs), maps.Clone(g.members)
+	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
+	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
+	c.counts = maps.Clone(g.counts)
+	return &c
+}
+
+func fakeDate(v any, absent org.Date) org.Date {
+	if v == nil {
+		return absent
+	}
+	return org.DateOf(v.(dbtype.Date).Time())
+}
+
+// holds reports whether a fact row holds on date at.
+func holds(r row, at org.Date) bool {
+	return org.Span{Since: fakeDate(r["since"], 0), Until: fakeDate(r["until"], org.Forever)}.Holds(at)
+}
+
+func anyList[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+func paramIDs(p map[string]any) []string { return p["ids"].([]string) }
+
+func paramDate(p map[string]any) org.Date { return fakeDate(p["at"], 0) }
+
+// parentAt is the parent of organisation id on date at, with the open-ended
+// state at openEnd.
+func (g *fakeGraph) parentAt(id string, at org.Date) string {
+	for _, p := range g.parts[id] {
+		if holds(p, at) {
+			return p["parentId"].(string)
+		}
+	}
+	return ""
+}
+
+func (g *fakeGraph) versionAt(id string, at org.Date) row {
+	for _, v := range g.versions[id] {
+		if holds(v, at) {
+			return v
+		}
+	}
+	return nil
+}
+
+// subtree is id and everything below it on date at.
+func (g *fakeGraph) subtree(id string, at org.Date) []string {
+	out := []string{id}
+	for _, child := range slices.Sorted(maps.Keys(g.orgs)) {
+		if g.parentAt(child, at) == id {
+			out = append(out, g.subtree(child, at)...)
+		}
+	}
+	return out
+}
+
+// direct counts the members whose official cell id is on date at.
+func (g *fakeGraph) direct(id string, at org.Date) (official, probationary int64) {
+	for mid, facts := range g.stints {
+		for _, s := range facts {
+			if s["orgId"] == id && !s["temporary"].(bool) && holds(s, at) {
+				if on := g.members[mid]["officialOn"]; on != nil && fakeDate(on, 0) <= at {
+					official++
+				} else {
+					probationary++
+				}
+			}
+		}
+	}
+	return official, probationary
+}
+
+// memberPage models cell_members_page and residents_page: the members with a
+// fact of facts that points to the organisation, holds on the date and passes ok.
+func (g *fakeGraph) memberPage(facts map[string][]row, p map[string]any, ok func(mid string, f row, at org.Date) bool) []row {
+	at := paramDate(p)
+	var list []row
+	for mid, fs := range facts {
+		for _, f := range fs {
+			if f["orgId"] == p["id"] && holds(f, at) && ok(mid, f, at) {
+				list = append(list, g.members[mid])
+			}
+		}
+	}
+	slices.SortFunc(list, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a["nameKey"].(string), b["nameKey"].(string)), cmp.Compare(a["id"].(string), b["id"].(string)))
+	})
+	var ids []any
+	for _, m := range list {
+		key, id := m["nameKey"].(string), m["id"].(string)
+		if key > p["afterKey"].(string) || key == p["afterKey"] && id > p["afterId"].(string) {
+			ids = append(ids, id)
+		}
+	}
+	return []row{{"total": int64(len(list)), "ids": ids[:min(len(ids), int(p["limit"].(int64)))]}}
+}
+
+func (g *fakeGraph) isMember(id string, at org.Date) bool {
+	for _, s := range g.stints[id] {
+		if !s["temporary"].(bool) && holds(s, at) {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceFacts models the *_facts_delete statements.
+func replaceFacts(p map[string]any, lists ...map[string][]row) []row {
+	for _, id := range paramIDs(p) {
+		for _, l := range lists {
+			delete(l, id)
+		}
+	}
+	return nil
+}
+
+// createFacts models the CALL blocks of the *_facts_create statements: each
+// row whose endpoints exist becomes a fact, and the count is returned.
+func createFacts(p map[string]any, key string, into map[string][]row, exists func(row) bool) int64 {
+	var n int64
+	rows, _ := p[key].([]any)
+	for _, r := range rows {
+		r := r.(map[string]any)
+		if exists(r) {
+			id := r["id"].(string)
+			into[id] = append(slices.Clone(into[id]), r)
+			n++
+		}
+	}
+	return n
+}
+
+// withoutID drops the id a fact row carries for its own record, as the map
+// projections of the records statements do.
+func withoutID(facts []row) []any {
+	var out []any
+	for _, f := range facts {
+		m := maps.Clone(f)
+		delete(m, "id")
+		out = append(out, m)
+	}
+	return out
+}
+
+// fakeModels answers each statement the way its Cypher does, over the fake graph.
+var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
+	"await_indexes": func(g *fakeGraph, p map[string]any) []row { g.awaited++; return nil },
+	"empty":         func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
+	"meta_lock": func(g *fakeGraph, _ map[string]any) []row {
+		g.writes++
+		return []row{{"horizon": g.horizon}}
+	},
+	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
+	"horizon_set": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; return nil },
+	"org_upsert": func(g *fakeGraph, p map[string]any) []row {
+		for _, r := range p["rows"].([]any) {
+			r := r.(map[string]any)
+			g.orgs[r["id"].(string)] = r
+		}
+		return nil
+	},
+	"org_facts_delete": func(g *fakeGraph, p map[string]any) []row { return replaceFacts(p, g.versions, g.parts) },
+	"org_facts_create": func(g *fakeGraph, p map[string]any) []row {
+		orgExists := func(r row) bool { return g.orgs[r["id"].(string)] != nil }
+		versions := createFacts(p, "versions", g.versions, orgExists)
+		parts := createFacts(p, "parts", g.parts, func(r row) bool { return orgExists(r) && g.orgs[r["parentId"].(string)] != nil })
+		return []row{{"versions": versions, "parts": parts}}
+	},
+	"member_upsert": func(g *fakeGraph, p map[string]any) []row {
+		for _, r := range p["rows"].([]any) {
+			r := r.(map[string]any)
+			g.members[r["id"].(string)] = r
+		}
+		return nil
+	},
+	"member_facts_delete": func(g *fakeGraph, p map[string]any) []row {
+		return replaceFacts(p, g.stints, g.residences, g.roles)
+	},
+	"member_facts_create": func(g *fakeGraph, p map[string]any) []row {
+		exists := func(r row) bool { return g.members[r["id"].(string)] != nil && g.orgs[r["orgId"].(string)] != nil }
+		return []row{{
+			"stints":     createFacts(p, "stints", g.stints, exists),
+			"residences": createFacts(p, "residences", g.residences, exists),
+			"roles":      createFacts(p, "roles", g.roles, exists),
+		}}
+	},
+	"org_records": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range paramIDs(p) {
+			o := g.orgs[id]
+			if o == nil {
+				continue
+			}
+			var counts any
+			if c, ok := g.counts[id]; ok {
+				counts = anyList(c)
+			}
+			out = append(out, row{
+				"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
+				"ratingGrades": o["ratingGrades"], "counts": counts, "versions": withoutID(g.versions[id]),
+			})
+		}
+		return out
+	},
+	"member_records": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range paramIDs(p) {
+			m := g.members[id]
+			if m == nil {
+				continue
+			}
+			r := maps.Clone(m)
+			delete(r, "nameKey")
+			r["stints"], r["residences"], r["roles"] = withoutID(g.stints[id]), withoutID(g.residences[id]), withoutID(g.roles[id])
+			out = append(out, r)
+		}
+		return out
+	},
+	"counts_set": func(g *fakeGraph, p map[string]any) []row {
+		for _, r := range p["rows"].([]any) {
+			r := r.(map[string]any)
+			g.counts[r["id"].(string)] = r["counts"].([]int64)
+		}
+		return nil
+	},
+	"direct_counts": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range paramIDs(p) {
+			if g.orgs[id] != nil {
+				official, probationary := g.direct(id, openEnd)
+				out = append(out, row{"id": id, "official": official, "probationary": probationary})
+			}
+		}
+		return out
+	},
+	"open_tree": func(g *fakeGraph, p map[string]any) []row {
+		roots := map[string]bool{}
+		for _, id := range paramIDs(p) {
+			for g.orgs[id] != nil && g.parentAt(id, openEnd) != "" {
+				id = g.parentAt(id, openEnd)
+			}
+			if o := g.orgs[id]; o != nil && o["ended"] == nil {
+				roots[id] = true
+			}
+		}
+		var out []row
+		for _, root := range slices.Sorted(maps.Keys(roots)) {
+			for _, id := range g.subtree(root, openEnd) {
+				o := g.orgs[id]
+				var parent, counts any
+				if pid := g.parentAt(id, openEnd); pid != "" {
+					parent = pid
+				}
+				if c, ok := g.counts[id]; ok {
+					counts = anyList(c)
+				}
+				out = append(out, row{"id": id, "parentId": parent, "kind": o["kind"], "sector": o["sector"], "counts": counts})
+			}
+		}
+		return out
+	},
+	"tree_at": func(g *fakeGraph, p map[string]any) []row {
+		at := paramDate(p)
+		seen := map[string]bool{}
+		var out []row
+		for _, top := range paramIDs(p) {
+			for _, id := range g.subtree(top, at) {
+				v := g.versionAt(id, at)
+				if v == nil || seen[id] {
+					continue
+				}
+				seen[id] = true
+				official, probationary := g.direct(id, at)
+				out = append(out, row{"id": id, "parentId": v["parentId"], "kind": v["kind"], "sector": v["sector"],
+					"official": official, "probationary": probationary})
+			}
+		}
+		return out
+	},
+	"paths_at": func(g *fakeGraph, p map[string]any) []row {
+		at := paramDate(p)
+		var out []row
+		for _, id := range paramIDs(p) {
+			path := []any{id}
+			for parent := g.parentAt(id, at); parent != ""; parent = g.parentAt(parent, at) {
+				path = append([]any{parent}, path...)
+			}
+			out = append(out, row{"id": id, "path": path})
+		}
+		return out
+	},
+	"roots_at": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range slices.Sorted(maps.Keys(g.orgs)) {
+			if v := g.versionAt(id, paramDate(p)); v != nil && v["parentId"] == nil {
+				out = append(out, row{"id": id})
+			}
+		}
+		return out
+	},
+	"children_at": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range slices.Sorted(maps.Keys(g.orgs)) {
+			if g.parentAt(id, paramDate(p)) == p["id"] {
+				out = append(out, row{"id": id})
+			}
+		}
+		return out
+	},
+	"cell_members_page": func(g *fakeGraph, p map[string]any) []row {
+		return g.memberPage(g.stints, p, func(_ string, f row, _ org.Date) bool { return !f["temporary"].(bool) })
+	},
+	"residents_page": func(g *fakeGraph, p map[string]any) []row {
+		return g.memberPage(g.residences, p, func(mid string, _ row, at org.Date) bool { return g.isMember(mid, at) })
+	},
+	"org_ids_after": func(g *fakeGraph, p map[string]any) []row {
+		return idsAfter(slices.Sorted(maps.Keys(g.orgs)), p)
+	},
+	"member_ids_after": func(g *fakeGraph, p map[string]any) []row {
+		return idsAfter(slices.Sorted(maps.Keys(g.members)), p)
+	},
+}
+
+func idsAfter(sorted []string, p map[string]any) []row {
+	var out []row
+	for _, id := range sorted {
+		if id > p["after"].(string) && len(out) < int(p["limit"].(int64)) {
+			out = append(out, row{"id": id})
+		}
+	}
+	return out
+}
+
+func init() {
+	for name := range statements {
+		if strings.HasPrefix(name, "schema_") {
+			fakeModels[name] = func(g *fakeGraph, _ map[string]any) []row { g.constraintsAndIndexes++; return nil }
+		}
+	}
+}

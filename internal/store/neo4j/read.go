@@ -1,0 +1,373 @@
+package neo4j
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"dangbo/internal/org"
+)
+
+// loadOrgs reads the organisation records of ids that exist, by id.
+func loadOrgs(ctx context.Context, q querier, ids []string) (map[string]*storedOrg, error) {
+	recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*storedOrg, len(recs))
+	for _, rec := range recs {
+		o, err := decodeOrg(rec.AsMap())
+		if err != nil {
+			return nil, err
+		}
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
+// loadOrgRecords is loadOrgs without the counts, for a write.
+func loadOrgRecords(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
+	stored, err := loadOrgs(ctx, q, ids)
+	out := make(map[string]*org.OrgRecord, len(stored))
+	for id, o := range stored {
+		out[id] = &o.OrgRecord
+	}
+	return out, err
+}
+
+// loadMembers reads the member records of ids that exist, by id.
+func loadMembers(ctx context.Context, q querier, ids []string) (map[string]*org.MemberRecord, error) {
+	recs, err := run(ctx, q, "member_records", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*org.MemberRecord, len(recs))
+	for _, rec := range recs {
+		m, err := decodeMember(rec.AsMap())
+		if err != nil {
+			return nil, err
+		}
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// idList runs a statement whose records each carry an id.
+func idList(ctx context.Context, q querier, name string, params map[string]any) ([]string, error) {
+	recs, err := run(ctx, q, name, params)
+	if err != nil {
+		return nil, err
+	}
+	return idsOf(recs)
+}
+
+// view is one read transaction's access to the structure on one date.
+type view struct {
+	q  querier
+	at org.Date
+}
+
+// horizon is the date from which on the maintained counts hold.
+func (v view) horizon(ctx context.Context) (org.Date, error) {
+	recs, err := run(ctx, v.q, "horizon", map[string]any{"key": metaKey})
+	if err != nil {
+		return 0, err
+	}
+	var d decoder
+	h := d.date(one(recs), "horizon", 0)
+	return h, d.err
+}
+
+// orgs are the organisations of ids that exist on the date, with their
+// counts, by id: the maintained counts from the horizon on, counts from
+// scratch before it.
+func (v view) orgs(ctx context.Context, ids []string) (map[string]org.Org, error) {
+	stored, err := loadOrgs(ctx, v.q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]org.Org, len(stored))
+	for id, rec := range stored {
+		if o, ok := rec.OrgAt(v.at); ok {
+			out[id] = o
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	horizon, err := v.horizon(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v.at >= horizon {
+		for id, o := range out {
+			if o.Counts, err = decodeCounts(stored[id].counts); err != nil {
+				return nil, err
+			}
+			out[id] = o
+		}
+		return out, nil
+	}
+	t, err := treeAt(ctx, v.q, v.at, sortedKeys(out))
+	if err != nil {
+		return nil, err
+	}
+	for id, o := range out {
+		counted, _ := t.Get(id)
+		o.Counts = counted.Counts
+		out[id] = o
+	}
+	return out, nil
+}
+
+func orgNotFound(id string) error {
+	return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+}
+
+func memberNotFound(id string) error {
+	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+}
+
+// exists reports whether organisation id exists on the date, without counting it.
+func (v view) exists(ctx context.Context, id string) (bool, error) {
+	stored, err := loadOrgs(ctx, v.q, []string{id})
+	if err != nil || stored[id] == nil {
+		return false, err
+	}
+	_, ok := stored[id].At(v.at)
+	return ok, nil
+}
+
+// members are the members of ids who are members on the date, by id.
+func (v view) members(ctx context.Context, ids []string) (map[string]org.Member, error) {
+	recs, err := loadMembers(ctx, v.q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]org.Member, len(recs))
+	for id, rec := range recs {
+		if m, ok := rec.MemberAt(v.at); ok {
+			out[id] = m
+		}
+	}
+	return out, nil
+}
+
+// paths are the ids from the root down to each of ids on the date, by id.
+func (v view) paths(ctx context.Context, ids []string) (map[string][]string, error) {
+	recs, err := run(ctx, v.q, "paths_at", map[string]any{"ids": ids, "at": dateParam(v.at)})
+	if err != nil {
+		return nil, err
+	}
+	var d decoder
+	out := make(map[string][]string, len(recs))
+	for _, rec := range recs {
+		r := rec.AsMap()
+		out[d.str(r, "id")] = d.strings(r, "path")
+	}
+	return out, d.err
+}
+
+// inOrder places orgs in a tree of their own to order and page them as the
+// domain orders siblings (kind, folded name, id). Only that tree's order is
+// used: its counts cover only what it holds.
+func inOrder(at org.Date, orgs map[string]org.Org) (*org.Tree, error) {
+	t := org.NewTree(at)
+	for _, o := range orgs {
+		t.Set(o)
+	}
+	return t, t.Recount()
+}
+
+// withCounts replaces each organisation of list by the one in orgs, which has its real counts.
+func withCounts(list []org.Org, orgs map[string]org.Org) []org.Org {
+	for i, o := range list {
+		list[i] = orgs[o.ID]
+	}
+	return list
+}
+
+// inView runs fn in a read transaction on the view of v.
+func (s *Store) inView(ctx context.Context, v org.View, fn func(view) error) error {
+	return s.read(ctx, func(q querier) error { return fn(view{q: q, at: v.At}) })
+}
+
+// Roots are the organisations without a parent on the date.
+func (s *Store) Roots(ctx context.Context, v org.View) ([]org.Org, error) {
+	var roots []org.Org
+	err := s.inView(ctx, v, func(vw view) error {
+		ids, err := idList(ctx, vw.q, "roots_at", map[string]any{"at": dateParam(vw.at)})
+		if err != nil {
+			return err
+		}
+		orgs, err := vw.orgs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		t, err := inOrder(vw.at, orgs)
+		roots = withCounts(t.Roots(), orgs)
+		return err
+	})
+	return roots, err
+}
+
+// Org is organisation id on the date.
+func (s *Store) Org(ctx context.Context, v org.View, id string) (org.Org, error) {
+	return lookup(ctx, s, v, id, view.orgs, orgNotFound)
+}
+
+// Orgs are the organisations of ids on the date, a zero Org for each missing one.
+func (s *Store) Orgs(ctx context.Context, v org.View, ids []string) ([]org.Org, error) {
+	return lookupAll(ctx, s, v, ids, view.orgs)
+}
+
+// loader reads what exists of ids on a view's date, by id.
+type loader[T any] func(vw view, ctx context.Context, ids []string) (map[string]T, error)
+
+// lookup is what load finds of id, or the error notFound makes.
+func lookup[T any](ctx context.Context, s *Store, v org.View, id string, load loader[T], notFound func(string) error) (T, error) {
+	var out T
+	err := s.inView(ctx, v, func(vw view) error {
+		found, err := load(vw, ctx, []string{id})
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if out, ok = found[id]; !ok {
+			return notFound(id)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// lookupAll is what load finds of ids, in their order, a zero value for each missing one.
+func lookupAll[T any](ctx context.Context, s *Store, v org.View, ids []string, load loader[T]) ([]T, error) {
+	out := make([]T, len(ids))
+	err := s.inView(ctx, v, func(vw view) error {
+		found, err := load(vw, ctx, ids)
+		for i, id := range ids {
+			out[i] = found[id]
+		}
+		return err
+	})
+	return out, err
+}
+
+// Children lists a page of an organisation's children on the date.
+func (s *Store) Children(ctx context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
+	var page org.OrgPage
+	err := s.inView(ctx, v, func(vw view) error {
+		ids, err := idList(ctx, vw.q, "children_at", map[string]any{"id": id, "at": dateParam(vw.at)})
+		if err != nil {
+			return err
+		}
+		orgs, err := vw.orgs(ctx, append(ids, id))
+		if err != nil {
+			return err
+		}
+		if _, ok := orgs[id]; !ok {
+			return orgNotFound(id)
+		}
+		t, err := inOrder(vw.at, orgs)
+		if err != nil {
+			return err
+		}
+		list, hasNext, total, err := t.Children(id, q, kinds)
+		page = org.OrgPage{Orgs: withCounts(list, orgs), HasNext: hasNext, Total: total}
+		return err
+	})
+	return page, err
+}
+
+// Path lists the organisations from the root down to id on the date.
+func (s *Store) Path(ctx context.Context, v org.View, id string) ([]org.Org, error) {
+	var path []org.Org
+	err := s.inView(ctx, v, func(vw view) error {
+		paths, err := vw.paths(ctx, []string{id})
+		if err != nil {
+			return err
+		}
+		orgs, err := vw.orgs(ctx, paths[id])
+		if err != nil {
+			return err
+		}
+		if _, ok := orgs[id]; !ok {
+			return orgNotFound(id)
+		}
+		path, err = pathOf(paths[id], orgs)
+		return err
+	})
+	return path, err
+}
+
+// pathOf is the organisations of a path of ids.
+func pathOf(ids []string, orgs map[string]org.Org) ([]org.Org, error) {
+	path := make([]org.Org, len(ids))
+	for i, id := range ids {
+		o, ok := orgs[id]
+		if !ok {
+			return nil, fmt.Errorf("neo4j: organisation %q on a path does not exist on the date", id)
+		}
+		path[i] = o
+	}
+	return path, nil
+}
+
+// Member is member id on the date.
+func (s *Store) Member(ctx context.Context, v org.View, id string) (org.Member, error) {
+	return lookup(ctx, s, v, id, view.members, memberNotFound)
+}
+
+// Members are the members of ids on the date, a zero Member for each missing one.
+func (s *Store) Members(ctx context.Context, v org.View, ids []string) ([]org.Member, error) {
+	return lookupAll(ctx, s, v, ids, view.members)
+}
+
+// CellMembers lists a page of the members whose official cell orgID is on the date.
+func (s *Store) CellMembers(ctx context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(ctx, v, "cell_members_page", orgID, q)
+}
+
+// Residents lists a page of the members with a residence link to cellID on the date.
+func (s *Store) Residents(ctx context.Context, v org.View, cellID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(ctx, v, "residents_page", cellID, q)
+}
+
+// memberPage runs a statement that lists the members tied to an organisation
+// by folded name and id, and reads the page it returns.
+func (s *Store) memberPage(ctx context.Context, v org.View, statement, orgID string, q org.PageQuery) (org.MemberPage, error) {
+	var afterKey, afterID string
+	if q.After != "" {
+		var err error
+		if afterKey, afterID, err = org.DecodeMemberCursor(q.After); err != nil {
+			return org.MemberPage{}, err
+		}
+	}
+	var page org.MemberPage
+	err := s.inView(ctx, v, func(vw view) error {
+		if ok, err := vw.exists(ctx, orgID); err != nil || !ok {
+			return cmp.Or(err, orgNotFound(orgID))
+		}
+		recs, err := run(ctx, vw.q, statement, map[string]any{
+			"id": orgID, "at": dateParam(vw.at), "afterKey": afterKey, "afterId": afterID, "limit": int64(q.First + 1),
+		})
+		if err != nil {
+			return err
+		}
+		var d decoder
+		r := one(recs)
+		total, ids := d.integer(r, "total"), d.strings(r, "ids")
+		if d.err != nil {
+			return d.err
+		}
+		page = org.MemberPage{Total: int(total), HasNext: len(ids) > q.First}
+		ids = ids[:min(len(ids), q.First)]
+		members, err := vw.members(ctx, ids)
+		for _, id := range ids {
+			page.Members = append(page.Members, members[id])
+		}
+		return err
+	})
+	return page, err
+}

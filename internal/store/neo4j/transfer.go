@@ -1,0 +1,106 @@
+package neo4j
+
+import (
+	"context"
+
+	"dangbo/internal/org"
+)
+
+// exportPage is how many records Export reads in one transaction.
+const exportPage = 1000
+
+// Import loads a whole dataset into an empty store. It reads and checks the
+// whole dataset first (org.Dataset: the rules every write applies), then
+// writes it in batches, each in a transaction of its own so that no
+// transaction grows with the dataset, and last counts every organisation and
+// sets the horizon. An import that fails while writing leaves what it wrote:
+// the store is then not empty, and must be emptied before importing again.
+func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
+	fail := func(err error) (org.ImportStats, error) { return org.ImportStats{}, err }
+	empty, err := s.Empty(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if !empty {
+		return fail(org.Errorf(org.EConflict, "Cơ sở dữ liệu Neo4j đã có dữ liệu; chỉ nhập được vào cơ sở dữ liệu trống."))
+	}
+	orgs, members, err := org.ReadDataset(ctx, src)
+	if err != nil {
+		return fail(err)
+	}
+	var roots, cells []string
+	for _, r := range orgs {
+		r.Rev = 1
+		v, ok := r.At(openEnd)
+		if ok && v.ParentID == "" {
+			roots = append(roots, r.ID)
+		}
+		if ok && v.Kind.HoldsMembers() {
+			cells = append(cells, r.ID)
+		}
+	}
+	for _, r := range members {
+		r.Rev = 1
+	}
+	inOwnTransaction := func(work func(querier) error) error { return s.write(ctx, work) }
+	if err := s.putGraph(ctx, orgs, members, inOwnTransaction); err != nil {
+		return fail(err)
+	}
+	if err := s.write(ctx, func(q querier) error {
+		horizon, err := lock(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := s.recount(ctx, q, roots, cells); err != nil {
+			return err
+		}
+		return raiseHorizon(ctx, q, horizon, orgs, members)
+	}); err != nil {
+		return fail(err)
+	}
+	return org.ImportStats{Orgs: len(orgs), Members: len(members)}, nil
+}
+
+// Export writes every organisation, then every member, by id, each page of
+// records read in a transaction of its own.
+func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
+	if err := exportAll(ctx, s, "org_ids_after", loadOrgRecords, func(r *org.OrgRecord) error {
+		return dst.Write(org.Record{Org: r})
+	}); err != nil {
+		return err
+	}
+	return exportAll(ctx, s, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
+		return dst.Write(org.Record{Member: r})
+	})
+}
+
+// exportAll pages through the ids a statement lists and writes their records.
+func exportAll[R any](ctx context.Context, s *Store, statement string,
+	load func(context.Context, querier, []string) (map[string]*R, error), write func(*R) error) error {
+	after := ""
+	for {
+		var ids []string
+		var recs map[string]*R
+		err := s.read(ctx, func(q querier) (err error) {
+			if ids, err = idList(ctx, q, statement, map[string]any{"after": after, "limit": int64(exportPage)}); err != nil {
+				return err
+			}
+			recs, err = load(ctx, q, ids)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if r := recs[id]; r != nil {
+				if err := write(r); err != nil {
+					return err
+				}
+			}
+		}
+		if len(ids) < exportPage {
+			return nil
+		}
+		after = ids[len(ids)-1]
+	}
+}

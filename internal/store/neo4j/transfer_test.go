@@ -1,0 +1,147 @@
+package neo4j
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"dangbo/internal/org"
+)
+
+func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
+	s, f := newFake(t)
+	stats, err := s.Import(context.Background(), &recordList{dataset()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats != (org.ImportStats{Orgs: 5, Members: 4}) {
+		t.Fatalf("stats = %+v", stats)
+	}
+	// Batches of two: five organisations make three batches of nodes, then
+	// three of facts; four members make two batches. Each batch is a
+	// transaction of its own; the counts and horizon are the last one.
+	want := []string{"empty",
+		"org_upsert", "org_upsert", "org_upsert",
+		"org_facts_delete", "org_facts_create", "org_facts_delete", "org_facts_create", "org_facts_delete", "org_facts_create",
+		"member_upsert", "member_facts_delete", "member_facts_create", "member_upsert", "member_facts_delete", "member_facts_create",
+		"meta_lock", "direct_counts", "open_tree", "counts_set", "counts_set", "counts_set", "horizon_set"}
+	if got := f.names(); !slices.Equal(got, want) {
+		t.Fatalf("statements\n got %v\nwant %v", got, want)
+	}
+	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+3+3+2+1 {
+		t.Fatalf("transactions %v: want one read, then one write a batch and one to count", f.modes)
+	}
+	if ids := f.only("open_tree")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"p"}) {
+		t.Fatalf("open_tree ids = %v, want the root", ids)
+	}
+	if ids := f.only("direct_counts")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"c1", "c2"}) {
+		t.Fatalf("direct_counts ids = %v, want the cells", ids)
+	}
+	if h := f.only("horizon_set")[0].params; h["key"] != metaKey || h["horizon"] != dateParam(movedOn) {
+		t.Fatalf("horizon_set %v, want %s", h, movedOn)
+	}
+	first := f.only("org_upsert")[0].params["rows"].([]any)[0].(map[string]any)
+	if first["id"] != "p" || first["rev"] != int64(1) || first["nameKey"] != "dang bo tinh vinh phuc" ||
+		first["kind"] != "PROVINCE" || first["ended"] != nil || first["established"] != dateValue(founded) {
+		t.Fatalf("first org row = %v", first)
+	}
+	// Every organisation is counted: five rows over three batches.
+	var counted int
+	for _, c := range f.only("counts_set") {
+		counted += len(c.params["rows"].([]any))
+	}
+	if counted != 5 {
+		t.Fatalf("counts written for %d organisations, want 5", counted)
+	}
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	s, f := loaded(t)
+	var out recordList
+	if err := s.Export(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := dataset()
+	for _, r := range want {
+		if r.Org != nil {
+			r.Org.Rev = 1
+		} else {
+			r.Member.Rev = 1
+		}
+	}
+	// Export lists by id, organisations first.
+	order := []string{"c1", "c2", "d", "gc", "p", "m1", "m2", "m3", "m4"}
+	byID := map[string]org.Record{}
+	for _, r := range want {
+		if r.Org != nil {
+			byID[r.Org.ID] = r
+		} else {
+			byID[r.Member.ID] = r
+		}
+	}
+	if len(out.records) != len(order) {
+		t.Fatalf("exported %d records, want %d", len(out.records), len(order))
+	}
+	for i, id := range order {
+		if !reflect.DeepEqual(out.records[i], byID[id]) {
+			t.Errorf("record %d:\n got %+v %+v\nwant %+v %+v", i, out.records[i].Org, out.records[i].Member, byID[id].Org, byID[id].Member)
+		}
+	}
+	// Pages of exportPage ids: one page of organisations, one of members,
+	// each in a read transaction with the records of its ids.
+	if got := f.names(); !slices.Equal(got, []string{"org_ids_after", "org_records", "member_ids_after", "member_records"}) {
+		t.Fatalf("statements %v", got)
+	}
+	if p := f.calls[0].params; p["after"] != "" || p["limit"] != int64(exportPage) {
+		t.Fatalf("org_ids_after params %v", p)
+	}
+}
+
+func TestExportPagesByID(t *testing.T) {
+	s, f := loaded(t)
+	f.answer["org_ids_after"] = func(p map[string]any) []row {
+		// A full first page makes Export ask for the next one after its last id.
+		if p["after"] == "" {
+			page := make([]row, exportPage)
+			for i := range page {
+				page[i] = row{"id": "c1"}
+			}
+			return page
+		}
+		return []row{{"id": "p"}}
+	}
+	var out recordList
+	if err := s.Export(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	pages := f.only("org_ids_after")
+	if len(pages) != 2 || pages[1].params["after"] != "c1" {
+		t.Fatalf("pages %v", pages)
+	}
+	if len(out.records) != exportPage+1+4 {
+		t.Fatalf("exported %d records", len(out.records))
+	}
+}
+
+func TestImportRefusesBadDataWritingNothing(t *testing.T) {
+	records := dataset()
+	records[6].Member.Stints[0].CellID = "d" // a member in a district breaks R5
+	s, f := newFake(t)
+	_, err := s.Import(context.Background(), &recordList{records})
+	wantCode(t, err, org.ERule)
+	if got := f.names(); !slices.Equal(got, []string{"empty"}) {
+		t.Fatalf("statements %v, want only the emptiness check", got)
+	}
+}
+
+func TestImportRefusesNonEmptyStore(t *testing.T) {
+	s, f := loaded(t)
+	_, err := s.Import(context.Background(), &recordList{dataset()})
+	wantCode(t, err, org.EConflict)
+	if got := f.names(); !slices.Equal(got, []string{"empty"}) {
+		t.Fatalf("statements %v", got)
+	}
+}

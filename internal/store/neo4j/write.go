@@ -1,0 +1,351 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"dangbo/internal/org"
+)
+
+// openEnd is a date after every finite date a record holds: the state on it is
+// the open-ended state, the one the maintained counts describe.
+const openEnd = org.Forever - 1
+
+// Update runs fn in one write transaction. The transaction first takes the
+// lock that serialises writers; fn's puts are written when fn returns, then
+// the counts of every organisation they affect are recounted and the horizon
+// moved, all before the commit. The driver may run the whole of it again on a
+// transient error, so fn must not keep state between runs.
+func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
+	return s.write(ctx, func(q querier) error {
+		tx, err := s.beginUpdate(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.commit(ctx)
+	})
+}
+
+// lock takes the writers' lock and returns the horizon.
+func lock(ctx context.Context, q querier) (org.Date, error) {
+	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey})
+	if err != nil {
+		return 0, err
+	}
+	var d decoder
+	horizon := d.date(one(recs), "horizon", 0)
+	return horizon, d.err
+}
+
+func (s *Store) beginUpdate(ctx context.Context, q querier) (*updateTx, error) {
+	horizon, err := lock(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &updateTx{
+		store: s, q: q, horizon: horizon,
+		orgs: records[org.OrgRecord]{
+			what: "tổ chức", load: loadOrgRecords,
+			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
+		},
+		members: records[org.MemberRecord]{
+			what: "đảng viên", load: loadMembers,
+			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
+		},
+	}, nil
+}
+
+// updateTx is the org.Tx of one run of an Update.
+type updateTx struct {
+	store   *Store
+	q       querier
+	horizon org.Date // as the lock found it
+	orgs    records[org.OrgRecord]
+	members records[org.MemberRecord]
+}
+
+func (t *updateTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
+	return t.orgs.read(ctx, t.q, id)
+}
+
+func (t *updateTx) Member(ctx context.Context, id string) (org.MemberRecord, error) {
+	return t.members.read(ctx, t.q, id)
+}
+
+func (t *updateTx) PutOrg(ctx context.Context, r org.OrgRecord) error {
+	if len(r.Versions) == 0 {
+		return fmt.Errorf("neo4j: organisation %q has no version", r.ID)
+	}
+	return t.orgs.put(ctx, t.q, r)
+}
+
+func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
+	return t.members.put(ctx, t.q, r)
+}
+
+// commit writes what was put, recounts what it affects and moves the horizon.
+func (t *updateTx) commit(ctx context.Context) error {
+	orgs, members := t.orgs.puts(), t.members.puts()
+	if len(orgs) == 0 && len(members) == 0 {
+		return nil
+	}
+	inThisTransaction := func(work func(querier) error) error { return work(t.q) }
+	if err := t.store.putGraph(ctx, orgs, members, inThisTransaction); err != nil {
+		return err
+	}
+	// The organisations whose counts may change: those put, their parents
+	// before and after, and the cells members left or joined (or whose status
+	// changed); recount takes their ancestors along.
+	affected, cells := map[string]bool{}, map[string]bool{}
+	for _, c := range t.orgs.changes() {
+		affected[c.after.ID] = true
+		affected[openParent(c.before)] = true
+		affected[openParent(c.after)] = true
+	}
+	for _, c := range t.members.changes() {
+		cells[openCell(c.before)] = true
+		cells[openCell(c.after)] = true
+	}
+	delete(affected, "")
+	delete(cells, "")
+	maps.Copy(affected, cells)
+	if err := t.store.recount(ctx, t.q, sortedKeys(affected), sortedKeys(cells)); err != nil {
+		return err
+	}
+	return raiseHorizon(ctx, t.q, t.horizon, orgs, members)
+}
+
+// openParent is the parent of the organisation in the open-ended state, if any.
+func openParent(r *org.OrgRecord) string {
+	if r == nil {
+		return ""
+	}
+	v, _ := r.At(openEnd)
+	return v.ParentID
+}
+
+// openCell is the member's official cell in the open-ended state, if any.
+func openCell(r *org.MemberRecord) string {
+	if r == nil {
+		return ""
+	}
+	return r.CellOn(openEnd)
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// raiseHorizon moves the horizon to the latest date the records reach, if later.
+func raiseHorizon(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
+	latest := horizon
+	for _, r := range orgs {
+		latest = max(latest, orgReach(r))
+	}
+	for _, r := range members {
+		latest = max(latest, memberReach(r))
+	}
+	if latest == horizon {
+		return nil
+	}
+	_, err := run(ctx, q, "horizon_set", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
+	return err
+}
+
+// records are the records of one kind a transaction read or put, by id, in
+// the order first seen so that writes are deterministic.
+type records[R interface{ Clone() R }] struct {
+	what  string // what a record is, in Vietnamese, for messages
+	load  func(ctx context.Context, q querier, ids []string) (map[string]*R, error)
+	id    func(*R) string
+	rev   func(*R) *int64
+	byID  map[string]*change[R]
+	order []string
+}
+
+// change is a record as stored (nil when it is not) and as put (nil until it is).
+type change[R any] struct{ before, after *R }
+
+func (rs *records[R]) change(ctx context.Context, q querier, id string) (*change[R], error) {
+	if c := rs.byID[id]; c != nil {
+		return c, nil
+	}
+	loaded, err := rs.load(ctx, q, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if rs.byID == nil {
+		rs.byID = map[string]*change[R]{}
+	}
+	c := &change[R]{before: loaded[id]}
+	rs.byID[id] = c
+	rs.order = append(rs.order, id)
+	return c, nil
+}
+
+// read is the record as this transaction sees it: as put, or as stored.
+func (rs *records[R]) read(ctx context.Context, q querier, id string) (R, error) {
+	c, err := rs.change(ctx, q, id)
+	switch {
+	case err != nil:
+		var zero R
+		return zero, err
+	case c.after != nil:
+		return (*c.after).Clone(), nil
+	case c.before != nil:
+		return (*c.before).Clone(), nil
+	}
+	var zero R
+	return zero, org.Errorf(org.ENotFound, "không tìm thấy %s %q", rs.what, id)
+}
+
+// put takes r to be written at commit. Its rev must be the one it was read
+// with (0 for a new record); the record written carries the next one.
+func (rs *records[R]) put(ctx context.Context, q querier, r R) error {
+	c, err := rs.change(ctx, q, rs.id(&r))
+	if err != nil {
+		return err
+	}
+	var current int64
+	if latest := firstOf(c.after, c.before); latest != nil {
+		current = *rs.rev(latest)
+	}
+	if *rs.rev(&r) != current {
+		return org.Errorf(org.EConflict, "%s %q vừa được người khác thay đổi; hãy tải lại và thử lại.", rs.what, rs.id(&r))
+	}
+	r = r.Clone()
+	*rs.rev(&r) = current + 1
+	c.after = &r
+	return nil
+}
+
+// firstOf is the first of a and b that is not nil.
+func firstOf[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// changes are the records put, in the order first seen.
+func (rs *records[R]) changes() []*change[R] {
+	var out []*change[R]
+	for _, id := range rs.order {
+		if c := rs.byID[id]; c.after != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// puts are the records as put, in the order first seen.
+func (rs *records[R]) puts() []*R {
+	var out []*R
+	for _, c := range rs.changes() {
+		out = append(out, c.after)
+	}
+	return out
+}
+
+// putGraph writes records in batches, replacing what the graph held of them:
+// organisations first, all of them, so that versions and memberships find the
+// organisations they point to. inTx runs each batch: in the caller's
+// transaction for an Update, in one of its own for an Import.
+func (s *Store) putGraph(ctx context.Context, orgs []*org.OrgRecord, members []*org.MemberRecord,
+	inTx func(work func(querier) error) error) error {
+	for _, put := range []func(querier, []*org.OrgRecord) error{
+		func(q querier, b []*org.OrgRecord) error { return putOrgNodes(ctx, q, b) },
+		func(q querier, b []*org.OrgRecord) error { return putOrgFacts(ctx, q, b) },
+	} {
+		if err := inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error {
+			return inTx(func(q querier) error { return put(q, b) })
+		}); err != nil {
+			return err
+		}
+	}
+	return inBatches(members, s.batchSize, func(b []*org.MemberRecord) error {
+		return inTx(func(q querier) error { return putMembers(ctx, q, b) })
+	})
+}
+
+// inBatches calls write with consecutive slices of at most size items.
+func inBatches[T any](items []T, size int, write func([]T) error) error {
+	for len(items) > 0 {
+		n := min(size, len(items))
+		if err := write(items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// putOrgNodes sets the properties of the organisations, creating those that are new.
+func putOrgNodes(ctx context.Context, q querier, batch []*org.OrgRecord) error {
+	rows := make([]any, len(batch))
+	for i, r := range batch {
+		rows[i] = orgRow(r)
+	}
+	_, err := run(ctx, q, "org_upsert", map[string]any{"rows": rows})
+	return err
+}
+
+// putOrgFacts replaces the versions of the organisations and their PART_OF
+// relationships; every parent must exist.
+func putOrgFacts(ctx context.Context, q querier, batch []*org.OrgRecord) error {
+	ids := make([]string, len(batch))
+	var versions, parts []any
+	for i, r := range batch {
+		ids[i] = r.ID
+		vs, ps := orgFactRows(r)
+		versions, parts = append(versions, vs...), append(parts, ps...)
+	}
+	if _, err := run(ctx, q, "org_facts_delete", map[string]any{"ids": ids}); err != nil {
+		return err
+	}
+	recs, err := run(ctx, q, "org_facts_create", map[string]any{"versions": versions, "parts": parts})
+	if err != nil {
+		return err
+	}
+	return checkCreated(one(recs), map[string]int{"versions": len(versions), "parts": len(parts)})
+}
+
+// putMembers sets the properties of the members, creating those that are new,
+// and replaces their facts; every organisation they point to must exist.
+func putMembers(ctx context.Context, q querier, batch []*org.MemberRecord) error {
+	ids := make([]string, len(batch))
+	rows := make([]any, len(batch))
+	var stints, residences, roles []any
+	for i, r := range batch {
+		ids[i], rows[i] = r.ID, memberRow(r)
+		s, res, rl := memberFactRows(r)
+		stints, residences, roles = append(stints, s...), append(residences, res...), append(roles, rl...)
+	}
+	if _, err := run(ctx, q, "member_upsert", map[string]any{"rows": rows}); err != nil {
+		return err
+	}
+	if _, err := run(ctx, q, "member_facts_delete", map[string]any{"ids": ids}); err != nil {
+		return err
+	}
+	recs, err := run(ctx, q, "member_facts_create", map[string]any{
+		"stints": stints, "residences": residences, "roles": roles})
+	if err != nil {
+		return err
+	}
+	return checkCreated(one(recs), map[string]int{"stints": len(stints), "residences": len(residences), "roles": len(roles)})
+}
+
+// checkCreated compares the relationships a statement created with those it
+// was given: fewer means a record points to an organisation that does not exist.
+func checkCreated(created row, want map[string]int) error {
+	var d decoder
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		if n := d.integer(created, key); d.err == nil && n != int64(want[key]) {
+			return fmt.Errorf("neo4j: created %d of %d %s: an organisation they point to does not exist", n, want[key], key)
+		}
+	}
+	return d.err
+}

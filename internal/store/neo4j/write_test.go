@@ -1,0 +1,225 @@
+package neo4j
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"dangbo/internal/org"
+)
+
+func service(s *Store) *org.Service { return org.NewService(s, func() org.Date { return today }) }
+
+func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
+	s, f := loaded(t)
+	cell, err := service(s).CreateOrg(ctx, org.NewOrg{ParentID: "gc", Name: "Chi bộ thôn Tây", Kind: org.Cell, Sector: org.SectorVillage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"meta_lock", "org_records", // the lock, then the parent
+		"org_records",                                        // the new id, to learn it is new
+		"org_upsert", "org_facts_delete", "org_facts_create", // the write
+		"open_tree", "counts_set", "counts_set", "horizon_set", // the recount, in batches of two, and the horizon
+		"org_records", "horizon", // the service reads the new cell back
+	}
+	if got := f.names(); !slices.Equal(got, want) {
+		t.Fatalf("statements\n got %v\nwant %v", got, want)
+	}
+	if !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite, n4j.AccessModeRead}) {
+		t.Fatalf("transactions %v", f.modes)
+	}
+	row := f.only("org_upsert")[0].params["rows"].([]any)[0].(map[string]any)
+	if row["id"] != cell.ID || row["rev"] != int64(1) || row["nameKey"] != "chi bo thon tay" || row["kind"] != "CELL" ||
+		row["sector"] != "VILLAGE" || row["established"] != dateValue(today) || row["ended"] != nil || row["code"] != nil {
+		t.Fatalf("org row %v", row)
+	}
+	facts := f.only("org_facts_create")[0].params
+	part := facts["parts"].([]any)[0].(map[string]any)
+	if len(facts["versions"].([]any)) != 1 || part["parentId"] != "gc" || part["since"] != dateValue(today) || part["until"] != nil {
+		t.Fatalf("facts %v", facts)
+	}
+	// The new cell and its parent's chain are recounted, from their tree's root.
+	if ids := f.only("open_tree")[0].params["ids"]; !reflect.DeepEqual(ids, sortedKeys(map[string]bool{cell.ID: true, "gc": true})) {
+		t.Fatalf("open_tree ids %v", ids)
+	}
+	var recounted []string
+	for _, c := range f.only("counts_set") {
+		for _, r := range c.params["rows"].([]any) {
+			recounted = append(recounted, r.(map[string]any)["id"].(string))
+		}
+	}
+	slices.Sort(recounted)
+	if !slices.Equal(recounted, []string{"d", "gc", "p"}) {
+		t.Fatalf("counts written for %v, want the changed ancestors (an empty cell's counts are already zero)", recounted)
+	}
+	if h := f.only("horizon_set")[0].params["horizon"]; h != dateParam(today) {
+		t.Fatalf("horizon %v, want today", h)
+	}
+	gc, _ := s.Org(ctx, now(), "gc")
+	if gc.Counts.Children != 3 || gc.Counts.CellsBySector[org.SectorVillage] != 2 || gc.Counts.Members() != 4 {
+		t.Fatalf("commune counts %+v", gc.Counts)
+	}
+	if p, _ := s.Org(ctx, now(), "p"); p.Counts.ByKind[org.Cell] != 3 {
+		t.Fatalf("province counts %+v", p.Counts)
+	}
+	// Before the new cell existed the past is unchanged.
+	if gc, _ := s.Org(ctx, org.View{At: today - 1}, "gc"); gc.Counts != communeCounts {
+		t.Fatalf("commune counts the day before %+v", gc.Counts)
+	}
+}
+
+func TestCreateMemberRecountsItsCell(t *testing.T) {
+	s, f := loaded(t)
+	m, err := service(s).CreateMember(ctx, org.NewMember{CellID: "c2", FullName: "Đỗ Văn Em", Status: org.Probationary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.CellID != "c2" || m.Status != org.Probationary {
+		t.Fatalf("member %+v", m)
+	}
+	if ids := f.only("direct_counts")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"c2"}) {
+		t.Fatalf("direct_counts ids %v", ids)
+	}
+	stint := f.only("member_facts_create")[0].params["stints"].([]any)[0].(map[string]any)
+	if stint["id"] != m.ID || stint["orgId"] != "c2" || stint["pos"] != int64(0) || stint["temporary"] != false || stint["until"] != nil {
+		t.Fatalf("stint row %v", stint)
+	}
+	for id, want := range map[string]int32{"c2": 1, "gc": 2, "p": 2} {
+		if o, _ := s.Org(ctx, now(), id); o.Counts.Probationary != want {
+			t.Fatalf("%s counts %+v", id, o.Counts)
+		}
+	}
+	if c2, _ := s.Org(ctx, now(), "c2"); c2.Counts != cellCounts(2, 1) {
+		t.Fatalf("c2 counts %+v", c2.Counts)
+	}
+}
+
+func TestSetResidenceReplacesTheMembersFacts(t *testing.T) {
+	s, f := loaded(t)
+	if _, err := service(s).SetResidence(ctx, "m4", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if ids := f.only("member_facts_delete")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"m4"}) {
+		t.Fatalf("member_facts_delete ids %v", ids)
+	}
+	created := f.only("member_facts_create")[0].params
+	if len(created["stints"].([]any)) != 2 || len(created["residences"].([]any)) != 1 {
+		t.Fatalf("facts %v", created)
+	}
+	page, _ := s.Residents(ctx, now(), "c1", org.PageQuery{First: 10})
+	if page.Total != 2 {
+		t.Fatalf("residents %+v", page)
+	}
+	// A residence link does not change where the member is counted.
+	if c1, _ := s.Org(ctx, now(), "c1"); c1.Counts != cellCounts(1, 1) {
+		t.Fatalf("c1 counts %+v", c1.Counts)
+	}
+}
+
+func TestStalePutConflictsAndWritesNothing(t *testing.T) {
+	s, f := loaded(t)
+	var stale org.OrgRecord
+	if err := s.Update(ctx, func(tx org.Tx) (err error) { stale, err = tx.Org(ctx, "c1"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if stale.Rev != 1 {
+		t.Fatalf("rev after import %d", stale.Rev)
+	}
+	rename := func(name string) error {
+		return s.Update(ctx, func(tx org.Tx) error {
+			r := stale.Clone()
+			r.Versions[0].Name = name
+			return tx.PutOrg(ctx, r)
+		})
+	}
+	if err := rename("Chi bộ thôn Đông Một"); err != nil {
+		t.Fatal(err)
+	}
+	f.reset()
+	wantCode(t, rename("Chi bộ thôn Đông Hai"), org.EConflict)
+	if slices.Contains(f.names(), "org_upsert") {
+		t.Fatalf("a conflicting put wrote: %v", f.names())
+	}
+	if o, _ := s.Org(ctx, now(), "c1"); o.Name != "Chi bộ thôn Đông Một" {
+		t.Fatalf("name %q", o.Name)
+	}
+	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f}, []string{"c1"}); rec["c1"].Rev != 2 {
+		t.Fatalf("rev after one put %d", rec["c1"].Rev)
+	}
+}
+
+func TestTransactionReadsItsOwnPuts(t *testing.T) {
+	s, _ := loaded(t)
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx org.Tx) error {
+		r, err := tx.Org(ctx, "c2")
+		if err != nil {
+			return err
+		}
+		r.Versions[0].Name = "Chi bộ Trường Mầm non"
+		if err := tx.PutOrg(ctx, r); err != nil {
+			return err
+		}
+		again, err := tx.Org(ctx, "c2")
+		if err != nil || again.Versions[0].Name != "Chi bộ Trường Mầm non" || again.Rev != r.Rev+1 {
+			t.Errorf("read own put: %+v, %v", again, err)
+		}
+		// The record as first read is stale now; the one read back is not.
+		wantCode(t, tx.PutOrg(ctx, r), org.EConflict)
+		if err := tx.PutOrg(ctx, again); err != nil {
+			t.Errorf("put of the record read back: %v", err)
+		}
+		_, err = tx.Member(ctx, "nope")
+		wantCode(t, err, org.ENotFound)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update = %v", err)
+	}
+	if o, _ := s.Org(ctx, now(), "c2"); o.Name != "Chi bộ Trường Tiểu học" {
+		t.Fatalf("a failed update left its write: %q", o.Name)
+	}
+}
+
+func TestUpdateStartsAfreshWhenTheDriverRetries(t *testing.T) {
+	s, f := loaded(t)
+	f.replays = 1
+	runs := 0
+	err := s.Update(ctx, func(tx org.Tx) error {
+		runs++
+		r, err := tx.Member(ctx, "m2")
+		if err != nil {
+			return err
+		}
+		r.OfficialOn = &today
+		return tx.PutMember(ctx, r)
+	})
+	if err != nil || runs != 2 {
+		t.Fatalf("Update = %v after %d runs", err, runs)
+	}
+	if locks := f.only("meta_lock"); len(locks) != 2 {
+		t.Fatalf("%d locks, want one a run", len(locks))
+	}
+	if c1, _ := s.Org(ctx, now(), "c1"); c1.Counts != cellCounts(2, 0) {
+		t.Fatalf("c1 counts %+v", c1.Counts)
+	}
+	if m, _ := s.Member(ctx, now(), "m2"); m.Status != org.Official {
+		t.Fatalf("m2 %+v", m)
+	}
+}
+
+func TestPutOfAMissingParentFails(t *testing.T) {
+	s, _ := loaded(t)
+	err := s.Update(ctx, func(tx org.Tx) error {
+		return tx.PutOrg(ctx, org.OrgRecord{ID: "orphan", Versions: []org.Version{{Span: open, ParentID: "nope", Name: "Mồ côi", Kind: org.Cell}}})
+	})
+	wantCode(t, err, org.EInternal)
+	if _, err := s.Org(ctx, now(), "orphan"); org.ErrorCode(err) != org.ENotFound {
+		t.Fatalf("the orphan was written: %v", err)
+	}
+	wantCode(t, s.Update(ctx, func(tx org.Tx) error { return tx.PutOrg(ctx, org.OrgRecord{ID: "empty"}) }), org.EInternal)
+}
