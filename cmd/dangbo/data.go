@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"dangbo/internal/dataset"
+	"dangbo/internal/demo"
 )
 
 // parseData parses the flags of a data command and its one FILE argument.
 func parseData(name string, args []string, seedFlag bool) (sf storeFlags, file string, seed uint64, err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	sf.register(fs)
-	s := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", 1), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
+	s := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
 	if err = fs.Parse(args); err != nil {
 		return
 	}

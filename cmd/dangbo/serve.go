@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 
+	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
@@ -17,7 +18,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	sf.register(fs)
 	addr := fs.String("addr", envOr("DANGBO_ADDR", "127.0.0.1:8080"), "listen address (env DANGBO_ADDR)")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
-	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", 1), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
+	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
 	maxComplexity := fs.Int("max-complexity", server.DefaultMaxComplexity, "largest query complexity accepted")
 	maxDepth := fs.Int("max-depth", server.DefaultMaxDepth, "deepest query nesting accepted")
 	noIntrospection := fs.Bool("no-introspection", false, "refuse schema introspection (production)")

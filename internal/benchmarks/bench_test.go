@@ -112,7 +112,7 @@ func BenchmarkSearchHTTP(b *testing.B) {
 func BenchmarkImport(b *testing.B) {
 	var nd bytes.Buffer
 	w := dataset.NewWriter(&nd)
-	if _, err := dataset.Copy(w, demo.Generate(1).Reader()); err != nil {
+	if _, err := dataset.Copy(w, demo.Generate(demo.DefaultSeed).Reader()); err != nil {
 		b.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {

@@ -22,7 +22,7 @@ var demoStore = sync.OnceValues(func() (*memory.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Import(context.Background(), demo.Generate(1).Reader()); err != nil {
+	if _, err := s.Import(context.Background(), demo.Generate(demo.DefaultSeed).Reader()); err != nil {
 		return nil, err
 	}
 	return s, nil

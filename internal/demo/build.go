@@ -2,7 +2,6 @@ package demo
 
 import (
 	"cmp"
-	"encoding/base32"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -159,17 +158,21 @@ func (b *builder) chance(p float64) bool { return b.r.Float64() < p }
 // jitter scales w by a factor drawn from [0.6, 1.4).
 func (b *builder) jitter(w float64) float64 { return w * (0.6 + 0.8*b.r.Float64()) }
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+// id is a new id drawn from the seeded stream.
+func (b *builder) id(prefix string) string { return org.NewIDFrom(prefix, randomBits{b.r}) }
 
-// id is an id in the format of org.NewID, drawn from the seeded stream.
-func (b *builder) id(prefix string) string {
-	var raw [10]byte
-	x, y := b.r.Uint64(), b.r.Uint64()
-	for i := range 8 {
-		raw[i] = byte(x >> (8 * i))
+// randomBits reads the seeded stream as bytes.
+type randomBits struct{ r *rand.Rand }
+
+func (s randomBits) Read(p []byte) (int, error) {
+	var x uint64
+	for i := range p {
+		if i%8 == 0 {
+			x = s.r.Uint64()
+		}
+		p[i] = byte(x >> (8 * (i % 8)))
 	}
-	raw[8], raw[9] = byte(y), byte(y>>8)
-	return prefix + idEncoding.EncodeToString(raw[:])
+	return len(p), nil
 }
 
 // plan lays out the province's tree: every organisation with its size.

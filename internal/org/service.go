@@ -3,6 +3,7 @@ package org
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"io"
 	"strings"
 )
 
@@ -34,9 +35,15 @@ var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadd
 
 // NewID returns a fresh random id with the given one-letter prefix ("o" for an
 // organisation, "m" for a member), so that an id says what it names.
-func NewID(prefix string) string {
+func NewID(prefix string) string { return NewIDFrom(prefix, rand.Reader) }
+
+// NewIDFrom is NewID with its random bits read from random: a seeded source
+// gives the same ids every time, as the demo data needs.
+func NewIDFrom(prefix string, random io.Reader) string {
 	var b [10]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	if _, err := io.ReadFull(random, b[:]); err != nil {
+		panic("org: reading random bits for an id: " + err.Error()) // crypto/rand never fails
+	}
 	return prefix + idEncoding.EncodeToString(b[:])
 }
 

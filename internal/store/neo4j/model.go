@@ -22,9 +22,7 @@ package neo4j
 // with the same span. pos keeps a member's facts in the order of the record.
 // counts is the open-ended state's Counts (layout in counts.go); Meta.horizon
 // is the latest finite date of any fact, from which on the state is the
-// open-ended one; Meta.writes counts writing transactions. orgId is no
-// property: it is the key under which statements pass and return the
-// organisation a member's fact points to.
+// open-ended one; Meta.writes counts writing transactions.
 var graphModel = struct {
 	Labels        []string
 	Relationships []string
@@ -37,6 +35,6 @@ var graphModel = struct {
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
-		"pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes", "orgId",
+		"pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes",
 	},
 }

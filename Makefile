@@ -1,0 +1,31 @@
+# dangbo — see README.md. The two commands a newcomer needs:
+#   go run ./cmd/dangbo     the service with demo data and playground
+#   make test               every test
+.PHONY: test deps run generate assets bench lint-cypher
+
+# Every test, the way CI runs them: the race detector on, and the tests that
+# need Node (Cypher lint, playground assets) or Chromium fail instead of skipping.
+test: deps
+	DANGBO_REQUIRE_TOOLS=1 DANGBO_REQUIRE_BROWSER=1 go test -race -count=1 ./...
+
+deps:
+	./scripts/test-deps.sh
+
+run:
+	go run ./cmd/dangbo
+
+# Regenerate the GraphQL code after changing schema/*.graphqls.
+generate:
+	go tool gqlgen generate
+
+# Rebuild the playground's assets from the pinned npm packages.
+assets:
+	npm ci --prefix web/graphiql --no-audit --no-fund
+	node web/graphiql/build.mjs
+
+# The benchmarks of BENCHMARKS.md.
+bench:
+	go test -run '^$$' -bench . -benchtime 20x ./internal/benchmarks/ ./internal/dataset/
+
+lint-cypher: deps
+	DANGBO_REQUIRE_TOOLS=1 go test -count=1 -v -run 'TestCypherLint|TestNoCypherInGo' ./internal/store/neo4j

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"dangbo/internal/browsertest"
+	"dangbo/internal/playground/playgroundtest"
+)
+
+// binary is dangbo built once for the tests of this package, which run it as
+// a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dangbo-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "dangbo")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building dangbo: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// service is a running dangbo process.
+type service struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	url string
+	log *bytes.Buffer
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+
+// start runs dangbo serve on a free port with the given data directory and
+// waits until it answers /readyz.
+func start(t *testing.T, data string, args ...string) *service {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
+	cmd.Env = append(os.Environ(), "NEO4J_URI=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &service{t: t, cmd: cmd, log: &bytes.Buffer{}}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			s.log.WriteString(sc.Text() + "\n")
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.url = <-found:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("dangbo did not start:\n%s", s.log)
+	}
+	if resp, err := http.Get(s.url + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz: %v %v", resp, err)
+	}
+	return s
+}
+
+// query posts a GraphQL query and decodes its data into v, failing on errors.
+func (s *service) query(v any, query string, vars map[string]any) {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(s.url+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Data   json.RawMessage
+		Errors []any
+	}
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
+		s.t.Fatalf("query failed: %v %s", err, raw)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+type sectorCount struct {
+	Sector string
+	Count  int
+}
+
+type stats struct {
+	DistrictCount, GrassrootsCount, GrassrootsCommitteeCount, GrassrootsCellCount, CellCount, MemberCount int
+	CellsBySector                                                                                          []sectorCount
+}
+
+const statsFields = `districtCount grassrootsCount grassrootsCommitteeCount grassrootsCellCount cellCount memberCount cellsBySector { sector count }`
+
+// searchOrg returns the statistics of the best organisation match of text.
+func (s *service) searchOrg(text string) (string, stats) {
+	s.t.Helper()
+	var r struct {
+		Search []struct {
+			Node struct {
+				Name       string
+				Statistics stats
+			}
+		}
+	}
+	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG]) { node { ... on Org { name statistics { `+statsFields+` } } } } }`,
+		map[string]any{"t": text})
+	if len(r.Search) == 0 {
+		s.t.Fatalf("nothing found for %q", text)
+	}
+	return r.Search[0].Node.Name, r.Search[0].Node.Statistics
+}
+
+func bySector(s stats) map[string]int {
+	m := map[string]int{}
+	for _, c := range s.CellsBySector {
+		m[c.Sector] = c.Count
+	}
+	return m
+}
+
+// TestDemoFromAFreshStart is the foundation issue's "done when": a first
+// start seeds the demo, whose figures are those of the source articles.
+func TestDemoFromAFreshStart(t *testing.T) {
+	s := start(t, t.TempDir())
+	var roots struct {
+		Roots []struct {
+			Name       string
+			Statistics stats
+		}
+	}
+	s.query(&roots, `{ roots { name statistics { `+statsFields+` } } }`, nil)
+	var qn *stats
+	for i, r := range roots.Roots {
+		if r.Name == "Đảng bộ tỉnh Quảng Ninh" {
+			qn = &roots.Roots[i].Statistics
+		}
+	}
+	if qn == nil || qn.DistrictCount != 20 || qn.GrassrootsCount != 727 || qn.CellCount != 5045 ||
+		qn.MemberCount < 103800 || qn.MemberCount > 103999 {
+		t.Fatalf("Quảng Ninh = %+v", qn)
+	}
+	name, bloc := s.searchOrg("khoi cac co quan tinh")
+	if name != "Đảng bộ Khối các cơ quan tỉnh Quảng Ninh" || bloc.GrassrootsCommitteeCount != 37 ||
+		bloc.GrassrootsCellCount != 24 || bloc.MemberCount != 5022 {
+		t.Fatalf("khoi cac co quan tinh: %s %+v", name, bloc)
+	}
+	name, th := s.searchOrg("tam hong")
+	if sectors := bySector(th); name != "Đảng bộ xã Tam Hồng" || th.CellCount != 18 || th.MemberCount != 587 ||
+		sectors["VILLAGE"] != 13 || sectors["SCHOOL"] != 4 || sectors["HEALTH"] != 1 {
+		t.Fatalf("tam hong: %s %+v", name, th)
+	}
+	name, bl := s.searchOrg("bach luu")
+	if name != "Đảng bộ xã Bạch Lưu" || bl.CellCount != 10 || bl.MemberCount != 165 || bySector(bl)["VILLAGE"] != 6 {
+		t.Fatalf("bach luu: %s %+v", name, bl)
+	}
+}
+
+// TestKillNineKeepsACreatedMember: a member created through the API survives
+// kill -9 and a restart on the same data.
+func TestKillNineKeepsACreatedMember(t *testing.T) {
+	data := t.TempDir()
+	s := start(t, data)
+	var cells struct {
+		Search []struct {
+			Node struct{ ID string }
+		}
+	}
+	s.query(&cells, `{ search(text: "tam hong", first: 1, types: [ORG]) { node { ... on Org { id } } } }`, nil)
+	var commune struct {
+		Org struct {
+			Children struct {
+				Nodes []struct{ ID, Name string }
+			}
+		}
+	}
+	s.query(&commune, `query($id: ID!) { org(id: $id) { children(first: 1) { nodes { id name } } } }`,
+		map[string]any{"id": cells.Search[0].Node.ID})
+	cell := commune.Org.Children.Nodes[0].ID
+	var created struct{ CreateMember struct{ ID string } }
+	s.query(&created, `mutation($cell: ID!) { createMember(input: {cellId: $cell, fullName: "Phùng Thị Kiều Oanh",
+		gender: FEMALE, status: PROBATIONARY}) { id } }`, map[string]any{"cell": cell})
+
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.cmd.Wait()
+
+	again := start(t, data)
+	if strings.Contains(again.log.String(), "demo data loaded") {
+		t.Fatal("the restart seeded the demo again instead of loading the data")
+	}
+	var got struct {
+		Member *struct {
+			FullName string
+			Cell     struct{ ID string }
+		}
+	}
+	again.query(&got, `query($id: ID!) { member(id: $id) { fullName cell { id } } }`, map[string]any{"id": created.CreateMember.ID})
+	if got.Member == nil || got.Member.FullName != "Phùng Thị Kiều Oanh" || got.Member.Cell.ID != cell {
+		t.Fatalf("member after kill -9 and restart = %+v", got.Member)
+	}
+}
+
+// TestExportImport moves the demo between two data directories through NDJSON.
+func TestExportImport(t *testing.T) {
+	from, to, file := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "demo.ndjson")
+	for _, args := range [][]string{
+		{"seed", "--data", from},
+		{"export", "--data", from, file},
+		{"import", "--data", to, file},
+	} {
+		if out, err := exec.Command(binary, args...).CombinedOutput(); err != nil {
+			t.Fatalf("dangbo %v: %v\n%s", args, err, out)
+		}
+	}
+	out, err := exec.Command(binary, "import", "--data", to, file).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "trống") {
+		t.Fatalf("a second import into a full store: %v\n%s", err, out)
+	}
+	s := start(t, to, "--empty")
+	_, bloc := s.searchOrg("khoi cac co quan tinh")
+	if bloc.MemberCount != 5022 || bloc.GrassrootsCount != 61 {
+		t.Fatalf("imported bloc = %+v", bloc)
+	}
+}
+
+// TestPlaygroundInABrowser: headless Chromium opens the playground served by
+// the binary, runs the first example and the screenshot shows its result.
+func TestPlaygroundInABrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	s := start(t, t.TempDir())
+	playgroundtest.RunFirstExample(t, b, s.url+"/", examples[0].Name, `"districtCount": 20`)
+}
