@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -45,9 +46,12 @@ type orgKey struct {
 
 // Loaders batch the lookups that nested fields make one object at a time
 // (a member's cell, an organisation's parent), so a page of 50 costs one
-// store call instead of 50.
+// store call instead of 50. Most requests never need them, so the loader is
+// made on first use.
 type Loaders struct {
-	orgs *dataloadgen.Loader[orgKey, org.Org]
+	store org.Reader
+	once  sync.Once
+	orgs  *dataloadgen.Loader[orgKey, org.Org]
 }
 
 // batchWait is how long a loader gathers keys. gqlgen resolves the fields of
@@ -55,28 +59,34 @@ type Loaders struct {
 const batchWait = 200 * time.Microsecond
 
 // NewLoaders returns the loaders of one request.
-func NewLoaders(store org.Reader) *Loaders {
-	return &Loaders{orgs: dataloadgen.NewLoader(func(ctx context.Context, keys []orgKey) ([]org.Org, []error) {
-		out := make([]org.Org, len(keys))
-		byDate := map[org.Date][]int{}
-		for i, k := range keys {
-			byDate[k.at] = append(byDate[k.at], i)
+func NewLoaders(store org.Reader) *Loaders { return &Loaders{store: store} }
+
+func (l *Loaders) orgLoader() *dataloadgen.Loader[orgKey, org.Org] {
+	l.once.Do(func() { l.orgs = dataloadgen.NewLoader(l.fetchOrgs, dataloadgen.WithWait(batchWait)) })
+	return l.orgs
+}
+
+// fetchOrgs reads a batch of organisations, one store call per date.
+func (l *Loaders) fetchOrgs(ctx context.Context, keys []orgKey) ([]org.Org, []error) {
+	out := make([]org.Org, len(keys))
+	byDate := map[org.Date][]int{}
+	for i, k := range keys {
+		byDate[k.at] = append(byDate[k.at], i)
+	}
+	for at, idx := range byDate {
+		ids := make([]string, len(idx))
+		for j, i := range idx {
+			ids[j] = keys[i].id
 		}
-		for at, idx := range byDate {
-			ids := make([]string, len(idx))
-			for j, i := range idx {
-				ids[j] = keys[i].id
-			}
-			orgs, err := store.Orgs(ctx, org.View{At: at}, ids)
-			if err != nil {
-				return nil, []error{err}
-			}
-			for j, i := range idx {
-				out[i] = orgs[j]
-			}
+		orgs, err := l.store.Orgs(ctx, org.View{At: at}, ids)
+		if err != nil {
+			return nil, []error{err}
 		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))}
+		for j, i := range idx {
+			out[i] = orgs[j]
+		}
+	}
+	return out, nil
 }
 
 type loadersKey struct{}
@@ -99,7 +109,7 @@ func (r *Resolver) loadOrg(ctx context.Context, at org.Date, id string) (*model.
 	if id == "" {
 		return nil, nil
 	}
-	o, err := r.loaders(ctx).orgs.Load(ctx, orgKey{at, id})
+	o, err := r.loaders(ctx).orgLoader().Load(ctx, orgKey{at, id})
 	if err != nil || o.ID == "" {
 		return nil, err
 	}
@@ -108,34 +118,33 @@ func (r *Resolver) loadOrg(ctx context.Context, at org.Date, id string) (*model.
 
 func orgConnection(p org.OrgPage, at org.Date) *model.OrgConnection {
 	c := &model.OrgConnection{TotalCount: p.Total}
-	c.Nodes, c.Edges, c.PageInfo = page(p.Orgs, p.HasNext, org.ChildCursor,
+	c.Nodes, c.Edges, c.PageInfo = page(p.Orgs, p.HasNext,
 		func(o org.Org) *model.Org { return orgOf(o, at) },
-		func(cursor string, n *model.Org) *model.OrgEdge { return &model.OrgEdge{Cursor: cursor, Node: n} })
+		func(n *model.Org) *model.OrgEdge { return &model.OrgEdge{Node: n} })
 	return c
 }
 
 func memberConnection(p org.MemberPage, at org.Date) *model.MemberConnection {
 	c := &model.MemberConnection{TotalCount: p.Total}
-	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext, org.MemberCursor,
+	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext,
 		func(m org.Member) *model.Member { return memberOf(m, at) },
-		func(cursor string, n *model.Member) *model.MemberEdge {
-			return &model.MemberEdge{Cursor: cursor, Node: n}
-		})
+		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n} })
 	return c
 }
 
-// page maps one page of items to a Relay connection's nodes, edges and page info.
-func page[T, N, E any](items []T, hasNext bool, cursor func(*T) string, node func(T) N, edge func(string, N) E) ([]N, []E, *model.PageInfo) {
+// page maps one page of items to a Relay connection's nodes, edges and page
+// info. Only the page's first and last cursors are made here; an edge makes
+// its own when asked.
+func page[T, N any, E interface{ Cursor() string }](items []T, hasNext bool, node func(T) N, edge func(N) E) ([]N, []E, *model.PageInfo) {
 	nodes, edges := make([]N, len(items)), make([]E, len(items))
 	info := &model.PageInfo{HasNextPage: hasNext}
 	for i := range items {
-		c := cursor(&items[i])
 		nodes[i] = node(items[i])
-		edges[i] = edge(c, nodes[i])
-		if i == 0 {
-			info.StartCursor = &c
-		}
-		info.EndCursor = &c
+		edges[i] = edge(nodes[i])
+	}
+	if n := len(edges); n > 0 {
+		first, last := edges[0].Cursor(), edges[n-1].Cursor()
+		info.StartCursor, info.EndCursor = &first, &last
 	}
 	return nodes, edges, info
 }

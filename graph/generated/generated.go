@@ -2249,7 +2249,7 @@ func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphq
 		field,
 		ec.fieldContext_MemberEdge_cursor,
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		ec.marshalNString2string,
@@ -2262,7 +2262,7 @@ func (ec *executionContext) fieldContext_MemberEdge_cursor(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "MemberEdge",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
@@ -3479,7 +3479,7 @@ func (ec *executionContext) _OrgEdge_cursor(ctx context.Context, field graphql.C
 		field,
 		ec.fieldContext_OrgEdge_cursor,
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		ec.marshalNString2string,
@@ -3492,7 +3492,7 @@ func (ec *executionContext) fieldContext_OrgEdge_cursor(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "OrgEdge",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")

@@ -24,6 +24,19 @@ type Member struct {
 	At org.Date
 }
 
+// OrgEdge is an organisation in a connection. Its cursor is made only when a
+// client asks for it: most chart queries page by pageInfo alone.
+type OrgEdge struct{ Node *Org }
+
+// Cursor is the keyset cursor just after this organisation.
+func (e *OrgEdge) Cursor() string { return org.ChildCursor(&e.Node.Org) }
+
+// MemberEdge is a member in a connection.
+type MemberEdge struct{ Node *Member }
+
+// Cursor is the keyset cursor just after this member.
+func (e *MemberEdge) Cursor() string { return org.MemberCursor(&e.Node.Member) }
+
 // RoleTerm is a role seen on date At.
 type RoleTerm struct {
 	org.RoleTerm

@@ -48,11 +48,6 @@ type MemberConnection struct {
 	TotalCount int           `json:"totalCount"`
 }
 
-type MemberEdge struct {
-	Cursor string  `json:"cursor"`
-	Node   *Member `json:"node"`
-}
-
 type Mutation struct {
 }
 
@@ -61,11 +56,6 @@ type OrgConnection struct {
 	Nodes      []*Org     `json:"nodes"`
 	PageInfo   *PageInfo  `json:"pageInfo"`
 	TotalCount int        `json:"totalCount"`
-}
-
-type OrgEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Org   `json:"node"`
 }
 
 type PageInfo struct {

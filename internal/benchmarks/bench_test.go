@@ -59,7 +59,7 @@ func BenchmarkChildrenHTTP(b *testing.B) {
 	for _, o := range page.Orgs {
 		n := &model.Org{Org: o, At: v.At}
 		conn.Nodes = append(conn.Nodes, n)
-		conn.Edges = append(conn.Edges, &model.OrgEdge{Cursor: org.ChildCursor(&o), Node: n})
+		conn.Edges = append(conn.Edges, &model.OrgEdge{Node: n})
 	}
 	floorURL, realURL := servers(b, &floorRoot{org: &model.Org{Org: bloc, At: v.At}, children: conn})
 	compareLoad(b, floorURL, realURL, graphqlBody(childrenQuery, map[string]any{"id": bloc.ID}))

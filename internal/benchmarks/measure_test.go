@@ -39,7 +39,9 @@ func graphqlBody(query string, vars map[string]any) []byte {
 // a GraphQL error.
 func serveOnce(b *testing.B, h http.Handler, body []byte) []byte {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body)).WithContext(b.Context()))
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body)).WithContext(b.Context())
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
 		b.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
 	}

@@ -60,6 +60,9 @@ type Hit struct {
 type Matcher struct {
 	key    string
 	tokens []string
+	// The key with the spaces that make it a prefix, suffix or inner phrase
+	// of a name, made once: Score runs on thousands of names per search.
+	asPrefix, asSuffix, asInner string
 }
 
 // NewMatcher parses a search text; BAD_USER_INPUT when it is empty or too long.
@@ -71,7 +74,8 @@ func NewMatcher(text string) (*Matcher, error) {
 	if key == "" {
 		return nil, Errorf(EInvalid, "nội dung tìm kiếm không được để trống")
 	}
-	return &Matcher{key: key, tokens: strings.Fields(key)}, nil
+	return &Matcher{key: key, tokens: strings.Fields(key),
+		asPrefix: key + " ", asSuffix: " " + key, asInner: " " + key + " "}, nil
 }
 
 // Tokens are the folded words of the search text.
@@ -89,6 +93,24 @@ const (
 	tierSubstring = 0.5
 )
 
+// Bonuses within a tier: organisations first, then by how much of the name
+// the text covers.
+const (
+	orgBonus      = 0.05
+	coverageBonus = 0.04
+)
+
+// Ceilings of the scores of names that match the text less closely: a search
+// that holds enough hits above a ceiling need not look at such names.
+const (
+	// WholeWordsCeiling bounds names in which some word of the text is not a
+	// whole word of the name: every higher tier needs all words whole.
+	WholeWordsCeiling = tierTokenPref + orgBonus + coverageBonus
+	// PrefixCeiling bounds names in which some word of the text starts no
+	// word of the name but only lies inside one.
+	PrefixCeiling = tierSubstring + orgBonus + coverageBonus
+)
+
 // Score rates a folded name; ok is false when the name does not match.
 // An organisation is scored on its distinctive part ("tam hong" of "Đảng bộ xã
 // Tam Hồng"), and on its whole name a tier lower, so that the generic words
@@ -101,13 +123,13 @@ func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
 	core, hasCore := orgCore(nameKey)
 	if hasCore {
 		if score, ok = m.score(core); ok {
-			return score + 0.05, true
+			return score + orgBonus, true
 		}
 	}
 	if score, ok = m.score(nameKey); ok && hasCore {
 		score -= 0.1
 	}
-	return score + 0.05, ok
+	return score + orgBonus, ok
 }
 
 // genericPrefixes are the leading words of organisation names that say what
@@ -141,28 +163,31 @@ func (m *Matcher) score(nameKey string) (score float64, ok bool) {
 	switch {
 	case nameKey == m.key:
 		score = tierExact
-	case strings.HasPrefix(nameKey, m.key+" "):
+	case strings.HasPrefix(nameKey, m.asPrefix):
 		score = tierPrefix
-	case strings.HasSuffix(nameKey, " "+m.key) || strings.Contains(nameKey, " "+m.key+" "):
+	case strings.HasSuffix(nameKey, m.asSuffix) || strings.Contains(nameKey, m.asInner):
 		score = tierPhrase
 	default:
 		if score, ok = m.tokenTier(nameKey); !ok {
 			return 0, false
 		}
 	}
-	return score + 0.04*float64(len(m.key))/float64(len(nameKey)), true
+	return score + coverageBonus*float64(len(m.key))/float64(len(nameKey)), true
 }
 
 // tokenTier matches every query token to a distinct word of the name, each to
-// its best word, and returns the tier of the weakest match.
+// its best word, and returns the tier of the weakest match. It walks the words
+// of the key in place; a name has far fewer than 64 words.
 func (m *Matcher) tokenTier(nameKey string) (float64, bool) {
-	words := strings.Fields(nameKey)
-	used := make([]bool, len(words))
+	var used uint64
 	tier := tierTokens
 	for _, tok := range m.tokens {
 		best, bestTier := -1, 0.0
-		for i, w := range words {
-			if used[i] {
+		rest := nameKey
+		for i := 0; rest != ""; i++ {
+			var w string
+			w, rest, _ = strings.Cut(rest, " ")
+			if used&(1<<(i%64)) != 0 {
 				continue
 			}
 			var t float64
@@ -183,7 +208,7 @@ func (m *Matcher) tokenTier(nameKey string) (float64, bool) {
 		if best < 0 {
 			return 0, false
 		}
-		used[best] = true
+		used |= 1 << (best % 64)
 		tier = min(tier, bestTier)
 	}
 	return tier, true

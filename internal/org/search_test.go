@@ -1,7 +1,9 @@
 package org
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +77,38 @@ func TestMatcherOrgCore(t *testing.T) {
 	if s, ok := m.Score(Fold("Đảng bộ xã Tam Hồng"), true); !ok || s < tierPrefix {
 		t.Fatalf("whole name = %.3f, %v", s, ok)
 	}
+}
+
+// TestCeilings: a name that lacks some word of the text as a whole word never
+// scores above WholeWordsCeiling, one that lacks it even as a word's start
+// never above PrefixCeiling; the stores rely on both to stop early.
+func TestCeilings(t *testing.T) {
+	names := []string{"Nguyễn Văn Anh", "Nguyễn Vân Toàn", "Đảng bộ xã Tân An", "Chi bộ thôn Vàng Danh",
+		"Trần Văn Annh", "Đảng bộ phường Văn An Nguyễn", "Nguyễn Văn Ang", "Vạn Ninh", "Nguyễn Vănan", "Lê Văn Toan"}
+	for _, text := range []string{"nguyen van an", "van an", "an", "nguyen", "tan", "vang danh"} {
+		m, _ := NewMatcher(text)
+		for _, name := range names {
+			for _, isOrg := range []bool{true, false} {
+				key := Fold(name)
+				score, ok := m.Score(key, isOrg)
+				words := strings.Fields(key)
+				if ok && !all(m.Tokens(), words, func(w, t string) bool { return w == t }) && score > WholeWordsCeiling {
+					t.Errorf("%q for %q (org %v) scores %.3f above %.3f", name, text, isOrg, score, WholeWordsCeiling)
+				}
+				if ok && !all(m.Tokens(), words, strings.HasPrefix) && score > PrefixCeiling {
+					t.Errorf("%q for %q (org %v) scores %.3f above %.3f", name, text, isOrg, score, PrefixCeiling)
+				}
+			}
+		}
+	}
+}
+
+// all reports whether every token matches some word.
+func all(tokens, words []string, match func(word, token string) bool) bool {
+	for _, tok := range tokens {
+		if !slices.ContainsFunc(words, func(w string) bool { return match(w, tok) }) {
+			return false
+		}
+	}
+	return true
 }

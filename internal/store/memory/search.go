@@ -12,29 +12,39 @@ import (
 // index finds names by the words they contain. Every distinct folded word is
 // a vocabulary entry with the list of names that contain it; a query word
 // matches every vocabulary word it is a substring of, so the vocabulary (a few
-// thousand words) is scanned instead of the 100,000 names.
+// hundred words in the demo) is scanned instead of the 100,000 names.
+//
+// A search visits thousands of candidates and keeps a few, so what a visit
+// reads is kept compact and apart from the entries: the word ids of every
+// entry in one pool, and which entries are dead in a bitset.
 type index struct {
 	entries  []searchEntry
 	byID     map[string][]int32
 	vocab    []string
 	wordID   map[string]int32
 	postings [][]int32 // by word id: entries containing the word, ascending
-	dead     int
+	pool     []int32   // the word ids of entry n are pool[start[n]:start[n+1]]
+	start    []int32
+	dead     []uint64 // bit n: entry n was replaced or removed
+	deadN    int
 }
 
 // searchEntry is one name of one organisation or member.
 type searchEntry struct {
 	id     string
 	key    string
-	words  []int32
 	span   org.Span // when an organisation bore this name
 	member *memberEntry
-	dead   bool
 }
 
 func newIndex() *index {
-	return &index{byID: map[string][]int32{}, wordID: map[string]int32{}}
+	return &index{byID: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
 }
+
+// words are the vocabulary ids of entry n's words.
+func (x *index) words(n int32) []int32 { return x.pool[x.start[n]:x.start[n+1]] }
+
+func (x *index) isDead(n int32) bool { return x.dead[n>>6]&(1<<(n&63)) != 0 }
 
 func (x *index) putOrg(r *org.OrgRecord) {
 	x.remove(r.ID)
@@ -61,6 +71,7 @@ func (x *index) putMember(m *memberEntry) {
 
 func (x *index) add(e searchEntry) {
 	n := int32(len(x.entries))
+	from := len(x.pool)
 	for _, w := range strings.Fields(e.key) {
 		id, ok := x.wordID[w]
 		if !ok {
@@ -69,33 +80,36 @@ func (x *index) add(e searchEntry) {
 			x.vocab = append(x.vocab, w)
 			x.postings = append(x.postings, nil)
 		}
-		if !slices.Contains(e.words, id) {
-			e.words = append(e.words, id)
+		if !slices.Contains(x.pool[from:], id) {
+			x.pool = append(x.pool, id)
 			x.postings[id] = append(x.postings[id], n)
 		}
 	}
+	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
+	if int(n>>6) == len(x.dead) {
+		x.dead = append(x.dead, 0)
+	}
 	x.byID[e.id] = append(x.byID[e.id], n)
 }
 
 func (x *index) remove(id string) {
 	for _, n := range x.byID[id] {
-		x.entries[n].dead = true
-		x.dead++
+		x.dead[n>>6] |= 1 << (n & 63)
+		x.deadN++
 	}
 	delete(x.byID, id)
-	if x.dead > 1024 && x.dead > len(x.entries)/4 {
+	if x.deadN > 1024 && x.deadN > len(x.entries)/4 {
 		x.compact()
 	}
 }
 
 // compact rebuilds the index without its dead entries.
 func (x *index) compact() {
-	live := x.entries
+	old := *x
 	*x = *newIndex()
-	for _, e := range live {
-		if !e.dead {
-			e.words = nil
+	for n, e := range old.entries {
+		if !old.isDead(int32(n)) {
 			x.add(e)
 		}
 	}
@@ -166,58 +180,91 @@ func (g *graph) visible(t *org.Tree, e *searchEntry, q *org.SearchQuery) bool {
 	return q.Within == "" || t.Within(orgID, q.Within)
 }
 
+// wordSet is a set of vocabulary words, one bit each.
+type wordSet []uint64
+
+func (s wordSet) has(w int32) bool { return s[w>>6]&(1<<(w&63)) != 0 }
+func (s wordSet) add(w int32)      { s[w>>6] |= 1 << (w & 63) }
+
+// A phase of a search looks at the names whose every word of the query
+// matches one of their words in the phase's way; a later phase matches more
+// loosely, and the names it could add score at most its ceiling.
+var phases = []struct {
+	match   func(word, token string) bool
+	ceiling float64
+}{
+	{func(w, t string) bool { return w == t }, org.WholeWordsCeiling},
+	{strings.HasPrefix, org.PrefixCeiling},
+	{strings.Contains, -1},
+}
+
 // find returns the k best live entries that match every word of m and pass
-// keep, best first.
+// keep, best first. It runs the phases in turn and stops as soon as it holds k
+// hits above the ceiling of what the next phase could add: for a common name
+// the whole words alone, a few posting lists, give the answer.
 func (x *index) find(m *org.Matcher, k int, keep func(*searchEntry) bool) []hit {
-	words := m.Tokens()
-	matched := make([]map[int32]struct{}, len(words))
-	driver, driverSize := 0, -1
-	for i, w := range words {
-		matched[i] = map[int32]struct{}{}
-		size := 0
-		for id, v := range x.vocab {
-			if strings.Contains(v, w) {
-				matched[i][int32(id)] = struct{}{}
-				size += len(x.postings[id])
-			}
-		}
-		if driverSize < 0 || size < driverSize {
-			driver, driverSize = i, size
-		}
-	}
+	tokens := m.Tokens()
 	var top []hit
-	for wid := range matched[driver] {
-		for _, n := range x.postings[wid] {
-			e := &x.entries[n]
-			if e.dead || firstMatching(e.words, matched[driver]) != wid || !hasAll(e.words, matched) {
-				continue
+	var earlier []wordSet // the previous phase's sets: their names were considered
+	for _, p := range phases {
+		sets := make([]wordSet, len(tokens))
+		driver, driverSize := 0, -1
+		for i, tok := range tokens {
+			sets[i] = make(wordSet, (len(x.vocab)+63)/64)
+			size := 0
+			for id, w := range x.vocab {
+				if p.match(w, tok) {
+					sets[i].add(int32(id))
+					size += len(x.postings[id])
+				}
 			}
-			score, ok := m.Score(e.key, e.member == nil)
-			if !ok {
-				continue
-			}
-			h := hit{score, e}
-			if len(top) == k && betterHit(h, top[k-1]) >= 0 {
-				continue
-			}
-			if !keep(e) {
-				continue
-			}
-			i, _ := slices.BinarySearchFunc(top, h, betterHit)
-			top = slices.Insert(top, i, h)
-			if len(top) > k {
-				top = top[:k]
+			if driverSize < 0 || size < driverSize {
+				driver, driverSize = i, size
 			}
 		}
+		for id := range x.vocab {
+			wid := int32(id)
+			if !sets[driver].has(wid) {
+				continue
+			}
+			for _, n := range x.postings[wid] {
+				words := x.words(n)
+				if firstMatching(words, sets[driver]) != wid || !hasAll(words, sets) ||
+					(earlier != nil && hasAll(words, earlier)) || x.isDead(n) {
+					continue
+				}
+				top = x.consider(top, m, &x.entries[n], k, keep)
+			}
+		}
+		if len(top) == k && top[k-1].score > p.ceiling {
+			break
+		}
+		earlier = sets
 	}
 	return top
 }
 
+// consider scores an entry and puts it into top if it ranks among the k best
+// that pass keep; keep runs only for entries that would enter.
+func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep func(*searchEntry) bool) []hit {
+	score, ok := m.Score(e.key, e.member == nil)
+	if !ok {
+		return top
+	}
+	h := hit{score, e}
+	if len(top) == k && betterHit(h, top[k-1]) >= 0 || !keep(e) {
+		return top
+	}
+	i, _ := slices.BinarySearchFunc(top, h, betterHit)
+	top = slices.Insert(top, i, h)
+	return top[:min(len(top), k)]
+}
+
 // firstMatching is the first of an entry's words in set: the posting list an
 // entry is taken from, so that an entry with two matching words is seen once.
-func firstMatching(words []int32, set map[int32]struct{}) int32 {
+func firstMatching(words []int32, set wordSet) int32 {
 	for _, w := range words {
-		if _, ok := set[w]; ok {
+		if set.has(w) {
 			return w
 		}
 	}
@@ -225,7 +272,7 @@ func firstMatching(words []int32, set map[int32]struct{}) int32 {
 }
 
 // hasAll reports whether every query word matches some word of the entry.
-func hasAll(words []int32, matched []map[int32]struct{}) bool {
+func hasAll(words []int32, matched []wordSet) bool {
 	for _, set := range matched {
 		if firstMatching(words, set) < 0 {
 			return false

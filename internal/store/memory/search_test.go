@@ -1,0 +1,59 @@
+package memory
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"dangbo/internal/org"
+)
+
+// TestFindMatchesBruteForce: the phased search, with its early stops, returns
+// exactly the k best names that scoring every name would.
+func TestFindMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	families := []string{"Nguyễn", "Trần", "Lê", "Phạm", "Vũ", "Ngô"}
+	middles := []string{"Văn", "Thị", "Vân", "Đức", "Thanh"}
+	givens := []string{"An", "Anh", "Ân", "Tân", "Toàn", "Lan", "Hoa", "Hòa", "Ngân", "Văn"}
+	places := []string{"Đảng bộ xã Tân An", "Chi bộ thôn An Lạc", "Đảng bộ phường Văn Lang", "Chi bộ Trường Tiểu học Lan Anh"}
+	x := newIndex()
+	var entries []*memberEntry
+	for i := range 3000 {
+		name := families[rng.IntN(len(families))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
+		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%04d", i), FullName: name}, key: org.Fold(name)}
+		entries = append(entries, m)
+		x.putMember(m)
+	}
+	for i, p := range places {
+		x.putOrg(&org.OrgRecord{ID: fmt.Sprintf("o%d", i), Versions: []org.Version{{Span: org.Span{Since: 1, Until: org.Forever}, Name: p}}})
+	}
+	keepAll := func(*searchEntry) bool { return true }
+	for _, text := range []string{"nguyen van an", "van an", "an", "tan an", "le thi hoa", "an nguyen", "nga", "lan anh", "v", "xyz"} {
+		m, err := org.NewMatcher(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []int{1, 5, 20, 100} {
+			var all []hit
+			for i := range x.entries {
+				e := &x.entries[i]
+				if s, ok := m.Score(e.key, e.member == nil); ok && !x.isDead(int32(i)) {
+					all = append(all, hit{s, e})
+				}
+			}
+			slices.SortFunc(all, betterHit)
+			all = all[:min(k, len(all))]
+			got := x.find(m, k, keepAll)
+			if len(got) != len(all) {
+				t.Fatalf("%q k=%d: %d hits, brute force %d", text, k, len(got), len(all))
+			}
+			for i := range got {
+				if got[i].e.id != all[i].e.id || got[i].score != all[i].score {
+					t.Fatalf("%q k=%d: hit %d is %s (%.3f), brute force %s (%.3f)", text, k, i,
+						got[i].e.key, got[i].score, all[i].e.key, all[i].score)
+				}
+			}
+		}
+	}
+}
