@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +45,25 @@ type service struct {
 	t   *testing.T
 	cmd *exec.Cmd
 	url string
-	log *bytes.Buffer
+	log *logBuffer
+}
+
+// logBuffer collects a process's log while the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logBuffer) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.WriteString(line + "\n")
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
@@ -62,7 +81,7 @@ func start(t *testing.T, data string, args ...string) *service {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, cmd: cmd, log: &bytes.Buffer{}}
+	s := &service{t: t, cmd: cmd, log: &logBuffer{}}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -71,7 +90,7 @@ func start(t *testing.T, data string, args ...string) *service {
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			s.log.WriteString(sc.Text() + "\n")
+			s.log.add(sc.Text())
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
 			}
@@ -261,4 +280,25 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	b := browsertest.Start(t)
 	s := start(t, t.TempDir())
 	playgroundtest.RunFirstExample(t, b, s.url+"/", examples[0].Name, `"districtCount": 20`)
+}
+
+// TestGracefulShutdown: SIGTERM stops the service cleanly, with exit status 0.
+func TestGracefulShutdown(t *testing.T) {
+	s := start(t, t.TempDir(), "--empty")
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, s.log)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit 20 s after SIGTERM")
+	}
+	if !strings.Contains(s.log.String(), "shutting down") {
+		t.Fatalf("no shutdown in the log:\n%s", s.log)
+	}
 }

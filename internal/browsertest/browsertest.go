@@ -134,8 +134,13 @@ func (b *Browser) reportFailure() {
 	}
 }
 
+// chromiumPath is the browser to drive: DANGBO_CHROMIUM when set, else Debian's
+// chromium, else a Chrome such as CI runners carry.
 func chromiumPath() string {
-	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
+	if p := os.Getenv("DANGBO_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}

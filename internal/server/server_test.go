@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
+
 	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
 )
@@ -337,4 +339,47 @@ func TestIntrospectionCanBeTurnedOff(t *testing.T) {
 	if r := off.post(`{ __schema { queryType { name } } }`, nil); len(r.Errors) == 0 {
 		t.Fatal("introspection answered while turned off")
 	}
+}
+
+// TestWebsocketTransport runs a query over the graphql-transport-ws protocol.
+func TestWebsocketTransport(t *testing.T) {
+	s := newTestServer(t, Config{})
+	s.commune()
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/graphql",
+		http.Header{"Sec-WebSocket-Protocol": []string{"graphql-transport-ws"}, "Origin": []string{s.url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	send := func(v any) {
+		if err := conn.WriteJSON(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type message struct {
+		Type    string          `json:"type"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	receive := func(want string) message {
+		for {
+			var m message
+			if err := conn.ReadJSON(&m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Type == want {
+				return m
+			}
+			if m.Type != "ping" && m.Type != "ka" {
+				t.Fatalf("got %s %s, want %s", m.Type, m.Payload, want)
+			}
+		}
+	}
+	send(map[string]any{"type": "connection_init"})
+	receive("connection_ack")
+	send(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": `{ roots { name } }`}})
+	m := receive("next")
+	if !strings.Contains(string(m.Payload), "Đảng bộ tỉnh Vĩnh Phúc") {
+		t.Fatalf("websocket answer = %s", m.Payload)
+	}
+	receive("complete")
 }
