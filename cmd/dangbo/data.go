@@ -9,8 +9,11 @@ import (
 	"os"
 	"time"
 
+	"log/slog"
+
 	"dangbo/internal/dataset"
 	"dangbo/internal/demo"
+	"dangbo/internal/org"
 )
 
 // parseData parses the flags of a data command and its one FILE argument.
@@ -31,8 +34,11 @@ func parseData(name string, args []string, seedFlag bool) (sf storeFlags, file s
 	return sf, file, *s, err
 }
 
-func seed(ctx context.Context, args []string, stderr io.Writer) error {
-	sf, _, seed, err := parseData("seed", args, true)
+// withStore parses a data command's arguments, opens the store they name and
+// runs fn with it.
+func withStore(ctx context.Context, name string, args []string, wantFile bool, stderr io.Writer,
+	fn func(store org.Store, log *slog.Logger, file string, seed uint64) error) error {
+	sf, file, seed, err := parseData(name, args, !wantFile)
 	if err != nil {
 		return err
 	}
@@ -45,77 +51,61 @@ func seed(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	return seedDemo(ctx, store, seed, log)
+	return fn(store, log, file, seed)
+}
+
+func seed(ctx context.Context, args []string, stderr io.Writer) error {
+	return withStore(ctx, "seed", args, false, stderr, func(store org.Store, log *slog.Logger, _ string, seed uint64) error {
+		return seedDemo(ctx, store, seed, log)
+	})
 }
 
 func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sf, file, _, err := parseData("export", args, false)
-	if err != nil {
-		return err
-	}
-	log, err := sf.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, err := sf.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	out := stdout
-	if file != "-" {
-		f, err := os.Create(file)
-		if err != nil {
+	return withStore(ctx, "export", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ uint64) error {
+		out := stdout
+		if file != "-" {
+			f, err := os.Create(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			out = f
+		}
+		w := dataset.NewWriter(out)
+		start := time.Now()
+		if err := store.Export(ctx, w); err != nil {
 			return err
 		}
-		defer f.Close()
-		out = f
-	}
-	w := dataset.NewWriter(out)
-	start := time.Now()
-	if err := store.Export(ctx, w); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	log.Info("exported", "file", file, "took", time.Since(start).Round(time.Millisecond))
-	if f, ok := out.(*os.File); ok && f != os.Stdout {
-		return f.Sync()
-	}
-	return nil
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		log.Info("exported", "file", file, "took", time.Since(start).Round(time.Millisecond))
+		if f, ok := out.(*os.File); ok && f != os.Stdout {
+			return f.Sync()
+		}
+		return nil
+	})
 }
 
 func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
-	sf, file, _, err := parseData("import", args, false)
-	if err != nil {
-		return err
-	}
-	log, err := sf.logger(stderr)
-	if err != nil {
-		return err
-	}
-	in := stdin
-	if file != "-" {
-		f, err := os.Open(file)
+	return withStore(ctx, "import", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ uint64) error {
+		in := stdin
+		if file != "-" {
+			f, err := os.Open(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in = f
+		}
+		start := time.Now()
+		stats, err := store.Import(ctx, dataset.NewReader(bufio.NewReaderSize(in, 1<<20)))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		in = f
-	}
-	store, err := sf.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	start := time.Now()
-	stats, err := store.Import(ctx, dataset.NewReader(bufio.NewReaderSize(in, 1<<20)))
-	if err != nil {
-		return err
-	}
-	took := time.Since(start)
-	log.Info("imported", "orgs", stats.Orgs, "members", stats.Members, "took", took.Round(time.Millisecond),
-		"members_per_second", int(float64(stats.Members)/took.Seconds()))
-	return nil
+		took := time.Since(start)
+		log.Info("imported", "orgs", stats.Orgs, "members", stats.Members, "took", took.Round(time.Millisecond),
+			"members_per_second", int(float64(stats.Members)/took.Seconds()))
+		return nil
+	})
 }

@@ -136,7 +136,7 @@ type sectorCount struct {
 
 type stats struct {
 	DistrictCount, GrassrootsCount, GrassrootsCommitteeCount, GrassrootsCellCount, CellCount, MemberCount int
-	CellsBySector                                                                                          []sectorCount
+	CellsBySector                                                                                         []sectorCount
 }
 
 const statsFields = `districtCount grassrootsCount grassrootsCommitteeCount grassrootsCellCount cellCount memberCount cellsBySector { sector count }`

@@ -102,7 +102,8 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 	}
 }
 
-func TestDemoRoundTrips(t *testing.T) {
+// demoRecords is the demo as records, organisations first.
+func demoRecords() ([]org.Record, int) {
 	d := demo.Generate(demo.DefaultSeed)
 	var recs []org.Record
 	for i := range d.Orgs {
@@ -111,6 +112,11 @@ func TestDemoRoundTrips(t *testing.T) {
 	for i := range d.Members {
 		recs = append(recs, org.Record{Member: &d.Members[i]})
 	}
+	return recs, len(d.Members)
+}
+
+func TestDemoRoundTrips(t *testing.T) {
+	recs, _ := demoRecords()
 	got := roundTrip(t, recs)
 	if len(got) != len(recs) {
 		t.Fatalf("%d records read back, %d written", len(got), len(recs))
@@ -123,14 +129,7 @@ func TestDemoRoundTrips(t *testing.T) {
 }
 
 func demoNDJSON(b *testing.B) ([]org.Record, []byte, int) {
-	d := demo.Generate(demo.DefaultSeed)
-	var recs []org.Record
-	for i := range d.Orgs {
-		recs = append(recs, org.Record{Org: &d.Orgs[i]})
-	}
-	for i := range d.Members {
-		recs = append(recs, org.Record{Member: &d.Members[i]})
-	}
+	recs, members := demoRecords()
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
 	for _, r := range recs {
@@ -142,7 +141,7 @@ func demoNDJSON(b *testing.B) ([]org.Record, []byte, int) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(buf.Len()))
-	return recs, buf.Bytes(), len(d.Members)
+	return recs, buf.Bytes(), members
 }
 
 func perMember(b *testing.B, members int) {

@@ -3,7 +3,9 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -71,9 +73,13 @@ func load(db *bolt.DB) (*graph, error) {
 	return g, nil
 }
 
-// parallel runs fn(0..n-1) on every core and returns the first error.
+// parallel runs fn(0..n-1) on every core and returns the first error. A few
+// items are not worth the goroutines.
 func parallel(n int, fn func(i int) error) error {
 	workers := runtime.GOMAXPROCS(0)
+	if n < 64 {
+		workers = 1
+	}
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -100,25 +106,11 @@ type staged struct {
 // when it returns.
 func persist(db *bolt.DB, st *staged) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		ob, mb := tx.Bucket(orgBucket), tx.Bucket(memberBucket)
-		for id, r := range st.orgs {
-			v, err := encode(r)
-			if err != nil {
-				return err
-			}
-			if err := ob.Put([]byte(id), v); err != nil {
-				return err
-			}
+		if err := putAll(tx.Bucket(orgBucket), slices.Collect(maps.Values(st.orgs)),
+			func(r *org.OrgRecord) string { return r.ID }); err != nil {
+			return err
 		}
-		for id, r := range st.members {
-			v, err := encode(r)
-			if err != nil {
-				return err
-			}
-			if err := mb.Put([]byte(id), v); err != nil {
-				return err
-			}
-		}
-		return nil
+		return putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
+			func(r *org.MemberRecord) string { return r.ID })
 	})
 }

@@ -82,32 +82,33 @@ func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 // PutOrg stages r. Its Rev must be the one read (zero for a new record), so
 // that a write built on a stale read fails instead of overwriting.
 func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
-	var current int64
-	if s := t.st.orgs[r.ID]; s != nil {
-		current = s.Rev
-	} else if e := t.g.orgs[r.ID]; e != nil {
-		current = e.rec.Rev
+	var committed int64
+	if e := t.g.orgs[r.ID]; e != nil {
+		committed = e.rec.Rev
 	}
-	if err := checkRev("tổ chức", r.ID, r.Rev, current); err != nil {
-		return err
-	}
-	r.Rev = current + 1
-	t.st.orgs[r.ID] = &r
-	return nil
+	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, "tổ chức")
 }
 
 func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
-	var current int64
-	if s := t.st.members[r.ID]; s != nil {
-		current = s.Rev
-	} else if e := t.g.members[r.ID]; e != nil {
-		current = e.rec.Rev
+	var committed int64
+	if e := t.g.members[r.ID]; e != nil {
+		committed = e.rec.Rev
 	}
-	if err := checkRev("đảng viên", r.ID, r.Rev, current); err != nil {
+	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, "đảng viên")
+}
+
+// stage puts r among the staged records if its rev is the current one, the
+// staged record's or else the committed one's, and bumps it.
+func stage[R any](staged map[string]*R, id string, r *R, rev func(*R) *int64, committed int64, what string) error {
+	current := committed
+	if s := staged[id]; s != nil {
+		current = *rev(s)
+	}
+	if err := checkRev(what, id, *rev(r), current); err != nil {
 		return err
 	}
-	r.Rev = current + 1
-	t.st.members[r.ID] = &r
+	*rev(r) = current + 1
+	staged[id] = r
 	return nil
 }
 
