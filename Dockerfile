@@ -1,5 +1,6 @@
 # dangbo in a container: `docker build -t dangbo .`, then
-# `docker run -p 8080:8080 dangbo` (embedded store in the /data volume), or set
+# `docker run -p 8080:8080 -e DANGBO_JWT_SECRET=… dangbo` (embedded store in the
+# /data volume; `docker exec CONTAINER /dangbo token …` mints tokens), or set
 # NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE to use Neo4j
 # (docker-compose.yml does).
 

@@ -1,6 +1,6 @@
 # dangbo — see README.md. The two commands a newcomer needs:
-#   go run ./cmd/dangbo     the service with demo data and playground
-#   make test               every test
+#   go run ./cmd/dangbo --dev   the service with demo data and playground, no token needed
+#   make test                   every test
 .PHONY: test deps run generate assets bench lint-cypher
 
 # Every test, the way CI runs them: the race detector on, and the tests that
@@ -12,7 +12,7 @@ deps:
 	./scripts/test-deps.sh
 
 run:
-	go run ./cmd/dangbo
+	go run ./cmd/dangbo --dev
 
 # Regenerate the GraphQL code after changing schema/*.graphqls.
 generate:

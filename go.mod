@@ -6,9 +6,11 @@ tool github.com/99designs/gqlgen
 
 require (
 	github.com/99designs/gqlgen v0.17.88
+	github.com/MicahParks/keyfunc/v3 v3.8.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/goccy/go-json v0.10.5
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/gorilla/websocket v1.5.0
 	github.com/neo4j/neo4j-go-driver/v5 v5.28.4
 	github.com/vektah/gqlparser/v2 v2.5.32
@@ -16,9 +18,11 @@ require (
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/sync v0.19.0
 	golang.org/x/text v0.34.0
+	golang.org/x/time v0.14.0
 )
 
 require (
+	github.com/MicahParks/jwkset v0.11.0 // indirect
 	github.com/agnivade/levenshtein v1.2.1 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect

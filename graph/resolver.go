@@ -7,8 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
 )
@@ -16,6 +18,19 @@ import (
 // Resolver is the root resolver; one serves every request.
 type Resolver struct {
 	Service *org.Service
+}
+
+// Directives are the schema's directives.
+var Directives = generated.DirectiveRoot{Personal: personal}
+
+// personal hides a member's personal data from callers who may not read it:
+// the field is null and an error entry says why, while the rest of the answer,
+// aggregates included, stays.
+func personal(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+	if p, ok := org.PrincipalFrom(ctx); !ok || !p.Can(org.ReadPersonal) {
+		return nil, org.Errorf(org.EForbidden, "vai trò của bạn không được xem thông tin cá nhân của đảng viên")
+	}
+	return next(ctx)
 }
 
 // viewOf is the view a query reads: as of the given date, or today.

@@ -13,6 +13,26 @@ import (
 	"strings"
 )
 
+func (r *auditEntryResolver) Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error) {
+	names := make([]string, len(obj.Roles))
+	for i, role := range obj.Roles {
+		names[i] = role.String()
+	}
+	return names, nil
+}
+
+func (r *auditEntryResolver) Address(ctx context.Context, obj *org.AuditEntry) (*string, error) {
+	return optional(obj.Address), nil
+}
+
+func (r *auditEntryResolver) Target(ctx context.Context, obj *org.AuditEntry) (*string, error) {
+	return optional(obj.Target), nil
+}
+
+func (r *auditEntryResolver) Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error) {
+	return optional(obj.Outcome), nil
+}
+
 // OfficialOn is the resolver for the officialOn field.
 func (r *memberResolver) OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error) {
 	return obj.OfficialOn, nil
@@ -218,7 +238,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 		return nil, org.Errorf(org.EInvalid, "first phải từ 0 đến %d, nhận %d", org.MaxResults, n)
 	}
 	v := r.viewOf(asOf)
-	hits, err := r.Service.Search(ctx, v, org.SearchQuery{Text: text, First: n, Types: types, Within: deref(within)})
+	var scope []string
+	if within != nil {
+		scope = []string{*within}
+	}
+	hits, err := r.Service.Search(ctx, v, org.SearchQuery{Text: text, First: n, Types: types, Within: scope})
 	if err != nil {
 		return nil, err
 	}
@@ -257,6 +281,30 @@ func (r *queryResolver) Rules(ctx context.Context) ([]*org.Rule, error) {
 	return out, nil
 }
 
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error) {
+	q := org.AuditQuery{First: deref(first)}
+	if after != nil {
+		before, err := org.DecodeAuditCursor(*after)
+		if err != nil {
+			return nil, err
+		}
+		q.Before = before
+	}
+	page, err := r.Service.AuditLog(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.AuditConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	for i := range page.Entries {
+		c.Nodes = append(c.Nodes, &page.Entries[i])
+	}
+	if n := len(page.Entries); n > 0 {
+		first, last := org.AuditCursor(page.Entries[0].Seq), org.AuditCursor(page.Entries[n-1].Seq)
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &first, &last
+	}
+	return c, nil
+}
+
 // Org is the resolver for the org field.
 func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error) {
 	o, err := r.loadOrg(ctx, obj.At, obj.OrgID)
@@ -274,6 +322,8 @@ func (r *roleTermResolver) Until(ctx context.Context, obj *model.RoleTerm) (*org
 	return &obj.Until, nil
 }
 
+func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
+
 func (r *Resolver) Member() generated.MemberResolver { return &memberResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
@@ -284,6 +334,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RoleTerm() generated.RoleTermResolver { return &roleTermResolver{r} }
 
+type auditEntryResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orgResolver struct{ *Resolver }

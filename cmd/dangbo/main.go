@@ -5,6 +5,7 @@
 //	dangbo seed [flags]         load the demo data into an empty store and exit
 //	dangbo export [flags] FILE  write the whole dataset as NDJSON ("-" for stdout)
 //	dangbo import [flags] FILE  load an NDJSON dataset into an empty store ("-" for stdin)
+//	dangbo token [flags]        print a token signed with DANGBO_JWT_SECRET
 //
 // Every flag has an environment variable fallback; see -h of each command.
 package main
@@ -40,13 +41,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch name {
 	case "serve":
-		return serve(ctx, args, stderr)
+		return serve(ctx, args, stdout, stderr)
 	case "seed":
 		return seed(ctx, args, stderr)
 	case "export":
 		return exportData(ctx, args, stdout, stderr)
 	case "import":
 		return importData(ctx, args, os.Stdin, stderr)
+	case "token":
+		return mintToken(ctx, args, stdout)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -59,6 +62,8 @@ const usage = `usage:
   dangbo seed [flags]         load the demo data into an empty store and exit
   dangbo export [flags] FILE  write the whole dataset as NDJSON ("-" for stdout)
   dangbo import [flags] FILE  load an NDJSON dataset into an empty store ("-" for stdin)
+  dangbo token --role R [--role R2] [--org ORGID …] --subject S [--ttl 8h]
+                              print a token signed with DANGBO_JWT_SECRET
 Run "dangbo COMMAND -h" for the flags of a command.`
 
 // envOr is the value of environment variable key, or def when it is unset.

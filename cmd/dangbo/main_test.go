@@ -25,6 +25,12 @@ import (
 // a user would.
 var binary string
 
+// testSecret signs the tokens of the tests; adminToken is one that the
+// binary's token command minted with it.
+const testSecret = "the secret of dangbo's end-to-end tests, 32+ bytes"
+
+var adminToken string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "dangbo-bin-")
 	if err != nil {
@@ -35,6 +41,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building dangbo: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	if adminToken, err = mint(testSecret, "--role", "admin", "--subject", "cmd-tests"); err != nil {
+		fmt.Fprintf(os.Stderr, "dangbo token: %v\n", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -42,10 +52,12 @@ func TestMain(m *testing.M) {
 
 // service is a running dangbo process.
 type service struct {
-	t   *testing.T
-	cmd *exec.Cmd
-	url string
-	log *logBuffer
+	t      *testing.T
+	cmd    *exec.Cmd
+	url    string
+	log    *logBuffer
+	stdout *logBuffer
+	token  string // sent with queries; empty for none
 }
 
 // logBuffer collects a process's log while the test reads it.
@@ -60,6 +72,12 @@ func (l *logBuffer) add(line string) {
 	l.buf.WriteString(line + "\n")
 }
 
+func (l *logBuffer) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(b)
+}
+
 func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -68,12 +86,20 @@ func (l *logBuffer) String() string {
 
 var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 
-// start runs dangbo serve on a free port with the given data directory and
-// waits until it answers /readyz.
+// start runs dangbo serve on a free port with the given data directory,
+// verifying tokens with testSecret, and waits until it answers /readyz.
 func start(t *testing.T, data string, args ...string) *service {
 	t.Helper()
+	return startWithEnv(t, []string{"DANGBO_JWT_SECRET=" + testSecret}, data, args...)
+}
+
+// startWithEnv is start with other environment variables for dangbo's own.
+func startWithEnv(t *testing.T, env []string, data string, args ...string) *service {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
-	cmd.Env = append(os.Environ(), "NEO4J_URI=")
+	cmd.Env = append(os.Environ(), append([]string{"NEO4J_URI=", "DANGBO_JWT_SECRET=", "DANGBO_JWKS_URL="}, env...)...)
+	s := &service{t: t, cmd: cmd, log: &logBuffer{}, stdout: &logBuffer{}, token: adminToken}
+	cmd.Stdout = s.stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +107,6 @@ func start(t *testing.T, data string, args ...string) *service {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, cmd: cmd, log: &logBuffer{}}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -107,26 +132,39 @@ func start(t *testing.T, data string, args ...string) *service {
 	return s
 }
 
-// query posts a GraphQL query and decodes its data into v, failing on errors.
+// query posts a GraphQL query with the service's token and decodes its data
+// into v, failing on errors.
 func (s *service) query(v any, query string, vars map[string]any) {
 	s.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(s.url+"/graphql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := s.post(s.token, query, vars)
 	var r struct {
 		Data   json.RawMessage
 		Errors []any
 	}
-	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
-		s.t.Fatalf("query failed: %v %s", err, raw)
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 || status != http.StatusOK {
+		s.t.Fatalf("query failed: %d %v %s", status, err, raw)
 	}
 	if err := json.Unmarshal(r.Data, v); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// post posts a GraphQL query with a bearer token (none when empty).
+func (s *service) post(token, query string, vars map[string]any) (status int, body []byte) {
+	s.t.Helper()
+	raw, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", s.url+"/graphql", bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(resp.Body)
+	return resp.StatusCode, body
 }
 
 type sectorCount struct {
@@ -278,7 +316,7 @@ func TestExportImport(t *testing.T) {
 // the binary, runs the first example and the screenshot shows its result.
 func TestPlaygroundInABrowser(t *testing.T) {
 	b := browsertest.Start(t)
-	s := start(t, t.TempDir())
+	s := start(t, t.TempDir(), "--dev") // the README's command: the playground needs no token
 	playgroundtest.RunFirstExample(t, b, s.url+"/", examples[0].Name, `"districtCount": 20`)
 }
 

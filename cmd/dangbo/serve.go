@@ -2,33 +2,58 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
+	"net"
 	"strconv"
 
+	"dangbo/internal/auth"
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
 )
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
+	var af authFlags
+	af.register(fs)
+	jwksURL := fs.String("jwks-url", envOr("DANGBO_JWKS_URL", ""), "verify RS256 and ES256 tokens with this identity provider's JWK Set (env DANGBO_JWKS_URL)")
+	dev := fs.Bool("dev", false, "development mode: requests without a token run as admin, and a token per demo role is printed; never with real data")
+	perSecond := fs.Float64("rate", envFloat("DANGBO_RATE", 20), "GraphQL requests per second per caller; 0 for no limit (env DANGBO_RATE)")
+	burst := fs.Int("burst", int(envUint("DANGBO_BURST", 40)), "GraphQL requests a caller may make at once (env DANGBO_BURST)")
 	addr := fs.String("addr", envOr("DANGBO_ADDR", "127.0.0.1:8080"), "listen address (env DANGBO_ADDR)")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
 	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
-	maxComplexity := fs.Int("max-complexity", server.DefaultMaxComplexity, "largest query complexity accepted")
-	maxDepth := fs.Int("max-depth", server.DefaultMaxDepth, "deepest query nesting accepted")
+	maxComplexity := fs.Int("max-complexity", 0, "cap on every role's query complexity (0: the roles' own limits)")
+	maxDepth := fs.Int("max-depth", 0, "cap on every role's query nesting (0: the roles' own limits)")
 	noIntrospection := fs.Bool("no-introspection", false, "refuse schema introspection (production)")
 	noPlayground := fs.Bool("no-playground", false, "do not serve the GraphQL playground at /")
+	allowList := fs.String("persisted-queries", envOr("DANGBO_PERSISTED_QUERIES", ""),
+		"run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text (env DANGBO_PERSISTED_QUERIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if af.secret == "" && *jwksURL == "" && !*dev {
+		return errors.New("no way to verify tokens: set DANGBO_JWT_SECRET (32 bytes or more) or --jwks-url, " +
+			"or try dangbo on your own machine with --dev")
+	}
+	if *perSecond < 0 || *burst < 1 {
+		return errors.New("--rate must be 0 or more and --burst 1 or more")
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
 		return err
+	}
+	if *dev {
+		generate := af.secret == ""
+		if generate {
+			af.secret = randomSecret()
+		}
+		warnDev(log, *addr, generate)
 	}
 	store, err := sf.open(ctx, log)
 	if err != nil {
@@ -40,14 +65,47 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
+	authConfig := af.config()
+	authConfig.JWKSURL, authConfig.Dev, authConfig.Log = *jwksURL, *dev, log
+	authenticator, err := auth.New(ctx, authConfig)
+	if err != nil {
+		return err
+	}
 	cfg := server.Config{
-		Store: store, Service: org.NewService(store, nil), Log: log,
+		Store: store, Service: org.NewService(store, nil), Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
+	}
+	if *perSecond > 0 {
+		cfg.RateLimit = auth.NewRateLimiter(*perSecond, *burst)
+	}
+	if *allowList != "" {
+		if cfg.AllowedQueries, err = server.LoadAllowList(*allowList); err != nil {
+			return err
+		}
+		log.Info("persisted-query allow-list", "queries", len(cfg.AllowedQueries))
 	}
 	if !*noPlayground {
 		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: examples})
 	}
-	return server.Serve(ctx, *addr, server.NewHandler(cfg), log)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *dev {
+		// After listening, so that the curl lines name the real port.
+		if err := printDevTokens(ctx, stdout, authenticator, store, cfg.Service.Now(), "http://"+ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	return server.ServeListener(ctx, ln, server.NewHandler(cfg), log)
+}
+
+func envFloat(key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(envOr(key, ""), 64); err == nil {
+		return v
+	}
+	return def
 }
 
 func envUint(key string, def uint64) uint64 {

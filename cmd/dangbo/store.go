@@ -63,14 +63,15 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, err
 	return neo4j.Open(ctx, neo4j.Config{URI: f.neo4jURI, User: f.neo4jUser, Password: f.neo4jPassword, Database: f.neo4jDatabase})
 }
 
-// seedDemo loads the demo dataset into store if it is empty.
+// seedDemo loads the demo dataset into store if it is empty, as the system.
 func seedDemo(ctx context.Context, store org.Store, seed uint64, log *slog.Logger) error {
 	empty, err := store.Empty(ctx)
 	if err != nil || !empty {
 		return err
 	}
 	start := time.Now()
-	stats, err := store.Import(ctx, demo.Generate(seed).Reader())
+	svc := org.NewService(store, nil)
+	stats, err := svc.Import(org.WithPrincipal(ctx, org.System), demo.Generate(seed).Reader())
 	if err != nil {
 		return fmt.Errorf("loading the demo data: %w", err)
 	}

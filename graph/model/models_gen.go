@@ -15,6 +15,11 @@ type SearchResult interface {
 	IsSearchResult()
 }
 
+type AuditConnection struct {
+	Nodes    []*org.AuditEntry `json:"nodes"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
 type CreateMemberInput struct {
 	CellID   string           `json:"cellId"`
 	FullName string           `json:"fullName"`

@@ -2,12 +2,16 @@ package benchmarks
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"sync"
 	"testing"
+	"time"
 
+	"dangbo/internal/auth"
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
+	"dangbo/internal/server"
 	"dangbo/internal/store/memory"
 )
 
@@ -37,10 +41,45 @@ func loadDemo(b *testing.B) (*memory.Store, *org.Service) {
 	return s, org.NewService(s, nil)
 }
 
+// devAuth lets requests without a token through as an admin, the way the
+// benchmarks before authorisation measured; a request with a token is
+// verified as in production.
+var devAuth = sync.OnceValues(func() (*auth.Authenticator, error) {
+	return auth.New(context.Background(), auth.Config{Secret: benchSecret, Dev: true})
+})
+
+var benchSecret = []byte("a secret of thirty-two bytes or more, for benchmarks")
+
+// handler serves the demo as the binary does, with dev authentication.
+func handler(b *testing.B, cfg server.Config) http.Handler {
+	b.Helper()
+	a, err := devAuth()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Auth = a
+	return server.NewHandler(cfg)
+}
+
+// token mints a token for one role scoped to the given organisations.
+func token(b *testing.B, role org.AccessRole, scope ...string) string {
+	b.Helper()
+	a, err := devAuth()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t, err := a.Mint(&org.Principal{Subject: "bench", Roles: []org.AccessRole{role}, Scope: scope}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t
+}
+
 // find returns the first organisation whose name matches text.
 func find(b *testing.B, svc *org.Service, text string) org.Org {
 	b.Helper()
-	hits, err := svc.Search(context.Background(), svc.Now(), org.SearchQuery{Text: text, First: 1, Types: []org.SearchType{org.SearchOrgs}})
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	hits, err := svc.Search(ctx, svc.Now(), org.SearchQuery{Text: text, First: 1, Types: []org.SearchType{org.SearchOrgs}})
 	if err != nil || len(hits) == 0 {
 		b.Fatalf("no organisation matches %q: %v", text, err)
 	}

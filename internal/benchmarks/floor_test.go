@@ -49,10 +49,10 @@ func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kin
 func servers(b *testing.B, floor *floorRoot) (floorURL, realURL string) {
 	b.Helper()
 	store, svc := loadDemo(b)
-	real := httptest.NewServer(server.NewHandler(server.Config{Store: store, Service: svc}))
+	real := httptest.NewServer(handler(b, server.Config{Store: store, Service: svc}))
 	b.Cleanup(real.Close)
 	floor.Resolver = &graph.Resolver{Service: svc}
-	fl := httptest.NewServer(server.NewHandler(server.Config{Store: store, Service: svc, Resolvers: floor}))
+	fl := httptest.NewServer(handler(b, server.Config{Store: store, Service: svc, Resolvers: floor}))
 	b.Cleanup(fl.Close)
 	return fl.URL + "/graphql", real.URL + "/graphql"
 }

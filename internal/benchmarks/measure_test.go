@@ -55,10 +55,14 @@ type loadResult struct {
 	p50       time.Duration
 }
 
-// load sends body to url from clients concurrent connections for d, the way
+// target is what a load run sends to: a URL, and the bearer token it sends
+// (none when empty).
+type target struct{ url, token string }
+
+// load sends body to t from clients concurrent connections for d, the way
 // hey does, and measures throughput and median latency. A response that is
 // not 200 or that carries GraphQL errors counts as an error.
-func load(url string, body []byte, clients int, d time.Duration) loadResult {
+func load(t target, body []byte, clients int, d time.Duration) loadResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -72,7 +76,12 @@ func load(url string, body []byte, clients int, d time.Duration) loadResult {
 			var mine []time.Duration
 			for time.Now().Before(stop) {
 				start := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				if t.token != "" {
+					req.Header.Set("Authorization", "Bearer "+t.token)
+				}
+				resp, err := client.Do(req)
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -99,32 +108,38 @@ func load(url string, body []byte, clients int, d time.Duration) loadResult {
 	return r
 }
 
-// compareLoad alternates load runs on the floor and on the real server, three
-// of each, and reports the medians and their ratio: alternating spreads the
-// machine's noise over both sides.
+// compareLoad measures the real server against the static floor.
 func compareLoad(b *testing.B, floorURL, realURL string, body []byte) {
+	b.Helper()
+	compare(b, target{floorURL, ""}, target{realURL, ""}, body, "floor-req/s", "req/s")
+}
+
+// compare alternates load runs on base and other, three of each, and reports
+// the medians and their ratio: alternating spreads the machine's noise over
+// both sides.
+func compare(b *testing.B, base, other target, body []byte, baseName, otherName string) {
 	b.Helper()
 	const clients, rounds = 32, 3
 	per := 2 * time.Second
-	load(floorURL, body, clients, 300*time.Millisecond) // warm both up
-	load(realURL, body, clients, 300*time.Millisecond)
-	var floor, real []float64
-	var realP50 []time.Duration
+	load(base, body, clients, 300*time.Millisecond) // warm both up
+	load(other, body, clients, 300*time.Millisecond)
+	var baseRates, otherRates []float64
+	var otherP50 []time.Duration
 	var errors int64
 	for range rounds {
-		f := load(floorURL, body, clients, per)
-		r := load(realURL, body, clients, per)
-		floor, real = append(floor, f.perSecond), append(real, r.perSecond)
-		realP50 = append(realP50, r.p50)
+		f := load(base, body, clients, per)
+		r := load(other, body, clients, per)
+		baseRates, otherRates = append(baseRates, f.perSecond), append(otherRates, r.perSecond)
+		otherP50 = append(otherP50, r.p50)
 		errors += f.errors + r.errors
 	}
-	slices.Sort(floor)
-	slices.Sort(real)
-	slices.Sort(realP50)
-	b.ReportMetric(floor[rounds/2], "floor-req/s")
-	b.ReportMetric(real[rounds/2], "req/s")
-	b.ReportMetric(real[rounds/2]/floor[rounds/2], "ratio")
-	b.ReportMetric(float64(realP50[rounds/2].Microseconds()), "p50-µs")
+	slices.Sort(baseRates)
+	slices.Sort(otherRates)
+	slices.Sort(otherP50)
+	b.ReportMetric(baseRates[rounds/2], baseName)
+	b.ReportMetric(otherRates[rounds/2], otherName)
+	b.ReportMetric(otherRates[rounds/2]/baseRates[rounds/2], "ratio")
+	b.ReportMetric(float64(otherP50[rounds/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(errors), "errors")
 	if errors > 0 {
 		b.Errorf("%d requests failed", errors)

@@ -2,6 +2,7 @@ package org
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -21,7 +22,9 @@ func decodeCursor(s string, n int) ([]string, error) {
 	if len(s) > 1024 {
 		return nil, errBadCursor
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	// Strict: a cursor has one spelling, not the variants that differ in
+	// unused trailing bits.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return nil, errBadCursor
 	}
@@ -30,6 +33,22 @@ func decodeCursor(s string, n int) ([]string, error) {
 		return nil, errBadCursor
 	}
 	return parts[1:], nil
+}
+
+// AuditCursor is the cursor just after audit entry seq in the newest-first log.
+func AuditCursor(seq int64) string { return encodeCursor(strconv.FormatInt(seq, 10)) }
+
+// DecodeAuditCursor is the sequence number an audit cursor points after.
+func DecodeAuditCursor(s string) (int64, error) {
+	parts, err := decodeCursor(s, 1)
+	if err != nil {
+		return 0, err
+	}
+	seq, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || seq <= 0 {
+		return 0, errBadCursor
+	}
+	return seq, nil
 }
 
 // MemberCursor is the keyset cursor just after member m in a list of members.

@@ -12,21 +12,35 @@ type NewOrg struct {
 	Sector   Sector
 }
 
-// CreateOrg creates an organisation in force from today.
+// CreateOrg creates an organisation in force from today under a parent in
+// the caller's scope; only a caller who works everywhere creates a province.
 func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (Org, error) {
-	name, err := CleanName("tên tổ chức", in.Name)
-	if err != nil {
-		return Org{}, err
-	}
-	code, err := cleanText("mã tổ chức", in.Code)
-	if err != nil {
-		return Org{}, err
-	}
-	if int(in.Kind) >= NumKinds || int(in.Sector) >= NumSectors {
-		return Org{}, Errorf(EInvalid, "loại tổ chức hoặc lĩnh vực không hợp lệ")
-	}
 	today, id := s.today(), NewID("o")
-	err = s.store.Update(ctx, func(tx Tx) error {
+	var name, code string
+	err := s.mutate(ctx, "createOrg", []string{id, in.ParentID}, func() error {
+		p, err := require(ctx, WriteStructure)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.ParentID == "" && !p.Everywhere():
+			return Errorf(EForbidden, "chỉ quản trị viên được tạo đảng bộ tỉnh")
+		case in.ParentID != "":
+			if err := s.seeOrg(ctx, p, View{At: today}, in.ParentID); err != nil {
+				return notFoundAs(err, "tổ chức cấp trên", in.ParentID)
+			}
+		}
+		if name, err = CleanName("tên tổ chức", in.Name); err != nil {
+			return err
+		}
+		if code, err = cleanText("mã tổ chức", in.Code); err != nil {
+			return err
+		}
+		if int(in.Kind) >= NumKinds || int(in.Sector) >= NumSectors {
+			return Errorf(EInvalid, "loại tổ chức hoặc lĩnh vực không hợp lệ")
+		}
+		return nil
+	}, func(tx Tx) error {
 		var parent *Org
 		if in.ParentID != "" {
 			p, err := orgOn(ctx, tx, in.ParentID, today, "tổ chức cấp trên")
@@ -145,14 +159,19 @@ func dateOrNil(d Date) *Date {
 	return &d
 }
 
-// CreateMember records a member in a cell, in force from today.
+// CreateMember records a member in a cell of the caller's scope, in force from today.
 func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error) {
-	today := s.today()
-	if err := s.checkNewMember(&in, today); err != nil {
-		return Member{}, err
-	}
-	id := NewID("m")
-	err := s.store.Update(ctx, func(tx Tx) error {
+	today, id := s.today(), NewID("m")
+	err := s.mutate(ctx, "createMember", []string{id, in.CellID}, func() error {
+		p, err := require(ctx, WriteMembers)
+		if err != nil {
+			return err
+		}
+		if err := s.seeOrg(ctx, p, View{At: today}, in.CellID); err != nil {
+			return notFoundAs(err, "chi bộ", in.CellID)
+		}
+		return s.checkNewMember(&in, today)
+	}, func(tx Tx) error {
 		cell, err := orgOn(ctx, tx, in.CellID, today, "chi bộ")
 		if err != nil {
 			return err
@@ -173,10 +192,20 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error
 }
 
 // SetResidence links a member to the village or residential-group cell where
-// they live, from today, ending the link they had before (R6).
+// they live, from today, ending the link they had before (R6). The caller's
+// scope must hold both the member and the cell.
 func (s *Service) SetResidence(ctx context.Context, memberID, cellID string) (Member, error) {
 	today := s.today()
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.mutate(ctx, "setResidence", []string{memberID, cellID}, func() error {
+		p, err := require(ctx, WriteMembers)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Member(ctx, View{At: today}, memberID); err != nil {
+			return err
+		}
+		return notFoundAs(s.seeOrg(ctx, p, View{At: today}, cellID), "chi bộ nơi cư trú", cellID)
+	}, func(tx Tx) error {
 		rec, err := tx.Member(ctx, memberID)
 		if err != nil {
 			return notFoundAs(err, "đảng viên", memberID)

@@ -29,7 +29,7 @@ type SearchQuery struct {
 	Text   string
 	First  int
 	Types  []SearchType // empty: both
-	Within string       // only hits in this organisation's subtree, when set
+	Within []string     // only hits in these organisations' subtrees, when set
 }
 
 // Wants reports whether the query asks for results of type t.

@@ -1,20 +1,26 @@
 package org
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"io"
 	"strings"
 )
 
-// Service is what the API calls: the store's reads, and the operations that
-// change the structure, each validated against the Charter's rules before
-// anything is written.
+// Service is what the API calls: reads that show a caller only their part of
+// the structure, and operations that change it, each validated against the
+// Charter's rules and the caller's rights before anything is written.
+//
+// Who calls comes from the context (WithPrincipal). Outside their scope an
+// organisation, and a member whose cell it is, behave exactly as if they did
+// not exist, so no answer tells a caller more than their subtrees.
 type Service struct {
-	Reader
 	store Store
 	today func() Date
 }
+
+var _ Reader = (*Service)(nil)
 
 // NewService returns a service over store; today tells the date writes take
 // effect on (Today when nil).
@@ -22,7 +28,7 @@ func NewService(store Store, today func() Date) *Service {
 	if today == nil {
 		today = Today
 	}
-	return &Service{Reader: store, store: store, today: today}
+	return &Service{store: store, today: today}
 }
 
 // Today is the date the service considers current.
@@ -69,4 +75,24 @@ func cleanText(what, s string) (string, error) {
 		return "", nil
 	}
 	return CleanName(what, s)
+}
+
+// caller is who calls, with what they may do; a request without one is refused.
+func caller(ctx context.Context) (*Principal, error) {
+	if p, ok := PrincipalFrom(ctx); ok {
+		return p, nil
+	}
+	return nil, Errorf(EUnauthorized, "cần đăng nhập (thiếu mã thông báo truy cập)")
+}
+
+// require is the caller if they may do perm, FORBIDDEN otherwise.
+func require(ctx context.Context, perm Permission) (*Principal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(perm) {
+		return nil, Errorf(EForbidden, "vai trò của bạn không được phép thực hiện thao tác này")
+	}
+	return p, nil
 }

@@ -55,6 +55,10 @@ type Reader interface {
 	Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error)
 
 	Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error)
+
+	// Covers reports, for each of ids, whether it lies in the subtree of one
+	// of roots (a root included) on the view's date; false for a missing id.
+	Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error)
 }
 
 // Tx is what an operation reads and writes inside one store transaction.
@@ -65,12 +69,18 @@ type Tx interface {
 	Member(ctx context.Context, id string) (MemberRecord, error)
 	PutOrg(ctx context.Context, r OrgRecord) error
 	PutMember(ctx context.Context, r MemberRecord) error
+	// Audit records the transaction's action with its writes.
+	Audit(ctx context.Context, e AuditEntry) error
 }
 
 // Store keeps the structure and its history. Every implementation passes the
 // behaviour suite in internal/store/storetest.
 type Store interface {
 	Reader
+	// Audit appends an entry to the audit log on its own.
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLog lists the audit log, newest first.
+	AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
 	// Update runs fn in one transaction. When it returns nil every write of fn
 	// is durable and visible; when it returns an error none is.
 	Update(ctx context.Context, fn func(Tx) error) error

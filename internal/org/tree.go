@@ -214,9 +214,12 @@ func (t *Tree) Path(id string) []Org {
 }
 
 // Within reports whether id is ancestor itself or lies below it.
-func (t *Tree) Within(id, ancestor string) bool {
+func (t *Tree) Within(id, ancestor string) bool { return t.WithinAny(id, []string{ancestor}) }
+
+// WithinAny reports whether id is one of ancestors or lies below one.
+func (t *Tree) WithinAny(id string, ancestors []string) bool {
 	for n := t.nodes[id]; n != nil; n = n.parent {
-		if n.org.ID == ancestor {
+		if slices.Contains(ancestors, n.org.ID) {
 			return true
 		}
 	}

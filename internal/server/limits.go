@@ -36,9 +36,10 @@ func complexity() generated.ComplexityRoot {
 	return c
 }
 
-// depthLimit refuses operations whose selections nest deeper than max.
-// Introspection is exempt: the playground's schema query is deep by nature.
-type depthLimit struct{ max int }
+// depthLimit refuses operations whose selections nest deeper than the
+// caller's limit. Introspection is exempt: the playground's schema query is
+// deep by nature.
+type depthLimit struct{ limit func(context.Context) int }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -47,12 +48,12 @@ var _ interface {
 
 func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
 func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0); depth > d.max {
-		err := gqlerror.Errorf("truy vấn lồng sâu %d cấp, tối đa %d cấp", depth, d.max)
+	if depth, max := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0), d.limit(ctx); depth > max {
+		err := gqlerror.Errorf("truy vấn lồng sâu %d cấp, tối đa %d cấp", depth, max)
 		err.Extensions = map[string]any{"code": org.ETooComplex}
 		return err
 	}

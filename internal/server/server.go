@@ -19,6 +19,7 @@ import (
 
 	"dangbo/graph"
 	"dangbo/graph/generated"
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -27,11 +28,12 @@ type Config struct {
 	Store   org.Store
 	Service *org.Service
 	Log     *slog.Logger
-	// MaxComplexity bounds a query's cost: one per field, multiplied by the
-	// page size of the lists it sits in.
+	// Limits bound a query by the caller's most privileged role; zero for
+	// DefaultLimits.
+	Limits map[org.AccessRole]Limits
+	// MaxComplexity and MaxDepth, when set, cap every role's limits.
 	MaxComplexity int
-	// MaxDepth bounds how deeply selections nest (introspection excepted).
-	MaxDepth int
+	MaxDepth      int
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
 	// RequestTimeout bounds the time one HTTP request may take.
@@ -41,25 +43,68 @@ type Config struct {
 	NoIntrospection bool
 	// Playground serves the GraphQL playground at "/" when set.
 	Playground http.Handler
+	// Auth puts the caller's principal into the context of every GraphQL
+	// request and websocket connection, and refuses those without a valid
+	// token. Nil lets everyone through without a principal; the binary always
+	// sets it.
+	Auth *auth.Authenticator
+	// RateLimit bounds each caller's GraphQL requests; nil for no bound.
+	RateLimit *auth.RateLimiter
+	// AllowedQueries, when not nil, are the only queries the service runs, by
+	// the hex SHA-256 of their text (see LoadAllowList).
+	AllowedQueries map[string]string
 	// Resolvers answers the schema; nil for the resolvers over Service. The
 	// benchmarks plug in static answers here to measure gqlgen's own cost.
 	Resolvers generated.ResolverRoot
 }
 
-// Defaults for the limits of Config.
+// Limits bound one query: its complexity (one per field, multiplied by the page
+// size of the lists it sits in) and how deeply its selections nest
+// (introspection excepted).
+type Limits struct {
+	Complexity int
+	Depth      int
+}
+
+// DefaultLimits grow with what a role does: a viewer reads pages, an admin
+// reads and exports whole provinces.
+var DefaultLimits = map[org.AccessRole]Limits{
+	org.Viewer:    {Complexity: 10_000, Depth: 10},
+	org.Officer:   {Complexity: 15_000, Depth: 12},
+	org.Organiser: {Complexity: 25_000, Depth: 12},
+	org.Admin:     {Complexity: 50_000, Depth: 16},
+}
+
+// Defaults for the other limits of Config.
 const (
-	DefaultMaxComplexity  = 25_000
-	DefaultMaxDepth       = 12
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultRequestTimeout = 30 * time.Second
 )
 
-func (c *Config) setDefaults() {
-	if c.MaxComplexity == 0 {
-		c.MaxComplexity = DefaultMaxComplexity
+// limitsFor are the limits of the caller in ctx: those of their most
+// privileged role, under the caps; a caller without a principal gets a
+// viewer's (and is refused by the service anyway).
+func (c *Config) limitsFor(ctx context.Context) Limits {
+	l := c.Limits[org.Viewer]
+	if p, ok := org.PrincipalFrom(ctx); ok {
+		for _, r := range p.Roles {
+			if rl := c.Limits[r]; rl.Complexity > l.Complexity {
+				l = rl
+			}
+		}
 	}
-	if c.MaxDepth == 0 {
-		c.MaxDepth = DefaultMaxDepth
+	if c.MaxComplexity > 0 {
+		l.Complexity = min(l.Complexity, c.MaxComplexity)
+	}
+	if c.MaxDepth > 0 {
+		l.Depth = min(l.Depth, c.MaxDepth)
+	}
+	return l
+}
+
+func (c *Config) setDefaults() {
+	if c.Limits == nil {
+		c.Limits = DefaultLimits
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
@@ -79,7 +124,16 @@ func (c *Config) setDefaults() {
 func NewHandler(cfg Config) http.Handler {
 	cfg.setDefaults()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg))))
+	// Authentication comes first, so that the rate limit counts per caller;
+	// health checks and the playground's page need neither.
+	graphQL := withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg)))
+	if cfg.RateLimit != nil {
+		graphQL = cfg.RateLimit.Middleware(graphQL)
+	}
+	if cfg.Auth != nil {
+		graphQL = cfg.Auth.Middleware(graphQL)
+	}
+	mux.Handle("/graphql", graphQL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -106,19 +160,32 @@ func NewHandler(cfg Config) http.Handler {
 func newGraphQL(cfg *Config) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
+		Directives: graph.Directives,
 		Complexity: complexity(),
 	})
 	srv := handler.New(es)
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 15 * time.Second})
+	ws := transport.Websocket{KeepAlivePingInterval: 15 * time.Second}
+	if cfg.Auth != nil {
+		ws.InitFunc = cfg.Auth.WebsocketInit
+	}
+	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.AllowedQueries != nil {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)})
+		srv.Use(allowList(cfg.AllowedQueries))
+	} else {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
-	srv.Use(depthLimit{max: cfg.MaxDepth})
+	srv.Use(&extension.ComplexityLimit{Func: func(ctx context.Context, _ *graphql.OperationContext) int {
+		return cfg.limitsFor(ctx).Complexity
+	}})
+	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		cfg.Log.ErrorContext(ctx, "resolver panicked", "panic", p, "path", graphql.GetPath(ctx).String())

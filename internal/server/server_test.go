@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
 )
@@ -20,16 +21,24 @@ import (
 var today = org.DateFrom(2021, 1, 1)
 
 type testServer struct {
-	t   *testing.T
-	url string
-	svc *org.Service
+	t     *testing.T
+	url   string
+	svc   *org.Service
+	token string // bearer token sent with GraphQL requests; empty for none
 }
 
+// newTestServer serves cfg on an empty store. Requests without a token run as
+// the dev admin unless cfg brings its own Authenticator.
 func newTestServer(t *testing.T, cfg Config) *testServer {
 	t.Helper()
 	store, err := memory.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.Auth == nil {
+		if cfg.Auth, err = auth.New(t.Context(), auth.Config{Secret: testSecret, Dev: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Store = store
@@ -48,6 +57,7 @@ type gqlResponse struct {
 		Extensions map[string]any `json:"extensions"`
 	} `json:"errors"`
 	status int
+	header http.Header
 }
 
 func (r *gqlResponse) codes() []string {
@@ -66,13 +76,18 @@ func (s *testServer) post(query string, vars map[string]any) *gqlResponse {
 
 func (s *testServer) send(body *bytes.Reader) *gqlResponse {
 	s.t.Helper()
-	resp, err := http.Post(s.url+"/graphql", "application/json", body)
+	req, _ := http.NewRequest("POST", s.url+"/graphql", body)
+	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var r gqlResponse
-	r.status = resp.StatusCode
+	r.status, r.header = resp.StatusCode, resp.Header
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil && resp.StatusCode == http.StatusOK {
 		s.t.Fatalf("decoding response: %v", err)
 	}
@@ -93,7 +108,7 @@ func (s *testServer) data(r *gqlResponse, v any) {
 // commune builds a province, a district, a commune with two cells, and returns their ids.
 func (s *testServer) commune() (province, district, commune, village, school string) {
 	s.t.Helper()
-	ctx := context.Background()
+	ctx := org.WithPrincipal(context.Background(), auth.DevPrincipal())
 	mk := func(parent, name string, kind org.Kind, sector org.Sector) string {
 		o, err := s.svc.CreateOrg(ctx, org.NewOrg{ParentID: parent, Name: name, Kind: kind, Sector: sector})
 		if err != nil {
@@ -345,41 +360,63 @@ func TestIntrospectionCanBeTurnedOff(t *testing.T) {
 func TestWebsocketTransport(t *testing.T) {
 	s := newTestServer(t, Config{})
 	s.commune()
-	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/graphql",
-		http.Header{"Sec-WebSocket-Protocol": []string{"graphql-transport-ws"}, "Origin": []string{s.url}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	send := func(v any) {
-		if err := conn.WriteJSON(v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	type message struct {
-		Type    string          `json:"type"`
-		Payload json.RawMessage `json:"payload"`
-	}
-	receive := func(want string) message {
-		for {
-			var m message
-			if err := conn.ReadJSON(&m); err != nil {
-				t.Fatal(err)
-			}
-			if m.Type == want {
-				return m
-			}
-			if m.Type != "ping" && m.Type != "ka" {
-				t.Fatalf("got %s %s, want %s", m.Type, m.Payload, want)
-			}
-		}
-	}
-	send(map[string]any{"type": "connection_init"})
-	receive("connection_ack")
-	send(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": `{ roots { name } }`}})
-	m := receive("next")
+	ws := s.dialWebsocket(nil)
+	ws.send(map[string]any{"type": "connection_init"})
+	ws.receive("connection_ack")
+	ws.send(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": `{ roots { name } }`}})
+	m := ws.receive("next")
 	if !strings.Contains(string(m.Payload), "Đảng bộ tỉnh Vĩnh Phúc") {
 		t.Fatalf("websocket answer = %s", m.Payload)
 	}
-	receive("complete")
+	ws.receive("complete")
+}
+
+// wsClient speaks graphql-transport-ws to the test server.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+type wsMessage struct {
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// dialWebsocket opens a connection to /graphql with the given handshake headers.
+func (s *testServer) dialWebsocket(header http.Header) *wsClient {
+	s.t.Helper()
+	h := http.Header{"Sec-WebSocket-Protocol": []string{"graphql-transport-ws"}, "Origin": []string{s.url}}
+	for k, v := range header {
+		h[k] = v
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/graphql", h)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { conn.Close() })
+	return &wsClient{t: s.t, conn: conn}
+}
+
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	if err := c.conn.WriteJSON(v); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// receive skips keep-alives up to a message of type want, and fails on any other.
+func (c *wsClient) receive(want string) wsMessage {
+	c.t.Helper()
+	for {
+		var m wsMessage
+		if err := c.conn.ReadJSON(&m); err != nil {
+			c.t.Fatal(err)
+		}
+		if m.Type == want {
+			return m
+		}
+		if m.Type != "ping" && m.Type != "ka" {
+			c.t.Fatalf("got %s %s, want %s", m.Type, m.Payload, want)
+		}
+	}
 }

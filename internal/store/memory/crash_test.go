@@ -35,6 +35,7 @@ func crashChild(dir string) {
 	}
 	ctx := context.Background()
 	svc := org.NewService(s, nil)
+	ctx = org.WithPrincipal(ctx, org.System)
 	roots, _ := s.Roots(ctx, svc.Now())
 	var cell string
 	if len(roots) == 0 {

@@ -27,6 +27,9 @@ type orgEntry struct {
 type memberEntry struct {
 	rec org.MemberRecord
 	key string // org.Fold(rec.FullName): the list order and the search key
+	// entry is the member's name in the search index, so that a search in a
+	// subtree marks it without a lookup by id.
+	entry int32
 }
 
 func newGraph() *graph {

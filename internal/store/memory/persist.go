@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -22,6 +23,9 @@ import (
 var (
 	orgBucket    = []byte("orgs")
 	memberBucket = []byte("members")
+	// The audit log is kept in the same file, keyed by sequence number, and is
+	// read from disk when listed: it is not part of the graph.
+	auditBucket = []byte("audit")
 )
 
 func encode(v any) ([]byte, error) { return json.Marshal(v) }
@@ -32,7 +36,7 @@ func load(db *bolt.DB) (*graph, error) {
 	g := newGraph()
 	var members []*org.MemberRecord
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{orgBucket, memberBucket} {
+		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -100,6 +104,7 @@ func parallel(n int, fn func(i int) error) error {
 type staged struct {
 	orgs    map[string]*org.OrgRecord
 	members map[string]*org.MemberRecord
+	audit   []org.AuditEntry
 }
 
 // persist writes the staged records in one bbolt transaction, durable (fsync)
@@ -110,7 +115,30 @@ func persist(db *bolt.DB, st *staged) error {
 			func(r *org.OrgRecord) string { return r.ID }); err != nil {
 			return err
 		}
-		return putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
-			func(r *org.MemberRecord) string { return r.ID })
+		if err := putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
+			func(r *org.MemberRecord) string { return r.ID }); err != nil {
+			return err
+		}
+		return appendAudit(tx, st.audit)
 	})
+}
+
+// appendAudit adds entries to the audit log, numbering them.
+func appendAudit(tx *bolt.Tx, entries []org.AuditEntry) error {
+	b := tx.Bucket(auditBucket)
+	for _, e := range entries {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.Seq = int64(seq)
+		v, err := encode(e)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

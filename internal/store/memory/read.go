@@ -103,6 +103,21 @@ func (s *Store) Members(_ context.Context, v org.View, ids []string) ([]org.Memb
 	return out, nil
 }
 
+// Covers answers from the tree of the view's date: ancestors are a walk up.
+func (s *Store) Covers(_ context.Context, v org.View, roots, ids []string) ([]bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(ids))
+	for i, id := range ids {
+		out[i] = t.WithinAny(id, roots)
+	}
+	return out, nil
+}
+
 func (s *Store) CellMembers(_ context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
 	return s.memberPage(v, orgID, q, false)
 }

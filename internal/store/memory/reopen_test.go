@@ -42,7 +42,7 @@ func fullRecords() []org.Record {
 }
 
 func TestReopenKeepsEveryField(t *testing.T) {
-	dir, ctx := t.TempDir(), context.Background()
+	dir, ctx := t.TempDir(), org.WithPrincipal(context.Background(), org.System)
 	s, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)

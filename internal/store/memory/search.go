@@ -62,14 +62,15 @@ func (x *index) putOrg(r *org.OrgRecord) {
 
 func (x *index) putMember(m *memberEntry) {
 	if ids := x.byID[m.rec.ID]; len(ids) == 1 && x.entries[ids[0]].key == m.key {
-		x.entries[ids[0]].member = m
+		x.entries[ids[0]].member, m.entry = m, ids[0]
 		return
 	}
 	x.remove(m.rec.ID)
-	x.add(searchEntry{id: m.rec.ID, key: m.key, member: m})
+	m.entry = x.add(searchEntry{id: m.rec.ID, key: m.key, member: m})
 }
 
-func (x *index) add(e searchEntry) {
+// add indexes a name and returns its entry.
+func (x *index) add(e searchEntry) int32 {
 	n := int32(len(x.entries))
 	from := len(x.pool)
 	for _, w := range strings.Fields(e.key) {
@@ -91,6 +92,7 @@ func (x *index) add(e searchEntry) {
 		x.dead = append(x.dead, 0)
 	}
 	x.byID[e.id] = append(x.byID[e.id], n)
+	return n
 }
 
 func (x *index) remove(id string) {
@@ -110,7 +112,9 @@ func (x *index) compact() {
 	*x = *newIndex()
 	for n, e := range old.entries {
 		if !old.isDead(int32(n)) {
-			x.add(e)
+			if m := x.add(e); e.member != nil {
+				e.member.entry = m
+			}
 		}
 	}
 }
@@ -143,10 +147,12 @@ func (s *Store) Search(_ context.Context, v org.View, q org.SearchQuery) ([]org.
 	if err != nil {
 		return nil, err
 	}
-	if q.Within != "" && !t.Has(q.Within) {
-		return nil, errOrgNotFound(q.Within)
+	for _, id := range q.Within {
+		if !t.Has(id) {
+			return nil, errOrgNotFound(id)
+		}
 	}
-	top := s.g.search.find(m, q.First, func(e *searchEntry) bool { return s.g.visible(t, e, &q) })
+	top := s.g.search.find(m, q.First, s.g.scopeEntries(t, q.Within), func(e *searchEntry) bool { return s.g.visible(t, e, &q) })
 	hits := make([]org.Hit, len(top))
 	for i, h := range top {
 		hits[i].Score = h.score
@@ -159,6 +165,55 @@ func (s *Store) Search(_ context.Context, v org.View, q org.SearchQuery) ([]org.
 		}
 	}
 	return hits, nil
+}
+
+// scopeLimit is the size of subtree, in members, up to which a search marks the
+// entries inside it before looking at candidates. In a larger one most
+// candidates lie inside anyway, and the search stops early without it.
+const scopeLimit = 20_000
+
+// scopeEntries marks the index entries that may lie in the subtrees of roots
+// on the tree's date: the names of their organisations, and the members who
+// ever had a stint in their cells. It is a superset, cheap to test for every
+// candidate; visible then checks the few that pass. Nil when there are no
+// roots, or too many members below them.
+func (g *graph) scopeEntries(t *org.Tree, roots []string) entrySet {
+	if len(roots) == 0 {
+		return nil
+	}
+	members := 0
+	for _, id := range roots {
+		o, _ := t.Get(id)
+		members += int(o.Counts.Members())
+	}
+	if members > scopeLimit {
+		return nil
+	}
+	x := g.search
+	set := make(entrySet, (len(x.entries)+63)/64)
+	for _, root := range roots {
+		_ = t.Walk(root, -1, func(o *org.Org, _ int) bool {
+			set.addAll(x.byID[o.ID])
+			if e := g.orgs[o.ID]; e != nil {
+				for _, m := range e.stints {
+					set[m.entry>>6] |= 1 << (m.entry & 63)
+				}
+			}
+			return true
+		})
+	}
+	return set
+}
+
+// entrySet is a set of index entries, one bit each.
+type entrySet []uint64
+
+func (s entrySet) has(n int32) bool { return s == nil || s[n>>6]&(1<<(n&63)) != 0 }
+
+func (s entrySet) addAll(ns []int32) {
+	for _, n := range ns {
+		s[n>>6] |= 1 << (n & 63)
+	}
 }
 
 // visible reports whether an entry is a result of q on the tree's date: the
@@ -177,7 +232,7 @@ func (g *graph) visible(t *org.Tree, e *searchEntry, q *org.SearchQuery) bool {
 			return false
 		}
 	}
-	return q.Within == "" || t.Within(orgID, q.Within)
+	return len(q.Within) == 0 || t.WithinAny(orgID, q.Within)
 }
 
 // wordSet is a set of vocabulary words, one bit each.
@@ -198,11 +253,12 @@ var phases = []struct {
 	{strings.Contains, -1},
 }
 
-// find returns the k best live entries that match every word of m and pass
-// keep, best first. It runs the phases in turn and stops as soon as it holds k
-// hits above the ceiling of what the next phase could add: for a common name
-// the whole words alone, a few posting lists, give the answer.
-func (x *index) find(m *org.Matcher, k int, keep func(*searchEntry) bool) []hit {
+// find returns the k best live entries in scope (all when scope is nil) that
+// match every word of m and pass keep, best first. It runs the phases in turn
+// and stops as soon as it holds k hits above the ceiling of what the next
+// phase could add: for a common name the whole words alone, a few posting
+// lists, give the answer.
+func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEntry) bool) []hit {
 	tokens := m.Tokens()
 	var top []hit
 	var earlier []wordSet // the previous phase's sets: their names were considered
@@ -228,6 +284,9 @@ func (x *index) find(m *org.Matcher, k int, keep func(*searchEntry) bool) []hit 
 				continue
 			}
 			for _, n := range x.postings[wid] {
+				if !scope.has(n) {
+					continue
+				}
 				words := x.words(n)
 				if firstMatching(words, sets[driver]) != wid || !hasAll(words, sets) ||
 					(earlier != nil && hasAll(words, earlier)) || x.isDead(n) {

@@ -44,7 +44,7 @@ func TestFindMatchesBruteForce(t *testing.T) {
 			}
 			slices.SortFunc(all, betterHit)
 			all = all[:min(k, len(all))]
-			got := x.find(m, k, keepAll)
+			got := x.find(m, k, nil, keepAll)
 			if len(got) != len(all) {
 				t.Fatalf("%q k=%d: %d hits, brute force %d", text, k, len(got), len(all))
 			}
@@ -54,6 +54,31 @@ func TestFindMatchesBruteForce(t *testing.T) {
 						got[i].e.key, got[i].score, all[i].e.key, all[i].score)
 				}
 			}
+		}
+	}
+}
+
+// TestCompactionKeepsMemberEntries: after renames compact the index, every
+// member still knows its own entry, which scoped searches rely on.
+func TestCompactionKeepsMemberEntries(t *testing.T) {
+	x := newIndex()
+	var ms []*memberEntry
+	for i := range 3000 {
+		name := fmt.Sprintf("Nguyễn Văn %d", i)
+		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%d", i), FullName: name}, key: org.Fold(name)}
+		ms = append(ms, m)
+		x.putMember(m)
+	}
+	for _, m := range ms {
+		m.key = org.Fold("Trần Thị " + m.rec.ID)
+		x.putMember(m)
+	}
+	if len(x.entries) >= 6000 {
+		t.Fatalf("no compaction: %d entries, %d dead", len(x.entries), x.deadN)
+	}
+	for _, m := range ms {
+		if e := x.entries[m.entry]; e.member != m || e.key != m.key {
+			t.Fatalf("member %s points to entry %d of %q", m.rec.ID, m.entry, e.id)
 		}
 	}
 }

@@ -2,7 +2,11 @@ package memory
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+
+	json "github.com/goccy/go-json"
+	bolt "go.etcd.io/bbolt"
 
 	"dangbo/internal/org"
 )
@@ -20,7 +24,7 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if len(tx.st.orgs)+len(tx.st.members) == 0 {
+	if len(tx.st.orgs)+len(tx.st.members)+len(tx.st.audit) == 0 {
 		return nil
 	}
 	if err := persist(s.db, &tx.st); err != nil {
@@ -77,6 +81,47 @@ func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 		return e.rec.Clone(), nil
 	}
 	return org.MemberRecord{}, org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+}
+
+// Audit stages an audit entry, written with the transaction's records.
+func (t *txn) Audit(_ context.Context, e org.AuditEntry) error {
+	t.st.audit = append(t.st.audit, e)
+	return nil
+}
+
+// Audit appends an entry to the audit log, durable when it returns.
+func (s *Store) Audit(_ context.Context, e org.AuditEntry) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return appendAudit(tx, []org.AuditEntry{e}) })
+}
+
+// AuditLog reads the audit log from disk, newest first.
+func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, error) {
+	var page org.AuditPage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(auditBucket).Cursor()
+		k, v := c.Last()
+		if q.Before > 0 {
+			k, v = c.Seek(binary.BigEndian.AppendUint64(nil, uint64(q.Before)))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+		}
+		for ; k != nil; k, v = c.Prev() {
+			if len(page.Entries) == q.First {
+				page.HasNext = true
+				break
+			}
+			var e org.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			page.Entries = append(page.Entries, e)
+		}
+		return nil
+	})
+	return page, err
 }
 
 // PutOrg stages r. Its Rev must be the one read (zero for a new record), so

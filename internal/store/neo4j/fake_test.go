@@ -137,6 +137,7 @@ type fakeGraph struct {
 	horizon                        any
 	writes                         int64
 	constraintsAndIndexes, awaited int
+	audit                          []row // newest last
 }
 
 func newFakeGraph() *fakeGraph {
@@ -304,7 +305,29 @@ func withoutID(facts []row) []any {
 // fakeModels answers each statement the way its Cypher does, over the fake graph.
 var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	"await_indexes": func(g *fakeGraph, p map[string]any) []row { g.awaited++; return nil },
-	"empty":         func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
+	"audit_append": func(g *fakeGraph, p map[string]any) []row {
+		for _, e := range p["entries"].([]any) {
+			r := maps.Clone(e.(map[string]any))
+			r["seq"] = int64(len(g.audit) + 1)
+			var roles []any // the driver hands lists back as []any
+			for _, role := range r["roles"].([]string) {
+				roles = append(roles, role)
+			}
+			r["roles"] = roles
+			g.audit = append(slices.Clip(g.audit), r)
+		}
+		return nil
+	},
+	"audit_log": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, r := range slices.Backward(g.audit) {
+			if before, ok := p["before"].(int64); (!ok || r["seq"].(int64) < before) && int64(len(out)) < p["limit"].(int64) {
+				out = append(out, r)
+			}
+		}
+		return out
+	},
+	"empty": func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
 	"meta_lock": func(g *fakeGraph, _ map[string]any) []row {
 		g.writes++
 		return []row{{"horizon": g.horizon}}

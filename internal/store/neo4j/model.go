@@ -28,7 +28,7 @@ var graphModel = struct {
 	Relationships []string
 	Properties    []string
 }{
-	Labels:        []string{"Org", "OrgVersion", "Member", "Meta"},
+	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit"},
 	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS"},
 	Properties: []string{
 		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",
@@ -36,5 +36,6 @@ var graphModel = struct {
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
 		"pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes",
+		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 	},
 }

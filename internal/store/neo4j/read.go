@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"dangbo/internal/org"
 )
@@ -281,6 +282,28 @@ func (s *Store) Children(ctx context.Context, v org.View, id string, q org.PageQ
 }
 
 // Path lists the organisations from the root down to id on the date.
+// Covers answers from the paths of ids on the date, and from which of them
+// exist then.
+func (s *Store) Covers(ctx context.Context, v org.View, roots, ids []string) ([]bool, error) {
+	out := make([]bool, len(ids))
+	err := s.inView(ctx, v, func(vw view) error {
+		paths, err := vw.paths(ctx, ids)
+		if err != nil {
+			return err
+		}
+		orgs, err := vw.orgs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			_, exists := orgs[id]
+			out[i] = exists && slices.ContainsFunc(paths[id], func(p string) bool { return slices.Contains(roots, p) })
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) Path(ctx context.Context, v org.View, id string) ([]org.Org, error) {
 	var path []org.Org
 	err := s.inView(ctx, v, func(vw view) error {

@@ -11,7 +11,8 @@ import (
 	"dangbo/internal/org"
 )
 
-var ctx = context.Background()
+// ctx calls as the system, which may do everything.
+var ctx = org.WithPrincipal(context.Background(), org.System)
 
 // The open-ended counts of the dataset.
 var (
@@ -155,6 +156,20 @@ func TestChildrenPages(t *testing.T) {
 	wantCode(t, err, org.ENotFound)
 	_, err = s.Children(ctx, now(), "gc", org.PageQuery{First: 5, After: "not a cursor"}, nil)
 	wantCode(t, err, org.EInvalid)
+}
+
+func TestCovers(t *testing.T) {
+	s, f := loaded(t)
+	got, err := s.Covers(ctx, now(), []string{"gc"}, []string{"c1", "gc", "d", "p", "nope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, true, false, false, false}; !slices.Equal(got, want) {
+		t.Fatalf("Covers = %v, want %v", got, want)
+	}
+	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records", "horizon"}) {
+		t.Fatalf("statements %v", got)
+	}
 }
 
 func TestPath(t *testing.T) {

@@ -45,9 +45,9 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 	first := min(cmp.Or(max(q.First, 0), org.DefaultResults), org.MaxResults)
 	var hits []org.Hit
 	err = s.inView(ctx, v, func(vw view) error {
-		if q.Within != "" {
-			if ok, err := vw.exists(ctx, q.Within); err != nil || !ok {
-				return cmp.Or(err, orgNotFound(q.Within))
+		for _, id := range q.Within {
+			if ok, err := vw.exists(ctx, id); err != nil || !ok {
+				return cmp.Or(err, orgNotFound(id))
 			}
 		}
 		found, err := vw.candidates(ctx, m, &q, max(minCandidates, candidatesPerHit*first))
@@ -66,7 +66,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 // candidates runs the full-text searches q asks for and keeps what Matcher accepts.
 func (vw view) candidates(ctx context.Context, m *org.Matcher, q *org.SearchQuery, limit int) ([]candidate, error) {
 	var within any
-	if q.Within != "" {
+	if len(q.Within) > 0 {
 		within = q.Within
 	}
 	params := map[string]any{"query": luceneQuery(m.Tokens()), "at": dateParam(vw.at), "within": within, "limit": int64(limit)}

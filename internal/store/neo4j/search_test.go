@@ -56,7 +56,7 @@ func TestSearchRanksCandidatesWithMatcher(t *testing.T) {
 func TestSearchOrgsWithinASubtree(t *testing.T) {
 	s, f := loaded(t)
 	cannedSearch(f, []row{{"id": "gc", "nameKey": "dang uy xa tam hong"}}, nil)
-	hits, err := s.Search(ctx, now(), org.SearchQuery{Text: "tam hồng", First: 150, Within: "d", Types: []org.SearchType{org.SearchOrgs}})
+	hits, err := s.Search(ctx, now(), org.SearchQuery{Text: "tam hồng", First: 150, Within: []string{"d"}, Types: []org.SearchType{org.SearchOrgs}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func TestSearchOrgsWithinASubtree(t *testing.T) {
 	}
 	// first is capped at org.MaxResults, and 20 candidates are taken a hit.
 	p := f.only("search_orgs")[0].params
-	if p["within"] != "d" || p["query"] != `+(tam^4 tam*^2 *tam*) +(hong^4 hong*^2 *hong*) "tam hong"^8` || p["limit"] != int64(candidatesPerHit*org.MaxResults) {
+	if !slices.Equal(p["within"].([]string), []string{"d"}) || p["query"] != `+(tam^4 tam*^2 *tam*) +(hong^4 hong*^2 *hong*) "tam hong"^8` || p["limit"] != int64(candidatesPerHit*org.MaxResults) {
 		t.Fatalf("params %v", p)
 	}
-	_, err = s.Search(ctx, now(), org.SearchQuery{Text: "tam", First: 5, Within: "nope"})
+	_, err = s.Search(ctx, now(), org.SearchQuery{Text: "tam", First: 5, Within: []string{"nope"}})
 	wantCode(t, err, org.ENotFound)
 	_, err = s.Search(ctx, now(), org.SearchQuery{Text: " ,; ", First: 5})
 	wantCode(t, err, org.EInvalid)

@@ -30,17 +30,17 @@ func TestCreateSchemaRunsEverySchemaStatementThenWaits(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if len(want) != 8 {
-		t.Fatalf("%d schema statements, want 8 (3 constraints, 3 indexes, 2 full-text indexes)", len(want))
+	if len(want) != 9 {
+		t.Fatalf("%d schema statements, want 9 (4 constraints, 3 indexes, 2 full-text indexes)", len(want))
 	}
 	if got := f.names(); !slices.Equal(got, append(want, "await_indexes")) {
 		t.Fatalf("statements %v", got)
 	}
 	// Each schema change in a write transaction of its own; the wait reads.
-	if len(f.modes) != 9 || slices.Index(f.modes, n4j.AccessModeRead) != 8 {
+	if len(f.modes) != 10 || slices.Index(f.modes, n4j.AccessModeRead) != 9 {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	if p := f.calls[8].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
+	if p := f.calls[9].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
 		t.Fatalf("await_indexes params %v", p)
 	}
 }
@@ -221,6 +221,7 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestRoots, TestChildrenPages, TestPath, TestMember, TestCellMembersPages, TestResidents,
 		TestCreateOrgWritesRecountsAndMovesTheHorizon, TestCreateMemberRecountsItsCell,
 		TestSearchRanksCandidatesWithMatcher, TestCreateSchemaRunsEverySchemaStatementThenWaits, TestWipe,
+		TestAuditIsWrittenWithTheChangeAndListedNewestFirst, TestCovers,
 	} {
 		t.Run("", test)
 	}

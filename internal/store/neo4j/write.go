@@ -67,6 +67,7 @@ type updateTx struct {
 	horizon org.Date // as the lock found it
 	orgs    records[org.OrgRecord]
 	members records[org.MemberRecord]
+	audit   []org.AuditEntry
 }
 
 func (t *updateTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
@@ -88,8 +89,16 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 	return t.members.put(ctx, t.q, r)
 }
 
-// commit writes what was put, recounts what it affects and moves the horizon.
+// commit writes what was put and the audit entries.
 func (t *updateTx) commit(ctx context.Context) error {
+	if err := t.writeRecords(ctx); err != nil {
+		return err
+	}
+	return appendAudit(ctx, t.q, t.audit)
+}
+
+// writeRecords writes what was put, recounts what it affects and moves the horizon.
+func (t *updateTx) writeRecords(ctx context.Context) error {
 	orgs, members := t.orgs.puts(), t.members.puts()
 	if len(orgs) == 0 && len(members) == 0 {
 		return nil

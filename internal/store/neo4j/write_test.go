@@ -24,6 +24,7 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 		"org_records",                                        // the new id, to learn it is new
 		"org_upsert", "org_facts_delete", "org_facts_create", // the write
 		"open_tree", "counts_set", "counts_set", "horizon_set", // the recount, in batches of two, and the horizon
+		"audit_append",           // the action, in the same transaction
 		"org_records", "horizon", // the service reads the new cell back
 	}
 	if got := f.names(); !slices.Equal(got, want) {

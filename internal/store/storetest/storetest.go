@@ -40,6 +40,9 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"StaleWriteConflicts", testStaleWrite},
 		{"FailedUpdateWritesNothing", testFailedUpdate},
+		{"Covers", testCovers},
+		{"AccessControl", testAccessControl},
+		{"Audit", testAudit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -61,7 +64,8 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, open Opener, s org.Store) *fixture {
-	return &fixture{t: t, ctx: context.Background(), open: open, s: s, svc: org.NewService(s, func() org.Date { return today })}
+	return &fixture{t: t, ctx: org.WithPrincipal(context.Background(), org.System), open: open, s: s,
+		svc: org.NewService(s, func() org.Date { return today })}
 }
 
 func on(y int, m time.Month, d int) org.Date { return org.DateFrom(y, m, d) }
@@ -522,7 +526,7 @@ func testSearch(t *testing.T, f *fixture) {
 		!(hits[0].Score > hits[2].Score) {
 		t.Fatalf("ranking: %+v", hits)
 	}
-	hits, _ = f.s.Search(f.ctx, f.now(), org.SearchQuery{Text: "NGUYEN VAN AN", First: 10, Within: c.commune.ID})
+	hits, _ = f.s.Search(f.ctx, f.now(), org.SearchQuery{Text: "NGUYEN VAN AN", First: 10, Within: []string{c.commune.ID}})
 	if len(hits) != 2 || hits[0].Member.ID != an.ID {
 		t.Fatalf("within the commune: %+v", hits)
 	}
@@ -552,7 +556,7 @@ func testSearch(t *testing.T, f *fixture) {
 	}
 	_, err = f.s.Search(f.ctx, f.now(), org.SearchQuery{Text: "  ", First: 5})
 	wantCode(t, err, org.EInvalid, "")
-	_, err = f.s.Search(f.ctx, f.now(), org.SearchQuery{Text: "an", First: 5, Within: "onope"})
+	_, err = f.s.Search(f.ctx, f.now(), org.SearchQuery{Text: "an", First: 5, Within: []string{"onope"}})
 	wantCode(t, err, org.ENotFound, "")
 }
 

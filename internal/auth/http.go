@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+
+	"dangbo/internal/org"
+)
+
+// Middleware puts the principal of the request's bearer token into its
+// context, or answers 401 with a GraphQL-shaped error. Mount it only on what
+// needs a caller: health checks and the playground's page need none.
+//
+// A websocket handshake without an Authorization header passes: browsers
+// cannot set headers on it, so the token comes in the connection_init
+// message, which WebsocketInit checks before any operation runs.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), addressKey{}, remoteHost(r.RemoteAddr))
+		header := r.Header.Get("Authorization")
+		if header == "" && r.Method == http.MethodGet && websocket.IsWebSocketUpgrade(r) {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		p, err := a.principal(ctx, header)
+		if err != nil {
+			challenge := `Bearer realm="dangbo"`
+			if header != "" {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+			writeError(w, http.StatusUnauthorized, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(org.WithPrincipal(ctx, p)))
+	})
+}
+
+// addressKey carries the client's address from the handshake of a websocket
+// to its connection_init.
+type addressKey struct{}
+
+// WebsocketInit is gqlgen's websocket InitFunc: it authenticates the
+// connection by the Authorization value of the connection_init payload
+// ({"Authorization": "Bearer …"}), or by the handshake's header when the
+// payload has none.
+func (a *Authenticator) WebsocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	authorization := payload.Authorization()
+	if _, ok := org.PrincipalFrom(ctx); ok && authorization == "" {
+		return ctx, nil, nil
+	}
+	p, err := a.principal(ctx, authorization)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return org.WithPrincipal(ctx, p), nil, nil
+}
+
+// principal is who an Authorization value names, from the client address in
+// ctx; without one, the dev principal in dev mode and a refusal otherwise.
+func (a *Authenticator) principal(ctx context.Context, authorization string) (*org.Principal, error) {
+	p, err := a.bearer(ctx, authorization)
+	if err != nil {
+		return nil, err
+	}
+	p.Address, _ = ctx.Value(addressKey{}).(string)
+	return p, nil
+}
+
+func (a *Authenticator) bearer(ctx context.Context, authorization string) (*org.Principal, error) {
+	if authorization == "" {
+		if a.dev {
+			return DevPrincipal(), nil
+		}
+		return nil, errNoToken
+	}
+	scheme, token, ok := strings.Cut(strings.TrimSpace(authorization), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, errNotBearer
+	}
+	return a.Verify(ctx, token)
+}
+
+// writeError answers a request refused before GraphQL ran, in the shape of a
+// GraphQL response so that clients read it like any other error.
+func writeError(w http.ResponseWriter, status int, err error) {
+	type gqlError struct {
+		Message    string            `json:"message"`
+		Extensions map[string]string `json:"extensions"`
+	}
+	body, _ := json.Marshal(struct {
+		Errors []gqlError `json:"errors"`
+	}{[]gqlError{{Message: org.ErrorMessage(err), Extensions: map[string]string{"code": org.ErrorCode(err)}}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

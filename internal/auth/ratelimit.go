@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"dangbo/internal/org"
+)
+
+// maxBuckets bounds the limiter's memory whatever the number of callers:
+// beyond it, new callers share one bucket until idle buckets are evicted.
+const maxBuckets = 100_000
+
+// RateLimiter bounds each caller's requests with a token bucket: one per
+// principal subject, one per client address (an IPv6 /64) for requests
+// without a principal. Mount it after the authentication middleware.
+type RateLimiter struct {
+	limit rate.Limit
+	burst int
+	// idle is how long a bucket stays unused before it is evicted; by then
+	// it has refilled, so a fresh bucket would behave the same.
+	idle time.Duration
+	now  func() time.Time
+
+	mu       sync.Mutex
+	buckets  map[string]*bucket
+	overflow *rate.Limiter
+	swept    time.Time
+}
+
+type bucket struct {
+	limiter *rate.Limiter
+	used    time.Time
+}
+
+// NewRateLimiter allows each caller perSecond requests a second (more than
+// zero) on average, and bursts of up to burst requests.
+func NewRateLimiter(perSecond float64, burst int) *RateLimiter {
+	burst = max(burst, 1)
+	refill := time.Duration(float64(burst) / perSecond * float64(time.Second))
+	return &RateLimiter{
+		limit:    rate.Limit(perSecond),
+		burst:    burst,
+		idle:     max(refill, time.Minute),
+		now:      time.Now,
+		buckets:  map[string]*bucket{},
+		overflow: rate.NewLimiter(rate.Limit(perSecond), burst),
+	}
+}
+
+// Middleware answers 429 with Retry-After (whole seconds) and a
+// GraphQL-shaped LIMIT_EXCEEDED error when the caller's bucket is empty.
+func (l *RateLimiter) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, wait := l.take(callerKey(r), l.now()); !ok {
+			seconds := max(int(math.Ceil(wait.Seconds())), 1)
+			w.Header().Set("Retry-After", strconv.Itoa(seconds))
+			writeError(w, http.StatusTooManyRequests,
+				org.Errorf(org.ELimitExceeded, "Quá nhiều yêu cầu: hãy thử lại sau %d giây.", seconds))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// take spends a token of key's bucket, or says how long until one is back.
+func (l *RateLimiter) take(key string, now time.Time) (bool, time.Duration) {
+	limiter := l.bucket(key, now)
+	if limiter.AllowN(now, 1) {
+		return true, 0
+	}
+	return false, time.Duration((1 - limiter.TokensAt(now)) / float64(l.limit) * float64(time.Second))
+}
+
+func (l *RateLimiter) bucket(key string, now time.Time) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) >= l.idle {
+		l.evictIdle(now)
+	}
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			return l.overflow
+		}
+		b = &bucket{limiter: rate.NewLimiter(l.limit, l.burst)}
+		l.buckets[key] = b
+	}
+	b.used = now
+	return b.limiter
+}
+
+// evictIdle runs at most once per idle period, so its cost per request is
+// constant on average.
+func (l *RateLimiter) evictIdle(now time.Time) {
+	for key, b := range l.buckets {
+		if now.Sub(b.used) >= l.idle {
+			delete(l.buckets, key)
+		}
+	}
+	l.swept = now
+}
+
+// callerKey names the bucket of a request.
+func callerKey(r *http.Request) string {
+	if p, ok := org.PrincipalFrom(r.Context()); ok {
+		return "subject " + p.Subject
+	}
+	return "address " + clientNetwork(remoteHost(r.RemoteAddr))
+}
+
+// remoteHost is a request's RemoteAddr without the port.
+func remoteHost(remoteAddr string) string {
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		return host
+	}
+	return remoteAddr
+}
+
+// clientNetwork is the network of a client's address that one client holds:
+// the address itself for IPv4, the /64 for IPv6.
+func clientNetwork(host string) string {
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if addr.Is4In6() || addr.Is4() {
+		return addr.Unmap().String()
+	}
+	prefix, _ := addr.WithZone("").Prefix(64)
+	return prefix.String()
+}

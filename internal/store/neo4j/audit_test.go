@@ -1,0 +1,51 @@
+package neo4j
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"dangbo/internal/org"
+)
+
+func TestAuditIsWrittenWithTheChangeAndListedNewestFirst(t *testing.T) {
+	s, f := loaded(t)
+	officer := org.WithPrincipal(ctx, &org.Principal{Subject: "can-bo", Roles: []org.AccessRole{org.Officer},
+		Scope: []string{"p"}, Address: "10.0.0.7:5123"})
+	if _, err := service(s).CreateOrg(ctx, org.NewOrg{ParentID: "gc", Name: "Chi bộ thôn Tây", Kind: org.Cell, Sector: org.SectorVillage}); err != nil {
+		t.Fatal(err)
+	}
+	// A refused action is recorded in a transaction of its own.
+	f.calls, f.modes = nil, nil
+	_, err := service(s).CreateOrg(officer, org.NewOrg{ParentID: "gc", Name: "Chi bộ", Kind: org.Cell})
+	wantCode(t, err, org.EForbidden)
+	if got := f.names(); !slices.Equal(got, []string{"audit_append"}) || !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite}) {
+		t.Fatalf("refusal recorded by %v in %v", got, f.modes)
+	}
+	entry := f.only("audit_append")[0].params["entries"].([]any)[0].(map[string]any)
+	if entry["subject"] != "can-bo" || entry["address"] != "10.0.0.7:5123" || entry["action"] != "createOrg" ||
+		entry["outcome"] != org.EForbidden || !slices.Equal(entry["roles"].([]string), []string{"officer"}) {
+		t.Fatalf("audit row %v", entry)
+	}
+	if _, ok := entry["at"].(time.Time); !ok {
+		t.Fatalf("at is %T", entry["at"])
+	}
+
+	page, err := s.AuditLog(ctx, org.AuditQuery{First: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Entries) != 1 || !page.HasNext || page.Entries[0].Seq != 2 || page.Entries[0].Outcome != org.EForbidden ||
+		!slices.Equal(page.Entries[0].Roles, []org.AccessRole{org.Officer}) {
+		t.Fatalf("newest entry %+v", page)
+	}
+	page, err = s.AuditLog(ctx, org.AuditQuery{First: 5, Before: 2})
+	if err != nil || len(page.Entries) != 1 || page.HasNext || page.Entries[0].Subject != "system" || page.Entries[0].Outcome != "" {
+		t.Fatalf("older entries %+v, %v", page, err)
+	}
+	if p := f.only("audit_log")[1].params; p["before"] != int64(2) || p["limit"] != int64(6) {
+		t.Fatalf("audit_log params %v", p)
+	}
+}

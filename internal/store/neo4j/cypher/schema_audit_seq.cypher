@@ -1,0 +1,2 @@
+// params:
+CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:Audit) REQUIRE a.seq IS UNIQUE

@@ -1,0 +1,280 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"dangbo/internal/org"
+)
+
+func testCovers(t *testing.T, f *fixture) {
+	c := f.commune()
+	got, err := f.s.Covers(f.ctx, f.now(), []string{c.commune.ID, c.agency.ID},
+		[]string{c.village.ID, c.commune.ID, c.district.ID, c.agencyCell.ID, c.province.ID, "onope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, true, false, true, false, false}; !slices.Equal(got, want) {
+		t.Fatalf("Covers = %v, want %v", got, want)
+	}
+	// Before the organisations existed, nothing is covered.
+	got, _ = f.s.Covers(f.ctx, org.View{At: today.AddDays(-1)}, []string{c.commune.ID}, []string{c.village.ID, c.commune.ID})
+	if slices.Contains(got, true) {
+		t.Fatalf("Covers before creation = %v", got)
+	}
+}
+
+// accessFixture is the commune fixture with members and a residence link that
+// crosses scopes: an agency member of the provincial bloc lives in the commune.
+type accessFixture struct {
+	c                           commune
+	villager, teacher, official string
+}
+
+func (f *fixture) accessFixture() accessFixture {
+	a := accessFixture{c: f.commune()}
+	a.villager = f.createMember(a.c.village.ID, "Nguyễn Văn An", org.Official).ID
+	a.teacher = f.createMember(a.c.school.ID, "Trần Thị Bình", org.Official).ID
+	a.official = f.createMember(a.c.agencyCell.ID, "Lê Văn Cường", org.Official).ID
+	if _, err := f.svc.SetResidence(f.ctx, a.official, a.c.village.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// as returns a context in which principal p calls.
+func (f *fixture) as(roles []org.AccessRole, scope ...string) context.Context {
+	return org.WithPrincipal(context.Background(), &org.Principal{Subject: "test", Roles: roles, Scope: scope})
+}
+
+// errorText is what a caller sees of an error: code and message.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return org.ErrorCode(err) + ": " + org.ErrorMessage(err)
+}
+
+func testAccessControl(t *testing.T, f *fixture) {
+	a := f.accessFixture()
+	viewer := []org.AccessRole{org.Viewer}
+	officer := []org.AccessRole{org.Officer}
+	organiser := []org.AccessRole{org.Organiser}
+	v := f.now()
+
+	// Without a principal, nothing is answered.
+	_, err := f.svc.Roots(context.Background(), v)
+	wantCode(t, err, org.EUnauthorized, "")
+
+	communeOnly := f.as(viewer, a.c.commune.ID)
+	roots, err := f.svc.Roots(communeOnly, v)
+	if err != nil || len(roots) != 1 || roots[0].ID != a.c.commune.ID {
+		t.Fatalf("roots of a commune viewer = %v, %v", roots, err)
+	}
+	// Nested scope ids make one root.
+	if roots, _ := f.svc.Roots(f.as(viewer, a.c.village.ID, a.c.commune.ID), v); len(roots) != 1 || roots[0].ID != a.c.commune.ID {
+		t.Fatalf("nested scope roots = %v", roots)
+	}
+
+	// An organisation or member outside the scope answers exactly as one that
+	// does not exist.
+	outside := map[string]func(ctx context.Context, id string) error{
+		"Org":      func(ctx context.Context, id string) error { _, err := f.svc.Org(ctx, v, id); return err },
+		"Children": func(ctx context.Context, id string) error { _, err := f.svc.Children(ctx, v, id, org.PageQuery{First: 5}, nil); return err },
+		"Path":     func(ctx context.Context, id string) error { _, err := f.svc.Path(ctx, v, id); return err },
+		"CellMembers": func(ctx context.Context, id string) error {
+			_, err := f.svc.CellMembers(ctx, v, id, org.PageQuery{First: 5})
+			return err
+		},
+		"Residents": func(ctx context.Context, id string) error {
+			_, err := f.svc.Residents(ctx, v, id, org.PageQuery{First: 5})
+			return err
+		},
+		"Search within": func(ctx context.Context, id string) error {
+			_, err := f.svc.Search(ctx, v, org.SearchQuery{Text: "chi bo", First: 5, Within: []string{id}})
+			return err
+		},
+	}
+	for name, read := range outside {
+		missing := "o0000000000000000"
+		want := strings.ReplaceAll(errorText(read(communeOnly, missing)), missing, "ID")
+		for _, id := range []string{a.c.agencyCell.ID, a.c.district.ID, a.c.province.ID} {
+			got := strings.ReplaceAll(errorText(read(communeOnly, id)), id, "ID")
+			if org.ErrorCode(read(communeOnly, id)) != org.ENotFound || got != want {
+				t.Errorf("%s outside the scope answers %q, for a missing id %q", name, got, want)
+			}
+		}
+	}
+	// The messages differ only by the id they name.
+	e1, e2 := errorText(outside["Org"](communeOnly, a.c.bloc.ID)), errorText(outside["Org"](communeOnly, "onope"))
+	if e1 != fmt.Sprintf("NOT_FOUND: không tìm thấy tổ chức %q", a.c.bloc.ID) || e2 != `NOT_FOUND: không tìm thấy tổ chức "onope"` {
+		t.Fatalf("not found messages: %q, %q", e1, e2)
+	}
+	_, err = f.svc.Member(communeOnly, v, a.official)
+	_, err2 := f.svc.Member(communeOnly, v, "mnope")
+	if org.ErrorCode(err) != org.ENotFound || org.ErrorCode(err2) != org.ENotFound {
+		t.Fatalf("member outside the scope: %v / %v", err, err2)
+	}
+
+	// Inside: the path starts at the scope, counts are the subtree's own.
+	path, err := f.svc.Path(communeOnly, v, a.c.village.ID)
+	if err != nil || len(path) != 2 || path[0].ID != a.c.commune.ID {
+		t.Fatalf("path in scope = %v, %v", path, err)
+	}
+	if o, err := f.svc.Org(communeOnly, v, a.c.commune.ID); err != nil || o.Counts.Members() != 2 {
+		t.Fatalf("commune in scope = %+v, %v", o.Counts, err)
+	}
+	// Residents: the agency member living in the village is outside the scope.
+	if page, err := f.svc.Residents(communeOnly, v, a.c.village.ID, org.PageQuery{First: 5}); err != nil || page.Total != 0 {
+		t.Fatalf("residents seen by the commune = %+v, %v", page, err)
+	}
+	if page, _ := f.svc.Residents(f.ctx, v, a.c.village.ID, org.PageQuery{First: 5}); page.Total != 1 {
+		t.Fatalf("residents seen by the system = %+v", page)
+	}
+	// The bloc's viewer sees its member but not the village they live in.
+	blocOnly := f.as(viewer, a.c.bloc.ID)
+	if m, err := f.svc.Member(blocOnly, v, a.official); err != nil || m.ResidenceCellID != "" {
+		t.Fatalf("bloc member seen by the bloc = %+v, %v", m, err)
+	}
+	// Search finds only what lies in scope, with paths from the scope's top.
+	hits, err := f.svc.Search(communeOnly, v, org.SearchQuery{Text: "van", First: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Member != nil && h.Member.ID == a.official {
+			t.Fatal("search leaked a member outside the scope")
+		}
+		if h.Path[0].ID != a.c.commune.ID {
+			t.Fatalf("search path starts at %s", h.Path[0].Name)
+		}
+	}
+	if len(hits) != 1 || hits[0].Member == nil || hits[0].Member.ID != a.villager {
+		t.Fatalf("search in scope = %+v", hits)
+	}
+	orgs, _ := f.svc.Orgs(communeOnly, v, []string{a.c.village.ID, a.c.agency.ID})
+	if orgs[0].ID != a.c.village.ID || orgs[1].ID != "" {
+		t.Fatalf("Orgs across the scope = %v", orgs)
+	}
+
+	// Writes: the role must allow the operation, and every end must lie in scope.
+	writes := []struct {
+		name  string
+		ctx   context.Context
+		write func(ctx context.Context) error
+		code  string
+	}{
+		{"viewer creates a cell", communeOnly, func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{ParentID: a.c.commune.ID, Name: "Chi bộ mới", Kind: org.Cell, Sector: org.SectorVillage})
+			return err
+		}, org.EForbidden},
+		{"officer creates a cell", f.as(officer, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{ParentID: a.c.commune.ID, Name: "Chi bộ mới", Kind: org.Cell, Sector: org.SectorVillage})
+			return err
+		}, org.EForbidden},
+		{"organiser creates a cell outside", f.as(organiser, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{ParentID: a.c.agency.ID, Name: "Chi bộ mới", Kind: org.Cell, Sector: org.SectorAgency})
+			return err
+		}, org.ENotFound},
+		{"organiser creates a province", f.as(organiser, a.c.province.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{Name: "Tỉnh mới", Kind: org.Province})
+			return err
+		}, org.EForbidden},
+		{"organiser records a member", f.as(organiser, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateMember(ctx, org.NewMember{CellID: a.c.village.ID, FullName: "Mới", Status: org.Probationary})
+			return err
+		}, org.EForbidden},
+		{"officer records a member outside", f.as(officer, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateMember(ctx, org.NewMember{CellID: a.c.agencyCell.ID, FullName: "Mới", Status: org.Probationary})
+			return err
+		}, org.ENotFound},
+		{"officer links across scopes", f.as(officer, a.c.bloc.ID), func(ctx context.Context) error {
+			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID)
+			return err
+		}, org.ENotFound},
+		{"organiser creates a cell inside", f.as(organiser, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{ParentID: a.c.commune.ID, Name: "Chi bộ thôn Bắc", Kind: org.Cell, Sector: org.SectorVillage})
+			return err
+		}, ""},
+		{"officer records a member inside", f.as(officer, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.CreateMember(ctx, org.NewMember{CellID: a.c.village2.ID, FullName: "Phạm Thị Dung", Status: org.Probationary})
+			return err
+		}, ""},
+		{"officer of both ends links", f.as(officer, a.c.bloc.ID, a.c.commune.ID), func(ctx context.Context) error {
+			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID)
+			return err
+		}, ""},
+		{"admin creates a province", f.as([]org.AccessRole{org.Admin}), func(ctx context.Context) error {
+			_, err := f.svc.CreateOrg(ctx, org.NewOrg{Name: "Đảng bộ tỉnh Lai Châu", Kind: org.Province})
+			return err
+		}, ""},
+	}
+	for _, w := range writes {
+		before := exportAll(t, f)
+		err := w.write(w.ctx)
+		if org.ErrorCode(err) != w.code && !(w.code == "" && err == nil) {
+			t.Errorf("%s: error %v, want %q", w.name, err, w.code)
+		}
+		if after := exportAll(t, f); w.code != "" && !reflect.DeepEqual(withoutRevs(after), withoutRevs(before)) {
+			t.Errorf("%s: a refused write changed the data", w.name)
+		}
+	}
+	var e *org.Error
+	if _, err := f.svc.Roots(f.as(nil, a.c.commune.ID), v); !errors.As(err, &e) || e.Code != org.EForbidden {
+		t.Fatalf("a principal without roles: %v", err)
+	}
+}
+
+func testAudit(t *testing.T, f *fixture) {
+	c := f.commune()
+	viewer := f.as([]org.AccessRole{org.Viewer}, c.commune.ID)
+	_, err := f.svc.CreateOrg(viewer, org.NewOrg{ParentID: c.commune.ID, Name: "Chi bộ", Kind: org.Cell})
+	wantCode(t, err, org.EForbidden, "")
+	var w sliceWriter
+	if err := f.svc.Export(f.ctx, &w); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.AuditLog(viewer, org.AuditQuery{First: 10})
+	wantCode(t, err, org.EForbidden, "")
+
+	page, err := f.svc.AuditLog(f.ctx, org.AuditQuery{First: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Entries) != 2 || !page.HasNext {
+		t.Fatalf("first page = %+v", page)
+	}
+	export, refused := page.Entries[0], page.Entries[1]
+	if export.Action != "export" || export.Subject != "system" || export.Outcome != "" ||
+		refused.Action != "createOrg" || refused.Subject != "test" || refused.Outcome != org.EForbidden ||
+		!slices.Equal(refused.Roles, []org.AccessRole{org.Viewer}) || !strings.Contains(refused.Target, c.commune.ID) ||
+		!(export.Seq > refused.Seq) || refused.At.IsZero() {
+		t.Fatalf("newest entries = %+v", page.Entries)
+	}
+	// The nine organisations of the fixture were created before, oldest last.
+	var all []org.AuditEntry
+	for q := (org.AuditQuery{First: 4}); ; {
+		page, err := f.svc.AuditLog(f.ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Entries...)
+		if !page.HasNext {
+			break
+		}
+		q.Before = page.Entries[len(page.Entries)-1].Seq
+	}
+	if len(all) != 11 || all[10].Action != "createOrg" || !strings.Contains(all[10].Target, c.province.ID) {
+		t.Fatalf("%d entries, oldest %+v", len(all), all[len(all)-1])
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Seq >= all[i-1].Seq {
+			t.Fatalf("entries out of order: %d then %d", all[i-1].Seq, all[i].Seq)
+		}
+	}
+}
