@@ -2,11 +2,11 @@ package memory
 
 import (
 	"context"
-	"io"
 	"reflect"
 	"testing"
 
 	"dangbo/internal/org"
+	"dangbo/internal/store/storetest"
 )
 
 // fullRecords uses every field of every record type, so that a field the
@@ -48,7 +48,7 @@ func TestReopenKeepsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := fullRecords()
-	if _, err := s.Import(ctx, &records{recs: recs}); err != nil {
+	if _, err := s.Import(ctx, &storetest.Records{Recs: recs}); err != nil {
 		t.Fatal(err)
 	}
 	svc := org.NewService(s, func() org.Date { return org.DateFrom(2022, 1, 1) })
@@ -83,25 +83,9 @@ func TestReopenKeepsEveryField(t *testing.T) {
 
 func exportOf(t *testing.T, s *Store) []org.Record {
 	t.Helper()
-	var w records
+	var w storetest.Records
 	if err := s.Export(context.Background(), &w); err != nil {
 		t.Fatal(err)
 	}
-	return w.recs
+	return w.Recs
 }
-
-// records reads and writes a dataset held in memory.
-type records struct {
-	recs []org.Record
-	next int
-}
-
-func (r *records) Read() (org.Record, error) {
-	if r.next == len(r.recs) {
-		return org.Record{}, io.EOF
-	}
-	r.next++
-	return r.recs[r.next-1], nil
-}
-
-func (r *records) Write(rec org.Record) error { r.recs = append(r.recs, rec); return nil }

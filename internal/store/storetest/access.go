@@ -235,7 +235,7 @@ func testAudit(t *testing.T, f *fixture) {
 	viewer := f.as([]org.AccessRole{org.Viewer}, c.commune.ID)
 	_, err := f.svc.CreateOrg(viewer, org.NewOrg{ParentID: c.commune.ID, Name: "Chi bộ", Kind: org.Cell})
 	wantCode(t, err, org.EForbidden, "")
-	var w sliceWriter
+	var w Records
 	if err := f.svc.Export(f.ctx, &w); err != nil {
 		t.Fatal(err)
 	}

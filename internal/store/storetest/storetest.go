@@ -427,7 +427,7 @@ func history() []org.Record {
 
 func (f *fixture) importRecords(recs []org.Record) {
 	f.t.Helper()
-	if _, err := f.s.Import(f.ctx, &sliceReader{recs: recs}); err != nil {
+	if _, err := f.s.Import(f.ctx, &Records{Recs: recs}); err != nil {
 		f.t.Fatalf("Import: %v", err)
 	}
 }
@@ -571,7 +571,7 @@ func testImportExport(t *testing.T, f *fixture) {
 			t.Fatalf("record %d: organisations must come before members", i)
 		}
 	}
-	_, err := f.s.Import(f.ctx, &sliceReader{recs: history()})
+	_, err := f.s.Import(f.ctx, &Records{Recs: history()})
 	wantCode(t, err, org.EConflict, "")
 	if !reflect.DeepEqual(withoutRevs(first), withoutRevs(history())) {
 		t.Fatalf("export differs from what was imported:\n%+v", first)
@@ -579,7 +579,7 @@ func testImportExport(t *testing.T, f *fixture) {
 	// What one store exports, another imports and exports the same.
 	other := f.open(t)
 	t.Cleanup(func() { other.Close() })
-	if _, err := other.Import(f.ctx, &sliceReader{recs: first}); err != nil {
+	if _, err := other.Import(f.ctx, &Records{Recs: first}); err != nil {
 		t.Fatal(err)
 	}
 	if second := exportAll(t, &fixture{t: t, ctx: f.ctx, s: other}); !reflect.DeepEqual(withoutRevs(second), withoutRevs(first)) {
@@ -623,11 +623,11 @@ func nilIfEmpty[T any](s []T) []T {
 
 func exportAll(t *testing.T, f *fixture) []org.Record {
 	t.Helper()
-	var w sliceWriter
+	var w Records
 	if err := f.s.Export(f.ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	return w.recs
+	return w.Recs
 }
 
 func testImportRejects(t *testing.T, f *fixture) {
@@ -643,7 +643,7 @@ func testImportRejects(t *testing.T, f *fixture) {
 	for i, mutate := range bad {
 		recs := history()
 		mutate(recs)
-		if _, err := f.s.Import(f.ctx, &sliceReader{recs: recs}); err == nil {
+		if _, err := f.s.Import(f.ctx, &Records{Recs: recs}); err == nil {
 			t.Fatalf("case %d: invalid dataset imported", i)
 		}
 		if empty, _ := f.s.Empty(f.ctx); !empty {
@@ -731,19 +731,19 @@ func testFailedUpdate(t *testing.T, f *fixture) {
 	}
 }
 
-type sliceReader struct {
-	recs []org.Record
-	i    int
+// Records is a dataset held in memory: a RecordReader over Recs, and a
+// RecordWriter that appends to them.
+type Records struct {
+	Recs []org.Record
+	next int
 }
 
-func (r *sliceReader) Read() (org.Record, error) {
-	if r.i == len(r.recs) {
+func (r *Records) Read() (org.Record, error) {
+	if r.next == len(r.Recs) {
 		return org.Record{}, io.EOF
 	}
-	r.i++
-	return r.recs[r.i-1], nil
+	r.next++
+	return r.Recs[r.next-1], nil
 }
 
-type sliceWriter struct{ recs []org.Record }
-
-func (w *sliceWriter) Write(r org.Record) error { w.recs = append(w.recs, r); return nil }
+func (r *Records) Write(rec org.Record) error { r.Recs = append(r.Recs, rec); return nil }
