@@ -98,7 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return server.ServeListener(ctx, ln, server.NewHandler(cfg), log)
+	return server.Serve(ctx, ln, server.NewHandler(cfg), log)
 }
 
 func envFloat(key string, def float64) float64 {

@@ -162,10 +162,6 @@ func (b *Browser) recordConsole() {
 	}()
 }
 
-// Context is the tab's chromedp context, for actions this package does not
-// wrap; give each call its own timeout.
-func (b *Browser) Context() context.Context { return b.ctx }
-
 // Do runs chromedp actions within Timeout and fails the test on error.
 func (b *Browser) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()

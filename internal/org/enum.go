@@ -37,12 +37,3 @@ func (n enumNames[E]) Unmarshal(e *E, b []byte) error {
 	}
 	return err
 }
-
-// Values lists every value of the enumeration in declaration order.
-func (n enumNames[E]) Values() []E {
-	vs := make([]E, len(n.names))
-	for i := range vs {
-		vs[i] = E(i)
-	}
-	return vs
-}

@@ -25,9 +25,6 @@ func (k *Kind) UnmarshalText(b []byte) error { return kinds.Unmarshal(k, b) }
 // ParseKind reads a kind by its API name.
 func ParseKind(s string) (Kind, error) { return kinds.Parse(s) }
 
-// Kinds lists every kind in order.
-func Kinds() []Kind { return kinds.Values() }
-
 // HoldsMembers reports whether members belong directly to organisations of this kind (R5).
 func (k Kind) HoldsMembers() bool { return k == Cell || k == GrassrootsCell }
 
@@ -66,12 +63,6 @@ var sectors = enumNames[Sector]{"lĩnh vực", []string{
 func (s Sector) String() string                { return sectors.String(s) }
 func (s Sector) MarshalText() ([]byte, error)  { return sectors.Marshal(s) }
 func (s *Sector) UnmarshalText(b []byte) error { return sectors.Unmarshal(s, b) }
-
-// ParseSector reads a sector by its API name.
-func ParseSector(s string) (Sector, error) { return sectors.Parse(s) }
-
-// Sectors lists every sector in order.
-func Sectors() []Sector { return sectors.Values() }
 
 // IsResidential reports whether a cell of this sector is one where members live:
 // the only cells a residence link may point to (R6, Quy định 213-QĐ/TW).

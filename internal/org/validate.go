@@ -50,9 +50,6 @@ func (d *Dataset) AddOrg(r *OrgRecord) error {
 	return nil
 }
 
-// Orgs is the number of organisations taken.
-func (d *Dataset) Orgs() int { return len(d.orgs) }
-
 // CheckOrgs checks that every version of every organisation sits, for all of
 // its span, under a parent that exists and may contain it (R5).
 func (d *Dataset) CheckOrgs() error {

@@ -194,18 +194,9 @@ func newGraphQL(cfg *Config) http.Handler {
 	return srv
 }
 
-// Serve serves h on addr until ctx is done, then shuts down gracefully:
-// new connections are refused and requests in flight get time to finish.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return ServeListener(ctx, ln, h, log)
-}
-
-// ServeListener is Serve on a listener the caller opened.
-func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+// Serve serves h on ln until ctx is done, then shuts down gracefully: new
+// connections are refused and requests in flight get time to finish.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
