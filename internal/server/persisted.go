@@ -62,7 +62,7 @@ var _ interface {
 	graphql.OperationParameterMutator
 } = allowList{}
 
-func (allowList) ExtensionName() string                  { return "PersistedQueryAllowList" }
+func (allowList) ExtensionName() string                   { return "PersistedQueryAllowList" }
 func (allowList) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (l allowList) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {

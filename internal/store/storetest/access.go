@@ -84,9 +84,12 @@ func testAccessControl(t *testing.T, f *fixture) {
 	// An organisation or member outside the scope answers exactly as one that
 	// does not exist.
 	outside := map[string]func(ctx context.Context, id string) error{
-		"Org":      func(ctx context.Context, id string) error { _, err := f.svc.Org(ctx, v, id); return err },
-		"Children": func(ctx context.Context, id string) error { _, err := f.svc.Children(ctx, v, id, org.PageQuery{First: 5}, nil); return err },
-		"Path":     func(ctx context.Context, id string) error { _, err := f.svc.Path(ctx, v, id); return err },
+		"Org": func(ctx context.Context, id string) error { _, err := f.svc.Org(ctx, v, id); return err },
+		"Children": func(ctx context.Context, id string) error {
+			_, err := f.svc.Children(ctx, v, id, org.PageQuery{First: 5}, nil)
+			return err
+		},
+		"Path": func(ctx context.Context, id string) error { _, err := f.svc.Path(ctx, v, id); return err },
 		"CellMembers": func(ctx context.Context, id string) error {
 			_, err := f.svc.CellMembers(ctx, v, id, org.PageQuery{First: 5})
 			return err
