@@ -6,6 +6,9 @@
 # Every test, the way CI runs them: the race detector on, and the tests that
 # need Node (Cypher lint, playground assets) or Chromium fail instead of skipping.
 test: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:" $$unformatted; exit 1; fi
+	go vet ./...
 	DANGBO_REQUIRE_TOOLS=1 DANGBO_REQUIRE_BROWSER=1 go test -race -count=1 ./...
 
 deps:
