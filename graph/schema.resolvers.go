@@ -271,6 +271,24 @@ func (r *queryResolver) Statistics(ctx context.Context, orgID string, asOf *org.
 	return orgOf(o, v.At).Statistics(), nil
 }
 
+func (r *queryResolver) OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error) {
+	v := r.viewOf(asOf)
+	q := org.ChartQuery{RootID: rootID, Depth: -1, Kinds: kinds}
+	if depth != nil {
+		if *depth < 0 {
+			return nil, org.Errorf(org.EInvalid, "depth phải từ 0 trở lên (bỏ trống để lấy cả cây), nhận %d", *depth)
+		}
+		q.Depth = *depth
+	}
+	nodes, err := r.Service.ChartNodes(ctx, v, q, r.Service.ChartLimit())
+	if err != nil {
+		return nil, err
+	}
+	return model.NewChart(v.At, nodes, func(cells []string) ([]org.ResidenceLink, error) {
+		return r.Service.ResidenceLinks(ctx, v, cells)
+	}), nil
+}
+
 // Rules is the resolver for the rules field.
 func (r *queryResolver) Rules(ctx context.Context) ([]*org.Rule, error) {
 	rules := org.Rules()

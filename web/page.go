@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -79,6 +80,28 @@ func LoadAssets(dist fs.FS) (*Assets, error) {
 var contentTypes = map[string]string{
 	".js":  "text/javascript; charset=utf-8",
 	".css": "text/css; charset=utf-8",
+}
+
+// MustLoadAssets is LoadAssets of the directory dir of an embedded build,
+// for a package variable: a build that does not load is a broken binary.
+func MustLoadAssets(embedded fs.FS, dir string) *Assets {
+	sub, err := fs.Sub(embedded, dir)
+	if err == nil {
+		var a *Assets
+		if a, err = LoadAssets(sub); err == nil {
+			return a
+		}
+	}
+	panic("web: embedded assets: " + err.Error())
+}
+
+// CheckEndpoint fails unless endpoint is an absolute path on the page's own
+// origin: the only place a page may send requests to.
+func CheckEndpoint(endpoint string) error {
+	if u, err := url.Parse(endpoint); err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") {
+		return fmt.Errorf("web: the endpoint must be an absolute path on the same origin, not %q", endpoint)
+	}
+	return nil
 }
 
 // ServeHTTP serves the file that the request path names (mount it behind

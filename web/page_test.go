@@ -64,3 +64,16 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckEndpoint(t *testing.T) {
+	for _, endpoint := range []string{"/graphql", "/api/graphql?x=1"} {
+		if err := CheckEndpoint(endpoint); err != nil {
+			t.Errorf("%q refused: %v", endpoint, err)
+		}
+	}
+	for _, endpoint := range []string{"http://example.org/graphql", "//example.org/graphql", "graphql", ""} {
+		if CheckEndpoint(endpoint) == nil {
+			t.Errorf("%q accepted", endpoint)
+		}
+	}
+}

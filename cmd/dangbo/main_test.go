@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 
 // service is a running dangbo process.
 type service struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	url    string
 	log    *logBuffer
@@ -88,13 +88,13 @@ var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 
 // start runs dangbo serve on a free port with the given data directory,
 // verifying tokens with testSecret, and waits until it answers /readyz.
-func start(t *testing.T, data string, args ...string) *service {
+func start(t testing.TB, data string, args ...string) *service {
 	t.Helper()
 	return startWithEnv(t, []string{"DANGBO_JWT_SECRET=" + testSecret}, data, args...)
 }
 
 // startWithEnv is start with other environment variables for dangbo's own.
-func startWithEnv(t *testing.T, env []string, data string, args ...string) *service {
+func startWithEnv(t testing.TB, env []string, data string, args ...string) *service {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
 	cmd.Env = append(os.Environ(), append([]string{"NEO4J_URI=", "DANGBO_JWT_SECRET=", "DANGBO_JWKS_URL="}, env...)...)

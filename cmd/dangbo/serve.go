@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
 
 	"dangbo/internal/auth"
+	"dangbo/internal/chartview"
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
@@ -32,6 +34,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxDepth := fs.Int("max-depth", 0, "cap on every role's query nesting (0: the roles' own limits)")
 	noIntrospection := fs.Bool("no-introspection", false, "refuse schema introspection (production)")
 	noPlayground := fs.Bool("no-playground", false, "do not serve the GraphQL playground at /")
+	noChart := fs.Bool("no-chart", false, "do not serve the org chart viewer at /chart")
+	maxChartNodes := fs.Int("max-chart-nodes", int(envUint("DANGBO_MAX_CHART_NODES", org.DefaultChartLimit)),
+		"most nodes an orgChart or CSV export may hold; larger charts fail and are loaded lazily (env DANGBO_MAX_CHART_NODES)")
 	allowList := fs.String("persisted-queries", envOr("DANGBO_PERSISTED_QUERIES", ""),
 		"run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text (env DANGBO_PERSISTED_QUERIES)")
 	if err := fs.Parse(args); err != nil {
@@ -43,6 +48,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *perSecond < 0 || *burst < 1 {
 		return errors.New("--rate must be 0 or more and --burst 1 or more")
+	}
+	if *maxChartNodes < 1 {
+		return errors.New("--max-chart-nodes must be 1 or more")
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
@@ -71,8 +79,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	svc := org.NewService(store, nil)
+	svc.SetChartLimit(*maxChartNodes)
 	cfg := server.Config{
-		Store: store, Service: org.NewService(store, nil), Log: log, Auth: authenticator,
+		Store: store, Service: svc, Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
 	}
 	if *perSecond > 0 {
@@ -85,7 +95,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("persisted-query allow-list", "queries", len(cfg.AllowedQueries))
 	}
 	if !*noPlayground {
-		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: examples})
+		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: append(examples, chartExample(ctx, svc)...)})
+	}
+	if !*noChart {
+		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -113,6 +126,23 @@ func envUint(key string, def uint64) uint64 {
 		return v
 	}
 	return def
+}
+
+// chartExample is an orgChart tab for the first organisation named like the
+// demo's Tam Hồng commune, whose id depends on the data; none without it.
+func chartExample(ctx context.Context, svc *org.Service) []playground.Example {
+	hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
+		org.SearchQuery{Text: "xa tam hong", First: 1, Types: []org.SearchType{org.SearchOrgs}})
+	if err != nil || len(hits) == 0 {
+		return nil
+	}
+	return []playground.Example{{Name: "Sơ đồ tổ chức: nút, liên kết nơi cư trú, dạng cột", Query: `query Chart($id: ID!) {
+  orgChart(rootId: $id) {
+    nodes { id parentId name kind sector depth childCount memberCount officialCount probationaryCount }
+    links { from to type memberCount }
+    columns { ids parentIds names memberCounts }
+  }
+}`, Variables: fmt.Sprintf(`{"id": %q}`, hits[0].Org.ID)}}
 }
 
 // examples open as tabs in the playground on a first visit.

@@ -58,6 +58,50 @@ type ComplexityRoot struct {
 		Target  func(childComplexity int) int
 	}
 
+	ChartColumns struct {
+		ChildCounts        func(childComplexity int) int
+		Depths             func(childComplexity int) int
+		DirectMemberCounts func(childComplexity int) int
+		Ids                func(childComplexity int) int
+		Kinds              func(childComplexity int) int
+		MemberCounts       func(childComplexity int) int
+		Names              func(childComplexity int) int
+		OfficialCounts     func(childComplexity int) int
+		ParentIds          func(childComplexity int) int
+		ProbationaryCounts func(childComplexity int) int
+		Sectors            func(childComplexity int) int
+		Size               func(childComplexity int) int
+	}
+
+	ChartLink struct {
+		From    func(childComplexity int) int
+		Members func(childComplexity int) int
+		To      func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
+	ChartLinkColumns struct {
+		From         func(childComplexity int) int
+		MemberCounts func(childComplexity int) int
+		Size         func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	ChartNode struct {
+		ChartParent       func(childComplexity int) int
+		ChildCount        func(childComplexity int) int
+		Depth             func(childComplexity int) int
+		DirectMemberCount func(childComplexity int) int
+		HasChildren       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		MemberCount       func(childComplexity int) int
+		Name              func(childComplexity int) int
+		OfficialCount     func(childComplexity int) int
+		ProbationaryCount func(childComplexity int) int
+		Sector            func(childComplexity int) int
+	}
+
 	Member struct {
 		Address       func(childComplexity int) int
 		AdmittedOn    func(childComplexity int) int
@@ -111,11 +155,21 @@ type ComplexityRoot struct {
 		MemberCount       func(childComplexity int) int
 		Members           func(childComplexity int, first *int, after *string) int
 		Name              func(childComplexity int) int
+		OfficialCount     func(childComplexity int) int
 		Parent            func(childComplexity int) int
+		ProbationaryCount func(childComplexity int) int
 		Ratings           func(childComplexity int) int
 		Residents         func(childComplexity int, first *int, after *string) int
 		Sector            func(childComplexity int) int
 		Statistics        func(childComplexity int) int
+	}
+
+	OrgChart struct {
+		At          func(childComplexity int) int
+		Columns     func(childComplexity int) int
+		LinkColumns func(childComplexity int) int
+		LinkObjects func(childComplexity int) int
+		Nodes       func(childComplexity int) int
 	}
 
 	OrgConnection struct {
@@ -157,6 +211,7 @@ type ComplexityRoot struct {
 		Member     func(childComplexity int, id string, asOf *org.Date) int
 		Node       func(childComplexity int, id string, asOf *org.Date) int
 		Org        func(childComplexity int, id string, asOf *org.Date) int
+		OrgChart   func(childComplexity int, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) int
 		Roots      func(childComplexity int, asOf *org.Date) int
 		Rules      func(childComplexity int) int
 		Search     func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) int
@@ -238,6 +293,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *org.Date) (model.Node, error)
 	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) ([]*model.SearchHit, error)
 	Statistics(ctx context.Context, orgID string, asOf *org.Date) (*model.Statistics, error)
+	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error)
 	Rules(ctx context.Context) ([]*org.Rule, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
 }
@@ -322,6 +378,202 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Target(childComplexity), true
+
+	case "ChartColumns.childCounts":
+		if e.ComplexityRoot.ChartColumns.ChildCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.ChildCounts(childComplexity), true
+	case "ChartColumns.depths":
+		if e.ComplexityRoot.ChartColumns.Depths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Depths(childComplexity), true
+	case "ChartColumns.directMemberCounts":
+		if e.ComplexityRoot.ChartColumns.DirectMemberCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.DirectMemberCounts(childComplexity), true
+	case "ChartColumns.ids":
+		if e.ComplexityRoot.ChartColumns.Ids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Ids(childComplexity), true
+	case "ChartColumns.kinds":
+		if e.ComplexityRoot.ChartColumns.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Kinds(childComplexity), true
+	case "ChartColumns.memberCounts":
+		if e.ComplexityRoot.ChartColumns.MemberCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.MemberCounts(childComplexity), true
+	case "ChartColumns.names":
+		if e.ComplexityRoot.ChartColumns.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Names(childComplexity), true
+	case "ChartColumns.officialCounts":
+		if e.ComplexityRoot.ChartColumns.OfficialCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.OfficialCounts(childComplexity), true
+	case "ChartColumns.parentIds":
+		if e.ComplexityRoot.ChartColumns.ParentIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.ParentIds(childComplexity), true
+	case "ChartColumns.probationaryCounts":
+		if e.ComplexityRoot.ChartColumns.ProbationaryCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.ProbationaryCounts(childComplexity), true
+	case "ChartColumns.sectors":
+		if e.ComplexityRoot.ChartColumns.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Sectors(childComplexity), true
+	case "ChartColumns.size":
+		if e.ComplexityRoot.ChartColumns.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartColumns.Size(childComplexity), true
+
+	case "ChartLink.from":
+		if e.ComplexityRoot.ChartLink.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLink.From(childComplexity), true
+	case "ChartLink.memberCount":
+		if e.ComplexityRoot.ChartLink.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLink.Members(childComplexity), true
+	case "ChartLink.to":
+		if e.ComplexityRoot.ChartLink.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLink.To(childComplexity), true
+	case "ChartLink.type":
+		if e.ComplexityRoot.ChartLink.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLink.Type(childComplexity), true
+
+	case "ChartLinkColumns.from":
+		if e.ComplexityRoot.ChartLinkColumns.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLinkColumns.From(childComplexity), true
+	case "ChartLinkColumns.memberCounts":
+		if e.ComplexityRoot.ChartLinkColumns.MemberCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLinkColumns.MemberCounts(childComplexity), true
+	case "ChartLinkColumns.size":
+		if e.ComplexityRoot.ChartLinkColumns.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLinkColumns.Size(childComplexity), true
+	case "ChartLinkColumns.to":
+		if e.ComplexityRoot.ChartLinkColumns.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartLinkColumns.To(childComplexity), true
+
+	case "ChartNode.parentId":
+		if e.ComplexityRoot.ChartNode.ChartParent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.ChartParent(childComplexity), true
+	case "ChartNode.childCount":
+		if e.ComplexityRoot.ChartNode.ChildCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.ChildCount(childComplexity), true
+	case "ChartNode.depth":
+		if e.ComplexityRoot.ChartNode.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.Depth(childComplexity), true
+	case "ChartNode.directMemberCount":
+		if e.ComplexityRoot.ChartNode.DirectMemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.DirectMemberCount(childComplexity), true
+	case "ChartNode.hasChildren":
+		if e.ComplexityRoot.ChartNode.HasChildren == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.HasChildren(childComplexity), true
+	case "ChartNode.id":
+		if e.ComplexityRoot.ChartNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.ID(childComplexity), true
+	case "ChartNode.kind":
+		if e.ComplexityRoot.ChartNode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.Kind(childComplexity), true
+	case "ChartNode.memberCount":
+		if e.ComplexityRoot.ChartNode.MemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.MemberCount(childComplexity), true
+	case "ChartNode.name":
+		if e.ComplexityRoot.ChartNode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.Name(childComplexity), true
+	case "ChartNode.officialCount":
+		if e.ComplexityRoot.ChartNode.OfficialCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.OfficialCount(childComplexity), true
+	case "ChartNode.probationaryCount":
+		if e.ComplexityRoot.ChartNode.ProbationaryCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.ProbationaryCount(childComplexity), true
+	case "ChartNode.sector":
+		if e.ComplexityRoot.ChartNode.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartNode.Sector(childComplexity), true
 
 	case "Member.address":
 		if e.ComplexityRoot.Member.Address == nil {
@@ -592,12 +844,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Name(childComplexity), true
+	case "Org.officialCount":
+		if e.ComplexityRoot.Org.OfficialCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.OfficialCount(childComplexity), true
 	case "Org.parent":
 		if e.ComplexityRoot.Org.Parent == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Org.Parent(childComplexity), true
+	case "Org.probationaryCount":
+		if e.ComplexityRoot.Org.ProbationaryCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.ProbationaryCount(childComplexity), true
 	case "Org.ratings":
 		if e.ComplexityRoot.Org.Ratings == nil {
 			break
@@ -627,6 +891,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Statistics(childComplexity), true
+
+	case "OrgChart.asOf":
+		if e.ComplexityRoot.OrgChart.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgChart.At(childComplexity), true
+	case "OrgChart.columns":
+		if e.ComplexityRoot.OrgChart.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgChart.Columns(childComplexity), true
+	case "OrgChart.linkColumns":
+		if e.ComplexityRoot.OrgChart.LinkColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgChart.LinkColumns(childComplexity), true
+	case "OrgChart.links":
+		if e.ComplexityRoot.OrgChart.LinkObjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgChart.LinkObjects(childComplexity), true
+	case "OrgChart.nodes":
+		if e.ComplexityRoot.OrgChart.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgChart.Nodes(childComplexity), true
 
 	case "OrgConnection.edges":
 		if e.ComplexityRoot.OrgConnection.Edges == nil {
@@ -809,6 +1104,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Org(childComplexity, args["id"].(string), args["asOf"].(*org.Date)), true
+	case "Query.orgChart":
+		if e.ComplexityRoot.Query.OrgChart == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orgChart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrgChart(childComplexity, args["rootId"].(string), args["depth"].(*int), args["kinds"].([]org.Kind), args["asOf"].(*org.Date)), true
 	case "Query.roots":
 		if e.ComplexityRoot.Query.Roots == nil {
 			break
@@ -1069,6 +1375,16 @@ type Query {
   search(text: String!, first: Int = 20, types: [SearchType!], within: ID, asOf: Date): [SearchHit!]!
   "Counts of the subtree below an organisation."
   statistics(orgId: ID!, asOf: Date): OrgStatistics!
+  """
+  The subtree below an organisation as chart libraries take it (d3-org-chart, BALKAN OrgChart,
+  Cytoscape.js): a flat list of nodes, parents before children, each with its parent's id and the counts
+  a badge shows, and the residence ties between its cells as separate links. ` + "`" + `depth` + "`" + ` counts levels below
+  the root (null: the whole subtree); ` + "`" + `kinds` + "`" + ` shows only organisations of those kinds, each hanging from
+  its nearest shown ancestor (the root is always shown). A chart holds at most a number of nodes the
+  server sets (10,000 unless configured); a larger one fails with BAD_USER_INPUT, and the client lowers
+  ` + "`" + `depth` + "`" + ` or loads lazily with ` + "`" + `Org.children` + "`" + `.
+  """
+  orgChart(rootId: ID!, depth: Int, kinds: [OrgKind!], asOf: Date): OrgChart!
   "The rules of the Party Charter that changes are checked against."
   rules: [Rule!]!
   "Every mutation and export, newest first (admins only)."
@@ -1192,6 +1508,10 @@ type Org implements Node {
   directMemberCount: Int!
   "Members in the subtree, each counted once by their cell."
   memberCount: Int!
+  "Official members in the subtree."
+  officialCount: Int!
+  "Probationary members in the subtree."
+  probationaryCount: Int!
   statistics: OrgStatistics!
   ratings: [YearRating!]!
 }
@@ -1254,6 +1574,84 @@ type OrgStatistics {
 type SectorCount {
   sector: Sector!
   count: Int!
+}
+
+"A subtree ready to draw: nodes with their parent's id, and dual membership as links between cells."
+type OrgChart {
+  asOf: Date!
+  "Parents before children, siblings by kind then name."
+  nodes: [ChartNode!]!
+  "Residence ties between cells of the chart, by from, then to."
+  links: [ChartLink!]!
+  """
+  The same nodes as parallel lists, one per field (element i of each list describes nodes[i]): the
+  compact form for large charts, several times cheaper to produce and to parse than a list of objects.
+  """
+  columns: ChartColumns!
+  "The same links as parallel lists."
+  linkColumns: ChartLinkColumns!
+}
+
+"An organisation in a chart."
+type ChartNode {
+  id: ID!
+  "Its parent in the chart (the nearest shown ancestor when ` + "`" + `kinds` + "`" + ` filtered); null for the root."
+  parentId: ID
+  name: String!
+  kind: OrgKind!
+  sector: Sector
+  "Levels below the chart's root in the structure."
+  depth: Int!
+  "Sub-organisations in the structure, whether the chart shows them or not."
+  childCount: Int!
+  hasChildren: Boolean!
+  "Members whose cell this is."
+  directMemberCount: Int!
+  "Members in the subtree, each counted once by their cell."
+  memberCount: Int!
+  officialCount: Int!
+  probationaryCount: Int!
+}
+
+enum ChartLinkType {
+  "Working members of the ` + "`" + `from` + "`" + ` cell who live in the ` + "`" + `to` + "`" + ` cell's village or residential group (Quy định 213-QĐ/TW)."
+  RESIDENCE
+}
+
+"A tie between two cells of a chart that is not a parent link."
+type ChartLink {
+  from: ID!
+  to: ID!
+  type: ChartLinkType!
+  "The members the tie stands for."
+  memberCount: Int!
+}
+
+"The nodes of a chart as columns; every list has ` + "`" + `size` + "`" + ` elements."
+type ChartColumns {
+  size: Int!
+  ids: [ID!]!
+  "Null for the root."
+  parentIds: [ID]!
+  names: [String!]!
+  "The OrgKind of each node, by name (strings: gqlgen writes a list of enum values one goroutine per element)."
+  kinds: [String!]!
+  "The Sector of each node, by name."
+  sectors: [String!]!
+  depths: [Int!]!
+  childCounts: [Int!]!
+  directMemberCounts: [Int!]!
+  memberCounts: [Int!]!
+  officialCounts: [Int!]!
+  probationaryCounts: [Int!]!
+}
+
+"The links of a chart as columns; every link is a RESIDENCE link."
+type ChartLinkColumns {
+  size: Int!
+  from: [ID!]!
+  to: [ID!]!
+  memberCounts: [Int!]!
 }
 
 type SearchHit {
@@ -1502,6 +1900,32 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orgChart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rootId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["rootId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds", ec.unmarshalOOrgKind2ᚕdangboᚋinternalᚋorgᚐKindᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -1949,6 +2373,934 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ChartColumns_size(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_size,
+		func(ctx context.Context) (any, error) {
+			return obj.Size(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_ids(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_ids,
+		func(ctx context.Context) (any, error) {
+			return obj.Ids(), nil
+		},
+		nil,
+		ec.marshalNID2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_ids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_parentIds(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_parentIds,
+		func(ctx context.Context) (any, error) {
+			return obj.ParentIds(), nil
+		},
+		nil,
+		ec.marshalNID2ᚕᚖstring,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_parentIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_names(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_names,
+		func(ctx context.Context) (any, error) {
+			return obj.Names(), nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_kinds(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_kinds,
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds(), nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_sectors(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_sectors,
+		func(ctx context.Context) (any, error) {
+			return obj.Sectors(), nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_sectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_depths(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_depths,
+		func(ctx context.Context) (any, error) {
+			return obj.Depths(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_depths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_childCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_childCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.ChildCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_childCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_directMemberCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_directMemberCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.DirectMemberCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_directMemberCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_memberCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_memberCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_memberCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_officialCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_officialCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_officialCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartColumns_probationaryCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartColumns_probationaryCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.ProbationaryCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartColumns_probationaryCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLink_from(ctx context.Context, field graphql.CollectedField, obj *org.ResidenceLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLink_from,
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLink_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLink_to(ctx context.Context, field graphql.CollectedField, obj *org.ResidenceLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLink_to,
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLink_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLink_type(ctx context.Context, field graphql.CollectedField, obj *org.ResidenceLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLink_type,
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		ec.marshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLink_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ChartLinkType does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLink_memberCount(ctx context.Context, field graphql.CollectedField, obj *org.ResidenceLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLink_memberCount,
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLink_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLinkColumns_size(ctx context.Context, field graphql.CollectedField, obj *model.ChartLinkColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLinkColumns_size,
+		func(ctx context.Context) (any, error) {
+			return obj.Size(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLinkColumns_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLinkColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLinkColumns_from(ctx context.Context, field graphql.CollectedField, obj *model.ChartLinkColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLinkColumns_from,
+		func(ctx context.Context) (any, error) {
+			return obj.From(), nil
+		},
+		nil,
+		ec.marshalNID2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLinkColumns_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLinkColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLinkColumns_to(ctx context.Context, field graphql.CollectedField, obj *model.ChartLinkColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLinkColumns_to,
+		func(ctx context.Context) (any, error) {
+			return obj.To(), nil
+		},
+		nil,
+		ec.marshalNID2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLinkColumns_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLinkColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartLinkColumns_memberCounts(ctx context.Context, field graphql.CollectedField, obj *model.ChartLinkColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartLinkColumns_memberCounts,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCounts(), nil
+		},
+		nil,
+		ec.marshalNInt2ᚕintᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartLinkColumns_memberCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartLinkColumns",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_id(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_id,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_parentId(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_parentId,
+		func(ctx context.Context) (any, error) {
+			return obj.ChartParent(), nil
+		},
+		nil,
+		ec.marshalOID2ᚖstring,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_parentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_name(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_kind(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_kind,
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		ec.marshalNOrgKind2dangboᚋinternalᚋorgᚐKind,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type OrgKind does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_sector(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_sector,
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		ec.marshalOSector2dangboᚋinternalᚋorgᚐSector,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Sector does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_depth(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_depth,
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_childCount(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_childCount,
+		func(ctx context.Context) (any, error) {
+			return obj.ChildCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_childCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_hasChildren(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_hasChildren,
+		func(ctx context.Context) (any, error) {
+			return obj.HasChildren(), nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_hasChildren(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_directMemberCount(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_directMemberCount,
+		func(ctx context.Context) (any, error) {
+			return obj.DirectMemberCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_directMemberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_memberCount(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_memberCount,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_officialCount(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_officialCount,
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_officialCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChartNode_probationaryCount(ctx context.Context, field graphql.CollectedField, obj *model.ChartNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChartNode_probationaryCount,
+		func(ctx context.Context) (any, error) {
+			return obj.ProbationaryCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChartNode_probationaryCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChartNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2239,6 +3591,10 @@ func (ec *executionContext) fieldContext_Member_cell(_ context.Context, field gr
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -2308,6 +3664,10 @@ func (ec *executionContext) fieldContext_Member_residenceCell(_ context.Context,
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -2926,6 +4286,10 @@ func (ec *executionContext) fieldContext_Mutation_createOrg(ctx context.Context,
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -3392,6 +4756,10 @@ func (ec *executionContext) fieldContext_Org_parent(_ context.Context, field gra
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -3461,6 +4829,10 @@ func (ec *executionContext) fieldContext_Org_ancestors(_ context.Context, field 
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -3741,6 +5113,64 @@ func (ec *executionContext) fieldContext_Org_memberCount(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_officialCount(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Org_officialCount,
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Org_officialCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Org_probationaryCount(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Org_probationaryCount,
+		func(ctx context.Context) (any, error) {
+			return obj.ProbationaryCount(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Org_probationaryCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Org_statistics(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3826,6 +5256,223 @@ func (ec *executionContext) fieldContext_Org_ratings(_ context.Context, field gr
 				return ec.fieldContext_YearRating_rating(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type YearRating", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgChart_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgChart_asOf,
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		ec.marshalNDate2dangboᚋinternalᚋorgᚐDate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgChart_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgChart",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgChart_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgChart_nodes,
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		ec.marshalNChartNode2ᚕᚖdangboᚋgraphᚋmodelᚐChartNodeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgChart_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgChart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_ChartNode_id(ctx, field)
+			case "parentId":
+				return ec.fieldContext_ChartNode_parentId(ctx, field)
+			case "name":
+				return ec.fieldContext_ChartNode_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_ChartNode_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_ChartNode_sector(ctx, field)
+			case "depth":
+				return ec.fieldContext_ChartNode_depth(ctx, field)
+			case "childCount":
+				return ec.fieldContext_ChartNode_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_ChartNode_hasChildren(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_ChartNode_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_ChartNode_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_ChartNode_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_ChartNode_probationaryCount(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChartNode", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgChart_links(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgChart_links,
+		func(ctx context.Context) (any, error) {
+			return obj.LinkObjects()
+		},
+		nil,
+		ec.marshalNChartLink2ᚕᚖdangboᚋinternalᚋorgᚐResidenceLinkᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgChart_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgChart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_ChartLink_from(ctx, field)
+			case "to":
+				return ec.fieldContext_ChartLink_to(ctx, field)
+			case "type":
+				return ec.fieldContext_ChartLink_type(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_ChartLink_memberCount(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChartLink", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgChart_columns(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgChart_columns,
+		func(ctx context.Context) (any, error) {
+			return obj.Columns(), nil
+		},
+		nil,
+		ec.marshalNChartColumns2ᚖdangboᚋgraphᚋmodelᚐChartColumns,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgChart_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgChart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "size":
+				return ec.fieldContext_ChartColumns_size(ctx, field)
+			case "ids":
+				return ec.fieldContext_ChartColumns_ids(ctx, field)
+			case "parentIds":
+				return ec.fieldContext_ChartColumns_parentIds(ctx, field)
+			case "names":
+				return ec.fieldContext_ChartColumns_names(ctx, field)
+			case "kinds":
+				return ec.fieldContext_ChartColumns_kinds(ctx, field)
+			case "sectors":
+				return ec.fieldContext_ChartColumns_sectors(ctx, field)
+			case "depths":
+				return ec.fieldContext_ChartColumns_depths(ctx, field)
+			case "childCounts":
+				return ec.fieldContext_ChartColumns_childCounts(ctx, field)
+			case "directMemberCounts":
+				return ec.fieldContext_ChartColumns_directMemberCounts(ctx, field)
+			case "memberCounts":
+				return ec.fieldContext_ChartColumns_memberCounts(ctx, field)
+			case "officialCounts":
+				return ec.fieldContext_ChartColumns_officialCounts(ctx, field)
+			case "probationaryCounts":
+				return ec.fieldContext_ChartColumns_probationaryCounts(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChartColumns", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgChart_linkColumns(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgChart_linkColumns,
+		func(ctx context.Context) (any, error) {
+			return obj.LinkColumns()
+		},
+		nil,
+		ec.marshalNChartLinkColumns2ᚖdangboᚋgraphᚋmodelᚐChartLinkColumns,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgChart_linkColumns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgChart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "size":
+				return ec.fieldContext_ChartLinkColumns_size(ctx, field)
+			case "from":
+				return ec.fieldContext_ChartLinkColumns_from(ctx, field)
+			case "to":
+				return ec.fieldContext_ChartLinkColumns_to(ctx, field)
+			case "memberCounts":
+				return ec.fieldContext_ChartLinkColumns_memberCounts(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChartLinkColumns", field.Name)
 		},
 	}
 	return fc, nil
@@ -3924,6 +5571,10 @@ func (ec *executionContext) fieldContext_OrgConnection_nodes(_ context.Context, 
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -4090,6 +5741,10 @@ func (ec *executionContext) fieldContext_OrgEdge_node(_ context.Context, field g
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -4630,6 +6285,10 @@ func (ec *executionContext) fieldContext_Query_roots(ctx context.Context, field 
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -4711,6 +6370,10 @@ func (ec *executionContext) fieldContext_Query_org(ctx context.Context, field gr
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -4961,6 +6624,59 @@ func (ec *executionContext) fieldContext_Query_statistics(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_statistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_orgChart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_orgChart,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrgChart(ctx, fc.Args["rootId"].(string), fc.Args["depth"].(*int), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date))
+		},
+		nil,
+		ec.marshalNOrgChart2ᚖdangboᚋgraphᚋmodelᚐChart,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_orgChart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "asOf":
+				return ec.fieldContext_OrgChart_asOf(ctx, field)
+			case "nodes":
+				return ec.fieldContext_OrgChart_nodes(ctx, field)
+			case "links":
+				return ec.fieldContext_OrgChart_links(ctx, field)
+			case "columns":
+				return ec.fieldContext_OrgChart_columns(ctx, field)
+			case "linkColumns":
+				return ec.fieldContext_OrgChart_linkColumns(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type OrgChart", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orgChart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5248,6 +6964,10 @@ func (ec *executionContext) fieldContext_RoleTerm_org(_ context.Context, field g
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -5549,6 +7269,10 @@ func (ec *executionContext) fieldContext_SearchHit_path(_ context.Context, field
 				return ec.fieldContext_Org_directMemberCount(ctx, field)
 			case "memberCount":
 				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
 			case "statistics":
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
@@ -7603,6 +9327,296 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var chartColumnsImplementors = []string{"ChartColumns"}
+
+func (ec *executionContext) _ChartColumns(ctx context.Context, sel ast.SelectionSet, obj *model.ChartColumns) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chartColumnsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChartColumns")
+		case "size":
+			out.Values[i] = ec._ChartColumns_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ids":
+			out.Values[i] = ec._ChartColumns_ids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentIds":
+			out.Values[i] = ec._ChartColumns_parentIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "names":
+			out.Values[i] = ec._ChartColumns_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kinds":
+			out.Values[i] = ec._ChartColumns_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sectors":
+			out.Values[i] = ec._ChartColumns_sectors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depths":
+			out.Values[i] = ec._ChartColumns_depths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childCounts":
+			out.Values[i] = ec._ChartColumns_childCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directMemberCounts":
+			out.Values[i] = ec._ChartColumns_directMemberCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberCounts":
+			out.Values[i] = ec._ChartColumns_memberCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "officialCounts":
+			out.Values[i] = ec._ChartColumns_officialCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "probationaryCounts":
+			out.Values[i] = ec._ChartColumns_probationaryCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var chartLinkImplementors = []string{"ChartLink"}
+
+func (ec *executionContext) _ChartLink(ctx context.Context, sel ast.SelectionSet, obj *org.ResidenceLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chartLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChartLink")
+		case "from":
+			out.Values[i] = ec._ChartLink_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ChartLink_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ChartLink_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberCount":
+			out.Values[i] = ec._ChartLink_memberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var chartLinkColumnsImplementors = []string{"ChartLinkColumns"}
+
+func (ec *executionContext) _ChartLinkColumns(ctx context.Context, sel ast.SelectionSet, obj *model.ChartLinkColumns) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chartLinkColumnsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChartLinkColumns")
+		case "size":
+			out.Values[i] = ec._ChartLinkColumns_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ChartLinkColumns_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ChartLinkColumns_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberCounts":
+			out.Values[i] = ec._ChartLinkColumns_memberCounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var chartNodeImplementors = []string{"ChartNode"}
+
+func (ec *executionContext) _ChartNode(ctx context.Context, sel ast.SelectionSet, obj *model.ChartNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chartNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChartNode")
+		case "id":
+			out.Values[i] = ec._ChartNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentId":
+			out.Values[i] = ec._ChartNode_parentId(ctx, field, obj)
+		case "name":
+			out.Values[i] = ec._ChartNode_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ChartNode_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._ChartNode_sector(ctx, field, obj)
+		case "depth":
+			out.Values[i] = ec._ChartNode_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childCount":
+			out.Values[i] = ec._ChartNode_childCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasChildren":
+			out.Values[i] = ec._ChartNode_hasChildren(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directMemberCount":
+			out.Values[i] = ec._ChartNode_directMemberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberCount":
+			out.Values[i] = ec._ChartNode_memberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "officialCount":
+			out.Values[i] = ec._ChartNode_officialCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "probationaryCount":
+			out.Values[i] = ec._ChartNode_probationaryCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member", "Node", "SearchResult"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *model.Member) graphql.Marshaler {
@@ -8442,6 +10456,16 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "officialCount":
+			out.Values[i] = ec._Org_officialCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "probationaryCount":
+			out.Values[i] = ec._Org_probationaryCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "statistics":
 			out.Values[i] = ec._Org_statistics(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8451,6 +10475,65 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 			out.Values[i] = ec._Org_ratings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var orgChartImplementors = []string{"OrgChart"}
+
+func (ec *executionContext) _OrgChart(ctx context.Context, sel ast.SelectionSet, obj *model.Chart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgChartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgChart")
+		case "asOf":
+			out.Values[i] = ec._OrgChart_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrgChart_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._OrgChart_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._OrgChart_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkColumns":
+			out.Values[i] = ec._OrgChart_linkColumns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8845,6 +10928,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_statistics(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "orgChart":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_orgChart(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -9632,6 +11737,104 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChartColumns2ᚖdangboᚋgraphᚋmodelᚐChartColumns(ctx context.Context, sel ast.SelectionSet, v *model.ChartColumns) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChartColumns(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChartLink2ᚕᚖdangboᚋinternalᚋorgᚐResidenceLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.ResidenceLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChartLink2ᚖdangboᚋinternalᚋorgᚐResidenceLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChartLink2ᚖdangboᚋinternalᚋorgᚐResidenceLink(ctx context.Context, sel ast.SelectionSet, v *org.ResidenceLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChartLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChartLinkColumns2ᚖdangboᚋgraphᚋmodelᚐChartLinkColumns(ctx context.Context, sel ast.SelectionSet, v *model.ChartLinkColumns) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChartLinkColumns(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType(ctx context.Context, v any) (org.LinkType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType(ctx context.Context, sel ast.SelectionSet, v org.LinkType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType = map[string]org.LinkType{
+		"RESIDENCE": org.ResidenceLinkType,
+	}
+	marshalNChartLinkType2dangboᚋinternalᚋorgᚐLinkType = map[org.LinkType]string{
+		org.ResidenceLinkType: "RESIDENCE",
+	}
+)
+
+func (ec *executionContext) marshalNChartNode2ᚕᚖdangboᚋgraphᚋmodelᚐChartNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChartNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChartNode2ᚖdangboᚋgraphᚋmodelᚐChartNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChartNode2ᚖdangboᚋgraphᚋmodelᚐChartNode(ctx context.Context, sel ast.SelectionSet, v *model.ChartNode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChartNode(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateMemberInput2dangboᚋgraphᚋmodelᚐCreateMemberInput(ctx context.Context, v any) (model.CreateMemberInput, error) {
 	res, err := ec.unmarshalInputCreateMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9718,6 +11921,60 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNID2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOID2ᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOID2ᚖstring(ctx, sel, v[i])
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9748,6 +12005,36 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMember2dangboᚋgraphᚋmodelᚐMember(ctx context.Context, sel ast.SelectionSet, v model.Member) graphql.Marshaler {
@@ -9876,6 +12163,20 @@ func (ec *executionContext) marshalNOrg2ᚖdangboᚋgraphᚋmodelᚐOrg(ctx cont
 		return graphql.Null
 	}
 	return ec._Org(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgChart2dangboᚋgraphᚋmodelᚐChart(ctx context.Context, sel ast.SelectionSet, v model.Chart) graphql.Marshaler {
+	return ec._OrgChart(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrgChart2ᚖdangboᚋgraphᚋmodelᚐChart(ctx context.Context, sel ast.SelectionSet, v *model.Chart) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrgChart(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrgConnection2dangboᚋgraphᚋmodelᚐOrgConnection(ctx context.Context, sel ast.SelectionSet, v model.OrgConnection) graphql.Marshaler {

@@ -61,6 +61,8 @@ func (o *Org) ChildCount() int        { return int(o.Counts.Children) }
 func (o *Org) HasChildren() bool      { return o.Counts.Children > 0 }
 func (o *Org) DirectMemberCount() int { return int(o.Counts.DirectMembers()) }
 func (o *Org) MemberCount() int       { return int(o.Counts.Members()) }
+func (o *Org) OfficialCount() int     { return int(o.Counts.Official) }
+func (o *Org) ProbationaryCount() int { return int(o.Counts.Probationary) }
 
 // Statistics are the counts of the subtree.
 func (o *Org) Statistics() *Statistics { return &Statistics{Counts: o.Counts, AsOf: o.At} }

@@ -34,7 +34,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 				challenge += `, error="invalid_token"`
 			}
 			w.Header().Set("WWW-Authenticate", challenge)
-			writeError(w, http.StatusUnauthorized, err)
+			WriteError(w, http.StatusUnauthorized, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(org.WithPrincipal(ctx, p)))
@@ -87,9 +87,9 @@ func (a *Authenticator) bearer(ctx context.Context, authorization string) (*org.
 	return a.Verify(ctx, token)
 }
 
-// writeError answers a request refused before GraphQL ran, in the shape of a
+// WriteError answers a request refused outside GraphQL, in the shape of a
 // GraphQL response so that clients read it like any other error.
-func writeError(w http.ResponseWriter, status int, err error) {
+func WriteError(w http.ResponseWriter, status int, err error) {
 	type gqlError struct {
 		Message    string            `json:"message"`
 		Extensions map[string]string `json:"extensions"`

@@ -62,7 +62,7 @@ func (l *RateLimiter) Middleware(next http.Handler) http.Handler {
 		if ok, wait := l.take(callerKey(r), l.now()); !ok {
 			seconds := max(int(math.Ceil(wait.Seconds())), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(seconds))
-			writeError(w, http.StatusTooManyRequests,
+			WriteError(w, http.StatusTooManyRequests,
 				org.Errorf(org.ELimitExceeded, "Quá nhiều yêu cầu: hãy thử lại sau %d giây.", seconds))
 			return
 		}

@@ -21,6 +21,7 @@ type floorRoot struct {
 	org      *model.Org
 	children *model.OrgConnection
 	hits     []*model.SearchHit
+	chart    *model.Chart
 }
 
 type floorQuery struct {
@@ -39,6 +40,9 @@ func (f *floorRoot) Org() generated.OrgResolver     { return floorOrg{f.Resolver
 func (q floorQuery) Org(context.Context, string, *org.Date) (*model.Org, error) { return q.f.org, nil }
 func (q floorQuery) Search(context.Context, string, *int, []org.SearchType, *string, *org.Date) ([]*model.SearchHit, error) {
 	return q.f.hits, nil
+}
+func (q floorQuery) OrgChart(context.Context, string, *int, []org.Kind, *org.Date) (*model.Chart, error) {
+	return q.f.chart, nil
 }
 func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kind) (*model.OrgConnection, error) {
 	return o.f.children, nil

@@ -145,3 +145,37 @@ func compare(b *testing.B, base, other target, body []byte, baseName, otherName 
 		b.Errorf("%d requests failed", errors)
 	}
 }
+
+// compareLatency alternates single-client runs on base and other, three of
+// each, and reports their median latencies and the ratio other/base: for
+// large answers, where what matters is how long one client waits.
+func compareLatency(b *testing.B, base, other target, body []byte) {
+	b.Helper()
+	const rounds = 3
+	per := 3 * time.Second
+	load(base, body, 1, 300*time.Millisecond)
+	load(other, body, 1, 300*time.Millisecond)
+	var baseP50, otherP50 []time.Duration
+	var errors int64
+	for range rounds {
+		f := load(base, body, 1, per)
+		r := load(other, body, 1, per)
+		baseP50, otherP50 = append(baseP50, f.p50), append(otherP50, r.p50)
+		errors += f.errors + r.errors
+	}
+	slices.Sort(baseP50)
+	slices.Sort(otherP50)
+	b.ReportMetric(float64(baseP50[rounds/2].Microseconds()), "floor-p50-µs")
+	b.ReportMetric(float64(otherP50[rounds/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(otherP50[rounds/2])/float64(baseP50[rounds/2]), "ratio")
+	b.ReportMetric(float64(errors), "errors")
+	if errors > 0 {
+		b.Errorf("%d requests failed", errors)
+	}
+}
+
+// median of d, which it sorts.
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}

@@ -6,6 +6,7 @@ package demo
 
 import (
 	"io"
+	"sync"
 	"time"
 
 	"dangbo/internal/org"
@@ -59,3 +60,42 @@ func (r *reader) Read() (org.Record, error) {
 	r.next = len(r.d.Orgs) + len(r.d.Members)
 	return org.Record{}, io.EOF
 }
+
+// Province is the part of d under the province named name: its organisations
+// and the members whose first cell is among them. The records are shared with d.
+func (d *Dataset) Province(name string) *Dataset {
+	in := map[string]bool{}
+	out := &Dataset{}
+	for _, o := range d.Orgs { // parents come first
+		if v := o.Versions[0]; v.Name == name && v.ParentID == "" || in[v.ParentID] {
+			in[o.ID] = true
+			out.Orgs = append(out.Orgs, o)
+		}
+	}
+	for _, m := range d.Members {
+		if in[m.Stints[0].CellID] {
+			out.Members = append(out.Members, m)
+		}
+	}
+	return out
+}
+
+// Clone returns a copy of d that shares no record with it, for a store that
+// may keep or change what it imports.
+func (d *Dataset) Clone() *Dataset {
+	c := &Dataset{Orgs: make([]org.OrgRecord, len(d.Orgs)), Members: make([]org.MemberRecord, len(d.Members))}
+	for i := range d.Orgs {
+		c.Orgs[i] = d.Orgs[i].Clone()
+	}
+	for i := range d.Members {
+		c.Members[i] = d.Members[i].Clone()
+	}
+	return c
+}
+
+// VinhPhuc is the demo's Vĩnh Phúc province alone, generated once from the
+// default seed: real demo data small enough for any test. Callers share it, so
+// they import a Clone.
+var VinhPhuc = sync.OnceValue(func() *Dataset {
+	return Generate(DefaultSeed).Province("Đảng bộ tỉnh Vĩnh Phúc")
+})

@@ -112,21 +112,25 @@ const (
 )
 
 // Score rates a folded name; ok is false when the name does not match.
-// An organisation is scored on its distinctive part ("tam hong" of "Đảng bộ xã
-// Tam Hồng"), and on its whole name a tier lower, so that the generic words
-// every organisation shares do not outrank a person's name. Within a tier
-// organisations come before members, then names the text covers more completely.
+// An organisation is scored on its distinctive part ("tỉnh quảng ninh" and
+// "quảng ninh" of "Đảng bộ tỉnh Quảng Ninh"), and on its whole name a tier
+// lower, so that the generic words every organisation shares do not outrank a
+// person's name. Within a tier organisations come before members, then names
+// the text covers more completely.
 func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
 	if !isOrg {
 		return m.score(nameKey)
 	}
-	core, hasCore := orgCore(nameKey)
-	if hasCore {
-		if score, ok = m.score(core); ok {
-			return score + orgBonus, true
+	cores, n := orgCores(nameKey)
+	for _, core := range cores[:n] {
+		if s, matched := m.score(core); matched && s > score {
+			score, ok = s, true
 		}
 	}
-	if score, ok = m.score(nameKey); ok && hasCore {
+	if ok {
+		return score + orgBonus, true
+	}
+	if score, ok = m.score(nameKey); ok && n > 0 {
 		score -= 0.1
 	}
 	return score + orgBonus, ok
@@ -141,22 +145,24 @@ var genericPrefixes = []string{
 // adminWords name the kind of administrative unit that follows them.
 var adminWords = []string{"thanh pho ", "thi tran ", "thi xa ", "xa ", "phuong ", "huyen ", "tinh ", "quan "}
 
-// orgCore strips the generic leading words of an organisation's folded name.
-func orgCore(key string) (string, bool) {
+// orgCores are the distinctive parts of an organisation's folded name: without
+// its generic leading words, and also without the administrative word after
+// them, since users type either ("tinh quang ninh", "quang ninh").
+func orgCores(key string) (cores [2]string, n int) {
 	core := key
 	for _, p := range genericPrefixes {
-		if rest, ok := strings.CutPrefix(core, p); ok {
-			core = rest
+		if rest, ok := strings.CutPrefix(core, p); ok && rest != "" {
+			cores[n], n, core = rest, n+1, rest
 			break
 		}
 	}
 	for _, p := range adminWords {
-		if rest, ok := strings.CutPrefix(core, p); ok {
-			core = rest
+		if rest, ok := strings.CutPrefix(core, p); ok && rest != "" {
+			cores[n], n = rest, n+1
 			break
 		}
 	}
-	return core, core != key && core != ""
+	return cores, n
 }
 
 func (m *Matcher) score(nameKey string) (score float64, ok bool) {

@@ -73,6 +73,17 @@ func TestMatcherOrgCore(t *testing.T) {
 	if !(person > org) {
 		t.Fatalf("a match on generic words outranks a person: org %.3f, person %.3f", org, person)
 	}
+	// Users type the administrative word or leave it out; either way the
+	// province ranks above bodies that merely carry its name.
+	for _, text := range []string{"tinh quang ninh", "quang ninh"} {
+		m, _ = NewMatcher(text)
+		province, _ := m.Score(Fold("Đảng bộ tỉnh Quảng Ninh"), true)
+		for _, other := range []string{"Đảng bộ Quân sự tỉnh Quảng Ninh", "Đảng bộ Bưu điện tỉnh Quảng Ninh", "Chi bộ Báo Quảng Ninh"} {
+			if s, _ := m.Score(Fold(other), true); s >= province {
+				t.Errorf("%q: %q scores %.3f, the province %.3f", text, other, s, province)
+			}
+		}
+	}
 	m, _ = NewMatcher("dang bo xa tam hong")
 	if s, ok := m.Score(Fold("Đảng bộ xã Tam Hồng"), true); !ok || s < tierPrefix {
 		t.Fatalf("whole name = %.3f, %v", s, ok)

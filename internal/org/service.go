@@ -16,8 +16,9 @@ import (
 // organisation, and a member whose cell it is, behave exactly as if they did
 // not exist, so no answer tells a caller more than their subtrees.
 type Service struct {
-	store Store
-	today func() Date
+	store      Store
+	today      func() Date
+	chartLimit int
 }
 
 var _ Reader = (*Service)(nil)
@@ -28,8 +29,11 @@ func NewService(store Store, today func() Date) *Service {
 	if today == nil {
 		today = Today
 	}
-	return &Service{store: store, today: today}
+	return &Service{store: store, today: today, chartLimit: DefaultChartLimit}
 }
+
+// SetChartLimit sets the most nodes a chart may hold (DefaultChartLimit unless set).
+func (s *Service) SetChartLimit(n int) { s.chartLimit = n }
 
 // Today is the date the service considers current.
 func (s *Service) Today() Date { return s.today() }

@@ -56,6 +56,15 @@ type Reader interface {
 
 	Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error)
 
+	// ChartNodes lists the chart of a subtree as Tree.ChartNodes does, failing
+	// with NOT_FOUND for a missing root and BAD_USER_INPUT when it holds more
+	// than limit nodes.
+	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
+	// ResidenceLinks counts, by pair of cells, the members on the view's date
+	// whose cell is one of cells and whose residence link points to another
+	// of them; ordered by From, then To.
+	ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error)
+
 	// Covers reports, for each of ids, whether it lies in the subtree of one
 	// of roots (a root included) on the view's date; false for a missing id.
 	Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error)

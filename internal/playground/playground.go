@@ -6,9 +6,7 @@ package playground
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"dangbo/web"
@@ -41,16 +39,7 @@ type Options struct {
 //go:embed dist
 var dist embed.FS
 
-var assets = func() *web.Assets {
-	sub, err := fs.Sub(dist, "dist")
-	if err == nil {
-		var a *web.Assets
-		if a, err = web.LoadAssets(sub); err == nil {
-			return a
-		}
-	}
-	panic("playground: embedded assets: " + err.Error())
-}()
+var assets = web.MustLoadAssets(dist, "dist")
 
 // New returns a handler for "/" (the page) and AssetPath; mount it at "/".
 // It panics if Endpoint is not a path on the page's own origin.
@@ -61,8 +50,8 @@ func New(opts Options) http.Handler {
 	if opts.Endpoint == "" {
 		opts.Endpoint = "/graphql"
 	}
-	if u, err := url.Parse(opts.Endpoint); err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") {
-		panic("playground: Endpoint must be an absolute path on the same origin, not " + opts.Endpoint)
+	if err := web.CheckEndpoint(opts.Endpoint); err != nil {
+		panic(err)
 	}
 	type exampleSettings struct {
 		Name      string `json:"name"`

@@ -165,16 +165,3 @@ func TestOnlyThePageAndItsAssets(t *testing.T) {
 		}
 	}
 }
-
-func TestEndpointMustBeSameOrigin(t *testing.T) {
-	for _, endpoint := range []string{"http://example.org/graphql", "//example.org/graphql", "graphql"} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("Endpoint %q accepted", endpoint)
-				}
-			}()
-			playground.New(playground.Options{Endpoint: endpoint})
-		}()
-	}
-}

@@ -43,6 +43,8 @@ type Config struct {
 	NoIntrospection bool
 	// Playground serves the GraphQL playground at "/" when set.
 	Playground http.Handler
+	// ChartViewer serves the org chart viewer at "/chart" and below when set.
+	ChartViewer http.Handler
 	// Auth puts the caller's principal into the context of every GraphQL
 	// request and websocket connection, and refuses those without a valid
 	// token. Nil lets everyone through without a principal; the binary always
@@ -126,14 +128,9 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
-	graphQL := withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg)))
-	if cfg.RateLimit != nil {
-		graphQL = cfg.RateLimit.Middleware(graphQL)
-	}
-	if cfg.Auth != nil {
-		graphQL = cfg.Auth.Middleware(graphQL)
-	}
+	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg))))
 	mux.Handle("/graphql", graphQL)
+	mux.Handle("GET /export/orgchart.csv", authenticated(&cfg, exportChartCSV(cfg.Service)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -153,7 +150,23 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Playground != nil {
 		mux.Handle("/", cfg.Playground)
 	}
+	if cfg.ChartViewer != nil {
+		mux.Handle("/chart", cfg.ChartViewer)
+		mux.Handle("/chart/", cfg.ChartViewer)
+	}
 	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, mux))
+}
+
+// authenticated puts the caller's principal in the request's context, then
+// applies the caller's rate limit: what every API request goes through.
+func authenticated(cfg *Config, h http.Handler) http.Handler {
+	if cfg.RateLimit != nil {
+		h = cfg.RateLimit.Middleware(h)
+	}
+	if cfg.Auth != nil {
+		h = cfg.Auth.Middleware(h)
+	}
+	return h
 }
 
 // newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
@@ -171,7 +184,7 @@ func newGraphQL(cfg *Config) http.Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.AllowedQueries != nil {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)})

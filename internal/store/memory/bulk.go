@@ -39,6 +39,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	s.mu.Lock()
 	s.g = imp.g
 	s.trees.reset()
+	s.links.reset()
 	s.mu.Unlock()
 	return stats, nil
 }

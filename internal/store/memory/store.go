@@ -29,7 +29,8 @@ type Store struct {
 	writeMu sync.Mutex
 	mu      sync.RWMutex
 	g       *graph
-	trees   *treeCache
+	trees   *dateCache[*org.Tree]
+	links   *dateCache[linkIndex]
 	log     *slog.Logger
 }
 
@@ -60,7 +61,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
-	s := &Store{db: db, log: log, trees: newTreeCache()}
+	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex]()}
 	start := time.Now()
 	if s.g, err = load(db); err != nil {
 		db.Close()

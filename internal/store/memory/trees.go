@@ -9,35 +9,36 @@ import (
 	"dangbo/internal/org"
 )
 
-// treeCacheSize bounds how many dates keep a built tree: today, plus the few
+// dateCacheSize bounds how many dates keep a built value: today, plus the few
 // past dates an analyst is comparing. A tree of the demo costs about 2 MB.
-const treeCacheSize = 8
+const dateCacheSize = 8
 
-// treeCache keeps the structure on recently read dates. Trees are built by
-// readers (under the store's shared lock) and refreshed by writers (under its
-// exclusive lock), so a tree never changes while a reader holds it.
-type treeCache struct {
+// dateCache keeps what readers derived for recently read dates: the structure
+// on that date, the residence links. Values are built by readers (under the
+// store's shared lock) and refreshed or dropped by writers (under its
+// exclusive lock), so a value never changes while a reader holds it.
+type dateCache[T any] struct {
 	mu     sync.Mutex
-	byDate map[org.Date]*cachedTree
+	byDate map[org.Date]*cached[T]
 	clock  atomic.Int64
 	build  singleflight.Group
 }
 
-type cachedTree struct {
-	tree *org.Tree
-	used atomic.Int64
+type cached[T any] struct {
+	value T
+	used  atomic.Int64
 }
 
-func newTreeCache() *treeCache { return &treeCache{byDate: map[org.Date]*cachedTree{}} }
+func newDateCache[T any]() *dateCache[T] { return &dateCache[T]{byDate: map[org.Date]*cached[T]{}} }
 
-// get returns the tree of date d, building it once with build if needed.
-func (c *treeCache) get(d org.Date, build func() (*org.Tree, error)) (*org.Tree, error) {
+// get returns the value of date d, building it once with build if needed.
+func (c *dateCache[T]) get(d org.Date, build func() (T, error)) (T, error) {
 	c.mu.Lock()
 	ct := c.byDate[d]
 	c.mu.Unlock()
 	if ct != nil {
 		ct.used.Store(c.clock.Add(1))
-		return ct.tree, nil
+		return ct.value, nil
 	}
 	v, err, _ := c.build.Do(d.String(), func() (any, error) {
 		t, err := build()
@@ -48,18 +49,19 @@ func (c *treeCache) get(d org.Date, build func() (*org.Tree, error)) (*org.Tree,
 		return t, nil
 	})
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return v.(*org.Tree), nil
+	return v.(T), nil
 }
 
-func (c *treeCache) put(d org.Date, t *org.Tree) {
+func (c *dateCache[T]) put(d org.Date, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ct := &cachedTree{tree: t}
+	ct := &cached[T]{value: v}
 	ct.used.Store(c.clock.Add(1))
 	c.byDate[d] = ct
-	if len(c.byDate) <= treeCacheSize {
+	if len(c.byDate) <= dateCacheSize {
 		return
 	}
 	var oldest org.Date
@@ -72,20 +74,20 @@ func (c *treeCache) put(d org.Date, t *org.Tree) {
 	delete(c.byDate, oldest)
 }
 
-// each calls fn on every cached tree; the caller holds the store's exclusive lock.
-func (c *treeCache) each(fn func(*org.Tree) error) error {
+// each calls fn on every cached value; the caller holds the store's exclusive lock.
+func (c *dateCache[T]) each(fn func(T) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ct := range c.byDate {
-		if err := fn(ct.tree); err != nil {
+		if err := fn(ct.value); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// reset forgets every tree, after a change too large to refresh piecemeal.
-func (c *treeCache) reset() {
+// reset forgets every value, after a change too large to refresh piecemeal.
+func (c *dateCache[T]) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.byDate)

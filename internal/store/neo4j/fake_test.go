@@ -264,6 +264,27 @@ func (g *fakeGraph) isMember(id string, at org.Date) bool {
 	return false
 }
 
+// orgRecords models the columns of org_records and subtree_records for
+// those of ids that exist.
+func (g *fakeGraph) orgRecords(ids []string) []row {
+	var out []row
+	for _, id := range ids {
+		o := g.orgs[id]
+		if o == nil {
+			continue
+		}
+		var counts any
+		if c, ok := g.counts[id]; ok {
+			counts = anyList(c)
+		}
+		out = append(out, row{
+			"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
+			"ratingGrades": o["ratingGrades"], "counts": counts, "versions": withoutID(g.versions[id]),
+		})
+	}
+	return out
+}
+
 // replaceFacts models the *_facts_delete statements.
 func replaceFacts(p map[string]any, lists ...map[string][]row) []row {
 	for _, id := range paramIDs(p) {
@@ -366,23 +387,9 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 			"roles":      createFacts(p, "roles", g.roles, exists),
 		}}
 	},
-	"org_records": func(g *fakeGraph, p map[string]any) []row {
-		var out []row
-		for _, id := range paramIDs(p) {
-			o := g.orgs[id]
-			if o == nil {
-				continue
-			}
-			var counts any
-			if c, ok := g.counts[id]; ok {
-				counts = anyList(c)
-			}
-			out = append(out, row{
-				"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
-				"ratingGrades": o["ratingGrades"], "counts": counts, "versions": withoutID(g.versions[id]),
-			})
-		}
-		return out
+	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p)) },
+	"subtree_records": func(g *fakeGraph, p map[string]any) []row {
+		return g.orgRecords(g.subtree(p["id"].(string), paramDate(p)))
 	},
 	"member_records": func(g *fakeGraph, p map[string]any) []row {
 		var out []row
@@ -494,6 +501,31 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"residents_page": func(g *fakeGraph, p map[string]any) []row {
 		return g.memberPage(g.residences, p, func(mid string, _ row, at org.Date) bool { return g.isMember(mid, at) })
+	},
+	"residence_links": func(g *fakeGraph, p map[string]any) []row {
+		at, cells := paramDate(p), p["cells"].([]string)
+		members := map[[2]string]map[string]bool{}
+		for mid, residences := range g.residences {
+			for _, r := range residences {
+				for _, s := range g.stints[mid] {
+					pair := [2]string{s["orgId"].(string), r["orgId"].(string)}
+					if holds(r, at) && holds(s, at) && !s["temporary"].(bool) && pair[0] != pair[1] &&
+						slices.Contains(cells, pair[0]) && slices.Contains(cells, pair[1]) {
+						if members[pair] == nil {
+							members[pair] = map[string]bool{}
+						}
+						members[pair][mid] = true
+					}
+				}
+			}
+		}
+		var out []row
+		for _, pair := range slices.SortedFunc(maps.Keys(members), func(a, b [2]string) int {
+			return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+		}) {
+			out = append(out, row{"fromId": pair[0], "toId": pair[1], "members": int64(len(members[pair]))})
+		}
+		return out
 	},
 	"org_ids_after": func(g *fakeGraph, p map[string]any) []row {
 		return idsAfter(slices.Sorted(maps.Keys(g.orgs)), p)

@@ -80,45 +80,57 @@ func (v view) horizon(ctx context.Context) (org.Date, error) {
 }
 
 // orgs are the organisations of ids that exist on the date, with their
-// counts, by id: the maintained counts from the horizon on, counts from
-// scratch before it.
+// counts, by id.
 func (v view) orgs(ctx context.Context, ids []string) (map[string]org.Org, error) {
 	stored, err := loadOrgs(ctx, v.q, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]org.Org, len(stored))
-	for id, rec := range stored {
-		if o, ok := rec.OrgAt(v.at); ok {
-			out[id] = o
-		}
-	}
+	out := statesAt(v.at, stored)
 	if len(out) == 0 {
 		return out, nil
 	}
-	horizon, err := v.horizon(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if v.at >= horizon {
-		for id, o := range out {
-			if o.Counts, err = decodeCounts(stored[id].counts); err != nil {
-				return nil, err
-			}
+	return out, v.count(ctx, out, stored, sortedKeys(out))
+}
+
+// statesAt are the organisations of stored that exist on date at, by id, without counts.
+func statesAt(at org.Date, stored map[string]*storedOrg) map[string]org.Org {
+	out := make(map[string]org.Org, len(stored))
+	for id, rec := range stored {
+		if o, ok := rec.OrgAt(at); ok {
 			out[id] = o
 		}
-		return out, nil
 	}
-	t, err := treeAt(ctx, v.q, v.at, sortedKeys(out))
+	return out
+}
+
+// count sets the counts of orgs, whose records are in stored: the maintained
+// counts from the horizon on; before it counts from scratch of the subtrees of
+// tops, which must hold every one of orgs.
+func (v view) count(ctx context.Context, orgs map[string]org.Org, stored map[string]*storedOrg, tops []string) error {
+	horizon, err := v.horizon(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for id, o := range out {
+	if v.at >= horizon {
+		for id, o := range orgs {
+			if o.Counts, err = decodeCounts(stored[id].counts); err != nil {
+				return err
+			}
+			orgs[id] = o
+		}
+		return nil
+	}
+	t, err := treeAt(ctx, v.q, v.at, tops)
+	if err != nil {
+		return err
+	}
+	for id, o := range orgs {
 		counted, _ := t.Get(id)
 		o.Counts = counted.Counts
-		out[id] = o
+		orgs[id] = o
 	}
-	return out, nil
+	return nil
 }
 
 func orgNotFound(id string) error {
@@ -393,4 +405,76 @@ func (s *Store) memberPage(ctx context.Context, v org.View, statement, orgID str
 		return err
 	})
 	return page, err
+}
+
+// ChartNodes lists the chart of the subtree of q.RootID on the date. The
+// whole subtree is loaded whatever q.Depth: a variable-length pattern takes no
+// parameter as its bound, and counting before the horizon walks it all anyway.
+func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	var nodes []org.ChartNode
+	err := s.inView(ctx, v, func(vw view) error {
+		orgs, err := vw.subtree(ctx, q.RootID)
+		if err != nil {
+			return err
+		}
+		t, err := inOrder(vw.at, orgs)
+		if err != nil {
+			return err
+		}
+		if nodes, err = t.ChartNodes(q, limit); err != nil {
+			return err
+		}
+		// The tree only orders: its counts know no members.
+		for i := range nodes {
+			nodes[i].Org = orgs[nodes[i].ID]
+		}
+		return nil
+	})
+	return nodes, err
+}
+
+// subtree is every organisation of the subtree of root on the date, with its
+// counts, by id; NOT_FOUND when root does not exist then.
+func (v view) subtree(ctx context.Context, root string) (map[string]org.Org, error) {
+	recs, err := run(ctx, v.q, "subtree_records", map[string]any{"id": root, "at": dateParam(v.at)})
+	if err != nil {
+		return nil, err
+	}
+	stored := make(map[string]*storedOrg, len(recs))
+	for _, rec := range recs {
+		o, err := decodeOrg(rec.AsMap())
+		if err != nil {
+			return nil, err
+		}
+		stored[o.ID] = o
+	}
+	orgs := statesAt(v.at, stored)
+	if _, ok := orgs[root]; !ok {
+		return nil, orgNotFound(root)
+	}
+	return orgs, v.count(ctx, orgs, stored, []string{root})
+}
+
+// ResidenceLinks counts the members of each cell of cells with a residence
+// link to another of them on the date, by pair of cells in the order the
+// statement sorts them.
+func (s *Store) ResidenceLinks(ctx context.Context, v org.View, cells []string) ([]org.ResidenceLink, error) {
+	if len(cells) == 0 {
+		return []org.ResidenceLink{}, nil
+	}
+	var links []org.ResidenceLink
+	err := s.inView(ctx, v, func(vw view) error {
+		recs, err := run(ctx, vw.q, "residence_links", map[string]any{"cells": cells, "at": dateParam(vw.at)})
+		if err != nil {
+			return err
+		}
+		var d decoder
+		links = make([]org.ResidenceLink, 0, len(recs))
+		for _, rec := range recs {
+			r := rec.AsMap()
+			links = append(links, org.ResidenceLink{From: d.str(r, "fromId"), To: d.str(r, "toId"), Members: int(d.integer(r, "members"))})
+		}
+		return d.err
+	})
+	return links, err
 }

@@ -222,6 +222,7 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestCreateOrgWritesRecountsAndMovesTheHorizon, TestCreateMemberRecountsItsCell,
 		TestSearchRanksCandidatesWithMatcher, TestCreateSchemaRunsEverySchemaStatementThenWaits, TestWipe,
 		TestAuditIsWrittenWithTheChangeAndListedNewestFirst, TestCovers,
+		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
 	} {
 		t.Run("", test)
 	}

@@ -35,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 		{"Residence", testResidence},
 		{"AsOf", testAsOf},
 		{"Search", testSearch},
+		{"Chart", testChart},
+		{"ChartAsOf", testChartAsOf},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
 		{"ConcurrentWrites", testConcurrentWrites},

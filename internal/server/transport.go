@@ -1,0 +1,114 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"dangbo/internal/org"
+)
+
+// rawDataPOST is gqlgen's POST transport, except that a successful
+// operation's data, which gqlgen's executor has already written as JSON, goes
+// to the client as it is. gqlgen's own transport encodes the response with
+// encoding/json, which validates and compacts that data once more: 9 ms of
+// the 24 ms a whole province's chart takes, 35 ms with its links. Requests
+// that fail before execution, and clients asking for
+// application/graphql-response+json, get gqlgen's transport unchanged.
+type rawDataPOST struct{ transport.POST }
+
+var _ graphql.Transport = rawDataPOST{}
+
+func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if !acceptsPlainJSON(r) {
+		t.POST.Do(w, r, exec)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	var params graphql.RawParams
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber() // as gqlgen decodes variables
+		err = dec.Decode(&params)
+	}
+	if err != nil {
+		// gqlgen's message would show the body back, and carry no code.
+		writeBadRequest(w, org.Errorf(org.EInvalid, "nội dung yêu cầu không đọc được hoặc không phải JSON hợp lệ: %v", err))
+		return
+	}
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
+	rc, errs := exec.CreateOperationContext(r.Context(), &params)
+	if errs != nil {
+		// gqlgen's transport reports parse and validation errors in its usual form.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		t.POST.Do(w, r, exec)
+		return
+	}
+	responses, ctx := exec.DispatchOperation(r.Context(), rc)
+	w.Header().Set("Content-Type", "application/json")
+	writeResponse(w, responses(ctx))
+}
+
+func writeBadRequest(w http.ResponseWriter, err *org.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	e := gqlerror.Errorf("%s", err.Message)
+	e.Extensions = map[string]any{"code": err.Code}
+	writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
+}
+
+// acceptsPlainJSON reports whether gqlgen would answer in application/json.
+func acceptsPlainJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		switch mediaType, _, _ := mime.ParseMediaType(strings.TrimSpace(part)); mediaType {
+		case "application/json", "*/*", "application/*":
+			return true
+		case "application/graphql-response+json":
+			return false
+		}
+	}
+	return false
+}
+
+// writeResponse writes resp as encoding/json would, copying its data as is.
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+		b, _ := json.Marshal(resp) // incremental delivery: rare, and small
+		_, _ = w.Write(b)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	if len(resp.Errors) > 0 {
+		errs, _ := json.Marshal(resp.Errors)
+		buf.WriteString(`"errors":`)
+		buf.Write(errs)
+		buf.WriteByte(',')
+	}
+	buf.WriteString(`"data":`)
+	if len(resp.Data) == 0 {
+		buf.WriteString("null")
+	}
+	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(resp.Data)
+	buf.Reset()
+	if len(resp.Extensions) > 0 {
+		ext, _ := json.Marshal(resp.Extensions)
+		buf.WriteString(`,"extensions":`)
+		buf.Write(ext)
+	}
+	buf.WriteByte('}')
+	_, _ = w.Write(buf.Bytes())
+}

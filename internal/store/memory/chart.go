@@ -1,0 +1,72 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"dangbo/internal/org"
+)
+
+func (s *Store) ChartNodes(_ context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tree(v.At)
+	if err != nil {
+		return nil, err
+	}
+	return t.ChartNodes(q, limit)
+}
+
+// linkIndex holds the residence links of one date: for each working cell,
+// the cells its members live in, by id, with how many live in each.
+type linkIndex map[string][]outLink
+
+type outLink struct {
+	to      string
+	members int
+}
+
+// buildLinks counts the residence links of every member on date d.
+func (g *graph) buildLinks(d org.Date) (linkIndex, error) {
+	pairs := map[[2]string]int{}
+	for _, m := range g.members {
+		if to := m.rec.ResidenceOn(d); to != "" {
+			if from := m.rec.CellOn(d); from != "" && from != to {
+				pairs[[2]string{from, to}]++
+			}
+		}
+	}
+	idx := linkIndex{}
+	for p, n := range pairs {
+		idx[p[0]] = append(idx[p[0]], outLink{p[1], n})
+	}
+	for _, out := range idx {
+		slices.SortFunc(out, func(a, b outLink) int { return strings.Compare(a.to, b.to) })
+	}
+	return idx, nil
+}
+
+// ResidenceLinks reads the links of the view's date, counted once per date
+// and write: a province has tens of thousands of them.
+func (s *Store) ResidenceLinks(_ context.Context, v org.View, cells []string) ([]org.ResidenceLink, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx, err := s.links.get(v.At, func() (linkIndex, error) { return s.g.buildLinks(v.At) })
+	if err != nil {
+		return nil, err
+	}
+	in := make(map[string]bool, len(cells))
+	for _, id := range cells {
+		in[id] = true
+	}
+	var links []org.ResidenceLink
+	for _, from := range slices.Compact(slices.Sorted(slices.Values(cells))) {
+		for _, out := range idx[from] {
+			if in[out.to] {
+				links = append(links, org.ResidenceLink{From: from, To: out.to, Members: out.members})
+			}
+		}
+	}
+	return links, nil
+}
