@@ -27,6 +27,9 @@ type index struct {
 	start    []int32
 	dead     []uint64 // bit n: entry n was replaced or removed
 	deadN    int
+	// sig[n] has bit w%64 set for each word w of entry n: one load tells that
+	// an entry lacks a word, before its words are read from the pool.
+	sig []uint64
 }
 
 // searchEntry is one name of one organisation or member.
@@ -86,6 +89,7 @@ func (x *index) add(e searchEntry) int32 {
 			x.postings[id] = append(x.postings[id], n)
 		}
 	}
+	x.sig = append(x.sig, signature(x.pool[from:]))
 	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
 	if int(n>>6) == len(x.dead) {
@@ -235,6 +239,15 @@ func (g *graph) visible(t *org.Tree, e *searchEntry, q *org.SearchQuery) bool {
 	return len(q.Within) == 0 || t.WithinAny(orgID, q.Within)
 }
 
+// signature folds word ids into 64 bits, one per id modulo 64.
+func signature(words []int32) uint64 {
+	var sig uint64
+	for _, w := range words {
+		sig |= 1 << (w & 63)
+	}
+	return sig
+}
+
 // wordSet is a set of vocabulary words, one bit each.
 type wordSet []uint64
 
@@ -264,6 +277,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 	var earlier []wordSet // the previous phase's sets: their names were considered
 	for _, p := range phases {
 		sets := make([]wordSet, len(tokens))
+		sigs := make([]uint64, len(tokens)) // of the words each token matches
 		driver, driverSize := 0, -1
 		for i, tok := range tokens {
 			sets[i] = make(wordSet, (len(x.vocab)+63)/64)
@@ -271,6 +285,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 			for id, w := range x.vocab {
 				if p.match(w, tok) {
 					sets[i].add(int32(id))
+					sigs[i] |= 1 << (id & 63)
 					size += len(x.postings[id])
 				}
 			}
@@ -284,7 +299,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 				continue
 			}
 			for _, n := range x.postings[wid] {
-				if !scope.has(n) {
+				if !scope.has(n) || !mayHaveAll(x.sig[n], sigs) {
 					continue
 				}
 				words := x.words(n)
@@ -317,6 +332,17 @@ func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep 
 	i, _ := slices.BinarySearchFunc(top, h, betterHit)
 	top = slices.Insert(top, i, h)
 	return top[:min(len(top), k)]
+}
+
+// mayHaveAll reports whether an entry of signature sig may hold a word of each
+// of sets, given their signatures; false means it surely does not.
+func mayHaveAll(sig uint64, sets []uint64) bool {
+	for _, s := range sets {
+		if sig&s == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // firstMatching is the first of an entry's words in set: the posting list an
