@@ -4,6 +4,8 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 
@@ -178,4 +180,75 @@ func deref[T any](p *T) T {
 		v = *p
 	}
 	return v
+}
+
+// meta is an operation's decision, effective date and note.
+func meta(d org.Decision, effectiveOn *org.Date, note *string) org.Meta {
+	return org.Meta{Decision: d, EffectiveOn: deref(effectiveOn), Note: deref(note)}
+}
+
+func changeOf(c org.Change, err error) (*model.Change, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.Change{Change: c}, nil
+}
+
+func orgOfInput(in model.NewOrgInput) org.NewOrg {
+	return org.NewOrg{ParentID: deref(in.ParentID), Name: in.Name, Code: deref(in.Code), Kind: in.Kind, Sector: deref(in.Sector)}
+}
+
+// subjects are what a change named as of its effective date; an organisation
+// it ended, as of the day before. Objects the caller may not see are left out.
+func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, error) {
+	var out []model.Node
+	for _, id := range c.Subjects {
+		for _, at := range []org.Date{c.EffectiveOn, c.EffectiveOn - 1} {
+			var n model.Node
+			if strings.HasPrefix(id, "m") {
+				found, err := r.Service.Member(ctx, org.View{At: at}, id)
+				m, err := nullIfNotFound(memberOf(found, at), err)
+				if err != nil {
+					return nil, err
+				}
+				if m != nil {
+					n = m
+				}
+			} else {
+				o, err := r.loadOrg(ctx, at, id)
+				if err != nil {
+					return nil, err
+				}
+				if o != nil {
+					n = o
+				}
+			}
+			if n != nil {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// records writes the records of a change as JSON, without members' personal
+// data for callers whose role may not read it.
+func (r *Resolver) records(ctx context.Context, recs []org.Record) ([]json.RawMessage, error) {
+	p, ok := org.PrincipalFrom(ctx)
+	personal := ok && p.Can(org.ReadPersonal)
+	out := make([]json.RawMessage, len(recs))
+	for i, rec := range recs {
+		if rec.Member != nil && !personal {
+			m := *rec.Member
+			m.Personal = org.Personal{}
+			rec.Member = &m
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
 }

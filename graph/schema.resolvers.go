@@ -10,6 +10,7 @@ import (
 	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
+	"encoding/json"
 	"strings"
 )
 
@@ -31,6 +32,22 @@ func (r *auditEntryResolver) Target(ctx context.Context, obj *org.AuditEntry) (*
 
 func (r *auditEntryResolver) Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error) {
 	return optional(obj.Outcome), nil
+}
+
+func (r *changeResolver) Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error) {
+	return r.subjects(ctx, &obj.Change)
+}
+
+func (r *changeResolver) Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
+	return r.records(ctx, obj.Change.Before)
+}
+
+func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
+	return r.records(ctx, obj.Change.After)
+}
+
+func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {
+	return r.loadOrg(ctx, obj.Date, obj.IssuerID)
 }
 
 // OfficialOn is the resolver for the officialOn field.
@@ -110,12 +127,79 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 }
 
 // SetResidence is the resolver for the setResidence field.
-func (r *mutationResolver) SetResidence(ctx context.Context, memberID string, cellID string) (*model.Member, error) {
-	m, err := r.Service.SetResidence(ctx, memberID, cellID)
-	if err != nil {
-		return nil, err
+func (r *mutationResolver) SetResidence(ctx context.Context, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.SetResidence(ctx, memberID, cellID, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) EndResidence(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.EndResidence(ctx, memberID, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) EstablishOrg(ctx context.Context, input model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.EstablishOrg(ctx, orgOfInput(input), meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) RenameOrg(ctx context.Context, id string, name string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.RenameOrg(ctx, id, name, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) TransferOrg(ctx context.Context, id string, parentID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.TransferOrg(ctx, id, parentID, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) MergeOrgs(ctx context.Context, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	target := org.MergeTarget{ID: deref(targetID)}
+	if newTarget != nil {
+		in := orgOfInput(*newTarget)
+		target.New = &in
 	}
-	return memberOf(m, r.Service.Today()), nil
+	return changeOf(r.Service.MergeOrgs(ctx, sourceIds, target, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) SplitOrg(ctx context.Context, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.SplitOrg(ctx, id, orgOfInput(newOrg), memberIds, childIds, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) DissolveOrg(ctx context.Context, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	to := org.Destination{MembersTo: deref(membersTo), ChildrenTo: deref(childrenTo)}
+	return changeOf(r.Service.DissolveOrg(ctx, id, to, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) ChangeOrgKind(ctx context.Context, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.ChangeOrgKind(ctx, id, kind, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) AdmitMember(ctx context.Context, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.AdmitMember(ctx, org.NewMember{
+		CellID: input.CellID, FullName: input.FullName, Gender: input.Gender, Theory: deref(input.PoliticalTheory),
+		Personal: org.Personal{BirthDate: input.BirthDate, Ethnicity: deref(input.Ethnicity), Phone: deref(input.Phone),
+			Email: deref(input.Email), Address: deref(input.Address)},
+	}, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) ConfirmOfficial(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.ConfirmOfficial(ctx, memberID, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) TransferMember(ctx context.Context, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.TransferMember(ctx, memberID, cellID, deref(until), meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) RemoveMember(ctx context.Context, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.RemoveMember(ctx, memberID, reason, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) AssignRole(ctx context.Context, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.AssignRole(ctx, memberID, orgID, role, deref(headOfUnit), meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) EndRole(ctx context.Context, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.EndRole(ctx, memberID, orgID, role, meta(decision, effectiveOn, note)))
+}
+
+func (r *mutationResolver) RecordRating(ctx context.Context, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	rt := org.Rating{OrgID: deref(orgID), MemberID: deref(memberID), Year: year, Grade: rating}
+	return changeOf(r.Service.RecordRating(ctx, rt, meta(decision, effectiveOn, note)))
 }
 
 // Code is the resolver for the code field.
@@ -323,6 +407,30 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 	return c, nil
 }
 
+func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error) {
+	q := org.ChangeQuery{Within: deref(within), Since: deref(since), Until: deref(until), Types: types, First: org.DefaultPageSize, After: deref(after)}
+	if first != nil {
+		q.First = *first
+	}
+	p, err := r.Service.Changes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.ChangeConnection{}
+	c.Nodes, c.Edges, c.PageInfo = page(p.Changes, p.HasNext,
+		func(ch org.Change) *model.Change { return &model.Change{Change: ch} },
+		func(n *model.Change) *model.ChangeEdge { return &model.ChangeEdge{Node: n} })
+	return c, nil
+}
+
+func (r *queryResolver) ChangeSummary(ctx context.Context, within string, since org.Date, until *org.Date) (*model.ChangeSummary, error) {
+	counts, err := r.Service.ChangeCounts(ctx, org.ChangeQuery{Within: within, Since: since, Until: deref(until)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangeSummary{Within: within, Since: since, Until: until, ChangeCounts: counts}, nil
+}
+
 // Org is the resolver for the org field.
 func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error) {
 	o, err := r.loadOrg(ctx, obj.At, obj.OrgID)
@@ -342,6 +450,10 @@ func (r *roleTermResolver) Until(ctx context.Context, obj *model.RoleTerm) (*org
 
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
 
+func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
+
+func (r *Resolver) Decision() generated.DecisionResolver { return &decisionResolver{r} }
+
 func (r *Resolver) Member() generated.MemberResolver { return &memberResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
@@ -353,6 +465,8 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) RoleTerm() generated.RoleTermResolver { return &roleTermResolver{r} }
 
 type auditEntryResolver struct{ *Resolver }
+type changeResolver struct{ *Resolver }
+type decisionResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orgResolver struct{ *Resolver }

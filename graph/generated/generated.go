@@ -7,6 +7,7 @@ import (
 	"context"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,6 +31,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
+	Change() ChangeResolver
+	Decision() DecisionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
 	Org() OrgResolver
@@ -56,6 +59,48 @@ type ComplexityRoot struct {
 		Seq     func(childComplexity int) int
 		Subject func(childComplexity int) int
 		Target  func(childComplexity int) int
+	}
+
+	Change struct {
+		Actor       func(childComplexity int) int
+		After       func(childComplexity int) int
+		Before      func(childComplexity int) int
+		Decision    func(childComplexity int) int
+		EffectiveOn func(childComplexity int) int
+		Note        func(childComplexity int) int
+		RecordedAt  func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		Subjects    func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChangeSummary struct {
+		Admitted    func(childComplexity int) int
+		Counts      func(childComplexity int) int
+		Dissolved   func(childComplexity int) int
+		Established func(childComplexity int) int
+		Merged      func(childComplexity int) int
+		Since       func(childComplexity int) int
+		Split       func(childComplexity int) int
+		Total       func(childComplexity int) int
+		Until       func(childComplexity int) int
+		Within      func(childComplexity int) int
+	}
+
+	ChangeTypeCount struct {
+		Count func(childComplexity int) int
+		Type  func(childComplexity int) int
 	}
 
 	ChartColumns struct {
@@ -102,6 +147,13 @@ type ComplexityRoot struct {
 		Sector            func(childComplexity int) int
 	}
 
+	Decision struct {
+		Date     func(childComplexity int) int
+		Issuer   func(childComplexity int) int
+		IssuerID func(childComplexity int) int
+		Number   func(childComplexity int) int
+	}
+
 	Member struct {
 		Address       func(childComplexity int) int
 		AdmittedOn    func(childComplexity int) int
@@ -135,9 +187,24 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateMember func(childComplexity int, input model.CreateMemberInput) int
-		CreateOrg    func(childComplexity int, input model.CreateOrgInput) int
-		SetResidence func(childComplexity int, memberID string, cellID string) int
+		AdmitMember     func(childComplexity int, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		AssignRole      func(childComplexity int, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ChangeOrgKind   func(childComplexity int, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ConfirmOfficial func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		CreateMember    func(childComplexity int, input model.CreateMemberInput) int
+		CreateOrg       func(childComplexity int, input model.CreateOrgInput) int
+		DissolveOrg     func(childComplexity int, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EndResidence    func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EndRole         func(childComplexity int, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EstablishOrg    func(childComplexity int, input model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		MergeOrgs       func(childComplexity int, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RecordRating    func(childComplexity int, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RemoveMember    func(childComplexity int, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RenameOrg       func(childComplexity int, id string, name string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		SetResidence    func(childComplexity int, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		SplitOrg        func(childComplexity int, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		TransferMember  func(childComplexity int, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) int
+		TransferOrg     func(childComplexity int, id string, parentID string, decision org.Decision, effectiveOn *org.Date, note *string) int
 	}
 
 	Org struct {
@@ -207,15 +274,17 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog   func(childComplexity int, first *int, after *string) int
-		Member     func(childComplexity int, id string, asOf *org.Date) int
-		Node       func(childComplexity int, id string, asOf *org.Date) int
-		Org        func(childComplexity int, id string, asOf *org.Date) int
-		OrgChart   func(childComplexity int, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) int
-		Roots      func(childComplexity int, asOf *org.Date) int
-		Rules      func(childComplexity int) int
-		Search     func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) int
-		Statistics func(childComplexity int, orgID string, asOf *org.Date) int
+		AuditLog      func(childComplexity int, first *int, after *string) int
+		ChangeSummary func(childComplexity int, within string, since org.Date, until *org.Date) int
+		Changes       func(childComplexity int, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) int
+		Member        func(childComplexity int, id string, asOf *org.Date) int
+		Node          func(childComplexity int, id string, asOf *org.Date) int
+		Org           func(childComplexity int, id string, asOf *org.Date) int
+		OrgChart      func(childComplexity int, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) int
+		Roots         func(childComplexity int, asOf *org.Date) int
+		Rules         func(childComplexity int) int
+		Search        func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) int
+		Statistics    func(childComplexity int, orgID string, asOf *org.Date) int
 	}
 
 	RoleTerm struct {
@@ -257,6 +326,14 @@ type AuditEntryResolver interface {
 	Target(ctx context.Context, obj *org.AuditEntry) (*string, error)
 	Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error)
 }
+type ChangeResolver interface {
+	Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error)
+	Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
+	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
+}
+type DecisionResolver interface {
+	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
+}
 type MemberResolver interface {
 	OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error)
 
@@ -273,7 +350,22 @@ type MemberResolver interface {
 type MutationResolver interface {
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.Org, error)
 	CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.Member, error)
-	SetResidence(ctx context.Context, memberID string, cellID string) (*model.Member, error)
+	SetResidence(ctx context.Context, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	EndResidence(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	EstablishOrg(ctx context.Context, input model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	RenameOrg(ctx context.Context, id string, name string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	TransferOrg(ctx context.Context, id string, parentID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	MergeOrgs(ctx context.Context, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	SplitOrg(ctx context.Context, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	DissolveOrg(ctx context.Context, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	ChangeOrgKind(ctx context.Context, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	AdmitMember(ctx context.Context, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	ConfirmOfficial(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	TransferMember(ctx context.Context, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	RemoveMember(ctx context.Context, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	AssignRole(ctx context.Context, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	EndRole(ctx context.Context, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	RecordRating(ctx context.Context, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 }
 type OrgResolver interface {
 	Code(ctx context.Context, obj *model.Org) (*string, error)
@@ -296,6 +388,8 @@ type QueryResolver interface {
 	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error)
 	Rules(ctx context.Context) ([]*org.Rule, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
+	Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error)
+	ChangeSummary(ctx context.Context, within string, since org.Date, until *org.Date) (*model.ChangeSummary, error)
 }
 type RoleTermResolver interface {
 	Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error)
@@ -378,6 +472,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Target(childComplexity), true
+
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.decision":
+		if e.ComplexityRoot.Change.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Decision(childComplexity), true
+	case "Change.effectiveOn":
+		if e.ComplexityRoot.Change.EffectiveOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EffectiveOn(childComplexity), true
+	case "Change.note":
+		if e.ComplexityRoot.Change.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Note(childComplexity), true
+	case "Change.recordedAt":
+		if e.ComplexityRoot.Change.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RecordedAt(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+	case "Change.subjects":
+		if e.ComplexityRoot.Change.Subjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Subjects(childComplexity), true
+	case "Change.type":
+		if e.ComplexityRoot.Change.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Type(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangeSummary.admitted":
+		if e.ComplexityRoot.ChangeSummary.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Admitted(childComplexity), true
+	case "ChangeSummary.counts":
+		if e.ComplexityRoot.ChangeSummary.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Counts(childComplexity), true
+	case "ChangeSummary.dissolved":
+		if e.ComplexityRoot.ChangeSummary.Dissolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Dissolved(childComplexity), true
+	case "ChangeSummary.established":
+		if e.ComplexityRoot.ChangeSummary.Established == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Established(childComplexity), true
+	case "ChangeSummary.merged":
+		if e.ComplexityRoot.ChangeSummary.Merged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Merged(childComplexity), true
+	case "ChangeSummary.since":
+		if e.ComplexityRoot.ChangeSummary.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Since(childComplexity), true
+	case "ChangeSummary.split":
+		if e.ComplexityRoot.ChangeSummary.Split == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Split(childComplexity), true
+	case "ChangeSummary.total":
+		if e.ComplexityRoot.ChangeSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Total(childComplexity), true
+	case "ChangeSummary.until":
+		if e.ComplexityRoot.ChangeSummary.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Until(childComplexity), true
+	case "ChangeSummary.within":
+		if e.ComplexityRoot.ChangeSummary.Within == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSummary.Within(childComplexity), true
+
+	case "ChangeTypeCount.count":
+		if e.ComplexityRoot.ChangeTypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeTypeCount.Count(childComplexity), true
+	case "ChangeTypeCount.type":
+		if e.ComplexityRoot.ChangeTypeCount.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeTypeCount.Type(childComplexity), true
 
 	case "ChartColumns.childCounts":
 		if e.ComplexityRoot.ChartColumns.ChildCounts == nil {
@@ -575,6 +836,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChartNode.Sector(childComplexity), true
 
+	case "Decision.date":
+		if e.ComplexityRoot.Decision.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Date(childComplexity), true
+	case "Decision.issuer":
+		if e.ComplexityRoot.Decision.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Issuer(childComplexity), true
+	case "Decision.issuerId":
+		if e.ComplexityRoot.Decision.IssuerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.IssuerID(childComplexity), true
+	case "Decision.number":
+		if e.ComplexityRoot.Decision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Number(childComplexity), true
+
 	case "Member.address":
 		if e.ComplexityRoot.Member.Address == nil {
 			break
@@ -716,6 +1002,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
 
+	case "Mutation.admitMember":
+		if e.ComplexityRoot.Mutation.AdmitMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_admitMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdmitMember(childComplexity, args["input"].(model.AdmitMemberInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.assignRole":
+		if e.ComplexityRoot.Mutation.AssignRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["memberId"].(string), args["orgId"].(string), args["role"].(org.Role), args["headOfUnit"].(*bool), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.changeOrgKind":
+		if e.ComplexityRoot.Mutation.ChangeOrgKind == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeOrgKind_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeOrgKind(childComplexity, args["id"].(string), args["kind"].(org.Kind), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.confirmOfficial":
+		if e.ComplexityRoot.Mutation.ConfirmOfficial == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmOfficial_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmOfficial(childComplexity, args["memberId"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
 	case "Mutation.createMember":
 		if e.ComplexityRoot.Mutation.CreateMember == nil {
 			break
@@ -738,6 +1068,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrg(childComplexity, args["input"].(model.CreateOrgInput)), true
+	case "Mutation.dissolveOrg":
+		if e.ComplexityRoot.Mutation.DissolveOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dissolveOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DissolveOrg(childComplexity, args["id"].(string), args["membersTo"].(*string), args["childrenTo"].(*string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.endResidence":
+		if e.ComplexityRoot.Mutation.EndResidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endResidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndResidence(childComplexity, args["memberId"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.endRole":
+		if e.ComplexityRoot.Mutation.EndRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndRole(childComplexity, args["memberId"].(string), args["orgId"].(string), args["role"].(org.Role), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.establishOrg":
+		if e.ComplexityRoot.Mutation.EstablishOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_establishOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EstablishOrg(childComplexity, args["input"].(model.NewOrgInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.mergeOrgs":
+		if e.ComplexityRoot.Mutation.MergeOrgs == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeOrgs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeOrgs(childComplexity, args["sourceIds"].([]string), args["targetId"].(*string), args["newTarget"].(*model.NewOrgInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.recordRating":
+		if e.ComplexityRoot.Mutation.RecordRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordRating(childComplexity, args["orgId"].(*string), args["memberId"].(*string), args["year"].(int), args["rating"].(org.Grade), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.removeMember":
+		if e.ComplexityRoot.Mutation.RemoveMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["memberId"].(string), args["reason"].(org.RemovalReason), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.renameOrg":
+		if e.ComplexityRoot.Mutation.RenameOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameOrg(childComplexity, args["id"].(string), args["name"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
 	case "Mutation.setResidence":
 		if e.ComplexityRoot.Mutation.SetResidence == nil {
 			break
@@ -748,7 +1166,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetResidence(childComplexity, args["memberId"].(string), args["cellId"].(string)), true
+		return e.ComplexityRoot.Mutation.SetResidence(childComplexity, args["memberId"].(string), args["cellId"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.splitOrg":
+		if e.ComplexityRoot.Mutation.SplitOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_splitOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SplitOrg(childComplexity, args["id"].(string), args["newOrg"].(model.NewOrgInput), args["memberIds"].([]string), args["childIds"].([]string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.transferMember":
+		if e.ComplexityRoot.Mutation.TransferMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferMember(childComplexity, args["memberId"].(string), args["cellId"].(string), args["until"].(*org.Date), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.transferOrg":
+		if e.ComplexityRoot.Mutation.TransferOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferOrg(childComplexity, args["id"].(string), args["parentId"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
 
 	case "Org.ancestors":
 		if e.ComplexityRoot.Org.Ancestors == nil {
@@ -1070,6 +1521,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.changeSummary":
+		if e.ComplexityRoot.Query.ChangeSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changeSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangeSummary(childComplexity, args["within"].(string), args["since"].(org.Date), args["until"].(*org.Date)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["within"].(*string), args["since"].(*org.Date), args["until"].(*org.Date), args["types"].([]org.ChangeType), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.member":
 		if e.ComplexityRoot.Query.Member == nil {
@@ -1264,8 +1737,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAdmitMemberInput,
 		ec.unmarshalInputCreateMemberInput,
 		ec.unmarshalInputCreateOrgInput,
+		ec.unmarshalInputDecisionInput,
+		ec.unmarshalInputNewOrgInput,
 	)
 	first := true
 
@@ -1389,15 +1865,188 @@ type Query {
   rules: [Rule!]!
   "Every mutation and export, newest first (admins only)."
   auditLog(first: Int = 50, after: String): AuditConnection!
+  """
+  The history of restructuring operations, by effective date: those within an organisation's subtree
+  (default: everything the caller sees), effective in [since, until), of the given types.
+  """
+  changes(within: ID, since: Date, until: Date, types: [ChangeType!], first: Int = 50, after: String): ChangeConnection!
+  "How many operations of each type took effect within an organisation's subtree in [since, until)."
+  changeSummary(within: ID!, since: Date!, until: Date): ChangeSummary!
 }
 
+"""
+Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
+the decision that orders them, take effect on ` + "`" + `effectiveOn` + "`" + ` (default today; past and future dates are fine),
+apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
+the organisation concerned (R9); a decision number may be used by one operation of its issuer only (CONFLICT).
+"""
 type Mutation {
   "Create an organisation under a parent (a province has none). Fails with RULE_VIOLATION (R5) when the kind may not sit there."
   createOrg(input: CreateOrgInput!): Org!
   "Record a member in a cell or grassroots cell."
   createMember(input: CreateMemberInput!): Member!
   "Link a working member to the village or residential-group cell where they live (Quy định 213-QĐ/TW), ending any previous link."
-  setResidence(memberId: ID!, cellId: ID!): Member!
+  setResidence(memberId: ID!, cellId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "End a member's residence link."
+  endResidence(memberId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+
+  "Establish an organisation under a parent, by the parent's decision."
+  establishOrg(input: NewOrgInput!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  renameOrg(id: ID!, name: String!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Move an organisation with its whole subtree under another parent; the committee above both decides."
+  transferOrg(id: ID!, parentId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  """
+  Merge organisations into an existing one (` + "`" + `targetId` + "`" + `) or a new one (` + "`" + `newTarget` + "`" + `): their members and
+  sub-organisations move to it and they end.
+  """
+  mergeOrgs(sourceIds: [ID!]!, targetId: ID, newTarget: NewOrgInput, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Establish a new organisation from part of one: the named members and sub-organisations move to it."
+  splitOrg(id: ID!, newOrg: NewOrgInput!, memberIds: [ID!], childIds: [ID!], decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  """
+  End an organisation. Its members move to ` + "`" + `membersTo` + "`" + ` and its sub-organisations under ` + "`" + `childrenTo` + "`" + `;
+  without them a non-empty organisation is not dissolved (RULE_VIOLATION).
+  """
+  dissolveOrg(id: ID!, membersTo: ID, childrenTo: ID, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "E.g. a grassroots cell that reached 30 members becomes a grassroots committee (R2)."
+  changeOrgKind(id: ID!, kind: OrgKind!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+
+  "Admit a probationary member to a cell; the admission date is the effective date."
+  admitMember(input: AdmitMemberInput!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Confirm a probationary member as official, at least 12 months after admission (R7)."
+  confirmOfficial(memberId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  """
+  Move a member to another cell: for good, or with ` + "`" + `until` + "`" + `, temporarily (sinh hoạt tạm thời: they stay
+  counted by their own cell and return on ` + "`" + `until` + "`" + `).
+  """
+  transferMember(memberId: ID!, cellId: ID!, until: Date, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  removeMember(memberId: ID!, reason: RemovalReason!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  assignRole(memberId: ID!, orgId: ID!, role: Role!, headOfUnit: Boolean = false, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  endRole(memberId: ID!, orgId: ID!, role: Role!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Record the yearly rating of an organisation or of a member (exactly one of orgId, memberId)."
+  recordRating(orgId: ID, memberId: ID, year: Int!, rating: Rating!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+}
+
+"The decision that orders an operation."
+input DecisionInput {
+  "Its number, e.g. \"125-QĐ/TU\"."
+  number: String!
+  "The date it was signed; the operation takes effect on or after it."
+  date: Date!
+  "The committee that issued it."
+  issuerId: ID!
+}
+
+input NewOrgInput {
+  "Default for splitOrg: the parent of the organisation split."
+  parentId: ID
+  name: String!
+  code: String
+  kind: OrgKind!
+  sector: Sector
+}
+
+input AdmitMemberInput {
+  cellId: ID!
+  fullName: String!
+  gender: Gender!
+  politicalTheory: PoliticalTheory
+  birthDate: Date
+  ethnicity: String
+  phone: String
+  email: String
+  address: String
+}
+
+enum RemovalReason {
+  "khai trừ"
+  EXPELLED
+  "xóa tên"
+  STRUCK_OFF
+  "xin ra khỏi Đảng"
+  WITHDREW
+  "từ trần"
+  DECEASED
+  "chuyển sinh hoạt ra ngoài"
+  TRANSFERRED_OUT
+}
+
+enum ChangeType {
+  ESTABLISHED
+  RENAMED
+  TRANSFERRED
+  MERGED
+  SPLIT
+  DISSOLVED
+  KIND_CHANGED
+  MEMBER_ADMITTED
+  MEMBER_CONFIRMED
+  MEMBER_TRANSFERRED
+  MEMBER_REMOVED
+  RESIDENCE_SET
+  RESIDENCE_ENDED
+  ROLE_ASSIGNED
+  ROLE_ENDED
+  RATING_RECORDED
+}
+
+"A JSON value: the records an operation touched."
+scalar JSON
+
+"One applied operation, immutable."
+type Change {
+  seq: Int!
+  type: ChangeType!
+  effectiveOn: Date!
+  decision: Decision!
+  note: String
+  "Who recorded it (the token's subject)."
+  actor: String!
+  recordedAt: Time!
+  "What the operation named, as of its effective date (an organisation it ended: as of the day before)."
+  subjects: [Node!]!
+  "The records the operation touched as they were (personal data only for roles that read it)."
+  before: [JSON!]!
+  "The records as the operation left them."
+  after: [JSON!]!
+}
+
+type Decision {
+  number: String!
+  date: Date!
+  issuerId: ID!
+  "The issuing committee as of the decision's date."
+  issuer: Org
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  nodes: [Change!]!
+  pageInfo: PageInfo!
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+"Operations by type, e.g. established 232, dissolved 225, merged 198, admitted 6,225."
+type ChangeSummary {
+  within: ID!
+  since: Date!
+  until: Date
+  total: Int!
+  "Types with at least one operation."
+  counts: [ChangeTypeCount!]!
+  established: Int!
+  dissolved: Int!
+  merged: Int!
+  split: Int!
+  admitted: Int!
+}
+
+type ChangeTypeCount {
+  type: ChangeType!
+  count: Int!
 }
 
 "An object with a stable id."
@@ -1753,6 +2402,130 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_admitMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAdmitMemberInput2dangboᚋgraphᚋmodelᚐAdmitMemberInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "role", ec.unmarshalNRole2dangboᚋinternalᚋorgᚐRole)
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "headOfUnit", ec.unmarshalOBoolean2ᚖbool)
+	if err != nil {
+		return nil, err
+	}
+	args["headOfUnit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeOrgKind_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind", ec.unmarshalNOrgKind2dangboᚋinternalᚋorgᚐKind)
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmOfficial_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1775,6 +2548,269 @@ func (ec *executionContext) field_Mutation_createOrg_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dissolveOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "membersTo", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["membersTo"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "childrenTo", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["childrenTo"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endResidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "role", ec.unmarshalNRole2dangboᚋinternalᚋorgᚐRole)
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_establishOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNNewOrgInput2dangboᚋgraphᚋmodelᚐNewOrgInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeOrgs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceIds", ec.unmarshalNID2ᚕstringᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["sourceIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "targetId", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["targetId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "newTarget", ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput)
+	if err != nil {
+		return nil, err
+	}
+	args["newTarget"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "rating", ec.unmarshalNRating2dangboᚋinternalᚋorgᚐGrade)
+	if err != nil {
+		return nil, err
+	}
+	args["rating"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason", ec.unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason)
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name", ec.unmarshalNString2string)
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setResidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1788,6 +2824,129 @@ func (ec *executionContext) field_Mutation_setResidence_args(ctx context.Context
 		return nil, err
 	}
 	args["cellId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_splitOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newOrg", ec.unmarshalNNewOrgInput2dangboᚋgraphᚋmodelᚐNewOrgInput)
+	if err != nil {
+		return nil, err
+	}
+	args["newOrg"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "memberIds", ec.unmarshalOID2ᚕstringᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["memberIds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "childIds", ec.unmarshalOID2ᚕstringᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["childIds"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cellId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["cellId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "parentId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["parentId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg4
 	return args, nil
 }
 
@@ -1868,6 +3027,63 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changeSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since", ec.unmarshalNDate2dangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types", ec.unmarshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChangeTypeᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -2368,6 +3584,865 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_seq,
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_type(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_type,
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		ec.marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ChangeType does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_effectiveOn(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_effectiveOn,
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveOn, nil
+		},
+		nil,
+		ec.marshalNDate2dangboᚋinternalᚋorgᚐDate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_effectiveOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_decision(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_decision,
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		ec.marshalNDecision2dangboᚋinternalᚋorgᚐDecision,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "number":
+				return ec.fieldContext_Decision_number(ctx, field)
+			case "date":
+				return ec.fieldContext_Decision_date(ctx, field)
+			case "issuerId":
+				return ec.fieldContext_Decision_issuerId(ctx, field)
+			case "issuer":
+				return ec.fieldContext_Decision_issuer(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Decision", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_note(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_note,
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		ec.marshalOString2string,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_actor,
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_recordedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		ec.marshalNTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_subjects(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_subjects,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Subjects(ctx, obj)
+		},
+		nil,
+		ec.marshalNNode2ᚕdangboᚋgraphᚋmodelᚐNodeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_subjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_before,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Before(ctx, obj)
+		},
+		nil,
+		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Change_after,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().After(ctx, obj)
+		},
+		nil,
+		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeConnection_edges,
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		ec.marshalNChangeEdge2ᚕᚖdangboᚋgraphᚋmodelᚐChangeEdgeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "cursor":
+				return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+			case "node":
+				return ec.fieldContext_ChangeEdge_node(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeConnection_nodes,
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		ec.marshalNChange2ᚕᚖdangboᚋgraphᚋmodelᚐChangeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeConnection_pageInfo,
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		ec.marshalNPageInfo2ᚖdangboᚋgraphᚋmodelᚐPageInfo,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "hasNextPage":
+				return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+			case "hasPreviousPage":
+				return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+			case "startCursor":
+				return ec.fieldContext_PageInfo_startCursor(ctx, field)
+			case "endCursor":
+				return ec.fieldContext_PageInfo_endCursor(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeEdge_cursor,
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeEdge_node,
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_within(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_within,
+		func(ctx context.Context) (any, error) {
+			return obj.Within, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_within(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_since(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_since,
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		ec.marshalNDate2dangboᚋinternalᚋorgᚐDate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_until(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_until,
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_total(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_total,
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_counts(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_counts,
+		func(ctx context.Context) (any, error) {
+			return obj.Counts(), nil
+		},
+		nil,
+		ec.marshalNChangeTypeCount2ᚕᚖdangboᚋgraphᚋmodelᚐChangeTypeCountᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "type":
+				return ec.fieldContext_ChangeTypeCount_type(ctx, field)
+			case "count":
+				return ec.fieldContext_ChangeTypeCount_count(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChangeTypeCount", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_established(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_established,
+		func(ctx context.Context) (any, error) {
+			return obj.Established(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_established(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_dissolved(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_dissolved,
+		func(ctx context.Context) (any, error) {
+			return obj.Dissolved(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_dissolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_merged(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_merged,
+		func(ctx context.Context) (any, error) {
+			return obj.Merged(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_merged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_split(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_split,
+		func(ctx context.Context) (any, error) {
+			return obj.Split(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_split(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSummary_admitted(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeSummary_admitted,
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted(), nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeSummary_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeTypeCount_type(ctx context.Context, field graphql.CollectedField, obj *model.ChangeTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeTypeCount_type,
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		ec.marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeTypeCount_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeTypeCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ChangeType does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeTypeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ChangeTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeTypeCount_count,
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeTypeCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
 		},
 	}
 	return fc, nil
@@ -3296,6 +5371,166 @@ func (ec *executionContext) fieldContext_ChartNode_probationaryCount(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_number(ctx context.Context, field graphql.CollectedField, obj *org.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Decision_number,
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Decision_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_date(ctx context.Context, field graphql.CollectedField, obj *org.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Decision_date,
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		ec.marshalNDate2dangboᚋinternalᚋorgᚐDate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Decision_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_issuerId(ctx context.Context, field graphql.CollectedField, obj *org.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Decision_issuerId,
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Decision_issuerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_issuer(ctx context.Context, field graphql.CollectedField, obj *org.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Decision_issuer,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Decision().Issuer(ctx, obj)
+		},
+		nil,
+		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Decision_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Org_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Org_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Org_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_Org_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_Org_sector(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Org_asOf(ctx, field)
+			case "establishedOn":
+				return ec.fieldContext_Org_establishedOn(ctx, field)
+			case "endedOn":
+				return ec.fieldContext_Org_endedOn(ctx, field)
+			case "parent":
+				return ec.fieldContext_Org_parent(ctx, field)
+			case "ancestors":
+				return ec.fieldContext_Org_ancestors(ctx, field)
+			case "children":
+				return ec.fieldContext_Org_children(ctx, field)
+			case "childCount":
+				return ec.fieldContext_Org_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_Org_hasChildren(ctx, field)
+			case "members":
+				return ec.fieldContext_Org_members(ctx, field)
+			case "residents":
+				return ec.fieldContext_Org_residents(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_Org_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
+			case "statistics":
+				return ec.fieldContext_Org_statistics(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Org_ratings(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
 	}
 	return fc, nil
@@ -4397,10 +6632,10 @@ func (ec *executionContext) _Mutation_setResidence(ctx context.Context, field gr
 		ec.fieldContext_Mutation_setResidence,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetResidence(ctx, fc.Args["memberId"].(string), fc.Args["cellId"].(string))
+			return ec.Resolvers.Mutation().SetResidence(ctx, fc.Args["memberId"].(string), fc.Args["cellId"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
 		},
 		nil,
-		ec.marshalNMember2ᚖdangboᚋgraphᚋmodelᚐMember,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
 		true,
 		true,
 	)
@@ -4414,42 +6649,28 @@ func (ec *executionContext) fieldContext_Mutation_setResidence(ctx context.Conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
-			case "id":
-				return ec.fieldContext_Member_id(ctx, field)
-			case "fullName":
-				return ec.fieldContext_Member_fullName(ctx, field)
-			case "gender":
-				return ec.fieldContext_Member_gender(ctx, field)
-			case "status":
-				return ec.fieldContext_Member_status(ctx, field)
-			case "asOf":
-				return ec.fieldContext_Member_asOf(ctx, field)
-			case "admittedOn":
-				return ec.fieldContext_Member_admittedOn(ctx, field)
-			case "officialOn":
-				return ec.fieldContext_Member_officialOn(ctx, field)
-			case "politicalTheory":
-				return ec.fieldContext_Member_politicalTheory(ctx, field)
-			case "cell":
-				return ec.fieldContext_Member_cell(ctx, field)
-			case "residenceCell":
-				return ec.fieldContext_Member_residenceCell(ctx, field)
-			case "roles":
-				return ec.fieldContext_Member_roles(ctx, field)
-			case "ratings":
-				return ec.fieldContext_Member_ratings(ctx, field)
-			case "birthDate":
-				return ec.fieldContext_Member_birthDate(ctx, field)
-			case "ethnicity":
-				return ec.fieldContext_Member_ethnicity(ctx, field)
-			case "phone":
-				return ec.fieldContext_Member_phone(ctx, field)
-			case "email":
-				return ec.fieldContext_Member_email(ctx, field)
-			case "address":
-				return ec.fieldContext_Member_address(ctx, field)
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
 			}
-			return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 		},
 	}
 	defer func() {
@@ -4460,6 +6681,951 @@ func (ec *executionContext) fieldContext_Mutation_setResidence(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setResidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endResidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_endResidence,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndResidence(ctx, fc.Args["memberId"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_endResidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endResidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_establishOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_establishOrg,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EstablishOrg(ctx, fc.Args["input"].(model.NewOrgInput), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_establishOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_establishOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_renameOrg,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameOrg(ctx, fc.Args["id"].(string), fc.Args["name"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_renameOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_transferOrg,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferOrg(ctx, fc.Args["id"].(string), fc.Args["parentId"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_transferOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeOrgs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_mergeOrgs,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeOrgs(ctx, fc.Args["sourceIds"].([]string), fc.Args["targetId"].(*string), fc.Args["newTarget"].(*model.NewOrgInput), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_mergeOrgs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeOrgs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_splitOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_splitOrg,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SplitOrg(ctx, fc.Args["id"].(string), fc.Args["newOrg"].(model.NewOrgInput), fc.Args["memberIds"].([]string), fc.Args["childIds"].([]string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_splitOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_splitOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dissolveOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_dissolveOrg,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DissolveOrg(ctx, fc.Args["id"].(string), fc.Args["membersTo"].(*string), fc.Args["childrenTo"].(*string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_dissolveOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dissolveOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeOrgKind(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_changeOrgKind,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeOrgKind(ctx, fc.Args["id"].(string), fc.Args["kind"].(org.Kind), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_changeOrgKind(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeOrgKind_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_admitMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_admitMember,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdmitMember(ctx, fc.Args["input"].(model.AdmitMemberInput), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_admitMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_admitMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmOfficial(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_confirmOfficial,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmOfficial(ctx, fc.Args["memberId"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_confirmOfficial(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmOfficial_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_transferMember,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferMember(ctx, fc.Args["memberId"].(string), fc.Args["cellId"].(string), fc.Args["until"].(*org.Date), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_transferMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_removeMember,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveMember(ctx, fc.Args["memberId"].(string), fc.Args["reason"].(org.RemovalReason), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_assignRole,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignRole(ctx, fc.Args["memberId"].(string), fc.Args["orgId"].(string), fc.Args["role"].(org.Role), fc.Args["headOfUnit"].(*bool), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_assignRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_endRole,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndRole(ctx, fc.Args["memberId"].(string), fc.Args["orgId"].(string), fc.Args["role"].(org.Role), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_endRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recordRating,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordRating(ctx, fc.Args["orgId"].(*string), fc.Args["memberId"].(*string), fc.Args["year"].(int), fc.Args["rating"].(org.Grade), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recordRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6769,6 +9935,118 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_changes,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["within"].(*string), fc.Args["since"].(*org.Date), fc.Args["until"].(*org.Date), fc.Args["types"].([]org.ChangeType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		ec.marshalNChangeConnection2ᚖdangboᚋgraphᚋmodelᚐChangeConnection,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "edges":
+				return ec.fieldContext_ChangeConnection_edges(ctx, field)
+			case "nodes":
+				return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changeSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_changeSummary,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangeSummary(ctx, fc.Args["within"].(string), fc.Args["since"].(org.Date), fc.Args["until"].(*org.Date))
+		},
+		nil,
+		ec.marshalNChangeSummary2ᚖdangboᚋgraphᚋmodelᚐChangeSummary,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_changeSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "within":
+				return ec.fieldContext_ChangeSummary_within(ctx, field)
+			case "since":
+				return ec.fieldContext_ChangeSummary_since(ctx, field)
+			case "until":
+				return ec.fieldContext_ChangeSummary_until(ctx, field)
+			case "total":
+				return ec.fieldContext_ChangeSummary_total(ctx, field)
+			case "counts":
+				return ec.fieldContext_ChangeSummary_counts(ctx, field)
+			case "established":
+				return ec.fieldContext_ChangeSummary_established(ctx, field)
+			case "dissolved":
+				return ec.fieldContext_ChangeSummary_dissolved(ctx, field)
+			case "merged":
+				return ec.fieldContext_ChangeSummary_merged(ctx, field)
+			case "split":
+				return ec.fieldContext_ChangeSummary_split(ctx, field)
+			case "admitted":
+				return ec.fieldContext_ChangeSummary_admitted(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ChangeSummary", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changeSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8875,6 +12153,92 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, obj any) (model.AdmitMemberInput, error) {
+	var it model.AdmitMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"cellId", "fullName", "gender", "politicalTheory", "birthDate", "ethnicity", "phone", "email", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cellId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cellId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CellID = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalNGender2dangboᚋinternalᚋorgᚐGender(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "politicalTheory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("politicalTheory"))
+			data, err := ec.unmarshalOPoliticalTheory2ᚖdangboᚋinternalᚋorgᚐTheory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoliticalTheory = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "ethnicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ethnicity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ethnicity = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateMemberInput(ctx context.Context, obj any) (model.CreateMemberInput, error) {
 	var it model.CreateMemberInput
 	if obj == nil {
@@ -8984,6 +12348,108 @@ func (ec *executionContext) unmarshalInputCreateMemberInput(ctx context.Context,
 
 func (ec *executionContext) unmarshalInputCreateOrgInput(ctx context.Context, obj any) (model.CreateOrgInput, error) {
 	var it model.CreateOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"parentId", "name", "code", "kind", "sector"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrgKind2dangboᚋinternalᚋorgᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOSector2ᚖdangboᚋinternalᚋorgᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (org.Decision, error) {
+	var it org.Decision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "date", "issuerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2dangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "issuerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNewOrgInput(ctx context.Context, obj any) (model.NewOrgInput, error) {
+	var it model.NewOrgInput
 	if obj == nil {
 		return it, nil
 	}
@@ -9327,6 +12793,398 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "seq":
+			out.Values[i] = ec._Change_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._Change_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveOn":
+			out.Values[i] = ec._Change_effectiveOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._Change_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Change_note(ctx, field, obj)
+		case "actor":
+			out.Values[i] = ec._Change_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._Change_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subjects":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Change_subjects(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "before":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Change_before(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "after":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Change_after(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var changeSummaryImplementors = []string{"ChangeSummary"}
+
+func (ec *executionContext) _ChangeSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSummary")
+		case "within":
+			out.Values[i] = ec._ChangeSummary_within(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._ChangeSummary_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._ChangeSummary_until(ctx, field, obj)
+		case "total":
+			out.Values[i] = ec._ChangeSummary_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._ChangeSummary_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "established":
+			out.Values[i] = ec._ChangeSummary_established(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissolved":
+			out.Values[i] = ec._ChangeSummary_dissolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merged":
+			out.Values[i] = ec._ChangeSummary_merged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "split":
+			out.Values[i] = ec._ChangeSummary_split(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitted":
+			out.Values[i] = ec._ChangeSummary_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var changeTypeCountImplementors = []string{"ChangeTypeCount"}
+
+func (ec *executionContext) _ChangeTypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeTypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeTypeCount")
+		case "type":
+			out.Values[i] = ec._ChangeTypeCount_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ChangeTypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var chartColumnsImplementors = []string{"ChartColumns"}
 
 func (ec *executionContext) _ChartColumns(ctx context.Context, sel ast.SelectionSet, obj *model.ChartColumns) graphql.Marshaler {
@@ -9594,6 +13452,88 @@ func (ec *executionContext) _ChartNode(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var decisionImplementors = []string{"Decision"}
+
+func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet, obj *org.Decision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Decision")
+		case "number":
+			out.Values[i] = ec._Decision_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._Decision_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerId":
+			out.Values[i] = ec._Decision_issuerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Decision_issuer(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10128,6 +14068,111 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setResidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setResidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endResidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endResidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "establishOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_establishOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeOrgs":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeOrgs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "splitOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_splitOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissolveOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dissolveOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeOrgKind":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeOrgKind(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_admitMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmOfficial":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmOfficial(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordRating(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11006,6 +15051,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changeSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changeSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -11681,6 +15770,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdmitMemberInput2dangboᚋgraphᚋmodelᚐAdmitMemberInput(ctx context.Context, v any) (model.AdmitMemberInput, error) {
+	res, err := ec.unmarshalInputAdmitMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuditConnection2dangboᚋgraphᚋmodelᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v model.AuditConnection) graphql.Marshaler {
 	return ec._AuditConnection(ctx, sel, &v)
 }
@@ -11735,6 +15829,172 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNChange2dangboᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v model.Change) graphql.Marshaler {
+	return ec._Change(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖdangboᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2dangboᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v model.ChangeConnection) graphql.Marshaler {
+	return ec._ChangeConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖdangboᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖdangboᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖdangboᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖdangboᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeSummary2dangboᚋgraphᚋmodelᚐChangeSummary(ctx context.Context, sel ast.SelectionSet, v model.ChangeSummary) graphql.Marshaler {
+	return ec._ChangeSummary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChangeSummary2ᚖdangboᚋgraphᚋmodelᚐChangeSummary(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeType2dangboᚋinternalᚋorgᚐChangeType(ctx context.Context, v any) (org.ChangeType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNChangeType2dangboᚋinternalᚋorgᚐChangeType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType(ctx context.Context, sel ast.SelectionSet, v org.ChangeType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNChangeType2dangboᚋinternalᚋorgᚐChangeType = map[string]org.ChangeType{
+		"ESTABLISHED":        org.ChangeEstablished,
+		"RENAMED":            org.ChangeRenamed,
+		"TRANSFERRED":        org.ChangeTransferred,
+		"MERGED":             org.ChangeMerged,
+		"SPLIT":              org.ChangeSplit,
+		"DISSOLVED":          org.ChangeDissolved,
+		"KIND_CHANGED":       org.ChangeKindChanged,
+		"MEMBER_ADMITTED":    org.ChangeAdmitted,
+		"MEMBER_CONFIRMED":   org.ChangeConfirmed,
+		"MEMBER_TRANSFERRED": org.ChangeMemberTransferred,
+		"MEMBER_REMOVED":     org.ChangeMemberRemoved,
+		"RESIDENCE_SET":      org.ChangeResidenceSet,
+		"RESIDENCE_ENDED":    org.ChangeResidenceEnded,
+		"ROLE_ASSIGNED":      org.ChangeRoleAssigned,
+		"ROLE_ENDED":         org.ChangeRoleEnded,
+		"RATING_RECORDED":    org.ChangeRated,
+	}
+	marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType = map[org.ChangeType]string{
+		org.ChangeEstablished:       "ESTABLISHED",
+		org.ChangeRenamed:           "RENAMED",
+		org.ChangeTransferred:       "TRANSFERRED",
+		org.ChangeMerged:            "MERGED",
+		org.ChangeSplit:             "SPLIT",
+		org.ChangeDissolved:         "DISSOLVED",
+		org.ChangeKindChanged:       "KIND_CHANGED",
+		org.ChangeAdmitted:          "MEMBER_ADMITTED",
+		org.ChangeConfirmed:         "MEMBER_CONFIRMED",
+		org.ChangeMemberTransferred: "MEMBER_TRANSFERRED",
+		org.ChangeMemberRemoved:     "MEMBER_REMOVED",
+		org.ChangeResidenceSet:      "RESIDENCE_SET",
+		org.ChangeResidenceEnded:    "RESIDENCE_ENDED",
+		org.ChangeRoleAssigned:      "ROLE_ASSIGNED",
+		org.ChangeRoleEnded:         "ROLE_ENDED",
+		org.ChangeRated:             "RATING_RECORDED",
+	}
+)
+
+func (ec *executionContext) marshalNChangeTypeCount2ᚕᚖdangboᚋgraphᚋmodelᚐChangeTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeTypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeTypeCount2ᚖdangboᚋgraphᚋmodelᚐChangeTypeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeTypeCount2ᚖdangboᚋgraphᚋmodelᚐChangeTypeCount(ctx context.Context, sel ast.SelectionSet, v *model.ChangeTypeCount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeTypeCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNChartColumns2ᚖdangboᚋgraphᚋmodelᚐChartColumns(ctx context.Context, sel ast.SelectionSet, v *model.ChartColumns) graphql.Marshaler {
@@ -11859,6 +16119,15 @@ func (ec *executionContext) marshalNDate2dangboᚋinternalᚋorgᚐDate(ctx cont
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDecision2dangboᚋinternalᚋorgᚐDecision(ctx context.Context, sel ast.SelectionSet, v org.Decision) graphql.Marshaler {
+	return ec._Decision(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision(ctx context.Context, v any) (org.Decision, error) {
+	res, err := ec.unmarshalInputDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -12037,6 +16306,58 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	return ret
 }
 
+func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	res, err := model.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalJSON(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ(ctx context.Context, v any) ([]json.RawMessage, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]json.RawMessage, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []json.RawMessage) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNJSON2encodingᚋjsonᚐRawMessage(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMember2dangboᚋgraphᚋmodelᚐMember(ctx context.Context, sel ast.SelectionSet, v model.Member) graphql.Marshaler {
 	return ec._Member(ctx, sel, &v)
 }
@@ -12134,6 +16455,37 @@ var (
 		org.Official:     "OFFICIAL",
 	}
 )
+
+func (ec *executionContext) unmarshalNNewOrgInput2dangboᚋgraphᚋmodelᚐNewOrgInput(ctx context.Context, v any) (model.NewOrgInput, error) {
+	res, err := ec.unmarshalInputNewOrgInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕdangboᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNOrg2dangboᚋgraphᚋmodelᚐOrg(ctx context.Context, sel ast.SelectionSet, v model.Org) graphql.Marshaler {
 	return ec._Org(ctx, sel, &v)
@@ -12340,6 +16692,40 @@ var (
 		org.Good:         "GOOD",
 		org.Completed:    "COMPLETED",
 		org.NotCompleted: "NOT_COMPLETED",
+	}
+)
+
+func (ec *executionContext) unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason(ctx context.Context, v any) (org.RemovalReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v org.RemovalReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason = map[string]org.RemovalReason{
+		"EXPELLED":        org.RemovalExpelled,
+		"STRUCK_OFF":      org.RemovalStruckOff,
+		"WITHDREW":        org.RemovalWithdrew,
+		"DECEASED":        org.RemovalDeceased,
+		"TRANSFERRED_OUT": org.RemovalTransferredOut,
+	}
+	marshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason = map[org.RemovalReason]string{
+		org.RemovalExpelled:       "EXPELLED",
+		org.RemovalStruckOff:      "STRUCK_OFF",
+		org.RemovalWithdrew:       "WITHDREW",
+		org.RemovalDeceased:       "DECEASED",
+		org.RemovalTransferredOut: "TRANSFERRED_OUT",
 	}
 )
 
@@ -12850,6 +17236,43 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChangeTypeᚄ(ctx context.Context, v any) ([]org.ChangeType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.ChangeType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChangeType2dangboᚋinternalᚋorgᚐChangeType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChangeTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []org.ChangeType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx context.Context, v any) (*org.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -12866,6 +17289,42 @@ func (ec *executionContext) marshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx c
 	_ = ctx
 	res := model.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -12909,6 +17368,14 @@ func (ec *executionContext) marshalOMember2ᚖdangboᚋgraphᚋmodelᚐMember(ct
 		return graphql.Null
 	}
 	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx context.Context, v any) (*model.NewOrgInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNewOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2dangboᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -13130,6 +17597,18 @@ var (
 		org.SectorBloc:             "BLOC",
 	}
 )
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {

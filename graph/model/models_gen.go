@@ -15,9 +15,32 @@ type SearchResult interface {
 	IsSearchResult()
 }
 
+type AdmitMemberInput struct {
+	CellID          string      `json:"cellId"`
+	FullName        string      `json:"fullName"`
+	Gender          org.Gender  `json:"gender"`
+	PoliticalTheory *org.Theory `json:"politicalTheory,omitempty"`
+	BirthDate       *org.Date   `json:"birthDate,omitempty"`
+	Ethnicity       *string     `json:"ethnicity,omitempty"`
+	Phone           *string     `json:"phone,omitempty"`
+	Email           *string     `json:"email,omitempty"`
+	Address         *string     `json:"address,omitempty"`
+}
+
 type AuditConnection struct {
 	Nodes    []*org.AuditEntry `json:"nodes"`
 	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type ChangeConnection struct {
+	Edges    []*ChangeEdge `json:"edges"`
+	Nodes    []*Change     `json:"nodes"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type ChangeTypeCount struct {
+	Type  org.ChangeType `json:"type"`
+	Count int            `json:"count"`
 }
 
 type CreateMemberInput struct {
@@ -53,7 +76,20 @@ type MemberConnection struct {
 	TotalCount int           `json:"totalCount"`
 }
 
+// Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
+// the decision that orders them, take effect on `effectiveOn` (default today; past and future dates are fine),
+// apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
+// the organisation concerned (R9); a decision number may be used by one operation of its issuer only (CONFLICT).
 type Mutation struct {
+}
+
+type NewOrgInput struct {
+	// Default for splitOrg: the parent of the organisation split.
+	ParentID *string     `json:"parentId,omitempty"`
+	Name     string      `json:"name"`
+	Code     *string     `json:"code,omitempty"`
+	Kind     org.Kind    `json:"kind"`
+	Sector   *org.Sector `json:"sector,omitempty"`
 }
 
 type OrgConnection struct {

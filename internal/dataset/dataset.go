@@ -1,6 +1,6 @@
 // Package dataset reads and writes a whole dataset as NDJSON: one record per
-// line, {"org":{…}} or {"member":{…}} in the JSON form of org.Record, all
-// organisations before any member. It is the format of `dangbo export` and
+// line, {"org":{…}}, {"member":{…}} or {"change":{…}} in the JSON form of
+// org.Record, all organisations, then the members, then the history. It is the format of `dangbo export` and
 // `dangbo import`, so that a dataset moves between stores and machines. JSON
 // is read and written with goccy/go-json, which is encoding/json's wire form
 // at a few times its speed (see the benchmarks).
@@ -28,12 +28,42 @@ const MaxLine = 1 << 20
 // the work of an import, so lines are read a batch at a time and the batch is
 // decoded on every core; no goroutine outlives a call to Read.
 type Reader struct {
-	lines   *bufio.Scanner
-	batch   []line
-	next    int
-	line    int
-	members bool // a member has been read, so no organisation may follow
-	err     error
+	lines *bufio.Scanner
+	batch []line
+	next  int
+	line  int
+	part  part // of the last record read: none of an earlier part may follow
+	err   error
+}
+
+// part is the part of a dataset a record belongs to, in the order they come.
+type part uint8
+
+const (
+	orgPart part = iota
+	memberPart
+	changePart
+)
+
+// partOf is the part of a record with exactly one field set; ok is false otherwise.
+func partOf(rec *org.Record) (p part, ok bool) {
+	n := 0
+	if rec.Org != nil {
+		n++
+	}
+	if rec.Member != nil {
+		p, n = memberPart, n+1
+	}
+	if rec.Change != nil {
+		p, n = changePart, n+1
+	}
+	return p, n == 1
+}
+
+// outOfOrder says which part a record of part p should have come before.
+var outOfOrder = [...]string{
+	orgPart:    "tổ chức phải đứng trước mọi đảng viên và lịch sử thay đổi",
+	memberPart: "đảng viên phải đứng trước lịch sử thay đổi",
 }
 
 // line is one non-blank line of a batch and what it decoded to.
@@ -67,17 +97,18 @@ func (r *Reader) Read() (org.Record, error) {
 	l := &r.batch[r.next]
 	r.next++
 	r.line = l.n
-	switch rec := l.rec; {
-	case l.err != nil:
+	if l.err != nil {
 		return org.Record{}, r.invalid("%s", jsonError(l.err))
-	case (rec.Org == nil) == (rec.Member == nil):
-		return org.Record{}, r.invalid(`mỗi dòng phải có đúng một trong hai trường "org" hoặc "member"`)
-	case rec.Org != nil && r.members:
-		return org.Record{}, r.invalid("tổ chức phải đứng trước mọi đảng viên")
-	default:
-		r.members = rec.Member != nil
-		return rec, nil
 	}
+	p, ok := partOf(&l.rec)
+	switch {
+	case !ok:
+		return org.Record{}, r.invalid(`mỗi dòng phải có đúng một trong các trường "org", "member" hoặc "change"`)
+	case p < r.part:
+		return org.Record{}, r.invalid("%s", outOfOrder[p])
+	}
+	r.part = p
+	return l.rec, nil
 }
 
 // fill reads the next batch of lines and decodes them in parallel. It leaves
@@ -132,24 +163,26 @@ func (r *Reader) invalid(format string, args ...any) error {
 
 // Writer writes records as NDJSON, buffered: call Flush when done.
 type Writer struct {
-	buf     *bufio.Writer
-	members bool
+	buf  *bufio.Writer
+	part part
 }
 
 // NewWriter writes records to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{buf: bufio.NewWriterSize(w, 64<<10)} }
 
-// Write writes one record as one line. It refuses a record with neither or
-// both fields set, and an organisation after a member, since a reader could
-// not load either.
+// Write writes one record as one line. It refuses a record with other than
+// one field set, and a record after one of a later part (an organisation
+// after a member, a member after a change), since a reader could not load
+// either.
 func (w *Writer) Write(rec org.Record) error {
+	p, ok := partOf(&rec)
 	switch {
-	case (rec.Org == nil) == (rec.Member == nil):
-		return org.Errorf(org.EInvalid, "bản ghi phải có đúng một tổ chức hoặc một đảng viên")
-	case rec.Org != nil && w.members:
-		return org.Errorf(org.EInvalid, "tổ chức %q đứng sau đảng viên: tổ chức phải được ghi trước", rec.Org.ID)
+	case !ok:
+		return org.Errorf(org.EInvalid, "bản ghi phải có đúng một tổ chức, một đảng viên hoặc một thay đổi")
+	case p < w.part:
+		return org.Errorf(org.EInvalid, "bản ghi đứng sai chỗ: %s", outOfOrder[p])
 	}
-	w.members = rec.Member != nil
+	w.part = p
 	line, err := json.MarshalWithOption(rec, json.DisableHTMLEscape())
 	if err != nil {
 		return org.Errorf(org.EInvalid, "không ghi được bản ghi: %v", org.ErrorMessage(err))
@@ -177,9 +210,10 @@ func Copy(dst org.RecordWriter, src org.RecordReader) (org.ImportStats, error) {
 		if err := dst.Write(rec); err != nil {
 			return n, err
 		}
-		if rec.Org != nil {
+		switch {
+		case rec.Org != nil:
 			n.Orgs++
-		} else {
+		case rec.Member != nil:
 			n.Members++
 		}
 	}

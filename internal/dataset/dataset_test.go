@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,6 +43,13 @@ var full = []org.Record{
 		},
 		Ratings: []org.YearRating{{Year: 2020, Grade: org.Excellent}}}},
 }
+
+// change is a change record as an operation writes it, with its records.
+var change = org.Record{Change: &org.Change{Seq: 12, Type: org.ChangeMerged, EffectiveOn: date(2019, 7, 1),
+	Decision: org.Decision{Number: "125-QĐ/TU", Date: date(2019, 6, 20), IssuerID: "o1"},
+	Note:     "Sáp nhập chi bộ", Actor: "admin", RecordedAt: time.Date(2019, 6, 21, 9, 0, 0, 0, time.UTC),
+	Subjects: []string{"o2", "o3"}, Scope: []string{"o1", "o2", "o3"},
+	Before: []org.Record{{Org: full[0].Org}}, After: []org.Record{{Org: full[0].Org}, {Member: full[1].Member}}}}
 
 // minimal leaves every optional field empty.
 var minimal = []org.Record{
@@ -83,7 +91,8 @@ func decode(t testing.TB, b []byte) []org.Record {
 }
 
 func TestRoundTrip(t *testing.T) {
-	for name, recs := range map[string][]org.Record{"full": full, "minimal": minimal} {
+	withHistory := append(slices.Clone(full), change)
+	for name, recs := range map[string][]org.Record{"full": full, "minimal": minimal, "history": withHistory} {
 		t.Run(name, func(t *testing.T) {
 			b := encode(t, recs)
 			if got := decode(t, b); !reflect.DeepEqual(got, recs) {
@@ -118,6 +127,16 @@ func TestWireForm(t *testing.T) {
 	if m != want {
 		t.Fatalf("minimal records:\n%s\nwant\n%s", m, want)
 	}
+	c := string(encode(t, []org.Record{change}))
+	for _, want := range []string{
+		`{"change":{"seq":12,"type":"MERGED","effectiveOn":"2019-07-01","decision":{"number":"125-QĐ/TU","date":"2019-06-20","issuerId":"o1"},"note":"Sáp nhập chi bộ","actor":"admin","recordedAt":"2019-06-21T09:00:00Z","subjects":["o2","o3"],"scope":["o1","o2","o3"],"before":[{"org":{"id":"o0123456789abcdef"`,
+		`"after":[{"org":{"id":"o0123456789abcdef"`,
+		`{"member":{"id":"m0123456789abcdef"`,
+	} {
+		if !strings.Contains(c, want) {
+			t.Errorf("missing %s in\n%s", want, c)
+		}
+	}
 }
 
 func TestReaderSkipsBlankLinesAndCountsThem(t *testing.T) {
@@ -137,6 +156,7 @@ func TestReaderSkipsBlankLinesAndCountsThem(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	org1 := `{"org":{"id":"o1","versions":[{"since":"2020-01-01","name":"A","kind":"PROVINCE","sector":"OTHER"}]}}`
 	member := `{"member":{"id":"m1","fullName":"B","gender":"MALE","admittedOn":"2020-01-01","theory":"NONE","personal":{},"stints":[]}}`
+	chg := `{"change":{"seq":1,"type":"RENAMED","effectiveOn":"2020-01-01","decision":{"number":"1","date":"2020-01-01","issuerId":"o1"},"actor":"a","recordedAt":"2020-01-01T00:00:00Z","subjects":["o1"],"scope":["o1"]}}`
 	for _, c := range []struct {
 		name, input string
 		line        int
@@ -150,6 +170,10 @@ func TestBadInput(t *testing.T) {
 		{"unknown kind", strings.Replace(org1, "PROVINCE", "CITY", 1), 1, "loại tổ chức không hợp lệ"},
 		{"bad date", strings.Replace(org1, "2020-01-01", "2020-13-01", 1), 1, "ngày không hợp lệ"},
 		{"organisation after member", org1 + "\n" + member + "\n" + org1, 3, "trước"},
+		{"organisation after change", org1 + "\n" + chg + "\n" + org1, 3, "trước"},
+		{"member after change", org1 + "\n" + member + "\n" + chg + "\n" + member, 4, "đảng viên phải đứng trước"},
+		{"change and member", `{"member":{"id":"m1"},"change":{"seq":1}}`, 1, "đúng một"},
+		{"unknown change type", strings.Replace(chg, "RENAMED", "MOVED", 1), 1, "loại thay đổi"},
 		{"line too long", org1 + "\n" + strings.Repeat(" ", dataset.MaxLine+1) + "\n", 2, "dài quá"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -181,11 +205,20 @@ func TestWriterRefusesWhatAReaderCouldNotLoad(t *testing.T) {
 	if err := w.Write(minimal[0]); org.ErrorCode(err) != org.EInvalid {
 		t.Fatalf("organisation after member: %v", err)
 	}
+	if err := w.Write(change); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(minimal[1]); org.ErrorCode(err) != org.EInvalid {
+		t.Fatalf("member after change: %v", err)
+	}
+	if err := w.Write(org.Record{Member: minimal[1].Member, Change: change.Change}); org.ErrorCode(err) != org.EInvalid {
+		t.Fatalf("member and change in one record: %v", err)
+	}
 }
 
 func TestCopyCounts(t *testing.T) {
 	var buf bytes.Buffer
-	n, err := dataset.Copy(dataset.NewWriter(&buf), dataset.NewReader(bytes.NewReader(encode(t, full))))
+	n, err := dataset.Copy(dataset.NewWriter(&buf), dataset.NewReader(bytes.NewReader(encode(t, append(slices.Clone(full), change)))))
 	if err != nil || n != (org.ImportStats{Orgs: 1, Members: 1}) {
 		t.Fatalf("copied %+v, %v", n, err)
 	}

@@ -65,6 +65,11 @@ type Reader interface {
 	// of them; ordered by From, then To.
 	ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error)
 
+	// Changes lists the history q selects, by effective date, then sequence.
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
+	// ChangeCounts counts the changes q selects by type (q.First and q.After aside).
+	ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error)
+
 	// Covers reports, for each of ids, whether it lies in the subtree of one
 	// of roots (a root included) on the view's date; false for a missing id.
 	Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error)
@@ -80,6 +85,19 @@ type Tx interface {
 	PutMember(ctx context.Context, r MemberRecord) error
 	// Audit records the transaction's action with its writes.
 	Audit(ctx context.Context, e AuditEntry) error
+	// RecordChange appends c to the history with the transaction's writes;
+	// the store sets c.Seq.
+	RecordChange(ctx context.Context, c *Change) error
+	// DecisionUsed reports whether the history, or this transaction, already
+	// holds a change ordered by the issuer's decision of this number.
+	DecisionUsed(ctx context.Context, issuerID, number string) (bool, error)
+	// LinkedMembers lists, at least, every member who ever had a stint, a
+	// residence link or a role in organisation id, the transaction's own
+	// writes included; callers read each record to see what holds when.
+	LinkedMembers(ctx context.Context, orgID string) ([]string, error)
+	// ChildIDs lists, at least, every organisation that ever had orgID as its
+	// parent, the transaction's own writes included.
+	ChildIDs(ctx context.Context, orgID string) ([]string, error)
 }
 
 // Store keeps the structure and its history. Every implementation passes the
@@ -95,7 +113,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Import loads a whole dataset into an empty store.
 	Import(ctx context.Context, src RecordReader) (ImportStats, error)
-	// Export writes the whole dataset, organisations before members.
+	// Export writes the whole dataset, organisations, then members, then the
+	// history by sequence number.
 	Export(ctx context.Context, dst RecordWriter) error
 	// Empty reports whether the store holds no organisation yet.
 	Empty(ctx context.Context) (bool, error)
@@ -104,10 +123,12 @@ type Store interface {
 	Close() error
 }
 
-// Record is one line of a dataset: exactly one of its fields is set.
+// Record is one line of a dataset: exactly one of its fields is set. A
+// dataset holds its organisations, then its members, then its history.
 type Record struct {
 	Org    *OrgRecord    `json:"org,omitempty"`
 	Member *MemberRecord `json:"member,omitempty"`
+	Change *Change       `json:"change,omitempty"`
 }
 
 // RecordReader yields the records of a dataset; it returns io.EOF after the last.

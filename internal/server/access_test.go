@@ -18,7 +18,7 @@ import (
 type accessWorld struct {
 	s                                            *testServer
 	province, district, commune, village, school string
-	bloc, agency, agencyCell                     string
+	bloc, agency, agencyCell, village2           string
 	villager, official                           string
 	mint                                         func(roles []org.AccessRole, scope ...string) string
 }
@@ -41,6 +41,7 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	w.bloc = mk(w.province, "Đảng bộ Khối các cơ quan tỉnh", org.District, org.SectorBloc)
 	w.agency = mk(w.bloc, "Đảng bộ Sở Tài chính", org.GrassrootsCommittee, org.SectorAgency)
 	w.agencyCell = mk(w.agency, "Chi bộ Phòng Ngân sách", org.Cell, org.SectorAgency)
+	w.village2 = mk(w.commune, "Chi bộ thôn Tây", org.Cell, org.SectorVillage)
 	member := func(cell, name string) string {
 		m, err := w.s.svc.CreateMember(ctx, org.NewMember{CellID: cell, FullName: name, Status: org.Official,
 			AdmittedOn: org.DateFrom(2010, 1, 1), Personal: org.Personal{BirthDate: new(org.DateFrom(1980, 2, 3)),
@@ -51,7 +52,7 @@ func newAccessWorld(t *testing.T) *accessWorld {
 		return m.ID
 	}
 	w.villager, w.official = member(w.village, "Nguyễn Văn An"), member(w.agencyCell, "Lê Văn Cường")
-	if _, err := w.s.svc.SetResidence(ctx, w.official, w.village); err != nil {
+	if _, err := w.s.svc.SetResidence(ctx, w.official, w.village, decidedBy(w.agency, "1-QĐ/ĐU")); err != nil {
 		t.Fatal(err)
 	}
 	w.mint = func(roles []org.AccessRole, scope ...string) string {
@@ -116,8 +117,9 @@ func TestAccessEveryOperation(t *testing.T) {
 			map[string]any{"p": w.commune, "n": fresh()}},
 		{"record a member in the village", `mutation($c: ID!) { createMember(input: {cellId: $c, fullName: "Mới Vào", gender: MALE, status: PROBATIONARY}) { id } }`,
 			map[string]any{"c": w.village}},
-		{"link the official to the village", `mutation($m: ID!, $c: ID!) { setResidence(memberId: $m, cellId: $c) { id } }`,
-			map[string]any{"m": w.official, "c": w.village}},
+		{"link the official to the village", `mutation($m: ID!, $c: ID!, $i: ID!, $n: String!) {
+			setResidence(memberId: $m, cellId: $c, decision: {number: $n, date: "2021-01-01", issuerId: $i}) { seq } }`,
+			map[string]any{"m": w.official, "c": w.village2, "i": w.agency, "n": fresh()}},
 		{"create a province", `mutation($n: String!) { createOrg(input: {name: $n, kind: PROVINCE}) { id } }`, map[string]any{"n": fresh()}},
 	}
 	// want[op][caller]: "ok" or the code of the first error.

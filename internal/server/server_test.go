@@ -105,6 +105,11 @@ func (s *testServer) data(r *gqlResponse, v any) {
 	}
 }
 
+// decidedBy is the decision of an operation taking effect today.
+func decidedBy(issuer, number string) org.Meta {
+	return org.Meta{Decision: org.Decision{Number: number, Date: today, IssuerID: issuer}}
+}
+
 // commune builds a province, a district, a commune with two cells, and returns their ids.
 func (s *testServer) commune() (province, district, commune, village, school string) {
 	s.t.Helper()
@@ -141,11 +146,16 @@ func TestQueriesAndMutations(t *testing.T) {
 		t.Fatalf("createMember = %+v", created)
 	}
 	var res struct {
-		SetResidence struct{ ResidenceCell struct{ ID string } }
+		SetResidence struct {
+			Type     string
+			Subjects []struct{ ResidenceCell struct{ ID string } }
+		}
 	}
-	s.data(s.post(`mutation($m: ID!, $c: ID!) { setResidence(memberId: $m, cellId: $c) { residenceCell { id } } }`,
-		map[string]any{"m": created.CreateMember.ID, "c": village}), &res)
-	if res.SetResidence.ResidenceCell.ID != village {
+	s.data(s.post(`mutation($m: ID!, $c: ID!, $i: ID!) {
+		setResidence(memberId: $m, cellId: $c, decision: {number: "12-QĐ/ĐU", date: "2020-12-30", issuerId: $i}) {
+			type subjects { ... on Member { residenceCell { id } } } } }`,
+		map[string]any{"m": created.CreateMember.ID, "c": village, "i": commune}), &res)
+	if res.SetResidence.Type != "RESIDENCE_SET" || res.SetResidence.Subjects[0].ResidenceCell.ID != village {
 		t.Fatalf("setResidence = %+v", res)
 	}
 
@@ -249,7 +259,8 @@ func TestBadInput(t *testing.T) {
 		{"member in a district", `mutation($d: ID!) { createMember(input: {cellId: $d, fullName: "A B", gender: MALE, status: PROBATIONARY}) { id } }`,
 			map[string]any{"d": district}, org.ERule},
 		{"unknown parent", `mutation { createOrg(input: {parentId: "onope", name: "X", kind: CELL}) { id } }`, nil, org.ENotFound},
-		{"unknown member", `mutation($c: ID!) { setResidence(memberId: "mnope", cellId: $c) { id } }`, map[string]any{"c": commune}, org.ENotFound},
+		{"unknown member", `mutation($c: ID!) { setResidence(memberId: "mnope", cellId: $c, decision: {number: "1", date: "2021-01-01", issuerId: $c}) { seq } }`,
+			map[string]any{"c": commune}, org.ENotFound},
 		{"empty name", `mutation($p: ID!) { createOrg(input: {parentId: $p, name: "  ", kind: DISTRICT}) { id } }`,
 			map[string]any{"p": province}, org.EInvalid},
 		{"long name", `mutation($p: ID!, $n: String!) { createOrg(input: {parentId: $p, name: $n, kind: DISTRICT}) { id } }`,

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
+	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
 
 	"dangbo/internal/org"
@@ -16,7 +18,8 @@ import (
 
 // Import loads a whole dataset into the empty store. It writes as it reads,
 // in one bbolt transaction, and builds the graph alongside; a bad record rolls
-// the transaction back, so a failed import writes nothing.
+// the transaction back, so a failed import writes nothing. The history, after
+// the members, keeps its sequence numbers.
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -29,7 +32,11 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	defer tx.Rollback() // after a commit, a no-op
 	imp := newImporter(tx)
-	stats, err := org.LoadDataset(ctx, src, imp)
+	hist := &historySplitter{src: src}
+	stats, err := org.LoadDataset(ctx, hist, imp)
+	if err == nil {
+		err = imp.Changes(hist.changes)
+	}
 	if err = errors.Join(err, imp.finish()); err != nil {
 		return org.ImportStats{}, err
 	}
@@ -126,6 +133,77 @@ func (imp *importer) finish() error {
 	return putSorted(imp.orgTx.Bucket(memberBucket), imp.members)
 }
 
+// historySplitter hands org.LoadDataset the organisations and members and
+// keeps the changes that follow them, which it does not take.
+type historySplitter struct {
+	src     org.RecordReader
+	n       int // records read
+	changes []*org.Change
+}
+
+func (h *historySplitter) Read() (org.Record, error) {
+	for {
+		rec, err := h.src.Read()
+		if err != nil {
+			return rec, err
+		}
+		h.n++
+		switch {
+		case rec.Change == nil && len(h.changes) > 0:
+			return org.Record{}, org.Errorf(org.EInvalid,
+				"bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", h.n)
+		case rec.Change == nil:
+			return rec, nil
+		case rec.Org != nil || rec.Member != nil:
+			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: mỗi bản ghi chỉ có đúng một trường", h.n)
+		}
+		if err := checkChange(rec.Change, h.changes); err != nil {
+			return org.Record{}, fmt.Errorf("bản ghi %d: %w", h.n, err)
+		}
+		h.changes = append(h.changes, rec.Change)
+	}
+}
+
+// checkChange checks what the store relies on: a known type, and sequence
+// numbers given in increasing order, so each once.
+func checkChange(c *org.Change, before []*org.Change) error {
+	if int(c.Type) >= org.NumChangeTypes {
+		return org.Errorf(org.EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
+	}
+	if c.Seq <= 0 || len(before) > 0 && c.Seq <= before[len(before)-1].Seq {
+		return org.Errorf(org.EInvalid, "thay đổi %d: số thứ tự phải dương và tăng dần", c.Seq)
+	}
+	return nil
+}
+
+// Changes writes the history, checked, and installs its headers; the
+// sequence goes on after the highest number.
+func (imp *importer) Changes(changes []*org.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	kvs, err := encodeAll(changes, func(c *org.Change) string { return string(seqKey(c.Seq)) })
+	if err != nil {
+		return err
+	}
+	b := imp.orgTx.Bucket(changeBucket)
+	if err := putSorted(b, kvs); err != nil {
+		return err
+	}
+	last := changes[len(changes)-1].Seq
+	if err := b.SetSequence(uint64(last)); err != nil {
+		return err
+	}
+	heads := make([]*org.Change, len(changes))
+	for i, c := range changes {
+		head := *c
+		head.Before, head.After = nil, nil
+		heads[i] = &head
+	}
+	imp.g.history.load(heads, last)
+	return nil
+}
+
 // putAll encodes records on every core and writes them in key order.
 func putAll[R any](b *bolt.Bucket, recs []R, id func(R) string) error {
 	kvs, err := encodeAll(recs, id)
@@ -161,11 +239,14 @@ func putSorted(b *bolt.Bucket, kvs []kv) error {
 // kv is one encoded record.
 type kv struct{ k, v []byte }
 
-// Export writes every record, organisations then members, each in id order.
-// It copies the records under the read lock and writes them after releasing
-// it, so a slow reader of the export does not hold up writers.
+// Export writes every record, organisations then members, each in id order,
+// then the history by sequence number. It copies the records under the read
+// lock and writes them after releasing it, so a slow reader of the export
+// does not hold up writers; the history, immutable, is read from disk in
+// batches up to the last change committed when the records were copied.
 func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 	s.mu.RLock()
+	lastSeq := s.g.history.last
 	orgs := make([]org.OrgRecord, 0, len(s.g.orgs))
 	for _, e := range s.g.orgs {
 		orgs = append(orgs, e.rec)
@@ -190,6 +271,46 @@ func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 		}
 		if err := dst.Write(org.Record{Member: &members[i]}); err != nil {
 			return err
+		}
+	}
+	return s.exportHistory(ctx, dst, lastSeq)
+}
+
+// exportBatch is how many changes one read transaction of an export holds:
+// a read transaction open for a slow reader would hold up the file's growth.
+const exportBatch = 256
+
+func (s *Store) exportHistory(ctx context.Context, dst org.RecordWriter, last int64) error {
+	for next := int64(1); next <= last; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var batch []org.Change
+		err := s.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(changeBucket).Cursor()
+			for k, v := c.Seek(seqKey(next)); k != nil && len(batch) < exportBatch; k, v = c.Next() {
+				seq := int64(binary.BigEndian.Uint64(k))
+				if seq > last {
+					break
+				}
+				batch = append(batch, org.Change{})
+				if err := json.Unmarshal(v, &batch[len(batch)-1]); err != nil {
+					return fmt.Errorf("memory: change %d: %w", seq, err)
+				}
+				next = seq + 1
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for i := range batch {
+			if err := dst.Write(org.Record{Change: &batch[i]}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,7 +26,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashChild creates members forever in the store at dir, printing each id
+// crashChild creates members forever in the store at dir, each followed by a
+// change in the history, printing each id, and each change's "change seq",
 // once its write has returned, that is, once it is committed.
 func crashChild(dir string) {
 	s, err := Open(dir, nil)
@@ -55,6 +57,15 @@ func crashChild(dir string) {
 			os.Exit(2)
 		}
 		fmt.Fprintln(out, m.ID)
+		out.Flush()
+		c := &org.Change{Type: org.ChangeAdmitted, EffectiveOn: svc.Today(), Subjects: []string{m.ID}, Scope: []string{cell},
+			Decision: org.Decision{Number: m.ID, Date: svc.Today(), IssuerID: cell}}
+		if err := s.Update(ctx, func(tx org.Tx) error { return tx.RecordChange(ctx, c) }); err != nil {
+			fmt.Fprintln(out, "error:", err)
+			out.Flush()
+			os.Exit(2)
+		}
+		fmt.Fprintln(out, "change", c.Seq)
 		out.Flush()
 	}
 }
@@ -119,8 +130,24 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 			t.Fatalf("round %d: the file does not open after kill -9: %v", round, err)
 		}
 		ms := make([]string, 0, len(committed))
-		for id := range committed {
-			ms = append(ms, id)
+		changes := map[int64]bool{}
+		for l := range committed {
+			if seq, ok := strings.CutPrefix(l, "change "); ok {
+				n, _ := strconv.ParseInt(seq, 10, 64)
+				changes[n] = true
+			} else {
+				ms = append(ms, l)
+			}
+		}
+		listed := allChanges(t, s, org.ChangeQuery{}, org.MaxPageSize)
+		for i, c := range listed {
+			if c.Seq != int64(i+1) { // one date: in sequence order, none lost, none twice
+				t.Fatalf("round %d: change %d listed at position %d", round, c.Seq, i+1)
+			}
+			delete(changes, c.Seq)
+		}
+		if len(changes) > 0 {
+			t.Fatalf("round %d: %d committed changes lost after kill -9", round, len(changes))
 		}
 		got, _ := s.Members(context.Background(), org.View{At: org.Today()}, ms)
 		for i, m := range got {
@@ -129,6 +156,6 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 			}
 		}
 		s.Close()
-		t.Logf("round %d: %d writes committed before kill -9, all %d so far present", round, n, len(committed))
+		t.Logf("round %d: %d writes committed before kill -9, all %d so far present, %d changes", round, n, len(committed), len(listed))
 	}
 }

@@ -13,6 +13,11 @@ type graph struct {
 	orgs    map[string]*orgEntry
 	members map[string]*memberEntry
 	search  *index
+	// children holds, by parent id, every organisation any version of which
+	// sits under that parent, sorted: a restructuring walks the children of
+	// what it changes without scanning every organisation.
+	children map[string][]string
+	history  *history
 }
 
 type orgEntry struct {
@@ -22,6 +27,36 @@ type orgEntry struct {
 	// on any date is a filtered walk.
 	stints    []*memberEntry
 	residents []*memberEntry
+	// holders are the members who ever held a role in it, in the same order:
+	// a restructuring must end or move their terms.
+	holders []*memberEntry
+}
+
+// memberList names one of an organisation's lists of members.
+type memberList uint8
+
+const (
+	stintList memberList = iota
+	residentList
+	holderList
+	numMemberLists
+)
+
+func (e *orgEntry) list(l memberList) *[]*memberEntry {
+	switch l {
+	case stintList:
+		return &e.stints
+	case residentList:
+		return &e.residents
+	}
+	return &e.holders
+}
+
+// linkedOrgs lists, for each member list, the organisations whose list holds r.
+func linkedOrgs(r *org.MemberRecord) [numMemberLists][]string {
+	return [numMemberLists][]string{r.Cells(),
+		distinct(r.Residences, func(x *org.Residence) string { return x.CellID }),
+		distinct(r.Roles, func(x *org.RoleTerm) string { return x.OrgID })}
 }
 
 type memberEntry struct {
@@ -33,7 +68,8 @@ type memberEntry struct {
 }
 
 func newGraph() *graph {
-	return &graph{orgs: map[string]*orgEntry{}, members: map[string]*memberEntry{}, search: newIndex()}
+	return &graph{orgs: map[string]*orgEntry{}, members: map[string]*memberEntry{}, search: newIndex(),
+		children: map[string][]string{}, history: newHistory()}
 }
 
 func compareMembers(a, b *memberEntry) int {
@@ -46,12 +82,53 @@ func compareMembers(a, b *memberEntry) int {
 // putOrg installs an organisation record.
 func (g *graph) putOrg(r org.OrgRecord) {
 	e := g.orgs[r.ID]
+	var oldParents []string
 	if e == nil {
 		e = &orgEntry{}
 		g.orgs[r.ID] = e
+	} else {
+		oldParents = parents(&e.rec)
+	}
+	newParents := parents(&r)
+	for _, p := range oldParents {
+		if _, still := slices.BinarySearch(newParents, p); !still {
+			g.children[p] = removeSorted(g.children[p], r.ID)
+			if len(g.children[p]) == 0 {
+				delete(g.children, p)
+			}
+		}
+	}
+	for _, p := range newParents {
+		g.children[p] = insertSorted(g.children[p], r.ID)
 	}
 	e.rec = r
 	g.search.putOrg(&e.rec)
+}
+
+// parents lists every organisation any version of r sits under, sorted.
+func parents(r *org.OrgRecord) []string {
+	ids := make([]string, 0, len(r.Versions))
+	for _, v := range r.Versions {
+		if v.ParentID != "" {
+			ids = append(ids, v.ParentID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func insertSorted(s []string, id string) []string {
+	if i, found := slices.BinarySearch(s, id); !found {
+		return slices.Insert(s, i, id)
+	}
+	return s
+}
+
+func removeSorted(s []string, id string) []string {
+	if i, found := slices.BinarySearch(s, id); found {
+		return slices.Delete(s, i, i+1)
+	}
+	return s
 }
 
 // loadMembers installs many new members at once.
@@ -92,16 +169,13 @@ func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 	for i := range entries {
 		m := &entries[i]
 		g.members[m.rec.ID] = m
-		for _, id := range m.rec.Cells() {
-			if e := g.orgs[id]; e != nil {
-				e.stints = append(e.stints, m)
-				lists[&e.stints] = struct{}{}
-			}
-		}
-		for _, id := range residenceCells(&m.rec) {
-			if e := g.orgs[id]; e != nil {
-				e.residents = append(e.residents, m)
-				lists[&e.residents] = struct{}{}
+		for l, ids := range linkedOrgs(&m.rec) {
+			for _, id := range ids {
+				if e := g.orgs[id]; e != nil {
+					list := e.list(memberList(l))
+					*list = append(*list, m)
+					lists[list] = struct{}{}
+				}
 			}
 		}
 	}
@@ -115,58 +189,52 @@ func (g *graph) putMember(r org.MemberRecord) (touched []string) {
 	old := g.members[r.ID]
 	m := &memberEntry{rec: r, key: org.Fold(r.FullName)}
 	g.members[r.ID] = m
-	var oldStints, oldResidences []string
+	var was [numMemberLists][]string
 	if old != nil {
-		oldStints, oldResidences = old.rec.Cells(), residenceCells(&old.rec)
+		was = linkedOrgs(&old.rec)
+		for l, ids := range was {
+			for _, id := range ids {
+				g.unlist(id, old, memberList(l))
+			}
+		}
 	}
-	newStints, newResidences := r.Cells(), residenceCells(&r)
-	for _, id := range oldStints {
-		g.unlist(id, old, false)
-	}
-	for _, id := range oldResidences {
-		g.unlist(id, old, true)
-	}
-	for _, id := range newStints {
-		g.list(id, m, false)
-	}
-	for _, id := range newResidences {
-		g.list(id, m, true)
+	is := linkedOrgs(&r)
+	for l, ids := range is {
+		for _, id := range ids {
+			g.list(id, m, memberList(l))
+		}
 	}
 	g.search.putMember(m)
-	return append(oldStints, newStints...)
+	// Roles and residence links do not count in the trees.
+	return append(was[stintList], is[stintList]...)
 }
 
-func residenceCells(r *org.MemberRecord) []string {
-	ids := make([]string, 0, len(r.Residences))
-	for _, res := range r.Residences {
-		ids = append(ids, res.CellID)
+// distinct lists the organisations facts name, once each.
+func distinct[T any](facts []T, orgID func(*T) string) []string {
+	ids := make([]string, len(facts))
+	for i := range facts {
+		ids[i] = orgID(&facts[i])
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }
 
-func (g *graph) list(orgID string, m *memberEntry, residents bool) {
+func (g *graph) list(orgID string, m *memberEntry, which memberList) {
 	e := g.orgs[orgID]
 	if e == nil {
 		return // validated writes never point to a missing organisation
 	}
-	l := &e.stints
-	if residents {
-		l = &e.residents
-	}
+	l := e.list(which)
 	i, _ := slices.BinarySearchFunc(*l, m, compareMembers)
 	*l = slices.Insert(*l, i, m)
 }
 
-func (g *graph) unlist(orgID string, m *memberEntry, residents bool) {
+func (g *graph) unlist(orgID string, m *memberEntry, which memberList) {
 	e := g.orgs[orgID]
 	if e == nil {
 		return
 	}
-	l := &e.stints
-	if residents {
-		l = &e.residents
-	}
+	l := e.list(which)
 	if i, ok := slices.BinarySearchFunc(*l, m, compareMembers); ok {
 		*l = slices.Delete(*l, i, i+1)
 	}

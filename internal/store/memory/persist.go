@@ -26,7 +26,14 @@ var (
 	// The audit log is kept in the same file, keyed by sequence number, and is
 	// read from disk when listed: it is not part of the graph.
 	auditBucket = []byte("audit")
+	// The history, keyed by sequence number like the audit log, its bucket
+	// sequence the last number given. Memory keeps each change's header for
+	// queries; its records (Before, After) are read from disk per page.
+	changeBucket = []byte("changes")
 )
+
+// seqKey is the key of sequence number seq: big-endian, so that keys sort as numbers.
+func seqKey(seq int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(seq)) }
 
 func encode(v any) ([]byte, error) { return json.Marshal(v) }
 
@@ -35,8 +42,10 @@ func encode(v any) ([]byte, error) { return json.Marshal(v) }
 func load(db *bolt.DB) (*graph, error) {
 	g := newGraph()
 	var members []*org.MemberRecord
+	var heads []*org.Change
+	var lastSeq int64
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket} {
+		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket, changeBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -61,11 +70,31 @@ func load(db *bolt.DB) (*graph, error) {
 			return err
 		}
 		members = make([]*org.MemberRecord, len(raw))
-		return parallel(len(raw), func(i int) error {
+		if err := parallel(len(raw), func(i int) error {
 			members[i] = new(org.MemberRecord)
 			if err := json.Unmarshal(raw[i], members[i]); err != nil {
 				return fmt.Errorf("member %d: %w", i, err)
 			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		b := tx.Bucket(changeBucket)
+		lastSeq = int64(b.Sequence())
+		raw = raw[:0]
+		if err := b.ForEach(func(_, v []byte) error {
+			raw = append(raw, v)
+			return nil
+		}); err != nil {
+			return err
+		}
+		heads = make([]*org.Change, len(raw))
+		return parallel(len(raw), func(i int) error {
+			var h changeHead
+			if err := json.Unmarshal(raw[i], &h); err != nil {
+				return fmt.Errorf("change %d: %w", i, err)
+			}
+			heads[i] = &h.Change
 			return nil
 		})
 	})
@@ -74,8 +103,22 @@ func load(db *bolt.DB) (*graph, error) {
 	}
 	g.members = make(map[string]*memberEntry, len(members))
 	g.loadMembers(members)
+	g.history.load(heads, lastSeq)
 	return g, nil
 }
+
+// changeHead decodes a stored change without its records, the bulk of it:
+// Before and After, one level up, hide the embedded fields and skip their
+// values.
+type changeHead struct {
+	org.Change
+	Before skipped `json:"before"`
+	After  skipped `json:"after"`
+}
+
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // parallel runs fn(0..n-1) on every core and returns the first error. A few
 // items are not worth the goroutines.
@@ -105,6 +148,14 @@ type staged struct {
 	orgs    map[string]*org.OrgRecord
 	members map[string]*org.MemberRecord
 	audit   []org.AuditEntry
+	changes []stagedChange
+}
+
+// stagedChange is a change as recorded: encoded at once, so that nothing the
+// caller does to it afterwards reaches the history, and its header.
+type stagedChange struct {
+	head  *org.Change
+	value []byte
 }
 
 // persist writes the staged records in one bbolt transaction, durable (fsync)
@@ -119,8 +170,26 @@ func persist(db *bolt.DB, st *staged) error {
 			func(r *org.MemberRecord) string { return r.ID }); err != nil {
 			return err
 		}
+		if err := appendChanges(tx, st.changes); err != nil {
+			return err
+		}
 		return appendAudit(tx, st.audit)
 	})
+}
+
+// appendChanges writes changes numbered by RecordChange and advances the
+// bucket's sequence past them.
+func appendChanges(tx *bolt.Tx, changes []stagedChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	b := tx.Bucket(changeBucket)
+	for _, c := range changes {
+		if err := b.Put(seqKey(c.head.Seq), c.value); err != nil {
+			return err
+		}
+	}
+	return b.SetSequence(max(b.Sequence(), uint64(changes[len(changes)-1].head.Seq)))
 }
 
 // appendAudit adds entries to the audit log, numbering them.

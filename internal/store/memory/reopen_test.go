@@ -4,9 +4,9 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"dangbo/internal/org"
-	"dangbo/internal/store/storetest"
 )
 
 // fullRecords uses every field of every record type, so that a field the
@@ -38,6 +38,16 @@ func fullRecords() []org.Record {
 			Roles:      []org.RoleTerm{{Span: span(d(2020, 1, 1), org.Forever), OrgID: "oschool", Role: org.Secretary, HeadOfUnit: true}},
 			Ratings:    []org.YearRating{{Year: 2020, Grade: org.Good}, {Year: 2021, Grade: org.Excellent}},
 		}},
+		{Change: &org.Change{Seq: 7, Type: org.ChangeRoleAssigned, EffectiveOn: d(2020, 1, 1),
+			Decision: org.Decision{Number: "15-QĐ/ĐU", Date: d(2019, 12, 20), IssuerID: "ocomm"},
+			Note:     "Chỉ định bí thư", Actor: "admin", RecordedAt: time.Date(2019, 12, 21, 8, 0, 0, 0, time.UTC),
+			Subjects: []string{"m1", "oschool"}, Scope: []string{"ocomm", "oprov", "oschool"},
+			Before: []org.Record{{Member: &org.MemberRecord{ID: "m1", FullName: "Vũ Thị Lan", AdmittedOn: d(1999, 5, 19),
+				Stints: []org.Stint{{Span: span(d(2000, 1, 1), org.Forever), CellID: "oschool"}}}}},
+			After: []org.Record{{Member: &org.MemberRecord{ID: "m1", FullName: "Vũ Thị Lan", AdmittedOn: d(1999, 5, 19),
+				Stints: []org.Stint{{Span: span(d(2000, 1, 1), org.Forever), CellID: "oschool"}},
+				Roles:  []org.RoleTerm{{Span: span(d(2020, 1, 1), org.Forever), OrgID: "oschool", Role: org.Secretary}}}}},
+		}},
 	}
 }
 
@@ -48,12 +58,18 @@ func TestReopenKeepsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := fullRecords()
-	if _, err := s.Import(ctx, &storetest.Records{Recs: recs}); err != nil {
+	if _, err := s.Import(ctx, &recordList{recs: recs}); err != nil {
 		t.Fatal(err)
 	}
 	svc := org.NewService(s, func() org.Date { return org.DateFrom(2022, 1, 1) })
 	if _, err := svc.CreateMember(ctx, org.NewMember{CellID: "ocell", FullName: "Mới Vào", Status: org.Probationary}); err != nil {
 		t.Fatal(err)
+	}
+	// A change recorded after the import continues its numbering.
+	renamed := change(org.ChangeRenamed, org.DateFrom(2021, 6, 1), "16-QĐ/TU", "ocomm", "oprov")
+	record(t, s, renamed)
+	if renamed.Seq != 8 {
+		t.Fatalf("change after import numbered %d, want 8", renamed.Seq)
 	}
 	before := exportOf(t, s)
 	s.Close()
@@ -67,13 +83,21 @@ func TestReopenKeepsEveryField(t *testing.T) {
 	if !reflect.DeepEqual(before, after) {
 		t.Fatalf("reopen changed the data:\nbefore %+v\nafter  %+v", before, after)
 	}
-	if len(after) != len(recs)+1 {
-		t.Fatalf("%d records after reopen, want %d", len(after), len(recs)+1)
+	if len(after) != len(recs)+2 {
+		t.Fatalf("%d records after reopen, want %d", len(after), len(recs)+2)
 	}
 	for _, r := range after {
 		if r.Member != nil && r.Member.ID == "m1" && !reflect.DeepEqual(*r.Member, *recs[4].Member) {
 			t.Fatalf("member after reopen:\n%+v\nwant\n%+v", *r.Member, *recs[4].Member)
 		}
+	}
+	if last := after[len(after)-2:]; !reflect.DeepEqual(last[0], recs[5]) || !reflect.DeepEqual(*last[1].Change, *renamed) {
+		t.Fatalf("history after reopen:\n%+v\n%+v\nwant\n%+v\n%+v", *last[0].Change, *last[1].Change, *recs[5].Change, *renamed)
+	}
+	next := change(org.ChangeRenamed, org.DateFrom(2022, 6, 1), "17-QĐ/TU", "ocomm")
+	record(t, s, next)
+	if next.Seq != 9 {
+		t.Fatalf("change after reopen numbered %d, want 9", next.Seq)
 	}
 	if m, err := s.Member(ctx, org.View{At: org.DateFrom(2021, 4, 1)}, "m1"); err != nil || m.CellID != "oschool" ||
 		m.ResidenceCellID != "ocell" || len(m.Roles) != 1 || !m.Roles[0].HeadOfUnit {
@@ -83,9 +107,9 @@ func TestReopenKeepsEveryField(t *testing.T) {
 
 func exportOf(t *testing.T, s *Store) []org.Record {
 	t.Helper()
-	var w storetest.Records
+	var w recordList
 	if err := s.Export(context.Background(), &w); err != nil {
 		t.Fatal(err)
 	}
-	return w.Recs
+	return w.recs
 }

@@ -24,7 +24,7 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if len(tx.st.orgs)+len(tx.st.members)+len(tx.st.audit) == 0 {
+	if len(tx.st.orgs)+len(tx.st.members)+len(tx.st.audit)+len(tx.st.changes) == 0 {
 		return nil
 	}
 	if err := persist(s.db, &tx.st); err != nil {
@@ -35,8 +35,14 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	return s.apply(&tx.st)
 }
 
-// apply installs committed records and refreshes every cached tree.
+// apply installs committed records and changes and refreshes every cached tree.
 func (s *Store) apply(st *staged) error {
+	for _, c := range st.changes {
+		s.g.history.add(c.head)
+	}
+	if len(st.orgs)+len(st.members) == 0 {
+		return nil // the structure is as it was
+	}
 	changed := make(map[string]struct{}, len(st.orgs)+2*len(st.members))
 	for id, r := range st.orgs {
 		s.g.putOrg(*r)

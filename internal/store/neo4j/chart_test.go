@@ -169,7 +169,7 @@ func TestResidenceLinks(t *testing.T) {
 		t.Fatalf("transactions %v, want one read", f.modes)
 	}
 
-	if _, err := service(s).SetResidence(ctx, "m4", "c1"); err != nil {
+	if _, err := service(s).SetResidence(ctx, "m4", "c1", decision("07-QĐ/ĐU", "gc")); err != nil {
 		t.Fatal(err)
 	}
 	if links, _ := s.ResidenceLinks(ctx, now(), cells); len(links) != 1 || links[0].Members != 2 {

@@ -114,6 +114,11 @@ func cellCounts(official, probationary int32) org.Counts {
 
 func now() org.View { return org.View{At: today} }
 
+// decision is the meta of an operation decided today by the issuer's decision of that number.
+func decision(number, issuer string) org.Meta {
+	return org.Meta{Decision: org.Decision{Number: number, Date: today, IssuerID: issuer}}
+}
+
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := org.ErrorCode(err); got != code {

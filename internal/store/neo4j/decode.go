@@ -3,8 +3,10 @@ package neo4j
 import (
 	"cmp"
 	"encoding"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
@@ -211,4 +213,48 @@ func idsOf(recs []*n4j.Record) ([]string, error) {
 		out[i] = d.str(rec.AsMap(), "id")
 	}
 	return out, d.err
+}
+
+// records reads a list of dataset records stored as JSON.
+func (d *decoder) records(r row, key string) []org.Record {
+	s, ok := get[string](d, r, key, "a string")
+	if !ok {
+		return nil
+	}
+	var out []org.Record
+	if err := json.Unmarshal([]byte(s), &out); err != nil && d.err == nil {
+		d.err = fmt.Errorf("neo4j: %s: %w", key, err)
+	}
+	return out
+}
+
+// decodeChange reads a record of changes_page.cypher and the like.
+func decodeChange(r row) (org.Change, error) {
+	var d decoder
+	c := org.Change{
+		Seq: d.integer(r, "seq"), EffectiveOn: d.date(r, "effectiveOn", 0),
+		Decision: org.Decision{
+			Number: d.str(r, "decisionNumber"), Date: d.date(r, "decisionDate", 0), IssuerID: d.str(r, "issuerId"),
+		},
+		Note: d.str(r, "note"), Actor: d.str(r, "actor"),
+		Subjects: d.strings(r, "subjects"), Scope: d.strings(r, "scope"),
+		Before: d.records(r, "before"), After: d.records(r, "after"),
+	}
+	d.enum(r, "type", &c.Type)
+	if at, ok := get[time.Time](&d, r, "recordedAt", "a date and time"); ok {
+		c.RecordedAt = at.UTC()
+	}
+	return c, d.err
+}
+
+// changesOf reads every record as a change.
+func changesOf(recs []*n4j.Record) ([]org.Change, error) {
+	out := make([]org.Change, len(recs))
+	for i, rec := range recs {
+		var err error
+		if out[i], err = decodeChange(rec.AsMap()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,9 @@
 package neo4j
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"dangbo/internal/org"
@@ -160,4 +163,59 @@ func memberReach(r *org.MemberRecord) org.Date {
 		return latestDate(spans, *r.OfficialOn)
 	}
 	return latestDate(spans)
+}
+
+// knownDate is d as a DATE, or nil for the zero date of an unset field.
+func knownDate(d org.Date) any {
+	if d == 0 {
+		return nil
+	}
+	return dateParam(d)
+}
+
+// idListValue is ids as a list property, or nil (no property) when there are none.
+func idListValue(ids []string) any {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
+}
+
+// recordsJSON is the JSON of records, or nil (no property) when there are none.
+func recordsJSON(records []org.Record) (any, error) {
+	if len(records) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(records)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: encoding the records of a change: %w", err)
+	}
+	return string(b), nil
+}
+
+// changeRow is the row changes_create.cypher takes for c, numbered c.Seq.
+func changeRow(c *org.Change) (map[string]any, error) {
+	typ, err := c.Type.MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	before, err := recordsJSON(c.Before)
+	if err != nil {
+		return nil, err
+	}
+	after, err := recordsJSON(c.After)
+	if err != nil {
+		return nil, err
+	}
+	var recordedAt any
+	if !c.RecordedAt.IsZero() {
+		recordedAt = c.RecordedAt.UTC()
+	}
+	return map[string]any{
+		"seq": c.Seq, "type": string(typ), "effectiveOn": dateParam(c.EffectiveOn),
+		"decisionNumber": optionalString(c.Decision.Number), "decisionDate": knownDate(c.Decision.Date),
+		"issuerId": optionalString(c.Decision.IssuerID), "note": optionalString(c.Note),
+		"actor": optionalString(c.Actor), "recordedAt": recordedAt,
+		"subjects": idListValue(c.Subjects), "scope": idListValue(c.Scope), "before": before, "after": after,
+	}, nil
 }

@@ -137,7 +137,10 @@ type fakeGraph struct {
 	horizon                        any
 	writes                         int64
 	constraintsAndIndexes, awaited int
-	audit                          []row // newest last
+	audit                          []row              // newest last
+	changes                        []row              // as changes_create wrote them, in that order
+	within                         map[int64][]string // the organisations each change is linked WITHIN
+	changeSeq                      int64
 }
 
 func newFakeGraph() *fakeGraph {
@@ -145,7 +148,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{},
+		counts: map[string][]int64{}, within: map[int64][]string{},
 	}
 }
 
@@ -155,7 +158,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.orgs, c.members = maps.Clone(g.orgs), maps.Clone(g.members)
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
-	c.counts = maps.Clone(g.counts)
+	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
 	return &c
 }
 
@@ -527,6 +530,79 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
+	"change_seq_next": func(g *fakeGraph, _ map[string]any) []row {
+		g.changeSeq++
+		return []row{{"seq": g.changeSeq}}
+	},
+	"change_seq_raise": func(g *fakeGraph, p map[string]any) []row {
+		g.changeSeq = max(g.changeSeq, p["seq"].(int64))
+		return nil
+	},
+	"changes_create": func(g *fakeGraph, p map[string]any) []row {
+		var changes, links int64
+		for _, r := range p["rows"].([]any) {
+			r := maps.Clone(r.(map[string]any))
+			seq := r["seq"].(int64)
+			if slices.ContainsFunc(g.changes, func(c row) bool { return c["seq"] == seq }) {
+				panic("fake: a change number created twice, against the change_seq constraint")
+			}
+			for _, key := range []string{"subjects", "scope"} { // the driver hands lists back as []any
+				if ids, ok := r[key].([]string); ok {
+					r[key] = anyList(ids)
+				}
+			}
+			scope, _ := r["scope"].([]any)
+			var linked []string
+			for _, id := range scope {
+				if g.orgs[id.(string)] != nil {
+					linked = append(linked, id.(string))
+				}
+			}
+			g.changes = append(slices.Clip(g.changes), r)
+			g.within[seq] = linked
+			changes++
+			links += int64(len(linked))
+		}
+		return []row{{"changes": changes, "links": links}}
+	},
+	"decision_used": func(g *fakeGraph, p map[string]any) []row {
+		used := slices.ContainsFunc(g.changes, func(c row) bool {
+			return c["issuerId"] == p["issuerId"] && c["decisionNumber"] == p["number"]
+		})
+		return []row{{"used": used}}
+	},
+	"linked_members": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range slices.Sorted(maps.Keys(g.members)) {
+			facts := slices.Concat(g.stints[id], g.residences[id], g.roles[id])
+			if slices.ContainsFunc(facts, func(f row) bool { return f["orgId"] == p["id"] }) {
+				out = append(out, row{"id": id})
+			}
+		}
+		return out
+	},
+	"child_ids": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range slices.Sorted(maps.Keys(g.orgs)) {
+			if slices.ContainsFunc(g.parts[id], func(r row) bool { return r["parentId"] == p["id"] }) {
+				out = append(out, row{"id": id})
+			}
+		}
+		return out
+	},
+	"changes_page":         func(g *fakeGraph, p map[string]any) []row { return g.changePage(p) },
+	"changes_within_page":  func(g *fakeGraph, p map[string]any) []row { return g.changePage(p) },
+	"change_counts":        func(g *fakeGraph, p map[string]any) []row { return g.changeCounts(p) },
+	"change_counts_within": func(g *fakeGraph, p map[string]any) []row { return g.changeCounts(p) },
+	"changes_after": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, c := range g.sortedChanges(func(a, b row) int { return cmp.Compare(a["seq"].(int64), b["seq"].(int64)) }) {
+			if c["seq"].(int64) > p["after"].(int64) && len(out) < int(p["limit"].(int64)) {
+				out = append(out, c)
+			}
+		}
+		return out
+	},
 	"org_ids_after": func(g *fakeGraph, p map[string]any) []row {
 		return idsAfter(slices.Sorted(maps.Keys(g.orgs)), p)
 	},
@@ -551,4 +627,59 @@ func init() {
 			fakeModels[name] = func(g *fakeGraph, _ map[string]any) []row { g.constraintsAndIndexes++; return nil }
 		}
 	}
+}
+
+// sortedChanges are the changes in the order of less.
+func (g *fakeGraph) sortedChanges(less func(a, b row) int) []row {
+	return slices.SortedFunc(slices.Values(g.changes), less)
+}
+
+// selectedChanges models the WHERE clause the history statements share: the
+// changes linked WITHIN $within when the statement has it, effective from
+// lowest until $until, of $types when it is not null.
+func (g *fakeGraph) selectedChanges(p map[string]any, lowest org.Date) []row {
+	until := fakeDate(p["until"], 0)
+	var out []row
+	for _, c := range g.sortedChanges(compareChangeRows) {
+		on := fakeDate(c["effectiveOn"], 0)
+		within, scoped := p["within"]
+		types, typed := p["types"].([]string)
+		if on >= lowest && on < until && (!typed || slices.Contains(types, c["type"].(string))) &&
+			(!scoped || slices.Contains(g.within[c["seq"].(int64)], within.(string))) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// compareChangeRows orders change rows as the history: effective date, then number.
+func compareChangeRows(a, b row) int {
+	return cmp.Or(cmp.Compare(fakeDate(a["effectiveOn"], 0), fakeDate(b["effectiveOn"], 0)),
+		cmp.Compare(a["seq"].(int64), b["seq"].(int64)))
+}
+
+// changePage models changes_page and changes_within_page.
+func (g *fakeGraph) changePage(p map[string]any) []row {
+	fromOn, fromSeq := fakeDate(p["fromOn"], 0), p["fromSeq"].(int64)
+	var out []row
+	for _, c := range g.selectedChanges(p, fromOn) {
+		if (fakeDate(c["effectiveOn"], 0) > fromOn || c["seq"].(int64) > fromSeq) && len(out) < int(p["limit"].(int64)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// changeCounts models change_counts and change_counts_within: a row a type
+// that has changes, in no particular order.
+func (g *fakeGraph) changeCounts(p map[string]any) []row {
+	counts := map[string]int64{}
+	for _, c := range g.selectedChanges(p, fakeDate(p["since"], 0)) {
+		counts[c["type"].(string)]++
+	}
+	var out []row
+	for typ, n := range counts {
+		out = append(out, row{"type": typ, "changes": n})
+	}
+	return out
 }

@@ -13,7 +13,11 @@ package neo4j
 //	(:Member)-[:MEMBER_OF {pos, since, until, temporary}]->(:Org)
 //	(:Member)-[:RESIDES_IN {pos, since, until}]->(:Org)
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
-//	(:Meta {key, horizon, writes})
+//	(:Meta {key, horizon, writes, auditSeq, changeSeq})
+//	(:Audit {seq, at, subject, roles, address, action, target, outcome})
+//	(:Change {seq, type, effectiveOn, decisionNumber, decisionDate, issuerId,
+//	          note, actor, recordedAt, subjects, scope, before, after})
+//	(:Change)-[:WITHIN]->(:Org)
 //
 // Dates are Neo4j DATE values and enumerations their API names. An open-ended
 // span has no until; an unset optional value has no property. Org carries the
@@ -23,13 +27,21 @@ package neo4j
 // counts is the open-ended state's Counts (layout in counts.go); Meta.horizon
 // is the latest finite date of any fact, from which on the state is the
 // open-ended one; Meta.writes counts writing transactions.
+//
+// A Change is one entry of the history, numbered by Meta.changeSeq as audit
+// entries are by Meta.auditSeq: recordedAt is a DATETIME, subjects and scope
+// lists of ids, before and after the JSON of the records (a []org.Record),
+// read back whole and never queried. Each id of scope also has a WITHIN
+// relationship to its organisation, so that the history within one is reached
+// from the organisation's id rather than by testing a list property of every
+// change; the scope property stays the record's own, for reading it back.
 var graphModel = struct {
 	Labels        []string
 	Relationships []string
 	Properties    []string
 }{
-	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit"},
-	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS"},
+	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change"},
+	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN"},
 	Properties: []string{
 		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",
 		"since", "until", "parentId",
@@ -37,5 +49,7 @@ var graphModel = struct {
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
 		"pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
+		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionDate", "issuerId", "note", "actor",
+		"recordedAt", "subjects", "scope", "before", "after",
 	},
 }

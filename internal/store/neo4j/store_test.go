@@ -30,17 +30,17 @@ func TestCreateSchemaRunsEverySchemaStatementThenWaits(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if len(want) != 9 {
-		t.Fatalf("%d schema statements, want 9 (4 constraints, 3 indexes, 2 full-text indexes)", len(want))
+	if len(want) != 12 {
+		t.Fatalf("%d schema statements, want 12 (5 constraints, 5 indexes, 2 full-text indexes)", len(want))
 	}
 	if got := f.names(); !slices.Equal(got, append(want, "await_indexes")) {
 		t.Fatalf("statements %v", got)
 	}
 	// Each schema change in a write transaction of its own; the wait reads.
-	if len(f.modes) != 10 || slices.Index(f.modes, n4j.AccessModeRead) != 9 {
+	if len(f.modes) != 13 || slices.Index(f.modes, n4j.AccessModeRead) != 12 {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	if p := f.calls[9].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
+	if p := f.calls[12].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
 		t.Fatalf("await_indexes params %v", p)
 	}
 }
@@ -223,6 +223,8 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestSearchRanksCandidatesWithMatcher, TestCreateSchemaRunsEverySchemaStatementThenWaits, TestWipe,
 		TestAuditIsWrittenWithTheChangeAndListedNewestFirst, TestCovers,
 		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
+		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
+		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
 	} {
 		t.Run("", test)
 	}

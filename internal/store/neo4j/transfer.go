@@ -2,19 +2,26 @@ package neo4j
 
 import (
 	"context"
+	"fmt"
 
 	"dangbo/internal/org"
 )
 
-// exportPage is how many records Export reads in one transaction.
-const exportPage = 1000
+// exportPage is how many records Export reads in one transaction;
+// exportChangePage how many changes, which carry whole records each.
+const (
+	exportPage       = 1000
+	exportChangePage = 100
+)
 
 // Import loads a whole dataset into an empty store. It reads and checks the
 // whole dataset first (org.Dataset: the rules every write applies), then
 // writes it in batches, each in a transaction of its own so that no
 // transaction grows with the dataset, and last counts every organisation and
-// sets the horizon. An import that fails while writing leaves what it wrote:
-// the store is then not empty, and must be emptied before importing again.
+// sets the horizon. The history, last in the dataset, keeps its numbers; the
+// history's counter is moved past the highest. An import that fails while
+// writing leaves what it wrote: the store is then not empty, and must be
+// emptied before importing again.
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	fail := func(err error) (org.ImportStats, error) { return org.ImportStats{}, err }
 	empty, err := s.Empty(ctx)
@@ -24,7 +31,12 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if !empty {
 		return fail(org.Errorf(org.EConflict, "Cơ sở dữ liệu Neo4j đã có dữ liệu; chỉ nhập được vào cơ sở dữ liệu trống."))
 	}
-	orgs, members, err := org.ReadDataset(ctx, src)
+	history := &historyReader{src: src}
+	orgs, members, err := org.ReadDataset(ctx, history)
+	if err != nil {
+		return fail(err)
+	}
+	changes, lastSeq, err := checkHistory(history.changes, orgs, len(orgs)+len(members))
 	if err != nil {
 		return fail(err)
 	}
@@ -46,6 +58,9 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if err := s.putGraph(ctx, orgs, members, inOwnTransaction); err != nil {
 		return fail(err)
 	}
+	if err := s.writeChanges(ctx, changes, inOwnTransaction); err != nil {
+		return fail(err)
+	}
 	if err := s.write(ctx, func(q querier) error {
 		horizon, err := lock(ctx, q)
 		if err != nil {
@@ -54,24 +69,127 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		if err := s.recount(ctx, q, roots, cells); err != nil {
 			return err
 		}
-		return raiseHorizon(ctx, q, horizon, orgs, members)
+		if err := raiseHorizon(ctx, q, horizon, orgs, members); err != nil {
+			return err
+		}
+		if lastSeq == 0 {
+			return nil
+		}
+		_, err = run(ctx, q, "change_seq_raise", map[string]any{"key": metaKey, "seq": lastSeq})
+		return err
 	}); err != nil {
 		return fail(err)
 	}
 	return org.ImportStats{Orgs: len(orgs), Members: len(members)}, nil
 }
 
-// Export writes every organisation, then every member, by id, each page of
-// records read in a transaction of its own.
+// historyReader hands the organisations and members of a dataset on and
+// keeps its history, which must come after them.
+type historyReader struct {
+	src     org.RecordReader
+	read    int // records read
+	changes []*org.Change
+}
+
+func (h *historyReader) Read() (org.Record, error) {
+	for {
+		rec, err := h.src.Read()
+		if err != nil {
+			return rec, err
+		}
+		h.read++
+		switch {
+		case rec.Change != nil && (rec.Org != nil || rec.Member != nil):
+			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: chỉ được là một tổ chức, một đảng viên hoặc một thay đổi", h.read)
+		case rec.Change != nil:
+			h.changes = append(h.changes, rec.Change)
+		case len(h.changes) > 0:
+			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", h.read)
+		default:
+			return rec, nil
+		}
+	}
+}
+
+// checkHistory checks the changes of a dataset, which follow its first
+// records: numbered above 0 in increasing order, as Export lists them, each
+// of a known type, with an effective date, its scope among the organisations.
+// It returns them as rows for changes_create.cypher and the highest number.
+func checkHistory(changes []*org.Change, orgs []*org.OrgRecord, first int) ([]map[string]any, int64, error) {
+	known := make(map[string]bool, len(orgs))
+	for _, r := range orgs {
+		known[r.ID] = true
+	}
+	rows := make([]map[string]any, len(changes))
+	var last int64
+	for i, c := range changes {
+		fail := func(format string, args ...any) ([]map[string]any, int64, error) {
+			return nil, 0, org.Errorf(org.EInvalid, "bản ghi %d: %s", first+i+1, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case c.Seq <= last:
+			return fail("số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
+		case c.Type >= org.NumChangeTypes:
+			return fail("loại thay đổi không hợp lệ")
+		case c.EffectiveOn == 0:
+			return fail("thay đổi thiếu ngày có hiệu lực")
+		}
+		for _, id := range c.Scope {
+			if !known[id] {
+				return fail("phạm vi (scope) của thay đổi nêu tổ chức %q không có trong dữ liệu", id)
+			}
+		}
+		last = c.Seq
+		var err error
+		if rows[i], err = changeRow(c); err != nil {
+			return nil, 0, err
+		}
+	}
+	return rows, last, nil
+}
+
+// Export writes every organisation, then every member, by id, then the
+// history by number, each page of records read in a transaction of its own.
 func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 	if err := exportAll(ctx, s, "org_ids_after", loadOrgRecords, func(r *org.OrgRecord) error {
 		return dst.Write(org.Record{Org: r})
 	}); err != nil {
 		return err
 	}
-	return exportAll(ctx, s, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
+	if err := exportAll(ctx, s, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
 		return dst.Write(org.Record{Member: r})
-	})
+	}); err != nil {
+		return err
+	}
+	return s.exportChanges(ctx, dst)
+}
+
+// exportChanges pages through the history by number.
+func (s *Store) exportChanges(ctx context.Context, dst org.RecordWriter) error {
+	var after int64
+	for {
+		var page []org.Change
+		err := s.read(ctx, func(q querier) error {
+			recs, err := run(ctx, q, "changes_after", map[string]any{"after": after, "limit": int64(exportChangePage)})
+			if err != nil {
+				return err
+			}
+			page, err = changesOf(recs)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if err := dst.Write(org.Record{Change: &page[i]}); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportChangePage {
+			return nil
+		}
+		after = page[len(page)-1].Seq
+	}
 }
 
 // exportAll pages through the ids a statement lists and writes their records.

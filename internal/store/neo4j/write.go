@@ -67,6 +67,7 @@ type updateTx struct {
 	horizon org.Date // as the lock found it
 	orgs    records[org.OrgRecord]
 	members records[org.MemberRecord]
+	changes []stagedChange // recorded, in order
 	audit   []org.AuditEntry
 }
 
@@ -89,13 +90,24 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 	return t.members.put(ctx, t.q, r)
 }
 
-// commit writes what was put and the audit entries.
+// commit writes what was put, then the changes recorded, whose scopes may
+// name organisations put, then the audit entries.
 func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeRecords(ctx); err != nil {
 		return err
 	}
+	rows := make([]map[string]any, len(t.changes))
+	for i, c := range t.changes {
+		rows[i] = c.row
+	}
+	if err := t.store.writeChanges(ctx, rows, t.inThisTransaction); err != nil {
+		return err
+	}
 	return appendAudit(ctx, t.q, t.audit)
 }
+
+// inThisTransaction runs work in the transaction.
+func (t *updateTx) inThisTransaction(work func(querier) error) error { return work(t.q) }
 
 // writeRecords writes what was put, recounts what it affects and moves the horizon.
 func (t *updateTx) writeRecords(ctx context.Context) error {
@@ -103,8 +115,7 @@ func (t *updateTx) writeRecords(ctx context.Context) error {
 	if len(orgs) == 0 && len(members) == 0 {
 		return nil
 	}
-	inThisTransaction := func(work func(querier) error) error { return work(t.q) }
-	if err := t.store.putGraph(ctx, orgs, members, inThisTransaction); err != nil {
+	if err := t.store.putGraph(ctx, orgs, members, t.inThisTransaction); err != nil {
 		return err
 	}
 	// The organisations whose counts may change: those put, their parents

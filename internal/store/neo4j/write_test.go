@@ -101,7 +101,7 @@ func TestCreateMemberRecountsItsCell(t *testing.T) {
 
 func TestSetResidenceReplacesTheMembersFacts(t *testing.T) {
 	s, f := loaded(t)
-	if _, err := service(s).SetResidence(ctx, "m4", "c1"); err != nil {
+	if _, err := service(s).SetResidence(ctx, "m4", "c1", decision("07-QĐ/ĐU", "gc")); err != nil {
 		t.Fatal(err)
 	}
 	if ids := f.only("member_facts_delete")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"m4"}) {

@@ -41,7 +41,7 @@ func (f *fixture) accessFixture() accessFixture {
 	a.villager = f.createMember(a.c.village.ID, "Nguyễn Văn An", org.Official).ID
 	a.teacher = f.createMember(a.c.school.ID, "Trần Thị Bình", org.Official).ID
 	a.official = f.createMember(a.c.agencyCell.ID, "Lê Văn Cường", org.Official).ID
-	if _, err := f.svc.SetResidence(f.ctx, a.official, a.c.village.ID); err != nil {
+	if _, err := f.svc.SetResidence(f.ctx, a.official, a.c.village.ID, f.by(a.c.agency.ID)); err != nil {
 		f.t.Fatal(err)
 	}
 	return a
@@ -197,7 +197,7 @@ func testAccessControl(t *testing.T, f *fixture) {
 			return err
 		}, org.ENotFound},
 		{"officer links across scopes", f.as(officer, a.c.bloc.ID), func(ctx context.Context) error {
-			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID)
+			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID, f.by(a.c.agency.ID))
 			return err
 		}, org.ENotFound},
 		{"organiser creates a cell inside", f.as(organiser, a.c.commune.ID), func(ctx context.Context) error {
@@ -209,7 +209,7 @@ func testAccessControl(t *testing.T, f *fixture) {
 			return err
 		}, ""},
 		{"officer of both ends links", f.as(officer, a.c.bloc.ID, a.c.commune.ID), func(ctx context.Context) error {
-			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID)
+			_, err := f.svc.SetResidence(ctx, a.official, a.c.village2.ID, f.by(a.c.agency.ID))
 			return err
 		}, ""},
 		{"admin creates a province", f.as([]org.AccessRole{org.Admin}), func(ctx context.Context) error {

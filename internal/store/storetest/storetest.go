@@ -37,6 +37,10 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"Chart", testChart},
 		{"ChartAsOf", testChartAsOf},
+		{"OrgOperations", testOrgOperations},
+		{"MemberOperations", testMemberOperations},
+		{"LateAndPlannedOperations", testLateAndPlanned},
+		{"ConcurrentOperations", testConcurrentOperations},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
 		{"ConcurrentWrites", testConcurrentWrites},
@@ -58,11 +62,12 @@ func Run(t *testing.T, open Opener) {
 var today = org.DateFrom(2021, 1, 1)
 
 type fixture struct {
-	t    *testing.T
-	ctx  context.Context
-	open Opener
-	s    org.Store
-	svc  *org.Service
+	decisions int // numbers the fixture's decisions
+	t         *testing.T
+	ctx       context.Context
+	open      Opener
+	s         org.Store
+	svc       *org.Service
 }
 
 func newFixture(t *testing.T, open Opener, s org.Store) *fixture {
@@ -71,6 +76,15 @@ func newFixture(t *testing.T, open Opener, s org.Store) *fixture {
 }
 
 func on(y int, m time.Month, d int) org.Date { return org.DateFrom(y, m, d) }
+
+// by is a fresh decision of issuer, signed today, taking effect today.
+func (f *fixture) by(issuer string) org.Meta { return f.byOn(issuer, today) }
+
+// byOn is a fresh decision of issuer, signed and taking effect on date d.
+func (f *fixture) byOn(issuer string, d org.Date) org.Meta {
+	f.decisions++
+	return org.Meta{Decision: org.Decision{Number: fmt.Sprintf("%d-QĐ/TU", f.decisions), Date: d, IssuerID: issuer}, EffectiveOn: d}
+}
 
 func (f *fixture) now() org.View { return org.View{At: today} }
 
@@ -348,9 +362,12 @@ func testResidence(t *testing.T, f *fixture) {
 	c := f.commune()
 	worker := f.createMember(c.agencyCell.ID, "Phạm Minh Đức", org.Official)
 	villager := f.createMember(c.village.ID, "Hoàng Thị Em", org.Official)
-	m, err := f.svc.SetResidence(f.ctx, worker.ID, c.village.ID)
-	if err != nil || m.ResidenceCellID != c.village.ID || m.CellID != c.agencyCell.ID {
-		t.Fatalf("SetResidence = %+v, %v", m, err)
+	ch, err := f.svc.SetResidence(f.ctx, worker.ID, c.village.ID, f.by(c.agency.ID))
+	if err != nil || ch.Type != org.ChangeResidenceSet {
+		t.Fatalf("SetResidence = %+v, %v", ch, err)
+	}
+	if m, _ := f.s.Member(f.ctx, f.now(), worker.ID); m.ResidenceCellID != c.village.ID || m.CellID != c.agencyCell.ID {
+		t.Fatalf("after SetResidence: %+v", m)
 	}
 	page, err := f.s.Residents(f.ctx, f.now(), c.village.ID, org.PageQuery{First: 10})
 	if err != nil || page.Total != 1 || page.Members[0].ID != worker.ID {
@@ -360,22 +377,21 @@ func testResidence(t *testing.T, f *fixture) {
 	if c := f.org(c.village.ID).Counts; c.Members() != 1 {
 		t.Fatalf("village counts = %+v", c)
 	}
-	_, err = f.svc.SetResidence(f.ctx, worker.ID, c.school.ID)
+	_, err = f.svc.SetResidence(f.ctx, worker.ID, c.school.ID, f.by(c.agency.ID))
 	wantCode(t, err, org.ERule, "R6")
-	_, err = f.svc.SetResidence(f.ctx, villager.ID, c.village.ID)
+	_, err = f.svc.SetResidence(f.ctx, villager.ID, c.village.ID, f.by(c.commune.ID))
 	wantCode(t, err, org.ERule, "R6")
-	_, err = f.svc.SetResidence(f.ctx, worker.ID, c.commune.ID)
+	_, err = f.svc.SetResidence(f.ctx, worker.ID, c.commune.ID, f.by(c.agency.ID))
 	wantCode(t, err, org.ERule, "R6")
-	_, err = f.svc.SetResidence(f.ctx, "mnope", c.village.ID)
+	_, err = f.svc.SetResidence(f.ctx, "mnope", c.village.ID, f.by(c.agency.ID))
 	wantCode(t, err, org.ENotFound, "")
-	_, err = f.svc.SetResidence(f.ctx, worker.ID, "onope")
+	_, err = f.svc.SetResidence(f.ctx, worker.ID, "onope", f.by(c.agency.ID))
 	wantCode(t, err, org.ENotFound, "")
 	if m, _ := f.s.Member(f.ctx, f.now(), worker.ID); m.ResidenceCellID != c.village.ID {
 		t.Fatalf("a refused residence link changed the member: %+v", m)
 	}
 	// A later move ends the first link on the day the second starts.
-	later := org.NewService(f.s, func() org.Date { return today.AddDays(30) })
-	if _, err := later.SetResidence(f.ctx, worker.ID, c.village2.ID); err != nil {
+	if _, err := f.svc.SetResidence(f.ctx, worker.ID, c.village2.ID, f.byOn(c.agency.ID, today.AddDays(30))); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -589,24 +605,31 @@ func testImportExport(t *testing.T, f *fixture) {
 	}
 }
 
-// withoutRevs copies records in id order (organisations first) with their
-// revision counters cleared: a store numbers its writes its own way.
+// withoutRevs copies records in id order (organisations first, history
+// last) with their revision counters cleared: a store numbers its writes its
+// own way.
 func withoutRevs(recs []org.Record) []org.Record {
 	recs = slices.Clone(recs)
 	key := func(r org.Record) string {
-		if r.Org != nil {
+		switch {
+		case r.Org != nil:
 			return "0" + r.Org.ID
+		case r.Member != nil:
+			return "1" + r.Member.ID
 		}
-		return "1" + r.Member.ID
+		return fmt.Sprintf("2%020d", r.Change.Seq)
 	}
 	slices.SortFunc(recs, func(a, b org.Record) int { return strings.Compare(key(a), key(b)) })
 	out := make([]org.Record, len(recs))
 	for i, r := range recs {
-		if r.Org != nil {
+		switch {
+		case r.Change != nil:
+			out[i] = r
+		case r.Org != nil:
 			o := r.Org.Clone()
 			o.Rev, o.Ratings = 0, nil
 			out[i].Org = &o
-		} else {
+		default:
 			m := r.Member.Clone()
 			m.Rev = 0
 			m.Stints, m.Residences, m.Roles, m.Ratings = nilIfEmpty(m.Stints), nilIfEmpty(m.Residences), nilIfEmpty(m.Roles), nilIfEmpty(m.Ratings)

@@ -1,0 +1,66 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"dangbo/internal/org"
+)
+
+// Change is an operation of the history.
+type Change struct{ org.Change }
+
+// ChangeEdge is a change in a connection; its cursor is made when asked for.
+type ChangeEdge struct{ Node *Change }
+
+// Cursor is the keyset cursor just after this change.
+func (e *ChangeEdge) Cursor() string { return org.ChangeCursor(&e.Node.Change) }
+
+// ChangeSummary binds ChangeSummary to the counts of a query.
+type ChangeSummary struct {
+	Within       string
+	Since        org.Date
+	Until        *org.Date
+	ChangeCounts org.ChangeCounts
+}
+
+func (s *ChangeSummary) Total() int {
+	n := 0
+	for _, c := range s.ChangeCounts {
+		n += c
+	}
+	return n
+}
+
+// Counts lists the types with at least one change, in type order.
+func (s *ChangeSummary) Counts() []*ChangeTypeCount {
+	var out []*ChangeTypeCount
+	for t, n := range s.ChangeCounts {
+		if n > 0 {
+			out = append(out, &ChangeTypeCount{Type: org.ChangeType(t), Count: n})
+		}
+	}
+	return out
+}
+
+func (s *ChangeSummary) Established() int { return s.ChangeCounts[org.ChangeEstablished] }
+func (s *ChangeSummary) Dissolved() int   { return s.ChangeCounts[org.ChangeDissolved] }
+func (s *ChangeSummary) Merged() int      { return s.ChangeCounts[org.ChangeMerged] }
+func (s *ChangeSummary) Split() int       { return s.ChangeCounts[org.ChangeSplit] }
+func (s *ChangeSummary) Admitted() int    { return s.ChangeCounts[org.ChangeAdmitted] }
+
+// JSON is a JSON value written as it is.
+type JSON = json.RawMessage
+
+// MarshalJSON writes v as it is.
+func MarshalJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = w.Write(v) })
+}
+
+// UnmarshalJSON is never needed: no input takes JSON.
+func UnmarshalJSON(any) (json.RawMessage, error) {
+	return nil, errors.New("JSON is an output type only")
+}

@@ -1,0 +1,243 @@
+package org
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// operation is one restructuring operation inside its store transaction: it
+// reads and writes records through the transaction, remembering each record
+// as it was first read and as it was last written, which become the change's
+// before and after.
+type operation struct {
+	ctx    context.Context
+	tx     Tx
+	at     Date // the effective date
+	meta   Meta
+	before map[string]Record
+	after  map[string]Record
+	order  []string // ids in the order first touched
+}
+
+// operate runs a restructuring operation: check (rights, scope, input) before
+// the transaction, then the decision's checks and apply inside it, then the
+// change is recorded with the writes, in the same transaction, so that no
+// change is applied without its history and its audit entry.
+func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string, meta Meta,
+	check func(at Date) error, apply func(op *operation) error) (Change, error) {
+	at := meta.EffectiveOn
+	if at == 0 {
+		at = s.today()
+	}
+	var change Change
+	err := s.mutate(ctx, actionName(typ), subjects, func() error {
+		if err := checkMeta(&meta, at); err != nil {
+			return err
+		}
+		return check(at)
+	}, func(tx Tx) error {
+		used, err := tx.DecisionUsed(ctx, meta.Decision.IssuerID, meta.Decision.Number)
+		if err != nil {
+			return err
+		}
+		if used {
+			return Errorf(EConflict, "quyết định số %s của cấp ủy %q đã được ghi nhận cho một thao tác khác",
+				meta.Decision.Number, meta.Decision.IssuerID)
+		}
+		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, before: map[string]Record{}, after: map[string]Record{}}
+		if err := apply(op); err != nil {
+			return err
+		}
+		change = Change{Type: typ, EffectiveOn: at, Decision: meta.Decision, Note: meta.Note,
+			RecordedAt: time.Now().UTC(), Subjects: subjects}
+		if p, ok := PrincipalFrom(ctx); ok {
+			change.Actor = p.Subject
+		}
+		if change.Scope, err = op.scope(); err != nil {
+			return err
+		}
+		for _, id := range op.order {
+			if r, ok := op.before[id]; ok {
+				change.Before = append(change.Before, r)
+			}
+			change.After = append(change.After, op.after[id])
+		}
+		return tx.RecordChange(ctx, &change)
+	})
+	return change, err
+}
+
+// actionName is the audit log's name of an operation of type t, e.g. "MERGED".
+func actionName(t ChangeType) string { return t.String() }
+
+// checkMeta validates a decision and the effective date it takes effect on.
+func checkMeta(m *Meta, at Date) error {
+	var err error
+	if m.Decision.Number, err = CleanName("số quyết định", m.Decision.Number); err != nil {
+		return err
+	}
+	if m.Decision.IssuerID == "" {
+		return Errorf(EInvalid, "thiếu cấp ủy ban hành quyết định (issuer)")
+	}
+	if m.Decision.Date == 0 {
+		return Errorf(EInvalid, "thiếu ngày ký quyết định")
+	}
+	if at < m.Decision.Date {
+		return Errorf(EInvalid, "ngày có hiệu lực %s trước ngày ký quyết định %s", at, m.Decision.Date)
+	}
+	m.Note, err = cleanText("ghi chú", m.Note)
+	return err
+}
+
+// org reads organisation id as the transaction sees it.
+func (op *operation) org(id string) (OrgRecord, error) {
+	rec, err := op.tx.Org(op.ctx, id)
+	if err != nil {
+		return OrgRecord{}, notFoundAs(err, "tổ chức", id)
+	}
+	op.remember(id, Record{Org: &rec}, false)
+	return rec.Clone(), nil
+}
+
+// orgOn reads organisation id and its state on the effective date.
+func (op *operation) orgOn(id, what string) (OrgRecord, Org, error) {
+	rec, err := op.org(id)
+	if err != nil {
+		return rec, Org{}, notFoundAs(err, what, id)
+	}
+	o, ok := rec.OrgAt(op.at)
+	if !ok {
+		return rec, Org{}, Errorf(ENotFound, "%s %q không tồn tại vào ngày %s", what, id, op.at)
+	}
+	return rec, o, nil
+}
+
+func (op *operation) putOrg(rec OrgRecord) error {
+	if err := op.tx.PutOrg(op.ctx, rec); err != nil {
+		return err
+	}
+	written := rec.Clone()
+	op.remember(rec.ID, Record{Org: &written}, true)
+	return nil
+}
+
+// member reads member id as the transaction sees it.
+func (op *operation) member(id string) (MemberRecord, error) {
+	rec, err := op.tx.Member(op.ctx, id)
+	if err != nil {
+		return MemberRecord{}, notFoundAs(err, "đảng viên", id)
+	}
+	op.remember(id, Record{Member: &rec}, false)
+	return rec.Clone(), nil
+}
+
+func (op *operation) putMember(rec MemberRecord) error {
+	if err := op.tx.PutMember(op.ctx, rec); err != nil {
+		return err
+	}
+	written := rec.Clone()
+	op.remember(rec.ID, Record{Member: &written}, true)
+	return nil
+}
+
+// remember keeps the first record read of id as its before, and the last
+// written as its after; only written records enter the change.
+func (op *operation) remember(id string, r Record, written bool) {
+	if _, read := op.before[id]; !read && !written {
+		if _, wrote := op.after[id]; !wrote {
+			op.before[id] = r
+		}
+	}
+	if written {
+		if _, wrote := op.after[id]; !wrote {
+			op.order = append(op.order, id)
+		}
+		op.after[id] = r
+	}
+}
+
+// issuedBy fails with R9 unless the decision was issued by superior, the
+// committee directly above the organisation concerned.
+func (op *operation) issuedBy(superior string) error {
+	if op.meta.Decision.IssuerID != superior {
+		return RuleIssuer.Violation("quyết định phải do cấp ủy cấp trên trực tiếp ban hành (%q), không phải %q",
+			superior, op.meta.Decision.IssuerID)
+	}
+	return nil
+}
+
+// superiorOf is the committee directly above an organisation on the effective
+// date: its parent, or itself for a province (whose superior is outside the
+// structure).
+func superiorOf(o Org) string {
+	if o.ParentID == "" {
+		return o.ID
+	}
+	return o.ParentID
+}
+
+// ancestors lists organisation id and those above it on the effective date, as
+// the transaction sees them.
+func (op *operation) ancestors(id string) ([]string, error) {
+	var out []string
+	for id != "" && len(out) <= NumKinds {
+		rec, err := op.tx.Org(op.ctx, id)
+		if err != nil {
+			return nil, notFoundAs(err, "tổ chức", id)
+		}
+		out = append(out, id)
+		v, ok := rec.At(op.at)
+		if !ok {
+			// The organisation ends on the effective date: it stood, until
+			// then, where its last version put it.
+			v, ok = rec.At(op.at - 1)
+			if !ok {
+				break
+			}
+		}
+		id = v.ParentID
+	}
+	return out, nil
+}
+
+// scope is every organisation above or at what the operation touched, on the
+// effective date, before and after: where the change shows in the history.
+func (op *operation) scope() ([]string, error) {
+	var scope []string
+	add := func(ids ...string) error {
+		for _, id := range ids {
+			if id == "" {
+				continue
+			}
+			up, err := op.ancestors(id)
+			if err != nil {
+				return err
+			}
+			scope = append(scope, up...)
+		}
+		return nil
+	}
+	for _, id := range op.order {
+		for _, r := range []Record{op.before[id], op.after[id]} {
+			switch {
+			case r.Org != nil:
+				for _, d := range []Date{op.at - 1, op.at} {
+					if v, ok := r.Org.At(d); ok {
+						if err := add(r.Org.ID, v.ParentID); err != nil {
+							return nil, err
+						}
+					}
+				}
+			case r.Member != nil:
+				for _, d := range []Date{op.at - 1, op.at} {
+					if err := add(r.Member.CellOn(d), r.Member.ResidenceOn(d)); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(scope)
+	return slices.Compact(scope), nil
+}

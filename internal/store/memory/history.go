@@ -1,0 +1,213 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	json "github.com/goccy/go-json"
+	bolt "go.etcd.io/bbolt"
+
+	"dangbo/internal/org"
+)
+
+// history is what memory keeps of the applied changes: the header of each
+// (everything but Before and After, which hold whole records and are read
+// from disk only for the page returned) in the order the history is listed,
+// and the decisions already used. A province's few thousand headers are
+// scanned whole to count or filter them.
+type history struct {
+	heads     []*org.Change // Before and After nil; by org.CompareChanges
+	decisions map[decision]struct{}
+	last      int64 // the highest sequence number given, committed
+}
+
+type decision struct{ issuer, number string }
+
+func newHistory() *history { return &history{decisions: map[decision]struct{}{}} }
+
+// load installs many headers at once, sorting them once; last is the
+// sequence number stored as given, which no header may pass.
+func (h *history) load(heads []*org.Change, last int64) {
+	for _, c := range heads {
+		h.use(c)
+	}
+	h.heads = append(h.heads, heads...)
+	slices.SortFunc(h.heads, org.CompareChanges)
+	h.last = max(h.last, last)
+}
+
+// add installs one committed header. Most changes take effect on the day
+// they are recorded, near the end; a back-dated one lands further in.
+func (h *history) add(c *org.Change) {
+	h.use(c)
+	i, _ := slices.BinarySearchFunc(h.heads, c, org.CompareChanges)
+	h.heads = slices.Insert(h.heads, i, c)
+}
+
+func (h *history) use(c *org.Change) {
+	if c.Decision.Number != "" {
+		h.decisions[decision{c.Decision.IssuerID, c.Decision.Number}] = struct{}{}
+	}
+	h.last = max(h.last, c.Seq)
+}
+
+// span is the range of headers whose effective dates q's bounds admit: the
+// headers are sorted by date first, so neither end needs a scan.
+func (h *history) span(q *org.ChangeQuery) []*org.Change {
+	lo := sort.Search(len(h.heads), func(i int) bool { return h.heads[i].EffectiveOn >= q.Since })
+	hi := len(h.heads)
+	if q.Until != 0 {
+		hi = max(lo, sort.Search(len(h.heads), func(i int) bool { return h.heads[i].EffectiveOn >= q.Until }))
+	}
+	return h.heads[lo:hi]
+}
+
+// page is the sequence numbers of the page q asks for, after the position
+// after names (nil: from the start), and whether more follow.
+func (h *history) page(q *org.ChangeQuery, after *org.Change) (seqs []int64, more bool) {
+	heads := h.span(q)
+	if after != nil {
+		i, found := slices.BinarySearchFunc(heads, after, org.CompareChanges)
+		if found {
+			i++
+		}
+		heads = heads[i:]
+	}
+	for _, c := range heads {
+		if !q.Matches(c) {
+			continue
+		}
+		if len(seqs) == q.First {
+			return seqs, true
+		}
+		seqs = append(seqs, c.Seq)
+	}
+	return seqs, false
+}
+
+func (h *history) counts(q *org.ChangeQuery) org.ChangeCounts {
+	var n org.ChangeCounts
+	for _, c := range h.span(q) {
+		if q.Matches(c) {
+			n[c.Type]++
+		}
+	}
+	return n
+}
+
+// Changes filters and pages the headers in memory, then reads the page's
+// changes whole from disk. Committed changes are never rewritten, so the
+// read needs no lock: every header in memory was on disk before it was.
+func (s *Store) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	var after *org.Change
+	if q.After != "" {
+		c, err := org.DecodeChangeCursor(q.After)
+		if err != nil {
+			return org.ChangePage{}, err
+		}
+		after = &c
+	}
+	s.mu.RLock()
+	seqs, more := s.g.history.page(&q, after)
+	s.mu.RUnlock()
+	changes, err := s.readChanges(seqs)
+	return org.ChangePage{Changes: changes, HasNext: more}, err
+}
+
+func (s *Store) ChangeCounts(_ context.Context, q org.ChangeQuery) (org.ChangeCounts, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.g.history.counts(&q), nil
+}
+
+// readChanges reads changes whole by sequence number, in the order given.
+func (s *Store) readChanges(seqs []int64) ([]org.Change, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	out := make([]org.Change, len(seqs))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(changeBucket)
+		for i, seq := range seqs {
+			v := b.Get(seqKey(seq))
+			if v == nil {
+				return fmt.Errorf("memory: change %d is missing", seq)
+			}
+			if err := json.Unmarshal(v, &out[i]); err != nil {
+				return fmt.Errorf("memory: change %d: %w", seq, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RecordChange numbers c and stages it. Writers hold writeMu, so the next
+// number is the last committed plus those staged; the caller learns it at
+// once, and a transaction that fails gives none away.
+func (t *txn) RecordChange(_ context.Context, c *org.Change) error {
+	if int(c.Type) >= org.NumChangeTypes {
+		return org.Errorf(org.EInvalid, "loại thay đổi %d không hợp lệ", c.Type)
+	}
+	c.Seq = t.g.history.last + int64(len(t.st.changes)) + 1
+	v, err := encode(c)
+	if err != nil {
+		return err
+	}
+	head := *c
+	head.Before, head.After = nil, nil
+	head.Subjects, head.Scope = slices.Clone(c.Subjects), slices.Clone(c.Scope)
+	t.st.changes = append(t.st.changes, stagedChange{head: &head, value: v})
+	return nil
+}
+
+func (t *txn) DecisionUsed(_ context.Context, issuerID, number string) (bool, error) {
+	if _, ok := t.g.history.decisions[decision{issuerID, number}]; ok {
+		return true, nil
+	}
+	for _, c := range t.st.changes {
+		if c.head.Decision.IssuerID == issuerID && c.head.Decision.Number == number {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// LinkedMembers reads the organisation's member lists, which hold everyone
+// it ever held, and the staged members that name it.
+func (t *txn) LinkedMembers(_ context.Context, orgID string) ([]string, error) {
+	var ids []string
+	if e := t.g.orgs[orgID]; e != nil {
+		for l := range numMemberLists {
+			for _, m := range *e.list(l) {
+				ids = append(ids, m.rec.ID)
+			}
+		}
+	}
+	for id, r := range t.st.members {
+		for _, linked := range linkedOrgs(r) {
+			if slices.Contains(linked, orgID) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+func (t *txn) ChildIDs(_ context.Context, orgID string) ([]string, error) {
+	ids := slices.Clone(t.g.children[orgID])
+	for id, r := range t.st.orgs {
+		if slices.Contains(parents(r), orgID) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}

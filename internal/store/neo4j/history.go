@@ -1,0 +1,235 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"dangbo/internal/org"
+)
+
+// The history is a Change node per applied operation (see model.go), numbered
+// by a counter on the Meta node and linked WITHIN every organisation of its
+// scope. A transaction takes a change's number when the change is recorded,
+// so that the caller sees it at once, and writes the change at its commit,
+// after its records: the organisations a scope names may be among them.
+
+// The effective dates the history statements take for a query without
+// bounds: every date a change holds lies in [firstDate, pastForever).
+const (
+	firstDate   org.Date = 1               // 0001-01-01, the earliest date org.ParseDate reads
+	pastForever          = org.Forever + 1 // the day after 9999-12-31, the latest
+)
+
+// stagedChange is a change a transaction recorded, as its commit writes it.
+type stagedChange struct {
+	row              map[string]any
+	issuerID, number string // its decision
+}
+
+// RecordChange numbers c from the history's counter, sets c.Seq and keeps the
+// change, as it is now, to be written when the transaction commits.
+func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
+	recs, err := run(ctx, t.q, "change_seq_next", map[string]any{"key": metaKey})
+	if err != nil {
+		return err
+	}
+	var d decoder
+	seq := d.integer(one(recs), "seq")
+	if d.err == nil && seq <= 0 {
+		d.err = fmt.Errorf("neo4j: the history's counter gave %d", seq)
+	}
+	if d.err != nil {
+		return d.err
+	}
+	numbered := *c
+	numbered.Seq = seq
+	row, err := changeRow(&numbered)
+	if err != nil {
+		return err
+	}
+	c.Seq = seq
+	t.changes = append(t.changes, stagedChange{row: row, issuerID: c.Decision.IssuerID, number: c.Decision.Number})
+	return nil
+}
+
+// DecisionUsed reports whether a change this transaction recorded, or one in
+// the history, was ordered by the issuer's decision of this number.
+func (t *updateTx) DecisionUsed(ctx context.Context, issuerID, number string) (bool, error) {
+	for _, c := range t.changes {
+		if c.issuerID == issuerID && c.number == number {
+			return true, nil
+		}
+	}
+	recs, err := run(ctx, t.q, "decision_used", map[string]any{"issuerId": issuerID, "number": number})
+	if err != nil {
+		return false, err
+	}
+	var d decoder
+	used := d.boolean(one(recs), "used")
+	return used, d.err
+}
+
+// writeChanges writes the changes a transaction recorded, in batches; each
+// organisation of their scopes must exist. inTx runs each batch, as for putGraph.
+func (s *Store) writeChanges(ctx context.Context, rows []map[string]any, inTx func(work func(querier) error) error) error {
+	return inBatches(rows, s.batchSize, func(b []map[string]any) error {
+		return inTx(func(q querier) error { return createChanges(ctx, q, b) })
+	})
+}
+
+func createChanges(ctx context.Context, q querier, batch []map[string]any) error {
+	rows := make([]any, len(batch))
+	links := 0
+	for i, r := range batch {
+		rows[i] = r
+		if scope, ok := r["scope"].([]string); ok {
+			links += len(scope)
+		}
+	}
+	recs, err := run(ctx, q, "changes_create", map[string]any{"rows": rows})
+	if err != nil {
+		return err
+	}
+	return checkCreated(one(recs), map[string]int{"changes": len(batch), "links": links})
+}
+
+// historyParams are the parameters of a history statement that bound the
+// effective dates and the types, and name the organisation when there is one.
+func historyParams(q org.ChangeQuery) (map[string]any, error) {
+	var types any
+	if len(q.Types) > 0 {
+		names := make([]string, len(q.Types))
+		for i, t := range q.Types {
+			name, err := t.MarshalText()
+			if err != nil {
+				return nil, err
+			}
+			names[i] = string(name)
+		}
+		types = names
+	}
+	until := pastForever
+	if q.Until != 0 {
+		until = q.Until
+	}
+	params := map[string]any{"until": dateParam(until), "types": types}
+	if q.Within != "" {
+		params["within"] = q.Within
+	}
+	return params, nil
+}
+
+// historyStatement is the statement of a kind over the whole history, or its
+// variant over the history within an organisation.
+func historyStatement(all, within string, q org.ChangeQuery) string {
+	if q.Within != "" {
+		return within
+	}
+	return all
+}
+
+// Changes lists a page of the history q selects, by effective date, then
+// number. The page starts after the later of two positions in that order: the
+// cursor's, and the one just before the first change on q.Since.
+func (s *Store) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage, error) {
+	params, err := historyParams(cq)
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	from := org.Change{EffectiveOn: max(cq.Since, firstDate)} // number 0: before the first change that day
+	if cq.After != "" {
+		after, err := org.DecodeChangeCursor(cq.After)
+		if err != nil {
+			return org.ChangePage{}, err
+		}
+		if org.CompareChanges(&after, &from) > 0 {
+			from = after
+		}
+	}
+	params["fromOn"], params["fromSeq"], params["limit"] = dateParam(from.EffectiveOn), from.Seq, int64(cq.First+1)
+	statement := historyStatement("changes_page", "changes_within_page", cq)
+	var page org.ChangePage
+	err = s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, statement, params)
+		if err != nil {
+			return err
+		}
+		changes, err := changesOf(recs)
+		if err != nil {
+			return err
+		}
+		page = org.ChangePage{Changes: changes, HasNext: len(changes) > cq.First}
+		page.Changes = page.Changes[:min(len(changes), cq.First)]
+		return nil
+	})
+	return page, err
+}
+
+// ChangeCounts counts the changes q selects by type.
+func (s *Store) ChangeCounts(ctx context.Context, cq org.ChangeQuery) (org.ChangeCounts, error) {
+	params, err := historyParams(cq)
+	if err != nil {
+		return org.ChangeCounts{}, err
+	}
+	params["since"] = dateParam(max(cq.Since, firstDate))
+	statement := historyStatement("change_counts", "change_counts_within", cq)
+	var counts org.ChangeCounts
+	err = s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, statement, params)
+		if err != nil {
+			return err
+		}
+		var d decoder
+		counts = org.ChangeCounts{}
+		for _, rec := range recs {
+			r := rec.AsMap()
+			var t org.ChangeType
+			d.enum(r, "type", &t)
+			if n := d.integer(r, "changes"); d.err == nil {
+				counts[t] += int(n)
+			}
+		}
+		return d.err
+	})
+	return counts, err
+}
+
+// LinkedMembers lists the members with a stint, residence link or role in
+// organisation orgID: as stored, and among the members this transaction put.
+func (t *updateTx) LinkedMembers(ctx context.Context, orgID string) ([]string, error) {
+	ids, err := idList(ctx, t.q, "linked_members", map[string]any{"id": orgID})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range t.members.puts() {
+		if memberLinkedTo(r, orgID) {
+			ids = append(ids, r.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// memberLinkedTo reports whether any fact of the member points to organisation id.
+func memberLinkedTo(r *org.MemberRecord, id string) bool {
+	return slices.ContainsFunc(r.Stints, func(s org.Stint) bool { return s.CellID == id }) ||
+		slices.ContainsFunc(r.Residences, func(s org.Residence) bool { return s.CellID == id }) ||
+		slices.ContainsFunc(r.Roles, func(t org.RoleTerm) bool { return t.OrgID == id })
+}
+
+// ChildIDs lists the organisations that ever had orgID as their parent: as
+// stored, and among the organisations this transaction put.
+func (t *updateTx) ChildIDs(ctx context.Context, orgID string) ([]string, error) {
+	ids, err := idList(ctx, t.q, "child_ids", map[string]any{"id": orgID})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range t.orgs.puts() {
+		if slices.ContainsFunc(r.Versions, func(v org.Version) bool { return v.ParentID == orgID }) {
+			ids = append(ids, r.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
