@@ -116,7 +116,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 			return err
 		}
 		took := time.Since(start)
-		log.Info("imported", "orgs", stats.Orgs, "members", stats.Members, "took", took.Round(time.Millisecond),
+		log.Info("imported", "orgs", stats.Orgs, "members", stats.Members, "changes", stats.Changes, "took", took.Round(time.Millisecond),
 			"members_per_second", int(float64(stats.Members)/took.Seconds()))
 		return nil
 	})

@@ -75,6 +75,6 @@ func seedDemo(ctx context.Context, store org.Store, seed uint64, log *slog.Logge
 	if err != nil {
 		return fmt.Errorf("loading the demo data: %w", err)
 	}
-	log.Info("demo data loaded", "orgs", stats.Orgs, "members", stats.Members, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("demo data loaded", "orgs", stats.Orgs, "members", stats.Members, "changes", stats.Changes, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

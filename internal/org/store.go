@@ -145,4 +145,5 @@ type RecordWriter interface {
 type ImportStats struct {
 	Orgs    int
 	Members int
+	Changes int
 }

@@ -158,6 +158,9 @@ type DatasetSink interface {
 	// Members receives the next batch of members, each checked. The sink may
 	// keep the slice.
 	Members(batch []*MemberRecord) error
+	// Changes receives the history, checked, after every member, by sequence
+	// number.
+	Changes(changes []*Change) error
 }
 
 // memberBatch is how many members LoadDataset checks and hands over at a time:
@@ -174,6 +177,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 	var orgs []*OrgRecord
 	var batch []*MemberRecord
 	var stats ImportStats
+	var changes []*Change
 	seen := map[string]bool{}
 	orgsDone := false
 	handOrgs := func() error {
@@ -203,6 +207,18 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		batch = make([]*MemberRecord, 0, memberBatch)
 		return err
 	}
+	// flush hands over the organisations, if not yet, and the last members.
+	flush := func() error {
+		if !orgsDone {
+			if err := handOrgs(); err != nil {
+				return err
+			}
+		}
+		if len(batch) > 0 {
+			return handMembers()
+		}
+		return nil
+	}
 	for {
 		if n%memberBatch == 0 {
 			if err := ctx.Err(); err != nil {
@@ -218,6 +234,21 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		}
 		n++
 		switch {
+		case rec.fields() != 1:
+			return stats, Errorf(EInvalid, "bản ghi %d: phải là đúng một tổ chức, một đảng viên hoặc một thay đổi", n)
+		case rec.Change != nil:
+			if len(changes) == 0 {
+				// The history begins: every organisation and member is in.
+				if err := flush(); err != nil {
+					return stats, err
+				}
+			}
+			if err := checkChange(rec.Change, changes, ds); err != nil {
+				return stats, fmt.Errorf("bản ghi %d: %w", n, err)
+			}
+			changes = append(changes, rec.Change)
+		case len(changes) > 0:
+			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", n)
 		case rec.Org != nil && orgsDone:
 			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n, rec.Org.ID)
 		case rec.Org != nil:
@@ -225,7 +256,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 				return stats, fmt.Errorf("bản ghi %d: %w", n, err)
 			}
 			orgs = append(orgs, rec.Org)
-		case rec.Member != nil:
+		default:
 			if !orgsDone {
 				if err := handOrgs(); err != nil {
 					return stats, err
@@ -236,33 +267,63 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 					return stats, err
 				}
 			}
-		default:
-			return stats, Errorf(EInvalid, "bản ghi %d: không phải tổ chức cũng không phải đảng viên", n)
 		}
 	}
-	if !orgsDone {
-		if err := handOrgs(); err != nil {
+	if len(changes) == 0 {
+		if err := flush(); err != nil {
 			return stats, err
 		}
 	}
-	if len(batch) > 0 {
-		return stats, handMembers()
+	stats.Changes = len(changes)
+	return stats, sink.Changes(changes)
+}
+// fields counts the fields of a record that are set.
+func (r *Record) fields() int {
+	n := 0
+	for _, set := range []bool{r.Org != nil, r.Member != nil, r.Change != nil} {
+		if set {
+			n++
+		}
 	}
-	return stats, nil
+	return n
+}
+
+// checkChange checks a change of a dataset against what came before it:
+// numbered above 0 in increasing order, as stores export them, of a known
+// type, with an effective date and a decision, its scope among the
+// organisations.
+func checkChange(c *Change, before []*Change, ds *Dataset) error {
+	switch {
+	case c.Seq <= 0 || len(before) > 0 && c.Seq <= before[len(before)-1].Seq:
+		return Errorf(EInvalid, "số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
+	case int(c.Type) >= NumChangeTypes:
+		return Errorf(EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
+	case c.EffectiveOn == 0 || c.Decision.Number == "" || c.Decision.IssuerID == "":
+		return Errorf(EInvalid, "thay đổi %d: thiếu ngày có hiệu lực hoặc quyết định", c.Seq)
+	}
+	for _, id := range c.Scope {
+		if ds.orgs[id] == nil {
+			return Errorf(EInvalid, "thay đổi %d: phạm vi nêu tổ chức %q không có trong dữ liệu", c.Seq, id)
+		}
+	}
+	return nil
 }
 
 // ReadDataset reads and checks a whole dataset into memory, for a store that
 // checks everything before it writes anything.
-func ReadDataset(ctx context.Context, src RecordReader) ([]*OrgRecord, []*MemberRecord, error) {
+func ReadDataset(ctx context.Context, src RecordReader) ([]*OrgRecord, []*MemberRecord, []*Change, error) {
 	var c collector
 	_, err := LoadDataset(ctx, src, &c)
-	return c.orgs, c.members, err
+	return c.orgs, c.members, c.changes, err
 }
 
 type collector struct {
 	orgs    []*OrgRecord
 	members []*MemberRecord
+	changes []*Change
 }
+
+func (c *collector) Changes(changes []*Change) error { c.changes = changes; return nil }
 
 func (c *collector) Orgs(orgs []*OrgRecord) error { c.orgs = orgs; return nil }
 func (c *collector) Members(batch []*MemberRecord) error {

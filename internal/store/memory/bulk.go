@@ -32,11 +32,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	defer tx.Rollback() // after a commit, a no-op
 	imp := newImporter(tx)
-	hist := &historySplitter{src: src}
-	stats, err := org.LoadDataset(ctx, hist, imp)
-	if err == nil {
-		err = imp.Changes(hist.changes)
-	}
+	stats, err := org.LoadDataset(ctx, src, imp)
 	if err = errors.Join(err, imp.finish()); err != nil {
 		return org.ImportStats{}, err
 	}
@@ -131,49 +127,6 @@ func (imp *importer) finish() error {
 	}
 	imp.lists.sort()
 	return putSorted(imp.orgTx.Bucket(memberBucket), imp.members)
-}
-
-// historySplitter hands org.LoadDataset the organisations and members and
-// keeps the changes that follow them, which it does not take.
-type historySplitter struct {
-	src     org.RecordReader
-	n       int // records read
-	changes []*org.Change
-}
-
-func (h *historySplitter) Read() (org.Record, error) {
-	for {
-		rec, err := h.src.Read()
-		if err != nil {
-			return rec, err
-		}
-		h.n++
-		switch {
-		case rec.Change == nil && len(h.changes) > 0:
-			return org.Record{}, org.Errorf(org.EInvalid,
-				"bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", h.n)
-		case rec.Change == nil:
-			return rec, nil
-		case rec.Org != nil || rec.Member != nil:
-			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: mỗi bản ghi chỉ có đúng một trường", h.n)
-		}
-		if err := checkChange(rec.Change, h.changes); err != nil {
-			return org.Record{}, fmt.Errorf("bản ghi %d: %w", h.n, err)
-		}
-		h.changes = append(h.changes, rec.Change)
-	}
-}
-
-// checkChange checks what the store relies on: a known type, and sequence
-// numbers given in increasing order, so each once.
-func checkChange(c *org.Change, before []*org.Change) error {
-	if int(c.Type) >= org.NumChangeTypes {
-		return org.Errorf(org.EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
-	}
-	if c.Seq <= 0 || len(before) > 0 && c.Seq <= before[len(before)-1].Seq {
-		return org.Errorf(org.EInvalid, "thay đổi %d: số thứ tự phải dương và tăng dần", c.Seq)
-	}
-	return nil
 }
 
 // Changes writes the history, checked, and installs its headers; the

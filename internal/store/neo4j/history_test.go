@@ -410,7 +410,7 @@ func TestChangeCountsByType(t *testing.T) {
 func TestImportExportRoundTripWithHistory(t *testing.T) {
 	s, f := newFake(t)
 	stats, err := s.Import(ctx, &recordList{withHistory()})
-	if err != nil || stats != (org.ImportStats{Orgs: 5, Members: 4}) {
+	if err != nil || stats != (org.ImportStats{Orgs: 5, Members: 4, Changes: 6}) {
 		t.Fatalf("Import = %+v, %v", stats, err)
 	}
 	// Six changes in batches of two, each a transaction of its own, after the

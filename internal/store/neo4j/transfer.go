@@ -2,7 +2,6 @@ package neo4j
 
 import (
 	"context"
-	"fmt"
 
 	"dangbo/internal/org"
 )
@@ -31,12 +30,11 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if !empty {
 		return fail(org.Errorf(org.EConflict, "Cơ sở dữ liệu Neo4j đã có dữ liệu; chỉ nhập được vào cơ sở dữ liệu trống."))
 	}
-	history := &historyReader{src: src}
-	orgs, members, err := org.ReadDataset(ctx, history)
+	orgs, members, history, err := org.ReadDataset(ctx, src)
 	if err != nil {
 		return fail(err)
 	}
-	changes, lastSeq, err := checkHistory(history.changes, orgs, len(orgs)+len(members))
+	changes, lastSeq, err := historyRows(history)
 	if err != nil {
 		return fail(err)
 	}
@@ -80,70 +78,20 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}); err != nil {
 		return fail(err)
 	}
-	return org.ImportStats{Orgs: len(orgs), Members: len(members)}, nil
+	return org.ImportStats{Orgs: len(orgs), Members: len(members), Changes: len(history)}, nil
 }
 
-// historyReader hands the organisations and members of a dataset on and
-// keeps its history, which must come after them.
-type historyReader struct {
-	src     org.RecordReader
-	read    int // records read
-	changes []*org.Change
-}
-
-func (h *historyReader) Read() (org.Record, error) {
-	for {
-		rec, err := h.src.Read()
-		if err != nil {
-			return rec, err
-		}
-		h.read++
-		switch {
-		case rec.Change != nil && (rec.Org != nil || rec.Member != nil):
-			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: chỉ được là một tổ chức, một đảng viên hoặc một thay đổi", h.read)
-		case rec.Change != nil:
-			h.changes = append(h.changes, rec.Change)
-		case len(h.changes) > 0:
-			return org.Record{}, org.Errorf(org.EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", h.read)
-		default:
-			return rec, nil
-		}
-	}
-}
-
-// checkHistory checks the changes of a dataset, which follow its first
-// records: numbered above 0 in increasing order, as Export lists them, each
-// of a known type, with an effective date, its scope among the organisations.
-// It returns them as rows for changes_create.cypher and the highest number.
-func checkHistory(changes []*org.Change, orgs []*org.OrgRecord, first int) ([]map[string]any, int64, error) {
-	known := make(map[string]bool, len(orgs))
-	for _, r := range orgs {
-		known[r.ID] = true
-	}
+// historyRows are the checked changes of a dataset as rows for
+// changes_create.cypher, and the highest sequence number.
+func historyRows(changes []*org.Change) ([]map[string]any, int64, error) {
 	rows := make([]map[string]any, len(changes))
 	var last int64
 	for i, c := range changes {
-		fail := func(format string, args ...any) ([]map[string]any, int64, error) {
-			return nil, 0, org.Errorf(org.EInvalid, "bản ghi %d: %s", first+i+1, fmt.Sprintf(format, args...))
-		}
-		switch {
-		case c.Seq <= last:
-			return fail("số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
-		case c.Type >= org.NumChangeTypes:
-			return fail("loại thay đổi không hợp lệ")
-		case c.EffectiveOn == 0:
-			return fail("thay đổi thiếu ngày có hiệu lực")
-		}
-		for _, id := range c.Scope {
-			if !known[id] {
-				return fail("phạm vi (scope) của thay đổi nêu tổ chức %q không có trong dữ liệu", id)
-			}
-		}
-		last = c.Seq
 		var err error
 		if rows[i], err = changeRow(c); err != nil {
 			return nil, 0, err
 		}
+		last = c.Seq
 	}
 	return rows, last, nil
 }
