@@ -43,6 +43,15 @@ func (r *Resolver) viewOf(asOf *org.Date) org.View {
 	return r.Service.Now()
 }
 
+// connectionView is the view a connection of obj reads: as of asOf when the
+// client gives one, else as of obj's own date.
+func connectionView(obj *model.Org, asOf *org.Date) org.View {
+	if asOf != nil {
+		return org.View{At: *asOf}
+	}
+	return obj.View()
+}
+
 func orgOf(o org.Org, at org.Date) *model.Org          { return &model.Org{Org: o, At: at} }
 func memberOf(m org.Member, at org.Date) *model.Member { return &model.Member{Member: m, At: at} }
 

@@ -234,42 +234,45 @@ func (r *orgResolver) Ancestors(ctx context.Context, obj *model.Org) ([]*model.O
 }
 
 // Children is the resolver for the children field.
-func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind) (*model.OrgConnection, error) {
+func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date) (*model.OrgConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Children(ctx, obj.View(), obj.ID, q, kinds)
+	v := connectionView(obj, asOf)
+	p, err := r.Service.Children(ctx, v, obj.ID, q, kinds)
 	if err != nil {
 		return nil, err
 	}
-	return orgConnection(p, obj.At), nil
+	return orgConnection(p, v.At), nil
 }
 
 // Members is the resolver for the members field.
-func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error) {
+func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.CellMembers(ctx, obj.View(), obj.ID, q)
+	v := connectionView(obj, asOf)
+	p, err := r.Service.CellMembers(ctx, v, obj.ID, q)
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, obj.At), nil
+	return memberConnection(p, v.At), nil
 }
 
 // Residents is the resolver for the residents field.
-func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error) {
+func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Residents(ctx, obj.View(), obj.ID, q)
+	v := connectionView(obj, asOf)
+	p, err := r.Service.Residents(ctx, v, obj.ID, q)
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, obj.At), nil
+	return memberConnection(p, v.At), nil
 }
 
 // Roots is the resolver for the roots field.

@@ -211,7 +211,7 @@ type ComplexityRoot struct {
 		Ancestors         func(childComplexity int) int
 		At                func(childComplexity int) int
 		ChildCount        func(childComplexity int) int
-		Children          func(childComplexity int, first *int, after *string, kinds []org.Kind) int
+		Children          func(childComplexity int, first *int, after *string, kinds []org.Kind, asOf *org.Date) int
 		Code              func(childComplexity int) int
 		DirectMemberCount func(childComplexity int) int
 		EndedOn           func(childComplexity int) int
@@ -220,13 +220,13 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		MemberCount       func(childComplexity int) int
-		Members           func(childComplexity int, first *int, after *string) int
+		Members           func(childComplexity int, first *int, after *string, asOf *org.Date) int
 		Name              func(childComplexity int) int
 		OfficialCount     func(childComplexity int) int
 		Parent            func(childComplexity int) int
 		ProbationaryCount func(childComplexity int) int
 		Ratings           func(childComplexity int) int
-		Residents         func(childComplexity int, first *int, after *string) int
+		Residents         func(childComplexity int, first *int, after *string, asOf *org.Date) int
 		Sector            func(childComplexity int) int
 		Statistics        func(childComplexity int) int
 	}
@@ -373,10 +373,10 @@ type OrgResolver interface {
 	EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error)
 	Parent(ctx context.Context, obj *model.Org) (*model.Org, error)
 	Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error)
-	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind) (*model.OrgConnection, error)
+	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date) (*model.OrgConnection, error)
 
-	Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error)
-	Residents(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error)
+	Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
+	Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
 }
 type QueryResolver interface {
 	Roots(ctx context.Context, asOf *org.Date) ([]*model.Org, error)
@@ -1229,7 +1229,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["kinds"].([]org.Kind)), true
+		return e.ComplexityRoot.Org.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["kinds"].([]org.Kind), args["asOf"].(*org.Date)), true
 	case "Org.code":
 		if e.ComplexityRoot.Org.Code == nil {
 			break
@@ -1288,7 +1288,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date)), true
 	case "Org.name":
 		if e.ComplexityRoot.Org.Name == nil {
 			break
@@ -1329,7 +1329,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Residents(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Org.Residents(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date)), true
 	case "Org.sector":
 		if e.ComplexityRoot.Org.Sector == nil {
 			break
@@ -2145,14 +2145,14 @@ type Org implements Node {
   parent: Org
   "The organisations above, from the root down to the parent."
   ancestors: [Org!]!
-  "Sub-organisations, by kind then name."
-  children(first: Int, after: String, kinds: [OrgKind!]): OrgConnection!
+  "Sub-organisations, by kind then name; as of ` + "`" + `asOf` + "`" + ` when given, else as of this object's date."
+  children(first: Int, after: String, kinds: [OrgKind!], asOf: Date): OrgConnection!
   childCount: Int!
   hasChildren: Boolean!
-  "Members whose cell is this organisation, by name."
-  members(first: Int, after: String): MemberConnection!
-  "Members of other cells with a residence link to this cell, by name."
-  residents(first: Int, after: String): MemberConnection!
+  "Members whose cell is this organisation, by name (as of ` + "`" + `asOf` + "`" + ` when given)."
+  members(first: Int, after: String, asOf: Date): MemberConnection!
+  "Members of other cells with a residence link to this cell, by name (as of ` + "`" + `asOf` + "`" + ` when given)."
+  residents(first: Int, after: String, asOf: Date): MemberConnection!
   "Members directly in this organisation (cells only)."
   directMemberCount: Int!
   "Members in the subtree, each counted once by their cell."
@@ -2968,6 +2968,11 @@ func (ec *executionContext) field_Org_children_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -2984,6 +2989,11 @@ func (ec *executionContext) field_Org_members_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
 	return args, nil
 }
 
@@ -3000,6 +3010,11 @@ func (ec *executionContext) field_Org_residents_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
 	return args, nil
 }
 
@@ -8018,7 +8033,7 @@ func (ec *executionContext) _Org_children(ctx context.Context, field graphql.Col
 		ec.fieldContext_Org_children,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Children(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["kinds"].([]org.Kind))
+			return ec.Resolvers.Org().Children(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date))
 		},
 		nil,
 		ec.marshalNOrgConnection2ᚖdangboᚋgraphᚋmodelᚐOrgConnection,
@@ -8127,7 +8142,7 @@ func (ec *executionContext) _Org_members(ctx context.Context, field graphql.Coll
 		ec.fieldContext_Org_members,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date))
 		},
 		nil,
 		ec.marshalNMemberConnection2ᚖdangboᚋgraphᚋmodelᚐMemberConnection,
@@ -8178,7 +8193,7 @@ func (ec *executionContext) _Org_residents(ctx context.Context, field graphql.Co
 		ec.fieldContext_Org_residents,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Residents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Org().Residents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date))
 		},
 		nil,
 		ec.marshalNMemberConnection2ᚖdangboᚋgraphᚋmodelᚐMemberConnection,

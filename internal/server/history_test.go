@@ -35,6 +35,15 @@ func TestOperationsAndHistory(t *testing.T) {
 		e.Decision.Issuer.Name != "Đảng bộ xã Tam Hồng" {
 		t.Fatalf("establishOrg = %+v", e)
 	}
+	// A connection answers as of its own asOf: the planned cell shows from March.
+	var kids struct {
+		Org struct{ Now, March struct{ TotalCount int } }
+	}
+	w.s.data(w.s.post(`query($c: ID!) { org(id: $c) { now: children { totalCount } march: children(asOf: "2021-03-01") { totalCount } } }`,
+		map[string]any{"c": w.commune}), &kids)
+	if kids.Org.March.TotalCount != kids.Org.Now.TotalCount+1 {
+		t.Fatalf("children now and in March = %+v", kids)
+	}
 	r := w.ask(admin, `mutation($p: ID!, $d: DecisionInput!) {
 		establishOrg(input: {parentId: $p, name: "Chi bộ thôn Nam", kind: CELL, sector: VILLAGE}, decision: $d) { seq } }`,
 		map[string]any{"p": w.commune, "d": decision("5-QĐ/ĐU", w.commune)})

@@ -23,9 +23,9 @@ func complexity() generated.ComplexityRoot {
 		}
 		return min(max(*first, 1), org.MaxPageSize)
 	}
-	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind) int { return 1 + pageOf(first)*child }
-	c.Org.Members = func(child int, first *int, _ *string) int { return 1 + pageOf(first)*child }
-	c.Org.Residents = func(child int, first *int, _ *string) int { return 1 + pageOf(first)*child }
+	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind, _ *org.Date) int { return 1 + pageOf(first)*child }
+	c.Org.Members = func(child int, first *int, _ *string, _ *org.Date) int { return 1 + pageOf(first)*child }
+	c.Org.Residents = func(child int, first *int, _ *string, _ *org.Date) int { return 1 + pageOf(first)*child }
 	c.Query.Changes = func(child int, _ *string, _, _ *org.Date, _ []org.ChangeType, first *int, _ *string) int {
 		return 1 + pageOf(first)*child
 	}
