@@ -44,7 +44,7 @@ func (q floorQuery) Search(context.Context, string, *int, []org.SearchType, *str
 func (q floorQuery) OrgChart(context.Context, string, *int, []org.Kind, *org.Date) (*model.Chart, error) {
 	return q.f.chart, nil
 }
-func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kind) (*model.OrgConnection, error) {
+func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kind, *org.Date) (*model.OrgConnection, error) {
 	return o.f.children, nil
 }
 
