@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 
 	"dangbo/internal/org"
 	"dangbo/internal/server"
@@ -40,14 +41,15 @@ func BenchmarkOperationSmallOrg(b *testing.B) {
 		b.Fatal("no grassroots committee of at most 200 members, or no district to move it to")
 	}
 	b.ReportMetric(float64(small.Counts.Members()), "members")
-	n := 0
+	// Decision numbers must be new in every run of the benchmark.
+	run, n := time.Now().UnixNano(), 0
 	move := func() {
 		n++
 		dest := to
 		if n%2 == 0 {
 			dest = from
 		}
-		meta := org.Meta{Decision: org.Decision{Number: fmt.Sprintf("bench-%d-QĐ/TU", n), Date: svc.Today(), IssuerID: province.ID}}
+		meta := org.Meta{Decision: org.Decision{Number: fmt.Sprintf("%d-%d-QĐ/TU", run, n), Date: svc.Today(), IssuerID: province.ID}}
 		if _, err := svc.TransferOrg(ctx, small.ID, dest, meta); err != nil {
 			b.Fatal(err)
 		}
