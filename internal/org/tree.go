@@ -40,7 +40,10 @@ func (t *Tree) Len() int { return len(t.nodes) }
 
 // Set places o in the tree or updates it; o.Counts is ignored. The change shows
 // after Recount.
-func (t *Tree) Set(o Org) {
+func (t *Tree) Set(o Org) { t.SetKeyed(o, Fold(o.Name)) }
+
+// SetKeyed is Set for a caller that has key, Fold(o.Name), at hand.
+func (t *Tree) SetKeyed(o Org, key string) {
 	n := t.nodes[o.ID]
 	if n == nil {
 		n = &node{}
@@ -51,7 +54,7 @@ func (t *Tree) Set(o Org) {
 	counts := n.org.Counts
 	n.org = o
 	n.org.Counts = counts
-	n.key = Fold(o.Name)
+	n.key = key
 	if !n.linked {
 		t.pending = append(t.pending, n)
 	}

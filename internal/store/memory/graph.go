@@ -22,6 +22,9 @@ type graph struct {
 
 type orgEntry struct {
 	rec org.OrgRecord
+	// folds[i] is org.Fold of version i's name: folding costs more than the
+	// rest of placing an organisation in a tree of a new date.
+	folds []string
 	// stints and residents hold every member who ever had a stint in, or a
 	// residence link to, this organisation, ordered by name: a page of members
 	// on any date is a filtered walk.
@@ -102,6 +105,10 @@ func (g *graph) putOrg(r org.OrgRecord) {
 		g.children[p] = insertSorted(g.children[p], r.ID)
 	}
 	e.rec = r
+	e.folds = make([]string, len(r.Versions))
+	for i, v := range r.Versions {
+		e.folds[i] = org.Fold(v.Name)
+	}
 	g.search.putOrg(&e.rec)
 }
 
@@ -255,31 +262,63 @@ func (e *orgEntry) direct(d org.Date) (official, probationary int32) {
 	return official, probationary
 }
 
-// buildTree makes the structure on date d from the records.
+// buildTree makes the structure on date d from the records. The states and
+// member counts are read on every core; the tree takes them one by one.
 func (g *graph) buildTree(d org.Date) (*org.Tree, error) {
 	t := org.NewTree(d)
+	entries := make([]*orgEntry, 0, len(g.orgs))
 	for _, e := range g.orgs {
-		g.placeIn(t, e)
+		entries = append(entries, e)
+	}
+	states := make([]placed, len(entries))
+	if err := parallel(len(entries), func(i int) error {
+		states[i] = entries[i].on(d)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for i := range states {
+		states[i].place(t, entries[i].rec.ID)
 	}
 	return t, t.Recount()
 }
 
-// placeIn brings organisation e's state and member counts in tree t up to
-// date; Recount must follow.
-func (g *graph) placeIn(t *org.Tree, e *orgEntry) {
-	o, ok := e.rec.OrgAt(t.At())
-	if !ok {
-		t.Remove(e.rec.ID)
+// placed is an organisation's state and direct member counts on one date.
+type placed struct {
+	org                 org.Org
+	key                 string // org.Fold(org.Name)
+	exists              bool
+	official, probation int32
+}
+
+// on reads organisation e's state on date d.
+func (e *orgEntry) on(d org.Date) placed {
+	i := slices.IndexFunc(e.rec.Versions, func(v org.Version) bool { return v.Holds(d) })
+	if i < 0 {
+		return placed{}
+	}
+	p := placed{exists: true, key: e.folds[i]}
+	p.org, _ = e.rec.OrgAt(d)
+	if p.org.Kind.HoldsMembers() {
+		p.official, p.probation = e.direct(d)
+	}
+	return p
+}
+
+// place brings organisation id's state and counts in tree t up to date;
+// Recount must follow.
+func (p placed) place(t *org.Tree, id string) {
+	if !p.exists {
+		t.Remove(id)
 		return
 	}
-	t.Set(o)
-	if o.Kind.HoldsMembers() {
-		off, prob := e.direct(t.At())
-		t.SetDirect(o.ID, off, prob)
-	} else {
-		t.SetDirect(o.ID, 0, 0)
-	}
+	t.SetKeyed(p.org, p.key)
+	t.SetDirect(id, p.official, p.probation)
 }
+
+// placeIn brings organisation e's state and member counts in tree t up to
+// date; Recount must follow.
+func (g *graph) placeIn(t *org.Tree, e *orgEntry) { e.on(t.At()).place(t, e.rec.ID) }
 
 // refresh brings tree t up to date with the changed organisations.
 func (g *graph) refresh(t *org.Tree, changed map[string]struct{}) error {
