@@ -261,3 +261,11 @@ func (r *Resolver) records(ctx context.Context, recs []org.Record) ([]json.RawMe
 	}
 	return out, nil
 }
+
+func violationsOf(found []org.Violation, at org.Date) []*model.Violation {
+	out := make([]*model.Violation, len(found))
+	for i, v := range found {
+		out[i] = &model.Violation{Violation: v, At: at}
+	}
+	return out
+}

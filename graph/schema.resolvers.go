@@ -275,6 +275,11 @@ func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int,
 	return memberConnection(p, v.At), nil
 }
 
+func (r *orgResolver) Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error) {
+	found, err := r.Service.Violations(ctx, obj.View(), obj.ID, false, org.SeverityInfo)
+	return violationsOf(found, obj.At), err
+}
+
 // Roots is the resolver for the roots field.
 func (r *queryResolver) Roots(ctx context.Context, asOf *org.Date) ([]*model.Org, error) {
 	v := r.viewOf(asOf)
@@ -386,6 +391,16 @@ func (r *queryResolver) Rules(ctx context.Context) ([]*org.Rule, error) {
 	return out, nil
 }
 
+func (r *queryResolver) Violations(ctx context.Context, within string, asOf *org.Date, minSeverity *org.Severity) ([]*model.Violation, error) {
+	v := r.viewOf(asOf)
+	least := org.SeverityInfo
+	if minSeverity != nil {
+		least = *minSeverity
+	}
+	found, err := r.Service.Violations(ctx, v, within, true, least)
+	return violationsOf(found, v.At), err
+}
+
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error) {
 	q := org.AuditQuery{First: deref(first)}
 	if after != nil {
@@ -451,6 +466,10 @@ func (r *roleTermResolver) Until(ctx context.Context, obj *model.RoleTerm) (*org
 	return &obj.Until, nil
 }
 
+func (r *violationResolver) Subject(ctx context.Context, obj *model.Violation) (*model.Org, error) {
+	return r.loadOrg(ctx, obj.At, obj.Subject)
+}
+
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
 
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
@@ -467,6 +486,8 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RoleTerm() generated.RoleTermResolver { return &roleTermResolver{r} }
 
+func (r *Resolver) Violation() generated.ViolationResolver { return &violationResolver{r} }
+
 type auditEntryResolver struct{ *Resolver }
 type changeResolver struct{ *Resolver }
 type decisionResolver struct{ *Resolver }
@@ -475,3 +496,4 @@ type mutationResolver struct{ *Resolver }
 type orgResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
 type roleTermResolver struct{ *Resolver }
+type violationResolver struct{ *Resolver }

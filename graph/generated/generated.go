@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Org() OrgResolver
 	Query() QueryResolver
 	RoleTerm() RoleTermResolver
+	Violation() ViolationResolver
 }
 
 type DirectiveRoot struct {
@@ -229,6 +230,7 @@ type ComplexityRoot struct {
 		Residents         func(childComplexity int, first *int, after *string, asOf *org.Date) int
 		Sector            func(childComplexity int) int
 		Statistics        func(childComplexity int) int
+		Violations        func(childComplexity int) int
 	}
 
 	OrgChart struct {
@@ -285,6 +287,7 @@ type ComplexityRoot struct {
 		Rules         func(childComplexity int) int
 		Search        func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) int
 		Statistics    func(childComplexity int, orgID string, asOf *org.Date) int
+		Violations    func(childComplexity int, within string, asOf *org.Date, minSeverity *org.Severity) int
 	}
 
 	RoleTerm struct {
@@ -311,6 +314,15 @@ type ComplexityRoot struct {
 	SectorCount struct {
 		Count  func(childComplexity int) int
 		Sector func(childComplexity int) int
+	}
+
+	Violation struct {
+		Basis     func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Rule      func(childComplexity int) int
+		Severity  func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		SubjectID func(childComplexity int) int
 	}
 
 	YearRating struct {
@@ -377,6 +389,8 @@ type OrgResolver interface {
 
 	Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
 	Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
+
+	Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error)
 }
 type QueryResolver interface {
 	Roots(ctx context.Context, asOf *org.Date) ([]*model.Org, error)
@@ -387,6 +401,7 @@ type QueryResolver interface {
 	Statistics(ctx context.Context, orgID string, asOf *org.Date) (*model.Statistics, error)
 	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error)
 	Rules(ctx context.Context) ([]*org.Rule, error)
+	Violations(ctx context.Context, within string, asOf *org.Date, minSeverity *org.Severity) ([]*model.Violation, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
 	Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error)
 	ChangeSummary(ctx context.Context, within string, since org.Date, until *org.Date) (*model.ChangeSummary, error)
@@ -395,6 +410,9 @@ type RoleTermResolver interface {
 	Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error)
 
 	Until(ctx context.Context, obj *model.RoleTerm) (*org.Date, error)
+}
+type ViolationResolver interface {
+	Subject(ctx context.Context, obj *model.Violation) (*model.Org, error)
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -1342,6 +1360,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Statistics(childComplexity), true
+	case "Org.violations":
+		if e.ComplexityRoot.Org.Violations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.Violations(childComplexity), true
 
 	case "OrgChart.asOf":
 		if e.ComplexityRoot.OrgChart.At == nil {
@@ -1627,6 +1651,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Statistics(childComplexity, args["orgId"].(string), args["asOf"].(*org.Date)), true
+	case "Query.violations":
+		if e.ComplexityRoot.Query.Violations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_violations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Violations(childComplexity, args["within"].(string), args["asOf"].(*org.Date), args["minSeverity"].(*org.Severity)), true
 
 	case "RoleTerm.headOfUnit":
 		if e.ComplexityRoot.RoleTerm.HeadOfUnit == nil {
@@ -1715,6 +1750,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorCount.Sector(childComplexity), true
+
+	case "Violation.basis":
+		if e.ComplexityRoot.Violation.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Basis(childComplexity), true
+	case "Violation.message":
+		if e.ComplexityRoot.Violation.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Message(childComplexity), true
+	case "Violation.rule":
+		if e.ComplexityRoot.Violation.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Rule(childComplexity), true
+	case "Violation.severity":
+		if e.ComplexityRoot.Violation.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Severity(childComplexity), true
+	case "Violation.subject":
+		if e.ComplexityRoot.Violation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Subject(childComplexity), true
+	case "Violation.subjectId":
+		if e.ComplexityRoot.Violation.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.SubjectID(childComplexity), true
 
 	case "YearRating.rating":
 		if e.ComplexityRoot.YearRating.Grade == nil {
@@ -1863,6 +1935,12 @@ type Query {
   orgChart(rootId: ID!, depth: Int, kinds: [OrgKind!], asOf: Date): OrgChart!
   "The rules of the Party Charter that changes are checked against."
   rules: [Rule!]!
+  """
+  Breaches of the Charter's rules in an organisation's subtree, parents first: R1 (cells with fewer than
+  3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots committee), R5
+  (placement; members only in cells). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + ` keeps errors only.
+  """
+  violations(within: ID!, asOf: Date, minSeverity: Severity = INFO): [Violation!]!
   "Every mutation and export, newest first (admins only)."
   auditLog(first: Int = 50, after: String): AuditConnection!
   """
@@ -2163,6 +2241,21 @@ type Org implements Node {
   probationaryCount: Int!
   statistics: OrgStatistics!
   ratings: [YearRating!]!
+  "Breaches of the Charter's rules by this organisation itself (its subtree: Query.violations)."
+  violations: [Violation!]!
+}
+
+"A breach of a rule of the Party Charter."
+type Violation {
+  rule: String!
+  severity: Severity!
+  "The organisation concerned, as of the date checked."
+  subject: Org
+  subjectId: ID!
+  "In Vietnamese, naming the organisation and the figures."
+  message: String!
+  "Where the rule is written."
+  basis: String!
 }
 
 type Member implements Node {
@@ -3231,6 +3324,27 @@ func (ec *executionContext) field_Query_statistics_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_violations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity", ec.unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity)
+	if err != nil {
+		return nil, err
+	}
+	args["minSeverity"] = arg2
 	return args, nil
 }
 
@@ -5544,6 +5658,8 @@ func (ec *executionContext) fieldContext_Decision_issuer(_ context.Context, fiel
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -5849,6 +5965,8 @@ func (ec *executionContext) fieldContext_Member_cell(_ context.Context, field gr
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -5922,6 +6040,8 @@ func (ec *executionContext) fieldContext_Member_residenceCell(_ context.Context,
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -6544,6 +6664,8 @@ func (ec *executionContext) fieldContext_Mutation_createOrg(ctx context.Context,
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -7945,6 +8067,8 @@ func (ec *executionContext) fieldContext_Org_parent(_ context.Context, field gra
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -8018,6 +8142,8 @@ func (ec *executionContext) fieldContext_Org_ancestors(_ context.Context, field 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -8442,6 +8568,49 @@ func (ec *executionContext) fieldContext_Org_ratings(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_violations(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Org_violations,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().Violations(ctx, obj)
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Org_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgChart_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Chart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8760,6 +8929,8 @@ func (ec *executionContext) fieldContext_OrgConnection_nodes(_ context.Context, 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -8930,6 +9101,8 @@ func (ec *executionContext) fieldContext_OrgEdge_node(_ context.Context, field g
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -9474,6 +9647,8 @@ func (ec *executionContext) fieldContext_Query_roots(ctx context.Context, field 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -9559,6 +9734,8 @@ func (ec *executionContext) fieldContext_Query_org(ctx context.Context, field gr
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -9899,6 +10076,61 @@ func (ec *executionContext) fieldContext_Query_rules(_ context.Context, field gr
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_violations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_violations,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Violations(ctx, fc.Args["within"].(string), fc.Args["asOf"].(*org.Date), fc.Args["minSeverity"].(*org.Severity))
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10265,6 +10497,8 @@ func (ec *executionContext) fieldContext_RoleTerm_org(_ context.Context, field g
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -10570,6 +10804,8 @@ func (ec *executionContext) fieldContext_SearchHit_path(_ context.Context, field
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 		},
@@ -10659,6 +10895,226 @@ func (ec *executionContext) fieldContext_SectorCount_count(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_rule(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_rule,
+		func(ctx context.Context) (any, error) {
+			return obj.Rule(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_severity(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_severity,
+		func(ctx context.Context) (any, error) {
+			return obj.Severity(), nil
+		},
+		nil,
+		ec.marshalNSeverity2dangboᚋinternalᚋorgᚐSeverity,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Severity does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_subject(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_subject,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Violation().Subject(ctx, obj)
+		},
+		nil,
+		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Org_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Org_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Org_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_Org_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_Org_sector(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Org_asOf(ctx, field)
+			case "establishedOn":
+				return ec.fieldContext_Org_establishedOn(ctx, field)
+			case "endedOn":
+				return ec.fieldContext_Org_endedOn(ctx, field)
+			case "parent":
+				return ec.fieldContext_Org_parent(ctx, field)
+			case "ancestors":
+				return ec.fieldContext_Org_ancestors(ctx, field)
+			case "children":
+				return ec.fieldContext_Org_children(ctx, field)
+			case "childCount":
+				return ec.fieldContext_Org_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_Org_hasChildren(ctx, field)
+			case "members":
+				return ec.fieldContext_Org_members(ctx, field)
+			case "residents":
+				return ec.fieldContext_Org_residents(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_Org_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
+			case "statistics":
+				return ec.fieldContext_Org_statistics(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_subjectId(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_subjectId,
+		func(ctx context.Context) (any, error) {
+			return obj.SubjectID(), nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_subjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_message(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_message,
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_basis(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_basis,
+		func(ctx context.Context) (any, error) {
+			return obj.Basis(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -14536,6 +14992,42 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "violations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Org_violations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15044,6 +15536,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "violations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_violations(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "auditLog":
 			field := field
 
@@ -15382,6 +15896,98 @@ func (ec *executionContext) _SectorCount(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._SectorCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var violationImplementors = []string{"Violation"}
+
+func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet, obj *model.Violation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Violation")
+		case "rule":
+			out.Values[i] = ec._Violation_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Violation_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Violation_subject(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "subjectId":
+			out.Values[i] = ec._Violation_subjectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._Violation_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._Violation_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17060,6 +17666,32 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Violation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolation2ᚖdangboᚋgraphᚋmodelᚐViolation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolation2ᚖdangboᚋgraphᚋmodelᚐViolation(ctx context.Context, sel ast.SelectionSet, v *model.Violation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Violation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNYearRating2dangboᚋinternalᚋorgᚐYearRating(ctx context.Context, sel ast.SelectionSet, v org.YearRating) graphql.Marshaler {
 	return ec._YearRating(ctx, sel, &v)
 }
@@ -17610,6 +18242,38 @@ var (
 		org.SectorVillage:          "VILLAGE",
 		org.SectorResidentialGroup: "RESIDENTIAL_GROUP",
 		org.SectorBloc:             "BLOC",
+	}
+)
+
+func (ec *executionContext) unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity(ctx context.Context, v any) (*org.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *org.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity[*v])
+	return res
+}
+
+var (
+	unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity = map[string]org.Severity{
+		"ERROR":   org.SeverityError,
+		"WARNING": org.SeverityWarning,
+		"INFO":    org.SeverityInfo,
+	}
+	marshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity = map[org.Severity]string{
+		org.SeverityError:   "ERROR",
+		org.SeverityWarning: "WARNING",
+		org.SeverityInfo:    "INFO",
 	}
 )
 

@@ -117,3 +117,14 @@ func UnmarshalDate(v any) (org.Date, error) {
 	}
 	return org.ParseDate(s)
 }
+
+// Violation is a finding of the Charter checks on date At.
+type Violation struct {
+	org.Violation
+	At org.Date
+}
+
+func (v *Violation) Rule() string           { return v.Violation.Rule.ID }
+func (v *Violation) Severity() org.Severity { return v.Violation.Rule.Severity }
+func (v *Violation) Basis() string          { return v.Violation.Rule.Basis }
+func (v *Violation) SubjectID() string      { return v.Subject }

@@ -321,3 +321,60 @@ func TestOrgChartCSVNeedsToken(t *testing.T) {
 		t.Fatalf("out of scope: %d", resp.StatusCode)
 	}
 }
+
+// TestViolations: the Charter checks on the Vĩnh Phúc demo find exactly the
+// cells the chart shows breaking them.
+func TestViolations(t *testing.T) {
+	s := chartServer(t)
+	province := s.orgID("Đảng bộ tỉnh Vĩnh Phúc")
+	c := s.chart(map[string]any{"root": province, "asOf": "2021-01-01"})
+	want := map[string]string{}
+	for _, n := range c.Nodes {
+		switch {
+		case n.Kind == "CELL" && n.OfficialCount < 3:
+			want[n.ID] = "R1"
+		case n.Kind == "CELL" && n.MemberCount > 30:
+			want[n.ID] = "R3"
+		}
+	}
+	var got struct {
+		Violations []struct {
+			Rule, Severity, SubjectID, Message, Basis string
+			Subject                                   struct{ Name string }
+		}
+	}
+	s.data(s.post(`query($p: ID!) { violations(within: $p, asOf: "2021-01-01") { rule severity subjectId subject { name } message basis } }`,
+		map[string]any{"p": province}), &got)
+	if len(got.Violations) != len(want) || len(want) == 0 {
+		t.Fatalf("%d findings, want %d: %+v", len(got.Violations), len(want), got)
+	}
+	var crowded string
+	for _, v := range got.Violations {
+		if want[v.SubjectID] != v.Rule || !strings.Contains(v.Message, v.Subject.Name) || v.Basis == "" {
+			t.Fatalf("finding %+v, want rule %q", v, want[v.SubjectID])
+		}
+		if v.Rule == "R3" {
+			crowded = v.SubjectID
+			if v.Severity != "WARNING" {
+				t.Fatalf("R3 severity %s", v.Severity)
+			}
+		}
+	}
+	s.data(s.post(`query($p: ID!) { violations(within: $p, asOf: "2021-01-01", minSeverity: ERROR) { rule } }`,
+		map[string]any{"p": province}), &got)
+	for _, v := range got.Violations {
+		if v.Rule != "R1" && v.Rule != "R5" {
+			t.Fatalf("minSeverity ERROR kept %s", v.Rule)
+		}
+	}
+	var one struct {
+		Org struct{ Violations []struct{ Rule string } }
+	}
+	s.data(s.post(`query($c: ID!) { org(id: $c, asOf: "2021-01-01") { violations { rule } } }`, map[string]any{"c": crowded}), &one)
+	if len(one.Org.Violations) != 1 || one.Org.Violations[0].Rule != "R3" {
+		t.Fatalf("Org.violations = %+v", one)
+	}
+	if r := s.post(`{ violations(within: "onope") { rule } }`, nil); len(r.Errors) == 0 || r.codes()[0] != org.ENotFound {
+		t.Fatalf("unknown within: %+v", r.Errors)
+	}
+}
