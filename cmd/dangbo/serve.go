@@ -95,7 +95,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("persisted-query allow-list", "queries", len(cfg.AllowedQueries))
 	}
 	if !*noPlayground {
-		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: append(examples, chartExample(ctx, svc)...)})
+		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: append(examples, dataExamples(ctx, svc)...)})
 	}
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
@@ -128,21 +128,47 @@ func envUint(key string, def uint64) uint64 {
 	return def
 }
 
-// chartExample is an orgChart tab for the first organisation named like the
-// demo's Tam Hồng commune, whose id depends on the data; none without it.
-func chartExample(ctx context.Context, svc *org.Service) []playground.Example {
-	hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
-		org.SearchQuery{Text: "xa tam hong", First: 1, Types: []org.SearchType{org.SearchOrgs}})
-	if err != nil || len(hits) == 0 {
-		return nil
+// dataExamples are tabs whose variables name organisations of the data: the
+// chart of the demo's Tam Hồng commune and the history of its Kon Tum
+// province, each left out when the data has no such organisation.
+func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
+	find := func(text string) string {
+		hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
+			org.SearchQuery{Text: text, First: 1, Types: []org.SearchType{org.SearchOrgs}})
+		if err != nil || len(hits) == 0 {
+			return ""
+		}
+		return hits[0].Org.ID
 	}
-	return []playground.Example{{Name: "Sơ đồ tổ chức: nút, liên kết nơi cư trú, dạng cột", Query: `query Chart($id: ID!) {
+	var out []playground.Example
+	if id := find("xa tam hong"); id != "" {
+		out = append(out, playground.Example{Name: "Sơ đồ tổ chức: nút, liên kết nơi cư trú, dạng cột", Query: `query Chart($id: ID!) {
   orgChart(rootId: $id) {
     nodes { id parentId name kind sector depth childCount memberCount officialCount probationaryCount }
     links { from to type memberCount }
     columns { ids parentIds names memberCounts }
   }
-}`, Variables: fmt.Sprintf(`{"id": %q}`, hits[0].Org.ID)}}
+}`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
+	}
+	if id := find("tinh kon tum"); id != "" {
+		out = append(out, playground.Example{Name: "Lịch sử sắp xếp tổ chức 2016–2021", Query: `query History($id: ID!) {
+  changeSummary(within: $id, since: "2016-08-08", until: "2021-10-26") {
+    total established dissolved merged admitted
+    counts { type count }
+  }
+  changes(within: $id, types: [MERGED], first: 5) {
+    nodes {
+      seq type effectiveOn note
+      decision { number date issuer { name } }
+      subjects { ... on Org { name kind } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+  before: org(id: $id, asOf: "2016-08-08") { statistics { cellCount memberCount cellsBySector { sector count } } }
+  after: org(id: $id, asOf: "2021-10-25") { statistics { cellCount memberCount cellsBySector { sector count } } }
+}`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
+	}
+	return out
 }
 
 // examples open as tabs in the playground on a first visit.
