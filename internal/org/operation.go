@@ -49,6 +49,9 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		if err := apply(op); err != nil {
 			return err
 		}
+		if err := op.checkLifetimes(); err != nil {
+			return err
+		}
 		change = Change{Type: typ, EffectiveOn: at, Decision: meta.Decision, Note: meta.Note,
 			RecordedAt: time.Now().UTC(), Subjects: subjects}
 		if p, ok := PrincipalFrom(ctx); ok {
@@ -240,4 +243,94 @@ func (op *operation) scope() ([]string, error) {
 	}
 	slices.Sort(scope)
 	return slices.Compact(scope), nil
+}
+
+// checkLifetimes refuses an operation that would leave something tied to an
+// organisation on dates it does not exist: with effective dates in any order,
+// a decision recorded late may meet one already recorded for later (a member
+// admitted to a cell whose dissolution is on record). Every record written
+// must name only organisations that exist throughout the spans it names them
+// for, and an organisation whose existence changed must still hold
+// everything tied to it.
+func (op *operation) checkLifetimes() error {
+	for _, id := range op.order {
+		after := op.after[id]
+		switch {
+		case after.Org != nil:
+			for _, v := range after.Org.Versions {
+				if v.ParentID != "" {
+					if err := op.within(v.ParentID, v.Span, after.Org.ID); err != nil {
+						return err
+					}
+				}
+			}
+			if before := op.before[id].Org; before != nil &&
+				(before.Established() != after.Org.Established() || before.Ended() != after.Org.Ended()) {
+				if err := op.holdsTies(after.Org); err != nil {
+					return err
+				}
+			}
+		case after.Member != nil:
+			if err := op.memberWithin(after.Member); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// within fails unless organisation id exists throughout span; what names it.
+func (op *operation) within(id string, span Span, what string) error {
+	rec, err := op.tx.Org(op.ctx, id)
+	if err != nil {
+		return notFoundAs(err, "tổ chức", id)
+	}
+	if !rec.covers(span) {
+		return Errorf(EConflict, "%q gắn với tổ chức %q từ %s đến %s, nhưng tổ chức này không tồn tại suốt thời gian đó "+
+			"(đã có quyết định khác về tổ chức này)", what, id, span.Since, span.Until)
+	}
+	return nil
+}
+
+func (op *operation) memberWithin(m *MemberRecord) error {
+	for _, t := range m.ties() {
+		if err := op.within(t.org, t.span, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdsTies fails unless every child and member tied to organisation rec
+// falls within its existence.
+func (op *operation) holdsTies(rec *OrgRecord) error {
+	children, err := op.tx.ChildIDs(op.ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range children {
+		child, err := op.tx.Org(op.ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, v := range child.Versions {
+			if v.ParentID == rec.ID && !rec.covers(v.Span) {
+				return Errorf(EConflict, "tổ chức %q trực thuộc %q từ %s theo quyết định khác đã ghi nhận", id, rec.ID, v.Since)
+			}
+		}
+	}
+	members, err := op.tx.LinkedMembers(op.ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range members {
+		m, err := op.tx.Member(op.ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := op.memberWithin(&m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -70,6 +70,23 @@ func (r *OrgRecord) Ended() Date {
 	return r.Versions[len(r.Versions)-1].Until
 }
 
+// covers reports whether the organisation exists on every date of s.
+func (r *OrgRecord) covers(s Span) bool {
+	d := s.Since
+	for _, v := range r.Versions {
+		if v.Until <= d {
+			continue
+		}
+		if v.Since > d {
+			return false
+		}
+		if d = v.Until; d >= s.Until {
+			return true
+		}
+	}
+	return false
+}
+
 // OrgAt is the organisation's state on date d, without counts.
 func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
 	v, ok := r.At(d)

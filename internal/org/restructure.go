@@ -381,6 +381,10 @@ func (op *operation) end(rec *OrgRecord) error {
 		if m.CellOn(op.at) == rec.ID {
 			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
 		}
+		if since, planned := m.plannedIn(rec.ID, op.at); planned {
+			return Errorf(EConflict, "đảng viên %q gắn với %q từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
+				id, rec.ID, since)
+		}
 		if m.tiedAfter(rec.ID, op.at) {
 			m.leaveFrom(op.at, rec.ID)
 			if err := op.putMember(m); err != nil {

@@ -96,25 +96,42 @@ func (r *MemberRecord) leaveFrom(d Date, id string) {
 	r.Roles = endFacts(r.Roles, d, func(t *RoleTerm) bool { return in(t.OrgID) })
 }
 
-// tiedAfter reports whether the member has a stint, residence link or role in
-// organisation id that holds on date d or later.
-func (r *MemberRecord) tiedAfter(id string, d Date) bool {
+// tie is a member's stint, residence link or role: a span in an organisation.
+type tie struct {
+	org  string
+	span Span
+}
+
+// ties lists the member's stints, residence links and roles.
+func (r *MemberRecord) ties() []tie {
+	out := make([]tie, 0, len(r.Stints)+len(r.Residences)+len(r.Roles))
 	for _, s := range r.Stints {
-		if s.CellID == id && s.Until > d {
-			return true
-		}
+		out = append(out, tie{s.CellID, s.Span})
 	}
 	for _, s := range r.Residences {
-		if s.CellID == id && s.Until > d {
-			return true
-		}
+		out = append(out, tie{s.CellID, s.Span})
 	}
 	for _, t := range r.Roles {
-		if t.OrgID == id && t.Until > d {
-			return true
+		out = append(out, tie{t.OrgID, t.Span})
+	}
+	return out
+}
+
+// tiedAfter reports whether the member has a tie to organisation id that
+// holds on date d or later.
+func (r *MemberRecord) tiedAfter(id string, d Date) bool {
+	return slices.ContainsFunc(r.ties(), func(t tie) bool { return t.org == id && t.span.Until > d })
+}
+
+// plannedIn reports whether the member has a tie to organisation id that
+// begins on date d or later, and when.
+func (r *MemberRecord) plannedIn(id string, d Date) (Date, bool) {
+	for _, t := range r.ties() {
+		if t.org == id && t.span.Since >= d {
+			return t.span.Since, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // spanned is a fact with a span.

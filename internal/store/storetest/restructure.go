@@ -328,6 +328,31 @@ func testLateAndPlanned(t *testing.T, f *fixture) {
 	if hits, _ := f.s.Search(f.ctx, org.View{At: on(2019, 1, 1)}, org.SearchQuery{Text: "ha mon 2018", First: 5}); len(hits) != 1 {
 		t.Fatalf("search as of 2019 = %+v", hits)
 	}
+
+	// A dissolution on record for 2022 meets an admission recorded late for
+	// 2021 that would outlive the cell: refused, and the other way round.
+	d2022, d2021 := on(2022, 1, 1), on(2021, 6, 1)
+	if _, err := f.svc.DissolveOrg(f.ctx, "ocell1", org.Destination{MembersTo: "ocell2"}, f.byOn("ocomm", d2022)); err != nil {
+		t.Fatal(err)
+	}
+	f.refused(t, "oprov", org.EConflict, "", func() (org.Change, error) {
+		return f.svc.AdmitMember(f.ctx, org.NewMember{CellID: "ocell1", FullName: "Rơ Châm Hiền"}, f.byOn("ocomm", d2021))
+	})
+	ch, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: "ocell2", FullName: "Rơ Châm Hiền"}, f.byOn("ocomm", on(2023, 1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	third, err := f.svc.EstablishOrg(f.ctx, org.NewOrg{ParentID: "ocomm", Name: "Chi bộ thôn 3", Kind: org.Cell, Sector: org.SectorVillage},
+		f.byOn("ocomm", d2021))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.refused(t, "oprov", org.EConflict, "", func() (org.Change, error) {
+		return f.svc.DissolveOrg(f.ctx, "ocell2", org.Destination{MembersTo: third.Subjects[0]}, f.byOn("ocomm", on(2022, 6, 1)))
+	})
+	if m, err := f.s.Member(f.ctx, org.View{At: on(2023, 1, 1)}, ch.Subjects[0]); err != nil || m.CellID != "ocell2" {
+		t.Fatalf("the planned admission = %+v, %v", m, err)
+	}
 }
 
 // testConcurrentOperations: operations on one organisation at once all apply

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"MemberOperations", testMemberOperations},
 		{"LateAndPlannedOperations", testLateAndPlanned},
 		{"ConcurrentOperations", testConcurrentOperations},
+		{"RandomOperations", testRandomOperations},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
 		{"ConcurrentWrites", testConcurrentWrites},

@@ -1,0 +1,220 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"dangbo/internal/org"
+)
+
+// testRandomOperations applies a few hundred operations of every kind to the
+// Vĩnh Phúc demo, on effective dates in random order (decisions recorded late
+// and planned ones mixed), and then checks that the records still describe a
+// structure on every date: whatever was refused wrote nothing, and whatever
+// applied left no member without a cell, no cell without a parent, no overlap.
+func testRandomOperations(t *testing.T, f *fixture) {
+	f.importVinhPhuc()
+	rng := rand.New(rand.NewPCG(21, 10))
+	first, last := on(2021, 1, 1), on(2023, 12, 31)
+	date := func() org.Date { return first + org.Date(rng.IntN(int(last-first))) }
+	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
+
+	// ids of the orgs and members the operations pick from, growing as they create.
+	nodes, err := f.s.ChartNodes(f.ctx, org.View{At: first}, org.ChartQuery{RootID: province, Depth: -1}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells, committees []string
+	for _, n := range nodes {
+		switch n.Kind {
+		case org.Cell:
+			cells = append(cells, n.ID)
+		case org.GrassrootsCommittee:
+			committees = append(committees, n.ID)
+		}
+	}
+	var members []string
+	for _, c := range cells {
+		p, _ := f.s.CellMembers(f.ctx, org.View{At: first}, c, org.PageQuery{First: 5})
+		for _, m := range p.Members {
+			members = append(members, m.ID)
+		}
+	}
+	pick := func(ids []string) string { return ids[rng.IntN(len(ids))] }
+	// parentOn is the parent of id on d, or "" when id does not exist then.
+	parentOn := func(id string, d org.Date) string {
+		o, err := f.s.Org(f.ctx, org.View{At: d}, id)
+		if err != nil {
+			return ""
+		}
+		return o.ParentID
+	}
+	cellOf := func(m string, d org.Date) string {
+		mb, err := f.s.Member(f.ctx, org.View{At: d}, m)
+		if err != nil {
+			return ""
+		}
+		return mb.CellID
+	}
+
+	applied, refused := map[string]int{}, 0
+	for i := range 300 {
+		d := date()
+		var err error
+		var name string
+		switch rng.IntN(9) {
+		case 0:
+			name = "establish"
+			gc := pick(committees)
+			var ch org.Change
+			ch, err = f.svc.EstablishOrg(f.ctx, org.NewOrg{ParentID: gc, Name: fmt.Sprintf("Chi bộ thôn Mới %d", i), Kind: org.Cell, Sector: org.SectorVillage}, f.byOn(gc, d))
+			if err == nil {
+				cells = append(cells, ch.Subjects[0])
+			}
+		case 1:
+			name = "rename"
+			c := pick(cells)
+			err = orErr(f.svc.RenameOrg(f.ctx, c, fmt.Sprintf("Chi bộ thôn Đổi Tên %d", i), f.byOn(parentOn(c, d), d)))
+		case 2:
+			name = "transfer"
+			c, gc := pick(cells), pick(committees)
+			err = orErr(f.svc.TransferOrg(f.ctx, c, gc, f.byOn(province, d)))
+			if org.ErrorCode(err) == org.ERule { // the lowest common committee may be a district
+				err = orErr(f.svc.TransferOrg(f.ctx, c, gc, f.byOn(parentOn(parentOn(c, d), d), d)))
+			}
+		case 3:
+			name = "dissolve"
+			c, to := pick(cells), pick(cells)
+			err = orErr(f.svc.DissolveOrg(f.ctx, c, org.Destination{MembersTo: to}, f.byOn(parentOn(c, d), d)))
+		case 4:
+			name = "merge"
+			a, b := pick(cells), pick(cells)
+			err = orErr(f.svc.MergeOrgs(f.ctx, []string{a}, org.MergeTarget{ID: b}, f.byOn(parentOn(a, d), d)))
+		case 5:
+			name = "split"
+			c := pick(cells)
+			page, _ := f.s.CellMembers(f.ctx, org.View{At: d}, c, org.PageQuery{First: 2})
+			var ids []string
+			for _, m := range page.Members {
+				ids = append(ids, m.ID)
+			}
+			var ch org.Change
+			ch, err = f.svc.SplitOrg(f.ctx, c, org.NewOrg{Name: fmt.Sprintf("Chi bộ thôn Tách %d", i), Kind: org.Cell, Sector: org.SectorVillage},
+				ids, nil, f.byOn(parentOn(c, d), d))
+			if err == nil {
+				cells = append(cells, ch.Subjects[1])
+			}
+		case 6:
+			name = "admit"
+			c := pick(cells)
+			var ch org.Change
+			ch, err = f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c, FullName: fmt.Sprintf("Người Mới %d", i)}, f.byOn(parentOn(c, d), d))
+			if err == nil {
+				members = append(members, ch.Subjects[0])
+			}
+		case 7:
+			name = "move member"
+			m, c := pick(members), pick(cells)
+			err = orErr(f.svc.TransferMember(f.ctx, m, c, 0, f.byOn(province, d)))
+			if org.ErrorCode(err) == org.ERule {
+				err = orErr(f.svc.TransferMember(f.ctx, m, c, 0, f.byOn(parentOn(parentOn(cellOf(m, d), d), d), d)))
+			}
+		default:
+			name = "remove"
+			m := pick(members)
+			err = orErr(f.svc.RemoveMember(f.ctx, m, org.RemovalWithdrew, f.byOn(parentOn(cellOf(m, d), d), d)))
+		}
+		switch {
+		case err == nil:
+			applied[name]++
+		case slices.Contains([]string{org.ENotFound, org.ERule, org.EInvalid, org.EConflict}, org.ErrorCode(err)):
+			refused++
+		default:
+			t.Fatalf("operation %d (%s) on %s: %v", i, name, d, err)
+		}
+	}
+	for _, name := range []string{"establish", "rename", "dissolve", "merge", "split", "admit", "move member", "remove"} {
+		if applied[name] == 0 {
+			t.Errorf("no %s applied (applied %v, refused %d): the test exercises nothing", name, applied, refused)
+		}
+	}
+	checkRecords(t, exportAll(t, f))
+	// Every date's structure builds and counts each member once.
+	for d := first; d <= last; d += 97 {
+		nodes, err := f.s.ChartNodes(f.ctx, org.View{At: d}, org.ChartQuery{RootID: province, Depth: -1}, 2000)
+		if err != nil {
+			t.Fatalf("chart on %s: %v", d, err)
+		}
+		var direct int32
+		for _, n := range nodes {
+			direct += n.Counts.DirectMembers()
+		}
+		if direct != nodes[0].Counts.Members() {
+			t.Fatalf("on %s the province counts %d members, its cells %d", d, nodes[0].Counts.Members(), direct)
+		}
+	}
+}
+
+func orErr(_ org.Change, err error) error { return err }
+
+// checkRecords fails unless every record describes a consistent history:
+// versions and stints in order without overlap, every parent and every cell
+// in existence while it is named.
+func checkRecords(t *testing.T, recs []org.Record) {
+	t.Helper()
+	orgs := map[string]*org.OrgRecord{}
+	for _, r := range recs {
+		if r.Org != nil {
+			orgs[r.Org.ID] = r.Org
+		}
+	}
+	exists := func(id string, d org.Date) (org.Version, bool) {
+		r := orgs[id]
+		if r == nil {
+			return org.Version{}, false
+		}
+		return r.At(d)
+	}
+	for _, r := range recs {
+		switch {
+		case r.Org != nil:
+			for i, v := range r.Org.Versions {
+				if v.Since >= v.Until || i > 0 && v.Since < r.Org.Versions[i-1].Until {
+					t.Fatalf("%s: versions %v", r.Org.ID, r.Org.Versions)
+				}
+				if v.ParentID == "" {
+					continue
+				}
+				for _, d := range []org.Date{v.Since, v.Until - 1} {
+					if _, ok := exists(v.ParentID, d); !ok && d < on(2030, 1, 1) {
+						t.Fatalf("%s (%s) names parent %s, which does not exist on %s", r.Org.ID, v.Name, v.ParentID, d)
+					}
+				}
+			}
+		case r.Member != nil:
+			var official []org.Stint
+			for _, s := range r.Member.Stints {
+				if s.Since >= s.Until {
+					t.Fatalf("%s: empty stint %v", r.Member.ID, s)
+				}
+				for _, d := range []org.Date{s.Since, min(s.Until-1, on(2030, 1, 1))} {
+					v, ok := exists(s.CellID, d)
+					if !ok || !v.Kind.HoldsMembers() {
+						t.Fatalf("%s: stint in %s on %s, which is not a cell then", r.Member.ID, s.CellID, d)
+					}
+				}
+				if !s.Temporary {
+					official = append(official, s)
+				}
+			}
+			slices.SortFunc(official, func(a, b org.Stint) int { return int(a.Since) - int(b.Since) })
+			for i := 1; i < len(official); i++ {
+				if official[i].Since < official[i-1].Until {
+					t.Fatalf("%s: stints overlap: %v", r.Member.ID, official)
+				}
+			}
+		}
+	}
+}
