@@ -277,6 +277,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 	stats.Changes = len(changes)
 	return stats, sink.Changes(changes)
 }
+
 // fields counts the fields of a record that are set.
 func (r *Record) fields() int {
 	n := 0
