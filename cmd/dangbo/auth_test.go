@@ -107,7 +107,7 @@ func TestDevMode(t *testing.T) {
 	s.token = ""
 	var roots struct{ Roots []struct{ Name string } }
 	s.query(&roots, `{ roots { name } }`, nil)
-	if len(roots.Roots) != 2 {
+	if len(roots.Roots) != 3 {
 		t.Fatalf("roots without a token = %+v", roots)
 	}
 	if status, body := s.post(adminToken, `{ roots { name } }`, nil); !unauthenticated(status, body) {

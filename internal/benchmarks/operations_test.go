@@ -168,3 +168,14 @@ func BenchmarkAsOfPast(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChangeSummaryKonTum: the summary of five years of the demo's Kon
+// Tum history (19,455 changes) through GraphQL, in-process. Target (issue 6):
+// ≤ 20 ms p50.
+func BenchmarkChangeSummaryKonTum(b *testing.B) {
+	store, svc := loadDemo(b)
+	h := handler(b, server.Config{Store: store, Service: svc})
+	body := graphqlBody(`query($id: ID!) { changeSummary(within: $id, since: "2016-08-08", until: "2021-10-26") {
+		total established dissolved merged admitted counts { type count } } }`, map[string]any{"id": find(b, svc, "tinh kon tum").ID})
+	latencies(b, func() { serveOnce(b, h, body) })
+}

@@ -19,9 +19,35 @@ type province struct {
 	since        org.Date
 	capital      string // seat of the provincial blocs, a district key
 	districts    []district
-	probationary int         // members admitted within the year before Reference
+	probationary int         // members admitted within the year before the calendar's reference date
 	ratings      *ratingPlan // nil: no ratings recorded
+	cal          *calendar   // nil: defaultCalendar
+	// history, if set, writes the province's history: it plans before the
+	// leaders are elected (which it may steer) and runs once every record of
+	// the plan is written.
+	history func(*builder) chronicle
 }
+
+// chronicle writes the history of one province.
+type chronicle interface {
+	prepare() // after the plan, before the records are written
+	run()     // after every record of the plan is written
+}
+
+// calendar holds the dates a plan draws from. Quảng Ninh and Vĩnh Phúc are
+// described on Reference; a province with a history is planned as it stood
+// when its history begins.
+type calendar struct {
+	ref                       org.Date // the date the plan describes
+	oldest                    org.Date // grassroots founded before are dated from here
+	lastFounding              org.Date // latest founding of a grassroots organisation in the plan
+	lastCell                  org.Date // latest founding of a cell in the plan
+	linksFrom, linksUntil     org.Date // residence links start in this range
+	congresses, congressesEnd org.Date // grassroots congresses of the term in force
+}
+
+var defaultCalendar = calendar{ref: Reference, oldest: oldest, lastFounding: lastFounding, lastCell: lastCell,
+	linksFrom: rulesOf213, linksUntil: congressesEnd, congresses: congresses, congressesEnd: congressesEnd}
 
 // district is the plan of one district-level committee: an administrative
 // unit (its communes, wards and townships, then the district's own agencies
@@ -35,6 +61,15 @@ type district struct {
 	renamed org.Date // when it did
 	hills   *hills   // ethnic mix of a mountain district; nil where nearly all are Kinh
 	homes   string   // what a ward's residential groups are called: "khu" or "tổ dân phố"
+	since   org.Date // when its committee was founded; zero: with the province
+
+	// A plan may fix exactly how many village and residential-group cells its
+	// communes, wards and townships hold; the other committees share the rest
+	// of its cells.
+	villages   int
+	townHomes  string        // what a township's residential groups are called; empty: "khu"
+	wardExtras []extra       // non-residential cells of each ward and township; nil: as communes
+	style      *villageStyle // how villages are named; nil: thôn and bản
 
 	wards, townships, communes []string
 	commune                    []extra // non-residential cells of each commune; nil: defaultExtras
@@ -57,6 +92,9 @@ type grassroots struct {
 	seat   string  // district key where its members live, when not the parent's own area
 	since  org.Date
 	head   float64 // chance that its secretary also heads the unit
+
+	maxSize    int     // grassroots cells: most members it is planned with; zero: 29
+	cellWeight float64 // committees: relative size of its cells; zero: 1
 }
 
 // blocFigures are the figures DESIGN.md §3 gives for one district-level committee.
@@ -103,6 +141,8 @@ type builder struct {
 	d       *Dataset
 	r       *rand.Rand
 	p       *province
+	cal     calendar
+	hist    chronicle
 	areas   map[string]*area
 	root    *unit
 	holders []*unit      // cells and grassroots cells in tree order
@@ -112,12 +152,20 @@ type builder struct {
 func newBuilder(d *Dataset, seed uint64, p *province) *builder {
 	h := fnv.New64a()
 	h.Write([]byte(p.name))
-	return &builder{d: d, r: rand.New(rand.NewPCG(seed, h.Sum64())), p: p, areas: map[string]*area{},
-		leaders: map[int]bool{}}
+	b := &builder{d: d, r: rand.New(rand.NewPCG(seed, h.Sum64())), p: p, areas: map[string]*area{},
+		leaders: map[int]bool{}, cal: defaultCalendar}
+	if p.cal != nil {
+		b.cal = *p.cal
+	}
+	return b
 }
 
 func (b *builder) build() {
 	b.plan()
+	if b.p.history != nil {
+		b.hist = b.p.history(b)
+		b.hist.prepare()
+	}
 	firstOrg, firstMember := len(b.d.Orgs), len(b.d.Members)
 	b.emitOrgs(b.root)
 	for _, u := range b.holders {
@@ -131,6 +179,9 @@ func (b *builder) build() {
 	}
 	if b.p.ratings != nil {
 		b.p.ratings.apply(b.r, b.d.Orgs[firstOrg:], b.d.Members[firstMember:])
+	}
+	if b.hist != nil {
+		b.hist.run()
 	}
 }
 
@@ -202,17 +253,21 @@ func (b *builder) planDistrict(d *district) {
 		a.place = d.place + ", " + b.p.place
 		a.hills = d.hills
 	}
-	du := &unit{name: d.name, kind: org.District, sector: d.sector, since: b.p.since, former: d.former,
+	du := &unit{name: d.name, kind: org.District, sector: d.sector, since: cmp.Or(d.since, b.p.since), former: d.former,
 		renamed: d.renamed, parent: b.root, area: a, figures: d.figures}
 	b.root.children = append(b.root.children, du)
 
 	var committees []*unit
 	var namers []namer
+	var cellWeights []float64
 	for _, g := range b.grassrootsOf(d) {
 		u := &unit{name: g.name, kind: g.kind, sector: g.sector, parent: du, area: a, head: g.head,
 			weight: g.weight, since: g.since}
 		if g.kind == org.GrassrootsCell {
 			u.minSize, u.maxSize = 5, 29 // from 30 members it would be a committee (R2)
+			if g.maxSize > 0 {
+				u.maxSize = g.maxSize
+			}
 		}
 		if g.seat != "" {
 			u.area = b.areaOf(g.seat)
@@ -220,22 +275,29 @@ func (b *builder) planDistrict(d *district) {
 			u.area = b.areaOf(b.p.capital)
 		}
 		if u.since == 0 {
-			u.since = b.date(max(du.since, oldest), lastFounding)
+			u.since = b.date(max(du.since, b.cal.oldest), b.cal.lastFounding)
 		}
 		du.children = append(du.children, u)
 		if g.kind == org.GrassrootsCommittee {
 			committees = append(committees, u)
 			namers = append(namers, g.cells)
+			cellWeights = append(cellWeights, cmp.Or(g.cellWeight, 1))
 		}
 	}
 
-	weights := make([]float64, len(committees))
-	lo := make([]int, len(committees))
-	for i, u := range committees {
-		weights[i], lo[i] = b.jitter(u.weight), namers[i].min()
+	var counts []int
+	if d.villages > 0 {
+		counts = b.splitCells(d, committees, namers)
+	} else {
+		weights := make([]float64, len(committees))
+		lo := make([]int, len(committees))
+		for i, u := range committees {
+			weights[i], lo[i] = b.jitter(u.weight), namers[i].min()
+		}
+		counts = apportion(d.cells, weights, lo, nil)
 	}
-	for i, n := range apportion(d.cells, weights, lo, nil) {
-		b.planCells(committees[i], namers[i], n, d.crowded)
+	for i, n := range counts {
+		b.planCells(committees[i], namers[i], n, d.crowded, cellWeights[i])
 	}
 
 	var holders []*unit
@@ -244,7 +306,7 @@ func (b *builder) planDistrict(d *district) {
 			holders = append(holders, u)
 		}
 	})
-	weights = make([]float64, len(holders))
+	weights := make([]float64, len(holders))
 	lo, hi := make([]int, len(holders)), make([]int, len(holders))
 	for i, u := range holders {
 		weights[i], lo[i], hi[i] = b.jitter(u.weight*sectorSize[u.sector]), u.minSize, u.maxSize
@@ -253,6 +315,42 @@ func (b *builder) planDistrict(d *district) {
 		holders[i].size = n
 	}
 	b.holders = append(b.holders, holders...)
+}
+
+// splitCells gives a district with a fixed number of villages its cells: the
+// villages are shared among its communes, wards and townships (three at
+// least each), which also have their extras; the other committees share the
+// cells left.
+func (b *builder) splitCells(d *district, committees []*unit, namers []namer) []int {
+	counts := make([]int, len(committees))
+	var homes, others []int
+	for i, nm := range namers {
+		if _, ok := nm.(*commune); ok {
+			homes = append(homes, i)
+		} else {
+			others = append(others, i)
+		}
+	}
+	weights := make([]float64, len(homes))
+	lo := make([]int, len(homes))
+	for k, i := range homes {
+		weights[k], lo[k] = b.jitter(committees[i].weight), 3
+	}
+	rest := d.cells
+	for k, n := range apportion(d.villages, weights, lo, nil) {
+		i := homes[k]
+		counts[i] = len(namers[i].(*commune).extras) + n
+		rest -= counts[i]
+	}
+	weights = make([]float64, len(others))
+	lo = make([]int, len(others))
+	for k, i := range others {
+		weights[k], lo[k] = b.jitter(committees[i].weight), namers[i].min()
+	}
+	for k, n := range apportion(rest, weights, lo, nil) {
+		counts[others[k]] = n
+	}
+	return counts
 }
 
 // grassrootsOf lists a district's grassroots organisations: a bloc's own list,
@@ -268,9 +366,13 @@ func (b *builder) grassrootsOf(d *district) []grassroots {
 		word   string
 		sector org.Sector
 	}{{d.wards, "phường", org.SectorWard}, {d.townships, "thị trấn", org.SectorTownship}, {d.communes, "xã", org.SectorCommune}} {
+		ex := extras
+		if c.word != "xã" && d.wardExtras != nil {
+			ex = d.wardExtras
+		}
 		for _, name := range c.names {
 			gs = append(gs, grassroots{name: "Đảng bộ " + c.word + " " + name, kind: org.GrassrootsCommittee,
-				sector: c.sector, cells: b.communeNamer(d, c.word, name, extras), weight: 1, head: 0.3})
+				sector: c.sector, cells: b.communeNamer(d, c.word, name, ex), weight: 1, head: 0.3})
 		}
 	}
 	if d.units > 0 {
@@ -295,22 +397,22 @@ const (
 
 // planCells gives committee u its n cells, under partial committees where the
 // namer groups them.
-func (b *builder) planCells(u *unit, nm namer, n int, crowded bool) {
+func (b *builder) planCells(u *unit, nm namer, n int, crowded bool, weight float64) {
 	partials := map[string]*unit{}
 	for _, c := range nm.cells(b, n) {
 		parent := u
 		if c.partial != "" {
 			if partials[c.partial] == nil {
 				pc := &unit{name: c.partial, kind: org.PartialCommittee, sector: u.sector, parent: u,
-					area: u.area, since: b.date(u.since, max(u.since, lastCell))}
+					area: u.area, since: b.date(u.since, max(u.since, b.cal.lastCell))}
 				partials[c.partial] = pc
 				u.children = append(u.children, pc)
 			}
 			parent = partials[c.partial]
 		}
 		cell := &unit{name: c.name, kind: org.Cell, sector: c.sector, parent: parent, area: u.area,
-			place: c.place, weight: 1, minSize: max(4, int(math.Ceil(32/float64(n)))), maxSize: cellCap,
-			since: b.date(parent.since, max(parent.since, lastCell)), head: c.head}
+			place: c.place, weight: weight, minSize: max(4, int(math.Ceil(32/float64(n)))), maxSize: cellCap,
+			since: b.date(parent.since, max(parent.since, b.cal.lastCell)), head: c.head}
 		if crowded || b.chance(bigCellShare) {
 			cell.maxSize = bigCellCap
 		}

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,13 +49,15 @@ type commune struct {
 	word, name string // "xã", "Tam Hồng"
 	place      string // "xã Tam Hồng, huyện Yên Lạc, tỉnh Vĩnh Phúc"
 	homes      string // residential groups of a ward: "khu" or "tổ dân phố"
+	townHomes  string // residential groups of a township: "khu" or "tổ dân phố"
 	hills      *hills
+	style      *villageStyle
 	extras     []extra
 }
 
 func (b *builder) communeNamer(d *district, word, name string, extras []extra) namer {
 	return &commune{word: word, name: name, place: word + " " + name + ", " + d.place + ", " + b.p.place,
-		homes: d.homes, hills: d.hills, extras: extras}
+		homes: d.homes, townHomes: cmp.Or(d.townHomes, "khu"), hills: d.hills, style: d.style, extras: extras}
 }
 
 // Three homes at least: a commune without villages would have no one living in it.
@@ -83,9 +86,11 @@ func (c *commune) homeNames(b *builder, n int) []string {
 	names := make([]string, n)
 	switch {
 	case c.word == "thị trấn":
-		numbered(names, "khu")
+		numbered(names, c.townHomes)
 	case c.word == "phường":
 		numbered(names, c.homes)
+	case c.style != nil:
+		c.style.name(b, names, c.hills)
 	case n > len(villageNames) || n > len(hamletNames):
 		numbered(names, "thôn")
 	default:
@@ -99,6 +104,45 @@ func (c *commune) homeNames(b *builder, n int) []string {
 		}
 	}
 	return names
+}
+
+// villageStyle names the villages of a highland province: the villages of
+// the minorities (làng or thôn with their own names), and the numbered thôn
+// of later settlers.
+type villageStyle struct {
+	names []string // names of the minorities' villages
+	lang  float64  // share of those called làng rather than thôn
+}
+
+func (s *villageStyle) name(b *builder, names []string, h *hills) {
+	share := 0.0
+	if h != nil {
+		share = h.share
+	}
+	own := 0
+	for i := range names {
+		if b.chance(share) && own < len(s.names) {
+			names[i] = "" // named below
+			own++
+		} else {
+			names[i] = "thôn"
+		}
+	}
+	picked := b.pick(s.names, own)
+	b.r.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+	number := 0
+	for i := range names {
+		if names[i] == "" {
+			word := "thôn "
+			if b.chance(s.lang) {
+				word = "làng "
+			}
+			names[i], picked = word+picked[0], picked[1:]
+		} else {
+			number++
+			names[i] = "thôn " + strconv.Itoa(number)
+		}
+	}
 }
 
 func numbered(names []string, word string) {
@@ -126,6 +170,7 @@ func (b *builder) pick(list []string, n int) []string {
 // profile names the cells of an agency, unit or enterprise committee: its
 // fixed departments first, then numbered ones.
 type profile struct {
+	least    int // fewest cells; at least 3
 	sector   org.Sector
 	fixed    []string // departments every such organisation has, in the order they are taken
 	numbered []string // patterns with "{}" for a number, taken in turn
@@ -135,7 +180,7 @@ type profile struct {
 // Committees from this many cells up group their numbered cells in partial committees.
 const partialFrom = 24
 
-func (p *profile) min() int { return 3 }
+func (p *profile) min() int { return max(3, p.least) }
 
 func (p *profile) cells(_ *builder, n int) []cellSpec {
 	out := make([]cellSpec, 0, n)

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"regexp"
@@ -14,36 +15,62 @@ import (
 	"dangbo/internal/org"
 )
 
-// census is a generated dataset with its tree counted by the domain's own Tree.
+// census is the part of a generated dataset that describes one date, with its
+// tree counted by the domain's own Tree: Quảng Ninh and Vĩnh Phúc on
+// Reference, or a province on a date of its history. all is the whole dataset.
 type census struct {
 	*Dataset
+	all     *Dataset
+	at      org.Date
 	tree    *org.Tree
 	orgs    map[string]*org.OrgRecord
 	members map[string][]*org.MemberRecord // by cell
 }
 
-// newCensus counts d; it panics on a dataset the Tree cannot hold, which the
-// other tests then report in detail.
-func newCensus(d *Dataset) *census {
-	c := &census{Dataset: d, tree: org.NewTree(Reference), orgs: map[string]*org.OrgRecord{},
-		members: map[string][]*org.MemberRecord{}}
-	for i := range d.Orgs {
-		r := &d.Orgs[i]
-		c.orgs[r.ID] = r
-		o, ok := r.OrgAt(Reference)
-		if !ok {
-			panic(r.ID + " does not exist on " + Reference.String())
-		}
-		c.tree.Set(o)
+// snapshot is the part of d without a history: Quảng Ninh and Vĩnh Phúc.
+func snapshot(d *Dataset) *Dataset {
+	out := &Dataset{}
+	for _, name := range []string{"Đảng bộ tỉnh Quảng Ninh", "Đảng bộ tỉnh Vĩnh Phúc"} {
+		p := d.Province(name)
+		out.Orgs = append(out.Orgs, p.Orgs...)
+		out.Members = append(out.Members, p.Members...)
 	}
-	for i := range d.Members {
-		m := &d.Members[i]
-		c.members[m.CellOn(Reference)] = append(c.members[m.CellOn(Reference)], m)
+	return out
+}
+
+// newCensus counts Quảng Ninh and Vĩnh Phúc on Reference; it panics on a
+// dataset the Tree cannot hold, which the other tests then report in detail.
+func newCensus(d *Dataset) *census {
+	part := snapshot(d)
+	for i := range part.Orgs {
+		if _, ok := part.Orgs[i].OrgAt(Reference); !ok {
+			panic(part.Orgs[i].ID + " does not exist on " + Reference.String())
+		}
+	}
+	return newCensusAt(d, part, Reference)
+}
+
+// newCensusAt counts the organisations and members of part that exist on date at.
+func newCensusAt(all, part *Dataset, at org.Date) *census {
+	c := &census{Dataset: part, all: all, at: at, tree: org.NewTree(at), orgs: map[string]*org.OrgRecord{},
+		members: map[string][]*org.MemberRecord{}}
+	for i := range part.Orgs {
+		r := &part.Orgs[i]
+		c.orgs[r.ID] = r
+		if o, ok := r.OrgAt(at); ok {
+			c.tree.Set(o)
+		}
+	}
+	for i := range part.Members {
+		m := &part.Members[i]
+		if cell := m.CellOn(at); cell != "" {
+			c.members[cell] = append(c.members[cell], m)
+		}
 	}
 	for id, ms := range c.members {
 		var off, prob int32
 		for _, m := range ms {
-			if m.StatusOn(Reference) == org.Official {
+			if m.StatusOn(at) == org.Official {
 				off++
 			} else {
 				prob++
@@ -57,14 +84,18 @@ func newCensus(d *Dataset) *census {
 	return c
 }
 
-var demoCensus = sync.OnceValue(func() *census { return newCensus(Generate(DefaultSeed)) })
+var (
+	demoData   = sync.OnceValue(func() *Dataset { return Generate(DefaultSeed) })
+	demoCensus = sync.OnceValue(func() *census { return newCensus(demoData()) })
+	otherData  = sync.OnceValue(func() *Dataset { return Generate(DefaultSeed + 1) }) // another seed
+)
 
 // find is the organisation of that name, which must be unique.
 func (c *census) find(t *testing.T, name string) org.Org {
 	t.Helper()
 	var found []org.Org
 	for i := range c.Orgs {
-		if o, _ := c.Orgs[i].OrgAt(Reference); o.Name == name {
+		if o, ok := c.Orgs[i].OrgAt(c.at); ok && o.Name == name {
 			found = append(found, o)
 		}
 	}
@@ -268,22 +299,16 @@ func TestRatings(t *testing.T) {
 	}
 }
 
-// TestImportValidation: every record passes the checks an import applies.
+// TestImportValidation: every record, the history included, passes the checks
+// an import applies.
 func TestImportValidation(t *testing.T) {
-	d := demoCensus().Dataset // the checks clean names in place, which leaves clean names as they are
-	v := org.NewDataset()
-	for i := range d.Orgs {
-		if err := v.AddOrg(&d.Orgs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := v.CheckOrgs(); err != nil {
+	d := demoCensus().all // the checks clean names in place, which leaves clean names as they are
+	orgs, members, changes, err := org.ReadDataset(context.Background(), d.Reader())
+	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range d.Members {
-		if err := v.CheckMember(&d.Members[i]); err != nil {
-			t.Fatal(err)
-		}
+	if len(orgs) != len(d.Orgs) || len(members) != len(d.Members) || len(changes) != len(d.Changes) {
+		t.Fatalf("checked %d organisations, %d members, %d changes", len(orgs), len(members), len(changes))
 	}
 }
 
@@ -483,7 +508,8 @@ func TestTextIsNFC(t *testing.T) {
 }
 
 // TestSearchTargetsRankFirst: the searches of the issue find their organisation
-// first among every name in the demo, strictly ahead of the next.
+// first among every name in the demo, Kon Tum's of every date included,
+// strictly ahead of the next.
 func TestSearchTargetsRankFirst(t *testing.T) {
 	c := demoCensus()
 	type name struct {
@@ -491,12 +517,13 @@ func TestSearchTargetsRankFirst(t *testing.T) {
 		isOrg bool
 	}
 	var names []name
-	for i := range c.Orgs {
-		o, _ := c.Orgs[i].OrgAt(Reference)
-		names = append(names, name{org.Fold(o.Name), true})
+	for i := range c.all.Orgs {
+		for _, v := range c.all.Orgs[i].Versions {
+			names = append(names, name{org.Fold(v.Name), true})
+		}
 	}
-	for i := range c.Members {
-		names = append(names, name{org.Fold(c.Members[i].FullName), false})
+	for i := range c.all.Members {
+		names = append(names, name{org.Fold(c.all.Members[i].FullName), false})
 	}
 	for text, want := range map[string]string{
 		"khoi cac co quan tinh": "Đảng bộ Khối các cơ quan tỉnh Quảng Ninh",
@@ -534,11 +561,11 @@ func ndjson(t testing.TB, d *Dataset) []byte {
 }
 
 func TestDeterminism(t *testing.T) {
-	a := ndjson(t, demoCensus().Dataset)
+	a := ndjson(t, demoCensus().all)
 	if b := ndjson(t, Generate(DefaultSeed)); !bytes.Equal(a, b) {
 		t.Fatal("the same seed gave different datasets")
 	}
-	other := Generate(DefaultSeed + 1)
+	other := otherData()
 	if bytes.Equal(a, ndjson(t, other)) {
 		t.Fatal("another seed gave the same dataset")
 	}
@@ -553,9 +580,10 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestReader(t *testing.T) {
-	d := demoCensus().Dataset
+	d := demoCensus().all
 	r := d.Reader()
-	var orgs, members int
+	var orgs, members, changes int
+	var last int64
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -564,17 +592,27 @@ func TestReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Org != nil {
-			if members > 0 {
-				t.Fatal("organisation after a member")
+		switch {
+		case rec.Org != nil:
+			if members+changes > 0 {
+				t.Fatal("organisation after a member or change")
 			}
 			orgs++
-		} else {
+		case rec.Member != nil:
+			if changes > 0 {
+				t.Fatal("member after a change")
+			}
 			members++
+		default:
+			if rec.Change.Seq <= last {
+				t.Fatalf("change %d after %d", rec.Change.Seq, last)
+			}
+			last = rec.Change.Seq
+			changes++
 		}
 	}
-	if orgs != len(d.Orgs) || members != len(d.Members) {
-		t.Fatalf("read %d organisations, %d members", orgs, members)
+	if orgs != len(d.Orgs) || members != len(d.Members) || changes != len(d.Changes) || changes == 0 {
+		t.Fatalf("read %d organisations, %d members, %d changes", orgs, members, changes)
 	}
 	if _, err := r.Read(); err != io.EOF {
 		t.Fatalf("read past the end: %v", err)

@@ -121,22 +121,10 @@ func (b *builder) addMembers(u *unit) {
 
 func (b *builder) member(u *unit, official bool) org.MemberRecord {
 	working := !u.sector.IsResidential()
-	m := org.MemberRecord{ID: b.id("m"), Gender: org.Female}
-	if b.chance(maleShare[u.sector]) {
-		m.Gender = org.Male
-	}
-	m.Personal.Ethnicity = "Kinh"
-	family := b.draw(kinhFamilies)
-	if h := u.area.hills; h != nil && b.chance(h.share) {
-		m.Personal.Ethnicity = b.any(h.peoples)
-		family = b.any(minorityFamilies[m.Personal.Ethnicity])
-	}
-	if m.Gender == org.Male {
-		m.FullName = family + " " + b.draw(maleMiddles) + " " + b.any(maleGivens)
-	} else {
-		m.FullName = family + " " + b.draw(femaleMiddles) + " " + b.any(femaleGivens)
-	}
+	m := org.MemberRecord{ID: b.id("m")}
+	b.identity(&m, u.area, u.sector)
 
+	ref := b.cal.ref
 	theory := theoryHome
 	var born org.Date
 	if official {
@@ -149,14 +137,14 @@ func (b *builder) member(u *unit, official bool) org.MemberRecord {
 			age = 23 + b.r.IntN(retirement-22)
 			theory = theoryWorking
 		}
-		born = Reference.AddYears(-age).AddDays(-1 - b.r.IntN(364))
+		born = ref.AddYears(-age).AddDays(-1 - b.r.IntN(364))
 		m.AdmittedOn = born.AddYears(18 + b.r.IntN(min(age-19, 28))).AddDays(b.r.IntN(365))
-		if latest := Reference.AddYears(-1).AddDays(-60); m.AdmittedOn > latest {
+		if latest := ref.AddYears(-1).AddDays(-60); m.AdmittedOn > latest {
 			m.AdmittedOn = latest.AddDays(-b.r.IntN(365))
 		}
 		m.OfficialOn = new(m.AdmittedOn.AddYears(1).AddDays(b.r.IntN(40)))
 	} else {
-		m.AdmittedOn = b.date(Reference.AddDays(-364), Reference.AddDays(-7))
+		m.AdmittedOn = b.date(ref.AddDays(-364), ref.AddDays(-7))
 		born = m.AdmittedOn.AddYears(-18 - b.r.IntN(18)).AddDays(-1 - b.r.IntN(364))
 		theory = theoryProbationary
 	}
@@ -165,7 +153,7 @@ func (b *builder) member(u *unit, official bool) org.MemberRecord {
 
 	since := max(m.AdmittedOn, u.since)
 	if official && b.chance(0.25) { // moved in from another cell
-		since = b.date(since, Reference.AddDays(-30))
+		since = b.date(since, ref.AddDays(-30))
 	}
 	m.Stints = []org.Stint{{Span: org.Span{Since: since, Until: org.Forever}, CellID: u.id}}
 
@@ -173,13 +161,72 @@ func (b *builder) member(u *unit, official bool) org.MemberRecord {
 	if working {
 		home = u.area.homes[b.r.IntN(len(u.area.homes))]
 		if b.chance(linkedShare) {
-			from := max(since, home.since, b.date(rulesOf213, congressesEnd))
+			from := max(since, home.since, b.date(b.cal.linksFrom, b.cal.linksUntil))
 			m.Residences = []org.Residence{{Span: org.Span{Since: from, Until: org.Forever}, CellID: home.id}}
 		}
 	}
 	m.Personal.Address = home.place
 	m.Personal.Phone = b.phone()
 	return m
+}
+
+// identity draws a member's gender, ethnicity and name, as people of area
+// working in a cell of that sector.
+func (b *builder) identity(m *org.MemberRecord, a *area, sector org.Sector) {
+	m.Gender = org.Female
+	if b.chance(maleShare[sector]) {
+		m.Gender = org.Male
+	}
+	m.Personal.Ethnicity = "Kinh"
+	family := b.draw(kinhFamilies)
+	if h := a.hills; h != nil && b.chance(h.share) {
+		m.Personal.Ethnicity = b.any(h.peoples)
+		if s := highlandNames[m.Personal.Ethnicity]; s != nil {
+			m.FullName = s.name(b, m.Gender)
+			return
+		}
+		family = b.any(minorityFamilies[m.Personal.Ethnicity])
+	}
+	if m.Gender == org.Male {
+		m.FullName = family + " " + b.draw(maleMiddles) + " " + b.any(maleGivens)
+	} else {
+		m.FullName = family + " " + b.draw(femaleMiddles) + " " + b.any(femaleGivens)
+	}
+}
+
+// naming is how a people of the Central Highlands names its members: men
+// with "A", women with "Y" before their own name, or a family name where the
+// people has them (Gia Rai: Rơ Châm, Ksor, Siu…; Brâu: Thao). Some take a
+// Kinh given name.
+type naming struct {
+	families         []string // empty: A and Y
+	women            string   // what a woman's name starts with after the family name, if anything
+	men, womenGivens []string
+	kinh             float64 // share with a Kinh given name
+}
+
+func (s *naming) name(b *builder, g org.Gender) string {
+	var given string
+	kinh := b.chance(s.kinh)
+	switch {
+	case kinh && g == org.Male:
+		given = b.any(maleGivens)
+	case kinh:
+		given = b.any(femaleGivens)
+	case g == org.Male:
+		given = b.any(s.men)
+	default:
+		given = b.any(s.womenGivens)
+	}
+	switch {
+	case len(s.families) > 0 && g == org.Female && s.women != "":
+		return b.any(s.families) + " " + s.women + given
+	case len(s.families) > 0:
+		return b.any(s.families) + " " + given
+	case g == org.Male:
+		return "A " + given
+	}
+	return "Y " + given
 }
 
 // countAbove is how many of the cumulative shares exceed x.

@@ -25,6 +25,7 @@ var quangNinh = &province{
 	since:        org.DateFrom(1963, time.October, 30),
 	capital:      "Hạ Long",
 	probationary: 2236,
+	history:      newVanDonHistory,
 	ratings: &ratingPlan{
 		orgs:    [org.NumGrades]int{136, 541, 46, 1},
 		members: [org.NumGrades]int{16858, 75678, 8439, 701},
@@ -133,6 +134,30 @@ var quangNinh = &province{
 		{key: "Đông Bắc", name: "Đảng bộ Tổng công ty Đông Bắc", sector: org.SectorEnterprise,
 			grassroots: dongBac, cells: 190, members: 3212},
 	},
+}
+
+// Quảng Ninh's history holds one change (the issue's): the establishment, in
+// 2020, of the grassroots cell of the Vân Đồn economic zone board under the
+// Vân Đồn district committee. Its record is the plan's, so the province's
+// figures on Reference stay as they are.
+type vanDonHistory struct {
+	b     *builder
+	first int
+}
+
+func newVanDonHistory(b *builder) chronicle { return &vanDonHistory{b: b} }
+
+func (h *vanDonHistory) prepare() { h.first = len(h.b.d.Orgs) }
+
+func (h *vanDonHistory) run() {
+	l := newLedger(h.b, h.first, 0, false)
+	for i := h.first; i < len(h.b.d.Orgs); i++ {
+		if r := &h.b.d.Orgs[i]; r.Versions[0].Name == "Chi bộ Ban Quản lý Khu kinh tế Vân Đồn" {
+			l.recordEstablished(r.ID)
+			return
+		}
+	}
+	panic("demo: no cell of the Vân Đồn economic zone board")
 }
 
 // The 61 grassroots organisations of the provincial agencies' bloc: 37

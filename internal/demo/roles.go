@@ -32,16 +32,16 @@ func (b *builder) assignRoles(u *unit) {
 				standing = 2
 			}
 		}
-		b.elect(u, officials, seats, deputies, standing, b.date(congresses, congressesEnd))
+		b.elect(u, officials, seats, deputies, standing, b.date(b.cal.congresses, b.cal.congressesEnd))
 	case org.Cell, org.GrassrootsCell:
 		officials := b.officials(u)
 		seats := 1
 		if len(officials) >= 9 {
 			seats = 2
 		}
-		start := b.date(congresses.AddDays(-60), congresses.AddDays(30))
+		start := b.date(b.cal.congresses.AddDays(-60), b.cal.congresses.AddDays(30))
 		if u.kind == org.GrassrootsCell {
-			start = b.date(congresses, congressesEnd)
+			start = b.date(b.cal.congresses, b.cal.congressesEnd)
 		}
 		b.elect(u, officials, seats, seats-1, 0, start)
 	}

@@ -40,4 +40,4 @@ var vinhPhuc = &province{
 }
 
 // provinces are generated in this order, each from its own random stream.
-var provinces = []*province{quangNinh, vinhPhuc}
+var provinces = []*province{quangNinh, vinhPhuc, konTum}

@@ -163,10 +163,7 @@ func (s *Service) TransferMember(ctx context.Context, memberID, cellID string, u
 			rec.Stints = append(rec.Stints, Stint{Span: Span{op.at, until}, CellID: cellID, Temporary: true})
 			slices.SortStableFunc(rec.Stints, func(a, b Stint) int { return int(a.Since) - int(b.Since) })
 		} else {
-			rec.moveFrom(op.at, cellID)
-			if rec.ResidenceOn(op.at) == cellID {
-				rec.Residences = endFacts(rec.Residences, op.at, func(r *Residence) bool { return r.CellID == cellID })
-			}
+			rec.MoveFrom(op.at, cellID)
 		}
 		return op.putMember(rec)
 	})
@@ -175,18 +172,18 @@ func (s *Service) TransferMember(ctx context.Context, memberID, cellID string, u
 // RemoveMember takes a member off the rolls on the effective date, for a
 // reason: every stint, residence link and role ends then.
 func (s *Service) RemoveMember(ctx context.Context, memberID string, reason RemovalReason, meta Meta) (Change, error) {
+	if int(reason) >= len(removalReasons.names) {
+		return Change{}, Errorf(EInvalid, "lý do không hợp lệ")
+	}
+	meta.Note = joinNote(reason.String(), meta.Note)
 	return s.operate(ctx, ChangeMemberRemoved, []string{memberID}, meta, func(at Date) error {
-		if int(reason) >= len(removalReasons.names) {
-			return Errorf(EInvalid, "lý do không hợp lệ")
-		}
-		meta.Note = joinNote(reason.String(), meta.Note)
 		return s.memberOp(ctx, at, memberID)
 	}, func(op *operation) error {
 		rec, _, err := op.memberOn(memberID)
 		if err != nil {
 			return err
 		}
-		rec.leaveFrom(op.at, "")
+		rec.LeaveFrom(op.at, "")
 		return op.putMember(rec)
 	})
 }
@@ -220,7 +217,7 @@ func (s *Service) SetResidence(ctx context.Context, memberID, cellID string, met
 		if rec.ResidenceOn(op.at) == cellID {
 			return Errorf(EInvalid, "đảng viên đã giữ liên hệ với chi bộ %q", cell.Name)
 		}
-		rec.Residences = endFacts(rec.Residences, op.at, func(*Residence) bool { return true })
+		rec.EndResidence(op.at)
 		rec.Residences = append(rec.Residences, Residence{Span: Span{op.at, Forever}, CellID: cellID})
 		return op.putMember(rec)
 	})
@@ -238,7 +235,7 @@ func (s *Service) EndResidence(ctx context.Context, memberID string, meta Meta) 
 		if rec.ResidenceOn(op.at) == "" {
 			return Errorf(EInvalid, "đảng viên không có liên hệ nơi cư trú vào ngày %s", op.at)
 		}
-		rec.Residences = endFacts(rec.Residences, op.at, func(*Residence) bool { return true })
+		rec.EndResidence(op.at)
 		return op.putMember(rec)
 	})
 }

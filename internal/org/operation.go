@@ -30,6 +30,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 	if at == 0 {
 		at = s.today()
 	}
+	subjects = slices.DeleteFunc(slices.Clone(subjects), func(id string) bool { return id == "" })
 	var change Change
 	err := s.mutate(ctx, actionName(typ), subjects, func() error {
 		if err := checkMeta(&meta, at); err != nil {

@@ -93,7 +93,7 @@ func (s *Service) RenameOrg(ctx context.Context, id, name string, meta Meta) (Ch
 		if o.Name == name {
 			return Errorf(EInvalid, "tổ chức đã mang tên %q", name)
 		}
-		err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.Name == b.Name }, func(v *Version) { v.Name = name })
+		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Name == b.Name }, func(v *Version) { v.Name = name })
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (op *operation) reparent(rec *OrgRecord, o Org, parentID string) error {
 	if err := CheckPlacement(o.Kind, &parent); err != nil {
 		return err
 	}
-	return rec.reviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
+	return rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
 		func(v *Version) { v.ParentID = parentID })
 }
 
@@ -211,7 +211,7 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta 
 				return RuleShape.Violation("%s không có đảng viên sinh hoạt trực tiếp; %q còn %d đảng viên", kind.Vietnamese(), o.Name, len(members))
 			}
 		}
-		err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
+		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
 		if err != nil {
 			return err
 		}
@@ -331,11 +331,8 @@ func (op *operation) moveMembers(ids []string, cell string) error {
 		if err != nil {
 			return err
 		}
-		if !rec.moveFrom(op.at, cell) {
+		if !rec.MoveFrom(op.at, cell) {
 			return Errorf(ENotFound, "đảng viên %q không sinh hoạt vào ngày %s", id, op.at)
-		}
-		if rec.ResidenceOn(op.at) == cell {
-			rec.Residences = endFacts(rec.Residences, op.at, func(r *Residence) bool { return r.CellID == cell })
 		}
 		if err := op.putMember(rec); err != nil {
 			return err
@@ -358,7 +355,7 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 	if err != nil {
 		return err
 	}
-	err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
+	err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
 		func(v *Version) { v.ParentID = parentID })
 	if err != nil {
 		return err
@@ -385,14 +382,14 @@ func (op *operation) end(rec *OrgRecord) error {
 			return Errorf(EConflict, "đảng viên %q gắn với %q từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
 				id, rec.ID, since)
 		}
-		if m.tiedAfter(rec.ID, op.at) {
-			m.leaveFrom(op.at, rec.ID)
+		if m.TiedAfter(rec.ID, op.at) {
+			m.LeaveFrom(op.at, rec.ID)
 			if err := op.putMember(m); err != nil {
 				return err
 			}
 		}
 	}
-	rec.endAt(op.at)
+	rec.EndAt(op.at)
 	return op.putOrg(*rec)
 }
 

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"LateAndPlannedOperations", testLateAndPlanned},
 		{"ConcurrentOperations", testConcurrentOperations},
 		{"RandomOperations", testRandomOperations},
+		{"KonTumHistory", testKonTumHistory},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
 		{"ConcurrentWrites", testConcurrentWrites},

@@ -67,10 +67,26 @@ async function attempt(action) {
   }
 }
 
+// The province shown, kept in the address (?root=…) so that a link opens it.
+function rootInAddress() {
+  return new URLSearchParams(window.location.search).get('root') || '';
+}
+
+function rememberRoot(id) {
+  const url = new URL(window.location.href);
+  url.searchParams.set('root', id);
+  window.history.replaceState(null, '', url);
+}
+
+function showRoot(id) {
+  rememberRoot(id);
+  return view.showRoot(id);
+}
+
 async function loadRoots() {
   showMessage('', '');
   const roots = await api.roots();
-  const previous = rootPicker.value;
+  const previous = rootPicker.value || rootInAddress();
   rootPicker.replaceChildren(...roots.map((r) => new Option(r.name, r.id)));
   rootPicker.disabled = roots.length === 0;
   if (roots.length === 0) {
@@ -79,10 +95,10 @@ async function loadRoots() {
     return;
   }
   if (roots.some((r) => r.id === previous)) rootPicker.value = previous;
-  await view.showRoot(rootPicker.value);
+  await showRoot(rootPicker.value);
 }
 
-rootPicker.addEventListener('change', () => attempt(() => view.showRoot(rootPicker.value)));
+rootPicker.addEventListener('change', () => attempt(() => showRoot(rootPicker.value)));
 
 asOf.addEventListener('change', () => {
   api.asOf = asOf.value || null;
@@ -182,6 +198,7 @@ function resultItem(hit) {
 async function choose(hit) {
   closeResults();
   rootPicker.value = hit.path[0].id;
+  rememberRoot(rootPicker.value);
   const { node } = hit;
   if (node.__typename === 'Member') {
     showMessage(`Đảng viên ${node.fullName} sinh hoạt tại ${node.cell.name}.`, 'info');
