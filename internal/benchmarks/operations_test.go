@@ -3,7 +3,6 @@ package benchmarks
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"dangbo/internal/org"
 	"dangbo/internal/server"
 	"dangbo/internal/store/memory"
+	"dangbo/internal/store/storetest"
 )
 
 // BenchmarkOperationSmallOrg: one operation, durable, on the embedded store
@@ -105,21 +105,10 @@ func mergeStore(b *testing.B, pairs int) (*org.Service, string, [][2]string) {
 	}
 	ctx := org.WithPrincipal(context.Background(), org.System)
 	svc := org.NewService(s, nil)
-	if _, err := svc.Import(ctx, &recordList{recs: append(recs, members...)}); err != nil {
+	if _, err := svc.Import(ctx, &storetest.Records{Recs: append(recs, members...)}); err != nil {
 		b.Fatal(err)
 	}
 	return svc, "odist", out
-}
-
-type recordList struct{ recs []org.Record }
-
-func (l *recordList) Read() (org.Record, error) {
-	if len(l.recs) == 0 {
-		return org.Record{}, io.EOF
-	}
-	r := l.recs[0]
-	l.recs = l.recs[1:]
-	return r, nil
 }
 
 // BenchmarkMergeGrassrootsCommittees: two grassroots committees of 500

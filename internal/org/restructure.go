@@ -225,17 +225,11 @@ func (op *operation) childrenOn(id string) ([]Org, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Org
-	for _, cid := range ids {
-		rec, err := op.tx.Org(op.ctx, cid)
-		if err != nil {
-			return nil, err
-		}
-		if o, ok := rec.OrgAt(op.at); ok && o.ParentID == id {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	return keepRead(ids, func(cid string) (OrgRecord, error) { return op.tx.Org(op.ctx, cid) },
+		func(r *OrgRecord) (Org, bool) {
+			o, ok := r.OrgAt(op.at)
+			return o, ok && o.ParentID == id
+		})
 }
 
 // membersOn lists the ids of the members whose official cell is id on the effective date.
@@ -244,14 +238,20 @@ func (op *operation) membersOn(id string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, mid := range ids {
-		rec, err := op.tx.Member(op.ctx, mid)
+	return keepRead(ids, func(mid string) (MemberRecord, error) { return op.tx.Member(op.ctx, mid) },
+		func(r *MemberRecord) (string, bool) { return r.ID, r.CellOn(op.at) == id })
+}
+
+// keepRead reads the record of each id and keeps what keep makes of those it accepts.
+func keepRead[R, T any](ids []string, read func(string) (R, error), keep func(*R) (T, bool)) ([]T, error) {
+	var out []T
+	for _, id := range ids {
+		r, err := read(id)
 		if err != nil {
 			return nil, err
 		}
-		if rec.CellOn(op.at) == id {
-			out = append(out, mid)
+		if v, ok := keep(&r); ok {
+			out = append(out, v)
 		}
 	}
 	return out, nil
