@@ -21,10 +21,12 @@ run:
 generate:
 	go tool gqlgen generate
 
-# Rebuild the playground's assets from the pinned npm packages.
+# Rebuild the playground's and the chart viewer's assets from the pinned npm packages.
 assets:
 	npm ci --prefix web/graphiql --no-audit --no-fund
 	node web/graphiql/build.mjs
+	npm ci --prefix web/chart --no-audit --no-fund
+	node web/chart/build.mjs
 
 # The benchmarks of BENCHMARKS.md.
 bench:
