@@ -291,11 +291,7 @@ func (s *Service) EndRole(ctx context.Context, memberID, orgID string, role Role
 		if err != nil {
 			return err
 		}
-		_, o, err := op.orgOn(orgID, "tổ chức")
-		if err != nil {
-			return err
-		}
-		if err := op.issuedBy(superiorOf(o)); err != nil {
+		if _, _, err = op.decidedAbove(orgID); err != nil {
 			return err
 		}
 		holds := func(t *RoleTerm) bool { return t.OrgID == orgID && t.Role == role && t.Holds(op.at) }
@@ -340,11 +336,8 @@ func (s *Service) RecordRating(ctx context.Context, r Rating, meta Meta) (Change
 			rec.Ratings = setRating(rec.Ratings, rating)
 			return op.putMember(rec)
 		}
-		rec, o, err := op.orgOn(r.OrgID, "tổ chức")
+		rec, _, err := op.decidedAbove(r.OrgID)
 		if err != nil {
-			return err
-		}
-		if err := op.issuedBy(superiorOf(o)); err != nil {
 			return err
 		}
 		rec.Ratings = setRating(rec.Ratings, rating)

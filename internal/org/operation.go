@@ -171,6 +171,16 @@ func (op *operation) issuedBy(superior string) error {
 	return nil
 }
 
+// decidedAbove reads organisation id on the effective date and checks that
+// the decision comes from the committee directly above it (R9).
+func (op *operation) decidedAbove(id string) (OrgRecord, Org, error) {
+	rec, o, err := op.orgOn(id, "tổ chức")
+	if err != nil {
+		return rec, o, err
+	}
+	return rec, o, op.issuedBy(superiorOf(o))
+}
+
 // superiorOf is the committee directly above an organisation on the effective
 // date: its parent, or itself for a province (whose superior is outside the
 // structure).

@@ -83,11 +83,8 @@ func (s *Service) RenameOrg(ctx context.Context, id, name string, meta Meta) (Ch
 		}
 		return s.structural(ctx, at, id)
 	}, func(op *operation) error {
-		rec, o, err := op.orgOn(id, "tổ chức")
+		rec, o, err := op.decidedAbove(id)
 		if err != nil {
-			return err
-		}
-		if err := op.issuedBy(superiorOf(o)); err != nil {
 			return err
 		}
 		if o.Name == name {
@@ -273,11 +270,8 @@ func (s *Service) DissolveOrg(ctx context.Context, id string, to Destination, me
 		}
 		return s.structural(ctx, at, id, to.MembersTo, to.ChildrenTo)
 	}, func(op *operation) error {
-		rec, o, err := op.orgOn(id, "tổ chức")
+		rec, o, err := op.decidedAbove(id)
 		if err != nil {
-			return err
-		}
-		if err := op.issuedBy(superiorOf(o)); err != nil {
 			return err
 		}
 		if err := op.moveContents(o, to); err != nil {
