@@ -135,7 +135,7 @@ func testRandomOperations(t *testing.T, f *fixture) {
 			t.Fatalf("operation %d (%s) on %s: %v", i, name, d, err)
 		}
 	}
-	for _, name := range []string{"establish", "rename", "dissolve", "merge", "split", "admit", "move member", "remove"} {
+	for _, name := range []string{"establish", "rename", "transfer", "dissolve", "merge", "split", "admit", "move member", "remove"} {
 		if applied[name] == 0 {
 			t.Errorf("no %s applied (applied %v, refused %d): the test exercises nothing", name, applied, refused)
 		}
