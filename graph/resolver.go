@@ -35,25 +35,49 @@ func personal(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
 	return next(ctx)
 }
 
-// viewOf is the view a query reads: as of the given date, or today.
-func (r *Resolver) viewOf(asOf *org.Date) org.View {
-	if asOf != nil {
-		return org.View{At: *asOf}
+// viewOf is the view a query reads: the live structure as of the given date,
+// or as if the given scenario were applied, or today's.
+func (r *Resolver) viewOf(ctx context.Context, asOf *org.Date, scenario *string) (org.View, error) {
+	if v, ok, err := r.argView(ctx, asOf, scenario); ok || err != nil {
+		return v, err
 	}
-	return r.Service.Now()
+	return r.Service.Now(), nil
 }
 
-// connectionView is the view a connection of obj reads: as of asOf when the
-// client gives one, else as of obj's own date.
-func connectionView(obj *model.Org, asOf *org.Date) org.View {
-	if asOf != nil {
-		return org.View{At: *asOf}
+// connectionView is the view a connection of obj reads: the one its
+// arguments name, else obj's own.
+func (r *Resolver) connectionView(ctx context.Context, obj *model.Org, asOf *org.Date, scenario *string) (org.View, error) {
+	if v, ok, err := r.argView(ctx, asOf, scenario); ok || err != nil {
+		return v, err
 	}
-	return obj.View()
+	return obj.View, nil
 }
 
-func orgOf(o org.Org, at org.Date) *model.Org          { return &model.Org{Org: o, At: at} }
-func memberOf(m org.Member, at org.Date) *model.Member { return &model.Member{Member: m, At: at} }
+// argView is the view a field's asOf and scenario arguments name, if they
+// name one: live on date asOf, or scenario applied on its base date. A
+// field takes one or the other.
+func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string) (org.View, bool, error) {
+	switch {
+	case asOf != nil && scenario != nil:
+		return org.View{}, false, org.Errorf(org.EInvalid,
+			"không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+	case asOf != nil:
+		return org.View{At: *asOf}, true, nil
+	case scenario != nil:
+		sc, err := r.loaders(ctx).scenario(ctx, *scenario)
+		if err != nil {
+			return org.View{}, false, err
+		}
+		return scenarioView(&sc), true, nil
+	}
+	return org.View{}, false, nil
+}
+
+// scenarioView is the view of the structure as if sc were applied.
+func scenarioView(sc *org.Scenario) org.View { return org.View{At: sc.BaseAsOf, Scenario: sc.ID} }
+
+func orgOf(o org.Org, v org.View) *model.Org          { return &model.Org{Org: o, View: v} }
+func memberOf(m org.Member, v org.View) *model.Member { return &model.Member{Member: m, View: v} }
 
 // nullIfNotFound turns NOT_FOUND into a null answer, as queries by id give.
 func nullIfNotFound[T any](v *T, err error) (*T, error) {
@@ -63,11 +87,11 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 	return v, err
 }
 
-// orgKey identifies an organisation on a date: the key of the request's
-// organisation loader, since one request may read several dates.
+// orgKey identifies an organisation in a view: the key of the request's
+// organisation loader, since one request may read several dates and scenarios.
 type orgKey struct {
-	at org.Date
-	id string
+	view org.View
+	id   string
 }
 
 // Loaders batch the lookups that nested fields make one object at a time
@@ -78,6 +102,17 @@ type Loaders struct {
 	store org.Reader
 	once  sync.Once
 	orgs  *dataloadgen.Loader[orgKey, org.Org]
+
+	// scenarios are those read by id, for the base date of the fields that
+	// take one as argument.
+	mu        sync.Mutex
+	scenarios map[string]*scenarioRead
+}
+
+type scenarioRead struct {
+	once sync.Once
+	sc   org.Scenario
+	err  error
 }
 
 // batchWait is how long a loader gathers keys. gqlgen resolves the fields of
@@ -92,19 +127,19 @@ func (l *Loaders) orgLoader() *dataloadgen.Loader[orgKey, org.Org] {
 	return l.orgs
 }
 
-// fetchOrgs reads a batch of organisations, one store call per date.
+// fetchOrgs reads a batch of organisations, one store call per view.
 func (l *Loaders) fetchOrgs(ctx context.Context, keys []orgKey) ([]org.Org, []error) {
 	out := make([]org.Org, len(keys))
-	byDate := map[org.Date][]int{}
+	byView := map[org.View][]int{}
 	for i, k := range keys {
-		byDate[k.at] = append(byDate[k.at], i)
+		byView[k.view] = append(byView[k.view], i)
 	}
-	for at, idx := range byDate {
+	for v, idx := range byView {
 		ids := make([]string, len(idx))
 		for j, i := range idx {
 			ids[j] = keys[i].id
 		}
-		orgs, err := l.store.Orgs(ctx, org.View{At: at}, ids)
+		orgs, err := l.store.Orgs(ctx, v, ids)
 		if err != nil {
 			return nil, []error{err}
 		}
@@ -113,6 +148,35 @@ func (l *Loaders) fetchOrgs(ctx context.Context, keys []orgKey) ([]org.Org, []er
 		}
 	}
 	return out, nil
+}
+
+// scenario reads scenario id once per request.
+func (l *Loaders) scenario(ctx context.Context, id string) (org.Scenario, error) {
+	l.mu.Lock()
+	if l.scenarios == nil {
+		l.scenarios = map[string]*scenarioRead{}
+	}
+	read := l.scenarios[id]
+	if read == nil {
+		read = &scenarioRead{}
+		l.scenarios[id] = read
+	}
+	l.mu.Unlock()
+	read.once.Do(func() { read.sc, read.err = l.store.Scenario(ctx, id) })
+	return read.sc, read.err
+}
+
+// rememberScenario keeps sc as the request's scenario of its id: a mutation
+// that changed it is read after it.
+func (l *Loaders) rememberScenario(sc org.Scenario) {
+	read := &scenarioRead{sc: sc}
+	read.once.Do(func() {})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.scenarios == nil {
+		l.scenarios = map[string]*scenarioRead{}
+	}
+	l.scenarios[sc.ID] = read
 }
 
 type loadersKey struct{}
@@ -129,31 +193,31 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 	return NewLoaders(r.Service) // outside an HTTP request, e.g. in tests of one resolver
 }
 
-// loadOrg reads organisation id on date at through the request's loader; a
+// loadOrg reads organisation id in view v through the request's loader; a
 // missing one is nil.
-func (r *Resolver) loadOrg(ctx context.Context, at org.Date, id string) (*model.Org, error) {
+func (r *Resolver) loadOrg(ctx context.Context, v org.View, id string) (*model.Org, error) {
 	if id == "" {
 		return nil, nil
 	}
-	o, err := r.loaders(ctx).orgLoader().Load(ctx, orgKey{at, id})
+	o, err := r.loaders(ctx).orgLoader().Load(ctx, orgKey{v, id})
 	if err != nil || o.ID == "" {
 		return nil, err
 	}
-	return orgOf(o, at), nil
+	return orgOf(o, v), nil
 }
 
-func orgConnection(p org.OrgPage, at org.Date) *model.OrgConnection {
+func orgConnection(p org.OrgPage, v org.View) *model.OrgConnection {
 	c := &model.OrgConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Orgs, p.HasNext,
-		func(o org.Org) *model.Org { return orgOf(o, at) },
+		func(o org.Org) *model.Org { return orgOf(o, v) },
 		func(n *model.Org) *model.OrgEdge { return &model.OrgEdge{Node: n} })
 	return c
 }
 
-func memberConnection(p org.MemberPage, at org.Date) *model.MemberConnection {
+func memberConnection(p org.MemberPage, v org.View) *model.MemberConnection {
 	c := &model.MemberConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext,
-		func(m org.Member) *model.Member { return memberOf(m, at) },
+		func(m org.Member) *model.Member { return memberOf(m, v) },
 		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n} })
 	return c
 }
@@ -207,6 +271,14 @@ func orgOfInput(in model.NewOrgInput) org.NewOrg {
 	return org.NewOrg{ParentID: deref(in.ParentID), Name: in.Name, Code: deref(in.Code), Kind: in.Kind, Sector: deref(in.Sector)}
 }
 
+func memberOfInput(in model.AdmitMemberInput) org.NewMember {
+	return org.NewMember{
+		CellID: in.CellID, FullName: in.FullName, Gender: in.Gender, Theory: deref(in.PoliticalTheory),
+		Personal: org.Personal{BirthDate: in.BirthDate, Ethnicity: deref(in.Ethnicity), Phone: deref(in.Phone),
+			Email: deref(in.Email), Address: deref(in.Address)},
+	}
+}
+
 // subjects are what a change named as of its effective date; an organisation
 // it ended, as of the day before. Objects the caller may not see are left out.
 func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, error) {
@@ -214,9 +286,10 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 	for _, id := range c.Subjects {
 		for _, at := range []org.Date{c.EffectiveOn, c.EffectiveOn - 1} {
 			var n model.Node
+			v := org.View{At: at}
 			if strings.HasPrefix(id, "m") {
-				found, err := r.Service.Member(ctx, org.View{At: at}, id)
-				m, err := nullIfNotFound(memberOf(found, at), err)
+				found, err := r.Service.Member(ctx, v, id)
+				m, err := nullIfNotFound(memberOf(found, v), err)
 				if err != nil {
 					return nil, err
 				}
@@ -224,7 +297,7 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 					n = m
 				}
 			} else {
-				o, err := r.loadOrg(ctx, at, id)
+				o, err := r.loadOrg(ctx, v, id)
 				if err != nil {
 					return nil, err
 				}
@@ -241,11 +314,16 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 	return out, nil
 }
 
+// readsPersonal reports whether the caller may read members' personal data.
+func readsPersonal(ctx context.Context) bool {
+	p, ok := org.PrincipalFrom(ctx)
+	return ok && p.Can(org.ReadPersonal)
+}
+
 // records writes the records of a change as JSON, without members' personal
 // data for callers whose role may not read it.
 func (r *Resolver) records(ctx context.Context, recs []org.Record) ([]json.RawMessage, error) {
-	p, ok := org.PrincipalFrom(ctx)
-	personal := ok && p.Can(org.ReadPersonal)
+	personal := readsPersonal(ctx)
 	out := make([]json.RawMessage, len(recs))
 	for i, rec := range recs {
 		if rec.Member != nil && !personal {
@@ -262,10 +340,18 @@ func (r *Resolver) records(ctx context.Context, recs []org.Record) ([]json.RawMe
 	return out, nil
 }
 
-func violationsOf(found []org.Violation, at org.Date) []*model.Violation {
+// severityOf is the least severity a list of findings keeps: all when not given.
+func severityOf(least *org.Severity) org.Severity {
+	if least == nil {
+		return org.SeverityInfo
+	}
+	return *least
+}
+
+func violationsOf(found []org.Violation, v org.View) []*model.Violation {
 	out := make([]*model.Violation, len(found))
-	for i, v := range found {
-		out[i] = &model.Violation{Violation: v, At: at}
+	for i, f := range found {
+		out[i] = &model.Violation{Violation: f, View: v}
 	}
 	return out
 }

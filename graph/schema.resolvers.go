@@ -47,7 +47,7 @@ func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.R
 }
 
 func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {
-	return r.loadOrg(ctx, obj.Date, obj.IssuerID)
+	return r.loadOrg(ctx, org.View{At: obj.Date}, obj.IssuerID)
 }
 
 // OfficialOn is the resolver for the officialOn field.
@@ -57,19 +57,19 @@ func (r *memberResolver) OfficialOn(ctx context.Context, obj *model.Member) (*or
 
 // Cell is the resolver for the cell field.
 func (r *memberResolver) Cell(ctx context.Context, obj *model.Member) (*model.Org, error) {
-	return r.loadOrg(ctx, obj.At, obj.CellID)
+	return r.loadOrg(ctx, obj.View, obj.CellID)
 }
 
 // ResidenceCell is the resolver for the residenceCell field.
 func (r *memberResolver) ResidenceCell(ctx context.Context, obj *model.Member) (*model.Org, error) {
-	return r.loadOrg(ctx, obj.At, obj.ResidenceCellID)
+	return r.loadOrg(ctx, obj.View, obj.ResidenceCellID)
 }
 
 // Roles is the resolver for the roles field.
 func (r *memberResolver) Roles(ctx context.Context, obj *model.Member) ([]*model.RoleTerm, error) {
 	out := make([]*model.RoleTerm, len(obj.Roles))
 	for i, t := range obj.Roles {
-		out[i] = &model.RoleTerm{RoleTerm: t, At: obj.At}
+		out[i] = &model.RoleTerm{RoleTerm: t, View: obj.View}
 	}
 	return out, nil
 }
@@ -107,7 +107,7 @@ func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgI
 	if err != nil {
 		return nil, err
 	}
-	return orgOf(o, r.Service.Today()), nil
+	return orgOf(o, r.Service.Now()), nil
 }
 
 // CreateMember is the resolver for the createMember field.
@@ -123,7 +123,7 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 	if err != nil {
 		return nil, err
 	}
-	return memberOf(m, r.Service.Today()), nil
+	return memberOf(m, r.Service.Now()), nil
 }
 
 // SetResidence is the resolver for the setResidence field.
@@ -148,12 +148,7 @@ func (r *mutationResolver) TransferOrg(ctx context.Context, id string, parentID 
 }
 
 func (r *mutationResolver) MergeOrgs(ctx context.Context, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
-	target := org.MergeTarget{ID: deref(targetID)}
-	if newTarget != nil {
-		in := orgOfInput(*newTarget)
-		target.New = &in
-	}
-	return changeOf(r.Service.MergeOrgs(ctx, sourceIds, target, meta(decision, effectiveOn, note)))
+	return changeOf(r.Service.MergeOrgs(ctx, sourceIds, mergeTargetOf(targetID, newTarget), meta(decision, effectiveOn, note)))
 }
 
 func (r *mutationResolver) SplitOrg(ctx context.Context, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
@@ -170,11 +165,7 @@ func (r *mutationResolver) ChangeOrgKind(ctx context.Context, id string, kind or
 }
 
 func (r *mutationResolver) AdmitMember(ctx context.Context, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
-	return changeOf(r.Service.AdmitMember(ctx, org.NewMember{
-		CellID: input.CellID, FullName: input.FullName, Gender: input.Gender, Theory: deref(input.PoliticalTheory),
-		Personal: org.Personal{BirthDate: input.BirthDate, Ethnicity: deref(input.Ethnicity), Phone: deref(input.Phone),
-			Email: deref(input.Email), Address: deref(input.Address)},
-	}, meta(decision, effectiveOn, note)))
+	return changeOf(r.Service.AdmitMember(ctx, memberOfInput(input), meta(decision, effectiveOn, note)))
 }
 
 func (r *mutationResolver) ConfirmOfficial(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
@@ -202,6 +193,74 @@ func (r *mutationResolver) RecordRating(ctx context.Context, orgID *string, memb
 	return changeOf(r.Service.RecordRating(ctx, rt, meta(decision, effectiveOn, note)))
 }
 
+func (r *mutationResolver) CreateScenario(ctx context.Context, name string, within string, baseAsOf *org.Date) (*model.Scenario, error) {
+	sc, err := r.Service.CreateScenario(ctx, name, within, deref(baseAsOf))
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) AddScenarioOperations(ctx context.Context, id string, operations []*model.ScenarioOperationInput) (*model.Scenario, error) {
+	ops := make([]org.Operation, len(operations))
+	for i, in := range operations {
+		var err error
+		if ops[i], err = operationOf(i, in); err != nil {
+			return nil, err
+		}
+	}
+	sc, err := r.Service.AddScenarioOperations(ctx, id, ops)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) RemoveScenarioOperation(ctx context.Context, id string, key int) (*model.Scenario, error) {
+	sc, err := r.Service.RemoveScenarioOperation(ctx, id, key)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) MoveScenarioOperation(ctx context.Context, id string, key int, toIndex int) (*model.Scenario, error) {
+	sc, err := r.Service.MoveScenarioOperation(ctx, id, key, toIndex)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) UndoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error) {
+	sc, err := r.Service.UndoScenario(ctx, id)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) RedoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error) {
+	sc, err := r.Service.RedoScenario(ctx, id)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) RenameScenario(ctx context.Context, id string, name string) (*model.Scenario, error) {
+	sc, err := r.Service.RenameScenario(ctx, id, name)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) DiscardScenario(ctx context.Context, id string) (*model.Scenario, error) {
+	sc, err := r.Service.DiscardScenario(ctx, id)
+	return r.scenarioOf(ctx, sc, err)
+}
+
+func (r *mutationResolver) ApplyScenario(ctx context.Context, id string, decision org.Decision, effectiveOn *org.Date) (*model.ScenarioApplication, error) {
+	sc, changes, err := r.Service.ApplyScenario(ctx, id, decision, deref(effectiveOn))
+	out := &model.ScenarioApplication{Changes: make([]*model.Change, len(changes))}
+	if out.Scenario, err = r.scenarioOf(ctx, sc, err); err != nil {
+		return nil, err
+	}
+	for i := range changes {
+		out.Changes[i] = &model.Change{Change: changes[i]}
+	}
+	return out, nil
+}
+
+func (r *mutationResolver) RebaseScenario(ctx context.Context, id string, baseAsOf *org.Date) (*model.Scenario, error) {
+	ev, err := r.Service.RebaseScenario(ctx, id, deref(baseAsOf))
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).rememberScenario(ev.Scenario)
+	return model.EvaluatedScenario(ev), nil
+}
+
 // Code is the resolver for the code field.
 func (r *orgResolver) Code(ctx context.Context, obj *model.Org) (*string, error) {
 	return optional(obj.Org.Code), nil
@@ -217,106 +276,124 @@ func (r *orgResolver) EndedOn(ctx context.Context, obj *model.Org) (*org.Date, e
 
 // Parent is the resolver for the parent field.
 func (r *orgResolver) Parent(ctx context.Context, obj *model.Org) (*model.Org, error) {
-	return r.loadOrg(ctx, obj.At, obj.ParentID)
+	return r.loadOrg(ctx, obj.View, obj.ParentID)
 }
 
 // Ancestors is the resolver for the ancestors field.
 func (r *orgResolver) Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error) {
-	path, err := r.Service.Path(ctx, obj.View(), obj.ID)
+	path, err := r.Service.Path(ctx, obj.View, obj.ID)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*model.Org, len(path)-1)
 	for i, o := range path[:len(path)-1] {
-		out[i] = orgOf(o, obj.At)
+		out[i] = orgOf(o, obj.View)
 	}
 	return out, nil
 }
 
 // Children is the resolver for the children field.
-func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date) (*model.OrgConnection, error) {
+func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	v := connectionView(obj, asOf)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	p, err := r.Service.Children(ctx, v, obj.ID, q, kinds)
 	if err != nil {
 		return nil, err
 	}
-	return orgConnection(p, v.At), nil
+	return orgConnection(p, v), nil
 }
 
 // Members is the resolver for the members field.
-func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error) {
+func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	v := connectionView(obj, asOf)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	p, err := r.Service.CellMembers(ctx, v, obj.ID, q)
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, v.At), nil
+	return memberConnection(p, v), nil
 }
 
 // Residents is the resolver for the residents field.
-func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error) {
+func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
 	q, err := org.NewPageQuery(first, after)
 	if err != nil {
 		return nil, err
 	}
-	v := connectionView(obj, asOf)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	p, err := r.Service.Residents(ctx, v, obj.ID, q)
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, v.At), nil
+	return memberConnection(p, v), nil
 }
 
 func (r *orgResolver) Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error) {
-	found, err := r.Service.Violations(ctx, obj.View(), obj.ID, false, org.SeverityInfo)
-	return violationsOf(found, obj.At), err
+	found, err := r.Service.Violations(ctx, obj.View, obj.ID, false, org.SeverityInfo)
+	return violationsOf(found, obj.View), err
 }
 
 // Roots is the resolver for the roots field.
-func (r *queryResolver) Roots(ctx context.Context, asOf *org.Date) ([]*model.Org, error) {
-	v := r.viewOf(asOf)
+func (r *queryResolver) Roots(ctx context.Context, asOf *org.Date, scenario *string) ([]*model.Org, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	roots, err := r.Service.Roots(ctx, v)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*model.Org, len(roots))
 	for i, o := range roots {
-		out[i] = orgOf(o, v.At)
+		out[i] = orgOf(o, v)
 	}
 	return out, nil
 }
 
 // Org is the resolver for the org field.
-func (r *queryResolver) Org(ctx context.Context, id string, asOf *org.Date) (*model.Org, error) {
-	v := r.viewOf(asOf)
+func (r *queryResolver) Org(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Org, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	o, err := r.Service.Org(ctx, v, id)
-	return nullIfNotFound(orgOf(o, v.At), err)
+	return nullIfNotFound(orgOf(o, v), err)
 }
 
 // Member is the resolver for the member field.
-func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date) (*model.Member, error) {
-	v := r.viewOf(asOf)
+func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Member, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	m, err := r.Service.Member(ctx, v, id)
-	return nullIfNotFound(memberOf(m, v.At), err)
+	return nullIfNotFound(memberOf(m, v), err)
 }
 
 // Node is the resolver for the node field.
-func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date) (model.Node, error) {
+func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error) {
 	switch {
 	case strings.HasPrefix(id, "m"):
-		if m, err := r.Member(ctx, id, asOf); m != nil || err != nil {
+		if m, err := r.Member(ctx, id, asOf, scenario); m != nil || err != nil {
 			return m, err
 		}
 	case strings.HasPrefix(id, "o"):
-		if o, err := r.Org(ctx, id, asOf); o != nil || err != nil {
+		if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
 			return o, err
 		}
 	}
@@ -324,12 +401,15 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date) (mo
 }
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) ([]*model.SearchHit, error) {
+func (r *queryResolver) Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error) {
 	n := deref(first)
 	if n < 0 || n > org.MaxResults {
 		return nil, org.Errorf(org.EInvalid, "first phải từ 0 đến %d, nhận %d", org.MaxResults, n)
 	}
-	v := r.viewOf(asOf)
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	var scope []string
 	if within != nil {
 		scope = []string{*within}
@@ -342,29 +422,35 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 	for i, h := range hits {
 		out[i] = &model.SearchHit{Score: h.Score, Path: make([]*model.Org, len(h.Path))}
 		if h.Org != nil {
-			out[i].Node = orgOf(*h.Org, v.At)
+			out[i].Node = orgOf(*h.Org, v)
 		} else {
-			out[i].Node = memberOf(*h.Member, v.At)
+			out[i].Node = memberOf(*h.Member, v)
 		}
 		for j, o := range h.Path {
-			out[i].Path[j] = orgOf(o, v.At)
+			out[i].Path[j] = orgOf(o, v)
 		}
 	}
 	return out, nil
 }
 
 // Statistics is the resolver for the statistics field.
-func (r *queryResolver) Statistics(ctx context.Context, orgID string, asOf *org.Date) (*model.Statistics, error) {
-	v := r.viewOf(asOf)
+func (r *queryResolver) Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	o, err := r.Service.Org(ctx, v, orgID)
 	if err != nil {
 		return nil, err
 	}
-	return orgOf(o, v.At).Statistics(), nil
+	return orgOf(o, v).Statistics(), nil
 }
 
-func (r *queryResolver) OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error) {
-	v := r.viewOf(asOf)
+func (r *queryResolver) OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.Chart, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
+	}
 	q := org.ChartQuery{RootID: rootID, Depth: -1, Kinds: kinds}
 	if depth != nil {
 		if *depth < 0 {
@@ -376,9 +462,11 @@ func (r *queryResolver) OrgChart(ctx context.Context, rootID string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	return model.NewChart(v.At, nodes, func(cells []string) ([]org.ResidenceLink, error) {
+	c := model.NewChart(v.At, nodes, func(cells []string) ([]org.ResidenceLink, error) {
 		return r.Service.ResidenceLinks(ctx, v, cells)
-	}), nil
+	})
+	c.Scenario = v.Scenario
+	return c, nil
 }
 
 // Rules is the resolver for the rules field.
@@ -391,14 +479,13 @@ func (r *queryResolver) Rules(ctx context.Context) ([]*org.Rule, error) {
 	return out, nil
 }
 
-func (r *queryResolver) Violations(ctx context.Context, within string, asOf *org.Date, minSeverity *org.Severity) ([]*model.Violation, error) {
-	v := r.viewOf(asOf)
-	least := org.SeverityInfo
-	if minSeverity != nil {
-		least = *minSeverity
+func (r *queryResolver) Violations(ctx context.Context, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) ([]*model.Violation, error) {
+	v, err := r.viewOf(ctx, asOf, scenario)
+	if err != nil {
+		return nil, err
 	}
-	found, err := r.Service.Violations(ctx, v, within, true, least)
-	return violationsOf(found, v.At), err
+	found, err := r.Service.Violations(ctx, v, within, true, severityOf(minSeverity))
+	return violationsOf(found, v), err
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error) {
@@ -449,9 +536,40 @@ func (r *queryResolver) ChangeSummary(ctx context.Context, within string, since 
 	return &model.ChangeSummary{Within: within, Since: since, Until: until, ChangeCounts: counts}, nil
 }
 
+func (r *queryResolver) Scenarios(ctx context.Context, status *org.ScenarioStatus) ([]*model.Scenario, error) {
+	all, err := r.Service.Scenarios(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Scenario, 0, len(all))
+	for _, sc := range all {
+		if status == nil || sc.Status == *status {
+			out = append(out, model.NewScenario(sc))
+		}
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Scenario(ctx context.Context, id string) (*model.Scenario, error) {
+	sc, err := r.loaders(ctx).scenario(ctx, id)
+	return nullIfNotFound(model.NewScenario(sc), err)
+}
+
+func (r *queryResolver) ScenarioDiff(ctx context.Context, id string) (*model.ScenarioDiff, error) {
+	sc, err := r.loaders(ctx).scenario(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.Service.ScenarioDiff(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return scenarioDiff(&sc, d), nil
+}
+
 // Org is the resolver for the org field.
 func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error) {
-	o, err := r.loadOrg(ctx, obj.At, obj.OrgID)
+	o, err := r.loadOrg(ctx, obj.View, obj.OrgID)
 	if err == nil && o == nil {
 		return nil, org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", obj.OrgID)
 	}
@@ -466,8 +584,79 @@ func (r *roleTermResolver) Until(ctx context.Context, obj *model.RoleTerm) (*org
 	return &obj.Until, nil
 }
 
+func (r *scenarioResolver) Within(ctx context.Context, obj *model.Scenario) (*model.Org, error) {
+	return r.loadOrg(ctx, org.View{At: obj.BaseAsOf}, obj.Scenario.Within)
+}
+
+func (r *scenarioResolver) Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
+	if obj.Status != org.ScenarioOpen {
+		return []*model.Violation{}, nil
+	}
+	v := scenarioView(&obj.Scenario)
+	found, err := r.Service.Violations(ctx, v, obj.Scenario.Within, true, severityOf(minSeverity))
+	return violationsOf(found, v), err
+}
+
+func (r *scenarioResolver) Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error) {
+	if obj.Scenario.Applied == nil {
+		return nil, nil
+	}
+	return &obj.Scenario.Applied.Decision, nil
+}
+
+func (r *scenarioResolver) AppliedOn(ctx context.Context, obj *model.Scenario) (*org.Date, error) {
+	if obj.Scenario.Applied == nil {
+		return nil, nil
+	}
+	return &obj.Scenario.Applied.EffectiveOn, nil
+}
+
+func (r *scenarioOperationResolver) Input(ctx context.Context, obj *model.ScenarioOperation) (json.RawMessage, error) {
+	return operationJSON(ctx, obj.Operation)
+}
+
+func (r *scenarioOperationResolver) Applied(ctx context.Context, obj *model.ScenarioOperation) (bool, error) {
+	if obj.Scenario.Status == org.ScenarioApplied {
+		return true, nil
+	}
+	res, err := r.result(ctx, obj)
+	return res != nil && res.Err == nil, err
+}
+
+func (r *scenarioOperationResolver) Error(ctx context.Context, obj *model.ScenarioOperation) (*string, error) {
+	res, err := r.result(ctx, obj)
+	if res == nil || res.Err == nil {
+		return nil, err
+	}
+	return new(org.ErrorMessage(res.Err)), nil
+}
+
+func (r *scenarioOperationResolver) ErrorCode(ctx context.Context, obj *model.ScenarioOperation) (*string, error) {
+	res, err := r.result(ctx, obj)
+	if res == nil || res.Err == nil {
+		return nil, err
+	}
+	return new(org.ErrorCode(res.Err)), nil
+}
+
+func (r *scenarioOperationResolver) Created(ctx context.Context, obj *model.ScenarioOperation) ([]string, error) {
+	res, err := r.result(ctx, obj)
+	if res == nil || res.Created == nil {
+		return []string{}, err
+	}
+	return res.Created, nil
+}
+
+func (r *scenarioOperationResolver) ChangeCount(ctx context.Context, obj *model.ScenarioOperation) (int, error) {
+	res, err := r.result(ctx, obj)
+	if res == nil {
+		return 0, err
+	}
+	return res.Changes, nil
+}
+
 func (r *violationResolver) Subject(ctx context.Context, obj *model.Violation) (*model.Org, error) {
-	return r.loadOrg(ctx, obj.At, obj.Subject)
+	return r.loadOrg(ctx, obj.View, obj.Subject)
 }
 
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
@@ -486,6 +675,12 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RoleTerm() generated.RoleTermResolver { return &roleTermResolver{r} }
 
+func (r *Resolver) Scenario() generated.ScenarioResolver { return &scenarioResolver{r} }
+
+func (r *Resolver) ScenarioOperation() generated.ScenarioOperationResolver {
+	return &scenarioOperationResolver{r}
+}
+
 func (r *Resolver) Violation() generated.ViolationResolver { return &violationResolver{r} }
 
 type auditEntryResolver struct{ *Resolver }
@@ -496,4 +691,6 @@ type mutationResolver struct{ *Resolver }
 type orgResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
 type roleTermResolver struct{ *Resolver }
+type scenarioResolver struct{ *Resolver }
+type scenarioOperationResolver struct{ *Resolver }
 type violationResolver struct{ *Resolver }

@@ -129,8 +129,9 @@ func envUint(key string, def uint64) uint64 {
 }
 
 // dataExamples are tabs whose variables name organisations of the data: the
-// chart of the demo's Tam Hồng commune and the history of its Kon Tum
-// province, each left out when the data has no such organisation.
+// chart of the demo's Tam Hồng commune, the history of its Kon Tum province
+// and a scenario over Quảng Ninh, each left out when the data has no such
+// organisation.
 func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
 	find := func(text string) string {
 		hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
@@ -167,6 +168,28 @@ func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
   before: org(id: $id, asOf: "2016-08-08") { statistics { cellCount memberCount cellsBySector { sector count } } }
   after: org(id: $id, asOf: "2021-10-25") { statistics { cellCount memberCount cellsBySector { sector count } } }
 }`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
+	}
+	if id := find("tinh quang ninh"); id != "" {
+		out = append(out, playground.Example{Name: "Phương án: bỏ cấp huyện", Query: `# 1. Run CreateScenario and put its id in the variables as "scenario".
+# 2. Run AddFlattenLevel, then Compare: the province as if the district level were abolished.
+mutation CreateScenario($province: ID!) {
+  createScenario(name: "Bỏ cấp huyện", within: $province) { id name baseAsOf }
+}
+
+mutation AddFlattenLevel($scenario: ID!, $province: ID!) {
+  addScenarioOperations(id: $scenario, operations: [{flattenLevel: {kind: DISTRICT, within: $province}}]) {
+    operations { key type applied error changeCount }
+  }
+}
+
+query Compare($scenario: ID!, $province: ID!) {
+  statistics(orgId: $province, scenario: $scenario) { districtCount grassrootsCount memberCount }
+  scenarioDiff(id: $scenario) {
+    figures { name asIs toBe net }
+    nodes { id changes memberDelta before { name } after { name parent { name } } }
+    violationsAdded { rule severity subject { name } message operationKey }
+  }
+}`, Variables: fmt.Sprintf(`{"province": %q, "scenario": ""}`, id)})
 	}
 	return out
 }

@@ -38,6 +38,8 @@ type ResolverRoot interface {
 	Org() OrgResolver
 	Query() QueryResolver
 	RoleTerm() RoleTermResolver
+	Scenario() ScenarioResolver
+	ScenarioOperation() ScenarioOperationResolver
 	Violation() ViolationResolver
 }
 
@@ -188,31 +190,49 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AdmitMember     func(childComplexity int, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) int
-		AssignRole      func(childComplexity int, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) int
-		ChangeOrgKind   func(childComplexity int, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) int
-		ConfirmOfficial func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		CreateMember    func(childComplexity int, input model.CreateMemberInput) int
-		CreateOrg       func(childComplexity int, input model.CreateOrgInput) int
-		DissolveOrg     func(childComplexity int, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		EndResidence    func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		EndRole         func(childComplexity int, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) int
-		EstablishOrg    func(childComplexity int, input model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
-		MergeOrgs       func(childComplexity int, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
-		RecordRating    func(childComplexity int, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) int
-		RemoveMember    func(childComplexity int, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) int
-		RenameOrg       func(childComplexity int, id string, name string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		SetResidence    func(childComplexity int, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		SplitOrg        func(childComplexity int, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) int
-		TransferMember  func(childComplexity int, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) int
-		TransferOrg     func(childComplexity int, id string, parentID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		AddScenarioOperations   func(childComplexity int, id string, operations []*model.ScenarioOperationInput) int
+		AdmitMember             func(childComplexity int, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ApplyScenario           func(childComplexity int, id string, decision org.Decision, effectiveOn *org.Date) int
+		AssignRole              func(childComplexity int, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ChangeOrgKind           func(childComplexity int, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ConfirmOfficial         func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		CreateMember            func(childComplexity int, input model.CreateMemberInput) int
+		CreateOrg               func(childComplexity int, input model.CreateOrgInput) int
+		CreateScenario          func(childComplexity int, name string, within string, baseAsOf *org.Date) int
+		DiscardScenario         func(childComplexity int, id string) int
+		DissolveOrg             func(childComplexity int, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EndResidence            func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EndRole                 func(childComplexity int, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) int
+		EstablishOrg            func(childComplexity int, input model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		MergeOrgs               func(childComplexity int, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
+		MoveScenarioOperation   func(childComplexity int, id string, key int, toIndex int) int
+		RebaseScenario          func(childComplexity int, id string, baseAsOf *org.Date) int
+		RecordRating            func(childComplexity int, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RedoScenarioOperation   func(childComplexity int, id string) int
+		RemoveMember            func(childComplexity int, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RemoveScenarioOperation func(childComplexity int, id string, key int) int
+		RenameOrg               func(childComplexity int, id string, name string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RenameScenario          func(childComplexity int, id string, name string) int
+		SetResidence            func(childComplexity int, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		SplitOrg                func(childComplexity int, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		TransferMember          func(childComplexity int, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) int
+		TransferOrg             func(childComplexity int, id string, parentID string, decision org.Decision, effectiveOn *org.Date, note *string) int
+		UndoScenarioOperation   func(childComplexity int, id string) int
+	}
+
+	NodeChange struct {
+		After       func(childComplexity int) int
+		Before      func(childComplexity int) int
+		Changes     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MemberDelta func(childComplexity int) int
 	}
 
 	Org struct {
 		Ancestors         func(childComplexity int) int
 		At                func(childComplexity int) int
 		ChildCount        func(childComplexity int) int
-		Children          func(childComplexity int, first *int, after *string, kinds []org.Kind, asOf *org.Date) int
+		Children          func(childComplexity int, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) int
 		Code              func(childComplexity int) int
 		DirectMemberCount func(childComplexity int) int
 		EndedOn           func(childComplexity int) int
@@ -221,13 +241,13 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		MemberCount       func(childComplexity int) int
-		Members           func(childComplexity int, first *int, after *string, asOf *org.Date) int
+		Members           func(childComplexity int, first *int, after *string, asOf *org.Date, scenario *string) int
 		Name              func(childComplexity int) int
 		OfficialCount     func(childComplexity int) int
 		Parent            func(childComplexity int) int
 		ProbationaryCount func(childComplexity int) int
 		Ratings           func(childComplexity int) int
-		Residents         func(childComplexity int, first *int, after *string, asOf *org.Date) int
+		Residents         func(childComplexity int, first *int, after *string, asOf *org.Date, scenario *string) int
 		Sector            func(childComplexity int) int
 		Statistics        func(childComplexity int) int
 		Violations        func(childComplexity int) int
@@ -279,15 +299,18 @@ type ComplexityRoot struct {
 		AuditLog      func(childComplexity int, first *int, after *string) int
 		ChangeSummary func(childComplexity int, within string, since org.Date, until *org.Date) int
 		Changes       func(childComplexity int, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) int
-		Member        func(childComplexity int, id string, asOf *org.Date) int
-		Node          func(childComplexity int, id string, asOf *org.Date) int
-		Org           func(childComplexity int, id string, asOf *org.Date) int
-		OrgChart      func(childComplexity int, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) int
-		Roots         func(childComplexity int, asOf *org.Date) int
+		Member        func(childComplexity int, id string, asOf *org.Date, scenario *string) int
+		Node          func(childComplexity int, id string, asOf *org.Date, scenario *string) int
+		Org           func(childComplexity int, id string, asOf *org.Date, scenario *string) int
+		OrgChart      func(childComplexity int, rootID string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) int
+		Roots         func(childComplexity int, asOf *org.Date, scenario *string) int
 		Rules         func(childComplexity int) int
-		Search        func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) int
-		Statistics    func(childComplexity int, orgID string, asOf *org.Date) int
-		Violations    func(childComplexity int, within string, asOf *org.Date, minSeverity *org.Severity) int
+		Scenario      func(childComplexity int, id string) int
+		ScenarioDiff  func(childComplexity int, id string) int
+		Scenarios     func(childComplexity int, status *org.ScenarioStatus) int
+		Search        func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) int
+		Statistics    func(childComplexity int, orgID string, asOf *org.Date, scenario *string) int
+		Violations    func(childComplexity int, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) int
 	}
 
 	RoleTerm struct {
@@ -305,6 +328,57 @@ type ComplexityRoot struct {
 		Title    func(childComplexity int) int
 	}
 
+	Scenario struct {
+		Applied    func(childComplexity int) int
+		AppliedOn  func(childComplexity int) int
+		BaseAsOf   func(childComplexity int) int
+		CanRedo    func(childComplexity int) int
+		CanUndo    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		CreatedBy  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Operations func(childComplexity int) int
+		Status     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Violations func(childComplexity int, minSeverity *org.Severity) int
+		Within     func(childComplexity int) int
+	}
+
+	ScenarioApplication struct {
+		Changes  func(childComplexity int) int
+		Scenario func(childComplexity int) int
+	}
+
+	ScenarioDiff struct {
+		AsIs               func(childComplexity int) int
+		Figures            func(childComplexity int) int
+		Nodes              func(childComplexity int) int
+		Scenario           func(childComplexity int) int
+		ToBe               func(childComplexity int) int
+		ViolationsAdded    func(childComplexity int) int
+		ViolationsResolved func(childComplexity int) int
+	}
+
+	ScenarioFigure struct {
+		AsIs func(childComplexity int) int
+		Name func(childComplexity int) int
+		Net  func(childComplexity int) int
+		ToBe func(childComplexity int) int
+	}
+
+	ScenarioOperation struct {
+		Applied     func(childComplexity int) int
+		ChangeCount func(childComplexity int) int
+		Created     func(childComplexity int) int
+		Error       func(childComplexity int) int
+		ErrorCode   func(childComplexity int) int
+		Index       func(childComplexity int) int
+		Input       func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
 	SearchHit struct {
 		Node  func(childComplexity int) int
 		Path  func(childComplexity int) int
@@ -317,12 +391,13 @@ type ComplexityRoot struct {
 	}
 
 	Violation struct {
-		Basis     func(childComplexity int) int
-		Message   func(childComplexity int) int
-		Rule      func(childComplexity int) int
-		Severity  func(childComplexity int) int
-		Subject   func(childComplexity int) int
-		SubjectID func(childComplexity int) int
+		Basis        func(childComplexity int) int
+		Message      func(childComplexity int) int
+		OperationKey func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		SubjectID    func(childComplexity int) int
 	}
 
 	YearRating struct {
@@ -378,6 +453,16 @@ type MutationResolver interface {
 	AssignRole(ctx context.Context, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	EndRole(ctx context.Context, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	RecordRating(ctx context.Context, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	CreateScenario(ctx context.Context, name string, within string, baseAsOf *org.Date) (*model.Scenario, error)
+	AddScenarioOperations(ctx context.Context, id string, operations []*model.ScenarioOperationInput) (*model.Scenario, error)
+	RemoveScenarioOperation(ctx context.Context, id string, key int) (*model.Scenario, error)
+	MoveScenarioOperation(ctx context.Context, id string, key int, toIndex int) (*model.Scenario, error)
+	UndoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error)
+	RedoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error)
+	RenameScenario(ctx context.Context, id string, name string) (*model.Scenario, error)
+	DiscardScenario(ctx context.Context, id string) (*model.Scenario, error)
+	ApplyScenario(ctx context.Context, id string, decision org.Decision, effectiveOn *org.Date) (*model.ScenarioApplication, error)
+	RebaseScenario(ctx context.Context, id string, baseAsOf *org.Date) (*model.Scenario, error)
 }
 type OrgResolver interface {
 	Code(ctx context.Context, obj *model.Org) (*string, error)
@@ -385,31 +470,49 @@ type OrgResolver interface {
 	EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error)
 	Parent(ctx context.Context, obj *model.Org) (*model.Org, error)
 	Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error)
-	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date) (*model.OrgConnection, error)
+	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error)
 
-	Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
-	Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date) (*model.MemberConnection, error)
+	Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error)
+	Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error)
 
 	Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error)
 }
 type QueryResolver interface {
-	Roots(ctx context.Context, asOf *org.Date) ([]*model.Org, error)
-	Org(ctx context.Context, id string, asOf *org.Date) (*model.Org, error)
-	Member(ctx context.Context, id string, asOf *org.Date) (*model.Member, error)
-	Node(ctx context.Context, id string, asOf *org.Date) (model.Node, error)
-	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date) ([]*model.SearchHit, error)
-	Statistics(ctx context.Context, orgID string, asOf *org.Date) (*model.Statistics, error)
-	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date) (*model.Chart, error)
+	Roots(ctx context.Context, asOf *org.Date, scenario *string) ([]*model.Org, error)
+	Org(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Org, error)
+	Member(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Member, error)
+	Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error)
+	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error)
+	Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error)
+	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.Chart, error)
 	Rules(ctx context.Context) ([]*org.Rule, error)
-	Violations(ctx context.Context, within string, asOf *org.Date, minSeverity *org.Severity) ([]*model.Violation, error)
+	Violations(ctx context.Context, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) ([]*model.Violation, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
 	Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error)
 	ChangeSummary(ctx context.Context, within string, since org.Date, until *org.Date) (*model.ChangeSummary, error)
+	Scenarios(ctx context.Context, status *org.ScenarioStatus) ([]*model.Scenario, error)
+	Scenario(ctx context.Context, id string) (*model.Scenario, error)
+	ScenarioDiff(ctx context.Context, id string) (*model.ScenarioDiff, error)
 }
 type RoleTermResolver interface {
 	Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error)
 
 	Until(ctx context.Context, obj *model.RoleTerm) (*org.Date, error)
+}
+type ScenarioResolver interface {
+	Within(ctx context.Context, obj *model.Scenario) (*model.Org, error)
+
+	Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error)
+	Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error)
+	AppliedOn(ctx context.Context, obj *model.Scenario) (*org.Date, error)
+}
+type ScenarioOperationResolver interface {
+	Input(ctx context.Context, obj *model.ScenarioOperation) (json.RawMessage, error)
+	Applied(ctx context.Context, obj *model.ScenarioOperation) (bool, error)
+	Error(ctx context.Context, obj *model.ScenarioOperation) (*string, error)
+	ErrorCode(ctx context.Context, obj *model.ScenarioOperation) (*string, error)
+	Created(ctx context.Context, obj *model.ScenarioOperation) ([]string, error)
+	ChangeCount(ctx context.Context, obj *model.ScenarioOperation) (int, error)
 }
 type ViolationResolver interface {
 	Subject(ctx context.Context, obj *model.Violation) (*model.Org, error)
@@ -1020,6 +1123,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
 
+	case "Mutation.addScenarioOperations":
+		if e.ComplexityRoot.Mutation.AddScenarioOperations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addScenarioOperations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddScenarioOperations(childComplexity, args["id"].(string), args["operations"].([]*model.ScenarioOperationInput)), true
 	case "Mutation.admitMember":
 		if e.ComplexityRoot.Mutation.AdmitMember == nil {
 			break
@@ -1031,6 +1145,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdmitMember(childComplexity, args["input"].(model.AdmitMemberInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.applyScenario":
+		if e.ComplexityRoot.Mutation.ApplyScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyScenario(childComplexity, args["id"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -1086,6 +1211,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrg(childComplexity, args["input"].(model.CreateOrgInput)), true
+	case "Mutation.createScenario":
+		if e.ComplexityRoot.Mutation.CreateScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateScenario(childComplexity, args["name"].(string), args["within"].(string), args["baseAsOf"].(*org.Date)), true
+	case "Mutation.discardScenario":
+		if e.ComplexityRoot.Mutation.DiscardScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardScenario(childComplexity, args["id"].(string)), true
 	case "Mutation.dissolveOrg":
 		if e.ComplexityRoot.Mutation.DissolveOrg == nil {
 			break
@@ -1141,6 +1288,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeOrgs(childComplexity, args["sourceIds"].([]string), args["targetId"].(*string), args["newTarget"].(*model.NewOrgInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.moveScenarioOperation":
+		if e.ComplexityRoot.Mutation.MoveScenarioOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveScenarioOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveScenarioOperation(childComplexity, args["id"].(string), args["key"].(int), args["toIndex"].(int)), true
+	case "Mutation.rebaseScenario":
+		if e.ComplexityRoot.Mutation.RebaseScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rebaseScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RebaseScenario(childComplexity, args["id"].(string), args["baseAsOf"].(*org.Date)), true
 	case "Mutation.recordRating":
 		if e.ComplexityRoot.Mutation.RecordRating == nil {
 			break
@@ -1152,6 +1321,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRating(childComplexity, args["orgId"].(*string), args["memberId"].(*string), args["year"].(int), args["rating"].(org.Grade), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.redoScenarioOperation":
+		if e.ComplexityRoot.Mutation.RedoScenarioOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redoScenarioOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedoScenarioOperation(childComplexity, args["id"].(string)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -1163,6 +1343,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["memberId"].(string), args["reason"].(org.RemovalReason), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.removeScenarioOperation":
+		if e.ComplexityRoot.Mutation.RemoveScenarioOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeScenarioOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveScenarioOperation(childComplexity, args["id"].(string), args["key"].(int)), true
 	case "Mutation.renameOrg":
 		if e.ComplexityRoot.Mutation.RenameOrg == nil {
 			break
@@ -1174,6 +1365,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameOrg(childComplexity, args["id"].(string), args["name"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.renameScenario":
+		if e.ComplexityRoot.Mutation.RenameScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameScenario(childComplexity, args["id"].(string), args["name"].(string)), true
 	case "Mutation.setResidence":
 		if e.ComplexityRoot.Mutation.SetResidence == nil {
 			break
@@ -1218,6 +1420,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferOrg(childComplexity, args["id"].(string), args["parentId"].(string), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.undoScenarioOperation":
+		if e.ComplexityRoot.Mutation.UndoScenarioOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undoScenarioOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndoScenarioOperation(childComplexity, args["id"].(string)), true
+
+	case "NodeChange.after":
+		if e.ComplexityRoot.NodeChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.After(childComplexity), true
+	case "NodeChange.before":
+		if e.ComplexityRoot.NodeChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Before(childComplexity), true
+	case "NodeChange.changes":
+		if e.ComplexityRoot.NodeChange.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Changes(childComplexity), true
+	case "NodeChange.id":
+		if e.ComplexityRoot.NodeChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.ID(childComplexity), true
+	case "NodeChange.memberDelta":
+		if e.ComplexityRoot.NodeChange.MemberDelta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.MemberDelta(childComplexity), true
 
 	case "Org.ancestors":
 		if e.ComplexityRoot.Org.Ancestors == nil {
@@ -1247,7 +1491,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["kinds"].([]org.Kind), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Org.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["kinds"].([]org.Kind), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Org.code":
 		if e.ComplexityRoot.Org.Code == nil {
 			break
@@ -1306,7 +1550,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Org.name":
 		if e.ComplexityRoot.Org.Name == nil {
 			break
@@ -1347,7 +1591,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Residents(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Org.Residents(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Org.sector":
 		if e.ComplexityRoot.Org.Sector == nil {
 			break
@@ -1578,7 +1822,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Member(childComplexity, args["id"].(string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Member(childComplexity, args["id"].(string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1589,7 +1833,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.org":
 		if e.ComplexityRoot.Query.Org == nil {
 			break
@@ -1600,7 +1844,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Org(childComplexity, args["id"].(string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Org(childComplexity, args["id"].(string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.orgChart":
 		if e.ComplexityRoot.Query.OrgChart == nil {
 			break
@@ -1611,7 +1855,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.OrgChart(childComplexity, args["rootId"].(string), args["depth"].(*int), args["kinds"].([]org.Kind), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.OrgChart(childComplexity, args["rootId"].(string), args["depth"].(*int), args["kinds"].([]org.Kind), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.roots":
 		if e.ComplexityRoot.Query.Roots == nil {
 			break
@@ -1622,13 +1866,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Roots(childComplexity, args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Roots(childComplexity, args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.rules":
 		if e.ComplexityRoot.Query.Rules == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Rules(childComplexity), true
+	case "Query.scenario":
+		if e.ComplexityRoot.Query.Scenario == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scenario(childComplexity, args["id"].(string)), true
+	case "Query.scenarioDiff":
+		if e.ComplexityRoot.Query.ScenarioDiff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scenarioDiff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScenarioDiff(childComplexity, args["id"].(string)), true
+	case "Query.scenarios":
+		if e.ComplexityRoot.Query.Scenarios == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scenarios_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scenarios(childComplexity, args["status"].(*org.ScenarioStatus)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1639,7 +1916,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int), args["types"].([]org.SearchType), args["within"].(*string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int), args["types"].([]org.SearchType), args["within"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
@@ -1650,7 +1927,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Statistics(childComplexity, args["orgId"].(string), args["asOf"].(*org.Date)), true
+		return e.ComplexityRoot.Query.Statistics(childComplexity, args["orgId"].(string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.violations":
 		if e.ComplexityRoot.Query.Violations == nil {
 			break
@@ -1661,7 +1938,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Violations(childComplexity, args["within"].(string), args["asOf"].(*org.Date), args["minSeverity"].(*org.Severity)), true
+		return e.ComplexityRoot.Query.Violations(childComplexity, args["within"].(string), args["asOf"].(*org.Date), args["scenario"].(*string), args["minSeverity"].(*org.Severity)), true
 
 	case "RoleTerm.headOfUnit":
 		if e.ComplexityRoot.RoleTerm.HeadOfUnit == nil {
@@ -1719,6 +1996,232 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Rule.Title(childComplexity), true
 
+	case "Scenario.applied":
+		if e.ComplexityRoot.Scenario.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Applied(childComplexity), true
+	case "Scenario.appliedOn":
+		if e.ComplexityRoot.Scenario.AppliedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.AppliedOn(childComplexity), true
+	case "Scenario.baseAsOf":
+		if e.ComplexityRoot.Scenario.BaseAsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.BaseAsOf(childComplexity), true
+	case "Scenario.canRedo":
+		if e.ComplexityRoot.Scenario.CanRedo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CanRedo(childComplexity), true
+	case "Scenario.canUndo":
+		if e.ComplexityRoot.Scenario.CanUndo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CanUndo(childComplexity), true
+	case "Scenario.createdAt":
+		if e.ComplexityRoot.Scenario.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CreatedAt(childComplexity), true
+	case "Scenario.createdBy":
+		if e.ComplexityRoot.Scenario.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.CreatedBy(childComplexity), true
+	case "Scenario.id":
+		if e.ComplexityRoot.Scenario.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.ID(childComplexity), true
+	case "Scenario.name":
+		if e.ComplexityRoot.Scenario.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Name(childComplexity), true
+	case "Scenario.operations":
+		if e.ComplexityRoot.Scenario.Operations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Operations(childComplexity), true
+	case "Scenario.status":
+		if e.ComplexityRoot.Scenario.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Status(childComplexity), true
+	case "Scenario.updatedAt":
+		if e.ComplexityRoot.Scenario.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.UpdatedAt(childComplexity), true
+	case "Scenario.violations":
+		if e.ComplexityRoot.Scenario.Violations == nil {
+			break
+		}
+
+		args, err := ec.field_Scenario_violations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Scenario.Violations(childComplexity, args["minSeverity"].(*org.Severity)), true
+	case "Scenario.within":
+		if e.ComplexityRoot.Scenario.Within == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scenario.Within(childComplexity), true
+
+	case "ScenarioApplication.changes":
+		if e.ComplexityRoot.ScenarioApplication.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioApplication.Changes(childComplexity), true
+	case "ScenarioApplication.scenario":
+		if e.ComplexityRoot.ScenarioApplication.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioApplication.Scenario(childComplexity), true
+
+	case "ScenarioDiff.asIs":
+		if e.ComplexityRoot.ScenarioDiff.AsIs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.AsIs(childComplexity), true
+	case "ScenarioDiff.figures":
+		if e.ComplexityRoot.ScenarioDiff.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.Figures(childComplexity), true
+	case "ScenarioDiff.nodes":
+		if e.ComplexityRoot.ScenarioDiff.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.Nodes(childComplexity), true
+	case "ScenarioDiff.scenario":
+		if e.ComplexityRoot.ScenarioDiff.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.Scenario(childComplexity), true
+	case "ScenarioDiff.toBe":
+		if e.ComplexityRoot.ScenarioDiff.ToBe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.ToBe(childComplexity), true
+	case "ScenarioDiff.violationsAdded":
+		if e.ComplexityRoot.ScenarioDiff.ViolationsAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.ViolationsAdded(childComplexity), true
+	case "ScenarioDiff.violationsResolved":
+		if e.ComplexityRoot.ScenarioDiff.ViolationsResolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioDiff.ViolationsResolved(childComplexity), true
+
+	case "ScenarioFigure.asIs":
+		if e.ComplexityRoot.ScenarioFigure.AsIs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioFigure.AsIs(childComplexity), true
+	case "ScenarioFigure.name":
+		if e.ComplexityRoot.ScenarioFigure.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioFigure.Name(childComplexity), true
+	case "ScenarioFigure.net":
+		if e.ComplexityRoot.ScenarioFigure.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioFigure.Net(childComplexity), true
+	case "ScenarioFigure.toBe":
+		if e.ComplexityRoot.ScenarioFigure.ToBe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioFigure.ToBe(childComplexity), true
+
+	case "ScenarioOperation.applied":
+		if e.ComplexityRoot.ScenarioOperation.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Applied(childComplexity), true
+	case "ScenarioOperation.changeCount":
+		if e.ComplexityRoot.ScenarioOperation.ChangeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.ChangeCount(childComplexity), true
+	case "ScenarioOperation.created":
+		if e.ComplexityRoot.ScenarioOperation.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Created(childComplexity), true
+	case "ScenarioOperation.error":
+		if e.ComplexityRoot.ScenarioOperation.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Error(childComplexity), true
+	case "ScenarioOperation.errorCode":
+		if e.ComplexityRoot.ScenarioOperation.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.ErrorCode(childComplexity), true
+	case "ScenarioOperation.index":
+		if e.ComplexityRoot.ScenarioOperation.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Index(childComplexity), true
+	case "ScenarioOperation.input":
+		if e.ComplexityRoot.ScenarioOperation.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Input(childComplexity), true
+	case "ScenarioOperation.key":
+		if e.ComplexityRoot.ScenarioOperation.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Key(childComplexity), true
+	case "ScenarioOperation.type":
+		if e.ComplexityRoot.ScenarioOperation.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScenarioOperation.Type(childComplexity), true
+
 	case "SearchHit.node":
 		if e.ComplexityRoot.SearchHit.Node == nil {
 			break
@@ -1763,6 +2266,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Violation.Message(childComplexity), true
+	case "Violation.operationKey":
+		if e.ComplexityRoot.Violation.OperationKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.OperationKey(childComplexity), true
 	case "Violation.rule":
 		if e.ComplexityRoot.Violation.Rule == nil {
 			break
@@ -1810,10 +2319,30 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAdmitMemberInput,
+		ec.unmarshalInputAssignRoleInput,
+		ec.unmarshalInputChangeOrgKindInput,
+		ec.unmarshalInputConfirmOfficialInput,
 		ec.unmarshalInputCreateMemberInput,
 		ec.unmarshalInputCreateOrgInput,
 		ec.unmarshalInputDecisionInput,
+		ec.unmarshalInputDissolveOrgInput,
+		ec.unmarshalInputEndResidenceInput,
+		ec.unmarshalInputEndRoleInput,
+		ec.unmarshalInputFlattenLevelInput,
+		ec.unmarshalInputMergeByMappingInput,
+		ec.unmarshalInputMergeMappingInput,
+		ec.unmarshalInputMergeOrgsInput,
 		ec.unmarshalInputNewOrgInput,
+		ec.unmarshalInputOrgFilterInput,
+		ec.unmarshalInputRecordRatingInput,
+		ec.unmarshalInputRemoveMemberInput,
+		ec.unmarshalInputRenameOrgInput,
+		ec.unmarshalInputScenarioOperationInput,
+		ec.unmarshalInputSetResidenceInput,
+		ec.unmarshalInputSplitOrgInput,
+		ec.unmarshalInputTransferMemberInput,
+		ec.unmarshalInputTransferOrgInput,
+		ec.unmarshalInputTransferWhereInput,
 	)
 	first := true
 
@@ -1903,26 +2432,27 @@ directive @personal on FIELD_DEFINITION
 
 """
 Read the structure of a provincial party organisation: provinces, district-level committees,
-grassroots organisations, cells and members. Reads answer as of a date (` + "`" + `asOf` + "`" + `, default today);
-nested fields answer as of the same date as the object they belong to.
+grassroots organisations, cells and members. Reads answer as of a date (` + "`" + `asOf` + "`" + `, default today) or,
+given ` + "`" + `scenario` + "`" + `, as if that restructuring scenario were applied (on its base date, within its subtree);
+passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
 """
 type Query {
   "The provinces (organisations without a parent)."
-  roots(asOf: Date): [Org!]!
+  roots(asOf: Date, scenario: ID): [Org!]!
   "An organisation by id, or null if it does not exist on that date."
-  org(id: ID!, asOf: Date): Org
+  org(id: ID!, asOf: Date, scenario: ID): Org
   "A member by id, or null if they were not a member on that date."
-  member(id: ID!, asOf: Date): Member
+  member(id: ID!, asOf: Date, scenario: ID): Member
   "Any object by id (Relay object identification)."
-  node(id: ID!, asOf: Date): Node
+  node(id: ID!, asOf: Date, scenario: ID): Node
   """
   Organisations and members whose names match ` + "`" + `text` + "`" + `, best first. Case and diacritics do not matter
   ("nguyen van an" finds "Nguyễn Văn An") and words match in any order. Each hit carries the path from
   the root so that a chart can expand and highlight it.
   """
-  search(text: String!, first: Int = 20, types: [SearchType!], within: ID, asOf: Date): [SearchHit!]!
+  search(text: String!, first: Int = 20, types: [SearchType!], within: ID, asOf: Date, scenario: ID): [SearchHit!]!
   "Counts of the subtree below an organisation."
-  statistics(orgId: ID!, asOf: Date): OrgStatistics!
+  statistics(orgId: ID!, asOf: Date, scenario: ID): OrgStatistics!
   """
   The subtree below an organisation as chart libraries take it (d3-org-chart, BALKAN OrgChart,
   Cytoscape.js): a flat list of nodes, parents before children, each with its parent's id and the counts
@@ -1932,7 +2462,7 @@ type Query {
   server sets (10,000 unless configured); a larger one fails with BAD_USER_INPUT, and the client lowers
   ` + "`" + `depth` + "`" + ` or loads lazily with ` + "`" + `Org.children` + "`" + `.
   """
-  orgChart(rootId: ID!, depth: Int, kinds: [OrgKind!], asOf: Date): OrgChart!
+  orgChart(rootId: ID!, depth: Int, kinds: [OrgKind!], asOf: Date, scenario: ID): OrgChart!
   "The rules of the Party Charter that changes are checked against."
   rules: [Rule!]!
   """
@@ -1940,7 +2470,7 @@ type Query {
   3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots committee), R5
   (placement; members only in cells). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + ` keeps errors only.
   """
-  violations(within: ID!, asOf: Date, minSeverity: Severity = INFO): [Violation!]!
+  violations(within: ID!, asOf: Date, scenario: ID, minSeverity: Severity = INFO): [Violation!]!
   "Every mutation and export, newest first (admins only)."
   auditLog(first: Int = 50, after: String): AuditConnection!
   """
@@ -1950,6 +2480,16 @@ type Query {
   changes(within: ID, since: Date, until: Date, types: [ChangeType!], first: Int = 50, after: String): ChangeConnection!
   "How many operations of each type took effect within an organisation's subtree in [since, until)."
   changeSummary(within: ID!, since: Date!, until: Date): ChangeSummary!
+
+  "The restructuring scenarios over subtrees the caller sees, newest first; only those of ` + "`" + `status` + "`" + ` when given."
+  scenarios(status: ScenarioStatus): [Scenario!]!
+  "A scenario by id, or null if there is none the caller sees."
+  scenario(id: ID!): Scenario
+  """
+  An open scenario's subtree as it is (live, on the scenario's base date) against as it would be once the
+  scenario is applied: counts, figures, the organisations that differ and the rule findings it adds and resolves.
+  """
+  scenarioDiff(id: ID!): ScenarioDiff!
 }
 
 """
@@ -2002,6 +2542,42 @@ type Mutation {
   endRole(memberId: ID!, orgId: ID!, role: Role!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
   "Record the yearly rating of an organisation or of a member (exactly one of orgId, memberId)."
   recordRating(orgId: ID, memberId: ID, year: Int!, rating: Rating!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+
+  """
+  Start a restructuring scenario (phương án sắp xếp) over an organisation's subtree: a draft of operations
+  simulated on ` + "`" + `baseAsOf` + "`" + ` (default today) that changes nothing live until it is applied.
+  """
+  createScenario(name: String!, within: ID!, baseAsOf: Date): Scenario!
+  """
+  Append operations to an open scenario, each replayed at once. One that names something that does not
+  exist, or is otherwise malformed, is refused with BAD_USER_INPUT naming its index (` + "`" + `operations[i]` + "`" + `) and
+  none is added; one the Charter forbids is added, and reported in ` + "`" + `Scenario.violations` + "`" + `.
+  """
+  addScenarioOperations(id: ID!, operations: [ScenarioOperationInput!]!): Scenario!
+  "Take the operation of the given key out of an open scenario."
+  removeScenarioOperation(id: ID!, key: Int!): Scenario!
+  "Move the operation of the given key to position ` + "`" + `toIndex` + "`" + ` (from 0) of an open scenario."
+  moveScenarioOperation(id: ID!, key: Int!, toIndex: Int!): Scenario!
+  "Take back the last operation of an open scenario."
+  undoScenarioOperation(id: ID!): Scenario!
+  "Put back the operation undone last; any other edit forgets what was undone."
+  redoScenarioOperation(id: ID!): Scenario!
+  "Name an open scenario anew."
+  renameScenario(id: ID!, name: String!): Scenario!
+  "Close an open scenario for good, without applying it."
+  discardScenario(id: ID!): Scenario!
+  """
+  Perform an open scenario's operations for real, in one transaction, by ` + "`" + `decision` + "`" + `, taking effect on
+  ` + "`" + `effectiveOn` + "`" + ` (default today); each is recorded in the history as the operation it is. Refused while the
+  scenario brings ERROR findings (RULE_VIOLATION), when a live record it read has changed since (CONFLICT:
+  rebase it) and when it is no longer open (CONFLICT).
+  """
+  applyScenario(id: ID!, decision: DecisionInput!, effectiveOn: Date): ScenarioApplication!
+  """
+  Replay an open scenario over the live structure as it is now, on a new base date when given, and take
+  what it reads now as its baseline; ` + "`" + `operations` + "`" + ` then says which no longer apply.
+  """
+  rebaseScenario(id: ID!, baseAsOf: Date): Scenario!
 }
 
 "The decision that orders an operation."
@@ -2223,14 +2799,17 @@ type Org implements Node {
   parent: Org
   "The organisations above, from the root down to the parent."
   ancestors: [Org!]!
-  "Sub-organisations, by kind then name; as of ` + "`" + `asOf` + "`" + ` when given, else as of this object's date."
-  children(first: Int, after: String, kinds: [OrgKind!], asOf: Date): OrgConnection!
+  """
+  Sub-organisations, by kind then name: live as of ` + "`" + `asOf` + "`" + ` when given, in ` + "`" + `scenario` + "`" + ` when given, else in
+  this object's view.
+  """
+  children(first: Int, after: String, kinds: [OrgKind!], asOf: Date, scenario: ID): OrgConnection!
   childCount: Int!
   hasChildren: Boolean!
-  "Members whose cell is this organisation, by name (as of ` + "`" + `asOf` + "`" + ` when given)."
-  members(first: Int, after: String, asOf: Date): MemberConnection!
-  "Members of other cells with a residence link to this cell, by name (as of ` + "`" + `asOf` + "`" + ` when given)."
-  residents(first: Int, after: String, asOf: Date): MemberConnection!
+  "Members whose cell is this organisation, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
+  members(first: Int, after: String, asOf: Date, scenario: ID): MemberConnection!
+  "Members of other cells with a residence link to this cell, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
+  residents(first: Int, after: String, asOf: Date, scenario: ID): MemberConnection!
   "Members directly in this organisation (cells only)."
   directMemberCount: Int!
   "Members in the subtree, each counted once by their cell."
@@ -2256,6 +2835,8 @@ type Violation {
   message: String!
   "Where the rule is written."
   basis: String!
+  "The key of the scenario operation that brought it (ScenarioOperation.key); null for a finding of the structure itself."
+  operationKey: Int
 }
 
 type Member implements Node {
@@ -2487,6 +3068,419 @@ input CreateMemberInput {
   email: String
   address: String
 }
+
+"Where a scenario stands; once applied or discarded it no longer changes."
+enum ScenarioStatus {
+  "Being drafted: operations may be added, moved, removed."
+  OPEN
+  "Performed for real by applyScenario."
+  APPLIED
+  "Closed by discardScenario."
+  DISCARDED
+}
+
+"What a scenario operation does: one restructuring operation, or a bulk one that expands into several."
+enum ScenarioOperationType {
+  "establishOrg"
+  ESTABLISH_ORG
+  "renameOrg"
+  RENAME_ORG
+  "transferOrg"
+  TRANSFER_ORG
+  "mergeOrgs"
+  MERGE_ORGS
+  "splitOrg"
+  SPLIT_ORG
+  "dissolveOrg"
+  DISSOLVE_ORG
+  "changeOrgKind"
+  CHANGE_ORG_KIND
+  "admitMember"
+  ADMIT_MEMBER
+  "confirmOfficial"
+  CONFIRM_OFFICIAL
+  "transferMember"
+  TRANSFER_MEMBER
+  "removeMember"
+  REMOVE_MEMBER
+  "setResidence"
+  SET_RESIDENCE
+  "endResidence"
+  END_RESIDENCE
+  "assignRole"
+  ASSIGN_ROLE
+  "endRole"
+  END_ROLE
+  "recordRating"
+  RECORD_RATING
+  "Bulk: transferOrg of every organisation a filter selects."
+  TRANSFER_WHERE
+  "Bulk: several mergeOrgs."
+  MERGE_BY_MAPPING
+  "Bulk: a level ended, its sub-organisations moved up."
+  FLATTEN_LEVEL
+}
+
+"One way an organisation differs once a scenario is applied."
+enum NodeChangeKind {
+  "It is established by the scenario."
+  NEW
+  "It ends."
+  ENDED
+  "It has another parent."
+  MOVED
+  "It has another name."
+  RENAMED
+  "It is of another kind."
+  KIND_CHANGED
+  "Its own members differ (those of its subtree: memberDelta)."
+  MEMBERS_CHANGED
+}
+
+"""
+A draft restructuring (phương án sắp xếp) of one organisation's subtree: operations over the live structure,
+kept as the operations themselves. Reads given ` + "`" + `scenario: id` + "`" + ` answer as if it were applied.
+"""
+type Scenario {
+  "Use it as the ` + "`" + `scenario` + "`" + ` argument of reads."
+  id: ID!
+  "E.g. \"Sáp nhập xã 2025\"."
+  name: String!
+  "The root of the subtree it changes, live as of ` + "`" + `baseAsOf` + "`" + `; null if the caller does not see it."
+  within: Org
+  "The date its operations take effect on in simulation."
+  baseAsOf: Date!
+  "Open, applied or discarded."
+  status: ScenarioStatus!
+  "Who created it (the token's subject)."
+  createdBy: String!
+  "When it was created."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+  "Its operations, in the order they run."
+  operations: [ScenarioOperation!]!
+  "Whether undoScenarioOperation has an operation to take back."
+  canUndo: Boolean!
+  "Whether redoScenarioOperation has an operation to put back."
+  canRedo: Boolean!
+  """
+  The rule findings of its subtree as if it were applied, parents first, then its operations' own (with
+  their operationKey); empty once it is no longer open.
+  """
+  violations(minSeverity: Severity = INFO): [Violation!]!
+  "The decision it was applied by; null unless APPLIED."
+  applied: Decision
+  "The date it took effect on when applied; null unless APPLIED."
+  appliedOn: Date
+}
+
+"""
+One operation of a scenario and what it did when the scenario was last replayed over the live structure
+(the replay fields are null, false or empty for a scenario no longer open, except applied: true once APPLIED).
+"""
+type ScenarioOperation {
+  "Its stable number in the scenario: it keeps it when others are removed or moved."
+  key: Int!
+  "Its position in the scenario, from 0."
+  index: Int!
+  "What it does."
+  type: ScenarioOperationType!
+  "The operation as stored (the inputs of its type; personal data only for roles that read it)."
+  input: JSON!
+  "Whether it ran; one the Charter forbids stays in the scenario, not applied, and blocks applying it."
+  applied: Boolean!
+  "Why it did not run."
+  error: String
+  "The code of that error, e.g. RULE_VIOLATION or NOT_FOUND."
+  errorCode: String
+  "The ids of what it established or admitted: later operations may name them."
+  created: [ID!]!
+  "How many changes it made (a bulk operation makes several)."
+  changeCount: Int!
+}
+
+"A scenario's subtree as it is against as it would be: what a decision-maker compares."
+type ScenarioDiff {
+  "The scenario compared."
+  scenario: Scenario!
+  "Counts of the whole subtree, its root included, live on the scenario's base date."
+  asIs: OrgStatistics!
+  "The same counts as if the scenario were applied."
+  toBe: OrgStatistics!
+  "Every figure of the subtree before and after: organisations by kind, members, cells by sector, levels, span of control."
+  figures: [ScenarioFigure!]!
+  "The organisations that differ: those of the result in chart order, then those that end."
+  nodes: [NodeChange!]!
+  "Rule findings the scenario brings, its operations' own included."
+  violationsAdded: [Violation!]!
+  "Rule findings of the live structure the scenario ends."
+  violationsResolved: [Violation!]!
+}
+
+"One statistic of a subtree before and after a scenario."
+type ScenarioFigure {
+  "E.g. organisations, kind.CELL, members, cellsBySector.VILLAGE, levels, childrenPerCommittee.mean."
+  name: String!
+  "Its value live."
+  asIs: Float!
+  "Its value in the scenario."
+  toBe: Float!
+  "toBe less asIs."
+  net: Float!
+}
+
+"How one organisation differs once a scenario is applied."
+type NodeChange {
+  "The organisation's id."
+  id: ID!
+  "Every way it differs."
+  changes: [NodeChangeKind!]!
+  "As it is, live on the scenario's base date; null for a new one."
+  before: Org
+  "As it would be, in the scenario; null for one that ends."
+  after: Org
+  "Members of its subtree, after less before."
+  memberDelta: Int!
+}
+
+"A scenario applied, with the changes it recorded in the history."
+type ScenarioApplication {
+  "The scenario, now APPLIED."
+  scenario: Scenario!
+  "One per operation (several per bulk operation), in the order they ran."
+  changes: [Change!]!
+}
+
+"""
+One operation to add to a scenario: exactly one of the operation fields is set (BAD_USER_INPUT naming
+` + "`" + `operations[i]` + "`" + ` otherwise), with the inputs of the mutation of the same name, decision aside.
+"""
+input ScenarioOperationInput {
+  "As establishOrg."
+  establishOrg: NewOrgInput
+  "As renameOrg."
+  renameOrg: RenameOrgInput
+  "As transferOrg."
+  transferOrg: TransferOrgInput
+  "As mergeOrgs."
+  mergeOrgs: MergeOrgsInput
+  "As splitOrg."
+  splitOrg: SplitOrgInput
+  "As dissolveOrg."
+  dissolveOrg: DissolveOrgInput
+  "As changeOrgKind."
+  changeOrgKind: ChangeOrgKindInput
+  "As admitMember (the admission date is the date the scenario takes effect on)."
+  admitMember: AdmitMemberInput
+  "As confirmOfficial."
+  confirmOfficial: ConfirmOfficialInput
+  "As transferMember."
+  transferMember: TransferMemberInput
+  "As removeMember."
+  removeMember: RemoveMemberInput
+  "As setResidence."
+  setResidence: SetResidenceInput
+  "As endResidence."
+  endResidence: EndResidenceInput
+  "As assignRole."
+  assignRole: AssignRoleInput
+  "As endRole."
+  endRole: EndRoleInput
+  "As recordRating."
+  recordRating: RecordRatingInput
+  "Move every organisation ` + "`" + `filter` + "`" + ` selects under ` + "`" + `targetId` + "`" + `."
+  transferWhere: TransferWhereInput
+  "Several mergers at once, one per mapping."
+  mergeByMapping: MergeByMappingInput
+  "End every organisation of a kind in a subtree, its sub-organisations moving up to its parent."
+  flattenLevel: FlattenLevelInput
+  "Recorded with the change when the scenario is applied."
+  note: String
+}
+
+"The arguments of renameOrg."
+input RenameOrgInput {
+  "The organisation."
+  id: ID!
+  "Its new name."
+  name: String!
+}
+
+"The arguments of transferOrg."
+input TransferOrgInput {
+  "The organisation, moved with its subtree."
+  id: ID!
+  "Its new parent."
+  parentId: ID!
+}
+
+"The arguments of mergeOrgs: sources into an existing organisation (` + "`" + `targetId` + "`" + `) or a new one (` + "`" + `newTarget` + "`" + `), exactly one."
+input MergeOrgsInput {
+  "The organisations that end."
+  sourceIds: [ID!]!
+  "The existing organisation they merge into."
+  targetId: ID
+  "The new organisation they merge into."
+  newTarget: NewOrgInput
+}
+
+"The arguments of splitOrg."
+input SplitOrgInput {
+  "The organisation split."
+  id: ID!
+  "The organisation established from it."
+  newOrg: NewOrgInput!
+  "Members who move to it."
+  memberIds: [ID!]
+  "Sub-organisations that move under it."
+  childIds: [ID!]
+}
+
+"The arguments of dissolveOrg."
+input DissolveOrgInput {
+  "The organisation that ends."
+  id: ID!
+  "The cell its members move to."
+  membersTo: ID
+  "The organisation its sub-organisations move under."
+  childrenTo: ID
+}
+
+"The arguments of changeOrgKind."
+input ChangeOrgKindInput {
+  "The organisation."
+  id: ID!
+  "Its new kind."
+  kind: OrgKind!
+}
+
+"The arguments of confirmOfficial."
+input ConfirmOfficialInput {
+  "The probationary member."
+  memberId: ID!
+}
+
+"The arguments of transferMember."
+input TransferMemberInput {
+  "The member."
+  memberId: ID!
+  "Their new cell."
+  cellId: ID!
+  "For a temporary transfer: the date the member returns."
+  until: Date
+}
+
+"The arguments of removeMember."
+input RemoveMemberInput {
+  "The member."
+  memberId: ID!
+  "Why they leave."
+  reason: RemovalReason!
+}
+
+"The arguments of setResidence."
+input SetResidenceInput {
+  "The member."
+  memberId: ID!
+  "The village or residential-group cell where they live."
+  cellId: ID!
+}
+
+"The arguments of endResidence."
+input EndResidenceInput {
+  "The member."
+  memberId: ID!
+}
+
+"The arguments of assignRole."
+input AssignRoleInput {
+  "The member."
+  memberId: ID!
+  "The organisation whose committee they join."
+  orgId: ID!
+  "The role."
+  role: Role!
+  "The secretary also heads the agency, unit or village."
+  headOfUnit: Boolean = false
+}
+
+"The arguments of endRole."
+input EndRoleInput {
+  "The member."
+  memberId: ID!
+  "The organisation."
+  orgId: ID!
+  "The role that ends."
+  role: Role!
+}
+
+"The arguments of recordRating: exactly one of orgId, memberId."
+input RecordRatingInput {
+  "The organisation rated."
+  orgId: ID
+  "The member rated."
+  memberId: ID
+  "The year rated."
+  year: Int!
+  "The rating."
+  rating: Rating!
+}
+
+"Move every organisation a filter selects under one target."
+input TransferWhereInput {
+  "Which organisations move (what holds the target, and what already sits under it, stay)."
+  filter: OrgFilterInput!
+  "Their new parent."
+  targetId: ID!
+}
+
+"Several mergers in one operation."
+input MergeByMappingInput {
+  "One merger each."
+  mappings: [MergeMappingInput!]!
+}
+
+"One merger: sources into an existing organisation (` + "`" + `targetId` + "`" + `) or a new one (` + "`" + `newTarget` + "`" + `), exactly one."
+input MergeMappingInput {
+  "The organisations that end."
+  sourceIds: [ID!]!
+  "The existing organisation they merge into."
+  targetId: ID
+  "The new organisation they merge into."
+  newTarget: NewOrgInput
+}
+
+"""
+End the level ` + "`" + `kind` + "`" + ` within an organisation's subtree, its sub-organisations moving up to its parent; by
+default only territorial organisations (not blocs nor armed forces), unless ` + "`" + `sectors` + "`" + ` names some.
+"""
+input FlattenLevelInput {
+  "The level, e.g. DISTRICT."
+  kind: OrgKind!
+  "The subtree, its root excluded."
+  within: ID!
+  "Only organisations of these sectors."
+  sectors: [Sector!]
+  "Only those with at most this many members in their subtree."
+  maxMembers: Int
+  "Only those with at least this many members in their subtree."
+  minMembers: Int
+}
+
+"Selects organisations of a subtree, its root excluded, for a bulk operation; an empty list selects any."
+input OrgFilterInput {
+  "The subtree, its root excluded."
+  within: ID!
+  "Only organisations of these kinds."
+  kinds: [OrgKind!]
+  "Only organisations of these sectors."
+  sectors: [Sector!]
+  "Only those with at most this many members in their subtree."
+  maxMembers: Int
+  "Only those with at least this many members in their subtree."
+  minMembers: Int
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2494,6 +3488,22 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_addScenarioOperations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operations", ec.unmarshalNScenarioOperationInput2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioOperationInputᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["operations"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_admitMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2518,6 +3528,27 @@ func (ec *executionContext) field_Mutation_admitMember_args(ctx context.Context,
 		return nil, err
 	}
 	args["note"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg2
 	return args, nil
 }
 
@@ -2638,6 +3669,38 @@ func (ec *executionContext) field_Mutation_createOrg_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name", ec.unmarshalNString2string)
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "baseAsOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["baseAsOf"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2801,6 +3864,43 @@ func (ec *executionContext) field_Mutation_mergeOrgs_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_moveScenarioOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "toIndex", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["toIndex"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rebaseScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "baseAsOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["baseAsOf"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2842,6 +3942,17 @@ func (ec *executionContext) field_Mutation_recordRating_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_redoScenarioOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2873,6 +3984,22 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeScenarioOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_renameOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2901,6 +4028,22 @@ func (ec *executionContext) field_Mutation_renameOrg_args(ctx context.Context, r
 		return nil, err
 	}
 	args["note"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name", ec.unmarshalNString2string)
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
 	return args, nil
 }
 
@@ -3043,6 +4186,17 @@ func (ec *executionContext) field_Mutation_transferOrg_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_undoScenarioOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Org_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3066,6 +4220,11 @@ func (ec *executionContext) field_Org_children_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg4
 	return args, nil
 }
 
@@ -3087,6 +4246,11 @@ func (ec *executionContext) field_Org_members_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg3
 	return args, nil
 }
 
@@ -3108,6 +4272,11 @@ func (ec *executionContext) field_Org_residents_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg3
 	return args, nil
 }
 
@@ -3208,6 +4377,11 @@ func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg2
 	return args, nil
 }
 
@@ -3224,6 +4398,11 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg2
 	return args, nil
 }
 
@@ -3250,6 +4429,11 @@ func (ec *executionContext) field_Query_orgChart_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg4
 	return args, nil
 }
 
@@ -3266,6 +4450,11 @@ func (ec *executionContext) field_Query_org_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg2
 	return args, nil
 }
 
@@ -3277,6 +4466,44 @@ func (ec *executionContext) field_Query_roots_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scenarioDiff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scenarios_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status", ec.unmarshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus)
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
 	return args, nil
 }
 
@@ -3308,6 +4535,11 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg5
 	return args, nil
 }
 
@@ -3324,6 +4556,11 @@ func (ec *executionContext) field_Query_statistics_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg2
 	return args, nil
 }
 
@@ -3340,11 +4577,27 @@ func (ec *executionContext) field_Query_violations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity", ec.unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
 	if err != nil {
 		return nil, err
 	}
-	args["minSeverity"] = arg2
+	args["scenario"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity", ec.unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity)
+	if err != nil {
+		return nil, err
+	}
+	args["minSeverity"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Scenario_violations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity", ec.unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity)
+	if err != nil {
+		return nil, err
+	}
+	args["minSeverity"] = arg0
 	return args, nil
 }
 
@@ -7769,6 +9022,929 @@ func (ec *executionContext) fieldContext_Mutation_recordRating(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createScenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateScenario(ctx, fc.Args["name"].(string), fc.Args["within"].(string), fc.Args["baseAsOf"].(*org.Date))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addScenarioOperations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_addScenarioOperations,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddScenarioOperations(ctx, fc.Args["id"].(string), fc.Args["operations"].([]*model.ScenarioOperationInput))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_addScenarioOperations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addScenarioOperations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeScenarioOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_removeScenarioOperation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveScenarioOperation(ctx, fc.Args["id"].(string), fc.Args["key"].(int))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_removeScenarioOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeScenarioOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveScenarioOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_moveScenarioOperation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveScenarioOperation(ctx, fc.Args["id"].(string), fc.Args["key"].(int), fc.Args["toIndex"].(int))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_moveScenarioOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveScenarioOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undoScenarioOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_undoScenarioOperation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndoScenarioOperation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_undoScenarioOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undoScenarioOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redoScenarioOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_redoScenarioOperation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedoScenarioOperation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_redoScenarioOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redoScenarioOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_renameScenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameScenario(ctx, fc.Args["id"].(string), fc.Args["name"].(string))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_renameScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_discardScenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardScenario(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_discardScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_applyScenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyScenario(ctx, fc.Args["id"].(string), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date))
+		},
+		nil,
+		ec.marshalNScenarioApplication2ᚖdangboᚋgraphᚋmodelᚐScenarioApplication,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_applyScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "scenario":
+				return ec.fieldContext_ScenarioApplication_scenario(ctx, field)
+			case "changes":
+				return ec.fieldContext_ScenarioApplication_changes(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ScenarioApplication", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rebaseScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_rebaseScenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RebaseScenario(ctx, fc.Args["id"].(string), fc.Args["baseAsOf"].(*org.Date))
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_rebaseScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rebaseScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_id(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NodeChange_id,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_NodeChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_changes(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NodeChange_changes,
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		ec.marshalNNodeChangeKind2ᚕdangboᚋinternalᚋorgᚐNodeChangeKindᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_NodeChange_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type NodeChangeKind does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_before(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NodeChange_before,
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_NodeChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Org_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Org_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Org_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_Org_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_Org_sector(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Org_asOf(ctx, field)
+			case "establishedOn":
+				return ec.fieldContext_Org_establishedOn(ctx, field)
+			case "endedOn":
+				return ec.fieldContext_Org_endedOn(ctx, field)
+			case "parent":
+				return ec.fieldContext_Org_parent(ctx, field)
+			case "ancestors":
+				return ec.fieldContext_Org_ancestors(ctx, field)
+			case "children":
+				return ec.fieldContext_Org_children(ctx, field)
+			case "childCount":
+				return ec.fieldContext_Org_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_Org_hasChildren(ctx, field)
+			case "members":
+				return ec.fieldContext_Org_members(ctx, field)
+			case "residents":
+				return ec.fieldContext_Org_residents(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_Org_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
+			case "statistics":
+				return ec.fieldContext_Org_statistics(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_after(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NodeChange_after,
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_NodeChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Org_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Org_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Org_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_Org_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_Org_sector(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Org_asOf(ctx, field)
+			case "establishedOn":
+				return ec.fieldContext_Org_establishedOn(ctx, field)
+			case "endedOn":
+				return ec.fieldContext_Org_endedOn(ctx, field)
+			case "parent":
+				return ec.fieldContext_Org_parent(ctx, field)
+			case "ancestors":
+				return ec.fieldContext_Org_ancestors(ctx, field)
+			case "children":
+				return ec.fieldContext_Org_children(ctx, field)
+			case "childCount":
+				return ec.fieldContext_Org_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_Org_hasChildren(ctx, field)
+			case "members":
+				return ec.fieldContext_Org_members(ctx, field)
+			case "residents":
+				return ec.fieldContext_Org_residents(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_Org_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
+			case "statistics":
+				return ec.fieldContext_Org_statistics(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_memberDelta(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NodeChange_memberDelta,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberDelta, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_NodeChange_memberDelta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Org_id(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8159,7 +10335,7 @@ func (ec *executionContext) _Org_children(ctx context.Context, field graphql.Col
 		ec.fieldContext_Org_children,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Children(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Org().Children(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNOrgConnection2ᚖdangboᚋgraphᚋmodelᚐOrgConnection,
@@ -8268,7 +10444,7 @@ func (ec *executionContext) _Org_members(ctx context.Context, field graphql.Coll
 		ec.fieldContext_Org_members,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNMemberConnection2ᚖdangboᚋgraphᚋmodelᚐMemberConnection,
@@ -8319,7 +10495,7 @@ func (ec *executionContext) _Org_residents(ctx context.Context, field graphql.Co
 		ec.fieldContext_Org_residents,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Residents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Org().Residents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNMemberConnection2ᚖdangboᚋgraphᚋmodelᚐMemberConnection,
@@ -8604,6 +10780,8 @@ func (ec *executionContext) fieldContext_Org_violations(_ context.Context, field
 				return ec.fieldContext_Violation_message(ctx, field)
 			case "basis":
 				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
 		},
@@ -9588,7 +11766,7 @@ func (ec *executionContext) _Query_roots(ctx context.Context, field graphql.Coll
 		ec.fieldContext_Query_roots,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Roots(ctx, fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Roots(ctx, fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNOrg2ᚕᚖdangboᚋgraphᚋmodelᚐOrgᚄ,
@@ -9675,7 +11853,7 @@ func (ec *executionContext) _Query_org(ctx context.Context, field graphql.Collec
 		ec.fieldContext_Query_org,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Org(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Org(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
@@ -9762,7 +11940,7 @@ func (ec *executionContext) _Query_member(ctx context.Context, field graphql.Col
 		ec.fieldContext_Query_member,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Member(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Member(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalOMember2ᚖdangboᚋgraphᚋmodelᚐMember,
@@ -9839,7 +12017,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		ec.fieldContext_Query_node,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalONode2dangboᚋgraphᚋmodelᚐNode,
@@ -9880,7 +12058,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		ec.fieldContext_Query_search,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ,
@@ -9929,7 +12107,7 @@ func (ec *executionContext) _Query_statistics(ctx context.Context, field graphql
 		ec.fieldContext_Query_statistics,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Statistics(ctx, fc.Args["orgId"].(string), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().Statistics(ctx, fc.Args["orgId"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNOrgStatistics2ᚖdangboᚋgraphᚋmodelᚐStatistics,
@@ -9996,7 +12174,7 @@ func (ec *executionContext) _Query_orgChart(ctx context.Context, field graphql.C
 		ec.fieldContext_Query_orgChart,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().OrgChart(ctx, fc.Args["rootId"].(string), fc.Args["depth"].(*int), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date))
+			return ec.Resolvers.Query().OrgChart(ctx, fc.Args["rootId"].(string), fc.Args["depth"].(*int), fc.Args["kinds"].([]org.Kind), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNOrgChart2ᚖdangboᚋgraphᚋmodelᚐChart,
@@ -10088,7 +12266,7 @@ func (ec *executionContext) _Query_violations(ctx context.Context, field graphql
 		ec.fieldContext_Query_violations,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Violations(ctx, fc.Args["within"].(string), fc.Args["asOf"].(*org.Date), fc.Args["minSeverity"].(*org.Severity))
+			return ec.Resolvers.Query().Violations(ctx, fc.Args["within"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string), fc.Args["minSeverity"].(*org.Severity))
 		},
 		nil,
 		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
@@ -10117,6 +12295,8 @@ func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, f
 				return ec.fieldContext_Violation_message(ctx, field)
 			case "basis":
 				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
 		},
@@ -10288,6 +12468,205 @@ func (ec *executionContext) fieldContext_Query_changeSummary(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_changeSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scenarios(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_scenarios,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scenarios(ctx, fc.Args["status"].(*org.ScenarioStatus))
+		},
+		nil,
+		ec.marshalNScenario2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_scenarios(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scenarios_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_scenario,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scenario(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_scenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scenarioDiff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_scenarioDiff,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScenarioDiff(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalNScenarioDiff2ᚖdangboᚋgraphᚋmodelᚐScenarioDiff,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_scenarioDiff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "scenario":
+				return ec.fieldContext_ScenarioDiff_scenario(ctx, field)
+			case "asIs":
+				return ec.fieldContext_ScenarioDiff_asIs(ctx, field)
+			case "toBe":
+				return ec.fieldContext_ScenarioDiff_toBe(ctx, field)
+			case "figures":
+				return ec.fieldContext_ScenarioDiff_figures(ctx, field)
+			case "nodes":
+				return ec.fieldContext_ScenarioDiff_nodes(ctx, field)
+			case "violationsAdded":
+				return ec.fieldContext_ScenarioDiff_violationsAdded(ctx, field)
+			case "violationsResolved":
+				return ec.fieldContext_ScenarioDiff_violationsResolved(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ScenarioDiff", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scenarioDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10709,6 +13088,1342 @@ func (ec *executionContext) fieldContext_Rule_basis(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _Scenario_id(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_id,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_name(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_within(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_within,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Scenario().Within(ctx, obj)
+		},
+		nil,
+		ec.marshalOOrg2ᚖdangboᚋgraphᚋmodelᚐOrg,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_within(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Org_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Org_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Org_name(ctx, field)
+			case "kind":
+				return ec.fieldContext_Org_kind(ctx, field)
+			case "sector":
+				return ec.fieldContext_Org_sector(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Org_asOf(ctx, field)
+			case "establishedOn":
+				return ec.fieldContext_Org_establishedOn(ctx, field)
+			case "endedOn":
+				return ec.fieldContext_Org_endedOn(ctx, field)
+			case "parent":
+				return ec.fieldContext_Org_parent(ctx, field)
+			case "ancestors":
+				return ec.fieldContext_Org_ancestors(ctx, field)
+			case "children":
+				return ec.fieldContext_Org_children(ctx, field)
+			case "childCount":
+				return ec.fieldContext_Org_childCount(ctx, field)
+			case "hasChildren":
+				return ec.fieldContext_Org_hasChildren(ctx, field)
+			case "members":
+				return ec.fieldContext_Org_members(ctx, field)
+			case "residents":
+				return ec.fieldContext_Org_residents(ctx, field)
+			case "directMemberCount":
+				return ec.fieldContext_Org_directMemberCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_Org_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_Org_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_Org_probationaryCount(ctx, field)
+			case "statistics":
+				return ec.fieldContext_Org_statistics(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Org_ratings(ctx, field)
+			case "violations":
+				return ec.fieldContext_Org_violations(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_baseAsOf(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_baseAsOf,
+		func(ctx context.Context) (any, error) {
+			return obj.BaseAsOf, nil
+		},
+		nil,
+		ec.marshalNDate2dangboᚋinternalᚋorgᚐDate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_baseAsOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_status(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_status,
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		ec.marshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ScenarioStatus does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_createdBy,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_operations(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_operations,
+		func(ctx context.Context) (any, error) {
+			return obj.Operations(), nil
+		},
+		nil,
+		ec.marshalNScenarioOperation2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioOperationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_operations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "key":
+				return ec.fieldContext_ScenarioOperation_key(ctx, field)
+			case "index":
+				return ec.fieldContext_ScenarioOperation_index(ctx, field)
+			case "type":
+				return ec.fieldContext_ScenarioOperation_type(ctx, field)
+			case "input":
+				return ec.fieldContext_ScenarioOperation_input(ctx, field)
+			case "applied":
+				return ec.fieldContext_ScenarioOperation_applied(ctx, field)
+			case "error":
+				return ec.fieldContext_ScenarioOperation_error(ctx, field)
+			case "errorCode":
+				return ec.fieldContext_ScenarioOperation_errorCode(ctx, field)
+			case "created":
+				return ec.fieldContext_ScenarioOperation_created(ctx, field)
+			case "changeCount":
+				return ec.fieldContext_ScenarioOperation_changeCount(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ScenarioOperation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_canUndo(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_canUndo,
+		func(ctx context.Context) (any, error) {
+			return obj.CanUndo(), nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_canUndo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_canRedo(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_canRedo,
+		func(ctx context.Context) (any, error) {
+			return obj.CanRedo(), nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_canRedo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_violations(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_violations,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Scenario().Violations(ctx, obj, fc.Args["minSeverity"].(*org.Severity))
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Scenario_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_applied(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_applied,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Scenario().Applied(ctx, obj)
+		},
+		nil,
+		ec.marshalODecision2ᚖdangboᚋinternalᚋorgᚐDecision,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "number":
+				return ec.fieldContext_Decision_number(ctx, field)
+			case "date":
+				return ec.fieldContext_Decision_date(ctx, field)
+			case "issuerId":
+				return ec.fieldContext_Decision_issuerId(ctx, field)
+			case "issuer":
+				return ec.fieldContext_Decision_issuer(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Decision", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scenario_appliedOn(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_appliedOn,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Scenario().AppliedOn(ctx, obj)
+		},
+		nil,
+		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_appliedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioApplication_scenario(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioApplication_scenario,
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioApplication_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioApplication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioApplication_changes(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioApplication_changes,
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		ec.marshalNChange2ᚕᚖdangboᚋgraphᚋmodelᚐChangeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioApplication_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioApplication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_scenario(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_scenario,
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Scenario_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Scenario_name(ctx, field)
+			case "within":
+				return ec.fieldContext_Scenario_within(ctx, field)
+			case "baseAsOf":
+				return ec.fieldContext_Scenario_baseAsOf(ctx, field)
+			case "status":
+				return ec.fieldContext_Scenario_status(ctx, field)
+			case "createdBy":
+				return ec.fieldContext_Scenario_createdBy(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Scenario_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Scenario_updatedAt(ctx, field)
+			case "operations":
+				return ec.fieldContext_Scenario_operations(ctx, field)
+			case "canUndo":
+				return ec.fieldContext_Scenario_canUndo(ctx, field)
+			case "canRedo":
+				return ec.fieldContext_Scenario_canRedo(ctx, field)
+			case "violations":
+				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "applied":
+				return ec.fieldContext_Scenario_applied(ctx, field)
+			case "appliedOn":
+				return ec.fieldContext_Scenario_appliedOn(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scenario", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_asIs(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_asIs,
+		func(ctx context.Context) (any, error) {
+			return obj.AsIs, nil
+		},
+		nil,
+		ec.marshalNOrgStatistics2ᚖdangboᚋgraphᚋmodelᚐStatistics,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_asIs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "asOf":
+				return ec.fieldContext_OrgStatistics_asOf(ctx, field)
+			case "childCount":
+				return ec.fieldContext_OrgStatistics_childCount(ctx, field)
+			case "districtCount":
+				return ec.fieldContext_OrgStatistics_districtCount(ctx, field)
+			case "grassrootsCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCount(ctx, field)
+			case "grassrootsCommitteeCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCommitteeCount(ctx, field)
+			case "grassrootsCellCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCellCount(ctx, field)
+			case "partialCommitteeCount":
+				return ec.fieldContext_OrgStatistics_partialCommitteeCount(ctx, field)
+			case "cellCount":
+				return ec.fieldContext_OrgStatistics_cellCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_OrgStatistics_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_OrgStatistics_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
+			case "cellsBySector":
+				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_toBe(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_toBe,
+		func(ctx context.Context) (any, error) {
+			return obj.ToBe, nil
+		},
+		nil,
+		ec.marshalNOrgStatistics2ᚖdangboᚋgraphᚋmodelᚐStatistics,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_toBe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "asOf":
+				return ec.fieldContext_OrgStatistics_asOf(ctx, field)
+			case "childCount":
+				return ec.fieldContext_OrgStatistics_childCount(ctx, field)
+			case "districtCount":
+				return ec.fieldContext_OrgStatistics_districtCount(ctx, field)
+			case "grassrootsCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCount(ctx, field)
+			case "grassrootsCommitteeCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCommitteeCount(ctx, field)
+			case "grassrootsCellCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCellCount(ctx, field)
+			case "partialCommitteeCount":
+				return ec.fieldContext_OrgStatistics_partialCommitteeCount(ctx, field)
+			case "cellCount":
+				return ec.fieldContext_OrgStatistics_cellCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_OrgStatistics_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_OrgStatistics_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
+			case "cellsBySector":
+				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_figures(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_figures,
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		ec.marshalNScenarioFigure2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioFigureᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "name":
+				return ec.fieldContext_ScenarioFigure_name(ctx, field)
+			case "asIs":
+				return ec.fieldContext_ScenarioFigure_asIs(ctx, field)
+			case "toBe":
+				return ec.fieldContext_ScenarioFigure_toBe(ctx, field)
+			case "net":
+				return ec.fieldContext_ScenarioFigure_net(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ScenarioFigure", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_nodes,
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		ec.marshalNNodeChange2ᚕᚖdangboᚋgraphᚋmodelᚐNodeChangeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_NodeChange_id(ctx, field)
+			case "changes":
+				return ec.fieldContext_NodeChange_changes(ctx, field)
+			case "before":
+				return ec.fieldContext_NodeChange_before(ctx, field)
+			case "after":
+				return ec.fieldContext_NodeChange_after(ctx, field)
+			case "memberDelta":
+				return ec.fieldContext_NodeChange_memberDelta(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type NodeChange", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_violationsAdded(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_violationsAdded,
+		func(ctx context.Context) (any, error) {
+			return obj.ViolationsAdded, nil
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_violationsAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioDiff_violationsResolved(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioDiff_violationsResolved,
+		func(ctx context.Context) (any, error) {
+			return obj.ViolationsResolved, nil
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioDiff_violationsResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioFigure_name(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioFigure_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioFigure_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioFigure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioFigure_asIs(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioFigure_asIs,
+		func(ctx context.Context) (any, error) {
+			return obj.AsIs, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioFigure_asIs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioFigure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioFigure_toBe(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioFigure_toBe,
+		func(ctx context.Context) (any, error) {
+			return obj.ToBe, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioFigure_toBe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioFigure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioFigure_net(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioFigure_net,
+		func(ctx context.Context) (any, error) {
+			return obj.Net, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioFigure_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioFigure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_key(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_key,
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_index(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_index,
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_type(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_type,
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		ec.marshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ScenarioOperationType does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_input(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_input,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().Input(ctx, obj)
+		},
+		nil,
+		ec.marshalNJSON2encodingᚋjsonᚐRawMessage,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_applied(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_applied,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().Applied(ctx, obj)
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_error(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_error,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().Error(ctx, obj)
+		},
+		nil,
+		ec.marshalOString2ᚖstring,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_errorCode,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().ErrorCode(ctx, obj)
+		},
+		nil,
+		ec.marshalOString2ᚖstring,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_created(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_created,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().Created(ctx, obj)
+		},
+		nil,
+		ec.marshalNID2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScenarioOperation_changeCount(ctx context.Context, field graphql.CollectedField, obj *model.ScenarioOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ScenarioOperation_changeCount,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScenarioOperation().ChangeCount(ctx, obj)
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ScenarioOperation_changeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScenarioOperation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11115,6 +14830,35 @@ func (ec *executionContext) fieldContext_Violation_basis(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_operationKey(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_operationKey,
+		func(ctx context.Context) (any, error) {
+			return obj.OperationKey(), nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_operationKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
 		},
 	}
 	return fc, nil
@@ -12710,6 +16454,128 @@ func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAssignRoleInput(ctx context.Context, obj any) (model.AssignRoleInput, error) {
+	var it model.AssignRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["headOfUnit"]; !present {
+		asMap["headOfUnit"] = false
+	}
+
+	fieldsInOrder := [...]string{"memberId", "orgId", "role", "headOfUnit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2dangboᚋinternalᚋorgᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "headOfUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headOfUnit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadOfUnit = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputChangeOrgKindInput(ctx context.Context, obj any) (model.ChangeOrgKindInput, error) {
+	var it model.ChangeOrgKindInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrgKind2dangboᚋinternalᚋorgᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputConfirmOfficialInput(ctx context.Context, obj any) (model.ConfirmOfficialInput, error) {
+	var it model.ConfirmOfficialInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateMemberInput(ctx context.Context, obj any) (model.CreateMemberInput, error) {
 	var it model.CreateMemberInput
 	if obj == nil {
@@ -12919,6 +16785,300 @@ func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDissolveOrgInput(ctx context.Context, obj any) (model.DissolveOrgInput, error) {
+	var it model.DissolveOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "membersTo", "childrenTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "membersTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membersTo"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembersTo = data
+		case "childrenTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenTo"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildrenTo = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputEndResidenceInput(ctx context.Context, obj any) (model.EndResidenceInput, error) {
+	var it model.EndResidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputEndRoleInput(ctx context.Context, obj any) (model.EndRoleInput, error) {
+	var it model.EndRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "orgId", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2dangboᚋinternalᚋorgᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFlattenLevelInput(ctx context.Context, obj any) (model.FlattenLevelInput, error) {
+	var it model.FlattenLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "within", "sectors", "maxMembers", "minMembers"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrgKind2dangboᚋinternalᚋorgᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕdangboᚋinternalᚋorgᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "maxMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxMembers = data
+		case "minMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinMembers = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeByMappingInput(ctx context.Context, obj any) (model.MergeByMappingInput, error) {
+	var it model.MergeByMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mappings"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mappings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mappings"))
+			data, err := ec.unmarshalNMergeMappingInput2ᚕᚖdangboᚋgraphᚋmodelᚐMergeMappingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mappings = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeMappingInput(ctx context.Context, obj any) (model.MergeMappingInput, error) {
+	var it model.MergeMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sourceIds", "targetId", "newTarget"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sourceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIds = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "newTarget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newTarget"))
+			data, err := ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewTarget = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeOrgsInput(ctx context.Context, obj any) (model.MergeOrgsInput, error) {
+	var it model.MergeOrgsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sourceIds", "targetId", "newTarget"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sourceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIds = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "newTarget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newTarget"))
+			data, err := ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewTarget = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputNewOrgInput(ctx context.Context, obj any) (model.NewOrgInput, error) {
 	var it model.NewOrgInput
 	if obj == nil {
@@ -12972,6 +17132,558 @@ func (ec *executionContext) unmarshalInputNewOrgInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.Sector = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrgFilterInput(ctx context.Context, obj any) (model.OrgFilterInput, error) {
+	var it model.OrgFilterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"within", "kinds", "sectors", "maxMembers", "minMembers"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOOrgKind2ᚕdangboᚋinternalᚋorgᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕdangboᚋinternalᚋorgᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "maxMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxMembers = data
+		case "minMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinMembers = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRecordRatingInput(ctx context.Context, obj any) (model.RecordRatingInput, error) {
+	var it model.RecordRatingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "memberId", "year", "rating"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalNRating2dangboᚋinternalᚋorgᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context, obj any) (model.RemoveMemberInput, error) {
+	var it model.RemoveMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRenameOrgInput(ctx context.Context, obj any) (model.RenameOrgInput, error) {
+	var it model.RenameOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputScenarioOperationInput(ctx context.Context, obj any) (model.ScenarioOperationInput, error) {
+	var it model.ScenarioOperationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"establishOrg", "renameOrg", "transferOrg", "mergeOrgs", "splitOrg", "dissolveOrg", "changeOrgKind", "admitMember", "confirmOfficial", "transferMember", "removeMember", "setResidence", "endResidence", "assignRole", "endRole", "recordRating", "transferWhere", "mergeByMapping", "flattenLevel", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "establishOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishOrg"))
+			data, err := ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishOrg = data
+		case "renameOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renameOrg"))
+			data, err := ec.unmarshalORenameOrgInput2ᚖdangboᚋgraphᚋmodelᚐRenameOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RenameOrg = data
+		case "transferOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferOrg"))
+			data, err := ec.unmarshalOTransferOrgInput2ᚖdangboᚋgraphᚋmodelᚐTransferOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferOrg = data
+		case "mergeOrgs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergeOrgs"))
+			data, err := ec.unmarshalOMergeOrgsInput2ᚖdangboᚋgraphᚋmodelᚐMergeOrgsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergeOrgs = data
+		case "splitOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitOrg"))
+			data, err := ec.unmarshalOSplitOrgInput2ᚖdangboᚋgraphᚋmodelᚐSplitOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitOrg = data
+		case "dissolveOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dissolveOrg"))
+			data, err := ec.unmarshalODissolveOrgInput2ᚖdangboᚋgraphᚋmodelᚐDissolveOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DissolveOrg = data
+		case "changeOrgKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeOrgKind"))
+			data, err := ec.unmarshalOChangeOrgKindInput2ᚖdangboᚋgraphᚋmodelᚐChangeOrgKindInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeOrgKind = data
+		case "admitMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admitMember"))
+			data, err := ec.unmarshalOAdmitMemberInput2ᚖdangboᚋgraphᚋmodelᚐAdmitMemberInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdmitMember = data
+		case "confirmOfficial":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmOfficial"))
+			data, err := ec.unmarshalOConfirmOfficialInput2ᚖdangboᚋgraphᚋmodelᚐConfirmOfficialInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmOfficial = data
+		case "transferMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferMember"))
+			data, err := ec.unmarshalOTransferMemberInput2ᚖdangboᚋgraphᚋmodelᚐTransferMemberInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferMember = data
+		case "removeMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeMember"))
+			data, err := ec.unmarshalORemoveMemberInput2ᚖdangboᚋgraphᚋmodelᚐRemoveMemberInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveMember = data
+		case "setResidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setResidence"))
+			data, err := ec.unmarshalOSetResidenceInput2ᚖdangboᚋgraphᚋmodelᚐSetResidenceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SetResidence = data
+		case "endResidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endResidence"))
+			data, err := ec.unmarshalOEndResidenceInput2ᚖdangboᚋgraphᚋmodelᚐEndResidenceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndResidence = data
+		case "assignRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignRole"))
+			data, err := ec.unmarshalOAssignRoleInput2ᚖdangboᚋgraphᚋmodelᚐAssignRoleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignRole = data
+		case "endRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endRole"))
+			data, err := ec.unmarshalOEndRoleInput2ᚖdangboᚋgraphᚋmodelᚐEndRoleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndRole = data
+		case "recordRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordRating"))
+			data, err := ec.unmarshalORecordRatingInput2ᚖdangboᚋgraphᚋmodelᚐRecordRatingInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordRating = data
+		case "transferWhere":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferWhere"))
+			data, err := ec.unmarshalOTransferWhereInput2ᚖdangboᚋgraphᚋmodelᚐTransferWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferWhere = data
+		case "mergeByMapping":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergeByMapping"))
+			data, err := ec.unmarshalOMergeByMappingInput2ᚖdangboᚋgraphᚋmodelᚐMergeByMappingInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergeByMapping = data
+		case "flattenLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flattenLevel"))
+			data, err := ec.unmarshalOFlattenLevelInput2ᚖdangboᚋgraphᚋmodelᚐFlattenLevelInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlattenLevel = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetResidenceInput(ctx context.Context, obj any) (model.SetResidenceInput, error) {
+	var it model.SetResidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "cellId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "cellId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cellId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CellID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSplitOrgInput(ctx context.Context, obj any) (model.SplitOrgInput, error) {
+	var it model.SplitOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "newOrg", "memberIds", "childIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "newOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newOrg"))
+			data, err := ec.unmarshalNNewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewOrg = data
+		case "memberIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIds = data
+		case "childIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildIds = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTransferMemberInput(ctx context.Context, obj any) (model.TransferMemberInput, error) {
+	var it model.TransferMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "cellId", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "cellId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cellId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CellID = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTransferOrgInput(ctx context.Context, obj any) (model.TransferOrgInput, error) {
+	var it model.TransferOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "parentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTransferWhereInput(ctx context.Context, obj any) (model.TransferWhereInput, error) {
+	var it model.TransferWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"filter", "targetId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalNOrgFilterInput2ᚖdangboᚋgraphᚋmodelᚐOrgFilterInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
 		}
 	}
 	return it, nil
@@ -14648,6 +19360,129 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addScenarioOperations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addScenarioOperations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeScenarioOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeScenarioOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveScenarioOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveScenarioOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoScenarioOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undoScenarioOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redoScenarioOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redoScenarioOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rebaseScenario":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rebaseScenario(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var nodeChangeImplementors = []string{"NodeChange"}
+
+func (ec *executionContext) _NodeChange(ctx context.Context, sel ast.SelectionSet, obj *model.NodeChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nodeChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NodeChange")
+		case "id":
+			out.Values[i] = ec._NodeChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._NodeChange_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._NodeChange_before(ctx, field, obj)
+		case "after":
+			out.Values[i] = ec._NodeChange_after(ctx, field, obj)
+		case "memberDelta":
+			out.Values[i] = ec._NodeChange_memberDelta(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15624,6 +20459,69 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scenarios":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scenarios(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scenario":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scenario(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scenarioDiff":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scenarioDiff(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15827,6 +20725,651 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var scenarioImplementors = []string{"Scenario"}
+
+func (ec *executionContext) _Scenario(ctx context.Context, sel ast.SelectionSet, obj *model.Scenario) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Scenario")
+		case "id":
+			out.Values[i] = ec._Scenario_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Scenario_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "within":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Scenario_within(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "baseAsOf":
+			out.Values[i] = ec._Scenario_baseAsOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Scenario_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Scenario_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Scenario_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Scenario_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operations":
+			out.Values[i] = ec._Scenario_operations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canUndo":
+			out.Values[i] = ec._Scenario_canUndo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canRedo":
+			out.Values[i] = ec._Scenario_canRedo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "violations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Scenario_violations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "applied":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Scenario_applied(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "appliedOn":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Scenario_appliedOn(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scenarioApplicationImplementors = []string{"ScenarioApplication"}
+
+func (ec *executionContext) _ScenarioApplication(ctx context.Context, sel ast.SelectionSet, obj *model.ScenarioApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScenarioApplication")
+		case "scenario":
+			out.Values[i] = ec._ScenarioApplication_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._ScenarioApplication_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scenarioDiffImplementors = []string{"ScenarioDiff"}
+
+func (ec *executionContext) _ScenarioDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ScenarioDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScenarioDiff")
+		case "scenario":
+			out.Values[i] = ec._ScenarioDiff_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asIs":
+			out.Values[i] = ec._ScenarioDiff_asIs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toBe":
+			out.Values[i] = ec._ScenarioDiff_toBe(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figures":
+			out.Values[i] = ec._ScenarioDiff_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ScenarioDiff_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "violationsAdded":
+			out.Values[i] = ec._ScenarioDiff_violationsAdded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "violationsResolved":
+			out.Values[i] = ec._ScenarioDiff_violationsResolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scenarioFigureImplementors = []string{"ScenarioFigure"}
+
+func (ec *executionContext) _ScenarioFigure(ctx context.Context, sel ast.SelectionSet, obj *model.ScenarioFigure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScenarioFigure")
+		case "name":
+			out.Values[i] = ec._ScenarioFigure_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asIs":
+			out.Values[i] = ec._ScenarioFigure_asIs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toBe":
+			out.Values[i] = ec._ScenarioFigure_toBe(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._ScenarioFigure_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scenarioOperationImplementors = []string{"ScenarioOperation"}
+
+func (ec *executionContext) _ScenarioOperation(ctx context.Context, sel ast.SelectionSet, obj *model.ScenarioOperation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scenarioOperationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScenarioOperation")
+		case "key":
+			out.Values[i] = ec._ScenarioOperation_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "index":
+			out.Values[i] = ec._ScenarioOperation_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._ScenarioOperation_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "input":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_input(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "applied":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_applied(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "error":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_error(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "errorCode":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_errorCode(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "created":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_created(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "changeCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScenarioOperation_changeCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var searchHitImplementors = []string{"SearchHit"}
 
 func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
@@ -15989,6 +21532,8 @@ func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "operationKey":
+			out.Values[i] = ec._Violation_operationKey(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17077,9 +22622,34 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNMergeMappingInput2ᚕᚖdangboᚋgraphᚋmodelᚐMergeMappingInputᚄ(ctx context.Context, v any) ([]*model.MergeMappingInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MergeMappingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMergeMappingInput2ᚖdangboᚋgraphᚋmodelᚐMergeMappingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMergeMappingInput2ᚖdangboᚋgraphᚋmodelᚐMergeMappingInput(ctx context.Context, v any) (*model.MergeMappingInput, error) {
+	res, err := ec.unmarshalInputMergeMappingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNNewOrgInput2dangboᚋgraphᚋmodelᚐNewOrgInput(ctx context.Context, v any) (model.NewOrgInput, error) {
 	res, err := ec.unmarshalInputNewOrgInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx context.Context, v any) (*model.NewOrgInput, error) {
+	res, err := ec.unmarshalInputNewOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -17097,6 +22667,99 @@ func (ec *executionContext) marshalNNode2ᚕdangboᚋgraphᚋmodelᚐNodeᚄ(ctx
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNodeChange2ᚕᚖdangboᚋgraphᚋmodelᚐNodeChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NodeChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNodeChange2ᚖdangboᚋgraphᚋmodelᚐNodeChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNodeChange2ᚖdangboᚋgraphᚋmodelᚐNodeChange(ctx context.Context, sel ast.SelectionSet, v *model.NodeChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NodeChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind(ctx context.Context, v any) (org.NodeChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind(ctx context.Context, sel ast.SelectionSet, v org.NodeChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind = map[string]org.NodeChangeKind{
+		"NEW":             org.NodeNew,
+		"ENDED":           org.NodeEnded,
+		"MOVED":           org.NodeMoved,
+		"RENAMED":         org.NodeRenamed,
+		"KIND_CHANGED":    org.NodeKindChanged,
+		"MEMBERS_CHANGED": org.NodeMembersChanged,
+	}
+	marshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind = map[org.NodeChangeKind]string{
+		org.NodeNew:            "NEW",
+		org.NodeEnded:          "ENDED",
+		org.NodeMoved:          "MOVED",
+		org.NodeRenamed:        "RENAMED",
+		org.NodeKindChanged:    "KIND_CHANGED",
+		org.NodeMembersChanged: "MEMBERS_CHANGED",
+	}
+)
+
+func (ec *executionContext) unmarshalNNodeChangeKind2ᚕdangboᚋinternalᚋorgᚐNodeChangeKindᚄ(ctx context.Context, v any) ([]org.NodeChangeKind, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.NodeChangeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNNodeChangeKind2ᚕdangboᚋinternalᚋorgᚐNodeChangeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []org.NodeChangeKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17190,6 +22853,11 @@ func (ec *executionContext) marshalNOrgEdge2ᚖdangboᚋgraphᚋmodelᚐOrgEdge(
 		return graphql.Null
 	}
 	return ec._OrgEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrgFilterInput2ᚖdangboᚋgraphᚋmodelᚐOrgFilterInput(ctx context.Context, v any) (*model.OrgFilterInput, error) {
+	res, err := ec.unmarshalInputOrgFilterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrgKind2dangboᚋinternalᚋorgᚐKind(ctx context.Context, v any) (org.Kind, error) {
@@ -17433,6 +23101,228 @@ func (ec *executionContext) marshalNRule2ᚖdangboᚋinternalᚋorgᚐRule(ctx c
 	}
 	return ec._Rule(ctx, sel, v)
 }
+
+func (ec *executionContext) marshalNScenario2dangboᚋgraphᚋmodelᚐScenario(ctx context.Context, sel ast.SelectionSet, v model.Scenario) graphql.Marshaler {
+	return ec._Scenario(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScenario2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Scenario) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario(ctx context.Context, sel ast.SelectionSet, v *model.Scenario) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Scenario(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScenarioApplication2dangboᚋgraphᚋmodelᚐScenarioApplication(ctx context.Context, sel ast.SelectionSet, v model.ScenarioApplication) graphql.Marshaler {
+	return ec._ScenarioApplication(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScenarioApplication2ᚖdangboᚋgraphᚋmodelᚐScenarioApplication(ctx context.Context, sel ast.SelectionSet, v *model.ScenarioApplication) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScenarioApplication(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScenarioDiff2dangboᚋgraphᚋmodelᚐScenarioDiff(ctx context.Context, sel ast.SelectionSet, v model.ScenarioDiff) graphql.Marshaler {
+	return ec._ScenarioDiff(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScenarioDiff2ᚖdangboᚋgraphᚋmodelᚐScenarioDiff(ctx context.Context, sel ast.SelectionSet, v *model.ScenarioDiff) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScenarioDiff(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScenarioFigure2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScenarioFigure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScenarioFigure2ᚖdangboᚋgraphᚋmodelᚐScenarioFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScenarioFigure2ᚖdangboᚋgraphᚋmodelᚐScenarioFigure(ctx context.Context, sel ast.SelectionSet, v *model.ScenarioFigure) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScenarioFigure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScenarioOperation2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScenarioOperation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScenarioOperation2ᚖdangboᚋgraphᚋmodelᚐScenarioOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScenarioOperation2ᚖdangboᚋgraphᚋmodelᚐScenarioOperation(ctx context.Context, sel ast.SelectionSet, v *model.ScenarioOperation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScenarioOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScenarioOperationInput2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioOperationInputᚄ(ctx context.Context, v any) ([]*model.ScenarioOperationInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ScenarioOperationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScenarioOperationInput2ᚖdangboᚋgraphᚋmodelᚐScenarioOperationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNScenarioOperationInput2ᚖdangboᚋgraphᚋmodelᚐScenarioOperationInput(ctx context.Context, v any) (*model.ScenarioOperationInput, error) {
+	res, err := ec.unmarshalInputScenarioOperationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType(ctx context.Context, v any) (org.OperationType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType(ctx context.Context, sel ast.SelectionSet, v org.OperationType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType = map[string]org.OperationType{
+		"ESTABLISH_ORG":    org.OpEstablishOrg,
+		"RENAME_ORG":       org.OpRenameOrg,
+		"TRANSFER_ORG":     org.OpTransferOrg,
+		"MERGE_ORGS":       org.OpMergeOrgs,
+		"SPLIT_ORG":        org.OpSplitOrg,
+		"DISSOLVE_ORG":     org.OpDissolveOrg,
+		"CHANGE_ORG_KIND":  org.OpChangeOrgKind,
+		"ADMIT_MEMBER":     org.OpAdmitMember,
+		"CONFIRM_OFFICIAL": org.OpConfirmOfficial,
+		"TRANSFER_MEMBER":  org.OpTransferMember,
+		"REMOVE_MEMBER":    org.OpRemoveMember,
+		"SET_RESIDENCE":    org.OpSetResidence,
+		"END_RESIDENCE":    org.OpEndResidence,
+		"ASSIGN_ROLE":      org.OpAssignRole,
+		"END_ROLE":         org.OpEndRole,
+		"RECORD_RATING":    org.OpRecordRating,
+		"TRANSFER_WHERE":   org.OpTransferWhere,
+		"MERGE_BY_MAPPING": org.OpMergeByMapping,
+		"FLATTEN_LEVEL":    org.OpFlattenLevel,
+	}
+	marshalNScenarioOperationType2dangboᚋinternalᚋorgᚐOperationType = map[org.OperationType]string{
+		org.OpEstablishOrg:    "ESTABLISH_ORG",
+		org.OpRenameOrg:       "RENAME_ORG",
+		org.OpTransferOrg:     "TRANSFER_ORG",
+		org.OpMergeOrgs:       "MERGE_ORGS",
+		org.OpSplitOrg:        "SPLIT_ORG",
+		org.OpDissolveOrg:     "DISSOLVE_ORG",
+		org.OpChangeOrgKind:   "CHANGE_ORG_KIND",
+		org.OpAdmitMember:     "ADMIT_MEMBER",
+		org.OpConfirmOfficial: "CONFIRM_OFFICIAL",
+		org.OpTransferMember:  "TRANSFER_MEMBER",
+		org.OpRemoveMember:    "REMOVE_MEMBER",
+		org.OpSetResidence:    "SET_RESIDENCE",
+		org.OpEndResidence:    "END_RESIDENCE",
+		org.OpAssignRole:      "ASSIGN_ROLE",
+		org.OpEndRole:         "END_ROLE",
+		org.OpRecordRating:    "RECORD_RATING",
+		org.OpTransferWhere:   "TRANSFER_WHERE",
+		org.OpMergeByMapping:  "MERGE_BY_MAPPING",
+		org.OpFlattenLevel:    "FLATTEN_LEVEL",
+	}
+)
+
+func (ec *executionContext) unmarshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus(ctx context.Context, v any) (org.ScenarioStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus(ctx context.Context, sel ast.SelectionSet, v org.ScenarioStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus = map[string]org.ScenarioStatus{
+		"OPEN":      org.ScenarioOpen,
+		"APPLIED":   org.ScenarioApplied,
+		"DISCARDED": org.ScenarioDiscarded,
+	}
+	marshalNScenarioStatus2dangboᚋinternalᚋorgᚐScenarioStatus = map[org.ScenarioStatus]string{
+		org.ScenarioOpen:      "OPEN",
+		org.ScenarioApplied:   "APPLIED",
+		org.ScenarioDiscarded: "DISCARDED",
+	}
+)
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -17853,6 +23743,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAdmitMemberInput2ᚖdangboᚋgraphᚋmodelᚐAdmitMemberInput(ctx context.Context, v any) (*model.AdmitMemberInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdmitMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAssignRoleInput2ᚖdangboᚋgraphᚋmodelᚐAssignRoleInput(ctx context.Context, v any) (*model.AssignRoleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssignRoleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17881,6 +23787,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOChangeOrgKindInput2ᚖdangboᚋgraphᚋmodelᚐChangeOrgKindInput(ctx context.Context, v any) (*model.ChangeOrgKindInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChangeOrgKindInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChangeTypeᚄ(ctx context.Context, v any) ([]org.ChangeType, error) {
@@ -17920,6 +23834,14 @@ func (ec *executionContext) marshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChan
 	return ret
 }
 
+func (ec *executionContext) unmarshalOConfirmOfficialInput2ᚖdangboᚋgraphᚋmodelᚐConfirmOfficialInput(ctx context.Context, v any) (*model.ConfirmOfficialInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConfirmOfficialInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx context.Context, v any) (*org.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -17936,6 +23858,45 @@ func (ec *executionContext) marshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx c
 	_ = ctx
 	res := model.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODecision2ᚖdangboᚋinternalᚋorgᚐDecision(ctx context.Context, sel ast.SelectionSet, v *org.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Decision(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODissolveOrgInput2ᚖdangboᚋgraphᚋmodelᚐDissolveOrgInput(ctx context.Context, v any) (*model.DissolveOrgInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDissolveOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEndResidenceInput2ᚖdangboᚋgraphᚋmodelᚐEndResidenceInput(ctx context.Context, v any) (*model.EndResidenceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEndResidenceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEndRoleInput2ᚖdangboᚋgraphᚋmodelᚐEndRoleInput(ctx context.Context, v any) (*model.EndRoleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEndRoleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFlattenLevelInput2ᚖdangboᚋgraphᚋmodelᚐFlattenLevelInput(ctx context.Context, v any) (*model.FlattenLevelInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFlattenLevelInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -18015,6 +23976,22 @@ func (ec *executionContext) marshalOMember2ᚖdangboᚋgraphᚋmodelᚐMember(ct
 		return graphql.Null
 	}
 	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMergeByMappingInput2ᚖdangboᚋgraphᚋmodelᚐMergeByMappingInput(ctx context.Context, v any) (*model.MergeByMappingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMergeByMappingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMergeOrgsInput2ᚖdangboᚋgraphᚋmodelᚐMergeOrgsInput(ctx context.Context, v any) (*model.MergeOrgsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMergeOrgsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx context.Context, v any) (*model.NewOrgInput, error) {
@@ -18110,6 +24087,69 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalORecordRatingInput2ᚖdangboᚋgraphᚋmodelᚐRecordRatingInput(ctx context.Context, v any) (*model.RecordRatingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecordRatingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORemoveMemberInput2ᚖdangboᚋgraphᚋmodelᚐRemoveMemberInput(ctx context.Context, v any) (*model.RemoveMemberInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRemoveMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORenameOrgInput2ᚖdangboᚋgraphᚋmodelᚐRenameOrgInput(ctx context.Context, v any) (*model.RenameOrgInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRenameOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOScenario2ᚖdangboᚋgraphᚋmodelᚐScenario(ctx context.Context, sel ast.SelectionSet, v *model.Scenario) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Scenario(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus(ctx context.Context, v any) (*org.ScenarioStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus(ctx context.Context, sel ast.SelectionSet, v *org.ScenarioStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus = map[string]org.ScenarioStatus{
+		"OPEN":      org.ScenarioOpen,
+		"APPLIED":   org.ScenarioApplied,
+		"DISCARDED": org.ScenarioDiscarded,
+	}
+	marshalOScenarioStatus2ᚖdangboᚋinternalᚋorgᚐScenarioStatus = map[org.ScenarioStatus]string{
+		org.ScenarioOpen:      "OPEN",
+		org.ScenarioApplied:   "APPLIED",
+		org.ScenarioDiscarded: "DISCARDED",
+	}
+)
+
 func (ec *executionContext) unmarshalOSearchType2ᚕdangboᚋinternalᚋorgᚐSearchTypeᚄ(ctx context.Context, v any) ([]org.SearchType, error) {
 	if v == nil {
 		return nil, nil
@@ -18193,6 +24233,43 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOSector2ᚕdangboᚋinternalᚋorgᚐSectorᚄ(ctx context.Context, v any) ([]org.Sector, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.Sector, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSector2dangboᚋinternalᚋorgᚐSector(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSector2ᚕdangboᚋinternalᚋorgᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2dangboᚋinternalᚋorgᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOSector2ᚖdangboᚋinternalᚋorgᚐSector(ctx context.Context, v any) (*org.Sector, error) {
 	if v == nil {
 		return nil, nil
@@ -18245,6 +24322,14 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOSetResidenceInput2ᚖdangboᚋgraphᚋmodelᚐSetResidenceInput(ctx context.Context, v any) (*model.SetResidenceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSetResidenceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity(ctx context.Context, v any) (*org.Severity, error) {
 	if v == nil {
 		return nil, nil
@@ -18277,6 +24362,14 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOSplitOrgInput2ᚖdangboᚋgraphᚋmodelᚐSplitOrgInput(ctx context.Context, v any) (*model.SplitOrgInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSplitOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18305,6 +24398,30 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTransferMemberInput2ᚖdangboᚋgraphᚋmodelᚐTransferMemberInput(ctx context.Context, v any) (*model.TransferMemberInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTransferMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTransferOrgInput2ᚖdangboᚋgraphᚋmodelᚐTransferOrgInput(ctx context.Context, v any) (*model.TransferOrgInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTransferOrgInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTransferWhereInput2ᚖdangboᚋgraphᚋmodelᚐTransferWhereInput(ctx context.Context, v any) (*model.TransferWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTransferWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

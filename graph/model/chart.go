@@ -6,13 +6,15 @@ import (
 	"dangbo/internal/org"
 )
 
-// Chart is a chart as of its date. Its node list, its columns and its links
-// are made only when a client selects them: a province has tens of thousands
-// of residence links, which a client drawing the structure alone never pays for.
+// Chart is a chart as of its date, in the scenario it was read in, if any.
+// Its node list, its columns and its links are made only when a client
+// selects them: a province has tens of thousands of residence links, which a
+// client drawing the structure alone never pays for.
 type Chart struct {
-	At    org.Date
-	nodes []org.ChartNode
-	links func() ([]org.ResidenceLink, error)
+	At       org.Date
+	Scenario string
+	nodes    []org.ChartNode
+	links    func() ([]org.ResidenceLink, error)
 }
 
 // NewChart returns the chart of nodes; links reads the residence links between
@@ -39,7 +41,7 @@ func (c *Chart) Nodes() []*ChartNode {
 	out := make([]*ChartNode, len(nodes))
 	for i := range nodes {
 		n := &c.nodes[i]
-		nodes[i] = ChartNode{Org: Org{Org: n.Org, At: c.At}, ChartParentID: n.ChartParentID, Depth: n.Depth}
+		nodes[i] = ChartNode{Org: Org{Org: n.Org, View: org.View{At: c.At, Scenario: c.Scenario}}, ChartParentID: n.ChartParentID, Depth: n.Depth}
 		out[i] = &nodes[i]
 	}
 	return out

@@ -1,6 +1,7 @@
 // Package model holds the Go types the GraphQL schema binds to: the domain's
-// types with the date their answer describes, so that nested fields answer on
-// the same date as their parent.
+// types with the view their answer describes (a date, and the scenario it
+// assumes applied, if any), so that nested fields answer in the same view as
+// their parent.
 package model
 
 import (
@@ -12,16 +13,17 @@ import (
 	"dangbo/internal/org"
 )
 
-// Org is an organisation as it stands on date At.
+// Org is an organisation as it stands in a view: on date At, in the
+// scenario the view names, if any.
 type Org struct {
 	org.Org
-	At org.Date
+	org.View
 }
 
-// Member is a member as they stand on date At.
+// Member is a member as they stand in a view.
 type Member struct {
 	org.Member
-	At org.Date
+	org.View
 }
 
 // OrgEdge is an organisation in a connection. Its cursor is made only when a
@@ -37,15 +39,11 @@ type MemberEdge struct{ Node *Member }
 // Cursor is the keyset cursor just after this member.
 func (e *MemberEdge) Cursor() string { return org.MemberCursor(&e.Node.Member) }
 
-// RoleTerm is a role seen on date At.
+// RoleTerm is a role seen in the view of its member.
 type RoleTerm struct {
 	org.RoleTerm
-	At org.Date
+	org.View
 }
-
-// View is the view of the structure the object was read in.
-func (o *Org) View() org.View    { return org.View{At: o.At} }
-func (m *Member) View() org.View { return org.View{At: m.At} }
 
 func (o *Org) IsNode()          {}
 func (o *Org) GetID() string    { return o.ID }
@@ -64,7 +62,7 @@ func (o *Org) MemberCount() int       { return int(o.Counts.Members()) }
 func (o *Org) OfficialCount() int     { return int(o.Counts.Official) }
 func (o *Org) ProbationaryCount() int { return int(o.Counts.Probationary) }
 
-// Statistics are the counts of the subtree.
+// Statistics are the counts of the subtree, as of the object's date.
 func (o *Org) Statistics() *Statistics { return &Statistics{Counts: o.Counts, AsOf: o.At} }
 
 // Statistics binds OrgStatistics to an organisation's counts.
@@ -118,13 +116,23 @@ func UnmarshalDate(v any) (org.Date, error) {
 	return org.ParseDate(s)
 }
 
-// Violation is a finding of the Charter checks on date At.
+// Violation is a finding of the Charter checks in a view: its subject is
+// read in the same view.
 type Violation struct {
 	org.Violation
-	At org.Date
+	org.View
 }
 
 func (v *Violation) Rule() string           { return v.Violation.Rule.ID }
 func (v *Violation) Severity() org.Severity { return v.Violation.Rule.Severity }
 func (v *Violation) Basis() string          { return v.Violation.Rule.Basis }
 func (v *Violation) SubjectID() string      { return v.Subject }
+
+// OperationKey is the scenario operation that brought the finding, nil for a
+// finding of the structure itself.
+func (v *Violation) OperationKey() *int {
+	if v.Violation.OperationKey == 0 {
+		return nil
+	}
+	return &v.Violation.OperationKey
+}

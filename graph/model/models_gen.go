@@ -27,6 +27,18 @@ type AdmitMemberInput struct {
 	Address         *string     `json:"address,omitempty"`
 }
 
+// The arguments of assignRole.
+type AssignRoleInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+	// The organisation whose committee they join.
+	OrgID string `json:"orgId"`
+	// The role.
+	Role org.Role `json:"role"`
+	// The secretary also heads the agency, unit or village.
+	HeadOfUnit *bool `json:"headOfUnit,omitempty"`
+}
+
 type AuditConnection struct {
 	Nodes    []*org.AuditEntry `json:"nodes"`
 	PageInfo *PageInfo         `json:"pageInfo"`
@@ -38,9 +50,23 @@ type ChangeConnection struct {
 	PageInfo *PageInfo     `json:"pageInfo"`
 }
 
+// The arguments of changeOrgKind.
+type ChangeOrgKindInput struct {
+	// The organisation.
+	ID string `json:"id"`
+	// Its new kind.
+	Kind org.Kind `json:"kind"`
+}
+
 type ChangeTypeCount struct {
 	Type  org.ChangeType `json:"type"`
 	Count int            `json:"count"`
+}
+
+// The arguments of confirmOfficial.
+type ConfirmOfficialInput struct {
+	// The probationary member.
+	MemberID string `json:"memberId"`
 }
 
 type CreateMemberInput struct {
@@ -69,11 +95,78 @@ type CreateOrgInput struct {
 	Sector   *org.Sector `json:"sector,omitempty"`
 }
 
+// The arguments of dissolveOrg.
+type DissolveOrgInput struct {
+	// The organisation that ends.
+	ID string `json:"id"`
+	// The cell its members move to.
+	MembersTo *string `json:"membersTo,omitempty"`
+	// The organisation its sub-organisations move under.
+	ChildrenTo *string `json:"childrenTo,omitempty"`
+}
+
+// The arguments of endResidence.
+type EndResidenceInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+}
+
+// The arguments of endRole.
+type EndRoleInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+	// The organisation.
+	OrgID string `json:"orgId"`
+	// The role that ends.
+	Role org.Role `json:"role"`
+}
+
+// End the level `kind` within an organisation's subtree, its sub-organisations moving up to its parent; by
+// default only territorial organisations (not blocs nor armed forces), unless `sectors` names some.
+type FlattenLevelInput struct {
+	// The level, e.g. DISTRICT.
+	Kind org.Kind `json:"kind"`
+	// The subtree, its root excluded.
+	Within string `json:"within"`
+	// Only organisations of these sectors.
+	Sectors []org.Sector `json:"sectors,omitempty"`
+	// Only those with at most this many members in their subtree.
+	MaxMembers *int `json:"maxMembers,omitempty"`
+	// Only those with at least this many members in their subtree.
+	MinMembers *int `json:"minMembers,omitempty"`
+}
+
 type MemberConnection struct {
 	Edges      []*MemberEdge `json:"edges"`
 	Nodes      []*Member     `json:"nodes"`
 	PageInfo   *PageInfo     `json:"pageInfo"`
 	TotalCount int           `json:"totalCount"`
+}
+
+// Several mergers in one operation.
+type MergeByMappingInput struct {
+	// One merger each.
+	Mappings []*MergeMappingInput `json:"mappings"`
+}
+
+// One merger: sources into an existing organisation (`targetId`) or a new one (`newTarget`), exactly one.
+type MergeMappingInput struct {
+	// The organisations that end.
+	SourceIds []string `json:"sourceIds"`
+	// The existing organisation they merge into.
+	TargetID *string `json:"targetId,omitempty"`
+	// The new organisation they merge into.
+	NewTarget *NewOrgInput `json:"newTarget,omitempty"`
+}
+
+// The arguments of mergeOrgs: sources into an existing organisation (`targetId`) or a new one (`newTarget`), exactly one.
+type MergeOrgsInput struct {
+	// The organisations that end.
+	SourceIds []string `json:"sourceIds"`
+	// The existing organisation they merge into.
+	TargetID *string `json:"targetId,omitempty"`
+	// The new organisation they merge into.
+	NewTarget *NewOrgInput `json:"newTarget,omitempty"`
 }
 
 // Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
@@ -92,11 +185,39 @@ type NewOrgInput struct {
 	Sector   *org.Sector `json:"sector,omitempty"`
 }
 
+// How one organisation differs once a scenario is applied.
+type NodeChange struct {
+	// The organisation's id.
+	ID string `json:"id"`
+	// Every way it differs.
+	Changes []org.NodeChangeKind `json:"changes"`
+	// As it is, live on the scenario's base date; null for a new one.
+	Before *Org `json:"before,omitempty"`
+	// As it would be, in the scenario; null for one that ends.
+	After *Org `json:"after,omitempty"`
+	// Members of its subtree, after less before.
+	MemberDelta int `json:"memberDelta"`
+}
+
 type OrgConnection struct {
 	Edges      []*OrgEdge `json:"edges"`
 	Nodes      []*Org     `json:"nodes"`
 	PageInfo   *PageInfo  `json:"pageInfo"`
 	TotalCount int        `json:"totalCount"`
+}
+
+// Selects organisations of a subtree, its root excluded, for a bulk operation; an empty list selects any.
+type OrgFilterInput struct {
+	// The subtree, its root excluded.
+	Within string `json:"within"`
+	// Only organisations of these kinds.
+	Kinds []org.Kind `json:"kinds,omitempty"`
+	// Only organisations of these sectors.
+	Sectors []org.Sector `json:"sectors,omitempty"`
+	// Only those with at most this many members in their subtree.
+	MaxMembers *int `json:"maxMembers,omitempty"`
+	// Only those with at least this many members in their subtree.
+	MinMembers *int `json:"minMembers,omitempty"`
 }
 
 type PageInfo struct {
@@ -107,9 +228,121 @@ type PageInfo struct {
 }
 
 // Read the structure of a provincial party organisation: provinces, district-level committees,
-// grassroots organisations, cells and members. Reads answer as of a date (`asOf`, default today);
-// nested fields answer as of the same date as the object they belong to.
+// grassroots organisations, cells and members. Reads answer as of a date (`asOf`, default today) or,
+// given `scenario`, as if that restructuring scenario were applied (on its base date, within its subtree);
+// passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
 type Query struct {
+}
+
+// The arguments of recordRating: exactly one of orgId, memberId.
+type RecordRatingInput struct {
+	// The organisation rated.
+	OrgID *string `json:"orgId,omitempty"`
+	// The member rated.
+	MemberID *string `json:"memberId,omitempty"`
+	// The year rated.
+	Year int `json:"year"`
+	// The rating.
+	Rating org.Grade `json:"rating"`
+}
+
+// The arguments of removeMember.
+type RemoveMemberInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+	// Why they leave.
+	Reason org.RemovalReason `json:"reason"`
+}
+
+// The arguments of renameOrg.
+type RenameOrgInput struct {
+	// The organisation.
+	ID string `json:"id"`
+	// Its new name.
+	Name string `json:"name"`
+}
+
+// A scenario applied, with the changes it recorded in the history.
+type ScenarioApplication struct {
+	// The scenario, now APPLIED.
+	Scenario *Scenario `json:"scenario"`
+	// One per operation (several per bulk operation), in the order they ran.
+	Changes []*Change `json:"changes"`
+}
+
+// A scenario's subtree as it is against as it would be: what a decision-maker compares.
+type ScenarioDiff struct {
+	// The scenario compared.
+	Scenario *Scenario `json:"scenario"`
+	// Counts of the whole subtree, its root included, live on the scenario's base date.
+	AsIs *Statistics `json:"asIs"`
+	// The same counts as if the scenario were applied.
+	ToBe *Statistics `json:"toBe"`
+	// Every figure of the subtree before and after: organisations by kind, members, cells by sector, levels, span of control.
+	Figures []*ScenarioFigure `json:"figures"`
+	// The organisations that differ: those of the result in chart order, then those that end.
+	Nodes []*NodeChange `json:"nodes"`
+	// Rule findings the scenario brings, its operations' own included.
+	ViolationsAdded []*Violation `json:"violationsAdded"`
+	// Rule findings of the live structure the scenario ends.
+	ViolationsResolved []*Violation `json:"violationsResolved"`
+}
+
+// One statistic of a subtree before and after a scenario.
+type ScenarioFigure struct {
+	// E.g. organisations, kind.CELL, members, cellsBySector.VILLAGE, levels, childrenPerCommittee.mean.
+	Name string `json:"name"`
+	// Its value live.
+	AsIs float64 `json:"asIs"`
+	// Its value in the scenario.
+	ToBe float64 `json:"toBe"`
+	// toBe less asIs.
+	Net float64 `json:"net"`
+}
+
+// One operation to add to a scenario: exactly one of the operation fields is set (BAD_USER_INPUT naming
+// `operations[i]` otherwise), with the inputs of the mutation of the same name, decision aside.
+type ScenarioOperationInput struct {
+	// As establishOrg.
+	EstablishOrg *NewOrgInput `json:"establishOrg,omitempty"`
+	// As renameOrg.
+	RenameOrg *RenameOrgInput `json:"renameOrg,omitempty"`
+	// As transferOrg.
+	TransferOrg *TransferOrgInput `json:"transferOrg,omitempty"`
+	// As mergeOrgs.
+	MergeOrgs *MergeOrgsInput `json:"mergeOrgs,omitempty"`
+	// As splitOrg.
+	SplitOrg *SplitOrgInput `json:"splitOrg,omitempty"`
+	// As dissolveOrg.
+	DissolveOrg *DissolveOrgInput `json:"dissolveOrg,omitempty"`
+	// As changeOrgKind.
+	ChangeOrgKind *ChangeOrgKindInput `json:"changeOrgKind,omitempty"`
+	// As admitMember (the admission date is the date the scenario takes effect on).
+	AdmitMember *AdmitMemberInput `json:"admitMember,omitempty"`
+	// As confirmOfficial.
+	ConfirmOfficial *ConfirmOfficialInput `json:"confirmOfficial,omitempty"`
+	// As transferMember.
+	TransferMember *TransferMemberInput `json:"transferMember,omitempty"`
+	// As removeMember.
+	RemoveMember *RemoveMemberInput `json:"removeMember,omitempty"`
+	// As setResidence.
+	SetResidence *SetResidenceInput `json:"setResidence,omitempty"`
+	// As endResidence.
+	EndResidence *EndResidenceInput `json:"endResidence,omitempty"`
+	// As assignRole.
+	AssignRole *AssignRoleInput `json:"assignRole,omitempty"`
+	// As endRole.
+	EndRole *EndRoleInput `json:"endRole,omitempty"`
+	// As recordRating.
+	RecordRating *RecordRatingInput `json:"recordRating,omitempty"`
+	// Move every organisation `filter` selects under `targetId`.
+	TransferWhere *TransferWhereInput `json:"transferWhere,omitempty"`
+	// Several mergers at once, one per mapping.
+	MergeByMapping *MergeByMappingInput `json:"mergeByMapping,omitempty"`
+	// End every organisation of a kind in a subtree, its sub-organisations moving up to its parent.
+	FlattenLevel *FlattenLevelInput `json:"flattenLevel,omitempty"`
+	// Recorded with the change when the scenario is applied.
+	Note *string `json:"note,omitempty"`
 }
 
 type SearchHit struct {
@@ -122,4 +355,50 @@ type SearchHit struct {
 type SectorCount struct {
 	Sector org.Sector `json:"sector"`
 	Count  int        `json:"count"`
+}
+
+// The arguments of setResidence.
+type SetResidenceInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+	// The village or residential-group cell where they live.
+	CellID string `json:"cellId"`
+}
+
+// The arguments of splitOrg.
+type SplitOrgInput struct {
+	// The organisation split.
+	ID string `json:"id"`
+	// The organisation established from it.
+	NewOrg *NewOrgInput `json:"newOrg"`
+	// Members who move to it.
+	MemberIds []string `json:"memberIds,omitempty"`
+	// Sub-organisations that move under it.
+	ChildIds []string `json:"childIds,omitempty"`
+}
+
+// The arguments of transferMember.
+type TransferMemberInput struct {
+	// The member.
+	MemberID string `json:"memberId"`
+	// Their new cell.
+	CellID string `json:"cellId"`
+	// For a temporary transfer: the date the member returns.
+	Until *org.Date `json:"until,omitempty"`
+}
+
+// The arguments of transferOrg.
+type TransferOrgInput struct {
+	// The organisation, moved with its subtree.
+	ID string `json:"id"`
+	// Its new parent.
+	ParentID string `json:"parentId"`
+}
+
+// Move every organisation a filter selects under one target.
+type TransferWhereInput struct {
+	// Which organisations move (what holds the target, and what already sits under it, stay).
+	Filter *OrgFilterInput `json:"filter"`
+	// Their new parent.
+	TargetID string `json:"targetId"`
 }

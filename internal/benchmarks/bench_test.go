@@ -58,11 +58,11 @@ func BenchmarkChildrenHTTP(b *testing.B) {
 	}
 	conn := &model.OrgConnection{TotalCount: page.Total, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
 	for _, o := range page.Orgs {
-		n := &model.Org{Org: o, At: v.At}
+		n := &model.Org{Org: o, View: v}
 		conn.Nodes = append(conn.Nodes, n)
 		conn.Edges = append(conn.Edges, &model.OrgEdge{Node: n})
 	}
-	floorURL, realURL := servers(b, &floorRoot{org: &model.Org{Org: bloc, At: v.At}, children: conn})
+	floorURL, realURL := servers(b, &floorRoot{org: &model.Org{Org: bloc, View: v}, children: conn})
 	compareLoad(b, floorURL, realURL, graphqlBody(childrenQuery, map[string]any{"id": bloc.ID}))
 }
 
@@ -95,12 +95,12 @@ func BenchmarkSearchHTTP(b *testing.B) {
 	for _, h := range hits {
 		sh := &model.SearchHit{Score: h.Score}
 		if h.Member != nil {
-			sh.Node = &model.Member{Member: *h.Member, At: v.At}
+			sh.Node = &model.Member{Member: *h.Member, View: v}
 		} else {
-			sh.Node = &model.Org{Org: *h.Org, At: v.At}
+			sh.Node = &model.Org{Org: *h.Org, View: v}
 		}
 		for _, o := range h.Path {
-			sh.Path = append(sh.Path, &model.Org{Org: o, At: v.At})
+			sh.Path = append(sh.Path, &model.Org{Org: o, View: v})
 		}
 		static = append(static, sh)
 	}

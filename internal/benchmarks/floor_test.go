@@ -37,14 +37,16 @@ type floorOrg struct {
 func (f *floorRoot) Query() generated.QueryResolver { return floorQuery{f.Resolver.Query(), f} }
 func (f *floorRoot) Org() generated.OrgResolver     { return floorOrg{f.Resolver.Org(), f} }
 
-func (q floorQuery) Org(context.Context, string, *org.Date) (*model.Org, error) { return q.f.org, nil }
-func (q floorQuery) Search(context.Context, string, *int, []org.SearchType, *string, *org.Date) ([]*model.SearchHit, error) {
+func (q floorQuery) Org(context.Context, string, *org.Date, *string) (*model.Org, error) {
+	return q.f.org, nil
+}
+func (q floorQuery) Search(context.Context, string, *int, []org.SearchType, *string, *org.Date, *string) ([]*model.SearchHit, error) {
 	return q.f.hits, nil
 }
-func (q floorQuery) OrgChart(context.Context, string, *int, []org.Kind, *org.Date) (*model.Chart, error) {
+func (q floorQuery) OrgChart(context.Context, string, *int, []org.Kind, *org.Date, *string) (*model.Chart, error) {
 	return q.f.chart, nil
 }
-func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kind, *org.Date) (*model.OrgConnection, error) {
+func (o floorOrg) Children(context.Context, *model.Org, *int, *string, []org.Kind, *org.Date, *string) (*model.OrgConnection, error) {
 	return o.f.children, nil
 }
 

@@ -151,15 +151,22 @@ func compare(b *testing.B, base, other target, body []byte, baseName, otherName 
 // large answers, where what matters is how long one client waits.
 func compareLatency(b *testing.B, base, other target, body []byte) {
 	b.Helper()
+	compareRuns(b, func(d time.Duration) loadResult { return load(base, body, 1, d) },
+		func(d time.Duration) loadResult { return load(other, body, 1, d) })
+}
+
+// compareRuns is compareLatency for any two single-client runs.
+func compareRuns(b *testing.B, base, other func(time.Duration) loadResult) {
+	b.Helper()
 	const rounds = 3
 	per := 3 * time.Second
-	load(base, body, 1, 300*time.Millisecond)
-	load(other, body, 1, 300*time.Millisecond)
+	base(300 * time.Millisecond)
+	other(300 * time.Millisecond)
 	var baseP50, otherP50 []time.Duration
 	var errors int64
 	for range rounds {
-		f := load(base, body, 1, per)
-		r := load(other, body, 1, per)
+		f := base(per)
+		r := other(per)
 		baseP50, otherP50 = append(baseP50, f.p50), append(otherP50, r.p50)
 		errors += f.errors + r.errors
 	}

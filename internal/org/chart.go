@@ -104,6 +104,11 @@ func CellsOf(nodes []ChartNode) []string {
 // ChartNodes lists the chart of a subtree whose root the caller may see; every
 // organisation below it is then in their scope too.
 func (s *Service) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]ChartNode, error) {
+			return s.ChartNodes(ctx, v, q, limit)
+		})
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -118,6 +123,11 @@ func (s *Service) ChartNodes(ctx context.Context, v View, q ChartQuery, limit in
 // ResidenceLinks counts the residence links between those of cells the
 // caller may see.
 func (s *Service) ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]ResidenceLink, error) {
+			return s.ResidenceLinks(ctx, v, cells)
+		})
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err

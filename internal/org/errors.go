@@ -66,3 +66,15 @@ func ErrorMessage(err error) string {
 func notFound(what, id string) *Error {
 	return Errorf(ENotFound, "không tìm thấy %s %q", what, id)
 }
+
+// prefixed is err with prefix before its message, its code and rule kept:
+// which part of a larger request failed.
+func prefixed(prefix string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	out := *e
+	out.Message = prefix + ": " + e.Message
+	return &out
+}

@@ -68,6 +68,14 @@ func (s *Sector) UnmarshalText(b []byte) error { return sectors.Unmarshal(s, b) 
 // the only cells a residence link may point to (R6, Quy định 213-QĐ/TW).
 func (s Sector) IsResidential() bool { return s == SectorVillage || s == SectorResidentialGroup }
 
+// IsTerritorial reports whether an organisation of this sector is the party
+// organisation of an administrative unit (a district, a commune, a ward)
+// rather than of a bloc, an enterprise, an agency or the armed forces.
+// District-level units carry no sector of their own: OTHER.
+func (s Sector) IsTerritorial() bool {
+	return s == SectorOther || s == SectorCommune || s == SectorWard || s == SectorTownship
+}
+
 // MemberStatus is whether a member is still on probation.
 type MemberStatus uint8
 

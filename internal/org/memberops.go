@@ -68,13 +68,13 @@ func (op *operation) cellOn(id, what string) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	return cell, CheckMemberCell(&cell)
+	return cell, op.allow(id, CheckMemberCell(&cell))
 }
 
 // AdmitMember admits a new, probationary member to a cell on the effective
 // date (the admission date).
 func (s *Service) AdmitMember(ctx context.Context, in NewMember, meta Meta) (Change, error) {
-	id := NewID("m")
+	id := s.newID("m")
 	return s.operate(ctx, ChangeAdmitted, []string{id, in.CellID}, meta, func(at Date) error {
 		in.Status, in.AdmittedOn = Probationary, at
 		if err := s.checkNewMember(&in, max(at, s.today())); err != nil {
@@ -211,7 +211,7 @@ func (s *Service) SetResidence(ctx context.Context, memberID, cellID string, met
 		if err != nil {
 			return err
 		}
-		if err := CheckResidence(&cell, own.ID); err != nil {
+		if err := op.allow(memberID, CheckResidence(&cell, own.ID)); err != nil {
 			return err
 		}
 		if rec.ResidenceOn(op.at) == cellID {

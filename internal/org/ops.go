@@ -89,8 +89,8 @@ type NewMember struct {
 	FullName   string
 	Gender     Gender
 	Status     MemberStatus
-	AdmittedOn Date // zero: today
-	OfficialOn Date // OFFICIAL only; zero: a year after admission
+	AdmittedOn Date `json:",omitzero"` // zero: today
+	OfficialOn Date `json:",omitzero"` // OFFICIAL only; zero: a year after admission
 	Theory     Theory
 	Personal   Personal
 }

@@ -30,7 +30,7 @@ func (s *Service) structural(ctx context.Context, at Date, ids ...string) error 
 
 // EstablishOrg establishes an organisation under a parent, by the parent's decision.
 func (s *Service) EstablishOrg(ctx context.Context, in NewOrg, meta Meta) (Change, error) {
-	id := NewID("o")
+	id := s.newID("o")
 	return s.operate(ctx, ChangeEstablished, []string{id, in.ParentID}, meta, func(at Date) error {
 		if in.ParentID == "" {
 			return Errorf(EInvalid, "đảng bộ tỉnh do Trung ương thành lập: hãy nhập bằng import")
@@ -67,7 +67,7 @@ func checkNewOrg(in *NewOrg) error {
 
 // establish writes a new organisation in force from the effective date.
 func (op *operation) establish(id string, in NewOrg, parent *Org) error {
-	if err := CheckPlacement(in.Kind, parent); err != nil {
+	if err := op.allow(id, CheckPlacement(in.Kind, parent)); err != nil {
 		return err
 	}
 	return op.putOrg(OrgRecord{ID: id, Code: in.Code, Versions: []Version{{
@@ -142,7 +142,7 @@ func (op *operation) reparent(rec *OrgRecord, o Org, parentID string) error {
 	if err := op.issuedBy(lowestCommon(oldUp, newUp)); err != nil {
 		return err
 	}
-	if err := CheckPlacement(o.Kind, &parent); err != nil {
+	if err := op.allow(o.ID, CheckPlacement(o.Kind, &parent)); err != nil {
 		return err
 	}
 	return rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
@@ -186,7 +186,7 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta 
 			if err != nil {
 				return err
 			}
-			if err := CheckPlacement(kind, &parent); err != nil {
+			if err := op.allow(id, CheckPlacement(kind, &parent)); err != nil {
 				return err
 			}
 		}
@@ -196,7 +196,10 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta 
 		}
 		for _, c := range children {
 			if !CanContain(kind, c.Kind) {
-				return RuleShape.Violation("%s %q không thể trực thuộc %s", c.Kind.Vietnamese(), c.Name, kind.Vietnamese())
+				err := RuleShape.Violation("%s %q không thể trực thuộc %s", c.Kind.Vietnamese(), c.Name, kind.Vietnamese())
+				if err := op.allow(c.ID, err); err != nil {
+					return err
+				}
 			}
 		}
 		if !kind.HoldsMembers() {
@@ -205,7 +208,10 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta 
 				return err
 			}
 			if len(members) > 0 {
-				return RuleShape.Violation("%s không có đảng viên sinh hoạt trực tiếp; %q còn %d đảng viên", kind.Vietnamese(), o.Name, len(members))
+				err := RuleShape.Violation("%s không có đảng viên sinh hoạt trực tiếp; %q còn %d đảng viên", kind.Vietnamese(), o.Name, len(members))
+				if err := op.allow(id, err); err != nil {
+					return err
+				}
 			}
 		}
 		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
@@ -317,7 +323,7 @@ func (op *operation) moveMembers(ids []string, cell string) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckMemberCell(&c); err != nil {
+	if err := op.allow(cell, CheckMemberCell(&c)); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -342,7 +348,7 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckPlacement(c.Kind, &parent); err != nil {
+	if err := op.allow(c.ID, CheckPlacement(c.Kind, &parent)); err != nil {
 		return err
 	}
 	rec, err := op.org(c.ID)
@@ -400,7 +406,7 @@ type MergeTarget struct {
 func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeTarget, meta Meta) (Change, error) {
 	targetID := target.ID
 	if target.New != nil {
-		targetID = NewID("o")
+		targetID = s.newID("o")
 	}
 	subjects := append([]string{targetID}, sources...)
 	return s.operate(ctx, ChangeMerged, subjects, meta, func(at Date) error {
@@ -497,7 +503,7 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 // new organisation sits under the same parent unless in.ParentID says
 // otherwise; the decision is the committee above both.
 func (s *Service) SplitOrg(ctx context.Context, id string, in NewOrg, members, children []string, meta Meta) (Change, error) {
-	newID := NewID("o")
+	newID := s.newID("o")
 	return s.operate(ctx, ChangeSplit, []string{id, newID}, meta, func(at Date) error {
 		if err := checkNewOrg(&in); err != nil {
 			return err

@@ -39,6 +39,9 @@ func (s *Service) seeOrg(ctx context.Context, p *Principal, v View, id string) e
 // Roots are the provinces for a caller who works everywhere; for any other
 // caller, the topmost organisations of their scope that exist on the date.
 func (s *Service) Roots(ctx context.Context, v View) ([]Org, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Roots(ctx, v) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,9 @@ func (s *Service) Roots(ctx context.Context, v View) ([]Org, error) {
 
 // Org is organisation id, if the caller may see it.
 func (s *Service) Org(ctx context.Context, v View, id string) (Org, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (Org, error) { return s.Org(ctx, v, id) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return Org{}, err
@@ -86,6 +92,9 @@ func (s *Service) Org(ctx context.Context, v View, id string) (Org, error) {
 
 // Orgs is the organisations of ids the caller may see, a zero Org for the others.
 func (s *Service) Orgs(ctx context.Context, v View, ids []string) ([]Org, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Orgs(ctx, v, ids) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -109,6 +118,11 @@ func (s *Service) Orgs(ctx context.Context, v View, ids []string) ([]Org, error)
 // Children lists the children of an organisation the caller may see: all of
 // them lie in the caller's scope too.
 func (s *Service) Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (OrgPage, error) {
+			return s.Children(ctx, v, id, q, kinds)
+		})
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return OrgPage{}, err
@@ -122,6 +136,9 @@ func (s *Service) Children(ctx context.Context, v View, id string, q PageQuery, 
 
 // Path lists the organisations from the top of the caller's scope down to id.
 func (s *Service) Path(ctx context.Context, v View, id string) ([]Org, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Path(ctx, v, id) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -174,6 +191,9 @@ func (s *Service) trimPaths(ctx context.Context, p *Principal, v View, paths [][
 
 // Member is member id, if the caller may see their cell.
 func (s *Service) Member(ctx context.Context, v View, id string) (Member, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (Member, error) { return s.Member(ctx, v, id) })
+	}
 	ms, err := s.Members(ctx, v, []string{id})
 	if err != nil {
 		return Member{}, err
@@ -187,6 +207,9 @@ func (s *Service) Member(ctx context.Context, v View, id string) (Member, error)
 // Members is the members of ids whose cell the caller may see, a zero Member
 // for the others.
 func (s *Service) Members(ctx context.Context, v View, ids []string) ([]Member, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Member, error) { return s.Members(ctx, v, ids) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -244,6 +267,11 @@ func (s *Service) hideOutside(ctx context.Context, p *Principal, v View, ms []Me
 
 // CellMembers lists the members of a cell the caller may see.
 func (s *Service) CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (MemberPage, error) {
+			return s.CellMembers(ctx, v, orgID, q)
+		})
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return MemberPage{}, err
@@ -262,6 +290,11 @@ func (s *Service) CellMembers(ctx context.Context, v View, orgID string, q PageQ
 // cell the caller may see too: a member of a cell outside the caller's scope
 // stays invisible even where they live.
 func (s *Service) Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (MemberPage, error) {
+			return s.Residents(ctx, v, cellID, q)
+		})
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return MemberPage{}, err
@@ -316,6 +349,9 @@ func pageMembers(members []Member, q PageQuery) (MemberPage, error) {
 // Search finds names among what the caller may see: within their scope, or
 // within a subtree of it they name; paths start at the top of their scope.
 func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Hit, error) { return s.Search(ctx, v, q) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err
@@ -357,6 +393,9 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 
 // Covers is Reader.Covers restricted to what the caller may see.
 func (s *Service) Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]bool, error) { return s.Covers(ctx, v, roots, ids) })
+	}
 	p, err := require(ctx, ReadStructure)
 	if err != nil {
 		return nil, err

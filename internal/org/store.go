@@ -5,6 +5,9 @@ import "context"
 // View selects the version of the structure a read sees.
 type View struct {
 	At Date // the date the answer is as of
+	// Scenario, when set, is the scenario whose operations the answer
+	// assumes applied (the Service answers it; stores never see one).
+	Scenario string
 }
 
 // PageQuery asks for one page of a keyset-paginated list.
@@ -73,6 +76,11 @@ type Reader interface {
 	// Covers reports, for each of ids, whether it lies in the subtree of one
 	// of roots (a root included) on the view's date; false for a missing id.
 	Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error)
+
+	// Scenario reads one scenario, NOT_FOUND if there is none of that id.
+	Scenario(ctx context.Context, id string) (Scenario, error)
+	// Scenarios lists every scenario, whatever its status, newest first.
+	Scenarios(ctx context.Context) ([]Scenario, error)
 }
 
 // Tx is what an operation reads and writes inside one store transaction.
@@ -98,6 +106,12 @@ type Tx interface {
 	// ChildIDs lists, at least, every organisation that ever had orgID as its
 	// parent, the transaction's own writes included.
 	ChildIDs(ctx context.Context, orgID string) ([]string, error)
+
+	// Scenario reads a scenario as the transaction sees it.
+	Scenario(ctx context.Context, id string) (Scenario, error)
+	// PutScenario writes a scenario. Its Rev must be the one read (zero for
+	// a new one), as for records; the store bumps it.
+	PutScenario(ctx context.Context, sc Scenario) error
 }
 
 // Store keeps the structure and its history. Every implementation passes the

@@ -3,14 +3,18 @@ package org
 import (
 	"context"
 	"math"
+	"slices"
 )
 
 // Violation is one breach of a rule of the Party Charter (DESIGN.md §2)
 // found in the structure.
 type Violation struct {
 	Rule    Rule
-	Subject string // the organisation concerned
+	Subject string // the organisation (or member) concerned
 	Message string // in Vietnamese, naming the organisation and the figures
+	// OperationKey is the key of the scenario operation that caused it; 0
+	// for a finding of the structure itself.
+	OperationKey int
 }
 
 // CheckNodes runs the rules that the structure and its counts decide (R1,
@@ -53,10 +57,33 @@ func CheckNodes(nodes []ChartNode, parent *Org) []Violation {
 	return out
 }
 
-// Violations runs the Charter's structural rules over organisation within —
+// Violations runs the Charter's rules over organisation within —
 // and its whole subtree when subtree is set — keeping findings of severity
 // at most least (SeverityInfo for all).
 func (s *Service) Violations(ctx context.Context, v View, within string, subtree bool, least Severity) ([]Violation, error) {
+	if v.Scenario != "" {
+		return inScenario(ctx, s, v, func(ctx context.Context, sim *Service, v View) ([]Violation, error) {
+			found, err := sim.Violations(ctx, v, within, subtree, least)
+			if err != nil {
+				return nil, err
+			}
+			w := sim.store.(*whatIf)
+			// A finding an operation caused replaces the structure's same one.
+			found = slices.DeleteFunc(found, func(x Violation) bool {
+				return slices.ContainsFunc(w.findings, func(f Violation) bool { return f.Rule.ID == x.Rule.ID && f.Subject == x.Subject })
+			})
+			for _, f := range w.findings {
+				in := w.tree.Within(f.Subject, within) && (subtree || f.Subject == within)
+				if !w.tree.Has(f.Subject) {
+					in = slices.Contains(w.roots, within) // a member's finding shows at the top
+				}
+				if in && f.Rule.Severity <= least {
+					found = append(found, f)
+				}
+			}
+			return found, nil
+		})
+	}
 	depth := -1
 	if !subtree {
 		depth = 0
@@ -67,13 +94,18 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 	}
 	var parent *Org
 	if pid := nodes[0].ParentID; pid != "" {
-		p, err := s.store.Org(ctx, v, pid)
+		p, err := s.liveOrg(ctx, v, pid)
 		if err != nil {
 			return nil, err
 		}
 		parent = &p
 	}
 	found := CheckNodes(nodes, parent)
+	byMembers, err := s.memberFindings(ctx, v, nodes)
+	if err != nil {
+		return nil, err
+	}
+	found = append(found, byMembers...)
 	out := found[:0]
 	for _, f := range found {
 		if f.Rule.Severity <= least {
@@ -81,4 +113,13 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 		}
 	}
 	return out, nil
+}
+
+// liveOrg reads organisation id from the live structure, also on a Service
+// answering for a scenario: what lies above its subtree is as it is.
+func (s *Service) liveOrg(ctx context.Context, v View, id string) (Org, error) {
+	if w, ok := s.store.(*whatIf); ok {
+		return w.Store.Org(ctx, View{At: w.at}, id)
+	}
+	return s.store.Org(ctx, v, id)
 }

@@ -21,15 +21,19 @@ var chartCSVHeader = []string{"id", "parentId", "name", "kind", "sector", "depth
 // Vietnamese names show with their diacritics.
 const utf8BOM = "\uFEFF"
 
-// exportChartCSV serves GET /export/orgchart.csv?root=…[&depth=…][&kinds=A,B][&asOf=YYYY-MM-DD][&bom=0]:
-// the nodes of orgChart as CSV for spreadsheets and other tools.
+// exportChartCSV serves GET /export/orgchart.csv?root=…[&depth=…][&kinds=A,B][&asOf=YYYY-MM-DD|&scenario=ID][&bom=0]:
+// the nodes of orgChart as CSV for spreadsheets and other tools, live or as if a scenario were applied.
 func exportChartCSV(svc *org.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, q, bom, err := chartRequest(svc, r)
 		if err == nil {
 			var nodes []org.ChartNode
 			if nodes, err = svc.ExportChart(r.Context(), v, q); err == nil {
-				writeChartCSV(w, nodes, fmt.Sprintf("orgchart-%s-%s.csv", q.RootID, v.At), bom)
+				name := fmt.Sprintf("orgchart-%s-%s", q.RootID, v.At)
+				if v.Scenario != "" {
+					name += "-" + v.Scenario
+				}
+				writeChartCSV(w, nodes, name+".csv", bom)
 				return
 			}
 		}
@@ -59,12 +63,24 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 			q.Kinds = append(q.Kinds, k)
 		}
 	}
-	if s := p.Get("asOf"); s != "" {
-		d, err := org.ParseDate(s)
+	asOf, scenario := p.Get("asOf"), p.Get("scenario")
+	if asOf != "" && scenario != "" {
+		return v, q, false, org.Errorf(org.EInvalid,
+			"không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+	}
+	if asOf != "" {
+		d, err := org.ParseDate(asOf)
 		if err != nil {
 			return v, q, false, err
 		}
 		v.At = d
+	}
+	if scenario != "" {
+		sc, err := svc.Scenario(r.Context(), scenario)
+		if err != nil {
+			return v, q, false, err
+		}
+		v = org.View{At: sc.BaseAsOf, Scenario: sc.ID}
 	}
 	return v, q, p.Get("bom") != "0", nil
 }
@@ -104,6 +120,8 @@ func httpStatus(err error) int {
 		return http.StatusForbidden
 	case org.ENotFound:
 		return http.StatusNotFound
+	case org.EConflict:
+		return http.StatusConflict
 	default:
 		return http.StatusInternalServerError
 	}

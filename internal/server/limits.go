@@ -9,12 +9,17 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"dangbo/graph/generated"
+	"dangbo/graph/model"
 	"dangbo/internal/org"
 )
 
 // complexity makes a list cost its page size times what each element costs,
 // so that a client cannot fan out pages of pages. A page size out of range is
-// counted at the maximum, and the resolver then refuses it as bad input.
+// counted at the maximum, and the resolver then refuses it as bad input. A
+// read in a scenario costs what the same read of the live structure does: the
+// scenario is replayed once and cached by the service. Lists whose length no
+// argument bounds, and whose elements may nest further lists, count as one
+// default page.
 func complexity() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 	pageOf := func(first *int) int {
@@ -23,21 +28,33 @@ func complexity() generated.ComplexityRoot {
 		}
 		return min(max(*first, 1), org.MaxPageSize)
 	}
-	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind, _ *org.Date) int { return 1 + pageOf(first)*child }
-	c.Org.Members = func(child int, first *int, _ *string, _ *org.Date) int { return 1 + pageOf(first)*child }
-	c.Org.Residents = func(child int, first *int, _ *string, _ *org.Date) int { return 1 + pageOf(first)*child }
+	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind, _ *org.Date, _ *string) int {
+		return 1 + pageOf(first)*child
+	}
+	c.Org.Members = func(child int, first *int, _ *string, _ *org.Date, _ *string) int { return 1 + pageOf(first)*child }
+	c.Org.Residents = func(child int, first *int, _ *string, _ *org.Date, _ *string) int { return 1 + pageOf(first)*child }
 	c.Query.Changes = func(child int, _ *string, _, _ *org.Date, _ []org.ChangeType, first *int, _ *string) int {
 		return 1 + pageOf(first)*child
 	}
-	c.Query.Search = func(child int, _ string, first *int, _ []org.SearchType, _ *string, _ *org.Date) int {
+	c.Query.Search = func(child int, _ string, first *int, _ []org.SearchType, _ *string, _ *org.Date, _ *string) int {
 		n := org.DefaultResults
 		if first != nil {
 			n = min(max(*first, 1), org.MaxResults)
 		}
 		return 1 + n*child
 	}
+	c.Query.Scenarios = func(child int, _ *org.ScenarioStatus) int { return 1 + org.DefaultPageSize*child }
+	c.ScenarioDiff.Nodes = func(child int) int { return 1 + org.DefaultPageSize*child }
+	c.Mutation.AddScenarioOperations = func(child int, _ string, ops []*model.ScenarioOperationInput) int {
+		return 1 + child + scenarioOperationCost*len(ops)
+	}
 	return c
 }
+
+// scenarioOperationCost is what adding one operation to a scenario costs: it
+// is replayed, as a mutation of the live structure would run. An organiser
+// adds up to 2,500 operations in one request, an admin 5,000.
+const scenarioOperationCost = 10
 
 // depthLimit refuses operations whose selections nest deeper than the
 // caller's limit. Introspection is exempt: the playground's schema query is

@@ -67,8 +67,35 @@ func crashChild(dir string) {
 		}
 		fmt.Fprintln(out, "change", c.Seq)
 		out.Flush()
+		// One scenario, rewritten by every round: its rev counts the writes.
+		var rev int64
+		if err := s.Update(ctx, func(tx org.Tx) error {
+			sc, err := tx.Scenario(ctx, crashScenario)
+			if org.ErrorCode(err) == org.ENotFound {
+				sc, err = org.Scenario{ID: crashScenario, Name: "Phương án", Within: cell, BaseAsOf: svc.Today()}, nil
+			}
+			if err != nil {
+				return err
+			}
+			sc.NextKey++
+			sc.Ops = append(sc.Ops, org.Operation{Key: sc.NextKey, Type: org.OpTransferMember, MemberID: m.ID, CellID: cell})
+			if err := tx.PutScenario(ctx, sc); err != nil {
+				return err
+			}
+			rev = sc.Rev + 1
+			return nil
+		}); err != nil {
+			fmt.Fprintln(out, "error:", err)
+			out.Flush()
+			os.Exit(2)
+		}
+		fmt.Fprintln(out, "scenario", rev)
+		out.Flush()
 	}
 }
+
+// crashScenario is the id of the scenario the crash child rewrites.
+const crashScenario = "scrash"
 
 func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 	if testing.Short() {
@@ -131,10 +158,14 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 		}
 		ms := make([]string, 0, len(committed))
 		changes := map[int64]bool{}
+		var scenarioRev int64 // the latest committed
 		for l := range committed {
 			if seq, ok := strings.CutPrefix(l, "change "); ok {
 				n, _ := strconv.ParseInt(seq, 10, 64)
 				changes[n] = true
+			} else if rev, ok := strings.CutPrefix(l, "scenario "); ok {
+				n, _ := strconv.ParseInt(rev, 10, 64)
+				scenarioRev = max(scenarioRev, n)
 			} else {
 				ms = append(ms, l)
 			}
@@ -149,6 +180,15 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 		if len(changes) > 0 {
 			t.Fatalf("round %d: %d committed changes lost after kill -9", round, len(changes))
 		}
+		// The scenario is the last one committed, or one written after it
+		// whose commit the kill beat to the output; each write added an operation.
+		if scenarioRev > 0 {
+			sc, err := s.Scenario(context.Background(), crashScenario)
+			if err != nil || sc.Rev < scenarioRev || len(sc.Ops) != int(sc.Rev) || sc.NextKey != int(sc.Rev) {
+				t.Fatalf("round %d: scenario after kill -9 = rev %d, %d operations, %v; committed rev %d",
+					round, sc.Rev, len(sc.Ops), err, scenarioRev)
+			}
+		}
 		got, _ := s.Members(context.Background(), org.View{At: org.Today()}, ms)
 		for i, m := range got {
 			if m.ID != ms[i] {
@@ -156,6 +196,7 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 			}
 		}
 		s.Close()
-		t.Logf("round %d: %d writes committed before kill -9, all %d so far present, %d changes", round, n, len(committed), len(listed))
+		t.Logf("round %d: %d writes committed before kill -9, all %d so far present, %d changes, scenario rev %d",
+			round, n, len(committed), len(listed), scenarioRev)
 	}
 }

@@ -45,7 +45,7 @@ func load(db *bolt.DB) (*graph, error) {
 	var heads []*org.Change
 	var lastSeq int64
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket, changeBucket} {
+		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket, changeBucket, scenarioBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -149,6 +149,13 @@ type staged struct {
 	members map[string]*org.MemberRecord
 	audit   []org.AuditEntry
 	changes []stagedChange
+	// scenarios by id, encoded when put; nil until one is
+	scenarios map[string]*scenarioEntry
+}
+
+// empty reports whether the transaction wrote nothing.
+func (st *staged) empty() bool {
+	return len(st.orgs)+len(st.members)+len(st.audit)+len(st.changes)+len(st.scenarios) == 0
 }
 
 // stagedChange is a change as recorded: encoded at once, so that nothing the
@@ -171,6 +178,9 @@ func persist(db *bolt.DB, st *staged) error {
 			return err
 		}
 		if err := appendChanges(tx, st.changes); err != nil {
+			return err
+		}
+		if err := putScenarios(tx, st.scenarios); err != nil {
 			return err
 		}
 		return appendAudit(tx, st.audit)

@@ -29,9 +29,12 @@ type Store struct {
 	writeMu sync.Mutex
 	mu      sync.RWMutex
 	g       *graph
-	trees   *dateCache[*org.Tree]
-	links   *dateCache[linkIndex]
-	log     *slog.Logger
+	// scenarios are the committed scenarios by id, apart from the graph
+	// (see scenario.go).
+	scenarios map[string]*scenarioEntry
+	trees     *dateCache[*org.Tree]
+	links     *dateCache[linkIndex]
+	log       *slog.Logger
 }
 
 var _ org.Store = (*Store)(nil)
@@ -64,6 +67,10 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex]()}
 	start := time.Now()
 	if s.g, err = load(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.scenarios, err = loadScenarios(db); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -20,11 +20,11 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx := &txn{g: s.g, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	tx := &txn{g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if len(tx.st.orgs)+len(tx.st.members)+len(tx.st.audit)+len(tx.st.changes) == 0 {
+	if tx.st.empty() {
 		return nil
 	}
 	if err := persist(s.db, &tx.st); err != nil {
@@ -35,8 +35,12 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	return s.apply(&tx.st)
 }
 
-// apply installs committed records and changes and refreshes every cached tree.
+// apply installs committed records, changes and scenarios and refreshes
+// every cached tree.
 func (s *Store) apply(st *staged) error {
+	for id, e := range st.scenarios {
+		s.scenarios[id] = e
+	}
 	for _, c := range st.changes {
 		s.g.history.add(c.head)
 	}
@@ -68,8 +72,9 @@ func (s *Store) apply(st *staged) error {
 // txn is the org.Tx of one Update. Only the writer holding writeMu changes the
 // graph, so reading it here needs no lock.
 type txn struct {
-	g  *graph
-	st staged
+	g         *graph
+	scenarios map[string]*scenarioEntry // committed
+	st        staged
 }
 
 func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
@@ -141,6 +142,7 @@ type fakeGraph struct {
 	changes                        []row              // as changes_create wrote them, in that order
 	within                         map[int64][]string // the organisations each change is linked WITHIN
 	changeSeq                      int64
+	scenarios                      map[string]row // as scenario_put wrote them, by id
 }
 
 func newFakeGraph() *fakeGraph {
@@ -148,7 +150,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, within: map[int64][]string{},
+		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{},
 	}
 }
 
@@ -159,6 +161,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
 	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
+	c.scenarios = maps.Clone(g.scenarios)
 	return &c
 }
 
@@ -608,6 +611,25 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"member_ids_after": func(g *fakeGraph, p map[string]any) []row {
 		return idsAfter(slices.Sorted(maps.Keys(g.members)), p)
+	},
+	"scenario_put": func(g *fakeGraph, p map[string]any) []row {
+		g.scenarios[p["id"].(string)] = maps.Clone(p)
+		return nil
+	},
+	"scenario_get": func(g *fakeGraph, p map[string]any) []row {
+		if sc := g.scenarios[p["id"].(string)]; sc != nil {
+			return []row{{"json": sc["json"]}}
+		}
+		return nil
+	},
+	"scenarios_all": func(g *fakeGraph, _ map[string]any) []row {
+		var out []row
+		for _, sc := range slices.SortedFunc(maps.Values(g.scenarios), func(a, b row) int {
+			return cmp.Or(b["createdAt"].(time.Time).Compare(a["createdAt"].(time.Time)), cmp.Compare(a["id"].(string), b["id"].(string)))
+		}) {
+			out = append(out, row{"json": sc["json"]})
+		}
+		return out
 	},
 }
 

@@ -18,6 +18,7 @@ package neo4j
 //	(:Change {seq, type, effectiveOn, decisionNumber, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
 //	(:Change)-[:WITHIN]->(:Org)
+//	(:Scenario {id, rev, createdAt, json})
 //
 // Dates are Neo4j DATE values and enumerations their API names. An open-ended
 // span has no until; an unset optional value has no property. Org carries the
@@ -35,12 +36,16 @@ package neo4j
 // relationship to its organisation, so that the history within one is reached
 // from the organisation's id rather than by testing a list property of every
 // change; the scope property stays the record's own, for reading it back.
+//
+// A Scenario is a draft restructuring, stored whole as its JSON (json, an
+// org.Scenario, rev included) and read back whole; rev and createdAt (a
+// DATETIME) beside it are copies, createdAt for the order of the list.
 var graphModel = struct {
 	Labels        []string
 	Relationships []string
 	Properties    []string
 }{
-	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change"},
+	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario"},
 	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN"},
 	Properties: []string{
 		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",
@@ -51,5 +56,6 @@ var graphModel = struct {
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",
+		"createdAt", "json",
 	},
 }

@@ -30,17 +30,17 @@ func TestCreateSchemaRunsEverySchemaStatementThenWaits(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if len(want) != 12 {
-		t.Fatalf("%d schema statements, want 12 (5 constraints, 5 indexes, 2 full-text indexes)", len(want))
+	if len(want) != 13 {
+		t.Fatalf("%d schema statements, want 13 (6 constraints, 5 indexes, 2 full-text indexes)", len(want))
 	}
 	if got := f.names(); !slices.Equal(got, append(want, "await_indexes")) {
 		t.Fatalf("statements %v", got)
 	}
 	// Each schema change in a write transaction of its own; the wait reads.
-	if len(f.modes) != 13 || slices.Index(f.modes, n4j.AccessModeRead) != 12 {
+	if len(f.modes) != 14 || slices.Index(f.modes, n4j.AccessModeRead) != 13 {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	if p := f.calls[12].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
+	if p := f.calls[13].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
 		t.Fatalf("await_indexes params %v", p)
 	}
 }
@@ -225,6 +225,7 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
 		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
 		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
+		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst,
 	} {
 		t.Run("", test)
 	}

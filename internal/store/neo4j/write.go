@@ -69,6 +69,10 @@ type updateTx struct {
 	members records[org.MemberRecord]
 	changes []stagedChange // recorded, in order
 	audit   []org.AuditEntry
+	// scenarios read or put, by id, and the ids of those put, in the
+	// order first put (see scenario.go)
+	scenarios     map[string]*txScenario
+	scenarioOrder []string
 }
 
 func (t *updateTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
@@ -91,7 +95,7 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 }
 
 // commit writes what was put, then the changes recorded, whose scopes may
-// name organisations put, then the audit entries.
+// name organisations put, then the scenarios put, then the audit entries.
 func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeRecords(ctx); err != nil {
 		return err
@@ -101,6 +105,9 @@ func (t *updateTx) commit(ctx context.Context) error {
 		rows[i] = c.row
 	}
 	if err := t.store.writeChanges(ctx, rows, t.inThisTransaction); err != nil {
+		return err
+	}
+	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
 	return appendAudit(ctx, t.q, t.audit)

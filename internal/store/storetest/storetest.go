@@ -51,6 +51,11 @@ func Run(t *testing.T, open Opener) {
 		{"Covers", testCovers},
 		{"AccessControl", testAccessControl},
 		{"Audit", testAudit},
+		{"Scenarios", testScenarios},
+		{"ScenarioWhatIf", testScenarioWhatIf},
+		{"ScenarioBaseline", testScenarioBaseline},
+		{"AbolishDistrictLevel", testAbolishDistrictLevel},
+		{"MemberRules", testMemberRules},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

@@ -1,0 +1,182 @@
+package benchmarks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"dangbo/internal/org"
+	"dangbo/internal/server"
+)
+
+// BenchmarkAbolishDistrictLevel: the 2025 reform simulated on the whole
+// Quảng Ninh demo through GraphQL, in-process: create a scenario, add
+// flattenLevel(DISTRICT), preview the province's statistics under it, then
+// the full scenarioDiff. Target (issue 7): ≤ 300 ms p50.
+func BenchmarkAbolishDistrictLevel(b *testing.B) {
+	store, svc := loadDemo(b)
+	h := handler(b, server.Config{Store: store, Service: svc})
+	id := find(b, svc, "tinh quang ninh").ID
+	var nodes int
+	latencies(b, func() {
+		var created struct {
+			Data struct{ CreateScenario struct{ ID string } }
+		}
+		body := serveOnce(b, h, graphqlBody(`mutation($id: ID!) { createScenario(name: "Bỏ cấp huyện", within: $id) { id } }`,
+			map[string]any{"id": id}))
+		if err := json.Unmarshal(body, &created); err != nil {
+			b.Fatal(err)
+		}
+		sc := created.Data.CreateScenario.ID
+		serveOnce(b, h, graphqlBody(`mutation($sc: ID!, $id: ID!) { addScenarioOperations(id: $sc,
+			operations: [{flattenLevel: {kind: DISTRICT, within: $id}}]) { id } }`, map[string]any{"sc": sc, "id": id}))
+		serveOnce(b, h, graphqlBody(`query($sc: ID!, $id: ID!) { statistics(orgId: $id, scenario: $sc) {
+			districtCount grassrootsCount cellCount memberCount } }`, map[string]any{"sc": sc, "id": id}))
+		diff := serveOnce(b, h, graphqlBody(`query($sc: ID!) { scenarioDiff(id: $sc) {
+			asIs { districtCount memberCount } toBe { districtCount memberCount } figures { name asIs toBe net }
+			nodes { id changes memberDelta before { id name parent { id } } after { id name parent { id } } }
+			violationsAdded { rule severity subject { id } message } violationsResolved { rule subject { id } } } }`, map[string]any{"sc": sc}))
+		var d struct {
+			Data struct {
+				ScenarioDiff struct{ Nodes []struct{ ID string } }
+			}
+		}
+		if err := json.Unmarshal(diff, &d); err != nil {
+			b.Fatal(err)
+		}
+		nodes = len(d.Data.ScenarioDiff.Nodes)
+		serveOnce(b, h, graphqlBody(`mutation($sc: ID!) { discardScenario(id: $sc) { status } }`, map[string]any{"sc": sc}))
+	})
+	b.ReportMetric(float64(nodes), "changed-nodes")
+}
+
+// reformOps are n operations over the demo province: cells moved to
+// another grassroots committee of the same district-level committee, and
+// renames, alternately.
+func reformOps(b *testing.B, svc *org.Service, province string, n int) []org.Operation {
+	b.Helper()
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	nodes, err := svc.ChartNodes(ctx, svc.Now(), org.ChartQuery{RootID: province, Depth: -1}, org.DefaultChartLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parent := map[string]*org.ChartNode{}
+	committees := map[string][]string{} // district → its grassroots committees
+	for i := range nodes {
+		n := &nodes[i]
+		parent[n.ID] = n
+		if n.Kind == org.GrassrootsCommittee && parent[n.ParentID] != nil && parent[n.ParentID].Kind == org.District {
+			committees[n.ParentID] = append(committees[n.ParentID], n.ID)
+		}
+	}
+	var ops []org.Operation
+	for _, c := range nodes {
+		if len(ops) == n {
+			break
+		}
+		up := parent[c.ParentID]
+		if c.Kind != org.Cell || up == nil || up.Kind != org.GrassrootsCommittee {
+			continue
+		}
+		if len(ops)%2 == 1 {
+			ops = append(ops, org.Operation{Type: org.OpRenameOrg, ID: c.ID, Name: c.Name + " (mới)"})
+			continue
+		}
+		siblings := committees[up.ParentID]
+		for _, to := range siblings {
+			if to != up.ID {
+				ops = append(ops, org.Operation{Type: org.OpTransferOrg, ID: c.ID, ParentID: to})
+				break
+			}
+		}
+	}
+	if len(ops) < n {
+		b.Fatalf("only %d operations", len(ops))
+	}
+	return ops
+}
+
+// BenchmarkWhatIfOrgChart: the whole province's orgChart (objects, no
+// links) under a scenario of 1,000 operations, against the same query on
+// the live structure, one client over HTTP. Target (issue 7): ≤ 2×.
+func BenchmarkWhatIfOrgChart(b *testing.B) {
+	store, svc := loadDemo(b)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	province := find(b, svc, "tinh quang ninh").ID
+	sc, err := svc.CreateScenario(ctx, "1.000 thao tác", province, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AddScenarioOperations(ctx, sc.ID, reformOps(b, svc, province, 1000)); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { svc.DiscardScenario(ctx, sc.ID) })
+	srv := httptest.NewServer(handler(b, server.Config{Store: store, Service: svc}))
+	b.Cleanup(srv.Close)
+	const query = `query($id: ID!, $sc: ID) { orgChart(rootId: $id, scenario: $sc) {
+		nodes { id parentId name kind sector depth childCount hasChildren directMemberCount memberCount officialCount probationaryCount } } }`
+	t := target{srv.URL + "/graphql", ""}
+	live := graphqlBody(query, map[string]any{"id": province})
+	whatIf := graphqlBody(query, map[string]any{"id": province, "sc": sc.ID})
+	compareRuns(b, func(d time.Duration) loadResult { return load(t, live, 1, d) },
+		func(d time.Duration) loadResult { return load(t, whatIf, 1, d) })
+}
+
+// BenchmarkScenarioMemory: the heap 100 open scenarios of 50 operations
+// each over the province add, each read once (so the service has replayed
+// it). Target (issue 7): ≤ 50 MB.
+func BenchmarkScenarioMemory(b *testing.B) {
+	_, svc := loadDemo(b)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	province := find(b, svc, "tinh quang ninh").ID
+	ops := reformOps(b, svc, province, 50*50) // two scenarios share each set
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	for b.Loop() {
+		before := heap()
+		var ids []string
+		for i := range 100 {
+			sc, err := svc.CreateScenario(ctx, fmt.Sprintf("Phương án %d", i), province, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.AddScenarioOperations(ctx, sc.ID, ops[i%50*50:][:50]); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Org(ctx, org.View{At: svc.Today(), Scenario: sc.ID}, province); err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, sc.ID)
+		}
+		b.ReportMetric(float64(int64(heap())-int64(before))/(1<<20), "MB")
+		for _, id := range ids {
+			if _, err := svc.DiscardScenario(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkViolationsProvince: every rule of the Charter over the whole
+// province, members included (104,000 of them), in-process.
+func BenchmarkViolationsProvince(b *testing.B) {
+	_, svc := loadDemo(b)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	province := find(b, svc, "tinh quang ninh").ID
+	var found []org.Violation
+	latencies(b, func() {
+		var err error
+		if found, err = svc.Violations(ctx, svc.Now(), province, true, org.SeverityInfo); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(len(found)), "findings")
+}

@@ -1,0 +1,452 @@
+package org
+
+import (
+	"cmp"
+	"context"
+	"slices"
+)
+
+// whatIf is the structure a scenario describes: the live records with the
+// scenario's writes over them, on one date, for the subtree it changes. It is
+// the store of the Service that replays the scenario's operations, and then
+// answers what-if reads. It holds only what the scenario wrote and the tree
+// of its subtree; everything else is read from the live store.
+type whatIf struct {
+	Store // the live store: history, audit log, scenarios and health pass through
+	// src reads live records during a replay, inside one store transaction
+	// that is never committed; nil afterwards.
+	src   Tx
+	at    Date
+	roots []string // the subtree the scenario changes
+	tree  *Tree    // that subtree on date at, the scenario's writes included
+
+	orgs    map[string]*OrgRecord    // written by the scenario
+	members map[string]*MemberRecord // written by the scenario
+	// live holds the live record of every member written, as first read:
+	// what their writes change in the counts and links.
+	live  map[string]*MemberRecord
+	reads map[string]int64 // the revision of every live record read
+	// ties index the scenario's writes: the members it ties to an
+	// organisation, the organisations it puts under a parent.
+	linked   map[string][]string
+	children map[string][]string
+	changes  []Change
+	findings []Violation // of the operations, as they ran
+}
+
+func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf {
+	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: tree,
+		orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}, live: map[string]*MemberRecord{},
+		reads: map[string]int64{}, linked: map[string][]string{}, children: map[string][]string{}}
+}
+
+// Update runs fn over the scenario's writes; they join the scenario only if
+// fn succeeds, so a failed operation leaves nothing behind.
+func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
+	tx := &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return w.commit(tx)
+}
+
+// Audit records nothing: a scenario's operations are audited as the one
+// action that adds or applies them.
+func (w *whatIf) Audit(context.Context, AuditEntry) error { return nil }
+
+func (w *whatIf) commit(tx *whatIfTx) error {
+	for _, id := range sortedKeys(tx.orgs) {
+		r := tx.orgs[id]
+		w.orgs[id] = r
+		for _, v := range r.Versions {
+			if v.ParentID != "" {
+				w.children[v.ParentID] = append(w.children[v.ParentID], id)
+			}
+		}
+		if o, ok := r.OrgAt(w.at); ok {
+			w.tree.Set(o)
+		} else {
+			w.tree.Remove(id)
+		}
+	}
+	for _, id := range sortedKeys(tx.members) {
+		r := tx.members[id]
+		if prev := w.memberRecord(id); prev != nil {
+			w.count(prev, -1)
+		}
+		w.count(r, 1)
+		w.members[id] = r
+		for _, ids := range [][]string{r.Cells(), residenceCells(r), roleOrgs(r)} {
+			for _, o := range ids {
+				w.linked[o] = append(w.linked[o], id)
+			}
+		}
+	}
+	w.changes = append(w.changes, tx.changes...)
+	return w.tree.Recount()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+}
+
+func residenceCells(r *MemberRecord) []string {
+	ids := make([]string, len(r.Residences))
+	for i, x := range r.Residences {
+		ids[i] = x.CellID
+	}
+	return ids
+}
+
+func roleOrgs(r *MemberRecord) []string {
+	ids := make([]string, len(r.Roles))
+	for i, x := range r.Roles {
+		ids[i] = x.OrgID
+	}
+	return ids
+}
+
+// memberRecord is member id as the scenario has it so far: written by it, or
+// live; nil if neither is known.
+func (w *whatIf) memberRecord(id string) *MemberRecord {
+	if r := w.members[id]; r != nil {
+		return r
+	}
+	return w.live[id]
+}
+
+// count adds by to the direct counts of member r's cell on the scenario's date.
+func (w *whatIf) count(r *MemberRecord, by int32) {
+	cell := r.CellOn(w.at)
+	o, ok := w.tree.Get(cell)
+	if cell == "" || !ok {
+		return
+	}
+	official, probationary := o.Counts.DirectOfficial, o.Counts.DirectProbationary
+	if r.StatusOn(w.at) == Official {
+		official += by
+	} else {
+		probationary += by
+	}
+	w.tree.SetDirect(cell, official, probationary)
+}
+
+// whatIfTx is one operation's transaction over a scenario.
+type whatIfTx struct {
+	w       *whatIf
+	orgs    map[string]*OrgRecord
+	members map[string]*MemberRecord
+	changes []Change
+}
+
+func (t *whatIfTx) Org(ctx context.Context, id string) (OrgRecord, error) {
+	if r := cmp.Or(t.orgs[id], t.w.orgs[id]); r != nil {
+		return r.Clone(), nil
+	}
+	if t.w.src == nil {
+		return OrgRecord{}, notFound("tổ chức", id)
+	}
+	r, err := t.w.src.Org(ctx, id)
+	if err == nil {
+		t.w.reads[id] = r.Rev
+	}
+	return r, err
+}
+
+func (t *whatIfTx) Member(ctx context.Context, id string) (MemberRecord, error) {
+	if r := cmp.Or(t.members[id], t.w.members[id]); r != nil {
+		return r.Clone(), nil
+	}
+	if t.w.src == nil {
+		return MemberRecord{}, notFound("đảng viên", id)
+	}
+	r, err := t.w.src.Member(ctx, id)
+	if err == nil {
+		t.w.reads[id] = r.Rev
+		if t.w.live[id] == nil {
+			live := r.Clone()
+			t.w.live[id] = &live
+		}
+	}
+	return r, err
+}
+
+func (t *whatIfTx) PutOrg(_ context.Context, r OrgRecord) error {
+	t.orgs[r.ID] = &r
+	return nil
+}
+
+func (t *whatIfTx) PutMember(_ context.Context, r MemberRecord) error {
+	t.members[r.ID] = &r
+	return nil
+}
+
+func (t *whatIfTx) Audit(context.Context, AuditEntry) error { return nil }
+
+func (t *whatIfTx) RecordChange(_ context.Context, c *Change) error {
+	c.Seq = int64(len(t.w.changes) + len(t.changes) + 1)
+	t.changes = append(t.changes, *c)
+	return nil
+}
+
+// DecisionUsed is false: a scenario's operations share the decision that
+// applies them, checked once.
+func (t *whatIfTx) DecisionUsed(context.Context, string, string) (bool, error) { return false, nil }
+
+func (t *whatIfTx) LinkedMembers(ctx context.Context, orgID string) ([]string, error) {
+	var ids []string
+	if t.w.src != nil {
+		var err error
+		if ids, err = t.w.src.LinkedMembers(ctx, orgID); err != nil {
+			return nil, err
+		}
+	}
+	ids = append(ids, t.w.linked[orgID]...)
+	for id, r := range t.members {
+		if slices.Contains(r.Cells(), orgID) || slices.Contains(residenceCells(r), orgID) || slices.Contains(roleOrgs(r), orgID) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+func (t *whatIfTx) ChildIDs(ctx context.Context, orgID string) ([]string, error) {
+	var ids []string
+	if t.w.src != nil {
+		var err error
+		if ids, err = t.w.src.ChildIDs(ctx, orgID); err != nil {
+			return nil, err
+		}
+	}
+	ids = append(ids, t.w.children[orgID]...)
+	for id, r := range t.orgs {
+		if slices.ContainsFunc(r.Versions, func(v Version) bool { return v.ParentID == orgID }) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+func (t *whatIfTx) Scenario(ctx context.Context, id string) (Scenario, error) {
+	return t.w.Store.Scenario(ctx, id)
+}
+
+func (t *whatIfTx) PutScenario(context.Context, Scenario) error {
+	return Errorf(EInternal, "một phương án không thể ghi phương án khác")
+}
+
+// The reads below answer from the tree and the scenario's writes, on the
+// scenario's date whatever the view says.
+
+func (w *whatIf) Roots(context.Context, View) ([]Org, error) { return w.tree.Roots(), nil }
+
+func (w *whatIf) Org(_ context.Context, _ View, id string) (Org, error) {
+	if o, ok := w.tree.Get(id); ok {
+		return o, nil
+	}
+	return Org{}, notFound("tổ chức", id)
+}
+
+func (w *whatIf) Orgs(_ context.Context, _ View, ids []string) ([]Org, error) {
+	out := make([]Org, len(ids))
+	for i, id := range ids {
+		out[i], _ = w.tree.Get(id)
+	}
+	return out, nil
+}
+
+func (w *whatIf) Children(_ context.Context, _ View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
+	page, more, total, err := w.tree.Children(id, q, kinds)
+	return OrgPage{Orgs: page, HasNext: more, Total: total}, err
+}
+
+func (w *whatIf) Path(_ context.Context, _ View, id string) ([]Org, error) {
+	if !w.tree.Has(id) {
+		return nil, notFound("tổ chức", id)
+	}
+	return w.tree.Path(id), nil
+}
+
+func (w *whatIf) Covers(_ context.Context, _ View, roots, ids []string) ([]bool, error) {
+	out := make([]bool, len(ids))
+	for i, id := range ids {
+		out[i] = w.tree.WithinAny(id, roots)
+	}
+	return out, nil
+}
+
+func (w *whatIf) ChartNodes(_ context.Context, _ View, q ChartQuery, limit int) ([]ChartNode, error) {
+	return w.tree.ChartNodes(q, limit)
+}
+
+// Member is the member as the scenario has them, if their cell is in its subtree.
+func (w *whatIf) Member(ctx context.Context, _ View, id string) (Member, error) {
+	ms, err := w.Members(ctx, View{}, []string{id})
+	if err != nil {
+		return Member{}, err
+	}
+	if ms[0].ID == "" {
+		return Member{}, notFound("đảng viên", id)
+	}
+	return ms[0], nil
+}
+
+func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, error) {
+	live, err := w.Store.Members(ctx, View{At: w.at}, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if r := w.members[id]; r != nil {
+			live[i], _ = r.MemberAt(w.at)
+		}
+		if !w.tree.Has(live[i].CellID) {
+			live[i] = Member{}
+		}
+	}
+	return live, nil
+}
+
+func (w *whatIf) CellMembers(ctx context.Context, _ View, orgID string, q PageQuery) (MemberPage, error) {
+	return w.memberPage(ctx, orgID, q, (*MemberRecord).CellOn, w.Store.CellMembers)
+}
+
+func (w *whatIf) Residents(ctx context.Context, _ View, cellID string, q PageQuery) (MemberPage, error) {
+	return w.memberPage(ctx, cellID, q, (*MemberRecord).ResidenceOn, w.Store.Residents)
+}
+
+// memberPage pages through an organisation's members: the live list, less
+// those the scenario wrote, plus those it has there.
+func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, holds func(*MemberRecord, Date) string,
+	livePage func(context.Context, View, string, PageQuery) (MemberPage, error)) (MemberPage, error) {
+	if !w.tree.Has(orgID) {
+		return MemberPage{}, notFound("tổ chức", orgID)
+	}
+	live, err := livePage(ctx, View{At: w.at}, orgID, PageQuery{First: maxResidents})
+	if err != nil && ErrorCode(err) != ENotFound { // not found: new in the scenario
+		return MemberPage{}, err
+	}
+	all := slices.DeleteFunc(live.Members, func(m Member) bool { return w.members[m.ID] != nil })
+	for _, r := range w.members {
+		if holds(r, w.at) == orgID && r.CellOn(w.at) != "" {
+			m, _ := r.MemberAt(w.at)
+			all = append(all, m)
+		}
+	}
+	slices.SortFunc(all, func(a, b Member) int {
+		return cmp.Or(cmp.Compare(Fold(a.FullName), Fold(b.FullName)), cmp.Compare(a.ID, b.ID))
+	})
+	return pageMembers(all, q)
+}
+
+// Search finds organisations in the scenario's tree and members through the
+// live index, placed where the scenario puts them.
+func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, error) {
+	m, err := NewMatcher(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	within := q.Within
+	if len(within) == 0 {
+		within = w.roots
+	}
+	for _, id := range within {
+		if !w.tree.Has(id) {
+			return nil, notFound("tổ chức", id)
+		}
+	}
+	var hits []Hit
+	if q.Wants(SearchOrgs) {
+		for _, root := range within {
+			err := w.tree.Walk(root, -1, func(o *Org, _ int) bool {
+				if score, ok := m.Score(Fold(o.Name), true); ok {
+					found := *o
+					hits = append(hits, Hit{Org: &found, Score: score})
+				}
+				return true
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if q.Wants(SearchMembers) {
+		live, err := w.Store.Search(ctx, View{At: w.at}, SearchQuery{Text: q.Text, First: MaxResults,
+			Types: []SearchType{SearchMembers}, Within: w.roots})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range live {
+			if w.members[h.Member.ID] == nil {
+				hits = append(hits, Hit{Member: h.Member, Score: h.Score})
+			}
+		}
+		for _, r := range w.members {
+			if score, ok := m.Score(Fold(r.FullName), false); ok {
+				if mb, ok := r.MemberAt(w.at); ok {
+					hits = append(hits, Hit{Member: &mb, Score: score})
+				}
+			}
+		}
+	}
+	hits = slices.DeleteFunc(hits, func(h Hit) bool {
+		return h.Member != nil && !w.tree.WithinAny(h.Member.CellID, within)
+	})
+	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	hits = hits[:min(len(hits), q.First)]
+	for i := range hits {
+		if hits[i].Org != nil {
+			hits[i].Path = w.tree.Path(hits[i].Org.ID)
+		} else {
+			hits[i].Path = w.tree.Path(hits[i].Member.CellID)
+		}
+	}
+	return hits, nil
+}
+
+// ResidenceLinks counts the live links less those of members the scenario
+// wrote, plus theirs as it has them.
+func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]ResidenceLink, error) {
+	links, err := w.Store.ResidenceLinks(ctx, View{At: w.at}, cells)
+	if err != nil {
+		return nil, err
+	}
+	in := map[string]bool{}
+	for _, id := range cells {
+		in[id] = true
+	}
+	count := map[[2]string]int{}
+	for _, l := range links {
+		count[[2]string{l.From, l.To}] = l.Members
+	}
+	pair := func(r *MemberRecord) ([2]string, bool) {
+		from, to := r.CellOn(w.at), r.ResidenceOn(w.at)
+		return [2]string{from, to}, from != "" && to != "" && from != to && in[from] && in[to]
+	}
+	for id, r := range w.members {
+		if old := w.live[id]; old != nil {
+			if p, ok := pair(old); ok {
+				count[p]--
+			}
+		}
+		if p, ok := pair(r); ok {
+			count[p]++
+		}
+	}
+	out := make([]ResidenceLink, 0, len(count))
+	for p, n := range count {
+		if n > 0 && w.tree.Has(p[0]) && w.tree.Has(p[1]) {
+			out = append(out, ResidenceLink{From: p[0], To: p[1], Members: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b ResidenceLink) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	return out, nil
+}

@@ -1,0 +1,373 @@
+package storetest
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+)
+
+// quangNinh is the demo's Quảng Ninh province (DESIGN.md §3).
+var quangNinh = sync.OnceValue(func() *demo.Dataset {
+	return demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh")
+})
+
+// scenarioFixture is the commune fixture with members: the village has
+// four official members, its neighbour three, the school cell two.
+func (f *fixture) scenarioFixture() commune {
+	c := f.commune()
+	for i, cell := range []org.Org{c.village, c.village, c.village, c.village, c.village2, c.village2, c.village2, c.school, c.school} {
+		f.createMember(cell.ID, "Đảng viên "+string(rune('A'+i)), org.Official)
+	}
+	return c
+}
+
+func (f *fixture) addOps(id string, ops ...org.Operation) org.Scenario {
+	f.t.Helper()
+	sc, err := f.svc.AddScenarioOperations(f.ctx, id, ops)
+	if err != nil {
+		f.t.Fatalf("AddScenarioOperations: %v", err)
+	}
+	return sc
+}
+
+func (f *fixture) violationsIn(sc org.Scenario) []org.Violation {
+	f.t.Helper()
+	found, err := f.svc.Violations(f.ctx, org.View{At: sc.BaseAsOf, Scenario: sc.ID}, sc.Within, true, org.SeverityInfo)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return found
+}
+
+// testScenarioWhatIf: a scenario's operations show in every read that names
+// it, and nowhere else; the Charter's findings follow them.
+func testScenarioWhatIf(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập thôn", c.province.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.BaseAsOf != today || sc.Status != org.ScenarioOpen || sc.Rev != 1 {
+		t.Fatalf("created %+v", sc)
+	}
+	// An operation naming nothing is refused with its index, and nothing is added.
+	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{
+		{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Đông Tây"},
+		{Type: org.OpTransferOrg, ID: "o-missing", ParentID: c.commune.ID}})
+	wantCode(t, err, org.EInvalid, "")
+	if !strings.Contains(org.ErrorMessage(err), "operations[1]") {
+		t.Fatalf("message %q does not name operations[1]", org.ErrorMessage(err))
+	}
+	sc = f.addOps(sc.ID,
+		org.Operation{Type: org.OpMergeOrgs, Sources: []string{c.village2.ID}, TargetID: c.village.ID},
+		org.Operation{Type: org.OpTransferOrg, ID: c.school.ID, ParentID: c.province.ID})
+	if len(sc.Ops) != 2 || sc.Ops[0].Key != 1 || sc.Ops[1].Key != 2 {
+		t.Fatalf("ops = %+v", sc.Ops)
+	}
+	v := org.View{At: today, Scenario: sc.ID}
+
+	school, err := f.svc.Org(f.ctx, v, c.school.ID)
+	if err != nil || school.ParentID != c.province.ID {
+		t.Fatalf("school in scenario: %+v, %v", school, err)
+	}
+	if f.org(c.school.ID).ParentID != c.commune.ID {
+		t.Fatal("the live structure changed")
+	}
+	if _, err := f.svc.Org(f.ctx, v, c.village2.ID); org.ErrorCode(err) != org.ENotFound {
+		t.Fatalf("merged village in scenario: %v", err)
+	}
+	village, _ := f.svc.Org(f.ctx, v, c.village.ID)
+	commune, _ := f.svc.Org(f.ctx, v, c.commune.ID)
+	province, _ := f.svc.Org(f.ctx, v, c.province.ID)
+	if village.Counts.Official != 7 || commune.Counts.Official != 7 || commune.Counts.ByKind[org.Cell] != 1 ||
+		province.Counts.Official != 9 || province.Counts.ByKind[org.Cell] != 3 {
+		t.Fatalf("counts: village %+v commune %+v province %+v", village.Counts, commune.Counts, province.Counts)
+	}
+	page, err := f.svc.CellMembers(f.ctx, v, c.village.ID, org.PageQuery{First: 5})
+	if err != nil || page.Total != 7 || len(page.Members) != 5 || !page.HasNext {
+		t.Fatalf("village members: %+v, %v", page, err)
+	}
+	rest, err := f.svc.CellMembers(f.ctx, v, c.village.ID, org.PageQuery{First: 5, After: org.MemberCursor(&page.Members[4])})
+	if err != nil || len(rest.Members) != 2 || rest.HasNext {
+		t.Fatalf("second page: %+v, %v", rest, err)
+	}
+	kids, err := f.svc.Children(f.ctx, v, c.province.ID, org.PageQuery{First: 10}, nil)
+	if err != nil || kids.Total != 3 || !slices.ContainsFunc(kids.Orgs, func(o org.Org) bool { return o.ID == c.school.ID }) {
+		t.Fatalf("province children: %+v, %v", kids, err)
+	}
+	hits, err := f.svc.Search(f.ctx, v, org.SearchQuery{Text: "truong tieu hoc tam hong", First: 5})
+	if err != nil || len(hits) == 0 || hits[0].Org == nil || hits[0].Org.ID != c.school.ID || len(hits[0].Path) != 2 {
+		t.Fatalf("search: %+v, %v", hits, err)
+	}
+	nodes, err := f.svc.ChartNodes(f.ctx, v, org.ChartQuery{RootID: c.province.ID, Depth: -1}, 100)
+	if err != nil || len(nodes) != 8 {
+		t.Fatalf("chart: %d nodes, %v", len(nodes), err)
+	}
+
+	// The cell under the province breaks R5: a finding tied to the operation.
+	found := f.violationsIn(sc)
+	i := slices.IndexFunc(found, func(x org.Violation) bool { return x.Rule.ID == "R5" && x.Subject == c.school.ID })
+	if i < 0 || found[i].OperationKey != 2 {
+		t.Fatalf("findings %+v", found)
+	}
+	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]org.NodeChangeKind{}
+	for _, n := range diff.Nodes {
+		kinds[n.ID] = n.Kinds
+	}
+	if !slices.Equal(kinds[c.school.ID], []org.NodeChangeKind{org.NodeMoved}) ||
+		!slices.Equal(kinds[c.village2.ID], []org.NodeChangeKind{org.NodeEnded}) ||
+		!slices.Equal(kinds[c.village.ID], []org.NodeChangeKind{org.NodeMembersChanged}) || len(diff.Nodes) != 3 {
+		t.Fatalf("diff nodes %+v", kinds)
+	}
+	if diff.AsIs.Members() != 9 || diff.ToBe.Members() != 9 || diff.AsIs.ByKind[org.Cell] != 4 || diff.ToBe.ByKind[org.Cell] != 3 {
+		t.Fatalf("as-is %+v to-be %+v", diff.AsIs, diff.ToBe)
+	}
+	// R1: the school cell still has two official members wherever it sits;
+	// the merged village, three, no longer exists to break anything.
+	if !slices.ContainsFunc(diff.Added, func(x org.Violation) bool { return x.Rule.ID == "R5" && x.Subject == c.school.ID }) {
+		t.Fatalf("added %+v", diff.Added)
+	}
+
+	// Undo and redo; an ERROR finding blocks applying.
+	if sc, err = f.svc.UndoScenario(f.ctx, sc.ID); err != nil || len(sc.Ops) != 1 || len(sc.Undone) != 1 {
+		t.Fatalf("undo: %+v, %v", sc, err)
+	}
+	if school, _ := f.svc.Org(f.ctx, v, c.school.ID); school.ParentID != c.commune.ID {
+		t.Fatalf("after undo the school is under %s", school.ParentID)
+	}
+	if sc, err = f.svc.RedoScenario(f.ctx, sc.ID); err != nil || len(sc.Ops) != 2 {
+		t.Fatalf("redo: %+v, %v", sc, err)
+	}
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, today)
+	wantCode(t, err, org.ERule, "R5")
+	if sc, err = f.svc.RemoveScenarioOperation(f.ctx, sc.ID, 2); err != nil || len(sc.Ops) != 1 {
+		t.Fatalf("remove: %+v, %v", sc, err)
+	}
+
+	// Applied by the province's decision a month later, through the real
+	// operations: the history records the merger.
+	later := on(2021, 2, 1)
+	meta := f.byOn(c.province.ID, today)
+	applied, changes, err := f.svc.ApplyScenario(f.ctx, sc.ID, meta.Decision, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied.Status != org.ScenarioApplied || len(changes) != 1 || changes[0].Type != org.ChangeMerged ||
+		changes[0].Decision != meta.Decision || changes[0].EffectiveOn != later {
+		t.Fatalf("applied %+v, changes %+v", applied, changes)
+	}
+	if _, err := f.s.Org(f.ctx, org.View{At: later}, c.village2.ID); org.ErrorCode(err) != org.ENotFound {
+		t.Fatalf("village2 after: %v", err)
+	}
+	if o, _ := f.s.Org(f.ctx, org.View{At: later}, c.village.ID); o.Counts.Official != 7 {
+		t.Fatalf("village after: %+v", o.Counts)
+	}
+	if o, _ := f.s.Org(f.ctx, org.View{At: later - 1}, c.village2.ID); o.Counts.Official != 3 {
+		t.Fatalf("village2 the day before: %+v", o.Counts)
+	}
+	hist, err := f.svc.Changes(f.ctx, org.ChangeQuery{Within: c.commune.ID, Types: []org.ChangeType{org.ChangeMerged}, First: 10})
+	if err != nil || len(hist.Changes) != 1 || hist.Changes[0].Seq != changes[0].Seq {
+		t.Fatalf("history %+v, %v", hist, err)
+	}
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, later)
+	wantCode(t, err, org.EConflict, "")
+	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Mới"}})
+	wantCode(t, err, org.EConflict, "")
+	if _, err := f.svc.ChartNodes(f.ctx, org.View{At: today, Scenario: sc.ID}, org.ChartQuery{RootID: c.province.ID}, 10); org.ErrorCode(err) != org.EConflict {
+		t.Fatalf("what-if read of an applied scenario: %v", err)
+	}
+}
+
+// testScenarioBaseline: applying refuses a scenario whose live records changed
+// since its operations read them, until it is rebased; a discarded one is closed.
+func testScenarioBaseline(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	sc, err := f.svc.CreateScenario(f.ctx, "Đổi tên", c.commune.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc = f.addOps(sc.ID, org.Operation{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Đông Mới"})
+	if _, err := f.svc.RenameOrg(f.ctx, c.village.ID, "Chi bộ thôn Đông Hưng", f.by(c.commune.ID)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today)
+	wantCode(t, err, org.EConflict, "")
+	ev, err := f.svc.RebaseScenario(f.ctx, sc.ID, 0)
+	if err != nil || len(ev.Results) != 1 || ev.Results[0].Err != nil {
+		t.Fatalf("rebase: %+v, %v", ev, err)
+	}
+	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today); err != nil {
+		t.Fatal(err)
+	}
+	if f.org(c.village.ID).Name != "Chi bộ thôn Đông Mới" {
+		t.Fatalf("village = %q", f.org(c.village.ID).Name)
+	}
+	// A rebase reports what no longer applies: the cell it renames is gone.
+	other, err := f.svc.CreateScenario(f.ctx, "Đổi tên thôn Tây", c.commune.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(other.ID, org.Operation{Type: org.OpRenameOrg, ID: c.village2.ID, Name: "Chi bộ thôn Tây Mới"})
+	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.by(c.commune.ID)); err != nil {
+		t.Fatal(err)
+	}
+	ev, err = f.svc.RebaseScenario(f.ctx, other.ID, 0)
+	if err != nil || len(ev.Results) != 1 || org.ErrorCode(ev.Results[0].Err) != org.ENotFound {
+		t.Fatalf("rebase: %+v, %v", ev, err)
+	}
+	if _, err := f.svc.DiscardScenario(f.ctx, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.ApplyScenario(f.ctx, other.ID, f.by(c.commune.ID).Decision, today)
+	wantCode(t, err, org.EConflict, "")
+}
+
+// testAbolishDistrictLevel simulates the 2025 reform on the Quảng Ninh demo:
+// the 13 administrative district-level committees end, their grassroots
+// organisations move under the province, the 7 blocs and armed-forces
+// committees stay, and no member is lost.
+func testAbolishDistrictLevel(t *testing.T, f *fixture) {
+	if _, err := f.s.Import(f.ctx, quangNinh().Clone().Reader()); err != nil {
+		t.Fatal(err)
+	}
+	v := org.View{At: demo.Reference}
+	province := f.orgNamed(v, "Đảng bộ tỉnh Quảng Ninh")
+	districts, err := f.s.Children(f.ctx, v, province.ID, org.PageQuery{First: 100}, []org.Kind{org.District})
+	if err != nil || districts.Total != 20 {
+		t.Fatalf("districts: %d, %v", districts.Total, err)
+	}
+	var ended, stay []string
+	moved := map[string]string{} // grassroots organisation → its district
+	for _, d := range districts.Orgs {
+		if !d.Sector.IsTerritorial() {
+			stay = append(stay, d.ID)
+			continue
+		}
+		ended = append(ended, d.ID)
+		kids, err := f.s.Children(f.ctx, v, d.ID, org.PageQuery{First: org.MaxPageSize}, nil)
+		if err != nil || kids.HasNext {
+			t.Fatal(err)
+		}
+		for _, k := range kids.Orgs {
+			moved[k.ID] = d.ID
+		}
+	}
+	if len(ended) != 13 || len(stay) != 7 {
+		t.Fatalf("%d administrative, %d blocs", len(ended), len(stay))
+	}
+	start := time.Now()
+	sc, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện", province.ID, demo.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: province.ID}})
+	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("create + add + diff: %v", time.Since(start))
+	got := map[string][]org.NodeChangeKind{}
+	for _, n := range diff.Nodes {
+		got[n.ID] = n.Kinds
+	}
+	for _, id := range ended {
+		if !slices.Equal(got[id], []org.NodeChangeKind{org.NodeEnded}) {
+			t.Errorf("district %s: %v", id, got[id])
+		}
+	}
+	for _, id := range stay {
+		if got[id] != nil {
+			t.Errorf("bloc %s changed: %v", id, got[id])
+		}
+	}
+	for id := range moved {
+		if !slices.Equal(got[id], []org.NodeChangeKind{org.NodeMoved}) {
+			t.Errorf("grassroots %s: %v", id, got[id])
+		}
+	}
+	if len(diff.Nodes) != len(ended)+len(moved) {
+		t.Errorf("%d node changes, want %d", len(diff.Nodes), len(ended)+len(moved))
+	}
+	if diff.AsIs.Members() != diff.ToBe.Members() || diff.AsIs.Official != diff.ToBe.Official ||
+		diff.AsIs.Members() < 103_800 || diff.AsIs.Members() > 103_999 {
+		t.Errorf("members %d → %d", diff.AsIs.Members(), diff.ToBe.Members())
+	}
+	if diff.AsIs.ByKind[org.District] != 20 || diff.ToBe.ByKind[org.District] != 7 ||
+		diff.ToBe.ByKind[org.GrassrootsCommittee]+diff.ToBe.ByKind[org.GrassrootsCell] != 727 {
+		t.Errorf("kinds %v → %v", diff.AsIs.ByKind, diff.ToBe.ByKind)
+	}
+	for _, x := range diff.Added {
+		if x.Rule.Severity == org.SeverityError {
+			t.Errorf("added error %+v", x)
+		}
+	}
+	// What-if reads: the province holds the communes directly.
+	kids, err := f.svc.Children(f.ctx, org.View{At: demo.Reference, Scenario: sc.ID}, province.ID, org.PageQuery{First: 1}, []org.Kind{org.District})
+	if err != nil || kids.Total != 7 {
+		t.Fatalf("districts in scenario: %d, %v", kids.Total, err)
+	}
+	p, err := f.svc.Org(f.ctx, org.View{At: demo.Reference, Scenario: sc.ID}, province.ID)
+	if err != nil || int(p.Counts.Children) != 7+len(moved) || p.Counts.Members() != province.Counts.Members() {
+		t.Fatalf("province in scenario: %+v, %v", p.Counts, err)
+	}
+}
+
+// testMemberRules: the rules members decide run on the live structure and
+// on a scenario: R4 for a large cell without a cell committee, R7 for an
+// overdue probation, R8 for too many excellent ratings.
+func testMemberRules(t *testing.T, f *fixture) {
+	c := f.commune()
+	var ids []string
+	for i := range 9 {
+		ids = append(ids, f.createMember(c.village.ID, "Đảng viên "+string(rune('A'+i)), org.Official).ID)
+	}
+	probationer := f.createMember(c.village2.ID, "Đảng viên dự bị", org.Probationary)
+	for i, id := range ids[:6] {
+		grade := org.Good
+		if i < 2 {
+			grade = org.Excellent
+		}
+		if _, err := f.svc.RecordRating(f.ctx, org.Rating{MemberID: id, Year: 2020, Grade: grade}, f.by(c.commune.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rules := func(found []org.Violation) map[string]string {
+		out := map[string]string{}
+		for _, v := range found {
+			if v.Rule.ID == "R4" || v.Rule.ID == "R7" || v.Rule.ID == "R8" {
+				out[v.Rule.ID] = v.Subject
+			}
+		}
+		return out
+	}
+	found, err := f.svc.Violations(f.ctx, f.now(), c.province.ID, true, org.SeverityInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"R4": c.village.ID, "R7": probationer.ID, "R8": c.commune.ID}
+	if got := rules(found); !maps.Equal(got, want) {
+		t.Fatalf("live: %v, want %v", got, want)
+	}
+	// Electing a deputy secretary gives the cell its committee; in a
+	// scenario, so only there.
+	sc, err := f.svc.CreateScenario(f.ctx, "Bầu chi ủy", c.commune.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc = f.addOps(sc.ID,
+		org.Operation{Type: org.OpAssignRole, MemberID: ids[0], OrgID: c.village.ID, Role: org.Secretary},
+		org.Operation{Type: org.OpAssignRole, MemberID: ids[1], OrgID: c.village.ID, Role: org.DeputySecretary})
+	if got := rules(f.violationsIn(sc)); got["R4"] != "" || got["R7"] != probationer.ID {
+		t.Fatalf("scenario: %v", got)
+	}
+}
