@@ -642,3 +642,44 @@ func TestScenarioWithAdmissionReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioBulkOperations: the bulk inputs reach their operations —
+// transferWhere moves what its filter selects, mergeByMapping merges into a
+// new commune, flattenLevel ends the district with the communes moving up.
+func TestScenarioBulkOperations(t *testing.T) {
+	w := newScenarioWorld(t)
+	s := w.s
+	var created struct{ CreateScenario struct{ ID string } }
+	s.data(s.post(`mutation($p: ID!) { createScenario(name: "Cải cách", within: $p) { id } }`, map[string]any{"p": w.province}), &created)
+	id := created.CreateScenario.ID
+	var added struct {
+		AddScenarioOperations struct{ Operations []scenarioOp }
+	}
+	s.data(s.post(`mutation($id: ID!, $c: ID!, $c2: ID!, $d: ID!, $p: ID!) { addScenarioOperations(id: $id, operations: [
+		{transferWhere: {filter: {within: $c, kinds: [CELL], sectors: [SCHOOL], maxMembers: 5}, targetId: $c2}},
+		{mergeByMapping: {mappings: [{sourceIds: [$c, $c2], newTarget: {parentId: $d, name: "Đảng bộ xã Hợp Nhất", kind: GRASSROOTS_COMMITTEE, sector: COMMUNE}}]}},
+		{flattenLevel: {kind: DISTRICT, within: $p}}]) { operations { type applied error changeCount created } } }`,
+		map[string]any{"id": id, "c": w.commune, "c2": w.commune2, "d": w.district, "p": w.province}), &added)
+	ops := added.AddScenarioOperations.Operations
+	if len(ops) != 3 || ops[0].ChangeCount != 1 || ops[1].ChangeCount != 1 || len(ops[1].Created) != 1 || ops[2].ChangeCount != 2 {
+		t.Fatalf("operations = %+v", ops)
+	}
+	var read struct {
+		Org struct {
+			Children struct {
+				Nodes []struct {
+					ID, Kind    string
+					MemberCount int
+					Children    struct{ TotalCount int }
+				}
+			}
+		}
+	}
+	s.data(s.post(`query($sc: ID!, $p: ID!) { org(id: $p, scenario: $sc) { children { nodes { id kind memberCount children { totalCount } } } } }`,
+		map[string]any{"sc": id, "p": w.province}), &read)
+	kids := read.Org.Children.Nodes
+	if len(kids) != 1 || kids[0].ID != ops[1].Created[0] || kids[0].Kind != "GRASSROOTS_COMMITTEE" || kids[0].MemberCount != 7 ||
+		kids[0].Children.TotalCount != 3 {
+		t.Fatalf("the province's children in the scenario: %+v", kids)
+	}
+}

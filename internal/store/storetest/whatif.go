@@ -311,6 +311,9 @@ func testAbolishDistrictLevel(t *testing.T, f *fixture) {
 			t.Errorf("added error %+v", x)
 		}
 	}
+	testTransferWhere(t, f, province.ID)
+	testMergeByMapping(t, f, province.ID, ended[0])
+
 	// What-if reads: the province holds the communes directly.
 	kids, err := f.svc.Children(f.ctx, org.View{At: demo.Reference, Scenario: sc.ID}, province.ID, org.PageQuery{First: 1}, []org.Kind{org.District})
 	if err != nil || kids.Total != 7 {
@@ -369,5 +372,102 @@ func testMemberRules(t *testing.T, f *fixture) {
 		org.Operation{Type: org.OpAssignRole, MemberID: ids[1], OrgID: c.village.ID, Role: org.DeputySecretary})
 	if got := rules(f.violationsIn(sc)); got["R4"] != "" || got["R7"] != probationer.ID {
 		t.Fatalf("scenario: %v", got)
+	}
+}
+
+// changedNodes maps each organisation a scenario's diff lists to its change.
+func (f *fixture) changedNodes(id string) map[string]org.NodeChange {
+	f.t.Helper()
+	diff, err := f.svc.ScenarioDiff(f.ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]org.NodeChange{}
+	for _, n := range diff.Nodes {
+		out[n.ID] = n
+	}
+	return out
+}
+
+// testTransferWhere: Hạ Long's public-service and enterprise grassroots
+// organisations of at most 50 members move to the provincial enterprise bloc.
+func testTransferWhere(t *testing.T, f *fixture, province string) {
+	v := org.View{At: demo.Reference}
+	haLong := f.orgNamed(v, "Đảng bộ thành phố Hạ Long")
+	bloc := f.orgNamed(v, "Đảng bộ Khối doanh nghiệp tỉnh Quảng Ninh")
+	kids, err := f.s.Children(f.ctx, v, haLong.ID, org.PageQuery{First: org.MaxPageSize}, []org.Kind{org.GrassrootsCommittee, org.GrassrootsCell})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, k := range kids.Orgs {
+		if (k.Sector == org.SectorPublicService || k.Sector == org.SectorEnterprise) && k.Counts.Members() <= 50 {
+			want[k.ID] = true
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no small public-service or enterprise organisation in Hạ Long")
+	}
+	sc, err := f.svc.CreateScenario(f.ctx, "Chuyển về khối doanh nghiệp", province, demo.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	most := 50
+	f.addOps(sc.ID, org.Operation{Type: org.OpTransferWhere, TargetID: bloc.ID, Filter: &org.OrgFilter{Within: haLong.ID,
+		Kinds: []org.Kind{org.GrassrootsCommittee, org.GrassrootsCell}, Sectors: []org.Sector{org.SectorPublicService, org.SectorEnterprise}, MaxMembers: &most}})
+	got := f.changedNodes(sc.ID)
+	for id := range want {
+		if n := got[id]; !slices.Equal(n.Kinds, []org.NodeChangeKind{org.NodeMoved}) || n.After.ParentID != bloc.ID {
+			t.Errorf("%s: %+v", id, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d changed, want %d moved", len(got), len(want))
+	}
+}
+
+// testMergeByMapping: two communes of a district merge into a new one, a
+// third into a fourth.
+func testMergeByMapping(t *testing.T, f *fixture, province, district string) {
+	v := org.View{At: demo.Reference}
+	kids, err := f.s.Children(f.ctx, v, district, org.PageQuery{First: org.MaxPageSize}, []org.Kind{org.GrassrootsCommittee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var communes []org.Org
+	for _, k := range kids.Orgs {
+		if k.Sector == org.SectorCommune || k.Sector == org.SectorWard {
+			communes = append(communes, k)
+		}
+	}
+	if len(communes) < 4 {
+		t.Fatalf("%d communes", len(communes))
+	}
+	a, b, c, d := communes[0], communes[1], communes[2], communes[3]
+	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập xã", province, demo.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc = f.addOps(sc.ID, org.Operation{Type: org.OpMergeByMapping, Mapping: []org.MergeMapping{
+		{Sources: []string{a.ID, b.ID}, Target: org.MergeTarget{New: &org.NewOrg{ParentID: district, Name: "Đảng bộ xã Hợp Nhất",
+			Kind: org.GrassrootsCommittee, Sector: org.SectorCommune}}},
+		{Sources: []string{c.ID}, Target: org.MergeTarget{ID: d.ID}}}})
+	ev, err := f.svc.Evaluate(f.ctx, sc.ID)
+	if err != nil || len(ev.Results) != 1 || ev.Results[0].Err != nil || len(ev.Results[0].Created) != 1 || ev.Results[0].Changes != 2 {
+		t.Fatalf("evaluation %+v, %v", ev, err)
+	}
+	merged := ev.Results[0].Created[0]
+	got := f.changedNodes(sc.ID)
+	for _, id := range []string{a.ID, b.ID, c.ID} {
+		if !slices.Equal(got[id].Kinds, []org.NodeChangeKind{org.NodeEnded}) {
+			t.Errorf("%s: %+v", id, got[id])
+		}
+	}
+	if n := got[merged]; !slices.Equal(n.Kinds, []org.NodeChangeKind{org.NodeNew}) || n.MemberDelta != a.Counts.Members()+b.Counts.Members() {
+		t.Errorf("new commune: %+v", n)
+	}
+	after, err := f.svc.Org(f.ctx, org.View{At: demo.Reference, Scenario: sc.ID}, d.ID)
+	if err != nil || after.Counts.Members() != c.Counts.Members()+d.Counts.Members() {
+		t.Errorf("%q after: %+v, %v", d.Name, after.Counts, err)
 	}
 }
