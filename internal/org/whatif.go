@@ -54,6 +54,15 @@ func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
 // action that adds or applies them.
 func (w *whatIf) Audit(context.Context, AuditEntry) error { return nil }
 
+// Import, Export and Close belong to the live store, never to a scenario.
+func (w *whatIf) Import(context.Context, RecordReader) (ImportStats, error) {
+	return ImportStats{}, errInScenario
+}
+func (w *whatIf) Export(context.Context, RecordWriter) error { return errInScenario }
+func (w *whatIf) Close() error                               { return nil }
+
+var errInScenario = Errorf(EInvalid, "không thể nhập hoặc xuất dữ liệu trong một phương án")
+
 func (w *whatIf) commit(tx *whatIfTx) error {
 	for _, id := range sortedKeys(tx.orgs) {
 		r := tx.orgs[id]
