@@ -154,6 +154,24 @@ func jsonError(err error) string {
 	return "không đọc được JSON: " + err.Error()
 }
 
+// Raw is the JSON object of the last record's one field as it stood in its
+// line, or nil if the line has another shape than the Writer's.
+func (r *Reader) Raw() []byte {
+	if r.next == 0 {
+		return nil
+	}
+	raw := r.batch[r.next-1].raw
+	for _, prefix := range fieldPrefixes {
+		if bytes.HasPrefix(raw, prefix) && raw[len(raw)-1] == '}' {
+			return raw[len(prefix) : len(raw)-1]
+		}
+	}
+	return nil
+}
+
+// fieldPrefixes open a line as the Writer writes it.
+var fieldPrefixes = [][]byte{[]byte(`{"org":`), []byte(`{"member":`), []byte(`{"change":`)}
+
 // Line is the number of the line last read, counting from 1.
 func (r *Reader) Line() int { return r.line }
 

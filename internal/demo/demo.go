@@ -9,6 +9,7 @@ package demo
 import (
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +54,8 @@ func Generate(seed uint64) *Dataset {
 	for i := range d.Changes {
 		d.Changes[i].Seq = int64(i + 1)
 	}
+	// Members in id order, as a store exports them.
+	slices.SortFunc(d.Members, func(a, b org.MemberRecord) int { return strings.Compare(a.ID, b.ID) })
 	return d
 }
 

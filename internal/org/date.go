@@ -36,23 +36,27 @@ func DateFrom(year int, month time.Month, day int) Date {
 
 // ParseDate reads a YYYY-MM-DD date. Loading a store parses about ten dates a
 // member, so it reads the digits itself instead of going through time.Parse.
-func ParseDate(s string) (Date, error) {
+func ParseDate(s string) (Date, error) { return parseDate(s) }
+
+// parseDate is ParseDate for JSON's bytes too, which it does not copy.
+func parseDate[T string | []byte](s T) (Date, error) {
 	y, ok1 := digits(s, 0, 4)
 	m, ok2 := digits(s, 5, 2)
 	d, ok3 := digits(s, 8, 2)
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !ok1 || !ok2 || !ok3 ||
 		y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, Errorf(EInvalid, "ngày không hợp lệ %q: cần dạng YYYY-MM-DD", s)
+		return 0, Errorf(EInvalid, "ngày không hợp lệ %q: cần dạng YYYY-MM-DD", string(s))
 	}
 	return civil(y, m, d), nil
 }
 
-func digits(s string, at, n int) (int, bool) {
+func digits[T string | []byte](s T, at, n int) (int, bool) {
 	if len(s) < at+n {
 		return 0, false
 	}
 	v := 0
-	for _, c := range []byte(s[at : at+n]) {
+	for i := at; i < at+n; i++ {
+		c := s[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
@@ -144,7 +148,7 @@ func (d Date) civil() (y, m, day int) {
 
 // UnmarshalText reads YYYY-MM-DD.
 func (d *Date) UnmarshalText(b []byte) error {
-	v, err := ParseDate(string(b))
+	v, err := parseDate(b)
 	if err != nil {
 		return err
 	}

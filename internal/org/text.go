@@ -43,28 +43,43 @@ func CleanName(what, s string) (string, error) {
 // white space that cleaning turns into spaces).
 func scanName(s string) (n int, clean, ok bool) {
 	clean, ascii, prev := s != "" && s[0] != ' ' && s[len(s)-1] != ' ', true, rune(0)
-	for i, r := range s {
-		n++
-		switch {
-		case r == utf8.RuneError && isInvalidAt(s, i):
-			return n, false, false
-		case r >= utf8.RuneSelf:
-			ascii = false
-		case unicode.IsControl(r) && !unicode.IsSpace(r):
+	stable := true
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		// Most of a Vietnamese name is ASCII: only the rest is decoded and
+		// looked up in Unicode's tables.
+		space, control := r == ' ' || '\t' <= r && r <= '\r', r < ' ' || r == 0x7f
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return n, false, false
+			}
+			ascii, space, control = false, unicode.IsSpace(r), unicode.IsControl(r)
+			stable = stable && r < rune(len(nfcStable)) && nfcStable[r]
+		}
+		if control && !space {
 			return n, false, false
 		}
-		if unicode.IsSpace(r) && (r != ' ' || prev == ' ') {
+		if space && (r != ' ' || prev == ' ') {
 			clean = false
 		}
-		prev = r
+		n, prev, i = n+1, r, i+size
 	}
-	return n, clean && (ascii || norm.NFC.IsNormalString(s)), true
+	return n, clean && (ascii || stable || norm.NFC.IsNormalString(s)), true
 }
 
-func isInvalidAt(s string, i int) bool {
-	_, size := utf8.DecodeRuneInString(s[i:])
-	return size == 1
-}
+// nfcStable marks the runes below U+1F00 (Latin, with Vietnamese's letters)
+// that NFC leaves as they are and that never combine with what precedes
+// them: a name made of those and ASCII is in NFC without asking the norm
+// package, which costs more than the rest of checking a name.
+var nfcStable = func() (t [0x1F00]bool) {
+	for r := range rune(len(t)) {
+		s := string(r)
+		p := norm.NFC.PropertiesString(s)
+		t[r] = utf8.ValidRune(r) && p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s)
+	}
+	return t
+}()
 
 // folders strips diacritics and case. A transform.Chain keeps state, so each
 // goroutine takes its own from the pool.

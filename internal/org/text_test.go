@@ -1,6 +1,13 @@
 package org
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestFold(t *testing.T) {
 	for in, want := range map[string]string{
@@ -53,4 +60,48 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("Fold is not idempotent on %q: %q then %q", s, k, Fold(k))
 		}
 	})
+}
+
+// FuzzCleanName checks CleanName, whose scan skips the work on names already
+// clean, against its definition: valid UTF-8 without control characters,
+// NFC, single spaces, trimmed.
+func FuzzCleanName(f *testing.F) {
+	for _, s := range []string{"Nguyễn Văn An", " Lê  Thị\tHoa ", "Nguye\u0302\u0303n", "a\x00b", "\xff", "\uFFFD", "Trần\u00a0Bình", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := CleanName("tên", s)
+		want := strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+		n := utf8.RuneCountInString(want)
+		switch {
+		case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }):
+			if err == nil {
+				t.Fatalf("CleanName(%q) = %q, want an error", s, got)
+			}
+		case n == 0 || n > MaxNameLen:
+			if err == nil {
+				t.Fatalf("CleanName(%q) = %q, want an error for %d characters", s, got, n)
+			}
+		case err != nil || got != want:
+			t.Fatalf("CleanName(%q) = %q, %v; want %q", s, got, err, want)
+		}
+	})
+}
+
+// TestNFCStable: a rune the table calls stable is in NFC after any letter a
+// Vietnamese name may hold, so CleanName may skip the norm package for it.
+func TestNFCStable(t *testing.T) {
+	for r := range rune(len(nfcStable)) {
+		if !nfcStable[r] {
+			continue
+		}
+		for _, before := range []string{"a", "e", "o", "u", "y", "A", "ơ", "ư", "ê", "ă", "â", "Đ", "ệ"} {
+			if s := before + string(r); !norm.NFC.IsNormalString(s) {
+				t.Fatalf("%q (U+%04X after %q) is not in NFC", s, r, before)
+			}
+		}
+	}
+	if nfcStable[0x0301] || !nfcStable['ệ'] || !nfcStable['Đ'] {
+		t.Fatal("the table misses the combining acute or a Vietnamese letter")
+	}
 }

@@ -48,16 +48,20 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 }
 
 // importer writes a dataset to a bbolt transaction and builds its graph as
-// batches arrive: one goroutine encodes, another builds, while the caller
-// reads and checks the next batch. The encoded members are written at the end
-// in key order: bbolt splits nodes only at commit, so puts out of order in one
-// transaction would each shift a node that grows to the whole bucket.
+// batches arrive: one goroutine encodes and writes, another builds, while the
+// caller reads and checks the next batch. Members must reach bbolt in key
+// order: it splits nodes only at commit, so puts out of order in one
+// transaction would each shift a node that grows to the whole bucket. They are
+// written as they come while they come in key order, as exports write them;
+// any others wait for the end, sorted.
 type importer struct {
 	orgTx   *bolt.Tx
-	members []kv // encoded, for the end
+	last    []byte // the key of the last member written
+	pending []kv   // encoded members that came out of order, for the end
+	drained bool
 	g       *graph
 	lists   listsToSort
-	persist chan []*org.MemberRecord
+	persist chan rawBatch
 	build   chan []*org.MemberRecord
 	done    sync.WaitGroup
 	errMu   sync.Mutex
@@ -69,13 +73,15 @@ const importQueue = 2
 
 func newImporter(tx *bolt.Tx) *importer {
 	imp := &importer{g: newGraph(), lists: listsToSort{},
-		persist: make(chan []*org.MemberRecord, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
+		persist: make(chan rawBatch, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
 	imp.done.Go(func() {
-		for batch := range imp.persist {
+		for b := range imp.persist {
 			if imp.failed() == nil {
-				kvs, err := encodeAll(batch, func(r *org.MemberRecord) string { return r.ID })
+				kvs, err := encodeAll(b.members, b.raw, func(r *org.MemberRecord) string { return r.ID })
+				if err == nil {
+					err = imp.write(kvs)
+				}
 				imp.fail(err)
-				imp.members = append(imp.members, kvs...)
 			}
 		}
 	})
@@ -111,31 +117,76 @@ func (imp *importer) Orgs(orgs []*org.OrgRecord) error {
 	return putAll(imp.orgTx.Bucket(orgBucket), orgs, func(r *org.OrgRecord) string { return r.ID })
 }
 
-func (imp *importer) Members(batch []*org.MemberRecord) error {
-	imp.persist <- batch
+// rawBatch is a batch of members with the JSON they were read from.
+type rawBatch struct {
+	members []*org.MemberRecord
+	raw     [][]byte
+}
+
+func (imp *importer) Members(batch []*org.MemberRecord, raw [][]byte) error {
+	imp.persist <- rawBatch{batch, raw}
 	imp.build <- batch
 	return imp.failed()
 }
 
-// finish waits for both goroutines, writes the members and sorts the lists.
+// write puts encoded members into bbolt now if they continue the key order,
+// or keeps them for the end.
+func (imp *importer) write(kvs []kv) error {
+	if len(imp.pending) > 0 || !ascending(imp.last, kvs) {
+		imp.pending = append(imp.pending, kvs...)
+		return nil
+	}
+	b := imp.orgTx.Bucket(memberBucket)
+	b.FillPercent = 0.95
+	for _, e := range kvs {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	if len(kvs) > 0 {
+		imp.last = kvs[len(kvs)-1].k
+	}
+	return nil
+}
+
+// ascending reports whether the keys of kvs rise from after last.
+func ascending(last []byte, kvs []kv) bool {
+	for _, e := range kvs {
+		if bytes.Compare(last, e.k) >= 0 {
+			return false
+		}
+		last = e.k
+	}
+	return true
+}
+
+// drain waits for both goroutines: after it, the transaction is the caller's alone.
+func (imp *importer) drain() error {
+	if !imp.drained {
+		imp.drained = true
+		close(imp.persist)
+		close(imp.build)
+		imp.done.Wait()
+	}
+	return imp.failed()
+}
+
+// finish writes the members that came out of order and sorts the lists.
 func (imp *importer) finish() error {
-	close(imp.persist)
-	close(imp.build)
-	imp.done.Wait()
-	if err := imp.failed(); err != nil {
+	if err := imp.drain(); err != nil {
 		return err
 	}
 	imp.lists.sort()
-	return putSorted(imp.orgTx.Bucket(memberBucket), imp.members)
+	return putSorted(imp.orgTx.Bucket(memberBucket), imp.pending)
 }
 
 // Changes writes the history, checked, and installs its headers; the
 // sequence goes on after the highest number.
-func (imp *importer) Changes(changes []*org.Change) error {
-	if len(changes) == 0 {
-		return nil
+func (imp *importer) Changes(changes []*org.Change, raw [][]byte) error {
+	if err := imp.drain(); err != nil || len(changes) == 0 {
+		return err
 	}
-	kvs, err := encodeAll(changes, func(c *org.Change) string { return string(seqKey(c.Seq)) })
+	kvs, err := encodeAll(changes, raw, func(c *org.Change) string { return string(seqKey(c.Seq)) })
 	if err != nil {
 		return err
 	}
@@ -159,17 +210,22 @@ func (imp *importer) Changes(changes []*org.Change) error {
 
 // putAll encodes records on every core and writes them in key order.
 func putAll[R any](b *bolt.Bucket, recs []R, id func(R) string) error {
-	kvs, err := encodeAll(recs, id)
+	kvs, err := encodeAll(recs, nil, id)
 	if err != nil {
 		return err
 	}
 	return putSorted(b, kvs)
 }
 
-// encodeAll encodes records on every core.
-func encodeAll[R any](recs []R, id func(R) string) ([]kv, error) {
+// encodeAll encodes records on every core, those with the JSON they were
+// read from (raw[i], when raw is not nil) taking it as it is.
+func encodeAll[R any](recs []R, raw [][]byte, id func(R) string) ([]kv, error) {
 	kvs := make([]kv, len(recs))
 	err := parallel(len(recs), func(i int) error {
+		if raw != nil && raw[i] != nil {
+			kvs[i] = kv{[]byte(id(recs[i])), raw[i]}
+			return nil
+		}
 		v, err := encode(recs[i])
 		kvs[i] = kv{[]byte(id(recs[i])), v}
 		return err

@@ -1,11 +1,14 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
+	"dangbo/internal/dataset"
 	"dangbo/internal/org"
 )
 
@@ -160,4 +163,49 @@ func exportOf(t *testing.T, s *Store) []org.Record {
 		t.Fatal(err)
 	}
 	return w.recs
+}
+
+// TestImportKeepsTheBytesRead: imported from NDJSON, records are stored as
+// read, except those checking cleaned (a name with doubled spaces), which are
+// stored as cleaned; either way a reopen gives back the checked records.
+func TestImportKeepsTheBytesRead(t *testing.T) {
+	dir, ctx := t.TempDir(), org.WithPrincipal(context.Background(), org.System)
+	recs := fullRecords()
+	messy := recs[4].Member.Clone()
+	messy.ID, messy.FullName, messy.Personal.Address = "m2", "  Vũ   Thị  Hoa ", "Khu 3,  phường Mới"
+	recs = slices.Insert(recs, 5, org.Record{Member: &messy})
+	var nd bytes.Buffer
+	w := dataset.NewWriter(&nd)
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, dataset.NewReader(&nd)); err != nil {
+		t.Fatal(err)
+	}
+	imported := exportOf(t, s)
+	s.Close()
+	if s, err = Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	reopened := exportOf(t, s)
+	if !reflect.DeepEqual(imported, reopened) {
+		t.Fatalf("reopen changed the data:\nimported %+v\nreopened %+v", imported, reopened)
+	}
+	m, err := s.Member(ctx, org.View{At: org.DateFrom(2022, 1, 1)}, "m2")
+	if err != nil || m.FullName != "Vũ Thị Hoa" || m.Personal.Address != "Khu 3, phường Mới" {
+		t.Fatalf("cleaned member after reopen: %+v, %v", m, err)
+	}
+	if last := reopened[len(reopened)-1]; last.Change == nil || !reflect.DeepEqual(*last.Change, *recs[len(recs)-1].Change) {
+		t.Fatalf("change after reopen: %+v", last)
+	}
 }

@@ -76,7 +76,7 @@ func (x *index) putMember(m *memberEntry) {
 func (x *index) add(e searchEntry) int32 {
 	n := int32(len(x.entries))
 	from := len(x.pool)
-	for _, w := range strings.Fields(e.key) {
+	for w := range strings.FieldsSeq(e.key) {
 		id, ok := x.wordID[w]
 		if !ok {
 			id = int32(len(x.vocab))
