@@ -659,6 +659,11 @@ func (r *violationResolver) Subject(ctx context.Context, obj *model.Violation) (
 	return r.loadOrg(ctx, obj.View, obj.Subject)
 }
 
+func (r *violationResolver) Member(ctx context.Context, obj *model.Violation) (*model.Member, error) {
+	m, err := r.Service.Member(ctx, obj.View, obj.Subject)
+	return nullIfNotFound(memberOf(m, obj.View), err)
+}
+
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
 
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }

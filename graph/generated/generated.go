@@ -392,6 +392,7 @@ type ComplexityRoot struct {
 
 	Violation struct {
 		Basis        func(childComplexity int) int
+		Member       func(childComplexity int) int
 		Message      func(childComplexity int) int
 		OperationKey func(childComplexity int) int
 		Rule         func(childComplexity int) int
@@ -516,6 +517,7 @@ type ScenarioOperationResolver interface {
 }
 type ViolationResolver interface {
 	Subject(ctx context.Context, obj *model.Violation) (*model.Org, error)
+	Member(ctx context.Context, obj *model.Violation) (*model.Member, error)
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -2260,6 +2262,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Violation.Basis(childComplexity), true
+	case "Violation.member":
+		if e.ComplexityRoot.Violation.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Member(childComplexity), true
 	case "Violation.message":
 		if e.ComplexityRoot.Violation.Message == nil {
 			break
@@ -2828,8 +2836,10 @@ type Org implements Node {
 type Violation {
   rule: String!
   severity: Severity!
-  "The organisation concerned, as of the date checked."
+  "The organisation concerned, as of the date checked; null for a finding about a member."
   subject: Org
+  "The member concerned, for the findings about members (R6 residence links, R7 probation); null otherwise."
+  member: Member
   subjectId: ID!
   "In Vietnamese, naming the organisation and the figures."
   message: String!
@@ -10774,6 +10784,8 @@ func (ec *executionContext) fieldContext_Org_violations(_ context.Context, field
 				return ec.fieldContext_Violation_severity(ctx, field)
 			case "subject":
 				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
 			case "subjectId":
 				return ec.fieldContext_Violation_subjectId(ctx, field)
 			case "message":
@@ -12289,6 +12301,8 @@ func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, f
 				return ec.fieldContext_Violation_severity(ctx, field)
 			case "subject":
 				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
 			case "subjectId":
 				return ec.fieldContext_Violation_subjectId(ctx, field)
 			case "message":
@@ -13504,6 +13518,8 @@ func (ec *executionContext) fieldContext_Scenario_violations(ctx context.Context
 				return ec.fieldContext_Violation_severity(ctx, field)
 			case "subject":
 				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
 			case "subjectId":
 				return ec.fieldContext_Violation_subjectId(ctx, field)
 			case "message":
@@ -13987,6 +14003,8 @@ func (ec *executionContext) fieldContext_ScenarioDiff_violationsAdded(_ context.
 				return ec.fieldContext_Violation_severity(ctx, field)
 			case "subject":
 				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
 			case "subjectId":
 				return ec.fieldContext_Violation_subjectId(ctx, field)
 			case "message":
@@ -14032,6 +14050,8 @@ func (ec *executionContext) fieldContext_ScenarioDiff_violationsResolved(_ conte
 				return ec.fieldContext_Violation_severity(ctx, field)
 			case "subject":
 				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
 			case "subjectId":
 				return ec.fieldContext_Violation_subjectId(ctx, field)
 			case "message":
@@ -14743,6 +14763,71 @@ func (ec *executionContext) fieldContext_Violation_subject(_ context.Context, fi
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_member(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Violation_member,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Violation().Member(ctx, obj)
+		},
+		nil,
+		ec.marshalOMember2ᚖdangboᚋgraphᚋmodelᚐMember,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Violation_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Member_id(ctx, field)
+			case "fullName":
+				return ec.fieldContext_Member_fullName(ctx, field)
+			case "gender":
+				return ec.fieldContext_Member_gender(ctx, field)
+			case "status":
+				return ec.fieldContext_Member_status(ctx, field)
+			case "asOf":
+				return ec.fieldContext_Member_asOf(ctx, field)
+			case "admittedOn":
+				return ec.fieldContext_Member_admittedOn(ctx, field)
+			case "officialOn":
+				return ec.fieldContext_Member_officialOn(ctx, field)
+			case "politicalTheory":
+				return ec.fieldContext_Member_politicalTheory(ctx, field)
+			case "cell":
+				return ec.fieldContext_Member_cell(ctx, field)
+			case "residenceCell":
+				return ec.fieldContext_Member_residenceCell(ctx, field)
+			case "roles":
+				return ec.fieldContext_Member_roles(ctx, field)
+			case "ratings":
+				return ec.fieldContext_Member_ratings(ctx, field)
+			case "birthDate":
+				return ec.fieldContext_Member_birthDate(ctx, field)
+			case "ethnicity":
+				return ec.fieldContext_Member_ethnicity(ctx, field)
+			case "phone":
+				return ec.fieldContext_Member_phone(ctx, field)
+			case "email":
+				return ec.fieldContext_Member_email(ctx, field)
+			case "address":
+				return ec.fieldContext_Member_address(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 		},
 	}
 	return fc, nil
@@ -21494,6 +21579,39 @@ func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._Violation_subject(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "member":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Violation_member(ctx, field, obj)
 				return res
 			}
 

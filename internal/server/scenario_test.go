@@ -683,3 +683,40 @@ func TestScenarioBulkOperations(t *testing.T) {
 		t.Fatalf("the province's children in the scenario: %+v", kids)
 	}
 }
+
+// TestMemberFindings: a finding about a member names them in `member`, its
+// `subject` (an organisation) null.
+func TestMemberFindings(t *testing.T) {
+	w := newScenarioWorld(t)
+	ctx := org.WithPrincipal(context.Background(), auth.DevPrincipal())
+	m, err := w.s.svc.CreateMember(ctx, org.NewMember{CellID: w.village2, FullName: "Đảng Viên Dự Bị",
+		Status: org.Probationary, AdmittedOn: org.DateFrom(2019, 6, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Violations []struct {
+			Rule, SubjectID string
+			Subject         *struct{ ID string }
+			Member          *struct{ ID, FullName string }
+		}
+	}
+	w.s.data(w.s.post(`query($d: ID!) { violations(within: $d, minSeverity: INFO) { rule subjectId subject { id } member { id fullName } } }`,
+		map[string]any{"d": w.district}), &got)
+	var found bool
+	for _, v := range got.Violations {
+		if v.Rule != "R7" {
+			if v.Member != nil {
+				t.Fatalf("%s finding names a member: %+v", v.Rule, v)
+			}
+			continue
+		}
+		found = true
+		if v.SubjectID != m.ID || v.Subject != nil || v.Member == nil || v.Member.FullName != "Đảng Viên Dự Bị" {
+			t.Fatalf("R7 finding %+v", v)
+		}
+	}
+	if !found {
+		t.Fatalf("no R7 finding: %+v", got.Violations)
+	}
+}
