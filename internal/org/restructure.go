@@ -366,6 +366,10 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 // end ends an organisation on the effective date, with whatever still ties
 // members to it: residence links to it and roles in it.
 func (op *operation) end(rec *OrgRecord) error {
+	if since := rec.Established(); op.at <= since {
+		// It would leave a record of an organisation that never existed.
+		return Errorf(EInvalid, "tổ chức %q thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", rec.ID, since)
+	}
 	linked, err := op.tx.LinkedMembers(op.ctx, rec.ID)
 	if err != nil {
 		return err

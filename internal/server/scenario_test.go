@@ -43,8 +43,13 @@ func newScenarioWorld(t *testing.T) *scenarioWorld {
 			}
 		}
 	}
+	// A month on, so that what began today may end.
+	w.s.day.Store(int32(later))
 	return w
 }
+
+// later is the scenario world's today: a month after its organisations began.
+var later = org.DateFrom(2021, 2, 1)
 
 // scenarioOp is one operation of a scenario as the API lists it.
 type scenarioOp struct {
@@ -78,7 +83,7 @@ func TestScenarioWhatIf(t *testing.T) {
 	s.data(s.post(`mutation($d: ID!) { createScenario(name: " Sắp xếp xã ", within: $d) { `+scenarioFields+` } }`,
 		map[string]any{"d": w.district}), &created)
 	sc := created.CreateScenario
-	if sc.Name != "Sắp xếp xã" || sc.BaseAsOf != "2021-01-01" || sc.Status != "OPEN" || sc.CreatedBy == "" ||
+	if sc.Name != "Sắp xếp xã" || sc.BaseAsOf != "2021-02-01" || sc.Status != "OPEN" || sc.CreatedBy == "" ||
 		sc.Within == nil || sc.Within.ID != w.district || len(sc.Operations) != 0 || sc.CanUndo || sc.CanRedo {
 		t.Fatalf("createScenario = %+v", sc)
 	}
@@ -151,10 +156,10 @@ func TestScenarioWhatIf(t *testing.T) {
 	}
 	// Nested fields answer in the scenario too: the school's new parent has
 	// both cells, the village's members are in the other village.
-	if whatIf.School.AsOf != "2021-01-01" || whatIf.School.Parent.ID != w.commune2 || whatIf.School.Parent.MemberCount != 7 ||
+	if whatIf.School.AsOf != "2021-02-01" || whatIf.School.Parent.ID != w.commune2 || whatIf.School.Parent.MemberCount != 7 ||
 		whatIf.School.Parent.Children.TotalCount != 2 ||
 		whatIf.Commune.Children.TotalCount != 0 || whatIf.Commune.MemberCount != 0 || whatIf.Commune2.Children.TotalCount != 2 ||
-		whatIf.Statistics != (struct{ CellCount, MemberCount, GrassrootsCount int }{2, 7, 2}) || whatIf.OrgChart.AsOf != "2021-01-01" {
+		whatIf.Statistics != (struct{ CellCount, MemberCount, GrassrootsCount int }{2, 7, 2}) || whatIf.OrgChart.AsOf != "2021-02-01" {
 		t.Fatalf("what if = %+v", whatIf)
 	}
 	direct := map[string]int{}
@@ -313,7 +318,7 @@ func TestScenarioWhatIf(t *testing.T) {
 		scenario { status applied { number } appliedOn operations { applied } violations { rule } }
 		changes { seq type decision { number } note } } }`, map[string]any{"id": sc.ID, "d": w.district}), &applied)
 	a := applied.ApplyScenario
-	if a.Scenario.Status != "APPLIED" || a.Scenario.Applied.Number != "30-QĐ/HU" || a.Scenario.AppliedOn != "2021-01-01" ||
+	if a.Scenario.Status != "APPLIED" || a.Scenario.Applied.Number != "30-QĐ/HU" || a.Scenario.AppliedOn != "2021-02-01" ||
 		len(a.Scenario.Operations) != 2 || !a.Scenario.Operations[0].Applied || len(a.Scenario.Violations) != 0 {
 		t.Fatalf("applied scenario = %+v", a.Scenario)
 	}
@@ -549,6 +554,7 @@ func deref[T any](p *T) T {
 // organisers, and their operations show personal data only to roles that read it.
 func TestScenarioAccess(t *testing.T) {
 	w := newAccessWorld(t)
+	w.s.day.Store(int32(later)) // so that what began today may end
 	admin := w.mint([]org.AccessRole{org.Admin})
 	viewerC := w.mint([]org.AccessRole{org.Viewer}, w.commune)
 	viewerB := w.mint([]org.AccessRole{org.Viewer}, w.bloc)

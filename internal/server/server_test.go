@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -25,6 +26,8 @@ type testServer struct {
 	url   string
 	svc   *org.Service
 	token string // bearer token sent with GraphQL requests; empty for none
+	// day is the service's today, today unless a test moves it on.
+	day *atomic.Int32
 }
 
 // newTestServer serves cfg on an empty store. Requests without a token run as
@@ -42,10 +45,12 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Store = store
-	cfg.Service = org.NewService(store, func() org.Date { return today })
+	day := new(atomic.Int32)
+	day.Store(int32(today))
+	cfg.Service = org.NewService(store, func() org.Date { return org.Date(day.Load()) })
 	ts := httptest.NewServer(NewHandler(cfg))
 	t.Cleanup(ts.Close)
-	return &testServer{t: t, url: ts.URL, svc: cfg.Service}
+	return &testServer{t: t, url: ts.URL, svc: cfg.Service, day: day}
 }
 
 // gqlResponse is a GraphQL response with its errors' codes at hand.

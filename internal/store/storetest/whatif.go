@@ -49,11 +49,12 @@ func (f *fixture) violationsIn(sc org.Scenario) []org.Violation {
 // it, and nowhere else; the Charter's findings follow them.
 func testScenarioWhatIf(t *testing.T, f *fixture) {
 	c := f.scenarioFixture()
-	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập thôn", c.province.ID, 0)
+	base := on(2021, 1, 15) // the fixture's organisations begin today
+	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập thôn", c.province.ID, base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.BaseAsOf != today || sc.Status != org.ScenarioOpen || sc.Rev != 1 {
+	if sc.BaseAsOf != base || sc.Status != org.ScenarioOpen || sc.Rev != 1 {
 		t.Fatalf("created %+v", sc)
 	}
 	// An operation naming nothing is refused with its index, and nothing is added.
@@ -218,10 +219,14 @@ func testScenarioBaseline(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	f.addOps(other.ID, org.Operation{Type: org.OpRenameOrg, ID: c.village2.ID, Name: "Chi bộ thôn Tây Mới"})
-	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.by(c.commune.ID)); err != nil {
+	// Not on the day it was established: that would leave nothing of it.
+	_, err = f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.by(c.commune.ID))
+	wantCode(t, err, org.EInvalid, "")
+	march := on(2021, 3, 1)
+	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.byOn(c.commune.ID, march)); err != nil {
 		t.Fatal(err)
 	}
-	ev, err = f.svc.RebaseScenario(f.ctx, other.ID, 0)
+	ev, err = f.svc.RebaseScenario(f.ctx, other.ID, march)
 	if err != nil || len(ev.Results) != 1 || org.ErrorCode(ev.Results[0].Err) != org.ENotFound {
 		t.Fatalf("rebase: %+v, %v", ev, err)
 	}
