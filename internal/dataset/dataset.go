@@ -28,12 +28,50 @@ const MaxLine = 1 << 20
 // the work of an import, so lines are read a batch at a time and the batch is
 // decoded on every core; no goroutine outlives a call to Read.
 type Reader struct {
-	lines *bufio.Scanner
-	batch []line
-	next  int
-	line  int
-	part  part // of the last record read: none of an earlier part may follow
-	err   error
+	lines     *bufio.Scanner
+	batch     []line
+	next      int
+	line      int
+	part      part // of the last record read: none of an earlier part may follow
+	err       error
+	headsOnly bool // changes come without the records before and after
+}
+
+// HeadsOnly makes the changes read from then on whose Raw is not nil come
+// without Before and After (org.HeadReader).
+func (r *Reader) HeadsOnly() { r.headsOnly = true }
+
+// headLine is a line decoded with its change's records before and after
+// skipped, the other fields kept so that a line with two still fails.
+type headLine struct {
+	Org    *org.OrgRecord    `json:"org"`
+	Member *org.MemberRecord `json:"member"`
+	Change *struct {
+		org.Change
+		Before skipped `json:"before"`
+		After  skipped `json:"after"`
+	} `json:"change"`
+}
+
+// skipped is a JSON value read past and dropped.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
+
+// decode reads line l into its record, its change's records before and
+// after left out when heads is set.
+func (l *line) decode(heads bool) {
+	if !heads || !bytes.HasPrefix(l.raw, fieldPrefixes[changePart]) || l.raw[len(l.raw)-1] != '}' {
+		l.err = json.Unmarshal(l.raw, &l.rec)
+		return
+	}
+	var h headLine
+	if l.err = json.Unmarshal(l.raw, &h); l.err == nil {
+		l.rec = org.Record{Org: h.Org, Member: h.Member}
+		if h.Change != nil {
+			l.rec.Change = &h.Change.Change
+		}
+	}
 }
 
 // part is the part of a dataset a record belongs to, in the order they come.
@@ -137,8 +175,7 @@ func (r *Reader) fill() {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(r.batch); i += workers {
-				l := &r.batch[i]
-				l.err = json.Unmarshal(l.raw, &l.rec)
+				r.batch[i].decode(r.headsOnly)
 			}
 		})
 	}
@@ -169,8 +206,8 @@ func (r *Reader) Raw() []byte {
 	return nil
 }
 
-// fieldPrefixes open a line as the Writer writes it.
-var fieldPrefixes = [][]byte{[]byte(`{"org":`), []byte(`{"member":`), []byte(`{"change":`)}
+// fieldPrefixes open a line as the Writer writes it, by part.
+var fieldPrefixes = [...][]byte{orgPart: []byte(`{"org":`), memberPart: []byte(`{"member":`), changePart: []byte(`{"change":`)}
 
 // Line is the number of the line last read, counting from 1.
 func (r *Reader) Line() int { return r.line }

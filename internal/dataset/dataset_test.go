@@ -223,3 +223,26 @@ func TestCopyCounts(t *testing.T) {
 		t.Fatalf("copied %+v, %v", n, err)
 	}
 }
+
+// TestHeadsOnly: after HeadsOnly, a change as the Writer writes it comes
+// without its records before and after; one written otherwise keeps them, a
+// line with two records still fails, and Raw gives the change's bytes whole.
+func TestHeadsOnly(t *testing.T) {
+	const change = `{"seq":1,"type":"RENAMED","effectiveOn":"2021-01-01","decision":{"number":"1","date":"2021-01-01","issuerId":"o1"},` +
+		`"actor":"a","recordedAt":"2021-01-01T00:00:00Z","subjects":["o2"],"scope":["o1"],` +
+		`"before":[{"org":{"id":"o2","versions":[]}}],"after":[{"org":{"id":"o2","versions":[]}}]}`
+	in := `{"change":` + change + "}\n" + `{ "change": ` + change + "}\n" + `{"change":` + change + `,"org":{"id":"o3"}}` + "\n"
+	r := dataset.NewReader(strings.NewReader(in))
+	r.HeadsOnly()
+	rec, err := r.Read()
+	if err != nil || rec.Change == nil || rec.Change.Seq != 1 || rec.Change.Before != nil || rec.Change.After != nil ||
+		string(r.Raw()) != change {
+		t.Fatalf("written as the Writer does: %+v, %v, raw %s", rec.Change, err, r.Raw())
+	}
+	if rec, err = r.Read(); err != nil || len(rec.Change.Before) != 1 || len(rec.Change.After) != 1 || r.Raw() != nil {
+		t.Fatalf("written otherwise: %+v, %v", rec.Change, err)
+	}
+	if _, err = r.Read(); org.ErrorCode(err) != org.EInvalid {
+		t.Fatalf("two records on a line: %v", err)
+	}
+}

@@ -174,6 +174,17 @@ type RawReader interface {
 	Raw() []byte
 }
 
+// HeadReader is a RawReader that can leave undecoded the records a change
+// holds before and after: for a store that persists the bytes read and keeps
+// only the headers of changes in memory. Those records are most of a
+// history's bytes, and checking a dataset does not look at them.
+type HeadReader interface {
+	RawReader
+	// HeadsOnly makes the changes read from then on whose Raw is not nil
+	// come without Before and After.
+	HeadsOnly()
+}
+
 // memberBatch is how many members LoadDataset checks and hands over at a time:
 // large enough to check on every core, small enough that a store can write one
 // batch while the next is read.

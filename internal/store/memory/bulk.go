@@ -32,6 +32,9 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	defer tx.Rollback() // after a commit, a no-op
 	imp := newImporter(tx)
+	if hr, ok := src.(org.HeadReader); ok {
+		hr.HeadsOnly() // changes are stored as read and kept in memory as headers
+	}
 	stats, err := org.LoadDataset(ctx, src, imp)
 	if err = errors.Join(err, imp.finish()); err != nil {
 		return org.ImportStats{}, err
