@@ -15,7 +15,8 @@ import (
 // yet; when applying, one decision of a committee above covers them all.
 type replay struct {
 	simulate bool
-	key      int // the key of the operation running
+	w        *whatIf // the store of the replaying Service
+	key      int     // the key of the operation running
 	findings []Violation
 }
 
@@ -84,7 +85,7 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: s.writes.Load()}
 	sim := *s
 	sim.store, sim.today = ev.w, func() Date { return at }
-	sim.replay = &replay{simulate: apply == nil}
+	sim.replay = &replay{simulate: apply == nil, w: ev.w}
 	meta := Meta{Decision: Decision{Number: "PA " + sc.ID, Date: at, IssuerID: sc.Within}, EffectiveOn: at}
 	if apply != nil {
 		meta = *apply
@@ -104,6 +105,7 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	}
 	ev.w.findings = sim.replay.findings
 	ev.w.src = nil
+	ev.w.indexMembers()
 	return ev, nil
 }
 
@@ -128,7 +130,7 @@ func (s *Service) runOp(ctx context.Context, scenario string, op Operation, meta
 	s.ids = idSource(scenario, op.Key, &res.Created)
 	s.replay.key = op.Key
 	meta.Note = op.Note
-	mark, changes := len(s.replay.findings), len(s.store.(*whatIf).changes)
+	mark, changes := len(s.replay.findings), len(s.replay.w.changes)
 	res.Err = s.run(ctx, op, meta)
 	if res.Err != nil {
 		s.replay.findings = s.replay.findings[:mark]
@@ -140,7 +142,7 @@ func (s *Service) runOp(ctx context.Context, scenario string, op Operation, meta
 				Message: "thao tác không thực hiện được: " + e.Message, OperationKey: op.Key})
 		}
 	}
-	res.Changes = len(s.store.(*whatIf).changes) - changes
+	res.Changes = len(s.replay.w.changes) - changes
 	return res
 }
 
@@ -232,7 +234,7 @@ func (s *Service) part(subject string, err error) error {
 // selected lists the organisations of the scenario's tree that filter f
 // selects, parents before children, leaving out any below one selected.
 func (s *Service) selected(f *OrgFilter, match func(*Org) bool) ([]Org, error) {
-	w := s.store.(*whatIf)
+	w := s.replay.w
 	nodes, err := w.tree.ChartNodes(ChartQuery{RootID: f.Within, Depth: -1}, math.MaxInt)
 	if err != nil {
 		return nil, err
@@ -262,7 +264,7 @@ func (f *OrgFilter) matches(o *Org) bool {
 
 // transferWhere moves every organisation the filter selects under the target.
 func (s *Service) transferWhere(ctx context.Context, op Operation, meta Meta) error {
-	w := s.store.(*whatIf)
+	w := s.replay.w
 	if !w.tree.Has(op.TargetID) {
 		return notFound("tổ chức nhận", op.TargetID)
 	}
@@ -298,7 +300,7 @@ func (s *Service) mergeByMapping(ctx context.Context, op Operation, meta Meta) e
 // district level. Unless the filter names sectors, only territorial
 // organisations end: the blocs, enterprises and armed forces at that level stay.
 func (s *Service) flattenLevel(ctx context.Context, op Operation, meta Meta) error {
-	w := s.store.(*whatIf)
+	w := s.replay.w
 	f := op.Filter
 	levels, err := s.selected(&OrgFilter{Within: f.Within, Kinds: []Kind{op.Kind}, Sectors: f.Sectors,
 		MaxMembers: f.MaxMembers, MinMembers: f.MinMembers}, func(o *Org) bool {

@@ -20,25 +20,14 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 	var out Scenario
 	var changes []Change
 	err := s.mutate(ctx, "applyScenario", []string{id}, func() error {
-		p, err := require(ctx, WriteStructure)
-		if err != nil {
+		if err := s.mayDraft(ctx, id); err != nil {
 			return err
 		}
-		if err := checkMeta(&meta, at); err != nil {
-			return err
-		}
-		sc, err := s.store.Scenario(ctx, id)
-		if err != nil {
-			return err
-		}
-		return s.seeScenario(ctx, p, &sc)
+		return checkMeta(&meta, at)
 	}, func(tx Tx) error {
-		sc, err := tx.Scenario(ctx, id)
+		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if sc.Status != ScenarioOpen {
-			return Errorf(EConflict, "phương án %q đã %s", sc.Name, sc.Status.vietnamese())
 		}
 		if err := decisionUnused(ctx, tx, meta.Decision); err != nil {
 			return err

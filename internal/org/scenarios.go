@@ -192,23 +192,10 @@ func (sc *Scenario) index(key int) (int, error) {
 func (s *Service) editScenario(ctx context.Context, action, id string, edit func(sc *Scenario) (int, error)) (Scenario, error) {
 	var out Scenario
 	var ev *evaluation
-	err := s.audited(ctx, action, []string{id}, func() error {
-		p, err := require(ctx, WriteStructure)
+	err := s.audited(ctx, action, []string{id}, func() error { return s.mayDraft(ctx, id) }, func(tx Tx) error {
+		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		sc, err := s.store.Scenario(ctx, id)
-		if err != nil {
-			return err
-		}
-		return s.seeScenario(ctx, p, &sc)
-	}, func(tx Tx) error {
-		sc, err := tx.Scenario(ctx, id)
-		if err != nil {
-			return err
-		}
-		if sc.Status != ScenarioOpen {
-			return Errorf(EConflict, "phương án %q đã %s", sc.Name, sc.Status.vietnamese())
 		}
 		strict, err := edit(&sc)
 		if err != nil {
@@ -250,6 +237,29 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 		s.scenarios.forget(out.ID)
 	}
 	return out, err
+}
+
+// mayDraft is nil when the caller may change scenario id: they change the
+// structure and see the root of its subtree.
+func (s *Service) mayDraft(ctx context.Context, id string) error {
+	p, err := require(ctx, WriteStructure)
+	if err != nil {
+		return err
+	}
+	sc, err := s.store.Scenario(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.seeScenario(ctx, p, &sc)
+}
+
+// openScenario reads scenario id in tx, CONFLICT unless it is still open.
+func openScenario(ctx context.Context, tx Tx, id string) (Scenario, error) {
+	sc, err := tx.Scenario(ctx, id)
+	if err == nil && sc.Status != ScenarioOpen {
+		err = Errorf(EConflict, "phương án %q đã %s", sc.Name, sc.Status.vietnamese())
+	}
+	return sc, err
 }
 
 func (st ScenarioStatus) vietnamese() string {

@@ -195,6 +195,11 @@ func (s *Service) Member(ctx context.Context, v View, id string) (Member, error)
 		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (Member, error) { return s.Member(ctx, v, id) })
 	}
 	ms, err := s.Members(ctx, v, []string{id})
+	return onlyMember(ms, err, id)
+}
+
+// onlyMember is the one member of ms, read for id: NOT_FOUND when missing.
+func onlyMember(ms []Member, err error, id string) (Member, error) {
 	if err != nil {
 		return Member{}, err
 	}
