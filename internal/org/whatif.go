@@ -32,6 +32,9 @@ type whatIf struct {
 	children map[string][]string
 	changes  []Change
 	findings []Violation // of the operations, as they ran
+	// inCell and residing are the members written, by cell and by residence
+	// cell, once the replay is over (indexMembers).
+	inCell, residing map[string][]Member
 }
 
 func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf {
@@ -299,13 +302,7 @@ func (w *whatIf) ChartNodes(_ context.Context, _ View, q ChartQuery, limit int) 
 // Member is the member as the scenario has them, if their cell is in its subtree.
 func (w *whatIf) Member(ctx context.Context, _ View, id string) (Member, error) {
 	ms, err := w.Members(ctx, View{}, []string{id})
-	if err != nil {
-		return Member{}, err
-	}
-	if ms[0].ID == "" {
-		return Member{}, notFound("đảng viên", id)
-	}
-	return ms[0], nil
+	return onlyMember(ms, err, id)
 }
 
 func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, error) {
@@ -325,16 +322,33 @@ func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, e
 }
 
 func (w *whatIf) CellMembers(ctx context.Context, _ View, orgID string, q PageQuery) (MemberPage, error) {
-	return w.memberPage(ctx, orgID, q, (*MemberRecord).CellOn, w.Store.CellMembers)
+	return w.memberPage(ctx, orgID, q, w.inCell, w.Store.CellMembers)
 }
 
 func (w *whatIf) Residents(ctx context.Context, _ View, cellID string, q PageQuery) (MemberPage, error) {
-	return w.memberPage(ctx, cellID, q, (*MemberRecord).ResidenceOn, w.Store.Residents)
+	return w.memberPage(ctx, cellID, q, w.residing, w.Store.Residents)
+}
+
+// indexMembers lists the members the scenario wrote by the cell they are in,
+// and the cell they live in, on its date: member pages read them after the
+// replay, once per organisation.
+func (w *whatIf) indexMembers() {
+	w.inCell, w.residing = map[string][]Member{}, map[string][]Member{}
+	for _, r := range w.members {
+		m, ok := r.MemberAt(w.at)
+		if !ok {
+			continue
+		}
+		w.inCell[m.CellID] = append(w.inCell[m.CellID], m)
+		if m.ResidenceCellID != "" {
+			w.residing[m.ResidenceCellID] = append(w.residing[m.ResidenceCellID], m)
+		}
+	}
 }
 
 // memberPage pages through an organisation's members: the live list, less
-// those the scenario wrote, plus those it has there.
-func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, holds func(*MemberRecord, Date) string,
+// those the scenario wrote, plus those it has there (written, by organisation).
+func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, written map[string][]Member,
 	livePage func(context.Context, View, string, PageQuery) (MemberPage, error)) (MemberPage, error) {
 	if !w.tree.Has(orgID) {
 		return MemberPage{}, notFound("tổ chức", orgID)
@@ -344,15 +358,15 @@ func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, hold
 		return MemberPage{}, err
 	}
 	all := slices.DeleteFunc(live.Members, func(m Member) bool { return w.members[m.ID] != nil })
-	for _, r := range w.members {
-		if holds(r, w.at) == orgID && r.CellOn(w.at) != "" {
-			m, _ := r.MemberAt(w.at)
-			all = append(all, m)
+	if here := written[orgID]; len(here) > 0 {
+		// The live list is in page order; only what the scenario brings needs sorting in.
+		all = append(all, here...)
+		keys := make(map[string]string, len(all))
+		for _, m := range all {
+			keys[m.ID] = Fold(m.FullName)
 		}
+		slices.SortFunc(all, func(a, b Member) int { return cmp.Or(cmp.Compare(keys[a.ID], keys[b.ID]), cmp.Compare(a.ID, b.ID)) })
 	}
-	slices.SortFunc(all, func(a, b Member) int {
-		return cmp.Or(cmp.Compare(Fold(a.FullName), Fold(b.FullName)), cmp.Compare(a.ID, b.ID))
-	})
 	return pageMembers(all, q)
 }
 
