@@ -261,6 +261,20 @@ func (g *fakeGraph) memberPage(facts map[string][]row, p map[string]any, ok func
 	return []row{{"total": int64(len(list)), "ids": ids[:min(len(ids), int(p["limit"].(int64)))]}}
 }
 
+// searchScope is every organisation a search may find: those in the
+// subtrees p["within"] names, or all.
+func (g *fakeGraph) searchScope(p map[string]any) []string {
+	within, _ := p["within"].([]string)
+	if within == nil {
+		return slices.Sorted(maps.Keys(g.orgs))
+	}
+	var out []string
+	for _, id := range within {
+		out = append(out, g.subtree(id, paramDate(p))...)
+	}
+	return out
+}
+
 func (g *fakeGraph) isMember(id string, at org.Date) bool {
 	for _, s := range g.stints[id] {
 		if !s["temporary"].(bool) && holds(s, at) {
@@ -489,6 +503,32 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		for _, id := range slices.Sorted(maps.Keys(g.orgs)) {
 			if v := g.versionAt(id, paramDate(p)); v != nil && v["parentId"] == nil {
 				out = append(out, row{"id": id})
+			}
+		}
+		return out
+	},
+	// The full-text index is modelled as matching every name: the adapter
+	// scores and filters candidates itself, as it does Lucene's.
+	"search_orgs": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range g.searchScope(p) {
+			if v := g.versionAt(id, paramDate(p)); v != nil {
+				out = append(out, row{"id": id, "nameKey": v["nameKey"]})
+			}
+		}
+		return out
+	},
+	"search_members": func(g *fakeGraph, p map[string]any) []row {
+		in := map[string]bool{}
+		for _, id := range g.searchScope(p) {
+			in[id] = true
+		}
+		var out []row
+		for _, mid := range slices.Sorted(maps.Keys(g.stints)) {
+			for _, f := range g.stints[mid] {
+				if cell := f["orgId"].(string); !f["temporary"].(bool) && holds(f, paramDate(p)) && in[cell] {
+					out = append(out, row{"id": mid, "nameKey": g.members[mid]["nameKey"], "cellId": cell})
+				}
 			}
 		}
 		return out
