@@ -35,6 +35,10 @@ type Reader struct {
 	part      part // of the last record read: none of an earlier part may follow
 	err       error
 	headsOnly bool // changes come without the records before and after
+	// batchBytes is the size of the last batch, to size the next one's
+	// buffer; ends is where each of its lines ended in it.
+	batchBytes int
+	ends       []int
 }
 
 // HeadsOnly makes the changes read from then on whose Raw is not nil come
@@ -155,12 +159,21 @@ func (r *Reader) Read() (org.Record, error) {
 func (r *Reader) fill() {
 	r.batch, r.next = r.batch[:0], 0
 	n := r.line
+	// The lines are copied into one buffer of the batch (its raw bytes may
+	// be kept, and a scanner reuses its own) and cut from it once it is full.
+	buf, ends := make([]byte, 0, r.batchBytes+r.batchBytes/8), r.ends[:0]
 	for len(r.batch) < batchLines && r.lines.Scan() {
 		n++
 		if b := bytes.TrimSpace(r.lines.Bytes()); len(b) > 0 {
-			r.batch = append(r.batch, line{n: n, raw: bytes.Clone(b)})
+			buf = append(buf, b...)
+			ends = append(ends, len(buf))
+			r.batch = append(r.batch, line{n: n})
 		}
 	}
+	for i, start := 0, 0; i < len(ends); i++ {
+		r.batch[i].raw, start = buf[start:ends[i]:ends[i]], ends[i]
+	}
+	r.batchBytes, r.ends = len(buf), ends
 	if len(r.batch) < batchLines {
 		r.err = io.EOF
 		if err := r.lines.Err(); errors.Is(err, bufio.ErrTooLong) {

@@ -42,41 +42,57 @@ func CleanName(what, s string) (string, error) {
 // acceptable at all (valid UTF-8 without control characters other than the
 // white space that cleaning turns into spaces).
 func scanName(s string) (n int, clean, ok bool) {
-	clean, ascii, prev := s != "" && s[0] != ' ' && s[len(s)-1] != ' ', true, rune(0)
-	stable := true
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		// Most of a Vietnamese name is ASCII: only the rest is decoded and
-		// looked up in Unicode's tables.
-		space, control := r == ' ' || '\t' <= r && r <= '\r', r < ' ' || r == 0x7f
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
+	clean, plain := s != "" && s[0] != ' ' && s[len(s)-1] != ' ', true
+	prevSpace := false
+	for i := 0; i < len(s); n++ {
+		// Most of a Vietnamese name is ASCII letters, and the rest letters
+		// the table knows: only other runes are looked up in Unicode's tables.
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if c > ' ' && c != 0x7f {
+				prevSpace = false
+				continue
+			}
+			if c != ' ' && (c < '\t' || c > '\r') {
 				return n, false, false
 			}
-			ascii, space, control = false, unicode.IsSpace(r), unicode.IsControl(r)
-			stable = stable && r < rune(len(nfcStable)) && nfcStable[r]
+			clean = clean && c == ' ' && !prevSpace
+			prevSpace = true
+			continue
 		}
-		if control && !space {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r < rune(len(plainRunes)) && plainRunes[r] {
+			prevSpace = false
+			continue
+		}
+		if r == utf8.RuneError && size == 1 {
 			return n, false, false
 		}
-		if space && (r != ' ' || prev == ' ') {
-			clean = false
+		plain = false
+		switch {
+		case unicode.IsSpace(r):
+			clean, prevSpace = false, true
+		case unicode.IsControl(r):
+			return n, false, false
+		default:
+			prevSpace = false
 		}
-		n, prev, i = n+1, r, i+size
 	}
-	return n, clean && (ascii || stable || norm.NFC.IsNormalString(s)), true
+	return n, clean && (plain || norm.NFC.IsNormalString(s)), true
 }
 
-// nfcStable marks the runes below U+1F00 (Latin, with Vietnamese's letters)
-// that NFC leaves as they are and that never combine with what precedes
-// them: a name made of those and ASCII is in NFC without asking the norm
-// package, which costs more than the rest of checking a name.
-var nfcStable = func() (t [0x1F00]bool) {
+// plainRunes marks the runes below U+1F00 (Latin, with Vietnamese's letters)
+// that are neither space nor control, that NFC leaves as they are and that
+// never combine with what precedes them: a name made of those and ASCII is
+// in NFC without asking the norm package, which costs more than the rest of
+// checking a name.
+var plainRunes = func() (t [0x1F00]bool) {
 	for r := range rune(len(t)) {
 		s := string(r)
 		p := norm.NFC.PropertiesString(s)
-		t[r] = utf8.ValidRune(r) && p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s)
+		t[r] = utf8.ValidRune(r) && !unicode.IsSpace(r) && !unicode.IsControl(r) &&
+			p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s)
 	}
 	return t
 }()
@@ -92,17 +108,18 @@ var folders = sync.Pool{New: func() any {
 // Latin Extended Additional, where the letters with two diacritics live.
 var foldRanges = [][2]rune{{0, 0x24f}, {0x300, 0x36f}, {0x1e00, 0x1eff}}
 
-// foldTable holds what the transform chain makes of each rune of foldRanges,
-// computed once by the chain itself: folding a name is then one lookup per
-// rune, and names in other scripts still go through the chain.
-var foldTable = func() map[rune]string {
-	t := map[rune]string{}
+// foldTable holds, for each rune of foldRanges, what Fold makes of it: the
+// transform chain's output with đ as d and every rune that is neither letter
+// nor digit as a space. It is computed once by the chain itself, so folding a
+// name is one lookup per rune; names in other scripts still go through the
+// chain.
+var foldTable, foldKnown = func() (t [0x1f00]string, known [0x1f00]bool) {
 	for _, r := range foldRanges {
 		for c := r[0]; c <= r[1]; c++ {
-			t[c] = foldChain(string(c))
+			t[c], known[c] = keyRunes(foldChain(string(c))), true
 		}
 	}
-	return t
+	return t, known
 }()
 
 func foldChain(s string) string {
@@ -115,6 +132,20 @@ func foldChain(s string) string {
 	return out
 }
 
+// keyRunes maps đ to d and every rune that is neither letter nor digit to a
+// space: what separates the words of a key.
+func keyRunes(folded string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 'đ' || r == 'Đ':
+			return 'd'
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			return ' '
+		}
+		return r
+	}, folded)
+}
+
 // Fold is the search key of a text: lower case, without diacritics, đ as d,
 // words of letters and digits separated by single spaces. "Nguyễn Văn Đức" and
 // "nguyen van duc" fold to the same key.
@@ -122,44 +153,31 @@ func Fold(s string) string {
 	if isFolded(s) {
 		return s
 	}
-	folded, ok := foldByTable(s)
-	if !ok {
-		folded = foldChain(s)
-	}
 	var b strings.Builder
-	b.Grow(len(folded))
+	b.Grow(len(s))
 	space := false
-	for _, r := range folded {
-		switch {
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			space = b.Len() > 0
-			continue
+	for _, r := range s {
+		if r >= rune(len(foldKnown)) || !foldKnown[r] {
+			return words(keyRunes(foldChain(s)))
 		}
-		if space {
-			b.WriteByte(' ')
-			space = false
+		// A space is an ASCII byte, never part of a longer rune's bytes.
+		for _, c := range []byte(foldTable[r]) {
+			switch {
+			case c == ' ':
+				space = b.Len() > 0
+				continue
+			case space:
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteByte(c)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
 
-// foldByTable folds s rune by rune through foldTable; false if s has a rune
-// outside it or is not valid UTF-8.
-func foldByTable(s string) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		f, ok := foldTable[r]
-		if !ok {
-			return "", false
-		}
-		b.WriteString(f)
-	}
-	return b.String(), true
-}
+// words joins the words of s with single spaces.
+func words(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // isFolded reports whether s is already a fold key, so that ASCII queries skip the transform.
 func isFolded(s string) bool {

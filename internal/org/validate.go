@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -205,7 +206,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 	if rr, ok := src.(RawReader); ok {
 		rawOf = rr.Raw
 	}
-	seen := map[string]bool{}
+	var seen seenIDs
 	orgsDone := false
 	handOrgs := func() error {
 		orgsDone = true
@@ -231,10 +232,9 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 			if errs[i] != nil {
 				return fmt.Errorf("bản ghi %d: %w", first+i, errs[i])
 			}
-			if seen[m.ID] {
+			if seen.add(m.ID) {
 				return Errorf(EInvalid, "bản ghi %d: đảng viên %q xuất hiện hai lần", first+i, m.ID)
 			}
-			seen[m.ID] = true
 		}
 		stats.Members += len(batch)
 		err := sink.Members(batch, raws)
@@ -311,6 +311,30 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 	}
 	stats.Changes = len(changes)
 	return stats, sink.Changes(changes, changeRaws)
+}
+
+// seenIDs tells whether an id came before. Exports list members by id, so
+// while ids rise a comparison with the last one answers; those that come out
+// of order are kept in a set.
+type seenIDs struct {
+	rising []string
+	rest   map[string]bool
+}
+
+// add adds id and reports whether it was there already.
+func (s *seenIDs) add(id string) (dup bool) {
+	if n := len(s.rising); n == 0 || s.rising[n-1] < id {
+		s.rising = append(s.rising, id)
+		return false
+	}
+	if _, found := slices.BinarySearch(s.rising, id); found || s.rest[id] {
+		return true
+	}
+	if s.rest == nil {
+		s.rest = map[string]bool{}
+	}
+	s.rest[id] = true
+	return false
 }
 
 // fields counts the fields of a record that are set.

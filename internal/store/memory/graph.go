@@ -169,7 +169,7 @@ func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 	indexed := make(chan struct{})
 	go func() {
 		for i := range entries {
-			g.search.putMember(&entries[i])
+			g.search.putMember(nil, &entries[i])
 		}
 		close(indexed)
 	}()
@@ -211,7 +211,7 @@ func (g *graph) putMember(r org.MemberRecord) (touched []string) {
 			g.list(id, m, memberList(l))
 		}
 	}
-	g.search.putMember(m)
+	g.search.putMember(old, m)
 	// Roles and residence links do not count in the trees.
 	return append(was[stintList], is[stintList]...)
 }

@@ -19,7 +19,7 @@ import (
 // entry in one pool, and which entries are dead in a bitset.
 type index struct {
 	entries  []searchEntry
-	byID     map[string][]int32
+	orgNames map[string][]int32 // the entries of each organisation; a member's is memberEntry.entry
 	vocab    []string
 	wordID   map[string]int32
 	postings [][]int32 // by word id: entries containing the word, ascending
@@ -41,7 +41,7 @@ type searchEntry struct {
 }
 
 func newIndex() *index {
-	return &index{byID: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
+	return &index{orgNames: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
 }
 
 // words are the vocabulary ids of entry n's words.
@@ -50,7 +50,11 @@ func (x *index) words(n int32) []int32 { return x.pool[x.start[n]:x.start[n+1]] 
 func (x *index) isDead(n int32) bool { return x.dead[n>>6]&(1<<(n&63)) != 0 }
 
 func (x *index) putOrg(r *org.OrgRecord) {
-	x.remove(r.ID)
+	for _, n := range x.orgNames[r.ID] {
+		x.kill(n)
+	}
+	delete(x.orgNames, r.ID)
+	x.compactIfDead()
 	for i := 0; i < len(r.Versions); {
 		// Consecutive versions with the same name (a transfer, a change of
 		// kind) are one name.
@@ -63,12 +67,16 @@ func (x *index) putOrg(r *org.OrgRecord) {
 	}
 }
 
-func (x *index) putMember(m *memberEntry) {
-	if ids := x.byID[m.rec.ID]; len(ids) == 1 && x.entries[ids[0]].key == m.key {
-		x.entries[ids[0]].member, m.entry = m, ids[0]
+// putMember indexes member m, which replaces old (nil for a new member).
+func (x *index) putMember(old, m *memberEntry) {
+	if old != nil && old.key == m.key {
+		x.entries[old.entry].member, m.entry = m, old.entry
 		return
 	}
-	x.remove(m.rec.ID)
+	if old != nil {
+		x.kill(old.entry)
+		x.compactIfDead()
+	}
 	m.entry = x.add(searchEntry{id: m.rec.ID, key: m.key, member: m})
 }
 
@@ -95,16 +103,19 @@ func (x *index) add(e searchEntry) int32 {
 	if int(n>>6) == len(x.dead) {
 		x.dead = append(x.dead, 0)
 	}
-	x.byID[e.id] = append(x.byID[e.id], n)
+	if e.member == nil {
+		x.orgNames[e.id] = append(x.orgNames[e.id], n)
+	}
 	return n
 }
 
-func (x *index) remove(id string) {
-	for _, n := range x.byID[id] {
-		x.dead[n>>6] |= 1 << (n & 63)
-		x.deadN++
-	}
-	delete(x.byID, id)
+func (x *index) kill(n int32) {
+	x.dead[n>>6] |= 1 << (n & 63)
+	x.deadN++
+}
+
+// compactIfDead compacts the index once a quarter of it is dead.
+func (x *index) compactIfDead() {
 	if x.deadN > 1024 && x.deadN > len(x.entries)/4 {
 		x.compact()
 	}
@@ -197,7 +208,7 @@ func (g *graph) scopeEntries(t *org.Tree, roots []string) entrySet {
 	set := make(entrySet, (len(x.entries)+63)/64)
 	for _, root := range roots {
 		_ = t.Walk(root, -1, func(o *org.Org, _ int) bool {
-			set.addAll(x.byID[o.ID])
+			set.addAll(x.orgNames[o.ID])
 			if e := g.orgs[o.ID]; e != nil {
 				for _, m := range e.stints {
 					set[m.entry>>6] |= 1 << (m.entry & 63)

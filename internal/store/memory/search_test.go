@@ -23,7 +23,7 @@ func TestFindMatchesBruteForce(t *testing.T) {
 		name := families[rng.IntN(len(families))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
 		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%04d", i), FullName: name}, key: org.Fold(name)}
 		entries = append(entries, m)
-		x.putMember(m)
+		x.putMember(nil, m)
 	}
 	for i, p := range places {
 		x.putOrg(&org.OrgRecord{ID: fmt.Sprintf("o%d", i), Versions: []org.Version{{Span: org.Span{Since: 1, Until: org.Forever}, Name: p}}})
@@ -67,11 +67,12 @@ func TestCompactionKeepsMemberEntries(t *testing.T) {
 		name := fmt.Sprintf("Nguyễn Văn %d", i)
 		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%d", i), FullName: name}, key: org.Fold(name)}
 		ms = append(ms, m)
-		x.putMember(m)
+		x.putMember(nil, m)
 	}
-	for _, m := range ms {
-		m.key = org.Fold("Trần Thị " + m.rec.ID)
-		x.putMember(m)
+	for i, m := range ms {
+		renamed := &memberEntry{rec: m.rec, key: org.Fold("Trần Thị " + m.rec.ID)}
+		x.putMember(m, renamed)
+		ms[i] = renamed
 	}
 	if len(x.entries) >= 6000 {
 		t.Fatalf("no compaction: %d entries, %d dead", len(x.entries), x.deadN)

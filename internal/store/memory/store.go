@@ -57,6 +57,10 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		// Address space, not memory: without it bbolt remaps, copying every
 		// node, each time the file grows, a fifth of a large import's time.
 		InitialMmapSize: 1 << 30,
+		// Pages of 16 KB (new files only) write a large import in a quarter
+		// as many calls, 0.1 s less in the commit of the demo, and cost a
+		// small write nothing measurable: its fsync dominates.
+		PageSize: 16 << 10,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("memory: %s is in use by another process", path)
