@@ -120,9 +120,9 @@ func BenchmarkSearchHTTP(b *testing.B) {
 // Each import runs as `dangbo import` does, in a process that holds nothing
 // else: from a file, on an empty heap whose memory went back to the system,
 // so that the collector paces itself and pages are faulted in as in a fresh
-// process. (A heap left large by generating the demo or by the last import
-// spared the collector cycles and the system page faults: a third of the
-// time, which the figures before 2026-11-22's fourth session left out.)
+// process. A heap left large by generating the demo or by the last import
+// spares the collector cycles and the system page faults, which the figures
+// recorded before this was so did not count.
 func BenchmarkImport(b *testing.B) {
 	whole, withoutHistory := demoNDJSON(b)
 	b.Run("whole", func(b *testing.B) { benchmarkImport(b, whole) })
