@@ -419,6 +419,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 		return nil, err
 	}
 	out := make([]*model.SearchHit, len(hits))
+	paths := map[string]*model.Org{} // hits share most of their ancestors
 	for i, h := range hits {
 		out[i] = &model.SearchHit{Score: h.Score, Path: make([]*model.Org, len(h.Path))}
 		if h.Org != nil {
@@ -427,7 +428,10 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 			out[i].Node = memberOf(*h.Member, v)
 		}
 		for j, o := range h.Path {
-			out[i].Path[j] = orgOf(o, v)
+			if paths[o.ID] == nil {
+				paths[o.ID] = orgOf(o, v)
+			}
+			out[i].Path[j] = paths[o.ID]
 		}
 	}
 	return out, nil

@@ -374,7 +374,7 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 		return nil, err
 	}
 	paths := make([][]Org, len(hits))
-	var members []Member
+	members := make([]Member, 0, len(hits))
 	for i, h := range hits {
 		paths[i] = h.Path
 		if h.Member != nil {

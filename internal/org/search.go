@@ -136,6 +136,19 @@ func (m *Matcher) Score(nameKey string, isOrg bool) (score float64, ok bool) {
 	return score + orgBonus, ok
 }
 
+// MaxScore bounds what Score can give a name: a search that holds enough
+// better hits need not score it. It costs a comparison where Score walks the
+// name's words.
+func (m *Matcher) MaxScore(nameKey string, isOrg bool) float64 {
+	switch {
+	case isOrg: // scored on its shorter cores too
+		return tierExact + coverageBonus + orgBonus
+	case nameKey == m.key:
+		return tierExact + coverageBonus
+	}
+	return tierPrefix + coverageBonus*float64(len(m.key))/float64(len(nameKey))
+}
+
 // genericPrefixes are the leading words of organisation names that say what
 // kind of body it is rather than which one, longest first.
 var genericPrefixes = []string{

@@ -95,7 +95,8 @@ func TestMatcherOrgCore(t *testing.T) {
 // never above PrefixCeiling; the stores rely on both to stop early.
 func TestCeilings(t *testing.T) {
 	names := []string{"Nguyễn Văn Anh", "Nguyễn Vân Toàn", "Đảng bộ xã Tân An", "Chi bộ thôn Vàng Danh",
-		"Trần Văn Annh", "Đảng bộ phường Văn An Nguyễn", "Nguyễn Văn Ang", "Vạn Ninh", "Nguyễn Vănan", "Lê Văn Toan"}
+		"Trần Văn Annh", "Đảng bộ phường Văn An Nguyễn", "Nguyễn Văn Ang", "Vạn Ninh", "Nguyễn Vănan", "Lê Văn Toan",
+		"Nguyễn Văn An", "Văn An", "Đảng bộ xã An"}
 	for _, text := range []string{"nguyen van an", "van an", "an", "nguyen", "tan", "vang danh"} {
 		m, _ := NewMatcher(text)
 		for _, name := range names {
@@ -108,6 +109,9 @@ func TestCeilings(t *testing.T) {
 				}
 				if ok && !all(m.Tokens(), words, strings.HasPrefix) && score > PrefixCeiling {
 					t.Errorf("%q for %q (org %v) scores %.3f above %.3f", name, text, isOrg, score, PrefixCeiling)
+				}
+				if max := m.MaxScore(key, isOrg); ok && score > max {
+					t.Errorf("%q for %q (org %v) scores %.3f above its bound %.3f", name, text, isOrg, score, max)
 				}
 			}
 		}
@@ -122,4 +126,21 @@ func all(tokens, words []string, match func(word, token string) bool) bool {
 		}
 	}
 	return true
+}
+
+// FuzzMaxScore: no name scores above the bound a search prunes with.
+func FuzzMaxScore(f *testing.F) {
+	f.Add("nguyen van an", "Nguyễn Văn An", false)
+	f.Add("tinh quang ninh", "Đảng bộ tỉnh Quảng Ninh", true)
+	f.Add("an", "Chi bộ thôn An Lạc", true)
+	f.Fuzz(func(t *testing.T, text, name string, isOrg bool) {
+		m, err := NewMatcher(text)
+		if err != nil {
+			return
+		}
+		key := Fold(name)
+		if score, ok := m.Score(key, isOrg); ok && score > m.MaxScore(key, isOrg) {
+			t.Fatalf("%q for %q (org %v) scores %v above its bound %v", name, text, isOrg, score, m.MaxScore(key, isOrg))
+		}
+	})
 }

@@ -208,11 +208,15 @@ func (t *Tree) Path(id string) []Org {
 	if n == nil {
 		return nil
 	}
-	var path []Org
-	for ; n != nil; n = n.parent {
-		path = append(path, n.org)
+	depth := 0
+	for a := n; a != nil; a = a.parent {
+		depth++
 	}
-	slices.Reverse(path)
+	path := make([]Org, depth)
+	for ; n != nil; n = n.parent {
+		depth--
+		path[depth] = n.org
+	}
 	return path
 }
 

@@ -15,21 +15,28 @@ import (
 // hundred words in the demo) is scanned instead of the 100,000 names.
 //
 // A search visits thousands of candidates and keeps a few, so what a visit
-// reads is kept compact and apart from the entries: the word ids of every
-// entry in one pool, and which entries are dead in a bitset.
+// reads is kept compact and apart from the entries: each posting carries its
+// entry's signature, read in order with the list, and the word ids of every
+// entry are in one pool, which entries are dead in a bitset.
 type index struct {
 	entries  []searchEntry
 	orgNames map[string][]int32 // the entries of each organisation; a member's is memberEntry.entry
 	vocab    []string
 	wordID   map[string]int32
-	postings [][]int32 // by word id: entries containing the word, ascending
-	pool     []int32   // the word ids of entry n are pool[start[n]:start[n+1]]
+	sorted   []int32     // word ids in the order of their words: a prefix's words are a run
+	postings [][]posting // by word id: entries containing the word, ascending
+	pool     []int32     // the word ids of entry n are pool[start[n]:start[n+1]]
 	start    []int32
 	dead     []uint64 // bit n: entry n was replaced or removed
 	deadN    int
-	// sig[n] has bit w%64 set for each word w of entry n: one load tells that
-	// an entry lacks a word, before its words are read from the pool.
-	sig []uint64
+}
+
+// posting is an entry that holds a word. Its signature has bit w%64 set for
+// each word w of the entry: one load, next to the last, tells that an entry
+// lacks a word before its words are read from the pool.
+type posting struct {
+	sig   uint64
+	entry int32
 }
 
 // searchEntry is one name of one organisation or member.
@@ -91,13 +98,17 @@ func (x *index) add(e searchEntry) int32 {
 			x.wordID[w] = id
 			x.vocab = append(x.vocab, w)
 			x.postings = append(x.postings, nil)
+			i, _ := slices.BinarySearchFunc(x.sorted, w, x.compareWord)
+			x.sorted = slices.Insert(x.sorted, i, id)
 		}
 		if !slices.Contains(x.pool[from:], id) {
 			x.pool = append(x.pool, id)
-			x.postings[id] = append(x.postings[id], n)
 		}
 	}
-	x.sig = append(x.sig, signature(x.pool[from:]))
+	sig := signature(x.pool[from:])
+	for _, id := range x.pool[from:] {
+		x.postings[id] = append(x.postings[id], posting{sig, n})
+	}
 	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
 	if int(n>>6) == len(x.dead) {
@@ -265,16 +276,52 @@ type wordSet []uint64
 func (s wordSet) has(w int32) bool { return s[w>>6]&(1<<(w&63)) != 0 }
 func (s wordSet) add(w int32)      { s[w>>6] |= 1 << (w & 63) }
 
+func (x *index) compareWord(id int32, w string) int { return strings.Compare(x.vocab[id], w) }
+
+// matchKind is how a word of the query matches a word of a name.
+type matchKind uint8
+
+const (
+	wholeWord matchKind = iota
+	wordPrefix
+	inWord
+)
+
+// matching calls f with every vocabulary word that tok matches in way k:
+// looked up, a run of the sorted words, or a scan of them all.
+func (x *index) matching(k matchKind, tok string, f func(id int32)) {
+	switch k {
+	case wholeWord:
+		if id, ok := x.wordID[tok]; ok {
+			f(id)
+		}
+	case wordPrefix:
+		i, _ := slices.BinarySearchFunc(x.sorted, tok, x.compareWord)
+		for _, id := range x.sorted[i:] {
+			if !strings.HasPrefix(x.vocab[id], tok) {
+				break
+			}
+			f(id)
+		}
+	default:
+		for id, w := range x.vocab {
+			if strings.Contains(w, tok) {
+				f(int32(id))
+			}
+		}
+	}
+}
+
 // A phase of a search looks at the names whose every word of the query
 // matches one of their words in the phase's way; a later phase matches more
 // loosely, and the names it could add score at most its ceiling.
 var phases = []struct {
-	match   func(word, token string) bool
+	match   matchKind
 	ceiling float64
 }{
-	{func(w, t string) bool { return w == t }, org.WholeWordsCeiling},
-	{strings.HasPrefix, org.PrefixCeiling},
-	{strings.Contains, -1},
+	{wholeWord, org.WholeWordsCeiling},
+	{wordPrefix, org.PrefixCeiling},
+	{inWord, -1},
 }
 
 // find returns the k best live entries in scope (all when scope is nil) that
@@ -293,13 +340,11 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 		for i, tok := range tokens {
 			sets[i] = make(wordSet, (len(x.vocab)+63)/64)
 			size := 0
-			for id, w := range x.vocab {
-				if p.match(w, tok) {
-					sets[i].add(int32(id))
-					sigs[i] |= 1 << (id & 63)
-					size += len(x.postings[id])
-				}
-			}
+			x.matching(p.match, tok, func(id int32) {
+				sets[i].add(id)
+				sigs[i] |= 1 << (id & 63)
+				size += len(x.postings[id])
+			})
 			if driverSize < 0 || size < driverSize {
 				driver, driverSize = i, size
 			}
@@ -309,8 +354,9 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 			if !sets[driver].has(wid) {
 				continue
 			}
-			for _, n := range x.postings[wid] {
-				if !scope.has(n) || !mayHaveAll(x.sig[n], sigs) {
+			for _, post := range x.postings[wid] {
+				n := post.entry
+				if !mayHaveAll(post.sig, sigs) || !scope.has(n) {
 					continue
 				}
 				words := x.words(n)
@@ -332,6 +378,9 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 // consider scores an entry and puts it into top if it ranks among the k best
 // that pass keep; keep runs only for entries that would enter.
 func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep func(*searchEntry) bool) []hit {
+	if len(top) == k && m.MaxScore(e.key, e.member == nil) < top[k-1].score {
+		return top
+	}
 	score, ok := m.Score(e.key, e.member == nil)
 	if !ok {
 		return top
