@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -111,7 +110,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 			in = f
 		}
 		start := time.Now()
-		stats, err := org.NewService(store, nil).Import(asOperator(ctx), dataset.NewReader(bufio.NewReaderSize(in, 1<<20)))
+		stats, err := org.NewService(store, nil).Import(asOperator(ctx), dataset.NewReader(in))
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bufio"
 	"context"
 	"net/http/httptest"
 	"os"
@@ -174,7 +173,7 @@ func benchmarkImport(b *testing.B, path string) {
 		runtime.GC()
 		debug.FreeOSMemory()
 		b.StartTimer()
-		stats, err := s.Import(context.Background(), dataset.NewReader(bufio.NewReaderSize(f, 1<<20)))
+		stats, err := s.Import(context.Background(), dataset.NewReader(f))
 		if err != nil {
 			b.Fatal(err)
 		}

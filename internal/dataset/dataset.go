@@ -28,17 +28,18 @@ const MaxLine = 1 << 20
 // the work of an import, so lines are read a batch at a time and the batch is
 // decoded on every core; no goroutine outlives a call to Read.
 type Reader struct {
-	lines     *bufio.Scanner
+	src io.Reader
+	// chunk is what was read and not yet cut into lines. Lines are cut from
+	// the chunks as they were read, never copied, so that the bytes of a
+	// record stay valid for whoever keeps them; a chunk is not reused.
+	chunk     []byte
+	readErr   error // what ended the input, once it did
 	batch     []line
 	next      int
 	line      int
 	part      part // of the last record read: none of an earlier part may follow
 	err       error
 	headsOnly bool // changes come without the records before and after
-	// batchBytes is the size of the last batch, to size the next one's
-	// buffer; ends is where each of its lines ended in it.
-	batchBytes int
-	ends       []int
 }
 
 // HeadsOnly makes the changes read from then on whose Raw is not nil come
@@ -118,11 +119,52 @@ type line struct {
 
 const batchLines = 512
 
-// NewReader reads records from r, buffered.
-func NewReader(r io.Reader) *Reader {
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 0, 64<<10), MaxLine)
-	return &Reader{lines: s}
+// chunkSize is how much the Reader reads at a time.
+const chunkSize = 1 << 20
+
+// NewReader reads records from r, in chunks: r needs no buffer of its own.
+func NewReader(r io.Reader) *Reader { return &Reader{src: r} }
+
+// errLineTooLong ends the input at a line longer than MaxLine.
+var errLineTooLong = errors.New("line too long")
+
+// nextLine cuts the next line from the chunk, without its newline, reading
+// on when the chunk holds no whole line; false once the input is over.
+func (r *Reader) nextLine() ([]byte, bool) {
+	for {
+		i := bytes.IndexByte(r.chunk, '\n')
+		if i > MaxLine || i < 0 && len(r.chunk) > MaxLine {
+			r.chunk, r.readErr = nil, errLineTooLong
+			return nil, false
+		}
+		if i >= 0 {
+			l := r.chunk[:i:i]
+			r.chunk = r.chunk[i+1:]
+			return l, true
+		}
+		switch {
+		case errors.Is(r.readErr, io.EOF) && len(r.chunk) > 0: // the last line has no newline
+			l := r.chunk
+			r.chunk = nil
+			return l, true
+		case r.readErr != nil:
+			return nil, false
+		}
+		r.read()
+	}
+}
+
+// read appends to the chunk what the input gives, in a new buffer when the
+// chunk's is full: the lines already cut keep the old one.
+func (r *Reader) read() {
+	if len(r.chunk) == cap(r.chunk) {
+		buf := make([]byte, len(r.chunk), max(chunkSize, 2*len(r.chunk)))
+		copy(buf, r.chunk)
+		r.chunk = buf
+	}
+	n, err := r.src.Read(r.chunk[len(r.chunk):cap(r.chunk)])
+	r.chunk = r.chunk[:len(r.chunk)+n]
+	r.readErr = err
 }
 
 // Read returns the next record, io.EOF after the last one.
@@ -159,28 +201,20 @@ func (r *Reader) Read() (org.Record, error) {
 func (r *Reader) fill() {
 	r.batch, r.next = r.batch[:0], 0
 	n := r.line
-	// The lines are copied into one buffer of the batch (its raw bytes may
-	// be kept, and a scanner reuses its own) and cut from it once it is full.
-	buf, ends := make([]byte, 0, r.batchBytes+r.batchBytes/8), r.ends[:0]
-	for len(r.batch) < batchLines && r.lines.Scan() {
+	for len(r.batch) < batchLines {
+		l, ok := r.nextLine()
+		if !ok {
+			break
+		}
 		n++
-		if b := bytes.TrimSpace(r.lines.Bytes()); len(b) > 0 {
-			buf = append(buf, b...)
-			ends = append(ends, len(buf))
-			r.batch = append(r.batch, line{n: n})
+		if b := bytes.TrimSpace(l); len(b) > 0 {
+			r.batch = append(r.batch, line{n: n, raw: b})
 		}
 	}
-	for i, start := 0, 0; i < len(ends); i++ {
-		r.batch[i].raw, start = buf[start:ends[i]:ends[i]], ends[i]
-	}
-	r.batchBytes, r.ends = len(buf), ends
-	if len(r.batch) < batchLines {
-		r.err = io.EOF
-		if err := r.lines.Err(); errors.Is(err, bufio.ErrTooLong) {
+	if len(r.batch) < batchLines { // the input is over: io.EOF, or what ended it
+		if r.err = r.readErr; errors.Is(r.err, errLineTooLong) {
 			r.line = n + 1
 			r.err = r.invalid("dòng dài quá %d byte", MaxLine)
-		} else if err != nil {
-			r.err = err
 		}
 	}
 	workers := runtime.GOMAXPROCS(0)

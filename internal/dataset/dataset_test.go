@@ -2,6 +2,7 @@ package dataset_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"dangbo/internal/dataset"
@@ -244,5 +246,52 @@ func TestHeadsOnly(t *testing.T) {
 	}
 	if _, err = r.Read(); org.ErrorCode(err) != org.EInvalid {
 		t.Fatalf("two records on a line: %v", err)
+	}
+}
+
+// TestReaderChunks: lines that straddle the chunks the reader reads, input
+// that comes a few bytes at a time, CRLF and blank lines, and a last line
+// without a newline all read as the lines they are, and the bytes each record
+// was read from stay as they were after the reader has gone on.
+func TestReaderChunks(t *testing.T) {
+	var lines []string
+	for i := range 6000 { // several chunks of a megabyte, lines of every length
+		m := *minimal[1].Member
+		m.ID, m.FullName = "m"+strconv.Itoa(100000+i), "Lê Văn "+strings.Repeat("Tám ", i%97)+"Cuối"
+		line, err := json.Marshal(org.Record{Member: &m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, string(line))
+	}
+	input := func(n int) string { return strings.Join(lines[:10], "\r\n") + "\n\n  \n" + strings.Join(lines[10:n], "\n") }
+	for name, src := range map[string]io.Reader{
+		"whole":    strings.NewReader(input(len(lines))),
+		"halves":   iotest.HalfReader(strings.NewReader(input(len(lines)))),
+		"one byte": iotest.OneByteReader(strings.NewReader(input(40))),
+	} {
+		r := dataset.NewReader(src)
+		var raws [][]byte
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if want := "m" + strconv.Itoa(100000+len(raws)); rec.Member.ID != want {
+				t.Fatalf("%s: record %d is %s, want %s", name, len(raws), rec.Member.ID, want)
+			}
+			raws = append(raws, r.Raw())
+		}
+		if want := map[bool]int{true: 40, false: len(lines)}[name == "one byte"]; len(raws) != want {
+			t.Fatalf("%s: %d records, want %d", name, len(raws), want)
+		}
+		for i, raw := range raws {
+			if want := strings.TrimSuffix(strings.TrimPrefix(lines[i], `{"member":`), "}"); string(raw) != want {
+				t.Fatalf("%s: the bytes of record %d changed:\n%s\nwant\n%s", name, i, raw, want)
+			}
+		}
 	}
 }
