@@ -161,8 +161,9 @@ type DatasetSink interface {
 	// and checking left the member as it was; nil otherwise. The sink may
 	// keep both slices.
 	Members(batch []*MemberRecord, raw [][]byte) error
-	// Changes receives the history, checked, after every member, by sequence
-	// number, with the JSON each was read from as for Members.
+	// Changes receives the next batch of the history, checked, after every
+	// member, by sequence number, with the JSON each was read from as for
+	// Members. It may keep both slices.
 	Changes(changes []*Change, raw [][]byte) error
 }
 
@@ -186,22 +187,23 @@ type HeadReader interface {
 	HeadsOnly()
 }
 
-// memberBatch is how many members LoadDataset checks and hands over at a time:
-// large enough to check on every core, small enough that a store can write one
-// batch while the next is read.
-const memberBatch = 4096
+// recordBatch is how many members, or changes, LoadDataset hands over at a
+// time: large enough to check on every core, small enough that a store can
+// write one batch while the next is read.
+const recordBatch = 4096
 
 // LoadDataset reads a dataset from src and hands it to sink in checked pieces,
 // as Dataset checks them: all organisations first, then members in batches,
-// each id once. It stops at the first bad record, naming its number; a sink
+// each id once, then the history in batches. It stops at the first bad record, naming its number; a sink
 // that must write all or nothing undoes what it received.
 func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (ImportStats, error) {
 	ds := NewDataset()
 	var orgs []*OrgRecord
 	var batch []*MemberRecord
 	var stats ImportStats
-	var changes []*Change
+	var changes []*Change // the batch of the history not yet handed over
 	var raws, changeRaws [][]byte
+	var lastSeq int64 // of the last change read; 0 before the history
 	rawOf := func() []byte { return nil }
 	if rr, ok := src.(RawReader); ok {
 		rawOf = rr.Raw
@@ -238,7 +240,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		}
 		stats.Members += len(batch)
 		err := sink.Members(batch, raws)
-		batch, raws = make([]*MemberRecord, 0, memberBatch), make([][]byte, 0, memberBatch)
+		batch, raws = make([]*MemberRecord, 0, recordBatch), make([][]byte, 0, recordBatch)
 		return err
 	}
 	// flush hands over the organisations, if not yet, and the last members.
@@ -254,7 +256,7 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		return nil
 	}
 	for {
-		if n%memberBatch == 0 {
+		if n%recordBatch == 0 {
 			if err := ctx.Err(); err != nil {
 				return stats, err
 			}
@@ -271,17 +273,24 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		case rec.fields() != 1:
 			return stats, Errorf(EInvalid, "bản ghi %d: phải là đúng một tổ chức, một đảng viên hoặc một thay đổi", n)
 		case rec.Change != nil:
-			if len(changes) == 0 {
+			if lastSeq == 0 {
 				// The history begins: every organisation and member is in.
 				if err := flush(); err != nil {
 					return stats, err
 				}
 			}
-			if err := checkChange(rec.Change, changes, ds); err != nil {
+			if err := checkChange(rec.Change, lastSeq, ds); err != nil {
 				return stats, fmt.Errorf("bản ghi %d: %w", n, err)
 			}
+			lastSeq, stats.Changes = rec.Change.Seq, stats.Changes+1
 			changes, changeRaws = append(changes, rec.Change), append(changeRaws, rawOf())
-		case len(changes) > 0:
+			if len(changes) == recordBatch {
+				if err := sink.Changes(changes, changeRaws); err != nil {
+					return stats, err
+				}
+				changes, changeRaws = nil, nil
+			}
+		case lastSeq > 0:
 			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", n)
 		case rec.Org != nil && orgsDone:
 			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n, rec.Org.ID)
@@ -297,19 +306,19 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 				}
 			}
 			batch, raws = append(batch, rec.Member), append(raws, rawOf())
-			if len(batch) == memberBatch {
+			if len(batch) == recordBatch {
 				if err := handMembers(); err != nil {
 					return stats, err
 				}
 			}
 		}
 	}
-	if len(changes) == 0 {
-		if err := flush(); err != nil {
-			return stats, err
-		}
+	if lastSeq == 0 {
+		return stats, flush()
 	}
-	stats.Changes = len(changes)
+	if len(changes) == 0 {
+		return stats, nil
+	}
 	return stats, sink.Changes(changes, changeRaws)
 }
 
@@ -352,9 +361,9 @@ func (r *Record) fields() int {
 // numbered above 0 in increasing order, as stores export them, of a known
 // type, with an effective date and a decision, its scope among the
 // organisations.
-func checkChange(c *Change, before []*Change, ds *Dataset) error {
+func checkChange(c *Change, lastSeq int64, ds *Dataset) error {
 	switch {
-	case c.Seq <= 0 || len(before) > 0 && c.Seq <= before[len(before)-1].Seq:
+	case c.Seq <= lastSeq: // above 0 for the first
 		return Errorf(EInvalid, "số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
 	case int(c.Type) >= NumChangeTypes:
 		return Errorf(EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
@@ -383,7 +392,10 @@ type collector struct {
 	changes []*Change
 }
 
-func (c *collector) Changes(changes []*Change, _ [][]byte) error { c.changes = changes; return nil }
+func (c *collector) Changes(changes []*Change, _ [][]byte) error {
+	c.changes = append(c.changes, changes...)
+	return nil
+}
 
 func (c *collector) Orgs(orgs []*OrgRecord) error { c.orgs = orgs; return nil }
 func (c *collector) Members(batch []*MemberRecord, _ [][]byte) error {

@@ -16,31 +16,40 @@ import (
 	"dangbo/internal/org"
 )
 
-// Import loads a whole dataset into the empty store. It writes as it reads,
-// in one bbolt transaction, and builds the graph alongside; a bad record rolls
-// the transaction back, so a failed import writes nothing. The history, after
-// the members, keeps its sequence numbers.
+// Import loads a whole dataset into the empty store, building the graph as
+// it reads. It writes as it reads too, committing every importChunk bytes so
+// that writing to disk overlaps reading and the pages of one commit serve the
+// next; a mark set before the first commit and cleared by the last makes the
+// import all or nothing all the same: a bad record, or a crash, discards
+// what it wrote (on the next Open, after a crash). The history, after the
+// members, keeps its sequence numbers.
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if len(s.g.orgs) > 0 {
 		return org.ImportStats{}, org.Errorf(org.EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập vào kho trống")
 	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket(importBucket); return err }); err != nil {
+		return org.ImportStats{}, fmt.Errorf("memory: import: %w", err)
+	}
 	tx, err := s.db.Begin(true)
 	if err != nil {
-		return org.ImportStats{}, err
+		return org.ImportStats{}, errors.Join(fmt.Errorf("memory: import: %w", err), s.discardImport())
 	}
-	defer tx.Rollback() // after a commit, a no-op
-	imp := newImporter(tx)
+	imp := newImporter(s.db, tx)
 	if hr, ok := src.(org.HeadReader); ok {
 		hr.HeadsOnly() // changes are stored as read and kept in memory as headers
 	}
 	stats, err := org.LoadDataset(ctx, src, imp)
-	if err = errors.Join(err, imp.finish()); err != nil {
-		return org.ImportStats{}, err
+	if err = errors.Join(err, imp.finish()); err == nil {
+		err = imp.commit()
 	}
-	if err := tx.Commit(); err != nil {
-		return org.ImportStats{}, fmt.Errorf("memory: import: %w", err)
+	if err != nil {
+		_ = imp.tx.Rollback() // after a commit, or after one failed, a no-op
+		if derr := s.discardImport(); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return org.ImportStats{}, err
 	}
 	s.mu.Lock()
 	s.g = imp.g
@@ -50,21 +59,71 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	return stats, nil
 }
 
-// importer writes a dataset to a bbolt transaction and builds its graph as
-// batches arrive: one goroutine encodes and writes, another builds, while the
-// caller reads and checks the next batch. Members must reach bbolt in key
-// order: it splits nodes only at commit, so puts out of order in one
-// transaction would each shift a node that grows to the whole bucket. They are
-// written as they come while they come in key order, as exports write them;
-// any others wait for the end, sorted.
+// importBucket exists while an import is under way.
+var importBucket = []byte("import")
+
+// importChunk is how many bytes of members an import writes per commit; a
+// variable so that tests can make imports commit often.
+var importChunk = 32 << 20
+
+// discardImport empties what an import wrote and removes its mark.
+func (s *Store) discardImport() error {
+	return s.db.Update(clearImport)
+}
+
+// clearImport recreates empty the buckets an import fills (an import starts
+// from an empty store) and removes the mark.
+func clearImport(tx *bolt.Tx) error {
+	for _, b := range [][]byte{orgBucket, memberBucket, changeBucket, importBucket} {
+		if tx.Bucket(b) == nil {
+			continue
+		}
+		if err := tx.DeleteBucket(b); err != nil {
+			return err
+		}
+		if bytes.Equal(b, importBucket) {
+			continue
+		}
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discardInterruptedImport discards what an import that did not end wrote,
+// and reports whether there was one.
+func discardInterruptedImport(db *bolt.DB) (bool, error) {
+	interrupted := false
+	err := db.Update(func(tx *bolt.Tx) error {
+		if interrupted = tx.Bucket(importBucket) != nil; !interrupted {
+			return nil
+		}
+		return clearImport(tx)
+	})
+	return interrupted, err
+}
+
+// importer writes a dataset to bbolt and builds its graph as batches arrive:
+// one goroutine encodes and writes, another builds, while the caller reads
+// and checks the next batch. Members must reach bbolt in key order: it splits
+// nodes only at commit, so puts out of order in one transaction would each
+// shift a node that grows to the whole bucket. They are written as they come
+// while they come in key order, as exports write them; any others wait for
+// the end, sorted. The transaction passes from the caller (organisations) to
+// the writing goroutine (members, which commits every importChunk bytes and
+// goes on in a new one) and back once that goroutine is done.
 type importer struct {
-	orgTx   *bolt.Tx
+	db      *bolt.DB
+	tx      *bolt.Tx
+	written int    // bytes written in tx
 	last    []byte // the key of the last member written
 	pending []kv   // encoded members that came out of order, for the end
+	heads   []*org.Change
 	drained bool
 	g       *graph
 	lists   listsToSort
-	persist chan rawBatch
+	persist chan putBatch
 	build   chan []*org.MemberRecord
 	done    sync.WaitGroup
 	errMu   sync.Mutex
@@ -74,15 +133,15 @@ type importer struct {
 // importQueue is how many batches may wait for each goroutine.
 const importQueue = 2
 
-func newImporter(tx *bolt.Tx) *importer {
-	imp := &importer{g: newGraph(), lists: listsToSort{},
-		persist: make(chan rawBatch, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
+func newImporter(db *bolt.DB, tx *bolt.Tx) *importer {
+	imp := &importer{db: db, tx: tx, g: newGraph(), lists: listsToSort{},
+		persist: make(chan putBatch, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
 	imp.done.Go(func() {
 		for b := range imp.persist {
 			if imp.failed() == nil {
-				kvs, err := encodeAll(b.members, b.raw, func(r *org.MemberRecord) string { return r.ID })
+				kvs, err := b.encode()
 				if err == nil {
-					err = imp.write(kvs)
+					err = imp.write(b.bucket, kvs)
 				}
 				imp.fail(err)
 			}
@@ -93,7 +152,6 @@ func newImporter(tx *bolt.Tx) *importer {
 			imp.g.addMembers(batch, imp.lists)
 		}
 	})
-	imp.orgTx = tx
 	return imp
 }
 
@@ -117,39 +175,71 @@ func (imp *importer) Orgs(orgs []*org.OrgRecord) error {
 	for _, r := range orgs {
 		imp.g.putOrg(*r)
 	}
-	return putAll(imp.orgTx.Bucket(orgBucket), orgs, func(r *org.OrgRecord) string { return r.ID })
+	return putAll(imp.tx.Bucket(orgBucket), orgs, func(r *org.OrgRecord) string { return r.ID })
 }
 
-// rawBatch is a batch of members with the JSON they were read from.
-type rawBatch struct {
-	members []*org.MemberRecord
-	raw     [][]byte
+// putBatch is a batch of records for the writing goroutine, which encodes
+// them (taking the JSON they were read from where it can) and writes them to
+// their bucket.
+type putBatch struct {
+	bucket []byte
+	encode func() ([]kv, error)
 }
 
 func (imp *importer) Members(batch []*org.MemberRecord, raw [][]byte) error {
-	imp.persist <- rawBatch{batch, raw}
+	imp.persist <- putBatch{memberBucket, func() ([]kv, error) {
+		return encodeAll(batch, raw, func(r *org.MemberRecord) string { return r.ID })
+	}}
 	imp.build <- batch
 	return imp.failed()
 }
 
-// write puts encoded members into bbolt now if they continue the key order,
-// or keeps them for the end.
-func (imp *importer) write(kvs []kv) error {
-	if len(imp.pending) > 0 || !ascending(imp.last, kvs) {
+// Changes has the next batch of the history written, in sequence order, and
+// keeps its headers for the graph.
+func (imp *importer) Changes(changes []*org.Change, raw [][]byte) error {
+	imp.persist <- putBatch{changeBucket, func() ([]kv, error) {
+		return encodeAll(changes, raw, func(c *org.Change) string { return string(seqKey(c.Seq)) })
+	}}
+	for _, c := range changes {
+		head := *c
+		head.Before, head.After = nil, nil
+		imp.heads = append(imp.heads, &head)
+	}
+	return imp.failed()
+}
+
+// write puts encoded records into their bucket, members now if they continue
+// the key order or at the end otherwise (a history comes in order), and
+// commits once importChunk bytes are written since the last commit.
+func (imp *importer) write(bucket []byte, kvs []kv) error {
+	members := bytes.Equal(bucket, memberBucket)
+	if members && (len(imp.pending) > 0 || !ascending(imp.last, kvs)) {
 		imp.pending = append(imp.pending, kvs...)
 		return nil
 	}
-	b := imp.orgTx.Bucket(memberBucket)
+	b := imp.tx.Bucket(bucket)
 	b.FillPercent = 0.95
 	for _, e := range kvs {
 		if err := b.Put(e.k, e.v); err != nil {
 			return err
 		}
+		imp.written += len(e.v)
 	}
-	if len(kvs) > 0 {
+	if members && len(kvs) > 0 {
 		imp.last = kvs[len(kvs)-1].k
 	}
-	return nil
+	if imp.written < importChunk {
+		return nil
+	}
+	imp.written = 0
+	if err := imp.tx.Commit(); err != nil {
+		return err
+	}
+	tx, err := imp.db.Begin(true)
+	if err == nil {
+		imp.tx = tx
+	}
+	return err
 }
 
 // ascending reports whether the keys of kvs rise from after last.
@@ -174,41 +264,32 @@ func (imp *importer) drain() error {
 	return imp.failed()
 }
 
-// finish writes the members that came out of order and sorts the lists.
+// finish writes the members that came out of order, sorts the lists and
+// installs the history's headers; the sequence goes on after the highest
+// number.
 func (imp *importer) finish() error {
 	if err := imp.drain(); err != nil {
 		return err
 	}
 	imp.lists.sort()
-	return putSorted(imp.orgTx.Bucket(memberBucket), imp.pending)
+	if err := putSorted(imp.tx.Bucket(memberBucket), imp.pending); err != nil {
+		return err
+	}
+	if len(imp.heads) == 0 {
+		return nil
+	}
+	last := imp.heads[len(imp.heads)-1].Seq
+	imp.g.history.load(imp.heads, last)
+	return imp.tx.Bucket(changeBucket).SetSequence(uint64(last))
 }
 
-// Changes writes the history, checked, and installs its headers; the
-// sequence goes on after the highest number.
-func (imp *importer) Changes(changes []*org.Change, raw [][]byte) error {
-	if err := imp.drain(); err != nil || len(changes) == 0 {
+// commit ends the import: its last records and the removal of its mark
+// commit together.
+func (imp *importer) commit() error {
+	if err := imp.tx.DeleteBucket(importBucket); err != nil {
 		return err
 	}
-	kvs, err := encodeAll(changes, raw, func(c *org.Change) string { return string(seqKey(c.Seq)) })
-	if err != nil {
-		return err
-	}
-	b := imp.orgTx.Bucket(changeBucket)
-	if err := putSorted(b, kvs); err != nil {
-		return err
-	}
-	last := changes[len(changes)-1].Seq
-	if err := b.SetSequence(uint64(last)); err != nil {
-		return err
-	}
-	heads := make([]*org.Change, len(changes))
-	for i, c := range changes {
-		head := *c
-		head.Before, head.After = nil, nil
-		heads[i] = &head
-	}
-	imp.g.history.load(heads, last)
-	return nil
+	return imp.tx.Commit()
 }
 
 // putAll encodes records on every core and writes them in key order.

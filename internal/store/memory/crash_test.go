@@ -16,11 +16,15 @@ import (
 	"dangbo/internal/org"
 )
 
-// The crash test runs this test binary as a child that writes until it is
-// killed; see TestKillNineLosesNoCommittedWrite.
+// The crash tests run this test binary as a child that writes until it is
+// killed; see TestKillNineLosesNoCommittedWrite and TestKillNineDuringImport.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("DANGBO_CRASH_CHILD"); dir != "" {
 		crashChild(dir)
+		return
+	}
+	if dir := os.Getenv("DANGBO_IMPORT_CHILD"); dir != "" {
+		importChild(dir)
 		return
 	}
 	os.Exit(m.Run())

@@ -69,6 +69,14 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
 	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex]()}
+	interrupted, err := discardInterruptedImport(db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("memory: discard an interrupted import: %w", err)
+	}
+	if interrupted {
+		log.Warn("discarded what an import interrupted before it ended had written", "path", path)
+	}
 	start := time.Now()
 	if s.g, err = load(db); err != nil {
 		db.Close()
