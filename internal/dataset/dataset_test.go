@@ -264,7 +264,9 @@ func TestReaderChunks(t *testing.T) {
 		}
 		lines = append(lines, string(line))
 	}
-	input := func(n int) string { return strings.Join(lines[:10], "\r\n") + "\n\n  \n" + strings.Join(lines[10:n], "\n") }
+	input := func(n int) string {
+		return strings.Join(lines[:10], "\r\n") + "\n\n  \n" + strings.Join(lines[10:n], "\n")
+	}
 	for name, src := range map[string]io.Reader{
 		"whole":    strings.NewReader(input(len(lines))),
 		"halves":   iotest.HalfReader(strings.NewReader(input(len(lines)))),
