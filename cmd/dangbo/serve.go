@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"strconv"
 
 	"dangbo/internal/auth"
@@ -73,6 +74,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	// Loading the store (or seeding it) leaves a heap of garbage as large as
+	// what it keeps, which the runtime would hold on to: give it back now.
+	debug.FreeOSMemory()
 	authConfig := af.config()
 	authConfig.JWKSURL, authConfig.Dev, authConfig.Log = *jwksURL, *dev, log
 	authenticator, err := auth.New(ctx, authConfig)
