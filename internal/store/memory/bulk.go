@@ -29,7 +29,15 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if len(s.g.orgs) > 0 {
 		return org.ImportStats{}, org.Errorf(org.EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập vào kho trống")
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket(importBucket); return err }); err != nil {
+	// What the buckets hold, if anything, is what an import that failed to
+	// discard it wrote: the store is empty.
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := clearImport(tx); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucket(importBucket)
+		return err
+	}); err != nil {
 		return org.ImportStats{}, fmt.Errorf("memory: import: %w", err)
 	}
 	tx, err := s.db.Begin(true)
