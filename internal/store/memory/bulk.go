@@ -70,7 +70,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 // importBucket exists while an import is under way.
 var importBucket = []byte("import")
 
-// importChunk is how many bytes of members an import writes per commit; a
+// importChunk is how many bytes of records an import writes per commit; a
 // variable so that tests can make imports commit often.
 var importChunk = 32 << 20
 
@@ -119,15 +119,16 @@ func discardInterruptedImport(db *bolt.DB) (bool, error) {
 // shift a node that grows to the whole bucket. They are written as they come
 // while they come in key order, as exports write them; any others wait for
 // the end, sorted. The transaction passes from the caller (organisations) to
-// the writing goroutine (members, which commits every importChunk bytes and
-// goes on in a new one) and back once that goroutine is done.
+// the writing goroutine (members, then the history; it commits every
+// importChunk bytes and goes on in a new one) and back once that goroutine is
+// done.
 type importer struct {
 	db      *bolt.DB
 	tx      *bolt.Tx
-	written int    // bytes written in tx
-	last    []byte // the key of the last member written
-	pending []kv   // encoded members that came out of order, for the end
-	heads   []*org.Change
+	written int           // bytes written in tx
+	last    []byte        // the key of the last member written
+	pending []kv          // encoded members that came out of order, for the end
+	heads   []*org.Change // of the history, for the graph
 	drained bool
 	g       *graph
 	lists   listsToSort
