@@ -196,8 +196,10 @@ func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 // ownStrings moves the strings of r into one allocation of their own.
 // Decoded, they point into the decoder's copy of the whole JSON record,
 // which they would keep alive for as long as the member is in memory: three
-// times their size, a hundred megabytes for the demo.
+// times their size, a hundred megabytes for the demo. r's slices are copied
+// first: r is a copy of a record that others may still read.
 func ownStrings(r *org.MemberRecord) {
+	r.Stints, r.Residences, r.Roles = slices.Clone(r.Stints), slices.Clone(r.Residences), slices.Clone(r.Roles)
 	var room [16]*string
 	fields := append(room[:0], &r.ID, &r.FullName, &r.Personal.Ethnicity, &r.Personal.Phone, &r.Personal.Email, &r.Personal.Address)
 	for i := range r.Stints {

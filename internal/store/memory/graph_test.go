@@ -11,8 +11,13 @@ import (
 // none keeps the decoder's copy of the record alive. A string field added to
 // the record and left out of ownStrings stays where it was and fails this.
 func TestOwnStringsMovesEveryString(t *testing.T) {
-	r := fullRecords()[4].Member.Clone()
+	orig := fullRecords()[4].Member.Clone()
+	before := unsafe.StringData(orig.Stints[0].CellID)
+	r := orig // shares its slices, which others may be reading
 	ownStrings(&r)
+	if unsafe.StringData(orig.Stints[0].CellID) != before {
+		t.Fatal("ownStrings wrote into the slices of the record it was given a copy of")
+	}
 	var strs []string
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
