@@ -67,7 +67,9 @@ func (*skipped) UnmarshalJSON([]byte) error { return nil }
 // after left out when heads is set.
 func (l *line) decode(heads bool) {
 	if !heads || !bytes.HasPrefix(l.raw, fieldPrefixes[changePart]) || l.raw[len(l.raw)-1] != '}' {
-		l.err = json.Unmarshal(l.raw, &l.rec)
+		if l.err = json.Unmarshal(l.raw, &l.rec); l.err == nil && l.rec.Member != nil {
+			l.rec.Member.OwnStrings() // members are many, and kept
+		}
 		return
 	}
 	var h headLine

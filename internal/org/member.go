@@ -1,6 +1,9 @@
 package org
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Member is a party member as they stand on one date.
 type Member struct {
@@ -132,6 +135,38 @@ func (r MemberRecord) Clone() MemberRecord {
 	r.Ratings = append([]YearRating(nil), r.Ratings...)
 	r.OfficialOn, r.Personal.BirthDate = cloneDate(r.OfficialOn), cloneDate(r.Personal.BirthDate)
 	return r
+}
+
+// OwnStrings moves the record's strings into one allocation of their own. A
+// decoder may leave them pointing into its copy of the whole JSON the record
+// was read from (goccy/go-json does), which they would keep alive for as long
+// as the record lives: three times their size. The record must not share its
+// slices with one that others read.
+func (r *MemberRecord) OwnStrings() {
+	var room [16]*string
+	fields := append(room[:0], &r.ID, &r.FullName, &r.Personal.Ethnicity, &r.Personal.Phone, &r.Personal.Email, &r.Personal.Address)
+	for i := range r.Stints {
+		fields = append(fields, &r.Stints[i].CellID)
+	}
+	for i := range r.Residences {
+		fields = append(fields, &r.Residences[i].CellID)
+	}
+	for i := range r.Roles {
+		fields = append(fields, &r.Roles[i].OrgID)
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 }
 
 func cloneDate(d *Date) *Date {

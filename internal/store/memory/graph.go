@@ -3,7 +3,6 @@ package memory
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"dangbo/internal/org"
 )
@@ -161,10 +160,7 @@ func (l listsToSort) sort() {
 func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 	entries := make([]memberEntry, len(rs))
 	if err := parallel(len(rs), func(i int) error {
-		e := &entries[i]
-		e.rec = *rs[i]
-		ownStrings(&e.rec)
-		e.key = org.Fold(e.rec.FullName) // after: it may be the name itself
+		entries[i] = memberEntry{rec: *rs[i], key: org.Fold(rs[i].FullName)}
 		return nil
 	}); err != nil {
 		panic(err) // the function above never fails
@@ -191,39 +187,6 @@ func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 		}
 	}
 	<-indexed
-}
-
-// ownStrings moves the strings of r into one allocation of their own.
-// Decoded, they point into the decoder's copy of the whole JSON record,
-// which they would keep alive for as long as the member is in memory: three
-// times their size, a hundred megabytes for the demo. r's slices are copied
-// first: r is a copy of a record that others may still read.
-func ownStrings(r *org.MemberRecord) {
-	r.Stints, r.Residences, r.Roles = slices.Clone(r.Stints), slices.Clone(r.Residences), slices.Clone(r.Roles)
-	var room [16]*string
-	fields := append(room[:0], &r.ID, &r.FullName, &r.Personal.Ethnicity, &r.Personal.Phone, &r.Personal.Email, &r.Personal.Address)
-	for i := range r.Stints {
-		fields = append(fields, &r.Stints[i].CellID)
-	}
-	for i := range r.Residences {
-		fields = append(fields, &r.Residences[i].CellID)
-	}
-	for i := range r.Roles {
-		fields = append(fields, &r.Roles[i].OrgID)
-	}
-	n := 0
-	for _, f := range fields {
-		n += len(*f)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, f := range fields {
-		b.WriteString(*f)
-	}
-	all := b.String()
-	for _, f := range fields {
-		*f, all = all[:len(*f)], all[len(*f):]
-	}
 }
 
 // putMember installs a member record, moving it between the member lists of

@@ -75,6 +75,7 @@ func load(db *bolt.DB) (*graph, error) {
 			if err := json.Unmarshal(raw[i], members[i]); err != nil {
 				return fmt.Errorf("member %d: %w", i, err)
 			}
+			members[i].OwnStrings()
 			return nil
 		}); err != nil {
 			return err
