@@ -82,21 +82,20 @@ func (s *Store) discardImport() error {
 // clearImport recreates empty the buckets an import fills (an import starts
 // from an empty store) and removes the mark.
 func clearImport(tx *bolt.Tx) error {
-	for _, b := range [][]byte{orgBucket, memberBucket, changeBucket, importBucket} {
-		if tx.Bucket(b) == nil {
-			continue
-		}
-		if err := tx.DeleteBucket(b); err != nil {
-			return err
-		}
-		if bytes.Equal(b, importBucket) {
-			continue
+	for _, b := range [][]byte{orgBucket, memberBucket, changeBucket} {
+		if tx.Bucket(b) != nil {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.CreateBucket(b); err != nil {
 			return err
 		}
 	}
-	return nil
+	if tx.Bucket(importBucket) == nil {
+		return nil
+	}
+	return tx.DeleteBucket(importBucket)
 }
 
 // discardInterruptedImport discards what an import that did not end wrote,
