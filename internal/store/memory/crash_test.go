@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -98,6 +99,22 @@ func crashChild(dir string) {
 	}
 }
 
+// startChild runs this test binary as the child that the environment
+// variable env names, on the store at dir, and returns it with its output.
+func startChild(t *testing.T, env, dir string) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env+"="+dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stdout
+}
+
 // crashScenario is the id of the scenario the crash child rewrites.
 const crashScenario = "scrash"
 
@@ -109,15 +126,7 @@ func TestKillNineLosesNoCommittedWrite(t *testing.T) {
 	committed := map[string]bool{}
 	rng := rand.New(rand.NewPCG(7, 7))
 	for round := range 5 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "DANGBO_CRASH_CHILD="+dir)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, stdout := startChild(t, "DANGBO_CRASH_CHILD", dir)
 		lines := make(chan string)
 		go func() {
 			sc := bufio.NewScanner(stdout)

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,7 +54,7 @@ func smallChunks(t *testing.T) {
 }
 
 // TestImportFailingAfterCommitsWritesNothing: an import that has committed
-// many times when it meets a bad record leaves the store empty, before and
+// members when it meets a bad record leaves the store empty, before and
 // after a reopen, and the store then takes a good import.
 func TestImportFailingAfterCommitsWritesNothing(t *testing.T) {
 	smallChunks(t)
@@ -63,9 +63,15 @@ func TestImportFailingAfterCommitsWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 2000 // about 150 commits
+	// Past two batches of members, each committed before the third, with
+	// the bad member, is checked.
+	const n = 10000
 	if _, err := s.Import(ctx, dataset.NewReader(bytes.NewReader(manyMembers(t, n, true)))); org.ErrorCode(err) != org.ERule {
 		t.Fatalf("import with a bad last member: %v, want %s", err, org.ERule)
+	}
+	// The file grows only when a commit needs room: the members were there.
+	if info, err := os.Stat(filepath.Join(dir, FileName)); err != nil || info.Size() < 2<<20 {
+		t.Fatalf("the failed import committed nothing (file %v, %v): the test proves nothing", info.Size(), err)
 	}
 	if got := exportOf(t, s); len(got) != 0 {
 		t.Fatalf("%d records after a failed import", len(got))
@@ -121,15 +127,7 @@ func TestKillNineDuringImport(t *testing.T) {
 	discarded := 0
 	for round := range 5 {
 		dir := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "DANGBO_IMPORT_CHILD="+dir)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, stdout := startChild(t, "DANGBO_IMPORT_CHILD", dir)
 		out := bufio.NewScanner(stdout)
 		if !out.Scan() || out.Text() != "importing" {
 			t.Fatalf("round %d: child: %q", round, out.Text())
@@ -144,8 +142,11 @@ func TestKillNineDuringImport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: the file does not open after kill -9: %v", round, err)
 		}
-		members := len(s.g.members)
+		members, orgs := len(s.g.members), len(s.g.orgs)
 		s.Close()
+		if orgs != map[bool]int{true: 0, false: 4}[members == 0] {
+			t.Fatalf("round %d: %d organisations with %d members after kill -9", round, orgs, members)
+		}
 		interrupted := strings.Contains(log.String(), "discarded")
 		switch {
 		case members != 0 && members != crashMembers:
