@@ -40,19 +40,25 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		// A scenario's operations share the decision it is applied by,
-		// checked once for them all.
-		if s.replay == nil {
-			if err := decisionUnused(ctx, tx, meta.Decision); err != nil {
-				return err
-			}
-		}
 		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay,
 			before: map[string]Record{}, after: map[string]Record{}}
 		if err := apply(op); err != nil {
 			return err
 		}
+		// After the rule checks, so that a decision of a committee that may
+		// not order this operation is refused as R9 whether or not its number
+		// is on record: the answer tells nothing of others' decisions. A
+		// scenario's operations share the decision it is applied by, checked
+		// once for them all.
+		if s.replay == nil {
+			if err := decisionAgrees(ctx, tx, meta.Decision); err != nil {
+				return err
+			}
+		}
 		if err := op.checkLifetimes(); err != nil {
+			return err
+		}
+		if err := op.keepsLater(s.store); err != nil {
 			return err
 		}
 		change = Change{Type: typ, EffectiveOn: at, Decision: meta.Decision, Note: meta.Note,
@@ -75,15 +81,17 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 	return change, err
 }
 
-// decisionUnused fails with CONFLICT when the history already holds a change
-// ordered by decision d.
-func decisionUnused(ctx context.Context, tx Tx, d Decision) error {
-	used, err := tx.DecisionUsed(ctx, d.IssuerID, d.Number)
+// decisionAgrees fails with CONFLICT when the history already cites the
+// issuer's decision of d's number with another signing date: one decision (a
+// document) may order several operations, but a number names one document.
+func decisionAgrees(ctx context.Context, tx Tx, d Decision) error {
+	signed, err := tx.DecisionDate(ctx, d.IssuerID, d.Number)
 	if err != nil {
 		return err
 	}
-	if used {
-		return Errorf(EConflict, "quyết định số %s của cấp ủy %q đã được ghi nhận cho một thao tác khác", d.Number, d.IssuerID)
+	if signed != 0 && signed != d.Date {
+		return Errorf(EConflict, "quyết định số %s của cấp ủy này đã được ghi nhận với ngày ký %s, khác ngày %s: "+
+			"một số quyết định chỉ ứng với một văn bản", d.Number, signed, d.Date)
 	}
 	return nil
 }
@@ -197,13 +205,17 @@ func (op *operation) issuedBy(superior string) error {
 			return nil
 		}
 	}
-	return RuleIssuer.Violation("quyết định phải do cấp ủy cấp trên trực tiếp ban hành (%q), không phải %q", superior, issuer)
+	// Neither committee is named: either may lie outside the caller's scope.
+	return RuleIssuer.Violation("quyết định phải do cấp ủy cấp trên trực tiếp của tổ chức được thay đổi ban hành; " +
+		"cấp ủy ban hành đã nêu không có thẩm quyền này")
 }
 
-// allow is err, except that a simulation records a shape finding about
-// subject and goes on: planners want to see the structure it would give.
+// allow is err, except that a scenario records a shape finding about
+// subject and goes on: a scenario is judged on the structure it ends with,
+// not on the steps it takes there (a grassroots cell becomes a committee,
+// then a cell is established and its members move into it).
 func (op *operation) allow(subject string, err error) error {
-	if op.replay == nil || !op.replay.simulate {
+	if op.replay == nil {
 		return err
 	}
 	var e *Error

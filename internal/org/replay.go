@@ -22,7 +22,7 @@ type replay struct {
 
 // found records a rule finding of the operation running.
 func (r *replay) found(e *Error, subject string) {
-	r.findings = append(r.findings, Violation{Rule: ruleByID(e.Rule), Subject: subject, Message: e.Message, OperationKey: r.key})
+	r.findings = append(r.findings, Violation{Rule: ruleByID(e.Rule), Subject: subject, Message: e.Message, OperationKey: r.key, interim: true})
 }
 
 func ruleByID(id string) Rule {

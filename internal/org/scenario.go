@@ -42,6 +42,10 @@ type Scenario struct {
 	// Reads are the revisions of the live records the operations read when
 	// they were added: applying refuses if any has changed since.
 	Reads map[string]int64 `json:"reads,omitempty"`
+	// Expansions fingerprint, by operation key, the changes each operation
+	// wrote when the scenario was last edited or rebased: what its preview
+	// showed. Applying refuses an operation that would write others.
+	Expansions map[int]string `json:"expansions,omitempty"`
 	// Applied is the decision the scenario was applied by.
 	Applied *Meta `json:"applied,omitempty"`
 	Rev     int64 `json:"rev"` // bumped by every write, for optimistic concurrency and caches

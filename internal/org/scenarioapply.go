@@ -2,35 +2,52 @@ package org
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // ApplyScenario performs an open scenario's operations for real, in one
-// transaction, by decision d taking effect on effectiveOn (today when zero):
-// each is recorded in the history as the operation it is. It is refused
-// while the scenario brings ERROR findings (RULE_VIOLATION), when a live
-// record its operations read has changed since (CONFLICT: rebase it), and
-// when it is no longer open (CONFLICT).
+// transaction, by decision d taking effect on effectiveOn (the scenario's
+// base date when zero): each is recorded in the history as the operation it
+// is. It writes exactly what the scenario's preview shows, or nothing:
+//   - CONFLICT when effectiveOn is not the base date the preview is of
+//     (rebase the scenario onto that date and review it), when a live record
+//     its operations read has changed since, when an operation would now
+//     write other changes than when it was last edited or rebased (the
+//     operations are named), and when it is no longer open;
+//   - RULE_VIOLATION while its result breaks a rule of severity ERROR, and
+//     (R9) when the decision's committee is not above everything it changes;
+//   - BAD_USER_INPUT when it has no operation that changes anything.
 func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effectiveOn Date) (Scenario, []Change, error) {
-	at := effectiveOn
-	if at == 0 {
-		at = s.today()
-	}
-	meta := Meta{Decision: d, EffectiveOn: at}
+	meta := Meta{Decision: d, EffectiveOn: effectiveOn}
 	var out Scenario
 	var changes []Change
 	err := s.mutate(ctx, "applyScenario", []string{id}, func() error {
 		if err := s.mayDraft(ctx, id); err != nil {
 			return err
 		}
-		return checkMeta(&meta, at)
+		sc, err := s.store.Scenario(ctx, id)
+		if err != nil {
+			return err
+		}
+		if meta.EffectiveOn == 0 {
+			meta.EffectiveOn = sc.BaseAsOf
+		}
+		return checkMeta(&meta, meta.EffectiveOn)
 	}, func(tx Tx) error {
 		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := decisionUnused(ctx, tx, meta.Decision); err != nil {
-			return err
+		if sc.BaseAsOf != meta.EffectiveOn {
+			return Errorf(EConflict, "phương án %s được mô phỏng vào ngày %s, khác ngày có hiệu lực %s: hãy cập nhật phương án "+
+				"sang ngày %s (rebaseScenario với baseAsOf) và xem lại kết quả trước khi áp dụng",
+				quoted(sc.Name), sc.BaseAsOf, meta.EffectiveOn, meta.EffectiveOn)
+		}
+		if len(sc.Ops) == 0 {
+			return Errorf(EInvalid, "phương án %s chưa có thao tác nào", quoted(sc.Name))
 		}
 		if err := s.checkSimulated(ctx, &sc, tx); err != nil {
 			return err
@@ -39,13 +56,17 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 		if err != nil {
 			return err
 		}
-		for i, r := range ev.results {
-			if r.Err != nil {
-				return prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
-			}
+		if err := ev.applies(&sc); err != nil {
+			return err
+		}
+		if err := decisionAgrees(ctx, tx, meta.Decision); err != nil {
+			return err
 		}
 		if changes, err = ev.w.flush(ctx, tx); err != nil {
 			return err
+		}
+		if len(changes) == 0 {
+			return Errorf(EInvalid, "phương án %s không tạo ra thay đổi nào vào ngày %s", quoted(sc.Name), meta.EffectiveOn)
 		}
 		sc.Status, sc.Applied, sc.Undone = ScenarioApplied, &meta, nil
 		if err := tx.PutScenario(ctx, sc); err != nil {
@@ -61,6 +82,53 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 	return out, changes, err
 }
 
+// applies checks a scenario replayed by its decision: every operation ran,
+// every part of a bulk one too (a part the decision's committee may not
+// order is R9), and each wrote what it wrote when the scenario was last
+// edited or rebased, which is what its preview shows.
+func (ev *evaluation) applies(sc *Scenario) error {
+	for i, r := range ev.results {
+		if r.Err != nil {
+			return prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
+		}
+	}
+	for _, f := range ev.w.findings {
+		if f.Rule.ID == RuleIssuer.ID {
+			return &Error{Code: ERule, Rule: f.Rule.ID, Basis: f.Rule.Basis, Message: f.Message}
+		}
+	}
+	if sc.Expansions == nil {
+		return nil // drafted before previews were fingerprinted: checkSimulated stands for them
+	}
+	var differ []string
+	for i, fp := range ev.expansions() {
+		if sc.Expansions[sc.Ops[i].Key] != fp {
+			differ = append(differ, fmt.Sprintf("thứ %d (%s)", i+1, sc.Ops[i].Type))
+		}
+	}
+	if len(differ) > 0 {
+		return Errorf(EConflict, "áp dụng lúc này sẽ ghi khác với kết quả mô phỏng đã xem ở các thao tác %s: "+
+			"hãy cập nhật phương án (rebaseScenario) và xem lại trước khi áp dụng", strings.Join(differ, ", "))
+	}
+	return nil
+}
+
+// expansions fingerprints, for each operation, the changes its replay wrote:
+// their types, effective dates and subjects, whatever decision ordered them.
+func (ev *evaluation) expansions() []string {
+	out := make([]string, len(ev.results))
+	next := 0
+	for i, r := range ev.results {
+		h := sha256.New()
+		for _, c := range ev.w.changes[next : next+r.Changes] {
+			fmt.Fprintf(h, "%s|%s|%s\n", c.Type, c.EffectiveOn, strings.Join(c.Subjects, ","))
+		}
+		next += r.Changes
+		out[i] = hex.EncodeToString(h.Sum(nil)[:12])
+	}
+	return out
+}
+
 // checkSimulated replays the scenario as simulated: it may not bring ERROR
 // findings, nor rest on live records changed since its operations read them.
 func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error {
@@ -70,7 +138,7 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 	}
 	for id, rev := range sc.Reads {
 		if now, ok := ev.w.reads[id]; ok && now != rev {
-			return Errorf(EConflict, "%q đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", id)
+			return Errorf(EConflict, "%s đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", ev.w.label(ctx, id))
 		}
 	}
 	for i, r := range ev.results {
@@ -92,7 +160,7 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 	if len(blocking) > 0 {
 		first := blocking[0]
 		return &Error{Code: ERule, Rule: first.Rule.ID, Basis: first.Rule.Basis,
-			Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ %q: %s", len(blocking), first.Subject, first.Message)}
+			Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ: %s", len(blocking), first.Message)}
 	}
 	return nil
 }

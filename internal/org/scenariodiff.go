@@ -81,7 +81,7 @@ func (s *Service) diffOf(ctx context.Context, ev *evaluation) (ScenarioDiff, err
 	}
 	before, after := shapeOf(asIs), shapeOf(toBe)
 	d := ScenarioDiff{AsIs: before.counts, ToBe: after.counts, Figures: figures(&before, &after), Nodes: nodeChanges(asIs, toBe)}
-	d.Added, d.Resolved = compareViolations(CheckNodes(asIs, parent), append(CheckNodes(toBe, parent), w.findings...))
+	d.Added, d.Resolved = compareViolations(CheckNodes(asIs, parent), resultFindings(CheckNodes(toBe, parent), w.findings))
 	return d, nil
 }
 
@@ -226,4 +226,72 @@ func compareViolations(before, after []Violation) (added, resolved []Violation) 
 		}
 	}
 	return added, resolved
+}
+
+// resultFindings are the findings of a scenario's result: the structure's
+// own, each with the operation that caused it when one did, then those of
+// the operations that the structure cannot show (a member's residence link,
+// a part or an operation that could not run), each once. An operation's
+// shape finding that the result no longer has was a step on the way there
+// (a grassroots cell that becomes a committee before its members move into a
+// new cell), not a breach.
+func resultFindings(structural, ops []Violation) []Violation {
+	type key struct{ rule, subject string }
+	cause := map[key]int{}
+	for _, f := range ops {
+		k := key{f.Rule.ID, f.Subject}
+		if _, ok := cause[k]; !ok {
+			cause[k] = f.OperationKey
+		}
+	}
+	out := make([]Violation, 0, len(structural)+len(ops))
+	seen := map[key]bool{}
+	for _, v := range structural {
+		k := key{v.Rule.ID, v.Subject}
+		seen[k] = true
+		if op, ok := cause[k]; ok && v.OperationKey == 0 {
+			v.OperationKey = op
+		}
+		out = append(out, v)
+	}
+	for _, f := range ops {
+		k := key{f.Rule.ID, f.Subject}
+		if seen[k] || f.interim && f.Rule.ID == RuleShape.ID {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// ScenarioViolations splits the findings of a scenario's result, of severity
+// at most least, into those it brings and those the live structure already
+// has on its base date, so that a board reads first what it would cause.
+func (s *Service) ScenarioViolations(ctx context.Context, id string, least Severity) (added, existing []Violation, err error) {
+	sc, err := s.Scenario(ctx, id)
+	if err != nil || sc.Status != ScenarioOpen {
+		return nil, nil, err
+	}
+	result, err := s.Violations(ctx, View{Scenario: id}, sc.Within, true, least)
+	if err != nil {
+		return nil, nil, err
+	}
+	live, err := s.Violations(ctx, View{At: sc.BaseAsOf}, sc.Within, true, least)
+	if err != nil {
+		return nil, nil, err
+	}
+	type key struct{ rule, subject string }
+	had := make(map[key]bool, len(live))
+	for _, v := range live {
+		had[key{v.Rule.ID, v.Subject}] = true
+	}
+	for _, v := range result {
+		if had[key{v.Rule.ID, v.Subject}] {
+			existing = append(existing, v)
+		} else {
+			added = append(added, v)
+		}
+	}
+	return added, existing, nil
 }

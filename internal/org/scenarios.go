@@ -172,7 +172,7 @@ func (s *Service) RenameScenario(ctx context.Context, id, name string) (Scenario
 // DiscardScenario closes a scenario for good.
 func (s *Service) DiscardScenario(ctx context.Context, id string) (Scenario, error) {
 	return s.editScenario(ctx, "discardScenario", id, func(sc *Scenario) (int, error) {
-		sc.Status, sc.Ops, sc.Undone, sc.Reads = ScenarioDiscarded, nil, nil, nil
+		sc.Status, sc.Ops, sc.Undone, sc.Reads, sc.Expansions = ScenarioDiscarded, nil, nil, nil, nil
 		return 0, nil
 	})
 }
@@ -218,6 +218,10 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 				return Errorf(EInvalid, "%s: %s", where, ErrorMessage(r.Err))
 			}
 			sc.Reads = ev.w.keptReads(sc.Reads)
+			sc.Expansions = make(map[int]string, len(sc.Ops))
+			for i, fp := range ev.expansions() {
+				sc.Expansions[sc.Ops[i].Key] = fp
+			}
 		}
 		sc.UpdatedAt = time.Now().UTC()
 		if err := tx.PutScenario(ctx, sc); err != nil {

@@ -96,9 +96,10 @@ type Tx interface {
 	// RecordChange appends c to the history with the transaction's writes;
 	// the store sets c.Seq.
 	RecordChange(ctx context.Context, c *Change) error
-	// DecisionUsed reports whether the history, or this transaction, already
-	// holds a change ordered by the issuer's decision of this number.
-	DecisionUsed(ctx context.Context, issuerID, number string) (bool, error)
+	// DecisionDate is the signing date of the issuer's decision of this
+	// number as the history, or this transaction, already holds it; zero
+	// when no change cites it yet. Several changes may cite one decision.
+	DecisionDate(ctx context.Context, issuerID, number string) (Date, error)
 	// LinkedMembers lists, at least, every member who ever had a stint, a
 	// residence link or a role in organisation id, the transaction's own
 	// writes included; callers read each record to see what holds when.

@@ -15,6 +15,9 @@ type Violation struct {
 	// OperationKey is the key of the scenario operation that caused it; 0
 	// for a finding of the structure itself.
 	OperationKey int
+	// interim marks a shape finding of a scenario's operation as it ran:
+	// the structure the scenario ends with decides whether it stands.
+	interim bool
 }
 
 // CheckNodes runs the rules that the structure and its counts decide (R1,
@@ -68,20 +71,17 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 				return nil, err
 			}
 			w := sim.store.(*whatIf)
-			// A finding an operation caused replaces the structure's same one.
-			found = slices.DeleteFunc(found, func(x Violation) bool {
-				return slices.ContainsFunc(w.findings, func(f Violation) bool { return f.Rule.ID == x.Rule.ID && f.Subject == x.Subject })
-			})
+			var ops []Violation
 			for _, f := range w.findings {
 				in := w.tree.Within(f.Subject, within) && (subtree || f.Subject == within)
 				if !w.tree.Has(f.Subject) {
 					in = slices.Contains(w.roots, within) // a member's finding shows at the top
 				}
 				if in && f.Rule.Severity <= least {
-					found = append(found, f)
+					ops = append(ops, f)
 				}
 			}
-			return found, nil
+			return resultFindings(found, ops), nil
 		})
 	}
 	depth := -1

@@ -207,9 +207,9 @@ func (t *whatIfTx) RecordChange(_ context.Context, c *Change) error {
 	return nil
 }
 
-// DecisionUsed is false: a scenario's operations share the decision that
+// DecisionDate is zero: a scenario's operations share the decision that
 // applies them, checked once.
-func (t *whatIfTx) DecisionUsed(context.Context, string, string) (bool, error) { return false, nil }
+func (t *whatIfTx) DecisionDate(context.Context, string, string) (Date, error) { return 0, nil }
 
 func (t *whatIfTx) LinkedMembers(ctx context.Context, orgID string) ([]string, error) {
 	var ids []string
@@ -472,4 +472,15 @@ func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]
 	}
 	slices.SortFunc(out, func(a, b ResidenceLink) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
 	return out, nil
+}
+
+// label names a live record the scenario read, for a message.
+func (w *whatIf) label(ctx context.Context, id string) string {
+	if o, err := w.Store.Org(ctx, View{At: w.at}, id); err == nil {
+		return "tổ chức " + quoted(o.Name)
+	}
+	if m, err := w.Store.Member(ctx, View{At: w.at}, id); err == nil {
+		return "đảng viên " + quoted(m.FullName)
+	}
+	return "một bản ghi phương án đã đọc"
 }

@@ -18,14 +18,14 @@ import (
 // and the decisions already used. A province's few thousand headers are
 // scanned whole to count or filter them.
 type history struct {
-	heads     []*org.Change // Before and After nil; by org.CompareChanges
-	decisions map[decision]struct{}
-	last      int64 // the highest sequence number given, committed
+	heads     []*org.Change         // Before and After nil; by org.CompareChanges
+	decisions map[decision]org.Date // signing date by issuer and number
+	last      int64                 // the highest sequence number given, committed
 }
 
 type decision struct{ issuer, number string }
 
-func newHistory() *history { return &history{decisions: map[decision]struct{}{}} }
+func newHistory() *history { return &history{decisions: map[decision]org.Date{}} }
 
 // load installs many headers at once, sorting them once; last is the
 // sequence number stored as given, which no header may pass.
@@ -48,7 +48,7 @@ func (h *history) add(c *org.Change) {
 
 func (h *history) use(c *org.Change) {
 	if c.Decision.Number != "" {
-		h.decisions[decision{c.Decision.IssuerID, c.Decision.Number}] = struct{}{}
+		h.decisions[decision{c.Decision.IssuerID, c.Decision.Number}] = c.Decision.Date
 	}
 	h.last = max(h.last, c.Seq)
 }
@@ -166,16 +166,16 @@ func (t *txn) RecordChange(_ context.Context, c *org.Change) error {
 	return nil
 }
 
-func (t *txn) DecisionUsed(_ context.Context, issuerID, number string) (bool, error) {
-	if _, ok := t.g.history.decisions[decision{issuerID, number}]; ok {
-		return true, nil
+func (t *txn) DecisionDate(_ context.Context, issuerID, number string) (org.Date, error) {
+	if d, ok := t.g.history.decisions[decision{issuerID, number}]; ok {
+		return d, nil
 	}
 	for _, c := range t.st.changes {
 		if c.head.Decision.IssuerID == issuerID && c.head.Decision.Number == number {
-			return true, nil
+			return c.head.Decision.Date, nil
 		}
 	}
-	return false, nil
+	return 0, nil
 }
 
 // LinkedMembers reads the organisation's member lists, which hold everyone

@@ -190,17 +190,20 @@ func TestRecordChangeNumbersAndPersists(t *testing.T) {
 	}
 }
 
-func TestDecisionUsed(t *testing.T) {
+func TestDecisionDate(t *testing.T) {
 	dir, ctx := t.TempDir(), context.Background()
 	s := openStore(t, dir, smallTree())
 	record(t, s, change(org.ChangeRenamed, d(2020, 1, 1), "12-QĐ/HU", "C"))
 	used := func(tx org.Tx, issuer, number string) bool {
 		t.Helper()
-		ok, err := tx.DecisionUsed(ctx, issuer, number)
+		signed, err := tx.DecisionDate(ctx, issuer, number)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok
+		if signed != 0 && signed != d(2020, 1, 1) {
+			t.Errorf("decision %s of %s signed on %s, want 2020-01-01", number, issuer, signed)
+		}
+		return signed != 0
 	}
 	err := s.Update(ctx, func(tx org.Tx) error {
 		if !used(tx, "C", "12-QĐ/HU") || used(tx, "P", "12-QĐ/HU") || used(tx, "C", "13-QĐ/HU") {
@@ -417,7 +420,7 @@ func TestHistoryExportImportRoundTrip(t *testing.T) {
 	}
 	s2.Update(context.Background(), func(tx org.Tx) error {
 		last := first.recs[len(first.recs)-1].Change.Decision
-		if used, err := tx.DecisionUsed(context.Background(), last.IssuerID, last.Number); !used || err != nil {
+		if signed, err := tx.DecisionDate(context.Background(), last.IssuerID, last.Number); signed != last.Date || err != nil {
 			t.Errorf("imported decision %+v not used: %v", last, err)
 		}
 		return nil

@@ -608,11 +608,13 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return []row{{"changes": changes, "links": links}}
 	},
-	"decision_used": func(g *fakeGraph, p map[string]any) []row {
-		used := slices.ContainsFunc(g.changes, func(c row) bool {
-			return c["issuerId"] == p["issuerId"] && c["decisionNumber"] == p["number"]
-		})
-		return []row{{"used": used}}
+	"decision_date": func(g *fakeGraph, p map[string]any) []row {
+		for _, c := range g.changes {
+			if c["issuerId"] == p["issuerId"] && c["decisionNumber"] == p["number"] {
+				return []row{{"decisionDate": c["decisionDate"]}}
+			}
+		}
+		return nil
 	},
 	"linked_members": func(g *fakeGraph, p map[string]any) []row {
 		var out []row

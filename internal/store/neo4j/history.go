@@ -25,6 +25,7 @@ const (
 type stagedChange struct {
 	row              map[string]any
 	issuerID, number string // its decision
+	date             org.Date
 }
 
 // RecordChange numbers c from the history's counter, sets c.Seq and keeps the
@@ -49,25 +50,25 @@ func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
 		return err
 	}
 	c.Seq = seq
-	t.changes = append(t.changes, stagedChange{row: row, issuerID: c.Decision.IssuerID, number: c.Decision.Number})
+	t.changes = append(t.changes, stagedChange{row: row, issuerID: c.Decision.IssuerID, number: c.Decision.Number, date: c.Decision.Date})
 	return nil
 }
 
-// DecisionUsed reports whether a change this transaction recorded, or one in
-// the history, was ordered by the issuer's decision of this number.
-func (t *updateTx) DecisionUsed(ctx context.Context, issuerID, number string) (bool, error) {
+// DecisionDate is the signing date of the issuer's decision of this number
+// as a change this transaction recorded, or one in the history, cites it.
+func (t *updateTx) DecisionDate(ctx context.Context, issuerID, number string) (org.Date, error) {
 	for _, c := range t.changes {
 		if c.issuerID == issuerID && c.number == number {
-			return true, nil
+			return c.date, nil
 		}
 	}
-	recs, err := run(ctx, t.q, "decision_used", map[string]any{"issuerId": issuerID, "number": number})
+	recs, err := run(ctx, t.q, "decision_date", map[string]any{"issuerId": issuerID, "number": number})
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	var d decoder
-	used := d.boolean(one(recs), "used")
-	return used, d.err
+	date := d.date(one(recs), "decisionDate", 0)
+	return date, d.err
 }
 
 // writeChanges writes the changes a transaction recorded, in batches; each

@@ -90,15 +90,15 @@ func TestRecordChangeNumbersAtOnceAndWritesAtCommit(t *testing.T) {
 	}
 	names := f.names()
 	at := func(name string) int { return slices.Index(names, name) }
-	if at("decision_used") < 0 || !(at("meta_lock") < at("decision_used") && at("decision_used") < at("change_seq_next") &&
+	if at("decision_date") < 0 || !(at("meta_lock") < at("decision_date") && at("decision_date") < at("change_seq_next") &&
 		at("change_seq_next") < at("org_upsert") && at("org_upsert") < at("changes_create") && at("changes_create") < at("audit_append")) {
 		t.Fatalf("statements %v: want the lock, the decision checked, a number taken, the records, the change, the audit entry", names)
 	}
 	if writes := slices.DeleteFunc(slices.Clone(f.modes), func(m n4j.AccessMode) bool { return m != n4j.AccessModeWrite }); len(writes) != 1 {
 		t.Fatalf("transactions %v, want one write", f.modes)
 	}
-	if p := f.only("decision_used")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "number": "12-QĐ/ĐU"}) {
-		t.Fatalf("decision_used params %v", p)
+	if p := f.only("decision_date")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "number": "12-QĐ/ĐU"}) {
+		t.Fatalf("decision_date params %v", p)
 	}
 	if p := f.only("change_seq_next")[0].params; !reflect.DeepEqual(p, map[string]any{"key": metaKey}) {
 		t.Fatalf("change_seq_next params %v", p)
@@ -129,9 +129,13 @@ func TestRecordChangeNumbersAtOnceAndWritesAtCommit(t *testing.T) {
 		t.Fatalf("read back\n got %+v\nwant %+v", page.Changes[0], change)
 	}
 
-	// A decision orders one operation only; another decision, the next number.
+	// A number names one decision: cited again with another date it is
+	// refused; another decision, the next number.
 	f.replays = 0
-	_, err = service(s).RenameOrg(ctx, "c1", "Chi bộ thôn Đông Hai", decision("12-QĐ/ĐU", "gc"))
+	again := decision("12-QĐ/ĐU", "gc")
+	again.Decision.Date--
+	again.EffectiveOn = again.Decision.Date
+	_, err = service(s).RenameOrg(ctx, "c1", "Chi bộ thôn Đông Hai", again)
 	wantCode(t, err, org.EConflict)
 	next, err := service(s).RenameOrg(ctx, "c1", "Chi bộ thôn Đông Hai", decision("13-QĐ/ĐU", "gc"))
 	if err != nil || next.Seq != 2 {
@@ -170,7 +174,7 @@ func TestChangeWithinAMissingOrganisationIsNotWritten(t *testing.T) {
 	}
 }
 
-func TestDecisionUsedSeesTheTransactionsOwnChanges(t *testing.T) {
+func TestDecisionDateSeesTheTransactionsOwnChanges(t *testing.T) {
 	s, f := loadedWithHistory(t)
 	rollback := errors.New("rollback")
 	err := s.Update(ctx, func(tx org.Tx) error {
@@ -189,12 +193,12 @@ func TestDecisionUsedSeesTheTransactionsOwnChanges(t *testing.T) {
 			{"d", "99", false, true},  // another issuer's decision of that number
 			{"d", "2-QĐ/ĐU", true, true},
 		} {
-			used, err := tx.DecisionUsed(ctx, tc.issuer, tc.number)
-			if err != nil || used != tc.used {
-				t.Errorf("DecisionUsed(%s, %s) = %v, %v", tc.issuer, tc.number, used, err)
+			signed, err := tx.DecisionDate(ctx, tc.issuer, tc.number)
+			if err != nil || (signed != 0) != tc.used {
+				t.Errorf("DecisionDate(%s, %s) = %v, %v", tc.issuer, tc.number, signed, err)
 			}
-			if asked := len(f.only("decision_used")) > 0; asked != tc.asked {
-				t.Errorf("DecisionUsed(%s, %s) asked the database: %v", tc.issuer, tc.number, asked)
+			if asked := len(f.only("decision_date")) > 0; asked != tc.asked {
+				t.Errorf("DecisionDate(%s, %s) asked the database: %v", tc.issuer, tc.number, asked)
 			}
 			f.reset()
 		}

@@ -149,16 +149,23 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	if sc, err = f.svc.RedoScenario(f.ctx, sc.ID); err != nil || len(sc.Ops) != 2 {
 		t.Fatalf("redo: %+v, %v", sc, err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, today)
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, 0)
 	wantCode(t, err, org.ERule, "R5")
 	if sc, err = f.svc.RemoveScenarioOperation(f.ctx, sc.ID, 2); err != nil || len(sc.Ops) != 1 {
 		t.Fatalf("remove: %+v, %v", sc, err)
 	}
 
 	// Applied by the province's decision a month later, through the real
-	// operations: the history records the merger.
+	// operations: the history records the merger. The preview must be of
+	// that date: applying on another is refused until the scenario is
+	// rebased onto it.
 	later := on(2021, 2, 1)
 	meta := f.byOn(c.province.ID, today)
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, meta.Decision, later)
+	wantCode(t, err, org.EConflict, "")
+	if _, err := f.svc.RebaseScenario(f.ctx, sc.ID, later); err != nil {
+		t.Fatal(err)
+	}
 	applied, changes, err := f.svc.ApplyScenario(f.ctx, sc.ID, meta.Decision, later)
 	if err != nil {
 		t.Fatal(err)

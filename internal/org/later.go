@@ -1,0 +1,172 @@
+package org
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+)
+
+// A decision recorded late takes effect before changes already recorded for
+// later dates. It may change what those dates inherit, but not what a later
+// change did: where a record it writes changed on a later date, the same
+// facets must still change there from the same state into the same one.
+// Otherwise the history would say one thing and the store another (a
+// commune merged into B today, then into C back-dated: B's children would
+// leave it today with no change saying so).
+//
+// A change is a record's facets changing on its effective date; the check
+// compares each record an operation writes, as it was and as it leaves it,
+// on both sides of every later date the record changes on.
+
+// facets is what the history's changes change in a record on one date.
+type facets [6]string
+
+func orgFacets(r *OrgRecord, d Date) facets {
+	v, ok := r.At(d)
+	if !ok {
+		return facets{}
+	}
+	return facets{"exists", v.ParentID, v.Name, v.Kind.String(), v.Sector.String()}
+}
+
+func memberFacets(r *MemberRecord, d Date) facets {
+	var f facets
+	if cell := r.CellOn(d); cell != "" {
+		f[0], f[1], f[2] = "member", cell, r.StatusOn(d).String()
+	}
+	f[3] = r.ResidenceOn(d)
+	var roles, temporary []string
+	for _, t := range r.Roles {
+		if t.Holds(d) {
+			roles = append(roles, t.OrgID+"/"+t.Role.String())
+		}
+	}
+	for _, s := range r.Stints {
+		if s.Temporary && s.Holds(d) {
+			temporary = append(temporary, s.CellID)
+		}
+	}
+	slices.Sort(roles)
+	f[4], f[5] = strings.Join(roles, ","), strings.Join(temporary, ",")
+	return f
+}
+
+// recordDates lists the dates on which a record may change.
+func recordDates(r Record) []Date {
+	var ds []Date
+	add := func(s Span) { ds = append(ds, s.Since, s.Until) }
+	switch {
+	case r.Org != nil:
+		for _, v := range r.Org.Versions {
+			add(v.Span)
+		}
+	case r.Member != nil:
+		m := r.Member
+		for _, s := range m.Stints {
+			add(s.Span)
+		}
+		for _, s := range m.Residences {
+			add(s.Span)
+		}
+		for _, t := range m.Roles {
+			add(t.Span)
+		}
+		if m.OfficialOn != nil {
+			ds = append(ds, *m.OfficialOn)
+		}
+	}
+	slices.Sort(ds)
+	return slices.Compact(ds)
+}
+
+func facetsOf(r Record, d Date) facets {
+	if r.Org != nil {
+		return orgFacets(r.Org, d)
+	}
+	return memberFacets(r.Member, d)
+}
+
+// keepsLater refuses, with CONFLICT naming the decision, an operation that
+// would make a change recorded for a later date untrue; history finds it.
+func (op *operation) keepsLater(history Reader) error {
+	for _, id := range op.order {
+		before, ok := op.before[id]
+		if !ok {
+			continue // created by this operation: nothing later holds it
+		}
+		after := op.after[id]
+		for _, t := range recordDates(before) {
+			if t <= op.at || t == Forever {
+				continue
+			}
+			was, is := facetsOf(before, t-1), facetsOf(before, t)
+			nowWas, nowIs := facetsOf(after, t-1), facetsOf(after, t)
+			// What a later change made of a facet must stand; where it
+			// ended or began an existence, that existence must too (a
+			// merger of what a late decision already merged elsewhere).
+			// A later rename still renames whatever the name was before.
+			for i := range was {
+				if was[i] != is[i] && (nowIs[i] != is[i] || i == 0 && nowWas[i] != was[i]) {
+					return op.contradicts(history, before, t)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// contradicts is the CONFLICT of an operation that would make untrue what
+// record r became on date t, naming the recorded change that made it so.
+func (op *operation) contradicts(history Reader, r Record, t Date) error {
+	name, within := "", ""
+	if r.Org != nil {
+		name, within = "tổ chức", r.Org.ID
+		if v, ok := r.Org.At(t - 1); ok {
+			name += " " + quoted(v.Name)
+		} else if v, ok := r.Org.At(t); ok {
+			name += " " + quoted(v.Name)
+		}
+	} else {
+		name, within = "đảng viên "+quoted(r.Member.FullName), cmp.Or(r.Member.CellOn(t-1), r.Member.CellOn(t))
+	}
+	decision := "một quyết định đã ghi nhận"
+	if c := laterChange(op.ctx, history, r, within, t); c != nil && c.Decision.Number != "" {
+		decision = "quyết định số " + c.Decision.Number
+		if c.Decision.Date != 0 {
+			decision += " ngày " + c.Decision.Date.String()
+		}
+	}
+	return Errorf(EConflict, "%s có hiệu lực từ %s đã thay đổi %s; thao tác có hiệu lực từ %s sẽ làm thay đổi đó không còn đúng. "+
+		"Hãy ghi nhận các quyết định theo đúng trình tự thời gian", decision, t, name, op.at)
+}
+
+// laterChange finds the change effective on t that wrote record r.
+func laterChange(ctx context.Context, history Reader, r Record, within string, t Date) *Change {
+	if within == "" {
+		return nil
+	}
+	id := r.id()
+	page, err := history.Changes(ctx, ChangeQuery{Within: within, Since: t, Until: t + 1, First: MaxPageSize})
+	if err != nil {
+		return nil // the message names the decision when it can
+	}
+	for i := range page.Changes {
+		if slices.ContainsFunc(page.Changes[i].After, func(a Record) bool { return a.id() == id }) {
+			return &page.Changes[i]
+		}
+	}
+	return nil
+}
+
+func (r Record) id() string {
+	switch {
+	case r.Org != nil:
+		return r.Org.ID
+	case r.Member != nil:
+		return r.Member.ID
+	}
+	return ""
+}
+
+func quoted(s string) string { return "«" + s + "»" }
