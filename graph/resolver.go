@@ -206,20 +206,30 @@ func (r *Resolver) loadOrg(ctx context.Context, v org.View, id string) (*model.O
 	return orgOf(o, v), nil
 }
 
-func orgConnection(p org.OrgPage, v org.View) *model.OrgConnection {
+func orgConnection(p org.OrgPage, v org.View, conn string) *model.OrgConnection {
 	c := &model.OrgConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Orgs, p.HasNext,
 		func(o org.Org) *model.Org { return orgOf(o, v) },
-		func(n *model.Org) *model.OrgEdge { return &model.OrgEdge{Node: n} })
+		func(n *model.Org) *model.OrgEdge { return &model.OrgEdge{Node: n, Conn: conn} })
 	return c
 }
 
-func memberConnection(p org.MemberPage, v org.View) *model.MemberConnection {
+func memberConnection(p org.MemberPage, v org.View, conn string) *model.MemberConnection {
 	c := &model.MemberConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext,
 		func(m org.Member) *model.Member { return memberOf(m, v) },
-		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n} })
+		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n, Conn: conn} })
 	return c
+}
+
+// pageIn is the page a connection's arguments ask for, its cursor checked to
+// be one of this connection's.
+func pageIn(conn string, first *int, after *string) (org.PageQuery, error) {
+	inner, err := org.UnbindCursor(conn, after)
+	if err != nil {
+		return org.PageQuery{}, err
+	}
+	return org.NewPageQuery(first, &inner)
 }
 
 // page maps one page of items to a Relay connection's nodes, edges and page

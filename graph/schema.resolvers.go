@@ -294,11 +294,12 @@ func (r *orgResolver) Ancestors(ctx context.Context, obj *model.Org) ([]*model.O
 
 // Children is the resolver for the children field.
 func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error) {
-	q, err := org.NewPageQuery(first, after)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	conn := org.Connection("children", obj.ID, v, kinds)
+	q, err := pageIn(conn, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -306,16 +307,17 @@ func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, 
 	if err != nil {
 		return nil, err
 	}
-	return orgConnection(p, v), nil
+	return orgConnection(p, v, conn), nil
 }
 
 // Members is the resolver for the members field.
 func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
-	q, err := org.NewPageQuery(first, after)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	conn := org.Connection("members", obj.ID, v)
+	q, err := pageIn(conn, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -323,16 +325,17 @@ func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, a
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, v), nil
+	return memberConnection(p, v, conn), nil
 }
 
 // Residents is the resolver for the residents field.
 func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
-	q, err := org.NewPageQuery(first, after)
+	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.connectionView(ctx, obj, asOf, scenario)
+	conn := org.Connection("residents", obj.ID, v)
+	q, err := pageIn(conn, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +343,7 @@ func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int,
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, v), nil
+	return memberConnection(p, v, conn), nil
 }
 
 func (r *orgResolver) Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error) {
@@ -517,9 +520,14 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 }
 
 func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error) {
-	q := org.ChangeQuery{Within: deref(within), Since: deref(since), Until: deref(until), Types: types, First: org.DefaultPageSize, After: deref(after)}
+	q := org.ChangeQuery{Within: deref(within), Since: deref(since), Until: deref(until), Types: types, First: org.DefaultPageSize}
 	if first != nil {
 		q.First = *first
+	}
+	conn := org.Connection("changes", q.Within, q.Since, q.Until, q.Types)
+	var err error
+	if q.After, err = org.UnbindCursor(conn, after); err != nil {
+		return nil, err
 	}
 	p, err := r.Service.Changes(ctx, q)
 	if err != nil {
@@ -528,7 +536,7 @@ func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.
 	c := &model.ChangeConnection{}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Changes, p.HasNext,
 		func(ch org.Change) *model.Change { return &model.Change{Change: ch} },
-		func(n *model.Change) *model.ChangeEdge { return &model.ChangeEdge{Node: n} })
+		func(n *model.Change) *model.ChangeEdge { return &model.ChangeEdge{Node: n, Conn: conn} })
 	return c, nil
 }
 

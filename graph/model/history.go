@@ -14,10 +14,13 @@ import (
 type Change struct{ org.Change }
 
 // ChangeEdge is a change in a connection; its cursor is made when asked for.
-type ChangeEdge struct{ Node *Change }
+type ChangeEdge struct {
+	Node *Change
+	Conn string // the connection it is in (org.BindCursor)
+}
 
-// Cursor is the keyset cursor just after this change.
-func (e *ChangeEdge) Cursor() string { return org.ChangeCursor(&e.Node.Change) }
+// Cursor is the keyset cursor just after this change in its connection.
+func (e *ChangeEdge) Cursor() string { return org.BindCursor(e.Conn, org.ChangeCursor(&e.Node.Change)) }
 
 // ChangeSummary binds ChangeSummary to the counts of a query.
 type ChangeSummary struct {

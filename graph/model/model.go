@@ -28,16 +28,22 @@ type Member struct {
 
 // OrgEdge is an organisation in a connection. Its cursor is made only when a
 // client asks for it: most chart queries page by pageInfo alone.
-type OrgEdge struct{ Node *Org }
+type OrgEdge struct {
+	Node *Org
+	Conn string // the connection it is in (org.BindCursor)
+}
 
-// Cursor is the keyset cursor just after this organisation.
-func (e *OrgEdge) Cursor() string { return org.ChildCursor(&e.Node.Org) }
+// Cursor is the keyset cursor just after this organisation in its connection.
+func (e *OrgEdge) Cursor() string { return org.BindCursor(e.Conn, org.ChildCursor(&e.Node.Org)) }
 
 // MemberEdge is a member in a connection.
-type MemberEdge struct{ Node *Member }
+type MemberEdge struct {
+	Node *Member
+	Conn string
+}
 
-// Cursor is the keyset cursor just after this member.
-func (e *MemberEdge) Cursor() string { return org.MemberCursor(&e.Node.Member) }
+// Cursor is the keyset cursor just after this member in its connection.
+func (e *MemberEdge) Cursor() string { return org.BindCursor(e.Conn, org.MemberCursor(&e.Node.Member)) }
 
 // RoleTerm is a role seen in the view of its member.
 type RoleTerm struct {

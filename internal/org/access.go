@@ -50,6 +50,9 @@ type Principal struct {
 	Roles   []AccessRole
 	Scope   []string // organisation ids
 	Address string   // where the request came from, for the audit log
+	// Confined holds even an admin to Scope: inside a scenario everyone
+	// works in its subtree only.
+	Confined bool
 }
 
 // Can reports whether one of the principal's roles allows p.
@@ -63,7 +66,7 @@ func (p *Principal) Can(perm Permission) bool {
 }
 
 // Everywhere reports whether the principal's scope is the whole dataset.
-func (p *Principal) Everywhere() bool { return slices.Contains(p.Roles, Admin) }
+func (p *Principal) Everywhere() bool { return !p.Confined && slices.Contains(p.Roles, Admin) }
 
 type principalKey struct{}
 
@@ -76,4 +79,11 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 func PrincipalFrom(ctx context.Context) (*Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(*Principal)
 	return p, ok
+}
+
+// confinedTo is the principal working in the subtrees of roots only.
+func (p *Principal) confinedTo(roots []string) *Principal {
+	inside := *p
+	inside.Scope, inside.Confined = roots, true
+	return &inside
 }

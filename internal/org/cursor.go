@@ -1,7 +1,9 @@
 package org
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -61,4 +63,34 @@ func DecodeMemberCursor(s string) (key, id string, err error) {
 		return "", "", err
 	}
 	return parts[0], parts[1], nil
+}
+
+// BindCursor ties a list's cursor to the connection it pages: conn names the
+// field, its parent and every argument that selects the list (filters, date,
+// scenario). UnbindCursor refuses a cursor of another connection instead of
+// silently paging something else from its key.
+func BindCursor(conn, cursor string) string { return encodeCursor(connTag(conn), cursor) }
+
+// UnbindCursor is the list's own cursor inside a cursor BindCursor made for
+// conn; empty for none; BAD_USER_INPUT for one made for another connection.
+func UnbindCursor(conn string, cursor *string) (string, error) {
+	if cursor == nil || *cursor == "" {
+		return "", nil
+	}
+	parts, err := decodeCursor(*cursor, 2)
+	if err != nil {
+		return "", err
+	}
+	if parts[0] != connTag(conn) {
+		return "", Errorf(EInvalid, "con trỏ phân trang (cursor) thuộc một danh sách khác: hãy dùng con trỏ của chính danh sách này, với cùng tham số")
+	}
+	return parts[1], nil
+}
+
+// Connection names a connection for BindCursor from its parts.
+func Connection(parts ...any) string { return fmt.Sprint(parts...) }
+
+func connTag(conn string) string {
+	sum := sha256.Sum256([]byte(conn))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }

@@ -90,16 +90,13 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	if apply != nil {
 		meta = *apply
 	}
-	// Inside the scenario the caller works in its subtree only.
+	// Inside the scenario the caller works in its subtree only, whatever
+	// their role: an operation outside it is refused as naming nothing.
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	inside := *p
-	if !p.Everywhere() {
-		inside.Scope = roots
-	}
-	ctx = WithPrincipal(ctx, &inside)
+	ctx = WithPrincipal(ctx, p.confinedTo(roots))
 	for _, op := range sc.Ops {
 		ev.results = append(ev.results, sim.runOp(ctx, sc.ID, op, meta))
 	}

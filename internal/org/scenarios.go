@@ -433,10 +433,8 @@ func inScenario[T any](ctx context.Context, s *Service, v View, read func(contex
 		var zero T
 		return zero, err
 	}
-	if p, ok := PrincipalFrom(ctx); ok && !p.Everywhere() {
-		inside := *p
-		inside.Scope = ev.w.roots
-		ctx = WithPrincipal(ctx, &inside)
+	if p, ok := PrincipalFrom(ctx); ok {
+		ctx = WithPrincipal(ctx, p.confinedTo(ev.w.roots))
 	}
 	return read(ctx, sim, sv)
 }

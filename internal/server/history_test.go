@@ -44,11 +44,14 @@ func TestOperationsAndHistory(t *testing.T) {
 	if kids.Org.March.TotalCount != kids.Org.Now.TotalCount+1 {
 		t.Fatalf("children now and in March = %+v", kids)
 	}
+	// A number names one document: cited with another signing date it is refused.
+	other := decision("5-QĐ/ĐU", w.commune)
+	other["date"] = "2020-12-31"
 	r := w.ask(admin, `mutation($p: ID!, $d: DecisionInput!) {
 		establishOrg(input: {parentId: $p, name: "Chi bộ thôn Nam", kind: CELL, sector: VILLAGE}, decision: $d) { seq } }`,
-		map[string]any{"p": w.commune, "d": decision("5-QĐ/ĐU", w.commune)})
-	if r.codes()[0] != org.EConflict {
-		t.Fatalf("a reused decision number: %+v", r.Errors)
+		map[string]any{"p": w.commune, "d": other})
+	if len(r.Errors) == 0 || r.codes()[0] != org.EConflict {
+		t.Fatalf("a decision number reused with another date: %+v", r.Errors)
 	}
 	r = w.ask(admin, `mutation($p: ID!, $d: DecisionInput!) {
 		establishOrg(input: {parentId: $p, name: "Chi bộ thôn Nam", kind: CELL, sector: VILLAGE}, decision: $d) { seq } }`,

@@ -136,7 +136,7 @@ func (s *testServer) commune() (province, district, commune, village, school str
 
 func TestQueriesAndMutations(t *testing.T) {
 	s := newTestServer(t, Config{})
-	province, _, commune, village, school := s.commune()
+	province, district, commune, village, school := s.commune()
 	var created struct {
 		CreateMember struct {
 			ID     string
@@ -230,6 +230,21 @@ func TestQueriesAndMutations(t *testing.T) {
 		map[string]any{"c": commune, "after": o.Children.Edges[0].Cursor}), &next)
 	if len(next.Org.Children.Edges) != 1 || next.Org.Children.Edges[0].Node.Name != "Chi bộ Trường Tiểu học" {
 		t.Fatalf("second page = %+v", next)
+	}
+	// A cursor pages only the connection it came from: another parent,
+	// field, filter or date refuses it.
+	cursor := o.Children.Edges[0].Cursor
+	for name, q := range map[string]string{
+		"another parent": `query($d: ID!, $after: String) { org(id: $d) { children(after: $after) { totalCount } } }`,
+		"another field":  `query($c: ID!, $after: String) { org(id: $c) { members(after: $after) { totalCount } } }`,
+		"another filter": `query($c: ID!, $after: String) { org(id: $c) { children(after: $after, kinds: [CELL]) { totalCount } } }`,
+		"another date":   `query($c: ID!, $after: String) { org(id: $c) { children(after: $after, asOf: "2030-01-01") { totalCount } } }`,
+		"the history":    `query($after: String) { changes(after: $after) { nodes { seq } } }`,
+	} {
+		r := s.post(q, map[string]any{"c": commune, "d": district, "after": cursor})
+		if len(r.Errors) == 0 || r.codes()[0] != org.EInvalid {
+			t.Errorf("%s: a children cursor gave %+v", name, r)
+		}
 	}
 	// Unknown ids: queries answer null.
 	var missing struct {
