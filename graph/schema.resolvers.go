@@ -601,12 +601,13 @@ func (r *scenarioResolver) Within(ctx context.Context, obj *model.Scenario) (*mo
 }
 
 func (r *scenarioResolver) Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
-	if obj.Status != org.ScenarioOpen {
-		return []*model.Violation{}, nil
-	}
-	v := scenarioView(&obj.Scenario)
-	found, err := r.Service.Violations(ctx, v, obj.Scenario.Within, true, severityOf(minSeverity))
-	return violationsOf(found, v), err
+	added, _, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
+	return violationsOf(added, scenarioView(&obj.Scenario)), err
+}
+
+func (r *scenarioResolver) ExistingViolations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
+	_, existing, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
+	return violationsOf(existing, scenarioView(&obj.Scenario)), err
 }
 
 func (r *scenarioResolver) Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error) {

@@ -329,20 +329,21 @@ type ComplexityRoot struct {
 	}
 
 	Scenario struct {
-		Applied    func(childComplexity int) int
-		AppliedOn  func(childComplexity int) int
-		BaseAsOf   func(childComplexity int) int
-		CanRedo    func(childComplexity int) int
-		CanUndo    func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		CreatedBy  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Operations func(childComplexity int) int
-		Status     func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		Violations func(childComplexity int, minSeverity *org.Severity) int
-		Within     func(childComplexity int) int
+		Applied            func(childComplexity int) int
+		AppliedOn          func(childComplexity int) int
+		BaseAsOf           func(childComplexity int) int
+		CanRedo            func(childComplexity int) int
+		CanUndo            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
+		ExistingViolations func(childComplexity int, minSeverity *org.Severity) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Operations         func(childComplexity int) int
+		Status             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Violations         func(childComplexity int, minSeverity *org.Severity) int
+		Within             func(childComplexity int) int
 	}
 
 	ScenarioApplication struct {
@@ -504,6 +505,7 @@ type ScenarioResolver interface {
 	Within(ctx context.Context, obj *model.Scenario) (*model.Org, error)
 
 	Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error)
+	ExistingViolations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error)
 	Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error)
 	AppliedOn(ctx context.Context, obj *model.Scenario) (*org.Date, error)
 }
@@ -2040,6 +2042,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Scenario.CreatedBy(childComplexity), true
+	case "Scenario.existingViolations":
+		if e.ComplexityRoot.Scenario.ExistingViolations == nil {
+			break
+		}
+
+		args, err := ec.field_Scenario_existingViolations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Scenario.ExistingViolations(childComplexity, args["minSeverity"].(*org.Severity)), true
 	case "Scenario.id":
 		if e.ComplexityRoot.Scenario.ID == nil {
 			break
@@ -2576,9 +2589,15 @@ type Mutation {
   discardScenario(id: ID!): Scenario!
   """
   Perform an open scenario's operations for real, in one transaction, by ` + "`" + `decision` + "`" + `, taking effect on
-  ` + "`" + `effectiveOn` + "`" + ` (default today); each is recorded in the history as the operation it is. Refused while the
-  scenario brings ERROR findings (RULE_VIOLATION), when a live record it read has changed since (CONFLICT:
-  rebase it) and when it is no longer open (CONFLICT).
+  ` + "`" + `effectiveOn` + "`" + `; each is recorded in the history as the operation it is. It writes exactly what the scenario's
+  preview (its what-if reads and ` + "`" + `scenarioDiff` + "`" + `) shows, or nothing. The preview is of the scenario's ` + "`" + `baseAsOf` + "`" + `,
+  so ` + "`" + `effectiveOn` + "`" + ` defaults to it and must equal it: to apply on another date, ` + "`" + `rebaseScenario(baseAsOf:)` + "`" + ` onto
+  that date, review, then apply. Refused with CONFLICT when ` + "`" + `effectiveOn` + "`" + ` differs from ` + "`" + `baseAsOf` + "`" + `, when a live
+  record it read has changed since, when an operation would now write other changes than when the scenario was
+  last edited or rebased (the operations are named; rebase and review), and when it is no longer open; with
+  RULE_VIOLATION while its result has ERROR findings, and (R9) when the decision's committee is not above
+  everything it changes — bulk operations included; with BAD_USER_INPUT when it changes nothing. A refused apply
+  writes nothing and leaves the scenario open.
   """
   applyScenario(id: ID!, decision: DecisionInput!, effectiveOn: Date): ScenarioApplication!
   """
@@ -3175,10 +3194,13 @@ type Scenario {
   "Whether redoScenarioOperation has an operation to put back."
   canRedo: Boolean!
   """
-  The rule findings of its subtree as if it were applied, parents first, then its operations' own (with
-  their operationKey); empty once it is no longer open.
+  The rule findings the scenario brings: those of its subtree as if it were applied that the live structure
+  does not have on ` + "`" + `baseAsOf` + "`" + `, each once and with the operation that caused it (` + "`" + `operationKey` + "`" + `) when one did.
+  A scenario is judged on the structure it ends with, not on its steps. Empty once it is no longer open.
   """
   violations(minSeverity: Severity = INFO): [Violation!]!
+  "The findings of its subtree as if it were applied that the live structure already has on ` + "`" + `baseAsOf` + "`" + `."
+  existingViolations(minSeverity: Severity = INFO): [Violation!]!
   "The decision it was applied by; null unless APPLIED."
   applied: Decision
   "The date it took effect on when applied; null unless APPLIED."
@@ -4597,6 +4619,17 @@ func (ec *executionContext) field_Query_violations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["minSeverity"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Scenario_existingViolations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity", ec.unmarshalOSeverity2ᚖdangboᚋinternalᚋorgᚐSeverity)
+	if err != nil {
+		return nil, err
+	}
+	args["minSeverity"] = arg0
 	return args, nil
 }
 
@@ -9081,6 +9114,8 @@ func (ec *executionContext) fieldContext_Mutation_createScenario(ctx context.Con
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9152,6 +9187,8 @@ func (ec *executionContext) fieldContext_Mutation_addScenarioOperations(ctx cont
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9223,6 +9260,8 @@ func (ec *executionContext) fieldContext_Mutation_removeScenarioOperation(ctx co
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9294,6 +9333,8 @@ func (ec *executionContext) fieldContext_Mutation_moveScenarioOperation(ctx cont
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9365,6 +9406,8 @@ func (ec *executionContext) fieldContext_Mutation_undoScenarioOperation(ctx cont
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9436,6 +9479,8 @@ func (ec *executionContext) fieldContext_Mutation_redoScenarioOperation(ctx cont
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9507,6 +9552,8 @@ func (ec *executionContext) fieldContext_Mutation_renameScenario(ctx context.Con
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9578,6 +9625,8 @@ func (ec *executionContext) fieldContext_Mutation_discardScenario(ctx context.Co
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -9696,6 +9745,8 @@ func (ec *executionContext) fieldContext_Mutation_rebaseScenario(ctx context.Con
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -12537,6 +12588,8 @@ func (ec *executionContext) fieldContext_Query_scenarios(ctx context.Context, fi
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -12608,6 +12661,8 @@ func (ec *executionContext) fieldContext_Query_scenario(ctx context.Context, fie
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -13546,6 +13601,65 @@ func (ec *executionContext) fieldContext_Scenario_violations(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Scenario_existingViolations(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Scenario_existingViolations,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Scenario().ExistingViolations(ctx, obj, fc.Args["minSeverity"].(*org.Severity))
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Scenario_existingViolations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scenario",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Scenario_existingViolations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Scenario_applied(ctx context.Context, field graphql.CollectedField, obj *model.Scenario) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13662,6 +13776,8 @@ func (ec *executionContext) fieldContext_ScenarioApplication_scenario(_ context.
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -13772,6 +13888,8 @@ func (ec *executionContext) fieldContext_ScenarioDiff_scenario(_ context.Context
 				return ec.fieldContext_Scenario_canRedo(ctx, field)
 			case "violations":
 				return ec.fieldContext_Scenario_violations(ctx, field)
+			case "existingViolations":
+				return ec.fieldContext_Scenario_existingViolations(ctx, field)
 			case "applied":
 				return ec.fieldContext_Scenario_applied(ctx, field)
 			case "appliedOn":
@@ -20914,6 +21032,42 @@ func (ec *executionContext) _Scenario(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Scenario_violations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "existingViolations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Scenario_existingViolations(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

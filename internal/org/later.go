@@ -170,3 +170,88 @@ func (r Record) id() string {
 }
 
 func quoted(s string) string { return "«" + s + "»" }
+
+// VerifyHistory checks that a dataset's history agrees with its records on
+// every date in dates: for each record and each facet, the record on a date
+// is what the last change in effective-date order (then sequence) that
+// changed that facet, effective on or before the date, left it; before any,
+// what the first change found. It is the promise keepsLater keeps, and the
+// first disagreement is its error.
+func VerifyHistory(recs []Record, history []Change, dates []Date) error {
+	byID := map[string]Record{}
+	for _, r := range recs {
+		if id := r.id(); id != "" {
+			byID[id] = r
+		}
+	}
+	touching := map[string][]*Change{}
+	ordered := make([]*Change, len(history))
+	for i := range history {
+		ordered[i] = &history[i]
+	}
+	slices.SortFunc(ordered, CompareChanges)
+	for _, c := range ordered {
+		for _, a := range c.After {
+			touching[a.id()] = append(touching[a.id()], c)
+		}
+	}
+	for id, cs := range touching {
+		store, ok := byID[id]
+		if !ok {
+			return Errorf(EInternal, "lịch sử ghi nhận %s nhưng dữ liệu không có", id)
+		}
+		initial := Record{}
+		if first := slices.MinFunc(cs, func(a, b *Change) int { return cmp.Compare(a.Seq, b.Seq) }); first != nil {
+			initial = recordIn(first.Before, id)
+		}
+		for _, d := range dates {
+			got := facetsOf(store, d)
+			for i := range got {
+				want := facetsOfOrNone(initial, d)[i]
+				for _, c := range cs {
+					if c.EffectiveOn > d {
+						break
+					}
+					if changedFacet(recordIn(c.Before, id), recordIn(c.After, id), c.EffectiveOn, i) {
+						want = facetsOfOrNone(recordIn(c.After, id), d)[i]
+					}
+				}
+				if got[i] != want {
+					return Errorf(EInternal, "%s vào ngày %s: %q trong dữ liệu, %q theo lịch sử", id, d, got[i], want)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func recordIn(recs []Record, id string) Record {
+	for _, r := range recs {
+		if r.id() == id {
+			return r
+		}
+	}
+	return Record{}
+}
+
+func facetsOfOrNone(r Record, d Date) facets {
+	if r.id() == "" {
+		return facets{}
+	}
+	return facetsOf(r, d)
+}
+
+// changedFacet reports whether a change made facet i of a record other than
+// it was, on its effective date or any date after.
+func changedFacet(before, after Record, from Date, i int) bool {
+	dates := append(recordDates(after), from)
+	if before.id() != "" {
+		dates = append(dates, recordDates(before)...)
+	}
+	for _, d := range dates {
+		if d >= from && d != Forever && facetsOfOrNone(before, d)[i] != facetsOfOrNone(after, d)[i] {
+			return true
+		}
+	}
+	return false
+}

@@ -352,8 +352,8 @@ func (op *operation) within(id string, span Span, what string) error {
 		return notFoundAs(err, "tổ chức", id)
 	}
 	if !rec.covers(span) {
-		return Errorf(EConflict, "%q gắn với tổ chức %q từ %s đến %s, nhưng tổ chức này không tồn tại suốt thời gian đó "+
-			"(đã có quyết định khác về tổ chức này)", what, id, span.Since, span.Until)
+		return Errorf(EConflict, "%s gắn với tổ chức %s từ %s đến %s, nhưng tổ chức này không tồn tại suốt thời gian đó "+
+			"(đã có quyết định khác về tổ chức này)", op.label(what), quoted(rec.nameOn(span.Since)), span.Since, span.Until)
 	}
 	return nil
 }
@@ -381,7 +381,8 @@ func (op *operation) holdsTies(rec *OrgRecord) error {
 		}
 		for _, v := range child.Versions {
 			if v.ParentID == rec.ID && !rec.covers(v.Span) {
-				return Errorf(EConflict, "tổ chức %q trực thuộc %q từ %s theo quyết định khác đã ghi nhận", id, rec.ID, v.Since)
+				return Errorf(EConflict, "tổ chức %s trực thuộc %s từ %s theo quyết định khác đã ghi nhận",
+					quoted(child.nameOn(v.Since)), quoted(rec.nameOn(v.Since)), v.Since)
 			}
 		}
 	}
@@ -399,4 +400,16 @@ func (op *operation) holdsTies(rec *OrgRecord) error {
 		}
 	}
 	return nil
+}
+
+// label names an organisation or a member the operation reads, for a
+// message: by name, never by id.
+func (op *operation) label(id string) string {
+	if r, err := op.tx.Org(op.ctx, id); err == nil {
+		return "tổ chức " + quoted(r.nameOn(op.at))
+	}
+	if m, err := op.tx.Member(op.ctx, id); err == nil {
+		return "đảng viên " + quoted(m.FullName)
+	}
+	return "một bản ghi"
 }

@@ -159,3 +159,14 @@ func (c *Counts) addSubtree(kind Kind, sector Sector, sub *Counts) {
 		c.CellsBySector[s] += n
 	}
 }
+
+// nameOn is the organisation's name on date d, or its first name.
+func (r *OrgRecord) nameOn(d Date) string {
+	if v, ok := r.At(d); ok {
+		return v.Name
+	}
+	if len(r.Versions) > 0 {
+		return r.Versions[0].Name
+	}
+	return ""
+}

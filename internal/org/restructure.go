@@ -368,7 +368,7 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 func (op *operation) end(rec *OrgRecord) error {
 	if since := rec.Established(); op.at <= since {
 		// It would leave a record of an organisation that never existed.
-		return Errorf(EInvalid, "tổ chức %q thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", rec.ID, since)
+		return Errorf(EInvalid, "tổ chức %s thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", quoted(rec.nameOn(since)), since)
 	}
 	linked, err := op.tx.LinkedMembers(op.ctx, rec.ID)
 	if err != nil {
@@ -383,8 +383,8 @@ func (op *operation) end(rec *OrgRecord) error {
 			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
 		}
 		if since, planned := m.plannedIn(rec.ID, op.at); planned {
-			return Errorf(EConflict, "đảng viên %q gắn với %q từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
-				id, rec.ID, since)
+			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
+				quoted(m.FullName), quoted(rec.nameOn(since)), since)
 		}
 		if m.TiedAfter(rec.ID, op.at) {
 			m.LeaveFrom(op.at, rec.ID)

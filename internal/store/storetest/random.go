@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -62,6 +64,12 @@ func testRandomOperations(t *testing.T, f *fixture) {
 	applied, refused := map[string]int{}, 0
 	for i := range 300 {
 		d := date()
+		// Every fifth operation, what the store holds before it: one refused
+		// must leave the export byte for byte as it was.
+		var before []byte
+		if i%5 == 0 {
+			before = exportJSON(t, f)
+		}
 		var err error
 		var name string
 		switch rng.IntN(9) {
@@ -131,6 +139,9 @@ func testRandomOperations(t *testing.T, f *fixture) {
 			applied[name]++
 		case slices.Contains([]string{org.ENotFound, org.ERule, org.EInvalid, org.EConflict}, org.ErrorCode(err)):
 			refused++
+			if before != nil && !bytes.Equal(before, exportJSON(t, f)) {
+				t.Fatalf("operation %d (%s) on %s was refused (%v) but changed the store", i, name, d, err)
+			}
 		default:
 			t.Fatalf("operation %d (%s) on %s: %v", i, name, d, err)
 		}
@@ -140,7 +151,26 @@ func testRandomOperations(t *testing.T, f *fixture) {
 			t.Errorf("no %s applied (applied %v, refused %d): the test exercises nothing", name, applied, refused)
 		}
 	}
-	checkRecords(t, exportAll(t, f))
+	all := exportAll(t, f)
+	checkRecords(t, all)
+	// The history, replayed in effective-date order, is the store on every
+	// date: each day of the period and the days around it.
+	var recs []org.Record
+	var history []org.Change
+	for _, r := range all {
+		if r.Change != nil {
+			history = append(history, *r.Change)
+		} else {
+			recs = append(recs, r)
+		}
+	}
+	var dates []org.Date
+	for d := first - 1; d <= last+1; d++ {
+		dates = append(dates, d)
+	}
+	if err := org.VerifyHistory(recs, history, dates); err != nil {
+		t.Fatalf("history and store disagree: %v", err)
+	}
 	// Every date's structure builds and counts each member once.
 	for d := first; d <= last; d += 97 {
 		nodes, err := f.s.ChartNodes(f.ctx, org.View{At: d}, org.ChartQuery{RootID: province, Depth: -1}, 2000)
@@ -217,4 +247,14 @@ func checkRecords(t *testing.T, recs []org.Record) {
 			}
 		}
 	}
+}
+
+// exportJSON is the store's whole export, as bytes to compare.
+func exportJSON(t *testing.T, f *fixture) []byte {
+	t.Helper()
+	b, err := json.Marshal(exportAll(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -61,6 +61,9 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ScenarioBaseline", testScenarioBaseline},
 		{"AbolishDistrictLevel", testAbolishDistrictLevel},
 		{"MemberRules", testMemberRules},
+		{"ScenarioTrust", testScenarioTrust},
+		{"ChangeKindInScenario", testChangeKindInScenario},
+		{"DecisionsAndLateChanges", testDecisionsAndLateChanges},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue

@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"dangbo/internal/org"
+)
+
+// testScenarioTrust: what a board previews is what applying writes, or it is
+// refused with a reason and writes nothing.
+func testScenarioTrust(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+
+	// An operation outside the scenario's subtree names nothing in it.
+	sc, err := f.svc.CreateScenario(f.ctx, "Trong xã", c.commune.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{
+		{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Đông Mới"},
+		{Type: org.OpRenameOrg, ID: c.province.ID, Name: "Đảng bộ tỉnh Khác"}})
+	wantCode(t, err, org.EInvalid, "")
+	if !strings.Contains(err.Error(), "operations[1]") {
+		t.Fatalf("the refusal does not name the operation: %v", err)
+	}
+
+	// A finding is reported once, with the operation that caused it.
+	sc = f.addOps(sc.ID, org.Operation{Type: org.OpTransferOrg, ID: c.school.ID, ParentID: c.village.ID})
+	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var school []org.Violation
+	for _, v := range diff.Added {
+		if v.Subject == c.school.ID && v.Rule.ID == "R5" {
+			school = append(school, v)
+		}
+	}
+	if len(school) != 1 || school[0].OperationKey != sc.Ops[0].Key || strings.Contains(school[0].Message, c.school.ID) {
+		t.Fatalf("R5 of the school: %+v", school)
+	}
+	added, existing, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityInfo)
+	if err != nil || len(added) == 0 || added[0].Subject != c.school.ID {
+		t.Fatalf("added %+v, existing %+v, %v", added, existing, err)
+	}
+	for _, v := range existing {
+		if v.Subject == c.school.ID && v.Rule.ID == "R5" {
+			t.Fatalf("the scenario's own finding is listed as existing: %+v", v)
+		}
+	}
+
+	// Refused applies write nothing and leave the scenario open.
+	before := exportJSON(t, f)
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0)
+	wantCode(t, err, org.ERule, "R5")
+	if sc, err = f.svc.RemoveScenarioOperation(f.ctx, sc.ID, sc.Ops[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, org.Decision{}, 0)
+	wantCode(t, err, org.EInvalid, "")
+	if !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatal("a refused apply changed the store")
+	}
+
+	// A bulk operation ordered by a committee that is not above every part
+	// (a bloc's decision flattening the districts) is R9, not an APPLIED
+	// that writes nothing.
+	feb := on(2021, 2, 1) // the fixture's organisations begin today
+	flat, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện", c.province.ID, feb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(flat.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: c.province.ID}})
+	_, _, err = f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.bloc.ID, feb).Decision, 0)
+	wantCode(t, err, org.ERule, "R9")
+	if strings.Contains(err.Error(), c.bloc.ID) || strings.Contains(err.Error(), c.province.ID) {
+		t.Fatalf("the refusal names ids: %v", err)
+	}
+	if got, _ := f.svc.Scenario(f.ctx, flat.ID); got.Status != org.ScenarioOpen {
+		t.Fatalf("after a refused apply the scenario is %s", got.Status)
+	}
+	if !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatal("a refused apply changed the store")
+	}
+	// On another date than its preview's it is refused too; by the
+	// province on its date it writes what the preview showed.
+	_, _, err = f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, on(2021, 3, 1))
+	wantCode(t, err, org.EConflict, "")
+	preview, err := f.svc.ChartNodes(f.ctx, org.View{At: feb, Scenario: flat.ID}, org.ChartQuery{RootID: c.province.ID, Depth: -1}, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, changes, err := f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, 0)
+	if err != nil || len(changes) != 2 {
+		t.Fatalf("applied: %d changes, %v", len(changes), err)
+	}
+	live, err := f.svc.ChartNodes(f.ctx, org.View{At: feb}, org.ChartQuery{RootID: c.province.ID, Depth: -1}, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameCharts(t, preview, live)
+}
+
+// sameCharts fails unless two charts hold the same organisations, in the
+// same places, with the same counts.
+func sameCharts(t *testing.T, want, got []org.ChartNode) {
+	t.Helper()
+	if len(want) != len(got) {
+		t.Fatalf("%d nodes, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if w.ID != g.ID || w.ParentID != g.ParentID || w.Name != g.Name || w.Kind != g.Kind || w.Counts != g.Counts || w.Depth != g.Depth {
+			t.Fatalf("node %d: %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+// testChangeKindInScenario: a scenario is judged on the structure it ends
+// with. A grassroots cell with members cannot become a committee on its own
+// (a committee holds no members directly), but can in a scenario that also
+// establishes a cell under it and moves the members there.
+func testChangeKindInScenario(t *testing.T, f *fixture) {
+	c := f.commune()
+	gcell := f.createOrg(c.district.ID, "Chi bộ Trường THPT Yên Lạc", org.GrassrootsCell, org.SectorSchool)
+	var members []string
+	for i := range 4 {
+		members = append(members, f.createMember(gcell.ID, "Giáo viên "+string(rune('A'+i)), org.Official).ID)
+	}
+	_, err := f.svc.ChangeOrgKind(f.ctx, gcell.ID, org.GrassrootsCommittee, f.by(c.district.ID))
+	wantCode(t, err, org.ERule, "R5")
+
+	sc, err := f.svc.CreateScenario(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpChangeOrgKind, ID: gcell.ID, Kind: org.GrassrootsCommittee},
+		org.Operation{Type: org.OpEstablishOrg, New: &org.NewOrg{ParentID: gcell.ID, Name: "Chi bộ giáo viên", Kind: org.Cell, Sector: org.SectorSchool}})
+	ev, err := f.svc.Evaluate(f.ctx, sc.ID)
+	if err != nil || len(ev.Results) != 2 || len(ev.Results[1].Created) != 1 {
+		t.Fatalf("evaluation %+v, %v", ev, err)
+	}
+	cell := ev.Results[1].Created[0]
+	for _, m := range members {
+		f.addOps(sc.ID, org.Operation{Type: org.OpTransferMember, MemberID: m, CellID: cell})
+	}
+	added, _, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityError)
+	if err != nil || len(added) != 0 {
+		t.Fatalf("errors the result would have: %+v, %v", added, err)
+	}
+	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0); err != nil {
+		t.Fatal(err)
+	}
+	if o := f.org(gcell.ID); o.Kind != org.GrassrootsCommittee || o.Counts.Members() != 4 || o.Counts.DirectMembers() != 0 {
+		t.Fatalf("after: %+v", o)
+	}
+	if o := f.org(cell); o.Counts.DirectOfficial != 4 || o.ParentID != gcell.ID {
+		t.Fatalf("the new cell: %+v", o)
+	}
+}
+
+// testDecisionsAndLateChanges: a decision may order several operations; a
+// late decision may not make a later recorded one untrue.
+func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	d := f.by(c.commune.ID)
+	if _, err := f.svc.RenameOrg(f.ctx, c.village.ID, "Chi bộ thôn Đông Nam", d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RenameOrg(f.ctx, c.village2.ID, "Chi bộ thôn Tây Nam", d); err != nil {
+		t.Fatalf("a second operation of the same decision: %v", err)
+	}
+	other := d
+	other.Decision.Date--
+	other.EffectiveOn = today
+	_, err := f.svc.RenameOrg(f.ctx, c.school.ID, "Chi bộ Trường Tiểu học", other)
+	wantCode(t, err, org.EConflict, "")
+
+	// The commune merges the western village into the eastern one in June;
+	// a decision of March, recorded later, merging it into the school cell
+	// would leave June's merger untrue.
+	june, march := on(2021, 6, 1), on(2021, 3, 1)
+	merger := f.byOn(c.commune.ID, june)
+	if _, err := f.svc.MergeOrgs(f.ctx, []string{c.village2.ID}, org.MergeTarget{ID: c.village.ID}, merger); err != nil {
+		t.Fatal(err)
+	}
+	before := exportJSON(t, f)
+	_, err = f.svc.MergeOrgs(f.ctx, []string{c.village2.ID}, org.MergeTarget{ID: c.school.ID}, f.byOn(c.commune.ID, march))
+	wantCode(t, err, org.EConflict, "")
+	if !strings.Contains(err.Error(), merger.Decision.Number) || strings.Contains(err.Error(), c.village2.ID) {
+		t.Fatalf("the conflict does not name the decision, or names ids: %v", err)
+	}
+	if !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatal("a refused operation changed the store")
+	}
+	// A late decision that leaves June's merger true is recorded.
+	if _, err := f.svc.RenameOrg(f.ctx, c.village2.ID, "Chi bộ thôn Tây Bắc", f.byOn(c.commune.ID, march)); err != nil {
+		t.Fatalf("a late rename before the merger: %v", err)
+	}
+}
