@@ -102,18 +102,72 @@ func (op *operation) keepsLater(history Reader) error {
 			}
 			was, is := facetsOf(before, t-1), facetsOf(before, t)
 			nowWas, nowIs := facetsOf(after, t-1), facetsOf(after, t)
-			// What a later change made of a facet must stand; where it
-			// ended or began an existence, that existence must too (a
-			// merger of what a late decision already merged elsewhere).
-			// A later rename still renames whatever the name was before.
+			// What a later change made of a facet must stand, and still be a
+			// change (a late transfer to where a later one moves it would
+			// leave that one moving nothing, and invisible to the next late
+			// decision); where it ended or began an existence, that
+			// existence must stand too (a merger of what a late decision
+			// already merged elsewhere). A later rename still renames,
+			// whatever the name was before.
 			for i := range was {
-				if was[i] != is[i] && (nowIs[i] != is[i] || i == 0 && nowWas[i] != was[i]) {
+				if was[i] != is[i] && (nowIs[i] != is[i] || nowWas[i] == nowIs[i] || i == 0 && nowWas[i] != was[i]) {
 					return op.contradicts(history, before, t)
 				}
 			}
 		}
+		// Changes whose net effect left no trace in the record (moved
+		// there and back on one day) still say that it existed then.
+		dates, err := laterDates(op.ctx, history, before, op.at)
+		if err != nil {
+			return err
+		}
+		for _, t := range dates {
+			if facetsOf(before, t-1)[0] != facetsOf(after, t-1)[0] || facetsOf(before, t)[0] != facetsOf(after, t)[0] {
+				return op.contradicts(history, before, t)
+			}
+		}
 	}
 	return nil
+}
+
+// laterDates lists the effective dates, after at, of the recorded changes
+// that wrote record r: they lie within the organisation, or within the cells
+// the member is in after at.
+func laterDates(ctx context.Context, history Reader, r Record, at Date) ([]Date, error) {
+	var within []string
+	if r.Org != nil {
+		within = []string{r.Org.ID}
+	} else {
+		for _, s := range r.Member.Stints {
+			if s.Until > at {
+				within = append(within, s.CellID)
+			}
+		}
+	}
+	id := r.id()
+	var dates []Date
+	slices.Sort(within)
+	for _, w := range slices.Compact(within) {
+		q := ChangeQuery{Within: w, Since: at + 1, First: MaxPageSize}
+		for {
+			page, err := history.Changes(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			for i := range page.Changes {
+				c := &page.Changes[i]
+				if slices.ContainsFunc(c.After, func(a Record) bool { return a.id() == id }) {
+					dates = append(dates, c.EffectiveOn)
+				}
+			}
+			if !page.HasNext || len(page.Changes) == 0 {
+				break
+			}
+			q.After = ChangeCursor(&page.Changes[len(page.Changes)-1])
+		}
+	}
+	slices.Sort(dates)
+	return slices.Compact(dates), nil
 }
 
 // contradicts is the CONFLICT of an operation that would make untrue what

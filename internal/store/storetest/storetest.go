@@ -64,6 +64,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ScenarioTrust", testScenarioTrust},
 		{"ChangeKindInScenario", testChangeKindInScenario},
 		{"DecisionsAndLateChanges", testDecisionsAndLateChanges},
+		{"PreviewIsApplied", testPreviewIsApplied},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue

@@ -2,6 +2,10 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,5 +202,127 @@ func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
 	// A late decision that leaves June's merger true is recorded.
 	if _, err := f.svc.RenameOrg(f.ctx, c.village2.ID, "Chi bộ thôn Tây Bắc", f.byOn(c.commune.ID, march)); err != nil {
 		t.Fatalf("a late rename before the merger: %v", err)
+	}
+}
+
+// testPreviewIsApplied: for random scenarios over the Vĩnh Phúc demo (single
+// and bulk operations, random base dates), applying either is refused with
+// a reason and writes nothing, or leaves the live structure on the base date
+// equal to the scenario's preview, node for node; and the history stays
+// replayable date by date.
+func testPreviewIsApplied(t *testing.T, f *fixture) {
+	f.importVinhPhuc()
+	seed := testSeed(t, 13)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	first, last := on(2021, 1, 1), on(2023, 12, 31)
+	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
+	applied, refused := 0, 0
+	for i := range 24 {
+		base := first + org.Date(rng.IntN(int(last-first)))
+		nodes, err := f.svc.ChartNodes(f.ctx, org.View{At: base}, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cells, committees []org.ChartNode
+		for _, n := range nodes {
+			switch n.Kind {
+			case org.Cell:
+				cells = append(cells, n)
+			case org.GrassrootsCommittee:
+				committees = append(committees, n)
+			}
+		}
+		pick := func(ns []org.ChartNode) string { return ns[rng.IntN(len(ns))].ID }
+		sc, err := f.svc.CreateScenario(f.ctx, fmt.Sprintf("Phương án %d", i), province, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 1 + rng.IntN(3) {
+			var op org.Operation
+			switch rng.IntN(6) {
+			case 0:
+				op = org.Operation{Type: org.OpRenameOrg, ID: pick(cells), Name: fmt.Sprintf("Chi bộ thôn Mới %d", rng.IntN(1000))}
+			case 1:
+				op = org.Operation{Type: org.OpTransferOrg, ID: pick(cells), ParentID: pick(committees)}
+			case 2:
+				op = org.Operation{Type: org.OpMergeOrgs, Sources: []string{pick(cells)}, TargetID: pick(cells)}
+			case 3:
+				op = org.Operation{Type: org.OpDissolveOrg, ID: pick(cells), Destination: org.Destination{MembersTo: pick(cells)}}
+			case 4:
+				small := 10
+				op = org.Operation{Type: org.OpTransferWhere, TargetID: pick(committees),
+					Filter: &org.OrgFilter{Within: pick(committees), Kinds: []org.Kind{org.Cell}, MaxMembers: &small}}
+			default:
+				op = org.Operation{Type: org.OpMergeByMapping, Mapping: []org.MergeMapping{
+					{Sources: []string{pick(cells)}, Target: org.MergeTarget{ID: pick(cells)}}}}
+			}
+			// One that names nothing or is malformed is refused on adding.
+			f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{op})
+		}
+		preview, err := f.svc.ChartNodes(f.ctx, org.View{At: base, Scenario: sc.ID}, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := exportJSON(t, f)
+		_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(province, base).Decision, 0)
+		switch code := org.ErrorCode(err); {
+		case err == nil:
+			applied++
+			live, err := f.svc.ChartNodes(f.ctx, org.View{At: base}, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameCharts(t, preview, live)
+		case code == org.ERule || code == org.EConflict || code == org.EInvalid:
+			refused++
+			if !bytes.Equal(before, exportJSON(t, f)) {
+				t.Fatalf("scenario %d refused (%v) but changed the store", i, err)
+			}
+			if got, _ := f.svc.Scenario(f.ctx, sc.ID); got.Status != org.ScenarioOpen {
+				t.Fatalf("scenario %d refused (%v) but is %s", i, err, got.Status)
+			}
+		default:
+			t.Fatalf("scenario %d: %v", i, err)
+		}
+	}
+	t.Logf("seed %d: %d scenarios applied, %d refused", seed, applied, refused)
+	if applied == 0 || refused == 0 {
+		t.Fatalf("%d applied, %d refused: the test exercises too little", applied, refused)
+	}
+	var recs []org.Record
+	var history []org.Change
+	for _, r := range exportAll(t, f) {
+		if r.Change != nil {
+			history = append(history, *r.Change)
+		} else {
+			recs = append(recs, r)
+		}
+	}
+	var dates []org.Date
+	for d := first - 1; d <= last+1; d += 3 {
+		dates = append(dates, d)
+	}
+	if err := org.VerifyHistory(recs, history, dates); err != nil {
+		t.Fatalf("history and store disagree: %v", err)
+	}
+}
+
+// testSeed is the seed of a property test: fixed, so that CI repeats it,
+// unless DANGBO_TEST_SEED names another ("random" for a fresh one, logged so
+// that a failure can be repeated).
+func testSeed(t *testing.T, fixed uint64) uint64 {
+	switch v := os.Getenv("DANGBO_TEST_SEED"); v {
+	case "":
+		return fixed
+	case "random":
+		seed := rand.Uint64()
+		t.Logf("DANGBO_TEST_SEED=%d", seed)
+		return seed
+	default:
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("DANGBO_TEST_SEED=%q: %v", v, err)
+		}
+		return seed
 	}
 }

@@ -335,6 +335,50 @@ func testAbolishDistrictLevel(t *testing.T, f *fixture) {
 	if err != nil || int(p.Counts.Children) != 7+len(moved) || p.Counts.Members() != province.Counts.Members() {
 		t.Fatalf("province in scenario: %+v, %v", p.Counts, err)
 	}
+	testBoardAbolishes(t, f, province.ID, stay[0])
+}
+
+// testBoardAbolishes is a board's whole flow: simulate the 2025 abolition
+// of the district level on 1 July 2025, compare, try it by a bloc's decision
+// (R9, nothing written), apply it by the province's: the live structure on
+// 1 July is the preview, node for node, and 30 June still reads the old one.
+func testBoardAbolishes(t *testing.T, f *fixture, province, bloc string) {
+	july, june := on(2025, 7, 1), on(2025, 6, 30)
+	chart := func(v org.View) []org.ChartNode {
+		t.Helper()
+		nodes, err := f.svc.ChartNodes(f.ctx, v, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nodes
+	}
+	oldJune := chart(org.View{At: june})
+	sc, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện từ 1/7/2025", province, july)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: province}})
+	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview := chart(org.View{At: july, Scenario: sc.ID})
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(bloc, july).Decision, 0)
+	wantCode(t, err, org.ERule, "R9")
+	if got, _ := f.svc.Scenario(f.ctx, sc.ID); got.Status != org.ScenarioOpen {
+		t.Fatalf("after a bloc's decision the scenario is %s", got.Status)
+	}
+	start := time.Now()
+	_, changes, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(province, july).Decision, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("applied: %d changes written in %v (%d nodes changed in the diff)", len(changes), time.Since(start), len(diff.Nodes))
+	if len(changes) != len(diff.Nodes) {
+		t.Errorf("%d changes for %d changed nodes", len(changes), len(diff.Nodes))
+	}
+	sameCharts(t, preview, chart(org.View{At: july}))
+	sameCharts(t, oldJune, chart(org.View{At: june}))
 }
 
 // testMemberRules: the rules members decide run on the live structure and
