@@ -322,6 +322,17 @@ func TestPersistedQueries(t *testing.T) {
 	if r := send(open, "", queryHash(listed)); outcome(r) != "ok" || !strings.Contains(string(r.Data), "R1") {
 		t.Fatalf("the hash alone, once known: %s %+v", r.Data, r.Errors)
 	}
+	// A hash that is not its query's, or malformed APQ data, is the client's mistake.
+	for _, r := range []*gqlResponse{
+		send(open, `{ roots { id } }`, queryHash(listed)),
+		send(open, listed, "not-a-hash"),
+		open.send(bytes.NewReader([]byte(`{"query":"{ rules { id } }","extensions":{"persistedQuery":{"version":7,"sha256Hash":"x"}}}`))),
+		open.send(bytes.NewReader([]byte(`{"query":"{ rules { id } }","extensions":{"persistedQuery":"x"}}`))),
+	} {
+		if outcome(r) != org.EInvalid || r.status >= 500 {
+			t.Fatalf("a mismatched hash: %d %+v", r.status, r.Errors)
+		}
+	}
 
 	strict := newTestServer(t, Config{AllowedQueries: map[string]string{queryHash(listed): listed}})
 	if r := send(strict, "", queryHash(listed)); outcome(r) != "ok" {
