@@ -47,7 +47,9 @@ func queryHash(query string) string {
 // persistedQueries is gqlgen's automatic persisted queries with its errors
 // made the client's: a hash that does not match its query, or malformed APQ
 // data, come from gqlgen without a code and would be shown as INTERNAL.
-type persistedQueries struct{ extension.AutomaticPersistedQuery }
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
 
 func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
 	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
