@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -93,7 +92,7 @@ func writeChartCSV(w http.ResponseWriter, nodes []org.ChartNode, filename string
 	if bom {
 		_, _ = bw.WriteString(utf8BOM)
 	}
-	cw := csv.NewWriter(bw)
+	cw := newSpreadsheetCSV(bw)
 	_ = cw.Write(chartCSVHeader)
 	row := make([]string, len(chartCSVHeader))
 	for i := range nodes {
