@@ -2,12 +2,15 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
@@ -289,6 +292,28 @@ func TestAuditRecordsWhoWhatWhere(t *testing.T) {
 		done.Outcome != nil || done.Action != "createOrg" || done.Subject != "t" || done.Roles[0] != "organiser" ||
 		done.Address == nil || !strings.HasPrefix(*done.Address, "127.0.0.1") || done.At == "" {
 		t.Fatalf("audit entries %s", r.Data)
+	}
+}
+
+// TestAuditBoundsWhatItRecords: a refused mutation naming a 900 KB id leaves
+// an entry of a few hundred bytes that still identifies the id.
+func TestAuditBoundsWhatItRecords(t *testing.T) {
+	w := newAccessWorld(t)
+	huge := strings.Repeat("ồ", 300_000) // 900 KB
+	r := w.ask(w.mint([]org.AccessRole{org.Organiser}, w.commune),
+		`mutation($p: ID!) { createOrg(input: {parentId: $p, name: "Chi bộ", kind: CELL}) { id } }`, map[string]any{"p": huge})
+	if outcome(r) != org.ENotFound {
+		t.Fatalf("refused with %+v", r.Errors)
+	}
+	r = w.ask(w.mint([]org.AccessRole{org.Admin}), `{ auditLog(first: 1) { nodes { action target outcome } } }`, nil)
+	var got struct{ AuditLog struct{ Nodes []struct{ Action, Target, Outcome string } } }
+	w.s.data(r, &got)
+	e := got.AuditLog.Nodes[0]
+	sum := sha256.Sum256([]byte(huge))
+	if e.Action != "createOrg" || len(r.Data) > 2048 || !utf8.ValidString(e.Target) ||
+		!strings.Contains(e.Target, " ồồ") || !strings.Contains(e.Target, hex.EncodeToString(sum[:])) ||
+		!strings.Contains(e.Target, "900000 bytes") {
+		t.Fatalf("audit entry of %d bytes: %.300s", len(r.Data), r.Data)
 	}
 }
 
