@@ -2,9 +2,9 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -306,7 +306,11 @@ func TestAuditBoundsWhatItRecords(t *testing.T) {
 		t.Fatalf("refused with %+v", r.Errors)
 	}
 	r = w.ask(w.mint([]org.AccessRole{org.Admin}), `{ auditLog(first: 1) { nodes { action target outcome } } }`, nil)
-	var got struct{ AuditLog struct{ Nodes []struct{ Action, Target, Outcome string } } }
+	var got struct {
+		AuditLog struct {
+			Nodes []struct{ Action, Target, Outcome string }
+		}
+	}
 	w.s.data(r, &got)
 	e := got.AuditLog.Nodes[0]
 	sum := sha256.Sum256([]byte(huge))
