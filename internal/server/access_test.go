@@ -24,6 +24,8 @@ type accessWorld struct {
 	bloc, agency, agencyCell, village2           string
 	villager, official                           string
 	mint                                         func(roles []org.AccessRole, scope ...string) string
+	// mintAs is mint for another subject than mint's "t".
+	mintAs func(subject string, roles []org.AccessRole, scope ...string) string
 }
 
 func newAccessWorld(t *testing.T) *accessWorld {
@@ -58,13 +60,14 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	if _, err := w.s.svc.SetResidence(ctx, w.official, w.village, decidedBy(w.agency, "1-QĐ/ĐU")); err != nil {
 		t.Fatal(err)
 	}
-	w.mint = func(roles []org.AccessRole, scope ...string) string {
-		token, err := a.Mint(&org.Principal{Subject: "t", Roles: roles, Scope: scope}, time.Hour)
+	w.mintAs = func(subject string, roles []org.AccessRole, scope ...string) string {
+		token, err := a.Mint(&org.Principal{Subject: subject, Roles: roles, Scope: scope}, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return token
 	}
+	w.mint = func(roles []org.AccessRole, scope ...string) string { return w.mintAs("t", roles, scope...) }
 	return w
 }
 

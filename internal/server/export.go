@@ -25,7 +25,9 @@ const utf8BOM = "\uFEFF"
 func exportChartCSV(svc *org.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, q, bom, err := chartRequest(svc, r)
-		if err == nil {
+		if err != nil {
+			svc.ExportChartRefused(r.Context(), q.RootID, err)
+		} else {
 			var nodes []org.ChartNode
 			if nodes, err = svc.ExportChart(r.Context(), v, q); err == nil {
 				name := fmt.Sprintf("orgchart-%s-%s", q.RootID, v.At)
