@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // AccessRole is what a caller may do, given by their token.
@@ -50,6 +51,9 @@ type Principal struct {
 	Roles   []AccessRole
 	Scope   []string // organisation ids
 	Address string   // where the request came from, for the audit log
+	// Expires is when the token that names the principal expires; zero for
+	// no end (the system, dev mode). A websocket does not outlive it.
+	Expires time.Time
 }
 
 // Can reports whether one of the principal's roles allows p.
