@@ -49,11 +49,11 @@ var grants = [...][]Permission{
 type Principal struct {
 	Subject string
 	Roles   []AccessRole
-	Scope   []string // organisation ids
-	Address string   // where the request came from, for the audit log
 	// Expires is when the token that names the principal expires; zero for
 	// no end (the system, dev mode). A websocket does not outlive it.
 	Expires time.Time
+	Scope   []string // organisation ids
+	Address string   // where the request came from, for the audit log
 }
 
 // Can reports whether one of the principal's roles allows p.
