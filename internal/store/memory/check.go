@@ -132,8 +132,8 @@ func readMeta(r io.ReaderAt, off int64) (boltMeta, bool) {
 // reading the mapped file, into a DamagedError: a file whose meta pages are
 // intact may still hold broken pages, which bbolt discovers by panicking.
 // Opening walks every page (bbolt rebuilds the freelist from the tree, as
-// NoFreelistSync asks) and loading decodes every record, so broken pages show
-// here. bbolt's tx.Check (80 ms on the demo) is not run: it reads the pages
+// NoFreelistSync asks) and loading decodes every record but the audit log's,
+// so broken pages show here. bbolt's tx.Check (80 ms on the demo) is not run: it reads the pages
 // in a goroutine of its own, where such a panic would end the process.
 func guarded(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
