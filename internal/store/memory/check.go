@@ -117,14 +117,14 @@ func readMeta(r io.ReaderAt, off int64) (boltMeta, bool) {
 		return boltMeta{}, false
 	}
 	b := buf[boltPageHeader:]
-	le := binary.LittleEndian // bbolt writes its pages in the machine's order; dangbo runs on little-endian machines
+	ne := binary.NativeEndian // bbolt writes its structs as they lie in memory
 	h := fnv.New64a()
 	h.Write(b[:boltChecksumOff])
-	m := boltMeta{pageSize: le.Uint32(b[8:]), root: le.Uint64(b[16:]), freelist: le.Uint64(b[32:]),
-		hw: le.Uint64(b[40:]), txid: le.Uint64(b[48:])}
-	ok := le.Uint32(b[0:]) == boltMagic && le.Uint32(b[4:]) == boltVersion &&
+	m := boltMeta{pageSize: ne.Uint32(b[8:]), root: ne.Uint64(b[16:]), freelist: ne.Uint64(b[32:]),
+		hw: ne.Uint64(b[40:]), txid: ne.Uint64(b[48:])}
+	ok := ne.Uint32(b[0:]) == boltMagic && ne.Uint32(b[4:]) == boltVersion &&
 		m.pageSize >= boltMinPageSize && m.pageSize <= boltMaxPageSize && m.pageSize&(m.pageSize-1) == 0 &&
-		le.Uint64(b[boltChecksumOff:]) == h.Sum64()
+		ne.Uint64(b[boltChecksumOff:]) == h.Sum64()
 	return m, ok
 }
 
