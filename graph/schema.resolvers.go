@@ -405,7 +405,10 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, sce
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error) {
-	n := deref(first)
+	n := org.DefaultResults // first: null asks for the default, like an omitted first
+	if first != nil {
+		n = *first
+	}
 	if n < 0 || n > org.MaxResults {
 		return nil, org.Errorf(org.EInvalid, "first phải từ 0 đến %d, nhận %d", org.MaxResults, n)
 	}

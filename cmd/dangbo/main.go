@@ -1,7 +1,7 @@
 // Command dangbo serves the structure of a provincial party organisation over
 // GraphQL, from an embedded store (default) or from Neo4j.
 //
-//	dangbo [serve] [flags]      run the service (an empty embedded store gets the demo data)
+//	dangbo [serve] [flags]      run the service (a new embedded store gets the demo data)
 //	dangbo seed [flags]         load the demo data into an empty store and exit
 //	dangbo export [flags] FILE  write the whole dataset as NDJSON ("-" for stdout)
 //	dangbo import [flags] FILE  load an NDJSON dataset into an empty store ("-" for stdin)
@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 const usage = `usage:
-  dangbo [serve] [flags]      run the service (an empty embedded store gets the demo data)
+  dangbo [serve] [flags]      run the service (a new embedded store gets the demo data)
   dangbo seed [flags]         load the demo data into an empty store and exit
   dangbo export [flags] FILE  write the whole dataset as NDJSON ("-" for stdout)
   dangbo import [flags] FILE  load an NDJSON dataset into an empty store ("-" for stdin)

@@ -69,7 +69,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	if !*empty {
+	if !*empty && isNew(store, log) {
 		if err := seedDemo(ctx, store, *seed, log); err != nil {
 			return err
 		}

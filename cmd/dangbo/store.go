@@ -63,6 +63,21 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, err
 	return neo4j.Open(ctx, neo4j.Config{URI: f.neo4jURI, User: f.neo4jUser, Password: f.neo4jPassword, Database: f.neo4jDatabase})
 }
 
+// isNew tells whether serve may seed the store: an embedded store only when
+// it created its file. One that exists without organisations was emptied or
+// its first load was interrupted; filling it with the demo unasked would
+// serve made-up data where real data is expected.
+func isNew(store org.Store, log *slog.Logger) bool {
+	if m, ok := store.(*memory.Store); ok && !m.Created() {
+		if empty, err := m.Empty(context.Background()); err == nil && empty {
+			log.Warn("the store holds no organisation and is not new: the demo is not loaded into it; " +
+				"load data with `dangbo import FILE` or the demo with `dangbo seed`")
+		}
+		return false
+	}
+	return true
+}
+
 // seedDemo loads the demo dataset into store if it is empty, as the system.
 func seedDemo(ctx context.Context, store org.Store, seed uint64, log *slog.Logger) error {
 	empty, err := store.Empty(ctx)

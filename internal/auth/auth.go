@@ -132,7 +132,7 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (*org.Principa
 	case a.audience != "" && !slices.Contains(c.Audience, a.audience):
 		return nil, errAudience
 	}
-	p := &org.Principal{Subject: c.Subject, Scope: c.Scope}
+	p := &org.Principal{Subject: c.Subject, Scope: c.Scope, Expires: c.ExpiresAt.Time}
 	for _, name := range c.Roles {
 		role, err := org.ParseAccessRole(name)
 		if err != nil {

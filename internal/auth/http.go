@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
@@ -49,16 +50,27 @@ type addressKey struct{}
 // connection by the Authorization value of the connection_init payload
 // ({"Authorization": "Bearer …"}), or by the handshake's header when the
 // payload has none.
+//
+// The connection's context ends when the token expires, with the leeway an
+// HTTP request gets: gqlgen then closes the socket, sending the reason first,
+// and cancels the operations running on it. A token checked once at
+// connection_init would otherwise hold as long as the client keeps the socket.
 func (a *Authenticator) WebsocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	authorization := payload.Authorization()
-	if _, ok := org.PrincipalFrom(ctx); ok && authorization == "" {
+	p, ok := org.PrincipalFrom(ctx)
+	if authorization := payload.Authorization(); !ok || authorization != "" {
+		var err error
+		if p, err = a.principal(ctx, authorization); err != nil {
+			return ctx, nil, err
+		}
+		ctx = org.WithPrincipal(ctx, p)
+	}
+	if p.Expires.IsZero() {
 		return ctx, nil, nil
 	}
-	p, err := a.principal(ctx, authorization)
-	if err != nil {
-		return ctx, nil, err
-	}
-	return org.WithPrincipal(ctx, p), nil, nil
+	ctx, end := context.WithCancel(transport.AppendCloseReason(ctx, errExpired.Message))
+	expiry := time.AfterFunc(time.Until(p.Expires.Add(Leeway)), end)
+	context.AfterFunc(ctx, func() { expiry.Stop() }) // the socket closed first
+	return ctx, nil, nil
 }
 
 // principal is who an Authorization value names, from the client address in

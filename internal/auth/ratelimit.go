@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"math"
 	"net"
 	"net/http"
@@ -59,24 +60,32 @@ func NewRateLimiter(perSecond float64, burst int) *RateLimiter {
 // GraphQL-shaped LIMIT_EXCEEDED error when the caller's bucket is empty.
 func (l *RateLimiter) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := l.take(callerKey(r), l.now()); !ok {
-			seconds := max(int(math.Ceil(wait.Seconds())), 1)
+		if seconds, err := l.take(callerKey(r.Context(), r.RemoteAddr), l.now()); err != nil {
 			w.Header().Set("Retry-After", strconv.Itoa(seconds))
-			WriteError(w, http.StatusTooManyRequests,
-				org.Errorf(org.ELimitExceeded, "Quá nhiều yêu cầu: hãy thử lại sau %d giây.", seconds))
+			WriteError(w, http.StatusTooManyRequests, err)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// take spends a token of key's bucket, or says how long until one is back.
-func (l *RateLimiter) take(key string, now time.Time) (bool, time.Duration) {
+// Allow spends a token of the caller in ctx for work that is not an HTTP
+// request of its own, an operation over a websocket: LIMIT_EXCEEDED when
+// their bucket is empty. The bucket is the one their HTTP requests use.
+func (l *RateLimiter) Allow(ctx context.Context) error {
+	_, err := l.take(callerKey(ctx, ""), l.now())
+	return err
+}
+
+// take spends a token of key's bucket, or says in how many seconds one is back.
+func (l *RateLimiter) take(key string, now time.Time) (int, error) {
 	limiter := l.bucket(key, now)
 	if limiter.AllowN(now, 1) {
-		return true, 0
+		return 0, nil
 	}
-	return false, time.Duration((1 - limiter.TokensAt(now)) / float64(l.limit) * float64(time.Second))
+	wait := (1 - limiter.TokensAt(now)) / float64(l.limit)
+	seconds := max(int(math.Ceil(wait)), 1)
+	return seconds, org.Errorf(org.ELimitExceeded, "Quá nhiều yêu cầu: hãy thử lại sau %d giây.", seconds)
 }
 
 func (l *RateLimiter) bucket(key string, now time.Time) *rate.Limiter {
@@ -108,12 +117,13 @@ func (l *RateLimiter) evictIdle(now time.Time) {
 	l.swept = now
 }
 
-// callerKey names the bucket of a request.
-func callerKey(r *http.Request) string {
-	if p, ok := org.PrincipalFrom(r.Context()); ok {
+// callerKey names the bucket of the caller in ctx, or of the client at
+// remoteAddr when there is none.
+func callerKey(ctx context.Context, remoteAddr string) string {
+	if p, ok := org.PrincipalFrom(ctx); ok {
 		return "subject " + p.Subject
 	}
-	return "address " + clientNetwork(remoteHost(r.RemoteAddr))
+	return "address " + clientNetwork(remoteHost(remoteAddr))
 }
 
 // remoteHost is a request's RemoteAddr without the port.

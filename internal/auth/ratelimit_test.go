@@ -120,10 +120,10 @@ func TestBucketsAreBounded(t *testing.T) {
 	for i := range maxBuckets {
 		l.take(fmt.Sprint("subject ", i), l.now())
 	}
-	if allowed, _ := l.take("subject late", l.now()); !allowed {
+	if _, err := l.take("subject late", l.now()); err != nil {
 		t.Fatal("the first caller beyond the bound was refused")
 	}
-	if allowed, _ := l.take("subject later", l.now()); allowed {
+	if _, err := l.take("subject later", l.now()); err == nil {
 		t.Fatal("callers beyond the bound do not share one bucket")
 	}
 	if n := len(l.buckets); n != maxBuckets {

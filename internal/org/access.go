@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // AccessRole is what a caller may do, given by their token.
@@ -48,6 +49,9 @@ var grants = [...][]Permission{
 type Principal struct {
 	Subject string
 	Roles   []AccessRole
+	// Expires is when the token that names the principal expires; zero for
+	// no end (the system, dev mode). A websocket does not outlive it.
+	Expires time.Time
 	Scope   []string // organisation ids
 	Address string   // where the request came from, for the audit log
 	// Confined holds even an admin to Scope: inside a scenario everyone

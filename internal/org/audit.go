@@ -2,6 +2,8 @@ package org
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -32,13 +34,50 @@ type AuditPage struct {
 	HasNext bool
 }
 
+// Bounds on what an audit entry records of the caller's input: refused
+// actions are recorded too, so without them a caller could grow the store by
+// whatever its requests carry (100 refused mutations with a 900 KB id once
+// added 92 MB).
+const (
+	auditMaxValue   = 200 // bytes of one id or argument kept as sent
+	auditKeptPrefix = 64  // bytes kept of a longer one, before its hash
+	auditMaxTargets = 20  // ids kept of a longer list
+)
+
 // entry is the audit entry of an action by the caller in ctx.
 func entry(ctx context.Context, action string, target ...string) AuditEntry {
-	e := AuditEntry{At: time.Now().UTC(), Action: action, Target: strings.Join(target, " ")}
+	e := AuditEntry{At: time.Now().UTC(), Action: action, Target: auditTarget(target)}
 	if p, ok := PrincipalFrom(ctx); ok {
-		e.Subject, e.Roles, e.Address = p.Subject, p.Roles, p.Address
+		e.Subject, e.Roles, e.Address = auditValue(p.Subject), p.Roles, auditValue(p.Address)
 	}
 	return e
+}
+
+// auditTarget joins the ids an action names, each bounded, and at most
+// auditMaxTargets of them followed by how many more there were.
+func auditTarget(ids []string) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i == auditMaxTargets {
+			fmt.Fprintf(&b, " …(+%d)", len(ids)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(auditValue(id))
+	}
+	return b.String()
+}
+
+// auditValue is v when it is short; otherwise its beginning, an ellipsis, its
+// SHA-256 and its length, enough to recognise it without storing it.
+func auditValue(v string) string {
+	if len(v) <= auditMaxValue {
+		return v
+	}
+	sum := sha256.Sum256([]byte(v))
+	return fmt.Sprintf("%s…[sha256:%x, %d bytes]", strings.ToValidUTF8(v[:auditKeptPrefix], ""), sum, len(v))
 }
 
 // mutate runs an action: check (rights, scope, input), then write in one

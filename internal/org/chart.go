@@ -145,16 +145,26 @@ func (s *Service) ResidenceLinks(ctx context.Context, v View, cells []string) ([
 	return s.store.ResidenceLinks(ctx, v, seen)
 }
 
+// exportChartAction names chart exports in the audit log.
+const exportChartAction = "exportOrgChart"
+
 // ExportChart is ChartNodes for a download, recorded in the audit log as
 // every export is.
 func (s *Service) ExportChart(ctx context.Context, v View, q ChartQuery) ([]ChartNode, error) {
-	e := entry(ctx, "exportOrgChart", q.RootID)
+	e := entry(ctx, exportChartAction, q.RootID)
 	nodes, err := s.ChartNodes(ctx, v, q, s.chartLimit)
 	if err != nil {
 		s.auditFailure(ctx, e, err)
 		return nil, err
 	}
 	return nodes, s.store.Audit(ctx, e)
+}
+
+// ExportChartRefused records a chart export whose request was refused
+// before it reached ExportChart (a malformed depth, date or kind): exports
+// are audited whether they ran or not.
+func (s *Service) ExportChartRefused(ctx context.Context, rootID string, err error) {
+	s.auditFailure(ctx, entry(ctx, exportChartAction, rootID), err)
 }
 
 // ChartLimit is the most nodes a chart may hold.

@@ -243,8 +243,10 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 	return out, err
 }
 
-// mayDraft is nil when the caller may change scenario id: they change the
-// structure and see the root of its subtree.
+// mayDraft is nil when the caller may change scenario id (edit, apply,
+// discard): they change the structure, see the root of its subtree, and
+// either drafted it or are an admin. Other organisers of the scope read a
+// draft but do not rewrite or throw away a colleague's work.
 func (s *Service) mayDraft(ctx context.Context, id string) error {
 	p, err := require(ctx, WriteStructure)
 	if err != nil {
@@ -254,7 +256,14 @@ func (s *Service) mayDraft(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.seeScenario(ctx, p, &sc)
+	if err := s.seeScenario(ctx, p, &sc); err != nil {
+		return err
+	}
+	if sc.CreatedBy != p.Subject && !slices.Contains(p.Roles, Admin) {
+		return Errorf(EForbidden, "Chỉ người tạo phương án %q và quản trị viên mới được sửa, áp dụng hoặc hủy phương án này; "+
+			"người khác chỉ được xem.", sc.Name)
+	}
+	return nil
 }
 
 // openScenario reads scenario id in tx, CONFLICT unless it is still open.

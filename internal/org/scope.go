@@ -369,6 +369,10 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 	if len(q.Within) == 0 && !p.Everywhere() {
 		q.Within = p.Scope
 	}
+	if q.First <= 0 { // no hits asked for; stores would read 0 as "the default" or index by First-1
+		_, err := NewMatcher(q.Text) // the text is still checked
+		return nil, err
+	}
 	hits, err := s.store.Search(ctx, v, q)
 	if err != nil {
 		return nil, err

@@ -3,11 +3,14 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
@@ -21,6 +24,8 @@ type accessWorld struct {
 	bloc, agency, agencyCell, village2           string
 	villager, official                           string
 	mint                                         func(roles []org.AccessRole, scope ...string) string
+	// mintAs is mint for another subject than mint's "t".
+	mintAs func(subject string, roles []org.AccessRole, scope ...string) string
 }
 
 func newAccessWorld(t *testing.T) *accessWorld {
@@ -55,13 +60,14 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	if _, err := w.s.svc.SetResidence(ctx, w.official, w.village, decidedBy(w.agency, "1-QĐ/ĐU")); err != nil {
 		t.Fatal(err)
 	}
-	w.mint = func(roles []org.AccessRole, scope ...string) string {
-		token, err := a.Mint(&org.Principal{Subject: "t", Roles: roles, Scope: scope}, time.Hour)
+	w.mintAs = func(subject string, roles []org.AccessRole, scope ...string) string {
+		token, err := a.Mint(&org.Principal{Subject: subject, Roles: roles, Scope: scope}, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return token
 	}
+	w.mint = func(roles []org.AccessRole, scope ...string) string { return w.mintAs("t", roles, scope...) }
 	return w
 }
 
@@ -292,6 +298,32 @@ func TestAuditRecordsWhoWhatWhere(t *testing.T) {
 	}
 }
 
+// TestAuditBoundsWhatItRecords: a refused mutation naming a 900 KB id leaves
+// an entry of a few hundred bytes that still identifies the id.
+func TestAuditBoundsWhatItRecords(t *testing.T) {
+	w := newAccessWorld(t)
+	huge := strings.Repeat("ồ", 300_000) // 900 KB
+	r := w.ask(w.mint([]org.AccessRole{org.Organiser}, w.commune),
+		`mutation($p: ID!) { createOrg(input: {parentId: $p, name: "Chi bộ", kind: CELL}) { id } }`, map[string]any{"p": huge})
+	if outcome(r) != org.ENotFound {
+		t.Fatalf("refused with %+v", r.Errors)
+	}
+	r = w.ask(w.mint([]org.AccessRole{org.Admin}), `{ auditLog(first: 1) { nodes { action target outcome } } }`, nil)
+	var got struct {
+		AuditLog struct {
+			Nodes []struct{ Action, Target, Outcome string }
+		}
+	}
+	w.s.data(r, &got)
+	e := got.AuditLog.Nodes[0]
+	sum := sha256.Sum256([]byte(huge))
+	if e.Action != "createOrg" || len(r.Data) > 2048 || !utf8.ValidString(e.Target) ||
+		!strings.Contains(e.Target, " ồồ") || !strings.Contains(e.Target, hex.EncodeToString(sum[:])) ||
+		!strings.Contains(e.Target, "900000 bytes") {
+		t.Fatalf("audit entry of %d bytes: %.300s", len(r.Data), r.Data)
+	}
+}
+
 func mustJSON(r *gqlResponse) []byte {
 	b, _ := json.Marshal(struct {
 		Data   json.RawMessage
@@ -321,6 +353,17 @@ func TestPersistedQueries(t *testing.T) {
 	}
 	if r := send(open, "", queryHash(listed)); outcome(r) != "ok" || !strings.Contains(string(r.Data), "R1") {
 		t.Fatalf("the hash alone, once known: %s %+v", r.Data, r.Errors)
+	}
+	// A hash that is not its query's, or malformed APQ data, is the client's mistake.
+	for _, r := range []*gqlResponse{
+		send(open, `{ roots { id } }`, queryHash(listed)),
+		send(open, listed, "not-a-hash"),
+		open.send(bytes.NewReader([]byte(`{"query":"{ rules { id } }","extensions":{"persistedQuery":{"version":7,"sha256Hash":"x"}}}`))),
+		open.send(bytes.NewReader([]byte(`{"query":"{ rules { id } }","extensions":{"persistedQuery":"x"}}`))),
+	} {
+		if outcome(r) != org.EInvalid || r.status >= 500 {
+			t.Fatalf("a mismatched hash: %d %+v", r.status, r.Errors)
+		}
 	}
 
 	strict := newTestServer(t, Config{AllowedQueries: map[string]string{queryHash(listed): listed}})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/websocket"
 
 	"dangbo/internal/auth"
@@ -149,5 +151,66 @@ func TestWebsocketNeedsAToken(t *testing.T) {
 		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 			t.Fatalf("connection_init with %v: got %+v, %v; want the connection closed", payload, m, err)
 		}
+	}
+}
+
+// TestWebsocketEndsWithItsToken: a socket opened with a token ends when the
+// token expires, with the leeway an HTTP request gets, and runs nothing after.
+func TestWebsocketEndsWithItsToken(t *testing.T) {
+	s, _ := newAuthServer(t, Config{})
+	// Expired 29 s ago: still within the 30 s leeway, for about a second more.
+	exp := time.Now().Add(time.Second - auth.Leeway)
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "can-bo-1", "roles": []string{"admin"}, "exp": exp.Unix(), "iat": exp.Add(-time.Minute).Unix(),
+	}).SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := s.dialWebsocket(nil)
+	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+	ws.receive("connection_ack")
+	_ = ws.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		var m wsMessage
+		err := ws.conn.ReadJSON(&m)
+		if websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the socket was not closed when its token expired: %v", err)
+		}
+	}
+	if err := ws.conn.WriteJSON(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": `{ roots { name } }`}}); err == nil {
+		var m wsMessage
+		if err := ws.conn.ReadJSON(&m); err == nil {
+			t.Fatalf("an operation ran after the close: %s %s", m.Type, m.Payload)
+		}
+	}
+}
+
+// TestWebsocketOperationsAreRateLimited: each operation over a socket takes
+// from its caller's bucket, the one their HTTP requests use.
+func TestWebsocketOperationsAreRateLimited(t *testing.T) {
+	s, mint := newAuthServer(t, Config{RateLimit: auth.NewRateLimiter(0.01, 3)})
+	token := mint("can-bo-1", org.Viewer)
+	ws := s.dialWebsocket(nil)
+	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+	ws.receive("connection_ack")
+	var limited int
+	for i := range 10 {
+		ws.send(map[string]any{"type": "subscribe", "id": fmt.Sprint(i), "payload": map[string]any{"query": `{ __typename }`}})
+		m := ws.receive("next")
+		if strings.Contains(string(m.Payload), org.ELimitExceeded) {
+			limited++
+		} else if string(m.Payload) != `{"data":{"__typename":"Query"}}` {
+			t.Fatalf("operation %d: %s", i, m.Payload)
+		}
+		ws.receive("complete")
+	}
+	if limited != 7 {
+		t.Fatalf("%d of 10 operations over a burst of 3 were limited", limited)
+	}
+	if r := s.postAs(token, `{ __typename }`); r.status != http.StatusTooManyRequests {
+		t.Fatalf("the caller's HTTP request after the socket's burst: %d", r.status)
 	}
 }

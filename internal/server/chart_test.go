@@ -301,7 +301,8 @@ func TestOrgChartCSV(t *testing.T) {
 			exports = append(exports, e.Target+":"+e.Outcome)
 		}
 	}
-	if !slices.Contains(exports, commune+":") || !slices.Contains(exports, "onope:"+org.ENotFound) {
+	if !slices.Contains(exports, commune+":") || !slices.Contains(exports, "onope:"+org.ENotFound) ||
+		!slices.Contains(exports, ":"+org.EInvalid) || !slices.Contains(exports, province+":"+org.EInvalid) {
 		t.Fatalf("audited exports: %v", exports)
 	}
 }

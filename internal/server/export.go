@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -26,7 +25,9 @@ const utf8BOM = "\uFEFF"
 func exportChartCSV(svc *org.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, q, bom, err := chartRequest(svc, r)
-		if err == nil {
+		if err != nil {
+			svc.ExportChartRefused(r.Context(), q.RootID, err)
+		} else {
 			var nodes []org.ChartNode
 			if nodes, err = svc.ExportChart(r.Context(), v, q); err == nil {
 				name := fmt.Sprintf("orgchart-%s-%s", q.RootID, v.At)
@@ -93,7 +94,7 @@ func writeChartCSV(w http.ResponseWriter, nodes []org.ChartNode, filename string
 	if bom {
 		_, _ = bw.WriteString(utf8BOM)
 	}
-	cw := csv.NewWriter(bw)
+	cw := newSpreadsheetCSV(bw)
 	_ = cw.Write(chartCSVHeader)
 	row := make([]string, len(chartCSVHeader))
 	for i := range nodes {

@@ -10,6 +10,7 @@ import (
 
 	"dangbo/graph/generated"
 	"dangbo/graph/model"
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -102,4 +103,31 @@ func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, depth int) int
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+// socketRateLimit counts each operation over a websocket against its
+// caller's rate limit, as each HTTP request is: only the socket's handshake
+// passes the HTTP middleware, and one socket once ran 2,000 operations in
+// 2.8 s. It runs before the operation is parsed, so refused ones cost little.
+type socketRateLimit struct{ limiter *auth.RateLimiter }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = socketRateLimit{}
+
+func (socketRateLimit) ExtensionName() string                   { return "SocketRateLimit" }
+func (socketRateLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l socketRateLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if !isWebsocket(p.Headers) {
+		return nil
+	}
+	err := l.limiter.Allow(ctx)
+	if err == nil {
+		return nil
+	}
+	gqlErr := gqlerror.Errorf("%s", org.ErrorMessage(err))
+	gqlErr.Extensions = map[string]any{"code": org.ErrorCode(err)}
+	return gqlErr
 }

@@ -37,7 +37,7 @@ func limitBody(n int64, next http.Handler) http.Handler {
 // as long as their client keeps them.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if isWebsocket(r.Header) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -46,6 +46,10 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// isWebsocket tells whether a request's headers, or those of the handshake an
+// operation came over, open a websocket.
+func isWebsocket(h http.Header) bool { return strings.EqualFold(h.Get("Upgrade"), "websocket") }
 
 // statusWriter remembers the status a handler wrote.
 type statusWriter struct {

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"dangbo/internal/org"
@@ -41,6 +42,23 @@ func LoadAllowList(path string) (map[string]string, error) {
 func queryHash(query string) string {
 	sum := sha256.Sum256([]byte(query))
 	return hex.EncodeToString(sum[:])
+}
+
+// persistedQueries is gqlgen's automatic persisted queries with its errors
+// made the client's: a hash that does not match its query, or malformed APQ
+// data, come from gqlgen without a code and would be shown as INTERNAL.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err == nil || err.Extensions["code"] != nil { // PERSISTED_QUERY_NOT_FOUND asks the client for the text
+		return err
+	}
+	err.Message = "Mã băm của truy vấn lưu sẵn (persistedQuery) không khớp với truy vấn hoặc không hợp lệ."
+	err.Extensions = map[string]any{"code": org.EInvalid}
+	return err
 }
 
 // allowListCache serves the allow-list to gqlgen's persisted-query

@@ -609,6 +609,37 @@ func TestScenarioAccess(t *testing.T) {
 	}
 }
 
+// TestScenarioDraftOwnership: the organiser who drafted a scenario and admins
+// edit, apply and discard it; another organiser of the same scope reads it
+// and is refused the rest, in Vietnamese.
+func TestScenarioDraftOwnership(t *testing.T) {
+	w := newAccessWorld(t)
+	w.s.day.Store(int32(later)) // so that what began today may end
+	owner := w.mintAs("to-chuc-1", []org.AccessRole{org.Organiser}, w.commune)
+	colleague := w.mintAs("to-chuc-2", []org.AccessRole{org.Organiser}, w.commune)
+	admin := w.mintAs("quan-tri", []org.AccessRole{org.Admin})
+	var created struct{ CreateScenario struct{ ID string } }
+	w.s.data(w.ask(owner, `mutation($c: ID!) { createScenario(name: "Thôn", within: $c) { id } }`, map[string]any{"c": w.commune}), &created)
+	vars := map[string]any{"id": created.CreateScenario.ID, "v": w.village, "v2": w.village2, "c": w.commune}
+	const (
+		read    = `query($id: ID!) { scenario(id: $id) { name operations { type } } }`
+		add     = `mutation($id: ID!, $v: ID!, $v2: ID!) { addScenarioOperations(id: $id, operations: [{dissolveOrg: {id: $v2, membersTo: $v}}]) { id } }`
+		rename  = `mutation($id: ID!) { renameScenario(id: $id, name: "Của tôi") { id } }`
+		apply   = `mutation($id: ID!, $c: ID!) { applyScenario(id: $id, decision: {number: "9-QĐ", date: "2021-01-01", issuerId: $c}) { scenario { id } } }`
+		discard = `mutation($id: ID!) { discardScenario(id: $id) { id } }`
+	)
+	w.s.data(w.ask(owner, add, vars), &struct{}{})
+	w.s.data(w.ask(colleague, read, vars), &struct{}{})
+	for _, q := range []string{add, rename, apply, discard} {
+		r := w.ask(colleague, q, vars)
+		if outcome(r) != org.EForbidden || !strings.Contains(r.Errors[0].Message, "Chỉ người tạo phương án") {
+			t.Fatalf("a colleague: %s: %+v", q, r.Errors)
+		}
+	}
+	w.s.data(w.ask(admin, rename, vars), &struct{}{})
+	w.s.data(w.ask(owner, discard, vars), &struct{}{})
+}
+
 // TestScenarioWithAdmissionReadsBack: a scenario that admits a member is read
 // back from the store like any other, the admission's personal data shown
 // only to roles that read it.

@@ -186,11 +186,14 @@ func newGraphQL(cfg *Config) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.RateLimit != nil {
+		srv.Use(socketRateLimit{cfg.RateLimit})
+	}
 	if cfg.AllowedQueries != nil {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}})
 	}
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})

@@ -264,6 +264,27 @@ func TestQueriesAndMutations(t *testing.T) {
 	}
 }
 
+// TestSearchFirst: first: 0 asks for nothing and gets nothing; first: null
+// gets the default, as an omitted first does.
+func TestSearchFirst(t *testing.T) {
+	s := newTestServer(t, Config{})
+	s.commune()
+	for _, tc := range []struct {
+		first any
+		hits  int
+	}{{0, 0}, {nil, 1}, {1, 1}} {
+		r := s.post(`query($f: Int) { search(text: "tam hong", first: $f) { score } }`, map[string]any{"f": tc.first})
+		var got struct{ Search []struct{ Score float64 } }
+		s.data(r, &got)
+		if len(got.Search) != tc.hits {
+			t.Fatalf("first: %v gave %d hits, want %d", tc.first, len(got.Search), tc.hits)
+		}
+	}
+	if r := s.post(`{ search(text: "", first: 0) { score } }`, nil); outcome(r) != org.EInvalid {
+		t.Fatalf("an empty text with first: 0: %+v", r.Errors)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	s := newTestServer(t, Config{MaxDepth: 6, MaxComplexity: 2000})
 	province, district, commune, _, _ := s.commune()

@@ -35,6 +35,7 @@ type Store struct {
 	trees     *dateCache[*org.Tree]
 	links     *dateCache[linkIndex]
 	log       *slog.Logger
+	created   bool // Open created the file
 }
 
 var _ org.Store = (*Store)(nil)
@@ -48,6 +49,23 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("memory: data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	exists, err := checkFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s *Store
+	err = guarded(path, func() (err error) {
+		s, err = open(path, log)
+		return err
+	})
+	if s != nil {
+		s.created = !exists
+	}
+	return s, err
+}
+
+// open opens the bbolt file at path, which checkFile found sound, and loads it.
+func open(path string, log *slog.Logger) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: time.Second,
 		// The freelist is rebuilt on open instead of written at every commit:
@@ -68,6 +86,12 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
+	defer func() { // a damaged page: let go of the file before guarded reports it
+		if p := recover(); p != nil {
+			db.Close()
+			panic(p)
+		}
+	}()
 	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex]()}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {
@@ -90,6 +114,11 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		"took", time.Since(start).Round(time.Millisecond))
 	return s, nil
 }
+
+// Created reports whether Open created the store's file: only such a store
+// is new; an existing one without organisations was emptied or never filled,
+// and is not the place to seed demo data unasked.
+func (s *Store) Created() bool { return s.created }
 
 // Close closes the database file.
 func (s *Store) Close() error { return s.db.Close() }

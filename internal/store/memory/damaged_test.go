@@ -1,0 +1,86 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDamagedFileRefused: an existing store file that is empty, cut short,
+// random bytes or has broken pages is refused with a DamagedError that says
+// how to restore, left as it was, and never crashes the process.
+func TestDamagedFileRefused(t *testing.T) {
+	good := t.TempDir()
+	s, err := Open(good, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	valid, err := os.ReadFile(filepath.Join(good, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := readMeta(bytes.NewReader(valid), 0)
+	if !ok {
+		t.Fatal("no valid meta in a file bbolt wrote")
+	}
+	dataEnd := int(m.hw) * int(m.pageSize)
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	brokenPages := bytes.Clone(valid[:dataEnd])
+	copy(brokenPages[2*m.pageSize:], random(dataEnd-2*int(m.pageSize)))
+	for _, tc := range []struct {
+		name    string
+		content []byte
+		reason  string
+	}{
+		{"zero bytes", nil, "empty"},
+		{"cut to half its data", valid[:dataEnd/2], "cut short"},
+		{"cut inside its meta pages", valid[:m.pageSize+100], "meta pages"},
+		{"random bytes", random(1 << 20), "not a bbolt database"},
+		{"broken pages behind intact metas", brokenPages, "reading it failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			if err := os.WriteFile(path, tc.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(dir, nil)
+			if err == nil {
+				s.Close()
+				t.Fatal("opened")
+			}
+			var d *DamagedError
+			if !errors.As(err, &d) || !strings.Contains(err.Error(), tc.reason) ||
+				!strings.Contains(err.Error(), "dangbo import") || !strings.Contains(err.Error(), "backup") {
+				t.Fatalf("err = %v", err)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, tc.content) {
+				t.Fatalf("the refused file was changed: %d bytes, was %d", len(after), len(tc.content))
+			}
+		})
+	}
+	// The sound file still opens, and so does a directory without a file.
+	for _, dir := range []string{good, t.TempDir()} {
+		s, err := Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+}
