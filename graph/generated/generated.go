@@ -2997,13 +2997,13 @@ input AdmitMemberInput {
   politicalTheory: PoliticalTheory
   "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
   birthDate: Date
-  "Their ethnicity (dân tộc), e.g. \"Kinh\"."
+  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
   ethnicity: String
-  "Their phone number."
+  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
   phone: String
-  "Their email address."
+  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
   email: String
-  "Their residence address."
+  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
   address: String
 }
 
@@ -3607,7 +3607,7 @@ type AuditEntry {
   roles: [String!]!
   "The network address the request came from."
   address: String
-  "What was done: the mutation's name, or export."
+  "What was done: the mutation (e.g. createOrg, addScenarioOperations, applyScenario), a restructuring operation by its ChangeType (e.g. MERGED), export, import or exportOrgChart."
   action: String!
   "The ids the action named."
   target: String
@@ -3709,21 +3709,21 @@ input CreateMemberInput {
   gender: Gender!
   "Probationary or official."
   status: MemberStatus!
-  "Default: today."
+  "The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future."
   admittedOn: Date
-  "For an OFFICIAL member; default: a year after admission."
+  "For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission."
   officialOn: Date
   "Their political-theory level; default NONE."
   politicalTheory: PoliticalTheory
   "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
   birthDate: Date
-  "Their ethnicity (dân tộc), e.g. \"Kinh\"."
+  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
   ethnicity: String
-  "Their phone number."
+  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
   phone: String
-  "Their email address."
+  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
   email: String
-  "Their residence address."
+  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
   address: String
 }
 

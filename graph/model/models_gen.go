@@ -28,13 +28,13 @@ type AdmitMemberInput struct {
 	PoliticalTheory *org.Theory `json:"politicalTheory,omitempty"`
 	// Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise).
 	BirthDate *org.Date `json:"birthDate,omitempty"`
-	// Their ethnicity (dân tộc), e.g. "Kinh".
+	// Their ethnicity (dân tộc), e.g. "Kinh"; at most 200 characters (BAD_USER_INPUT beyond).
 	Ethnicity *string `json:"ethnicity,omitempty"`
-	// Their phone number.
+	// Their phone number; at most 200 characters (BAD_USER_INPUT beyond).
 	Phone *string `json:"phone,omitempty"`
-	// Their email address.
+	// Their email address; at most 200 characters (BAD_USER_INPUT beyond).
 	Email *string `json:"email,omitempty"`
-	// Their residence address.
+	// Their residence address; at most 200 characters (BAD_USER_INPUT beyond).
 	Address *string `json:"address,omitempty"`
 }
 
@@ -110,21 +110,21 @@ type CreateMemberInput struct {
 	Gender org.Gender `json:"gender"`
 	// Probationary or official.
 	Status org.MemberStatus `json:"status"`
-	// Default: today.
+	// The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future.
 	AdmittedOn *org.Date `json:"admittedOn,omitempty"`
-	// For an OFFICIAL member; default: a year after admission.
+	// For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission.
 	OfficialOn *org.Date `json:"officialOn,omitempty"`
 	// Their political-theory level; default NONE.
 	PoliticalTheory *org.Theory `json:"politicalTheory,omitempty"`
 	// Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise).
 	BirthDate *org.Date `json:"birthDate,omitempty"`
-	// Their ethnicity (dân tộc), e.g. "Kinh".
+	// Their ethnicity (dân tộc), e.g. "Kinh"; at most 200 characters (BAD_USER_INPUT beyond).
 	Ethnicity *string `json:"ethnicity,omitempty"`
-	// Their phone number.
+	// Their phone number; at most 200 characters (BAD_USER_INPUT beyond).
 	Phone *string `json:"phone,omitempty"`
-	// Their email address.
+	// Their email address; at most 200 characters (BAD_USER_INPUT beyond).
 	Email *string `json:"email,omitempty"`
-	// Their residence address.
+	// Their residence address; at most 200 characters (BAD_USER_INPUT beyond).
 	Address *string `json:"address,omitempty"`
 }
 
