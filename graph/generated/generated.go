@@ -2556,9 +2556,12 @@ type Query {
   "The rules of the Party Charter (Điều lệ Đảng) and its regulations that changes are checked against, R1 to R9."
   rules: [Rule!]!
   """
-  Breaches of the Charter's rules in an organisation's subtree, parents first: R1 (cells with fewer than
-  3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots committee), R5
-  (placement; members only in cells). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + ` keeps errors only.
+  Breaches of the Charter's rules in an organisation's subtree, parents first: on the structure, R1 (cells
+  with fewer than 3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots
+  committee), R5 (placement; members only in cells); on members, R4 (a cell of 9 or more official members
+  without a cell committee, chi ủy), R6 (residence links), R7 (probation overdue) and R8 (excellent ratings
+  above a fifth of good ones, last year rated). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + `
+  keeps errors only.
   """
   violations(
     "The organisation at the top of the subtree checked; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
@@ -3802,7 +3805,7 @@ kept as the operations themselves. Reads given ` + "`" + `scenario: id` + "`" + 
 type Scenario {
   "Use it as the ` + "`" + `scenario` + "`" + ` argument of reads."
   id: ID!
-  "E.g. \"Sáp nhập xã 2025\"."
+  "Its name, e.g. \"Sáp nhập xã 2025\"."
   name: String!
   "The root of the subtree it changes, live as of ` + "`" + `baseAsOf` + "`" + `; null if the caller does not see it."
   within: Org
