@@ -3284,7 +3284,7 @@ type Org implements Node {
   name: String!
   "Its kind: its level in the hierarchy."
   kind: OrgKind!
-  "What it is attached to; null if not recorded."
+  "What it is attached to; OTHER when none was recorded."
   sector: Sector
   "The date this answer describes."
   asOf: Date!
@@ -3497,7 +3497,7 @@ type ChartNode {
   name: String!
   "Its kind."
   kind: OrgKind!
-  "What it is attached to; null if not recorded."
+  "What it is attached to; OTHER when none was recorded."
   sector: Sector
   "Levels below the chart's root in the structure."
   depth: Int!
