@@ -1,10 +1,10 @@
 # dangbo — see README.md. The two commands a newcomer needs:
 #   go run ./cmd/dangbo --dev   the service with demo data and playground, no token needed
 #   make test                   every test
-.PHONY: test deps run generate assets bench lint-cypher
+.PHONY: test deps run generate assets bench lint-cypher lint-schema
 
 # Every test, the way CI runs them: the race detector on, and the tests that
-# need Node (Cypher lint, playground assets) or Chromium fail instead of skipping.
+# need Node (Cypher and schema lints, playground assets) or Chromium fail instead of skipping.
 test: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:" $$unformatted; exit 1; fi
@@ -34,3 +34,8 @@ bench:
 
 lint-cypher: deps
 	DANGBO_REQUIRE_TOOLS=1 go test -count=1 -v -run 'TestCypherLint|TestNoCypherInGo' ./internal/store/neo4j
+
+# The schema's descriptions and Relay shapes (graphql-schema-linter; rules in
+# tools/schemalint/package.json).
+lint-schema: deps
+	DANGBO_REQUIRE_TOOLS=1 go test -count=1 -v -run 'TestSchemaLint' ./graph

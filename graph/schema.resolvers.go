@@ -511,9 +511,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 	if err != nil {
 		return nil, err
 	}
-	c := &model.AuditConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	c := &model.AuditConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext},
+		Nodes: make([]*org.AuditEntry, len(page.Entries)), Edges: make([]*model.AuditEdge, len(page.Entries))}
 	for i := range page.Entries {
-		c.Nodes = append(c.Nodes, &page.Entries[i])
+		e := &page.Entries[i]
+		c.Nodes[i], c.Edges[i] = e, &model.AuditEdge{Cursor: org.AuditCursor(e.Seq), Node: e}
 	}
 	if n := len(page.Entries); n > 0 {
 		first, last := org.AuditCursor(page.Entries[0].Seq), org.AuditCursor(page.Entries[n-1].Seq)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go: Debian's chromium for the browser
-# tests, and the pinned npm packages of the Cypher lint and of the page builds
-# (playground, chart viewer), whose output tests compare with the committed
-# assets.
+# tests, and the pinned npm packages of the Cypher lint, of the schema lint and
+# of the page builds (playground, chart viewer), whose output tests compare with
+# the committed assets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ if [ -z "${DANGBO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 &&
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
 
-for dir in tools/cypherlint web/graphiql web/chart; do
+for dir in tools/cypherlint tools/schemalint web/graphiql web/chart; do
 	# npm ci is skipped when node_modules was installed from this very lock file.
 	stamp="$dir/node_modules/.installed-from-lock"
 	if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then

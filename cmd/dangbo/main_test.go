@@ -320,6 +320,18 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	playgroundtest.RunFirstExample(t, b, s.url+"/", examples[0].Name, `"districtCount": 20`)
 }
 
+// TestPlaygroundDocsInABrowser: the Docs pane, the manual analysts read,
+// shows the schema's descriptions: Org's own, its fields', and the arguments'
+// of Org.children.
+func TestPlaygroundDocsInABrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	s := start(t, t.TempDir(), "--dev", "--empty") // the docs need the schema, not the data
+	playgroundtest.ShowDocs(t, b, s.url+"/", "Org",
+		[]string{"A party organisation (tổ chức đảng) as of a date", "Members directly in this organisation (cells only)."},
+		"children",
+		[]string{"Organisations per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50.", "Only sub-organisations of these kinds"})
+}
+
 // TestGracefulShutdown: SIGTERM stops the service cleanly, with exit status 0.
 func TestGracefulShutdown(t *testing.T) {
 	s := start(t, t.TempDir(), "--empty")

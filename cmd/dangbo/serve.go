@@ -132,10 +132,12 @@ func envUint(key string, def uint64) uint64 {
 	return def
 }
 
-// dataExamples are tabs whose variables name organisations of the data: the
-// chart of the demo's Tam Hồng commune, the history of its Kon Tum province
-// and a scenario over Quảng Ninh, each left out when the data has no such
-// organisation.
+// dataExamples are tabs whose variables name organisations of the data, one
+// or more for each kind of user: exploring and counting (an organisation of
+// the demo's Quảng Ninh, the history of its Kon Tum province), drawing charts
+// (the demo's Tam Hồng commune; Quảng Ninh loaded level by level), and a
+// scenario over Quảng Ninh from its creation to its application. A tab is
+// left out when the data has no such organisation.
 func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
 	find := func(text string) string {
 		hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
@@ -146,14 +148,24 @@ func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
 		return hits[0].Org.ID
 	}
 	var out []playground.Example
-	if id := find("xa tam hong"); id != "" {
-		out = append(out, playground.Example{Name: "Sơ đồ tổ chức: nút, liên kết nơi cư trú, dạng cột", Query: `query Chart($id: ID!) {
-  orgChart(rootId: $id) {
-    nodes { id parentId name kind sector depth childCount memberCount officialCount probationaryCount }
-    links { from to type memberCount }
-    columns { ids parentIds names memberCounts }
+	bloc := find("khoi cac co quan tinh")
+	if bloc != "" {
+		out = append(out, playground.Example{Name: "Khám phá một tổ chức: vị trí, số liệu, cấp dưới, vi phạm", Query: `# Where an organisation sits, its counts, a page of its sub-organisations (put
+# pageInfo.endCursor into "after" for the next page) and the Charter's findings in
+# its subtree; "asOf" (YYYY-MM-DD, null: today) reads any date. The Docs pane explains every field.
+query Explore($id: ID!, $asOf: Date, $after: String) {
+  org(id: $id, asOf: $asOf) {
+    name kind sector establishedOn
+    ancestors { name kind }
+    statistics { grassrootsCommitteeCount grassrootsCellCount cellCount memberCount officialCount probationaryCount }
+    children(first: 10, after: $after) {
+      totalCount
+      edges { cursor node { id name kind sector childCount memberCount } }
+      pageInfo { hasNextPage endCursor }
+    }
   }
-}`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
+  violations(within: $id, asOf: $asOf, minSeverity: WARNING) { rule severity subject { name } message basis }
+}`, Variables: fmt.Sprintf(`{"id": %q, "asOf": null, "after": null}`, bloc)})
 	}
 	if id := find("tinh kon tum"); id != "" {
 		out = append(out, playground.Example{Name: "Lịch sử sắp xếp tổ chức 2016–2021", Query: `query History($id: ID!) {
@@ -173,11 +185,51 @@ func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
   after: org(id: $id, asOf: "2021-10-25") { statistics { cellCount memberCount cellsBySector { sector count } } }
 }`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
 	}
-	if id := find("tinh quang ninh"); id != "" {
-		out = append(out, playground.Example{Name: "Phương án: bỏ cấp huyện", Query: `# 1. Run CreateScenario and put its id in the variables as "scenario".
-# 2. Run AddFlattenLevel, then Compare: the province as if the district level were abolished.
+	if id := find("xa tam hong"); id != "" {
+		out = append(out, playground.Example{Name: "Sơ đồ tổ chức: nút, liên kết nơi cư trú, dạng cột", Query: `query Chart($id: ID!) {
+  orgChart(rootId: $id) {
+    nodes { id parentId name kind sector depth childCount memberCount officialCount probationaryCount }
+    links { from to type memberCount }
+    columns { ids parentIds names memberCounts }
+  }
+}`, Variables: fmt.Sprintf(`{"id": %q}`, id)})
+	}
+	province := find("tinh quang ninh")
+	if province != "" && bloc != "" {
+		out = append(out, playground.Example{Name: "Sơ đồ lớn, tải dần: tỉnh trước, từng nhánh khi mở", Query: `# A chart too large to draw at once loads lazily: run Top for the province and its
+# district-level committees, then Expand for the node a user opens (its id in "expand";
+# pageInfo.endCursor into "after" for the next page). hasChildren says where to draw
+# an expand button.
+query Top($province: ID!) {
+  orgChart(rootId: $province, depth: 1) {
+    nodes { id parentId name kind sector depth childCount hasChildren memberCount }
+  }
+}
+
+query Expand($expand: ID!, $after: String) {
+  org(id: $expand) {
+    name
+    children(first: 50, after: $after) {
+      totalCount
+      edges { node { id name kind sector childCount hasChildren memberCount } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`, Variables: fmt.Sprintf(`{"province": %q, "expand": %q, "after": null}`, province, bloc)})
+	}
+	if province != "" {
+		today := svc.Now().At.String()
+		out = append(out, playground.Example{Name: "Phương án bỏ cấp huyện: tạo, so sánh, thực hiện", Query: `# A scenario (phương án) from its creation to its application, on the province:
+# 1. Run CreateScenario and put its id in the variables as "scenario".
+# 2. Run AddFlattenLevel: the district-level committees end (blocs and armed forces stay)
+#    and their grassroots organisations move up to the province.
+# 3. Run Compare: the province as if the district level were abolished, and the findings
+#    the scenario brings (an ERROR one would block applying it).
+# 4. Run ApplyScenario: performed for real, by the province's decision in "decision".
+#    It changes the live data; a decision number serves one operation only.
+# 5. Run History: what the application recorded.
 mutation CreateScenario($province: ID!) {
-  createScenario(name: "Bỏ cấp huyện", within: $province) { id name baseAsOf }
+  createScenario(name: "Bỏ cấp huyện", within: $province) { id name baseAsOf status }
 }
 
 mutation AddFlattenLevel($scenario: ID!, $province: ID!) {
@@ -193,7 +245,20 @@ query Compare($scenario: ID!, $province: ID!) {
     nodes { id changes memberDelta before { name } after { name parent { name } } }
     violationsAdded { rule severity subject { name } message operationKey }
   }
-}`, Variables: fmt.Sprintf(`{"province": %q, "scenario": ""}`, id)})
+}
+
+mutation ApplyScenario($scenario: ID!, $decision: DecisionInput!) {
+  applyScenario(id: $scenario, decision: $decision) {
+    scenario { status appliedOn applied { number date issuer { name } } }
+    changes { seq type effectiveOn }
+  }
+}
+
+query History($province: ID!, $since: Date!) {
+  changeSummary(within: $province, since: $since) { total counts { type count } }
+  statistics(orgId: $province) { districtCount grassrootsCount memberCount }
+}`, Variables: fmt.Sprintf(`{"province": %q, "scenario": "", "decision": {"number": "01-QĐ/TU", "date": %q, "issuerId": %q}, "since": %q}`,
+			province, today, province, today)})
 	}
 	return out
 }

@@ -49,8 +49,14 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AuditConnection struct {
+		Edges    func(childComplexity int) int
 		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	AuditEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -536,6 +542,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AuditConnection.edges":
+		if e.ComplexityRoot.AuditConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.Edges(childComplexity), true
 	case "AuditConnection.nodes":
 		if e.ComplexityRoot.AuditConnection.Nodes == nil {
 			break
@@ -548,6 +560,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+
+	case "AuditEdge.cursor":
+		if e.ComplexityRoot.AuditEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEdge.Cursor(childComplexity), true
+	case "AuditEdge.node":
+		if e.ComplexityRoot.AuditEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEdge.Node(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -2439,10 +2464,10 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema/schema.graphqls", Input: `"A calendar date, YYYY-MM-DD."
+	{Name: "../../schema/schema.graphqls", Input: `"A calendar date, YYYY-MM-DD (ngày), e.g. \"2021-07-01\". Dates are days in Vietnam's time zone."
 scalar Date
 
-"An instant, RFC 3339."
+"An instant, RFC 3339, e.g. \"2021-07-01T08:30:00+07:00\"."
 scalar Time
 
 """
@@ -2458,22 +2483,68 @@ given ` + "`" + `scenario` + "`" + `, as if that restructuring scenario were app
 passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
 """
 type Query {
-  "The provinces (organisations without a parent)."
-  roots(asOf: Date, scenario: ID): [Org!]!
-  "An organisation by id, or null if it does not exist on that date."
-  org(id: ID!, asOf: Date, scenario: ID): Org
-  "A member by id, or null if they were not a member on that date."
-  member(id: ID!, asOf: Date, scenario: ID): Member
-  "Any object by id (Relay object identification)."
-  node(id: ID!, asOf: Date, scenario: ID): Node
+  "The provinces (Đảng bộ tỉnh: organisations without a parent) the caller sees."
+  roots(
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): [Org!]!
+  "An organisation by id, or null if it does not exist on that date (or lies outside the caller's scope)."
+  org(
+    "The organisation's id (it starts with \"o\")."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Org
+  "A member (đảng viên) by id, or null if they were not a member on that date (or lie outside the caller's scope)."
+  member(
+    "The member's id (it starts with \"m\")."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Member
+  "Any object by id (Relay object identification): an Org or a Member, or null."
+  node(
+    "An organisation's or a member's id."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Node
   """
   Organisations and members whose names match ` + "`" + `text` + "`" + `, best first. Case and diacritics do not matter
   ("nguyen van an" finds "Nguyễn Văn An") and words match in any order. Each hit carries the path from
   the root so that a chart can expand and highlight it.
   """
-  search(text: String!, first: Int = 20, types: [SearchType!], within: ID, asOf: Date, scenario: ID): [SearchHit!]!
-  "Counts of the subtree below an organisation."
-  statistics(orgId: ID!, asOf: Date, scenario: ID): OrgStatistics!
+  search(
+    "Words to find, at most 100 characters (BAD_USER_INPUT beyond); case and diacritics are folded (đ → d)."
+    text: String!
+    "How many hits at most: 0 to 100 (BAD_USER_INPUT otherwise); default 20."
+    first: Int = 20
+    "Only organisations (ORG) or only members (MEMBER); default both."
+    types: [SearchType!]
+    "Only hits in this organisation's subtree; default everything the caller sees."
+    within: ID
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Search as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): [SearchHit!]!
+  "Counts of the subtree below an organisation (thống kê): its levels, cells by sector and members."
+  statistics(
+    "The organisation at the top of the subtree; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
+    orgId: ID!
+    "The date to count on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Count as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): OrgStatistics!
   """
   The subtree below an organisation as chart libraries take it (d3-org-chart, BALKAN OrgChart,
   Cytoscape.js): a flat list of nodes, parents before children, each with its parent's id and the counts
@@ -2483,110 +2554,405 @@ type Query {
   server sets (10,000 unless configured); a larger one fails with BAD_USER_INPUT, and the client lowers
   ` + "`" + `depth` + "`" + ` or loads lazily with ` + "`" + `Org.children` + "`" + `.
   """
-  orgChart(rootId: ID!, depth: Int, kinds: [OrgKind!], asOf: Date, scenario: ID): OrgChart!
-  "The rules of the Party Charter that changes are checked against."
+  orgChart(
+    "The organisation at the top of the chart; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
+    rootId: ID!
+    "Levels below the root to show, 0 or more (0: the root alone; BAD_USER_INPUT if negative); default null: the whole subtree."
+    depth: Int
+    "Show only organisations of these kinds (the root always shows); default every kind."
+    kinds: [OrgKind!]
+    "The date to draw; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Draw as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): OrgChart!
+  "The rules of the Party Charter (Điều lệ Đảng) and its regulations that changes are checked against, R1 to R9."
   rules: [Rule!]!
   """
-  Breaches of the Charter's rules in an organisation's subtree, parents first: R1 (cells with fewer than
-  3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots committee), R5
-  (placement; members only in cells). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + ` keeps errors only.
+  Breaches of the Charter's rules in an organisation's subtree, parents first: on the structure, R1 (cells
+  with fewer than 3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots
+  committee), R5 (placement; members only in cells); on members, R4 (a cell of 9 or more official members
+  without a cell committee, chi ủy), R6 (residence links), R7 (probation overdue) and R8 (excellent ratings
+  above a fifth of good ones, last year rated). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + `
+  keeps errors only.
   """
-  violations(within: ID!, asOf: Date, scenario: ID, minSeverity: Severity = INFO): [Violation!]!
-  "Every mutation and export, newest first (admins only)."
-  auditLog(first: Int = 50, after: String): AuditConnection!
+  violations(
+    "The organisation at the top of the subtree checked; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
+    within: ID!
+    "The date to check; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Check as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+    "The least severe findings to keep; default INFO: all of them."
+    minSeverity: Severity = INFO
+  ): [Violation!]!
+  "Every mutation and export, newest first (admins only: FORBIDDEN for other roles)."
+  auditLog(
+    "Entries per page: 1 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int = 50
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+  ): AuditConnection!
   """
   The history of restructuring operations, by effective date: those within an organisation's subtree
   (default: everything the caller sees), effective in [since, until), of the given types.
   """
-  changes(within: ID, since: Date, until: Date, types: [ChangeType!], first: Int = 50, after: String): ChangeConnection!
+  changes(
+    "Only changes in this organisation's subtree; default everything the caller sees (BAD_USER_INPUT for a caller scoped to several organisations, who must choose one)."
+    within: ID
+    "Only changes effective on or after this date; default from the beginning."
+    since: Date
+    "Only changes effective before this date; default no end. BAD_USER_INPUT if before ` + "`" + `since` + "`" + `."
+    until: Date
+    "Only changes of these types; default every type."
+    types: [ChangeType!]
+    "Changes per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int = 50
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+  ): ChangeConnection!
   "How many operations of each type took effect within an organisation's subtree in [since, until)."
-  changeSummary(within: ID!, since: Date!, until: Date): ChangeSummary!
+  changeSummary(
+    "The organisation whose subtree is counted; NOT_FOUND if the caller does not see it."
+    within: ID!
+    "Count changes effective on or after this date."
+    since: Date!
+    "Count changes effective before this date; default no end. BAD_USER_INPUT if before ` + "`" + `since` + "`" + `."
+    until: Date
+  ): ChangeSummary!
 
   "The restructuring scenarios over subtrees the caller sees, newest first; only those of ` + "`" + `status` + "`" + ` when given."
-  scenarios(status: ScenarioStatus): [Scenario!]!
+  scenarios(
+    "Only scenarios in this state; default every state."
+    status: ScenarioStatus
+  ): [Scenario!]!
   "A scenario by id, or null if there is none the caller sees."
-  scenario(id: ID!): Scenario
+  scenario(
+    "The scenario's id, as createScenario returned it."
+    id: ID!
+  ): Scenario
   """
   An open scenario's subtree as it is (live, on the scenario's base date) against as it would be once the
   scenario is applied: counts, figures, the organisations that differ and the rule findings it adds and resolves.
   """
-  scenarioDiff(id: ID!): ScenarioDiff!
+  scenarioDiff(
+    "The scenario; NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): ScenarioDiff!
 }
 
 """
 Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
 the decision that orders them, take effect on ` + "`" + `effectiveOn` + "`" + ` (default today; past and future dates are fine),
 apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
-the organisation concerned (R9); a decision number may be used by one operation of its issuer only (CONFLICT).
+the organisation concerned (R9). One decision (issuer and number, with one date) may order several operations;
+its number cited with another date is CONFLICT. A decision recorded late may not make a change already recorded for
+a later date untrue (CONFLICT naming that decision); one that leaves it true is recorded as usual.
 """
 type Mutation {
   "Create an organisation under a parent (a province has none). Fails with RULE_VIOLATION (R5) when the kind may not sit there."
-  createOrg(input: CreateOrgInput!): Org!
+  createOrg(
+    "The organisation; organisers and admins only, a province (Đảng bộ tỉnh) admins only (FORBIDDEN otherwise)."
+    input: CreateOrgInput!
+  ): Org!
   "Record a member in a cell or grassroots cell."
-  createMember(input: CreateMemberInput!): Member!
+  createMember(
+    "The member; officers and admins only (FORBIDDEN otherwise)."
+    input: CreateMemberInput!
+  ): Member!
   "Link a working member to the village or residential-group cell where they live (Quy định 213-QĐ/TW), ending any previous link."
-  setResidence(memberId: ID!, cellId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "End a member's residence link."
-  endResidence(memberId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  setResidence(
+    "The member; NOT_FOUND if they are not a member on the effective date."
+    memberId: ID!
+    "The village (thôn) or residential-group (tổ dân phố) cell of their home; RULE_VIOLATION (R6) if it is another kind of cell or their own; BAD_USER_INPUT if they already keep a link with it."
+    cellId: ID!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "End a member's residence link (sinh hoạt nơi cư trú)."
+  endResidence(
+    "The member; BAD_USER_INPUT if they keep no residence link on the effective date."
+    memberId: ID!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
 
-  "Establish an organisation under a parent, by the parent's decision."
-  establishOrg(input: NewOrgInput!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  renameOrg(id: ID!, name: String!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "Move an organisation with its whole subtree under another parent; the committee above both decides."
-  transferOrg(id: ID!, parentId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Establish an organisation (thành lập) under a parent, by the parent's decision."
+  establishOrg(
+    "The new organisation; RULE_VIOLATION (R5) when its kind may not sit under the parent."
+    input: NewOrgInput!
+    "The decision that orders it, issued by the parent (R9)."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Give an organisation a new name (đổi tên), by its superior's decision."
+  renameOrg(
+    "The organisation; NOT_FOUND if it does not exist on the effective date."
+    id: ID!
+    "The new name, 1 to 200 characters (BAD_USER_INPUT otherwise, or if it is the current name)."
+    name: String!
+    "The decision that orders it, issued by the committee directly above (R9)."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Move an organisation with its whole subtree under another parent (chuyển giao); the committee above both decides."
+  transferOrg(
+    "The organisation moved with its subtree; NOT_FOUND if it does not exist on the effective date."
+    id: ID!
+    "The new parent; BAD_USER_INPUT if it is the current parent or the organisation itself, RULE_VIOLATION (R5) if the kind may not sit there."
+    parentId: ID!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
   """
-  Merge organisations into an existing one (` + "`" + `targetId` + "`" + `) or a new one (` + "`" + `newTarget` + "`" + `): their members and
+  Merge organisations (sáp nhập, hợp nhất) into an existing one (` + "`" + `targetId` + "`" + `) or a new one (` + "`" + `newTarget` + "`" + `): their members and
   sub-organisations move to it and they end.
   """
-  mergeOrgs(sourceIds: [ID!]!, targetId: ID, newTarget: NewOrgInput, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "Establish a new organisation from part of one: the named members and sub-organisations move to it."
-  splitOrg(id: ID!, newOrg: NewOrgInput!, memberIds: [ID!], childIds: [ID!], decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  mergeOrgs(
+    "The organisations that end, at least one; BAD_USER_INPUT if one is named twice or is the target."
+    sourceIds: [ID!]!
+    "The existing organisation they merge into; exactly one of ` + "`" + `targetId` + "`" + ` and ` + "`" + `newTarget` + "`" + ` (BAD_USER_INPUT otherwise)."
+    targetId: ID
+    "The new organisation they merge into, established by the same decision."
+    newTarget: NewOrgInput
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Establish a new organisation from part of one (chia tách): the named members and sub-organisations move to it."
+  splitOrg(
+    "The organisation split; NOT_FOUND if it does not exist on the effective date."
+    id: ID!
+    "The organisation established from it; its parent defaults to that of the organisation split."
+    newOrg: NewOrgInput!
+    "Members of the organisation split who move to the new one (BAD_USER_INPUT for a member who is not in it)."
+    memberIds: [ID!]
+    "Sub-organisations that move under the new one (BAD_USER_INPUT for one not directly under it); with ` + "`" + `memberIds` + "`" + ` empty too, BAD_USER_INPUT."
+    childIds: [ID!]
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
   """
-  End an organisation. Its members move to ` + "`" + `membersTo` + "`" + ` and its sub-organisations under ` + "`" + `childrenTo` + "`" + `;
+  End an organisation (giải thể). Its members move to ` + "`" + `membersTo` + "`" + ` and its sub-organisations under ` + "`" + `childrenTo` + "`" + `;
   without them a non-empty organisation is not dissolved (RULE_VIOLATION).
   """
-  dissolveOrg(id: ID!, membersTo: ID, childrenTo: ID, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "E.g. a grassroots cell that reached 30 members becomes a grassroots committee (R2)."
-  changeOrgKind(id: ID!, kind: OrgKind!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  dissolveOrg(
+    "The organisation that ends; NOT_FOUND if it does not exist on the effective date."
+    id: ID!
+    "The cell its members move to; BAD_USER_INPUT if it is the organisation dissolved."
+    membersTo: ID
+    "The organisation its sub-organisations move under; BAD_USER_INPUT if it is the organisation dissolved."
+    childrenTo: ID
+    "The decision that orders it, issued by the committee directly above (R9)."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Change an organisation's kind: e.g. a grassroots cell that reached 30 members becomes a grassroots committee (R2)."
+  changeOrgKind(
+    "The organisation; NOT_FOUND if it does not exist on the effective date."
+    id: ID!
+    "Its new kind; BAD_USER_INPUT if it is the current one, RULE_VIOLATION (R5) if the new kind may not sit where it is or hold what it holds."
+    kind: OrgKind!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
 
-  "Admit a probationary member to a cell; the admission date is the effective date."
-  admitMember(input: AdmitMemberInput!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "Confirm a probationary member as official, at least 12 months after admission (R7)."
-  confirmOfficial(memberId: ID!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  "Admit a probationary member (kết nạp đảng viên dự bị) to a cell; the admission date is the effective date."
+  admitMember(
+    "The new member; officers and admins only (FORBIDDEN otherwise)."
+    input: AdmitMemberInput!
+    "The decision that orders it (quyết định kết nạp)."
+    decision: DecisionInput!
+    "The admission date; default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Confirm a probationary member as official (công nhận đảng viên chính thức), at least 12 months after admission (R7)."
+  confirmOfficial(
+    "The probationary member; CONFLICT if already official, RULE_VIOLATION (R7) before 12 months of probation."
+    memberId: ID!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date they become official; default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
   """
-  Move a member to another cell: for good, or with ` + "`" + `until` + "`" + `, temporarily (sinh hoạt tạm thời: they stay
+  Move a member to another cell (chuyển sinh hoạt đảng): for good, or with ` + "`" + `until` + "`" + `, temporarily (sinh hoạt tạm thời: they stay
   counted by their own cell and return on ` + "`" + `until` + "`" + `).
   """
-  transferMember(memberId: ID!, cellId: ID!, until: Date, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  removeMember(memberId: ID!, reason: RemovalReason!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  assignRole(memberId: ID!, orgId: ID!, role: Role!, headOfUnit: Boolean = false, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  endRole(memberId: ID!, orgId: ID!, role: Role!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
-  "Record the yearly rating of an organisation or of a member (exactly one of orgId, memberId)."
-  recordRating(orgId: ID, memberId: ID, year: Int!, rating: Rating!, decision: DecisionInput!, effectiveOn: Date, note: String): Change!
+  transferMember(
+    "The member; NOT_FOUND if they are not a member on the effective date."
+    memberId: ID!
+    "The cell or grassroots cell they move to; BAD_USER_INPUT if it is their cell already."
+    cellId: ID!
+    "For a temporary transfer, the date they return (BAD_USER_INPUT unless after ` + "`" + `effectiveOn` + "`" + `); default null: for good."
+    until: Date
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "End a person's membership: expelled, struck off, withdrawn, deceased or transferred out of the organisation."
+  removeMember(
+    "The member; NOT_FOUND if they are not a member on the effective date."
+    memberId: ID!
+    "Why they leave."
+    reason: RemovalReason!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Give a member a leadership role (Bí thư, Phó Bí thư, cấp ủy viên…) in an organisation's committee."
+  assignRole(
+    "The member; NOT_FOUND if they are not a member on the effective date."
+    memberId: ID!
+    "The organisation whose committee (cấp ủy) they join."
+    orgId: ID!
+    "The role; BAD_USER_INPUT if they already hold it there."
+    role: Role!
+    "Whether the secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng, trưởng thôn); default false."
+    headOfUnit: Boolean = false
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "End a member's leadership role in an organisation."
+  endRole(
+    "The member; NOT_FOUND if they are not a member on the effective date."
+    memberId: ID!
+    "The organisation."
+    orgId: ID!
+    "The role that ends; BAD_USER_INPUT if they do not hold it there on the effective date."
+    role: Role!
+    "The decision that orders it."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
+  "Record the yearly rating (xếp loại chất lượng) of an organisation or of a member (exactly one of orgId, memberId), replacing that year's."
+  recordRating(
+    "The organisation rated; exactly one of ` + "`" + `orgId` + "`" + ` and ` + "`" + `memberId` + "`" + ` (BAD_USER_INPUT otherwise)."
+    orgId: ID
+    "The member rated."
+    memberId: ID
+    "The year rated, from 1930 to the effective date's year (BAD_USER_INPUT otherwise)."
+    year: Int!
+    "The rating."
+    rating: Rating!
+    "The decision that orders it, by the superior of the organisation (of the member's cell)."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
 
   """
   Start a restructuring scenario (phương án sắp xếp) over an organisation's subtree: a draft of operations
   simulated on ` + "`" + `baseAsOf` + "`" + ` (default today) that changes nothing live until it is applied.
   """
-  createScenario(name: String!, within: ID!, baseAsOf: Date): Scenario!
+  createScenario(
+    "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise), e.g. \"Sáp nhập xã 2025\"."
+    name: String!
+    "The organisation whose subtree it changes; NOT_FOUND if the caller does not see it."
+    within: ID!
+    "The date its operations take effect on in simulation; default today in Vietnam."
+    baseAsOf: Date
+  ): Scenario!
   """
   Append operations to an open scenario, each replayed at once. One that names something that does not
   exist, or is otherwise malformed, is refused with BAD_USER_INPUT naming its index (` + "`" + `operations[i]` + "`" + `) and
   none is added; one the Charter forbids is added, and reported in ` + "`" + `Scenario.violations` + "`" + `.
   """
-  addScenarioOperations(id: ID!, operations: [ScenarioOperationInput!]!): Scenario!
+  addScenarioOperations(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operations, in the order they run; a scenario holds at most 10,000 (BAD_USER_INPUT beyond)."
+    operations: [ScenarioOperationInput!]!
+  ): Scenario!
   "Take the operation of the given key out of an open scenario."
-  removeScenarioOperation(id: ID!, key: Int!): Scenario!
+  removeScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
+    key: Int!
+  ): Scenario!
   "Move the operation of the given key to position ` + "`" + `toIndex` + "`" + ` (from 0) of an open scenario."
-  moveScenarioOperation(id: ID!, key: Int!, toIndex: Int!): Scenario!
-  "Take back the last operation of an open scenario."
-  undoScenarioOperation(id: ID!): Scenario!
-  "Put back the operation undone last; any other edit forgets what was undone."
-  redoScenarioOperation(id: ID!): Scenario!
+  moveScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
+    key: Int!
+    "Its new position, from 0 to the number of operations less one (BAD_USER_INPUT otherwise)."
+    toIndex: Int!
+  ): Scenario!
+  "Take back the last operation of an open scenario (BAD_USER_INPUT when there is none)."
+  undoScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
+  "Put back the operation undone last; any other edit forgets what was undone (BAD_USER_INPUT when there is none)."
+  redoScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
   "Name an open scenario anew."
-  renameScenario(id: ID!, name: String!): Scenario!
+  renameScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "Its new name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
+    name: String!
+  ): Scenario!
   "Close an open scenario for good, without applying it."
-  discardScenario(id: ID!): Scenario!
+  discardScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
   """
   Perform an open scenario's operations for real, in one transaction, by ` + "`" + `decision` + "`" + `, taking effect on
   ` + "`" + `effectiveOn` + "`" + `; each is recorded in the history as the operation it is. It writes exactly what the scenario's
@@ -2599,74 +2965,119 @@ type Mutation {
   everything it changes — bulk operations included; with BAD_USER_INPUT when it changes nothing. A refused apply
   writes nothing and leaves the scenario open.
   """
-  applyScenario(id: ID!, decision: DecisionInput!, effectiveOn: Date): ScenarioApplication!
+  applyScenario(
+    "The scenario; NOT_FOUND if the caller sees none."
+    id: ID!
+    "The decision that orders every operation; its issuer must be a committee above everything they change (RULE_VIOLATION, R9)."
+    decision: DecisionInput!
+    "The date the operations take effect (ngày có hiệu lực); default and only accepted value: the scenario's ` + "`" + `baseAsOf` + "`" + ` (CONFLICT otherwise); BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+  ): ScenarioApplication!
   """
   Replay an open scenario over the live structure as it is now, on a new base date when given, and take
   what it reads now as its baseline; ` + "`" + `operations` + "`" + ` then says which no longer apply.
   """
-  rebaseScenario(id: ID!, baseAsOf: Date): Scenario!
+  rebaseScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "Its new base date; default its current one."
+    baseAsOf: Date
+  ): Scenario!
 }
 
-"The decision that orders an operation."
+"The decision that orders an operation (quyết định số …)."
 input DecisionInput {
-  "Its number, e.g. \"125-QĐ/TU\"."
+  "Its number, e.g. \"125-QĐ/TU\", 1 to 200 characters. A decision (issuer and number) is one document with one date: several operations may cite it, but citing its number with another date is CONFLICT."
   number: String!
   "The date it was signed; the operation takes effect on or after it."
   date: Date!
-  "The committee that issued it."
+  "The committee that issued it; for most operations the one directly above the organisation concerned (R9)."
   issuerId: ID!
 }
 
+"A new organisation, as establishOrg, mergeOrgs and splitOrg take it."
 input NewOrgInput {
   "Default for splitOrg: the parent of the organisation split."
   parentId: ID
+  "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise), e.g. \"Chi bộ thôn Đồng Cả\"."
   name: String!
+  "A short code of its own, if it has one."
   code: String
+  "Its kind; it must be one that may sit under the parent (RULE_VIOLATION, R5)."
   kind: OrgKind!
+  "What it is attached to; default OTHER."
   sector: Sector
 }
 
+"A new probationary member (đảng viên dự bị), as admitMember takes them."
 input AdmitMemberInput {
+  "The cell or grassroots cell they join (R5: members only in CELL or GRASSROOTS_CELL)."
   cellId: ID!
+  "Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise)."
   fullName: String!
+  "Their gender."
   gender: Gender!
+  "Their political-theory level (trình độ lý luận chính trị); default NONE."
   politicalTheory: PoliticalTheory
+  "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
   birthDate: Date
+  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
   ethnicity: String
+  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
   phone: String
+  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
   email: String
+  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
   address: String
 }
 
+"Why a member leaves the party (xóa tên khỏi danh sách đảng viên)."
 enum RemovalReason {
-  "khai trừ"
+  "Khai trừ: expelled."
   EXPELLED
-  "xóa tên"
+  "Xóa tên: struck off the rolls."
   STRUCK_OFF
-  "xin ra khỏi Đảng"
+  "Xin ra khỏi Đảng: withdrew at their own request."
   WITHDREW
-  "từ trần"
+  "Từ trần: deceased."
   DECEASED
-  "chuyển sinh hoạt ra ngoài"
+  "Chuyển sinh hoạt ra ngoài: transferred to a party organisation outside the data."
   TRANSFERRED_OUT
 }
 
+"What a recorded restructuring operation did."
 enum ChangeType {
+  "Thành lập: an organisation established."
   ESTABLISHED
+  "Đổi tên: an organisation renamed."
   RENAMED
+  "Chuyển giao: an organisation moved, with its subtree, under another parent."
   TRANSFERRED
+  "Sáp nhập, hợp nhất: organisations merged into one."
   MERGED
+  "Chia tách: a new organisation established from part of one."
   SPLIT
+  "Giải thể: an organisation ended."
   DISSOLVED
+  "Đổi loại hình: an organisation's kind changed, e.g. chi bộ cơ sở to đảng bộ cơ sở."
   KIND_CHANGED
+  "Kết nạp đảng viên: a probationary member admitted."
   MEMBER_ADMITTED
+  "Công nhận đảng viên chính thức: a probationary member confirmed as official."
   MEMBER_CONFIRMED
+  "Chuyển sinh hoạt đảng: a member moved to another cell, for good or temporarily."
   MEMBER_TRANSFERRED
+  "Xóa tên, khai trừ, từ trần…: a membership ended (RemovalReason)."
   MEMBER_REMOVED
+  "Sinh hoạt nơi cư trú: a residence link set (Quy định 213-QĐ/TW)."
   RESIDENCE_SET
+  "Kết thúc sinh hoạt nơi cư trú: a residence link ended."
   RESIDENCE_ENDED
+  "Phân công chức vụ: a leadership role assigned."
   ROLE_ASSIGNED
+  "Thôi giữ chức vụ: a leadership role ended."
   ROLE_ENDED
+  "Xếp loại chất lượng: a yearly rating recorded."
   RATING_RECORDED
 }
 
@@ -2675,13 +3086,19 @@ scalar JSON
 
 "One applied operation, immutable."
 type Change {
+  "Its number in the history, increasing in the order changes were recorded."
   seq: Int!
+  "What it did."
   type: ChangeType!
+  "The date it took or takes effect (ngày có hiệu lực)."
   effectiveOn: Date!
+  "The decision that ordered it (quyết định)."
   decision: Decision!
+  "The free text recorded with it."
   note: String
   "Who recorded it (the token's subject)."
   actor: String!
+  "When it was recorded."
   recordedAt: Time!
   "What the operation named, as of its effective date (an organisation it ended: as of the day before)."
   subjects: [Node!]!
@@ -2691,138 +3108,212 @@ type Change {
   after: [JSON!]!
 }
 
+"The decision that ordered an operation (quyết định số …)."
 type Decision {
+  "Its number, e.g. \"125-QĐ/TU\"."
   number: String!
+  "The date it was signed."
   date: Date!
+  "The id of the committee that issued it."
   issuerId: ID!
   "The issuing committee as of the decision's date."
   issuer: Org
 }
 
+"A page of the history of changes (Relay connection)."
 type ChangeConnection {
+  "The changes of the page with their cursors."
   edges: [ChangeEdge!]!
+  "The changes of the page, without cursors."
   nodes: [Change!]!
+  "Whether more pages follow, and the cursors to ask for them."
   pageInfo: PageInfo!
 }
 
+"A change with its cursor."
 type ChangeEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the changes that follow."
   cursor: String!
+  "The change."
   node: Change!
 }
 
 "Operations by type, e.g. established 232, dissolved 225, merged 198, admitted 6,225."
 type ChangeSummary {
+  "The organisation whose subtree was counted."
   within: ID!
+  "The first effective date counted."
   since: Date!
+  "The day after the last effective date counted; null: no end."
   until: Date
+  "Operations of every type."
   total: Int!
   "Types with at least one operation."
   counts: [ChangeTypeCount!]!
+  "Organisations established (thành lập)."
   established: Int!
+  "Organisations dissolved (giải thể)."
   dissolved: Int!
+  "Mergers (sáp nhập, hợp nhất)."
   merged: Int!
+  "Splits (chia tách)."
   split: Int!
+  "Members admitted (kết nạp)."
   admitted: Int!
 }
 
+"How many operations of one type."
 type ChangeTypeCount {
+  "The type."
   type: ChangeType!
+  "How many operations of it."
   count: Int!
 }
 
 "An object with a stable id."
 interface Node {
+  "Stable and independent of the object's position in the tree."
   id: ID!
 }
 
+"The kind of a party organisation, i.e. its level in the hierarchy (cấp tổ chức)."
 enum OrgKind {
-  "Đảng bộ tỉnh"
+  "Đảng bộ tỉnh (its committee: Tỉnh ủy): a provincial party organisation; a root."
   PROVINCE
-  "Đảng bộ cấp huyện và tương đương (incl. blocs and armed forces)"
+  "Đảng bộ cấp huyện và tương đương (Huyện ủy, Thị ủy, Thành ủy, incl. blocs and armed forces): the level above grassroots (cấp trên cơ sở)."
   DISTRICT
-  "Đảng bộ cơ sở: a grassroots organisation with 30 members or more, organised in cells"
+  "Đảng bộ cơ sở: a grassroots organisation with 30 members or more, organised in cells."
   GRASSROOTS_COMMITTEE
-  "Chi bộ cơ sở: a grassroots organisation with fewer than 30 members"
+  "Chi bộ cơ sở: a grassroots organisation with fewer than 30 members, holding them directly."
   GRASSROOTS_CELL
-  "Đảng bộ bộ phận: between a grassroots committee and some of its cells"
+  "Đảng bộ bộ phận: between a grassroots committee and some of its cells."
   PARTIAL_COMMITTEE
-  "Chi bộ trực thuộc"
+  "Chi bộ trực thuộc: a cell under a grassroots or partial committee; it holds members."
   CELL
 }
 
-"What an organisation or cell is attached to."
+"What an organisation or cell is attached to (loại hình)."
 enum Sector {
+  "Khác: other."
   OTHER
+  "Xã: a rural commune."
   COMMUNE
+  "Phường: an urban ward."
   WARD
+  "Thị trấn: a township."
   TOWNSHIP
+  "Cơ quan: a state or party agency."
   AGENCY
+  "Đơn vị sự nghiệp: a public service unit."
   PUBLIC_SERVICE
+  "Doanh nghiệp: an enterprise."
   ENTERPRISE
+  "Trường học: a school."
   SCHOOL
+  "Y tế: a hospital or health station."
   HEALTH
+  "Lực lượng vũ trang: army, police, border guard."
   ARMED_FORCES
-  "thôn, bản"
+  "Thôn, bản: a village (chi bộ nông thôn)."
   VILLAGE
-  "tổ dân phố, khu phố"
+  "Tổ dân phố, khu phố: a residential group."
   RESIDENTIAL_GROUP
+  "Khối: a bloc, e.g. Đảng bộ Khối các cơ quan tỉnh."
   BLOC
 }
 
+"Whether a member is on probation."
 enum MemberStatus {
+  "Đảng viên dự bị: probationary, for 12 months from admission."
   PROBATIONARY
+  "Đảng viên chính thức: official."
   OFFICIAL
 }
 
+"A member's gender (giới tính)."
 enum Gender {
+  "Nam."
   MALE
+  "Nữ."
   FEMALE
 }
 
+"A member's political-theory level (trình độ lý luận chính trị)."
 enum PoliticalTheory {
+  "Chưa qua đào tạo: none."
   NONE
+  "Sơ cấp: elementary."
   ELEMENTARY
+  "Trung cấp: intermediate."
   INTERMEDIATE
+  "Cao cấp, cử nhân: advanced or bachelor's."
   ADVANCED
 }
 
+"A leadership role in an organisation's committee (cấp ủy)."
 enum Role {
+  "Bí thư: secretary."
   SECRETARY
+  "Phó Bí thư: deputy secretary."
   DEPUTY_SECRETARY
+  "Ủy viên Ban Thường vụ: member of the standing committee."
   STANDING_COMMITTEE_MEMBER
+  "Cấp ủy viên: committee member."
   COMMITTEE_MEMBER
 }
 
 "Yearly quality rating (xếp loại chất lượng)."
 enum Rating {
+  "Hoàn thành xuất sắc nhiệm vụ: excellent; at most a fifth of those rated GOOD (R8)."
   EXCELLENT
+  "Hoàn thành tốt nhiệm vụ: good."
   GOOD
+  "Hoàn thành nhiệm vụ: completed."
   COMPLETED
+  "Không hoàn thành nhiệm vụ: not completed."
   NOT_COMPLETED
 }
 
+"What a search looks for."
 enum SearchType {
+  "Organisations (tổ chức đảng), by name."
   ORG
+  "Members (đảng viên), by full name."
   MEMBER
 }
 
+"How serious a rule finding is."
 enum Severity {
+  "Breaks the Charter: an operation is refused (RULE_VIOLATION), a scenario cannot be applied."
   ERROR
+  "Needs a superior's approval or a change of form."
   WARNING
+  "For attention, e.g. a probation overdue (R7)."
   INFO
 }
 
+"""
+A party organisation (tổ chức đảng) as of a date: a province, district-level committee, grassroots
+committee or cell, partial committee or cell. Its fields answer on the same date (or in the same scenario).
+"""
 type Org implements Node {
+  "Its stable id (it starts with \"o\")."
   id: ID!
+  "A short code of its own, if it has one."
   code: String
+  "Its name on that date, e.g. \"Đảng bộ Khối các cơ quan tỉnh\"."
   name: String!
+  "Its kind: its level in the hierarchy."
   kind: OrgKind!
+  "What it is attached to; OTHER when none was recorded."
   sector: Sector
   "The date this answer describes."
   asOf: Date!
+  "The date it was established (thành lập)."
   establishedOn: Date!
   "The date the organisation ended, if it has."
   endedOn: Date
+  "The organisation directly above (cấp ủy cấp trên trực tiếp); null for a province."
   parent: Org
   "The organisations above, from the root down to the parent."
   ancestors: [Org!]!
@@ -2830,22 +3321,55 @@ type Org implements Node {
   Sub-organisations, by kind then name: live as of ` + "`" + `asOf` + "`" + ` when given, in ` + "`" + `scenario` + "`" + ` when given, else in
   this object's view.
   """
-  children(first: Int, after: String, kinds: [OrgKind!], asOf: Date, scenario: ID): OrgConnection!
+  children(
+    "Organisations per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+    "Only sub-organisations of these kinds; default every kind (totalCount counts only those)."
+    kinds: [OrgKind!]
+    "Read on this date instead; BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario were applied instead: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): OrgConnection!
+  "Sub-organisations directly below it."
   childCount: Int!
+  "Whether it has sub-organisations: whether a chart draws an expand button."
   hasChildren: Boolean!
   "Members whose cell is this organisation, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
-  members(first: Int, after: String, asOf: Date, scenario: ID): MemberConnection!
-  "Members of other cells with a residence link to this cell, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
-  residents(first: Int, after: String, asOf: Date, scenario: ID): MemberConnection!
+  members(
+    "Members per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+    "Read on this date instead; BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario were applied instead: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): MemberConnection!
+  "Members of other cells with a residence link (sinh hoạt nơi cư trú) to this cell, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
+  residents(
+    "Members per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+    "Read on this date instead; BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario were applied instead: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): MemberConnection!
   "Members directly in this organisation (cells only)."
   directMemberCount: Int!
   "Members in the subtree, each counted once by their cell."
   memberCount: Int!
-  "Official members in the subtree."
+  "Official members (đảng viên chính thức) in the subtree."
   officialCount: Int!
-  "Probationary members in the subtree."
+  "Probationary members (đảng viên dự bị) in the subtree."
   probationaryCount: Int!
+  "Counts of its subtree by level and sector."
   statistics: OrgStatistics!
+  "Its yearly quality ratings (xếp loại chất lượng), by year."
   ratings: [YearRating!]!
   "Breaches of the Charter's rules by this organisation itself (its subtree: Query.violations)."
   violations: [Violation!]!
@@ -2853,12 +3377,15 @@ type Org implements Node {
 
 "A breach of a rule of the Party Charter."
 type Violation {
+  "The rule's id, R1 to R9 (Query.rules)."
   rule: String!
+  "How serious it is."
   severity: Severity!
   "The organisation concerned, as of the date checked; null for a finding about a member."
   subject: Org
   "The member concerned, for the findings about members (R6 residence links, R7 probation); null otherwise."
   member: Member
+  "The id of the organisation or member concerned."
   subjectId: ID!
   "In Vietnamese, naming the organisation and the figures."
   message: String!
@@ -2868,14 +3395,23 @@ type Violation {
   operationKey: Int
 }
 
+"A party member (đảng viên) as of a date."
 type Member implements Node {
+  "Their stable id (it starts with \"m\")."
   id: ID!
+  "Their full name (họ và tên)."
   fullName: String!
+  "Their gender."
   gender: Gender!
+  "Probationary or official on that date."
   status: MemberStatus!
+  "The date this answer describes."
   asOf: Date!
+  "The date they were admitted (ngày kết nạp)."
   admittedOn: Date!
+  "The date they became official (ngày chính thức); null while probationary."
   officialOn: Date
+  "Their political-theory level."
   politicalTheory: PoliticalTheory!
   "The cell the member is active in and counted by."
   cell: Org!
@@ -2883,53 +3419,81 @@ type Member implements Node {
   residenceCell: Org
   "Leadership roles held on the date."
   roles: [RoleTerm!]!
+  "Their yearly quality ratings (xếp loại chất lượng), by year."
   ratings: [YearRating!]!
+  "Their birth date."
   birthDate: Date @personal
+  "Their ethnicity (dân tộc)."
   ethnicity: String @personal
+  "Their phone number."
   phone: String @personal
+  "Their email address."
   email: String @personal
   "Residence address."
   address: String @personal
 }
 
+"A leadership role held by a member over a period."
 type RoleTerm {
+  "The role."
   role: Role!
+  "The organisation whose committee it is in."
   org: Org!
+  "The date it began."
   since: Date!
+  "The date it ended; null while it lasts."
   until: Date
   "The secretary also heads the agency, unit or village."
   headOfUnit: Boolean!
 }
 
+"A yearly quality rating."
 type YearRating {
+  "The year rated."
   year: Int!
+  "The rating."
   rating: Rating!
 }
 
 "Counts of the subtree below an organisation; member counts include its own members."
 type OrgStatistics {
+  "The date counted."
   asOf: Date!
+  "Sub-organisations directly below it."
   childCount: Int!
+  "District-level committees (Đảng bộ cấp huyện và tương đương) in the subtree."
   districtCount: Int!
+  "Grassroots organisations (tổ chức cơ sở đảng): grassroots committees and grassroots cells."
   grassrootsCount: Int!
+  "Grassroots committees (Đảng bộ cơ sở)."
   grassrootsCommitteeCount: Int!
+  "Grassroots cells (Chi bộ cơ sở)."
   grassrootsCellCount: Int!
+  "Partial committees (Đảng bộ bộ phận)."
   partialCommitteeCount: Int!
+  "Cells under grassroots or partial committees (Chi bộ trực thuộc)."
   cellCount: Int!
+  "Members, each counted once by their cell."
   memberCount: Int!
+  "Official members (đảng viên chính thức)."
   officialCount: Int!
+  "Probationary members (đảng viên dự bị)."
   probationaryCount: Int!
   "CELL organisations by sector (sectors with none are left out)."
   cellsBySector: [SectorCount!]!
 }
 
+"How many cells of one sector."
 type SectorCount {
+  "The sector."
   sector: Sector!
+  "How many cells of it."
   count: Int!
 }
 
 "A subtree ready to draw: nodes with their parent's id, and dual membership as links between cells."
 type OrgChart {
+  "The date drawn."
   asOf: Date!
   "Parents before children, siblings by kind then name."
   nodes: [ChartNode!]!
@@ -2946,25 +3510,33 @@ type OrgChart {
 
 "An organisation in a chart."
 type ChartNode {
+  "The organisation's id."
   id: ID!
   "Its parent in the chart (the nearest shown ancestor when ` + "`" + `kinds` + "`" + ` filtered); null for the root."
   parentId: ID
+  "Its name."
   name: String!
+  "Its kind."
   kind: OrgKind!
+  "What it is attached to; OTHER when none was recorded."
   sector: Sector
   "Levels below the chart's root in the structure."
   depth: Int!
   "Sub-organisations in the structure, whether the chart shows them or not."
   childCount: Int!
+  "Whether it has sub-organisations in the structure: whether to draw an expand button."
   hasChildren: Boolean!
   "Members whose cell this is."
   directMemberCount: Int!
   "Members in the subtree, each counted once by their cell."
   memberCount: Int!
+  "Official members in the subtree."
   officialCount: Int!
+  "Probationary members in the subtree."
   probationaryCount: Int!
 }
 
+"What a chart link stands for."
 enum ChartLinkType {
   "Working members of the ` + "`" + `from` + "`" + ` cell who live in the ` + "`" + `to` + "`" + ` cell's village or residential group (Quy định 213-QĐ/TW)."
   RESIDENCE
@@ -2972,8 +3544,11 @@ enum ChartLinkType {
 
 "A tie between two cells of a chart that is not a parent link."
 type ChartLink {
+  "The cell the members are active in."
   from: ID!
+  "The village or residential-group cell where they live."
   to: ID!
+  "What the tie stands for."
   type: ChartLinkType!
   "The members the tie stands for."
   memberCount: Int!
@@ -2981,54 +3556,82 @@ type ChartLink {
 
 "The nodes of a chart as columns; every list has ` + "`" + `size` + "`" + ` elements."
 type ChartColumns {
+  "The number of nodes."
   size: Int!
+  "ChartNode.id of each node."
   ids: [ID!]!
   "Null for the root."
   parentIds: [ID]!
+  "ChartNode.name of each node."
   names: [String!]!
   "The OrgKind of each node, by name (strings: gqlgen writes a list of enum values one goroutine per element)."
   kinds: [String!]!
   "The Sector of each node, by name."
   sectors: [String!]!
+  "ChartNode.depth of each node."
   depths: [Int!]!
+  "ChartNode.childCount of each node."
   childCounts: [Int!]!
+  "ChartNode.directMemberCount of each node."
   directMemberCounts: [Int!]!
+  "ChartNode.memberCount of each node."
   memberCounts: [Int!]!
+  "ChartNode.officialCount of each node."
   officialCounts: [Int!]!
+  "ChartNode.probationaryCount of each node."
   probationaryCounts: [Int!]!
 }
 
 "The links of a chart as columns; every link is a RESIDENCE link."
 type ChartLinkColumns {
+  "The number of links."
   size: Int!
+  "ChartLink.from of each link."
   from: [ID!]!
+  "ChartLink.to of each link."
   to: [ID!]!
+  "ChartLink.memberCount of each link."
   memberCounts: [Int!]!
 }
 
+"One search result."
 type SearchHit {
+  "The organisation or member found."
   node: SearchResult!
   "From the root down to the organisation found (for a member: their cell)."
   path: [Org!]!
+  "How well it matches; higher is better, comparable within one search only."
   score: Float!
 }
 
+"What a search finds: an organisation or a member."
 union SearchResult = Org | Member
 
+"A rule of the Party Charter (Điều lệ Đảng) or its regulations."
 type Rule {
+  "Its id, R1 to R9."
   id: String!
+  "How serious a breach is."
   severity: Severity!
+  "What it says, in Vietnamese."
   title: String!
+  "Where it is written, e.g. \"Điều lệ Đảng, Điều 24\"."
   basis: String!
 }
 
 "One mutation or export: who, when, what, from where, and how it ended."
 type AuditEntry {
+  "Its number, increasing."
   seq: Int!
+  "When it happened."
   at: Time!
+  "Who did it (the token's subject)."
   subject: String!
+  "Their roles: viewer, officer, organiser, admin."
   roles: [String!]!
+  "The network address the request came from."
   address: String
+  "What was done: the mutation (e.g. createOrg, addScenarioOperations, applyScenario), a restructuring operation by its ChangeType (e.g. MERGED), export, import or exportOrgChart."
   action: String!
   "The ids the action named."
   target: String
@@ -3036,117 +3639,167 @@ type AuditEntry {
   outcome: String
 }
 
+"A page of the audit log (Relay connection), newest first."
 type AuditConnection {
+  "The entries of the page, without cursors."
   nodes: [AuditEntry!]!
+  "Whether more pages follow, and the cursors to ask for them."
   pageInfo: PageInfo!
+  "The entries of the page with their cursors."
+  edges: [AuditEdge!]!
 }
 
+"An audit entry with its cursor."
+type AuditEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the older entries that follow."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+"Where a page stands in its list (Relay)."
 type PageInfo {
+  "Whether a page follows this one."
   hasNextPage: Boolean!
+  "Whether a page precedes this one; lists are read forward only, so always false."
   hasPreviousPage: Boolean!
+  "The cursor of the page's first element; null for an empty page."
   startCursor: String
+  "The cursor of the page's last element: pass it as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
   endCursor: String
 }
 
+"A page of organisations (Relay connection)."
 type OrgConnection {
+  "The organisations of the page with their cursors."
   edges: [OrgEdge!]!
+  "The organisations of the page, without cursors."
   nodes: [Org!]!
+  "Whether more pages follow, and the cursors to ask for them."
   pageInfo: PageInfo!
+  "Organisations in the whole list, every page."
   totalCount: Int!
 }
 
+"An organisation with its cursor."
 type OrgEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the organisations that follow."
   cursor: String!
+  "The organisation."
   node: Org!
 }
 
+"A page of members (Relay connection)."
 type MemberConnection {
+  "The members of the page with their cursors."
   edges: [MemberEdge!]!
+  "The members of the page, without cursors."
   nodes: [Member!]!
+  "Whether more pages follow, and the cursors to ask for them."
   pageInfo: PageInfo!
+  "Members in the whole list, every page."
   totalCount: Int!
 }
 
+"A member with their cursor."
 type MemberEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the members that follow."
   cursor: String!
+  "The member."
   node: Member!
 }
 
+"An organisation recorded as it stands (data entry: no decision, no history)."
 input CreateOrgInput {
   "The parent organisation; omit only for a province."
   parentId: ID
+  "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
   name: String!
+  "A short code of its own, if it has one."
   code: String
+  "Its kind; RULE_VIOLATION (R5) if it may not sit under the parent."
   kind: OrgKind!
+  "What it is attached to; default OTHER."
   sector: Sector
 }
 
+"A member recorded as they stand (data entry: no decision, no history)."
 input CreateMemberInput {
+  "The cell or grassroots cell they are active in (R5: members only in CELL or GRASSROOTS_CELL)."
   cellId: ID!
+  "Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise)."
   fullName: String!
+  "Their gender."
   gender: Gender!
+  "Probationary or official."
   status: MemberStatus!
-  "Default: today."
+  "The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future."
   admittedOn: Date
-  "For an OFFICIAL member; default: a year after admission."
+  "For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission."
   officialOn: Date
+  "Their political-theory level; default NONE."
   politicalTheory: PoliticalTheory
+  "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
   birthDate: Date
+  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
   ethnicity: String
+  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
   phone: String
+  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
   email: String
+  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
   address: String
 }
 
 "Where a scenario stands; once applied or discarded it no longer changes."
 enum ScenarioStatus {
-  "Being drafted: operations may be added, moved, removed."
+  "Đang soạn: being drafted; operations may be added, moved, removed."
   OPEN
-  "Performed for real by applyScenario."
+  "Đã thực hiện: performed for real by applyScenario."
   APPLIED
-  "Closed by discardScenario."
+  "Đã hủy: closed by discardScenario."
   DISCARDED
 }
 
 "What a scenario operation does: one restructuring operation, or a bulk one that expands into several."
 enum ScenarioOperationType {
-  "establishOrg"
+  "Thành lập: as establishOrg."
   ESTABLISH_ORG
-  "renameOrg"
+  "Đổi tên: as renameOrg."
   RENAME_ORG
-  "transferOrg"
+  "Chuyển giao: as transferOrg."
   TRANSFER_ORG
-  "mergeOrgs"
+  "Sáp nhập, hợp nhất: as mergeOrgs."
   MERGE_ORGS
-  "splitOrg"
+  "Chia tách: as splitOrg."
   SPLIT_ORG
-  "dissolveOrg"
+  "Giải thể: as dissolveOrg."
   DISSOLVE_ORG
-  "changeOrgKind"
+  "Đổi loại hình: as changeOrgKind."
   CHANGE_ORG_KIND
-  "admitMember"
+  "Kết nạp đảng viên: as admitMember."
   ADMIT_MEMBER
-  "confirmOfficial"
+  "Công nhận đảng viên chính thức: as confirmOfficial."
   CONFIRM_OFFICIAL
-  "transferMember"
+  "Chuyển sinh hoạt đảng: as transferMember."
   TRANSFER_MEMBER
-  "removeMember"
+  "Xóa tên, khai trừ…: as removeMember."
   REMOVE_MEMBER
-  "setResidence"
+  "Sinh hoạt nơi cư trú: as setResidence."
   SET_RESIDENCE
-  "endResidence"
+  "Kết thúc sinh hoạt nơi cư trú: as endResidence."
   END_RESIDENCE
-  "assignRole"
+  "Phân công chức vụ: as assignRole."
   ASSIGN_ROLE
-  "endRole"
+  "Thôi giữ chức vụ: as endRole."
   END_ROLE
-  "recordRating"
+  "Xếp loại chất lượng: as recordRating."
   RECORD_RATING
-  "Bulk: transferOrg of every organisation a filter selects."
+  "Bulk: transferOrg of every organisation a filter selects (chuyển giao hàng loạt)."
   TRANSFER_WHERE
-  "Bulk: several mergeOrgs."
+  "Bulk: several mergeOrgs, e.g. commune mergers (sáp nhập xã)."
   MERGE_BY_MAPPING
-  "Bulk: a level ended, its sub-organisations moved up."
+  "Bulk: a level ended, its sub-organisations moved up (bỏ cấp, e.g. bỏ cấp huyện)."
   FLATTEN_LEVEL
 }
 
@@ -3173,7 +3826,7 @@ kept as the operations themselves. Reads given ` + "`" + `scenario: id` + "`" + 
 type Scenario {
   "Use it as the ` + "`" + `scenario` + "`" + ` argument of reads."
   id: ID!
-  "E.g. \"Sáp nhập xã 2025\"."
+  "Its name, e.g. \"Sáp nhập xã 2025\"."
   name: String!
   "The root of the subtree it changes, live as of ` + "`" + `baseAsOf` + "`" + `; null if the caller does not see it."
   within: Org
@@ -3198,9 +3851,15 @@ type Scenario {
   does not have on ` + "`" + `baseAsOf` + "`" + `, each once and with the operation that caused it (` + "`" + `operationKey` + "`" + `) when one did.
   A scenario is judged on the structure it ends with, not on its steps. Empty once it is no longer open.
   """
-  violations(minSeverity: Severity = INFO): [Violation!]!
+  violations(
+    "The least severe findings to keep; default INFO: all of them."
+    minSeverity: Severity = INFO
+  ): [Violation!]!
   "The findings of its subtree as if it were applied that the live structure already has on ` + "`" + `baseAsOf` + "`" + `."
-  existingViolations(minSeverity: Severity = INFO): [Violation!]!
+  existingViolations(
+    "The least severe findings to keep; default INFO: all of them."
+    minSeverity: Severity = INFO
+  ): [Violation!]!
   "The decision it was applied by; null unless APPLIED."
   applied: Decision
   "The date it took effect on when applied; null unless APPLIED."
@@ -3258,7 +3917,7 @@ type ScenarioFigure {
   asIs: Float!
   "Its value in the scenario."
   toBe: Float!
-  "toBe less asIs."
+  "The value in the scenario less the live one (toBe − asIs), rounded to 2 decimals."
   net: Float!
 }
 
@@ -4777,6 +5436,117 @@ func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Cont
 				return ec.fieldContext_PageInfo_endCursor(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AuditConnection_edges,
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		ec.marshalNAuditEdge2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEdgeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AuditConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "cursor":
+				return ec.fieldContext_AuditEdge_cursor(ctx, field)
+			case "node":
+				return ec.fieldContext_AuditEdge_node(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AuditEdge", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AuditEdge_cursor,
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AuditEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AuditEdge_node,
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AuditEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_AuditEntry_seq(ctx, field)
+			case "at":
+				return ec.fieldContext_AuditEntry_at(ctx, field)
+			case "subject":
+				return ec.fieldContext_AuditEntry_subject(ctx, field)
+			case "roles":
+				return ec.fieldContext_AuditEntry_roles(ctx, field)
+			case "address":
+				return ec.fieldContext_AuditEntry_address(ctx, field)
+			case "action":
+				return ec.fieldContext_AuditEntry_action(ctx, field)
+			case "target":
+				return ec.fieldContext_AuditEntry_target(ctx, field)
+			case "outcome":
+				return ec.fieldContext_AuditEntry_outcome(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
 		},
 	}
 	return fc, nil
@@ -12409,6 +13179,8 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 				return ec.fieldContext_AuditConnection_nodes(ctx, field)
 			case "pageInfo":
 				return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+			case "edges":
+				return ec.fieldContext_AuditConnection_edges(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
 		},
@@ -17967,6 +18739,55 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "edges":
+			out.Values[i] = ec._AuditConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var auditEdgeImplementors = []string{"AuditEdge"}
+
+func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22225,6 +23046,32 @@ func (ec *executionContext) marshalNAuditConnection2ᚖdangboᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._AuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEdge2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AuditEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.AuditEntry) graphql.Marshaler {

@@ -11,20 +11,31 @@ type Node interface {
 	IsNode()
 }
 
+// What a search finds: an organisation or a member.
 type SearchResult interface {
 	IsSearchResult()
 }
 
+// A new probationary member (đảng viên dự bị), as admitMember takes them.
 type AdmitMemberInput struct {
-	CellID          string      `json:"cellId"`
-	FullName        string      `json:"fullName"`
-	Gender          org.Gender  `json:"gender"`
+	// The cell or grassroots cell they join (R5: members only in CELL or GRASSROOTS_CELL).
+	CellID string `json:"cellId"`
+	// Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise).
+	FullName string `json:"fullName"`
+	// Their gender.
+	Gender org.Gender `json:"gender"`
+	// Their political-theory level (trình độ lý luận chính trị); default NONE.
 	PoliticalTheory *org.Theory `json:"politicalTheory,omitempty"`
-	BirthDate       *org.Date   `json:"birthDate,omitempty"`
-	Ethnicity       *string     `json:"ethnicity,omitempty"`
-	Phone           *string     `json:"phone,omitempty"`
-	Email           *string     `json:"email,omitempty"`
-	Address         *string     `json:"address,omitempty"`
+	// Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise).
+	BirthDate *org.Date `json:"birthDate,omitempty"`
+	// Their ethnicity (dân tộc), e.g. "Kinh"; at most 200 characters (BAD_USER_INPUT beyond).
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Their phone number; at most 200 characters (BAD_USER_INPUT beyond).
+	Phone *string `json:"phone,omitempty"`
+	// Their email address; at most 200 characters (BAD_USER_INPUT beyond).
+	Email *string `json:"email,omitempty"`
+	// Their residence address; at most 200 characters (BAD_USER_INPUT beyond).
+	Address *string `json:"address,omitempty"`
 }
 
 // The arguments of assignRole.
@@ -39,15 +50,32 @@ type AssignRoleInput struct {
 	HeadOfUnit *bool `json:"headOfUnit,omitempty"`
 }
 
+// A page of the audit log (Relay connection), newest first.
 type AuditConnection struct {
-	Nodes    []*org.AuditEntry `json:"nodes"`
-	PageInfo *PageInfo         `json:"pageInfo"`
+	// The entries of the page, without cursors.
+	Nodes []*org.AuditEntry `json:"nodes"`
+	// Whether more pages follow, and the cursors to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The entries of the page with their cursors.
+	Edges []*AuditEdge `json:"edges"`
 }
 
+// An audit entry with its cursor.
+type AuditEdge struct {
+	// Pass it as `after` to read the older entries that follow.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *org.AuditEntry `json:"node"`
+}
+
+// A page of the history of changes (Relay connection).
 type ChangeConnection struct {
-	Edges    []*ChangeEdge `json:"edges"`
-	Nodes    []*Change     `json:"nodes"`
-	PageInfo *PageInfo     `json:"pageInfo"`
+	// The changes of the page with their cursors.
+	Edges []*ChangeEdge `json:"edges"`
+	// The changes of the page, without cursors.
+	Nodes []*Change `json:"nodes"`
+	// Whether more pages follow, and the cursors to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // The arguments of changeOrgKind.
@@ -58,9 +86,12 @@ type ChangeOrgKindInput struct {
 	Kind org.Kind `json:"kind"`
 }
 
+// How many operations of one type.
 type ChangeTypeCount struct {
-	Type  org.ChangeType `json:"type"`
-	Count int            `json:"count"`
+	// The type.
+	Type org.ChangeType `json:"type"`
+	// How many operations of it.
+	Count int `json:"count"`
 }
 
 // The arguments of confirmOfficial.
@@ -69,30 +100,46 @@ type ConfirmOfficialInput struct {
 	MemberID string `json:"memberId"`
 }
 
+// A member recorded as they stand (data entry: no decision, no history).
 type CreateMemberInput struct {
-	CellID   string           `json:"cellId"`
-	FullName string           `json:"fullName"`
-	Gender   org.Gender       `json:"gender"`
-	Status   org.MemberStatus `json:"status"`
-	// Default: today.
+	// The cell or grassroots cell they are active in (R5: members only in CELL or GRASSROOTS_CELL).
+	CellID string `json:"cellId"`
+	// Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise).
+	FullName string `json:"fullName"`
+	// Their gender.
+	Gender org.Gender `json:"gender"`
+	// Probationary or official.
+	Status org.MemberStatus `json:"status"`
+	// The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future.
 	AdmittedOn *org.Date `json:"admittedOn,omitempty"`
-	// For an OFFICIAL member; default: a year after admission.
-	OfficialOn      *org.Date   `json:"officialOn,omitempty"`
+	// For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission.
+	OfficialOn *org.Date `json:"officialOn,omitempty"`
+	// Their political-theory level; default NONE.
 	PoliticalTheory *org.Theory `json:"politicalTheory,omitempty"`
-	BirthDate       *org.Date   `json:"birthDate,omitempty"`
-	Ethnicity       *string     `json:"ethnicity,omitempty"`
-	Phone           *string     `json:"phone,omitempty"`
-	Email           *string     `json:"email,omitempty"`
-	Address         *string     `json:"address,omitempty"`
+	// Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise).
+	BirthDate *org.Date `json:"birthDate,omitempty"`
+	// Their ethnicity (dân tộc), e.g. "Kinh"; at most 200 characters (BAD_USER_INPUT beyond).
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Their phone number; at most 200 characters (BAD_USER_INPUT beyond).
+	Phone *string `json:"phone,omitempty"`
+	// Their email address; at most 200 characters (BAD_USER_INPUT beyond).
+	Email *string `json:"email,omitempty"`
+	// Their residence address; at most 200 characters (BAD_USER_INPUT beyond).
+	Address *string `json:"address,omitempty"`
 }
 
+// An organisation recorded as it stands (data entry: no decision, no history).
 type CreateOrgInput struct {
 	// The parent organisation; omit only for a province.
-	ParentID *string     `json:"parentId,omitempty"`
-	Name     string      `json:"name"`
-	Code     *string     `json:"code,omitempty"`
-	Kind     org.Kind    `json:"kind"`
-	Sector   *org.Sector `json:"sector,omitempty"`
+	ParentID *string `json:"parentId,omitempty"`
+	// Its name, 1 to 200 characters (BAD_USER_INPUT otherwise).
+	Name string `json:"name"`
+	// A short code of its own, if it has one.
+	Code *string `json:"code,omitempty"`
+	// Its kind; RULE_VIOLATION (R5) if it may not sit under the parent.
+	Kind org.Kind `json:"kind"`
+	// What it is attached to; default OTHER.
+	Sector *org.Sector `json:"sector,omitempty"`
 }
 
 // The arguments of dissolveOrg.
@@ -136,11 +183,16 @@ type FlattenLevelInput struct {
 	MinMembers *int `json:"minMembers,omitempty"`
 }
 
+// A page of members (Relay connection).
 type MemberConnection struct {
-	Edges      []*MemberEdge `json:"edges"`
-	Nodes      []*Member     `json:"nodes"`
-	PageInfo   *PageInfo     `json:"pageInfo"`
-	TotalCount int           `json:"totalCount"`
+	// The members of the page with their cursors.
+	Edges []*MemberEdge `json:"edges"`
+	// The members of the page, without cursors.
+	Nodes []*Member `json:"nodes"`
+	// Whether more pages follow, and the cursors to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Members in the whole list, every page.
+	TotalCount int `json:"totalCount"`
 }
 
 // Several mergers in one operation.
@@ -172,17 +224,24 @@ type MergeOrgsInput struct {
 // Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
 // the decision that orders them, take effect on `effectiveOn` (default today; past and future dates are fine),
 // apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
-// the organisation concerned (R9); a decision number may be used by one operation of its issuer only (CONFLICT).
+// the organisation concerned (R9). One decision (issuer and number, with one date) may order several operations;
+// its number cited with another date is CONFLICT. A decision recorded late may not make a change already recorded for
+// a later date untrue (CONFLICT naming that decision); one that leaves it true is recorded as usual.
 type Mutation struct {
 }
 
+// A new organisation, as establishOrg, mergeOrgs and splitOrg take it.
 type NewOrgInput struct {
 	// Default for splitOrg: the parent of the organisation split.
-	ParentID *string     `json:"parentId,omitempty"`
-	Name     string      `json:"name"`
-	Code     *string     `json:"code,omitempty"`
-	Kind     org.Kind    `json:"kind"`
-	Sector   *org.Sector `json:"sector,omitempty"`
+	ParentID *string `json:"parentId,omitempty"`
+	// Its name, 1 to 200 characters (BAD_USER_INPUT otherwise), e.g. "Chi bộ thôn Đồng Cả".
+	Name string `json:"name"`
+	// A short code of its own, if it has one.
+	Code *string `json:"code,omitempty"`
+	// Its kind; it must be one that may sit under the parent (RULE_VIOLATION, R5).
+	Kind org.Kind `json:"kind"`
+	// What it is attached to; default OTHER.
+	Sector *org.Sector `json:"sector,omitempty"`
 }
 
 // How one organisation differs once a scenario is applied.
@@ -199,11 +258,16 @@ type NodeChange struct {
 	MemberDelta int `json:"memberDelta"`
 }
 
+// A page of organisations (Relay connection).
 type OrgConnection struct {
-	Edges      []*OrgEdge `json:"edges"`
-	Nodes      []*Org     `json:"nodes"`
-	PageInfo   *PageInfo  `json:"pageInfo"`
-	TotalCount int        `json:"totalCount"`
+	// The organisations of the page with their cursors.
+	Edges []*OrgEdge `json:"edges"`
+	// The organisations of the page, without cursors.
+	Nodes []*Org `json:"nodes"`
+	// Whether more pages follow, and the cursors to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Organisations in the whole list, every page.
+	TotalCount int `json:"totalCount"`
 }
 
 // Selects organisations of a subtree, its root excluded, for a bulk operation; an empty list selects any.
@@ -220,11 +284,16 @@ type OrgFilterInput struct {
 	MinMembers *int `json:"minMembers,omitempty"`
 }
 
+// Where a page stands in its list (Relay).
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// Whether a page follows this one.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether a page precedes this one; lists are read forward only, so always false.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first element; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last element: pass it as `after` for the next page; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // Read the structure of a provincial party organisation: provinces, district-level committees,
@@ -296,7 +365,7 @@ type ScenarioFigure struct {
 	AsIs float64 `json:"asIs"`
 	// Its value in the scenario.
 	ToBe float64 `json:"toBe"`
-	// toBe less asIs.
+	// The value in the scenario less the live one (toBe − asIs), rounded to 2 decimals.
 	Net float64 `json:"net"`
 }
 
@@ -345,16 +414,22 @@ type ScenarioOperationInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// One search result.
 type SearchHit struct {
+	// The organisation or member found.
 	Node SearchResult `json:"node"`
 	// From the root down to the organisation found (for a member: their cell).
-	Path  []*Org  `json:"path"`
+	Path []*Org `json:"path"`
+	// How well it matches; higher is better, comparable within one search only.
 	Score float64 `json:"score"`
 }
 
+// How many cells of one sector.
 type SectorCount struct {
+	// The sector.
 	Sector org.Sector `json:"sector"`
-	Count  int        `json:"count"`
+	// How many cells of it.
+	Count int `json:"count"`
 }
 
 // The arguments of setResidence.

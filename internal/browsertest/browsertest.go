@@ -190,6 +190,27 @@ func (b *Browser) Click(css string) {
 	b.Do("click "+css, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
+// ClickText waits for an element matching the CSS selector whose text is
+// exactly text, and clicks the first: links of one class often differ only
+// by their text.
+func (b *Browser) ClickText(css, text string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, b.Timeout)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`(css, text) => {
+		const el = [...document.querySelectorAll(css)].find((e) => e.innerText.trim() === text);
+		if (el) el.click();
+		return !!el;
+	}`,
+		chromedp.WithPollingArgs(css, text),
+		chromedp.WithPollingInterval(100*time.Millisecond),
+		chromedp.WithPollingTimeout(b.Timeout),
+	))
+	if err != nil {
+		b.t.Fatalf("browsertest: click %s showing %q: %v", css, text, err)
+	}
+}
+
 // Type focuses the element matching the CSS selector and types text into it.
 func (b *Browser) Type(css, text string) {
 	b.t.Helper()

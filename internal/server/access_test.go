@@ -296,6 +296,34 @@ func TestAuditRecordsWhoWhatWhere(t *testing.T) {
 		done.Address == nil || !strings.HasPrefix(*done.Address, "127.0.0.1") || done.At == "" {
 		t.Fatalf("audit entries %s", r.Data)
 	}
+
+	// The Relay edges hold the same entries, and a cursor reads on from its entry.
+	r = w.ask(w.mint([]org.AccessRole{org.Admin}), `{ auditLog(first: 2) { edges { cursor node { seq } } nodes { seq } pageInfo { endCursor } } }`, nil)
+	var page struct {
+		AuditLog struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ Seq int }
+			}
+			Nodes    []struct{ Seq int }
+			PageInfo struct{ EndCursor string }
+		}
+	}
+	w.s.data(r, &page)
+	edges := page.AuditLog.Edges
+	if len(edges) != 2 || len(page.AuditLog.Nodes) != 2 || edges[0].Node.Seq != page.AuditLog.Nodes[0].Seq ||
+		edges[1].Node.Seq != page.AuditLog.Nodes[1].Seq || edges[1].Cursor != page.AuditLog.PageInfo.EndCursor {
+		t.Fatalf("audit edges %s", r.Data)
+	}
+	r = w.ask(w.mint([]org.AccessRole{org.Admin}), `query($after: String) { auditLog(first: 1, after: $after) { nodes { seq } } }`,
+		map[string]any{"after": edges[0].Cursor})
+	var next struct {
+		AuditLog struct{ Nodes []struct{ Seq int } }
+	}
+	w.s.data(r, &next)
+	if len(next.AuditLog.Nodes) != 1 || next.AuditLog.Nodes[0].Seq != edges[1].Node.Seq {
+		t.Fatalf("after the first edge's cursor %s, want seq %d", r.Data, edges[1].Node.Seq)
+	}
 }
 
 // TestAuditBoundsWhatItRecords: a refused mutation naming a 900 KB id leaves

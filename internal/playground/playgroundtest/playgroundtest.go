@@ -16,6 +16,9 @@ const (
 	resultPane     = ".graphiql-response"
 	docsButton     = `.graphiql-sidebar button[aria-label="Show Documentation Explorer"]`
 	docExplorer    = ".graphiql-doc-explorer"
+	docTitle       = ".graphiql-doc-explorer-title"
+	docTypeLink    = ".graphiql-doc-explorer a.graphiql-doc-explorer-type-name"
+	docFieldLink   = ".graphiql-doc-explorer a.graphiql-doc-explorer-field-name"
 	schemaIsLoaded = "Root Types"
 	screenshotName = "playground"
 )
@@ -37,6 +40,39 @@ func RunFirstExample(t testing.TB, b *browsertest.Browser, pageURL, exampleName,
 
 	if err := browsertest.NonBlank(b.Screenshot(screenshotName)); err != nil {
 		t.Error(err)
+	}
+	b.AssertNoExternalRequests()
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("the playground logged errors: %q", errs)
+	}
+}
+
+// ShowDocs opens the playground at pageURL and its docs explorer (the manual
+// analysts read), goes from the query root to typeName (a type the query root
+// names) and waits until its page shows each of typeDocs; then it opens
+// field's page and waits until it shows each of fieldDocs (its arguments'
+// descriptions). It checks that the page tried to reach no other host and
+// logged no errors.
+func ShowDocs(t testing.TB, b *browsertest.Browser, pageURL, typeName string, typeDocs []string, field string, fieldDocs []string) {
+	t.Helper()
+	b.Navigate(pageURL)
+	b.WaitVisible(docsButton)
+	b.Click(docsButton)
+	b.WaitText(docExplorer, schemaIsLoaded)
+	b.ClickText(docTypeLink, "Query")
+	b.WaitText(docTitle, "Query")
+	b.ClickText(docTypeLink, typeName)
+	b.WaitText(docTitle, typeName)
+	for _, want := range typeDocs {
+		b.WaitText(docExplorer, want)
+	}
+	if err := browsertest.NonBlank(b.Screenshot("docs-" + typeName)); err != nil {
+		t.Error(err)
+	}
+	b.ClickText(docFieldLink, field)
+	b.WaitText(docTitle, field)
+	for _, want := range fieldDocs {
+		b.WaitText(docExplorer, want)
 	}
 	b.AssertNoExternalRequests()
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
