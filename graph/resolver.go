@@ -281,6 +281,15 @@ func orgOfInput(in model.NewOrgInput) org.NewOrg {
 	return org.NewOrg{ParentID: deref(in.ParentID), Name: in.Name, Code: deref(in.Code), Kind: in.Kind, Sector: deref(in.Sector)}
 }
 
+// newOrgOf is an optional new organisation.
+func newOrgOf(in *model.NewOrgInput) *org.NewOrg {
+	if in == nil {
+		return nil
+	}
+	n := orgOfInput(*in)
+	return &n
+}
+
 func memberOfInput(in model.AdmitMemberInput) org.NewMember {
 	return org.NewMember{
 		CellID: in.CellID, FullName: in.FullName, Gender: in.Gender, Theory: deref(in.PoliticalTheory),

@@ -72,7 +72,8 @@ func operationOf(i int, in *model.ScenarioOperationInput) (org.Operation, error)
 			Destination: org.Destination{MembersTo: deref(d.MembersTo), ChildrenTo: deref(d.ChildrenTo)}}
 	})
 	add(in.ChangeOrgKind != nil, func() org.Operation {
-		return org.Operation{Type: org.OpChangeOrgKind, ID: in.ChangeOrgKind.ID, Kind: in.ChangeOrgKind.Kind}
+		k := in.ChangeOrgKind
+		return org.Operation{Type: org.OpChangeOrgKind, ID: k.ID, Kind: k.Kind, New: newOrgOf(k.MembersTo)}
 	})
 	add(in.AdmitMember != nil, func() org.Operation {
 		m := memberOfInput(*in.AdmitMember)

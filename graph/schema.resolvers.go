@@ -160,8 +160,8 @@ func (r *mutationResolver) DissolveOrg(ctx context.Context, id string, membersTo
 	return changeOf(r.Service.DissolveOrg(ctx, id, to, meta(decision, effectiveOn, note)))
 }
 
-func (r *mutationResolver) ChangeOrgKind(ctx context.Context, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
-	return changeOf(r.Service.ChangeOrgKind(ctx, id, kind, meta(decision, effectiveOn, note)))
+func (r *mutationResolver) ChangeOrgKind(ctx context.Context, id string, kind org.Kind, membersTo *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.ChangeOrgKind(ctx, id, kind, newOrgOf(membersTo), meta(decision, effectiveOn, note)))
 }
 
 func (r *mutationResolver) AdmitMember(ctx context.Context, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {

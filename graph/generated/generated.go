@@ -200,7 +200,7 @@ type ComplexityRoot struct {
 		AdmitMember             func(childComplexity int, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) int
 		ApplyScenario           func(childComplexity int, id string, decision org.Decision, effectiveOn *org.Date) int
 		AssignRole              func(childComplexity int, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) int
-		ChangeOrgKind           func(childComplexity int, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) int
+		ChangeOrgKind           func(childComplexity int, id string, kind org.Kind, membersTo *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) int
 		ConfirmOfficial         func(childComplexity int, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) int
 		CreateMember            func(childComplexity int, input model.CreateMemberInput) int
 		CreateOrg               func(childComplexity int, input model.CreateOrgInput) int
@@ -453,7 +453,7 @@ type MutationResolver interface {
 	MergeOrgs(ctx context.Context, sourceIds []string, targetID *string, newTarget *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	SplitOrg(ctx context.Context, id string, newOrg model.NewOrgInput, memberIds []string, childIds []string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	DissolveOrg(ctx context.Context, id string, membersTo *string, childrenTo *string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
-	ChangeOrgKind(ctx context.Context, id string, kind org.Kind, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	ChangeOrgKind(ctx context.Context, id string, kind org.Kind, membersTo *model.NewOrgInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	AdmitMember(ctx context.Context, input model.AdmitMemberInput, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	ConfirmOfficial(ctx context.Context, memberID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	TransferMember(ctx context.Context, memberID string, cellID string, until *org.Date, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
@@ -1206,7 +1206,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangeOrgKind(childComplexity, args["id"].(string), args["kind"].(org.Kind), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.ChangeOrgKind(childComplexity, args["id"].(string), args["kind"].(org.Kind), args["membersTo"].(*model.NewOrgInput), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
 	case "Mutation.confirmOfficial":
 		if e.ComplexityRoot.Mutation.ConfirmOfficial == nil {
 			break
@@ -2781,6 +2781,12 @@ type Mutation {
     id: ID!
     "Its new kind; BAD_USER_INPUT if it is the current one, RULE_VIOLATION (R5) if the new kind may not sit where it is or hold what it holds."
     kind: OrgKind!
+    """
+    A cell (chi bộ) the same decision establishes under it, into which its members move: the common step of a
+    grassroots cell that becomes a grassroots committee (a committee holds no members directly). Its ` + "`" + `parentId` + "`" + `
+    is ignored; BAD_USER_INPUT with a kind that holds members.
+    """
+    membersTo: NewOrgInput
     "The decision that orders it."
     decision: DecisionInput!
     "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
@@ -4044,6 +4050,8 @@ input ChangeOrgKindInput {
   id: ID!
   "Its new kind."
   kind: OrgKind!
+  "As changeOrgKind's membersTo: a cell established under it that its members move into."
+  membersTo: NewOrgInput
 }
 
 "The arguments of confirmOfficial."
@@ -4297,21 +4305,26 @@ func (ec *executionContext) field_Mutation_changeOrgKind_args(ctx context.Contex
 		return nil, err
 	}
 	args["kind"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "membersTo", ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput)
 	if err != nil {
 		return nil, err
 	}
-	args["decision"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	args["membersTo"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
 	if err != nil {
 		return nil, err
 	}
-	args["effectiveOn"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
 	if err != nil {
 		return nil, err
 	}
-	args["note"] = arg4
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
 	return args, nil
 }
 
@@ -9339,7 +9352,7 @@ func (ec *executionContext) _Mutation_changeOrgKind(ctx context.Context, field g
 		ec.fieldContext_Mutation_changeOrgKind,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangeOrgKind(ctx, fc.Args["id"].(string), fc.Args["kind"].(org.Kind), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().ChangeOrgKind(ctx, fc.Args["id"].(string), fc.Args["kind"].(org.Kind), fc.Args["membersTo"].(*model.NewOrgInput), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
 		},
 		nil,
 		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
@@ -17495,7 +17508,7 @@ func (ec *executionContext) unmarshalInputChangeOrgKindInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "kind"}
+	fieldsInOrder := [...]string{"id", "kind", "membersTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17516,6 +17529,13 @@ func (ec *executionContext) unmarshalInputChangeOrgKindInput(ctx context.Context
 				return it, err
 			}
 			it.Kind = data
+		case "membersTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membersTo"))
+			data, err := ec.unmarshalONewOrgInput2ᚖdangboᚋgraphᚋmodelᚐNewOrgInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembersTo = data
 		}
 	}
 	return it, nil

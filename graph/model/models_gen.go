@@ -84,6 +84,8 @@ type ChangeOrgKindInput struct {
 	ID string `json:"id"`
 	// Its new kind.
 	Kind org.Kind `json:"kind"`
+	// As changeOrgKind's membersTo: a cell established under it that its members move into.
+	MembersTo *NewOrgInput `json:"membersTo,omitempty"`
 }
 
 // How many operations of one type.

@@ -18,6 +18,9 @@ type Member struct {
 	// village or residential-group cell they keep a residence link with, if any.
 	CellID          string
 	ResidenceCellID string
+	// ResidenceEndedOn is when the member's last residence link ended, when
+	// they have had none since; zero otherwise.
+	ResidenceEndedOn Date
 	Roles           []RoleTerm // held on the date
 	Ratings         []YearRating
 	Personal        Personal
@@ -120,6 +123,13 @@ func (r *MemberRecord) MemberAt(d Date) (Member, bool) {
 	}
 	if m.Status == Official {
 		m.OfficialOn = r.OfficialOn
+	}
+	if m.ResidenceCellID == "" {
+		for _, s := range r.Residences {
+			if s.Until <= d {
+				m.ResidenceEndedOn = max(m.ResidenceEndedOn, s.Until)
+			}
+		}
 	}
 	return m, true
 }

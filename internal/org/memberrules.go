@@ -7,7 +7,8 @@ import (
 // memberFindings runs the rules that members decide over the cells among
 // nodes (listed parents first, as ChartNodes lists them): R4 (a cell of nine
 // or more official members elects a cell committee), R6 (a residence link
-// points to another, residential cell), R7 (probation overdue) and R8
+// points to another, residential cell; a warning for a member whose link
+// ended and who has none since), R7 (probation overdue) and R8
 // (excellent ratings at most a fifth of good ones, per grassroots
 // organisation, for the last year rated).
 func (s *Service) memberFindings(ctx context.Context, v View, nodes []ChartNode) ([]Violation, error) {
@@ -52,6 +53,10 @@ func (s *Service) memberFindings(ctx context.Context, v View, nodes []ChartNode)
 			}
 			if m.ResidenceCellID != "" {
 				residents = append(residents, m)
+			} else if m.ResidenceEndedOn != 0 {
+				out = append(out, Violation{Rule: RuleResidenceLost, Subject: m.ID, Message: RuleResidenceLost.Violation(
+					"%s không còn giữ liên hệ với chi bộ nơi cư trú từ %s: hãy giới thiệu đảng viên về chi bộ thôn, tổ dân phố nơi cư trú",
+					m.FullName, m.ResidenceEndedOn).Message})
 			}
 			if g, ok := ratingOf(m.Ratings, year); ok {
 				switch g {

@@ -20,6 +20,11 @@ type operation struct {
 	before map[string]Record
 	after  map[string]Record
 	order  []string // ids in the order first touched
+	// asides are the changes recorded besides this one (see aside), with
+	// the type and subjects of each.
+	asides   []*operation
+	typ      ChangeType
+	subjects []string
 }
 
 // operate runs a restructuring operation: check (rights, scope, input) before
@@ -55,30 +60,56 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 				return err
 			}
 		}
-		if err := op.checkLifetimes(); err != nil {
-			return err
-		}
-		if err := op.keepsLater(s.store); err != nil {
-			return err
-		}
-		change = Change{Type: typ, EffectiveOn: at, Decision: meta.Decision, Note: meta.Note,
-			RecordedAt: time.Now().UTC(), Subjects: subjects}
-		if p, ok := PrincipalFrom(ctx); ok {
-			change.Actor = p.Subject
+		for _, o := range append([]*operation{op}, op.asides...) {
+			if err := o.checkLifetimes(); err != nil {
+				return err
+			}
+			if err := o.keepsLater(s.store); err != nil {
+				return err
+			}
 		}
 		var err error
-		if change.Scope, err = op.scope(); err != nil {
+		if change, err = op.record(typ, subjects); err != nil {
 			return err
 		}
-		for _, id := range op.order {
-			if r, ok := op.before[id]; ok {
-				change.Before = append(change.Before, r)
+		for _, a := range op.asides {
+			if _, err := a.record(a.typ, a.subjects); err != nil {
+				return err
 			}
-			change.After = append(change.After, op.after[id])
 		}
-		return tx.RecordChange(ctx, &change)
+		return nil
 	})
 	return change, err
+}
+
+// record records what the operation wrote as a change of type typ.
+func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
+	change := Change{Type: typ, EffectiveOn: op.at, Decision: op.meta.Decision, Note: op.meta.Note,
+		RecordedAt: time.Now().UTC(), Subjects: subjects}
+	if p, ok := PrincipalFrom(op.ctx); ok {
+		change.Actor = p.Subject
+	}
+	var err error
+	if change.Scope, err = op.scope(); err != nil {
+		return Change{}, err
+	}
+	for _, id := range op.order {
+		if r, ok := op.before[id]; ok {
+			change.Before = append(change.Before, r)
+		}
+		change.After = append(change.After, op.after[id])
+	}
+	return change, op.tx.RecordChange(op.ctx, &change)
+}
+
+// aside is an operation of its own, recorded in the same transaction by the
+// same decision, for what op does besides its purpose: a resident's link
+// that ends with the cell dissolved is a RESIDENCE_ENDED of that member.
+func (op *operation) aside(typ ChangeType, subjects ...string) *operation {
+	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay,
+		before: map[string]Record{}, after: map[string]Record{}, typ: typ, subjects: subjects}
+	op.asides = append(op.asides, a)
+	return a
 }
 
 // decisionAgrees fails with CONFLICT when the history already cites the

@@ -185,7 +185,7 @@ func (s *Service) run(ctx context.Context, op Operation, meta Meta) error {
 	case OpDissolveOrg:
 		_, err = s.DissolveOrg(ctx, op.ID, op.Destination, meta)
 	case OpChangeOrgKind:
-		_, err = s.ChangeOrgKind(ctx, op.ID, op.Kind, meta)
+		_, err = s.ChangeOrgKind(ctx, op.ID, op.Kind, op.New, meta)
 	case OpAdmitMember:
 		_, err = s.AdmitMember(ctx, *op.Admit, meta)
 	case OpConfirmOfficial:

@@ -163,11 +163,28 @@ func lowestCommon(up, other []string) string {
 // ChangeOrgKind changes what kind of organisation it is from the effective
 // date, e.g. a grassroots cell that reached 30 members becomes a grassroots
 // committee (R2). Its parent must be able to hold the new kind, and the new
-// kind its children and members (R5).
-func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta Meta) (Change, error) {
-	return s.operate(ctx, ChangeKindChanged, []string{id}, meta, func(at Date) error {
+// kind its children and members (R5). A committee holds no members: with
+// membersTo, the same decision establishes that cell under it and moves its
+// members there, the common real step.
+func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, membersTo *NewOrg, meta Meta) (Change, error) {
+	subjects := []string{id}
+	var cellID string
+	if membersTo != nil {
+		cellID = s.newID("o")
+		subjects = append(subjects, cellID)
+	}
+	return s.operate(ctx, ChangeKindChanged, subjects, meta, func(at Date) error {
 		if int(kind) >= NumKinds {
 			return Errorf(EInvalid, "loại tổ chức không hợp lệ")
+		}
+		if membersTo != nil {
+			if kind.HoldsMembers() {
+				return Errorf(EInvalid, "%s giữ đảng viên trực tiếp: không cần lập chi bộ nhận đảng viên (membersTo)", kind.Vietnamese())
+			}
+			membersTo.ParentID = id
+			if err := checkNewOrg(membersTo); err != nil {
+				return err
+			}
 		}
 		return s.structural(ctx, at, id)
 	}, func(op *operation) error {
@@ -202,23 +219,35 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, meta 
 				}
 			}
 		}
-		if !kind.HoldsMembers() {
-			members, err := op.membersOn(id)
-			if err != nil {
+		members, err := op.membersOn(id)
+		if err != nil {
+			return err
+		}
+		if !kind.HoldsMembers() && len(members) > 0 && membersTo == nil {
+			err := RuleShape.Violation("%s không có đảng viên sinh hoạt trực tiếp; %q còn %d đảng viên: hãy lập chi bộ nhận họ (membersTo)",
+				kind.Vietnamese(), o.Name, len(members))
+			if err := op.allow(id, err); err != nil {
 				return err
-			}
-			if len(members) > 0 {
-				err := RuleShape.Violation("%s không có đảng viên sinh hoạt trực tiếp; %q còn %d đảng viên", kind.Vietnamese(), o.Name, len(members))
-				if err := op.allow(id, err); err != nil {
-					return err
-				}
 			}
 		}
 		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
 		if err != nil {
 			return err
 		}
-		return op.putOrg(rec)
+		if err := op.putOrg(rec); err != nil {
+			return err
+		}
+		if membersTo == nil {
+			return nil
+		}
+		o.Kind = kind
+		if err := op.establish(cellID, *membersTo, &o); err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			return nil
+		}
+		return op.moveMembers(members, cellID)
 	})
 }
 
@@ -375,22 +404,33 @@ func (op *operation) end(rec *OrgRecord) error {
 		return err
 	}
 	for _, id := range linked {
-		m, err := op.member(id)
+		peek, err := op.tx.Member(op.ctx, id)
+		if err != nil {
+			return notFoundAs(err, "đảng viên", id)
+		}
+		if peek.CellOn(op.at) == rec.ID {
+			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
+		}
+		if since, planned := peek.plannedIn(rec.ID, op.at); planned {
+			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
+				quoted(peek.FullName), quoted(rec.nameOn(since)), since)
+		}
+		if !peek.TiedAfter(rec.ID, op.at) {
+			continue
+		}
+		// A member who only lives there keeps their own cell: their link
+		// ends, recorded as such, and they are left to be linked anew.
+		by := op
+		if peek.onlyResidesIn(rec.ID, op.at) {
+			by = op.aside(ChangeResidenceEnded, id, rec.ID)
+		}
+		m, err := by.member(id)
 		if err != nil {
 			return err
 		}
-		if m.CellOn(op.at) == rec.ID {
-			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
-		}
-		if since, planned := m.plannedIn(rec.ID, op.at); planned {
-			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
-				quoted(m.FullName), quoted(rec.nameOn(since)), since)
-		}
-		if m.TiedAfter(rec.ID, op.at) {
-			m.LeaveFrom(op.at, rec.ID)
-			if err := op.putMember(m); err != nil {
-				return err
-			}
+		m.LeaveFrom(op.at, rec.ID)
+		if err := by.putMember(m); err != nil {
+			return err
 		}
 	}
 	rec.EndAt(op.at)

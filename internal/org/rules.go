@@ -49,6 +49,12 @@ var (
 		"Chỉ cấp ủy cấp trên trực tiếp quyết định thành lập, giải thể tổ chức đảng", "Điều lệ Đảng, Điều 10, khoản 3"}
 )
 
+// RuleResidenceLost is R6 for a working member whose residence link ended
+// (with the cell it pointed to, say) and who has none yet: a prompt to link
+// them anew, not a breach of the structure.
+var RuleResidenceLost = Rule{"R6", SeverityWarning,
+	"Đảng viên đang công tác giữ mối liên hệ với chi bộ thôn, tổ dân phố nơi cư trú", "Quy định số 213-QĐ/TW"}
+
 // Rules lists the rules in order.
 func Rules() []Rule {
 	return []Rule{RuleMinOfficial, RuleGrassrootsSize, RuleCellSize, RuleCellCommittee, RuleShape,

@@ -98,7 +98,9 @@ type Operation struct {
 	ParentID string   `json:"parentId,omitempty"` // TRANSFER_ORG: the new parent
 	Name     string   `json:"name,omitempty"`     // RENAME_ORG
 	Kind     Kind     `json:"kind"`               // CHANGE_ORG_KIND, FLATTEN_LEVEL
-	New      *NewOrg  `json:"new,omitempty"`      // ESTABLISH_ORG, SPLIT_ORG, MERGE_ORGS into a new target
+	// ESTABLISH_ORG, SPLIT_ORG, MERGE_ORGS into a new target, CHANGE_ORG_KIND:
+	// the cell its members move to
+	New *NewOrg `json:"new,omitempty"`
 	Sources  []string `json:"sources,omitempty"`  // MERGE_ORGS
 	TargetID string   `json:"targetId,omitempty"` // MERGE_ORGS, TRANSFER_WHERE
 	// DISSOLVE_ORG: where members and sub-organisations go.

@@ -168,3 +168,19 @@ func endFacts[T any, P interface {
 	}
 	return out
 }
+
+// onlyResidesIn reports whether the member's only ties to organisation id
+// on date d or later are residence links.
+func (r *MemberRecord) onlyResidesIn(id string, d Date) bool {
+	for _, s := range r.Stints {
+		if s.CellID == id && s.Until > d {
+			return false
+		}
+	}
+	for _, t := range r.Roles {
+		if t.OrgID == id && t.Until > d {
+			return false
+		}
+	}
+	return true
+}

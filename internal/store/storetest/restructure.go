@@ -156,13 +156,13 @@ func testOrgOperations(t *testing.T, f *fixture) {
 	}
 
 	f.refused(t, c.province.ID, org.ERule, "R5", func() (org.Change, error) {
-		return f.svc.ChangeOrgKind(f.ctx, c.agency.ID, org.GrassrootsCell, f.by(c.bloc.ID))
+		return f.svc.ChangeOrgKind(f.ctx, c.agency.ID, org.GrassrootsCell, nil, f.by(c.bloc.ID))
 	})
 	ch, err = f.svc.EstablishOrg(f.ctx, org.NewOrg{ParentID: c.bloc.ID, Name: "Chi bộ Sở Nội vụ", Kind: org.GrassrootsCell, Sector: org.SectorAgency}, f.by(c.bloc.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ChangeOrgKind(f.ctx, ch.Subjects[0], org.GrassrootsCommittee, f.byOn(c.bloc.ID, june)); err != nil {
+	if _, err := f.svc.ChangeOrgKind(f.ctx, ch.Subjects[0], org.GrassrootsCommittee, nil, f.byOn(c.bloc.ID, june)); err != nil {
 		t.Fatal(err)
 	}
 	if o, _ := f.orgOn(ch.Subjects[0], june); o.Kind != org.GrassrootsCommittee {

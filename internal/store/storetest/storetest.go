@@ -65,6 +65,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ChangeKindInScenario", testChangeKindInScenario},
 		{"DecisionsAndLateChanges", testDecisionsAndLateChanges},
 		{"PreviewIsApplied", testPreviewIsApplied},
+		{"DissolvedResidence", testDissolvedResidence},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue

@@ -133,8 +133,23 @@ func testChangeKindInScenario(t *testing.T, f *fixture) {
 	for i := range 4 {
 		members = append(members, f.createMember(gcell.ID, "Giáo viên "+string(rune('A'+i)), org.Official).ID)
 	}
-	_, err := f.svc.ChangeOrgKind(f.ctx, gcell.ID, org.GrassrootsCommittee, f.by(c.district.ID))
+	_, err := f.svc.ChangeOrgKind(f.ctx, gcell.ID, org.GrassrootsCommittee, nil, f.by(c.district.ID))
 	wantCode(t, err, org.ERule, "R5")
+	// The common real step in one operation: the same decision establishes
+	// a cell under the new committee and moves the members into it.
+	other := f.createOrg(c.district.ID, "Chi bộ Trường THCS Yên Lạc", org.GrassrootsCell, org.SectorSchool)
+	for i := range 3 {
+		f.createMember(other.ID, "Cán bộ "+string(rune('A'+i)), org.Official)
+	}
+	feb := on(2021, 2, 1)
+	ch, err := f.svc.ChangeOrgKind(f.ctx, other.ID, org.GrassrootsCommittee,
+		&org.NewOrg{Name: "Chi bộ giáo viên THCS", Kind: org.Cell, Sector: org.SectorSchool}, f.byOn(c.district.ID, feb))
+	if err != nil || len(ch.Subjects) != 2 {
+		t.Fatalf("changeOrgKind with membersTo: %+v, %v", ch, err)
+	}
+	if o, err := f.s.Org(f.ctx, org.View{At: feb}, ch.Subjects[1]); err != nil || o.ParentID != other.ID || o.Counts.DirectOfficial != 3 {
+		t.Fatalf("the cell the members moved to: %+v, %v", o, err)
+	}
 
 	sc, err := f.svc.CreateScenario(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
 	if err != nil {
@@ -324,5 +339,51 @@ func testSeed(t *testing.T, fixed uint64) uint64 {
 			t.Fatalf("DANGBO_TEST_SEED=%q: %v", v, err)
 		}
 		return seed
+	}
+}
+
+// testDissolvedResidence: dissolving a village cell ends its residents'
+// links, each recorded as a change of its own by the same decision, and
+// the residents left without a link are reported to be linked anew.
+func testDissolvedResidence(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	worker := f.createMember(c.agencyCell.ID, "Phạm Minh Đức", org.Official)
+	if _, err := f.svc.SetResidence(f.ctx, worker.ID, c.village2.ID, f.by(c.agency.ID)); err != nil {
+		t.Fatal(err)
+	}
+	lost := func(found []org.Violation) bool {
+		for _, v := range found {
+			if v.Subject == worker.ID && v.Rule.ID == "R6" && v.Rule.Severity == org.SeverityWarning {
+				return true
+			}
+		}
+		return false
+	}
+	feb := on(2021, 2, 1)
+	// In a scenario first: the finding is one the scenario brings.
+	sc, err := f.svc.CreateScenario(f.ctx, "Giải thể thôn Tây", c.province.ID, feb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpDissolveOrg, ID: c.village2.ID, Destination: org.Destination{MembersTo: c.village.ID}})
+	added, _, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityInfo)
+	if err != nil || !lost(added) {
+		t.Fatalf("the scenario does not report the resident left without a link: %+v, %v", added, err)
+	}
+	meta := f.byOn(c.commune.ID, feb)
+	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, meta); err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.svc.Changes(f.ctx, org.ChangeQuery{Within: c.agencyCell.ID, Since: feb, Types: []org.ChangeType{org.ChangeResidenceEnded}, First: 10})
+	if err != nil || len(page.Changes) != 1 || page.Changes[0].Decision != meta.Decision ||
+		page.Changes[0].Subjects[0] != worker.ID || page.Changes[0].After[0].Member == nil {
+		t.Fatalf("the ended link's change: %+v, %v", page.Changes, err)
+	}
+	if m, _ := f.s.Member(f.ctx, org.View{At: feb}, worker.ID); m.ResidenceCellID != "" || m.ResidenceEndedOn != feb {
+		t.Fatalf("after: %+v", m)
+	}
+	found, err := f.svc.Violations(f.ctx, org.View{At: feb}, c.province.ID, true, org.SeverityInfo)
+	if err != nil || !lost(found) {
+		t.Fatalf("the resident left without a link is not reported: %v", err)
 	}
 }
