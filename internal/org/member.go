@@ -21,9 +21,9 @@ type Member struct {
 	// ResidenceEndedOn is when the member's last residence link ended, when
 	// they have had none since; zero otherwise.
 	ResidenceEndedOn Date
-	Roles           []RoleTerm // held on the date
-	Ratings         []YearRating
-	Personal        Personal
+	Roles            []RoleTerm // held on the date
+	Ratings          []YearRating
+	Personal         Personal
 }
 
 // Personal holds the fields that identify a member as a person; access control

@@ -94,13 +94,13 @@ type Operation struct {
 	Key  int           `json:"key"`
 	Type OperationType `json:"type"`
 
-	ID       string   `json:"id,omitempty"`       // the organisation operated on
-	ParentID string   `json:"parentId,omitempty"` // TRANSFER_ORG: the new parent
-	Name     string   `json:"name,omitempty"`     // RENAME_ORG
-	Kind     Kind     `json:"kind"`               // CHANGE_ORG_KIND, FLATTEN_LEVEL
+	ID       string `json:"id,omitempty"`       // the organisation operated on
+	ParentID string `json:"parentId,omitempty"` // TRANSFER_ORG: the new parent
+	Name     string `json:"name,omitempty"`     // RENAME_ORG
+	Kind     Kind   `json:"kind"`               // CHANGE_ORG_KIND, FLATTEN_LEVEL
 	// ESTABLISH_ORG, SPLIT_ORG, MERGE_ORGS into a new target, CHANGE_ORG_KIND:
 	// the cell its members move to
-	New *NewOrg `json:"new,omitempty"`
+	New      *NewOrg  `json:"new,omitempty"`
 	Sources  []string `json:"sources,omitempty"`  // MERGE_ORGS
 	TargetID string   `json:"targetId,omitempty"` // MERGE_ORGS, TRANSFER_WHERE
 	// DISSOLVE_ORG: where members and sub-organisations go.
