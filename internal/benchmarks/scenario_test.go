@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
+	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/server"
+	"dangbo/internal/store/memory"
 )
 
 // BenchmarkAbolishDistrictLevel: the 2025 reform simulated on the whole
@@ -179,4 +182,58 @@ func BenchmarkViolationsProvince(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(len(found)), "findings")
+}
+
+// BenchmarkApplyAbolishDistrictLevel applies the 2025 reform of Quảng Ninh
+// on 1 July 2025, by the province's decision, on a fresh store of the
+// province each time: the changes written, the time to apply, and that time
+// as a multiple of the scenario's diff taken just before (the preview the
+// board read).
+func BenchmarkApplyAbolishDistrictLevel(b *testing.B) {
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	july := org.DateFrom(2025, 7, 1)
+	quangNinh := demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh")
+	var applied, diffed []time.Duration
+	changes := 0
+	for range b.N {
+		b.StopTimer()
+		s, err := memory.Open(b.TempDir(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Import(ctx, quangNinh.Clone().Reader()); err != nil {
+			b.Fatal(err)
+		}
+		svc := org.NewService(s, nil)
+		province := find(b, svc, "tinh quang ninh").ID
+		sc, err := svc.CreateScenario(ctx, "Bỏ cấp huyện", province, july)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{{Type: org.OpFlattenLevel, Kind: org.District,
+			Filter: &org.OrgFilter{Within: province}}}); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if _, err := svc.ScenarioDiff(ctx, sc.ID); err != nil {
+			b.Fatal(err)
+		}
+		diffed = append(diffed, time.Since(start))
+		b.StartTimer()
+		start = time.Now()
+		_, written, err := svc.ApplyScenario(ctx, sc.ID, org.Decision{Number: "1-QĐ/TU", Date: july, IssuerID: province}, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		applied = append(applied, time.Since(start))
+		changes = len(written)
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	slices.Sort(applied)
+	slices.Sort(diffed)
+	b.ReportMetric(float64(changes), "changes")
+	b.ReportMetric(float64(applied[len(applied)/2].Milliseconds()), "apply-p50-ms")
+	b.ReportMetric(float64(applied[len(applied)/2])/float64(diffed[len(diffed)/2]), "apply/diff")
 }
