@@ -20,5 +20,6 @@ func TestFakeStoreSuite(t *testing.T) {
 		"OrgOperations", "MemberOperations", "ImportExport", "ImportRejectsInvalid", "StaleWriteConflicts",
 		"FailedUpdateWritesNothing", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 		"Search", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
-		"RandomOperations")
+		"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
+		"DissolvedResidence")
 }
