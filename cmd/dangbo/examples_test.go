@@ -53,7 +53,7 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}, Directives: graph.Directives}).Schema()
 	for _, e := range all {
-		doc, errs := gqlparser.LoadQuery(schema, e.Query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, e.Query, nil)
 		if len(errs) > 0 {
 			t.Errorf("%s: %v", e.Name, errs)
 			continue

@@ -18,11 +18,9 @@ func TestFindMatchesBruteForce(t *testing.T) {
 	givens := []string{"An", "Anh", "Ân", "Tân", "Toàn", "Lan", "Hoa", "Hòa", "Ngân", "Văn"}
 	places := []string{"Đảng bộ xã Tân An", "Chi bộ thôn An Lạc", "Đảng bộ phường Văn Lang", "Chi bộ Trường Tiểu học Lan Anh"}
 	x := newIndex()
-	var entries []*memberEntry
 	for i := range 3000 {
 		name := families[rng.IntN(len(families))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
 		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%04d", i), FullName: name}, key: org.Fold(name)}
-		entries = append(entries, m)
 		x.putMember(nil, m)
 	}
 	for i, p := range places {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"dangbo/internal/org"
 )
@@ -80,7 +81,7 @@ func open(path string, log *slog.Logger) (*Store, error) {
 		// small write nothing measurable: its fsync dominates.
 		PageSize: 16 << 10,
 	})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("memory: %s is in use by another process", path)
 	}
 	if err != nil {

@@ -113,14 +113,14 @@ func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, er
 	var page org.AuditPage
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(auditBucket).Cursor()
-		k, v := c.Last()
+		var k, v []byte
 		if q.Before > 0 {
-			k, v = c.Seek(binary.BigEndian.AppendUint64(nil, uint64(q.Before)))
-			if k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
+			k, _ = c.Seek(binary.BigEndian.AppendUint64(nil, uint64(q.Before)))
+		}
+		if k == nil {
+			k, v = c.Last() // no cursor, or one past the newest entry
+		} else {
+			k, v = c.Prev()
 		}
 		for ; k != nil; k, v = c.Prev() {
 			if len(page.Entries) == q.First {
