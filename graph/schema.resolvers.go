@@ -39,11 +39,11 @@ func (r *changeResolver) Subjects(ctx context.Context, obj *model.Change) ([]mod
 }
 
 func (r *changeResolver) Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return r.records(ctx, obj.Change.Before)
+	return records(obj.Change.Before)
 }
 
 func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return r.records(ctx, obj.Change.After)
+	return records(obj.Change.After)
 }
 
 func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {

@@ -72,7 +72,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return tx.RecordChange(ctx, &change)
 	})
-	return change, err
+	return s.seenChange(ctx, change, err)
 }
 
 // decisionUnused fails with CONFLICT when the history already holds a change

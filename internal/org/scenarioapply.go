@@ -57,6 +57,7 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 	})
 	if err == nil {
 		s.scenarios.forget(id)
+		changes, err = s.seen(ctx, changes)
 	}
 	return out, changes, err
 }

@@ -50,38 +50,35 @@ func (s *Service) CreateScenario(ctx context.Context, name, within string, baseA
 }
 
 // Scenario reads a scenario the caller may see: one over a subtree of theirs.
-func (s *Service) Scenario(ctx context.Context, id string) (Scenario, error) {
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Scenario(ctx context.Context, id string) (Scenario, error) {
+	sc, err := r.store.Scenario(ctx, id)
 	if err != nil {
 		return Scenario{}, err
 	}
-	sc, err := s.store.Scenario(ctx, id)
-	if err != nil {
-		return Scenario{}, err
-	}
-	return sc, s.seeScenario(ctx, p, &sc)
+	return sc, r.seeScenario(ctx, &sc)
+}
+
+// seeScenario is scoped.seeScenario for principal p, for the checks of writes.
+func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) error {
+	return (&scoped{store: s.store, p: p, today: s.today()}).seeScenario(ctx, sc)
 }
 
 // seeScenario is the NOT_FOUND of a missing scenario unless the caller sees
 // the root of its subtree.
-func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) error {
-	if err := s.seeOrg(ctx, p, View{At: sc.BaseAsOf}, sc.Within); err != nil {
+func (r *scoped) seeScenario(ctx context.Context, sc *Scenario) error {
+	if err := r.seeOrg(ctx, View{At: sc.BaseAsOf}, sc.Within); err != nil {
 		return notFound("phương án", sc.ID)
 	}
 	return nil
 }
 
 // Scenarios lists the scenarios the caller may see, newest first.
-func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Scenarios(ctx context.Context) ([]Scenario, error) {
+	all, err := r.store.Scenarios(ctx)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.Scenarios(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(all, func(sc Scenario) bool { return s.seeScenario(ctx, p, &sc) != nil }), nil
+	return slices.DeleteFunc(all, func(sc Scenario) bool { return r.seeScenario(ctx, &sc) != nil }), nil
 }
 
 // AddScenarioOperations appends operations to an open scenario. Each is
@@ -429,10 +426,19 @@ func inScenario[T any](ctx context.Context, s *Service, v View, read func(contex
 		var zero T
 		return zero, err
 	}
-	if p, ok := PrincipalFrom(ctx); ok && !p.Everywhere() {
-		inside := *p
-		inside.Scope = ev.w.roots
-		ctx = WithPrincipal(ctx, &inside)
+	if p, ok := PrincipalFrom(ctx); ok {
+		ctx = WithPrincipal(ctx, ev.inside(p))
 	}
 	return read(ctx, sim, sv)
+}
+
+// inside is principal p reading scenario ev: unless they work everywhere,
+// their scope is the scenario's subtree.
+func (ev *evaluation) inside(p *Principal) *Principal {
+	if p.Everywhere() {
+		return p
+	}
+	in := *p
+	in.Scope = ev.w.roots
+	return &in
 }
