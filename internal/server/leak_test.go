@@ -1,0 +1,388 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"dangbo/internal/org"
+)
+
+// The leak oracle: every query field of the schema, and every field nested in
+// it to a bounded depth, is asked by callers scoped to one organisation; no
+// answer may name an organisation or member outside their scope, and an id
+// outside it must answer exactly as an id that does not exist. The queries
+// come from the schema, so a new field is checked without a new test.
+
+// leakWorld is the access world with a history that reaches across scopes:
+// a member of the bloc linked to the commune's village, a cell moved from
+// the commune to the bloc, the villager on the district's committee, and a
+// scenario of the commune.
+type leakWorld struct {
+	*accessWorld
+	scenario string
+	dates    []org.Date // the dates whose structure a caller may read
+}
+
+func newLeakWorld(t *testing.T) *leakWorld {
+	// The generated queries select everything, far beyond a client's limits.
+	unlimited := Limits{Complexity: 1 << 40, Depth: 1000}
+	w := &leakWorld{accessWorld: newAccessWorldWith(t, Config{Limits: map[org.AccessRole]Limits{
+		org.Viewer: unlimited, org.Officer: unlimited, org.Organiser: unlimited, org.Admin: unlimited}})}
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	on := func(days int, issuer, number string) org.Meta {
+		m := decidedBy(issuer, number)
+		m.EffectiveOn = today + org.Date(days)
+		return m
+	}
+	if _, err := w.s.svc.TransferOrg(ctx, w.village2, w.agency, on(1, w.province, "2-QĐ/TU")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.svc.AssignRole(ctx, w.villager, w.district, org.CommitteeMember, false, on(2, w.province, "3-QĐ/TU")); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := w.s.svc.CreateScenario(ctx, "Phương án xã", w.commune, today+3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.scenario = sc.ID
+	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
+		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.s.day.Store(int32(today + 3))
+	w.dates = []org.Date{today, today + 1, today + 2, today + 3}
+	return w
+}
+
+// known is what the admin sees of the world, split by a scope: the ids and
+// names of organisations and members that lie outside it on every date, and
+// the personal data of every member.
+type known struct {
+	outIDs, outNames []string
+	personal         []string
+}
+
+func (w *leakWorld) known(t *testing.T, admin, scope string) known {
+	in := map[string]bool{}
+	everything := map[string]string{} // id → name
+	personal := map[string]bool{}
+	var roots struct{ Roots []struct{ ID string } }
+	w.s.data(w.ask(admin, `{ roots { id } }`, nil), &roots)
+	type chart struct {
+		OrgChart struct{ Nodes []struct{ ID, Name string } }
+	}
+	for _, d := range w.dates {
+		var inScope chart
+		w.s.data(w.ask(admin, `query($id: ID!, $d: Date) { orgChart(rootId: $id, asOf: $d) { nodes { id name } } }`,
+			map[string]any{"id": scope, "d": d.String()}), &inScope)
+		for _, n := range inScope.OrgChart.Nodes {
+			in[n.ID] = true
+		}
+		for _, root := range roots.Roots {
+			var all chart
+			w.s.data(w.ask(admin, `query($id: ID!, $d: Date) { orgChart(rootId: $id, asOf: $d) { nodes { id name } } }`,
+				map[string]any{"id": root.ID, "d": d.String()}), &all)
+			for _, n := range all.OrgChart.Nodes {
+				everything[n.ID] = n.Name
+				var members struct {
+					Org struct {
+						Members struct {
+							Nodes []struct {
+								ID, FullName                     string
+								BirthDate, Phone, Email, Address *string
+							}
+						}
+					}
+				}
+				w.s.data(w.ask(admin, `query($id: ID!, $d: Date) { org(id: $id, asOf: $d) { members(first: 500) {
+					nodes { id fullName birthDate phone email address } } } }`, map[string]any{"id": n.ID, "d": d.String()}), &members)
+				for _, m := range members.Org.Members.Nodes {
+					everything[m.ID] = m.FullName
+					if inScope := slices.ContainsFunc(inScope.OrgChart.Nodes, func(o struct{ ID, Name string }) bool { return o.ID == n.ID }); inScope {
+						in[m.ID] = true
+					}
+					for _, p := range []*string{m.BirthDate, m.Phone, m.Email, m.Address} {
+						if p != nil && *p != "" {
+							personal[*p] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	var k known
+	inNames := map[string]bool{}
+	for id := range in {
+		inNames[everything[id]] = true
+	}
+	for id, name := range everything {
+		if !in[id] {
+			k.outIDs = append(k.outIDs, id)
+			if !inNames[name] { // a name shared with something in scope names nothing
+				k.outNames = append(k.outNames, name)
+			}
+		}
+	}
+	for p := range personal {
+		k.personal = append(k.personal, p)
+	}
+	sort.Strings(k.outIDs)
+	sort.Strings(k.outNames)
+	sort.Strings(k.personal)
+	if len(k.outIDs) == 0 || len(in) == 0 {
+		t.Fatalf("scope %s: %d inside, nothing outside", scope, len(in))
+	}
+	return k
+}
+
+// loadSchema parses the service's schema files.
+func loadSchema(t *testing.T) *ast.Schema {
+	files, err := filepath.Glob("../../schema/*.graphqls")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("schema files: %v", err)
+	}
+	var sources []*ast.Source
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
+	}
+	s, gerr := gqlparser.LoadSchema(sources...)
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	return s
+}
+
+// selectAll selects every field of t reachable within depth levels, each
+// object type expanded at most twice along a path; fields that need
+// arguments get their defaults.
+func selectAll(s *ast.Schema, t *ast.Definition, depth int, expanded map[string]int) string {
+	var b strings.Builder
+	for _, f := range t.Fields {
+		if strings.HasPrefix(f.Name, "__") || slices.ContainsFunc(f.Arguments, func(a *ast.ArgumentDefinition) bool {
+			return a.Type.NonNull && a.DefaultValue == nil
+		}) {
+			continue
+		}
+		if sub := subselection(s, s.Types[f.Type.Name()], depth, expanded); sub != "-" {
+			b.WriteString(f.Name + sub + " ")
+		}
+	}
+	return b.String()
+}
+
+// subselection is what a field of type def selects: "" for a leaf, "-" for
+// a field left out (too deep).
+func subselection(s *ast.Schema, def *ast.Definition, depth int, expanded map[string]int) string {
+	switch def.Kind {
+	case ast.Scalar, ast.Enum:
+		return ""
+	}
+	if depth == 0 || expanded[def.Name] >= 2 {
+		return "-"
+	}
+	expanded[def.Name]++
+	defer func() { expanded[def.Name]-- }()
+	if def.Kind == ast.Object {
+		return " { " + selectAll(s, def, depth-1, expanded) + "}"
+	}
+	b := " { __typename "
+	for _, p := range s.GetPossibleTypes(def) {
+		b += "... on " + p.Name + " { " + selectAll(s, p, depth-1, expanded) + "} "
+	}
+	return b + "}"
+}
+
+// oracleQuery is one generated query with its variables.
+type oracleQuery struct {
+	field string
+	text  string
+	vars  map[string]any
+	// probe is the variable holding the id asked for, if any.
+	probe string
+}
+
+// oracleQueries are, for every field of Query, queries selecting all of its
+// answer, with each id of ids in turn for its ID arguments (and none, when
+// optional), the scenario for its scenario argument, and a few search texts.
+func oracleQueries(s *ast.Schema, ids []string, scenario string) []oracleQuery {
+	var out []oracleQuery
+	for _, f := range s.Query.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		sel := subselection(s, s.Types[f.Type.Name()], 6, map[string]int{})
+		variants := []map[string]any{{}}
+		probe := ""
+		var params, args []string
+		for _, a := range f.Arguments {
+			params = append(params, fmt.Sprintf("$%s: %s", a.Name, a.Type.String()))
+			args = append(args, fmt.Sprintf("%s: $%s", a.Name, a.Name))
+			var values []any
+			switch {
+			case a.Name == "scenario":
+				values = []any{nil, scenario}
+			case a.Type.Name() == "ID" && a.Name != "after":
+				probe = a.Name
+				values = []any{}
+				for _, id := range ids {
+					values = append(values, id)
+				}
+				if a.Name == "id" && (f.Name == "scenario" || f.Name == "scenarioDiff") {
+					values = append(values, scenario)
+				}
+				if !a.Type.NonNull {
+					values = append(values, nil)
+				}
+			case a.Type.Name() == "String" && a.Type.NonNull:
+				values = []any{"chi bo", "van", "dang bo"}
+			case a.Type.Name() == "Date" && a.Type.NonNull:
+				values = []any{"2000-01-01"}
+			default:
+				continue
+			}
+			var next []map[string]any
+			for _, v := range variants {
+				for _, x := range values {
+					c := maps(v)
+					if x != nil {
+						c[a.Name] = x
+					}
+					next = append(next, c)
+				}
+			}
+			variants = next
+		}
+		text := "{ " + f.Name + sel + " }"
+		if len(params) > 0 {
+			text = "query(" + strings.Join(params, ", ") + ") { " + f.Name + "(" + strings.Join(args, ", ") + ")" + sel + " }"
+		}
+		for _, v := range variants {
+			if v["scenario"] != nil && len(v) > 1 && v["asOf"] != nil {
+				continue
+			}
+			out = append(out, oracleQuery{field: f.Name, text: text, vars: v, probe: probe})
+		}
+	}
+	return out
+}
+
+func maps(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// leaks lists what answer names of k: ids and names outside the scope, and
+// personal data when the caller may not read it.
+func leaks(answer string, k known, personal bool) []string {
+	var found []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for key, x := range v {
+				walk(key)
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case string:
+			for _, id := range k.outIDs {
+				if strings.Contains(v, id) {
+					found = append(found, "id "+id+" in "+v)
+				}
+			}
+			for _, name := range k.outNames {
+				if strings.Contains(v, name) {
+					found = append(found, "name "+name+" in "+v)
+				}
+			}
+			if !personal {
+				for _, p := range k.personal {
+					if strings.Contains(v, p) {
+						found = append(found, "personal "+p+" in "+v)
+					}
+				}
+			}
+		}
+	}
+	var v any
+	if err := json.Unmarshal([]byte(answer), &v); err != nil {
+		return []string{err.Error()}
+	}
+	walk(v)
+	return found
+}
+
+// TestLeakOracle: every query the schema allows, asked by a viewer and an
+// officer of the commune and of the district, names nothing outside their
+// scope, and answers for an id outside it exactly as for one that does not exist.
+func TestLeakOracle(t *testing.T) {
+	w := newLeakWorld(t)
+	schema := loadSchema(t)
+	admin := w.mint([]org.AccessRole{org.Admin})
+	for _, scope := range []string{w.commune, w.district} {
+		k := w.known(t, admin, scope)
+		probes := append(slices.Clone(k.outIDs), w.village, w.village2, w.school, w.villager, scope)
+		queries := oracleQueries(schema, probes, w.scenario)
+		for _, role := range []org.AccessRole{org.Viewer, org.Officer} {
+			token := w.mint([]org.AccessRole{role}, scope)
+			fields := map[string]bool{}
+			for _, q := range queries {
+				fields[q.field] = true
+				r := w.ask(token, q.text, q.vars)
+				answer := mustJSON(r)
+				// The id asked for is the caller's own: an answer may repeat it.
+				id, _ := q.vars[q.probe].(string)
+				scanned := string(answer)
+				if id != "" {
+					scanned = strings.ReplaceAll(scanned, id, "ID")
+				}
+				if found := leaks(scanned, k, role == org.Officer); len(found) > 0 {
+					t.Errorf("%s of %s: %s %v names what lies outside:\n  %s", role, scope, q.field, q.vars,
+						strings.Join(compact(found), "\n  "))
+				}
+				// An id outside the scope answers as one that does not exist.
+				if !slices.Contains(k.outIDs, id) {
+					continue
+				}
+				missing := id[:1] + strings.Repeat("0", len(id)-1)
+				vars := maps(q.vars)
+				vars[q.probe] = missing
+				got := strings.ReplaceAll(string(answer), id, "ID")
+				want := strings.ReplaceAll(string(mustJSON(w.ask(token, q.text, vars))), missing, "ID")
+				if got != want {
+					t.Errorf("%s of %s: %s(%s: outside) answers otherwise than for a missing id:\n  outside: %.400s\n  missing: %.400s",
+						role, scope, q.field, q.probe, got, want)
+				}
+			}
+			if len(fields) != len(schema.Query.Fields)-2 { // __schema and __type aside
+				t.Errorf("asked %d query fields of %d", len(fields), len(schema.Query.Fields)-2)
+			}
+		}
+	}
+}
+
+// compact sorts found and drops repeats, so that one leak reads once.
+func compact(found []string) []string {
+	sort.Strings(found)
+	return slices.Compact(found)
+}
