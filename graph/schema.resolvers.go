@@ -46,6 +46,10 @@ func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.R
 	return records(obj.Change.After)
 }
 
+func (r *decisionResolver) IssuerID(ctx context.Context, obj *org.Decision) (*string, error) {
+	return optional(obj.IssuerID), nil
+}
+
 func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {
 	return r.loadOrg(ctx, org.View{At: obj.Date}, obj.IssuerID)
 }

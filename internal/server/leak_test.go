@@ -386,3 +386,93 @@ func compact(found []string) []string {
 	sort.Strings(found)
 	return slices.Compact(found)
 }
+
+// TestHistoryTrimmedToScope: the history read of issue 14's first hole. A
+// viewer of the commune sees the changes that touched it, but not the bloc's
+// member linked to its village, nor the bloc that took its cell, nor who
+// above it decided; the villager's record stays, their seat on the
+// district's committee masked. The bloc's officer sees their member with
+// personal data, the village they live in masked.
+func TestHistoryTrimmedToScope(t *testing.T) {
+	w := newLeakWorld(t)
+	const query = `{ changes(types: [RESIDENCE_SET, TRANSFERRED, ROLE_ASSIGNED]) {
+		nodes { type decision { issuerId issuer { id } } before after } } }`
+	type record struct {
+		Org *struct {
+			ID       string
+			Versions []struct{ ParentID string }
+		}
+		Member *struct {
+			ID         string
+			Residences []struct{ CellID string }
+			Roles      []struct{ OrgID string }
+			Personal   struct{ Phone string }
+		}
+	}
+	type answer struct {
+		Changes struct {
+			Nodes []struct {
+				Type     string
+				Decision struct {
+					IssuerID *string
+					Issuer   *struct{ ID string }
+				}
+				Before, After []record
+			}
+		}
+	}
+	r := w.ask(w.mint([]org.AccessRole{org.Viewer}, w.commune), query, nil)
+	var got answer
+	w.s.data(r, &got)
+	for _, outside := range []string{w.province, w.district, w.bloc, w.agency, w.agencyCell, w.official, "Lê Văn Cường", "0912"} {
+		if strings.Contains(string(r.Data), outside) {
+			t.Errorf("the commune's viewer reads %q in %s", outside, r.Data)
+		}
+	}
+	if len(got.Changes.Nodes) != 3 {
+		t.Fatalf("the commune's viewer sees %d changes, want 3: %s", len(got.Changes.Nodes), r.Data)
+	}
+	for _, c := range got.Changes.Nodes {
+		if c.Decision.IssuerID != nil || c.Decision.Issuer != nil {
+			t.Errorf("%s: the issuer above the commune shows: %s", c.Type, r.Data)
+		}
+		switch c.Type {
+		case "RESIDENCE_SET":
+			if len(c.Before)+len(c.After) != 0 {
+				t.Errorf("the bloc's member shows: %s", r.Data)
+			}
+		case "TRANSFERRED":
+			if len(c.After) != 1 || c.After[0].Org == nil || c.After[0].Org.ID != w.village2 {
+				t.Fatalf("the cell moved out is missing: %s", r.Data)
+			}
+			vs := c.After[0].Org.Versions
+			if len(vs) != 2 || vs[0].ParentID != w.commune || vs[1].ParentID != "" {
+				t.Errorf("the cell's parents: %+v", vs)
+			}
+		case "ROLE_ASSIGNED":
+			if len(c.After) != 1 || c.After[0].Member == nil || c.After[0].Member.ID != w.villager ||
+				len(c.After[0].Member.Roles) != 1 || c.After[0].Member.Roles[0].OrgID != "" {
+				t.Errorf("the villager's record: %s", r.Data)
+			}
+		}
+	}
+
+	r = w.ask(w.mint([]org.AccessRole{org.Officer}, w.bloc), query, nil)
+	got = answer{}
+	w.s.data(r, &got)
+	if len(got.Changes.Nodes) != 2 { // the cell it took, and its member's residence
+		t.Fatalf("the bloc's officer sees %s", r.Data)
+	}
+	for _, c := range got.Changes.Nodes {
+		if c.Type != "RESIDENCE_SET" {
+			continue
+		}
+		if deref(c.Decision.IssuerID) != w.agency || len(c.After) != 1 || c.After[0].Member == nil {
+			t.Fatalf("the residence set in the bloc: %s", r.Data)
+		}
+		m := c.After[0].Member
+		if m.ID != w.official || m.Personal.Phone == "" || len(m.Residences) != 1 || m.Residences[0].CellID != "" {
+			t.Errorf("the bloc's member as its officer sees them: %+v", m)
+		}
+	}
+}
