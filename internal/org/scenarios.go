@@ -199,7 +199,7 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 			return err
 		}
 		if sc.Status == ScenarioOpen {
-			if ev, err = s.replayOps(ctx, &sc, tx, nil); err != nil {
+			if ev, err = s.replayOps(replayer(ctx, &sc), &sc, tx, nil); err != nil {
 				return err
 			}
 			for i, r := range ev.results[strict:] {
@@ -328,6 +328,15 @@ const cachedEvaluations = 8
 
 func newEvaluations() *evaluations { return &evaluations{byID: map[string]*evaluation{}} }
 
+// replayer is who a scenario's operations run as when it is simulated: the
+// service itself, inside the scenario's subtree, whoever asks. A replay is
+// then the same for every caller, and each reads it through their own scope
+// (Service.reader), so a cached one may serve them all.
+func replayer(ctx context.Context, sc *Scenario) context.Context {
+	return WithPrincipal(ctx, &Principal{Subject: System.Subject,
+		Roles: []AccessRole{Officer, Organiser}, Scope: []string{sc.Within}})
+}
+
 // evaluated is scenario sc replayed over the live structure as it is now.
 func (s *Service) evaluated(ctx context.Context, sc *Scenario) (*evaluation, error) {
 	c := s.scenarios
@@ -341,7 +350,7 @@ func (s *Service) evaluated(ctx context.Context, sc *Scenario) (*evaluation, err
 	}
 	key := sc.ID + "/" + strconv.FormatInt(sc.Rev, 10) + "/" + strconv.FormatUint(writes, 10)
 	v, err, _ := c.flight.Do(key, func() (any, error) {
-		ev, err := s.replayed(context.WithoutCancel(ctx), sc)
+		ev, err := s.replayed(replayer(context.WithoutCancel(ctx), sc), sc)
 		if err != nil {
 			return nil, err
 		}

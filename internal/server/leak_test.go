@@ -476,3 +476,67 @@ func TestHistoryTrimmedToScope(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioReplayServesEveryCaller: issue 14's third hole. A scenario of
+// the commune renames its school and dissolves a village cell, which a live
+// transfer then hands to the bloc. Whoever reads the scenario first after a
+// live write, every caller sees the same replay: the rename applied, the
+// dissolution not (the cell is no longer in the scenario's subtree), and the
+// commune's viewer nothing of the bloc's cell or its member.
+func TestScenarioReplayServesEveryCaller(t *testing.T) {
+	w := newAccessWorld(t)
+	w.s.day.Store(int32(later))
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	if _, err := w.s.svc.CreateMember(ctx, org.NewMember{CellID: w.village2, FullName: "Trần Thị Bình",
+		Status: org.Official, AdmittedOn: org.DateFrom(2010, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	admin := w.mint([]org.AccessRole{org.Admin})
+	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
+	var created struct{ CreateScenario struct{ ID string } }
+	w.s.data(w.ask(admin, `mutation($c: ID!) { createScenario(name: "Thôn", within: $c) { id } }`,
+		map[string]any{"c": w.commune}), &created)
+	id := created.CreateScenario.ID
+	w.s.data(w.ask(admin, `mutation($id: ID!, $s: ID!, $v: ID!, $v2: ID!) { addScenarioOperations(id: $id, operations: [
+		{renameOrg: {id: $s, name: "Chi bộ Trường Tiểu học Tam Hồng"}}, {dissolveOrg: {id: $v2, membersTo: $v}}]) { id } }`,
+		map[string]any{"id": id, "s": w.school, "v": w.village, "v2": w.village2}), &struct{}{})
+
+	const read = `query($id: ID!, $c: ID!) {
+		scenario(id: $id) { operations { type applied errorCode } }
+		scenarioDiff(id: $id) { nodes { id changes } }
+		org(id: $c, scenario: $id) { children { nodes { id name members { nodes { fullName } } } } } }`
+	vars := map[string]any{"id": id, "c": w.commune}
+	const want = `{"scenario":{"operations":[{"type":"RENAME_ORG","applied":true,"errorCode":null},` +
+		`{"type":"DISSOLVE_ORG","applied":false,"errorCode":"NOT_FOUND"}]}`
+	// Each live write makes the next read replay the scenario: first the
+	// transfer, then a rename in the bloc.
+	writes := []func() error{
+		func() error {
+			_, err := w.s.svc.TransferOrg(ctx, w.village2, w.agency, decidedBy(w.province, "10-QĐ/TU"))
+			return err
+		},
+		func() error {
+			_, err := w.s.svc.RenameOrg(ctx, w.agencyCell, "Chi bộ Phòng Ngân sách tỉnh", decidedBy(w.agency, "11-QĐ/ĐU"))
+			return err
+		},
+	}
+	check := func(who string, r *gqlResponse) {
+		t.Helper()
+		if len(r.Errors) > 0 || !strings.HasPrefix(string(r.Data), want) || !strings.Contains(string(r.Data), `"changes":["RENAMED"]`) {
+			t.Errorf("%s reads %s %+v", who, r.Data, r.Errors)
+		}
+		for _, outside := range []string{w.village2, "Trần Thị Bình", w.agency, w.bloc} {
+			if strings.Contains(string(r.Data), outside) {
+				t.Errorf("%s reads %q of the bloc in %s", who, outside, r.Data)
+			}
+		}
+	}
+	for i, order := range [][]string{{"viewer", "admin"}, {"admin", "viewer"}} {
+		if err := writes[i](); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range order {
+			check(who+" after "+order[0], w.ask(map[string]string{"viewer": viewer, "admin": admin}[who], read, vars))
+		}
+	}
+}
