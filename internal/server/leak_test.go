@@ -24,9 +24,9 @@ import (
 // come from the schema, so a new field is checked without a new test.
 
 // leakWorld is the access world with a history that reaches across scopes:
-// a member of the bloc linked to the commune's village, a cell moved from
-// the commune to the bloc, the villager on the district's committee, and a
-// scenario of the commune.
+// a member of the bloc linked to the commune's village (then, against R6, to
+// its school), a cell moved from the commune to the bloc, the villager on
+// the district's committee, and a scenario of the commune.
 type leakWorld struct {
 	*accessWorld
 	scenario string
@@ -48,6 +48,19 @@ func newLeakWorld(t *testing.T) *leakWorld {
 		t.Fatal(err)
 	}
 	if _, err := w.s.svc.AssignRole(ctx, w.villager, w.district, org.CommitteeMember, false, on(2, w.province, "3-QĐ/TU")); err != nil {
+		t.Fatal(err)
+	}
+	// A residence link that breaks R6 (the school is no village), as an
+	// import may bring: the bloc's findings on it may not name the school.
+	err := w.s.store.Update(ctx, func(tx org.Tx) error {
+		m, err := tx.Member(ctx, w.official)
+		if err != nil {
+			return err
+		}
+		m.Residences[0].CellID = w.school
+		return tx.PutMember(ctx, m)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	sc, err := w.s.svc.CreateScenario(ctx, "Phương án xã", w.commune, today+3)
