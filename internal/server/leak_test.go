@@ -26,11 +26,13 @@ import (
 // leakWorld is the access world with a history that reaches across scopes:
 // a member of the bloc linked to the commune's village (then, against R6, to
 // its school), a cell moved from the commune to the bloc, the villager on
-// the district's committee, and a scenario of the commune.
+// the district's committee, a cell right under the district (against R5) and
+// a scenario of the commune.
 type leakWorld struct {
 	*accessWorld
-	scenario string
-	dates    []org.Date // the dates whose structure a caller may read
+	misplaced string // a cell right under the district
+	scenario  string
+	dates     []org.Date // the dates whose structure a caller may read
 }
 
 func newLeakWorld(t *testing.T) *leakWorld {
@@ -50,15 +52,21 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	if _, err := w.s.svc.AssignRole(ctx, w.villager, w.district, org.CommitteeMember, false, on(2, w.province, "3-QĐ/TU")); err != nil {
 		t.Fatal(err)
 	}
-	// A residence link that breaks R6 (the school is no village), as an
-	// import may bring: the bloc's findings on it may not name the school.
+	// What breaks the Charter, as an import may bring: a residence link to
+	// the school, which is no village (R6), and a cell right under the
+	// district (R5). Findings on them may not name what the caller does not see.
+	w.misplaced = org.NewID("o")
 	err := w.s.store.Update(ctx, func(tx org.Tx) error {
 		m, err := tx.Member(ctx, w.official)
 		if err != nil {
 			return err
 		}
 		m.Residences[0].CellID = w.school
-		return tx.PutMember(ctx, m)
+		if err := tx.PutMember(ctx, m); err != nil {
+			return err
+		}
+		return tx.PutOrg(ctx, org.OrgRecord{ID: w.misplaced, Versions: []org.Version{{Span: org.Span{Since: today, Until: org.Forever},
+			ParentID: w.district, Name: "Chi bộ Ban Quản lý dự án", Kind: org.Cell, Sector: org.SectorAgency}}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -389,7 +397,7 @@ func leaks(answer string, k known, personal bool) []string {
 }
 
 // TestLeakOracle: every query the schema allows, asked by a viewer and an
-// officer of the commune, of the district and of the bloc, names nothing outside their
+// officer of the commune, of the district, of the bloc and of a cell, names nothing outside their
 // scope, and answers for an id outside it exactly as for one that does not exist.
 func TestLeakOracle(t *testing.T) {
 	w := newLeakWorld(t)
@@ -402,7 +410,7 @@ func TestLeakOracle(t *testing.T) {
 			t.Errorf("no query selects %s", f)
 		}
 	}
-	for _, scope := range []string{w.commune, w.district, w.bloc} {
+	for _, scope := range []string{w.commune, w.district, w.bloc, w.misplaced} {
 		k := w.known(t, admin, scope)
 		probes := append(slices.Clone(k.outIDs), w.village, w.village2, w.school, w.villager, scope)
 		queries, _ := oracleQueries(schema, probes, w.scenario, w.dates[0])
