@@ -55,7 +55,26 @@ func (r *scoped) Scenario(ctx context.Context, id string) (Scenario, error) {
 	if err != nil {
 		return Scenario{}, err
 	}
-	return sc, r.seeScenario(ctx, &sc)
+	if err := r.seeScenario(ctx, &sc); err != nil {
+		return Scenario{}, err
+	}
+	return sc, r.trimScenario(ctx, &sc)
+}
+
+// trimScenario masks, in place, the issuer of the decision a scenario was
+// applied by when the caller does not see it, as in the history.
+func (r *scoped) trimScenario(ctx context.Context, sc *Scenario) error {
+	if sc.Applied == nil {
+		return nil
+	}
+	c, err := r.trimChanges(ctx, []Change{{EffectiveOn: sc.Applied.EffectiveOn, Decision: sc.Applied.Decision}})
+	if err != nil {
+		return err
+	}
+	applied := *sc.Applied
+	applied.Decision = c[0].Decision
+	sc.Applied = &applied
+	return nil
 }
 
 // seeScenario is scoped.seeScenario for principal p, for the checks of writes.
@@ -78,7 +97,13 @@ func (r *scoped) Scenarios(ctx context.Context) ([]Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sc Scenario) bool { return r.seeScenario(ctx, &sc) != nil }), nil
+	seen := slices.DeleteFunc(all, func(sc Scenario) bool { return r.seeScenario(ctx, &sc) != nil })
+	for i := range seen {
+		if err := r.trimScenario(ctx, &seen[i]); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
 }
 
 // AddScenarioOperations appends operations to an open scenario. Each is

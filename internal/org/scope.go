@@ -123,9 +123,17 @@ func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
 	return read(ctx, s, View{}, func(r *scoped, _ View) ([]Scenario, error) { return r.Scenarios(ctx) })
 }
 
-// seen is what the caller of ctx may see of changes they made.
-func (s *Service) seen(ctx context.Context, changes []Change) ([]Change, error) {
-	return read(ctx, s, View{}, func(r *scoped, _ View) ([]Change, error) { return r.trimChanges(ctx, changes) })
+// seenApplied is what the caller of ctx may see of a scenario they applied
+// and the changes it made.
+func (s *Service) seenApplied(ctx context.Context, sc Scenario, changes []Change) (Scenario, []Change, error) {
+	r, _, err := s.reader(ctx, View{})
+	if err != nil {
+		return Scenario{}, nil, err
+	}
+	if changes, err = r.trimChanges(ctx, changes); err != nil {
+		return Scenario{}, nil, err
+	}
+	return sc, changes, r.trimScenario(ctx, &sc)
 }
 
 // seenChange is what the caller of ctx sees of a change their operation made
@@ -134,7 +142,7 @@ func (s *Service) seenChange(ctx context.Context, c Change, err error) (Change, 
 	if err != nil || s.replay != nil {
 		return c, err
 	}
-	cs, err := s.seen(ctx, []Change{c})
+	cs, err := read(ctx, s, View{}, func(r *scoped, _ View) ([]Change, error) { return r.trimChanges(ctx, []Change{c}) })
 	if err != nil {
 		return Change{}, err
 	}

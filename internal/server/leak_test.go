@@ -26,8 +26,8 @@ import (
 // leakWorld is the access world with a history that reaches across scopes:
 // a member of the bloc linked to the commune's village (then, against R6, to
 // its school), a cell moved from the commune to the bloc, the villager on
-// the district's committee, a cell right under the district (against R5) and
-// a scenario of the commune.
+// the district's committee, a cell right under the district (against R5), a
+// scenario of the commune and another one applied by the district's decision.
 type leakWorld struct {
 	*accessWorld
 	misplaced string // a cell right under the district
@@ -78,6 +78,18 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	w.scenario = sc.ID
 	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A scenario of the commune applied by the district's decision.
+	applied, err := w.s.svc.CreateScenario(ctx, "Đổi tên thôn", w.commune, today+3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.svc.AddScenarioOperations(ctx, applied.ID, []org.Operation{
+		{Type: org.OpRenameOrg, ID: w.village, Name: "Chi bộ thôn Đông Tam Hồng"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.s.svc.ApplyScenario(ctx, applied.ID, org.Decision{Number: "4-QĐ/HU", Date: today, IssuerID: w.district}, today+3); err != nil {
 		t.Fatal(err)
 	}
 	w.s.day.Store(int32(today + 3))
