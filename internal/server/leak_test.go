@@ -98,8 +98,8 @@ func newLeakWorld(t *testing.T) *leakWorld {
 }
 
 // known is what the admin sees of the world, split by a scope: the ids and
-// names of organisations and members that lie outside it on every date, and
-// the personal data of every member.
+// names of organisations, members and scenarios that lie outside it on every
+// date, and the personal data of every member.
 type known struct {
 	outIDs, outNames []string
 	personal         []string
@@ -152,6 +152,17 @@ func (w *leakWorld) known(t *testing.T, admin, scope string) known {
 				}
 			}
 		}
+	}
+	var scenarios struct {
+		Scenarios []struct {
+			ID, Name string
+			Within   struct{ ID string }
+		}
+	}
+	w.s.data(w.ask(admin, `{ scenarios { id name within { id } } }`, nil), &scenarios)
+	for _, sc := range scenarios.Scenarios {
+		everything[sc.ID] = sc.Name
+		in[sc.ID] = in[sc.Within.ID]
 	}
 	var k known
 	inNames := map[string]bool{}
@@ -429,34 +440,37 @@ func TestLeakOracle(t *testing.T) {
 		for _, role := range []org.AccessRole{org.Viewer, org.Officer} {
 			token := w.mint([]org.AccessRole{role}, scope)
 			for _, q := range queries {
-				r := w.ask(token, q.text, q.vars)
-				answer := mustJSON(r)
-				// The id asked for is the caller's own: an answer may repeat it.
-				id, _ := q.vars[q.probe].(string)
-				scanned := string(answer)
-				if id != "" {
-					scanned = strings.ReplaceAll(scanned, id, "ID")
-				}
-				if found := leaks(scanned, k, role == org.Officer); len(found) > 0 {
+				answer := echoless(mustJSON(w.ask(token, q.text, q.vars)), q)
+				if found := leaks(answer, k, role == org.Officer); len(found) > 0 {
 					t.Errorf("%s of %s: %s %v names what lies outside:\n  %s", role, scope, q.field, q.vars,
 						strings.Join(compact(found), "\n  "))
 				}
 				// An id outside the scope answers as one that does not exist.
+				id, _ := q.vars[q.probe].(string)
 				if !slices.Contains(k.outIDs, id) {
 					continue
 				}
-				missing := id[:1] + strings.Repeat("0", len(id)-1)
-				vars := maps(q.vars)
-				vars[q.probe] = missing
-				got := strings.ReplaceAll(string(answer), id, "ID")
-				want := strings.ReplaceAll(string(mustJSON(w.ask(token, q.text, vars))), missing, "ID")
-				if got != want {
+				missing := oracleQuery{field: q.field, text: q.text, vars: maps(q.vars), probe: q.probe}
+				missing.vars[q.probe] = id[:1] + strings.Repeat("0", len(id)-1)
+				if want := echoless(mustJSON(w.ask(token, q.text, missing.vars)), missing); answer != want {
 					t.Errorf("%s of %s: %s(%s: outside) answers otherwise than for a missing id:\n  outside: %.400s\n  missing: %.400s",
-						role, scope, q.field, q.probe, got, want)
+						role, scope, q.field, q.probe, answer, want)
 				}
 			}
 		}
 	}
+}
+
+// echoless is answer to q with the ids q asked for replaced by "ID": they are
+// the caller's own, and an answer may repeat them.
+func echoless(answer []byte, q oracleQuery) string {
+	s := string(answer)
+	for _, asked := range []any{q.vars[q.probe], q.vars["scenario"]} {
+		if asked, ok := asked.(string); ok && asked != "" {
+			s = strings.ReplaceAll(s, asked, "ID")
+		}
+	}
+	return s
 }
 
 // compact sorts found and drops repeats, so that one leak reads once.
