@@ -224,6 +224,13 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 			return err
 		}
 		if sc.Status == ScenarioOpen {
+			// The replay runs with every right (replayer): the editor drafts
+			// only the operations their role may perform.
+			for i, op := range sc.Ops[strict:] {
+				if _, err := require(ctx, op.needs()); err != nil {
+					return prefixed(fmt.Sprintf("thao tác operations[%d] (%s)", i, op.Type), err)
+				}
+			}
 			if ev, err = s.replayOps(replayer(ctx, &sc), &sc, tx, nil); err != nil {
 				return err
 			}
@@ -299,6 +306,16 @@ func (w *whatIf) keptReads(had map[string]int64) map[string]int64 {
 		out[id] = rev
 	}
 	return out
+}
+
+// needs is the permission performing the operation takes.
+func (op *Operation) needs() Permission {
+	switch {
+	case op.Type >= OpAdmitMember && op.Type <= OpEndRole,
+		op.Type == OpRecordRating && op.Rating != nil && op.Rating.MemberID != "":
+		return WriteMembers
+	}
+	return WriteStructure
 }
 
 // check validates what an operation needs before it is replayed.

@@ -632,3 +632,27 @@ func TestScenarioReplayServesEveryCaller(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioDraftNeedsTheOperationsRights: a scenario replays with every
+// right inside its subtree, so drafting checks the editor's: an organiser
+// may not draft an admission, which an admin may, and everyone then reads
+// the admission applied.
+func TestScenarioDraftNeedsTheOperationsRights(t *testing.T) {
+	w := newAccessWorld(t)
+	organiser := w.mint([]org.AccessRole{org.Organiser}, w.commune)
+	admin := w.mint([]org.AccessRole{org.Admin})
+	var created struct{ CreateScenario struct{ ID string } }
+	w.s.data(w.ask(organiser, `mutation($c: ID!) { createScenario(name: "Kết nạp", within: $c) { id } }`,
+		map[string]any{"c": w.commune}), &created)
+	add := `mutation($id: ID!, $c: ID!) { addScenarioOperations(id: $id, operations: [
+		{admitMember: {cellId: $c, fullName: "Phạm Văn Mới", gender: MALE}}]) { operations { applied } } }`
+	vars := map[string]any{"id": created.CreateScenario.ID, "c": w.village}
+	if r := w.ask(organiser, add, vars); outcome(r) != org.EForbidden || !strings.Contains(r.Errors[0].Message, "operations[0]") {
+		t.Fatalf("an organiser drafts an admission: %s %+v", r.Data, r.Errors)
+	}
+	w.s.data(w.ask(admin, add, vars), &struct{}{})
+	r := w.ask(organiser, `query($id: ID!) { scenario(id: $id) { operations { type applied } } }`, vars)
+	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `{"type":"ADMIT_MEMBER","applied":true}`) {
+		t.Fatalf("the organiser reads %s %+v", r.Data, r.Errors)
+	}
+}
