@@ -94,19 +94,11 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 	}
 	var parent *Org
 	if pid := nodes[0].ParentID; pid != "" {
-		// The root's placement names its parent: it is checked for a caller
-		// who sees the parent only.
-		seen, err := read(ctx, s, v, func(r *scoped, v View) ([]bool, error) { return r.visible(ctx, v, []string{pid}) })
+		p, err := s.liveOrg(ctx, v, pid)
 		if err != nil {
 			return nil, err
 		}
-		if seen[0] {
-			p, err := s.liveOrg(ctx, v, pid)
-			if err != nil {
-				return nil, err
-			}
-			parent = &p
-		}
+		parent = &p
 	}
 	found := CheckNodes(nodes, parent)
 	byMembers, err := s.memberFindings(ctx, v, nodes)

@@ -77,7 +77,9 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	}
 	w.scenario = sc.ID
 	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
-		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"}}); err != nil {
+		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"},
+		// The commune would become a cell, which may not sit under the district.
+		{Type: org.OpChangeOrgKind, ID: w.commune, Kind: org.Cell}}); err != nil {
 		t.Fatal(err)
 	}
 	// A scenario of the commune applied by the district's decision.
