@@ -314,12 +314,6 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 	return out, nil
 }
 
-// readsPersonal reports whether the caller may read members' personal data.
-func readsPersonal(ctx context.Context) bool {
-	p, ok := org.PrincipalFrom(ctx)
-	return ok && p.Can(org.ReadPersonal)
-}
-
 // records writes the records of a change as JSON; the domain trimmed them
 // to what the caller sees.
 func records(recs []org.Record) ([]json.RawMessage, error) {

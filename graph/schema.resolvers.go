@@ -620,7 +620,7 @@ func (r *scenarioResolver) AppliedOn(ctx context.Context, obj *model.Scenario) (
 }
 
 func (r *scenarioOperationResolver) Input(ctx context.Context, obj *model.ScenarioOperation) (json.RawMessage, error) {
-	return operationJSON(ctx, obj.Operation)
+	return json.Marshal(obj.Operation) // the domain left out what the caller may not read
 }
 
 func (r *scenarioOperationResolver) Applied(ctx context.Context, obj *model.ScenarioOperation) (bool, error) {

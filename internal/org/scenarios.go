@@ -61,9 +61,20 @@ func (r *scoped) Scenario(ctx context.Context, id string) (Scenario, error) {
 	return sc, r.trimScenario(ctx, &sc)
 }
 
-// trimScenario masks, in place, the issuer of the decision a scenario was
-// applied by when the caller does not see it, as in the history.
+// trimScenario masks, in place, the personal data of the members its
+// operations admit unless the caller's role reads it, and the issuer of the
+// decision it was applied by when the caller does not see it, as in the history.
 func (r *scoped) trimScenario(ctx context.Context, sc *Scenario) error {
+	if !r.p.Can(ReadPersonal) {
+		sc.Ops = slices.Clone(sc.Ops)
+		for i, op := range sc.Ops {
+			if op.Admit != nil {
+				admit := *op.Admit
+				admit.Personal = Personal{}
+				sc.Ops[i].Admit = &admit
+			}
+		}
+	}
 	if sc.Applied == nil {
 		return nil
 	}
@@ -265,7 +276,10 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 	default:
 		s.scenarios.forget(out.ID)
 	}
-	return out, err
+	if err != nil {
+		return Scenario{}, err
+	}
+	return read(ctx, s, View{}, func(r *scoped, _ View) (Scenario, error) { return out, r.trimScenario(ctx, &out) })
 }
 
 // mayDraft is nil when the caller may change scenario id: they change the

@@ -79,7 +79,9 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"},
 		// The commune would become a cell, which may not sit under the district.
-		{Type: org.OpChangeOrgKind, ID: w.commune, Kind: org.Cell}}); err != nil {
+		{Type: org.OpChangeOrgKind, ID: w.commune, Kind: org.Cell},
+		{Type: org.OpAdmitMember, Admit: &org.NewMember{CellID: w.village, FullName: "Đỗ Thị Hoa", Gender: org.Female,
+			Personal: org.Personal{Phone: admittedPhone}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// A scenario of the commune applied by the district's decision.
@@ -99,9 +101,13 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	return w
 }
 
+// admittedPhone is the phone number of the member the commune's scenario
+// admits: personal data in a scenario's operations.
+const admittedPhone = "0987 654 321"
+
 // known is what the admin sees of the world, split by a scope: the ids and
 // names of organisations, members and scenarios that lie outside it on every
-// date, and the personal data of every member.
+// date, and the personal data of every member, admitted in a scenario too.
 type known struct {
 	outIDs, outNames []string
 	personal         []string
@@ -179,6 +185,7 @@ func (w *leakWorld) known(t *testing.T, admin, scope string) known {
 			}
 		}
 	}
+	personal[admittedPhone] = true
 	for p := range personal {
 		k.personal = append(k.personal, p)
 	}
