@@ -333,23 +333,11 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 	return out, nil
 }
 
-// readsPersonal reports whether the caller may read members' personal data.
-func readsPersonal(ctx context.Context) bool {
-	p, ok := org.PrincipalFrom(ctx)
-	return ok && p.Can(org.ReadPersonal)
-}
-
-// records writes the records of a change as JSON, without members' personal
-// data for callers whose role may not read it.
-func (r *Resolver) records(ctx context.Context, recs []org.Record) ([]json.RawMessage, error) {
-	personal := readsPersonal(ctx)
+// records writes the records of a change as JSON; the domain trimmed them
+// to what the caller sees.
+func records(recs []org.Record) ([]json.RawMessage, error) {
 	out := make([]json.RawMessage, len(recs))
 	for i, rec := range recs {
-		if rec.Member != nil && !personal {
-			m := *rec.Member
-			m.Personal = org.Personal{}
-			rec.Member = &m
-		}
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 
 	"dangbo/graph/model"
@@ -24,17 +23,6 @@ func (r *Resolver) scenarioOf(ctx context.Context, sc org.Scenario, err error) (
 func (r *Resolver) result(ctx context.Context, op *model.ScenarioOperation) (*org.OpResult, error) {
 	sc := op.Scenario
 	return sc.Result(op.Key, func() (org.ScenarioEvaluation, error) { return r.Service.Evaluate(ctx, sc.ID) })
-}
-
-// operationJSON writes an operation as it is stored, without the personal data
-// of a member it admits for callers whose role may not read it.
-func operationJSON(ctx context.Context, op org.Operation) (json.RawMessage, error) {
-	if op.Admit != nil && !readsPersonal(ctx) {
-		admit := *op.Admit
-		admit.Personal = org.Personal{}
-		op.Admit = &admit
-	}
-	return json.Marshal(op)
 }
 
 // operationOf is the operation of input i of addScenarioOperations: exactly

@@ -39,11 +39,15 @@ func (r *changeResolver) Subjects(ctx context.Context, obj *model.Change) ([]mod
 }
 
 func (r *changeResolver) Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return r.records(ctx, obj.Change.Before)
+	return records(obj.Change.Before)
 }
 
 func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return r.records(ctx, obj.Change.After)
+	return records(obj.Change.After)
+}
+
+func (r *decisionResolver) IssuerID(ctx context.Context, obj *org.Decision) (*string, error) {
+	return optional(obj.IssuerID), nil
 }
 
 func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {
@@ -630,7 +634,7 @@ func (r *scenarioResolver) AppliedOn(ctx context.Context, obj *model.Scenario) (
 }
 
 func (r *scenarioOperationResolver) Input(ctx context.Context, obj *model.ScenarioOperation) (json.RawMessage, error) {
-	return operationJSON(ctx, obj.Operation)
+	return json.Marshal(obj.Operation) // the domain left out what the caller may not read
 }
 
 func (r *scenarioOperationResolver) Applied(ctx context.Context, obj *model.ScenarioOperation) (bool, error) {

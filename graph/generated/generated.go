@@ -427,6 +427,7 @@ type ChangeResolver interface {
 	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 }
 type DecisionResolver interface {
+	IssuerID(ctx context.Context, obj *org.Decision) (*string, error)
 	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
 }
 type MemberResolver interface {
@@ -3120,8 +3121,8 @@ type Decision {
   number: String!
   "The date it was signed."
   date: Date!
-  "The id of the committee that issued it."
-  issuerId: ID!
+  "The issuing committee's id; null when it lies outside the caller's organisations."
+  issuerId: ID
   "The issuing committee as of the decision's date."
   issuer: Org
 }
@@ -7649,12 +7650,12 @@ func (ec *executionContext) _Decision_issuerId(ctx context.Context, field graphq
 		field,
 		ec.fieldContext_Decision_issuerId,
 		func(ctx context.Context) (any, error) {
-			return obj.IssuerID, nil
+			return ec.Resolvers.Decision().IssuerID(ctx, obj)
 		},
 		nil,
-		ec.marshalNID2string,
+		ec.marshalOID2ᚖstring,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7662,8 +7663,8 @@ func (ec *executionContext) fieldContext_Decision_issuerId(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Decision",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type ID does not have child fields")
 		},
@@ -19724,10 +19725,38 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "issuerId":
-			out.Values[i] = ec._Decision_issuerId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Decision_issuerId(ctx, field, obj)
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "issuer":
 			field := field
 

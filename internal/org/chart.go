@@ -103,36 +103,18 @@ func CellsOf(nodes []ChartNode) []string {
 
 // ChartNodes lists the chart of a subtree whose root the caller may see; every
 // organisation below it is then in their scope too.
-func (s *Service) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]ChartNode, error) {
-			return s.ChartNodes(ctx, v, q, limit)
-		})
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
+func (r *scoped) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+	if err := r.seeOrg(ctx, v, q.RootID); err != nil {
 		return nil, err
 	}
-	if err := s.seeOrg(ctx, p, v, q.RootID); err != nil {
-		return nil, err
-	}
-	nodes, err := s.store.ChartNodes(ctx, v, q, limit)
+	nodes, err := r.store.ChartNodes(ctx, v, q, limit)
 	return nodes, notFoundAs(err, "tổ chức", q.RootID)
 }
 
 // ResidenceLinks counts the residence links between those of cells the
 // caller may see.
-func (s *Service) ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]ResidenceLink, error) {
-			return s.ResidenceLinks(ctx, v, cells)
-		})
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.visible(ctx, p, v, cells)
+func (r *scoped) ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error) {
+	ok, err := r.visible(ctx, v, cells)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +124,7 @@ func (s *Service) ResidenceLinks(ctx context.Context, v View, cells []string) ([
 			seen = append(seen, id)
 		}
 	}
-	return s.store.ResidenceLinks(ctx, v, seen)
+	return r.store.ResidenceLinks(ctx, v, seen)
 }
 
 // exportChartAction names chart exports in the audit log.

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -165,50 +166,154 @@ type ChangeCounts [NumChangeTypes]int
 
 // historyQuery checks a history query from a caller and fits it to their
 // scope: a caller who does not work everywhere reads within their scope.
-func (s *Service) historyQuery(ctx context.Context, q *ChangeQuery) error {
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return err
-	}
+func (r *scoped) historyQuery(ctx context.Context, q *ChangeQuery) error {
 	if q.Until != 0 && q.Until < q.Since {
 		return Errorf(EInvalid, "until (%s) phải sau since (%s)", q.Until, q.Since)
 	}
-	if q.Within == "" && !p.Everywhere() {
-		if len(p.Scope) != 1 {
+	if q.Within == "" && !r.p.Everywhere() {
+		if len(r.p.Scope) != 1 {
 			return Errorf(EInvalid, "hãy chọn tổ chức (within) để xem lịch sử thay đổi")
 		}
-		q.Within = p.Scope[0]
+		q.Within = r.p.Scope[0]
 	}
-	if q.Within != "" && !p.Everywhere() {
-		ok, err := s.store.Covers(ctx, s.Now(), p.Scope, []string{q.Within})
-		if err != nil {
-			return err
-		}
-		if !ok[0] {
-			// Scope is checked on today's structure: the history of a subtree
-			// that has ended is for callers who work everywhere.
-			return notFound("tổ chức", q.Within)
-		}
+	if q.Within != "" {
+		// Scope is checked on today's structure: the history of a subtree
+		// that has ended is for callers who work everywhere.
+		return r.seeOrg(ctx, View{At: r.today}, q.Within)
 	}
 	return nil
 }
 
-// Changes lists the history, by effective date, then sequence number.
-func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
-	if err := s.historyQuery(ctx, &q); err != nil {
+// Changes lists the history, by effective date, then sequence number, as
+// the caller may see it (trimChanges).
+func (r *scoped) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+	if err := r.historyQuery(ctx, &q); err != nil {
 		return ChangePage{}, err
 	}
 	if q.First < 0 || q.First > MaxPageSize {
 		return ChangePage{}, Errorf(EInvalid, "first phải từ 0 đến %d, nhận %d", MaxPageSize, q.First)
 	}
-	return s.store.Changes(ctx, q)
+	page, err := r.store.Changes(ctx, q)
+	if err != nil {
+		return ChangePage{}, err
+	}
+	page.Changes, err = r.trimChanges(ctx, page.Changes)
+	return page, err
 }
 
 // ChangeCounts counts the changes q selects by type ("established 232,
 // dissolved 225, merged 198, admitted 6,225").
-func (s *Service) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error) {
-	if err := s.historyQuery(ctx, &q); err != nil {
+func (r *scoped) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error) {
+	if err := r.historyQuery(ctx, &q); err != nil {
 		return ChangeCounts{}, err
 	}
-	return s.store.ChangeCounts(ctx, q)
+	return r.store.ChangeCounts(ctx, q)
+}
+
+// trimChanges is what the caller may see of changes, as copies: a change
+// that lies in their scope may have touched what lies outside it. An
+// organisation or member counts as inside when it is on the change's
+// effective date or the day before (a cell moved out was theirs). Records of
+// what lies outside are left out; inside a record, references to
+// organisations outside (a parent, a member's cell, residence or role) are
+// masked, as is the decision's issuer; members' personal data is left out
+// unless the caller's role reads it.
+func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, error) {
+	personal := r.p.Can(ReadPersonal)
+	if r.p.Everywhere() && personal {
+		return changes, nil
+	}
+	// Every organisation each change names, asked on both of its dates at
+	// once per date.
+	ask := map[Date][]string{}
+	for i := range changes {
+		c := &changes[i]
+		ids := append([]string{c.Decision.IssuerID}, c.Scope...)
+		for _, rec := range slices.Concat(c.Before, c.After) {
+			ids = append(ids, recordOrgs(rec)...)
+		}
+		for _, d := range []Date{c.EffectiveOn, c.EffectiveOn - 1} {
+			ask[d] = append(ask[d], ids...)
+		}
+	}
+	seen := map[Date]map[string]bool{}
+	for d, ids := range ask {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		ok, err := r.visible(ctx, View{At: d}, ids)
+		if err != nil {
+			return nil, err
+		}
+		seen[d] = make(map[string]bool, len(ids))
+		for i, id := range ids {
+			seen[d][id] = ok[i]
+		}
+	}
+	out := make([]Change, len(changes))
+	for i, c := range changes {
+		in := func(id string) bool { return seen[c.EffectiveOn][id] || seen[c.EffectiveOn-1][id] }
+		mask := func(id string) string {
+			if in(id) {
+				return id
+			}
+			return ""
+		}
+		c.Decision.IssuerID = mask(c.Decision.IssuerID)
+		c.Scope = slices.DeleteFunc(slices.Clone(c.Scope), func(id string) bool { return !in(id) })
+		c.Before = trimRecords(c.Before, c.EffectiveOn, in, mask, personal)
+		c.After = trimRecords(c.After, c.EffectiveOn, in, mask, personal)
+		out[i] = c
+	}
+	return out, nil
+}
+
+// recordOrgs lists the organisations a record names: itself and its parents
+// for an organisation; cells, residences and roles for a member.
+func recordOrgs(rec Record) []string {
+	var ids []string
+	if o := rec.Org; o != nil {
+		ids = append(ids, o.ID)
+		for _, v := range o.Versions {
+			ids = append(ids, v.ParentID)
+		}
+	}
+	if m := rec.Member; m != nil {
+		ids = append(ids, m.Cells()...)
+		ids = append(ids, residenceCells(m)...)
+		ids = append(ids, roleOrgs(m)...)
+	}
+	return ids
+}
+
+// trimRecords copies the records of a change effective on date at that in
+// says lie inside, with the references mask hides masked.
+func trimRecords(recs []Record, at Date, in func(string) bool, mask func(string) string, personal bool) []Record {
+	var out []Record
+	for _, rec := range recs {
+		switch {
+		case rec.Org != nil && in(rec.Org.ID):
+			o := *rec.Org
+			o.Versions = slices.Clone(o.Versions)
+			for i := range o.Versions {
+				o.Versions[i].ParentID = mask(o.Versions[i].ParentID)
+			}
+			out = append(out, Record{Org: &o})
+		case rec.Member != nil && (in(rec.Member.CellOn(at)) || in(rec.Member.CellOn(at-1))):
+			m := rec.Member.Clone()
+			for i := range m.Stints {
+				m.Stints[i].CellID = mask(m.Stints[i].CellID)
+			}
+			for i := range m.Residences {
+				m.Residences[i].CellID = mask(m.Residences[i].CellID)
+			}
+			for i := range m.Roles {
+				m.Roles[i].OrgID = mask(m.Roles[i].OrgID)
+			}
+			if !personal {
+				m.Personal = Personal{}
+			}
+			out = append(out, Record{Member: &m})
+		}
+	}
+	return out
 }

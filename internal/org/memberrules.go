@@ -94,7 +94,7 @@ func (s *Service) residenceFindings(ctx context.Context, v View, members []Membe
 	for i, m := range members {
 		ids[i] = m.ResidenceCellID
 	}
-	cells, err := s.store.Orgs(ctx, v, ids)
+	cells, err := s.Orgs(ctx, v, ids) // scoped: a finding names only what the caller sees
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return nil
 	})
-	return change, err
+	return s.seenChange(ctx, change, err)
 }
 
 // record records what the operation wrote as a change of type typ.

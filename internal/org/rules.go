@@ -95,7 +95,9 @@ func CanContain(parent, child Kind) bool {
 }
 
 // CheckPlacement is nil when an organisation of kind child may sit under parent
-// (nil for a root), and an R5 violation otherwise.
+// (nil for a root), and an R5 violation otherwise. It names the parent's kind,
+// not the parent: the finding shows to whoever sees the child, who may not see
+// the organisation above it.
 func CheckPlacement(child Kind, parent *Org) error {
 	if parent == nil {
 		if child != Province {
@@ -104,7 +106,7 @@ func CheckPlacement(child Kind, parent *Org) error {
 		return nil
 	}
 	if !CanContain(parent.Kind, child) {
-		return RuleShape.Violation("%s không thể trực thuộc %s %q", child.Vietnamese(), parent.Kind.Vietnamese(), parent.Name)
+		return RuleShape.Violation("%s không thể trực thuộc %s", child.Vietnamese(), parent.Kind.Vietnamese())
 	}
 	return nil
 }

@@ -78,6 +78,7 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 	})
 	if err == nil {
 		s.scenarios.forget(id)
+		out, changes, err = s.seenApplied(ctx, out, changes)
 	}
 	return out, changes, err
 }

@@ -50,38 +50,71 @@ func (s *Service) CreateScenario(ctx context.Context, name, within string, baseA
 }
 
 // Scenario reads a scenario the caller may see: one over a subtree of theirs.
-func (s *Service) Scenario(ctx context.Context, id string) (Scenario, error) {
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Scenario(ctx context.Context, id string) (Scenario, error) {
+	sc, err := r.store.Scenario(ctx, id)
 	if err != nil {
 		return Scenario{}, err
 	}
-	sc, err := s.store.Scenario(ctx, id)
-	if err != nil {
+	if err := r.seeScenario(ctx, &sc); err != nil {
 		return Scenario{}, err
 	}
-	return sc, s.seeScenario(ctx, p, &sc)
+	return sc, r.trimScenario(ctx, &sc)
+}
+
+// trimScenario masks, in place, the personal data of the members its
+// operations admit unless the caller's role reads it, and the issuer of the
+// decision it was applied by when the caller does not see it, as in the history.
+func (r *scoped) trimScenario(ctx context.Context, sc *Scenario) error {
+	if !r.p.Can(ReadPersonal) {
+		sc.Ops = slices.Clone(sc.Ops)
+		for i, op := range sc.Ops {
+			if op.Admit != nil {
+				admit := *op.Admit
+				admit.Personal = Personal{}
+				sc.Ops[i].Admit = &admit
+			}
+		}
+	}
+	if sc.Applied == nil {
+		return nil
+	}
+	c, err := r.trimChanges(ctx, []Change{{EffectiveOn: sc.Applied.EffectiveOn, Decision: sc.Applied.Decision}})
+	if err != nil {
+		return err
+	}
+	applied := *sc.Applied
+	applied.Decision = c[0].Decision
+	sc.Applied = &applied
+	return nil
+}
+
+// seeScenario is scoped.seeScenario for principal p, for the checks of writes.
+func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) error {
+	return (&scoped{store: s.store, p: p, today: s.today()}).seeScenario(ctx, sc)
 }
 
 // seeScenario is the NOT_FOUND of a missing scenario unless the caller sees
 // the root of its subtree.
-func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) error {
-	if err := s.seeOrg(ctx, p, View{At: sc.BaseAsOf}, sc.Within); err != nil {
+func (r *scoped) seeScenario(ctx context.Context, sc *Scenario) error {
+	if err := r.seeOrg(ctx, View{At: sc.BaseAsOf}, sc.Within); err != nil {
 		return notFound("phương án", sc.ID)
 	}
 	return nil
 }
 
 // Scenarios lists the scenarios the caller may see, newest first.
-func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Scenarios(ctx context.Context) ([]Scenario, error) {
+	all, err := r.store.Scenarios(ctx)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.Scenarios(ctx)
-	if err != nil {
-		return nil, err
+	seen := slices.DeleteFunc(all, func(sc Scenario) bool { return r.seeScenario(ctx, &sc) != nil })
+	for i := range seen {
+		if err := r.trimScenario(ctx, &seen[i]); err != nil {
+			return nil, err
+		}
 	}
-	return slices.DeleteFunc(all, func(sc Scenario) bool { return s.seeScenario(ctx, p, &sc) != nil }), nil
+	return seen, nil
 }
 
 // AddScenarioOperations appends operations to an open scenario. Each is
@@ -202,7 +235,14 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 			return err
 		}
 		if sc.Status == ScenarioOpen {
-			if ev, err = s.replayOps(ctx, &sc, tx, nil); err != nil {
+			// The replay runs with every right (replayer): the editor drafts
+			// only the operations their role may perform.
+			for i, op := range sc.Ops[strict:] {
+				if _, err := require(ctx, op.needs()); err != nil {
+					return prefixed(fmt.Sprintf("thao tác operations[%d] (%s)", i, op.Type), err)
+				}
+			}
+			if ev, err = s.replayOps(replayer(ctx, &sc), &sc, tx, nil); err != nil {
 				return err
 			}
 			for i, r := range ev.results[strict:] {
@@ -240,7 +280,10 @@ func (s *Service) editScenario(ctx context.Context, action, id string, edit func
 	default:
 		s.scenarios.forget(out.ID)
 	}
-	return out, err
+	if err != nil {
+		return Scenario{}, err
+	}
+	return read(ctx, s, View{}, func(r *scoped, _ View) (Scenario, error) { return out, r.trimScenario(ctx, &out) })
 }
 
 // mayDraft is nil when the caller may change scenario id (edit, apply,
@@ -290,6 +333,16 @@ func (w *whatIf) keptReads(had map[string]int64) map[string]int64 {
 		out[id] = rev
 	}
 	return out
+}
+
+// needs is the permission performing the operation takes.
+func (op *Operation) needs() Permission {
+	switch {
+	case op.Type >= OpAdmitMember && op.Type <= OpEndRole,
+		op.Type == OpRecordRating && op.Rating != nil && op.Rating.MemberID != "":
+		return WriteMembers
+	}
+	return WriteStructure
 }
 
 // check validates what an operation needs before it is replayed.
@@ -344,6 +397,15 @@ const cachedEvaluations = 8
 
 func newEvaluations() *evaluations { return &evaluations{byID: map[string]*evaluation{}} }
 
+// replayer is who a scenario's operations run as when it is simulated: the
+// service itself, inside the scenario's subtree, whoever asks. A replay is
+// then the same for every caller, and each reads it through their own scope
+// (Service.reader), so a cached one may serve them all.
+func replayer(ctx context.Context, sc *Scenario) context.Context {
+	return WithPrincipal(ctx, &Principal{Subject: System.Subject,
+		Roles: []AccessRole{Officer, Organiser}, Scope: []string{sc.Within}})
+}
+
 // evaluated is scenario sc replayed over the live structure as it is now.
 func (s *Service) evaluated(ctx context.Context, sc *Scenario) (*evaluation, error) {
 	c := s.scenarios
@@ -357,7 +419,7 @@ func (s *Service) evaluated(ctx context.Context, sc *Scenario) (*evaluation, err
 	}
 	key := sc.ID + "/" + strconv.FormatInt(sc.Rev, 10) + "/" + strconv.FormatUint(writes, 10)
 	v, err, _ := c.flight.Do(key, func() (any, error) {
-		ev, err := s.replayed(context.WithoutCancel(ctx), sc)
+		ev, err := s.replayed(replayer(context.WithoutCancel(ctx), sc), sc)
 		if err != nil {
 			return nil, err
 		}
@@ -447,3 +509,4 @@ func inScenario[T any](ctx context.Context, s *Service, v View, read func(contex
 	}
 	return read(ctx, sim, sv)
 }
+

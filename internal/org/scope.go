@@ -10,23 +10,167 @@ import (
 // the command line, tests. It may do everything, everywhere.
 var System = &Principal{Subject: "system", Roles: []AccessRole{Admin}}
 
+// scoped is the store as one caller may read it: the one place where the
+// caller's scope and masking apply. Every read of the Service passes through
+// it (Service.reader), and it is a Reader, so a new read must say here how it
+// is scoped. Outside the caller's subtrees an organisation, and a member whose
+// cell lies there, do not exist: reads by id fail with the NOT_FOUND of a
+// missing id, lists leave them out, and references to them inside what the
+// caller sees are masked.
+type scoped struct {
+	store Reader     // the live store, or a scenario's
+	p     *Principal // in a scenario, narrowed to its subtree
+	today Date
+}
+
+var _ Reader = (*scoped)(nil)
+
+// reader is the store as the caller of ctx may read it in view v, and the
+// view to read it in: a scenario's reads go to its replay, with the caller's
+// scope narrowed to its subtree.
+func (s *Service) reader(ctx context.Context, v View) (*scoped, View, error) {
+	p, err := require(ctx, ReadStructure)
+	if err != nil {
+		return nil, v, err
+	}
+	if v.Scenario == "" {
+		return &scoped{store: s.store, p: p, today: s.today()}, v, nil
+	}
+	sim, sv, ev, err := s.whatIf(ctx, v.Scenario)
+	if err != nil {
+		return nil, v, err
+	}
+	return &scoped{store: sim.store, p: p.confinedTo(ev.w.roots), today: sim.today()}, sv, nil
+}
+
+// read answers f from the store as the caller of ctx may read it in view v.
+func read[T any](ctx context.Context, s *Service, v View, f func(r *scoped, v View) (T, error)) (T, error) {
+	r, v, err := s.reader(ctx, v)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return f(r, v)
+}
+
+// The Service's reads: each through the caller's scoped reader.
+
+func (s *Service) Roots(ctx context.Context, v View) ([]Org, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]Org, error) { return r.Roots(ctx, v) })
+}
+
+func (s *Service) Org(ctx context.Context, v View, id string) (Org, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (Org, error) { return r.Org(ctx, v, id) })
+}
+
+func (s *Service) Orgs(ctx context.Context, v View, ids []string) ([]Org, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]Org, error) { return r.Orgs(ctx, v, ids) })
+}
+
+func (s *Service) Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (OrgPage, error) { return r.Children(ctx, v, id, q, kinds) })
+}
+
+func (s *Service) Path(ctx context.Context, v View, id string) ([]Org, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]Org, error) { return r.Path(ctx, v, id) })
+}
+
+func (s *Service) Member(ctx context.Context, v View, id string) (Member, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (Member, error) { return r.Member(ctx, v, id) })
+}
+
+func (s *Service) Members(ctx context.Context, v View, ids []string) ([]Member, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]Member, error) { return r.Members(ctx, v, ids) })
+}
+
+func (s *Service) CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (MemberPage, error) { return r.CellMembers(ctx, v, orgID, q) })
+}
+
+func (s *Service) Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (MemberPage, error) { return r.Residents(ctx, v, cellID, q) })
+}
+
+func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]Hit, error) { return r.Search(ctx, v, q) })
+}
+
+func (s *Service) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]ChartNode, error) { return r.ChartNodes(ctx, v, q, limit) })
+}
+
+func (s *Service) ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]ResidenceLink, error) { return r.ResidenceLinks(ctx, v, cells) })
+}
+
+func (s *Service) Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error) {
+	return read(ctx, s, v, func(r *scoped, v View) ([]bool, error) { return r.Covers(ctx, v, roots, ids) })
+}
+
+func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangePage, error) { return r.Changes(ctx, q) })
+}
+
+func (s *Service) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error) {
+	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return r.ChangeCounts(ctx, q) })
+}
+
+func (s *Service) Scenario(ctx context.Context, id string) (Scenario, error) {
+	return read(ctx, s, View{}, func(r *scoped, _ View) (Scenario, error) { return r.Scenario(ctx, id) })
+}
+
+func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
+	return read(ctx, s, View{}, func(r *scoped, _ View) ([]Scenario, error) { return r.Scenarios(ctx) })
+}
+
+// seenApplied is what the caller of ctx may see of a scenario they applied
+// and the changes it made.
+func (s *Service) seenApplied(ctx context.Context, sc Scenario, changes []Change) (Scenario, []Change, error) {
+	r, _, err := s.reader(ctx, View{})
+	if err != nil {
+		return Scenario{}, nil, err
+	}
+	if changes, err = r.trimChanges(ctx, changes); err != nil {
+		return Scenario{}, nil, err
+	}
+	return sc, changes, r.trimScenario(ctx, &sc)
+}
+
+// seenChange is what the caller of ctx sees of a change their operation made
+// (err, when it failed); a scenario's replay keeps the whole change.
+func (s *Service) seenChange(ctx context.Context, c Change, err error) (Change, error) {
+	if err != nil || s.replay != nil {
+		return c, err
+	}
+	cs, err := read(ctx, s, View{}, func(r *scoped, _ View) ([]Change, error) { return r.trimChanges(ctx, []Change{c}) })
+	if err != nil {
+		return Change{}, err
+	}
+	return cs[0], nil
+}
+
 // visible reports, for each id, whether the caller may see that organisation
 // on the view's date: whether it lies in one of the caller's subtrees.
-func (s *Service) visible(ctx context.Context, p *Principal, v View, ids []string) ([]bool, error) {
-	if p.Everywhere() {
+func (r *scoped) visible(ctx context.Context, v View, ids []string) ([]bool, error) {
+	if r.p.Everywhere() {
 		out := make([]bool, len(ids))
 		for i := range out {
 			out[i] = true
 		}
 		return out, nil
 	}
-	return s.store.Covers(ctx, v, p.Scope, ids)
+	return r.store.Covers(ctx, v, r.p.Scope, ids)
+}
+
+// seeOrg is scoped.seeOrg for principal p, for the checks of writes.
+func (s *Service) seeOrg(ctx context.Context, p *Principal, v View, id string) error {
+	return (&scoped{store: s.store, p: p, today: s.today()}).seeOrg(ctx, v, id)
 }
 
 // seeOrg is nil when the caller may see organisation id, and the same
 // NOT_FOUND as for an id that does not exist otherwise.
-func (s *Service) seeOrg(ctx context.Context, p *Principal, v View, id string) error {
-	ok, err := s.visible(ctx, p, v, []string{id})
+func (r *scoped) seeOrg(ctx context.Context, v View, id string) error {
+	ok, err := r.visible(ctx, v, []string{id})
 	if err != nil {
 		return err
 	}
@@ -38,29 +182,22 @@ func (s *Service) seeOrg(ctx context.Context, p *Principal, v View, id string) e
 
 // Roots are the provinces for a caller who works everywhere; for any other
 // caller, the topmost organisations of their scope that exist on the date.
-func (s *Service) Roots(ctx context.Context, v View) ([]Org, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Roots(ctx, v) })
+func (r *scoped) Roots(ctx context.Context, v View) ([]Org, error) {
+	if r.p.Everywhere() {
+		return r.store.Roots(ctx, v)
 	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return nil, err
-	}
-	if p.Everywhere() {
-		return s.store.Roots(ctx, v)
-	}
-	orgs, err := s.store.Orgs(ctx, v, p.Scope)
+	orgs, err := r.store.Orgs(ctx, v, r.p.Scope)
 	if err != nil {
 		return nil, err
 	}
 	var roots []Org
 	for _, o := range orgs {
-		if o.ID == "" || slices.ContainsFunc(roots, func(r Org) bool { return r.ID == o.ID }) {
+		if o.ID == "" || slices.ContainsFunc(roots, func(x Org) bool { return x.ID == o.ID }) {
 			continue
 		}
 		// A scope organisation below another one is not a root of the caller's view.
-		others := slices.DeleteFunc(slices.Clone(p.Scope), func(id string) bool { return id == o.ID })
-		nested, err := s.store.Covers(ctx, v, others, []string{o.ID})
+		others := slices.DeleteFunc(slices.Clone(r.p.Scope), func(id string) bool { return id == o.ID })
+		nested, err := r.store.Covers(ctx, v, others, []string{o.ID})
 		if err != nil {
 			return nil, err
 		}
@@ -75,35 +212,21 @@ func (s *Service) Roots(ctx context.Context, v View) ([]Org, error) {
 }
 
 // Org is organisation id, if the caller may see it.
-func (s *Service) Org(ctx context.Context, v View, id string) (Org, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (Org, error) { return s.Org(ctx, v, id) })
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return Org{}, err
-	}
-	o, err := s.store.Org(ctx, v, id)
+func (r *scoped) Org(ctx context.Context, v View, id string) (Org, error) {
+	o, err := r.store.Org(ctx, v, id)
 	if err != nil {
 		return Org{}, notFoundAs(err, "tổ chức", id)
 	}
-	return o, s.seeOrg(ctx, p, v, id)
+	return o, r.seeOrg(ctx, v, id)
 }
 
 // Orgs is the organisations of ids the caller may see, a zero Org for the others.
-func (s *Service) Orgs(ctx context.Context, v View, ids []string) ([]Org, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Orgs(ctx, v, ids) })
-	}
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Orgs(ctx context.Context, v View, ids []string) ([]Org, error) {
+	orgs, err := r.store.Orgs(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := s.store.Orgs(ctx, v, ids)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.visible(ctx, p, v, ids)
+	ok, err := r.visible(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -117,37 +240,21 @@ func (s *Service) Orgs(ctx context.Context, v View, ids []string) ([]Org, error)
 
 // Children lists the children of an organisation the caller may see: all of
 // them lie in the caller's scope too.
-func (s *Service) Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (OrgPage, error) {
-			return s.Children(ctx, v, id, q, kinds)
-		})
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
+func (r *scoped) Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
+	if err := r.seeOrg(ctx, v, id); err != nil {
 		return OrgPage{}, err
 	}
-	if err := s.seeOrg(ctx, p, v, id); err != nil {
-		return OrgPage{}, err
-	}
-	page, err := s.store.Children(ctx, v, id, q, kinds)
+	page, err := r.store.Children(ctx, v, id, q, kinds)
 	return page, notFoundAs(err, "tổ chức", id)
 }
 
 // Path lists the organisations from the top of the caller's scope down to id.
-func (s *Service) Path(ctx context.Context, v View, id string) ([]Org, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Org, error) { return s.Path(ctx, v, id) })
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return nil, err
-	}
-	path, err := s.store.Path(ctx, v, id)
+func (r *scoped) Path(ctx context.Context, v View, id string) ([]Org, error) {
+	path, err := r.store.Path(ctx, v, id)
 	if err != nil {
 		return nil, notFoundAs(err, "tổ chức", id)
 	}
-	paths, err := s.trimPaths(ctx, p, v, [][]Org{path})
+	paths, err := r.trimPaths(ctx, v, [][]Org{path})
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +266,8 @@ func (s *Service) Path(ctx context.Context, v View, id string) ([]Org, error) {
 
 // trimPaths cuts each path to start where the caller's scope does: every
 // organisation above it is outside the caller's view.
-func (s *Service) trimPaths(ctx context.Context, p *Principal, v View, paths [][]Org) ([][]Org, error) {
-	if p.Everywhere() {
+func (r *scoped) trimPaths(ctx context.Context, v View, paths [][]Org) ([][]Org, error) {
+	if r.p.Everywhere() {
 		return paths, nil
 	}
 	var ids []string
@@ -169,7 +276,7 @@ func (s *Service) trimPaths(ctx context.Context, p *Principal, v View, paths [][
 			ids = append(ids, o.ID)
 		}
 	}
-	ok, err := s.visible(ctx, p, v, ids)
+	ok, err := r.visible(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -190,11 +297,8 @@ func (s *Service) trimPaths(ctx context.Context, p *Principal, v View, paths [][
 }
 
 // Member is member id, if the caller may see their cell.
-func (s *Service) Member(ctx context.Context, v View, id string) (Member, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (Member, error) { return s.Member(ctx, v, id) })
-	}
-	ms, err := s.Members(ctx, v, []string{id})
+func (r *scoped) Member(ctx context.Context, v View, id string) (Member, error) {
+	ms, err := r.Members(ctx, v, []string{id})
 	return onlyMember(ms, err, id)
 }
 
@@ -211,26 +315,25 @@ func onlyMember(ms []Member, err error, id string) (Member, error) {
 
 // Members is the members of ids whose cell the caller may see, a zero Member
 // for the others.
-func (s *Service) Members(ctx context.Context, v View, ids []string) ([]Member, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Member, error) { return s.Members(ctx, v, ids) })
-	}
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Members(ctx context.Context, v View, ids []string) ([]Member, error) {
+	ms, err := r.store.Members(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.Members(ctx, v, ids)
-	if err != nil {
-		return nil, err
-	}
-	return ms, s.hideOutside(ctx, p, v, ms, true)
+	return ms, r.hideOutside(ctx, v, ms, true)
 }
 
 // hideOutside clears, in place, what the caller may not see of members: the
 // whole member when their cell is outside the caller's scope (only when
-// whole), and otherwise a residence link or a role in an organisation outside it.
-func (s *Service) hideOutside(ctx context.Context, p *Principal, v View, ms []Member, whole bool) error {
-	if p.Everywhere() {
+// whole), and otherwise a residence link or a role in an organisation
+// outside it, and personal data unless the caller's role reads it.
+func (r *scoped) hideOutside(ctx context.Context, v View, ms []Member, whole bool) error {
+	if !r.p.Can(ReadPersonal) {
+		for i := range ms {
+			ms[i].Personal = Personal{}
+		}
+	}
+	if r.p.Everywhere() {
 		return nil
 	}
 	var ids []string
@@ -240,7 +343,7 @@ func (s *Service) hideOutside(ctx context.Context, p *Principal, v View, ms []Me
 			ids = append(ids, t.OrgID)
 		}
 	}
-	ok, err := s.visible(ctx, p, v, ids)
+	ok, err := r.visible(ctx, v, ids)
 	if err != nil {
 		return err
 	}
@@ -271,53 +374,35 @@ func (s *Service) hideOutside(ctx context.Context, p *Principal, v View, ms []Me
 }
 
 // CellMembers lists the members of a cell the caller may see.
-func (s *Service) CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (MemberPage, error) {
-			return s.CellMembers(ctx, v, orgID, q)
-		})
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
+func (r *scoped) CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error) {
+	if err := r.seeOrg(ctx, v, orgID); err != nil {
 		return MemberPage{}, err
 	}
-	if err := s.seeOrg(ctx, p, v, orgID); err != nil {
-		return MemberPage{}, err
-	}
-	page, err := s.store.CellMembers(ctx, v, orgID, q)
+	page, err := r.store.CellMembers(ctx, v, orgID, q)
 	if err != nil {
 		return MemberPage{}, notFoundAs(err, "tổ chức", orgID)
 	}
-	return page, s.hideOutside(ctx, p, v, page.Members, false)
+	return page, r.hideOutside(ctx, v, page.Members, false)
 }
 
 // Residents lists the members linked to a cell the caller may see whose own
 // cell the caller may see too: a member of a cell outside the caller's scope
 // stays invisible even where they live.
-func (s *Service) Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) (MemberPage, error) {
-			return s.Residents(ctx, v, cellID, q)
-		})
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
+func (r *scoped) Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error) {
+	if err := r.seeOrg(ctx, v, cellID); err != nil {
 		return MemberPage{}, err
 	}
-	if err := s.seeOrg(ctx, p, v, cellID); err != nil {
-		return MemberPage{}, err
-	}
-	if p.Everywhere() {
-		page, err := s.store.Residents(ctx, v, cellID, q)
+	if r.p.Everywhere() {
+		page, err := r.store.Residents(ctx, v, cellID, q)
 		return page, notFoundAs(err, "tổ chức", cellID)
 	}
 	// A cell has at most a few hundred residents: read them all, keep the
 	// visible ones, and page those.
-	all, err := s.store.Residents(ctx, v, cellID, PageQuery{First: maxResidents})
+	all, err := r.store.Residents(ctx, v, cellID, PageQuery{First: maxResidents})
 	if err != nil {
 		return MemberPage{}, notFoundAs(err, "tổ chức", cellID)
 	}
-	if err := s.hideOutside(ctx, p, v, all.Members, true); err != nil {
+	if err := r.hideOutside(ctx, v, all.Members, true); err != nil {
 		return MemberPage{}, err
 	}
 	visible := slices.DeleteFunc(all.Members, func(m Member) bool { return m.ID == "" })
@@ -353,27 +438,20 @@ func pageMembers(members []Member, q PageQuery) (MemberPage, error) {
 
 // Search finds names among what the caller may see: within their scope, or
 // within a subtree of it they name; paths start at the top of their scope.
-func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]Hit, error) { return s.Search(ctx, v, q) })
-	}
-	p, err := require(ctx, ReadStructure)
-	if err != nil {
-		return nil, err
-	}
+func (r *scoped) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
 	for _, id := range q.Within {
-		if err := s.seeOrg(ctx, p, v, id); err != nil {
+		if err := r.seeOrg(ctx, v, id); err != nil {
 			return nil, err
 		}
 	}
-	if len(q.Within) == 0 && !p.Everywhere() {
-		q.Within = p.Scope
+	if len(q.Within) == 0 && !r.p.Everywhere() {
+		q.Within = r.p.Scope
 	}
 	if q.First <= 0 { // no hits asked for; stores would read 0 as "the default" or index by First-1
 		_, err := NewMatcher(q.Text) // the text is still checked
 		return nil, err
 	}
-	hits, err := s.store.Search(ctx, v, q)
+	hits, err := r.store.Search(ctx, v, q)
 	if err != nil {
 		return nil, err
 	}
@@ -385,10 +463,10 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 			members = append(members, *h.Member)
 		}
 	}
-	if paths, err = s.trimPaths(ctx, p, v, paths); err != nil {
+	if paths, err = r.trimPaths(ctx, v, paths); err != nil {
 		return nil, err
 	}
-	if err := s.hideOutside(ctx, p, v, members, false); err != nil {
+	if err := r.hideOutside(ctx, v, members, false); err != nil {
 		return nil, err
 	}
 	for i := range hits {
@@ -401,19 +479,12 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 }
 
 // Covers is Reader.Covers restricted to what the caller may see.
-func (s *Service) Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error) {
-	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, s *Service, v View) ([]bool, error) { return s.Covers(ctx, v, roots, ids) })
-	}
-	p, err := require(ctx, ReadStructure)
+func (r *scoped) Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error) {
+	covered, err := r.store.Covers(ctx, v, roots, ids)
 	if err != nil {
 		return nil, err
 	}
-	covered, err := s.store.Covers(ctx, v, roots, ids)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.visible(ctx, p, v, ids)
+	ok, err := r.visible(ctx, v, ids)
 	for i := range covered {
 		covered[i] = covered[i] && ok[i]
 	}

@@ -28,12 +28,16 @@ type accessWorld struct {
 	mintAs func(subject string, roles []org.AccessRole, scope ...string) string
 }
 
-func newAccessWorld(t *testing.T) *accessWorld {
+func newAccessWorld(t *testing.T) *accessWorld { return newAccessWorldWith(t, Config{}) }
+
+// newAccessWorldWith is newAccessWorld served with cfg, its Auth aside.
+func newAccessWorldWith(t *testing.T, cfg Config) *accessWorld {
 	a, err := auth.New(t.Context(), auth.Config{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &accessWorld{s: newTestServer(t, Config{Auth: a})}
+	cfg.Auth = a
+	w := &accessWorld{s: newTestServer(t, cfg)}
 	w.province, w.district, w.commune, w.village, w.school = w.s.commune()
 	ctx := org.WithPrincipal(context.Background(), org.System)
 	mk := func(parent, name string, kind org.Kind, sector org.Sector) string {

@@ -25,6 +25,7 @@ type testServer struct {
 	t     *testing.T
 	url   string
 	svc   *org.Service
+	store org.Store
 	token string // bearer token sent with GraphQL requests; empty for none
 	// day is the service's today, today unless a test moves it on.
 	day *atomic.Int32
@@ -50,7 +51,7 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	cfg.Service = org.NewService(store, func() org.Date { return org.Date(day.Load()) })
 	ts := httptest.NewServer(NewHandler(cfg))
 	t.Cleanup(ts.Close)
-	return &testServer{t: t, url: ts.URL, svc: cfg.Service, day: day}
+	return &testServer{t: t, url: ts.URL, svc: cfg.Service, store: store, day: day}
 }
 
 // gqlResponse is a GraphQL response with its errors' codes at hand.
