@@ -509,4 +509,3 @@ func inScenario[T any](ctx context.Context, s *Service, v View, read func(contex
 	}
 	return read(ctx, sim, sv)
 }
-
