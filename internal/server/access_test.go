@@ -411,3 +411,38 @@ func TestPersistedQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestDecisionsAreNoOracle: a caller citing another committee's decision
+// learns nothing of it. A decision the agency recorded, one it never
+// issued, and a committee that does not exist all answer the same R9 to
+// the commune's officer, byte for byte: the issuer is checked before the
+// number, and neither message names either.
+func TestDecisionsAreNoOracle(t *testing.T) {
+	w := newAccessWorld(t)
+	officer := w.mint([]org.AccessRole{org.Officer}, w.commune)
+	var answers []string
+	for _, d := range []map[string]any{
+		{"number": "1-QĐ/ĐU", "date": today.String(), "issuerId": w.agency}, // on record
+		{"number": "99-QĐ/ĐU", "date": today.String(), "issuerId": w.agency},
+		{"number": "1-QĐ/ĐU", "date": today.String(), "issuerId": "onope"},
+	} {
+		r := w.ask(officer, `mutation($m: ID!, $c: ID!, $d: DecisionInput!) { transferMember(memberId: $m, cellId: $c, decision: $d) { seq } }`,
+			map[string]any{"m": w.villager, "c": w.village2, "d": d})
+		if outcome(r) != org.ERule || r.Errors[0].Extensions["rule"] != "R9" {
+			t.Fatalf("%v: %+v", d, r.Errors)
+		}
+		b, err := json.Marshal(r.Errors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, string(b))
+	}
+	for i, a := range answers[1:] {
+		if a != answers[0] {
+			t.Fatalf("answer %d differs:\n%s\n%s", i+1, answers[0], a)
+		}
+	}
+	if strings.Contains(answers[0], w.agency) || strings.Contains(answers[0], "Sở Tài chính") {
+		t.Fatalf("the answer names the committee: %s", answers[0])
+	}
+}
