@@ -195,9 +195,7 @@ func newGraphQL(cfg *Config) http.Handler {
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(&extension.ComplexityLimit{Func: func(ctx context.Context, _ *graphql.OperationContext) int {
-		return cfg.limitsFor(ctx).Complexity
-	}})
+	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
