@@ -38,6 +38,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noChart := fs.Bool("no-chart", false, "do not serve the org chart viewer at /chart")
 	maxChartNodes := fs.Int("max-chart-nodes", int(envUint("DANGBO_MAX_CHART_NODES", org.DefaultChartLimit)),
 		"most nodes an orgChart or CSV export may hold; larger charts fail and are loaded lazily (env DANGBO_MAX_CHART_NODES)")
+	maxResponseBytes := fs.Int("max-response-bytes", int(envUint("DANGBO_MAX_RESPONSE_BYTES", server.DefaultMaxResponseBytes)),
+		"most bytes of data one GraphQL answer may hold; a larger one fails with LIMIT_EXCEEDED (env DANGBO_MAX_RESPONSE_BYTES)")
 	allowList := fs.String("persisted-queries", envOr("DANGBO_PERSISTED_QUERIES", ""),
 		"run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text (env DANGBO_PERSISTED_QUERIES)")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +51,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *perSecond < 0 || *burst < 1 {
 		return errors.New("--rate must be 0 or more and --burst 1 or more")
+	}
+	if *maxResponseBytes < 1 {
+		return errors.New("--max-response-bytes must be 1 or more")
 	}
 	if *maxChartNodes < 1 {
 		return errors.New("--max-chart-nodes must be 1 or more")
@@ -88,6 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := server.Config{
 		Store: store, Service: svc, Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
+		MaxResponseBytes: *maxResponseBytes,
 	}
 	if *perSecond > 0 {
 		cfg.RateLimit = auth.NewRateLimiter(*perSecond, *burst)

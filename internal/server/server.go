@@ -38,6 +38,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds the time one HTTP request may take.
 	RequestTimeout time.Duration
+	// MaxResponseBytes bounds the data of one GraphQL answer.
+	MaxResponseBytes int
 	// NoIntrospection turns off schema introspection (and with it the playground's
 	// documentation explorer), as production deployments may want.
 	NoIntrospection bool
@@ -81,6 +83,9 @@ var DefaultLimits = map[org.AccessRole]Limits{
 const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes holds a whole province's chart with its links
+	// as objects several times over.
+	DefaultMaxResponseBytes = 32 << 20
 )
 
 // limitsFor are the limits of the caller in ctx: those of their most
@@ -113,6 +118,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.MaxResponseBytes == 0 {
+		c.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -196,6 +204,7 @@ func newGraphQL(cfg *Config) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
+	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
