@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"dangbo/internal/auth"
 	"dangbo/internal/chartview"
@@ -28,6 +29,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dev := fs.Bool("dev", false, "development mode: requests without a token run as admin, and a token per demo role is printed; never with real data")
 	perSecond := fs.Float64("rate", envFloat("DANGBO_RATE", 20), "GraphQL requests per second per caller; 0 for no limit (env DANGBO_RATE)")
 	burst := fs.Int("burst", int(envUint("DANGBO_BURST", 40)), "GraphQL requests a caller may make at once (env DANGBO_BURST)")
+	inFlight := fs.Int("max-in-flight", int(envUint("DANGBO_MAX_IN_FLIGHT", 4)),
+		"GraphQL requests and exports a caller may have running at once; more wait up to 2 s, then get 429; 0 for no limit (env DANGBO_MAX_IN_FLIGHT)")
 	addr := fs.String("addr", envOr("DANGBO_ADDR", "127.0.0.1:8080"), "listen address (env DANGBO_ADDR)")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
 	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
@@ -97,6 +100,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *perSecond > 0 {
 		cfg.RateLimit = auth.NewRateLimiter(*perSecond, *burst)
+	}
+	if *inFlight > 0 {
+		cfg.InFlight = auth.NewInFlight(*inFlight, 2*time.Second)
 	}
 	if *allowList != "" {
 		if cfg.AllowedQueries, err = server.LoadAllowList(*allowList); err != nil {

@@ -54,6 +54,8 @@ type Config struct {
 	Auth *auth.Authenticator
 	// RateLimit bounds each caller's GraphQL requests; nil for no bound.
 	RateLimit *auth.RateLimiter
+	// InFlight bounds each caller's requests running at once; nil for no bound.
+	InFlight *auth.InFlight
 	// AllowedQueries, when not nil, are the only queries the service runs, by
 	// the hex SHA-256 of their text (see LoadAllowList).
 	AllowedQueries map[string]string
@@ -166,8 +168,12 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 // authenticated puts the caller's principal in the request's context, then
-// applies the caller's rate limit: what every API request goes through.
+// applies the caller's rate limit and bound on requests in flight: what every
+// API request goes through.
 func authenticated(cfg *Config, h http.Handler) http.Handler {
+	if cfg.InFlight != nil {
+		h = cfg.InFlight.Middleware(h)
+	}
 	if cfg.RateLimit != nil {
 		h = cfg.RateLimit.Middleware(h)
 	}
