@@ -43,13 +43,15 @@ func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 	case resp == nil:
 		return nil
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return limitExceeded("Yêu cầu chạy quá thời gian cho phép: hãy giảm phạm vi hoặc chia thành nhiều truy vấn.")
+		return limitExceeded(deadlineMessage)
 	case len(resp.Data) > b.maxBytes:
 		return limitExceeded(fmt.Sprintf("Câu trả lời vượt quá %s cho phép: hãy giảm first, depth, số bí danh "+
 			"hoặc số trường, hoặc chia thành nhiều truy vấn.", byteSize(b.maxBytes)))
 	}
 	return resp
 }
+
+const deadlineMessage = "Yêu cầu chạy quá thời gian cho phép: hãy giảm phạm vi hoặc chia thành nhiều truy vấn."
 
 func limitExceeded(message string) *graphql.Response {
 	err := gqlerror.Errorf("%s", message)

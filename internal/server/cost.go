@@ -68,6 +68,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	}
 	ctx = context.WithValue(ctx, subtreesKey{}, map[subtreeKey]subtree{})
 	cost, limit := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables), c.limit(ctx)
+	oc.Stats.SetExtension(costStats, cost)
 	if cost <= limit {
 		return nil
 	}
@@ -75,6 +76,18 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		"giảm first hoặc depth, hoặc chia thành nhiều truy vấn.", cost, limit)
 	err.Extensions = map[string]any{"code": errComplexityLimit}
 	return err
+}
+
+// costStats names an operation's cost among its statistics.
+const costStats = "Cost"
+
+// operationCost is the cost of the operation running in ctx.
+func operationCost(ctx context.Context) int {
+	if oc := graphql.GetOperationContext(ctx); oc != nil {
+		cost, _ := oc.Stats.GetExtension(costStats).(int)
+		return cost
+	}
+	return 0
 }
 
 // errComplexityLimit is gqlgen's code for an operation over its complexity limit.
