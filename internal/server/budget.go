@@ -59,10 +59,13 @@ func limitExceeded(message string) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{err}}
 }
 
-// byteSize writes n bytes for a message: in MiB when it is a whole number of them.
+// byteSize writes n bytes for a message, in MiB or KiB when they are whole.
 func byteSize(n int) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
+	switch {
+	case n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d byte", n)
 }

@@ -19,10 +19,11 @@ const (
 	// reading of the tree and of the residence links, the resolver's
 	// answer; 500 aliases of the smallest district's chart exceed every
 	// role's limit.
-	walkCost = 50
+	walkCost = 100
 	// chartNodeCost is what each node of a chart costs: walking and writing
-	// it, and its share of the residence links.
-	chartNodeCost = 2
+	// it, and its share of the residence links. A whole province (about
+	// 5,800 nodes) fits a viewer's limit, eight of them an admin's.
+	chartNodeCost = 1
 	// membersPerUnit is how many members the member rules of violations
 	// read for one unit.
 	membersPerUnit = 50
