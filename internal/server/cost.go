@@ -121,40 +121,61 @@ func (s costedSchema) walk(ctx context.Context, field string, args map[string]an
 			q.Depth = d
 		}
 		n := unknownOrgs
-		if t := s.subtree(ctx, args, "rootId"); t.known {
+		if t := s.subtree(ctx, args["rootId"], s.dateArg(args)); t.known {
 			n = q.EstimateNodes(t.counts)
 		}
 		// A chart over the limit fails once it has walked that many.
 		return walkCost + chartNodeCost*min(n, s.svc.ChartLimit())
 	case "Query.violations":
-		t := s.subtree(ctx, args, "within")
+		t := s.subtree(ctx, args["within"], s.dateArg(args))
 		return walkCost + t.orgs() + t.members()/membersPerUnit
 	case "Query.search":
-		t := s.subtree(ctx, args, "within") // everything the caller sees without one
+		t := s.subtree(ctx, args["within"], s.dateArg(args)) // everything the caller sees without one
 		return walkCost + (t.orgs()+t.members())/entriesPerUnit
 	case "Org.violations":
 		return orgRulesCost
+	case "Query.scenarioDiff":
+		// The subtree replayed, drawn as it is and as it would be, and
+		// checked against the rules: about what its violations cost.
+		t := s.scenarioSubtree(ctx, args)
+		return walkCost + t.orgs() + t.members()/membersPerUnit
 	}
 	return 0
 }
 
-// subtree is what the caller sees of the subtree the argument named idArg
-// roots, on the date of the argument asOf, looked up once per operation.
-func (s costedSchema) subtree(ctx context.Context, args map[string]any, idArg string) subtree {
-	id, _ := args[idArg].(string)
-	v := s.svc.Now()
+// scenarioSubtree is the subtree of the scenario the argument id names, on
+// its base date.
+func (s costedSchema) scenarioSubtree(ctx context.Context, args map[string]any) subtree {
+	id, _ := args["id"].(string)
+	sc, err := s.svc.Scenario(ctx, id)
+	if err != nil {
+		return subtree{}
+	}
+	return s.subtree(ctx, sc.Within, sc.BaseAsOf)
+}
+
+// dateArg is the date a field's asOf argument names, today without one.
+func (s costedSchema) dateArg(args map[string]any) org.Date {
 	if asOf, ok := args["asOf"].(string); ok {
 		if d, err := org.ParseDate(asOf); err == nil {
-			v.At = d
+			return d
 		}
 	}
+	return s.svc.Today()
+}
+
+// subtree is what the caller sees on date at of the subtree organisation id
+// (an ID argument, nil for everything they see) roots, looked up once per
+// operation.
+func (s costedSchema) subtree(ctx context.Context, id any, at org.Date) subtree {
+	root, _ := id.(string)
 	memo, _ := ctx.Value(subtreesKey{}).(map[subtreeKey]subtree)
-	key := subtreeKey{id, v.At}
+	key := subtreeKey{root, at}
 	if t, ok := memo[key]; ok {
 		return t
 	}
 	var t subtree
-	t.counts, t.known = s.svc.SubtreeCounts(ctx, v, id)
+	t.counts, t.known = s.svc.SubtreeCounts(ctx, org.View{At: at}, root)
 	if memo != nil {
 		memo[key] = t
 	}

@@ -76,6 +76,10 @@ func TestCostBudgets(t *testing.T) {
 		fragment A on Org { children(first: 500) { edges { node { ...B } } } }
 		fragment B on Org { children(first: 500) { edges { node { ...C } } } }
 		fragment C on Org { children(first: 500) { edges { node { id name } } } }`
+	sc, err := w.s.svc.CreateScenario(org.WithPrincipal(context.Background(), org.System), "Bỏ cấp huyện", w.province, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, query, id string
 		viewer, admin   string // the outcome for each
@@ -95,6 +99,9 @@ func TestCostBudgets(t *testing.T) {
 		{"ten whole province's charts", aliases(10, chart), w.province, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"the whole province's chart, two levels", aliases(1, `orgChart(rootId: $id, depth: 2) { nodes { id name } }`), w.province, "ok", "ok"},
 		{"the whole province's violations", aliases(1, `violations(within: $id) { rule subjectId }`), w.province, "ok", "ok"},
+		{"a province's scenario diff", aliases(1, `scenarioDiff(id: $id) { figures { name } }`), sc.ID, "ok", "ok"},
+		{"ten province's scenario diffs", aliases(10, `scenarioDiff(id: $id) { figures { name } }`), sc.ID,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"a district's chart", aliases(1, chart), w.district, "ok", "ok"},
 		{"five district charts", aliases(5, chart), w.district, "ok", "ok"},
 	} {
