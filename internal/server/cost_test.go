@@ -218,7 +218,7 @@ func TestAttackLeavesOthersFast(t *testing.T) {
 		t.Errorf("the attacker was not refused, or not limited: %v", outcomes)
 	}
 	// Generous: the service aims at 2.
-	if during > 3*idle {
+	if during > 3*idle && !raceDetector {
 		t.Errorf("victim median %v under attack, %v idle", during, idle)
 	}
 }
