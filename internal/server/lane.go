@@ -14,9 +14,9 @@ const heavyCost = 1_000
 
 // heavyLane runs the operations that cost heavyCost or more a few at a time
 // across all callers, one fewer than the cores, so that however many heavy
-// operations callers send, light ones always find a core free: the latency
-// of a small query stays near what it is on an idle server. Heavy operations
-// wait their turn in order, until their deadline.
+// operations callers send, they keep at most that many busy and light ones
+// are not queued behind them. Heavy operations wait their turn in order,
+// until their deadline.
 type heavyLane struct{ running *semaphore.Weighted }
 
 func newHeavyLane() heavyLane {
