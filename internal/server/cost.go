@@ -132,6 +132,9 @@ func (s costedSchema) walk(ctx context.Context, field string, args map[string]an
 	case "Query.search":
 		t := s.subtree(ctx, args["within"], s.dateArg(args)) // everything the caller sees without one
 		return walkCost + (t.orgs()+t.members())/entriesPerUnit
+	case "Query.changes", "Query.changeSummary":
+		// The history is scanned for the subtree's changes whatever the page.
+		return walkCost
 	case "Org.violations":
 		return orgRulesCost
 	case "Query.scenarioDiff":

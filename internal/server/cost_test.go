@@ -89,6 +89,8 @@ func TestCostBudgets(t *testing.T) {
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"500 searches", aliases(500, `search(text: "nguyen", first: 100, within: $id) { score }`), w.province,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"3,000 change summaries", aliases(3000, `changeSummary(within: $id, since: "2000-01-01") { total }`), w.province,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"deep fragments", deep, w.province, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"pages of pages", `query($id: ID!) { org(id: $id) { children(first: 500) { edges { node {
 			members(first: 500) { edges { node { fullName } } } } } } } }`, w.province, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
