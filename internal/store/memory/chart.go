@@ -8,7 +8,12 @@ import (
 	"dangbo/internal/org"
 )
 
-func (s *Store) ChartNodes(_ context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+// ChartNodes walks at most a subtree, quickly; it does not start once the
+// request's deadline has passed, when aliases of one query ask for many.
+func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t, err := s.tree(v.At)
