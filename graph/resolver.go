@@ -59,8 +59,7 @@ func (r *Resolver) connectionView(ctx context.Context, obj *model.Org, asOf *org
 func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string) (org.View, bool, error) {
 	switch {
 	case asOf != nil && scenario != nil:
-		return org.View{}, false, org.Errorf(org.EInvalid,
-			"không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+		return org.View{}, false, org.ErrDateAndScenario
 	case asOf != nil:
 		return org.View{At: *asOf}, true, nil
 	case scenario != nil:
@@ -68,13 +67,10 @@ func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string
 		if err != nil {
 			return org.View{}, false, err
 		}
-		return scenarioView(&sc), true, nil
+		return sc.View(), true, nil
 	}
 	return org.View{}, false, nil
 }
-
-// scenarioView is the view of the structure as if sc were applied.
-func scenarioView(sc *org.Scenario) org.View { return org.View{At: sc.BaseAsOf, Scenario: sc.ID} }
 
 func orgOf(o org.Org, v org.View) *model.Org          { return &model.Org{Org: o, View: v} }
 func memberOf(m org.Member, v org.View) *model.Member { return &model.Member{Member: m, View: v} }

@@ -611,12 +611,12 @@ func (r *scenarioResolver) Within(ctx context.Context, obj *model.Scenario) (*mo
 
 func (r *scenarioResolver) Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
 	added, _, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
-	return violationsOf(added, scenarioView(&obj.Scenario)), err
+	return violationsOf(added, obj.Scenario.View()), err
 }
 
 func (r *scenarioResolver) ExistingViolations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
 	_, existing, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
-	return violationsOf(existing, scenarioView(&obj.Scenario)), err
+	return violationsOf(existing, obj.Scenario.View()), err
 }
 
 func (r *scenarioResolver) Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error) {
