@@ -62,18 +62,11 @@ func recordDates(r Record) []Date {
 			add(v.Span)
 		}
 	case r.Member != nil:
-		m := r.Member
-		for _, s := range m.Stints {
-			add(s.Span)
+		for _, t := range r.Member.ties() {
+			add(t.span)
 		}
-		for _, s := range m.Residences {
-			add(s.Span)
-		}
-		for _, t := range m.Roles {
-			add(t.Span)
-		}
-		if m.OfficialOn != nil {
-			ds = append(ds, *m.OfficialOn)
+		if r.Member.OfficialOn != nil {
+			ds = append(ds, *r.Member.OfficialOn)
 		}
 	}
 	slices.Sort(ds)

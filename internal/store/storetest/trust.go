@@ -304,22 +304,7 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 	if applied == 0 || refused == 0 {
 		t.Fatalf("%d applied, %d refused: the test exercises too little", applied, refused)
 	}
-	var recs []org.Record
-	var history []org.Change
-	for _, r := range exportAll(t, f) {
-		if r.Change != nil {
-			history = append(history, *r.Change)
-		} else {
-			recs = append(recs, r)
-		}
-	}
-	var dates []org.Date
-	for d := first - 1; d <= last+1; d += 3 {
-		dates = append(dates, d)
-	}
-	if err := org.VerifyHistory(recs, history, dates); err != nil {
-		t.Fatalf("history and store disagree: %v", err)
-	}
+	f.verifyHistory(first, last, 3)
 }
 
 // testSeed is the seed of a property test: fixed, so that CI repeats it,
