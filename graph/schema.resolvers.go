@@ -46,6 +46,15 @@ func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.R
 	return records(obj.Change.After)
 }
 
+func (r *changeConnectionResolver) TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error) {
+	counts, err := r.Service.ChangeCounts(ctx, obj.Query)
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return total, err
+}
+
 func (r *decisionResolver) IssuerID(ctx context.Context, obj *org.Decision) (*string, error) {
 	return optional(obj.IssuerID), nil
 }
@@ -542,7 +551,7 @@ func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.
 	if err != nil {
 		return nil, err
 	}
-	c := &model.ChangeConnection{}
+	c := &model.ChangeConnection{Query: q}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Changes, p.HasNext,
 		func(ch org.Change) *model.Change { return &model.Change{Change: ch} },
 		func(n *model.Change) *model.ChangeEdge { return &model.ChangeEdge{Node: n, Conn: conn} })
@@ -690,6 +699,10 @@ func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntr
 
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
 
+func (r *Resolver) ChangeConnection() generated.ChangeConnectionResolver {
+	return &changeConnectionResolver{r}
+}
+
 func (r *Resolver) Decision() generated.DecisionResolver { return &decisionResolver{r} }
 
 func (r *Resolver) Member() generated.MemberResolver { return &memberResolver{r} }
@@ -712,6 +725,7 @@ func (r *Resolver) Violation() generated.ViolationResolver { return &violationRe
 
 type auditEntryResolver struct{ *Resolver }
 type changeResolver struct{ *Resolver }
+type changeConnectionResolver struct{ *Resolver }
 type decisionResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
