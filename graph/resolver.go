@@ -5,7 +5,6 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"sync"
 	"time"
 
@@ -297,12 +296,20 @@ func memberOfInput(in model.AdmitMemberInput) org.NewMember {
 // subjects are what a change named as of its effective date; an organisation
 // it ended, as of the day before. Objects the caller may not see are left out.
 func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, error) {
+	// A member a change names is one it wrote; everything else it names is
+	// an organisation.
+	members := map[string]bool{}
+	for _, rec := range c.After {
+		if rec.Member != nil {
+			members[rec.Member.ID] = true
+		}
+	}
 	var out []model.Node
 	for _, id := range c.Subjects {
 		for _, at := range []org.Date{c.EffectiveOn, c.EffectiveOn - 1} {
 			var n model.Node
 			v := org.View{At: at}
-			if strings.HasPrefix(id, "m") {
+			if members[id] {
 				found, err := r.Service.Member(ctx, v, id)
 				m, err := nullIfNotFound(memberOf(found, v), err)
 				if err != nil {

@@ -11,7 +11,6 @@ import (
 	"dangbo/graph/model"
 	"dangbo/internal/org"
 	"encoding/json"
-	"strings"
 )
 
 func (r *auditEntryResolver) Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error) {
@@ -403,15 +402,12 @@ func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date, s
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error) {
-	switch {
-	case strings.HasPrefix(id, "m"):
-		if m, err := r.Member(ctx, id, asOf, scenario); m != nil || err != nil {
-			return m, err
-		}
-	case strings.HasPrefix(id, "o"):
-		if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
-			return o, err
-		}
+	// An id names an organisation or a member: whichever the caller sees.
+	if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
+		return o, err
+	}
+	if m, err := r.Member(ctx, id, asOf, scenario); m != nil || err != nil {
+		return m, err
 	}
 	return nil, nil
 }
