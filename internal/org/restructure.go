@@ -21,11 +21,29 @@ func (s *Service) structural(ctx context.Context, at Date, ids ...string) error 
 		if id == "" {
 			continue
 		}
-		if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+		if err := s.seeOrgWhenWritten(ctx, p, at, id); err != nil {
 			return notFoundAs(err, "tổ chức", id)
 		}
 	}
 	return nil
+}
+
+// seeOrgWhenWritten is seeOrg on the effective date and, where the
+// organisation still exists, today: a decision dated in the past may not
+// reach what has since left the caller's subtree, and its write reaches
+// today (a late rename renames it now too).
+func (s *Service) seeOrgWhenWritten(ctx context.Context, p *Principal, at Date, id string) error {
+	if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+		return err
+	}
+	now := s.today()
+	if now == at {
+		return nil
+	}
+	if _, err := s.store.Org(ctx, View{At: now}, id); err != nil {
+		return nil // gone since: the past alone says whose it was
+	}
+	return s.seeOrg(ctx, p, View{At: now}, id)
 }
 
 // EstablishOrg establishes an organisation under a parent, by the parent's decision.
@@ -122,7 +140,7 @@ func (s *Service) TransferOrg(ctx context.Context, id, parentID string, meta Met
 // checking the decision's issuer, cycles and the shape rules.
 func (op *operation) reparent(rec *OrgRecord, o Org, parentID string) error {
 	if o.ParentID == parentID {
-		return Errorf(EInvalid, "%q đã trực thuộc tổ chức %q", o.Name, parentID)
+		return Errorf(EInvalid, "%q đã trực thuộc %s", o.Name, op.label(parentID))
 	}
 	_, parent, err := op.orgOn(parentID, "tổ chức cấp trên mới")
 	if err != nil {
@@ -412,8 +430,8 @@ func (op *operation) end(rec *OrgRecord) error {
 			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
 		}
 		if since, planned := peek.plannedIn(rec.ID, op.at); planned {
-			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
-				quoted(peek.FullName), quoted(rec.nameOn(since)), since)
+			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo %s; hãy sửa quyết định đó trước",
+				quoted(peek.FullName), quoted(rec.nameOn(since)), since, op.decisionOn(Record{Member: &peek}, since))
 		}
 		if !peek.TiedAfter(rec.ID, op.at) {
 			continue
@@ -515,6 +533,13 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 				return err
 			}
 			ups = append(ups, up)
+		}
+		// The target, or the new one's parent, may not lie within a source:
+		// the merger would move it under itself.
+		for _, o := range srcs {
+			if slices.Contains(ups[len(ups)-1], o.ID) {
+				return RuleShape.Violation("không thể hợp nhất %q vào một tổ chức trực thuộc chính nó", o.Name)
+			}
 		}
 		issuer := ups[0]
 		for _, up := range ups[1:] {

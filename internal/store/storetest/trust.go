@@ -372,3 +372,67 @@ func testDissolvedResidence(t *testing.T, f *fixture) {
 		t.Fatalf("the resident left without a link is not reported: %v", err)
 	}
 }
+
+// testLateMovesAndScope: what a tester broke. A late decision may not move
+// away what a later merger or dissolution moves; an apply writes nothing
+// the preview did not show; a decision dated in the past may not reach what
+// has since left the caller's scope; a merger into its own sub-organisation
+// is refused as a rule, not an internal error.
+func testLateMovesAndScope(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	june, march := on(2021, 6, 1), on(2021, 3, 1)
+	page, err := f.s.CellMembers(f.ctx, f.now(), c.village2.ID, org.PageQuery{First: 1})
+	if err != nil || len(page.Members) != 1 {
+		t.Fatalf("a member of the western village: %+v, %v", page, err)
+	}
+	westerner := page.Members[0].ID
+	merger := f.byOn(c.commune.ID, june)
+	if _, err := f.svc.MergeOrgs(f.ctx, []string{c.village2.ID}, org.MergeTarget{ID: c.village.ID}, merger); err != nil {
+		t.Fatal(err)
+	}
+	// June's merger moves the western village's members: one a late
+	// decision moved to the school is not theirs to move any more.
+	_, err = f.svc.TransferMember(f.ctx, westerner, c.school.ID, 0, f.byOn(c.commune.ID, march))
+	wantCode(t, err, org.EConflict, "")
+	if !strings.Contains(err.Error(), merger.Decision.Number) {
+		t.Fatalf("the conflict does not name June's decision: %v", err)
+	}
+
+	// A scenario merging the school into the village, previewed; then a
+	// member joins the school live: applying would move them too, unseen.
+	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập trường", c.commune.ID, june)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpMergeOrgs, Sources: []string{c.school.ID}, TargetID: c.village.ID})
+	f.createMember(c.school.ID, "Đảng viên mới", org.Official)
+	before := exportJSON(t, f)
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0)
+	wantCode(t, err, org.EConflict, "")
+	if !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatal("a refused apply changed the store")
+	}
+	if _, err := f.svc.RebaseScenario(f.ctx, sc.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0); err != nil {
+		t.Fatalf("after a rebase: %v", err)
+	}
+
+	// A cell the commune held in January has been the agency's since
+	// February: in March, the commune's organiser may not rename it by a
+	// decision dated January, which would rename it today too.
+	organiser := org.WithPrincipal(f.ctx, &org.Principal{Subject: "tổ chức xã", Roles: []org.AccessRole{org.Organiser},
+		Scope: []string{c.commune.ID}})
+	moved := f.createOrg(c.commune.ID, "Chi bộ Trạm Y tế", org.Cell, org.SectorHealth)
+	if _, err := f.svc.TransferOrg(f.ctx, moved.ID, c.agency.ID, f.byOn(c.province.ID, on(2021, 2, 1))); err != nil {
+		t.Fatal(err)
+	}
+	inMarch := org.NewService(f.s, func() org.Date { return march })
+	_, err = inMarch.RenameOrg(organiser, moved.ID, "Chi bộ Trạm Y tế (cũ)", f.byOn(c.commune.ID, on(2021, 1, 15)))
+	wantCode(t, err, org.ENotFound, "")
+
+	// A merger into what lies within the source.
+	_, err = f.svc.MergeOrgs(f.ctx, []string{c.district.ID}, org.MergeTarget{ID: c.commune.ID}, f.by(c.province.ID))
+	wantCode(t, err, org.ERule, "R5")
+}
