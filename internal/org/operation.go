@@ -20,9 +20,9 @@ type operation struct {
 	// history reads the changes already recorded, to name the decision a
 	// refused operation would contradict.
 	history Reader
-	before map[string]Record
-	after  map[string]Record
-	order  []string // ids in the order first touched
+	before  map[string]Record
+	after   map[string]Record
+	order   []string // ids in the order first touched
 	// asides are the changes recorded besides this one (see aside), with
 	// the type and subjects of each.
 	asides   []*operation
