@@ -258,14 +258,18 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, membe
 		if membersTo == nil {
 			return nil
 		}
+		// The cell's establishment and each member's move are changes of
+		// their own, as the history lists them, by the same decision.
 		o.Kind = kind
-		if err := op.establish(cellID, *membersTo, &o); err != nil {
+		if err := op.aside(ChangeEstablished, cellID, id).establish(cellID, *membersTo, &o); err != nil {
 			return err
 		}
-		if len(members) == 0 {
-			return nil
+		for _, m := range members {
+			if err := op.aside(ChangeMemberTransferred, m, cellID).moveMembers([]string{m}, cellID); err != nil {
+				return err
+			}
 		}
-		return op.moveMembers(members, cellID)
+		return nil
 	})
 }
 
@@ -330,7 +334,7 @@ func (s *Service) DissolveOrg(ctx context.Context, id string, to Destination, me
 		if err := op.moveContents(o, to); err != nil {
 			return err
 		}
-		return op.end(&rec)
+		return op.end(&rec, "")
 	})
 }
 
@@ -411,8 +415,10 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 }
 
 // end ends an organisation on the effective date, with whatever still ties
-// members to it: residence links to it and roles in it.
-func (op *operation) end(rec *OrgRecord) error {
+// members to it: residence links to it and roles in it. Its residents' links
+// move to residentsTo when given (villages merged), and end otherwise; each
+// is recorded as a change of its own.
+func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 	if since := rec.Established(); op.at <= since {
 		// It would leave a record of an organisation that never existed.
 		return Errorf(EInvalid, "tổ chức %s thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", quoted(rec.nameOn(since)), since)
@@ -438,8 +444,13 @@ func (op *operation) end(rec *OrgRecord) error {
 		}
 		// A member who only lives there keeps their own cell: their link
 		// ends, recorded as such, and they are left to be linked anew.
-		by := op
-		if peek.onlyResidesIn(rec.ID, op.at) {
+		by, to := op, ""
+		switch {
+		case !peek.onlyResidesIn(rec.ID, op.at):
+		case residentsTo != "" && peek.CellOn(op.at) != residentsTo:
+			to = residentsTo
+			by = op.aside(ChangeResidenceSet, id, to)
+		default:
 			by = op.aside(ChangeResidenceEnded, id, rec.ID)
 		}
 		m, err := by.member(id)
@@ -447,6 +458,9 @@ func (op *operation) end(rec *OrgRecord) error {
 			return err
 		}
 		m.LeaveFrom(op.at, rec.ID)
+		if to != "" {
+			m.Residences = append(m.Residences, Residence{Span: Span{op.at, Forever}, CellID: to})
+		}
 		if err := by.putMember(m); err != nil {
 			return err
 		}
@@ -498,6 +512,9 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 	}, func(op *operation) error {
 		var ups [][]string
 		srcs := make([]Org, len(sources))
+		// Villages merged into a village: those who lived there live in
+		// the merged one.
+		residentsTo := ""
 		for i, id := range sources {
 			_, o, err := op.orgOn(id, "tổ chức được hợp nhất")
 			if err != nil {
@@ -518,6 +535,9 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			if err := op.establish(targetID, *target.New, &parent); err != nil {
 				return err
 			}
+			if target.New.Kind.HoldsMembers() && target.New.Sector.IsResidential() {
+				residentsTo = targetID
+			}
 			up, err := op.ancestors(parent.ID)
 			if err != nil {
 				return err
@@ -527,6 +547,9 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			_, t, err := op.orgOn(targetID, "tổ chức nhận")
 			if err != nil {
 				return err
+			}
+			if t.Kind.HoldsMembers() && t.Sector.IsResidential() {
+				residentsTo = targetID
 			}
 			up, err := op.ancestors(t.ParentID)
 			if err != nil {
@@ -559,7 +582,7 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			if err != nil {
 				return err
 			}
-			if err := op.end(&rec); err != nil {
+			if err := op.end(&rec, residentsTo); err != nil {
 				return err
 			}
 		}

@@ -150,6 +150,11 @@ func testChangeKindInScenario(t *testing.T, f *fixture) {
 	if o, err := f.s.Org(f.ctx, org.View{At: feb}, ch.Subjects[1]); err != nil || o.ParentID != other.ID || o.Counts.DirectOfficial != 3 {
 		t.Fatalf("the cell the members moved to: %+v, %v", o, err)
 	}
+	// The history lists the cell's establishment and each member's move.
+	sum, err := f.svc.ChangeCounts(f.ctx, org.ChangeQuery{Within: other.ID, Since: feb})
+	if err != nil || sum[org.ChangeKindChanged] != 1 || sum[org.ChangeEstablished] != 1 || sum[org.ChangeMemberTransferred] != 3 {
+		t.Fatalf("changes recorded: %v, %v", sum, err)
+	}
 
 	sc, err := f.svc.CreateScenario(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
 	if err != nil {
@@ -370,6 +375,26 @@ func testDissolvedResidence(t *testing.T, f *fixture) {
 	found, err := f.svc.Violations(f.ctx, org.View{At: feb}, c.province.ID, true, org.SeverityInfo)
 	if err != nil || !lost(found) {
 		t.Fatalf("the resident left without a link is not reported: %v", err)
+	}
+
+	// Villages merged: those who lived in the one merged live in the other.
+	north := f.createOrg(c.commune.ID, "Chi bộ thôn Bắc", org.Cell, org.SectorVillage)
+	for i := range 3 {
+		f.createMember(north.ID, "Người thôn Bắc "+string(rune('A'+i)), org.Official)
+	}
+	if _, err := f.svc.SetResidence(f.ctx, worker.ID, north.ID, f.byOn(c.agency.ID, feb)); err != nil {
+		t.Fatal(err)
+	}
+	march := on(2021, 3, 1)
+	if _, err := f.svc.MergeOrgs(f.ctx, []string{north.ID}, org.MergeTarget{ID: c.village.ID}, f.byOn(c.commune.ID, march)); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := f.s.Member(f.ctx, org.View{At: march}, worker.ID); m.ResidenceCellID != c.village.ID {
+		t.Fatalf("after the villages merged the worker lives in %q", m.ResidenceCellID)
+	}
+	sum, err := f.svc.ChangeCounts(f.ctx, org.ChangeQuery{Within: c.agencyCell.ID, Since: march})
+	if err != nil || sum[org.ChangeResidenceSet] != 1 {
+		t.Fatalf("the moved link's change: %v, %v", sum, err)
 	}
 }
 
