@@ -3835,7 +3835,7 @@ enum NodeChangeKind {
   RENAMED
   "It is of another kind."
   KIND_CHANGED
-  "Its own members differ (those of its subtree: memberDelta)."
+  "Its members differ: its own, or its subtree's (a commune another merged into; by how many: memberDelta)."
   MEMBERS_CHANGED
 }
 

@@ -31,7 +31,7 @@ const (
 	NodeMoved
 	NodeRenamed
 	NodeKindChanged
-	NodeMembersChanged // its own members, not its subtree's
+	NodeMembersChanged // its own members, or its subtree's (a commune another merged into)
 )
 
 var nodeChangeKinds = enumNames[NodeChangeKind]{"loại thay đổi", []string{"NEW", "ENDED", "MOVED", "RENAMED", "KIND_CHANGED", "MEMBERS_CHANGED"}}
@@ -192,7 +192,8 @@ func nodeChanges(before, after []ChartNode) []NodeChange {
 				differs bool
 				kind    NodeChangeKind
 			}{{a.ParentID != b.ParentID, NodeMoved}, {a.Name != b.Name, NodeRenamed}, {a.Kind != b.Kind, NodeKindChanged},
-				{a.Counts.DirectOfficial != b.Counts.DirectOfficial || a.Counts.DirectProbationary != b.Counts.DirectProbationary, NodeMembersChanged}} {
+				{a.Counts.DirectOfficial != b.Counts.DirectOfficial || a.Counts.DirectProbationary != b.Counts.DirectProbationary ||
+					a.Counts.Members() != b.Counts.Members(), NodeMembersChanged}} {
 				if d.differs {
 					c.Kinds = append(c.Kinds, d.kind)
 				}
