@@ -3,9 +3,9 @@ package memory
 import (
 	"context"
 	"fmt"
-	"slices"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"dangbo/internal/demo"
