@@ -13,6 +13,9 @@ import (
 	"dangbo/internal/org"
 )
 
+// requestIDHeader carries a request's id, from a client or a proxy, and back.
+const requestIDHeader = "X-Request-Id"
+
 // withLoaders gives each request its own dataloaders: they cache what one
 // request read, and must not serve it to the next.
 func withLoaders(store org.Reader, next http.Handler) http.Handler {

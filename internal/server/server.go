@@ -59,6 +59,8 @@ type Config struct {
 	// AllowedQueries, when not nil, are the only queries the service runs, by
 	// the hex SHA-256 of their text (see LoadAllowList).
 	AllowedQueries map[string]string
+	// CORS opens the service to pages of other origins; off when empty.
+	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
 	// benchmarks plug in static answers here to measure gqlgen's own cost.
 	Resolvers generated.ResolverRoot
@@ -164,7 +166,7 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, mux))
+	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(cfg.CORS, mux)))
 }
 
 // authenticated puts the caller's principal in the request's context, then
