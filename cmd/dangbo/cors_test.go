@@ -1,0 +1,53 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"dangbo/internal/browsertest"
+)
+
+// corsPage is a frontend's page: it queries the API named in its address
+// with the token given there, as a browser app would, and shows what came
+// back or why the browser refused.
+const corsPage = `<!doctype html><meta charset="utf-8"><title>frontend</title><pre id="out">…</pre>
+<script>
+const params = new URLSearchParams(location.search);
+fetch(params.get("api"), {method: "POST",
+	headers: {"Content-Type": "application/json", "Authorization": "Bearer " + params.get("token")},
+	body: JSON.stringify({query: "{ roots { name } }"})})
+	.then(async (r) => { out.textContent = "answered " + r.status + " id=" + r.headers.get("X-Request-Id") + " " + await r.text(); })
+	.catch((e) => { out.textContent = "refused " + e; });
+</script>`
+
+// frontend serves corsPage from an origin of its own.
+func frontend(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(corsPage))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestCORSInABrowser: a page served from another origin (another port), once
+// listed in --cors-origins, queries the API with a bearer token through
+// Chromium's preflight; a page from an origin not listed is refused by the
+// browser.
+func TestCORSInABrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	allowed, other := frontend(t), frontend(t)
+	s := start(t, t.TempDir(), "--empty", "--cors-origins", allowed.URL)
+	query := "/?" + url.Values{"api": {s.url + "/graphql"}, "token": {adminToken}}.Encode()
+
+	b.Navigate(allowed.URL + query)
+	b.WaitText("#out", "answered")
+	if got := b.Text("#out"); !regexp.MustCompile(`^answered 200 id=\S+ \{"data":\{"roots":\[\]\}\}$`).MatchString(got) {
+		t.Fatalf("the allowed page shows %q", got)
+	}
+	b.Navigate(other.URL + query)
+	b.WaitText("#out", "refused TypeError")
+}
