@@ -59,6 +59,9 @@ type Config struct {
 	// AllowedQueries, when not nil, are the only queries the service runs, by
 	// the hex SHA-256 of their text (see LoadAllowList).
 	AllowedQueries map[string]string
+	// Metrics, when set, count the service's work; serve them with
+	// AdminHandler on an address of their own.
+	Metrics *Metrics
 	// CORS opens the service to pages of other origins; off when empty.
 	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
@@ -141,6 +144,10 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg))))
+	if cfg.Metrics != nil {
+		cfg.Metrics.register(&cfg)
+		graphQL = cfg.Metrics.countSockets(graphQL)
+	}
 	mux.Handle("/graphql", graphQL)
 	mux.Handle("GET /export/orgchart.csv", authenticated(&cfg, exportChartCSV(cfg.Service)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -193,6 +200,10 @@ func newGraphQL(cfg *Config) http.Handler {
 		Complexity: complexity(),
 	})
 	srv := handler.New(es)
+	if cfg.Metrics != nil {
+		// First, so that it sees the answer every other extension shaped.
+		srv.Use(operationMetrics{cfg.Metrics})
+	}
 	ws := transport.Websocket{KeepAlivePingInterval: 15 * time.Second}
 	if cfg.Auth != nil {
 		ws.InitFunc = cfg.Auth.WebsocketInit
