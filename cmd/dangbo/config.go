@@ -16,6 +16,7 @@ var envVars = map[string]string{
 	"burst":              "DANGBO_BURST",
 	"cors-credentials":   "DANGBO_CORS_CREDENTIALS",
 	"cors-origins":       "DANGBO_CORS_ORIGINS",
+	"admin-addr":         "DANGBO_ADMIN_ADDR",
 	"data":               "DANGBO_DATA",
 	"demo-seed":          "DANGBO_DEMO_SEED",
 	"dev":                "DANGBO_DEV",

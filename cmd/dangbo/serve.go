@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"dangbo/internal/auth"
 	"dangbo/internal/chartview"
 	"dangbo/internal/demo"
@@ -41,6 +43,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	allowList := fs.String("persisted-queries", "", "run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text")
 	corsOrigins := fs.String("cors-origins", "", "origins whose pages may call the API from a browser, comma-separated (scheme://host[:port]), or * for any; empty: none")
 	corsCredentials := fs.Bool("cors-credentials", false, "let those pages send cookies and HTTP authentication (never with *); tokens in the Authorization header do not need it")
+	adminAddr := fs.String("admin-addr", "", "serve Prometheus metrics (/metrics) and the profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:9090; "+
+		"empty: not at all; keep it away from the public")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -119,6 +123,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
 	}
+	if *adminAddr != "" {
+		cfg.Metrics = server.NewMetrics()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -130,7 +137,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return server.Serve(ctx, ln, server.NewHandler(cfg), log)
+	g, ctx := errgroup.WithContext(ctx)
+	if *adminAddr != "" {
+		adminLn, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
+		// One server failing stops the other: a service whose metrics went
+		// dark would look idle to its operators.
+		g.Go(func() error {
+			return server.Serve(ctx, adminLn, server.AdminHandler(cfg.Metrics), log.With("server", "admin"))
+		})
+	}
+	g.Go(func() error { return server.Serve(ctx, ln, server.NewHandler(cfg), log) })
+	return g.Wait()
 }
 
 // dataExamples are tabs whose variables name organisations of the data, one
