@@ -79,10 +79,11 @@ func (m *Metrics) register(cfg *Config) {
 // a valid operation (a parse or validation failure), "other" past
 // maxOperationNames.
 func (m *Metrics) operationName(ctx context.Context) string {
-	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
+	op := operation(ctx)
+	if op == nil {
 		return "invalid"
 	}
-	name := graphql.GetOperationContext(ctx).Operation.Name
+	name := op.Name
 	if name == "" {
 		return "anonymous"
 	}

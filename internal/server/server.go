@@ -187,7 +187,7 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 		h = cfg.RateLimit.Middleware(h)
 	}
 	if cfg.Auth != nil {
-		h = cfg.Auth.Middleware(h)
+		h = cfg.Auth.Middleware(noteSubject(h))
 	}
 	return h
 }
@@ -200,8 +200,9 @@ func newGraphQL(cfg *Config) http.Handler {
 		Complexity: complexity(),
 	})
 	srv := handler.New(es)
+	// Before the others, so that it sees the answer they shaped.
+	srv.Use(requestNote{})
 	if cfg.Metrics != nil {
-		// First, so that it sees the answer every other extension shaped.
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
 	ws := transport.Websocket{KeepAlivePingInterval: 15 * time.Second}
