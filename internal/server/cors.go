@@ -52,12 +52,10 @@ func ParseCORSOrigins(list string, credentials bool) ([]string, error) {
 	return origins, nil
 }
 
-// withCORS answers preflights and adds CORS headers for allowed origins; a
-// request from any other origin gets none, so the browser keeps the answer
-// from its page.
-func withCORS(c CORS, next http.Handler) http.Handler {
+// newCORS is c's policy; nil when it allows no origin.
+func newCORS(c CORS) *cors.Cors {
 	if len(c.Origins) == 0 {
-		return next
+		return nil
 	}
 	return cors.New(cors.Options{
 		AllowedOrigins:   c.Origins,
@@ -66,5 +64,29 @@ func withCORS(c CORS, next http.Handler) http.Handler {
 		ExposedHeaders:   []string{"Retry-After", requestIDHeader},
 		AllowCredentials: c.Credentials,
 		MaxAge:           corsMaxAge,
-	}).Handler(next)
+	})
+}
+
+// withCORS answers preflights and adds CORS headers for allowed origins; a
+// request from any other origin gets none, so the browser keeps the answer
+// from its page.
+func withCORS(policy *cors.Cors, next http.Handler) http.Handler {
+	if policy == nil {
+		return next
+	}
+	return policy.Handler(next)
+}
+
+// websocketOrigin checks a websocket handshake's origin. Browsers open
+// sockets across origins without asking first, so the server decides: the
+// page's own origin, as gorilla/websocket's default check, or one that CORS
+// allows.
+func websocketOrigin(policy *cors.Cors) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		if u, err := url.Parse(origin); origin == "" || err == nil && strings.EqualFold(u.Host, r.Host) {
+			return true
+		}
+		return policy != nil && policy.OriginAllowed(r)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/websocket"
 )
 
 // TestCORS: an allowed origin's preflight is answered with the methods,
@@ -72,5 +74,42 @@ func TestParseCORSOrigins(t *testing.T) {
 	}
 	if _, err := ParseCORSOrigins("https://a.example", true); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWebsocketOrigins: a websocket opens from the service's own origin and
+// from one CORS allows, never from another: browsers open sockets across
+// origins without a preflight.
+func TestWebsocketOrigins(t *testing.T) {
+	const allowed = "http://frontend.example:3000"
+	for _, c := range []struct {
+		cors   []string
+		origin string
+		opens  bool
+	}{
+		{nil, "", true},
+		{nil, "self", true},
+		{nil, allowed, false},
+		{[]string{allowed}, allowed, true},
+		{[]string{allowed}, "self", true},
+		{[]string{allowed}, "http://evil.example", false},
+		{[]string{"*"}, "http://evil.example", true},
+	} {
+		s := newTestServer(t, Config{CORS: CORS{Origins: c.cors}})
+		h := http.Header{"Sec-WebSocket-Protocol": {"graphql-transport-ws"}}
+		switch c.origin {
+		case "":
+		case "self":
+			h.Set("Origin", s.url)
+		default:
+			h.Set("Origin", c.origin)
+		}
+		conn, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/graphql", h)
+		if err == nil {
+			conn.Close()
+		}
+		if opens := err == nil; opens != c.opens || !opens && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("CORS %v, origin %q: opens %v (%v), want %v", c.cors, c.origin, opens, err, c.opens)
+		}
 	}
 }

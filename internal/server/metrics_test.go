@@ -46,6 +46,10 @@ func TestMetrics(t *testing.T) {
 		s.post(`{ __typename }`, nil)
 	}
 
+	ws := s.dialWebsocket(nil)
+	ws.send(map[string]any{"type": "connection_init"})
+	ws.receive("connection_ack")
+
 	_, body := get(t, admin.URL+"/metrics")
 	for _, want := range []string{
 		`dangbo_graphql_operations_total{code="OK",operation="Roots"} 2`,
@@ -62,7 +66,7 @@ func TestMetrics(t *testing.T) {
 		`dangbo_store_organisations{kind="CELL"} 2`,
 		`dangbo_store_organisations{kind="PROVINCE"} 1`,
 		`dangbo_store_members{status="OFFICIAL"} 0`,
-		`dangbo_websocket_connections 0`,
+		`dangbo_websocket_connections 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want+"\n") && !strings.Contains(body, want+" ") && !(strings.HasPrefix(want, "go_") && strings.Contains(body, want)) {

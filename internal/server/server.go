@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"dangbo/graph"
@@ -143,7 +145,8 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg))))
+	policy := newCORS(cfg.CORS)
+	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
 		graphQL = cfg.Metrics.countSockets(graphQL)
@@ -173,7 +176,7 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(cfg.CORS, mux)))
+	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
 }
 
 // authenticated puts the caller's principal in the request's context, then
@@ -193,7 +196,7 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 }
 
 // newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
-func newGraphQL(cfg *Config) http.Handler {
+func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
 		Directives: graph.Directives,
@@ -205,7 +208,10 @@ func newGraphQL(cfg *Config) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
-	ws := transport.Websocket{KeepAlivePingInterval: 15 * time.Second}
+	ws := transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
+	}
 	if cfg.Auth != nil {
 		ws.InitFunc = cfg.Auth.WebsocketInit
 	}
