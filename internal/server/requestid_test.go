@@ -108,4 +108,15 @@ func TestRequestID(t *testing.T) {
 		line["subject"] == "" || line["path"] != "/graphql" {
 		t.Fatalf("access log line %v in:\n%s", line, logs.String())
 	}
+
+	// An internal failure (the store closed under the service) is logged
+	// with its details and the request id the user sees.
+	s.store.Close()
+	id, errs = send("", "", `{"query":"mutation { createOrg(input: {name: \"Đảng bộ tỉnh Lào Cai\", kind: PROVINCE, sector: OTHER}) { id } }"}`)
+	if len(errs) != 1 || errs[0]["extensions"].(map[string]any)["code"] != "INTERNAL" {
+		t.Fatalf("a write to a closed store: %v", errs)
+	}
+	if !regexp.MustCompile(`"msg":"request failed","request_id":"` + id + `","err":"[^"]+"`).MatchString(logs.String()) {
+		t.Fatalf("no request failed line with request_id %s:\n%s", id, logs.String())
+	}
 }

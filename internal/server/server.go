@@ -238,7 +238,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		cfg.Log.ErrorContext(ctx, "resolver panicked", "panic", p, "path", graphql.GetPath(ctx).String())
+		cfg.Log.ErrorContext(ctx, "resolver panicked", "request_id", requestIDFrom(ctx), "panic", p, "path", graphql.GetPath(ctx).String())
 		return errors.New("panic in resolver")
 	})
 	return srv
