@@ -61,6 +61,8 @@ func TestMetrics(t *testing.T) {
 		`dangbo_graphql_operations_total{code="OK",operation="Q198"} 1`,
 		`dangbo_graphql_operations_total{code="OK",operation="other"} 1`, // Q199: Roots came first,
 		`dangbo_graphql_operation_duration_seconds_count{operation="Roots"} 2`,
+		`dangbo_graphql_root_field_duration_seconds_count{field="query.roots"} 2`,
+		`dangbo_graphql_root_field_duration_seconds_count{field="query.org"} 1`,
 		`dangbo_requests_refused_total{limit="rate"} 1`,
 		`dangbo_store_organisations{kind="GRASSROOTS_COMMITTEE"} 1`,
 		`dangbo_store_organisations{kind="CELL"} 2`,
