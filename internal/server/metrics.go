@@ -31,6 +31,7 @@ type Metrics struct {
 	duration   *prometheus.HistogramVec
 	rootFields *prometheus.HistogramVec
 	sockets    prometheus.Gauge
+	cache      *prometheus.CounterVec
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -58,9 +59,13 @@ func NewMetrics() *Metrics {
 			Name: "dangbo_websocket_connections",
 			Help: "GraphQL websocket connections open.",
 		}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dangbo_graphql_cache_lookups_total",
+			Help: "Lookups in gqlgen's caches: parsed documents, and persisted queries by hash; by result (hit or miss).",
+		}, []string{"cache", "result"}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets,
+	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -160,6 +165,30 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 	o.m.operations.WithLabelValues(name, code).Inc()
 	o.m.duration.WithLabelValues(name).Observe(time.Since(start).Seconds())
 	return resp
+}
+
+// countedCache counts the hits and misses of a gqlgen cache.
+type countedCache[T any] struct {
+	graphql.Cache[T]
+	hits, misses prometheus.Counter
+}
+
+func (c countedCache[T]) Get(ctx context.Context, key string) (T, bool) {
+	v, ok := c.Cache.Get(ctx, key)
+	if ok {
+		c.hits.Inc()
+	} else {
+		c.misses.Inc()
+	}
+	return v, ok
+}
+
+// countCache is cache, counted under name when there are metrics.
+func countCache[T any](m *Metrics, name string, cache graphql.Cache[T]) graphql.Cache[T] {
+	if m == nil {
+		return cache
+	}
+	return countedCache[T]{cache, m.cache.WithLabelValues(name, "hit"), m.cache.WithLabelValues(name, "miss")}
 }
 
 // storeSize reports, at each scrape, the organisations and members the store

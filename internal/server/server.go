@@ -219,15 +219,15 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(rawDataPOST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
 		srv.Use(socketRateLimit{cfg.RateLimit})
 	}
 	if cfg.AllowedQueries != nil {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)}})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](allowListCache(cfg.AllowedQueries)))}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](lru.New[string](1000)))}})
 	}
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
