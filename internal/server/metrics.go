@@ -32,6 +32,7 @@ type Metrics struct {
 	rootFields *prometheus.HistogramVec
 	sockets    prometheus.Gauge
 	cache      *prometheus.CounterVec
+	http       *prometheus.CounterVec
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -63,9 +64,13 @@ func NewMetrics() *Metrics {
 			Name: "dangbo_graphql_cache_lookups_total",
 			Help: "Lookups in gqlgen's caches: parsed documents, and persisted queries by hash; by result (hit or miss).",
 		}, []string{"cache", "result"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dangbo_http_requests_total",
+			Help: "HTTP requests to the API, by endpoint and status, those refused before GraphQL runs (401, 413, 429) included.",
+		}, []string{"handler", "code"}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets, m.cache,
+	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets, m.cache, m.http,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -122,6 +127,11 @@ func (m *Metrics) countSockets(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// countHTTP counts the requests to an API endpoint by status.
+func (m *Metrics) countHTTP(handler string, next http.Handler) http.Handler {
+	return promhttp.InstrumentHandlerCounter(m.http.MustCurryWith(prometheus.Labels{"handler": handler}), next)
 }
 
 // operationMetrics is the gqlgen extension that counts and times each

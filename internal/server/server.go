@@ -147,12 +147,14 @@ func NewHandler(cfg Config) http.Handler {
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
 	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
+	export := authenticated(&cfg, exportChartCSV(cfg.Service))
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
-		graphQL = cfg.Metrics.countSockets(graphQL)
+		graphQL = cfg.Metrics.countHTTP("graphql", cfg.Metrics.countSockets(graphQL))
+		export = cfg.Metrics.countHTTP("export", export)
 	}
 	mux.Handle("/graphql", graphQL)
-	mux.Handle("GET /export/orgchart.csv", authenticated(&cfg, exportChartCSV(cfg.Service)))
+	mux.Handle("GET /export/orgchart.csv", export)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
