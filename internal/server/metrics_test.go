@@ -65,7 +65,7 @@ func TestMetrics(t *testing.T) {
 		`dangbo_graphql_root_field_duration_seconds_count{field="query.org"} 1`,
 		`dangbo_requests_refused_total{limit="rate"} 1`,
 		`dangbo_http_requests_total{code="429",handler="graphql"} 1`,
-		`dangbo_http_requests_total{code="422",handler="graphql"} 2`, // a parse and a validation failure
+		`dangbo_http_requests_total{code="422",handler="graphql"} 2`,             // a parse and a validation failure
 		`dangbo_graphql_cache_lookups_total{cache="documents",result="hit"} 795`, // the second Roots, every { __typename } run but the first
 		`dangbo_graphql_cache_lookups_total{cache="documents",result="miss"} 205`,
 		`dangbo_store_organisations{kind="GRASSROOTS_COMMITTEE"} 1`,
