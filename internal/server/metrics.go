@@ -20,7 +20,8 @@ import (
 // seen keep their name; later ones count as "other".
 const maxOperationNames = 200
 
-// operationBuckets span a cached lookup (a millisecond) to the deadline.
+// operationBuckets span a small cached query (a few milliseconds) to the
+// request deadline.
 var operationBuckets = []float64{.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // Metrics are the service's Prometheus metrics, in a registry of their own
@@ -95,8 +96,8 @@ func (m *Metrics) register(cfg *Config) {
 
 // operationName is the label of an operation: its name in the document,
 // "anonymous" without one, "invalid" when the request did not get as far as
-// a valid operation (a parse or validation failure), "other" past
-// maxOperationNames.
+// a valid operation (a parse or validation failure, a refusal before them),
+// "other" past maxOperationNames.
 func (m *Metrics) operationName(ctx context.Context) string {
 	op := operation(ctx)
 	if op == nil {
