@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -24,11 +25,9 @@ type authFlags struct {
 }
 
 func (f *authFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.issuer, "jwt-issuer", envOr("DANGBO_JWT_ISSUER", ""), "the iss every token must carry; empty for any (env DANGBO_JWT_ISSUER)")
-	fs.StringVar(&f.audience, "jwt-audience", envOr("DANGBO_JWT_AUDIENCE", ""), "an aud every token must carry; empty for any (env DANGBO_JWT_AUDIENCE)")
-	// Like the Neo4j password: from the environment only, never from a flag
-	// that every user of the machine can read in the process list.
-	f.secret = envOr("DANGBO_JWT_SECRET", "")
+	fs.StringVar(&f.issuer, "jwt-issuer", "", "the iss every token must carry; empty for any")
+	fs.StringVar(&f.audience, "jwt-audience", "", "an aud every token must carry; empty for any")
+	f.secret = os.Getenv("DANGBO_JWT_SECRET") // a secret: see secretVars
 }
 
 func (f *authFlags) config() auth.Config {
@@ -37,8 +36,8 @@ func (f *authFlags) config() auth.Config {
 
 // mintToken is the token command: it prints a token signed with
 // DANGBO_JWT_SECRET for the given roles, scope and subject.
-func mintToken(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+func mintToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token", "usage: dangbo token --role R [--role R2] [--org ORGID …] --subject S [--ttl 8h]", stderr)
 	var af authFlags
 	af.register(fs)
 	var p org.Principal
@@ -56,7 +55,7 @@ func mintToken(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	fs.StringVar(&p.Subject, "subject", "", "whom the token is for (its sub claim), e.g. a user name")
 	ttl := fs.Duration("ttl", 8*time.Hour, "how long the token is valid")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

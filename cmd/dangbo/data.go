@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,11 +16,15 @@ import (
 )
 
 // parseData parses the flags of a data command and its one FILE argument.
-func parseData(name string, args []string, seedFlag bool) (sf storeFlags, file string, seed uint64, err error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+func parseData(name string, args []string, seedFlag bool, stderr io.Writer) (sf storeFlags, file string, seed uint64, err error) {
+	synopsis := "usage: dangbo " + name + " [flags] FILE"
+	if seedFlag {
+		synopsis = "usage: dangbo seed [flags]"
+	}
+	fs := newFlagSet(name, synopsis, stderr)
 	sf.register(fs)
-	s := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
-	if err = fs.Parse(args); err != nil {
+	s := fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
+	if err = parseFlags(fs, args); err != nil {
 		return
 	}
 	switch {
@@ -49,7 +52,7 @@ func asOperator(ctx context.Context) context.Context {
 // runs fn with it.
 func withStore(ctx context.Context, name string, args []string, wantFile bool, stderr io.Writer,
 	fn func(store org.Store, log *slog.Logger, file string, seed uint64) error) error {
-	sf, file, seed, err := parseData(name, args, !wantFile)
+	sf, file, seed, err := parseData(name, args, !wantFile, stderr)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@
 //	dangbo import [flags] FILE  load an NDJSON dataset into an empty store ("-" for stdin)
 //	dangbo token [flags]        print a token signed with DANGBO_JWT_SECRET
 //
-// Every flag has an environment variable fallback; see -h of each command.
+// Every flag has an environment variable; see -h of each command.
 package main
 
 import (
@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "import":
 		return importData(ctx, args, os.Stdin, stderr)
 	case "token":
-		return mintToken(ctx, args, stdout)
+		return mintToken(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -65,11 +65,3 @@ const usage = `usage:
   dangbo token --role R [--role R2] [--org ORGID …] --subject S [--ttl 8h]
                               print a token signed with DANGBO_JWT_SECRET
 Run "dangbo COMMAND -h" for the flags of a command.`
-
-// envOr is the value of environment variable key, or def when it is unset.
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}

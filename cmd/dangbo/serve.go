@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"runtime/debug"
-	"strconv"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"dangbo/internal/auth"
 	"dangbo/internal/chartview"
@@ -20,40 +20,47 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlagSet("serve", usage, stderr)
 	var sf storeFlags
 	sf.register(fs)
 	var af authFlags
 	af.register(fs)
-	jwksURL := fs.String("jwks-url", envOr("DANGBO_JWKS_URL", ""), "verify RS256 and ES256 tokens with this identity provider's JWK Set (env DANGBO_JWKS_URL)")
+	jwksURL := fs.String("jwks-url", "", "verify RS256 and ES256 tokens with this identity provider's JWK Set")
 	dev := fs.Bool("dev", false, "development mode: requests without a token run as admin, and a token per demo role is printed; never with real data")
-	perSecond := fs.Float64("rate", envFloat("DANGBO_RATE", 20), "GraphQL requests per second per caller; 0 for no limit (env DANGBO_RATE)")
-	burst := fs.Int("burst", int(envUint("DANGBO_BURST", 40)), "GraphQL requests a caller may make at once (env DANGBO_BURST)")
-	inFlight := fs.Int("max-in-flight", int(envUint("DANGBO_MAX_IN_FLIGHT", 4)),
-		"GraphQL requests and exports a caller may have running at once; more wait up to 2 s, then get 429; 0 for no limit (env DANGBO_MAX_IN_FLIGHT)")
-	addr := fs.String("addr", envOr("DANGBO_ADDR", "127.0.0.1:8080"), "listen address (env DANGBO_ADDR)")
+	perSecond := fs.Float64("rate", 20, "GraphQL requests per second per caller; 0 for no limit")
+	burst := fs.Int("burst", 40, "GraphQL requests a caller may make at once")
+	inFlight := fs.Int("max-in-flight", 4, "GraphQL requests and exports a caller may have running at once; more wait up to 2 s, then get 429; 0 for no limit")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
-	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
+	seed := fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
 	maxComplexity := fs.Int("max-complexity", 0, "cap on every role's query complexity (0: the roles' own limits)")
 	maxDepth := fs.Int("max-depth", 0, "cap on every role's query nesting (0: the roles' own limits)")
 	noIntrospection := fs.Bool("no-introspection", false, "refuse schema introspection (production)")
 	noPlayground := fs.Bool("no-playground", false, "do not serve the GraphQL playground at /")
 	noChart := fs.Bool("no-chart", false, "do not serve the org chart viewer at /chart")
-	maxChartNodes := fs.Int("max-chart-nodes", int(envUint("DANGBO_MAX_CHART_NODES", org.DefaultChartLimit)),
-		"most nodes an orgChart or CSV export may hold; larger charts fail and are loaded lazily (env DANGBO_MAX_CHART_NODES)")
-	maxResponseBytes := fs.Int("max-response-bytes", int(envUint("DANGBO_MAX_RESPONSE_BYTES", server.DefaultMaxResponseBytes)),
-		"most bytes of data one GraphQL answer may hold; a larger one fails with LIMIT_EXCEEDED (env DANGBO_MAX_RESPONSE_BYTES)")
-	allowList := fs.String("persisted-queries", envOr("DANGBO_PERSISTED_QUERIES", ""),
-		"run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text (env DANGBO_PERSISTED_QUERIES)")
-	if err := fs.Parse(args); err != nil {
+	maxChartNodes := fs.Int("max-chart-nodes", org.DefaultChartLimit, "most nodes an orgChart or CSV export may hold; larger charts fail and are loaded lazily")
+	maxResponseBytes := fs.Int("max-response-bytes", server.DefaultMaxResponseBytes, "most bytes of data one GraphQL answer may hold; a larger one fails with LIMIT_EXCEEDED")
+	allowList := fs.String("persisted-queries", "", "run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text")
+	corsOrigins := fs.String("cors-origins", "", "origins whose pages may call the API from a browser, comma-separated (scheme://host[:port]), or * for any; empty: none")
+	corsCredentials := fs.Bool("cors-credentials", false, "let those pages send cookies and HTTP authentication (never with *); tokens in the Authorization header do not need it")
+	adminAddr := fs.String("admin-addr", "", "serve Prometheus metrics (/metrics) and the profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:9090; "+
+		"empty: not at all; keep it away from the public")
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q\n%s", fs.Args(), usage)
+	}
+	origins, err := server.ParseCORSOrigins(*corsOrigins, *corsCredentials)
+	if err != nil {
+		return fmt.Errorf("--cors-origins (%s): %w", envVars["cors-origins"], err)
 	}
 	if af.secret == "" && *jwksURL == "" && !*dev {
 		return errors.New("no way to verify tokens: set DANGBO_JWT_SECRET (32 bytes or more) or --jwks-url, " +
 			"or try dangbo on your own machine with --dev")
 	}
-	if *perSecond < 0 || *burst < 1 {
-		return errors.New("--rate must be 0 or more and --burst 1 or more")
+	if *perSecond < 0 || *burst < 1 || *inFlight < 0 {
+		return errors.New("--rate and --max-in-flight must be 0 or more, --burst 1 or more")
 	}
 	if *maxResponseBytes < 1 {
 		return errors.New("--max-response-bytes must be 1 or more")
@@ -96,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := server.Config{
 		Store: store, Service: svc, Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
-		MaxResponseBytes: *maxResponseBytes,
+		MaxResponseBytes: *maxResponseBytes, CORS: server.CORS{Origins: origins, Credentials: *corsCredentials},
 	}
 	if *perSecond > 0 {
 		cfg.RateLimit = auth.NewRateLimiter(*perSecond, *burst)
@@ -116,6 +123,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
 	}
+	if *adminAddr != "" {
+		cfg.Metrics = server.NewMetrics()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -127,21 +137,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return server.Serve(ctx, ln, server.NewHandler(cfg), log)
-}
-
-func envFloat(key string, def float64) float64 {
-	if v, err := strconv.ParseFloat(envOr(key, ""), 64); err == nil {
-		return v
+	g, ctx := errgroup.WithContext(ctx)
+	if *adminAddr != "" {
+		adminLn, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
+		// One server failing stops the other: a service whose metrics went
+		// dark would look idle to its operators.
+		g.Go(func() error {
+			return server.Serve(ctx, adminLn, server.AdminHandler(cfg.Metrics), log.With("server", "admin"))
+		})
 	}
-	return def
-}
-
-func envUint(key string, def uint64) uint64 {
-	if v, err := strconv.ParseUint(envOr(key, ""), 10, 64); err == nil {
-		return v
-	}
-	return def
+	g.Go(func() error { return server.Serve(ctx, ln, server.NewHandler(cfg), log) })
+	return g.Wait()
 }
 
 // dataExamples are tabs whose variables name organisations of the data, one

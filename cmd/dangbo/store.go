@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -27,16 +28,13 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", envOr("DANGBO_DATA", "./data"), "data directory of the embedded store (env DANGBO_DATA)")
-	fs.StringVar(&f.neo4jURI, "neo4j-uri", envOr("NEO4J_URI", ""),
-		"use Neo4j at this URI (bolt://, neo4j://, neo4j+s://) instead of the embedded store (env NEO4J_URI)")
-	fs.StringVar(&f.neo4jUser, "neo4j-user", envOr("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
-	fs.StringVar(&f.neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database; empty for the server's default (env NEO4J_DATABASE)")
-	fs.StringVar(&f.logLevel, "log-level", envOr("DANGBO_LOG_LEVEL", "info"), "debug, info, warn or error (env DANGBO_LOG_LEVEL)")
-	fs.StringVar(&f.logFormat, "log-format", envOr("DANGBO_LOG_FORMAT", "text"), "text or json (env DANGBO_LOG_FORMAT)")
-	// The password comes from the environment only, never from a flag that
-	// every user of the machine can read in the process list.
-	f.neo4jPassword = envOr("NEO4J_PASSWORD", "")
+	fs.StringVar(&f.data, "data", "./data", "data directory of the embedded store")
+	fs.StringVar(&f.neo4jURI, "neo4j-uri", "", "use Neo4j at this URI (bolt://, neo4j://, neo4j+s://) instead of the embedded store")
+	fs.StringVar(&f.neo4jUser, "neo4j-user", "neo4j", "Neo4j user")
+	fs.StringVar(&f.neo4jDatabase, "neo4j-database", "", "Neo4j database; empty for the server's default")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	f.neo4jPassword = os.Getenv("NEO4J_PASSWORD") // a secret: see secretVars
 }
 
 func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {

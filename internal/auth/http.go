@@ -99,16 +99,26 @@ func (a *Authenticator) bearer(ctx context.Context, authorization string) (*org.
 	return a.Verify(ctx, token)
 }
 
+// RequestIDHeader carries a request's id, from a client or a proxy, and
+// back on the response.
+const RequestIDHeader = "X-Request-Id"
+
 // WriteError answers a request refused outside GraphQL, in the shape of a
-// GraphQL response so that clients read it like any other error.
+// GraphQL response so that clients read it like any other error. The
+// request's id, which the server set on the response before anything ran,
+// goes into extensions.requestId as in GraphQL's own errors.
 func WriteError(w http.ResponseWriter, status int, err error) {
 	type gqlError struct {
 		Message    string            `json:"message"`
 		Extensions map[string]string `json:"extensions"`
 	}
+	ext := map[string]string{"code": org.ErrorCode(err)}
+	if id := w.Header().Get(RequestIDHeader); id != "" {
+		ext["requestId"] = id
+	}
 	body, _ := json.Marshal(struct {
 		Errors []gqlError `json:"errors"`
-	}{[]gqlError{{Message: org.ErrorMessage(err), Extensions: map[string]string{"code": org.ErrorCode(err)}}}})
+	}{[]gqlError{{Message: org.ErrorMessage(err), Extensions: ext}}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dangbo/internal/org"
@@ -20,6 +21,9 @@ import (
 type InFlight struct {
 	max  int
 	wait time.Duration
+
+	// refused counts the requests turned away, for metrics.
+	refused atomic.Uint64
 
 	mu      sync.Mutex
 	callers map[string]*callerSlots
@@ -52,6 +56,7 @@ func (l *InFlight) Middleware(next http.Handler) http.Handler {
 		select {
 		case slots.running <- struct{}{}:
 		case <-timer.C:
+			l.refused.Add(1)
 			seconds := max(int(l.wait.Seconds()), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(seconds))
 			WriteError(w, http.StatusTooManyRequests, org.Errorf(org.ELimitExceeded,
@@ -64,6 +69,9 @@ func (l *InFlight) Middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Refused is how many requests the bound has turned away.
+func (l *InFlight) Refused() uint64 { return l.refused.Load() }
 
 func (l *InFlight) join(key string) *callerSlots {
 	l.mu.Lock()

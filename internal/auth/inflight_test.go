@@ -42,6 +42,9 @@ func TestInFlightPerCaller(t *testing.T) {
 	if rec := serve(h, newRequest("b")); rec.Code != http.StatusOK {
 		t.Fatalf("another caller: %d", rec.Code)
 	}
+	if n := l.Refused(); n != 1 {
+		t.Fatalf("refused %d, want 1", n)
+	}
 	// A request that waits gets the slot of one that ends.
 	waiting := make(chan int, 1)
 	l.wait = time.Minute

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -29,6 +30,9 @@ type RateLimiter struct {
 	// it has refilled, so a fresh bucket would behave the same.
 	idle time.Duration
 	now  func() time.Time
+
+	// refused counts the requests and operations turned away, for metrics.
+	refused atomic.Uint64
 
 	mu       sync.Mutex
 	buckets  map[string]*bucket
@@ -77,12 +81,16 @@ func (l *RateLimiter) Allow(ctx context.Context) error {
 	return err
 }
 
+// Refused is how many requests and operations the limiter has turned away.
+func (l *RateLimiter) Refused() uint64 { return l.refused.Load() }
+
 // take spends a token of key's bucket, or says in how many seconds one is back.
 func (l *RateLimiter) take(key string, now time.Time) (int, error) {
 	limiter := l.bucket(key, now)
 	if limiter.AllowN(now, 1) {
 		return 0, nil
 	}
+	l.refused.Add(1)
 	wait := (1 - limiter.TokensAt(now)) / float64(l.limit)
 	seconds := max(int(math.Ceil(wait)), 1)
 	return seconds, org.Errorf(org.ELimitExceeded, "Quá nhiều yêu cầu: hãy thử lại sau %d giây.", seconds)

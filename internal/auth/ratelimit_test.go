@@ -61,6 +61,9 @@ func TestRateLimit(t *testing.T) {
 	if rec := request(h, "a", "192.0.2.1:1000"); rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("and only one: %d", rec.Code)
 	}
+	if n := l.Refused(); n != 2 {
+		t.Fatalf("refused %d, want 2", n)
+	}
 }
 
 func TestRetryAfterIsWholeSeconds(t *testing.T) {

@@ -37,7 +37,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case gqlErr.Extensions["code"] != nil:
 			// gqlgen's own: parse and validation failures, complexity limit.
 		default:
-			log.ErrorContext(ctx, "request failed", "err", err, "path", gqlErr.Path.String())
+			log.ErrorContext(ctx, "request failed", "request_id", requestIDFrom(ctx), "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = org.ErrorMessage(err)
 			gqlErr.Extensions = map[string]any{"code": org.EInternal}
 		}

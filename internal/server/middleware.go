@@ -3,13 +3,19 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"dangbo/graph"
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -72,17 +78,136 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
-// accessLog logs every request at debug level, and failed ones at warn.
+// requestIDHeader is auth.RequestIDHeader, short.
+const requestIDHeader = auth.RequestIDHeader
+
+// maxRequestIDLen bounds an incoming request id: it goes into every log line
+// and error of its request.
+const maxRequestIDLen = 128
+
+// validRequestID tells whether an incoming id may be kept: bounded, and of
+// characters that need no quoting in logs and headers (UUIDs, W3C trace ids
+// and the ids of common proxies are).
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestInfo is what the access log line tells of a request beyond HTTP,
+// filled in by the layers that learn it.
+type requestInfo struct {
+	id        string
+	mu        sync.Mutex
+	subject   string
+	operation string
+}
+
+type requestInfoKey struct{}
+
+// requestIDFrom is the id of the request ctx belongs to; empty outside one.
+func requestIDFrom(ctx context.Context) string {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// noteRequest records what a layer learnt of the request ctx belongs to.
+func noteRequest(ctx context.Context, fn func(*requestInfo)) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.mu.Lock()
+		defer info.mu.Unlock()
+		fn(info)
+	}
+}
+
+// accessLog gives each request its id (the client's X-Request-Id when
+// well-formed, else a new one), echoes it in the response header and logs one
+// line per request with it: at info, warn for server errors, debug for
+// health probes, which would drown the rest.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		level := slog.LevelDebug
-		if sw.status >= 500 {
-			level = slog.LevelWarn
+		info := &requestInfo{id: r.Header.Get(requestIDHeader)}
+		if !validRequestID(info.id) {
+			info.id = rand.Text()
 		}
-		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"took", time.Since(start), "remote", r.RemoteAddr)
+		w.Header().Set(requestIDHeader, info.id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+		level := slog.LevelInfo
+		switch {
+		case sw.status >= 500:
+			level = slog.LevelWarn
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
+			level = slog.LevelDebug
+		}
+		info.mu.Lock()
+		defer info.mu.Unlock()
+		log.Log(r.Context(), level, "request", "request_id", info.id, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "took", time.Since(start), "remote", r.RemoteAddr,
+			"subject", info.subject, "operation", info.operation)
 	})
+}
+
+// noteSubject records the caller the authentication found, for the log.
+func noteSubject(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := org.PrincipalFrom(r.Context()); ok {
+			noteRequest(r.Context(), func(info *requestInfo) { info.subject = p.Subject })
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// operation is the operation of the document that ctx runs; nil when the
+// request did not get as far as a valid one.
+func operation(ctx context.Context) *ast.OperationDefinition {
+	if !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	return graphql.GetOperationContext(ctx).Operation
+}
+
+// requestNote is the gqlgen extension that tells the access log which
+// operation a request ran, and stamps the request's id on every error of the
+// answer (extensions.requestId), whichever layer raised it, so that a user
+// reporting an error hands over what finds its log line.
+type requestNote struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = requestNote{}
+
+func (requestNote) ExtensionName() string                   { return "RequestNote" }
+func (requestNote) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (requestNote) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if op := operation(ctx); op != nil {
+		noteRequest(ctx, func(info *requestInfo) { info.operation = op.Name })
+	}
+	id := requestIDFrom(ctx)
+	if resp == nil || id == "" {
+		return resp
+	}
+	for i, e := range resp.Errors {
+		// A copy: an error value may be shared beyond this answer.
+		stamped := *e
+		stamped.Extensions = make(map[string]any, len(e.Extensions)+1)
+		for k, v := range e.Extensions {
+			stamped.Extensions[k] = v
+		}
+		stamped.Extensions["requestId"] = id
+		resp.Errors[i] = &stamped
+	}
+	return resp
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"dangbo/graph"
@@ -59,6 +61,11 @@ type Config struct {
 	// AllowedQueries, when not nil, are the only queries the service runs, by
 	// the hex SHA-256 of their text (see LoadAllowList).
 	AllowedQueries map[string]string
+	// Metrics, when set, count the service's work; serve them with
+	// AdminHandler on an address of their own.
+	Metrics *Metrics
+	// CORS opens the service to pages of other origins; off when empty.
+	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
 	// benchmarks plug in static answers here to measure gqlgen's own cost.
 	Resolvers generated.ResolverRoot
@@ -138,9 +145,16 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg))))
+	policy := newCORS(cfg.CORS)
+	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
+	export := authenticated(&cfg, exportChartCSV(cfg.Service))
+	if cfg.Metrics != nil {
+		cfg.Metrics.register(&cfg)
+		graphQL = cfg.Metrics.countHTTP("graphql", cfg.Metrics.countSockets(graphQL))
+		export = cfg.Metrics.countHTTP("export", export)
+	}
 	mux.Handle("/graphql", graphQL)
-	mux.Handle("GET /export/orgchart.csv", authenticated(&cfg, exportChartCSV(cfg.Service)))
+	mux.Handle("GET /export/orgchart.csv", export)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -164,7 +178,7 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, mux))
+	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
 }
 
 // authenticated puts the caller's principal in the request's context, then
@@ -178,20 +192,28 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 		h = cfg.RateLimit.Middleware(h)
 	}
 	if cfg.Auth != nil {
-		h = cfg.Auth.Middleware(h)
+		h = cfg.Auth.Middleware(noteSubject(h))
 	}
 	return h
 }
 
 // newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
-func newGraphQL(cfg *Config) http.Handler {
+func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
 		Directives: graph.Directives,
 		Complexity: complexity(),
 	})
 	srv := handler.New(es)
-	ws := transport.Websocket{KeepAlivePingInterval: 15 * time.Second}
+	// Before the others, so that it sees the answer they shaped.
+	srv.Use(requestNote{})
+	if cfg.Metrics != nil {
+		srv.Use(operationMetrics{cfg.Metrics})
+	}
+	ws := transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
+	}
 	if cfg.Auth != nil {
 		ws.InitFunc = cfg.Auth.WebsocketInit
 	}
@@ -199,15 +221,15 @@ func newGraphQL(cfg *Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(rawDataPOST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
 		srv.Use(socketRateLimit{cfg.RateLimit})
 	}
 	if cfg.AllowedQueries != nil {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: allowListCache(cfg.AllowedQueries)}})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](allowListCache(cfg.AllowedQueries)))}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}})
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](lru.New[string](1000)))}})
 	}
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
@@ -218,7 +240,7 @@ func newGraphQL(cfg *Config) http.Handler {
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		cfg.Log.ErrorContext(ctx, "resolver panicked", "panic", p, "path", graphql.GetPath(ctx).String())
+		cfg.Log.ErrorContext(ctx, "resolver panicked", "request_id", requestIDFrom(ctx), "panic", p, "path", graphql.GetPath(ctx).String())
 		return errors.New("panic in resolver")
 	})
 	return srv

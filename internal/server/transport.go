@@ -11,8 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -41,7 +41,7 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	if err != nil {
 		// gqlgen's message would show the body back, and carry no code.
-		writeBadRequest(w, org.Errorf(org.EInvalid, "nội dung yêu cầu không đọc được hoặc không phải JSON hợp lệ: %v", err))
+		auth.WriteError(w, http.StatusBadRequest, org.Errorf(org.EInvalid, "nội dung yêu cầu không đọc được hoặc không phải JSON hợp lệ: %v", err))
 		return
 	}
 	params.Headers = r.Header
@@ -63,14 +63,6 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	responses, ctx := exec.DispatchOperation(r.Context(), rc)
 	w.Header().Set("Content-Type", "application/json")
 	writeResponse(w, responses(ctx))
-}
-
-func writeBadRequest(w http.ResponseWriter, err *org.Error) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusBadRequest)
-	e := gqlerror.Errorf("%s", err.Message)
-	e.Extensions = map[string]any{"code": err.Code}
-	writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
 }
 
 // acceptsPlainJSON reports whether gqlgen would answer in application/json.
