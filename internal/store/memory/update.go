@@ -57,9 +57,11 @@ func (s *Store) apply(st *staged) error {
 			changed[id] = struct{}{}
 		}
 	}
-	// Links are rebuilt on the next chart that needs them: a write may move a
-	// member between cells or end a cell, and charts are read far less often.
+	// Links and tallies are rebuilt on the next read that needs them: a write
+	// may move a member between cells or end a cell, and charts and
+	// breakdowns are read far less often.
 	s.links.reset()
+	s.tallies.reset()
 	err := s.trees.each(func(t *org.Tree) error { return s.g.refresh(t, changed) })
 	if err != nil {
 		// A tree that cannot be refreshed is rebuilt from the records on next read.
