@@ -36,11 +36,13 @@ type BreakdownRow struct {
 // Unrated is the key of the row of those not rated in a rating breakdown.
 const Unrated = "UNRATED"
 
-// Age bands of the party's statistical reports, by their upper bound.
-var ageBands = []struct {
+// ageBandOf is a band of the party's statistical reports, by its upper bound.
+type ageBandOf struct {
 	upTo       int
 	key, label string
-}{
+}
+
+var ageBands = [...]ageBandOf{
 	{30, "UP_TO_30", "Đến 30 tuổi"},
 	{40, "FROM_31_TO_40", "Từ 31 đến 40 tuổi"},
 	{50, "FROM_41_TO_50", "Từ 41 đến 50 tuổi"},
@@ -122,8 +124,8 @@ type MemberTally struct {
 	Status    [2]int
 	Gender    [2]int
 	Theory    [4]int
-	AgeBand   [6]int         // by ageBands, then the unknown
-	Ethnicity map[string]int // "" for none recorded
+	AgeBand   [len(ageBands) + 1]int // by ageBands, then the unknown
+	Ethnicity map[string]int         // "" for none recorded
 	Ratings   map[int]*[NumGrades]int
 }
 
@@ -245,12 +247,7 @@ func ageBand(birth *Date, at Date) int {
 	if m < bm || m == bm && d < bd {
 		age--
 	}
-	i, _ := slices.BinarySearchFunc(ageBands, age, func(b struct {
-		upTo       int
-		key, label string
-	}, age int) int {
-		return cmp.Compare(b.upTo, age)
-	})
+	i, _ := slices.BinarySearchFunc(ageBands[:], age, func(b ageBandOf, age int) int { return cmp.Compare(b.upTo, age) })
 	return i
 }
 
