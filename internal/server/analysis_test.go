@@ -102,3 +102,67 @@ func TestArticleFiguresThroughGraphQL(t *testing.T) {
 		t.Errorf("bloc members %d, want 5,022", n)
 	}
 }
+
+// A subtree's member list pages by its own cursors only, and personal data
+// is neither counted nor filtered on for a viewer, while an officer may.
+func TestSubtreeMembersThroughGraphQL(t *testing.T) {
+	w := newDemoWorld(t, Config{})
+	viewer, officer := w.mint("viewer", org.Viewer, w.district), w.mint("officer", org.Officer, w.district)
+	const list = `query($id: ID!, $after: String, $filter: MemberFilter) { org(id: $id) {
+		members(subtree: true, first: 100, after: $after, filter: $filter, orderBy: ADMITTED_ON) {
+		totalCount edges { node { id admittedOn } } pageInfo { hasNextPage endCursor } } } }`
+	type page struct {
+		Org struct {
+			Members struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct{ ID, AdmittedOn string }
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+	}
+	filter := map[string]any{"status": []string{"PROBATIONARY"}}
+	w.s.token = viewer
+	seen, last := map[string]bool{}, ""
+	var after any
+	total, cursor := 0, ""
+	for {
+		var p page
+		w.s.data(w.s.post(list, map[string]any{"id": w.district, "after": after, "filter": filter}), &p)
+		m := p.Org.Members
+		total, cursor = m.TotalCount, m.PageInfo.EndCursor
+		for _, e := range m.Edges {
+			if seen[e.Node.ID] || e.Node.AdmittedOn < last {
+				t.Fatalf("%s again or out of order", e.Node.ID)
+			}
+			seen[e.Node.ID], last = true, e.Node.AdmittedOn
+		}
+		if !m.PageInfo.HasNextPage {
+			break
+		}
+		after = m.PageInfo.EndCursor
+	}
+	if len(seen) != total || total < 300 {
+		t.Errorf("read %d probationary members of Hạ Long, totalCount %d", len(seen), total)
+	}
+	// The cursor of the filtered list does not page the unfiltered one.
+	r := w.s.post(list, map[string]any{"id": w.district, "after": cursor})
+	if got := r.codes(); !slices.Equal(got, []string{org.EInvalid}) {
+		t.Errorf("a cursor of another list: %v, want BAD_USER_INPUT", got)
+	}
+
+	for _, c := range []struct{ token, want string }{{viewer, org.EForbidden}, {officer, ""}} {
+		w.s.token = c.token
+		r := w.s.post(`query($id: ID!) { statistics(orgId: $id) { breakdown(by: AGE_BAND) { key count } memberCount } }`, map[string]any{"id": w.district})
+		r2 := w.s.post(list, map[string]any{"id": w.district, "filter": map[string]any{"ethnicity": []string{"Kinh"}}})
+		for _, r := range []*gqlResponse{r, r2} {
+			if got := r.codes(); c.want == "" && len(got) > 0 || c.want != "" && !slices.Equal(got, []string{c.want}) {
+				t.Errorf("personal breakdown or filter: %v, want %q", got, c.want)
+			}
+		}
+	}
+}
