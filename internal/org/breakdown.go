@@ -3,6 +3,7 @@ package org
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -94,7 +95,7 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 		for i := range nodes {
 			if nodes[i].Kind.IsGrassroots() {
 				t.Members++
-				t.rate(nodes[i].Ratings)
+				t.rate(nodes[i].Ratings, 1)
 			}
 		}
 		return t.rows(BreakdownMemberRating, year), nil
@@ -139,20 +140,28 @@ type MemberTallier interface {
 }
 
 // Add counts member m as of date at.
-func (t *MemberTally) Add(m *Member, at Date) {
-	t.Members++
-	t.Status[m.Status]++
-	t.Gender[m.Gender]++
-	t.Theory[m.Theory]++
-	t.AgeBand[ageBand(m.Personal.BirthDate, at)]++
+func (t *MemberTally) Add(m *Member, at Date) { t.count(m, at, 1) }
+
+// Remove takes back what Add(m, at) counted: a store keeping tallies
+// replaces a member's old state by the new one.
+func (t *MemberTally) Remove(m *Member, at Date) { t.count(m, at, -1) }
+
+func (t *MemberTally) count(m *Member, at Date, n int) {
+	t.Members += n
+	t.Status[m.Status] += n
+	t.Gender[m.Gender] += n
+	t.Theory[m.Theory] += n
+	t.AgeBand[ageBand(m.Personal.BirthDate, at)] += n
 	if t.Ethnicity == nil {
 		t.Ethnicity = map[string]int{}
 	}
-	t.Ethnicity[m.Personal.Ethnicity]++
-	t.rate(m.Ratings)
+	if t.Ethnicity[m.Personal.Ethnicity] += n; t.Ethnicity[m.Personal.Ethnicity] == 0 {
+		delete(t.Ethnicity, m.Personal.Ethnicity) // as if never counted
+	}
+	t.rate(m.Ratings, n)
 }
 
-func (t *MemberTally) rate(rs []YearRating) {
+func (t *MemberTally) rate(rs []YearRating, n int) {
 	for _, r := range rs {
 		if t.Ratings == nil {
 			t.Ratings = map[int]*[NumGrades]int{}
@@ -162,8 +171,21 @@ func (t *MemberTally) rate(rs []YearRating) {
 			g = new([NumGrades]int)
 			t.Ratings[r.Year] = g
 		}
-		g[r.Grade]++
+		g[r.Grade] += n
 	}
+}
+
+// Clone is a copy of t that shares nothing with it, for a write to change
+// while readers still add up t.
+func (t *MemberTally) Clone() *MemberTally {
+	c := *t
+	c.Ethnicity = maps.Clone(t.Ethnicity)
+	c.Ratings = make(map[int]*[NumGrades]int, len(t.Ratings))
+	for y, g := range t.Ratings {
+		gc := *g
+		c.Ratings[y] = &gc
+	}
+	return &c
 }
 
 // merge adds to t what o counts that a breakdown by by of year reads.

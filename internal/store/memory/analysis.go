@@ -39,29 +39,58 @@ func (s *Store) ScanMembers(ctx context.Context, v org.View, cells []string, fn 
 	return nil
 }
 
-// cellTallies are the tallies of every cell's members on one date.
-type cellTallies map[string]*org.MemberTally
+// cellTallies are the tallies of every cell's members on one date. A
+// tally, once handed to a reader, is never changed: a write replaces it.
+type cellTallies struct {
+	at    org.Date
+	cells map[string]*org.MemberTally
+}
 
 // buildTallies tallies every member on date d by their cell.
 func (g *graph) buildTallies(d org.Date) (cellTallies, error) {
-	out := cellTallies{}
+	t := cellTallies{at: d, cells: map[string]*org.MemberTally{}}
 	for _, e := range g.members {
 		m, ok := e.rec.MemberAt(d)
 		if !ok {
 			continue
 		}
-		t := out[m.CellID]
-		if t == nil {
-			t = &org.MemberTally{}
-			out[m.CellID] = t
+		c := t.cells[m.CellID]
+		if c == nil {
+			c = &org.MemberTally{}
+			t.cells[m.CellID] = c
 		}
-		t.Add(&m, d)
+		c.Add(&m, d)
 	}
-	return out, nil
+	return t, nil
+}
+
+// replace counts member record is instead of was (either may be nil), in
+// fresh copies of the tallies it changes. The caller holds the store's
+// exclusive lock.
+func (t cellTallies) replace(was, is *org.MemberRecord) {
+	for n, r := range []*org.MemberRecord{was, is} {
+		if r == nil {
+			continue
+		}
+		m, ok := r.MemberAt(t.at)
+		if !ok {
+			continue
+		}
+		c := &org.MemberTally{}
+		if old := t.cells[m.CellID]; old != nil {
+			c = old.Clone()
+		}
+		if n == 0 {
+			c.Remove(&m, t.at)
+		} else {
+			c.Add(&m, t.at)
+		}
+		t.cells[m.CellID] = c
+	}
 }
 
 // CellTallies reads the tallies of the view's date, made once per date and
-// write (as residence links are): a province's breakdown then adds up five
+// kept up to date by every write: a province's breakdown then adds up five
 // thousand tallies instead of reading a hundred thousand members.
 func (s *Store) CellTallies(_ context.Context, v org.View, cells []string) ([]*org.MemberTally, error) {
 	s.mu.RLock()
@@ -72,7 +101,7 @@ func (s *Store) CellTallies(_ context.Context, v org.View, cells []string) ([]*o
 	}
 	out := make([]*org.MemberTally, len(cells))
 	for i, id := range cells {
-		out[i] = all[id]
+		out[i] = all.cells[id]
 	}
 	return out, nil
 }

@@ -53,15 +53,18 @@ func (s *Store) apply(st *staged) error {
 		changed[id] = struct{}{}
 	}
 	for _, r := range st.members {
+		var was *org.MemberRecord
+		if e := s.g.members[r.ID]; e != nil {
+			was = &e.rec
+		}
+		_ = s.tallies.each(func(t cellTallies) error { t.replace(was, r); return nil })
 		for _, id := range s.g.putMember(*r) {
 			changed[id] = struct{}{}
 		}
 	}
-	// Links and tallies are rebuilt on the next read that needs them: a write
-	// may move a member between cells or end a cell, and charts and
-	// breakdowns are read far less often.
+	// Links are rebuilt on the next chart that needs them: a write may move a
+	// member between cells or end a cell, and charts are read far less often.
 	s.links.reset()
-	s.tallies.reset()
 	err := s.trees.each(func(t *org.Tree) error { return s.g.refresh(t, changed) })
 	if err != nil {
 		// A tree that cannot be refreshed is rebuilt from the records on next read.

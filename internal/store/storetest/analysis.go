@@ -117,26 +117,50 @@ func testMemberAnalysis(t *testing.T, f *fixture) {
 		}
 	}
 
-	for by := org.BreakdownStatus; by <= org.BreakdownOrgRating; by++ {
-		fast, err := f.svc.Breakdown(f.ctx, v, commune.ID, by, demo.RatingYear)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slow, err := generic.Breakdown(f.ctx, v, commune.ID, by, demo.RatingYear)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(fast, slow) {
-			t.Errorf("breakdown %d: the store's tallies give %+v, the members %+v", by, fast, slow)
-		}
-		n := 0
-		for _, r := range fast {
-			n += r.Count
-		}
-		if by != org.BreakdownOrgRating && n != all {
-			t.Errorf("breakdown %d counts %d members, want %d", by, n, all)
+	// compare checks every breakdown of id: the store's against the members',
+	// and, of members, that it counts them all.
+	compare := func(id string, members int) {
+		t.Helper()
+		for by := org.BreakdownStatus; by <= org.BreakdownOrgRating; by++ {
+			fast, err := f.svc.Breakdown(f.ctx, v, id, by, demo.RatingYear)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slow, err := generic.Breakdown(f.ctx, v, id, by, demo.RatingYear)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fast, slow) {
+				t.Errorf("breakdown %d: the store's tallies give %+v, the members %+v", by, fast, slow)
+			}
+			n := 0
+			for _, r := range fast {
+				n += r.Count
+			}
+			if by != org.BreakdownOrgRating && n != members {
+				t.Errorf("breakdown %d counts %d members, want %d", by, n, members)
+			}
 		}
 	}
+	compare(commune.ID, all)
+	// Writes on the date the store's tallies are of: a member leaves the
+	// commune for another, one is recorded in it.
+	province := f.orgNamed(v, "Đảng bộ tỉnh Vĩnh Phúc").ID
+	other := f.orgNamed(v, "Đảng bộ xã Bạch Lưu")
+	otherCells, err := f.svc.Children(f.ctx, v, other.ID, org.PageQuery{First: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.TransferMember(f.ctx, officialWomen[0].ID, otherCells.Orgs[0].ID, 0, f.byOn(province, v.At)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CreateMember(f.ctx, org.NewMember{CellID: officialWomen[1].CellOn(v.At), FullName: "Hà Thị Mới", Gender: org.Female,
+		Status: org.Official, AdmittedOn: org.DateFrom(2001, 5, 19), Theory: org.TheoryAdvanced,
+		Personal: org.Personal{BirthDate: new(org.DateFrom(1975, 3, 2)), Ethnicity: "Sán Dìu"}}); err != nil {
+		t.Fatal(err)
+	}
+	compare(commune.ID, all)
+	compare(province, 587+165+1)
 	status, _ := f.svc.Breakdown(f.ctx, v, commune.ID, org.BreakdownStatus, 0)
 	if status[1].Key != "OFFICIAL" || status[1].Count != int(commune.Counts.Official) {
 		t.Errorf("by status %+v, counts %+v", status, commune.Counts)
