@@ -3550,7 +3550,7 @@ type OrgStatistics {
   "CELL organisations by sector (sectors with none are left out)."
   cellsBySector: [SectorCount!]!
   """
-  The subtree's members (or grassroots organisations, by ORG_RATING) counted by one criterion, as the party's
+  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT) counted by one criterion, as the party's
   statistical reports give them: one row per value, values with none included. AGE_BAND and ETHNICITY
   need the role that reads personal data (FORBIDDEN otherwise).
   """
@@ -3578,11 +3578,13 @@ enum BreakdownBy {
   MEMBER_RATING
   "Grassroots organisations (tổ chức cơ sở đảng) by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, then the UNRATED row."
   ORG_RATING
+  "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
+  SECRETARY_HEADS_UNIT
 }
 
 "One line of a breakdown."
 type BreakdownRow {
-  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), UNRATED or UNKNOWN."
+  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, UNRATED or UNKNOWN."
   key: String!
   "The value in Vietnamese, as the reports write it (e.g. \"Hoàn thành tốt nhiệm vụ\", \"Từ 31 đến 40 tuổi\")."
   label: String!
@@ -23799,22 +23801,24 @@ func (ec *executionContext) marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakd
 
 var (
 	unmarshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy = map[string]org.BreakdownBy{
-		"STATUS":           org.BreakdownStatus,
-		"GENDER":           org.BreakdownGender,
-		"AGE_BAND":         org.BreakdownAgeBand,
-		"ETHNICITY":        org.BreakdownEthnicity,
-		"POLITICAL_THEORY": org.BreakdownTheory,
-		"MEMBER_RATING":    org.BreakdownMemberRating,
-		"ORG_RATING":       org.BreakdownOrgRating,
+		"STATUS":               org.BreakdownStatus,
+		"GENDER":               org.BreakdownGender,
+		"AGE_BAND":             org.BreakdownAgeBand,
+		"ETHNICITY":            org.BreakdownEthnicity,
+		"POLITICAL_THEORY":     org.BreakdownTheory,
+		"MEMBER_RATING":        org.BreakdownMemberRating,
+		"ORG_RATING":           org.BreakdownOrgRating,
+		"SECRETARY_HEADS_UNIT": org.BreakdownSecretaryHeads,
 	}
 	marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy = map[org.BreakdownBy]string{
-		org.BreakdownStatus:       "STATUS",
-		org.BreakdownGender:       "GENDER",
-		org.BreakdownAgeBand:      "AGE_BAND",
-		org.BreakdownEthnicity:    "ETHNICITY",
-		org.BreakdownTheory:       "POLITICAL_THEORY",
-		org.BreakdownMemberRating: "MEMBER_RATING",
-		org.BreakdownOrgRating:    "ORG_RATING",
+		org.BreakdownStatus:         "STATUS",
+		org.BreakdownGender:         "GENDER",
+		org.BreakdownAgeBand:        "AGE_BAND",
+		org.BreakdownEthnicity:      "ETHNICITY",
+		org.BreakdownTheory:         "POLITICAL_THEORY",
+		org.BreakdownMemberRating:   "MEMBER_RATING",
+		org.BreakdownOrgRating:      "ORG_RATING",
+		org.BreakdownSecretaryHeads: "SECRETARY_HEADS_UNIT",
 	}
 )
 

@@ -11,13 +11,14 @@ import (
 type BreakdownBy uint8
 
 const (
-	BreakdownStatus       BreakdownBy = iota // members: probationary, official
-	BreakdownGender                          // members: men, women
-	BreakdownAgeBand                         // members: the party's age bands (personal data)
-	BreakdownEthnicity                       // members: Kinh, then each other group (personal data)
-	BreakdownTheory                          // members: political-theory level
-	BreakdownMemberRating                    // members: rating of a year
-	BreakdownOrgRating                       // grassroots organisations: rating of a year
+	BreakdownStatus         BreakdownBy = iota // members: probationary, official
+	BreakdownGender                            // members: men, women
+	BreakdownAgeBand                           // members: the party's age bands (personal data)
+	BreakdownEthnicity                         // members: Kinh, then each other group (personal data)
+	BreakdownTheory                            // members: political-theory level
+	BreakdownMemberRating                      // members: rating of a year
+	BreakdownOrgRating                         // grassroots organisations: rating of a year
+	BreakdownSecretaryHeads                    // grassroots organisations: whether their secretary heads the unit
 )
 
 // personal reports whether the breakdown reads personal data.
@@ -77,20 +78,17 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 	if by.personal() && !r.p.Can(ReadPersonal) {
 		return nil, Errorf(EForbidden, "vai trò của bạn không được thống kê đảng viên theo thông tin cá nhân (tuổi, dân tộc)")
 	}
-	if by > BreakdownOrgRating {
+	if by > BreakdownSecretaryHeads {
 		return nil, Errorf(EInvalid, "không thống kê được theo tiêu chí này")
 	}
 	if year == 0 {
 		year = v.At.Year() - 1
 	}
+	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: -1}, maxResidents)
+	if err != nil {
+		return nil, err
+	}
 	if by == BreakdownOrgRating {
-		if err := r.seeOrg(ctx, v, id); err != nil {
-			return nil, err
-		}
-		nodes, err := r.store.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: -1}, maxResidents)
-		if err != nil {
-			return nil, notFoundAs(err, "tổ chức", id)
-		}
 		var t MemberTally
 		for i := range nodes {
 			if nodes[i].Kind.IsGrassroots() {
@@ -100,10 +98,7 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 		}
 		return t.rows(BreakdownMemberRating, year), nil
 	}
-	cells, err := r.subtreeCells(ctx, v, id, -1)
-	if err != nil {
-		return nil, err
-	}
+	cells := cellsHolding(nodes)
 	var sum MemberTally
 	if tl, ok := r.store.(MemberTallier); ok {
 		tallies, err := tl.CellTallies(ctx, v, cells)
@@ -116,7 +111,34 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 	} else if err := r.eachMember(ctx, v, cells, func(_ string, m *Member) error { sum.Add(m, v.At); return nil }); err != nil {
 		return nil, err
 	}
+	if by == BreakdownSecretaryHeads {
+		return secretaryRows(nodes, sum.Secretaries), nil
+	}
 	return sum.rows(by, year), nil
+}
+
+// secretaryRows counts the grassroots organisations among nodes by whether
+// their secretary, as heads says of each organisation that has one, also
+// heads the agency, unit or village.
+func secretaryRows(nodes []ChartNode, heads map[string]bool) []BreakdownRow {
+	counts, all := make([]int, 3), 0
+	for i := range nodes {
+		if !nodes[i].Kind.IsGrassroots() {
+			continue
+		}
+		all++
+		head, ok := heads[nodes[i].ID]
+		switch {
+		case !ok:
+			counts[2]++
+		case head:
+			counts[0]++
+		default:
+			counts[1]++
+		}
+	}
+	return shareRows([]string{"HEADS_UNIT", "DOES_NOT_HEAD", "NO_SECRETARY"},
+		[]string{"Bí thư đồng thời là thủ trưởng", "Bí thư không đồng thời là thủ trưởng", "Chưa có bí thư"}, counts, all)
 }
 
 // MemberTally counts members by what breakdowns count them by.
@@ -128,6 +150,9 @@ type MemberTally struct {
 	AgeBand   [len(ageBands) + 1]int // by ageBands, then the unknown
 	Ethnicity map[string]int         // "" for none recorded
 	Ratings   map[int]*[NumGrades]int
+	// Secretaries tells, of each organisation whose secretary is counted,
+	// whether they also head its agency, unit or village.
+	Secretaries map[string]bool
 }
 
 // MemberTallier is a Reader that keeps a tally of each cell's members, as
@@ -159,6 +184,18 @@ func (t *MemberTally) count(m *Member, at Date, n int) {
 		delete(t.Ethnicity, m.Personal.Ethnicity) // as if never counted
 	}
 	t.rate(m.Ratings, n)
+	for _, r := range m.Roles {
+		switch {
+		case r.Role != Secretary:
+		case n > 0:
+			if t.Secretaries == nil {
+				t.Secretaries = map[string]bool{}
+			}
+			t.Secretaries[r.OrgID] = r.HeadOfUnit
+		default:
+			delete(t.Secretaries, r.OrgID)
+		}
+	}
 }
 
 func (t *MemberTally) rate(rs []YearRating, n int) {
@@ -179,7 +216,7 @@ func (t *MemberTally) rate(rs []YearRating, n int) {
 // while readers still add up t.
 func (t *MemberTally) Clone() *MemberTally {
 	c := *t
-	c.Ethnicity = maps.Clone(t.Ethnicity)
+	c.Ethnicity, c.Secretaries = maps.Clone(t.Ethnicity), maps.Clone(t.Secretaries)
 	c.Ratings = make(map[int]*[NumGrades]int, len(t.Ratings))
 	for y, g := range t.Ratings {
 		gc := *g
@@ -215,6 +252,11 @@ func (t *MemberTally) merge(o *MemberTally, by BreakdownBy, year int) {
 		for e, n := range o.Ethnicity {
 			t.Ethnicity[e] += n
 		}
+	case BreakdownSecretaryHeads:
+		if t.Secretaries == nil {
+			t.Secretaries = map[string]bool{}
+		}
+		maps.Copy(t.Secretaries, o.Secretaries)
 	case BreakdownMemberRating:
 		if g := o.Ratings[year]; g != nil {
 			if t.Ratings == nil {

@@ -228,20 +228,22 @@ type MemberScanner interface {
 // subtreeCells lists the organisations of id's subtree to depth levels (-1:
 // all) that hold members on the view's date: the caller must see id.
 func (r *scoped) subtreeCells(ctx context.Context, v View, id string, depth int) ([]string, error) {
-	if err := r.seeOrg(ctx, v, id); err != nil {
+	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: depth}, maxResidents)
+	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.store.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: depth}, maxResidents)
-	if err != nil {
-		return nil, notFoundAs(err, "tổ chức", id)
-	}
+	return cellsHolding(nodes), nil
+}
+
+// cellsHolding lists the nodes that hold members.
+func cellsHolding(nodes []ChartNode) []string {
 	var cells []string
 	for i := range nodes {
 		if nodes[i].Counts.DirectMembers() > 0 {
 			cells = append(cells, nodes[i].ID)
 		}
 	}
-	return cells, nil
+	return cells
 }
 
 // eachMember calls fn with every member of cells, as the store holds them,

@@ -79,6 +79,11 @@ func TestArticleFiguresThroughGraphQL(t *testing.T) {
 		t.Errorf("bloc: %d (%.2f %%) with intermediate theory or more, %d advanced; want 2,344 (46.7 %%), 939", n, share, advanced.Count)
 	}
 
+	heads := w.breakdown(t, viewer, bloc, "SECRETARY_HEADS_UNIT")
+	if yes, no := rowOf(t, heads, "HEADS_UNIT"), rowOf(t, heads, "DOES_NOT_HEAD"); yes.Count != 60 || yes.Count+no.Count != 61 {
+		t.Errorf("bloc: %d of %d grassroots secretaries head their agency, want 60 of 61 (%+v)", yes.Count, yes.Count+no.Count, heads)
+	}
+
 	count := func(id, filter string) int {
 		t.Helper()
 		var d struct {
