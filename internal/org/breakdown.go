@@ -65,9 +65,10 @@ const (
 	unratedLabel = "Chưa xếp loại"
 )
 
-// Breakdown counts the members (or, by BreakdownOrgRating, the grassroots
-// organisations) of organisation id's subtree by one attribute. year is the
-// rating year of the rating breakdowns: the year before the view's date when 0.
+// Breakdown counts the members (or, by BreakdownOrgRating and
+// BreakdownSecretaryHeads, the grassroots organisations) of organisation
+// id's subtree by one attribute. year is the rating year of the rating
+// breakdowns: the year before the view's date when 0.
 func (s *Service) Breakdown(ctx context.Context, v View, id string, by BreakdownBy, year int) ([]BreakdownRow, error) {
 	return read(ctx, s, v, func(r *scoped, v View) ([]BreakdownRow, error) { return r.Breakdown(ctx, v, id, by, year) })
 }

@@ -98,8 +98,8 @@ func (s *Service) SubtreeMembers(ctx context.Context, v View, id string, q Membe
 
 // SubtreeMembers reads the members of the cells of the subtree, keeps those
 // the filter selects as the caller sees them (residence links and roles
-// outside the caller's scope masked before the filters on them), sorts and
-// pages them. Every cell of a subtree the caller sees lies in its scope.
+// outside the caller's scope masked before the filters on them) and cuts
+// the page out of them. Every cell of a subtree the caller sees lies in its scope.
 func (r *scoped) SubtreeMembers(ctx context.Context, v View, id string, q MemberQuery) (MemberPage, error) {
 	f := &q.Filter
 	if (f.personal() || q.Order == ByBirth) && !r.p.Can(ReadPersonal) {
