@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
+	ChangeConnection() ChangeConnectionResolver
 	Decision() DecisionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
@@ -92,9 +93,10 @@ type ComplexityRoot struct {
 	}
 
 	ChangeConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	ChangeEdge struct {
@@ -435,6 +437,9 @@ type ChangeResolver interface {
 	Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 }
+type ChangeConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error)
+}
 type DecisionResolver interface {
 	IssuerID(ctx context.Context, obj *org.Decision) (*string, error)
 	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
@@ -740,6 +745,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+	case "ChangeConnection.totalCount":
+		if e.ComplexityRoot.ChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.TotalCount(childComplexity), true
 
 	case "ChangeEdge.cursor":
 		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
@@ -3179,6 +3190,8 @@ type Decision {
 
 "A page of the history of changes (Relay connection)."
 type ChangeConnection {
+  "How many changes the query selects, on every page (its paging aside)."
+  totalCount: Int!
   "The changes of the page with their cursors."
   edges: [ChangeEdge!]!
   "The changes of the page, without cursors."
@@ -3978,7 +3991,7 @@ enum NodeChangeKind {
   RENAMED
   "It is of another kind."
   KIND_CHANGED
-  "Its own members differ (those of its subtree: memberDelta)."
+  "Its members differ: its own, or its subtree's (a commune another merged into; by how many: memberDelta)."
   MEMBERS_CHANGED
 }
 
@@ -6396,6 +6409,35 @@ func (ec *executionContext) fieldContext_Change_after(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeConnection_totalCount,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
 		},
 	}
 	return fc, nil
@@ -13596,6 +13638,8 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
+			case "totalCount":
+				return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
 			case "edges":
 				return ec.fieldContext_ChangeConnection_edges(ctx, field)
 			case "nodes":
@@ -19787,20 +19831,56 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChangeConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "edges":
 			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -67,6 +67,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"PreviewIsApplied", testPreviewIsApplied},
 		{"DissolvedResidence", testDissolvedResidence},
 		{"MemberAnalysis", testMemberAnalysis},
+		{"LateMovesAndScope", testLateMovesAndScope},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue
