@@ -209,12 +209,31 @@ func orgConnection(p org.OrgPage, v org.View, conn string) *model.OrgConnection 
 	return c
 }
 
-func memberConnection(p org.MemberPage, v org.View, conn string) *model.MemberConnection {
+func memberConnection(p org.MemberPage, v org.View, conn string, order org.MemberOrder) *model.MemberConnection {
 	c := &model.MemberConnection{TotalCount: p.Total}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Members, p.HasNext,
 		func(m org.Member) *model.Member { return memberOf(m, v) },
-		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n, Conn: conn} })
+		func(n *model.Member) *model.MemberEdge { return &model.MemberEdge{Node: n, Conn: conn, Order: order} })
 	return c
+}
+
+// memberFilterOf is the domain's filter of a members argument.
+func memberFilterOf(in *model.MemberFilter) org.MemberFilter {
+	if in == nil {
+		return org.MemberFilter{}
+	}
+	f := org.MemberFilter{
+		Statuses: in.Status, Genders: in.Gender, BornFrom: deref(in.BornFrom), BornTo: deref(in.BornTo),
+		Ethnicities: in.Ethnicity, Theories: in.PoliticalTheory,
+		AdmittedFrom: deref(in.AdmittedFrom), AdmittedTo: deref(in.AdmittedTo),
+		OfficialFrom: deref(in.OfficialFrom), OfficialTo: deref(in.OfficialTo),
+		ProbationOverdue: in.ProbationOverdue, Roles: in.Role,
+		HasResidence: in.HasResidence, ResidenceWithin: deref(in.ResidenceWithin),
+	}
+	if in.Rated != nil {
+		f.RatedYear, f.Grades = in.Rated.Year, in.Rated.Ratings
+	}
+	return f
 }
 
 // pageIn is the page a connection's arguments ask for, its cursor checked to

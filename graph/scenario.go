@@ -138,8 +138,8 @@ func scenarioDiff(sc *org.Scenario, d org.ScenarioDiff) *model.ScenarioDiff {
 	live, whatIf := org.View{At: sc.BaseAsOf}, sc.View()
 	out := &model.ScenarioDiff{
 		Scenario:           model.NewScenario(*sc),
-		AsIs:               &model.Statistics{Counts: d.AsIs, AsOf: sc.BaseAsOf},
-		ToBe:               &model.Statistics{Counts: d.ToBe, AsOf: sc.BaseAsOf},
+		AsIs:               &model.Statistics{Counts: d.AsIs, AsOf: sc.BaseAsOf, OrgID: sc.Within, View: live},
+		ToBe:               &model.Statistics{Counts: d.ToBe, AsOf: sc.BaseAsOf, OrgID: sc.Within, View: whatIf},
 		Figures:            make([]*model.ScenarioFigure, len(d.Figures)),
 		Nodes:              make([]*model.NodeChange, len(d.Nodes)),
 		ViolationsAdded:    violationsOf(d.Added, whatIf),

@@ -323,21 +323,30 @@ func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, 
 }
 
 // Members is the resolver for the members field.
-func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
+func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, subtree *bool, filter *model.MemberFilter, orderBy *org.MemberOrder, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
 	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
 		return nil, err
 	}
+	q := org.MemberQuery{Subtree: deref(subtree), Filter: memberFilterOf(filter), Order: deref(orderBy)}
+	plain := !q.Subtree && filter == nil && q.Order == org.ByName
 	conn := org.Connection("members", obj.ID, v)
-	q, err := pageIn(conn, first, after)
+	if !plain {
+		conn = org.Connection("members", obj.ID, v, q.Selection())
+	}
+	if q.PageQuery, err = pageIn(conn, first, after); err != nil {
+		return nil, err
+	}
+	var p org.MemberPage
+	if plain { // the store pages a cell's own members by name itself
+		p, err = r.Service.CellMembers(ctx, v, obj.ID, q.PageQuery)
+	} else {
+		p, err = r.Service.SubtreeMembers(ctx, v, obj.ID, q)
+	}
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.CellMembers(ctx, v, obj.ID, q)
-	if err != nil {
-		return nil, err
-	}
-	return memberConnection(p, v, conn), nil
+	return memberConnection(p, v, conn, q.Order), nil
 }
 
 // Residents is the resolver for the residents field.
@@ -355,12 +364,21 @@ func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int,
 	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, v, conn), nil
+	return memberConnection(p, v, conn, org.ByName), nil
 }
 
 func (r *orgResolver) Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error) {
 	found, err := r.Service.Violations(ctx, obj.View, obj.ID, false, org.SeverityInfo)
 	return violationsOf(found, obj.View), err
+}
+
+func (r *orgStatisticsResolver) Breakdown(ctx context.Context, obj *model.Statistics, by org.BreakdownBy, year *int) ([]*org.BreakdownRow, error) {
+	rows, err := r.Service.Breakdown(ctx, obj.View, obj.OrgID, by, deref(year))
+	out := make([]*org.BreakdownRow, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out, err
 }
 
 // Roots is the resolver for the roots field.
@@ -707,6 +725,8 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Org() generated.OrgResolver { return &orgResolver{r} }
 
+func (r *Resolver) OrgStatistics() generated.OrgStatisticsResolver { return &orgStatisticsResolver{r} }
+
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RoleTerm() generated.RoleTermResolver { return &roleTermResolver{r} }
@@ -726,6 +746,7 @@ type decisionResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orgResolver struct{ *Resolver }
+type orgStatisticsResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
 type roleTermResolver struct{ *Resolver }
 type scenarioResolver struct{ *Resolver }

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Member() MemberResolver
 	Mutation() MutationResolver
 	Org() OrgResolver
+	OrgStatistics() OrgStatisticsResolver
 	Query() QueryResolver
 	RoleTerm() RoleTermResolver
 	Scenario() ScenarioResolver
@@ -69,6 +70,13 @@ type ComplexityRoot struct {
 		Seq     func(childComplexity int) int
 		Subject func(childComplexity int) int
 		Target  func(childComplexity int) int
+	}
+
+	BreakdownRow struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Label func(childComplexity int) int
+		Share func(childComplexity int) int
 	}
 
 	Change struct {
@@ -249,7 +257,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		MemberCount       func(childComplexity int) int
-		Members           func(childComplexity int, first *int, after *string, asOf *org.Date, scenario *string) int
+		Members           func(childComplexity int, first *int, after *string, subtree *bool, filter *model.MemberFilter, orderBy *org.MemberOrder, asOf *org.Date, scenario *string) int
 		Name              func(childComplexity int) int
 		OfficialCount     func(childComplexity int) int
 		Parent            func(childComplexity int) int
@@ -283,6 +291,7 @@ type ComplexityRoot struct {
 
 	OrgStatistics struct {
 		AsOf                     func(childComplexity int) int
+		Breakdown                func(childComplexity int, by org.BreakdownBy, year *int) int
 		CellCount                func(childComplexity int) int
 		CellsBySector            func(childComplexity int) int
 		ChildCount               func(childComplexity int) int
@@ -486,10 +495,13 @@ type OrgResolver interface {
 	Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error)
 	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error)
 
-	Members(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error)
+	Members(ctx context.Context, obj *model.Org, first *int, after *string, subtree *bool, filter *model.MemberFilter, orderBy *org.MemberOrder, asOf *org.Date, scenario *string) (*model.MemberConnection, error)
 	Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error)
 
 	Violations(ctx context.Context, obj *model.Org) ([]*model.Violation, error)
+}
+type OrgStatisticsResolver interface {
+	Breakdown(ctx context.Context, obj *model.Statistics, by org.BreakdownBy, year *int) ([]*org.BreakdownRow, error)
 }
 type QueryResolver interface {
 	Roots(ctx context.Context, asOf *org.Date, scenario *string) ([]*model.Org, error)
@@ -628,6 +640,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Target(childComplexity), true
+
+	case "BreakdownRow.count":
+		if e.ComplexityRoot.BreakdownRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Count(childComplexity), true
+	case "BreakdownRow.key":
+		if e.ComplexityRoot.BreakdownRow.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Key(childComplexity), true
+	case "BreakdownRow.label":
+		if e.ComplexityRoot.BreakdownRow.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Label(childComplexity), true
+	case "BreakdownRow.share":
+		if e.ComplexityRoot.BreakdownRow.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Share(childComplexity), true
 
 	case "Change.actor":
 		if e.ComplexityRoot.Change.Actor == nil {
@@ -1591,7 +1628,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
+		return e.ComplexityRoot.Org.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["subtree"].(*bool), args["filter"].(*model.MemberFilter), args["orderBy"].(*org.MemberOrder), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Org.name":
 		if e.ComplexityRoot.Org.Name == nil {
 			break
@@ -1727,6 +1764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrgStatistics.AsOf(childComplexity), true
+	case "OrgStatistics.breakdown":
+		if e.ComplexityRoot.OrgStatistics.Breakdown == nil {
+			break
+		}
+
+		args, err := ec.field_OrgStatistics_breakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrgStatistics.Breakdown(childComplexity, args["by"].(org.BreakdownBy), args["year"].(*int)), true
 	case "OrgStatistics.cellCount":
 		if e.ComplexityRoot.OrgStatistics.CellCount == nil {
 			break
@@ -2387,11 +2435,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputEndResidenceInput,
 		ec.unmarshalInputEndRoleInput,
 		ec.unmarshalInputFlattenLevelInput,
+		ec.unmarshalInputMemberFilter,
 		ec.unmarshalInputMergeByMappingInput,
 		ec.unmarshalInputMergeMappingInput,
 		ec.unmarshalInputMergeOrgsInput,
 		ec.unmarshalInputNewOrgInput,
 		ec.unmarshalInputOrgFilterInput,
+		ec.unmarshalInputRatingFilter,
 		ec.unmarshalInputRecordRatingInput,
 		ec.unmarshalInputRemoveMemberInput,
 		ec.unmarshalInputRenameOrgInput,
@@ -3357,12 +3407,23 @@ type Org implements Node {
   childCount: Int!
   "Whether it has sub-organisations: whether a chart draws an expand button."
   hasChildren: Boolean!
-  "Members whose cell is this organisation, by name (live as of ` + "`" + `asOf` + "`" + `, or in ` + "`" + `scenario` + "`" + `, when given)."
+  """
+  Members whose cell is this organisation, or with ` + "`" + `subtree: true` + "`" + ` every member of its subtree (each once,
+  by their cell), selected by ` + "`" + `filter` + "`" + ` and ordered by ` + "`" + `orderBy` + "`" + ` (by name unless asked; live as of ` + "`" + `asOf` + "`" + `, or
+  in ` + "`" + `scenario` + "`" + `, when given). Filtering or ordering on personal data (birth year, ethnicity, birth date)
+  needs the role that reads it: FORBIDDEN otherwise.
+  """
   members(
     "Members per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
     first: Int
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, order, date and scenario); BAD_USER_INPUT otherwise."
     after: String
+    "List every member of the subtree below this organisation, not only its own members."
+    subtree: Boolean = false
+    "Only the members that every criterion given selects; default everyone."
+    filter: MemberFilter
+    "The order of the list; ties by name, then id."
+    orderBy: MemberOrder = NAME
     "Read on this date instead; BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
     asOf: Date
     "Read as if this open scenario were applied instead: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
@@ -3501,6 +3562,101 @@ type OrgStatistics {
   probationaryCount: Int!
   "CELL organisations by sector (sectors with none are left out)."
   cellsBySector: [SectorCount!]!
+  """
+  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT) counted by one criterion, as the party's
+  statistical reports give them: one row per value, values with none included. AGE_BAND and ETHNICITY
+  need the role that reads personal data (FORBIDDEN otherwise).
+  """
+  breakdown(
+    "What to count by."
+    by: BreakdownBy!
+    "The year rated, for MEMBER_RATING and ORG_RATING; default the year before the date counted."
+    year: Int
+  ): [BreakdownRow!]!
+}
+
+"What a breakdown counts by."
+enum BreakdownBy {
+  "Members by status: probationary, official."
+  STATUS
+  "Members by gender."
+  GENDER
+  "Members by age on the date counted, in the party's bands: up to 30, 31–40, 41–50, 51–60, over 60; then those of unknown birth date. Personal data."
+  AGE_BAND
+  "Members by ethnicity (dân tộc): Kinh first, then each other group, most numerous first. Personal data."
+  ETHNICITY
+  "Members by political-theory level (trình độ lý luận chính trị)."
+  POLITICAL_THEORY
+  "Members by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, as the reports give them, then the UNRATED row."
+  MEMBER_RATING
+  "Grassroots organisations (tổ chức cơ sở đảng) by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, then the UNRATED row."
+  ORG_RATING
+  "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
+  SECRETARY_HEADS_UNIT
+}
+
+"One line of a breakdown."
+type BreakdownRow {
+  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, UNRATED or UNKNOWN."
+  key: String!
+  "The value in Vietnamese, as the reports write it (e.g. \"Hoàn thành tốt nhiệm vụ\", \"Từ 31 đến 40 tuổi\")."
+  label: String!
+  "How many."
+  count: Int!
+  "The percentage of the base, unrounded: of all counted, or, in rating breakdowns, of those rated (the UNRATED row: of all counted)."
+  share: Float!
+}
+
+"Criteria selecting members; each given must hold (bounds are inclusive, lists match any of their values)."
+input MemberFilter {
+  "Only these statuses."
+  status: [MemberStatus!]
+  "Only these genders."
+  gender: [Gender!]
+  "Born in this year or later. Personal data."
+  bornFrom: Int
+  "Born in this year or earlier. Personal data."
+  bornTo: Int
+  "Only these ethnicities, as recorded (e.g. \"Tày\"). Personal data."
+  ethnicity: [String!]
+  "Only these political-theory levels."
+  politicalTheory: [PoliticalTheory!]
+  "Admitted (kết nạp) on this date or later."
+  admittedFrom: Date
+  "Admitted on this date or earlier."
+  admittedTo: Date
+  "Official (chính thức) since this date or later; excludes the probationary."
+  officialFrom: Date
+  "Official since this date or earlier; excludes the probationary."
+  officialTo: Date
+  "True: only those on probation for more than 12 months (R7); false: everyone else."
+  probationOverdue: Boolean
+  "Only those holding one of these roles on the date, in an organisation the caller sees."
+  role: [Role!]
+  "Only those with this rating in that year."
+  rated: RatingFilter
+  "True: only those with a residence link (sinh hoạt nơi cư trú) the caller sees; false: only those without."
+  hasResidence: Boolean
+  "Only those whose residence link points to a cell in this organisation's subtree; NOT_FOUND if the caller does not see it."
+  residenceWithin: ID
+}
+
+"A rating of one year."
+input RatingFilter {
+  "The year rated."
+  year: Int!
+  "Any of these ratings."
+  ratings: [Rating!]!
+}
+
+"The order of a list of members; each breaks ties by name, then id."
+enum MemberOrder {
+  "By name (họ và tên), ignoring case and diacritics."
+  NAME
+  "By admission date (ngày kết nạp), earliest first."
+  ADMITTED_ON
+  "By birth date, eldest first, unknown last. Personal data."
+  BIRTH_DATE
 }
 
 "How many cells of one sector."
@@ -4915,6 +5071,22 @@ func (ec *executionContext) field_Mutation_undoScenarioOperation_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_OrgStatistics_breakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by", ec.unmarshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy)
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Org_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4959,16 +5131,31 @@ func (ec *executionContext) field_Org_members_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "subtree", ec.unmarshalOBoolean2ᚖbool)
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	args["subtree"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter", ec.unmarshalOMemberFilter2ᚖdangboᚋgraphᚋmodelᚐMemberFilter)
 	if err != nil {
 		return nil, err
 	}
-	args["scenario"] = arg3
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy", ec.unmarshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder)
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg6
 	return args, nil
 }
 
@@ -5806,6 +5993,122 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownRow_key(ctx context.Context, field graphql.CollectedField, obj *org.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BreakdownRow_key,
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BreakdownRow_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownRow_label(ctx context.Context, field graphql.CollectedField, obj *org.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BreakdownRow_label,
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BreakdownRow_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownRow_count(ctx context.Context, field graphql.CollectedField, obj *org.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BreakdownRow_count,
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BreakdownRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownRow_share(ctx context.Context, field graphql.CollectedField, obj *org.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BreakdownRow_share,
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BreakdownRow_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
 		},
 	}
 	return fc, nil
@@ -11331,7 +11634,7 @@ func (ec *executionContext) _Org_members(ctx context.Context, field graphql.Coll
 		ec.fieldContext_Org_members,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
+			return ec.Resolvers.Org().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["subtree"].(*bool), fc.Args["filter"].(*model.MemberFilter), fc.Args["orderBy"].(*org.MemberOrder), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
 		ec.marshalNMemberConnection2ᚖdangboᚋgraphᚋmodelᚐMemberConnection,
@@ -11589,6 +11892,8 @@ func (ec *executionContext) fieldContext_Org_statistics(_ context.Context, field
 				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
 			case "cellsBySector":
 				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
 		},
@@ -12531,6 +12836,57 @@ func (ec *executionContext) fieldContext_OrgStatistics_cellsBySector(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _OrgStatistics_breakdown(ctx context.Context, field graphql.CollectedField, obj *model.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_OrgStatistics_breakdown,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.OrgStatistics().Breakdown(ctx, obj, fc.Args["by"].(org.BreakdownBy), fc.Args["year"].(*int))
+		},
+		nil,
+		ec.marshalNBreakdownRow2ᚕᚖdangboᚋinternalᚋorgᚐBreakdownRowᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_OrgStatistics_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgStatistics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "key":
+				return ec.fieldContext_BreakdownRow_key(ctx, field)
+			case "label":
+				return ec.fieldContext_BreakdownRow_label(ctx, field)
+			case "count":
+				return ec.fieldContext_BreakdownRow_count(ctx, field)
+			case "share":
+				return ec.fieldContext_BreakdownRow_share(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BreakdownRow", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrgStatistics_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13037,6 +13393,8 @@ func (ec *executionContext) fieldContext_Query_statistics(ctx context.Context, f
 				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
 			case "cellsBySector":
 				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
 		},
@@ -14779,6 +15137,8 @@ func (ec *executionContext) fieldContext_ScenarioDiff_asIs(_ context.Context, fi
 				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
 			case "cellsBySector":
 				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
 		},
@@ -14834,6 +15194,8 @@ func (ec *executionContext) fieldContext_ScenarioDiff_toBe(_ context.Context, fi
 				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
 			case "cellsBySector":
 				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
 		},
@@ -18001,6 +18363,134 @@ func (ec *executionContext) unmarshalInputFlattenLevelInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMemberFilter(ctx context.Context, obj any) (model.MemberFilter, error) {
+	var it model.MemberFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "gender", "bornFrom", "bornTo", "ethnicity", "politicalTheory", "admittedFrom", "admittedTo", "officialFrom", "officialTo", "probationOverdue", "role", "rated", "hasResidence", "residenceWithin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOMemberStatus2ᚕdangboᚋinternalᚋorgᚐMemberStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalOGender2ᚕdangboᚋinternalᚋorgᚐGenderᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "bornFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bornFrom"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BornFrom = data
+		case "bornTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bornTo"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BornTo = data
+		case "ethnicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ethnicity"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ethnicity = data
+		case "politicalTheory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("politicalTheory"))
+			data, err := ec.unmarshalOPoliticalTheory2ᚕdangboᚋinternalᚋorgᚐTheoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoliticalTheory = data
+		case "admittedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admittedFrom"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdmittedFrom = data
+		case "admittedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admittedTo"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdmittedTo = data
+		case "officialFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialFrom"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialFrom = data
+		case "officialTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialTo"))
+			data, err := ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialTo = data
+		case "probationOverdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probationOverdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbationOverdue = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORole2ᚕdangboᚋinternalᚋorgᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "rated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rated"))
+			data, err := ec.unmarshalORatingFilter2ᚖdangboᚋgraphᚋmodelᚐRatingFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rated = data
+		case "hasResidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResidence"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResidence = data
+		case "residenceWithin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residenceWithin"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidenceWithin = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputMergeByMappingInput(ctx context.Context, obj any) (model.MergeByMappingInput, error) {
 	var it model.MergeByMappingInput
 	if obj == nil {
@@ -18230,6 +18720,43 @@ func (ec *executionContext) unmarshalInputOrgFilterInput(ctx context.Context, ob
 				return it, err
 			}
 			it.MinMembers = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRatingFilter(ctx context.Context, obj any) (model.RatingFilter, error) {
+	var it model.RatingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "ratings"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "ratings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratings"))
+			data, err := ec.unmarshalNRating2ᚕdangboᚋinternalᚋorgᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ratings = data
 		}
 	}
 	return it, nil
@@ -19042,6 +19569,60 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var breakdownRowImplementors = []string{"BreakdownRow"}
+
+func (ec *executionContext) _BreakdownRow(ctx context.Context, sel ast.SelectionSet, obj *org.BreakdownRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownRow")
+		case "key":
+			out.Values[i] = ec._BreakdownRow_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._BreakdownRow_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._BreakdownRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._BreakdownRow_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21210,63 +21791,99 @@ func (ec *executionContext) _OrgStatistics(ctx context.Context, sel ast.Selectio
 		case "asOf":
 			out.Values[i] = ec._OrgStatistics_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "childCount":
 			out.Values[i] = ec._OrgStatistics_childCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "districtCount":
 			out.Values[i] = ec._OrgStatistics_districtCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grassrootsCount":
 			out.Values[i] = ec._OrgStatistics_grassrootsCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grassrootsCommitteeCount":
 			out.Values[i] = ec._OrgStatistics_grassrootsCommitteeCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grassrootsCellCount":
 			out.Values[i] = ec._OrgStatistics_grassrootsCellCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "partialCommitteeCount":
 			out.Values[i] = ec._OrgStatistics_partialCommitteeCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cellCount":
 			out.Values[i] = ec._OrgStatistics_cellCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "memberCount":
 			out.Values[i] = ec._OrgStatistics_memberCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialCount":
 			out.Values[i] = ec._OrgStatistics_officialCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "probationaryCount":
 			out.Values[i] = ec._OrgStatistics_probationaryCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cellsBySector":
 			out.Values[i] = ec._OrgStatistics_cellsBySector(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "breakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrgStatistics_breakdown(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23245,6 +23862,72 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy(ctx context.Context, v any) (org.BreakdownBy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy(ctx context.Context, sel ast.SelectionSet, v org.BreakdownBy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy = map[string]org.BreakdownBy{
+		"STATUS":               org.BreakdownStatus,
+		"GENDER":               org.BreakdownGender,
+		"AGE_BAND":             org.BreakdownAgeBand,
+		"ETHNICITY":            org.BreakdownEthnicity,
+		"POLITICAL_THEORY":     org.BreakdownTheory,
+		"MEMBER_RATING":        org.BreakdownMemberRating,
+		"ORG_RATING":           org.BreakdownOrgRating,
+		"SECRETARY_HEADS_UNIT": org.BreakdownSecretaryHeads,
+	}
+	marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy = map[org.BreakdownBy]string{
+		org.BreakdownStatus:         "STATUS",
+		org.BreakdownGender:         "GENDER",
+		org.BreakdownAgeBand:        "AGE_BAND",
+		org.BreakdownEthnicity:      "ETHNICITY",
+		org.BreakdownTheory:         "POLITICAL_THEORY",
+		org.BreakdownMemberRating:   "MEMBER_RATING",
+		org.BreakdownOrgRating:      "ORG_RATING",
+		org.BreakdownSecretaryHeads: "SECRETARY_HEADS_UNIT",
+	}
+)
+
+func (ec *executionContext) marshalNBreakdownRow2ᚕᚖdangboᚋinternalᚋorgᚐBreakdownRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.BreakdownRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdownRow2ᚖdangboᚋinternalᚋorgᚐBreakdownRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBreakdownRow2ᚖdangboᚋinternalᚋorgᚐBreakdownRow(ctx context.Context, sel ast.SelectionSet, v *org.BreakdownRow) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BreakdownRow(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNChange2dangboᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v model.Change) graphql.Marshaler {
 	return ec._Change(ctx, sel, &v)
 }
@@ -24232,6 +24915,37 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRating2ᚕdangboᚋinternalᚋorgᚐGradeᚄ(ctx context.Context, v any) ([]org.Grade, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.Grade, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRating2dangboᚋinternalᚋorgᚐGrade(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRating2ᚕdangboᚋinternalᚋorgᚐGradeᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Grade) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRating2dangboᚋinternalᚋorgᚐGrade(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason(ctx context.Context, v any) (org.RemovalReason, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNRemovalReason2dangboᚋinternalᚋorgᚐRemovalReason[tmp]
@@ -25147,6 +25861,43 @@ func (ec *executionContext) unmarshalOFlattenLevelInput2ᚖdangboᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOGender2ᚕdangboᚋinternalᚋorgᚐGenderᚄ(ctx context.Context, v any) ([]org.Gender, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.Gender, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGender2dangboᚋinternalᚋorgᚐGender(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGender2ᚕdangboᚋinternalᚋorgᚐGenderᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Gender) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGender2dangboᚋinternalᚋorgᚐGender(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -25226,6 +25977,83 @@ func (ec *executionContext) marshalOMember2ᚖdangboᚋgraphᚋmodelᚐMember(ct
 	return ec._Member(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMemberFilter2ᚖdangboᚋgraphᚋmodelᚐMemberFilter(ctx context.Context, v any) (*model.MemberFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMemberFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder(ctx context.Context, v any) (*org.MemberOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder(ctx context.Context, sel ast.SelectionSet, v *org.MemberOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder[*v])
+	return res
+}
+
+var (
+	unmarshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder = map[string]org.MemberOrder{
+		"NAME":        org.ByName,
+		"ADMITTED_ON": org.ByAdmission,
+		"BIRTH_DATE":  org.ByBirth,
+	}
+	marshalOMemberOrder2ᚖdangboᚋinternalᚋorgᚐMemberOrder = map[org.MemberOrder]string{
+		org.ByName:      "NAME",
+		org.ByAdmission: "ADMITTED_ON",
+		org.ByBirth:     "BIRTH_DATE",
+	}
+)
+
+func (ec *executionContext) unmarshalOMemberStatus2ᚕdangboᚋinternalᚋorgᚐMemberStatusᚄ(ctx context.Context, v any) ([]org.MemberStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.MemberStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberStatus2dangboᚋinternalᚋorgᚐMemberStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMemberStatus2ᚕdangboᚋinternalᚋorgᚐMemberStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []org.MemberStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberStatus2dangboᚋinternalᚋorgᚐMemberStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOMergeByMappingInput2ᚖdangboᚋgraphᚋmodelᚐMergeByMappingInput(ctx context.Context, v any) (*model.MergeByMappingInput, error) {
 	if v == nil {
 		return nil, nil
@@ -25301,6 +26129,43 @@ func (ec *executionContext) marshalOOrgKind2ᚕdangboᚋinternalᚋorgᚐKindᚄ
 	return ret
 }
 
+func (ec *executionContext) unmarshalOPoliticalTheory2ᚕdangboᚋinternalᚋorgᚐTheoryᚄ(ctx context.Context, v any) ([]org.Theory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.Theory, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPoliticalTheory2dangboᚋinternalᚋorgᚐTheory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPoliticalTheory2ᚕdangboᚋinternalᚋorgᚐTheoryᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Theory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPoliticalTheory2dangboᚋinternalᚋorgᚐTheory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOPoliticalTheory2ᚖdangboᚋinternalᚋorgᚐTheory(ctx context.Context, v any) (*org.Theory, error) {
 	if v == nil {
 		return nil, nil
@@ -25335,6 +26200,14 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalORatingFilter2ᚖdangboᚋgraphᚋmodelᚐRatingFilter(ctx context.Context, v any) (*model.RatingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRatingFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORecordRatingInput2ᚖdangboᚋgraphᚋmodelᚐRecordRatingInput(ctx context.Context, v any) (*model.RecordRatingInput, error) {
 	if v == nil {
 		return nil, nil
@@ -25357,6 +26230,43 @@ func (ec *executionContext) unmarshalORenameOrgInput2ᚖdangboᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputRenameOrgInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORole2ᚕdangboᚋinternalᚋorgᚐRoleᚄ(ctx context.Context, v any) ([]org.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]org.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2dangboᚋinternalᚋorgᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORole2ᚕdangboᚋinternalᚋorgᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2dangboᚋinternalᚋorgᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOScenario2ᚖdangboᚋgraphᚋmodelᚐScenario(ctx context.Context, sel ast.SelectionSet, v *model.Scenario) graphql.Marshaler {
@@ -25628,6 +26538,42 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -36,14 +36,17 @@ type OrgEdge struct {
 // Cursor is the keyset cursor just after this organisation in its connection.
 func (e *OrgEdge) Cursor() string { return org.BindCursor(e.Conn, org.ChildCursor(&e.Node.Org)) }
 
-// MemberEdge is a member in a connection.
+// MemberEdge is a member in a connection listed in Order.
 type MemberEdge struct {
-	Node *Member
-	Conn string
+	Node  *Member
+	Conn  string
+	Order org.MemberOrder
 }
 
 // Cursor is the keyset cursor just after this member in its connection.
-func (e *MemberEdge) Cursor() string { return org.BindCursor(e.Conn, org.MemberCursor(&e.Node.Member)) }
+func (e *MemberEdge) Cursor() string {
+	return org.BindCursor(e.Conn, org.OrderedMemberCursor(e.Order, &e.Node.Member))
+}
 
 // RoleTerm is a role seen in the view of its member.
 type RoleTerm struct {
@@ -69,12 +72,17 @@ func (o *Org) OfficialCount() int     { return int(o.Counts.Official) }
 func (o *Org) ProbationaryCount() int { return int(o.Counts.Probationary) }
 
 // Statistics are the counts of the subtree, as of the object's date.
-func (o *Org) Statistics() *Statistics { return &Statistics{Counts: o.Counts, AsOf: o.At} }
+func (o *Org) Statistics() *Statistics {
+	return &Statistics{Counts: o.Counts, AsOf: o.At, OrgID: o.ID, View: o.View}
+}
 
-// Statistics binds OrgStatistics to an organisation's counts.
+// Statistics binds OrgStatistics to an organisation's counts; its
+// breakdowns count the subtree of OrgID in View.
 type Statistics struct {
 	Counts org.Counts
 	AsOf   org.Date
+	OrgID  string
+	View   org.View
 }
 
 func (s *Statistics) ChildCount() int    { return int(s.Counts.Children) }

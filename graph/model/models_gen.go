@@ -187,6 +187,40 @@ type MemberConnection struct {
 	TotalCount int `json:"totalCount"`
 }
 
+// Criteria selecting members; each given must hold (bounds are inclusive, lists match any of their values).
+type MemberFilter struct {
+	// Only these statuses.
+	Status []org.MemberStatus `json:"status,omitempty"`
+	// Only these genders.
+	Gender []org.Gender `json:"gender,omitempty"`
+	// Born in this year or later. Personal data.
+	BornFrom *int `json:"bornFrom,omitempty"`
+	// Born in this year or earlier. Personal data.
+	BornTo *int `json:"bornTo,omitempty"`
+	// Only these ethnicities, as recorded (e.g. "Tày"). Personal data.
+	Ethnicity []string `json:"ethnicity,omitempty"`
+	// Only these political-theory levels.
+	PoliticalTheory []org.Theory `json:"politicalTheory,omitempty"`
+	// Admitted (kết nạp) on this date or later.
+	AdmittedFrom *org.Date `json:"admittedFrom,omitempty"`
+	// Admitted on this date or earlier.
+	AdmittedTo *org.Date `json:"admittedTo,omitempty"`
+	// Official (chính thức) since this date or later; excludes the probationary.
+	OfficialFrom *org.Date `json:"officialFrom,omitempty"`
+	// Official since this date or earlier; excludes the probationary.
+	OfficialTo *org.Date `json:"officialTo,omitempty"`
+	// True: only those on probation for more than 12 months (R7); false: everyone else.
+	ProbationOverdue *bool `json:"probationOverdue,omitempty"`
+	// Only those holding one of these roles on the date, in an organisation the caller sees.
+	Role []org.Role `json:"role,omitempty"`
+	// Only those with this rating in that year.
+	Rated *RatingFilter `json:"rated,omitempty"`
+	// True: only those with a residence link (sinh hoạt nơi cư trú) the caller sees; false: only those without.
+	HasResidence *bool `json:"hasResidence,omitempty"`
+	// Only those whose residence link points to a cell in this organisation's subtree; NOT_FOUND if the caller does not see it.
+	ResidenceWithin *string `json:"residenceWithin,omitempty"`
+}
+
 // Several mergers in one operation.
 type MergeByMappingInput struct {
 	// One merger each.
@@ -293,6 +327,14 @@ type PageInfo struct {
 // given `scenario`, as if that restructuring scenario were applied (on its base date, within its subtree);
 // passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
 type Query struct {
+}
+
+// A rating of one year.
+type RatingFilter struct {
+	// The year rated.
+	Year int `json:"year"`
+	// Any of these ratings.
+	Ratings []org.Grade `json:"ratings"`
 }
 
 // The arguments of recordRating: exactly one of orgId, memberId.

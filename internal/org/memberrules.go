@@ -52,7 +52,7 @@ func (s *Service) memberFindings(ctx context.Context, v View, nodes []ChartNode)
 					break
 				}
 			}
-			if m.Status == Probationary && m.AdmittedOn.AddYears(1) < v.At {
+			if m.probationOverdue(v.At) {
 				out = append(out, Violation{Rule: RuleProbation, Subject: m.ID, Message: RuleProbation.Violation(
 					"%s dự bị từ %s, quá 12 tháng chưa được xét công nhận chính thức", m.FullName, m.AdmittedOn).Message})
 			}

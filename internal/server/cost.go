@@ -137,6 +137,14 @@ func (s costedSchema) walk(ctx context.Context, field string, args map[string]an
 		return walkCost
 	case "Org.violations":
 		return orgRulesCost
+	case "Org.members":
+		// A subtree's or a filtered list reads every member of the
+		// subtree, whose root the arguments do not name: a large district.
+		if sub, _ := args["subtree"].(bool); sub || args["filter"] != nil {
+			return walkCost + unknownOrgs + unknownMembers/membersPerUnit
+		}
+	case "OrgStatistics.breakdown":
+		return walkCost + unknownOrgs + unknownMembers/membersPerUnit
 	case "Query.scenarioDiff":
 		// The subtree replayed, drawn as it is and as it would be, and
 		// checked against the rules: about what its violations cost.

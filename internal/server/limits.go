@@ -32,7 +32,9 @@ func complexity() generated.ComplexityRoot {
 	c.Org.Children = func(child int, first *int, _ *string, _ []org.Kind, _ *org.Date, _ *string) int {
 		return 1 + pageOf(first)*child
 	}
-	c.Org.Members = func(child int, first *int, _ *string, _ *org.Date, _ *string) int { return 1 + pageOf(first)*child }
+	c.Org.Members = func(child int, first *int, _ *string, _ *bool, _ *model.MemberFilter, _ *org.MemberOrder, _ *org.Date, _ *string) int {
+		return 1 + pageOf(first)*child
+	}
 	c.Org.Residents = func(child int, first *int, _ *string, _ *org.Date, _ *string) int { return 1 + pageOf(first)*child }
 	c.Query.Changes = func(child int, _ *string, _, _ *org.Date, _ []org.ChangeType, first *int, _ *string) int {
 		return 1 + pageOf(first)*child

@@ -63,6 +63,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	s.g = imp.g
 	s.trees.reset()
 	s.links.reset()
+	s.tallies.reset()
 	s.mu.Unlock()
 	return stats, nil
 }

@@ -35,6 +35,7 @@ type Store struct {
 	scenarios map[string]*scenarioEntry
 	trees     *dateCache[*org.Tree]
 	links     *dateCache[linkIndex]
+	tallies   *dateCache[cellTallies]
 	log       *slog.Logger
 	created   bool // Open created the file
 }
@@ -93,7 +94,8 @@ func open(path string, log *slog.Logger) (*Store, error) {
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex]()}
+	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
+		tallies: newDateCache[cellTallies]()}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {
 		db.Close()

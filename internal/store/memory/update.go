@@ -53,10 +53,15 @@ func (s *Store) apply(st *staged) error {
 		changed[id] = struct{}{}
 	}
 	for _, r := range st.members {
+		var was *org.MemberRecord
+		if e := s.g.members[r.ID]; e != nil {
+			was = &e.rec
+		}
+		_ = s.tallies.each(func(t cellTallies) error { t.replace(was, r); return nil })
 		// The links of each date kept move with the member: rebuilding them
 		// would scan every member on the next chart after any write.
-		if old := s.g.members[r.ID]; old != nil {
-			s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(&old.rec, d, -1) })
+		if was != nil {
+			s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(was, d, -1) })
 		}
 		s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(r, d, 1) })
 		for _, id := range s.g.putMember(*r) {

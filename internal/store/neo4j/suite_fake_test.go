@@ -21,5 +21,5 @@ func TestFakeStoreSuite(t *testing.T) {
 		"FailedUpdateWritesNothing", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 		"Search", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 		"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
-		"DissolvedResidence", "LateMovesAndScope")
+		"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis")
 }

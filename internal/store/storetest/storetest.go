@@ -66,6 +66,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"DecisionsAndLateChanges", testDecisionsAndLateChanges},
 		{"PreviewIsApplied", testPreviewIsApplied},
 		{"DissolvedResidence", testDissolvedResidence},
+		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
