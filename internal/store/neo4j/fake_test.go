@@ -3,6 +3,7 @@ package neo4j
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -30,14 +31,15 @@ var ranStatement func(name string)
 // transaction back when its work fails, and can run write work more than once
 // as the driver does on a transient error.
 type fakeDB struct {
-	t       *testing.T
-	g       *fakeGraph
-	calls   []call
-	modes   []n4j.AccessMode
-	answer  map[string]func(p map[string]any) []row // canned answers, before the model
-	fail    map[string]error                        // errors by statement
-	replays int                                     // extra runs of each write, rolled back
-	down    error                                   // what execute and verify fail with
+	t        *testing.T
+	g        *fakeGraph
+	calls    []call
+	modes    []n4j.AccessMode
+	answer   map[string]func(p map[string]any) []row // canned answers, before the model
+	fail     map[string]error                        // errors by statement
+	replays  int                                     // extra runs of each write, rolled back
+	lostAcks int                                     // writes to commit, then fail as if the connection dropped
+	down     error                                   // what execute and verify fail with
 }
 
 func newFake(t *testing.T) (*Store, *fakeDB) {
@@ -63,6 +65,10 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 	err := work(fakeQuerier{f})
 	if err != nil {
 		f.g = saved
+	}
+	if err == nil && mode == n4j.AccessModeWrite && f.lostAcks > 0 {
+		f.lostAcks--
+		return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
 	}
 	return err
 }
@@ -143,6 +149,7 @@ type fakeGraph struct {
 	within                         map[int64][]string // the organisations each change is linked WITHIN
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id
+	commits                        map[string]bool
 }
 
 func newFakeGraph() *fakeGraph {
@@ -150,7 +157,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{},
+		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
 	}
 }
 
@@ -161,7 +168,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
 	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
-	c.scenarios = maps.Clone(g.scenarios)
+	c.scenarios, c.commits = maps.Clone(g.scenarios), maps.Clone(g.commits)
 	return &c
 }
 
@@ -369,9 +376,17 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		return out
 	},
 	"empty": func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
-	"meta_lock": func(g *fakeGraph, _ map[string]any) []row {
+	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
-		return []row{{"horizon": g.horizon}}
+		return []row{{"horizon": g.horizon, "applied": g.commits[p["commit"].(string)]}}
+	},
+	"commit_record": func(g *fakeGraph, p map[string]any) []row {
+		key := p["key"].(string)
+		if g.commits[key] {
+			panic("fake: an Update committed twice, against the commit_key constraint")
+		}
+		g.commits[key] = true
+		return nil
 	},
 	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
 	"horizon_set": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; return nil },

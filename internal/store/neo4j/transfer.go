@@ -60,7 +60,8 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return fail(err)
 	}
 	if err := s.write(ctx, func(q querier) error {
-		horizon, err := lock(ctx, q)
+		// Recounting is idempotent: no Update key to check.
+		horizon, _, err := lock(ctx, q, "")
 		if err != nil {
 			return err
 		}

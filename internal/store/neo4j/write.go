@@ -2,9 +2,13 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
 )
@@ -18,37 +22,58 @@ const openEnd = org.Forever - 1
 // the counts of every organisation they affect are recounted and the horizon
 // moved, all before the commit. The driver may run the whole of it again on a
 // transient error, so fn must not keep state between runs.
+//
+// When the connection drops during the commit, nobody knows whether it
+// applied, and the driver does not retry: Update runs again itself, under the
+// key it recorded with its writes, and a run that finds the key answers as
+// the committed run did, without running fn again.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
-	return s.write(ctx, func(q querier) error {
-		tx, err := s.beginUpdate(ctx, q)
-		if err != nil {
-			return err
+	key := org.NewID("u")
+	var err error
+	for range maxCommitAttempts {
+		err = s.write(ctx, func(q querier) error {
+			tx, applied, err := s.beginUpdate(ctx, q, key)
+			if err != nil || applied {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.commit(ctx)
+		})
+		var connectivity *n4j.ConnectivityError
+		if !errors.As(err, &connectivity) {
+			break
 		}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.commit(ctx)
-	})
+	}
+	return err
 }
 
-// lock takes the writers' lock and returns the horizon.
-func lock(ctx context.Context, q querier) (org.Date, error) {
-	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey})
+// maxCommitAttempts bounds the runs of an Update whose commit's outcome was unknown.
+const maxCommitAttempts = 3
+
+// lock takes the writers' lock and returns the horizon, and whether the
+// Update of key commit already committed.
+func lock(ctx context.Context, q querier, commit string) (org.Date, bool, error) {
+	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey, "commit": commit})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var d decoder
-	horizon := d.date(one(recs), "horizon", 0)
-	return horizon, d.err
+	r := one(recs)
+	horizon, applied := d.date(r, "horizon", 0), d.boolean(r, "applied")
+	return horizon, applied, d.err
 }
 
-func (s *Store) beginUpdate(ctx context.Context, q querier) (*updateTx, error) {
-	horizon, err := lock(ctx, q)
-	if err != nil {
-		return nil, err
+// beginUpdate takes the lock for the Update of key; applied, it returns no
+// transaction.
+func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
+	horizon, applied, err := lock(ctx, q, key)
+	if err != nil || applied {
+		return nil, applied, err
 	}
 	return &updateTx{
-		store: s, q: q, horizon: horizon,
+		store: s, q: q, horizon: horizon, key: key,
 		orgs: records[org.OrgRecord]{
 			what: "tổ chức", load: loadOrgRecords,
 			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
@@ -57,7 +82,7 @@ func (s *Store) beginUpdate(ctx context.Context, q querier) (*updateTx, error) {
 			what: "đảng viên", load: loadMembers,
 			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
-	}, nil
+	}, false, nil
 }
 
 // updateTx is the org.Tx of one run of an Update.
@@ -65,6 +90,7 @@ type updateTx struct {
 	store   *Store
 	q       querier
 	horizon org.Date // as the lock found it
+	key     string   // the Update's, recorded at commit
 	orgs    records[org.OrgRecord]
 	members records[org.MemberRecord]
 	changes []stagedChange // recorded, in order
@@ -95,7 +121,8 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 }
 
 // commit writes what was put, then the changes recorded, whose scopes may
-// name organisations put, then the scenarios put, then the audit entries.
+// name organisations put, then the scenarios put, then the audit entries,
+// then the Update's key.
 func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeRecords(ctx); err != nil {
 		return err
@@ -110,7 +137,11 @@ func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
-	return appendAudit(ctx, t.q, t.audit)
+	if err := appendAudit(ctx, t.q, t.audit); err != nil {
+		return err
+	}
+	_, err := run(ctx, t.q, "commit_record", map[string]any{"key": t.key, "at": time.Now().UTC()})
+	return err
 }
 
 // inThisTransaction runs work in the transaction.
