@@ -50,23 +50,23 @@ type evaluation struct {
 	writes   uint64 // the service's write count it was made at
 }
 
-// errRollback ends the transaction a scenario is replayed in: it reads the
-// live records and writes nothing.
-var errRollback = errors.New("org: scenario replayed")
-
-// replayed replays sc over the live structure on its base date.
+// replayed replays sc over the live structure on its base date, in a read
+// transaction: a what-if read takes no lock that writers wait for. The
+// subtree is read before it begins, so that the transaction never waits for
+// a second connection of the store's pool, and the write count before that,
+// so that a write committed meanwhile leaves the evaluation stale, not wrong.
 func (s *Service) replayed(ctx context.Context, sc *Scenario) (*evaluation, error) {
-	var ev *evaluation
-	err := s.store.Update(ctx, func(tx Tx) error {
-		var err error
-		if ev, err = s.replayOps(ctx, sc, tx, nil); err != nil {
-			return err
-		}
-		return errRollback
-	})
-	if errors.Is(err, errRollback) {
-		err = nil
+	writes := s.writes.Load()
+	tree, err := s.subtree(ctx, sc.BaseAsOf, sc.Within)
+	if err != nil {
+		return nil, err
 	}
+	var ev *evaluation
+	err = s.store.View(ctx, func(tx Tx) error {
+		var err error
+		ev, err = s.replayOn(ctx, sc, tx, nil, tree, writes)
+		return err
+	})
 	return ev, err
 }
 
@@ -77,12 +77,19 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	if apply != nil {
 		at = apply.EffectiveOn
 	}
-	roots := []string{sc.Within}
 	tree, err := s.subtree(ctx, at, sc.Within)
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: s.writes.Load()}
+	return s.replayOn(ctx, sc, src, apply, tree, s.writes.Load())
+}
+
+// replayOn is replayOps over tree, the scenario's subtree on its date, read
+// at the service's write count writes.
+func (s *Service) replayOn(ctx context.Context, sc *Scenario, src Tx, apply *Meta, tree *Tree, writes uint64) (*evaluation, error) {
+	at := tree.At()
+	roots := []string{sc.Within}
+	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: writes}
 	sim := *s
 	sim.store, sim.today = ev.w, func() Date { return at }
 	sim.replay = &replay{simulate: apply == nil, w: ev.w}

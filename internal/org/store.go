@@ -126,6 +126,12 @@ type Store interface {
 	// Update runs fn in one transaction. When it returns nil every write of fn
 	// is durable and visible; when it returns an error none is.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in one read transaction: fn reads the committed records
+	// as through Update, and whatever it puts or audits is discarded; it
+	// records no change (the history numbers them as it writes them). Where
+	// a store can, a View takes no lock that writers wait for; what-if
+	// replays of scenarios run in one.
+	View(ctx context.Context, fn func(Tx) error) error
 	// Import loads a whole dataset into an empty store.
 	Import(ctx context.Context, src RecordReader) (ImportStats, error)
 	// Export writes the whole dataset, organisations, then members, then the

@@ -46,11 +46,18 @@ func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf 
 // Update runs fn over the scenario's writes; they join the scenario only if
 // fn succeeds, so a failed operation leaves nothing behind.
 func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
-	tx := &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
+	tx := w.newTx()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return w.commit(tx)
+}
+
+// View runs fn over the scenario's writes and discards what fn writes.
+func (w *whatIf) View(ctx context.Context, fn func(Tx) error) error { return fn(w.newTx()) }
+
+func (w *whatIf) newTx() *whatIfTx {
+	return &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
 }
 
 // Audit records nothing: a scenario's operations are audited as the one

@@ -20,7 +20,7 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx := &txn{g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	tx := s.newTxn()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -33,6 +33,23 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.apply(&tx.st)
+}
+
+// View runs fn like Update and discards what it staged. It takes the
+// writers' lock all the same: apply changes the graph in place, so reading it
+// without that lock would mean holding mu for fn's whole run, and a long
+// replay holding mu would stall every reader queued behind the next writer.
+func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fn(s.newTxn())
+}
+
+func (s *Store) newTxn() *txn {
+	return &txn{g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
 }
 
 // apply installs committed records, changes and scenarios and refreshes

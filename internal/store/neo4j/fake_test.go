@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -54,15 +55,16 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 		return f.down
 	}
 	f.modes = append(f.modes, mode)
+	q := fakeQuerier{f: f, read: mode == n4j.AccessModeRead}
 	if mode == n4j.AccessModeWrite {
 		for range f.replays {
 			saved := f.g.clone()
-			_ = work(fakeQuerier{f})
+			_ = work(q)
 			f.g = saved
 		}
 	}
 	saved := f.g.clone()
-	err := work(fakeQuerier{f})
+	err := work(q)
 	if err != nil {
 		f.g = saved
 	}
@@ -99,10 +101,21 @@ func (f *fakeDB) only(name string) []call {
 
 func (f *fakeDB) reset() { f.calls, f.modes = nil, nil }
 
-type fakeQuerier struct{ f *fakeDB }
+// fakeQuerier runs statements in one transaction of the fake; in a read
+// transaction a statement that writes fails the test, as the server refuses it.
+type fakeQuerier struct {
+	f    *fakeDB
+	read bool
+}
+
+// writingClause finds, outside comments, a clause that writes.
+var writingClause = regexp.MustCompile(`(?m)^[^/\n]*\b(CREATE|MERGE|SET|DELETE|REMOVE)\b`)
 
 func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]any) ([]*n4j.Record, error) {
 	f := q.f
+	if q.read && writingClause.MatchString(st.text) {
+		f.t.Errorf("fake: %s writes, in a read transaction", st.name)
+	}
 	f.calls = append(f.calls, call{st.name, params})
 	if ranStatement != nil {
 		ranStatement(st.name)

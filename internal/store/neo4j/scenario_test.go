@@ -222,3 +222,34 @@ func TestScenarioDecodingFailures(t *testing.T) {
 		}
 	}
 }
+
+// A what-if read replays its scenario in read transactions: it never takes
+// the writers' lock (the fake fails a write in a read transaction).
+func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
+	s, f := loaded(t)
+	sc, err := service(s).CreateScenario(ctx, "Gộp chi bộ", "gc", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service(s).AddScenarioOperations(ctx, sc.ID, []org.Operation{
+		{Type: org.OpMergeOrgs, Sources: []string{"c2"}, TargetID: "c1"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := s.Orgs(ctx, now(), []string{"c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reset()
+	// A new Service has no replay cached: this read replays the scenario.
+	c1, err := service(s).Org(ctx, org.View{At: today, Scenario: sc.ID}, "c1")
+	if err != nil || c1.Counts.Official != live[0].Counts.Official+live[1].Counts.Official {
+		t.Fatalf("c1 in the scenario: %+v, %v; live %+v", c1.Counts, err, live)
+	}
+	if len(f.only("member_records")) == 0 {
+		t.Fatalf("statements %v: the scenario was not replayed", f.names())
+	}
+	if slices.Contains(f.modes, n4j.AccessModeWrite) || slices.Contains(f.names(), "meta_lock") {
+		t.Fatalf("transactions %v, statements %v: want reads only", f.modes, f.names())
+	}
+}

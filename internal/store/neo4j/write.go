@@ -65,6 +65,12 @@ func lock(ctx context.Context, q querier, commit string) (org.Date, bool, error)
 	return horizon, applied, d.err
 }
 
+// View runs fn in a read transaction, routed to a reader on a cluster,
+// without the writers' lock; what fn puts is never written.
+func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
+	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, 0, "")) })
+}
+
 // beginUpdate takes the lock for the Update of key; applied, it returns no
 // transaction.
 func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
@@ -72,6 +78,11 @@ func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *upd
 	if err != nil || applied {
 		return nil, applied, err
 	}
+	return s.newTx(q, horizon, key), false, nil
+}
+
+// newTx is a transaction over q, whose lock found horizon, for the Update of key.
+func (s *Store) newTx(q querier, horizon org.Date, key string) *updateTx {
 	return &updateTx{
 		store: s, q: q, horizon: horizon, key: key,
 		orgs: records[org.OrgRecord]{
@@ -82,7 +93,7 @@ func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *upd
 			what: "đảng viên", load: loadMembers,
 			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
-	}, false, nil
+	}
 }
 
 // updateTx is the org.Tx of one run of an Update.

@@ -149,7 +149,7 @@ func TestStalePutConflictsAndWritesNothing(t *testing.T) {
 	if o, _ := s.Org(ctx, now(), "c1"); o.Name != "Chi bộ thôn Đông Một" {
 		t.Fatalf("name %q", o.Name)
 	}
-	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f}, []string{"c1"}); rec["c1"].Rev != 2 {
+	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f: f}, []string{"c1"}); rec["c1"].Rev != 2 {
 		t.Fatalf("rev after one put %d", rec["c1"].Rev)
 	}
 }

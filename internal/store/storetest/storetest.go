@@ -53,6 +53,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"StaleWriteConflicts", testStaleWrite},
 		{"FailedUpdateWritesNothing", testFailedUpdate},
+		{"ViewWritesNothing", testView},
 		{"Covers", testCovers},
 		{"AccessControl", testAccessControl},
 		{"Audit", testAudit},
@@ -773,6 +774,25 @@ func testFailedUpdate(t *testing.T, f *fixture) {
 	}
 	if n := f.org(c.commune.ID).Counts.Children; n != 3 {
 		t.Fatalf("commune has %d children", n)
+	}
+}
+
+func testView(t *testing.T, f *fixture) {
+	c := f.commune()
+	const name = "Đảng ủy xã đổi tên trong View"
+	err := f.s.View(f.ctx, func(tx org.Tx) error {
+		r, err := tx.Org(f.ctx, c.commune.ID)
+		if err != nil {
+			return err
+		}
+		r.Versions[len(r.Versions)-1].Name = name
+		return tx.PutOrg(f.ctx, r)
+	})
+	if err != nil {
+		t.Fatalf("View = %v", err)
+	}
+	if o := f.org(c.commune.ID); o.Name == name {
+		t.Fatal("a View wrote what it put")
 	}
 }
 
