@@ -367,9 +367,10 @@ func withoutID(facts []row) []any {
 var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	"await_indexes": func(g *fakeGraph, p map[string]any) []row { g.awaited++; return nil },
 	"audit_append": func(g *fakeGraph, p map[string]any) []row {
-		for _, e := range p["entries"].([]any) {
+		last := int64(len(g.audit)) // the counter, read once
+		for i, e := range p["entries"].([]any) {
 			r := maps.Clone(e.(map[string]any))
-			r["seq"] = int64(len(g.audit) + 1)
+			r["seq"] = last + int64(i) + 1
 			var roles []any // the driver hands lists back as []any
 			for _, role := range r["roles"].([]string) {
 				roles = append(roles, role)
