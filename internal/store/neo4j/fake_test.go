@@ -21,6 +21,7 @@ import (
 type call struct {
 	name   string
 	params map[string]any
+	rows   int // records it returned
 }
 
 // ranStatement, when set, hears the name of every statement any fake runs.
@@ -116,7 +117,7 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	if q.read && writingClause.MatchString(st.text) {
 		f.t.Errorf("fake: %s writes, in a read transaction", st.name)
 	}
-	f.calls = append(f.calls, call{st.name, params})
+	f.calls = append(f.calls, call{name: st.name, params: params})
 	if ranStatement != nil {
 		ranStatement(st.name)
 	}
@@ -131,6 +132,7 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	} else {
 		f.t.Fatalf("fake: no answer for statement %s", st.name)
 	}
+	f.calls[len(f.calls)-1].rows = len(rows)
 	return asRecords(rows...), nil
 }
 
