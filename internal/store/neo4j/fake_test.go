@@ -33,19 +33,22 @@ var ranStatement func(name string)
 // transaction back when its work fails, and can run write work more than once
 // as the driver does on a transient error.
 type fakeDB struct {
-	t        *testing.T
-	g        *fakeGraph
-	calls    []call
-	modes    []n4j.AccessMode
-	answer   map[string]func(p map[string]any) []row // canned answers, before the model
-	fail     map[string]error                        // errors by statement
-	replays  int                                     // extra runs of each write, rolled back
-	lostAcks int                                     // writes to commit, then fail as if the connection dropped
-	down     error                                   // what execute and verify fail with
+	t       *testing.T
+	g       *fakeGraph
+	calls   []call
+	modes   []n4j.AccessMode
+	answer  map[string]func(p map[string]any) []row // canned answers, before the model
+	fail    map[string]error                        // errors by statement
+	replays int                                     // extra runs of each write, rolled back
+	// loseAcks makes the first commit of every Update (commit_record, by its
+	// key) apply, then fail as if the connection dropped during it.
+	loseAcks bool
+	lost     map[string]bool // the keys whose commit was reported lost
+	down     error           // what execute and verify fail with
 }
 
 func newFake(t *testing.T) (*Store, *fakeDB) {
-	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}}
+	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}, lost: map[string]bool{}}
 	s := newStore(f)
 	s.batchSize = 2
 	return s, f
@@ -64,14 +67,18 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 			f.g = saved
 		}
 	}
-	saved := f.g.clone()
+	saved, start := f.g.clone(), len(f.calls)
 	err := work(q)
 	if err != nil {
 		f.g = saved
 	}
-	if err == nil && mode == n4j.AccessModeWrite && f.lostAcks > 0 {
-		f.lostAcks--
-		return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
+	if err == nil && f.loseAcks {
+		for _, c := range f.calls[start:] {
+			if key := c.params["key"]; c.name == "commit_record" && !f.lost[key.(string)] {
+				f.lost[key.(string)] = true
+				return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
+			}
+		}
 	}
 	return err
 }

@@ -29,11 +29,13 @@ func TestFakeStoreSuite(t *testing.T) {
 
 // TestFakeStoreSuiteRetried runs the same cases with every write transaction
 // run twice, the first run rolled back, as the driver does on a transient
-// error: every work function must start from scratch.
+// error, so that every work function must start from scratch; and with the
+// acknowledgement of every Update's commit lost, so that every Update must
+// recognise its own commit when it runs again.
 func TestFakeStoreSuiteRetried(t *testing.T) {
 	storetest.RunSome(t, func(t *testing.T) org.Store {
 		s, f := newFake(t)
-		f.replays = 1
+		f.replays, f.loseAcks = 1, true
 		return s
 	}, fakeSuiteCases...)
 }

@@ -232,7 +232,7 @@ func TestPutOfAMissingParentFails(t *testing.T) {
 func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	s, f := loaded(t)
 	svc := service(s)
-	f.lostAcks = 1
+	f.loseAcks = true
 	change, err := svc.RenameOrg(ctx, "c1", "Chi bộ thôn Đông Mới", decision("12-QĐ/ĐU", "gc"))
 	if err != nil {
 		t.Fatalf("RenameOrg = %v, want it answered as applied", err)
@@ -250,7 +250,6 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	}
 
 	// The scenario a lost acknowledgement created is there once, at rev 1.
-	f.lostAcks = 1
 	sc, err := svc.CreateScenario(ctx, "Sáp nhập", "gc", 0)
 	if err != nil || sc.Rev != 1 {
 		t.Fatalf("CreateScenario = %+v, %v", sc, err)
@@ -260,6 +259,7 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	}
 
 	// A run that failed before committing runs fn again, from scratch.
+	f.loseAcks = false
 	f.reset()
 	f.fail["audit_append"] = &n4j.ConnectivityError{Inner: errors.New("EOF")}
 	runs := 0
