@@ -270,7 +270,7 @@ func (f *OrgFilter) matches(o *Org) bool {
 func (s *Service) transferWhere(ctx context.Context, op Operation, meta Meta) error {
 	w := s.replay.w
 	if !w.tree.Has(op.TargetID) {
-		return notFound("tổ chức nhận", op.TargetID)
+		return NotFound("tổ chức nhận", op.TargetID)
 	}
 	orgs, err := s.selected(op.Filter, func(o *Org) bool {
 		// The target, what already sits under it and what holds it stay.

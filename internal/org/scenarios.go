@@ -97,7 +97,7 @@ func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) e
 // the root of its subtree.
 func (r *scoped) seeScenario(ctx context.Context, sc *Scenario) error {
 	if err := r.seeOrg(ctx, View{At: sc.BaseAsOf}, sc.Within); err != nil {
-		return notFound("phương án", sc.ID)
+		return NotFound("phương án", sc.ID)
 	}
 	return nil
 }

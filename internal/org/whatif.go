@@ -169,7 +169,7 @@ func (t *whatIfTx) Org(ctx context.Context, id string) (OrgRecord, error) {
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return OrgRecord{}, notFound("tổ chức", id)
+		return OrgRecord{}, NotFound("tổ chức", id)
 	}
 	r, err := t.w.src.Org(ctx, id)
 	if err == nil {
@@ -183,7 +183,7 @@ func (t *whatIfTx) Member(ctx context.Context, id string) (MemberRecord, error) 
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return MemberRecord{}, notFound("đảng viên", id)
+		return MemberRecord{}, NotFound("đảng viên", id)
 	}
 	r, err := t.w.src.Member(ctx, id)
 	if err == nil {
@@ -271,7 +271,7 @@ func (w *whatIf) Org(_ context.Context, _ View, id string) (Org, error) {
 	if o, ok := w.tree.Get(id); ok {
 		return o, nil
 	}
-	return Org{}, notFound("tổ chức", id)
+	return Org{}, NotFound("tổ chức", id)
 }
 
 func (w *whatIf) Orgs(_ context.Context, _ View, ids []string) ([]Org, error) {
@@ -289,7 +289,7 @@ func (w *whatIf) Children(_ context.Context, _ View, id string, q PageQuery, kin
 
 func (w *whatIf) Path(_ context.Context, _ View, id string) ([]Org, error) {
 	if !w.tree.Has(id) {
-		return nil, notFound("tổ chức", id)
+		return nil, NotFound("tổ chức", id)
 	}
 	return w.tree.Path(id), nil
 }
@@ -358,7 +358,7 @@ func (w *whatIf) indexMembers() {
 func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, written map[string][]Member,
 	livePage func(context.Context, View, string, PageQuery) (MemberPage, error)) (MemberPage, error) {
 	if !w.tree.Has(orgID) {
-		return MemberPage{}, notFound("tổ chức", orgID)
+		return MemberPage{}, NotFound("tổ chức", orgID)
 	}
 	live, err := livePage(ctx, View{At: w.at}, orgID, PageQuery{First: maxResidents})
 	if err != nil && ErrorCode(err) != ENotFound { // not found: new in the scenario
@@ -390,7 +390,7 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 	}
 	for _, id := range within {
 		if !w.tree.Has(id) {
-			return nil, notFound("tổ chức", id)
+			return nil, NotFound("tổ chức", id)
 		}
 	}
 	var hits []Hit

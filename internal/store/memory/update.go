@@ -101,7 +101,7 @@ func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
 	if e := t.g.orgs[id]; e != nil {
 		return e.rec.Clone(), nil
 	}
-	return org.OrgRecord{}, org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+	return org.OrgRecord{}, errOrgNotFound(id)
 }
 
 func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
@@ -111,7 +111,7 @@ func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 	if e := t.g.members[id]; e != nil {
 		return e.rec.Clone(), nil
 	}
-	return org.MemberRecord{}, org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+	return org.MemberRecord{}, errMemberNotFound(id)
 }
 
 // Audit stages an audit entry, written with the transaction's records.
@@ -162,7 +162,7 @@ func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
 	if e := t.g.orgs[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
-	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, "tổ chức")
+	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, org.WhatOrg)
 }
 
 func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
@@ -170,7 +170,7 @@ func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
 	if e := t.g.members[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
-	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, "đảng viên")
+	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, org.WhatMember)
 }
 
 // stage puts r among the staged records if its rev is the current one, the
@@ -190,7 +190,7 @@ func stage[R any](staged map[string]*R, id string, r *R, rev func(*R) *int64, co
 
 func checkRev(what, id string, got, current int64) error {
 	if got != current {
-		return org.Errorf(org.EConflict, "%s %q vừa được thay đổi bởi một thao tác khác; hãy thử lại", what, id)
+		return org.Stale(what, id)
 	}
 	return nil
 }

@@ -134,11 +134,11 @@ func (v view) count(ctx context.Context, orgs map[string]org.Org, stored map[str
 }
 
 func orgNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+	return org.NotFound(org.WhatOrg, id)
 }
 
 func memberNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+	return org.NotFound(org.WhatMember, id)
 }
 
 // exists reports whether organisation id exists on the date, without counting it.

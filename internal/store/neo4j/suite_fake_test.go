@@ -13,7 +13,7 @@ import (
 // its scans.
 var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViolationsWriteNothing", "Members", "Residence",
 	"OrgOperations", "MemberOperations", "ImportExport", "ImportRejectsInvalid", "StaleWriteConflicts",
-	"FailedUpdateWritesNothing", "ViewWritesNothing", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
+	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
 	"DissolvedResidence"}

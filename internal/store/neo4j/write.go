@@ -86,11 +86,11 @@ func (s *Store) newTx(q querier, horizon org.Date, key string) *updateTx {
 	return &updateTx{
 		store: s, q: q, horizon: horizon, key: key,
 		orgs: records[org.OrgRecord]{
-			what: "tổ chức", load: loadOrgRecords,
+			what: org.WhatOrg, load: loadOrgRecords,
 			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
 		},
 		members: records[org.MemberRecord]{
-			what: "đảng viên", load: loadMembers,
+			what: org.WhatMember, load: loadMembers,
 			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
 	}
@@ -268,7 +268,7 @@ func (rs *records[R]) read(ctx context.Context, q querier, id string) (R, error)
 		return (*c.before).Clone(), nil
 	}
 	var zero R
-	return zero, org.Errorf(org.ENotFound, "không tìm thấy %s %q", rs.what, id)
+	return zero, org.NotFound(rs.what, id)
 }
 
 // put takes r to be written at commit. Its rev must be the one it was read
@@ -283,7 +283,7 @@ func (rs *records[R]) put(ctx context.Context, q querier, r R) error {
 		current = *rs.rev(latest)
 	}
 	if *rs.rev(&r) != current {
-		return org.Errorf(org.EConflict, "%s %q vừa được người khác thay đổi; hãy tải lại và thử lại.", rs.what, rs.id(&r))
+		return org.Stale(rs.what, rs.id(&r))
 	}
 	r = r.Clone()
 	*rs.rev(&r) = current + 1
