@@ -66,7 +66,7 @@ func TestStatementBudgets(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"merge of two cells", 6, 80, 146, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+		{"merge of two cells", 6, 58, 146, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
 			meta := org.Meta{Decision: org.Decision{Number: "1-QĐ/ĐU", Date: today, IssuerID: vp.commune}}
 			if _, err := svc.MergeOrgs(ctx, vp.cells[1:2], org.MergeTarget{ID: vp.cells[0]}, meta); err != nil {
 				t.Fatal(err)

@@ -209,7 +209,9 @@ func (t *updateTx) LinkedMembers(ctx context.Context, orgID string) ([]string, e
 		}
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	ids = slices.Compact(ids)
+	// The caller reads each of them next.
+	return ids, t.members.prefetch(ctx, t.q, ids)
 }
 
 // memberLinkedTo reports whether any fact of the member points to organisation id.
@@ -232,5 +234,7 @@ func (t *updateTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 		}
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	ids = slices.Compact(ids)
+	// The caller reads each of them next.
+	return ids, t.orgs.prefetch(ctx, t.q, ids)
 }

@@ -239,20 +239,34 @@ type records[R interface{ Clone() R }] struct {
 type change[R any] struct{ before, after *R }
 
 func (rs *records[R]) change(ctx context.Context, q querier, id string) (*change[R], error) {
-	if c := rs.byID[id]; c != nil {
-		return c, nil
-	}
-	loaded, err := rs.load(ctx, q, []string{id})
-	if err != nil {
+	if err := rs.prefetch(ctx, q, []string{id}); err != nil {
 		return nil, err
+	}
+	return rs.byID[id], nil
+}
+
+// prefetch reads, in one statement, the records of ids the transaction has
+// not seen yet: a caller about to read them one by one then costs no more
+// round trips.
+func (rs *records[R]) prefetch(ctx context.Context, q querier, ids []string) error {
+	missing := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return rs.byID[id] != nil })
+	if len(missing) == 0 {
+		return nil
+	}
+	loaded, err := rs.load(ctx, q, missing)
+	if err != nil {
+		return err
 	}
 	if rs.byID == nil {
 		rs.byID = map[string]*change[R]{}
 	}
-	c := &change[R]{before: loaded[id]}
-	rs.byID[id] = c
-	rs.order = append(rs.order, id)
-	return c, nil
+	for _, id := range missing {
+		if rs.byID[id] == nil {
+			rs.byID[id] = &change[R]{before: loaded[id]}
+			rs.order = append(rs.order, id)
+		}
+	}
+	return nil
 }
 
 // read is the record as this transaction sees it: as put, or as stored.
