@@ -46,7 +46,9 @@ type MemberPage struct {
 // message says nothing of the cause, which stays in the error chain for the
 // logs), and with the context's error when ctx ends. Pages are asked for as
 // the Service checked them (PageQuery.First in 1..MaxPageSize); a cursor the
-// method cannot decode is BAD_USER_INPUT.
+// method cannot decode is BAD_USER_INPUT. A store words NOT_FOUND with
+// NotFound, the CONFLICT of a stale write with Stale and that of an import
+// into a store with data as ErrNotEmpty, so that all stores answer alike.
 type Reader interface {
 	// Roots are the organisations without a parent: the provinces.
 	Roots(ctx context.Context, v View) ([]Org, error)
@@ -162,9 +164,9 @@ type Store interface {
 	// a store can, a View takes no lock that writers wait for; what-if
 	// replays of scenarios run in one.
 	View(ctx context.Context, fn func(Tx) error) error
-	// Import loads a whole dataset into an empty store, or nothing: CONFLICT
-	// when the store holds data, BAD_USER_INPUT or RULE_VIOLATION naming the
-	// first bad record of an invalid dataset.
+	// Import loads a whole dataset into an empty store, or nothing:
+	// ErrNotEmpty when the store holds data, BAD_USER_INPUT or
+	// RULE_VIOLATION naming the first bad record of an invalid dataset.
 	Import(ctx context.Context, src RecordReader) (ImportStats, error)
 	// Export writes the whole dataset, organisations, then members, then the
 	// history by sequence number.
