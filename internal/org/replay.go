@@ -51,20 +51,12 @@ type evaluation struct {
 }
 
 // replayed replays sc over the live structure on its base date, in a read
-// transaction: a what-if read takes no lock that writers wait for. The
-// subtree is read before it begins, so that the transaction never waits for
-// a second connection of the store's pool, and the write count before that,
-// so that a write committed meanwhile leaves the evaluation stale, not wrong.
+// transaction: a what-if read takes no lock that writers wait for.
 func (s *Service) replayed(ctx context.Context, sc *Scenario) (*evaluation, error) {
-	writes := s.writes.Load()
-	tree, err := s.subtree(ctx, sc.BaseAsOf, sc.Within)
-	if err != nil {
-		return nil, err
-	}
 	var ev *evaluation
-	err = s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
-		ev, err = s.replayOn(ctx, sc, tx, nil, tree, writes)
+		ev, err = s.replayOps(ctx, sc, tx, nil)
 		return err
 	})
 	return ev, err
@@ -77,18 +69,14 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	if apply != nil {
 		at = apply.EffectiveOn
 	}
-	tree, err := s.subtree(ctx, at, sc.Within)
+	// The write count before the reads: in a read transaction a write may
+	// commit meanwhile, and must leave the evaluation stale, not wrong.
+	writes := s.writes.Load()
+	roots := []string{sc.Within}
+	tree, err := subtree(ctx, src, at, sc.Within)
 	if err != nil {
 		return nil, err
 	}
-	return s.replayOn(ctx, sc, src, apply, tree, s.writes.Load())
-}
-
-// replayOn is replayOps over tree, the scenario's subtree on its date, read
-// at the service's write count writes.
-func (s *Service) replayOn(ctx context.Context, sc *Scenario, src Tx, apply *Meta, tree *Tree, writes uint64) (*evaluation, error) {
-	at := tree.At()
-	roots := []string{sc.Within}
 	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: writes}
 	sim := *s
 	sim.store, sim.today = ev.w, func() Date { return at }
@@ -114,9 +102,10 @@ func (s *Service) replayOn(ctx context.Context, sc *Scenario, src Tx, apply *Met
 }
 
 // subtree is the tree of organisation root's subtree on date at, read from
-// the live structure.
-func (s *Service) subtree(ctx context.Context, at Date, root string) (*Tree, error) {
-	nodes, err := s.store.ChartNodes(ctx, View{At: at}, ChartQuery{RootID: root, Depth: -1}, math.MaxInt)
+// the live structure in transaction src: a read in a transaction of its own
+// would wait for a second connection of the store's pool while src holds one.
+func subtree(ctx context.Context, src Tx, at Date, root string) (*Tree, error) {
+	nodes, err := src.ChartNodes(ctx, View{At: at}, ChartQuery{RootID: root, Depth: -1}, math.MaxInt)
 	if err != nil {
 		return nil, err
 	}

@@ -135,6 +135,10 @@ type Tx interface {
 	// ChildIDs lists, at least, every organisation that ever had orgID as its
 	// parent, the transaction's own writes included.
 	ChildIDs(ctx context.Context, orgID string) ([]string, error)
+	// ChartNodes is Reader.ChartNodes read in the transaction, as committed
+	// (without its own writes), so that a replay reads its subtree without a
+	// second transaction.
+	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
 
 	// Scenario reads a scenario as the transaction sees it; NOT_FOUND.
 	Scenario(ctx context.Context, id string) (Scenario, error)

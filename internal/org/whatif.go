@@ -254,6 +254,10 @@ func (t *whatIfTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 	return slices.Compact(ids), nil
 }
 
+func (t *whatIfTx) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+	return t.w.ChartNodes(ctx, v, q, limit)
+}
+
 func (t *whatIfTx) Scenario(ctx context.Context, id string) (Scenario, error) {
 	return t.w.Store.Scenario(ctx, id)
 }

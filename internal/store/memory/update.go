@@ -49,7 +49,7 @@ func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
 }
 
 func (s *Store) newTxn() *txn {
-	return &txn{g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	return &txn{s: s, g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
 }
 
 // apply installs committed records, changes and scenarios and refreshes
@@ -89,6 +89,7 @@ func (s *Store) apply(st *staged) error {
 // txn is the org.Tx of one Update. Only the writer holding writeMu changes the
 // graph, so reading it here needs no lock.
 type txn struct {
+	s         *Store
 	g         *graph
 	scenarios map[string]*scenarioEntry // committed
 	st        staged
@@ -102,6 +103,12 @@ func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
 		return e.rec.Clone(), nil
 	}
 	return org.OrgRecord{}, errOrgNotFound(id)
+}
+
+// ChartNodes reads the committed structure as the store does: nothing else
+// writes it while the transaction holds the writers' lock.
+func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	return t.s.ChartNodes(ctx, v, q, limit)
 }
 
 func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {

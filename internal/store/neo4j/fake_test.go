@@ -22,6 +22,7 @@ type call struct {
 	name   string
 	params map[string]any
 	rows   int // records it returned
+	tx     int // the transaction it ran in, numbered from 1
 }
 
 // ranStatement, when set, hears the name of every statement any fake runs.
@@ -59,7 +60,7 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 		return f.down
 	}
 	f.modes = append(f.modes, mode)
-	q := fakeQuerier{f: f, read: mode == n4j.AccessModeRead}
+	q := fakeQuerier{f: f, read: mode == n4j.AccessModeRead, tx: len(f.modes)}
 	if mode == n4j.AccessModeWrite {
 		for range f.replays {
 			saved := f.g.clone()
@@ -114,6 +115,7 @@ func (f *fakeDB) reset() { f.calls, f.modes = nil, nil }
 type fakeQuerier struct {
 	f    *fakeDB
 	read bool
+	tx   int
 }
 
 // writingClause finds, outside comments, a clause that writes.
@@ -124,7 +126,7 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	if q.read && writingClause.MatchString(st.text) {
 		f.t.Errorf("fake: %s writes, in a read transaction", st.name)
 	}
-	f.calls = append(f.calls, call{name: st.name, params: params})
+	f.calls = append(f.calls, call{name: st.name, params: params, tx: q.tx})
 	if ranStatement != nil {
 		ranStatement(st.name)
 	}

@@ -252,4 +252,9 @@ func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
 	if slices.Contains(f.modes, n4j.AccessModeWrite) || slices.Contains(f.names(), "meta_lock") {
 		t.Fatalf("transactions %v, statements %v: want reads only", f.modes, f.names())
 	}
+	// The subtree is read in the replay's own transaction, not in a second
+	// one that would need a second connection while the first is held.
+	if sub, rec := f.only("subtree_records"), f.only("member_records"); len(sub) != 1 || sub[0].tx != rec[0].tx {
+		t.Fatalf("subtree read in transaction %v, records in %v", sub, rec)
+	}
 }
