@@ -87,9 +87,14 @@ func facetsOf(r Record, d Date) facets {
 	return memberFacets(r.Member, d)
 }
 
+// changeReader reads the history: the transaction an operation runs in.
+type changeReader interface {
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
+}
+
 // keepsLater refuses, with CONFLICT naming the decision, an operation that
 // would make a change recorded for a later date untrue; history finds it.
-func (op *operation) keepsLater(history Reader) error {
+func (op *operation) keepsLater(history changeReader) error {
 	for _, id := range op.order {
 		before, ok := op.before[id]
 		if !ok {
@@ -133,7 +138,7 @@ func (op *operation) keepsLater(history Reader) error {
 // laterDates lists the effective dates, after at, of the recorded changes
 // that wrote record r: they lie within the organisation, or within the cells
 // the member is in after at.
-func laterDates(ctx context.Context, history Reader, r Record, at Date) ([]Date, error) {
+func laterDates(ctx context.Context, history changeReader, r Record, at Date) ([]Date, error) {
 	var within []string
 	if r.Org != nil {
 		within = []string{r.Org.ID}
@@ -172,7 +177,7 @@ func laterDates(ctx context.Context, history Reader, r Record, at Date) ([]Date,
 
 // contradicts is the CONFLICT of an operation that would make untrue what
 // record r became on date t, naming the recorded change that made it so.
-func (op *operation) contradicts(history Reader, r Record, t Date) error {
+func (op *operation) contradicts(history changeReader, r Record, t Date) error {
 	name, within := "", ""
 	if r.Org != nil {
 		name, within = "tổ chức", r.Org.ID
@@ -196,7 +201,7 @@ func (op *operation) contradicts(history Reader, r Record, t Date) error {
 }
 
 // laterChange finds the change effective on t that wrote record r.
-func laterChange(ctx context.Context, history Reader, r Record, within string, t Date) *Change {
+func laterChange(ctx context.Context, history changeReader, r Record, within string, t Date) *Change {
 	if within == "" {
 		return nil
 	}

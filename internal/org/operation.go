@@ -64,7 +64,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 			if err := o.checkLifetimes(); err != nil {
 				return err
 			}
-			if err := o.keepsLater(s.store); err != nil {
+			if err := o.keepsLater(tx); err != nil {
 				return err
 			}
 		}

@@ -135,10 +135,12 @@ type Tx interface {
 	// ChildIDs lists, at least, every organisation that ever had orgID as its
 	// parent, the transaction's own writes included.
 	ChildIDs(ctx context.Context, orgID string) ([]string, error)
-	// ChartNodes is Reader.ChartNodes read in the transaction, as committed
-	// (without its own writes), so that a replay reads its subtree without a
-	// second transaction.
+	// ChartNodes and Changes are Reader's, read in the transaction as
+	// committed (without its own writes): an operation or a replay reads
+	// its subtree and the later history without a second transaction, which
+	// would wait for a second connection while this one holds the first.
 	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 
 	// Scenario reads a scenario as the transaction sees it; NOT_FOUND.
 	Scenario(ctx context.Context, id string) (Scenario, error)

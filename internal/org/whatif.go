@@ -258,6 +258,14 @@ func (t *whatIfTx) ChartNodes(ctx context.Context, v View, q ChartQuery, limit i
 	return t.w.ChartNodes(ctx, v, q, limit)
 }
 
+// Changes reads the live history: in the replay's transaction while there is one.
+func (t *whatIfTx) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+	if t.w.src != nil {
+		return t.w.src.Changes(ctx, q)
+	}
+	return t.w.Store.Changes(ctx, q)
+}
+
 func (t *whatIfTx) Scenario(ctx context.Context, id string) (Scenario, error) {
 	return t.w.Store.Scenario(ctx, id)
 }

@@ -111,6 +111,11 @@ func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limi
 	return t.s.ChartNodes(ctx, v, q, limit)
 }
 
+// Changes reads the committed history as the store does.
+func (t *txn) Changes(ctx context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	return t.s.Changes(ctx, q)
+}
+
 func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 	if r := t.st.members[id]; r != nil {
 		return r.Clone(), nil

@@ -252,9 +252,16 @@ func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
 	if slices.Contains(f.modes, n4j.AccessModeWrite) || slices.Contains(f.names(), "meta_lock") {
 		t.Fatalf("transactions %v, statements %v: want reads only", f.modes, f.names())
 	}
-	// The subtree is read in the replay's own transaction, not in a second
-	// one that would need a second connection while the first is held.
-	if sub, rec := f.only("subtree_records"), f.only("member_records"); len(sub) != 1 || sub[0].tx != rec[0].tx {
-		t.Fatalf("subtree read in transaction %v, records in %v", sub, rec)
+	// The replay reads the subtree, the records and the later history in its
+	// own transaction, never in a second one that would need a second
+	// connection while the first is held.
+	replay := f.only("subtree_records")[0].tx
+	for _, name := range []string{"member_records", "changes_within_page"} {
+		if c := f.only(name); len(c) == 0 || c[0].tx != replay {
+			t.Fatalf("%s in transaction %v, the replay's is %d", name, c, replay)
+		}
+	}
+	if len(f.modes) != 2 {
+		t.Fatalf("%d transactions, want the scenario read and the replay", len(f.modes))
 	}
 }
