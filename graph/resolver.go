@@ -5,7 +5,6 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,8 +58,7 @@ func (r *Resolver) connectionView(ctx context.Context, obj *model.Org, asOf *org
 func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string) (org.View, bool, error) {
 	switch {
 	case asOf != nil && scenario != nil:
-		return org.View{}, false, org.Errorf(org.EInvalid,
-			"không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+		return org.View{}, false, org.ErrDateAndScenario
 	case asOf != nil:
 		return org.View{At: *asOf}, true, nil
 	case scenario != nil:
@@ -68,13 +66,10 @@ func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string
 		if err != nil {
 			return org.View{}, false, err
 		}
-		return scenarioView(&sc), true, nil
+		return sc.View(), true, nil
 	}
 	return org.View{}, false, nil
 }
-
-// scenarioView is the view of the structure as if sc were applied.
-func scenarioView(sc *org.Scenario) org.View { return org.View{At: sc.BaseAsOf, Scenario: sc.ID} }
 
 func orgOf(o org.Org, v org.View) *model.Org          { return &model.Org{Org: o, View: v} }
 func memberOf(m org.Member, v org.View) *model.Member { return &model.Member{Member: m, View: v} }
@@ -301,12 +296,20 @@ func memberOfInput(in model.AdmitMemberInput) org.NewMember {
 // subjects are what a change named as of its effective date; an organisation
 // it ended, as of the day before. Objects the caller may not see are left out.
 func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, error) {
+	// A member a change names is one it wrote; everything else it names is
+	// an organisation.
+	members := map[string]bool{}
+	for _, rec := range c.After {
+		if rec.Member != nil {
+			members[rec.Member.ID] = true
+		}
+	}
 	var out []model.Node
 	for _, id := range c.Subjects {
 		for _, at := range []org.Date{c.EffectiveOn, c.EffectiveOn - 1} {
 			var n model.Node
 			v := org.View{At: at}
-			if strings.HasPrefix(id, "m") {
+			if members[id] {
 				found, err := r.Service.Member(ctx, v, id)
 				m, err := nullIfNotFound(memberOf(found, v), err)
 				if err != nil {

@@ -135,7 +135,7 @@ func mergeTargetOf(id *string, newTarget *model.NewOrgInput) org.MergeTarget {
 // scenarioDiff maps a diff: what it was is live on the scenario's base date,
 // what it would be is in the scenario.
 func scenarioDiff(sc *org.Scenario, d org.ScenarioDiff) *model.ScenarioDiff {
-	live, whatIf := org.View{At: sc.BaseAsOf}, scenarioView(sc)
+	live, whatIf := org.View{At: sc.BaseAsOf}, sc.View()
 	out := &model.ScenarioDiff{
 		Scenario:           model.NewScenario(*sc),
 		AsIs:               &model.Statistics{Counts: d.AsIs, AsOf: sc.BaseAsOf},

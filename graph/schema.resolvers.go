@@ -11,7 +11,6 @@ import (
 	"dangbo/graph/model"
 	"dangbo/internal/org"
 	"encoding/json"
-	"strings"
 )
 
 func (r *auditEntryResolver) Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error) {
@@ -44,6 +43,15 @@ func (r *changeResolver) Before(ctx context.Context, obj *model.Change) ([]json.
 
 func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
 	return records(obj.Change.After)
+}
+
+func (r *changeConnectionResolver) TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error) {
+	counts, err := r.Service.ChangeCounts(ctx, obj.Query)
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return total, err
 }
 
 func (r *decisionResolver) IssuerID(ctx context.Context, obj *org.Decision) (*string, error) {
@@ -394,15 +402,12 @@ func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date, s
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error) {
-	switch {
-	case strings.HasPrefix(id, "m"):
-		if m, err := r.Member(ctx, id, asOf, scenario); m != nil || err != nil {
-			return m, err
-		}
-	case strings.HasPrefix(id, "o"):
-		if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
-			return o, err
-		}
+	// An id names an organisation or a member: whichever the caller sees.
+	if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
+		return o, err
+	}
+	if m, err := r.Member(ctx, id, asOf, scenario); m != nil || err != nil {
+		return m, err
 	}
 	return nil, nil
 }
@@ -542,7 +547,7 @@ func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.
 	if err != nil {
 		return nil, err
 	}
-	c := &model.ChangeConnection{}
+	c := &model.ChangeConnection{Query: q}
 	c.Nodes, c.Edges, c.PageInfo = page(p.Changes, p.HasNext,
 		func(ch org.Change) *model.Change { return &model.Change{Change: ch} },
 		func(n *model.Change) *model.ChangeEdge { return &model.ChangeEdge{Node: n, Conn: conn} })
@@ -611,12 +616,12 @@ func (r *scenarioResolver) Within(ctx context.Context, obj *model.Scenario) (*mo
 
 func (r *scenarioResolver) Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
 	added, _, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
-	return violationsOf(added, scenarioView(&obj.Scenario)), err
+	return violationsOf(added, obj.Scenario.View()), err
 }
 
 func (r *scenarioResolver) ExistingViolations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
 	_, existing, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
-	return violationsOf(existing, scenarioView(&obj.Scenario)), err
+	return violationsOf(existing, obj.Scenario.View()), err
 }
 
 func (r *scenarioResolver) Applied(ctx context.Context, obj *model.Scenario) (*org.Decision, error) {
@@ -690,6 +695,10 @@ func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntr
 
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
 
+func (r *Resolver) ChangeConnection() generated.ChangeConnectionResolver {
+	return &changeConnectionResolver{r}
+}
+
 func (r *Resolver) Decision() generated.DecisionResolver { return &decisionResolver{r} }
 
 func (r *Resolver) Member() generated.MemberResolver { return &memberResolver{r} }
@@ -712,6 +721,7 @@ func (r *Resolver) Violation() generated.ViolationResolver { return &violationRe
 
 type auditEntryResolver struct{ *Resolver }
 type changeResolver struct{ *Resolver }
+type changeConnectionResolver struct{ *Resolver }
 type decisionResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"dangbo/internal/auth"
 	"dangbo/internal/chartview"
@@ -28,6 +29,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dev := fs.Bool("dev", false, "development mode: requests without a token run as admin, and a token per demo role is printed; never with real data")
 	perSecond := fs.Float64("rate", envFloat("DANGBO_RATE", 20), "GraphQL requests per second per caller; 0 for no limit (env DANGBO_RATE)")
 	burst := fs.Int("burst", int(envUint("DANGBO_BURST", 40)), "GraphQL requests a caller may make at once (env DANGBO_BURST)")
+	inFlight := fs.Int("max-in-flight", int(envUint("DANGBO_MAX_IN_FLIGHT", 4)),
+		"GraphQL requests and exports a caller may have running at once; more wait up to 2 s, then get 429; 0 for no limit (env DANGBO_MAX_IN_FLIGHT)")
 	addr := fs.String("addr", envOr("DANGBO_ADDR", "127.0.0.1:8080"), "listen address (env DANGBO_ADDR)")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
 	seed := fs.Uint64("demo-seed", envUint("DANGBO_DEMO_SEED", demo.DefaultSeed), "seed of the generated demo data (env DANGBO_DEMO_SEED)")
@@ -38,6 +41,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noChart := fs.Bool("no-chart", false, "do not serve the org chart viewer at /chart")
 	maxChartNodes := fs.Int("max-chart-nodes", int(envUint("DANGBO_MAX_CHART_NODES", org.DefaultChartLimit)),
 		"most nodes an orgChart or CSV export may hold; larger charts fail and are loaded lazily (env DANGBO_MAX_CHART_NODES)")
+	maxResponseBytes := fs.Int("max-response-bytes", int(envUint("DANGBO_MAX_RESPONSE_BYTES", server.DefaultMaxResponseBytes)),
+		"most bytes of data one GraphQL answer may hold; a larger one fails with LIMIT_EXCEEDED (env DANGBO_MAX_RESPONSE_BYTES)")
 	allowList := fs.String("persisted-queries", envOr("DANGBO_PERSISTED_QUERIES", ""),
 		"run only the queries of this allow-list: a JSON object from each query's SHA-256 (hex) to its text (env DANGBO_PERSISTED_QUERIES)")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +54,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *perSecond < 0 || *burst < 1 {
 		return errors.New("--rate must be 0 or more and --burst 1 or more")
+	}
+	if *maxResponseBytes < 1 {
+		return errors.New("--max-response-bytes must be 1 or more")
 	}
 	if *maxChartNodes < 1 {
 		return errors.New("--max-chart-nodes must be 1 or more")
@@ -88,9 +96,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := server.Config{
 		Store: store, Service: svc, Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
+		MaxResponseBytes: *maxResponseBytes,
 	}
 	if *perSecond > 0 {
 		cfg.RateLimit = auth.NewRateLimiter(*perSecond, *burst)
+	}
+	if *inFlight > 0 {
+		cfg.InFlight = auth.NewInFlight(*inFlight, 2*time.Second)
 	}
 	if *allowList != "" {
 		if cfg.AllowedQueries, err = server.LoadAllowList(*allowList); err != nil {

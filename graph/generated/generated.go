@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
+	ChangeConnection() ChangeConnectionResolver
 	Decision() DecisionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
@@ -84,9 +85,10 @@ type ComplexityRoot struct {
 	}
 
 	ChangeConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	ChangeEdge struct {
@@ -426,6 +428,9 @@ type ChangeResolver interface {
 	Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 }
+type ChangeConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error)
+}
 type DecisionResolver interface {
 	IssuerID(ctx context.Context, obj *org.Decision) (*string, error)
 	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
@@ -703,6 +708,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+	case "ChangeConnection.totalCount":
+		if e.ComplexityRoot.ChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.TotalCount(childComplexity), true
 
 	case "ChangeEdge.cursor":
 		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
@@ -3129,6 +3140,8 @@ type Decision {
 
 "A page of the history of changes (Relay connection)."
 type ChangeConnection {
+  "How many changes the query selects, on every page (its paging aside)."
+  totalCount: Int!
   "The changes of the page with their cursors."
   edges: [ChangeEdge!]!
   "The changes of the page, without cursors."
@@ -3822,7 +3835,7 @@ enum NodeChangeKind {
   RENAMED
   "It is of another kind."
   KIND_CHANGED
-  "Its own members differ (those of its subtree: memberDelta)."
+  "Its members differ: its own, or its subtree's (a commune another merged into; by how many: memberDelta)."
   MEMBERS_CHANGED
 }
 
@@ -6093,6 +6106,35 @@ func (ec *executionContext) fieldContext_Change_after(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_ChangeConnection_totalCount,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
 		},
 	}
 	return fc, nil
@@ -13238,6 +13280,8 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
+			case "totalCount":
+				return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
 			case "edges":
 				return ec.fieldContext_ChangeConnection_edges(ctx, field)
 			case "nodes":
@@ -19206,20 +19250,56 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChangeConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "edges":
 			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23098,7 +23178,7 @@ func (ec *executionContext) marshalNAuditConnection2ᚖdangboᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNAuditEdge2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditEdge(ctx, sel, v[i])
@@ -23124,7 +23204,7 @@ func (ec *executionContext) marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditE
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.AuditEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry(ctx, sel, v[i])
@@ -23170,7 +23250,7 @@ func (ec *executionContext) marshalNChange2dangboᚋgraphᚋmodelᚐChange(ctx c
 }
 
 func (ec *executionContext) marshalNChange2ᚕᚖdangboᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
@@ -23210,7 +23290,7 @@ func (ec *executionContext) marshalNChangeConnection2ᚖdangboᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNChangeEdge2ᚕᚖdangboᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeEdge2ᚖdangboᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
@@ -23306,7 +23386,7 @@ var (
 )
 
 func (ec *executionContext) marshalNChangeTypeCount2ᚕᚖdangboᚋgraphᚋmodelᚐChangeTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeTypeCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeTypeCount2ᚖdangboᚋgraphᚋmodelᚐChangeTypeCount(ctx, sel, v[i])
@@ -23342,7 +23422,7 @@ func (ec *executionContext) marshalNChartColumns2ᚖdangboᚋgraphᚋmodelᚐCha
 }
 
 func (ec *executionContext) marshalNChartLink2ᚕᚖdangboᚋinternalᚋorgᚐResidenceLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.ResidenceLink) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChartLink2ᚖdangboᚋinternalᚋorgᚐResidenceLink(ctx, sel, v[i])
@@ -23404,7 +23484,7 @@ var (
 )
 
 func (ec *executionContext) marshalNChartNode2ᚕᚖdangboᚋgraphᚋmodelᚐChartNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChartNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChartNode2ᚖdangboᚋgraphᚋmodelᚐChartNode(ctx, sel, v[i])
@@ -23697,7 +23777,7 @@ func (ec *executionContext) marshalNMember2dangboᚋgraphᚋmodelᚐMember(ctx c
 }
 
 func (ec *executionContext) marshalNMember2ᚕᚖdangboᚋgraphᚋmodelᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Member) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMember2ᚖdangboᚋgraphᚋmodelᚐMember(ctx, sel, v[i])
@@ -23737,7 +23817,7 @@ func (ec *executionContext) marshalNMemberConnection2ᚖdangboᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNMemberEdge2ᚕᚖdangboᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberEdge2ᚖdangboᚋgraphᚋmodelᚐMemberEdge(ctx, sel, v[i])
@@ -23831,7 +23911,7 @@ func (ec *executionContext) marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx conte
 }
 
 func (ec *executionContext) marshalNNode2ᚕdangboᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNode2dangboᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -23847,7 +23927,7 @@ func (ec *executionContext) marshalNNode2ᚕdangboᚋgraphᚋmodelᚐNodeᚄ(ctx
 }
 
 func (ec *executionContext) marshalNNodeChange2ᚕᚖdangboᚋgraphᚋmodelᚐNodeChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NodeChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNodeChange2ᚖdangboᚋgraphᚋmodelᚐNodeChange(ctx, sel, v[i])
@@ -23924,7 +24004,7 @@ func (ec *executionContext) unmarshalNNodeChangeKind2ᚕdangboᚋinternalᚋorg�
 }
 
 func (ec *executionContext) marshalNNodeChangeKind2ᚕdangboᚋinternalᚋorgᚐNodeChangeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []org.NodeChangeKind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNodeChangeKind2dangboᚋinternalᚋorgᚐNodeChangeKind(ctx, sel, v[i])
@@ -23944,7 +24024,7 @@ func (ec *executionContext) marshalNOrg2dangboᚋgraphᚋmodelᚐOrg(ctx context
 }
 
 func (ec *executionContext) marshalNOrg2ᚕᚖdangboᚋgraphᚋmodelᚐOrgᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Org) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrg2ᚖdangboᚋgraphᚋmodelᚐOrg(ctx, sel, v[i])
@@ -23998,7 +24078,7 @@ func (ec *executionContext) marshalNOrgConnection2ᚖdangboᚋgraphᚋmodelᚐOr
 }
 
 func (ec *executionContext) marshalNOrgEdge2ᚕᚖdangboᚋgraphᚋmodelᚐOrgEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrgEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrgEdge2ᚖdangboᚋgraphᚋmodelᚐOrgEdge(ctx, sel, v[i])
@@ -24219,7 +24299,7 @@ var (
 )
 
 func (ec *executionContext) marshalNRoleTerm2ᚕᚖdangboᚋgraphᚋmodelᚐRoleTermᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RoleTerm) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleTerm2ᚖdangboᚋgraphᚋmodelᚐRoleTerm(ctx, sel, v[i])
@@ -24245,7 +24325,7 @@ func (ec *executionContext) marshalNRoleTerm2ᚖdangboᚋgraphᚋmodelᚐRoleTer
 }
 
 func (ec *executionContext) marshalNRule2ᚕᚖdangboᚋinternalᚋorgᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.Rule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRule2ᚖdangboᚋinternalᚋorgᚐRule(ctx, sel, v[i])
@@ -24275,7 +24355,7 @@ func (ec *executionContext) marshalNScenario2dangboᚋgraphᚋmodelᚐScenario(c
 }
 
 func (ec *executionContext) marshalNScenario2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Scenario) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScenario2ᚖdangboᚋgraphᚋmodelᚐScenario(ctx, sel, v[i])
@@ -24329,7 +24409,7 @@ func (ec *executionContext) marshalNScenarioDiff2ᚖdangboᚋgraphᚋmodelᚐSce
 }
 
 func (ec *executionContext) marshalNScenarioFigure2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScenarioFigure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScenarioFigure2ᚖdangboᚋgraphᚋmodelᚐScenarioFigure(ctx, sel, v[i])
@@ -24355,7 +24435,7 @@ func (ec *executionContext) marshalNScenarioFigure2ᚖdangboᚋgraphᚋmodelᚐS
 }
 
 func (ec *executionContext) marshalNScenarioOperation2ᚕᚖdangboᚋgraphᚋmodelᚐScenarioOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScenarioOperation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScenarioOperation2ᚖdangboᚋgraphᚋmodelᚐScenarioOperation(ctx, sel, v[i])
@@ -24493,7 +24573,7 @@ var (
 )
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2ᚖdangboᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
@@ -24607,7 +24687,7 @@ var (
 )
 
 func (ec *executionContext) marshalNSectorCount2ᚕᚖdangboᚋgraphᚋmodelᚐSectorCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SectorCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSectorCount2ᚖdangboᚋgraphᚋmodelᚐSectorCount(ctx, sel, v[i])
@@ -24725,7 +24805,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Violation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNViolation2ᚖdangboᚋgraphᚋmodelᚐViolation(ctx, sel, v[i])
@@ -24755,7 +24835,7 @@ func (ec *executionContext) marshalNYearRating2dangboᚋinternalᚋorgᚐYearRat
 }
 
 func (ec *executionContext) marshalNYearRating2ᚕdangboᚋinternalᚋorgᚐYearRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []org.YearRating) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNYearRating2dangboᚋinternalᚋorgᚐYearRating(ctx, sel, v[i])
@@ -24775,7 +24855,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -24822,7 +24902,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -24850,7 +24930,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -24870,7 +24950,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -24987,7 +25067,7 @@ func (ec *executionContext) marshalOChangeType2ᚕdangboᚋinternalᚋorgᚐChan
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType(ctx, sel, v[i])
@@ -25206,7 +25286,7 @@ func (ec *executionContext) marshalOOrgKind2ᚕdangboᚋinternalᚋorgᚐKindᚄ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrgKind2dangboᚋinternalᚋorgᚐKind(ctx, sel, v[i])
@@ -25340,7 +25420,7 @@ func (ec *executionContext) marshalOSearchType2ᚕdangboᚋinternalᚋorgᚐSear
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchType2dangboᚋinternalᚋorgᚐSearchType(ctx, sel, v[i])
@@ -25423,7 +25503,7 @@ func (ec *executionContext) marshalOSector2ᚕdangboᚋinternalᚋorgᚐSector�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2dangboᚋinternalᚋorgᚐSector(ctx, sel, v[i])
@@ -25596,7 +25676,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -25615,7 +25695,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -25634,7 +25714,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -25660,7 +25740,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -13,6 +13,15 @@ import (
 // Change is an operation of the history.
 type Change struct{ org.Change }
 
+// ChangeConnection is a page of the history with the query it answers,
+// which its totalCount counts when asked.
+type ChangeConnection struct {
+	Query    org.ChangeQuery
+	Edges    []*ChangeEdge
+	Nodes    []*Change
+	PageInfo *PageInfo
+}
+
 // ChangeEdge is a change in a connection; its cursor is made when asked for.
 type ChangeEdge struct {
 	Node *Change

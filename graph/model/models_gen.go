@@ -68,16 +68,6 @@ type AuditEdge struct {
 	Node *org.AuditEntry `json:"node"`
 }
 
-// A page of the history of changes (Relay connection).
-type ChangeConnection struct {
-	// The changes of the page with their cursors.
-	Edges []*ChangeEdge `json:"edges"`
-	// The changes of the page, without cursors.
-	Nodes []*Change `json:"nodes"`
-	// Whether more pages follow, and the cursors to ask for them.
-	PageInfo *PageInfo `json:"pageInfo"`
-}
-
 // The arguments of changeOrgKind.
 type ChangeOrgKindInput struct {
 	// The organisation.

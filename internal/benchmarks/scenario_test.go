@@ -237,3 +237,80 @@ func BenchmarkApplyAbolishDistrictLevel(b *testing.B) {
 	b.ReportMetric(float64(applied[len(applied)/2].Milliseconds()), "apply-p50-ms")
 	b.ReportMetric(float64(applied[len(applied)/2])/float64(diffed[len(diffed)/2]), "apply/diff")
 }
+
+// BenchmarkLinksAfterWrite reads the province's residence links (what a
+// chart with links reads) right after a member's residence changes: the
+// links kept move with the member. Before, a write dropped them and the next
+// read counted them afresh from every member, which costs what a read of a
+// date not kept costs ("uncounted"). The floor is the same read with no
+// write in between, in the same run.
+func BenchmarkLinksAfterWrite(b *testing.B) {
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	s, err := memory.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Import(ctx, demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh").Reader()); err != nil {
+		b.Fatal(err)
+	}
+	today := org.DateFrom(2021, 6, 1)
+	svc := org.NewService(s, func() org.Date { return today })
+	province := find(b, svc, "tinh quang ninh").ID
+	nodes, err := svc.ChartNodes(ctx, org.View{At: today}, org.ChartQuery{RootID: province, Depth: -1}, org.DefaultChartLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cells, villages []string
+	for _, n := range nodes {
+		if n.Kind.HoldsMembers() {
+			cells = append(cells, n.ID)
+			if n.Sector.IsResidential() && n.Counts.DirectOfficial > 0 {
+				villages = append(villages, n.ID)
+			}
+		}
+	}
+	at := today
+	read := func() {
+		if _, err := s.ResidenceLinks(ctx, org.View{At: at}, cells); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// A worker of the provincial agencies moves house, again and again.
+	page, err := svc.CellMembers(ctx, org.View{At: today}, cells[len(cells)-1], org.PageQuery{First: 1})
+	if err != nil || len(page.Members) == 0 {
+		b.Fatal(err)
+	}
+	worker, n := page.Members[0], 0
+	write := func() {
+		n++
+		cell := worker.CellID
+		o, _ := svc.Org(ctx, org.View{At: today}, cell)
+		meta := org.Meta{Decision: org.Decision{Number: fmt.Sprintf("%d-QĐ", n), Date: today, IssuerID: o.ParentID}, EffectiveOn: today}
+		if _, err := svc.SetResidence(ctx, worker.ID, villages[n%len(villages)], meta); err != nil {
+			b.Fatal(err)
+		}
+	}
+	read()
+	for _, tc := range []struct {
+		name  string
+		write func()
+	}{
+		{"quiet", func() {}},
+		{"after-write", write},
+		{"uncounted", func() { at++ }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				tc.write()
+				start := time.Now()
+				read()
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "read-p50-µs")
+			at = today
+		})
+	}
+}

@@ -19,8 +19,12 @@ import (
 // compares each record an operation writes, as it was and as it leaves it,
 // on both sides of every later date the record changes on.
 
-// facets is what the history's changes change in a record on one date.
+// facets is what the history's changes change in a record on one date:
+// first its existence, then where it is (an organisation's parent, a
+// member's cell), then the rest.
 type facets [6]string
+
+const placeFacet = 1
 
 func orgFacets(r *OrgRecord, d Date) facets {
 	v, ok := r.At(d)
@@ -62,18 +66,11 @@ func recordDates(r Record) []Date {
 			add(v.Span)
 		}
 	case r.Member != nil:
-		m := r.Member
-		for _, s := range m.Stints {
-			add(s.Span)
+		for _, t := range r.Member.ties() {
+			add(t.span)
 		}
-		for _, s := range m.Residences {
-			add(s.Span)
-		}
-		for _, t := range m.Roles {
-			add(t.Span)
-		}
-		if m.OfficialOn != nil {
-			ds = append(ds, *m.OfficialOn)
+		if r.Member.OfficialOn != nil {
+			ds = append(ds, *r.Member.OfficialOn)
 		}
 	}
 	slices.Sort(ds)
@@ -93,8 +90,8 @@ type changeReader interface {
 }
 
 // keepsLater refuses, with CONFLICT naming the decision, an operation that
-// would make a change recorded for a later date untrue; history finds it.
-func (op *operation) keepsLater(history changeReader) error {
+// would make a change recorded for a later date untrue.
+func (op *operation) keepsLater() error {
 	for _, id := range op.order {
 		before, ok := op.before[id]
 		if !ok {
@@ -110,25 +107,26 @@ func (op *operation) keepsLater(history changeReader) error {
 			// What a later change made of a facet must stand, and still be a
 			// change (a late transfer to where a later one moves it would
 			// leave that one moving nothing, and invisible to the next late
-			// decision); where it ended or began an existence, that
-			// existence must stand too (a merger of what a late decision
-			// already merged elsewhere). A later rename still renames,
+			// decision). Where it ended or began an existence, or moved
+			// something from where it was, that must stand too: a merger
+			// moves the cells of the commune merged, not a cell a late
+			// decision moved elsewhere. A later rename still renames,
 			// whatever the name was before.
 			for i := range was {
-				if was[i] != is[i] && (nowIs[i] != is[i] || nowWas[i] == nowIs[i] || i == 0 && nowWas[i] != was[i]) {
-					return op.contradicts(history, before, t)
+				if was[i] != is[i] && (nowIs[i] != is[i] || nowWas[i] == nowIs[i] || i <= placeFacet && nowWas[i] != was[i]) {
+					return op.contradicts(before, t)
 				}
 			}
 		}
 		// Changes whose net effect left no trace in the record (moved
 		// there and back on one day) still say that it existed then.
-		dates, err := laterDates(op.ctx, history, before, op.at)
+		dates, err := laterDates(op.ctx, op.history, before, op.at)
 		if err != nil {
 			return err
 		}
 		for _, t := range dates {
 			if facetsOf(before, t-1)[0] != facetsOf(after, t-1)[0] || facetsOf(before, t)[0] != facetsOf(after, t)[0] {
-				return op.contradicts(history, before, t)
+				return op.contradicts(before, t)
 			}
 		}
 	}
@@ -177,27 +175,39 @@ func laterDates(ctx context.Context, history changeReader, r Record, at Date) ([
 
 // contradicts is the CONFLICT of an operation that would make untrue what
 // record r became on date t, naming the recorded change that made it so.
-func (op *operation) contradicts(history changeReader, r Record, t Date) error {
-	name, within := "", ""
-	if r.Org != nil {
-		name, within = "tổ chức", r.Org.ID
-		if v, ok := r.Org.At(t - 1); ok {
-			name += " " + quoted(v.Name)
-		} else if v, ok := r.Org.At(t); ok {
-			name += " " + quoted(v.Name)
-		}
-	} else {
-		name, within = "đảng viên "+quoted(r.Member.FullName), cmp.Or(r.Member.CellOn(t-1), r.Member.CellOn(t))
-	}
-	decision := "một quyết định đã ghi nhận"
-	if c := laterChange(op.ctx, history, r, within, t); c != nil && c.Decision.Number != "" {
-		decision = "quyết định số " + c.Decision.Number
-		if c.Decision.Date != 0 {
-			decision += " ngày " + c.Decision.Date.String()
-		}
-	}
+func (op *operation) contradicts(r Record, t Date) error {
 	return Errorf(EConflict, "%s có hiệu lực từ %s đã thay đổi %s; thao tác có hiệu lực từ %s sẽ làm thay đổi đó không còn đúng. "+
-		"Hãy ghi nhận các quyết định theo đúng trình tự thời gian", decision, t, name, op.at)
+		"Hãy ghi nhận các quyết định theo đúng trình tự thời gian", op.decisionOn(r, t), t, recordLabel(r, t), op.at)
+}
+
+// recordLabel names record r as it stood around date t.
+func recordLabel(r Record, t Date) string {
+	if r.Member != nil {
+		return "đảng viên " + quoted(r.Member.FullName)
+	}
+	name := r.Org.nameOn(t - 1)
+	if _, ok := r.Org.At(t - 1); !ok {
+		name = r.Org.nameOn(t)
+	}
+	return "tổ chức " + quoted(name)
+}
+
+// decisionOn names the decision of the recorded change that wrote record r
+// on date t, as "quyết định số … ngày …", when the history has it.
+func (op *operation) decisionOn(r Record, t Date) string {
+	within := r.id()
+	if r.Member != nil {
+		within = cmp.Or(r.Member.CellOn(t-1), r.Member.CellOn(t))
+	}
+	c := laterChange(op.ctx, op.history, r, within, t)
+	if c == nil || c.Decision.Number == "" {
+		return "một quyết định đã ghi nhận"
+	}
+	d := "quyết định số " + c.Decision.Number
+	if c.Decision.Date != 0 {
+		d += " ngày " + c.Decision.Date.String()
+	}
+	return d
 }
 
 // laterChange finds the change effective on t that wrote record r.

@@ -35,9 +35,17 @@ func (s *Service) memberOp(ctx context.Context, at Date, memberID string, orgs .
 		if _, err := s.Member(ctx, View{At: at}, memberID); err != nil {
 			return err
 		}
+		// As for organisations (seeOrgWhenWritten): where they are today too.
+		if now := s.today(); now != at {
+			if _, err := s.store.Member(ctx, View{At: now}, memberID); err == nil {
+				if _, err := s.Member(ctx, View{At: now}, memberID); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	for _, id := range orgs {
-		if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+		if err := s.seeOrgWhenWritten(ctx, p, at, id); err != nil {
 			return notFoundAs(err, "tổ chức", id)
 		}
 	}
@@ -138,7 +146,7 @@ func (s *Service) TransferMember(ctx context.Context, memberID, cellID string, u
 			return Errorf(ENotFound, "đảng viên %q không sinh hoạt vào ngày %s", memberID, op.at)
 		}
 		if from == cellID {
-			return Errorf(EInvalid, "đảng viên đã sinh hoạt ở chi bộ %q", cellID)
+			return Errorf(EInvalid, "đảng viên đã sinh hoạt ở %s", op.label(cellID))
 		}
 		_, fromCell, err := op.orgOn(from, "chi bộ")
 		if err != nil {

@@ -26,6 +26,11 @@ func (s *Service) memberFindings(ctx context.Context, v View, nodes []ChartNode)
 		if !cell.Kind.IsCell() || cell.Counts.DirectMembers() == 0 {
 			continue
 		}
+		// A province reads a hundred thousand members here: stop at the
+		// request's deadline rather than finish work nobody waits for.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		page, err := s.store.CellMembers(ctx, v, cell.ID, PageQuery{First: maxResidents})
 		if err != nil {
 			return nil, err

@@ -17,9 +17,12 @@ type operation struct {
 	at     Date // the effective date
 	meta   Meta
 	replay *replay // set when the operation runs for a scenario
-	before map[string]Record
-	after  map[string]Record
-	order  []string // ids in the order first touched
+	// history reads the changes already recorded, to name the decision a
+	// refused operation would contradict.
+	history changeReader
+	before  map[string]Record
+	after   map[string]Record
+	order   []string // ids in the order first touched
 	// asides are the changes recorded besides this one (see aside), with
 	// the type and subjects of each.
 	asides   []*operation
@@ -45,7 +48,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay,
+		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: tx,
 			before: map[string]Record{}, after: map[string]Record{}}
 		if err := apply(op); err != nil {
 			return err
@@ -64,7 +67,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 			if err := o.checkLifetimes(); err != nil {
 				return err
 			}
-			if err := o.keepsLater(tx); err != nil {
+			if err := o.keepsLater(); err != nil {
 				return err
 			}
 		}
@@ -106,7 +109,7 @@ func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
 // same decision, for what op does besides its purpose: a resident's link
 // that ends with the cell dissolved is a RESIDENCE_ENDED of that member.
 func (op *operation) aside(typ ChangeType, subjects ...string) *operation {
-	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay,
+	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay, history: op.history,
 		before: map[string]Record{}, after: map[string]Record{}, typ: typ, subjects: subjects}
 	op.asides = append(op.asides, a)
 	return a
@@ -383,8 +386,14 @@ func (op *operation) within(id string, span Span, what string) error {
 		return notFoundAs(err, "tổ chức", id)
 	}
 	if !rec.covers(span) {
+		// The decision that ended it, or that established it only later.
+		t := rec.Ended()
+		if rec.Established() > span.Since {
+			t = rec.Established()
+		}
 		return Errorf(EConflict, "%s gắn với tổ chức %s từ %s đến %s, nhưng tổ chức này không tồn tại suốt thời gian đó "+
-			"(đã có quyết định khác về tổ chức này)", op.label(what), quoted(rec.nameOn(span.Since)), span.Since, span.Until)
+			"(%s có hiệu lực từ %s)", op.label(what), quoted(rec.nameOn(span.Since)), span.Since, span.Until,
+			op.decisionOn(Record{Org: &rec}, t), t)
 	}
 	return nil
 }
@@ -412,8 +421,8 @@ func (op *operation) holdsTies(rec *OrgRecord) error {
 		}
 		for _, v := range child.Versions {
 			if v.ParentID == rec.ID && !rec.covers(v.Span) {
-				return Errorf(EConflict, "tổ chức %s trực thuộc %s từ %s theo quyết định khác đã ghi nhận",
-					quoted(child.nameOn(v.Since)), quoted(rec.nameOn(v.Since)), v.Since)
+				return Errorf(EConflict, "tổ chức %s trực thuộc %s từ %s theo %s",
+					quoted(child.nameOn(v.Since)), quoted(rec.nameOn(v.Since)), v.Since, op.decisionOn(Record{Org: &child}, v.Since))
 			}
 		}
 	}

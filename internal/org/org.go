@@ -137,6 +137,15 @@ func (c Counts) DirectMembers() int32 { return c.DirectOfficial + c.DirectProbat
 // Members is the number of members in the subtree, each counted once by their cell.
 func (c Counts) Members() int32 { return c.Official + c.Probationary }
 
+// Orgs is the number of organisations below.
+func (c Counts) Orgs() int32 {
+	var n int32
+	for _, k := range c.ByKind {
+		n += k
+	}
+	return n
+}
+
 // Grassroots is the number of grassroots organisations below.
 func (c Counts) Grassroots() int32 {
 	return c.ByKind[GrassrootsCommittee] + c.ByKind[GrassrootsCell]

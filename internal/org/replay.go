@@ -136,6 +136,11 @@ func (s *Service) runOp(ctx context.Context, scenario string, op Operation, meta
 		}
 	}
 	res.Changes = len(s.replay.w.changes) - changes
+	for _, c := range s.replay.w.changes[changes:] {
+		for _, r := range c.After {
+			s.replay.w.writtenBy[r.id()] = op.Key
+		}
+	}
 	return res
 }
 

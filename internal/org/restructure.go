@@ -21,11 +21,29 @@ func (s *Service) structural(ctx context.Context, at Date, ids ...string) error 
 		if id == "" {
 			continue
 		}
-		if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+		if err := s.seeOrgWhenWritten(ctx, p, at, id); err != nil {
 			return notFoundAs(err, "tổ chức", id)
 		}
 	}
 	return nil
+}
+
+// seeOrgWhenWritten is seeOrg on the effective date and, where the
+// organisation still exists, today: a decision dated in the past may not
+// reach what has since left the caller's subtree, and its write reaches
+// today (a late rename renames it now too).
+func (s *Service) seeOrgWhenWritten(ctx context.Context, p *Principal, at Date, id string) error {
+	if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+		return err
+	}
+	now := s.today()
+	if now == at {
+		return nil
+	}
+	if _, err := s.store.Org(ctx, View{At: now}, id); err != nil {
+		return nil // gone since: the past alone says whose it was
+	}
+	return s.seeOrg(ctx, p, View{At: now}, id)
 }
 
 // EstablishOrg establishes an organisation under a parent, by the parent's decision.
@@ -122,7 +140,7 @@ func (s *Service) TransferOrg(ctx context.Context, id, parentID string, meta Met
 // checking the decision's issuer, cycles and the shape rules.
 func (op *operation) reparent(rec *OrgRecord, o Org, parentID string) error {
 	if o.ParentID == parentID {
-		return Errorf(EInvalid, "%q đã trực thuộc tổ chức %q", o.Name, parentID)
+		return Errorf(EInvalid, "%q đã trực thuộc %s", o.Name, op.label(parentID))
 	}
 	_, parent, err := op.orgOn(parentID, "tổ chức cấp trên mới")
 	if err != nil {
@@ -240,14 +258,18 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, membe
 		if membersTo == nil {
 			return nil
 		}
+		// The cell's establishment and each member's move are changes of
+		// their own, as the history lists them, by the same decision.
 		o.Kind = kind
-		if err := op.establish(cellID, *membersTo, &o); err != nil {
+		if err := op.aside(ChangeEstablished, cellID, id).establish(cellID, *membersTo, &o); err != nil {
 			return err
 		}
-		if len(members) == 0 {
-			return nil
+		for _, m := range members {
+			if err := op.aside(ChangeMemberTransferred, m, cellID).moveMembers([]string{m}, cellID); err != nil {
+				return err
+			}
 		}
-		return op.moveMembers(members, cellID)
+		return nil
 	})
 }
 
@@ -312,7 +334,7 @@ func (s *Service) DissolveOrg(ctx context.Context, id string, to Destination, me
 		if err := op.moveContents(o, to); err != nil {
 			return err
 		}
-		return op.end(&rec)
+		return op.end(&rec, "")
 	})
 }
 
@@ -393,8 +415,10 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 }
 
 // end ends an organisation on the effective date, with whatever still ties
-// members to it: residence links to it and roles in it.
-func (op *operation) end(rec *OrgRecord) error {
+// members to it: residence links to it and roles in it. Its residents' links
+// move to residentsTo when given (villages merged), and end otherwise; each
+// is recorded as a change of its own.
+func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 	if since := rec.Established(); op.at <= since {
 		// It would leave a record of an organisation that never existed.
 		return Errorf(EInvalid, "tổ chức %s thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", quoted(rec.nameOn(since)), since)
@@ -412,16 +436,21 @@ func (op *operation) end(rec *OrgRecord) error {
 			return Errorf(EInternal, "đảng viên %q vẫn sinh hoạt ở tổ chức bị kết thúc", id)
 		}
 		if since, planned := peek.plannedIn(rec.ID, op.at); planned {
-			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo quyết định khác đã ghi nhận; hãy sửa quyết định đó trước",
-				quoted(peek.FullName), quoted(rec.nameOn(since)), since)
+			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo %s; hãy sửa quyết định đó trước",
+				quoted(peek.FullName), quoted(rec.nameOn(since)), since, op.decisionOn(Record{Member: &peek}, since))
 		}
 		if !peek.TiedAfter(rec.ID, op.at) {
 			continue
 		}
 		// A member who only lives there keeps their own cell: their link
 		// ends, recorded as such, and they are left to be linked anew.
-		by := op
-		if peek.onlyResidesIn(rec.ID, op.at) {
+		by, to := op, ""
+		switch {
+		case !peek.onlyResidesIn(rec.ID, op.at):
+		case residentsTo != "" && peek.CellOn(op.at) != residentsTo:
+			to = residentsTo
+			by = op.aside(ChangeResidenceSet, id, to)
+		default:
 			by = op.aside(ChangeResidenceEnded, id, rec.ID)
 		}
 		m, err := by.member(id)
@@ -429,6 +458,9 @@ func (op *operation) end(rec *OrgRecord) error {
 			return err
 		}
 		m.LeaveFrom(op.at, rec.ID)
+		if to != "" {
+			m.Residences = append(m.Residences, Residence{Span: Span{op.at, Forever}, CellID: to})
+		}
 		if err := by.putMember(m); err != nil {
 			return err
 		}
@@ -480,6 +512,9 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 	}, func(op *operation) error {
 		var ups [][]string
 		srcs := make([]Org, len(sources))
+		// Villages merged into a village: those who lived there live in
+		// the merged one.
+		residentsTo := ""
 		for i, id := range sources {
 			_, o, err := op.orgOn(id, "tổ chức được hợp nhất")
 			if err != nil {
@@ -500,6 +535,9 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			if err := op.establish(targetID, *target.New, &parent); err != nil {
 				return err
 			}
+			if target.New.Kind.HoldsMembers() && target.New.Sector.IsResidential() {
+				residentsTo = targetID
+			}
 			up, err := op.ancestors(parent.ID)
 			if err != nil {
 				return err
@@ -510,11 +548,21 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			if err != nil {
 				return err
 			}
+			if t.Kind.HoldsMembers() && t.Sector.IsResidential() {
+				residentsTo = targetID
+			}
 			up, err := op.ancestors(t.ParentID)
 			if err != nil {
 				return err
 			}
 			ups = append(ups, up)
+		}
+		// The target, or the new one's parent, may not lie within a source:
+		// the merger would move it under itself.
+		for _, o := range srcs {
+			if slices.Contains(ups[len(ups)-1], o.ID) {
+				return RuleShape.Violation("không thể hợp nhất %q vào một tổ chức trực thuộc chính nó", o.Name)
+			}
 		}
 		issuer := ups[0]
 		for _, up := range ups[1:] {
@@ -534,7 +582,7 @@ func (s *Service) MergeOrgs(ctx context.Context, sources []string, target MergeT
 			if err != nil {
 				return err
 			}
-			if err := op.end(&rec); err != nil {
+			if err := op.end(&rec, residentsTo); err != nil {
 				return err
 			}
 		}

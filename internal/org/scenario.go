@@ -139,3 +139,10 @@ type MergeMapping struct {
 	Sources []string    `json:"sources"`
 	Target  MergeTarget `json:"target"`
 }
+
+// View is the view of the structure as if the scenario were applied: on its
+// base date. A read names either a date or a scenario (ErrDateAndScenario).
+func (sc *Scenario) View() View { return View{At: sc.BaseAsOf, Scenario: sc.ID} }
+
+// ErrDateAndScenario refuses a read that names both a date and a scenario.
+var ErrDateAndScenario = Errorf(EInvalid, "không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")

@@ -95,7 +95,11 @@ func (ev *evaluation) applies(sc *Scenario) error {
 	}
 	for _, f := range ev.w.findings {
 		if f.Rule.ID == RuleIssuer.ID {
-			return &Error{Code: ERule, Rule: f.Rule.ID, Basis: f.Rule.Basis, Message: f.Message}
+			msg := f.Message
+			if o, ok := ev.w.tree.Get(f.Subject); ok {
+				msg = quoted(o.Name) + ": " + msg
+			}
+			return &Error{Code: ERule, Rule: f.Rule.ID, Basis: f.Rule.Basis, Message: msg}
 		}
 	}
 	if sc.Expansions == nil {
@@ -115,14 +119,20 @@ func (ev *evaluation) applies(sc *Scenario) error {
 }
 
 // expansions fingerprints, for each operation, the changes its replay wrote:
-// their types, effective dates and subjects, whatever decision ordered them.
+// their types, effective dates, subjects and the records they wrote (a cell
+// established since under a commune merged moves with it), whatever
+// decision ordered them.
 func (ev *evaluation) expansions() []string {
 	out := make([]string, len(ev.results))
 	next := 0
 	for i, r := range ev.results {
 		h := sha256.New()
 		for _, c := range ev.w.changes[next : next+r.Changes] {
-			fmt.Fprintf(h, "%s|%s|%s\n", c.Type, c.EffectiveOn, strings.Join(c.Subjects, ","))
+			fmt.Fprintf(h, "%s|%s|%s|", c.Type, c.EffectiveOn, strings.Join(c.Subjects, ","))
+			for _, r := range c.After {
+				fmt.Fprintf(h, "%s,", r.id())
+			}
+			fmt.Fprintln(h)
 		}
 		next += r.Changes
 		out[i] = hex.EncodeToString(h.Sum(nil)[:12])
@@ -143,7 +153,12 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 		}
 	}
 	for i, r := range ev.results {
-		if r.Err != nil {
+		switch {
+		case r.Err == nil:
+		case ErrorCode(r.Err) == ERule:
+			// Kept in the scenario as the Charter's refusal: it blocks.
+			return prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
+		default:
 			return Errorf(EConflict, "thao tác thứ %d (%s) không còn áp dụng được: %s; hãy cập nhật phương án (rebaseScenario)",
 				i+1, sc.Ops[i].Type, ErrorMessage(r.Err))
 		}

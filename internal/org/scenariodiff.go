@@ -31,7 +31,7 @@ const (
 	NodeMoved
 	NodeRenamed
 	NodeKindChanged
-	NodeMembersChanged // its own members, not its subtree's
+	NodeMembersChanged // its own members, or its subtree's (a commune another merged into)
 )
 
 var nodeChangeKinds = enumNames[NodeChangeKind]{"loại thay đổi", []string{"NEW", "ENDED", "MOVED", "RENAMED", "KIND_CHANGED", "MEMBERS_CHANGED"}}
@@ -53,7 +53,14 @@ func (s *Service) ScenarioDiff(ctx context.Context, id string) (ScenarioDiff, er
 	if err != nil {
 		return ScenarioDiff{}, err
 	}
-	return s.diffOf(ctx, ev)
+	d, err := s.diffOf(ctx, ev)
+	if err != nil {
+		return d, err
+	}
+	// What a board reads: every rule, the members' included (a resident
+	// left without a link), as Scenario.violations lists them.
+	d.Added, _, d.Resolved, err = s.scenarioFindings(ctx, id, SeverityInfo)
+	return d, err
 }
 
 // diffOf compares the live structure with a scenario replayed over it.
@@ -81,7 +88,7 @@ func (s *Service) diffOf(ctx context.Context, ev *evaluation) (ScenarioDiff, err
 	}
 	before, after := shapeOf(asIs), shapeOf(toBe)
 	d := ScenarioDiff{AsIs: before.counts, ToBe: after.counts, Figures: figures(&before, &after), Nodes: nodeChanges(asIs, toBe)}
-	d.Added, d.Resolved = compareViolations(CheckNodes(asIs, parent), resultFindings(CheckNodes(toBe, parent), w.findings))
+	d.Added, d.Resolved = compareViolations(CheckNodes(asIs, parent), w.resultFindings(CheckNodes(toBe, parent), w.findings))
 	return d, nil
 }
 
@@ -185,7 +192,8 @@ func nodeChanges(before, after []ChartNode) []NodeChange {
 				differs bool
 				kind    NodeChangeKind
 			}{{a.ParentID != b.ParentID, NodeMoved}, {a.Name != b.Name, NodeRenamed}, {a.Kind != b.Kind, NodeKindChanged},
-				{a.Counts.DirectOfficial != b.Counts.DirectOfficial || a.Counts.DirectProbationary != b.Counts.DirectProbationary, NodeMembersChanged}} {
+				{a.Counts.DirectOfficial != b.Counts.DirectOfficial || a.Counts.DirectProbationary != b.Counts.DirectProbationary ||
+					a.Counts.Members() != b.Counts.Members(), NodeMembersChanged}} {
 				if d.differs {
 					c.Kinds = append(c.Kinds, d.kind)
 				}
@@ -229,13 +237,14 @@ func compareViolations(before, after []Violation) (added, resolved []Violation) 
 }
 
 // resultFindings are the findings of a scenario's result: the structure's
-// own, each with the operation that caused it when one did, then those of
+// own, each with the operation that caused it when one did (its own finding
+// about the same, or the last that wrote what it is about), then those of
 // the operations that the structure cannot show (a member's residence link,
 // a part or an operation that could not run), each once. An operation's
 // shape finding that the result no longer has was a step on the way there
 // (a grassroots cell that becomes a committee before its members move into a
 // new cell), not a breach.
-func resultFindings(structural, ops []Violation) []Violation {
+func (w *whatIf) resultFindings(structural, ops []Violation) []Violation {
 	type key struct{ rule, subject string }
 	cause := map[key]int{}
 	for _, f := range ops {
@@ -250,6 +259,8 @@ func resultFindings(structural, ops []Violation) []Violation {
 		k := key{v.Rule.ID, v.Subject}
 		seen[k] = true
 		if op, ok := cause[k]; ok && v.OperationKey == 0 {
+			v.OperationKey = op
+		} else if op, ok := w.writtenBy[v.Subject]; ok && v.OperationKey == 0 {
 			v.OperationKey = op
 		}
 		out = append(out, v)
@@ -269,29 +280,36 @@ func resultFindings(structural, ops []Violation) []Violation {
 // at most least, into those it brings and those the live structure already
 // has on its base date, so that a board reads first what it would cause.
 func (s *Service) ScenarioViolations(ctx context.Context, id string, least Severity) (added, existing []Violation, err error) {
+	added, existing, _, err = s.scenarioFindings(ctx, id, least)
+	return added, existing, err
+}
+
+// scenarioFindings compares every rule's findings (the members' too) of a
+// scenario's result with the live structure's on its base date: those the
+// scenario adds, those it keeps, and those it resolves.
+func (s *Service) scenarioFindings(ctx context.Context, id string, least Severity) (added, kept, resolved []Violation, err error) {
 	sc, err := s.Scenario(ctx, id)
 	if err != nil || sc.Status != ScenarioOpen {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	result, err := s.Violations(ctx, View{Scenario: id}, sc.Within, true, least)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	live, err := s.Violations(ctx, View{At: sc.BaseAsOf}, sc.Within, true, least)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	added, resolved = compareViolations(live, result)
 	type key struct{ rule, subject string }
-	had := make(map[key]bool, len(live))
-	for _, v := range live {
-		had[key{v.Rule.ID, v.Subject}] = true
+	new := make(map[key]bool, len(added))
+	for _, v := range added {
+		new[key{v.Rule.ID, v.Subject}] = true
 	}
 	for _, v := range result {
-		if had[key{v.Rule.ID, v.Subject}] {
-			existing = append(existing, v)
-		} else {
-			added = append(added, v)
+		if !new[key{v.Rule.ID, v.Subject}] {
+			kept = append(kept, v)
 		}
 	}
-	return added, existing, nil
+	return added, kept, resolved, nil
 }

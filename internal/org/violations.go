@@ -81,7 +81,7 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 					ops = append(ops, f)
 				}
 			}
-			return resultFindings(found, ops), nil
+			return w.resultFindings(found, ops), nil
 		})
 	}
 	depth := -1

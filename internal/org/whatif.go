@@ -32,6 +32,9 @@ type whatIf struct {
 	children map[string][]string
 	changes  []Change
 	findings []Violation // of the operations, as they ran
+	// writtenBy is the key of the operation that last wrote each record:
+	// what a finding about it is tied to.
+	writtenBy map[string]int
 	// inCell and residing are the members written, by cell and by residence
 	// cell, once the replay is over (indexMembers).
 	inCell, residing map[string][]Member
@@ -40,7 +43,7 @@ type whatIf struct {
 func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf {
 	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: tree,
 		orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}, live: map[string]*MemberRecord{},
-		reads: map[string]int64{}, linked: map[string][]string{}, children: map[string][]string{}}
+		reads: map[string]int64{}, linked: map[string][]string{}, children: map[string][]string{}, writtenBy: map[string]int{}}
 }
 
 // Update runs fn over the scenario's writes; they join the scenario only if

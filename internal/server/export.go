@@ -66,8 +66,7 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 	}
 	asOf, scenario := p.Get("asOf"), p.Get("scenario")
 	if asOf != "" && scenario != "" {
-		return v, q, false, org.Errorf(org.EInvalid,
-			"không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+		return v, q, false, org.ErrDateAndScenario
 	}
 	if asOf != "" {
 		d, err := org.ParseDate(asOf)
@@ -81,7 +80,7 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 		if err != nil {
 			return v, q, false, err
 		}
-		v = org.View{At: sc.BaseAsOf, Scenario: sc.ID}
+		v = sc.View()
 	}
 	return v, q, p.Get("bom") != "0", nil
 }

@@ -66,7 +66,8 @@ func TestOperationsAndHistory(t *testing.T) {
 
 	var hist struct {
 		Changes struct {
-			Nodes []struct {
+			TotalCount int
+			Nodes      []struct {
 				Type, EffectiveOn string
 				Before, After     []map[string]any
 			}
@@ -81,13 +82,16 @@ func TestOperationsAndHistory(t *testing.T) {
 		}
 	}
 	const histQuery = `query($c: ID!) {
-		changes(within: $c) { nodes { type effectiveOn before after } pageInfo { hasNextPage } }
+		changes(within: $c) { totalCount nodes { type effectiveOn before after } pageInfo { hasNextPage } }
 		changeSummary(within: $c, since: "2021-01-01") { total established counts { type count } } }`
 	w.s.data(w.s.post(histQuery, map[string]any{"c": w.commune}), &hist)
 	// The world began with a residence link, recorded today.
 	if n := hist.Changes.Nodes; len(n) != 3 || n[0].Type != "RESIDENCE_SET" || n[1].Type != "MEMBER_TRANSFERRED" ||
 		n[1].EffectiveOn != "2021-02-01" || n[2].Type != "ESTABLISHED" || len(n[2].Before) != 0 || len(n[2].After) != 1 {
 		t.Fatalf("changes = %+v", hist.Changes)
+	}
+	if hist.Changes.TotalCount != 3 {
+		t.Fatalf("changes totalCount = %d", hist.Changes.TotalCount)
 	}
 	if s := hist.ChangeSummary; s.Total != 3 || s.Established != 1 || len(s.Counts) != 3 {
 		t.Fatalf("changeSummary = %+v", s)

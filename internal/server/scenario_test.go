@@ -247,7 +247,7 @@ func TestScenarioWhatIf(t *testing.T) {
 		figures["cellsBelowThreeOfficial"] != [3]float64{2, 1, -1} {
 		t.Fatalf("figures = %v", figures)
 	}
-	if len(d.Nodes) != 3 {
+	if len(d.Nodes) != 5 {
 		t.Fatalf("nodes = %+v", d.Nodes)
 	}
 	for _, n := range d.Nodes {
@@ -266,11 +266,15 @@ func TestScenarioWhatIf(t *testing.T) {
 			if !slices.Equal(n.Changes, []string{"ENDED"}) || n.MemberDelta != -2 || n.Before == nil || n.After != nil {
 				t.Errorf("the village's change = %+v", n)
 			}
+		case w.commune, w.commune2: // the school's members left one commune's subtree for the other's
+			if !slices.Equal(n.Changes, []string{"MEMBERS_CHANGED"}) || n.MemberDelta != 4 && n.MemberDelta != -4 {
+				t.Errorf("a commune's change = %+v", n)
+			}
 		default:
 			t.Errorf("unexpected change %+v", n)
 		}
 	}
-	if d.Nodes[2].ID != w.village {
+	if d.Nodes[4].ID != w.village {
 		t.Errorf("organisations that end come last: %+v", d.Nodes)
 	}
 	if len(d.ViolationsAdded) != 0 || len(d.ViolationsResolved) != 1 || d.ViolationsResolved[0].Rule != "R1" ||

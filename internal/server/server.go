@@ -38,6 +38,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds the time one HTTP request may take.
 	RequestTimeout time.Duration
+	// MaxResponseBytes bounds the data of one GraphQL answer.
+	MaxResponseBytes int
 	// NoIntrospection turns off schema introspection (and with it the playground's
 	// documentation explorer), as production deployments may want.
 	NoIntrospection bool
@@ -52,6 +54,8 @@ type Config struct {
 	Auth *auth.Authenticator
 	// RateLimit bounds each caller's GraphQL requests; nil for no bound.
 	RateLimit *auth.RateLimiter
+	// InFlight bounds each caller's requests running at once; nil for no bound.
+	InFlight *auth.InFlight
 	// AllowedQueries, when not nil, are the only queries the service runs, by
 	// the hex SHA-256 of their text (see LoadAllowList).
 	AllowedQueries map[string]string
@@ -81,6 +85,9 @@ var DefaultLimits = map[org.AccessRole]Limits{
 const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes holds a whole province's chart with its links
+	// as objects several times over.
+	DefaultMaxResponseBytes = 32 << 20
 )
 
 // limitsFor are the limits of the caller in ctx: those of their most
@@ -113,6 +120,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.MaxResponseBytes == 0 {
+		c.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -158,8 +168,12 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 // authenticated puts the caller's principal in the request's context, then
-// applies the caller's rate limit: what every API request goes through.
+// applies the caller's rate limit and bound on requests in flight: what every
+// API request goes through.
 func authenticated(cfg *Config, h http.Handler) http.Handler {
+	if cfg.InFlight != nil {
+		h = cfg.InFlight.Middleware(h)
+	}
 	if cfg.RateLimit != nil {
 		h = cfg.RateLimit.Middleware(h)
 	}
@@ -198,9 +212,9 @@ func newGraphQL(cfg *Config) http.Handler {
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(&extension.ComplexityLimit{Func: func(ctx context.Context, _ *graphql.OperationContext) int {
-		return cfg.limitsFor(ctx).Complexity
-	}})
+	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
+	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
+	srv.Use(newHeavyLane())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -47,9 +48,16 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	rc, errs := exec.CreateOperationContext(r.Context(), &params)
 	if errs != nil {
-		// gqlgen's transport reports parse and validation errors in its usual form.
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		t.POST.Do(w, r, exec)
+		// As gqlgen's transport reports parse, validation and cost errors;
+		// handing the request over to it would do that work twice, and a
+		// flood of refused queries costs what it takes to refuse them.
+		status := http.StatusOK
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			status = http.StatusUnprocessableEntity
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), errs))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(r.Context(), rc)

@@ -8,7 +8,12 @@ import (
 	"dangbo/internal/org"
 )
 
-func (s *Store) ChartNodes(_ context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+// ChartNodes walks at most a subtree, quickly; it does not start once the
+// request's deadline has passed, when aliases of one query ask for many.
+func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t, err := s.tree(v.At)
@@ -31,10 +36,8 @@ type outLink struct {
 func (g *graph) buildLinks(d org.Date) (linkIndex, error) {
 	pairs := map[[2]string]int{}
 	for _, m := range g.members {
-		if to := m.rec.ResidenceOn(d); to != "" {
-			if from := m.rec.CellOn(d); from != "" && from != to {
-				pairs[[2]string{from, to}]++
-			}
+		if from, to, ok := linkOn(&m.rec, d); ok {
+			pairs[[2]string{from, to}]++
 		}
 	}
 	idx := linkIndex{}
@@ -45,6 +48,40 @@ func (g *graph) buildLinks(d org.Date) (linkIndex, error) {
 		slices.SortFunc(out, func(a, b outLink) int { return strings.Compare(a.to, b.to) })
 	}
 	return idx, nil
+}
+
+// linkOn is the member's residence link on date d, from their cell to the
+// cell they live in, if they have one.
+func linkOn(r *org.MemberRecord, d org.Date) (from, to string, ok bool) {
+	to = r.ResidenceOn(d)
+	if to == "" {
+		return "", "", false
+	}
+	from = r.CellOn(d)
+	return from, to, from != "" && from != to
+}
+
+// count adds by to the link member r has on date d, as buildLinks counts it.
+func (idx linkIndex) count(r *org.MemberRecord, d org.Date, by int) {
+	from, to, ok := linkOn(r, d)
+	if !ok {
+		return
+	}
+	out := idx[from]
+	i, found := slices.BinarySearchFunc(out, to, func(l outLink, to string) int { return strings.Compare(l.to, to) })
+	switch {
+	case !found && by < 0:
+		return // never counted: nothing to take back
+	case !found:
+		idx[from] = slices.Insert(out, i, outLink{to, by})
+	case out[i].members+by == 0:
+		idx[from] = slices.Delete(out, i, i+1)
+	default:
+		out[i].members += by
+	}
+	if len(idx[from]) == 0 {
+		delete(idx, from)
+	}
 }
 
 // ResidenceLinks reads the links of the view's date, counted once per date

@@ -86,6 +86,16 @@ func (c *dateCache[T]) each(fn func(T) error) error {
 	return nil
 }
 
+// eachOn calls fn on every cached value with its date; the caller holds the
+// store's exclusive lock, so fn may change the value in place.
+func (c *dateCache[T]) eachOn(fn func(org.Date, T)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for d, ct := range c.byDate {
+		fn(d, ct.value)
+	}
+}
+
 // reset forgets every value, after a change too large to refresh piecemeal.
 func (c *dateCache[T]) reset() {
 	c.mu.Lock()

@@ -70,13 +70,16 @@ func (s *Store) apply(st *staged) error {
 		changed[id] = struct{}{}
 	}
 	for _, r := range st.members {
+		// The links of each date kept move with the member: rebuilding them
+		// would scan every member on the next chart after any write.
+		if old := s.g.members[r.ID]; old != nil {
+			s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(&old.rec, d, -1) })
+		}
+		s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(r, d, 1) })
 		for _, id := range s.g.putMember(*r) {
 			changed[id] = struct{}{}
 		}
 	}
-	// Links are rebuilt on the next chart that needs them: a write may move a
-	// member between cells or end a cell, and charts are read far less often.
-	s.links.reset()
 	err := s.trees.each(func(t *org.Tree) error { return s.g.refresh(t, changed) })
 	if err != nil {
 		// A tree that cannot be refreshed is rebuilt from the records on next read.

@@ -153,26 +153,8 @@ func testRandomOperations(t *testing.T, f *fixture) {
 			t.Errorf("no %s applied (applied %v, refused %d): the test exercises nothing", name, applied, refused)
 		}
 	}
-	all := exportAll(t, f)
-	checkRecords(t, all)
-	// The history, replayed in effective-date order, is the store on every
-	// date: each day of the period and the days around it.
-	var recs []org.Record
-	var history []org.Change
-	for _, r := range all {
-		if r.Change != nil {
-			history = append(history, *r.Change)
-		} else {
-			recs = append(recs, r)
-		}
-	}
-	var dates []org.Date
-	for d := first - 1; d <= last+1; d++ {
-		dates = append(dates, d)
-	}
-	if err := org.VerifyHistory(recs, history, dates); err != nil {
-		t.Fatalf("history and store disagree: %v", err)
-	}
+	checkRecords(t, exportAll(t, f))
+	f.verifyHistory(first, last, 1)
 	// Every date's structure builds and counts each member once.
 	for d := first; d <= last; d += 97 {
 		nodes, err := f.s.ChartNodes(f.ctx, org.View{At: d}, org.ChartQuery{RootID: province, Depth: -1}, 2000)
@@ -259,4 +241,26 @@ func exportJSON(t *testing.T, f *fixture) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// verifyHistory fails unless the history, replayed in effective-date order,
+// is the store on every step-th day from first to last and the days around.
+func (f *fixture) verifyHistory(first, last org.Date, step org.Date) {
+	f.t.Helper()
+	var recs []org.Record
+	var history []org.Change
+	for _, r := range exportAll(f.t, f) {
+		if r.Change != nil {
+			history = append(history, *r.Change)
+		} else {
+			recs = append(recs, r)
+		}
+	}
+	var dates []org.Date
+	for d := first - 1; d <= last+1; d += step {
+		dates = append(dates, d)
+	}
+	if err := org.VerifyHistory(recs, history, dates); err != nil {
+		f.t.Fatalf("history and store disagree: %v", err)
+	}
 }

@@ -68,6 +68,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"DecisionsAndLateChanges", testDecisionsAndLateChanges},
 		{"PreviewIsApplied", testPreviewIsApplied},
 		{"DissolvedResidence", testDissolvedResidence},
+		{"LateMovesAndScope", testLateMovesAndScope},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue

@@ -150,6 +150,11 @@ func testChangeKindInScenario(t *testing.T, f *fixture) {
 	if o, err := f.s.Org(f.ctx, org.View{At: feb}, ch.Subjects[1]); err != nil || o.ParentID != other.ID || o.Counts.DirectOfficial != 3 {
 		t.Fatalf("the cell the members moved to: %+v, %v", o, err)
 	}
+	// The history lists the cell's establishment and each member's move.
+	sum, err := f.svc.ChangeCounts(f.ctx, org.ChangeQuery{Within: other.ID, Since: feb})
+	if err != nil || sum[org.ChangeKindChanged] != 1 || sum[org.ChangeEstablished] != 1 || sum[org.ChangeMemberTransferred] != 3 {
+		t.Fatalf("changes recorded: %v, %v", sum, err)
+	}
 
 	sc, err := f.svc.CreateScenario(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
 	if err != nil {
@@ -304,22 +309,7 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 	if applied == 0 || refused == 0 {
 		t.Fatalf("%d applied, %d refused: the test exercises too little", applied, refused)
 	}
-	var recs []org.Record
-	var history []org.Change
-	for _, r := range exportAll(t, f) {
-		if r.Change != nil {
-			history = append(history, *r.Change)
-		} else {
-			recs = append(recs, r)
-		}
-	}
-	var dates []org.Date
-	for d := first - 1; d <= last+1; d += 3 {
-		dates = append(dates, d)
-	}
-	if err := org.VerifyHistory(recs, history, dates); err != nil {
-		t.Fatalf("history and store disagree: %v", err)
-	}
+	f.verifyHistory(first, last, 3)
 }
 
 // testSeed is the seed of a property test: fixed, so that CI repeats it,
@@ -386,4 +376,88 @@ func testDissolvedResidence(t *testing.T, f *fixture) {
 	if err != nil || !lost(found) {
 		t.Fatalf("the resident left without a link is not reported: %v", err)
 	}
+
+	// Villages merged: those who lived in the one merged live in the other.
+	north := f.createOrg(c.commune.ID, "Chi bộ thôn Bắc", org.Cell, org.SectorVillage)
+	for i := range 3 {
+		f.createMember(north.ID, "Người thôn Bắc "+string(rune('A'+i)), org.Official)
+	}
+	if _, err := f.svc.SetResidence(f.ctx, worker.ID, north.ID, f.byOn(c.agency.ID, feb)); err != nil {
+		t.Fatal(err)
+	}
+	march := on(2021, 3, 1)
+	if _, err := f.svc.MergeOrgs(f.ctx, []string{north.ID}, org.MergeTarget{ID: c.village.ID}, f.byOn(c.commune.ID, march)); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := f.s.Member(f.ctx, org.View{At: march}, worker.ID); m.ResidenceCellID != c.village.ID {
+		t.Fatalf("after the villages merged the worker lives in %q", m.ResidenceCellID)
+	}
+	sum, err := f.svc.ChangeCounts(f.ctx, org.ChangeQuery{Within: c.agencyCell.ID, Since: march})
+	if err != nil || sum[org.ChangeResidenceSet] != 1 {
+		t.Fatalf("the moved link's change: %v, %v", sum, err)
+	}
+}
+
+// testLateMovesAndScope: what a tester broke. A late decision may not move
+// away what a later merger or dissolution moves; an apply writes nothing
+// the preview did not show; a decision dated in the past may not reach what
+// has since left the caller's scope; a merger into its own sub-organisation
+// is refused as a rule, not an internal error.
+func testLateMovesAndScope(t *testing.T, f *fixture) {
+	c := f.scenarioFixture()
+	june, march := on(2021, 6, 1), on(2021, 3, 1)
+	page, err := f.s.CellMembers(f.ctx, f.now(), c.village2.ID, org.PageQuery{First: 1})
+	if err != nil || len(page.Members) != 1 {
+		t.Fatalf("a member of the western village: %+v, %v", page, err)
+	}
+	westerner := page.Members[0].ID
+	merger := f.byOn(c.commune.ID, june)
+	if _, err := f.svc.MergeOrgs(f.ctx, []string{c.village2.ID}, org.MergeTarget{ID: c.village.ID}, merger); err != nil {
+		t.Fatal(err)
+	}
+	// June's merger moves the western village's members: one a late
+	// decision moved to the school is not theirs to move any more.
+	_, err = f.svc.TransferMember(f.ctx, westerner, c.school.ID, 0, f.byOn(c.commune.ID, march))
+	wantCode(t, err, org.EConflict, "")
+	if !strings.Contains(err.Error(), merger.Decision.Number) {
+		t.Fatalf("the conflict does not name June's decision: %v", err)
+	}
+
+	// A scenario merging the school into the village, previewed; then a
+	// member joins the school live: applying would move them too, unseen.
+	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập trường", c.commune.ID, june)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpMergeOrgs, Sources: []string{c.school.ID}, TargetID: c.village.ID})
+	f.createMember(c.school.ID, "Đảng viên mới", org.Official)
+	before := exportJSON(t, f)
+	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0)
+	wantCode(t, err, org.EConflict, "")
+	if !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatal("a refused apply changed the store")
+	}
+	if _, err := f.svc.RebaseScenario(f.ctx, sc.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0); err != nil {
+		t.Fatalf("after a rebase: %v", err)
+	}
+
+	// A cell the commune held in January has been the agency's since
+	// February: in March, the commune's organiser may not rename it by a
+	// decision dated January, which would rename it today too.
+	organiser := org.WithPrincipal(f.ctx, &org.Principal{Subject: "tổ chức xã", Roles: []org.AccessRole{org.Organiser},
+		Scope: []string{c.commune.ID}})
+	moved := f.createOrg(c.commune.ID, "Chi bộ Trạm Y tế", org.Cell, org.SectorHealth)
+	if _, err := f.svc.TransferOrg(f.ctx, moved.ID, c.agency.ID, f.byOn(c.province.ID, on(2021, 2, 1))); err != nil {
+		t.Fatal(err)
+	}
+	inMarch := org.NewService(f.s, func() org.Date { return march })
+	_, err = inMarch.RenameOrg(organiser, moved.ID, "Chi bộ Trạm Y tế (cũ)", f.byOn(c.commune.ID, on(2021, 1, 15)))
+	wantCode(t, err, org.ENotFound, "")
+
+	// A merger into what lies within the source.
+	_, err = f.svc.MergeOrgs(f.ctx, []string{c.district.ID}, org.MergeTarget{ID: c.commune.ID}, f.by(c.province.ID))
+	wantCode(t, err, org.ERule, "R5")
 }

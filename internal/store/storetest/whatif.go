@@ -127,7 +127,10 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	}
 	if !slices.Equal(kinds[c.school.ID], []org.NodeChangeKind{org.NodeMoved}) ||
 		!slices.Equal(kinds[c.village2.ID], []org.NodeChangeKind{org.NodeEnded}) ||
-		!slices.Equal(kinds[c.village.ID], []org.NodeChangeKind{org.NodeMembersChanged}) || len(diff.Nodes) != 3 {
+		!slices.Equal(kinds[c.village.ID], []org.NodeChangeKind{org.NodeMembersChanged}) ||
+		// The school's members leave the commune's and the district's subtrees.
+		!slices.Equal(kinds[c.commune.ID], []org.NodeChangeKind{org.NodeMembersChanged}) ||
+		!slices.Equal(kinds[c.district.ID], []org.NodeChangeKind{org.NodeMembersChanged}) || len(diff.Nodes) != 5 {
 		t.Fatalf("diff nodes %+v", kinds)
 	}
 	if diff.AsIs.Members() != 9 || diff.ToBe.Members() != 9 || diff.AsIs.ByKind[org.Cell] != 4 || diff.ToBe.ByKind[org.Cell] != 3 {
@@ -477,8 +480,14 @@ func testTransferWhere(t *testing.T, f *fixture, province string) {
 			t.Errorf("%s: %+v", id, n)
 		}
 	}
-	if len(got) != len(want) {
-		t.Errorf("%d changed, want %d moved", len(got), len(want))
+	// Hạ Long and the bloc hold fewer and more members.
+	for _, id := range []string{haLong.ID, bloc.ID} {
+		if n := got[id]; !slices.Equal(n.Kinds, []org.NodeChangeKind{org.NodeMembersChanged}) || n.MemberDelta == 0 {
+			t.Errorf("%s: %+v", id, n)
+		}
+	}
+	if len(got) != len(want)+2 {
+		t.Errorf("%d changed, want %d moved and the two committees", len(got), len(want))
 	}
 }
 

@@ -1,0 +1,187 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+	"dangbo/internal/server"
+	"dangbo/internal/store/memory"
+)
+
+// BenchmarkMixedLoad is issue 17's mixed load over HTTP on a store of
+// Quảng Ninh: 32 clients reading an organisation with 20 children and its
+// statistics, a district's chart of depth 2 with its residence links, and a
+// search; first read-only, then with a writer at 2 writes a second, then
+// with one request in 20 a write (a working member's residence link set
+// anew, a durable operation recorded in the history). It reports each run's
+// requests a second and chart p50, and the two mixed runs' throughput as a
+// ratio to the read-only run, measured in the same run.
+func BenchmarkMixedLoad(b *testing.B) {
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	s, err := memory.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Import(ctx, demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh").Reader()); err != nil {
+		b.Fatal(err)
+	}
+	svc := org.NewService(s, nil)
+	srv := httptest.NewServer(handler(b, server.Config{Store: s, Service: svc}))
+	defer srv.Close()
+	district := find(b, svc, "thanh pho ha long")
+	today := svc.Today()
+	nodes, err := svc.ChartNodes(ctx, svc.Now(), org.ChartQuery{RootID: district.ID, Depth: -1}, org.DefaultChartLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Workers of cells that are not villages, each with the committee that
+	// decides their residence link, and the villages they may live in.
+	type worker struct{ id, issuer string }
+	var workers []worker
+	var villages []string
+	for _, n := range nodes {
+		switch {
+		case !n.Kind.IsCell():
+		case n.Sector.IsResidential():
+			villages = append(villages, n.ID)
+		case len(workers) < 200:
+			page, err := svc.CellMembers(ctx, svc.Now(), n.ID, org.PageQuery{First: 3})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range page.Members {
+				workers = append(workers, worker{m.ID, n.ParentID})
+			}
+		}
+	}
+	if len(workers) == 0 || len(villages) < 2 {
+		b.Fatalf("%d workers, %d villages", len(workers), len(villages))
+	}
+	body := func(query string, vars map[string]any) []byte {
+		out, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		return out
+	}
+	reads := [][]byte{
+		body(`query($id: ID!) { org(id: $id) { name memberCount childCount children(first: 20) { edges { node { id name kind memberCount childCount } } } }
+			statistics(orgId: $id) { grassrootsCount cellCount memberCount officialCount } }`, map[string]any{"id": district.ID}),
+		body(`query($id: ID!) { orgChart(rootId: $id, depth: 2) { nodes { id parentId name kind memberCount } links { from to memberCount } } }`,
+			map[string]any{"id": district.ID}),
+		body(`{ search(text: "nguyen van", first: 20) { score path { name } } }`, nil),
+	}
+	const chart = 1 // the index of the chart among reads
+	var writes atomic.Int64
+	write := func() []byte {
+		n := writes.Add(1)
+		w := workers[int(n)%len(workers)]
+		return body(`mutation($m: ID!, $c: ID!, $d: DecisionInput!) { setResidence(memberId: $m, cellId: $c, decision: $d) { seq } }`,
+			map[string]any{"m": w.id, "c": villages[int(n)%len(villages)],
+				"d": map[string]any{"number": fmt.Sprintf("%d-QĐ/BM", n), "date": today.String(), "issuerId": w.issuer}})
+	}
+	type result struct {
+		perSecond  float64
+		chartP50   time.Duration
+		writeP50   time.Duration
+		writes     int
+		errorCount int64
+	}
+	run := func(clients int, d time.Duration, pick func(client, i int) (body []byte, kind int), writer bool) result {
+		tr := &http.Transport{MaxIdleConnsPerHost: clients + 1, MaxConnsPerHost: clients + 1}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr}
+		var done, failed atomic.Int64
+		var mu sync.Mutex
+		lat := map[int][]time.Duration{}
+		send := func(body []byte, kind int) {
+			start := time.Now()
+			resp, err := client.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				failed.Add(1)
+				return
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) {
+				failed.Add(1)
+			}
+			took := time.Since(start)
+			done.Add(1)
+			mu.Lock()
+			lat[kind] = append(lat[kind], took)
+			mu.Unlock()
+		}
+		stop := time.Now().Add(d)
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Go(func() {
+				for i := 0; time.Now().Before(stop); i++ {
+					send(pick(c, i))
+				}
+			})
+		}
+		if writer {
+			wg.Go(func() {
+				for time.Now().Before(stop) {
+					send(write(), -1)
+					time.Sleep(500 * time.Millisecond)
+				}
+			})
+		}
+		wg.Wait()
+		p50 := func(ds []time.Duration) time.Duration {
+			if len(ds) == 0 {
+				return 0
+			}
+			slices.Sort(ds)
+			return ds[len(ds)/2]
+		}
+		return result{perSecond: float64(done.Load()) / d.Seconds(), chartP50: p50(lat[chart]), writeP50: p50(lat[-1]),
+			writes: len(lat[-1]), errorCount: failed.Load()}
+	}
+	readOnly := func(c, i int) ([]byte, int) { k := (c + i) % len(reads); return reads[k], k }
+	fivePercent := func(c, i int) ([]byte, int) {
+		if (c+i)%20 == 0 {
+			return write(), -1
+		}
+		return readOnly(c, i)
+	}
+	const clients = 32
+	per := 4 * time.Second
+	run(clients, 500*time.Millisecond, readOnly, false) // warm up
+	var base, writer, mixed []result
+	for range 3 {
+		base = append(base, run(clients, per, readOnly, false))
+		writer = append(writer, run(clients-1, per, readOnly, true))
+		mixed = append(mixed, run(clients, per, fivePercent, false))
+	}
+	median := func(rs []result) result {
+		slices.SortFunc(rs, func(a, b result) int { return int(a.perSecond - b.perSecond) })
+		return rs[len(rs)/2]
+	}
+	r, w, m := median(base), median(writer), median(mixed)
+	for _, x := range slices.Concat(base, writer, mixed) {
+		if x.errorCount > 0 {
+			b.Errorf("%d requests failed", x.errorCount)
+		}
+	}
+	b.ReportMetric(r.perSecond, "read-only-req/s")
+	b.ReportMetric(float64(r.chartP50.Microseconds()), "read-only-chart-p50-µs")
+	b.ReportMetric(w.perSecond/r.perSecond, "writer-2/s-ratio")
+	b.ReportMetric(float64(w.chartP50.Microseconds()), "writer-2/s-chart-p50-µs")
+	b.ReportMetric(m.perSecond/r.perSecond, "5%-writes-ratio")
+	b.ReportMetric(float64(m.chartP50.Microseconds()), "5%-writes-chart-p50-µs")
+	b.ReportMetric(float64(m.writeP50.Microseconds()), "5%-writes-write-p50-µs")
+	b.ReportMetric(float64(m.writes)/per.Seconds(), "5%-writes-writes/s")
+}
