@@ -62,10 +62,27 @@ func ErrorMessage(err error) string {
 	return "Lỗi nội bộ của máy chủ."
 }
 
-// notFound is the error for an id that does not exist (or is not visible).
-func notFound(what, id string) *Error {
+// What the errors of a store name, in Vietnamese: every store words its
+// errors with NotFound, Stale and ErrNotEmpty, so that all answer alike.
+const (
+	WhatOrg      = "tổ chức"
+	WhatMember   = "đảng viên"
+	WhatScenario = "phương án"
+)
+
+// NotFound is the error for an id that does not exist (or is not visible).
+func NotFound(what, id string) *Error {
 	return Errorf(ENotFound, "không tìm thấy %s %q", what, id)
 }
+
+// Stale is the CONFLICT of a write built on a read of the record that
+// another write has since changed: read it again and retry.
+func Stale(what, id string) *Error {
+	return Errorf(EConflict, "%s %q vừa được người khác thay đổi; hãy tải lại và thử lại.", what, id)
+}
+
+// ErrNotEmpty is the CONFLICT of an import into a store that holds data.
+var ErrNotEmpty = Errorf(EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập được vào kho trống.")
 
 // prefixed is err with prefix before its message, its code and rule kept:
 // which part of a larger request failed.

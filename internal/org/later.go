@@ -84,6 +84,11 @@ func facetsOf(r Record, d Date) facets {
 	return memberFacets(r.Member, d)
 }
 
+// changeReader reads the history: the transaction an operation runs in.
+type changeReader interface {
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
+}
+
 // keepsLater refuses, with CONFLICT naming the decision, an operation that
 // would make a change recorded for a later date untrue.
 func (op *operation) keepsLater() error {
@@ -131,7 +136,7 @@ func (op *operation) keepsLater() error {
 // laterDates lists the effective dates, after at, of the recorded changes
 // that wrote record r: they lie within the organisation, or within the cells
 // the member is in after at.
-func laterDates(ctx context.Context, history Reader, r Record, at Date) ([]Date, error) {
+func laterDates(ctx context.Context, history changeReader, r Record, at Date) ([]Date, error) {
 	var within []string
 	if r.Org != nil {
 		within = []string{r.Org.ID}
@@ -206,7 +211,7 @@ func (op *operation) decisionOn(r Record, t Date) string {
 }
 
 // laterChange finds the change effective on t that wrote record r.
-func laterChange(ctx context.Context, history Reader, r Record, within string, t Date) *Change {
+func laterChange(ctx context.Context, history changeReader, r Record, within string, t Date) *Change {
 	if within == "" {
 		return nil
 	}

@@ -19,7 +19,7 @@ type operation struct {
 	replay *replay // set when the operation runs for a scenario
 	// history reads the changes already recorded, to name the decision a
 	// refused operation would contradict.
-	history Reader
+	history changeReader
 	before  map[string]Record
 	after   map[string]Record
 	order   []string // ids in the order first touched
@@ -48,7 +48,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: s.store,
+		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: tx,
 			before: map[string]Record{}, after: map[string]Record{}}
 		if err := apply(op); err != nil {
 			return err

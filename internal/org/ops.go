@@ -69,7 +69,7 @@ func orgOn(ctx context.Context, tx Tx, id string, d Date, what string) (Org, err
 	}
 	o, ok := rec.OrgAt(d)
 	if !ok {
-		return Org{}, notFound(what, id)
+		return Org{}, NotFound(what, id)
 	}
 	return o, nil
 }
@@ -77,7 +77,7 @@ func orgOn(ctx context.Context, tx Tx, id string, d Date, what string) (Org, err
 // notFoundAs rewords a store's NOT_FOUND for what the caller was looking for.
 func notFoundAs(err error, what, id string) error {
 	if ErrorCode(err) == ENotFound {
-		return notFound(what, id)
+		return NotFound(what, id)
 	}
 	return err
 }

@@ -50,23 +50,15 @@ type evaluation struct {
 	writes   uint64 // the service's write count it was made at
 }
 
-// errRollback ends the transaction a scenario is replayed in: it reads the
-// live records and writes nothing.
-var errRollback = errors.New("org: scenario replayed")
-
-// replayed replays sc over the live structure on its base date.
+// replayed replays sc over the live structure on its base date, in a read
+// transaction: a what-if read takes no lock that writers wait for.
 func (s *Service) replayed(ctx context.Context, sc *Scenario) (*evaluation, error) {
 	var ev *evaluation
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
-		if ev, err = s.replayOps(ctx, sc, tx, nil); err != nil {
-			return err
-		}
-		return errRollback
+		ev, err = s.replayOps(ctx, sc, tx, nil)
+		return err
 	})
-	if errors.Is(err, errRollback) {
-		err = nil
-	}
 	return ev, err
 }
 
@@ -77,12 +69,15 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	if apply != nil {
 		at = apply.EffectiveOn
 	}
+	// The write count before the reads: in a read transaction a write may
+	// commit meanwhile, and must leave the evaluation stale, not wrong.
+	writes := s.writes.Load()
 	roots := []string{sc.Within}
-	tree, err := s.subtree(ctx, at, sc.Within)
+	tree, err := subtree(ctx, src, at, sc.Within)
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: s.writes.Load()}
+	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: writes}
 	sim := *s
 	sim.store, sim.today = ev.w, func() Date { return at }
 	sim.replay = &replay{simulate: apply == nil, w: ev.w}
@@ -107,9 +102,10 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 }
 
 // subtree is the tree of organisation root's subtree on date at, read from
-// the live structure.
-func (s *Service) subtree(ctx context.Context, at Date, root string) (*Tree, error) {
-	nodes, err := s.store.ChartNodes(ctx, View{At: at}, ChartQuery{RootID: root, Depth: -1}, math.MaxInt)
+// the live structure in transaction src: a read in a transaction of its own
+// would wait for a second connection of the store's pool while src holds one.
+func subtree(ctx context.Context, src Tx, at Date, root string) (*Tree, error) {
+	nodes, err := src.ChartNodes(ctx, View{At: at}, ChartQuery{RootID: root, Depth: -1}, math.MaxInt)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +264,7 @@ func (f *OrgFilter) matches(o *Org) bool {
 func (s *Service) transferWhere(ctx context.Context, op Operation, meta Meta) error {
 	w := s.replay.w
 	if !w.tree.Has(op.TargetID) {
-		return notFound("tổ chức nhận", op.TargetID)
+		return NotFound("tổ chức nhận", op.TargetID)
 	}
 	orgs, err := s.selected(op.Filter, func(o *Org) bool {
 		// The target, what already sits under it and what holds it stay.

@@ -40,12 +40,12 @@ func (s *Service) CreateScenario(ctx context.Context, name, within string, baseA
 		}
 		return s.seeOrg(ctx, p, View{At: baseAsOf}, within)
 	}, func(tx Tx) error {
-		if err := tx.PutScenario(ctx, sc); err != nil {
-			return err
-		}
-		sc.Rev++
-		return nil
+		// sc is bumped only once committed: the driver may run this again.
+		return tx.PutScenario(ctx, sc)
 	})
+	if err == nil {
+		sc.Rev++
+	}
 	return sc, err
 }
 
@@ -97,7 +97,7 @@ func (s *Service) seeScenario(ctx context.Context, p *Principal, sc *Scenario) e
 // the root of its subtree.
 func (r *scoped) seeScenario(ctx context.Context, sc *Scenario) error {
 	if err := r.seeOrg(ctx, View{At: sc.BaseAsOf}, sc.Within); err != nil {
-		return notFound("phương án", sc.ID)
+		return NotFound("phương án", sc.ID)
 	}
 	return nil
 }

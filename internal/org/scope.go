@@ -175,7 +175,7 @@ func (r *scoped) seeOrg(ctx context.Context, v View, id string) error {
 		return err
 	}
 	if !ok[0] {
-		return notFound("tổ chức", id)
+		return NotFound("tổ chức", id)
 	}
 	return nil
 }
@@ -259,7 +259,7 @@ func (r *scoped) Path(ctx context.Context, v View, id string) ([]Org, error) {
 		return nil, err
 	}
 	if len(paths[0]) == 0 {
-		return nil, notFound("tổ chức", id)
+		return nil, NotFound("tổ chức", id)
 	}
 	return paths[0], nil
 }
@@ -308,7 +308,7 @@ func onlyMember(ms []Member, err error, id string) (Member, error) {
 		return Member{}, err
 	}
 	if ms[0].ID == "" {
-		return Member{}, notFound("đảng viên", id)
+		return Member{}, NotFound("đảng viên", id)
 	}
 	return ms[0], nil
 }

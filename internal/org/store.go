@@ -39,24 +39,45 @@ type MemberPage struct {
 // Reader answers questions about the structure as of a view. Methods that take
 // one id fail with NOT_FOUND when it does not exist in the view; methods that
 // take many return, in the same order, a zero value (empty ID) for each missing id.
+//
+// Errors, here and in Store: besides the codes each method names, any method
+// may fail with UNAVAILABLE when the store cannot be reached (the database is
+// down or overloaded; try again later), with INTERNAL for anything else (its
+// message says nothing of the cause, which stays in the error chain for the
+// logs), and with the context's error when ctx ends. Pages are asked for as
+// the Service checked them (PageQuery.First in 1..MaxPageSize); a cursor the
+// method cannot decode is BAD_USER_INPUT. A store words NOT_FOUND with
+// NotFound, the CONFLICT of a stale write with Stale and that of an import
+// into a store with data as ErrNotEmpty, so that all stores answer alike.
 type Reader interface {
 	// Roots are the organisations without a parent: the provinces.
 	Roots(ctx context.Context, v View) ([]Org, error)
+	// Org is one organisation; NOT_FOUND.
 	Org(ctx context.Context, v View, id string) (Org, error)
+	// Orgs are several, a zero Org for each missing one.
 	Orgs(ctx context.Context, v View, ids []string) ([]Org, error)
 	// Children lists an organisation's children by kind, then name, optionally
-	// only those of the given kinds.
+	// only those of the given kinds. NOT_FOUND for a missing organisation,
+	// BAD_USER_INPUT for a bad cursor.
 	Children(ctx context.Context, v View, id string, q PageQuery, kinds []Kind) (OrgPage, error)
-	// Path lists the organisations from the root down to id, id included.
+	// Path lists the organisations from the root down to id, id included;
+	// NOT_FOUND.
 	Path(ctx context.Context, v View, id string) ([]Org, error)
 
+	// Member is one member; NOT_FOUND.
 	Member(ctx context.Context, v View, id string) (Member, error)
+	// Members are several, a zero Member for each missing one.
 	Members(ctx context.Context, v View, ids []string) ([]Member, error)
-	// CellMembers lists the members whose official cell is the organisation, by name.
+	// CellMembers lists the members whose official cell is the organisation,
+	// by name; BAD_USER_INPUT for a bad cursor.
 	CellMembers(ctx context.Context, v View, orgID string, q PageQuery) (MemberPage, error)
-	// Residents lists the members whose residence link points to the cell, by name.
+	// Residents lists the members whose residence link points to the cell, by
+	// name; BAD_USER_INPUT for a bad cursor.
 	Residents(ctx context.Context, v View, cellID string, q PageQuery) (MemberPage, error)
 
+	// Search finds organisations and members by name. BAD_USER_INPUT for
+	// an empty or too long text, NOT_FOUND for an organisation of q.Within
+	// missing in the view.
 	Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error)
 
 	// ChartNodes lists the chart of a subtree as Tree.ChartNodes does, failing
@@ -68,7 +89,8 @@ type Reader interface {
 	// of them; ordered by From, then To.
 	ResidenceLinks(ctx context.Context, v View, cells []string) ([]ResidenceLink, error)
 
-	// Changes lists the history q selects, by effective date, then sequence.
+	// Changes lists the history q selects, by effective date, then
+	// sequence; BAD_USER_INPUT for a bad cursor.
 	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 	// ChangeCounts counts the changes q selects by type (q.First and q.After aside).
 	ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error)
@@ -85,11 +107,17 @@ type Reader interface {
 
 // Tx is what an operation reads and writes inside one store transaction.
 // Records returned are the caller's to change; nothing is visible to readers
-// until the transaction commits, and nothing is written if it fails.
+// until the transaction commits, and nothing is written if it fails. Its
+// methods fail as Reader's do, and as each says.
 type Tx interface {
+	// Org is an organisation's record as the transaction sees it; NOT_FOUND.
 	Org(ctx context.Context, id string) (OrgRecord, error)
+	// Member is a member's record as the transaction sees it; NOT_FOUND.
 	Member(ctx context.Context, id string) (MemberRecord, error)
+	// PutOrg writes r. Its Rev must be the one read (zero for a new record):
+	// CONFLICT when another transaction wrote it since; the store bumps it.
 	PutOrg(ctx context.Context, r OrgRecord) error
+	// PutMember writes r, checked as PutOrg's.
 	PutMember(ctx context.Context, r MemberRecord) error
 	// Audit records the transaction's action with its writes.
 	Audit(ctx context.Context, e AuditEntry) error
@@ -107,11 +135,17 @@ type Tx interface {
 	// ChildIDs lists, at least, every organisation that ever had orgID as its
 	// parent, the transaction's own writes included.
 	ChildIDs(ctx context.Context, orgID string) ([]string, error)
+	// ChartNodes and Changes are Reader's, read in the transaction as
+	// committed (without its own writes): an operation or a replay reads
+	// its subtree and the later history without a second transaction, which
+	// would wait for a second connection while this one holds the first.
+	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 
-	// Scenario reads a scenario as the transaction sees it.
+	// Scenario reads a scenario as the transaction sees it; NOT_FOUND.
 	Scenario(ctx context.Context, id string) (Scenario, error)
 	// PutScenario writes a scenario. Its Rev must be the one read (zero for
-	// a new one), as for records; the store bumps it.
+	// a new one), as for records: CONFLICT otherwise; the store bumps it.
 	PutScenario(ctx context.Context, sc Scenario) error
 }
 
@@ -124,16 +158,28 @@ type Store interface {
 	// AuditLog lists the audit log, newest first.
 	AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
 	// Update runs fn in one transaction. When it returns nil every write of fn
-	// is durable and visible; when it returns an error none is.
+	// is durable and visible; when it returns an error none is, and the error
+	// is fn's, or CONFLICT when a concurrent write got there first (try
+	// again), or UNAVAILABLE. A store may run fn more than once (the Neo4j
+	// driver retries a transaction on transient errors), so fn starts from
+	// scratch each time and keeps no state between runs but its result.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// Import loads a whole dataset into an empty store.
+	// View runs fn in one read transaction: fn reads the committed records
+	// as through Update, and whatever it puts or audits is discarded; it
+	// records no change (the history numbers them as it writes them). Where
+	// a store can, a View takes no lock that writers wait for; what-if
+	// replays of scenarios run in one.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Import loads a whole dataset into an empty store, or nothing:
+	// ErrNotEmpty when the store holds data, BAD_USER_INPUT or
+	// RULE_VIOLATION naming the first bad record of an invalid dataset.
 	Import(ctx context.Context, src RecordReader) (ImportStats, error)
 	// Export writes the whole dataset, organisations, then members, then the
 	// history by sequence number.
 	Export(ctx context.Context, dst RecordWriter) error
 	// Empty reports whether the store holds no organisation yet.
 	Empty(ctx context.Context) (bool, error)
-	// Ping fails when the store cannot serve requests.
+	// Ping fails, UNAVAILABLE, when the store cannot serve requests.
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -238,7 +238,7 @@ func (t *Tree) WithinAny(id string, ancestors []string) bool {
 func (t *Tree) Children(id string, q PageQuery, kinds []Kind) (page []Org, hasNext bool, total int, err error) {
 	n := t.nodes[id]
 	if n == nil {
-		return nil, false, 0, notFound("tổ chức", id)
+		return nil, false, 0, NotFound("tổ chức", id)
 	}
 	start := 0
 	if q.After != "" {
@@ -288,7 +288,7 @@ func decodeChildCursor(s string) (Kind, string, string, error) {
 func (t *Tree) Walk(id string, maxDepth int, visit func(o *Org, depth int) bool) error {
 	n := t.nodes[id]
 	if n == nil {
-		return notFound("tổ chức", id)
+		return NotFound("tổ chức", id)
 	}
 	var walk func(n *node, depth int) bool
 	walk = func(n *node, depth int) bool {

@@ -49,11 +49,18 @@ func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf 
 // Update runs fn over the scenario's writes; they join the scenario only if
 // fn succeeds, so a failed operation leaves nothing behind.
 func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
-	tx := &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
+	tx := w.newTx()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return w.commit(tx)
+}
+
+// View runs fn over the scenario's writes and discards what fn writes.
+func (w *whatIf) View(ctx context.Context, fn func(Tx) error) error { return fn(w.newTx()) }
+
+func (w *whatIf) newTx() *whatIfTx {
+	return &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
 }
 
 // Audit records nothing: a scenario's operations are audited as the one
@@ -165,7 +172,7 @@ func (t *whatIfTx) Org(ctx context.Context, id string) (OrgRecord, error) {
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return OrgRecord{}, notFound("tổ chức", id)
+		return OrgRecord{}, NotFound("tổ chức", id)
 	}
 	r, err := t.w.src.Org(ctx, id)
 	if err == nil {
@@ -179,7 +186,7 @@ func (t *whatIfTx) Member(ctx context.Context, id string) (MemberRecord, error) 
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return MemberRecord{}, notFound("đảng viên", id)
+		return MemberRecord{}, NotFound("đảng viên", id)
 	}
 	r, err := t.w.src.Member(ctx, id)
 	if err == nil {
@@ -250,6 +257,18 @@ func (t *whatIfTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 	return slices.Compact(ids), nil
 }
 
+func (t *whatIfTx) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+	return t.w.ChartNodes(ctx, v, q, limit)
+}
+
+// Changes reads the live history: in the replay's transaction while there is one.
+func (t *whatIfTx) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+	if t.w.src != nil {
+		return t.w.src.Changes(ctx, q)
+	}
+	return t.w.Store.Changes(ctx, q)
+}
+
 func (t *whatIfTx) Scenario(ctx context.Context, id string) (Scenario, error) {
 	return t.w.Store.Scenario(ctx, id)
 }
@@ -267,7 +286,7 @@ func (w *whatIf) Org(_ context.Context, _ View, id string) (Org, error) {
 	if o, ok := w.tree.Get(id); ok {
 		return o, nil
 	}
-	return Org{}, notFound("tổ chức", id)
+	return Org{}, NotFound("tổ chức", id)
 }
 
 func (w *whatIf) Orgs(_ context.Context, _ View, ids []string) ([]Org, error) {
@@ -285,7 +304,7 @@ func (w *whatIf) Children(_ context.Context, _ View, id string, q PageQuery, kin
 
 func (w *whatIf) Path(_ context.Context, _ View, id string) ([]Org, error) {
 	if !w.tree.Has(id) {
-		return nil, notFound("tổ chức", id)
+		return nil, NotFound("tổ chức", id)
 	}
 	return w.tree.Path(id), nil
 }
@@ -354,7 +373,7 @@ func (w *whatIf) indexMembers() {
 func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, written map[string][]Member,
 	livePage func(context.Context, View, string, PageQuery) (MemberPage, error)) (MemberPage, error) {
 	if !w.tree.Has(orgID) {
-		return MemberPage{}, notFound("tổ chức", orgID)
+		return MemberPage{}, NotFound("tổ chức", orgID)
 	}
 	live, err := livePage(ctx, View{At: w.at}, orgID, PageQuery{First: maxResidents})
 	if err != nil && ErrorCode(err) != ENotFound { // not found: new in the scenario
@@ -386,7 +405,7 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 	}
 	for _, id := range within {
 		if !w.tree.Has(id) {
-			return nil, notFound("tổ chức", id)
+			return nil, NotFound("tổ chức", id)
 		}
 	}
 	var hits []Hit

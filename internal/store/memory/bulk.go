@@ -27,7 +27,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if len(s.g.orgs) > 0 {
-		return org.ImportStats{}, org.Errorf(org.EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập vào kho trống")
+		return org.ImportStats{}, org.ErrNotEmpty
 	}
 	// What the buckets hold, if anything, is what an import that failed to
 	// discard it wrote: the store is empty.

@@ -35,11 +35,11 @@ func (s *Store) Org(_ context.Context, v org.View, id string) (org.Org, error) {
 }
 
 func errOrgNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+	return org.NotFound(org.WhatOrg, id)
 }
 
 func errMemberNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+	return org.NotFound(org.WhatMember, id)
 }
 
 func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, error) {

@@ -63,7 +63,7 @@ func loadScenarios(db *bolt.DB) (map[string]*scenarioEntry, error) {
 }
 
 func scenarioNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy phương án %q", id)
+	return org.NotFound(org.WhatScenario, id)
 }
 
 // Scenario reads one scenario.
@@ -119,7 +119,7 @@ func (t *txn) PutScenario(_ context.Context, sc org.Scenario) error {
 	} else if e := t.scenarios[sc.ID]; e != nil {
 		current = e.rev
 	}
-	if err := checkRev("phương án", sc.ID, sc.Rev, current); err != nil {
+	if err := checkRev(org.WhatScenario, sc.ID, sc.Rev, current); err != nil {
 		return err
 	}
 	sc.Rev = current + 1

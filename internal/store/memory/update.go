@@ -20,7 +20,7 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx := &txn{g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	tx := s.newTxn()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -33,6 +33,23 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.apply(&tx.st)
+}
+
+// View runs fn like Update and discards what it staged. It takes the
+// writers' lock all the same: apply changes the graph in place, so reading it
+// without that lock would mean holding mu for fn's whole run, and a long
+// replay holding mu would stall every reader queued behind the next writer.
+func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fn(s.newTxn())
+}
+
+func (s *Store) newTxn() *txn {
+	return &txn{s: s, g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
 }
 
 // apply installs committed records, changes and scenarios and refreshes
@@ -80,6 +97,7 @@ func (s *Store) apply(st *staged) error {
 // txn is the org.Tx of one Update. Only the writer holding writeMu changes the
 // graph, so reading it here needs no lock.
 type txn struct {
+	s         *Store
 	g         *graph
 	scenarios map[string]*scenarioEntry // committed
 	st        staged
@@ -92,7 +110,18 @@ func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
 	if e := t.g.orgs[id]; e != nil {
 		return e.rec.Clone(), nil
 	}
-	return org.OrgRecord{}, org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+	return org.OrgRecord{}, errOrgNotFound(id)
+}
+
+// ChartNodes reads the committed structure as the store does: nothing else
+// writes it while the transaction holds the writers' lock.
+func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	return t.s.ChartNodes(ctx, v, q, limit)
+}
+
+// Changes reads the committed history as the store does.
+func (t *txn) Changes(ctx context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	return t.s.Changes(ctx, q)
 }
 
 func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
@@ -102,7 +131,7 @@ func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 	if e := t.g.members[id]; e != nil {
 		return e.rec.Clone(), nil
 	}
-	return org.MemberRecord{}, org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+	return org.MemberRecord{}, errMemberNotFound(id)
 }
 
 // Audit stages an audit entry, written with the transaction's records.
@@ -153,7 +182,7 @@ func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
 	if e := t.g.orgs[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
-	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, "tổ chức")
+	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, org.WhatOrg)
 }
 
 func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
@@ -161,7 +190,7 @@ func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
 	if e := t.g.members[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
-	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, "đảng viên")
+	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, org.WhatMember)
 }
 
 // stage puts r among the staged records if its rev is the current one, the
@@ -181,7 +210,7 @@ func stage[R any](staged map[string]*R, id string, r *R, rev func(*R) *int64, co
 
 func checkRev(what, id string, got, current int64) error {
 	if got != current {
-		return org.Errorf(org.EConflict, "%s %q vừa được thay đổi bởi một thao tác khác; hãy thử lại", what, id)
+		return org.Stale(what, id)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -47,5 +48,33 @@ func TestAuditIsWrittenWithTheChangeAndListedNewestFirst(t *testing.T) {
 	}
 	if p := f.only("audit_log")[1].params; p["before"] != int64(2) || p["limit"] != int64(6) {
 		t.Fatalf("audit_log params %v", p)
+	}
+}
+
+func TestAuditEntriesOfOneTransactionAreNumberedInOrder(t *testing.T) {
+	s, f := loaded(t)
+	if err := s.Update(ctx, func(tx org.Tx) error {
+		for _, action := range []string{"a", "b", "c"} {
+			if err := tx.Audit(ctx, org.AuditEntry{Action: action}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.only("audit_append")); n != 1 {
+		t.Fatalf("%d audit_append, want the entries in one statement", n)
+	}
+	page, err := s.AuditLog(ctx, org.AuditQuery{First: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range page.Entries {
+		got = append(got, fmt.Sprint(e.Seq, e.Action))
+	}
+	if !slices.Equal(got, []string{"3c", "2b", "1a"}) {
+		t.Fatalf("log %v", got)
 	}
 }

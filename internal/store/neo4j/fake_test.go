@@ -3,7 +3,9 @@ package neo4j
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +21,8 @@ import (
 type call struct {
 	name   string
 	params map[string]any
+	rows   int // records it returned
+	tx     int // the transaction it ran in, numbered from 1
 }
 
 // ranStatement, when set, hears the name of every statement any fake runs.
@@ -37,11 +41,15 @@ type fakeDB struct {
 	answer  map[string]func(p map[string]any) []row // canned answers, before the model
 	fail    map[string]error                        // errors by statement
 	replays int                                     // extra runs of each write, rolled back
-	down    error                                   // what execute and verify fail with
+	// loseAcks makes the first commit of every Update (commit_record, by its
+	// key) apply, then fail as if the connection dropped during it.
+	loseAcks bool
+	lost     map[string]bool // the keys whose commit was reported lost
+	down     error           // what execute and verify fail with
 }
 
 func newFake(t *testing.T) (*Store, *fakeDB) {
-	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}}
+	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}, lost: map[string]bool{}}
 	s := newStore(f)
 	s.batchSize = 2
 	return s, f
@@ -52,17 +60,26 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 		return f.down
 	}
 	f.modes = append(f.modes, mode)
+	q := fakeQuerier{f: f, read: mode == n4j.AccessModeRead, tx: len(f.modes)}
 	if mode == n4j.AccessModeWrite {
 		for range f.replays {
 			saved := f.g.clone()
-			_ = work(fakeQuerier{f})
+			_ = work(q)
 			f.g = saved
 		}
 	}
-	saved := f.g.clone()
-	err := work(fakeQuerier{f})
+	saved, start := f.g.clone(), len(f.calls)
+	err := work(q)
 	if err != nil {
 		f.g = saved
+	}
+	if err == nil && f.loseAcks {
+		for _, c := range f.calls[start:] {
+			if key := c.params["key"]; c.name == "commit_record" && !f.lost[key.(string)] {
+				f.lost[key.(string)] = true
+				return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
+			}
+		}
 	}
 	return err
 }
@@ -93,11 +110,23 @@ func (f *fakeDB) only(name string) []call {
 
 func (f *fakeDB) reset() { f.calls, f.modes = nil, nil }
 
-type fakeQuerier struct{ f *fakeDB }
+// fakeQuerier runs statements in one transaction of the fake; in a read
+// transaction a statement that writes fails the test, as the server refuses it.
+type fakeQuerier struct {
+	f    *fakeDB
+	read bool
+	tx   int
+}
+
+// writingClause finds, outside comments, a clause that writes.
+var writingClause = regexp.MustCompile(`(?m)^[^/\n]*\b(CREATE|MERGE|SET|DELETE|REMOVE)\b`)
 
 func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]any) ([]*n4j.Record, error) {
 	f := q.f
-	f.calls = append(f.calls, call{st.name, params})
+	if q.read && writingClause.MatchString(st.text) {
+		f.t.Errorf("fake: %s writes, in a read transaction", st.name)
+	}
+	f.calls = append(f.calls, call{name: st.name, params: params, tx: q.tx})
 	if ranStatement != nil {
 		ranStatement(st.name)
 	}
@@ -112,6 +141,7 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	} else {
 		f.t.Fatalf("fake: no answer for statement %s", st.name)
 	}
+	f.calls[len(f.calls)-1].rows = len(rows)
 	return asRecords(rows...), nil
 }
 
@@ -143,6 +173,7 @@ type fakeGraph struct {
 	within                         map[int64][]string // the organisations each change is linked WITHIN
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id
+	commits                        map[string]bool
 }
 
 func newFakeGraph() *fakeGraph {
@@ -150,7 +181,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{},
+		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
 	}
 }
 
@@ -161,7 +192,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
 	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
-	c.scenarios = maps.Clone(g.scenarios)
+	c.scenarios, c.commits = maps.Clone(g.scenarios), maps.Clone(g.commits)
 	return &c
 }
 
@@ -347,9 +378,10 @@ func withoutID(facts []row) []any {
 var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	"await_indexes": func(g *fakeGraph, p map[string]any) []row { g.awaited++; return nil },
 	"audit_append": func(g *fakeGraph, p map[string]any) []row {
-		for _, e := range p["entries"].([]any) {
+		last := int64(len(g.audit)) // the counter, read once
+		for i, e := range p["entries"].([]any) {
 			r := maps.Clone(e.(map[string]any))
-			r["seq"] = int64(len(g.audit) + 1)
+			r["seq"] = last + int64(i) + 1
 			var roles []any // the driver hands lists back as []any
 			for _, role := range r["roles"].([]string) {
 				roles = append(roles, role)
@@ -369,9 +401,17 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		return out
 	},
 	"empty": func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
-	"meta_lock": func(g *fakeGraph, _ map[string]any) []row {
+	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
-		return []row{{"horizon": g.horizon}}
+		return []row{{"horizon": g.horizon, "applied": g.commits[p["commit"].(string)]}}
+	},
+	"commit_record": func(g *fakeGraph, p map[string]any) []row {
+		key := p["key"].(string)
+		if g.commits[key] {
+			panic("fake: an Update committed twice, against the commit_key constraint")
+		}
+		g.commits[key] = true
+		return nil
 	},
 	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
 	"horizon_set": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; return nil },

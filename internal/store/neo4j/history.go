@@ -134,6 +134,20 @@ func historyStatement(all, within string, q org.ChangeQuery) string {
 // number. The page starts after the later of two positions in that order: the
 // cursor's, and the one just before the first change on q.Since.
 func (s *Store) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage, error) {
+	var page org.ChangePage
+	err := s.read(ctx, func(q querier) (err error) {
+		page, err = changes(ctx, q, cq)
+		return err
+	})
+	return page, err
+}
+
+// Changes reads the history as committed, in the transaction.
+func (t *updateTx) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage, error) {
+	return changes(ctx, t.q, cq)
+}
+
+func changes(ctx context.Context, q querier, cq org.ChangeQuery) (org.ChangePage, error) {
 	params, err := historyParams(cq)
 	if err != nil {
 		return org.ChangePage{}, err
@@ -149,22 +163,15 @@ func (s *Store) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage
 		}
 	}
 	params["fromOn"], params["fromSeq"], params["limit"] = dateParam(from.EffectiveOn), from.Seq, int64(cq.First+1)
-	statement := historyStatement("changes_page", "changes_within_page", cq)
-	var page org.ChangePage
-	err = s.read(ctx, func(q querier) error {
-		recs, err := run(ctx, q, statement, params)
-		if err != nil {
-			return err
-		}
-		changes, err := changesOf(recs)
-		if err != nil {
-			return err
-		}
-		page = org.ChangePage{Changes: changes, HasNext: len(changes) > cq.First}
-		page.Changes = page.Changes[:min(len(changes), cq.First)]
-		return nil
-	})
-	return page, err
+	recs, err := run(ctx, q, historyStatement("changes_page", "changes_within_page", cq), params)
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	found, err := changesOf(recs)
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	return org.ChangePage{Changes: found[:min(len(found), cq.First)], HasNext: len(found) > cq.First}, nil
 }
 
 // ChangeCounts counts the changes q selects by type.
@@ -209,7 +216,9 @@ func (t *updateTx) LinkedMembers(ctx context.Context, orgID string) ([]string, e
 		}
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	ids = slices.Compact(ids)
+	// The caller reads each of them next.
+	return ids, t.members.prefetch(ctx, t.q, ids)
 }
 
 // memberLinkedTo reports whether any fact of the member points to organisation id.
@@ -232,5 +241,7 @@ func (t *updateTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 		}
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	ids = slices.Compact(ids)
+	// The caller reads each of them next.
+	return ids, t.orgs.prefetch(ctx, t.q, ids)
 }

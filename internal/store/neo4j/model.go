@@ -19,6 +19,7 @@ package neo4j
 //	          note, actor, recordedAt, subjects, scope, before, after})
 //	(:Change)-[:WITHIN]->(:Org)
 //	(:Scenario {id, rev, createdAt, json})
+//	(:Commit {key, at})
 //
 // Dates are Neo4j DATE values and enumerations their API names. An open-ended
 // span has no until; an unset optional value has no property. Org carries the
@@ -40,12 +41,16 @@ package neo4j
 // A Scenario is a draft restructuring, stored whole as its JSON (json, an
 // org.Scenario, rev included) and read back whole; rev and createdAt (a
 // DATETIME) beside it are copies, createdAt for the order of the list.
+//
+// A Commit records that one Update committed (key, random per Update; at, a
+// DATETIME), so that an Update run again after its commit's acknowledgement
+// was lost recognises that it already applied. One per write, like Audit.
 var graphModel = struct {
 	Labels        []string
 	Relationships []string
 	Properties    []string
 }{
-	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario"},
+	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario", "Commit"},
 	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN"},
 	Properties: []string{
 		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",

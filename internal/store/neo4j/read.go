@@ -134,11 +134,11 @@ func (v view) count(ctx context.Context, orgs map[string]org.Org, stored map[str
 }
 
 func orgNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy tổ chức %q", id)
+	return org.NotFound(org.WhatOrg, id)
 }
 
 func memberNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy đảng viên %q", id)
+	return org.NotFound(org.WhatMember, id)
 }
 
 // exists reports whether organisation id exists on the date, without counting it.
@@ -412,25 +412,36 @@ func (s *Store) memberPage(ctx context.Context, v org.View, statement, orgID str
 // parameter as its bound, and counting before the horizon walks it all anyway.
 func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	var nodes []org.ChartNode
-	err := s.inView(ctx, v, func(vw view) error {
-		orgs, err := vw.subtree(ctx, q.RootID)
-		if err != nil {
-			return err
-		}
-		t, err := inOrder(vw.at, orgs)
-		if err != nil {
-			return err
-		}
-		if nodes, err = t.ChartNodes(q, limit); err != nil {
-			return err
-		}
-		// The tree only orders: its counts know no members.
-		for i := range nodes {
-			nodes[i].Org = orgs[nodes[i].ID]
-		}
-		return nil
+	err := s.inView(ctx, v, func(vw view) (err error) {
+		nodes, err = vw.chartNodes(ctx, q, limit)
+		return err
 	})
 	return nodes, err
+}
+
+// ChartNodes reads the chart as committed, in the transaction.
+func (t *updateTx) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	return view{q: t.q, at: v.At}.chartNodes(ctx, q, limit)
+}
+
+func (v view) chartNodes(ctx context.Context, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	orgs, err := v.subtree(ctx, q.RootID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := inOrder(v.at, orgs)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := t.ChartNodes(q, limit)
+	if err != nil {
+		return nil, err
+	}
+	// The tree only orders: its counts know no members.
+	for i := range nodes {
+		nodes[i].Org = orgs[nodes[i].ID]
+	}
+	return nodes, nil
 }
 
 // subtree is every organisation of the subtree of root on the date, with its

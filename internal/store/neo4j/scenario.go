@@ -24,7 +24,7 @@ type txScenario struct {
 }
 
 func scenarioNotFound(id string) error {
-	return org.Errorf(org.ENotFound, "không tìm thấy phương án %q", id)
+	return org.NotFound(org.WhatScenario, id)
 }
 
 // decodeScenario reads the json column of a record of scenario_get or scenarios_all.
@@ -131,7 +131,7 @@ func (t *updateTx) PutScenario(ctx context.Context, sc org.Scenario) error {
 		return err
 	}
 	if sc.Rev != ts.rev {
-		return org.Errorf(org.EConflict, "phương án %q vừa được người khác thay đổi; hãy tải lại và thử lại.", sc.ID)
+		return org.Stale(org.WhatScenario, sc.ID)
 	}
 	sc.Rev = ts.rev + 1
 	b, err := json.Marshal(sc)

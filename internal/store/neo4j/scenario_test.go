@@ -50,8 +50,8 @@ func TestScenarioPutReadsTheRevThenWritesAtCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := f.names(), []string{
-		"meta_lock", "scenario_get", "scenario_put", // the replay, rolled back
-		"meta_lock", "scenario_get", "scenario_put",
+		"meta_lock", "scenario_get", "scenario_put", "commit_record", // the replay, rolled back
+		"meta_lock", "scenario_get", "scenario_put", "commit_record",
 	}; !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}
@@ -220,5 +220,48 @@ func TestScenarioDecodingFailures(t *testing.T) {
 		if err := putScenario(s, testScenario("s1", scenarioCreated)); err == nil {
 			t.Fatalf("PutScenario over %v: no error", bad)
 		}
+	}
+}
+
+// A what-if read replays its scenario in read transactions: it never takes
+// the writers' lock (the fake fails a write in a read transaction).
+func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
+	s, f := loaded(t)
+	sc, err := service(s).CreateScenario(ctx, "Gộp chi bộ", "gc", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service(s).AddScenarioOperations(ctx, sc.ID, []org.Operation{
+		{Type: org.OpMergeOrgs, Sources: []string{"c2"}, TargetID: "c1"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := s.Orgs(ctx, now(), []string{"c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reset()
+	// A new Service has no replay cached: this read replays the scenario.
+	c1, err := service(s).Org(ctx, org.View{At: today, Scenario: sc.ID}, "c1")
+	if err != nil || c1.Counts.Official != live[0].Counts.Official+live[1].Counts.Official {
+		t.Fatalf("c1 in the scenario: %+v, %v; live %+v", c1.Counts, err, live)
+	}
+	if len(f.only("member_records")) == 0 {
+		t.Fatalf("statements %v: the scenario was not replayed", f.names())
+	}
+	if slices.Contains(f.modes, n4j.AccessModeWrite) || slices.Contains(f.names(), "meta_lock") {
+		t.Fatalf("transactions %v, statements %v: want reads only", f.modes, f.names())
+	}
+	// The replay reads the subtree, the records and the later history in its
+	// own transaction, never in a second one that would need a second
+	// connection while the first is held.
+	replay := f.only("subtree_records")[0].tx
+	for _, name := range []string{"member_records", "changes_within_page"} {
+		if c := f.only(name); len(c) == 0 || c[0].tx != replay {
+			t.Fatalf("%s in transaction %v, the replay's is %d", name, c, replay)
+		}
+	}
+	if len(f.modes) != 2 {
+		t.Fatalf("%d transactions, want the scenario read and the replay", len(f.modes))
 	}
 }

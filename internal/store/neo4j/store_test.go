@@ -30,17 +30,17 @@ func TestCreateSchemaRunsEverySchemaStatementThenWaits(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if len(want) != 13 {
-		t.Fatalf("%d schema statements, want 13 (6 constraints, 5 indexes, 2 full-text indexes)", len(want))
+	if len(want) != 14 {
+		t.Fatalf("%d schema statements, want 14 (7 constraints, 5 indexes, 2 full-text indexes)", len(want))
 	}
 	if got := f.names(); !slices.Equal(got, append(want, "await_indexes")) {
 		t.Fatalf("statements %v", got)
 	}
 	// Each schema change in a write transaction of its own; the wait reads.
-	if len(f.modes) != 14 || slices.Index(f.modes, n4j.AccessModeRead) != 13 {
+	if len(f.modes) != 15 || slices.Index(f.modes, n4j.AccessModeRead) != 14 {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	if p := f.calls[13].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
+	if p := f.calls[14].params; !reflect.DeepEqual(p, map[string]any{"seconds": indexWaitSeconds}) {
 		t.Fatalf("await_indexes params %v", p)
 	}
 }
@@ -98,7 +98,7 @@ func TestStoreErrors(t *testing.T) {
 
 func TestRunPassesExactlyTheDeclaredParameters(t *testing.T) {
 	_, f := newFake(t)
-	q := fakeQuerier{f}
+	q := fakeQuerier{f: f}
 	for _, params := range []map[string]any{
 		{},                                // missing
 		{"ids": []string{"p"}, "at": nil}, // extra

@@ -28,7 +28,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return fail(err)
 	}
 	if !empty {
-		return fail(org.Errorf(org.EConflict, "Cơ sở dữ liệu Neo4j đã có dữ liệu; chỉ nhập được vào cơ sở dữ liệu trống."))
+		return fail(org.ErrNotEmpty)
 	}
 	orgs, members, history, err := org.ReadDataset(ctx, src)
 	if err != nil {
@@ -60,7 +60,8 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return fail(err)
 	}
 	if err := s.write(ctx, func(q querier) error {
-		horizon, err := lock(ctx, q)
+		// Recounting is idempotent: no Update key to check.
+		horizon, _, err := lock(ctx, q, "")
 		if err != nil {
 			return err
 		}

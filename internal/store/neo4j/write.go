@@ -2,9 +2,13 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
 )
@@ -18,46 +22,78 @@ const openEnd = org.Forever - 1
 // the counts of every organisation they affect are recounted and the horizon
 // moved, all before the commit. The driver may run the whole of it again on a
 // transient error, so fn must not keep state between runs.
+//
+// When the connection drops during the commit, nobody knows whether it
+// applied, and the driver does not retry: Update runs again itself, under the
+// key it recorded with its writes, and a run that finds the key answers as
+// the committed run did, without running fn again.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
-	return s.write(ctx, func(q querier) error {
-		tx, err := s.beginUpdate(ctx, q)
-		if err != nil {
-			return err
+	key := org.NewID("u")
+	var err error
+	for range maxCommitAttempts {
+		err = s.write(ctx, func(q querier) error {
+			tx, applied, err := s.beginUpdate(ctx, q, key)
+			if err != nil || applied {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.commit(ctx)
+		})
+		var connectivity *n4j.ConnectivityError
+		if !errors.As(err, &connectivity) {
+			break
 		}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.commit(ctx)
-	})
+	}
+	return err
 }
 
-// lock takes the writers' lock and returns the horizon.
-func lock(ctx context.Context, q querier) (org.Date, error) {
-	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey})
+// maxCommitAttempts bounds the runs of an Update whose commit's outcome was unknown.
+const maxCommitAttempts = 3
+
+// lock takes the writers' lock and returns the horizon, and whether the
+// Update of key commit already committed.
+func lock(ctx context.Context, q querier, commit string) (org.Date, bool, error) {
+	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey, "commit": commit})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var d decoder
-	horizon := d.date(one(recs), "horizon", 0)
-	return horizon, d.err
+	r := one(recs)
+	horizon, applied := d.date(r, "horizon", 0), d.boolean(r, "applied")
+	return horizon, applied, d.err
 }
 
-func (s *Store) beginUpdate(ctx context.Context, q querier) (*updateTx, error) {
-	horizon, err := lock(ctx, q)
-	if err != nil {
-		return nil, err
+// View runs fn in a read transaction, routed to a reader on a cluster,
+// without the writers' lock; what fn puts is never written.
+func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
+	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, 0, "")) })
+}
+
+// beginUpdate takes the lock for the Update of key; applied, it returns no
+// transaction.
+func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
+	horizon, applied, err := lock(ctx, q, key)
+	if err != nil || applied {
+		return nil, applied, err
 	}
+	return s.newTx(q, horizon, key), false, nil
+}
+
+// newTx is a transaction over q, whose lock found horizon, for the Update of key.
+func (s *Store) newTx(q querier, horizon org.Date, key string) *updateTx {
 	return &updateTx{
-		store: s, q: q, horizon: horizon,
+		store: s, q: q, horizon: horizon, key: key,
 		orgs: records[org.OrgRecord]{
-			what: "tổ chức", load: loadOrgRecords,
+			what: org.WhatOrg, load: loadOrgRecords,
 			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
 		},
 		members: records[org.MemberRecord]{
-			what: "đảng viên", load: loadMembers,
+			what: org.WhatMember, load: loadMembers,
 			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
-	}, nil
+	}
 }
 
 // updateTx is the org.Tx of one run of an Update.
@@ -65,6 +101,7 @@ type updateTx struct {
 	store   *Store
 	q       querier
 	horizon org.Date // as the lock found it
+	key     string   // the Update's, recorded at commit
 	orgs    records[org.OrgRecord]
 	members records[org.MemberRecord]
 	changes []stagedChange // recorded, in order
@@ -95,7 +132,8 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 }
 
 // commit writes what was put, then the changes recorded, whose scopes may
-// name organisations put, then the scenarios put, then the audit entries.
+// name organisations put, then the scenarios put, then the audit entries,
+// then the Update's key.
 func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeRecords(ctx); err != nil {
 		return err
@@ -110,7 +148,11 @@ func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
-	return appendAudit(ctx, t.q, t.audit)
+	if err := appendAudit(ctx, t.q, t.audit); err != nil {
+		return err
+	}
+	_, err := run(ctx, t.q, "commit_record", map[string]any{"key": t.key, "at": time.Now().UTC()})
+	return err
 }
 
 // inThisTransaction runs work in the transaction.
@@ -197,20 +239,34 @@ type records[R interface{ Clone() R }] struct {
 type change[R any] struct{ before, after *R }
 
 func (rs *records[R]) change(ctx context.Context, q querier, id string) (*change[R], error) {
-	if c := rs.byID[id]; c != nil {
-		return c, nil
-	}
-	loaded, err := rs.load(ctx, q, []string{id})
-	if err != nil {
+	if err := rs.prefetch(ctx, q, []string{id}); err != nil {
 		return nil, err
+	}
+	return rs.byID[id], nil
+}
+
+// prefetch reads, in one statement, the records of ids the transaction has
+// not seen yet: a caller about to read them one by one then costs no more
+// round trips.
+func (rs *records[R]) prefetch(ctx context.Context, q querier, ids []string) error {
+	missing := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return rs.byID[id] != nil })
+	if len(missing) == 0 {
+		return nil
+	}
+	loaded, err := rs.load(ctx, q, missing)
+	if err != nil {
+		return err
 	}
 	if rs.byID == nil {
 		rs.byID = map[string]*change[R]{}
 	}
-	c := &change[R]{before: loaded[id]}
-	rs.byID[id] = c
-	rs.order = append(rs.order, id)
-	return c, nil
+	for _, id := range missing {
+		if rs.byID[id] == nil {
+			rs.byID[id] = &change[R]{before: loaded[id]}
+			rs.order = append(rs.order, id)
+		}
+	}
+	return nil
 }
 
 // read is the record as this transaction sees it: as put, or as stored.
@@ -226,7 +282,7 @@ func (rs *records[R]) read(ctx context.Context, q querier, id string) (R, error)
 		return (*c.before).Clone(), nil
 	}
 	var zero R
-	return zero, org.Errorf(org.ENotFound, "không tìm thấy %s %q", rs.what, id)
+	return zero, org.NotFound(rs.what, id)
 }
 
 // put takes r to be written at commit. Its rev must be the one it was read
@@ -241,7 +297,7 @@ func (rs *records[R]) put(ctx context.Context, q querier, r R) error {
 		current = *rs.rev(latest)
 	}
 	if *rs.rev(&r) != current {
-		return org.Errorf(org.EConflict, "%s %q vừa được người khác thay đổi; hãy tải lại và thử lại.", rs.what, rs.id(&r))
+		return org.Stale(rs.what, rs.id(&r))
 	}
 	r = r.Clone()
 	*rs.rev(&r) = current + 1

@@ -25,6 +25,7 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 		"org_upsert", "org_facts_delete", "org_facts_create", // the write
 		"open_tree", "counts_set", "counts_set", "horizon_set", // the recount, in batches of two, and the horizon
 		"audit_append",           // the action, in the same transaction
+		"commit_record",          // the Update's key, for a retry to recognise it
 		"org_records", "horizon", // the service reads the new cell back
 	}
 	if got := f.names(); !slices.Equal(got, want) {
@@ -148,7 +149,7 @@ func TestStalePutConflictsAndWritesNothing(t *testing.T) {
 	if o, _ := s.Org(ctx, now(), "c1"); o.Name != "Chi bộ thôn Đông Một" {
 		t.Fatalf("name %q", o.Name)
 	}
-	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f}, []string{"c1"}); rec["c1"].Rev != 2 {
+	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f: f}, []string{"c1"}); rec["c1"].Rev != 2 {
 		t.Fatalf("rev after one put %d", rec["c1"].Rev)
 	}
 }
@@ -223,4 +224,48 @@ func TestPutOfAMissingParentFails(t *testing.T) {
 		t.Fatalf("the orphan was written: %v", err)
 	}
 	wantCode(t, s.Update(ctx, func(tx org.Tx) error { return tx.PutOrg(ctx, org.OrgRecord{ID: "empty"}) }), org.EInternal)
+}
+
+// A commit whose acknowledgement is lost (the connection drops during it) is
+// applied, but the driver reports a connectivity error and does not retry:
+// Update runs again, recognises its own commit by its key, and answers as it.
+func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
+	s, f := loaded(t)
+	svc := service(s)
+	f.loseAcks = true
+	change, err := svc.RenameOrg(ctx, "c1", "Chi bộ thôn Đông Mới", decision("12-QĐ/ĐU", "gc"))
+	if err != nil {
+		t.Fatalf("RenameOrg = %v, want it answered as applied", err)
+	}
+	if change.Seq != 1 {
+		t.Fatalf("change %+v", change)
+	}
+	if got := f.names(); slices.Index(got, "commit_record") < 0 ||
+		!slices.Equal(got[slices.Index(got, "commit_record")+1:][:1], []string{"meta_lock"}) ||
+		len(f.only("changes_create")) != 1 || len(f.only("audit_append")) != 1 {
+		t.Fatalf("statements %v: want one run that writes, then one that only finds its key", got)
+	}
+	if page, _ := s.Changes(ctx, org.ChangeQuery{First: 10}); len(page.Changes) != 1 {
+		t.Fatalf("%d changes recorded, want 1", len(page.Changes))
+	}
+
+	// The scenario a lost acknowledgement created is there once, at rev 1.
+	sc, err := svc.CreateScenario(ctx, "Sáp nhập", "gc", 0)
+	if err != nil || sc.Rev != 1 {
+		t.Fatalf("CreateScenario = %+v, %v", sc, err)
+	}
+	if list, _ := s.Scenarios(ctx); len(list) != 1 || list[0].Rev != 1 {
+		t.Fatalf("scenarios %+v", list)
+	}
+
+	// A run that failed before committing runs fn again, from scratch.
+	f.loseAcks = false
+	f.reset()
+	f.fail["audit_append"] = &n4j.ConnectivityError{Inner: errors.New("EOF")}
+	runs := 0
+	err = s.Update(ctx, func(tx org.Tx) error { runs++; return tx.Audit(ctx, org.AuditEntry{Action: "x"}) })
+	wantCode(t, err, org.EUnavailable)
+	if runs != maxCommitAttempts {
+		t.Fatalf("%d runs, want %d", runs, maxCommitAttempts)
+	}
 }

@@ -53,6 +53,8 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"StaleWriteConflicts", testStaleWrite},
 		{"FailedUpdateWritesNothing", testFailedUpdate},
+		{"ViewWritesNothing", testView},
+		{"SameErrors", testSameErrors},
 		{"Covers", testCovers},
 		{"AccessControl", testAccessControl},
 		{"Audit", testAudit},
@@ -776,6 +778,63 @@ func testFailedUpdate(t *testing.T, f *fixture) {
 	if n := f.org(c.commune.ID).Counts.Children; n != 3 {
 		t.Fatalf("commune has %d children", n)
 	}
+}
+
+func testView(t *testing.T, f *fixture) {
+	c := f.commune()
+	const name = "Đảng ủy xã đổi tên trong View"
+	err := f.s.View(f.ctx, func(tx org.Tx) error {
+		r, err := tx.Org(f.ctx, c.commune.ID)
+		if err != nil {
+			return err
+		}
+		r.Versions[len(r.Versions)-1].Name = name
+		return tx.PutOrg(f.ctx, r)
+	})
+	if err != nil {
+		t.Fatalf("View = %v", err)
+	}
+	if o := f.org(c.commune.ID); o.Name == name {
+		t.Fatal("a View wrote what it put")
+	}
+}
+
+// testSameErrors: every store words NOT_FOUND, a stale write and an import
+// into a store with data as the domain does, so that all answer alike.
+func testSameErrors(t *testing.T, f *fixture) {
+	c := f.commune()
+	want := func(err error, want *org.Error) {
+		t.Helper()
+		if org.ErrorCode(err) != want.Code || org.ErrorMessage(err) != want.Message {
+			t.Errorf("error %v, want %s %q", err, want.Code, want.Message)
+		}
+	}
+	_, err := f.s.Org(f.ctx, f.now(), "onope")
+	want(err, org.NotFound(org.WhatOrg, "onope"))
+	_, err = f.s.Member(f.ctx, f.now(), "mnope")
+	want(err, org.NotFound(org.WhatMember, "mnope"))
+	_, err = f.s.Scenario(f.ctx, "snope")
+	want(err, org.NotFound(org.WhatScenario, "snope"))
+	want(f.s.Update(f.ctx, func(tx org.Tx) error { _, err := tx.Org(f.ctx, "onope"); return err }), org.NotFound(org.WhatOrg, "onope"))
+	want(f.s.Update(f.ctx, func(tx org.Tx) error { _, err := tx.Member(f.ctx, "mnope"); return err }), org.NotFound(org.WhatMember, "mnope"))
+
+	want(f.s.Update(f.ctx, func(tx org.Tx) error {
+		r, err := tx.Org(f.ctx, c.village.ID)
+		if err != nil {
+			return err
+		}
+		r.Rev--
+		return tx.PutOrg(f.ctx, r)
+	}), org.Stale(org.WhatOrg, c.village.ID))
+	sc, err := f.svc.CreateScenario(f.ctx, "Phương án", c.commune.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Rev--
+	want(f.s.Update(f.ctx, func(tx org.Tx) error { return tx.PutScenario(f.ctx, sc) }), org.Stale(org.WhatScenario, sc.ID))
+
+	_, err = f.s.Import(f.ctx, &Records{})
+	want(err, org.ErrNotEmpty)
 }
 
 // Records is a dataset held in memory: a RecordReader over Recs, and a

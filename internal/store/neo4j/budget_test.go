@@ -1,0 +1,156 @@
+package neo4j
+
+import (
+	"slices"
+	"testing"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+)
+
+// budget is the most statements a request may run on the Neo4j store, and
+// what it ran on the demo's Vĩnh Phúc province (35 organisations, 752
+// members: small enough for the fake's scans) when this was written.
+type budget struct {
+	name       string
+	statements int // the target (issue 16)
+	ceiling    int // the statements run today, asserted until the target is met
+	rows       int // the records returned today, asserted as a ceiling
+	// transactions it runs: one, but where the Service reads before it
+	// writes or replays (the member a transfer moves, for the caller's
+	// scope; a preview's scenario)
+	transactions int
+	run          func(*testing.T, *org.Service, *vinhPhuc)
+}
+
+// vinhPhuc names the organisations of the demo the requests read and change.
+type vinhPhuc struct {
+	province, commune string
+	cells             []string // two village cells of the commune
+}
+
+// TestStatementBudgets counts the statements and rows each request runs on
+// the fake at demo scale, prints them (BENCHMARKS.md keeps the table) and
+// fails when a request runs more than its budget, or, where the adapter does
+// not meet the budget yet, more than it runs today.
+func TestStatementBudgets(t *testing.T) {
+	s, f := newFake(t)
+	s.batchSize = defaultBatchSize
+	if _, err := s.Import(ctx, demo.VinhPhuc().Clone().Reader()); err != nil {
+		t.Fatal(err)
+	}
+	svc := org.NewService(s, func() org.Date { return today })
+	vp := findVinhPhuc(t, svc)
+	past := org.View{At: org.DateFrom(2020, 6, 30)}
+	statistics := func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+		if _, err := svc.Org(ctx, svc.Now(), vp.province); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := svc.CellMembers(ctx, svc.Now(), vp.cells[0], org.PageQuery{First: 1})
+	if err != nil || len(page.Members) == 0 {
+		t.Fatalf("members of %s: %+v, %v", vp.cells[0], page, err)
+	}
+	mover := page.Members[0].ID
+	flat, err := svc.CreateScenario(ctx, "Bỏ cấp huyện", vp.province, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddScenarioOperations(ctx, flat.ID, []org.Operation{
+		{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: vp.province}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []budget{
+		{"children page (50) of a commune", 3, 3, 22, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			if _, err := svc.Children(ctx, svc.Now(), vp.commune, org.PageQuery{First: 50}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"statistics of the province", 3, 2, 2, 1, statistics},
+		{"statistics of the province asOf 2020-06-30", 3, 3, 35, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			if _, err := svc.Org(ctx, past, vp.province); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"merge of two cells", 6, 58, 146, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			meta := org.Meta{Decision: org.Decision{Number: "1-QĐ/ĐU", Date: today, IssuerID: vp.commune}}
+			if _, err := svc.MergeOrgs(ctx, vp.cells[1:2], org.MergeTarget{ID: vp.cells[0]}, meta); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"transfer of a member until a future date", 6, 20, 44, 2, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			meta := org.Meta{Decision: org.Decision{Number: "2-QĐ/ĐU", Date: today, IssuerID: vp.commune}}
+			if _, err := svc.TransferMember(ctx, mover, vp.cells[2], today+90, meta); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"statistics of the province after a future-dated write", 3, 3, 34, 1, statistics},
+		{"what-if statistics of the province, flattenLevel DISTRICT", 6, 23, 75, 2, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			// A new Service has no replay cached: the read replays.
+			fresh := org.NewService(s, func() org.Date { return today })
+			if _, err := fresh.Org(ctx, org.View{At: today, Scenario: flat.ID}, vp.province); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(f.modes, n4j.AccessModeWrite) {
+				t.Errorf("transactions %v: a preview writes", f.modes)
+			}
+		}},
+	} {
+		f.reset()
+		b.run(t, svc, vp)
+		rows := 0
+		for _, c := range f.calls {
+			rows += c.rows
+		}
+		t.Logf("%-55s %3d statements (budget %d) %4d rows %d transactions", b.name, len(f.calls), b.statements, rows, len(f.modes))
+		if limit := max(b.statements, b.ceiling); len(f.calls) > limit {
+			t.Errorf("%s: %d statements, more than %d: %v", b.name, len(f.calls), limit, f.names())
+		}
+		if len(f.modes) != b.transactions {
+			t.Errorf("%s: %d transactions, want %d", b.name, len(f.modes), b.transactions)
+		}
+		if rows > b.rows {
+			t.Errorf("%s: %d rows, more than %d", b.name, rows, b.rows)
+		}
+	}
+}
+
+// findVinhPhuc walks the demo down to a commune with three village cells.
+func findVinhPhuc(t *testing.T, svc *org.Service) *vinhPhuc {
+	t.Helper()
+	roots, err := svc.Roots(ctx, svc.Now())
+	if err != nil || len(roots) != 1 {
+		t.Fatalf("roots %v, %v", roots, err)
+	}
+	vp := &vinhPhuc{province: roots[0].ID}
+	var walk func(id string) bool
+	walk = func(id string) bool {
+		page, err := svc.Children(ctx, svc.Now(), id, org.PageQuery{First: org.MaxPageSize}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var villages []string
+		for _, c := range page.Orgs {
+			if c.Kind == org.Cell && c.Sector == org.SectorVillage {
+				villages = append(villages, c.ID)
+			}
+		}
+		if len(villages) >= 3 {
+			vp.commune, vp.cells = id, villages[:3]
+			return true
+		}
+		for _, c := range page.Orgs {
+			if walk(c.ID) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(vp.province) {
+		t.Fatalf("no commune of %s with three village cells", vp.province)
+	}
+	return vp
+}
