@@ -85,3 +85,19 @@ func find(b *testing.B, svc *org.Service, text string) org.Org {
 	}
 	return *hits[0].Org
 }
+
+// quangNinhStore is a fresh embedded store of the demo's Quảng Ninh, for a
+// benchmark that writes: the shared demo store stays as generated.
+func quangNinhStore(b *testing.B) *memory.Store {
+	b.Helper()
+	s, err := memory.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	if _, err := s.Import(ctx, demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh").Reader()); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}

@@ -14,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/server"
-	"dangbo/internal/store/memory"
 )
 
 // BenchmarkMixedLoad is issue 17's mixed load over HTTP on a store of
@@ -30,14 +28,7 @@ import (
 // ratio to the read-only run, measured in the same run.
 func BenchmarkMixedLoad(b *testing.B) {
 	ctx := org.WithPrincipal(context.Background(), org.System)
-	s, err := memory.Open(b.TempDir(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Import(ctx, demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh").Reader()); err != nil {
-		b.Fatal(err)
-	}
+	s := quangNinhStore(b)
 	svc := org.NewService(s, nil)
 	srv := httptest.NewServer(handler(b, server.Config{Store: s, Service: svc}))
 	defer srv.Close()

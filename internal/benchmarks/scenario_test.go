@@ -246,14 +246,7 @@ func BenchmarkApplyAbolishDistrictLevel(b *testing.B) {
 // write in between, in the same run.
 func BenchmarkLinksAfterWrite(b *testing.B) {
 	ctx := org.WithPrincipal(context.Background(), org.System)
-	s, err := memory.Open(b.TempDir(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Import(ctx, demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh").Reader()); err != nil {
-		b.Fatal(err)
-	}
+	s := quangNinhStore(b)
 	today := org.DateFrom(2021, 6, 1)
 	svc := org.NewService(s, func() org.Date { return today })
 	province := find(b, svc, "tinh quang ninh").ID
