@@ -62,22 +62,18 @@ func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*mode
 	return r.loadOrg(ctx, org.View{At: obj.Date}, obj.IssuerID)
 }
 
-// OfficialOn is the resolver for the officialOn field.
 func (r *memberResolver) OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error) {
 	return obj.OfficialOn, nil
 }
 
-// Cell is the resolver for the cell field.
 func (r *memberResolver) Cell(ctx context.Context, obj *model.Member) (*model.Org, error) {
 	return r.loadOrg(ctx, obj.View, obj.CellID)
 }
 
-// ResidenceCell is the resolver for the residenceCell field.
 func (r *memberResolver) ResidenceCell(ctx context.Context, obj *model.Member) (*model.Org, error) {
 	return r.loadOrg(ctx, obj.View, obj.ResidenceCellID)
 }
 
-// Roles is the resolver for the roles field.
 func (r *memberResolver) Roles(ctx context.Context, obj *model.Member) ([]*model.RoleTerm, error) {
 	out := make([]*model.RoleTerm, len(obj.Roles))
 	for i, t := range obj.Roles {
@@ -86,32 +82,26 @@ func (r *memberResolver) Roles(ctx context.Context, obj *model.Member) ([]*model
 	return out, nil
 }
 
-// BirthDate is the resolver for the birthDate field.
 func (r *memberResolver) BirthDate(ctx context.Context, obj *model.Member) (*org.Date, error) {
 	return obj.Personal.BirthDate, nil
 }
 
-// Ethnicity is the resolver for the ethnicity field.
 func (r *memberResolver) Ethnicity(ctx context.Context, obj *model.Member) (*string, error) {
 	return optional(obj.Personal.Ethnicity), nil
 }
 
-// Phone is the resolver for the phone field.
 func (r *memberResolver) Phone(ctx context.Context, obj *model.Member) (*string, error) {
 	return optional(obj.Personal.Phone), nil
 }
 
-// Email is the resolver for the email field.
 func (r *memberResolver) Email(ctx context.Context, obj *model.Member) (*string, error) {
 	return optional(obj.Personal.Email), nil
 }
 
-// Address is the resolver for the address field.
 func (r *memberResolver) Address(ctx context.Context, obj *model.Member) (*string, error) {
 	return optional(obj.Personal.Address), nil
 }
 
-// CreateOrg is the resolver for the createOrg field.
 func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.Org, error) {
 	o, err := r.Service.CreateOrg(ctx, org.NewOrg{
 		ParentID: deref(input.ParentID), Name: input.Name, Code: deref(input.Code), Kind: input.Kind, Sector: deref(input.Sector),
@@ -122,7 +112,6 @@ func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgI
 	return orgOf(o, r.Service.Now()), nil
 }
 
-// CreateMember is the resolver for the createMember field.
 func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.Member, error) {
 	m, err := r.Service.CreateMember(ctx, org.NewMember{
 		CellID: input.CellID, FullName: input.FullName, Gender: input.Gender, Status: input.Status,
@@ -138,7 +127,6 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 	return memberOf(m, r.Service.Now()), nil
 }
 
-// SetResidence is the resolver for the setResidence field.
 func (r *mutationResolver) SetResidence(ctx context.Context, memberID string, cellID string, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
 	return changeOf(r.Service.SetResidence(ctx, memberID, cellID, meta(decision, effectiveOn, note)))
 }
@@ -273,12 +261,10 @@ func (r *mutationResolver) RebaseScenario(ctx context.Context, id string, baseAs
 	return model.EvaluatedScenario(ev), nil
 }
 
-// Code is the resolver for the code field.
 func (r *orgResolver) Code(ctx context.Context, obj *model.Org) (*string, error) {
 	return optional(obj.Org.Code), nil
 }
 
-// EndedOn is the resolver for the endedOn field.
 func (r *orgResolver) EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error) {
 	if obj.EndedOn == org.Forever {
 		return nil, nil
@@ -286,12 +272,10 @@ func (r *orgResolver) EndedOn(ctx context.Context, obj *model.Org) (*org.Date, e
 	return &obj.EndedOn, nil
 }
 
-// Parent is the resolver for the parent field.
 func (r *orgResolver) Parent(ctx context.Context, obj *model.Org) (*model.Org, error) {
 	return r.loadOrg(ctx, obj.View, obj.ParentID)
 }
 
-// Ancestors is the resolver for the ancestors field.
 func (r *orgResolver) Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error) {
 	path, err := r.Service.Path(ctx, obj.View, obj.ID)
 	if err != nil {
@@ -304,7 +288,6 @@ func (r *orgResolver) Ancestors(ctx context.Context, obj *model.Org) ([]*model.O
 	return out, nil
 }
 
-// Children is the resolver for the children field.
 func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error) {
 	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
@@ -322,7 +305,6 @@ func (r *orgResolver) Children(ctx context.Context, obj *model.Org, first *int, 
 	return orgConnection(p, v, conn), nil
 }
 
-// Members is the resolver for the members field.
 func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string, subtree *bool, filter *model.MemberFilter, orderBy *org.MemberOrder, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
 	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
@@ -349,7 +331,6 @@ func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, a
 	return memberConnection(p, v, conn, q.Order), nil
 }
 
-// Residents is the resolver for the residents field.
 func (r *orgResolver) Residents(ctx context.Context, obj *model.Org, first *int, after *string, asOf *org.Date, scenario *string) (*model.MemberConnection, error) {
 	v, err := r.connectionView(ctx, obj, asOf, scenario)
 	if err != nil {
@@ -381,7 +362,6 @@ func (r *orgStatisticsResolver) Breakdown(ctx context.Context, obj *model.Statis
 	return out, err
 }
 
-// Roots is the resolver for the roots field.
 func (r *queryResolver) Roots(ctx context.Context, asOf *org.Date, scenario *string) ([]*model.Org, error) {
 	v, err := r.viewOf(ctx, asOf, scenario)
 	if err != nil {
@@ -398,7 +378,6 @@ func (r *queryResolver) Roots(ctx context.Context, asOf *org.Date, scenario *str
 	return out, nil
 }
 
-// Org is the resolver for the org field.
 func (r *queryResolver) Org(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Org, error) {
 	v, err := r.viewOf(ctx, asOf, scenario)
 	if err != nil {
@@ -408,7 +387,6 @@ func (r *queryResolver) Org(ctx context.Context, id string, asOf *org.Date, scen
 	return nullIfNotFound(orgOf(o, v), err)
 }
 
-// Member is the resolver for the member field.
 func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Member, error) {
 	v, err := r.viewOf(ctx, asOf, scenario)
 	if err != nil {
@@ -418,7 +396,6 @@ func (r *queryResolver) Member(ctx context.Context, id string, asOf *org.Date, s
 	return nullIfNotFound(memberOf(m, v), err)
 }
 
-// Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error) {
 	// An id names an organisation or a member: whichever the caller sees.
 	if o, err := r.Org(ctx, id, asOf, scenario); o != nil || err != nil {
@@ -430,7 +407,6 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *org.Date, sce
 	return nil, nil
 }
 
-// Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error) {
 	n := org.DefaultResults // first: null asks for the default, like an omitted first
 	if first != nil {
@@ -470,7 +446,6 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 	return out, nil
 }
 
-// Statistics is the resolver for the statistics field.
 func (r *queryResolver) Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error) {
 	v, err := r.viewOf(ctx, asOf, scenario)
 	if err != nil {
@@ -506,7 +481,6 @@ func (r *queryResolver) OrgChart(ctx context.Context, rootID string, depth *int,
 	return c, nil
 }
 
-// Rules is the resolver for the rules field.
 func (r *queryResolver) Rules(ctx context.Context) ([]*org.Rule, error) {
 	rules := org.Rules()
 	out := make([]*org.Rule, len(rules))
@@ -611,7 +585,6 @@ func (r *queryResolver) ScenarioDiff(ctx context.Context, id string) (*model.Sce
 	return scenarioDiff(&sc, d), nil
 }
 
-// Org is the resolver for the org field.
 func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error) {
 	o, err := r.loadOrg(ctx, obj.View, obj.OrgID)
 	if err == nil && o == nil {
@@ -620,7 +593,6 @@ func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model
 	return o, err
 }
 
-// Until is the resolver for the until field.
 func (r *roleTermResolver) Until(ctx context.Context, obj *model.RoleTerm) (*org.Date, error) {
 	if obj.Until == org.Forever {
 		return nil, nil
