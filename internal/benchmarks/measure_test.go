@@ -77,21 +77,39 @@ type target struct{ url, token string }
 // hey does, and measures throughput and median latency. A response that is
 // not 200 or that carries GraphQL errors counts as an error.
 func load(t target, body []byte, clients int, d time.Duration) loadResult {
+	r, _ := loadMix(t, clients, d, func(int, int) request { return request{body: body} })
+	return r
+}
+
+// request is one request of a load: its body, the kind its latency is
+// reported under, and how long its client waits before the next.
+type request struct {
+	body  []byte
+	kind  int
+	pause time.Duration
+}
+
+// loadMix is load with each client's i-th request chosen by next; it also
+// returns the latencies by kind.
+func loadMix(t target, clients int, d time.Duration, next func(client, i int) request) (loadResult, map[int][]time.Duration) {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	var done, failed atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
+	byKind := map[int][]time.Duration{}
 	cpu := cpuTime()
 	stop := time.Now().Add(d)
 	var wg sync.WaitGroup
-	for range clients {
+	for c := range clients {
 		wg.Go(func() {
 			var mine []time.Duration
-			for time.Now().Before(stop) {
+			kinds := map[int][]time.Duration{}
+			for i := 0; time.Now().Before(stop); i++ {
+				rq := next(c, i)
 				start := time.Now()
-				req, _ := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(rq.body))
 				req.Header.Set("Content-Type", "application/json")
 				if t.token != "" {
 					req.Header.Set("Authorization", "Bearer "+t.token)
@@ -106,11 +124,17 @@ func load(t target, body []byte, clients int, d time.Duration) loadResult {
 				if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
 					failed.Add(1)
 				}
-				mine = append(mine, time.Since(start))
+				took := time.Since(start)
+				mine = append(mine, took)
+				kinds[rq.kind] = append(kinds[rq.kind], took)
 				done.Add(1)
+				time.Sleep(rq.pause)
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			for k, ds := range kinds {
+				byKind[k] = append(byKind[k], ds...)
+			}
 			mu.Unlock()
 		})
 	}
@@ -124,7 +148,7 @@ func load(t target, body []byte, clients int, d time.Duration) loadResult {
 	if len(lat) > 0 {
 		r.p50 = lat[len(lat)/2]
 	}
-	return r
+	return r, byKind
 }
 
 // compareLoad measures the real server against the static floor.

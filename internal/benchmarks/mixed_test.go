@@ -1,15 +1,12 @@
 package benchmarks
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,89 +79,52 @@ func BenchmarkMixedLoad(b *testing.B) {
 				"d": map[string]any{"number": fmt.Sprintf("%d-QĐ/BM", n), "date": today.String(), "issuerId": w.issuer}})
 	}
 	type result struct {
-		perSecond  float64
-		chartP50   time.Duration
-		writeP50   time.Duration
-		writes     int
-		errorCount int64
+		loadResult
+		chartP50, writeP50 time.Duration
+		writes             int
 	}
-	run := func(clients int, d time.Duration, pick func(client, i int) (body []byte, kind int), writer bool) result {
-		tr := &http.Transport{MaxIdleConnsPerHost: clients + 1, MaxConnsPerHost: clients + 1}
-		defer tr.CloseIdleConnections()
-		client := &http.Client{Transport: tr}
-		var done, failed atomic.Int64
-		var mu sync.Mutex
-		lat := map[int][]time.Duration{}
-		send := func(body []byte, kind int) {
-			start := time.Now()
-			resp, err := client.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
-			if err != nil {
-				failed.Add(1)
-				return
-			}
-			out, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) {
-				failed.Add(1)
-			}
-			took := time.Since(start)
-			done.Add(1)
-			mu.Lock()
-			lat[kind] = append(lat[kind], took)
-			mu.Unlock()
+	p50 := func(ds []time.Duration) time.Duration {
+		if len(ds) == 0 {
+			return 0
 		}
-		stop := time.Now().Add(d)
-		var wg sync.WaitGroup
-		for c := range clients {
-			wg.Go(func() {
-				for i := 0; time.Now().Before(stop); i++ {
-					send(pick(c, i))
-				}
-			})
-		}
-		if writer {
-			wg.Go(func() {
-				for time.Now().Before(stop) {
-					send(write(), -1)
-					time.Sleep(500 * time.Millisecond)
-				}
-			})
-		}
-		wg.Wait()
-		p50 := func(ds []time.Duration) time.Duration {
-			if len(ds) == 0 {
-				return 0
-			}
-			slices.Sort(ds)
-			return ds[len(ds)/2]
-		}
-		return result{perSecond: float64(done.Load()) / d.Seconds(), chartP50: p50(lat[chart]), writeP50: p50(lat[-1]),
-			writes: len(lat[-1]), errorCount: failed.Load()}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
 	}
-	readOnly := func(c, i int) ([]byte, int) { k := (c + i) % len(reads); return reads[k], k }
-	fivePercent := func(c, i int) ([]byte, int) {
+	run := func(clients int, d time.Duration, next func(client, i int) request) result {
+		r, byKind := loadMix(target{url: srv.URL + "/graphql"}, clients, d, next)
+		return result{loadResult: r, chartP50: p50(byKind[chart]), writeP50: p50(byKind[-1]), writes: len(byKind[-1])}
+	}
+	readOnly := func(c, i int) request { k := (c + i) % len(reads); return request{body: reads[k], kind: k} }
+	fivePercent := func(c, i int) request {
 		if (c+i)%20 == 0 {
-			return write(), -1
+			return request{body: write(), kind: -1}
 		}
 		return readOnly(c, i)
 	}
 	const clients = 32
+	// The last client writes twice a second, the others read.
+	oneWriter := func(c, i int) request {
+		if c == clients-1 {
+			return request{body: write(), kind: -1, pause: 500 * time.Millisecond}
+		}
+		return readOnly(c, i)
+	}
 	per := 4 * time.Second
-	run(clients, 500*time.Millisecond, readOnly, false) // warm up
+	run(clients, 500*time.Millisecond, readOnly) // warm up
 	var base, writer, mixed []result
 	for range 3 {
-		base = append(base, run(clients, per, readOnly, false))
-		writer = append(writer, run(clients-1, per, readOnly, true))
-		mixed = append(mixed, run(clients, per, fivePercent, false))
+		base = append(base, run(clients, per, readOnly))
+		writer = append(writer, run(clients, per, oneWriter))
+		mixed = append(mixed, run(clients, per, fivePercent))
 	}
 	median := func(rs []result) result {
-		slices.SortFunc(rs, func(a, b result) int { return int(a.perSecond - b.perSecond) })
+		slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.perSecond, b.perSecond) })
 		return rs[len(rs)/2]
 	}
 	r, w, m := median(base), median(writer), median(mixed)
 	for _, x := range slices.Concat(base, writer, mixed) {
-		if x.errorCount > 0 {
-			b.Errorf("%d requests failed", x.errorCount)
+		if x.errors > 0 {
+			b.Errorf("%d requests failed", x.errors)
 		}
 	}
 	b.ReportMetric(r.perSecond, "read-only-req/s")
