@@ -20,9 +20,12 @@ type operation struct {
 	// history reads the changes already recorded, to name the decision a
 	// refused operation would contradict.
 	history changeReader
-	before  map[string]Record
-	after   map[string]Record
-	order   []string // ids in the order first touched
+	// sees reports whether the caller may see organisation id on date at:
+	// a write may touch only what lies in the caller's scope.
+	sees   func(id string, at Date) (bool, error)
+	before map[string]Record
+	after  map[string]Record
+	order  []string // ids in the order first touched
 	// asides are the changes recorded besides this one (see aside), with
 	// the type and subjects of each.
 	asides   []*operation
@@ -48,7 +51,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: tx,
+		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: tx, sees: s.sees(ctx),
 			before: map[string]Record{}, after: map[string]Record{}}
 		if err := apply(op); err != nil {
 			return err
@@ -109,7 +112,7 @@ func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
 // same decision, for what op does besides its purpose: a resident's link
 // that ends with the cell dissolved is a RESIDENCE_ENDED of that member.
 func (op *operation) aside(typ ChangeType, subjects ...string) *operation {
-	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay, history: op.history,
+	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay, history: op.history, sees: op.sees,
 		before: map[string]Record{}, after: map[string]Record{}, typ: typ, subjects: subjects}
 	op.asides = append(op.asides, a)
 	return a
@@ -452,4 +455,16 @@ func (op *operation) label(id string) string {
 		return "đảng viên " + quoted(m.FullName)
 	}
 	return "một bản ghi"
+}
+
+// sees is the caller's view of what an operation may touch (operation.sees).
+func (s *Service) sees(ctx context.Context) func(id string, at Date) (bool, error) {
+	return func(id string, at Date) (bool, error) {
+		p, err := caller(ctx)
+		if err != nil {
+			return false, err
+		}
+		ok, err := (&scoped{store: s.store, p: p, today: s.today()}).visible(ctx, View{At: at}, []string{id})
+		return err == nil && ok[0], err
+	}
 }

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"slices"
 )
@@ -444,6 +445,19 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 		}
 		// A member who only lives there keeps their own cell: their link
 		// ends, recorded as such, and they are left to be linked anew.
+		if peek.onlyResidesIn(rec.ID, op.at) {
+			// A resident working outside the caller's scope is not theirs
+			// to change: those above both decide. The member is not named.
+			cell := cmp.Or(peek.CellOn(op.at-1), peek.CellOn(op.at))
+			ok, err := op.sees(cell, op.at-1)
+			if err != nil {
+				return err
+			}
+			if cell != "" && !ok {
+				return Errorf(EForbidden, "%s còn đảng viên ngoài phạm vi của bạn giữ liên hệ nơi cư trú: "+
+					"việc này cần cấp ủy có thẩm quyền rộng hơn quyết định", quoted(rec.nameOn(op.at-1)))
+			}
+		}
 		by, to := op, ""
 		switch {
 		case !peek.onlyResidesIn(rec.ID, op.at):

@@ -360,6 +360,16 @@ func testDissolvedResidence(t *testing.T, f *fixture) {
 	if err != nil || !lost(added) {
 		t.Fatalf("the scenario does not report the resident left without a link: %+v, %v", added, err)
 	}
+	// The commune's organiser may not: the worker lives there but works in
+	// the agency, outside the commune.
+	before := exportJSON(t, f)
+	organiser := org.WithPrincipal(f.ctx, &org.Principal{Subject: "tổ chức xã", Roles: []org.AccessRole{org.Organiser},
+		Scope: []string{c.commune.ID}})
+	_, err = f.svc.DissolveOrg(organiser, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.byOn(c.commune.ID, feb))
+	wantCode(t, err, org.EForbidden, "")
+	if strings.Contains(err.Error(), worker.FullName) || !bytes.Equal(before, exportJSON(t, f)) {
+		t.Fatalf("the refusal names the worker, or wrote: %v", err)
+	}
 	meta := f.byOn(c.commune.ID, feb)
 	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, meta); err != nil {
 		t.Fatal(err)
