@@ -143,6 +143,10 @@ func (s costedSchema) walk(ctx context.Context, field string, args map[string]an
 		if sub, _ := args["subtree"].(bool); sub || args["filter"] != nil {
 			return walkCost + unknownOrgs + unknownMembers/membersPerUnit
 		}
+	case "Scenario.violations", "Scenario.existingViolations":
+		// The rules over the scenario's subtree as it is and as it would
+		// be, whose root the arguments do not name: twice a large district.
+		return 2 * (walkCost + unknownOrgs + unknownMembers/membersPerUnit)
 	case "OrgStatistics.breakdown":
 		return walkCost + unknownOrgs + unknownMembers/membersPerUnit
 	case "Query.scenarioDiff":

@@ -107,6 +107,9 @@ func TestCostBudgets(t *testing.T) {
 		{"a province's scenario diff", aliases(1, `scenarioDiff(id: $id) { figures { name } }`), sc.ID, "ok", "ok"},
 		{"ten province's scenario diffs", aliases(10, `scenarioDiff(id: $id) { figures { name } }`), sc.ID,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"200 aliases of a scenario's existing findings", aliases(200, `scenario(id: $id) { existingViolations { rule } }`), sc.ID,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"a scenario's findings", aliases(1, `scenario(id: $id) { violations { rule } existingViolations { rule } }`), sc.ID, "ok", "ok"},
 		{"a district's chart", aliases(1, chart), w.district, "ok", "ok"},
 		{"five district charts", aliases(5, chart), w.district, "ok", "ok"},
 	} {
