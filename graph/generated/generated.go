@@ -508,17 +508,17 @@ type QueryResolver interface {
 	Org(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Org, error)
 	Member(ctx context.Context, id string, asOf *org.Date, scenario *string) (*model.Member, error)
 	Node(ctx context.Context, id string, asOf *org.Date, scenario *string) (model.Node, error)
-	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error)
-	Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error)
-	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.Chart, error)
-	Rules(ctx context.Context) ([]*org.Rule, error)
-	Violations(ctx context.Context, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) ([]*model.Violation, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
+	OrgChart(ctx context.Context, rootID string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.Chart, error)
 	Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error)
 	ChangeSummary(ctx context.Context, within string, since org.Date, until *org.Date) (*model.ChangeSummary, error)
+	Rules(ctx context.Context) ([]*org.Rule, error)
+	Violations(ctx context.Context, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) ([]*model.Violation, error)
 	Scenarios(ctx context.Context, status *org.ScenarioStatus) ([]*model.Scenario, error)
 	Scenario(ctx context.Context, id string) (*model.Scenario, error)
 	ScenarioDiff(ctx context.Context, id string) (*model.ScenarioDiff, error)
+	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error)
+	Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error)
 }
 type RoleTermResolver interface {
 	Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error)
@@ -2526,87 +2526,55 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema/schema.graphqls", Input: `"A calendar date, YYYY-MM-DD (ngày), e.g. \"2021-07-01\". Dates are days in Vietnam's time zone."
-scalar Date
+	{Name: "../../schema/audit.graphqls", Input: `extend type Query {
+  "Every mutation and export, newest first (admins only: FORBIDDEN for other roles)."
+  auditLog(
+    "Entries per page: 1 to 500 (BAD_USER_INPUT otherwise); default 50."
+    first: Int = 50
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
+  ): AuditConnection!
+}
 
-"An instant, RFC 3339, e.g. \"2021-07-01T08:30:00+07:00\"."
-scalar Time
+"One mutation or export: who, when, what, from where, and how it ended."
+type AuditEntry {
+  "Its number, increasing."
+  seq: Int!
+  "When it happened."
+  at: Time!
+  "Who did it (the token's subject)."
+  subject: String!
+  "Their roles: viewer, officer, organiser, admin."
+  roles: [String!]!
+  "The network address the request came from."
+  address: String
+  "What was done: the mutation (e.g. createOrg, addScenarioOperations, applyScenario), a restructuring operation by its ChangeType (e.g. MERGED), export, import or exportOrgChart."
+  action: String!
+  "The ids the action named."
+  target: String
+  "Empty when it succeeded, else the error code it failed with."
+  outcome: String
+}
 
-"""
-Personal data of a member: null, with a FORBIDDEN error, for callers whose role may not read it
-(viewers and organisers); officers and admins read it for the members in their scope.
-"""
-directive @personal on FIELD_DEFINITION
+"A page of the audit log (Relay connection), newest first."
+type AuditConnection {
+  "The entries of the page, without cursors."
+  nodes: [AuditEntry!]!
+  "Whether more pages follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "The entries of the page with their cursors."
+  edges: [AuditEdge!]!
+}
 
-"""
-Read the structure of a provincial party organisation: provinces, district-level committees,
-grassroots organisations, cells and members. Reads answer as of a date (` + "`" + `asOf` + "`" + `, default today) or,
-given ` + "`" + `scenario` + "`" + `, as if that restructuring scenario were applied (on its base date, within its subtree);
-passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
-"""
-type Query {
-  "The provinces (Đảng bộ tỉnh: organisations without a parent) the caller sees."
-  roots(
-    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): [Org!]!
-  "An organisation by id, or null if it does not exist on that date (or lies outside the caller's scope)."
-  org(
-    "The organisation's id (it starts with \"o\")."
-    id: ID!
-    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): Org
-  "A member (đảng viên) by id, or null if they were not a member on that date (or lie outside the caller's scope)."
-  member(
-    "The member's id (it starts with \"m\")."
-    id: ID!
-    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): Member
-  "Any object by id (Relay object identification): an Org or a Member, or null."
-  node(
-    "An organisation's or a member's id."
-    id: ID!
-    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): Node
-  """
-  Organisations and members whose names match ` + "`" + `text` + "`" + `, best first. Case and diacritics do not matter
-  ("nguyen van an" finds "Nguyễn Văn An") and words match in any order. Each hit carries the path from
-  the root so that a chart can expand and highlight it.
-  """
-  search(
-    "Words to find, at most 100 characters (BAD_USER_INPUT beyond); case and diacritics are folded (đ → d)."
-    text: String!
-    "How many hits at most: 0 to 100 (BAD_USER_INPUT otherwise); default 20."
-    first: Int = 20
-    "Only organisations (ORG) or only members (MEMBER); default both."
-    types: [SearchType!]
-    "Only hits in this organisation's subtree; default everything the caller sees."
-    within: ID
-    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Search as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): [SearchHit!]!
-  "Counts of the subtree below an organisation (thống kê): its levels, cells by sector and members."
-  statistics(
-    "The organisation at the top of the subtree; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
-    orgId: ID!
-    "The date to count on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Count as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-  ): OrgStatistics!
+"An audit entry with its cursor."
+type AuditEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the older entries that follow."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/chart.graphqls", Input: `extend type Query {
   """
   The subtree below an organisation as chart libraries take it (d3-org-chart, BALKAN OrgChart,
   Cytoscape.js): a flat list of nodes, parents before children, each with its parent's id and the counts
@@ -2628,33 +2596,112 @@ type Query {
     "Draw as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
     scenario: ID
   ): OrgChart!
-  "The rules of the Party Charter (Điều lệ Đảng) and its regulations that changes are checked against, R1 to R9."
-  rules: [Rule!]!
+}
+
+"A subtree ready to draw: nodes with their parent's id, and dual membership as links between cells."
+type OrgChart {
+  "The date drawn."
+  asOf: Date!
+  "Parents before children, siblings by kind then name."
+  nodes: [ChartNode!]!
+  "Residence ties between cells of the chart, by from, then to."
+  links: [ChartLink!]!
   """
-  Breaches of the Charter's rules in an organisation's subtree, parents first: on the structure, R1 (cells
-  with fewer than 3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots
-  committee), R5 (placement; members only in cells); on members, R4 (a cell of 9 or more official members
-  without a cell committee, chi ủy), R6 (residence links), R7 (probation overdue) and R8 (excellent ratings
-  above a fifth of good ones, last year rated). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + `
-  keeps errors only.
+  The same nodes as parallel lists, one per field (element i of each list describes nodes[i]): the
+  compact form for large charts, several times cheaper to produce and to parse than a list of objects.
   """
-  violations(
-    "The organisation at the top of the subtree checked; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
-    within: ID!
-    "The date to check; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
-    asOf: Date
-    "Check as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
-    scenario: ID
-    "The least severe findings to keep; default INFO: all of them."
-    minSeverity: Severity = INFO
-  ): [Violation!]!
-  "Every mutation and export, newest first (admins only: FORBIDDEN for other roles)."
-  auditLog(
-    "Entries per page: 1 to 500 (BAD_USER_INPUT otherwise); default 50."
-    first: Int = 50
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
-    after: String
-  ): AuditConnection!
+  columns: ChartColumns!
+  "The same links as parallel lists."
+  linkColumns: ChartLinkColumns!
+}
+
+"An organisation in a chart."
+type ChartNode {
+  "The organisation's id."
+  id: ID!
+  "Its parent in the chart (the nearest shown ancestor when ` + "`" + `kinds` + "`" + ` filtered); null for the root."
+  parentId: ID
+  "Its name."
+  name: String!
+  "Its kind."
+  kind: OrgKind!
+  "What it is attached to; OTHER when none was recorded."
+  sector: Sector
+  "Levels below the chart's root in the structure."
+  depth: Int!
+  "Sub-organisations in the structure, whether the chart shows them or not."
+  childCount: Int!
+  "Whether it has sub-organisations in the structure: whether to draw an expand button."
+  hasChildren: Boolean!
+  "Members whose cell this is."
+  directMemberCount: Int!
+  "Members in the subtree, each counted once by their cell."
+  memberCount: Int!
+  "Official members in the subtree."
+  officialCount: Int!
+  "Probationary members in the subtree."
+  probationaryCount: Int!
+}
+
+"What a chart link stands for."
+enum ChartLinkType {
+  "Working members of the ` + "`" + `from` + "`" + ` cell who live in the ` + "`" + `to` + "`" + ` cell's village or residential group (Quy định 213-QĐ/TW)."
+  RESIDENCE
+}
+
+"A tie between two cells of a chart that is not a parent link."
+type ChartLink {
+  "The cell the members are active in."
+  from: ID!
+  "The village or residential-group cell where they live."
+  to: ID!
+  "What the tie stands for."
+  type: ChartLinkType!
+  "The members the tie stands for."
+  memberCount: Int!
+}
+
+"The nodes of a chart as columns; every list has ` + "`" + `size` + "`" + ` elements."
+type ChartColumns {
+  "The number of nodes."
+  size: Int!
+  "ChartNode.id of each node."
+  ids: [ID!]!
+  "Null for the root."
+  parentIds: [ID]!
+  "ChartNode.name of each node."
+  names: [String!]!
+  "The OrgKind of each node, by name (strings: gqlgen writes a list of enum values one goroutine per element)."
+  kinds: [String!]!
+  "The Sector of each node, by name."
+  sectors: [String!]!
+  "ChartNode.depth of each node."
+  depths: [Int!]!
+  "ChartNode.childCount of each node."
+  childCounts: [Int!]!
+  "ChartNode.directMemberCount of each node."
+  directMemberCounts: [Int!]!
+  "ChartNode.memberCount of each node."
+  memberCounts: [Int!]!
+  "ChartNode.officialCount of each node."
+  officialCounts: [Int!]!
+  "ChartNode.probationaryCount of each node."
+  probationaryCounts: [Int!]!
+}
+
+"The links of a chart as columns; every link is a RESIDENCE link."
+type ChartLinkColumns {
+  "The number of links."
+  size: Int!
+  "ChartLink.from of each link."
+  from: [ID!]!
+  "ChartLink.to of each link."
+  to: [ID!]!
+  "ChartLink.memberCount of each link."
+  memberCounts: [Int!]!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/history.graphqls", Input: `extend type Query {
   """
   The history of restructuring operations, by effective date: those within an organisation's subtree
   (default: everything the caller sees), effective in [since, until), of the given types.
@@ -2683,45 +2730,317 @@ type Query {
     until: Date
   ): ChangeSummary!
 
-  "The restructuring scenarios over subtrees the caller sees, newest first; only those of ` + "`" + `status` + "`" + ` when given."
-  scenarios(
-    "Only scenarios in this state; default every state."
-    status: ScenarioStatus
-  ): [Scenario!]!
-  "A scenario by id, or null if there is none the caller sees."
-  scenario(
-    "The scenario's id, as createScenario returned it."
-    id: ID!
-  ): Scenario
-  """
-  An open scenario's subtree as it is (live, on the scenario's base date) against as it would be once the
-  scenario is applied: counts, figures, the organisations that differ and the rule findings it adds and resolves.
-  """
-  scenarioDiff(
-    "The scenario; NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded."
-    id: ID!
-  ): ScenarioDiff!
 }
 
-"""
-Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
-the decision that orders them, take effect on ` + "`" + `effectiveOn` + "`" + ` (default today; past and future dates are fine),
-apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
-the organisation concerned (R9). One decision (issuer and number, with one date) may order several operations;
-its number cited with another date is CONFLICT. A decision recorded late may not make a change already recorded for
-a later date untrue (CONFLICT naming that decision); one that leaves it true is recorded as usual.
-"""
-type Mutation {
-  "Create an organisation under a parent (a province has none). Fails with RULE_VIOLATION (R5) when the kind may not sit there."
-  createOrg(
-    "The organisation; organisers and admins only, a province (Đảng bộ tỉnh) admins only (FORBIDDEN otherwise)."
-    input: CreateOrgInput!
-  ): Org!
-  "Record a member in a cell or grassroots cell."
-  createMember(
-    "The member; officers and admins only (FORBIDDEN otherwise)."
-    input: CreateMemberInput!
-  ): Member!
+"What a recorded restructuring operation did."
+enum ChangeType {
+  "Thành lập: an organisation established."
+  ESTABLISHED
+  "Đổi tên: an organisation renamed."
+  RENAMED
+  "Chuyển giao: an organisation moved, with its subtree, under another parent."
+  TRANSFERRED
+  "Sáp nhập, hợp nhất: organisations merged into one."
+  MERGED
+  "Chia tách: a new organisation established from part of one."
+  SPLIT
+  "Giải thể: an organisation ended."
+  DISSOLVED
+  "Đổi loại hình: an organisation's kind changed, e.g. chi bộ cơ sở to đảng bộ cơ sở."
+  KIND_CHANGED
+  "Kết nạp đảng viên: a probationary member admitted."
+  MEMBER_ADMITTED
+  "Công nhận đảng viên chính thức: a probationary member confirmed as official."
+  MEMBER_CONFIRMED
+  "Chuyển sinh hoạt đảng: a member moved to another cell, for good or temporarily."
+  MEMBER_TRANSFERRED
+  "Xóa tên, khai trừ, từ trần…: a membership ended (RemovalReason)."
+  MEMBER_REMOVED
+  "Sinh hoạt nơi cư trú: a residence link set (Quy định 213-QĐ/TW)."
+  RESIDENCE_SET
+  "Kết thúc sinh hoạt nơi cư trú: a residence link ended."
+  RESIDENCE_ENDED
+  "Phân công chức vụ: a leadership role assigned."
+  ROLE_ASSIGNED
+  "Thôi giữ chức vụ: a leadership role ended."
+  ROLE_ENDED
+  "Xếp loại chất lượng: a yearly rating recorded."
+  RATING_RECORDED
+}
+
+"One applied operation, immutable."
+type Change {
+  "Its number in the history, increasing in the order changes were recorded."
+  seq: Int!
+  "What it did."
+  type: ChangeType!
+  "The date it took or takes effect (ngày có hiệu lực)."
+  effectiveOn: Date!
+  "The decision that ordered it (quyết định)."
+  decision: Decision!
+  "The free text recorded with it."
+  note: String
+  "Who recorded it (the token's subject)."
+  actor: String!
+  "When it was recorded."
+  recordedAt: Time!
+  "What the operation named, as of its effective date (an organisation it ended: as of the day before)."
+  subjects: [Node!]!
+  "The records the operation touched as they were (personal data only for roles that read it)."
+  before: [JSON!]!
+  "The records as the operation left them."
+  after: [JSON!]!
+}
+
+"The decision that ordered an operation (quyết định số …)."
+type Decision {
+  "Its number, e.g. \"125-QĐ/TU\"."
+  number: String!
+  "The date it was signed."
+  date: Date!
+  "The issuing committee's id; null when it lies outside the caller's organisations."
+  issuerId: ID
+  "The issuing committee as of the decision's date."
+  issuer: Org
+}
+
+"A page of the history of changes (Relay connection)."
+type ChangeConnection {
+  "How many changes the query selects, on every page (its paging aside)."
+  totalCount: Int!
+  "The changes of the page with their cursors."
+  edges: [ChangeEdge!]!
+  "The changes of the page, without cursors."
+  nodes: [Change!]!
+  "Whether more pages follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+}
+
+"A change with its cursor."
+type ChangeEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the changes that follow."
+  cursor: String!
+  "The change."
+  node: Change!
+}
+
+"Operations by type, e.g. established 232, dissolved 225, merged 198, admitted 6,225."
+type ChangeSummary {
+  "The organisation whose subtree was counted."
+  within: ID!
+  "The first effective date counted."
+  since: Date!
+  "The day after the last effective date counted; null: no end."
+  until: Date
+  "Operations of every type."
+  total: Int!
+  "Types with at least one operation."
+  counts: [ChangeTypeCount!]!
+  "Organisations established (thành lập)."
+  established: Int!
+  "Organisations dissolved (giải thể)."
+  dissolved: Int!
+  "Mergers (sáp nhập, hợp nhất)."
+  merged: Int!
+  "Splits (chia tách)."
+  split: Int!
+  "Members admitted (kết nạp)."
+  admitted: Int!
+}
+
+"How many operations of one type."
+type ChangeTypeCount {
+  "The type."
+  type: ChangeType!
+  "How many operations of it."
+  count: Int!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/member.graphqls", Input: `"Whether a member is on probation."
+enum MemberStatus {
+  "Đảng viên dự bị: probationary, for 12 months from admission."
+  PROBATIONARY
+  "Đảng viên chính thức: official."
+  OFFICIAL
+}
+
+"A member's gender (giới tính)."
+enum Gender {
+  "Nam."
+  MALE
+  "Nữ."
+  FEMALE
+}
+
+"A member's political-theory level (trình độ lý luận chính trị)."
+enum PoliticalTheory {
+  "Chưa qua đào tạo: none."
+  NONE
+  "Sơ cấp: elementary."
+  ELEMENTARY
+  "Trung cấp: intermediate."
+  INTERMEDIATE
+  "Cao cấp, cử nhân: advanced or bachelor's."
+  ADVANCED
+}
+
+"A leadership role in an organisation's committee (cấp ủy)."
+enum Role {
+  "Bí thư: secretary."
+  SECRETARY
+  "Phó Bí thư: deputy secretary."
+  DEPUTY_SECRETARY
+  "Ủy viên Ban Thường vụ: member of the standing committee."
+  STANDING_COMMITTEE_MEMBER
+  "Cấp ủy viên: committee member."
+  COMMITTEE_MEMBER
+}
+
+"Yearly quality rating (xếp loại chất lượng)."
+enum Rating {
+  "Hoàn thành xuất sắc nhiệm vụ: excellent; at most a fifth of those rated GOOD (R8)."
+  EXCELLENT
+  "Hoàn thành tốt nhiệm vụ: good."
+  GOOD
+  "Hoàn thành nhiệm vụ: completed."
+  COMPLETED
+  "Không hoàn thành nhiệm vụ: not completed."
+  NOT_COMPLETED
+}
+
+"A party member (đảng viên) as of a date."
+type Member implements Node {
+  "Their stable id (it starts with \"m\")."
+  id: ID!
+  "Their full name (họ và tên)."
+  fullName: String!
+  "Their gender."
+  gender: Gender!
+  "Probationary or official on that date."
+  status: MemberStatus!
+  "The date this answer describes."
+  asOf: Date!
+  "The date they were admitted (ngày kết nạp)."
+  admittedOn: Date!
+  "The date they became official (ngày chính thức); null while probationary."
+  officialOn: Date
+  "Their political-theory level."
+  politicalTheory: PoliticalTheory!
+  "The cell the member is active in and counted by."
+  cell: Org!
+  "The village or residential-group cell the member keeps a residence link with."
+  residenceCell: Org
+  "Leadership roles held on the date."
+  roles: [RoleTerm!]!
+  "Their yearly quality ratings (xếp loại chất lượng), by year."
+  ratings: [YearRating!]!
+  "Their birth date."
+  birthDate: Date @personal
+  "Their ethnicity (dân tộc)."
+  ethnicity: String @personal
+  "Their phone number."
+  phone: String @personal
+  "Their email address."
+  email: String @personal
+  "Residence address."
+  address: String @personal
+}
+
+"A leadership role held by a member over a period."
+type RoleTerm {
+  "The role."
+  role: Role!
+  "The organisation whose committee it is in."
+  org: Org!
+  "The date it began."
+  since: Date!
+  "The date it ended; null while it lasts."
+  until: Date
+  "The secretary also heads the agency, unit or village."
+  headOfUnit: Boolean!
+}
+
+"A yearly quality rating."
+type YearRating {
+  "The year rated."
+  year: Int!
+  "The rating."
+  rating: Rating!
+}
+
+"Criteria selecting members; each given must hold (bounds are inclusive, lists match any of their values)."
+input MemberFilter {
+  "Only these statuses."
+  status: [MemberStatus!]
+  "Only these genders."
+  gender: [Gender!]
+  "Born in this year or later. Personal data."
+  bornFrom: Int
+  "Born in this year or earlier. Personal data."
+  bornTo: Int
+  "Only these ethnicities, as recorded (e.g. \"Tày\"). Personal data."
+  ethnicity: [String!]
+  "Only these political-theory levels."
+  politicalTheory: [PoliticalTheory!]
+  "Admitted (kết nạp) on this date or later."
+  admittedFrom: Date
+  "Admitted on this date or earlier."
+  admittedTo: Date
+  "Official (chính thức) since this date or later; excludes the probationary."
+  officialFrom: Date
+  "Official since this date or earlier; excludes the probationary."
+  officialTo: Date
+  "True: only those on probation for more than 12 months (R7); false: everyone else."
+  probationOverdue: Boolean
+  "Only those holding one of these roles on the date, in an organisation the caller sees."
+  role: [Role!]
+  "Only those with this rating in that year."
+  rated: RatingFilter
+  "True: only those with a residence link (sinh hoạt nơi cư trú) the caller sees; false: only those without."
+  hasResidence: Boolean
+  "Only those whose residence link points to a cell in this organisation's subtree; NOT_FOUND if the caller does not see it."
+  residenceWithin: ID
+}
+
+"A rating of one year."
+input RatingFilter {
+  "The year rated."
+  year: Int!
+  "Any of these ratings."
+  ratings: [Rating!]!
+}
+
+"The order of a list of members; each breaks ties by name, then id."
+enum MemberOrder {
+  "By name (họ và tên), ignoring case and diacritics."
+  NAME
+  "By admission date (ngày kết nạp), earliest first."
+  ADMITTED_ON
+  "By birth date, eldest first, unknown last. Personal data."
+  BIRTH_DATE
+}
+
+"A page of members (Relay connection)."
+type MemberConnection {
+  "The members of the page with their cursors."
+  edges: [MemberEdge!]!
+  "The members of the page, without cursors."
+  nodes: [Member!]!
+  "Whether more pages follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "Members in the whole list, every page."
+  totalCount: Int!
+}
+
+"A member with their cursor."
+type MemberEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the members that follow."
+  cursor: String!
+  "The member."
+  node: Member!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/operations.graphqls", Input: `extend type Mutation {
   "Link a working member to the village or residential-group cell where they live (Quy định 213-QĐ/TW), ending any previous link."
   setResidence(
     "The member; NOT_FOUND if they are not a member on the effective date."
@@ -2960,97 +3279,6 @@ type Mutation {
     note: String
   ): Change!
 
-  """
-  Start a restructuring scenario (phương án sắp xếp) over an organisation's subtree: a draft of operations
-  simulated on ` + "`" + `baseAsOf` + "`" + ` (default today) that changes nothing live until it is applied.
-  """
-  createScenario(
-    "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise), e.g. \"Sáp nhập xã 2025\"."
-    name: String!
-    "The organisation whose subtree it changes; NOT_FOUND if the caller does not see it."
-    within: ID!
-    "The date its operations take effect on in simulation; default today in Vietnam."
-    baseAsOf: Date
-  ): Scenario!
-  """
-  Append operations to an open scenario, each replayed at once. One that names something that does not
-  exist, or is otherwise malformed, is refused with BAD_USER_INPUT naming its index (` + "`" + `operations[i]` + "`" + `) and
-  none is added; one the Charter forbids is added, and reported in ` + "`" + `Scenario.violations` + "`" + `.
-  """
-  addScenarioOperations(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-    "The operations, in the order they run; a scenario holds at most 10,000 (BAD_USER_INPUT beyond)."
-    operations: [ScenarioOperationInput!]!
-  ): Scenario!
-  "Take the operation of the given key out of an open scenario."
-  removeScenarioOperation(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
-    key: Int!
-  ): Scenario!
-  "Move the operation of the given key to position ` + "`" + `toIndex` + "`" + ` (from 0) of an open scenario."
-  moveScenarioOperation(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
-    key: Int!
-    "Its new position, from 0 to the number of operations less one (BAD_USER_INPUT otherwise)."
-    toIndex: Int!
-  ): Scenario!
-  "Take back the last operation of an open scenario (BAD_USER_INPUT when there is none)."
-  undoScenarioOperation(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-  ): Scenario!
-  "Put back the operation undone last; any other edit forgets what was undone (BAD_USER_INPUT when there is none)."
-  redoScenarioOperation(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-  ): Scenario!
-  "Name an open scenario anew."
-  renameScenario(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-    "Its new name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
-    name: String!
-  ): Scenario!
-  "Close an open scenario for good, without applying it."
-  discardScenario(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-  ): Scenario!
-  """
-  Perform an open scenario's operations for real, in one transaction, by ` + "`" + `decision` + "`" + `, taking effect on
-  ` + "`" + `effectiveOn` + "`" + `; each is recorded in the history as the operation it is. It writes exactly what the scenario's
-  preview (its what-if reads and ` + "`" + `scenarioDiff` + "`" + `) shows, or nothing. The preview is of the scenario's ` + "`" + `baseAsOf` + "`" + `,
-  so ` + "`" + `effectiveOn` + "`" + ` defaults to it and must equal it: to apply on another date, ` + "`" + `rebaseScenario(baseAsOf:)` + "`" + ` onto
-  that date, review, then apply. Refused with CONFLICT when ` + "`" + `effectiveOn` + "`" + ` differs from ` + "`" + `baseAsOf` + "`" + `, when a live
-  record it read has changed since, when an operation would now write other changes than when the scenario was
-  last edited or rebased (the operations are named; rebase and review), and when it is no longer open; with
-  RULE_VIOLATION while its result has ERROR findings, and (R9) when the decision's committee is not above
-  everything it changes — bulk operations included; with BAD_USER_INPUT when it changes nothing. A refused apply
-  writes nothing and leaves the scenario open.
-  """
-  applyScenario(
-    "The scenario; NOT_FOUND if the caller sees none."
-    id: ID!
-    "The decision that orders every operation; its issuer must be a committee above everything they change (RULE_VIOLATION, R9)."
-    decision: DecisionInput!
-    "The date the operations take effect (ngày có hiệu lực); default and only accepted value: the scenario's ` + "`" + `baseAsOf` + "`" + ` (CONFLICT otherwise); BAD_USER_INPUT if before the decision's date."
-    effectiveOn: Date
-  ): ScenarioApplication!
-  """
-  Replay an open scenario over the live structure as it is now, on a new base date when given, and take
-  what it reads now as its baseline; ` + "`" + `operations` + "`" + ` then says which no longer apply.
-  """
-  rebaseScenario(
-    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
-    id: ID!
-    "Its new base date; default its current one."
-    baseAsOf: Date
-  ): Scenario!
 }
 
 "The decision that orders an operation (quyết định số …)."
@@ -3112,141 +3340,8 @@ enum RemovalReason {
   "Chuyển sinh hoạt ra ngoài: transferred to a party organisation outside the data."
   TRANSFERRED_OUT
 }
-
-"What a recorded restructuring operation did."
-enum ChangeType {
-  "Thành lập: an organisation established."
-  ESTABLISHED
-  "Đổi tên: an organisation renamed."
-  RENAMED
-  "Chuyển giao: an organisation moved, with its subtree, under another parent."
-  TRANSFERRED
-  "Sáp nhập, hợp nhất: organisations merged into one."
-  MERGED
-  "Chia tách: a new organisation established from part of one."
-  SPLIT
-  "Giải thể: an organisation ended."
-  DISSOLVED
-  "Đổi loại hình: an organisation's kind changed, e.g. chi bộ cơ sở to đảng bộ cơ sở."
-  KIND_CHANGED
-  "Kết nạp đảng viên: a probationary member admitted."
-  MEMBER_ADMITTED
-  "Công nhận đảng viên chính thức: a probationary member confirmed as official."
-  MEMBER_CONFIRMED
-  "Chuyển sinh hoạt đảng: a member moved to another cell, for good or temporarily."
-  MEMBER_TRANSFERRED
-  "Xóa tên, khai trừ, từ trần…: a membership ended (RemovalReason)."
-  MEMBER_REMOVED
-  "Sinh hoạt nơi cư trú: a residence link set (Quy định 213-QĐ/TW)."
-  RESIDENCE_SET
-  "Kết thúc sinh hoạt nơi cư trú: a residence link ended."
-  RESIDENCE_ENDED
-  "Phân công chức vụ: a leadership role assigned."
-  ROLE_ASSIGNED
-  "Thôi giữ chức vụ: a leadership role ended."
-  ROLE_ENDED
-  "Xếp loại chất lượng: a yearly rating recorded."
-  RATING_RECORDED
-}
-
-"A JSON value: the records an operation touched."
-scalar JSON
-
-"One applied operation, immutable."
-type Change {
-  "Its number in the history, increasing in the order changes were recorded."
-  seq: Int!
-  "What it did."
-  type: ChangeType!
-  "The date it took or takes effect (ngày có hiệu lực)."
-  effectiveOn: Date!
-  "The decision that ordered it (quyết định)."
-  decision: Decision!
-  "The free text recorded with it."
-  note: String
-  "Who recorded it (the token's subject)."
-  actor: String!
-  "When it was recorded."
-  recordedAt: Time!
-  "What the operation named, as of its effective date (an organisation it ended: as of the day before)."
-  subjects: [Node!]!
-  "The records the operation touched as they were (personal data only for roles that read it)."
-  before: [JSON!]!
-  "The records as the operation left them."
-  after: [JSON!]!
-}
-
-"The decision that ordered an operation (quyết định số …)."
-type Decision {
-  "Its number, e.g. \"125-QĐ/TU\"."
-  number: String!
-  "The date it was signed."
-  date: Date!
-  "The issuing committee's id; null when it lies outside the caller's organisations."
-  issuerId: ID
-  "The issuing committee as of the decision's date."
-  issuer: Org
-}
-
-"A page of the history of changes (Relay connection)."
-type ChangeConnection {
-  "How many changes the query selects, on every page (its paging aside)."
-  totalCount: Int!
-  "The changes of the page with their cursors."
-  edges: [ChangeEdge!]!
-  "The changes of the page, without cursors."
-  nodes: [Change!]!
-  "Whether more pages follow, and the cursors to ask for them."
-  pageInfo: PageInfo!
-}
-
-"A change with its cursor."
-type ChangeEdge {
-  "Pass it as ` + "`" + `after` + "`" + ` to read the changes that follow."
-  cursor: String!
-  "The change."
-  node: Change!
-}
-
-"Operations by type, e.g. established 232, dissolved 225, merged 198, admitted 6,225."
-type ChangeSummary {
-  "The organisation whose subtree was counted."
-  within: ID!
-  "The first effective date counted."
-  since: Date!
-  "The day after the last effective date counted; null: no end."
-  until: Date
-  "Operations of every type."
-  total: Int!
-  "Types with at least one operation."
-  counts: [ChangeTypeCount!]!
-  "Organisations established (thành lập)."
-  established: Int!
-  "Organisations dissolved (giải thể)."
-  dissolved: Int!
-  "Mergers (sáp nhập, hợp nhất)."
-  merged: Int!
-  "Splits (chia tách)."
-  split: Int!
-  "Members admitted (kết nạp)."
-  admitted: Int!
-}
-
-"How many operations of one type."
-type ChangeTypeCount {
-  "The type."
-  type: ChangeType!
-  "How many operations of it."
-  count: Int!
-}
-
-"An object with a stable id."
-interface Node {
-  "Stable and independent of the object's position in the tree."
-  id: ID!
-}
-
-"The kind of a party organisation, i.e. its level in the hierarchy (cấp tổ chức)."
+`, BuiltIn: false},
+	{Name: "../../schema/org.graphqls", Input: `"The kind of a party organisation, i.e. its level in the hierarchy (cấp tổ chức)."
 enum OrgKind {
   "Đảng bộ tỉnh (its committee: Tỉnh ủy): a provincial party organisation; a root."
   PROVINCE
@@ -3290,76 +3385,6 @@ enum Sector {
   RESIDENTIAL_GROUP
   "Khối: a bloc, e.g. Đảng bộ Khối các cơ quan tỉnh."
   BLOC
-}
-
-"Whether a member is on probation."
-enum MemberStatus {
-  "Đảng viên dự bị: probationary, for 12 months from admission."
-  PROBATIONARY
-  "Đảng viên chính thức: official."
-  OFFICIAL
-}
-
-"A member's gender (giới tính)."
-enum Gender {
-  "Nam."
-  MALE
-  "Nữ."
-  FEMALE
-}
-
-"A member's political-theory level (trình độ lý luận chính trị)."
-enum PoliticalTheory {
-  "Chưa qua đào tạo: none."
-  NONE
-  "Sơ cấp: elementary."
-  ELEMENTARY
-  "Trung cấp: intermediate."
-  INTERMEDIATE
-  "Cao cấp, cử nhân: advanced or bachelor's."
-  ADVANCED
-}
-
-"A leadership role in an organisation's committee (cấp ủy)."
-enum Role {
-  "Bí thư: secretary."
-  SECRETARY
-  "Phó Bí thư: deputy secretary."
-  DEPUTY_SECRETARY
-  "Ủy viên Ban Thường vụ: member of the standing committee."
-  STANDING_COMMITTEE_MEMBER
-  "Cấp ủy viên: committee member."
-  COMMITTEE_MEMBER
-}
-
-"Yearly quality rating (xếp loại chất lượng)."
-enum Rating {
-  "Hoàn thành xuất sắc nhiệm vụ: excellent; at most a fifth of those rated GOOD (R8)."
-  EXCELLENT
-  "Hoàn thành tốt nhiệm vụ: good."
-  GOOD
-  "Hoàn thành nhiệm vụ: completed."
-  COMPLETED
-  "Không hoàn thành nhiệm vụ: not completed."
-  NOT_COMPLETED
-}
-
-"What a search looks for."
-enum SearchType {
-  "Organisations (tổ chức đảng), by name."
-  ORG
-  "Members (đảng viên), by full name."
-  MEMBER
-}
-
-"How serious a rule finding is."
-enum Severity {
-  "Breaks the Charter: an operation is refused (RULE_VIOLATION), a scenario cannot be applied."
-  ERROR
-  "Needs a superior's approval or a change of form."
-  WARNING
-  "For attention, e.g. a probation overdue (R7)."
-  INFO
 }
 
 """
@@ -3456,6 +3481,59 @@ type Org implements Node {
   violations: [Violation!]!
 }
 
+"A page of organisations (Relay connection)."
+type OrgConnection {
+  "The organisations of the page with their cursors."
+  edges: [OrgEdge!]!
+  "The organisations of the page, without cursors."
+  nodes: [Org!]!
+  "Whether more pages follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "Organisations in the whole list, every page."
+  totalCount: Int!
+}
+
+"An organisation with its cursor."
+type OrgEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the organisations that follow."
+  cursor: String!
+  "The organisation."
+  node: Org!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/rules.graphqls", Input: `extend type Query {
+  "The rules of the Party Charter (Điều lệ Đảng) and its regulations that changes are checked against, R1 to R9."
+  rules: [Rule!]!
+  """
+  Breaches of the Charter's rules in an organisation's subtree, parents first: on the structure, R1 (cells
+  with fewer than 3 official members), R2 and R3 (sizes that need a superior's approval or a grassroots
+  committee), R5 (placement; members only in cells); on members, R4 (a cell of 9 or more official members
+  without a cell committee, chi ủy), R6 (residence links), R7 (probation overdue) and R8 (excellent ratings
+  above a fifth of good ones, last year rated). ` + "`" + `minSeverity: WARNING` + "`" + ` leaves out INFO findings, ` + "`" + `ERROR` + "`" + `
+  keeps errors only.
+  """
+  violations(
+    "The organisation at the top of the subtree checked; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
+    within: ID!
+    "The date to check; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Check as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+    "The least severe findings to keep; default INFO: all of them."
+    minSeverity: Severity = INFO
+  ): [Violation!]!
+}
+
+"How serious a rule finding is."
+enum Severity {
+  "Breaks the Charter: an operation is refused (RULE_VIOLATION), a scenario cannot be applied."
+  ERROR
+  "Needs a superior's approval or a change of form."
+  WARNING
+  "For attention, e.g. a probation overdue (R7)."
+  INFO
+}
+
 "A breach of a rule of the Party Charter."
 type Violation {
   "The rule's id, R1 to R9 (Query.rules)."
@@ -3476,313 +3554,6 @@ type Violation {
   operationKey: Int
 }
 
-"A party member (đảng viên) as of a date."
-type Member implements Node {
-  "Their stable id (it starts with \"m\")."
-  id: ID!
-  "Their full name (họ và tên)."
-  fullName: String!
-  "Their gender."
-  gender: Gender!
-  "Probationary or official on that date."
-  status: MemberStatus!
-  "The date this answer describes."
-  asOf: Date!
-  "The date they were admitted (ngày kết nạp)."
-  admittedOn: Date!
-  "The date they became official (ngày chính thức); null while probationary."
-  officialOn: Date
-  "Their political-theory level."
-  politicalTheory: PoliticalTheory!
-  "The cell the member is active in and counted by."
-  cell: Org!
-  "The village or residential-group cell the member keeps a residence link with."
-  residenceCell: Org
-  "Leadership roles held on the date."
-  roles: [RoleTerm!]!
-  "Their yearly quality ratings (xếp loại chất lượng), by year."
-  ratings: [YearRating!]!
-  "Their birth date."
-  birthDate: Date @personal
-  "Their ethnicity (dân tộc)."
-  ethnicity: String @personal
-  "Their phone number."
-  phone: String @personal
-  "Their email address."
-  email: String @personal
-  "Residence address."
-  address: String @personal
-}
-
-"A leadership role held by a member over a period."
-type RoleTerm {
-  "The role."
-  role: Role!
-  "The organisation whose committee it is in."
-  org: Org!
-  "The date it began."
-  since: Date!
-  "The date it ended; null while it lasts."
-  until: Date
-  "The secretary also heads the agency, unit or village."
-  headOfUnit: Boolean!
-}
-
-"A yearly quality rating."
-type YearRating {
-  "The year rated."
-  year: Int!
-  "The rating."
-  rating: Rating!
-}
-
-"Counts of the subtree below an organisation; member counts include its own members."
-type OrgStatistics {
-  "The date counted."
-  asOf: Date!
-  "Sub-organisations directly below it."
-  childCount: Int!
-  "District-level committees (Đảng bộ cấp huyện và tương đương) in the subtree."
-  districtCount: Int!
-  "Grassroots organisations (tổ chức cơ sở đảng): grassroots committees and grassroots cells."
-  grassrootsCount: Int!
-  "Grassroots committees (Đảng bộ cơ sở)."
-  grassrootsCommitteeCount: Int!
-  "Grassroots cells (Chi bộ cơ sở)."
-  grassrootsCellCount: Int!
-  "Partial committees (Đảng bộ bộ phận)."
-  partialCommitteeCount: Int!
-  "Cells under grassroots or partial committees (Chi bộ trực thuộc)."
-  cellCount: Int!
-  "Members, each counted once by their cell."
-  memberCount: Int!
-  "Official members (đảng viên chính thức)."
-  officialCount: Int!
-  "Probationary members (đảng viên dự bị)."
-  probationaryCount: Int!
-  "CELL organisations by sector (sectors with none are left out)."
-  cellsBySector: [SectorCount!]!
-  """
-  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT) counted by one criterion, as the party's
-  statistical reports give them: one row per value, values with none included. AGE_BAND and ETHNICITY
-  need the role that reads personal data (FORBIDDEN otherwise).
-  """
-  breakdown(
-    "What to count by."
-    by: BreakdownBy!
-    "The year rated, for MEMBER_RATING and ORG_RATING; default the year before the date counted."
-    year: Int
-  ): [BreakdownRow!]!
-}
-
-"What a breakdown counts by."
-enum BreakdownBy {
-  "Members by status: probationary, official."
-  STATUS
-  "Members by gender."
-  GENDER
-  "Members by age on the date counted, in the party's bands: up to 30, 31–40, 41–50, 51–60, over 60; then those of unknown birth date. Personal data."
-  AGE_BAND
-  "Members by ethnicity (dân tộc): Kinh first, then each other group, most numerous first. Personal data."
-  ETHNICITY
-  "Members by political-theory level (trình độ lý luận chính trị)."
-  POLITICAL_THEORY
-  "Members by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, as the reports give them, then the UNRATED row."
-  MEMBER_RATING
-  "Grassroots organisations (tổ chức cơ sở đảng) by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, then the UNRATED row."
-  ORG_RATING
-  "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
-  SECRETARY_HEADS_UNIT
-}
-
-"One line of a breakdown."
-type BreakdownRow {
-  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, UNRATED or UNKNOWN."
-  key: String!
-  "The value in Vietnamese, as the reports write it (e.g. \"Hoàn thành tốt nhiệm vụ\", \"Từ 31 đến 40 tuổi\")."
-  label: String!
-  "How many."
-  count: Int!
-  "The percentage of the base, unrounded: of all counted, or, in rating breakdowns, of those rated (the UNRATED row: of all counted)."
-  share: Float!
-}
-
-"Criteria selecting members; each given must hold (bounds are inclusive, lists match any of their values)."
-input MemberFilter {
-  "Only these statuses."
-  status: [MemberStatus!]
-  "Only these genders."
-  gender: [Gender!]
-  "Born in this year or later. Personal data."
-  bornFrom: Int
-  "Born in this year or earlier. Personal data."
-  bornTo: Int
-  "Only these ethnicities, as recorded (e.g. \"Tày\"). Personal data."
-  ethnicity: [String!]
-  "Only these political-theory levels."
-  politicalTheory: [PoliticalTheory!]
-  "Admitted (kết nạp) on this date or later."
-  admittedFrom: Date
-  "Admitted on this date or earlier."
-  admittedTo: Date
-  "Official (chính thức) since this date or later; excludes the probationary."
-  officialFrom: Date
-  "Official since this date or earlier; excludes the probationary."
-  officialTo: Date
-  "True: only those on probation for more than 12 months (R7); false: everyone else."
-  probationOverdue: Boolean
-  "Only those holding one of these roles on the date, in an organisation the caller sees."
-  role: [Role!]
-  "Only those with this rating in that year."
-  rated: RatingFilter
-  "True: only those with a residence link (sinh hoạt nơi cư trú) the caller sees; false: only those without."
-  hasResidence: Boolean
-  "Only those whose residence link points to a cell in this organisation's subtree; NOT_FOUND if the caller does not see it."
-  residenceWithin: ID
-}
-
-"A rating of one year."
-input RatingFilter {
-  "The year rated."
-  year: Int!
-  "Any of these ratings."
-  ratings: [Rating!]!
-}
-
-"The order of a list of members; each breaks ties by name, then id."
-enum MemberOrder {
-  "By name (họ và tên), ignoring case and diacritics."
-  NAME
-  "By admission date (ngày kết nạp), earliest first."
-  ADMITTED_ON
-  "By birth date, eldest first, unknown last. Personal data."
-  BIRTH_DATE
-}
-
-"How many cells of one sector."
-type SectorCount {
-  "The sector."
-  sector: Sector!
-  "How many cells of it."
-  count: Int!
-}
-
-"A subtree ready to draw: nodes with their parent's id, and dual membership as links between cells."
-type OrgChart {
-  "The date drawn."
-  asOf: Date!
-  "Parents before children, siblings by kind then name."
-  nodes: [ChartNode!]!
-  "Residence ties between cells of the chart, by from, then to."
-  links: [ChartLink!]!
-  """
-  The same nodes as parallel lists, one per field (element i of each list describes nodes[i]): the
-  compact form for large charts, several times cheaper to produce and to parse than a list of objects.
-  """
-  columns: ChartColumns!
-  "The same links as parallel lists."
-  linkColumns: ChartLinkColumns!
-}
-
-"An organisation in a chart."
-type ChartNode {
-  "The organisation's id."
-  id: ID!
-  "Its parent in the chart (the nearest shown ancestor when ` + "`" + `kinds` + "`" + ` filtered); null for the root."
-  parentId: ID
-  "Its name."
-  name: String!
-  "Its kind."
-  kind: OrgKind!
-  "What it is attached to; OTHER when none was recorded."
-  sector: Sector
-  "Levels below the chart's root in the structure."
-  depth: Int!
-  "Sub-organisations in the structure, whether the chart shows them or not."
-  childCount: Int!
-  "Whether it has sub-organisations in the structure: whether to draw an expand button."
-  hasChildren: Boolean!
-  "Members whose cell this is."
-  directMemberCount: Int!
-  "Members in the subtree, each counted once by their cell."
-  memberCount: Int!
-  "Official members in the subtree."
-  officialCount: Int!
-  "Probationary members in the subtree."
-  probationaryCount: Int!
-}
-
-"What a chart link stands for."
-enum ChartLinkType {
-  "Working members of the ` + "`" + `from` + "`" + ` cell who live in the ` + "`" + `to` + "`" + ` cell's village or residential group (Quy định 213-QĐ/TW)."
-  RESIDENCE
-}
-
-"A tie between two cells of a chart that is not a parent link."
-type ChartLink {
-  "The cell the members are active in."
-  from: ID!
-  "The village or residential-group cell where they live."
-  to: ID!
-  "What the tie stands for."
-  type: ChartLinkType!
-  "The members the tie stands for."
-  memberCount: Int!
-}
-
-"The nodes of a chart as columns; every list has ` + "`" + `size` + "`" + ` elements."
-type ChartColumns {
-  "The number of nodes."
-  size: Int!
-  "ChartNode.id of each node."
-  ids: [ID!]!
-  "Null for the root."
-  parentIds: [ID]!
-  "ChartNode.name of each node."
-  names: [String!]!
-  "The OrgKind of each node, by name (strings: gqlgen writes a list of enum values one goroutine per element)."
-  kinds: [String!]!
-  "The Sector of each node, by name."
-  sectors: [String!]!
-  "ChartNode.depth of each node."
-  depths: [Int!]!
-  "ChartNode.childCount of each node."
-  childCounts: [Int!]!
-  "ChartNode.directMemberCount of each node."
-  directMemberCounts: [Int!]!
-  "ChartNode.memberCount of each node."
-  memberCounts: [Int!]!
-  "ChartNode.officialCount of each node."
-  officialCounts: [Int!]!
-  "ChartNode.probationaryCount of each node."
-  probationaryCounts: [Int!]!
-}
-
-"The links of a chart as columns; every link is a RESIDENCE link."
-type ChartLinkColumns {
-  "The number of links."
-  size: Int!
-  "ChartLink.from of each link."
-  from: [ID!]!
-  "ChartLink.to of each link."
-  to: [ID!]!
-  "ChartLink.memberCount of each link."
-  memberCounts: [Int!]!
-}
-
-"One search result."
-type SearchHit {
-  "The organisation or member found."
-  node: SearchResult!
-  "From the root down to the organisation found (for a member: their cell)."
-  path: [Org!]!
-  "How well it matches; higher is better, comparable within one search only."
-  score: Float!
-}
-
-"What a search finds: an organisation or a member."
-union SearchResult = Org | Member
-
 "A rule of the Party Charter (Điều lệ Đảng) or its regulations."
 type Rule {
   "Its id, R1 to R9."
@@ -3794,137 +3565,120 @@ type Rule {
   "Where it is written, e.g. \"Điều lệ Đảng, Điều 24\"."
   basis: String!
 }
-
-"One mutation or export: who, when, what, from where, and how it ended."
-type AuditEntry {
-  "Its number, increasing."
-  seq: Int!
-  "When it happened."
-  at: Time!
-  "Who did it (the token's subject)."
-  subject: String!
-  "Their roles: viewer, officer, organiser, admin."
-  roles: [String!]!
-  "The network address the request came from."
-  address: String
-  "What was done: the mutation (e.g. createOrg, addScenarioOperations, applyScenario), a restructuring operation by its ChangeType (e.g. MERGED), export, import or exportOrgChart."
-  action: String!
-  "The ids the action named."
-  target: String
-  "Empty when it succeeded, else the error code it failed with."
-  outcome: String
+`, BuiltIn: false},
+	{Name: "../../schema/scenarios.graphqls", Input: `extend type Query {
+  "The restructuring scenarios over subtrees the caller sees, newest first; only those of ` + "`" + `status` + "`" + ` when given."
+  scenarios(
+    "Only scenarios in this state; default every state."
+    status: ScenarioStatus
+  ): [Scenario!]!
+  "A scenario by id, or null if there is none the caller sees."
+  scenario(
+    "The scenario's id, as createScenario returned it."
+    id: ID!
+  ): Scenario
+  """
+  An open scenario's subtree as it is (live, on the scenario's base date) against as it would be once the
+  scenario is applied: counts, figures, the organisations that differ and the rule findings it adds and resolves.
+  """
+  scenarioDiff(
+    "The scenario; NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): ScenarioDiff!
 }
 
-"A page of the audit log (Relay connection), newest first."
-type AuditConnection {
-  "The entries of the page, without cursors."
-  nodes: [AuditEntry!]!
-  "Whether more pages follow, and the cursors to ask for them."
-  pageInfo: PageInfo!
-  "The entries of the page with their cursors."
-  edges: [AuditEdge!]!
-}
-
-"An audit entry with its cursor."
-type AuditEdge {
-  "Pass it as ` + "`" + `after` + "`" + ` to read the older entries that follow."
-  cursor: String!
-  "The entry."
-  node: AuditEntry!
-}
-
-"Where a page stands in its list (Relay)."
-type PageInfo {
-  "Whether a page follows this one."
-  hasNextPage: Boolean!
-  "Whether a page precedes this one; lists are read forward only, so always false."
-  hasPreviousPage: Boolean!
-  "The cursor of the page's first element; null for an empty page."
-  startCursor: String
-  "The cursor of the page's last element: pass it as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
-  endCursor: String
-}
-
-"A page of organisations (Relay connection)."
-type OrgConnection {
-  "The organisations of the page with their cursors."
-  edges: [OrgEdge!]!
-  "The organisations of the page, without cursors."
-  nodes: [Org!]!
-  "Whether more pages follow, and the cursors to ask for them."
-  pageInfo: PageInfo!
-  "Organisations in the whole list, every page."
-  totalCount: Int!
-}
-
-"An organisation with its cursor."
-type OrgEdge {
-  "Pass it as ` + "`" + `after` + "`" + ` to read the organisations that follow."
-  cursor: String!
-  "The organisation."
-  node: Org!
-}
-
-"A page of members (Relay connection)."
-type MemberConnection {
-  "The members of the page with their cursors."
-  edges: [MemberEdge!]!
-  "The members of the page, without cursors."
-  nodes: [Member!]!
-  "Whether more pages follow, and the cursors to ask for them."
-  pageInfo: PageInfo!
-  "Members in the whole list, every page."
-  totalCount: Int!
-}
-
-"A member with their cursor."
-type MemberEdge {
-  "Pass it as ` + "`" + `after` + "`" + ` to read the members that follow."
-  cursor: String!
-  "The member."
-  node: Member!
-}
-
-"An organisation recorded as it stands (data entry: no decision, no history)."
-input CreateOrgInput {
-  "The parent organisation; omit only for a province."
-  parentId: ID
-  "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
-  name: String!
-  "A short code of its own, if it has one."
-  code: String
-  "Its kind; RULE_VIOLATION (R5) if it may not sit under the parent."
-  kind: OrgKind!
-  "What it is attached to; default OTHER."
-  sector: Sector
-}
-
-"A member recorded as they stand (data entry: no decision, no history)."
-input CreateMemberInput {
-  "The cell or grassroots cell they are active in (R5: members only in CELL or GRASSROOTS_CELL)."
-  cellId: ID!
-  "Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise)."
-  fullName: String!
-  "Their gender."
-  gender: Gender!
-  "Probationary or official."
-  status: MemberStatus!
-  "The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future."
-  admittedOn: Date
-  "For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission."
-  officialOn: Date
-  "Their political-theory level; default NONE."
-  politicalTheory: PoliticalTheory
-  "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
-  birthDate: Date
-  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
-  ethnicity: String
-  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
-  phone: String
-  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
-  email: String
-  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
-  address: String
+extend type Mutation {
+  """
+  Start a restructuring scenario (phương án sắp xếp) over an organisation's subtree: a draft of operations
+  simulated on ` + "`" + `baseAsOf` + "`" + ` (default today) that changes nothing live until it is applied.
+  """
+  createScenario(
+    "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise), e.g. \"Sáp nhập xã 2025\"."
+    name: String!
+    "The organisation whose subtree it changes; NOT_FOUND if the caller does not see it."
+    within: ID!
+    "The date its operations take effect on in simulation; default today in Vietnam."
+    baseAsOf: Date
+  ): Scenario!
+  """
+  Append operations to an open scenario, each replayed at once. One that names something that does not
+  exist, or is otherwise malformed, is refused with BAD_USER_INPUT naming its index (` + "`" + `operations[i]` + "`" + `) and
+  none is added; one the Charter forbids is added, and reported in ` + "`" + `Scenario.violations` + "`" + `.
+  """
+  addScenarioOperations(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operations, in the order they run; a scenario holds at most 10,000 (BAD_USER_INPUT beyond)."
+    operations: [ScenarioOperationInput!]!
+  ): Scenario!
+  "Take the operation of the given key out of an open scenario."
+  removeScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
+    key: Int!
+  ): Scenario!
+  "Move the operation of the given key to position ` + "`" + `toIndex` + "`" + ` (from 0) of an open scenario."
+  moveScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "The operation's key (ScenarioOperation.key); BAD_USER_INPUT if the scenario has none such."
+    key: Int!
+    "Its new position, from 0 to the number of operations less one (BAD_USER_INPUT otherwise)."
+    toIndex: Int!
+  ): Scenario!
+  "Take back the last operation of an open scenario (BAD_USER_INPUT when there is none)."
+  undoScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
+  "Put back the operation undone last; any other edit forgets what was undone (BAD_USER_INPUT when there is none)."
+  redoScenarioOperation(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
+  "Name an open scenario anew."
+  renameScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "Its new name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
+    name: String!
+  ): Scenario!
+  "Close an open scenario for good, without applying it."
+  discardScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+  ): Scenario!
+  """
+  Perform an open scenario's operations for real, in one transaction, by ` + "`" + `decision` + "`" + `, taking effect on
+  ` + "`" + `effectiveOn` + "`" + `; each is recorded in the history as the operation it is. It writes exactly what the scenario's
+  preview (its what-if reads and ` + "`" + `scenarioDiff` + "`" + `) shows, or nothing. The preview is of the scenario's ` + "`" + `baseAsOf` + "`" + `,
+  so ` + "`" + `effectiveOn` + "`" + ` defaults to it and must equal it: to apply on another date, ` + "`" + `rebaseScenario(baseAsOf:)` + "`" + ` onto
+  that date, review, then apply. Refused with CONFLICT when ` + "`" + `effectiveOn` + "`" + ` differs from ` + "`" + `baseAsOf` + "`" + `, when a live
+  record it read has changed since, when an operation would now write other changes than when the scenario was
+  last edited or rebased (the operations are named; rebase and review), and when it is no longer open; with
+  RULE_VIOLATION while its result has ERROR findings, and (R9) when the decision's committee is not above
+  everything it changes — bulk operations included; with BAD_USER_INPUT when it changes nothing. A refused apply
+  writes nothing and leaves the scenario open.
+  """
+  applyScenario(
+    "The scenario; NOT_FOUND if the caller sees none."
+    id: ID!
+    "The decision that orders every operation; its issuer must be a committee above everything they change (RULE_VIOLATION, R9)."
+    decision: DecisionInput!
+    "The date the operations take effect (ngày có hiệu lực); default and only accepted value: the scenario's ` + "`" + `baseAsOf` + "`" + ` (CONFLICT otherwise); BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+  ): ScenarioApplication!
+  """
+  Replay an open scenario over the live structure as it is now, on a new base date when given, and take
+  what it reads now as its baseline; ` + "`" + `operations` + "`" + ` then says which no longer apply.
+  """
+  rebaseScenario(
+    "The scenario; NOT_FOUND if the caller sees none, CONFLICT once it is applied or discarded."
+    id: ID!
+    "Its new base date; default its current one."
+    baseAsOf: Date
+  ): Scenario!
 }
 
 "Where a scenario stands; once applied or discarded it no longer changes."
@@ -4349,6 +4103,279 @@ input OrgFilterInput {
   maxMembers: Int
   "Only those with at least this many members in their subtree."
   minMembers: Int
+}
+`, BuiltIn: false},
+	{Name: "../../schema/schema.graphqls", Input: `"A calendar date, YYYY-MM-DD (ngày), e.g. \"2021-07-01\". Dates are days in Vietnam's time zone."
+scalar Date
+
+"An instant, RFC 3339, e.g. \"2021-07-01T08:30:00+07:00\"."
+scalar Time
+
+"""
+Personal data of a member: null, with a FORBIDDEN error, for callers whose role may not read it
+(viewers and organisers); officers and admins read it for the members in their scope.
+"""
+directive @personal on FIELD_DEFINITION
+
+"""
+Read the structure of a provincial party organisation: provinces, district-level committees,
+grassroots organisations, cells and members. Reads answer as of a date (` + "`" + `asOf` + "`" + `, default today) or,
+given ` + "`" + `scenario` + "`" + `, as if that restructuring scenario were applied (on its base date, within its subtree);
+passing both is BAD_USER_INPUT. Nested fields answer in the same view as the object they belong to.
+"""
+type Query {
+  "The provinces (Đảng bộ tỉnh: organisations without a parent) the caller sees."
+  roots(
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): [Org!]!
+  "An organisation by id, or null if it does not exist on that date (or lies outside the caller's scope)."
+  org(
+    "The organisation's id (it starts with \"o\")."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Org
+  "A member (đảng viên) by id, or null if they were not a member on that date (or lie outside the caller's scope)."
+  member(
+    "The member's id (it starts with \"m\")."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Member
+  "Any object by id (Relay object identification): an Org or a Member, or null."
+  node(
+    "An organisation's or a member's id."
+    id: ID!
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Read as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): Node
+}
+
+"""
+Restructuring operations (all but createOrg and createMember, which record the structure as it stands) carry
+the decision that orders them, take effect on ` + "`" + `effectiveOn` + "`" + ` (default today; past and future dates are fine),
+apply atomically, and are recorded in the history. The decision's issuer must be the committee directly above
+the organisation concerned (R9). One decision (issuer and number, with one date) may order several operations;
+its number cited with another date is CONFLICT. A decision recorded late may not make a change already recorded for
+a later date untrue (CONFLICT naming that decision); one that leaves it true is recorded as usual.
+"""
+type Mutation {
+  "Create an organisation under a parent (a province has none). Fails with RULE_VIOLATION (R5) when the kind may not sit there."
+  createOrg(
+    "The organisation; organisers and admins only, a province (Đảng bộ tỉnh) admins only (FORBIDDEN otherwise)."
+    input: CreateOrgInput!
+  ): Org!
+  "Record a member in a cell or grassroots cell."
+  createMember(
+    "The member; officers and admins only (FORBIDDEN otherwise)."
+    input: CreateMemberInput!
+  ): Member!
+}
+
+"A JSON value: the records an operation touched."
+scalar JSON
+
+"An object with a stable id."
+interface Node {
+  "Stable and independent of the object's position in the tree."
+  id: ID!
+}
+
+"Where a page stands in its list (Relay)."
+type PageInfo {
+  "Whether a page follows this one."
+  hasNextPage: Boolean!
+  "Whether a page precedes this one; lists are read forward only, so always false."
+  hasPreviousPage: Boolean!
+  "The cursor of the page's first element; null for an empty page."
+  startCursor: String
+  "The cursor of the page's last element: pass it as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
+  endCursor: String
+}
+
+"An organisation recorded as it stands (data entry: no decision, no history)."
+input CreateOrgInput {
+  "The parent organisation; omit only for a province."
+  parentId: ID
+  "Its name, 1 to 200 characters (BAD_USER_INPUT otherwise)."
+  name: String!
+  "A short code of its own, if it has one."
+  code: String
+  "Its kind; RULE_VIOLATION (R5) if it may not sit under the parent."
+  kind: OrgKind!
+  "What it is attached to; default OTHER."
+  sector: Sector
+}
+
+"A member recorded as they stand (data entry: no decision, no history)."
+input CreateMemberInput {
+  "The cell or grassroots cell they are active in (R5: members only in CELL or GRASSROOTS_CELL)."
+  cellId: ID!
+  "Their full name (họ và tên), 1 to 200 characters (BAD_USER_INPUT otherwise)."
+  fullName: String!
+  "Their gender."
+  gender: Gender!
+  "Probationary or official."
+  status: MemberStatus!
+  "The admission date (ngày kết nạp); default today; BAD_USER_INPUT if in the future."
+  admittedOn: Date
+  "For an OFFICIAL member (BAD_USER_INPUT for a probationary one), after admission and not in the future; default: a year after admission."
+  officialOn: Date
+  "Their political-theory level; default NONE."
+  politicalTheory: PoliticalTheory
+  "Their birth date; at least 18 years before admission (BAD_USER_INPUT otherwise)."
+  birthDate: Date
+  "Their ethnicity (dân tộc), e.g. \"Kinh\"; at most 200 characters (BAD_USER_INPUT beyond)."
+  ethnicity: String
+  "Their phone number; at most 200 characters (BAD_USER_INPUT beyond)."
+  phone: String
+  "Their email address; at most 200 characters (BAD_USER_INPUT beyond)."
+  email: String
+  "Their residence address; at most 200 characters (BAD_USER_INPUT beyond)."
+  address: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/search.graphqls", Input: `extend type Query {
+  """
+  Organisations and members whose names match ` + "`" + `text` + "`" + `, best first. Case and diacritics do not matter
+  ("nguyen van an" finds "Nguyễn Văn An") and words match in any order. Each hit carries the path from
+  the root so that a chart can expand and highlight it.
+  """
+  search(
+    "Words to find, at most 100 characters (BAD_USER_INPUT beyond); case and diacritics are folded (đ → d)."
+    text: String!
+    "How many hits at most: 0 to 100 (BAD_USER_INPUT otherwise); default 20."
+    first: Int = 20
+    "Only organisations (ORG) or only members (MEMBER); default both."
+    types: [SearchType!]
+    "Only hits in this organisation's subtree; default everything the caller sees."
+    within: ID
+    "The date to read on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Search as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): [SearchHit!]!
+}
+
+"What a search looks for."
+enum SearchType {
+  "Organisations (tổ chức đảng), by name."
+  ORG
+  "Members (đảng viên), by full name."
+  MEMBER
+}
+
+"One search result."
+type SearchHit {
+  "The organisation or member found."
+  node: SearchResult!
+  "From the root down to the organisation found (for a member: their cell)."
+  path: [Org!]!
+  "How well it matches; higher is better, comparable within one search only."
+  score: Float!
+}
+
+"What a search finds: an organisation or a member."
+union SearchResult = Org | Member
+`, BuiltIn: false},
+	{Name: "../../schema/statistics.graphqls", Input: `extend type Query {
+  "Counts of the subtree below an organisation (thống kê): its levels, cells by sector and members."
+  statistics(
+    "The organisation at the top of the subtree; NOT_FOUND if it does not exist on that date or lies outside the caller's scope."
+    orgId: ID!
+    "The date to count on; default today in Vietnam. BAD_USER_INPUT together with ` + "`" + `scenario` + "`" + `."
+    asOf: Date
+    "Count as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
+    scenario: ID
+  ): OrgStatistics!
+}
+
+"Counts of the subtree below an organisation; member counts include its own members."
+type OrgStatistics {
+  "The date counted."
+  asOf: Date!
+  "Sub-organisations directly below it."
+  childCount: Int!
+  "District-level committees (Đảng bộ cấp huyện và tương đương) in the subtree."
+  districtCount: Int!
+  "Grassroots organisations (tổ chức cơ sở đảng): grassroots committees and grassroots cells."
+  grassrootsCount: Int!
+  "Grassroots committees (Đảng bộ cơ sở)."
+  grassrootsCommitteeCount: Int!
+  "Grassroots cells (Chi bộ cơ sở)."
+  grassrootsCellCount: Int!
+  "Partial committees (Đảng bộ bộ phận)."
+  partialCommitteeCount: Int!
+  "Cells under grassroots or partial committees (Chi bộ trực thuộc)."
+  cellCount: Int!
+  "Members, each counted once by their cell."
+  memberCount: Int!
+  "Official members (đảng viên chính thức)."
+  officialCount: Int!
+  "Probationary members (đảng viên dự bị)."
+  probationaryCount: Int!
+  "CELL organisations by sector (sectors with none are left out)."
+  cellsBySector: [SectorCount!]!
+  """
+  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT) counted by one criterion, as the party's
+  statistical reports give them: one row per value, values with none included. AGE_BAND and ETHNICITY
+  need the role that reads personal data (FORBIDDEN otherwise).
+  """
+  breakdown(
+    "What to count by."
+    by: BreakdownBy!
+    "The year rated, for MEMBER_RATING and ORG_RATING; default the year before the date counted."
+    year: Int
+  ): [BreakdownRow!]!
+}
+
+"What a breakdown counts by."
+enum BreakdownBy {
+  "Members by status: probationary, official."
+  STATUS
+  "Members by gender."
+  GENDER
+  "Members by age on the date counted, in the party's bands: up to 30, 31–40, 41–50, 51–60, over 60; then those of unknown birth date. Personal data."
+  AGE_BAND
+  "Members by ethnicity (dân tộc): Kinh first, then each other group, most numerous first. Personal data."
+  ETHNICITY
+  "Members by political-theory level (trình độ lý luận chính trị)."
+  POLITICAL_THEORY
+  "Members by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, as the reports give them, then the UNRATED row."
+  MEMBER_RATING
+  "Grassroots organisations (tổ chức cơ sở đảng) by quality rating of ` + "`" + `year` + "`" + `; shares are of those rated, then the UNRATED row."
+  ORG_RATING
+  "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
+  SECRETARY_HEADS_UNIT
+}
+
+"One line of a breakdown."
+type BreakdownRow {
+  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, UNRATED or UNKNOWN."
+  key: String!
+  "The value in Vietnamese, as the reports write it (e.g. \"Hoàn thành tốt nhiệm vụ\", \"Từ 31 đến 40 tuổi\")."
+  label: String!
+  "How many."
+  count: Int!
+  "The percentage of the base, unrounded: of all counted, or, in rating breakdowns, of those rated (the UNRATED row: of all counted)."
+  share: Float!
+}
+
+"How many cells of one sector."
+type SectorCount {
+  "The sector."
+  sector: Sector!
+  "How many cells of it."
+  count: Int!
 }
 `, BuiltIn: false},
 }
@@ -13295,24 +13322,24 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
-		ec.fieldContext_Query_search,
+		ec.fieldContext_Query_auditLog,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		ec.marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ,
+		ec.marshalNAuditConnection2ᚖdangboᚋgraphᚋmodelᚐAuditConnection,
 		true,
 		true,
 	)
 }
 
-func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -13320,14 +13347,14 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
-			case "node":
-				return ec.fieldContext_SearchHit_node(ctx, field)
-			case "path":
-				return ec.fieldContext_SearchHit_path(ctx, field)
-			case "score":
-				return ec.fieldContext_SearchHit_score(ctx, field)
+			case "nodes":
+				return ec.fieldContext_AuditConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+			case "edges":
+				return ec.fieldContext_AuditConnection_edges(ctx, field)
 			}
-			return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+			return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
 		},
 	}
 	defer func() {
@@ -13337,76 +13364,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_statistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		ec.fieldContext_Query_statistics,
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Statistics(ctx, fc.Args["orgId"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
-		},
-		nil,
-		ec.marshalNOrgStatistics2ᚖdangboᚋgraphᚋmodelᚐStatistics,
-		true,
-		true,
-	)
-}
-
-func (ec *executionContext) fieldContext_Query_statistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			switch field.Name {
-			case "asOf":
-				return ec.fieldContext_OrgStatistics_asOf(ctx, field)
-			case "childCount":
-				return ec.fieldContext_OrgStatistics_childCount(ctx, field)
-			case "districtCount":
-				return ec.fieldContext_OrgStatistics_districtCount(ctx, field)
-			case "grassrootsCount":
-				return ec.fieldContext_OrgStatistics_grassrootsCount(ctx, field)
-			case "grassrootsCommitteeCount":
-				return ec.fieldContext_OrgStatistics_grassrootsCommitteeCount(ctx, field)
-			case "grassrootsCellCount":
-				return ec.fieldContext_OrgStatistics_grassrootsCellCount(ctx, field)
-			case "partialCommitteeCount":
-				return ec.fieldContext_OrgStatistics_partialCommitteeCount(ctx, field)
-			case "cellCount":
-				return ec.fieldContext_OrgStatistics_cellCount(ctx, field)
-			case "memberCount":
-				return ec.fieldContext_OrgStatistics_memberCount(ctx, field)
-			case "officialCount":
-				return ec.fieldContext_OrgStatistics_officialCount(ctx, field)
-			case "probationaryCount":
-				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
-			case "cellsBySector":
-				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
-			case "breakdown":
-				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
-			}
-			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_statistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13460,153 +13418,6 @@ func (ec *executionContext) fieldContext_Query_orgChart(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_orgChart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		ec.fieldContext_Query_rules,
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Rules(ctx)
-		},
-		nil,
-		ec.marshalNRule2ᚕᚖdangboᚋinternalᚋorgᚐRuleᚄ,
-		true,
-		true,
-	)
-}
-
-func (ec *executionContext) fieldContext_Query_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			switch field.Name {
-			case "id":
-				return ec.fieldContext_Rule_id(ctx, field)
-			case "severity":
-				return ec.fieldContext_Rule_severity(ctx, field)
-			case "title":
-				return ec.fieldContext_Rule_title(ctx, field)
-			case "basis":
-				return ec.fieldContext_Rule_basis(ctx, field)
-			}
-			return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_violations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		ec.fieldContext_Query_violations,
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Violations(ctx, fc.Args["within"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string), fc.Args["minSeverity"].(*org.Severity))
-		},
-		nil,
-		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
-		true,
-		true,
-	)
-}
-
-func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			switch field.Name {
-			case "rule":
-				return ec.fieldContext_Violation_rule(ctx, field)
-			case "severity":
-				return ec.fieldContext_Violation_severity(ctx, field)
-			case "subject":
-				return ec.fieldContext_Violation_subject(ctx, field)
-			case "member":
-				return ec.fieldContext_Violation_member(ctx, field)
-			case "subjectId":
-				return ec.fieldContext_Violation_subjectId(ctx, field)
-			case "message":
-				return ec.fieldContext_Violation_message(ctx, field)
-			case "basis":
-				return ec.fieldContext_Violation_basis(ctx, field)
-			case "operationKey":
-				return ec.fieldContext_Violation_operationKey(ctx, field)
-			}
-			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		ec.fieldContext_Query_auditLog,
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		ec.marshalNAuditConnection2ᚖdangboᚋgraphᚋmodelᚐAuditConnection,
-		true,
-		true,
-	)
-}
-
-func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			switch field.Name {
-			case "nodes":
-				return ec.fieldContext_AuditConnection_nodes(ctx, field)
-			case "pageInfo":
-				return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
-			case "edges":
-				return ec.fieldContext_AuditConnection_edges(ctx, field)
-			}
-			return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13721,6 +13532,104 @@ func (ec *executionContext) fieldContext_Query_changeSummary(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_changeSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_rules,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Rules(ctx)
+		},
+		nil,
+		ec.marshalNRule2ᚕᚖdangboᚋinternalᚋorgᚐRuleᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Rule_id(ctx, field)
+			case "severity":
+				return ec.fieldContext_Rule_severity(ctx, field)
+			case "title":
+				return ec.fieldContext_Rule_title(ctx, field)
+			case "basis":
+				return ec.fieldContext_Rule_basis(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_violations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_violations,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Violations(ctx, fc.Args["within"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string), fc.Args["minSeverity"].(*org.Severity))
+		},
+		nil,
+		ec.marshalNViolation2ᚕᚖdangboᚋgraphᚋmodelᚐViolationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rule":
+				return ec.fieldContext_Violation_rule(ctx, field)
+			case "severity":
+				return ec.fieldContext_Violation_severity(ctx, field)
+			case "subject":
+				return ec.fieldContext_Violation_subject(ctx, field)
+			case "member":
+				return ec.fieldContext_Violation_member(ctx, field)
+			case "subjectId":
+				return ec.fieldContext_Violation_subjectId(ctx, field)
+			case "message":
+				return ec.fieldContext_Violation_message(ctx, field)
+			case "basis":
+				return ec.fieldContext_Violation_basis(ctx, field)
+			case "operationKey":
+				return ec.fieldContext_Violation_operationKey(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13924,6 +13833,124 @@ func (ec *executionContext) fieldContext_Query_scenarioDiff(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_scenarioDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_search,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
+		},
+		nil,
+		ec.marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "node":
+				return ec.fieldContext_SearchHit_node(ctx, field)
+			case "path":
+				return ec.fieldContext_SearchHit_path(ctx, field)
+			case "score":
+				return ec.fieldContext_SearchHit_score(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_statistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_statistics,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Statistics(ctx, fc.Args["orgId"].(string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
+		},
+		nil,
+		ec.marshalNOrgStatistics2ᚖdangboᚋgraphᚋmodelᚐStatistics,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_statistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "asOf":
+				return ec.fieldContext_OrgStatistics_asOf(ctx, field)
+			case "childCount":
+				return ec.fieldContext_OrgStatistics_childCount(ctx, field)
+			case "districtCount":
+				return ec.fieldContext_OrgStatistics_districtCount(ctx, field)
+			case "grassrootsCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCount(ctx, field)
+			case "grassrootsCommitteeCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCommitteeCount(ctx, field)
+			case "grassrootsCellCount":
+				return ec.fieldContext_OrgStatistics_grassrootsCellCount(ctx, field)
+			case "partialCommitteeCount":
+				return ec.fieldContext_OrgStatistics_partialCommitteeCount(ctx, field)
+			case "cellCount":
+				return ec.fieldContext_OrgStatistics_cellCount(ctx, field)
+			case "memberCount":
+				return ec.fieldContext_OrgStatistics_memberCount(ctx, field)
+			case "officialCount":
+				return ec.fieldContext_OrgStatistics_officialCount(ctx, field)
+			case "probationaryCount":
+				return ec.fieldContext_OrgStatistics_probationaryCount(ctx, field)
+			case "cellsBySector":
+				return ec.fieldContext_OrgStatistics_cellsBySector(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_OrgStatistics_breakdown(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type OrgStatistics", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_statistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22053,7 +22080,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "search":
+		case "auditLog":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -22062,29 +22089,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Query_search(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "statistics":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_statistics(ctx, field)
+				res = ec._Query_auditLog(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -22107,72 +22112,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_orgChart(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "rules":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_rules(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "violations":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_violations(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "auditLog":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_auditLog(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -22217,6 +22156,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_changeSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "rules":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_rules(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "violations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_violations(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -22280,6 +22263,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_scenarioDiff(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "search":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_search(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "statistics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_statistics(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
