@@ -150,10 +150,9 @@ func newVanDonHistory(b *builder) chronicle { return &vanDonHistory{b: b} }
 func (h *vanDonHistory) prepare() { h.first = len(h.b.d.Orgs) }
 
 func (h *vanDonHistory) run() {
-	l := newLedger(h.b, h.first, 0, false)
 	for i := h.first; i < len(h.b.d.Orgs); i++ {
 		if r := &h.b.d.Orgs[i]; r.Versions[0].Name == "Chi bộ Ban Quản lý Khu kinh tế Vân Đồn" {
-			l.recordEstablished(r.ID)
+			newRecorder(h.b, h.first, len(h.b.d.Members)).establishPlanned(i)
 			return
 		}
 	}

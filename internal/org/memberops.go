@@ -76,7 +76,7 @@ func (op *operation) cellOn(id, what string) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	return cell, op.allow(id, CheckMemberCell(&cell))
+	return cell, op.allow(id, checkMemberCell(&cell))
 }
 
 // AdmitMember admits a new, probationary member to a cell on the effective
@@ -171,7 +171,7 @@ func (s *Service) TransferMember(ctx context.Context, memberID, cellID string, u
 			rec.Stints = append(rec.Stints, Stint{Span: Span{op.at, until}, CellID: cellID, Temporary: true})
 			slices.SortStableFunc(rec.Stints, func(a, b Stint) int { return int(a.Since) - int(b.Since) })
 		} else {
-			rec.MoveFrom(op.at, cellID)
+			rec.moveFrom(op.at, cellID)
 		}
 		return op.putMember(rec)
 	})
@@ -191,7 +191,7 @@ func (s *Service) RemoveMember(ctx context.Context, memberID string, reason Remo
 		if err != nil {
 			return err
 		}
-		rec.LeaveFrom(op.at, "")
+		rec.leaveFrom(op.at, "")
 		return op.putMember(rec)
 	})
 }
