@@ -556,7 +556,7 @@ func (h *konTumHistory) donors(at org.Date, parent *unit, n int, cells ...*unit)
 // confirmations, the removals, in date order.
 func (h *konTumHistory) run() {
 	b := h.b
-	h.l = newRecorder(b, h.firstOrg, h.firstMember)
+	h.l = b.rec
 	walk(b.root, func(u *unit) { h.byID[u.id] = u })
 	for i := h.firstMember; i < len(b.d.Members); i++ {
 		if m := &b.d.Members[i]; m.OfficialOn == nil {
@@ -632,17 +632,7 @@ func (h *konTumHistory) admit(at org.Date, k *ktDistrict) {
 			break
 		}
 	}
-	var m org.MemberRecord
-	b.identity(&m, u.area, u.sector)
-	born := at.AddYears(-18 - b.r.IntN(18)).AddDays(-1 - b.r.IntN(364))
-	m.Personal.BirthDate = &born
-	m.Theory = org.Theory(3 - countAbove(theoryProbationary, b.r.Float64()))
-	home := u
-	if !u.sector.IsResidential() {
-		home = h.home(u.area, at)
-	}
-	m.Personal.Address = home.place
-	m.Personal.Phone = b.phone()
+	m, home := b.newcomer(u, at, h.l.datasetStore)
 	id := h.l.admit(at, u.id, m)
 	if c := at.AddYears(1).AddDays(b.r.IntN(45)); c <= konTumEnd {
 		h.schedule(c, prioConfirmation, func(at org.Date) { h.l.confirm(at, id) })
@@ -650,15 +640,6 @@ func (h *konTumHistory) admit(at org.Date, k *ktDistrict) {
 	if home != u && b.chance(linkedShare) {
 		if s := at.AddDays(7 + b.r.IntN(60)); s <= konTumEnd {
 			h.schedule(s, prioResidence, func(at org.Date) { h.link(at, id, home) })
-		}
-	}
-}
-
-// home is a village or residential group of area that exists on date at.
-func (h *konTumHistory) home(a *area, at org.Date) *unit {
-	for {
-		if u := a.homes[h.b.r.IntN(len(a.homes))]; h.l.alive(u.id, at) {
-			return u
 		}
 	}
 }

@@ -160,7 +160,7 @@ func TestKonTumHistoryConsistency(t *testing.T) {
 	}
 	type decision struct{ issuer, number string }
 	decisions := map[decision]org.Date{} // one decision may order several changes (a merger and the links it moves)
-	last := map[string]org.Record{} // each record as the last change left it
+	last := map[string]org.Record{}      // each record as the last change left it
 	for i := range d.Changes {
 		c := &d.Changes[i]
 		if c.Seq != int64(i+1) {
@@ -181,7 +181,7 @@ func TestKonTumHistoryConsistency(t *testing.T) {
 			t.Fatalf("change %d: decision %+v of %s by %q", c.Seq, c.Decision, c.EffectiveOn, c.Actor)
 		}
 		decisions[k] = c.Decision.Date
-		if c.EffectiveOn < konTumStart || c.EffectiveOn > konTumEnd {
+		if c.EffectiveOn < konTumStart || c.EffectiveOn > End {
 			if orgs[c.Subjects[0]] == nil || orgs[c.Subjects[0]].Versions[0].Name != "Chi bộ Ban Quản lý Khu kinh tế Vân Đồn" {
 				t.Fatalf("change %d effective %s", c.Seq, c.EffectiveOn)
 			}

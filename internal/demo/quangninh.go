@@ -26,6 +26,7 @@ var quangNinh = &province{
 	capital:      "Hạ Long",
 	probationary: 2236,
 	history:      newVanDonHistory,
+	present:      &presentPlan{from: Reference.AddDays(1), admissions: 2200, deaths: 500, transfers: 200},
 	ratings: &ratingPlan{
 		orgs:    [org.NumGrades]int{136, 541, 46, 1},
 		members: [org.NumGrades]int{16858, 75678, 8439, 701},
@@ -152,7 +153,7 @@ func (h *vanDonHistory) prepare() { h.first = len(h.b.d.Orgs) }
 func (h *vanDonHistory) run() {
 	for i := h.first; i < len(h.b.d.Orgs); i++ {
 		if r := &h.b.d.Orgs[i]; r.Versions[0].Name == "Chi bộ Ban Quản lý Khu kinh tế Vân Đồn" {
-			newRecorder(h.b, h.first, len(h.b.d.Members)).establishPlanned(i)
+			h.b.rec.establishPlanned(i)
 			return
 		}
 	}

@@ -218,3 +218,8 @@ func (r *recorder) setResidence(at org.Date, id, cellID string) {
 func (r *recorder) assignRole(at org.Date, id, orgID string, role org.Role, head bool) {
 	r.run(at, r.parentOn(orgID, at), org.Operation{Type: org.OpAssignRole, MemberID: id, OrgID: orgID, Role: role, HeadOfUnit: head})
 }
+
+// rate records a yearly rating of an organisation.
+func (r *recorder) rate(at org.Date, rt org.Rating) {
+	r.run(at, r.parentOn(rt.OrgID, at), org.Operation{Type: org.OpRecordRating, Rating: &rt})
+}

@@ -60,9 +60,10 @@ func (s *datasetStore) indexOrg(i int) {
 func (s *datasetStore) indexMember(i int, was *org.MemberRecord) {
 	m := &s.d.Members[i]
 	s.memberAt[m.ID] = i
+	// Repeats are read once (LinkedMembers), so only the last is checked.
 	link := func(id string) {
-		if !slices.Contains(s.linked[id], m.ID) {
-			s.linked[id] = append(s.linked[id], m.ID)
+		if ids := s.linked[id]; len(ids) == 0 || ids[len(ids)-1] != m.ID {
+			s.linked[id] = append(ids, m.ID)
 		}
 	}
 	for _, x := range m.Stints {
