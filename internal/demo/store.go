@@ -27,14 +27,14 @@ type datasetStore struct {
 	children map[string][]string // ids of the organisations any version of which names the key as parent
 	linked   map[string][]string // ids of the members a stint, residence link or role ever tied to the key
 	present  map[string][]string // ids of the members whose open official stint is in the key, in no order
-	history  []org.Change        // the changes written through it, in effective-date order
+	first    int                 // the first change of d.Changes written through it; from it on, in effective-date order
 	decided  map[[2]string]org.Date
 }
 
 // newDatasetStore takes the organisations of d.Orgs from firstOrg on and the
 // members of d.Members from firstMember on.
 func newDatasetStore(d *Dataset, firstOrg, firstMember int) *datasetStore {
-	s := &datasetStore{d: d, orgAt: map[string]int{}, memberAt: map[string]int{}, children: map[string][]string{},
+	s := &datasetStore{d: d, first: len(d.Changes), orgAt: map[string]int{}, memberAt: map[string]int{}, children: map[string][]string{},
 		linked: map[string][]string{}, present: map[string][]string{}, decided: map[[2]string]org.Date{}}
 	for i := firstOrg; i < len(d.Orgs); i++ {
 		s.indexOrg(i)
@@ -190,11 +190,13 @@ func (s *datasetStore) Update(ctx context.Context, fn func(org.Tx) error) error 
 	}
 	for _, c := range tx.changes {
 		s.d.Changes = append(s.d.Changes, c)
-		s.history = append(s.history, c)
 		s.decided[[2]string{c.Decision.IssuerID, c.Decision.Number}] = c.Decision.Date
 	}
 	return nil
 }
+
+// history is the changes written through s.
+func (s *datasetStore) history() []org.Change { return s.d.Changes[s.first:] }
 
 // datasetTx is one operation's transaction: its writes are staged until it
 // succeeds, so that a failed operation writes nothing.
@@ -258,8 +260,8 @@ func (t *datasetTx) Audit(context.Context, org.AuditEntry) error { return nil }
 // RecordChange numbers c after every change of the dataset. Operations run
 // in effective-date order, which Changes relies on.
 func (t *datasetTx) RecordChange(_ context.Context, c *org.Change) error {
-	if n := len(t.s.history); n > 0 && c.EffectiveOn < t.s.history[n-1].EffectiveOn {
-		panic(fmt.Sprintf("demo: a change of %s after one of %s", c.EffectiveOn, t.s.history[n-1].EffectiveOn))
+	if h := t.s.history(); len(h) > 0 && c.EffectiveOn < h[len(h)-1].EffectiveOn {
+		panic(fmt.Sprintf("demo: a change of %s after one of %s", c.EffectiveOn, h[len(h)-1].EffectiveOn))
 	}
 	c.Seq = int64(len(t.s.d.Changes) + len(t.changes) + 1)
 	t.changes = append(t.changes, *c)
@@ -305,7 +307,7 @@ func (t *datasetTx) ChildIDs(_ context.Context, orgID string) ([]string, error) 
 // Changes pages the committed history q selects, by effective date then
 // sequence.
 func (t *datasetTx) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
-	h := t.s.history
+	h := t.s.history()
 	var after *org.Change
 	if q.After != "" {
 		c, err := org.DecodeChangeCursor(q.After)
