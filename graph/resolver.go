@@ -55,19 +55,7 @@ func (r *Resolver) connectionView(ctx context.Context, obj *model.Org, asOf *org
 // name one: live on date asOf, or scenario applied on its base date. A
 // field takes one or the other.
 func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string) (org.View, bool, error) {
-	switch {
-	case asOf != nil && scenario != nil:
-		return org.View{}, false, org.ErrDateAndScenario
-	case asOf != nil:
-		return org.View{At: *asOf}, true, nil
-	case scenario != nil:
-		sc, err := r.loaders(ctx).scenario(ctx, *scenario)
-		if err != nil {
-			return org.View{}, false, err
-		}
-		return sc.View(), true, nil
-	}
-	return org.View{}, false, nil
+	return org.ViewOf(asOf, scenario, func(id string) (org.Scenario, error) { return r.loaders(ctx).scenario(ctx, id) })
 }
 
 func orgOf(o org.Org, v org.View) *model.Org          { return &model.Org{Org: o, View: v} }
