@@ -11,8 +11,8 @@ import (
 )
 
 // konTumHistory writes what happened in Kon Tum from 8 August 2016 to 25
-// October 2021 (DESIGN.md §3), each change by the domain's own operation
-// (recorder), in the order of their effective dates:
+// October 2021 (as the source articles report it), each change by the
+// domain's own operation (recorder), in the order of their effective dates:
 //
 //   - 232 organisations established: a police cell in each of the 86
 //     communes as regular police took over commune security (2019–2020),

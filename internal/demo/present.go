@@ -216,7 +216,7 @@ func districtOf(u *unit) *unit {
 }
 
 // rate records the year's ratings of the grassroots organisations, in the
-// shares of Quảng Ninh's 2020 (DESIGN.md §3): about a fifth excellent, three
+// shares the articles report of Quảng Ninh's 2020: about a fifth excellent, three
 // quarters good, the rest completed and a rare one not.
 func (p *present) rate(at org.Date, year int) {
 	b := p.b
