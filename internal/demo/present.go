@@ -2,6 +2,7 @@ package demo
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 
 	"dangbo/internal/org"
@@ -99,18 +100,51 @@ func (p *present) confirmLater(earliest org.Date, id string) {
 		at = earliest.AddDays(30 + p.b.r.IntN(60))
 	}
 	if at <= End {
-		p.schedule(at, prioConfirmation, func(at org.Date) { p.l.confirm(at, id) })
+		p.schedule(at, prioConfirmation, func(at org.Date) {
+			p.l.confirm(at, id)
+			p.electCommittee(at, p.l.memberRecord(id).CellOn(at))
+		})
 	}
 }
 
-// admit admits a young member to a cell that holds fewer than 27 members if
-// it is a grassroots cell (R2), and later links a working one to their village.
+// electCommittee gives a cell that reached nine official members its cell
+// committee (R4): beside its secretary, a deputy.
+func (p *present) electCommittee(at org.Date, cell string) {
+	var free []string
+	officials, leaders := 0, 0
+	for _, id := range p.l.present[cell] {
+		m := p.l.memberRecord(id)
+		if m.StatusOn(at) != org.Official {
+			continue
+		}
+		officials++
+		held, here := false, false
+		for _, t := range m.Roles {
+			held = held || t.Holds(at)
+			here = here || t.Holds(at) && t.OrgID == cell
+		}
+		if here {
+			leaders++
+		}
+		if !held {
+			free = append(free, id)
+		}
+	}
+	if officials < 9 || leaders >= 2 || len(free) == 0 {
+		return
+	}
+	slices.Sort(free)
+	p.l.assignRole(at, free[p.b.r.IntN(len(free))], cell, org.DeputySecretary, false)
+}
+
+// admit admits a young member to a cell with room, and later links a
+// working one to their village.
 func (p *present) admit(at org.Date) {
 	b := p.b
 	var u *unit
 	for {
 		u = p.holders[b.r.IntN(len(p.holders))]
-		if b.r.Float64() < admitWeight[u.sector] && (u.kind != org.GrassrootsCell || len(p.l.present[u.id]) < 27) {
+		if b.r.Float64() < admitWeight[u.sector] && p.room(u) {
 			break
 		}
 	}
@@ -184,18 +218,31 @@ func (p *present) remove(at org.Date, reason org.RemovalReason) {
 
 // transfer moves a member for good to another cell of the same district, as
 // when they change jobs or move house; no cell is left with fewer than three
-// official members, no grassroots cell reaches 30.
+// official members or grows past its size.
 func (p *present) transfer(at org.Date) {
 	b := p.b
 	m, from := p.free(at, 3)
-	district := districtOf(p.holderByID(from))
+	src := p.holderByID(from)
 	for {
 		u := p.holders[b.r.IntN(len(p.holders))]
-		if u.id != from && districtOf(u) == district && (u.kind != org.GrassrootsCell || len(p.l.present[u.id]) < 27) {
+		// From work to work, or from home to home: a working member keeps
+		// their residence link, which a move into that very cell would end.
+		if u.id != from && districtOf(u) == districtOf(src) && u.sector.IsResidential() == src.sector.IsResidential() &&
+			u.id != m.ResidenceOn(at) && p.room(u) {
 			p.l.transfer(at, m.ID, u.id)
 			return
 		}
 	}
+}
+
+// room reports whether cell u may take one more member: a grassroots cell
+// stays under 30 (R2), a cell within the size it was planned with (R3).
+func (p *present) room(u *unit) bool {
+	n := len(p.l.present[u.id])
+	if u.kind == org.GrassrootsCell {
+		return n < 27
+	}
+	return n < max(u.size, cellCap)
 }
 
 func (p *present) holderByID(id string) *unit {
