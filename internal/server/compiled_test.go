@@ -1,0 +1,289 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"dangbo/graph"
+	"dangbo/graph/generated"
+	"dangbo/graph/model"
+	"dangbo/internal/auth"
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
+	"dangbo/internal/testseed"
+)
+
+// TestCompiledListsMatchGqlgen: a chart's nodes and links written by the
+// compiled marshallers are gqlgen's answer byte for byte, errors and their
+// paths included, over generated selections (fields at random, repeated,
+// aliased, in inline and named fragments, under @include and @skip with
+// literals and variables, __typename), on the demo through the real
+// resolvers and on generated charts whose names hold quotes, backslashes,
+// control characters and invalid UTF-8, and whose enums and counts take
+// every value.
+func TestCompiledListsMatchGqlgen(t *testing.T) {
+	seed := testseed.Seed(t, 17)
+	t.Run("demo", func(t *testing.T) {
+		compiled, gqlgen := twinServers(t, Config{})
+		ctx := org.WithPrincipal(context.Background(), org.System)
+		if _, err := compiled.svc.Import(ctx, demo.VinhPhuc().Clone().Reader()); err != nil {
+			t.Fatal(err)
+		}
+		province, commune := compiled.orgID("Đảng bộ tỉnh Vĩnh Phúc"), compiled.orgID("Đảng bộ xã Tam Hồng")
+		// One root in eight does not exist: the answer is then an error.
+		roots := []string{province, commune, province, commune, province, commune, province, "khong-co"}
+		rng := rand.New(rand.NewPCG(seed, 1))
+		compareQueries(t, rng, compiled, gqlgen, func() string { return roots[rng.IntN(len(roots))] }, nil)
+	})
+	t.Run("generated charts", func(t *testing.T) {
+		static := &staticChart{}
+		compiled, gqlgen := twinServers(t, Config{Resolvers: static})
+		static.Resolver = &graph.Resolver{Service: compiled.svc}
+		rng := rand.New(rand.NewPCG(seed, 2))
+		compareQueries(t, rng, compiled, gqlgen, func() string { return "any" }, func() { static.chart = randomChart(rng) })
+	})
+}
+
+// twinServers serve the same store and service, one with the compiled
+// lists and one with gqlgen's execution alone.
+func twinServers(t *testing.T, cfg Config) (compiled, gqlgen *testServer) {
+	t.Helper()
+	a, err := auth.New(t.Context(), auth.Config{Secret: testSecret, Dev: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Auth = a
+	compiled = newTestServer(t, cfg)
+	cfg.Store, cfg.Service, cfg.GqlgenLists = compiled.store, compiled.svc, true
+	ts := httptest.NewServer(NewHandler(cfg))
+	t.Cleanup(ts.Close)
+	return compiled, &testServer{t: t, url: ts.URL, svc: compiled.svc, store: compiled.store, day: compiled.day}
+}
+
+// compareQueries sends generated chart queries to both servers and compares
+// their answers; each round first calls refresh, when set.
+func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, root func() string, refresh func()) {
+	var nodes, withErrors int
+	for round := range 100 {
+		if refresh != nil {
+			refresh()
+		}
+		g := &queryGen{rng: rng, vars: map[string]any{}}
+		query := g.query(root)
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": g.vars})
+		want, got := rawPost(t, gqlgen.url, body), rawPost(t, compiled.url, body)
+		if !bytes.Equal(got.data, want.data) || !slices.Equal(got.errors, want.errors) {
+			t.Fatalf("round %d: %s\nvariables %v\ncompiled: %s\ngqlgen:   %s", round, query, g.vars, got, want)
+		}
+		nodes += bytes.Count(want.data, []byte(`{"`))
+		if len(want.errors) > 0 {
+			withErrors++
+		}
+	}
+	t.Logf("%d objects written, %d answers with errors", nodes, withErrors)
+	// The generator must reach both kinds of answers.
+	if nodes < 1000 || withErrors == 0 || withErrors > 100 {
+		t.Fatalf("%d objects written, %d answers with errors: the generator exercises too little", nodes, withErrors)
+	}
+}
+
+// rawAnswer is an answer as sent: its status, its data's bytes, and its
+// errors' bytes in order (gqlgen resolves root fields concurrently, so their
+// errors come in any order).
+type rawAnswer struct {
+	data   []byte
+	errors []string
+}
+
+func (a rawAnswer) String() string { return fmt.Sprintf("data %s\nerrors %s", a.data, a.errors) }
+
+func rawPost(t *testing.T, url string, body []byte) rawAnswer {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(requestIDHeader, testRequestID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Data   json.RawMessage
+		Errors []json.RawMessage
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatal(err)
+	}
+	out := rawAnswer{data: fmt.Appendf(nil, "%d %s", resp.StatusCode, answer.Data)}
+	for _, e := range answer.Errors {
+		out.errors = append(out.errors, string(e))
+	}
+	slices.Sort(out.errors)
+	return out
+}
+
+// queryGen generates chart queries.
+type queryGen struct {
+	rng       *rand.Rand
+	vars      map[string]any
+	fragments []string
+}
+
+var (
+	chartNodeFields = []string{"id", "parentId", "name", "kind", "sector", "depth", "childCount", "hasChildren",
+		"directMemberCount", "memberCount", "officialCount", "probationaryCount"}
+	chartLinkFields = []string{"from", "to", "type", "memberCount"}
+)
+
+func (g *queryGen) query(root func() string) string {
+	var charts []string
+	for i := range 1 + g.rng.IntN(3) {
+		args := fmt.Sprintf("rootId: %q", root())
+		switch g.rng.IntN(10) {
+		case 0:
+			args += ", depth: -1"
+		case 1, 2:
+			args += fmt.Sprintf(", depth: %d", g.rng.IntN(3))
+		case 3:
+			args += ", kinds: [CELL, GRASSROOTS_COMMITTEE]"
+		}
+		items := []string{}
+		for range 1 + g.rng.IntN(3) {
+			switch g.rng.IntN(6) {
+			case 0:
+				items = append(items, "asOf")
+			case 1:
+				items = append(items, "columns { size ids }")
+			case 2:
+				items = append(items, g.alias("links")+"links"+g.directive()+" { "+g.selection("ChartLink", chartLinkFields, 0)+" }")
+			default:
+				items = append(items, g.alias("nodes")+"nodes"+g.directive()+" { "+g.selection("ChartNode", chartNodeFields, 0)+" }")
+			}
+		}
+		if g.rng.IntN(4) == 0 {
+			items = append(items, "... on OrgChart { nodes { "+g.selection("ChartNode", chartNodeFields, 1)+" } }")
+		}
+		charts = append(charts, fmt.Sprintf("c%d: orgChart(%s) { %s }", i, args, strings.Join(items, " ")))
+	}
+	var decls []string
+	for name := range g.vars {
+		decls = append(decls, "$"+name+": Boolean!")
+	}
+	head := "query Q"
+	if len(decls) > 0 {
+		head += "(" + strings.Join(decls, ", ") + ")"
+	}
+	return head + " { " + strings.Join(charts, " ") + " } " + strings.Join(g.fragments, " ")
+}
+
+// alias is no alias, or one of two for the field: the same alias always
+// names the same field, so that fields merge as GraphQL allows.
+func (g *queryGen) alias(field string) string {
+	switch g.rng.IntN(4) {
+	case 0:
+		return strings.TrimPrefix(field, "__") + "A: "
+	case 1:
+		return strings.TrimPrefix(field, "__") + "B: "
+	}
+	return ""
+}
+
+// directive is mostly none, else @include or @skip of a literal or a variable.
+func (g *queryGen) directive() string {
+	if g.rng.IntN(4) > 0 {
+		return ""
+	}
+	cond := fmt.Sprint(g.rng.IntN(2) == 0)
+	if g.rng.IntN(2) == 0 {
+		name := fmt.Sprintf("v%d", len(g.vars))
+		g.vars[name] = g.rng.IntN(2) == 0
+		cond = "$" + name
+	}
+	return fmt.Sprintf(" @%s(if: %s)", []string{"include", "skip"}[g.rng.IntN(2)], cond)
+}
+
+// selection selects some of fields of typ (with repeats and __typename),
+// some of them in fragments.
+func (g *queryGen) selection(typ string, fields []string, depth int) string {
+	var parts []string
+	for range 1 + g.rng.IntN(len(fields)+2) {
+		f := fields[g.rng.IntN(len(fields))]
+		if g.rng.IntN(8) == 0 {
+			f = "__typename"
+		}
+		parts = append(parts, g.alias(f)+f+g.directive())
+	}
+	for i := range parts {
+		if depth >= 2 {
+			break
+		}
+		switch g.rng.IntN(8) {
+		case 0:
+			parts[i] = "... on " + typ + g.directive() + " { " + parts[i] + " " + g.selection(typ, fields, depth+1) + " }"
+		case 1:
+			parts[i] = "..." + g.directive() + " { " + parts[i] + " }"
+		case 2:
+			k := len(g.fragments)
+			g.fragments = append(g.fragments, "") // the name is taken before the body spreads others
+			body := parts[i] + " " + g.selection(typ, fields, depth+1)
+			name := fmt.Sprintf("F%d", k)
+			g.fragments[k] = fmt.Sprintf("fragment %s on %s { %s }", name, typ, body)
+			parts[i] = "..." + name + g.directive()
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// staticChart answers every orgChart with its chart.
+type staticChart struct {
+	*graph.Resolver
+	chart *model.Chart
+}
+
+type staticChartQuery struct {
+	generated.QueryResolver
+	chart *model.Chart
+}
+
+func (s *staticChart) Query() generated.QueryResolver {
+	return staticChartQuery{s.Resolver.Query(), s.chart}
+}
+
+func (q staticChartQuery) OrgChart(ctx context.Context, root string, depth *int, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.Chart, error) {
+	if depth != nil && *depth < 0 {
+		return q.QueryResolver.OrgChart(ctx, root, depth, kinds, asOf, scenario)
+	}
+	return q.chart, nil
+}
+
+// randomChart is a chart of up to 300 nodes and links whose strings hold
+// what JSON must escape and whose enums and counts take any value.
+func randomChart(rng *rand.Rand) *model.Chart {
+	texts := []string{"", "Chi bộ thôn Đồng Tâm", `a"b\c`, "\x00\x01\x1f\t\r\n\x7f", "\xc3\x22\xff", "\u2028\u2029", "<&>", "Đảng bộ xã Tam Hồng"}
+	text := func() string { return texts[rng.IntN(len(texts))] + texts[rng.IntN(len(texts))] }
+	count := func() int32 { return rng.Int32N(2000) - 10 }
+	nodes := make([]org.ChartNode, rng.IntN(300))
+	for i := range nodes {
+		n := &nodes[i]
+		n.ID, n.Name = text(), text()
+		n.Kind, n.Sector = org.Kind(rng.IntN(org.NumKinds+2)), org.Sector(rng.IntN(org.NumSectors+2))
+		if i > 0 {
+			n.ChartParentID = text()
+		}
+		n.Depth = rng.IntN(20) - 1
+		n.Counts = org.Counts{Children: count(), DirectOfficial: count(), DirectProbationary: count(), Official: count(), Probationary: count()}
+	}
+	links := make([]org.ResidenceLink, rng.IntN(300))
+	for i := range links {
+		links[i] = org.ResidenceLink{From: text(), To: text(), Members: rng.IntN(1000) - 10}
+	}
+	return model.NewChart(org.DateFrom(2021, 1, 1), nodes, func([]string) ([]org.ResidenceLink, error) { return links, nil })
+}
