@@ -1,7 +1,5 @@
 package compiled
 
-import "strconv"
-
 // appendString appends s quoted as gqlgen's MarshalString writes it: the
 // control characters, the quote and the backslash escaped, every other byte
 // (invalid UTF-8 included) as it is.
@@ -36,7 +34,3 @@ func appendString(b []byte, s string) []byte {
 }
 
 const hex = "0123456789ABCDEF"
-
-func appendInt(b []byte, i int) []byte { return strconv.AppendInt(b, int64(i), 10) }
-
-func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }

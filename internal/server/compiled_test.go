@@ -38,6 +38,14 @@ func TestCompiledListsMatchGqlgen(t *testing.T) {
 			t.Fatal(err)
 		}
 		province, commune := compiled.orgID("Đảng bộ tỉnh Vĩnh Phúc"), compiled.orgID("Đảng bộ xã Tam Hồng")
+		// A history to list: each of the commune's cells renamed by the commune.
+		var chart struct{ OrgChart struct{ Nodes []struct{ ID, Name string } } }
+		compiled.data(compiled.post(`query($r: ID!) { orgChart(rootId: $r, depth: 1) { nodes { id name } } }`, map[string]any{"r": commune}), &chart)
+		for i, n := range chart.OrgChart.Nodes[1:] {
+			compiled.data(compiled.post(`mutation($id: ID!, $name: String!, $d: DecisionInput!) { renameOrg(id: $id, name: $name, decision: $d) { seq } }`,
+				map[string]any{"id": n.ID, "name": n.Name + " mới", "d": map[string]any{
+					"number": fmt.Sprintf("%d-QĐ/ĐU", i+1), "date": "2021-01-01", "issuerId": commune}}), &struct{}{})
+		}
 		// One root in eight does not exist: the answer is then an error.
 		roots := []string{province, commune, province, commune, province, commune, province, "khong-co"}
 		rng := rand.New(rand.NewPCG(seed, 1))
@@ -72,6 +80,7 @@ func twinServers(t *testing.T, cfg Config) (compiled, gqlgen *testServer) {
 // their answers; each round first calls refresh, when set.
 func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, root func() string, refresh func()) {
 	var nodes, withErrors int
+	seen := map[string]int{}
 	for round := range 100 {
 		if refresh != nil {
 			refresh()
@@ -84,11 +93,16 @@ func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, 
 			t.Fatalf("round %d: %s\nvariables %v\ncompiled: %s\ngqlgen:   %s", round, query, g.vars, got, want)
 		}
 		nodes += bytes.Count(want.data, []byte(`{"`))
+		for _, f := range []string{"seq", "fullName", "from", "name"} {
+			if bytes.Contains(want.data, []byte(`"`+f+`":`)) {
+				seen[f]++
+			}
+		}
 		if len(want.errors) > 0 {
 			withErrors++
 		}
 	}
-	t.Logf("%d objects written, %d answers with errors", nodes, withErrors)
+	t.Logf("%d objects written, %d answers with errors; answers with these fields: %v", nodes, withErrors, seen)
 	// The generator must reach both kinds of answers.
 	if nodes < 1000 || withErrors == 0 || withErrors > 100 {
 		t.Fatalf("%d objects written, %d answers with errors: the generator exercises too little", nodes, withErrors)
@@ -137,41 +151,51 @@ type queryGen struct {
 	fragments []string
 }
 
+// gqlType is what the generator selects of an object type: its fields, and
+// the object types some of them hold.
+type gqlType struct {
+	name    string
+	fields  []string
+	objects map[string]*gqlType
+}
+
+// The types of the lists the compiled path writes. Their fields include
+// some with resolvers of their own (a member's cell, officialOn, personal
+// data; a change's subjects, a decision's issuer), which gqlgen must write.
 var (
-	chartNodeFields = []string{"id", "parentId", "name", "kind", "sector", "depth", "childCount", "hasChildren",
-		"directMemberCount", "memberCount", "officialCount", "probationaryCount"}
-	chartLinkFields = []string{"from", "to", "type", "memberCount"}
+	chartNodeType = &gqlType{name: "ChartNode", fields: []string{"id", "parentId", "name", "kind", "sector", "depth",
+		"childCount", "hasChildren", "directMemberCount", "memberCount", "officialCount", "probationaryCount"}}
+	chartLinkType = &gqlType{name: "ChartLink", fields: []string{"from", "to", "type", "memberCount"}}
+	memberType    = &gqlType{name: "Member", fields: []string{"id", "fullName", "gender", "status", "asOf", "admittedOn",
+		"politicalTheory", "ratings", "id", "fullName", "status", "officialOn", "cell", "birthDate", "phone"},
+		objects: map[string]*gqlType{
+			"ratings": {name: "YearRating", fields: []string{"year", "rating"}},
+			"cell":    {name: "Org", fields: []string{"id", "name"}},
+		}}
+	memberEdgeType = &gqlType{name: "MemberEdge", fields: []string{"cursor", "node", "node"}, objects: map[string]*gqlType{"node": memberType}}
+	changeType     = &gqlType{name: "Change", fields: []string{"seq", "type", "effectiveOn", "decision", "note", "actor",
+		"recordedAt", "seq", "type", "decision", "subjects"},
+		objects: map[string]*gqlType{
+			"decision": {name: "Decision", fields: []string{"number", "date", "number", "date", "issuerId"}},
+			"subjects": {name: "Node", fields: []string{"id"}},
+		}}
+	changeEdgeType = &gqlType{name: "ChangeEdge", fields: []string{"cursor", "node", "node"}, objects: map[string]*gqlType{"node": changeType}}
 )
 
+// query asks for one to three of a chart, a page of a cell's members and a
+// page of the history.
 func (g *queryGen) query(root func() string) string {
-	var charts []string
+	var roots []string
 	for i := range 1 + g.rng.IntN(3) {
-		args := fmt.Sprintf("rootId: %q", root())
-		switch g.rng.IntN(10) {
+		switch g.rng.IntN(4) {
 		case 0:
-			args += ", depth: -1"
-		case 1, 2:
-			args += fmt.Sprintf(", depth: %d", g.rng.IntN(3))
-		case 3:
-			args += ", kinds: [CELL, GRASSROOTS_COMMITTEE]"
+			roots = append(roots, fmt.Sprintf("m%d: org(id: %q) { members(first: %d, subtree: true) { %s } }", i, root(), 1+g.rng.IntN(120),
+				g.connection(memberType, memberEdgeType)))
+		case 1:
+			roots = append(roots, fmt.Sprintf("h%d: changes(first: %d) { %s }", i, 1+g.rng.IntN(200), g.connection(changeType, changeEdgeType)))
+		default:
+			roots = append(roots, g.chart(i, root()))
 		}
-		items := []string{}
-		for range 1 + g.rng.IntN(3) {
-			switch g.rng.IntN(6) {
-			case 0:
-				items = append(items, "asOf")
-			case 1:
-				items = append(items, "columns { size ids }")
-			case 2:
-				items = append(items, g.alias("links")+"links"+g.directive()+" { "+g.selection("ChartLink", chartLinkFields, 0)+" }")
-			default:
-				items = append(items, g.alias("nodes")+"nodes"+g.directive()+" { "+g.selection("ChartNode", chartNodeFields, 0)+" }")
-			}
-		}
-		if g.rng.IntN(4) == 0 {
-			items = append(items, "... on OrgChart { nodes { "+g.selection("ChartNode", chartNodeFields, 1)+" } }")
-		}
-		charts = append(charts, fmt.Sprintf("c%d: orgChart(%s) { %s }", i, args, strings.Join(items, " ")))
 	}
 	var decls []string
 	for name := range g.vars {
@@ -181,7 +205,49 @@ func (g *queryGen) query(root func() string) string {
 	if len(decls) > 0 {
 		head += "(" + strings.Join(decls, ", ") + ")"
 	}
-	return head + " { " + strings.Join(charts, " ") + " } " + strings.Join(g.fragments, " ")
+	return head + " { " + strings.Join(roots, " ") + " } " + strings.Join(g.fragments, " ")
+}
+
+func (g *queryGen) chart(i int, root string) string {
+	args := fmt.Sprintf("rootId: %q", root)
+	switch g.rng.IntN(10) {
+	case 0:
+		args += ", depth: -1"
+	case 1, 2:
+		args += fmt.Sprintf(", depth: %d", g.rng.IntN(3))
+	case 3:
+		args += ", kinds: [CELL, GRASSROOTS_COMMITTEE]"
+	}
+	items := []string{}
+	for range 1 + g.rng.IntN(3) {
+		switch g.rng.IntN(6) {
+		case 0:
+			items = append(items, "asOf")
+		case 1:
+			items = append(items, "columns { size ids }")
+		case 2:
+			items = append(items, g.alias("links")+"links"+g.directive()+" { "+g.selection(chartLinkType, 0)+" }")
+		default:
+			items = append(items, g.alias("nodes")+"nodes"+g.directive()+" { "+g.selection(chartNodeType, 0)+" }")
+		}
+	}
+	if g.rng.IntN(4) == 0 {
+		items = append(items, "... on OrgChart { nodes { "+g.selection(chartNodeType, 1)+" } }")
+	}
+	return fmt.Sprintf("c%d: orgChart(%s) { %s }", i, args, strings.Join(items, " "))
+}
+
+// connection selects nodes, edges or both of a connection.
+func (g *queryGen) connection(node, edge *gqlType) string {
+	items := []string{"totalCount"}
+	for range 1 + g.rng.IntN(2) {
+		if g.rng.IntN(2) == 0 {
+			items = append(items, g.alias("nodes")+"nodes"+g.directive()+" { "+g.selection(node, 0)+" }")
+		} else {
+			items = append(items, g.alias("edges")+"edges"+g.directive()+" { "+g.selection(edge, 0)+" }")
+		}
+	}
+	return strings.Join(items, " ")
 }
 
 // alias is no alias, or one of two for the field: the same alias always
@@ -210,16 +276,25 @@ func (g *queryGen) directive() string {
 	return fmt.Sprintf(" @%s(if: %s)", []string{"include", "skip"}[g.rng.IntN(2)], cond)
 }
 
-// selection selects some of fields of typ (with repeats and __typename),
-// some of them in fragments.
-func (g *queryGen) selection(typ string, fields []string, depth int) string {
+// selection selects some fields of typ (with repeats and __typename), some
+// of them in fragments, each holding an object with a selection of its own.
+func (g *queryGen) selection(typ *gqlType, depth int) string {
 	var parts []string
-	for range 1 + g.rng.IntN(len(fields)+2) {
-		f := fields[g.rng.IntN(len(fields))]
+	for range 1 + g.rng.IntN(len(typ.fields)+2) {
+		f := typ.fields[g.rng.IntN(len(typ.fields))]
 		if g.rng.IntN(8) == 0 {
 			f = "__typename"
 		}
+		if sub := typ.objects[f]; sub != nil {
+			if depth < 4 {
+				parts = append(parts, g.alias(f)+f+g.directive()+" { "+g.selection(sub, depth+2)+" }")
+			}
+			continue
+		}
 		parts = append(parts, g.alias(f)+f+g.directive())
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "__typename")
 	}
 	for i := range parts {
 		if depth >= 2 {
@@ -227,15 +302,15 @@ func (g *queryGen) selection(typ string, fields []string, depth int) string {
 		}
 		switch g.rng.IntN(8) {
 		case 0:
-			parts[i] = "... on " + typ + g.directive() + " { " + parts[i] + " " + g.selection(typ, fields, depth+1) + " }"
+			parts[i] = "... on " + typ.name + g.directive() + " { " + parts[i] + " " + g.selection(typ, depth+1) + " }"
 		case 1:
 			parts[i] = "..." + g.directive() + " { " + parts[i] + " }"
 		case 2:
 			k := len(g.fragments)
 			g.fragments = append(g.fragments, "") // the name is taken before the body spreads others
-			body := parts[i] + " " + g.selection(typ, fields, depth+1)
+			body := parts[i] + " " + g.selection(typ, depth+1)
 			name := fmt.Sprintf("F%d", k)
-			g.fragments[k] = fmt.Sprintf("fragment %s on %s { %s }", name, typ, body)
+			g.fragments[k] = fmt.Sprintf("fragment %s on %s { %s }", name, typ.name, body)
 			parts[i] = "..." + name + g.directive()
 		}
 	}
