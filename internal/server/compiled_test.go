@@ -39,7 +39,9 @@ func TestCompiledListsMatchGqlgen(t *testing.T) {
 		}
 		province, commune := compiled.orgID("Đảng bộ tỉnh Vĩnh Phúc"), compiled.orgID("Đảng bộ xã Tam Hồng")
 		// A history to list: each of the commune's cells renamed by the commune.
-		var chart struct{ OrgChart struct{ Nodes []struct{ ID, Name string } } }
+		var chart struct {
+			OrgChart struct{ Nodes []struct{ ID, Name string } }
+		}
 		compiled.data(compiled.post(`query($r: ID!) { orgChart(rootId: $r, depth: 1) { nodes { id name } } }`, map[string]any{"r": commune}), &chart)
 		for i, n := range chart.OrgChart.Nodes[1:] {
 			compiled.data(compiled.post(`mutation($id: ID!, $name: String!, $d: DecisionInput!) { renameOrg(id: $id, name: $name, decision: $d) { seq } }`,
