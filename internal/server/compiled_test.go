@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"dangbo/graph"
 	"dangbo/graph/generated"
@@ -32,7 +33,7 @@ import (
 func TestCompiledListsMatchGqlgen(t *testing.T) {
 	seed := testseed.Seed(t, 17)
 	t.Run("demo", func(t *testing.T) {
-		compiled, gqlgen := twinServers(t, Config{})
+		compiled, gqlgen, a := twinServers(t, Config{})
 		ctx := org.WithPrincipal(context.Background(), org.System)
 		if _, err := compiled.svc.Import(ctx, demo.VinhPhuc().Clone().Reader()); err != nil {
 			t.Fatal(err)
@@ -50,21 +51,31 @@ func TestCompiledListsMatchGqlgen(t *testing.T) {
 		}
 		// One root in eight does not exist: the answer is then an error.
 		roots := []string{province, commune, province, commune, province, commune, province, "khong-co"}
+		// The dev admin, and a viewer and an officer of the commune: a
+		// viewer's personal fields are null with a FORBIDDEN error each.
+		tokens := []string{"", ""}
+		for _, role := range []org.AccessRole{org.Viewer, org.Officer} {
+			token, err := a.Mint(&org.Principal{Subject: "t", Roles: []org.AccessRole{role}, Scope: []string{commune}}, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, token)
+		}
 		rng := rand.New(rand.NewPCG(seed, 1))
-		compareQueries(t, rng, compiled, gqlgen, func() string { return roots[rng.IntN(len(roots))] }, nil)
+		compareQueries(t, rng, compiled, gqlgen, tokens, func() string { return roots[rng.IntN(len(roots))] }, nil)
 	})
 	t.Run("generated charts", func(t *testing.T) {
 		static := &staticChart{}
-		compiled, gqlgen := twinServers(t, Config{Resolvers: static})
+		compiled, gqlgen, _ := twinServers(t, Config{Resolvers: static})
 		static.Resolver = &graph.Resolver{Service: compiled.svc}
 		rng := rand.New(rand.NewPCG(seed, 2))
-		compareQueries(t, rng, compiled, gqlgen, func() string { return "any" }, func() { static.chart = randomChart(rng) })
+		compareQueries(t, rng, compiled, gqlgen, []string{""}, func() string { return "any" }, func() { static.chart = randomChart(rng) })
 	})
 }
 
 // twinServers serve the same store and service, one with the compiled
-// lists and one with gqlgen's execution alone.
-func twinServers(t *testing.T, cfg Config) (compiled, gqlgen *testServer) {
+// lists and one with gqlgen's execution alone, with the same tokens.
+func twinServers(t *testing.T, cfg Config) (compiled, gqlgen *testServer, a *auth.Authenticator) {
 	t.Helper()
 	a, err := auth.New(t.Context(), auth.Config{Secret: testSecret, Dev: true})
 	if err != nil {
@@ -75,12 +86,13 @@ func twinServers(t *testing.T, cfg Config) (compiled, gqlgen *testServer) {
 	cfg.Store, cfg.Service, cfg.GqlgenLists = compiled.store, compiled.svc, true
 	ts := httptest.NewServer(NewHandler(cfg))
 	t.Cleanup(ts.Close)
-	return compiled, &testServer{t: t, url: ts.URL, svc: compiled.svc, store: compiled.store, day: compiled.day}
+	return compiled, &testServer{t: t, url: ts.URL, svc: compiled.svc, store: compiled.store, day: compiled.day}, a
 }
 
 // compareQueries sends generated chart queries to both servers and compares
-// their answers; each round first calls refresh, when set.
-func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, root func() string, refresh func()) {
+// their answers, each with one of tokens (none when empty); each round
+// first calls refresh, when set.
+func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, tokens []string, root func() string, refresh func()) {
 	var nodes, withErrors int
 	seen := map[string]int{}
 	for round := range 100 {
@@ -90,13 +102,14 @@ func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, 
 		g := &queryGen{rng: rng, vars: map[string]any{}}
 		query := g.query(root)
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": g.vars})
-		want, got := rawPost(t, gqlgen.url, body), rawPost(t, compiled.url, body)
+		token := tokens[rng.IntN(len(tokens))]
+		want, got := rawPost(t, gqlgen.url, token, body), rawPost(t, compiled.url, token, body)
 		if !bytes.Equal(got.data, want.data) || !slices.Equal(got.errors, want.errors) {
 			t.Fatalf("round %d: %s\nvariables %v\ncompiled: %s\ngqlgen:   %s", round, query, g.vars, got, want)
 		}
 		nodes += bytes.Count(want.data, []byte(`{"`))
-		for _, f := range []string{"seq", "fullName", "from", "name"} {
-			if bytes.Contains(want.data, []byte(`"`+f+`":`)) {
+		for _, f := range []string{"seq", "fullName", "from", "name", "FORBIDDEN"} {
+			if bytes.Contains(want.data, []byte(`"`+f+`":`)) || slices.ContainsFunc(want.errors, func(e string) bool { return strings.Contains(e, f) }) {
 				seen[f]++
 			}
 		}
@@ -121,11 +134,14 @@ type rawAnswer struct {
 
 func (a rawAnswer) String() string { return fmt.Sprintf("data %s\nerrors %s", a.data, a.errors) }
 
-func rawPost(t *testing.T, url string, body []byte) rawAnswer {
+func rawPost(t *testing.T, url, token string, body []byte) rawAnswer {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(requestIDHeader, testRequestID)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
