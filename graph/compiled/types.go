@@ -57,12 +57,19 @@ func newTypes(schema *ast.Schema) types {
 		"rating": func(w *writer, r *org.YearRating) { w.enum(gradeNames, uint8(r.Grade)) },
 	})
 	t.member = object(schema, "Member", map[string]func(*writer, *model.Member){
-		"id":              func(w *writer, m *model.Member) { w.string(m.ID) },
-		"fullName":        func(w *writer, m *model.Member) { w.string(m.FullName) },
-		"gender":          func(w *writer, m *model.Member) { w.enum(genderNames, uint8(m.Gender)) },
-		"status":          func(w *writer, m *model.Member) { w.enum(statusNames, uint8(m.Status)) },
-		"asOf":            func(w *writer, m *model.Member) { w.date(m.At) },
-		"admittedOn":      func(w *writer, m *model.Member) { w.date(m.AdmittedOn) },
+		"id":         func(w *writer, m *model.Member) { w.string(m.ID) },
+		"fullName":   func(w *writer, m *model.Member) { w.string(m.FullName) },
+		"gender":     func(w *writer, m *model.Member) { w.enum(genderNames, uint8(m.Gender)) },
+		"status":     func(w *writer, m *model.Member) { w.enum(statusNames, uint8(m.Status)) },
+		"asOf":       func(w *writer, m *model.Member) { w.date(m.At) },
+		"admittedOn": func(w *writer, m *model.Member) { w.date(m.AdmittedOn) },
+		"officialOn": func(w *writer, m *model.Member) {
+			if m.OfficialOn != nil {
+				w.date(*m.OfficialOn)
+			} else {
+				w.b = append(w.b, "null"...)
+			}
+		},
 		"politicalTheory": func(w *writer, m *model.Member) { w.enum(theoryNames, uint8(m.Theory)) },
 	})
 	t.member.objects["ratings"] = many[*model.Member, org.YearRating]{

@@ -178,7 +178,7 @@ type gqlType struct {
 }
 
 // The types of the lists the compiled path writes. Their fields include
-// some with resolvers of their own (a member's cell, officialOn, personal
+// some with resolvers or directives of their own (a member's cell, personal
 // data; a change's subjects, a decision's issuer), which gqlgen must write.
 var (
 	chartNodeType = &gqlType{name: "ChartNode", fields: []string{"id", "parentId", "name", "kind", "sector", "depth",
