@@ -254,7 +254,7 @@ func TestChartScenarioModeInABrowser(t *testing.T) {
 	if href := evaluateJS[string](b, "export link", `document.getElementById('scenario-export').href`); href != s.url+"/export/scenario-diff.xlsx?scenario="+merger {
 		t.Errorf("the diff's export link is %s", href)
 	}
-	waitForJS(b, "the chart at rest", viewSettled, "all")
+	waitForJS(b, "the changes in view", viewSettled, "focus")
 	png := b.Screenshot("chart-scenario")
 	if err := browsertest.NonBlank(png); err != nil {
 		t.Error(err)
@@ -274,7 +274,7 @@ func TestChartScenarioModeInABrowser(t *testing.T) {
 	waitForJS(b, "the SVG saved", savedFile, ".svg")
 	b.Click(`#scenario-panel input[value="after"]`)
 	checkMarks(t, b, diff, "after")
-	waitForJS(b, "the chart at rest", viewSettled, "all")
+	waitForJS(b, "the changes in view", viewSettled, "focus")
 	b.Click("#export-png")
 	waitForJS(b, "the PNG saved", savedFile, ".png")
 	saved := evaluateJS[[]struct {

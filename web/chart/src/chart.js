@@ -151,10 +151,12 @@ export class ChartView {
 
   /**
    * Loads and opens the way to organisations: each path lists ids from the
-   * root down to an organisation whose children are to be shown. Then fits
-   * the chart into view.
+   * root down to an organisation whose children are to be shown. Then brings
+   * the organisations of focus into view, the first one in sight when they
+   * do not fit at a readable size (data-view "focus"); without focus, fits
+   * the whole chart ("all").
    */
-  async open(paths) {
+  async open(paths, focus = []) {
     const generation = this.#generation;
     const ids = [...new Set(paths.flat())];
     await this.#loadChildren(ids);
@@ -164,7 +166,12 @@ export class ChartView {
       if (d) d._expanded = true;
     }
     this.#render();
-    this.fit();
+    const shown = this.#bringIntoView(focus, focus[0], {
+      minScale: 0.5,
+      animate: true,
+      onCompleted: () => this.#settle('focus'),
+    });
+    if (!shown) this.fit();
   }
 
   // A new tree replaces the drawing without animation: d3-org-chart would
@@ -218,8 +225,8 @@ export class ChartView {
   }
 
   // data-view on the container tells what the view last came to rest on, for
-  // tests and scripts: a revealed organisation's id, "all" after fitting, ""
-  // while moving or after a reset.
+  // tests and scripts: a revealed organisation's id, "all" after fitting,
+  // "focus" on the changes of a scenario, "" while moving or after a reset.
   #settle(view) {
     this.#container.dataset.view = view;
   }
@@ -367,13 +374,14 @@ export class ChartView {
 
   // Fits the nodes into view, at natural size at most (a short path would
   // otherwise fill the screen) and at minScale at least; when they do not fit,
-  // the view keeps the anchor node in sight.
+  // the view keeps the anchor node in sight. False when the anchor is not drawn.
   #bringIntoView(ids, anchorId, { minScale, animate, onCompleted }) {
     const { allNodes, svgWidth: w, svgHeight: h } = this.#chart.getChartState();
     const wanted = new Set(ids);
-    const shown = allNodes.filter((n) => wanted.has(n.data.id));
+    // Nodes inside a closed group have no place in the layout.
+    const shown = allNodes.filter((n) => wanted.has(n.data.id) && Number.isFinite(n.x));
     const anchor = shown.find((n) => n.data.id === anchorId);
-    if (!anchor) return;
+    if (!anchor) return false;
     const all = bounds(shown);
     const a = bounds([anchor]);
     // zoomTreeBounds fits a box into 90 % of the view.
@@ -385,6 +393,7 @@ export class ChartView {
     const x0 = start(all.x0, all.x1, width, a.x0, a.x1);
     const y0 = start(all.y0, all.y1, height, a.y0, a.y1);
     this.#chart.zoomTreeBounds({ x0, x1: x0 + width, y0, y1: y0 + height, params: { animate, scale: true, onCompleted } });
+    return true;
   }
 }
 

@@ -64,19 +64,27 @@ export class ScenarioMode {
     const marks = marksFor(this.#diff, side);
     this.#view.setMarks(marks, `phuong-an-${side === 'after' ? 'sau' : 'truoc'}`);
     await this.#view.showRoot(within.id);
-    await this.#view.open(this.#pathsTo(side, marks));
+    const changed = this.#changed(side, marks);
+    const paths = changed.length > maxOpened ? [] : this.#pathsTo(side, changed);
+    await this.#view.open(paths, paths.length > 0 ? changed.map((n) => n.id) : []);
+  }
+
+  // The diff's organisations that the side shows changed, the highest first.
+  #changed(side, marks) {
+    const org = (n) => (side === 'after' ? n.after : n.before);
+    return this.#diff.nodes
+      .filter((n) => {
+        const mark = marks.get(n.id);
+        return mark && structural(mark);
+      })
+      .sort((a, b) => org(a).ancestors.length - org(b).ancestors.length);
   }
 
   // The ids from the scenario's root down to the parent of each organisation
-  // it changes on that side: reads in a scenario stop at its subtree, so
-  // paths start at its root.
-  #pathsTo(side, marks) {
+  // changed: reads in a scenario stop at its subtree, so paths start at its
+  // root.
+  #pathsTo(side, changed) {
     const rootId = this.scenario.within.id;
-    const changed = this.#diff.nodes.filter((n) => {
-      const mark = marks.get(n.id);
-      return mark && structural(mark);
-    });
-    if (changed.length > maxOpened) return [];
     const paths = new Map();
     for (const n of changed) {
       const org = side === 'after' ? n.after : n.before;
