@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"dangbo/internal/browsertest"
 )
@@ -338,4 +339,36 @@ func TestChartScenarioModeInABrowser(t *testing.T) {
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("the chart viewer logged errors: %q", errs)
 	}
+}
+
+// BenchmarkChartFlattenedProvince times the viewer's first picture of Quảng
+// Ninh once its district level is abolished (467 organisations right below
+// the province, drawn in groups, and the scenario's diff for the panel)
+// against the live province's first picture (20 districts), navigated in turn
+// in the same run: ratio is flattened over live.
+func BenchmarkChartFlattenedProvince(b *testing.B) {
+	br := browsertest.Start(b)
+	s := start(b, b.TempDir(), "--dev")
+	var roots struct{ Roots []struct{ ID string } }
+	s.query(&roots, `{ roots { id } }`, nil)
+	quangNinh := roots.Roots[1].ID
+	flatten := s.createScenario("Bỏ cấp huyện", quangNinh, []map[string]any{
+		{"flattenLevel": map[string]any{"kind": "DISTRICT", "within": quangNinh}}})
+	picture := func(url, ready string) time.Duration {
+		br.Navigate("about:blank")
+		began := time.Now()
+		br.Navigate(url)
+		waitForJS(br, "the first picture", ready)
+		return time.Since(began)
+	}
+	var live, flat time.Duration
+	for b.Loop() {
+		live += picture(s.url+"/chart?root="+quangNinh,
+			`() => document.querySelectorAll('.org-card').length === 21 && document.getElementById('chart').dataset.view === ''`)
+		flat += picture(s.url+"/chart?scenario="+flatten,
+			`() => document.querySelectorAll('.org-group').length > 0 && document.getElementById('chart').dataset.view === 'all'`)
+	}
+	b.ReportMetric(float64(live.Milliseconds())/float64(b.N), "ms-live/op")
+	b.ReportMetric(float64(flat.Milliseconds())/float64(b.N), "ms-flattened/op")
+	b.ReportMetric(float64(flat)/float64(live), "ratio")
 }
