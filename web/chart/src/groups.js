@@ -35,7 +35,12 @@ export class Groups {
     const drawn = [];
     for (const [parentId, kids] of children) {
       if (kids.length <= groupThreshold) continue;
-      const byKey = Map.groupBy(kids, (d) => `${d.kind}/${d.sector}`);
+      const byKey = new Map();
+      for (const d of kids) {
+        const key = `${d.kind}/${d.sector}`;
+        if (!byKey.has(key)) byKey.set(key, []);
+        byKey.get(key).push(d);
+      }
       for (const [key, members] of byKey) {
         const group = this.#datum(`${parentId}/${key}`, parentId, members, {
           name: [kindLabels[members[0].kind] ?? members[0].kind, sectorLabels[members[0].sector]]

@@ -116,8 +116,10 @@ async function loadScenarios() {
 
 async function enterScenario(scenario) {
   closeResults();
-  showMessage('', '');
+  // Comparing a large scenario takes the server a few seconds.
+  showMessage(`Đang so sánh phương án «${scenario.name}» với hiện trạng…`, 'info');
   await scenarioMode.enter(scenario);
+  showMessage('', '');
   remember('scenario', scenario.id);
   asOf.disabled = true;
   rootPicker.replaceChildren(new Option(scenario.within.name, scenario.within.id));
