@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"dangbo/internal/browsertest"
+	"dangbo/internal/org"
 )
 
 // nodeChange is a NodeChange of scenarioDiff, as the viewer marks it.
@@ -255,7 +257,25 @@ func TestChartScenarioModeInABrowser(t *testing.T) {
 	if href := evaluateJS[string](b, "export link", `document.getElementById('scenario-export').href`); href != s.url+"/export/scenario-diff.xlsx?scenario="+merger {
 		t.Errorf("the diff's export link is %s", href)
 	}
-	waitForJS(b, "the changes in view", viewSettled, "focus")
+	// The diff's spreadsheet comes from another route (GET /export/scenario-diff.xlsx);
+	// where the server has it, the link saves it.
+	if resp, err := http.Get(s.url + "/export/scenario-diff.xlsx?scenario=" + merger); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		b.Click("#scenario-export")
+		waitForJS(b, "the diff saved", savedFile, ".xlsx")
+	}
+
+	// Search answers inside the scenario: the new commune, found and shown.
+	newCommune := diff.Nodes[slices.IndexFunc(diff.Nodes, func(n nodeChange) bool {
+		return slices.Contains(n.Changes, "NEW") && strings.HasPrefix(n.After.Name, "Đảng bộ xã")
+	})]
+	evaluateJS[string](b, "clear the search", `document.getElementById('search-text').value = ''`)
+	b.Type("#search-text", org.Fold(newCommune.After.Name)+"\r")
+	hitButton = fmt.Sprintf(`#search-results button[data-hit-id=%q]`, newCommune.ID)
+	b.WaitVisible(hitButton)
+	b.Click(hitButton)
+	waitForJS(b, "the new commune in view", viewSettled, newCommune.ID)
 	png := b.Screenshot("chart-scenario")
 	if err := browsertest.NonBlank(png); err != nil {
 		t.Error(err)
