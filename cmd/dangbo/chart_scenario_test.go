@@ -61,19 +61,24 @@ func (s *service) createScenario(name, within string, operations []map[string]an
 	return c.CreateScenario.ID
 }
 
-// mergerScenario: in the first district of the province with three communes,
-// two merge into a new commune, the third is renamed, and an empty cell is
-// established in the new commune (an R1 finding the scenario adds).
+// mergerScenario: in the first district of the province with three communes
+// and a grassroots cell, two communes merge into a new commune, the third is
+// renamed, the grassroots cell becomes a grassroots committee (its members
+// moving into a new cell below it), and an empty cell is established in the
+// new commune (an R1 finding the scenario adds).
 func (s *service) mergerScenario(province string) (id string, district viewerNode) {
 	s.t.Helper()
 	for _, d := range s.chartNodes(province, 1)[1:] {
-		var communes []viewerNode
+		var communes, cells []viewerNode
 		for _, n := range s.chartNodes(d.ID, 1)[1:] {
 			if n.Kind == "GRASSROOTS_COMMITTEE" && strings.HasPrefix(n.Name, "Đảng bộ xã ") {
 				communes = append(communes, n)
 			}
+			if n.Kind == "GRASSROOTS_CELL" {
+				cells = append(cells, n)
+			}
 		}
-		if len(communes) < 3 {
+		if len(communes) < 3 || len(cells) == 0 {
 			continue
 		}
 		a, b, c := communes[0], communes[1], communes[2]
@@ -82,6 +87,8 @@ func (s *service) mergerScenario(province string) (id string, district viewerNod
 			{"mergeOrgs": map[string]any{"sourceIds": []string{a.ID, b.ID}, "newTarget": map[string]any{
 				"parentId": d.ID, "name": merged, "kind": "GRASSROOTS_COMMITTEE", "sector": "COMMUNE"}}},
 			{"renameOrg": map[string]any{"id": c.ID, "name": c.Name + " mới"}},
+			{"changeOrgKind": map[string]any{"id": cells[0].ID, "kind": "GRASSROOTS_COMMITTEE", "membersTo": map[string]any{
+				"name": "Chi bộ Cơ quan", "kind": "CELL", "sector": "AGENCY"}}},
 		})
 		var sc struct {
 			Scenario struct{ Operations []struct{ Created []string } }
@@ -170,6 +177,17 @@ func checkMarks(t *testing.T, b *browsertest.Browser, diff scenarioDiff, side st
 	}
 	waitForJS(b, side+": the changed organisations", cardsDrawn, changed)
 	drawn := drawnMarks(b)
+	kinds := map[string]bool{}
+	for _, m := range drawn {
+		for _, c := range strings.Fields(m)[:len(strings.Fields(m))-1] {
+			kinds[c] = true
+		}
+	}
+	for _, c := range map[string][]string{"after": {"NEW", "MOVED", "RENAMED", "KIND_CHANGED"}, "before": {"ENDED", "MOVED", "RENAMED", "KIND_CHANGED"}}[side] {
+		if !kinds[c] {
+			t.Errorf("%s: no card marked %s", side, c)
+		}
+	}
 	for _, id := range changed {
 		if drawn[id] != want[id] {
 			t.Errorf("%s: card %s marked %q, want %q", side, id, drawn[id], want[id])
