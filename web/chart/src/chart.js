@@ -30,7 +30,6 @@ export class ChartView {
   #target = null; // { id, memberName } of the search hit shown
   #groups = new Groups();
   #marks = null; // id → how the scenario shown changes it (marks.js), or null
-  #imageName = 'so-do-to-chuc';
 
   constructor(container, api, onError) {
     this.#container = container;
@@ -145,8 +144,7 @@ export class ChartView {
    */
   setMarks(marks, imageName) {
     this.#marks = marks;
-    this.#imageName = imageName ?? 'so-do-to-chuc';
-    this.#chart.imageName(this.#imageName);
+    this.#chart.imageName(imageName ?? 'so-do-to-chuc');
   }
 
   /**
@@ -234,7 +232,6 @@ export class ChartView {
   exportPng() {
     this.#chart.exportImg({ full: false, backgroundColor: '#ffffff' });
   }
-
 
   exportSvg() {
     this.#chart.exportSvg();
