@@ -18,10 +18,14 @@ import (
 //
 // A fixed date, not the clock when the demo is seeded: the same seed gives
 // the same data on any day, which the tests, the exports and every copy of
-// the demo rely on. It is the end of the year the demo was last brought up
-// to date in; a read dated after it sees the structure standing still and,
-// within months, probationary members overdue.
-var End = org.DateFrom(2026, time.December, 31)
+// the demo rely on. It is the day the demo was last brought up to date, not
+// later: a history reaching into the future would hold planned changes, and
+// an operation a user records today on an organisation one of them touches
+// would be refused as contradicting it. A read dated after End sees the
+// structure standing still, and probations overdue as their twelve months
+// pass (in Quảng Ninh about six more a day); moving End forward brings the
+// demo up to date again.
+var End = org.DateFrom(2026, time.December, 7)
 
 // presentPlan is how a province lives on after its figures' date: per year.
 type presentPlan struct {
