@@ -197,7 +197,8 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 	return h
 }
 
-// newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
+// newGraphQL is the GraphQL endpoint: POST, GET, websocket and server-sent
+// events transports.
 func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
@@ -210,6 +211,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
+	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
@@ -220,6 +222,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
