@@ -4,6 +4,7 @@
 import { Api } from './api.js';
 import { ChartView } from './chart.js';
 import { kindLabels } from './labels.js';
+import { LiveChanges } from './live.js';
 import './page.css';
 
 const settings = JSON.parse(document.getElementById('page-settings').textContent);
@@ -42,6 +43,8 @@ const tokenField = $('token');
 const api = new Api(settings.endpoint, sessionStorage);
 tokenField.value = api.token;
 const view = new ChartView($('chart'), api, showError);
+// The chart follows the changes of the province it shows, and redraws.
+const live = new LiveChanges(settings.endpoint, () => api.token, () => attempt(() => view.refresh()));
 
 function showMessage(text, kind) {
   message.textContent = text;
@@ -80,6 +83,7 @@ function rememberRoot(id) {
 
 function showRoot(id) {
   rememberRoot(id);
+  live.follow(id);
   return view.showRoot(id);
 }
 
@@ -90,6 +94,7 @@ async function loadRoots() {
   rootPicker.replaceChildren(...roots.map((r) => new Option(r.name, r.id)));
   rootPicker.disabled = roots.length === 0;
   if (roots.length === 0) {
+    live.stop();
     view.clear();
     showMessage('Chưa có đảng bộ nào vào ngày này.', 'info');
     return;
