@@ -258,6 +258,19 @@ func TestLiveChangesOverHTTP(t *testing.T) {
 	if e := s.subscribeSSE(admin, `{ roots { id } }`).next(); e.code() != org.EInvalid {
 		t.Fatalf("a query over server-sent events: %s", e.raw)
 	}
+	req, _ := http.NewRequest("POST", s.url+"/graphql", strings.NewReader(`{"query": "subscription {`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != http.StatusBadRequest || r.codes()[0] != org.EInvalid {
+		t.Fatalf("a body that is not JSON, for server-sent events: %d %+v %v", resp.StatusCode, r, err)
+	}
 }
 
 // waitFor polls ok until it holds, failing the test after a while.

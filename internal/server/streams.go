@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 
@@ -77,10 +80,22 @@ func (s streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 
 // sse is gqlgen's server-sent events transport over a writer that takes one
 // write at a time and none once the request is over: gqlgen's keep-alive
-// pings write from a goroutine of their own, and may fire as it ends.
+// pings write from a goroutine of their own, and may fire as it ends. A body
+// that is not JSON is refused as the POST transport refuses it: gqlgen's
+// message would show the body back, and carry no code.
 type sse struct{ transport.SSE }
 
 func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	body, err := io.ReadAll(r.Body)
+	var params graphql.RawParams
+	if err == nil {
+		err = json.Unmarshal(body, &params)
+	}
+	if err != nil {
+		auth.WriteError(w, http.StatusBadRequest, org.Errorf(org.EInvalid, "nội dung yêu cầu không đọc được hoặc không phải JSON hợp lệ: %v", err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	lw := &lockedWriter{ResponseWriter: w}
 	defer lw.close()
 	t.SSE.Do(lw, r, exec)
