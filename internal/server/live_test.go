@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -94,7 +96,9 @@ func (s *testServer) subscribeSSE(token, query string) *liveStream {
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.url+"/graphql", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -280,5 +284,29 @@ func waitFor(t *testing.T, ok func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out waiting")
 		}
+	}
+}
+
+// TestShutdownEndsEventStreams: a server shutting down ends its
+// server-sent event streams, which would otherwise hold the shutdown until
+// its deadline; the client sees the stream complete.
+func TestShutdownEndsEventStreams(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- Serve(ctx, ln, s.handler, slog.New(slog.DiscardHandler)) }()
+	own := *s
+	own.url = "http://" + ln.Addr().String()
+	l := own.subscribeSSE("", changesSubscription)
+	waitFor(t, func() bool { return s.svc.OpenStreams() == 1 })
+	start := time.Now()
+	stop()
+	l.completes()
+	if err := <-served; err != nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("Serve returned %v after %v", err, time.Since(start))
 	}
 }

@@ -252,12 +252,18 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 // Serve serves h on ln until ctx is done, then shuts down gracefully: new
 // connections are refused and requests in flight get time to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	shutdown := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return withShutdown(context.Background(), shutdown) },
 	}
+	// Server-sent event streams are requests that never finish by
+	// themselves: they end, and their clients reconnect elsewhere, when the
+	// server shuts down. (Shutdown leaves hijacked websockets alone.)
+	srv.RegisterOnShutdown(func() { close(shutdown) })
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	log.Info("listening", "addr", "http://"+ln.Addr().String())

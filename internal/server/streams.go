@@ -96,9 +96,28 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if shutdown, ok := r.Context().Value(shutdownKey{}).(chan struct{}); ok {
+		go func() {
+			select {
+			case <-shutdown:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	lw := &lockedWriter{ResponseWriter: w}
 	defer lw.close()
-	t.SSE.Do(lw, r, exec)
+	t.SSE.Do(lw, r.WithContext(ctx), exec)
+}
+
+// shutdownKey carries, in every request's context, the channel closed when
+// the server shuts down (Serve).
+type shutdownKey struct{}
+
+func withShutdown(ctx context.Context, shutdown chan struct{}) context.Context {
+	return context.WithValue(ctx, shutdownKey{}, shutdown)
 }
 
 type lockedWriter struct {
