@@ -64,8 +64,9 @@ func ended(t *testing.T, st *org.Stream) error {
 }
 
 // testLiveChanges: a stream receives an operation's change as it commits,
-// and ends when its caller's token expires, when its caller falls too far
-// behind, and past the caller's limit of streams.
+// and ends when its caller's token expires, when what it follows leaves the
+// caller's scope, when its caller falls too far behind; a caller opens no
+// more than their limit of streams.
 func testLiveChanges(t *testing.T, f *fixture) {
 	f.svc.SetPollInterval(livePoll)
 	c := f.commune()
@@ -97,6 +98,18 @@ func testLiveChanges(t *testing.T, f *fixture) {
 	expiring := org.WithPrincipal(context.Background(), &org.Principal{Subject: "het-han", Roles: []org.AccessRole{org.Viewer},
 		Scope: []string{c.commune.ID}, Expires: time.Now().Add(200 * time.Millisecond)})
 	wantCode(t, ended(t, f.follow(expiring, org.ChangeQuery{})), org.EUnauthorized, "")
+
+	// A stream within a cell ends, NOT_FOUND as `changes` then answers,
+	// once the cell leaves the caller's scope; the change that moved it is
+	// not theirs to read either.
+	village := f.follow(officer, org.ChangeQuery{Within: c.village.ID})
+	if _, err := f.svc.TransferOrg(f.ctx, c.village.ID, c.agency.ID, f.by(c.province.ID)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, ended(t, village), org.ENotFound, "")
+	_, err = f.svc.Changes(officer, org.ChangeQuery{Within: c.village.ID, First: 1})
+	wantCode(t, err, org.ENotFound, "")
+	next(t, admin)
 
 	// A caller who reads nothing is dropped once StreamBuffer changes wait
 	// for them, and the writers never wait for them. The admin's stream,
