@@ -82,7 +82,8 @@ func (s streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 // write at a time and none once the request is over: gqlgen's keep-alive
 // pings write from a goroutine of their own, and may fire as it ends. A body
 // that is not JSON is refused as the POST transport refuses it: gqlgen's
-// message would show the body back, and carry no code.
+// message would show the body back, and carry no code. A stream ends when
+// the server shuts down (Serve).
 type sse struct{ transport.SSE }
 
 func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
