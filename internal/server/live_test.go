@@ -254,6 +254,18 @@ func TestLiveChangesOverHTTP(t *testing.T) {
 		l.completes()
 	}
 
+	// A caller has at most the limit of streams open.
+	s.svc.SetStreamLimit(1)
+	limited := mint("gioi-han", org.Viewer, time.Hour, district)
+	s.subscribeSSE(limited, changesSubscription)
+	waitFor(t, func() bool { return s.svc.OpenStreams() == 4 })
+	if e := s.subscribeWebsocket(limited, changesSubscription).next(); e.code() != org.ELimitExceeded {
+		t.Fatalf("a second stream over the limit of one: %s", e.raw)
+	}
+	if _, body := get(t, metrics.URL+"/metrics"); !strings.Contains(body, `dangbo_requests_refused_total{limit="streams"} 1`+"\n") {
+		t.Fatalf("the refused stream is not counted:\n%s", body)
+	}
+
 	// A subscription needs a stream, and a stream is for subscriptions.
 	s.token = admin
 	if r := s.post(changesSubscription, nil); len(r.Errors) != 1 || r.codes()[0] != org.EInvalid {
