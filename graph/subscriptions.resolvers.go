@@ -12,8 +12,12 @@ import (
 	"dangbo/internal/org"
 )
 
-func (r *subscriptionResolver) Changes(ctx context.Context, within *string, types []org.ChangeType) (<-chan *model.Change, error) {
-	st, err := r.Service.Follow(ctx, org.ChangeQuery{Within: deref(within), Types: types})
+func (r *subscriptionResolver) Changes(ctx context.Context, within *string, types []org.ChangeType, after *int) (<-chan *model.Change, error) {
+	var from *int64
+	if after != nil {
+		from = new(int64(*after))
+	}
+	st, err := r.Service.Follow(ctx, org.ChangeQuery{Within: deref(within), Types: types}, from)
 	if err != nil {
 		return nil, err
 	}

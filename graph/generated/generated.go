@@ -409,7 +409,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Changes func(childComplexity int, within *string, types []org.ChangeType) int
+		Changes func(childComplexity int, within *string, types []org.ChangeType, after *int) int
 	}
 
 	Violation struct {
@@ -526,7 +526,7 @@ type ScenarioOperationResolver interface {
 	ChangeCount(ctx context.Context, obj *model.ScenarioOperation) (int, error)
 }
 type SubscriptionResolver interface {
-	Changes(ctx context.Context, within *string, types []org.ChangeType) (<-chan *model.Change, error)
+	Changes(ctx context.Context, within *string, types []org.ChangeType, after *int) (<-chan *model.Change, error)
 }
 type ViolationResolver interface {
 	Subject(ctx context.Context, obj *model.Violation) (*model.Org, error)
@@ -2351,7 +2351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["within"].(*string), args["types"].([]org.ChangeType)), true
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["within"].(*string), args["types"].([]org.ChangeType), args["after"].(*int)), true
 
 	case "Violation.basis":
 		if e.ComplexityRoot.Violation.Basis == nil {
@@ -4413,6 +4413,8 @@ type Subscription {
     within: ID
     "Only changes of these types; default every type."
     types: [ChangeType!]
+    "Resume after a reconnect: first the changes already recorded after this ` + "`" + `seq` + "`" + ` (the last one received), then the live ones. At most 256 numbers back (LIMIT_EXCEEDED beyond: read ` + "`" + `changes` + "`" + `); BAD_USER_INPUT if negative."
+    after: Int
   ): Change!
 }
 `, BuiltIn: false},
@@ -5595,6 +5597,11 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 		return nil, err
 	}
 	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -16034,7 +16041,7 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 		ec.fieldContext_Subscription_changes,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["within"].(*string), fc.Args["types"].([]org.ChangeType))
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["within"].(*string), fc.Args["types"].([]org.ChangeType), fc.Args["after"].(*int))
 		},
 		nil,
 		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,

@@ -72,10 +72,10 @@ func BenchmarkWritesWithStreams(b *testing.B) {
 		var delivered []time.Duration
 		var wg sync.WaitGroup
 		for i := range 100 {
-			if _, err := svc.Follow(viewer(follow, province.ID, i), org.ChangeQuery{}); err != nil { // read by no one
+			if _, err := svc.Follow(viewer(follow, province.ID, i), org.ChangeQuery{}, nil); err != nil { // read by no one
 				b.Fatal(err)
 			}
-			st, err := svc.Follow(viewer(follow, district.ID, i), org.ChangeQuery{})
+			st, err := svc.Follow(viewer(follow, district.ID, i), org.ChangeQuery{}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

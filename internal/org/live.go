@@ -49,15 +49,20 @@ func (s *Stream) Err() error { return s.err }
 
 // Follow streams the changes q selects (its dates and paging aside) as
 // they commit after the call, each as Changes would list it to the caller
-// of ctx: within their scope, trimmed (trimChanges). The stream ends with
-// UNAUTHENTICATED when the caller's token expires, LIMIT_EXCEEDED when
-// the caller falls StreamBuffer changes behind, NOT_FOUND when q.Within
-// leaves the caller's scope (as `changes` would then answer), and when ctx
-// ends.
-func (s *Service) Follow(ctx context.Context, q ChangeQuery) (*Stream, error) {
+// of ctx: within their scope, trimmed (trimChanges). With after, the
+// changes numbered above it and already committed come first, so that a
+// client reconnecting misses none (at most MaxBacklog numbers back:
+// LIMIT_EXCEEDED beyond). The stream ends with UNAUTHENTICATED when the
+// caller's token expires, LIMIT_EXCEEDED when the caller falls
+// StreamBuffer changes behind, NOT_FOUND when q.Within leaves the caller's
+// scope (as `changes` would then answer), and when ctx ends.
+func (s *Service) Follow(ctx context.Context, q ChangeQuery, after *int64) (*Stream, error) {
 	r, _, err := s.reader(ctx, View{})
 	if err != nil {
 		return nil, err
+	}
+	if after != nil && *after < 0 {
+		return nil, Errorf(EInvalid, "after phải là số thứ tự (seq) của một thay đổi, từ 0 trở lên; nhận %d", *after)
 	}
 	q.Since, q.Until, q.First, q.After = 0, 0, 0, ""
 	if err := r.historyQuery(ctx, &q); err != nil {
@@ -67,8 +72,13 @@ func (s *Service) Follow(ctx context.Context, q ChangeQuery) (*Stream, error) {
 	if !ok {
 		return nil, Errorf(EInternal, "kho dữ liệu không hỗ trợ theo dõi thay đổi trực tiếp")
 	}
-	sub := &subscriber{subject: r.p.Subject, q: q, in: make(chan *Change, StreamBuffer), gone: make(chan struct{})}
+	sub := &subscriber{subject: r.p.Subject, q: q, after: after, in: make(chan *Change, StreamBuffer), gone: make(chan struct{})}
 	if err := s.live.join(ctx, feed, sub); err != nil {
+		return nil, err
+	}
+	backlog, err := sub.backlog(ctx, feed)
+	if err != nil {
+		s.live.leave(sub)
 		return nil, err
 	}
 	out := make(chan Change)
@@ -76,19 +86,79 @@ func (s *Service) Follow(ctx context.Context, q ChangeQuery) (*Stream, error) {
 	go func() {
 		defer close(out)
 		defer s.live.leave(sub)
-		st.err = s.forward(ctx, r, sub, out)
+		st.err = s.forward(ctx, r, sub, backlog, out)
 	}()
 	return st, nil
 }
 
-// forward hands sub's changes to out, as the caller of r sees them, until
-// the stream ends; it returns why.
-func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, out chan<- Change) error {
+// MaxBacklog is how far back, in change numbers, a stream may resume: as
+// far as a stream may fall behind.
+const MaxBacklog = StreamBuffer
+
+// backlog reads the changes sub selects numbered above sub.after up to
+// where the feed takes over.
+func (sub *subscriber) backlog(ctx context.Context, feed Feed) ([]Change, error) {
+	if sub.after == nil || *sub.after >= sub.from {
+		return nil, nil
+	}
+	if sub.from-*sub.after > MaxBacklog {
+		return nil, Errorf(ELimitExceeded, "after (%d) lùi quá %d thay đổi so với thay đổi mới nhất: hãy đọc những thay đổi đã lỡ bằng changes rồi theo dõi lại không kèm after.", *sub.after, MaxBacklog)
+	}
+	var out []Change
+	for seq := *sub.after; seq < sub.from; {
+		page, err := feed.ChangesAfter(ctx, seq, feedPage)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, c := range page {
+			if c.Seq <= sub.from && sub.q.Matches(&c) {
+				out = append(out, c)
+			}
+		}
+		seq = page[len(page)-1].Seq
+	}
+	return out, nil
+}
+
+// forward hands the backlog, then sub's changes, to out, as the caller of r
+// sees them, until the stream ends; it returns why.
+func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, backlog []Change, out chan<- Change) error {
 	var expired <-chan time.Time
 	if !r.p.Expires.IsZero() {
 		t := time.NewTimer(time.Until(r.p.Expires))
 		defer t.Stop()
 		expired = t.C
+	}
+	// deliver scopes c as the changes query would now (within a subtree
+	// the caller still sees today), trims it and hands it over.
+	deliver := func(c *Change) (bool, error) {
+		if sub.q.Within != "" {
+			if err := r.seeOrg(ctx, View{At: s.today()}, sub.q.Within); err != nil {
+				return false, err
+			}
+		}
+		seen, err := r.trimChanges(ctx, []Change{*c})
+		if err != nil {
+			return false, err
+		}
+		select {
+		case out <- seen[0]:
+			return true, nil
+		case <-ctx.Done():
+			return false, nil
+		case <-sub.gone:
+			return false, sub.err()
+		case <-expired:
+			return false, errStreamExpired
+		}
+	}
+	for i := range backlog {
+		if ok, err := deliver(&backlog[i]); !ok {
+			return err
+		}
 	}
 	for {
 		var c *Change
@@ -101,25 +171,8 @@ func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, out c
 			return sub.err()
 		case c = <-sub.in:
 		}
-		// Scoped as the changes query would be now: within a subtree the
-		// caller still sees today.
-		if sub.q.Within != "" {
-			if err := r.seeOrg(ctx, View{At: s.today()}, sub.q.Within); err != nil {
-				return err
-			}
-		}
-		seen, err := r.trimChanges(ctx, []Change{*c})
-		if err != nil {
+		if ok, err := deliver(c); !ok {
 			return err
-		}
-		select {
-		case out <- seen[0]:
-		case <-ctx.Done():
-			return nil
-		case <-sub.gone:
-			return sub.err()
-		case <-expired:
-			return errStreamExpired
 		}
 	}
 }
@@ -134,7 +187,8 @@ var (
 type subscriber struct {
 	subject string // whose stream it is, for the per-caller bound
 	q       ChangeQuery
-	from    int64 // the last change committed when it joined
+	after   *int64 // the change it resumes after; nil for none
+	from    int64  // the change the feed hands it changes after: the last committed when it joined, or after
 	in      chan *Change
 	// gone is closed when the feed drops it (slow, or the feed failed),
 	// dropped saying why: what it holds is never delivered.
@@ -217,6 +271,9 @@ func (l *liveFeed) join(ctx context.Context, feed Feed, sub *subscriber) error {
 		return err
 	}
 	sub.from = from
+	if sub.after != nil {
+		sub.from = max(from, *sub.after)
+	}
 	l.subs[sub] = struct{}{}
 	if !l.running {
 		l.running = true

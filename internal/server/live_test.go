@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -244,6 +245,16 @@ func TestLiveChangesOverHTTP(t *testing.T) {
 		t.Fatalf("the other district's officer got %s, want the transfer %d naming nothing of the first district", e.raw, moved)
 	}
 
+	// Resumed after a change, a stream first gives those recorded since, as
+	// its caller sees them.
+	resumed := s.subscribeSSE(mint("can-bo-4", org.Viewer, time.Hour, district),
+		fmt.Sprintf(`subscription { changes(after: %d) { seq type subjects { ... on Org { id name } } after } }`, inDistrict-1))
+	for _, want := range []int64{inDistrict, moved} {
+		if e := resumed.next(); e.Data.Changes.Seq != want || strings.Contains(e.raw, "Bạch Lưu") {
+			t.Fatalf("resumed, the district's viewer got %s, want %d naming nothing of the other district", e.raw, want)
+		}
+	}
+
 	// A stream ends with its token: exp is in whole seconds.
 	for name, subscribe := range map[string]func(string, string) *liveStream{"websocket": s.subscribeWebsocket, "server-sent events": s.subscribeSSE} {
 		l := subscribe(mint("het-han", org.Viewer, 1500*time.Millisecond, district), changesSubscription)
@@ -258,7 +269,7 @@ func TestLiveChangesOverHTTP(t *testing.T) {
 	s.svc.SetStreamLimit(1)
 	limited := mint("gioi-han", org.Viewer, time.Hour, district)
 	s.subscribeSSE(limited, changesSubscription)
-	waitFor(t, func() bool { return s.svc.OpenStreams() == 4 })
+	waitFor(t, func() bool { return s.svc.OpenStreams() == 5 })
 	if e := s.subscribeWebsocket(limited, changesSubscription).next(); e.code() != org.ELimitExceeded {
 		t.Fatalf("a second stream over the limit of one: %s", e.raw)
 	}

@@ -23,9 +23,15 @@ const (
 // otherwise; the stream ends with the test.
 func (f *fixture) follow(ctx context.Context, q org.ChangeQuery) *org.Stream {
 	f.t.Helper()
+	return f.resume(ctx, q, nil)
+}
+
+// resume is follow after change number after.
+func (f *fixture) resume(ctx context.Context, q org.ChangeQuery, after *int64) *org.Stream {
+	f.t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	f.t.Cleanup(cancel)
-	st, err := f.svc.Follow(ctx, q)
+	st, err := f.svc.Follow(ctx, q, after)
 	if err != nil {
 		f.t.Fatalf("Follow(%+v): %v", q, err)
 	}
@@ -94,6 +100,18 @@ func testLiveChanges(t *testing.T, f *fixture) {
 		t.Fatalf("the officer's stream of renames gave %d %v, want %d", got.Seq, got.Type, renamed.Seq)
 	}
 
+	// A stream resumed after a change gives those recorded since first,
+	// as its caller sees them, then the live ones; not too far back.
+	resumed := f.resume(officer, org.ChangeQuery{}, new(admitted.Seq-1))
+	if got := next(t, resumed); got.Seq != admitted.Seq || len(got.After) != 1 || got.After[0].Member.Personal.BirthDate == nil {
+		t.Fatalf("resumed, the officer's stream gave %+v first, want the admission %d with its personal data", got, admitted.Seq)
+	}
+	if got := next(t, resumed); got.Seq != renamed.Seq {
+		t.Fatalf("then %d, want the rename %d", got.Seq, renamed.Seq)
+	}
+	_, err = f.svc.Follow(officer, org.ChangeQuery{}, new(int64(-1)))
+	wantCode(t, err, org.EInvalid, "")
+
 	// A stream ends with its caller's token.
 	expiring := org.WithPrincipal(context.Background(), &org.Principal{Subject: "het-han", Roles: []org.AccessRole{org.Viewer},
 		Scope: []string{c.commune.ID}, Expires: time.Now().Add(200 * time.Millisecond)})
@@ -141,6 +159,9 @@ func testLiveChanges(t *testing.T, f *fixture) {
 		t.Fatal("the admin's stream, read all along, ended before the last admission")
 	}
 	wantCode(t, ended(t, idle), org.ELimitExceeded, "")
+	// Nor may a stream resume further back than a stream may lag.
+	_, err = f.svc.Follow(officer, org.ChangeQuery{}, new(last.Seq-org.MaxBacklog-1))
+	wantCode(t, err, org.ELimitExceeded, "")
 
 	// A caller has at most the limit of streams open; others are not held
 	// back by it, and a stream that ends frees its place.
@@ -148,12 +169,12 @@ func testLiveChanges(t *testing.T, f *fixture) {
 	two := org.WithPrincipal(context.Background(), &org.Principal{Subject: "hai-luong", Roles: []org.AccessRole{org.Viewer}, Scope: []string{c.commune.ID}})
 	ctx, cancel := context.WithCancel(two)
 	defer cancel()
-	first, err := f.svc.Follow(ctx, org.ChangeQuery{})
+	first, err := f.svc.Follow(ctx, org.ChangeQuery{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.follow(two, org.ChangeQuery{})
-	_, err = f.svc.Follow(two, org.ChangeQuery{})
+	_, err = f.svc.Follow(two, org.ChangeQuery{}, nil)
 	wantCode(t, err, org.ELimitExceeded, "")
 	f.follow(officer, org.ChangeQuery{})
 	cancel()

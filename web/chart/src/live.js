@@ -46,10 +46,10 @@ export class LiveChanges {
   }
 
   async #run(within, signal) {
-    for (let attempt = 0; !signal.aborted; attempt++) {
+    for (let attempt = 0, first = true; !signal.aborted; attempt++, first = false) {
       let received = false;
       try {
-        received = await this.#stream(within, signal);
+        received = await this.#stream(within, signal, first);
       } catch {
         // The network, or the server ending the stream: try again below.
       }
@@ -60,8 +60,9 @@ export class LiveChanges {
     }
   }
 
-  // Reads one stream until it ends; tells whether any change came.
-  async #stream(within, signal) {
+  // Reads one stream until it ends; tells whether any change came. A stream
+  // opened again redraws once: changes may have come while none was open.
+  async #stream(within, signal, first) {
     const headers = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
     const token = this.#token();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -73,6 +74,7 @@ export class LiveChanges {
     });
     if (!response.ok || !response.headers.get('Content-Type')?.startsWith('text/event-stream')) return false;
     setState('following');
+    if (!first) this.#changed();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     let received = false;
