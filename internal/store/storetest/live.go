@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dangbo/internal/org"
+	"dangbo/internal/testseed"
 )
 
 // liveWait bounds how long a stream may take to deliver a committed change;
@@ -245,7 +246,7 @@ func testLiveChangesScoped(t *testing.T, f *fixture) {
 		last = now
 	}
 
-	rng := rand.New(rand.NewPCG(testSeed(t, 2), 19))
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 2), 19))
 	pick := func(ids []string) string { return ids[rng.IntN(len(ids))] }
 	parentOn := func(id string, d org.Date) string {
 		o, err := f.s.Org(f.ctx, org.View{At: d}, id)
