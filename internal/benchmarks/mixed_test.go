@@ -24,40 +24,13 @@ import (
 // reports each run's requests a second and chart p50, and the mixed runs'
 // throughput as a ratio to the read-only run, measured in the same run.
 func BenchmarkMixedLoad(b *testing.B) {
-	ctx := org.WithPrincipal(context.Background(), org.System)
 	s := quangNinhStore(b)
 	svc := org.NewService(s, nil)
 	srv := httptest.NewServer(handler(b, server.Config{Store: s, Service: svc}))
 	defer srv.Close()
 	district := find(b, svc, "thanh pho ha long")
 	today := svc.Today()
-	nodes, err := svc.ChartNodes(ctx, svc.Now(), org.ChartQuery{RootID: district.ID, Depth: -1}, org.DefaultChartLimit)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Workers of cells that are not villages, each with the committee that
-	// decides their residence link, and the villages they may live in.
-	type worker struct{ id, issuer string }
-	var workers []worker
-	var villages []string
-	for _, n := range nodes {
-		switch {
-		case !n.Kind.IsCell():
-		case n.Sector.IsResidential():
-			villages = append(villages, n.ID)
-		case len(workers) < 200:
-			page, err := svc.CellMembers(ctx, svc.Now(), n.ID, org.PageQuery{First: 3})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, m := range page.Members {
-				workers = append(workers, worker{m.ID, n.ParentID})
-			}
-		}
-	}
-	if len(workers) == 0 || len(villages) < 2 {
-		b.Fatalf("%d workers, %d villages", len(workers), len(villages))
-	}
+	rw := newResidenceWrites(b, svc, district.ID)
 	body := func(query string, vars map[string]any) []byte {
 		out, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		return out
@@ -70,12 +43,10 @@ func BenchmarkMixedLoad(b *testing.B) {
 		body(`{ search(text: "nguyen van", first: 20) { score path { name } } }`, nil),
 	}
 	const chart = 1 // the index of the chart among reads
-	var writes atomic.Int64
 	write := func() []byte {
-		n := writes.Add(1)
-		w := workers[int(n)%len(workers)]
+		n, w, village := rw.next()
 		return body(`mutation($m: ID!, $c: ID!, $d: DecisionInput!) { setResidence(memberId: $m, cellId: $c, decision: $d) { seq } }`,
-			map[string]any{"m": w.id, "c": villages[int(n)%len(villages)],
+			map[string]any{"m": w.id, "c": village,
 				"d": map[string]any{"number": fmt.Sprintf("%d-QĐ/BM", n), "date": today.String(), "issuerId": w.issuer}})
 	}
 	type result struct {
@@ -147,4 +118,49 @@ func BenchmarkMixedLoad(b *testing.B) {
 	b.ReportMetric(h.perSecond/r.perSecond, "20%-writes-ratio")
 	b.ReportMetric(float64(h.chartP50.Microseconds()), "20%-writes-chart-p50-µs")
 	b.ReportMetric(float64(h.writeP50.Microseconds()), "20%-writes-write-p50-µs")
+}
+
+// residenceWrites are the writes of the mixed loads: working members of a
+// district's cells that are not villages, each with the committee that
+// decides their residence link, set in turn to one of its villages.
+type residenceWrites struct {
+	workers  []worker
+	villages []string
+	n        atomic.Int64
+}
+
+type worker struct{ id, issuer string }
+
+func newResidenceWrites(b *testing.B, svc *org.Service, district string) *residenceWrites {
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	nodes, err := svc.ChartNodes(ctx, svc.Now(), org.ChartQuery{RootID: district, Depth: -1}, org.DefaultChartLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rw := &residenceWrites{}
+	for _, n := range nodes {
+		switch {
+		case !n.Kind.IsCell():
+		case n.Sector.IsResidential():
+			rw.villages = append(rw.villages, n.ID)
+		case len(rw.workers) < 200:
+			page, err := svc.CellMembers(ctx, svc.Now(), n.ID, org.PageQuery{First: 3})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range page.Members {
+				rw.workers = append(rw.workers, worker{m.ID, n.ParentID})
+			}
+		}
+	}
+	if len(rw.workers) == 0 || len(rw.villages) < 2 {
+		b.Fatalf("%d workers, %d villages", len(rw.workers), len(rw.villages))
+	}
+	return rw
+}
+
+// next is the n-th write: its worker and the village they now live in.
+func (rw *residenceWrites) next() (int64, worker, string) {
+	n := rw.n.Add(1)
+	return n, rw.workers[int(n)%len(rw.workers)], rw.villages[int(n)%len(rw.villages)]
 }

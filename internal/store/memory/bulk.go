@@ -338,9 +338,9 @@ func putSorted(b *bolt.Bucket, kvs []kv) error {
 type kv struct{ k, v []byte }
 
 // Export writes every record, organisations then members, each in id order,
-// then the history by sequence number. It copies the records under the read
-// lock and writes them after releasing it, so a slow reader of the export
-// does not hold up writers; the history, immutable, is read from disk in
+// then the history by sequence number. It copies the records from the active
+// side and writes them after letting go of it, so a slow reader of the export
+// does not hold up the next writer; the history, immutable, is read from disk in
 // batches up to the last change committed when the records were copied.
 func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 	sd := s.read()
