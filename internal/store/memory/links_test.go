@@ -105,6 +105,7 @@ func TestLinksFollowWrites(t *testing.T) {
 		got[i] = links()
 		s.publish(&staged{}) // the other side, caught up
 	}
+	s.settle()
 	for _, sd := range s.sides {
 		sd.links.reset()
 	}

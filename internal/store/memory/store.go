@@ -35,11 +35,12 @@ type Store struct {
 	writeMu sync.Mutex
 	sides   [2]*side
 	active  atomic.Pointer[side]
-	// behind is the last write published, which the inactive side has not
-	// had yet: the next writer applies it there before its own.
-	behind  *staged
-	log     *slog.Logger
-	created bool // Open created the file
+	// caughtUp is closed once the inactive side has had the last write
+	// published, which it gets once the readers it still had let go of it
+	// (nil: it never lacked one).
+	caughtUp chan struct{}
+	log      *slog.Logger
+	created  bool // Open created the file
 }
 
 // side is one copy of the graph, the committed scenarios and what readers
@@ -90,6 +91,7 @@ func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 		s.active.Store(s.sides[0])
 		return
 	}
+	s.settle()
 	next := s.inactive()
 	next.mu.Lock()
 	next.set(g, scenarios)
@@ -98,7 +100,14 @@ func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 	prev.mu.Lock()
 	prev.set(g.clone(), maps.Clone(scenarios))
 	prev.mu.Unlock()
-	s.behind = nil
+}
+
+// settle waits until the inactive side has had every write published; the
+// caller holds writeMu.
+func (s *Store) settle() {
+	if s.caughtUp != nil {
+		<-s.caughtUp
+	}
 }
 
 // inactive is the side readers do not read from now; the caller holds writeMu.
@@ -194,8 +203,13 @@ func open(path string, log *slog.Logger) (*Store, error) {
 // and is not the place to seed demo data unasked.
 func (s *Store) Created() bool { return s.created }
 
-// Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database file, once the last write has reached both sides.
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.settle()
+	return s.db.Close()
+}
 
 // Ping always succeeds once the store is open: it has no remote dependency.
 func (s *Store) Ping(context.Context) error { return nil }

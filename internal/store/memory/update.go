@@ -35,20 +35,26 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	return nil
 }
 
-// publish applies a committed write to the inactive side, after the write
-// before it, and makes that side the active one. Taking the side waits only
-// for readers that took it before the last write made it inactive: the
-// write before this one, or earlier. The caller holds writeMu.
+// publish applies a committed write to the inactive side and makes that side
+// the active one. The side it leaves gets the write in the background, once
+// the readers it still has let go of it: the next writer waits for that only
+// if it comes to publish before, its own fsync in between. The caller holds
+// writeMu.
 func (s *Store) publish(st *staged) {
+	s.settle()
 	next := s.inactive()
-	next.mu.Lock()
-	if s.behind != nil {
-		next.apply(s.behind, s.log)
-	}
+	next.mu.Lock() // no reader waits: next is not the active side
 	next.apply(st, s.log)
 	next.mu.Unlock()
-	s.active.Store(next)
-	s.behind = st
+	prev := s.active.Swap(next)
+	done := make(chan struct{})
+	s.caughtUp = done
+	go func() {
+		defer close(done)
+		prev.mu.Lock()
+		defer prev.mu.Unlock()
+		prev.apply(st, s.log)
+	}()
 }
 
 // View runs fn like Update and discards what it staged. It holds the
