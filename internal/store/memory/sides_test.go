@@ -10,7 +10,7 @@ import (
 
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
-	"dangbo/internal/store/storetest"
+	"dangbo/internal/testseed"
 )
 
 // TestReadersSeeCommittedStates: readers running beside writes that each move
@@ -124,7 +124,7 @@ func TestReadersSeeCommittedStates(t *testing.T) {
 		})
 	})
 
-	rng := rand.New(rand.NewPCG(storetest.Seed(t, 17), 0))
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 17), 0))
 	for i := 1; i <= writes; i++ {
 		moved := map[string]string{}
 		for range 1 + rng.IntN(20) {
