@@ -41,6 +41,8 @@ type Store struct {
 	caughtUp chan struct{}
 	log      *slog.Logger
 	created  bool // Open created the file
+	// commits signals the live feed that changes were committed (live.go).
+	commits chan struct{}
 }
 
 // side is one copy of the graph, the committed scenarios and what readers
@@ -172,7 +174,7 @@ func open(path string, log *slog.Logger) (*Store, error) {
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, commits: make(chan struct{}, 1)}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {
 		db.Close()
