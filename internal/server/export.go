@@ -64,23 +64,9 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 			q.Kinds = append(q.Kinds, k)
 		}
 	}
-	asOf, scenario := p.Get("asOf"), p.Get("scenario")
-	if asOf != "" && scenario != "" {
-		return v, q, false, org.ErrDateAndScenario
-	}
-	if asOf != "" {
-		d, err := org.ParseDate(asOf)
-		if err != nil {
-			return v, q, false, err
-		}
-		v.At = d
-	}
-	if scenario != "" {
-		sc, err := svc.Scenario(r.Context(), scenario)
-		if err != nil {
-			return v, q, false, err
-		}
-		v = sc.View()
+	v, err := exportView(svc, r)
+	if err != nil {
+		return v, q, false, err
 	}
 	return v, q, p.Get("bom") != "0", nil
 }
