@@ -121,7 +121,7 @@ func (s *Service) ExportStatistics(ctx context.Context, v View, id string, year 
 			year = v.At.Year() - 1
 		}
 		rep := StatisticsReport{Org: o, Year: year}
-		for by := BreakdownStatus; by <= BreakdownSecretaryHeads; by++ {
+		for by := BreakdownStatus; by <= BreakdownMeetings; by++ {
 			if by.personal() && !r.p.Can(ReadPersonal) {
 				continue
 			}

@@ -13,15 +13,16 @@ var (
 		"Chi bộ cơ sở", "Đảng bộ bộ phận", "Chi bộ trực thuộc"}
 	sectorLabels = [NumSectors]string{"Khác", "Xã", "Phường", "Thị trấn", "Cơ quan", "Đơn vị sự nghiệp",
 		"Doanh nghiệp", "Trường học", "Y tế", "Lực lượng vũ trang", "Thôn, bản", "Tổ dân phố, khu phố", "Khối"}
-	roleLabels       = []string{"Bí thư", "Phó Bí thư", "Ủy viên Ban Thường vụ", "Cấp ủy viên"}
+	roleLabels       = []string{"Bí thư", "Phó Bí thư", "Ủy viên Ban Thường vụ", "Cấp ủy viên", "Trưởng thôn, tổ trưởng tổ dân phố"}
 	severityLabels   = []string{"Lỗi", "Cảnh báo", "Lưu ý"}
 	nodeChangeLabels = []string{"Thành lập mới", "Chấm dứt hoạt động", "Chuyển cấp trên trực tiếp", "Đổi tên",
 		"Đổi loại hình tổ chức", "Thay đổi số đảng viên"}
 	breakdownTitles = []string{"Đảng viên theo tình trạng", "Đảng viên theo giới tính", "Đảng viên theo độ tuổi",
 		"Đảng viên theo dân tộc", "Đảng viên theo trình độ lý luận chính trị", "Xếp loại chất lượng đảng viên năm %d",
-		"Xếp loại chất lượng tổ chức cơ sở đảng năm %d", "Bí thư tổ chức cơ sở đảng đồng thời là thủ trưởng"}
+		"Xếp loại chất lượng tổ chức cơ sở đảng năm %d", "Bí thư tổ chức cơ sở đảng đồng thời là thủ trưởng",
+		"Trưởng thôn, tổ trưởng tổ dân phố là đảng viên", "Chi bộ sinh hoạt chuyên đề năm %d"}
 	breakdownCodes = []string{"STATUS", "GENDER", "AGE_BAND", "ETHNICITY", "POLITICAL_THEORY", "MEMBER_RATING",
-		"ORG_RATING", "SECRETARY_HEADS_UNIT"}
+		"ORG_RATING", "SECRETARY_HEADS_UNIT", "VILLAGE_HEADS", "THEMATIC_MEETINGS"}
 	figureLabels = map[string]string{
 		"organisations":             "Tổ chức đảng",
 		"members":                   "Đảng viên",
