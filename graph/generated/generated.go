@@ -4423,9 +4423,9 @@ enum BreakdownBy {
   ORG_RATING
   "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
   SECRETARY_HEADS_UNIT
-  "Village and residential-group cells by who heads the village (trưởng thôn, tổ trưởng tổ dân phố; the VILLAGE_HEAD role): HEAD_IS_SECRETARY, HEAD_IS_OTHER_MEMBER, HEAD_NOT_A_MEMBER (no member recorded as its head)."
+  "Village and residential-group cells (CELL, as cellsBySector counts them) by who heads the village (trưởng thôn, tổ trưởng tổ dân phố; the VILLAGE_HEAD role): HEAD_IS_SECRETARY, HEAD_IS_OTHER_MEMBER, HEAD_NOT_A_MEMBER (no member recorded as its head)."
   VILLAGE_HEADS
-  "Cells (chi bộ trực thuộc and chi bộ cơ sở) by whether they held thematic meetings (sinh hoạt chuyên đề) in ` + "`" + `year` + "`" + `: HELD, NOT_HELD."
+  "Cells (chi bộ trực thuộc, as cellCount counts them) by whether they held thematic meetings (sinh hoạt chuyên đề) in ` + "`" + `year` + "`" + `: HELD, NOT_HELD."
   THEMATIC_MEETINGS
 }
 

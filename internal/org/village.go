@@ -40,12 +40,12 @@ var villageHeadKeys, villageHeadLabels = []string{"HEAD_IS_SECRETARY", "HEAD_IS_
 		"Trưởng thôn, tổ trưởng tổ dân phố không phải đảng viên (hoặc chưa ghi nhận)"}
 
 // villageHeadRows counts the village and residential-group cells among
-// nodes by who heads the village, as heads (VillageHeads) says of each
-// village a member heads.
+// nodes (as cellsBySector counts them) by who heads the village, as heads
+// (VillageHeads) says of each village a member heads.
 func villageHeadRows(nodes []ChartNode, heads map[string]bool) []BreakdownRow {
 	counts, all := make([]int, 3), 0
 	for i := range nodes {
-		if n := &nodes[i]; !n.Kind.IsCell() || !n.Sector.IsResidential() {
+		if n := &nodes[i]; n.Kind != Cell || !n.Sector.IsResidential() {
 			continue
 		}
 		all++
@@ -62,12 +62,12 @@ func villageHeadRows(nodes []ChartNode, heads map[string]bool) []BreakdownRow {
 	return shareRows(villageHeadKeys, villageHeadLabels, counts, all)
 }
 
-// meetingRows counts the cells among nodes (cells and grassroots cells) by
-// whether they held thematic meetings in year.
+// meetingRows counts the cells (chi bộ trực thuộc, as cellCount counts them)
+// among nodes by whether they held thematic meetings in year.
 func meetingRows(nodes []ChartNode, year int) []BreakdownRow {
 	counts, all := make([]int, 2), 0
 	for i := range nodes {
-		if !nodes[i].Kind.IsCell() {
+		if nodes[i].Kind != Cell {
 			continue
 		}
 		all++

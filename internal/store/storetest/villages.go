@@ -97,7 +97,7 @@ func testVillagesAndMeetings(t *testing.T, f *fixture) {
 	if o := f.org(c.village.ID); !reflect.DeepEqual(o.Meetings, []org.YearCount{{Year: today.Year(), Count: 5}}) {
 		t.Errorf("the village's meetings: %+v", o.Meetings)
 	}
-	// Five cells: both villages, the school, the agency's and the commune's.
+	// Four cells: both villages, the school and the agency's.
 	if got := count(org.BreakdownMeetings, today.Year()); got["HELD"] != 1 || got["NOT_HELD"] != 3 {
 		t.Errorf("cells by meetings this year: %v", got)
 	}
