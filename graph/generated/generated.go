@@ -30,7 +30,6 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
 	ChangeConnection() ChangeConnectionResolver
 	Decision() DecisionResolver
@@ -432,17 +431,8 @@ type ComplexityRoot struct {
 	}
 }
 
-type AuditEntryResolver interface {
-	Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error)
-	Address(ctx context.Context, obj *org.AuditEntry) (*string, error)
-
-	Target(ctx context.Context, obj *org.AuditEntry) (*string, error)
-	Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error)
-}
 type ChangeResolver interface {
 	Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error)
-	Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
-	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 }
 type ChangeConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error)
@@ -452,17 +442,9 @@ type DecisionResolver interface {
 	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
 }
 type MemberResolver interface {
-	OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error)
-
 	Cell(ctx context.Context, obj *model.Member) (*model.Org, error)
 	ResidenceCell(ctx context.Context, obj *model.Member) (*model.Org, error)
 	Roles(ctx context.Context, obj *model.Member) ([]*model.RoleTerm, error)
-
-	BirthDate(ctx context.Context, obj *model.Member) (*org.Date, error)
-	Ethnicity(ctx context.Context, obj *model.Member) (*string, error)
-	Phone(ctx context.Context, obj *model.Member) (*string, error)
-	Email(ctx context.Context, obj *model.Member) (*string, error)
-	Address(ctx context.Context, obj *model.Member) (*string, error)
 }
 type MutationResolver interface {
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.Org, error)
@@ -496,9 +478,6 @@ type MutationResolver interface {
 	RebaseScenario(ctx context.Context, id string, baseAsOf *org.Date) (*model.Scenario, error)
 }
 type OrgResolver interface {
-	Code(ctx context.Context, obj *model.Org) (*string, error)
-
-	EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error)
 	Parent(ctx context.Context, obj *model.Org) (*model.Org, error)
 	Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error)
 	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error)
@@ -2567,7 +2546,7 @@ var sources = []*ast.Source{
 	{Name: "../../schema/audit.graphqls", Input: `extend type Query {
   "Every mutation and export, newest first (admins only: FORBIDDEN for other roles)."
   auditLog(
-    "Entries per page: 1 to 500 (BAD_USER_INPUT otherwise); default 50."
+    "Entries per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
     first: Int = 50
     "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
     after: String
@@ -5713,7 +5692,7 @@ func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field gr
 			return obj.Nodes, nil
 		},
 		nil,
-		ec.marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ,
+		ec.marshalNAuditEntry2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEntryᚄ,
 		true,
 		true,
 	)
@@ -5863,7 +5842,7 @@ func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry,
+		ec.marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry,
 		true,
 		true,
 	)
@@ -5900,7 +5879,7 @@ func (ec *executionContext) fieldContext_AuditEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_seq(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_seq(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5929,7 +5908,7 @@ func (ec *executionContext) fieldContext_AuditEntry_seq(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5958,7 +5937,7 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5987,14 +5966,14 @@ func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_roles,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Roles(ctx, obj)
+			return obj.Roles(), nil
 		},
 		nil,
 		ec.marshalNString2ᚕstringᚄ,
@@ -6008,7 +5987,7 @@ func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, fie
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -6016,14 +5995,14 @@ func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_address(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_address(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_address,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Address(ctx, obj)
+			return obj.Address(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -6037,7 +6016,7 @@ func (ec *executionContext) fieldContext_AuditEntry_address(_ context.Context, f
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -6045,7 +6024,7 @@ func (ec *executionContext) fieldContext_AuditEntry_address(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6074,14 +6053,14 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_target(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_target(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_target,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Target(ctx, obj)
+			return obj.Target(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -6095,7 +6074,7 @@ func (ec *executionContext) fieldContext_AuditEntry_target(_ context.Context, fi
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -6103,14 +6082,14 @@ func (ec *executionContext) fieldContext_AuditEntry_target(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_outcome,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Outcome(ctx, obj)
+			return obj.Outcome(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -6124,7 +6103,7 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -6497,7 +6476,7 @@ func (ec *executionContext) _Change_before(ctx context.Context, field graphql.Co
 		field,
 		ec.fieldContext_Change_before,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Change().Before(ctx, obj)
+			return obj.Before()
 		},
 		nil,
 		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
@@ -6511,7 +6490,7 @@ func (ec *executionContext) fieldContext_Change_before(_ context.Context, field 
 		Object:     "Change",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
 		},
@@ -6526,7 +6505,7 @@ func (ec *executionContext) _Change_after(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Change_after,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Change().After(ctx, obj)
+			return obj.After()
 		},
 		nil,
 		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
@@ -6540,7 +6519,7 @@ func (ec *executionContext) fieldContext_Change_after(_ context.Context, field g
 		Object:     "Change",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
 		},
@@ -8409,7 +8388,7 @@ func (ec *executionContext) _Member_officialOn(ctx context.Context, field graphq
 		field,
 		ec.fieldContext_Member_officialOn,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().OfficialOn(ctx, obj)
+			return obj.OfficialOn, nil
 		},
 		nil,
 		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
@@ -8422,8 +8401,8 @@ func (ec *executionContext) fieldContext_Member_officialOn(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -8697,7 +8676,7 @@ func (ec *executionContext) _Member_birthDate(ctx context.Context, field graphql
 		field,
 		ec.fieldContext_Member_birthDate,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().BirthDate(ctx, obj)
+			return obj.BirthDate(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8724,7 +8703,7 @@ func (ec *executionContext) fieldContext_Member_birthDate(_ context.Context, fie
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -8739,7 +8718,7 @@ func (ec *executionContext) _Member_ethnicity(ctx context.Context, field graphql
 		field,
 		ec.fieldContext_Member_ethnicity,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Ethnicity(ctx, obj)
+			return obj.Ethnicity(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8766,7 +8745,7 @@ func (ec *executionContext) fieldContext_Member_ethnicity(_ context.Context, fie
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8781,7 +8760,7 @@ func (ec *executionContext) _Member_phone(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Member_phone,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Phone(ctx, obj)
+			return obj.Phone(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8808,7 +8787,7 @@ func (ec *executionContext) fieldContext_Member_phone(_ context.Context, field g
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8823,7 +8802,7 @@ func (ec *executionContext) _Member_email(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Member_email,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Email(ctx, obj)
+			return obj.Email(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8850,7 +8829,7 @@ func (ec *executionContext) fieldContext_Member_email(_ context.Context, field g
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8865,7 +8844,7 @@ func (ec *executionContext) _Member_address(ctx context.Context, field graphql.C
 		field,
 		ec.fieldContext_Member_address,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Address(ctx, obj)
+			return obj.Address(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8892,7 +8871,7 @@ func (ec *executionContext) fieldContext_Member_address(_ context.Context, field
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -11380,7 +11359,7 @@ func (ec *executionContext) _Org_code(ctx context.Context, field graphql.Collect
 		field,
 		ec.fieldContext_Org_code,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Org().Code(ctx, obj)
+			return obj.Code(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -11394,7 +11373,7 @@ func (ec *executionContext) fieldContext_Org_code(_ context.Context, field graph
 		Object:     "Org",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -11554,7 +11533,7 @@ func (ec *executionContext) _Org_endedOn(ctx context.Context, field graphql.Coll
 		field,
 		ec.fieldContext_Org_endedOn,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Org().EndedOn(ctx, obj)
+			return obj.EndedOn(), nil
 		},
 		nil,
 		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
@@ -11568,7 +11547,7 @@ func (ec *executionContext) fieldContext_Org_endedOn(_ context.Context, field gr
 		Object:     "Org",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -19727,7 +19706,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
-func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19739,158 +19718,34 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		case "seq":
 			out.Values[i] = ec._AuditEntry_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "subject":
 			out.Values[i] = ec._AuditEntry_subject(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "roles":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_roles(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AuditEntry_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "address":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_address(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_address(ctx, field, obj)
 		case "action":
 			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "target":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_target(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_target(ctx, field, obj)
 		case "outcome":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_outcome(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_outcome(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20048,77 +19903,15 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "before":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Change_before(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "after":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Change_after(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20838,38 +20631,7 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialOn":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_officialOn(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_officialOn(ctx, field, obj)
 		case "politicalTheory":
 			out.Values[i] = ec._Member_politicalTheory(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20986,170 +20748,15 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_birthDate(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_birthDate(ctx, field, obj)
 		case "ethnicity":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_ethnicity(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_ethnicity(ctx, field, obj)
 		case "phone":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_phone(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_phone(ctx, field, obj)
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_email(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_email(ctx, field, obj)
 		case "address":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_address(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_address(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21586,38 +21193,7 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Org_code(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Org_code(ctx, field, obj)
 		case "name":
 			out.Values[i] = ec._Org_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21641,38 +21217,7 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endedOn":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Org_endedOn(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Org_endedOn(ctx, field, obj)
 		case "parent":
 			field := field
 
@@ -24198,11 +23743,11 @@ func (ec *executionContext) marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditE
 	return ec._AuditEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry(ctx, sel, v[i])
+		return ec.marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -24214,7 +23759,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐA
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

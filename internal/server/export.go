@@ -65,10 +65,7 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 		}
 	}
 	v, err := exportView(svc, r)
-	if err != nil {
-		return v, q, false, err
-	}
-	return v, q, p.Get("bom") != "0", nil
+	return v, q, p.Get("bom") != "0", err
 }
 
 func writeChartCSV(w http.ResponseWriter, nodes []org.ChartNode, filename string, bom bool) {

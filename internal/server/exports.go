@@ -79,26 +79,23 @@ func (e refused) Unwrap() error { return e.error }
 // today's by default.
 func exportView(svc *org.Service, r *http.Request) (org.View, error) {
 	p := r.URL.Query()
-	v := svc.Now()
-	asOf, scenario := p.Get("asOf"), p.Get("scenario")
-	if asOf != "" && scenario != "" {
-		return v, org.ErrDateAndScenario
-	}
-	if asOf != "" {
-		d, err := org.ParseDate(asOf)
+	var asOf *org.Date
+	if s := p.Get("asOf"); s != "" {
+		d, err := org.ParseDate(s)
 		if err != nil {
-			return v, err
+			return svc.Now(), err
 		}
-		v.At = d
+		asOf = &d
 	}
-	if scenario != "" {
-		sc, err := svc.Scenario(r.Context(), scenario)
-		if err != nil {
-			return v, err
-		}
-		v = sc.View()
+	var scenario *string
+	if s := p.Get("scenario"); s != "" {
+		scenario = &s
 	}
-	return v, nil
+	v, ok, err := org.ViewOf(asOf, scenario, func(id string) (org.Scenario, error) { return svc.Scenario(r.Context(), id) })
+	if !ok {
+		v = svc.Now()
+	}
+	return v, err
 }
 
 // queryParams reads an export's parameters, remembering the first error.
