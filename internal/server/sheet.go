@@ -1,8 +1,11 @@
 package server
 
 import (
+	"archive/zip"
 	"bufio"
+	"compress/flate"
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -116,6 +119,15 @@ type xlsxSheet struct {
 
 func newXLSXSheet(w http.ResponseWriter, disposition, title string) (*xlsxSheet, error) {
 	f := excelize.NewFile()
+	// The fastest deflate: a province's sheet compresses to a few percent
+	// more bytes for a third less of the export's time.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	s := &xlsxSheet{w: w, disposition: disposition, f: f}
 	err := f.SetSheetName("Sheet1", title)
 	if err == nil {
