@@ -310,13 +310,9 @@ func memberRow(o exportOptions, m *org.Member, names map[string]string, year int
 			rating = o.pick(r.Grade.Label(), r.Grade.String())
 		}
 	}
-	var official *org.Date
-	if m.OfficialOn != nil {
-		official = m.OfficialOn
-	}
 	pd := &m.Personal
 	return []any{m.ID, m.FullName, o.pick(m.Gender.Label(), m.Gender.String()), o.pick(m.Status.Label(), m.Status.String()),
-		m.AdmittedOn, official, o.pick(m.Theory.Label(), m.Theory.String()),
+		m.AdmittedOn, m.OfficialOn, o.pick(m.Theory.Label(), m.Theory.String()),
 		m.CellID, names[m.CellID], m.ResidenceCellID, names[m.ResidenceCellID], strings.Join(roles, "; "), rating,
 		pd.BirthDate, pd.Ethnicity, pd.Phone, pd.Email, pd.Address}
 }
