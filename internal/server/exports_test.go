@@ -17,7 +17,7 @@ import (
 
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
-	"dangbo/internal/store/storetest"
+	"dangbo/internal/testseed"
 )
 
 // export gets an export and reads it as rows: CSV through encoding/csv,
@@ -126,7 +126,7 @@ func randomMemberFilter(r *rand.Rand) (filter map[string]any, order string, para
 func TestMemberExportIsTheList(t *testing.T) {
 	s := chartServer(t)
 	province := s.orgID("Đảng bộ tỉnh Vĩnh Phúc")
-	r := rand.New(rand.NewPCG(storetest.Seed(t, 18), 0))
+	r := rand.New(rand.NewPCG(testseed.Seed(t, 18), 0))
 	for range 12 {
 		filter, order, params := randomMemberFilter(r)
 		var want []string
