@@ -212,7 +212,8 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 	return h
 }
 
-// newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
+// newGraphQL is the GraphQL endpoint: POST, GET, websocket and server-sent
+// events transports.
 func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
@@ -225,6 +226,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
+	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
@@ -235,6 +237,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
@@ -267,12 +270,18 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 // Serve serves h on ln until ctx is done, then shuts down gracefully: new
 // connections are refused and requests in flight get time to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	shutdown := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return withShutdown(context.Background(), shutdown) },
 	}
+	// Server-sent event streams are requests that never finish by
+	// themselves: they end, and their clients reconnect elsewhere, when the
+	// server shuts down. (Shutdown leaves hijacked websockets alone.)
+	srv.RegisterOnShutdown(func() { close(shutdown) })
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	log.Info("listening", "addr", "http://"+ln.Addr().String())

@@ -38,6 +38,8 @@ type Store struct {
 	tallies   *dateCache[cellTallies]
 	log       *slog.Logger
 	created   bool // Open created the file
+	// commits signals the live feed that changes were committed (live.go).
+	commits chan struct{}
 }
 
 var _ org.Store = (*Store)(nil)
@@ -94,7 +96,7 @@ func open(path string, log *slog.Logger) (*Store, error) {
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
+	s := &Store{db: db, log: log, commits: make(chan struct{}, 1), trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
 		tallies: newDateCache[cellTallies]()}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {

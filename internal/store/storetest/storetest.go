@@ -71,6 +71,8 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
+		{"LiveChanges", testLiveChanges},
+		{"LiveChangesScoped", testLiveChangesScoped},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue
