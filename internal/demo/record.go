@@ -223,3 +223,13 @@ func (r *recorder) assignRole(at org.Date, id, orgID string, role org.Role, head
 func (r *recorder) rate(at org.Date, rt org.Rating) {
 	r.run(at, r.parentOn(rt.OrgID, at), org.Operation{Type: org.OpRecordRating, Rating: &rt})
 }
+
+// meetings records how many thematic meetings a cell held in a year: an
+// operation scenarios do not store, so it is called by name.
+func (r *recorder) meetings(at org.Date, cellID string, year, count int) {
+	r.at, r.created = at, nil
+	meta := org.Meta{Decision: r.decision(r.parentOn(cellID, at), at), EffectiveOn: at}
+	if _, err := r.svc.RecordMeetings(r.ctx, cellID, year, count, meta); err != nil {
+		panic(fmt.Sprintf("demo: %s: meetings of %s: %v", at, cellID, err))
+	}
+}

@@ -152,14 +152,24 @@ func NewHandler(cfg Config) http.Handler {
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
 	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
-	export := authenticated(&cfg, exportChartCSV(cfg.Service))
+	exports := map[string]http.Handler{"orgchart.csv": exportChartCSV(cfg.Service)}
+	for _, f := range []sheetFormat{formatCSV, formatXLSX} {
+		exports["members."+string(f)] = exportMembers(cfg.Service, f)
+		exports["statistics."+string(f)] = exportStatistics(cfg.Service, f)
+		exports["scenario-diff."+string(f)] = exportScenarioDiff(cfg.Service, f)
+	}
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
 		graphQL = cfg.Metrics.countHTTP("graphql", cfg.Metrics.countSockets(graphQL))
-		export = cfg.Metrics.countHTTP("export", export)
 	}
 	mux.Handle("/graphql", graphQL)
-	mux.Handle("GET /export/orgchart.csv", export)
+	for name, h := range exports {
+		h = authenticated(&cfg, h)
+		if cfg.Metrics != nil {
+			h = cfg.Metrics.countHTTP("export", h)
+		}
+		mux.Handle("GET /export/"+name, h)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

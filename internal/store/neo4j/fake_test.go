@@ -336,7 +336,7 @@ func (g *fakeGraph) orgRecords(ids []string) []row {
 		}
 		out = append(out, row{
 			"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
-			"ratingGrades": o["ratingGrades"], "counts": counts, "versions": withoutID(g.versions[id]),
+			"ratingGrades": o["ratingGrades"], "meetingYears": o["meetingYears"], "meetingCounts": o["meetingCounts"], "counts": counts, "versions": withoutID(g.versions[id]),
 		})
 	}
 	return out
