@@ -171,7 +171,7 @@ func (s *Service) TransferMember(ctx context.Context, memberID, cellID string, u
 			rec.Stints = append(rec.Stints, Stint{Span: Span{op.at, until}, CellID: cellID, Temporary: true})
 			slices.SortStableFunc(rec.Stints, func(a, b Stint) int { return int(a.Since) - int(b.Since) })
 		} else {
-			rec.moveFrom(op.at, cellID)
+			rec.MoveFrom(op.at, cellID)
 		}
 		return op.putMember(rec)
 	})

@@ -383,7 +383,7 @@ func (op *operation) moveMembers(ids []string, cell string) error {
 		if err != nil {
 			return err
 		}
-		if !rec.moveFrom(op.at, cell) {
+		if !rec.MoveFrom(op.at, cell) {
 			return Errorf(ENotFound, "đảng viên %q không sinh hoạt vào ngày %s", id, op.at)
 		}
 		if err := op.putMember(rec); err != nil {

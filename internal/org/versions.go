@@ -66,10 +66,10 @@ func (r *OrgRecord) endAt(d Date) {
 	}
 }
 
-// moveFrom moves the member's official activity to cell from date d on,
+// MoveFrom moves the member's official activity to cell from date d on,
 // until the next recorded move, ending a residence link with that cell (R6:
 // never one's own cell); false when they are not a member on d.
-func (r *MemberRecord) moveFrom(d Date, cell string) bool {
+func (r *MemberRecord) MoveFrom(d Date, cell string) bool {
 	i := slices.IndexFunc(r.Stints, func(s Stint) bool { return !s.Temporary && s.Holds(d) })
 	if i < 0 {
 		return false
