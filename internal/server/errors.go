@@ -14,9 +14,9 @@ import (
 
 // presentError gives every error a code in extensions.code. Domain errors keep
 // their code and message (and rule, for RULE_VIOLATION); errors gqlgen raises
-// keep its codes, except that a value of the wrong type or an unknown enum
-// value is the client's input, BAD_USER_INPUT; anything else is logged and
-// shown as INTERNAL without its details.
+// keep its codes and are worded in Vietnamese, except that a value of the
+// wrong type or an unknown enum value is the client's input, BAD_USER_INPUT;
+// anything else is logged and shown as INTERNAL without its details.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -32,10 +32,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "Yêu cầu chạy quá thời gian cho phép."
 			gqlErr.Extensions = map[string]any{"code": org.ELimitExceeded}
-		case gqlErr.Rule == "ValuesOfCorrectType" || isVariableError(gqlErr):
-			gqlErr.Extensions = map[string]any{"code": org.EInvalid}
+		case translateGraphQLError(gqlErr, operation(ctx)):
+			// gqlgen's parse and validation failures, variables of the
+			// wrong type: worded in Vietnamese, the English kept as detail.
 		case gqlErr.Extensions["code"] != nil:
-			// gqlgen's own: parse and validation failures, complexity limit.
+			// Ours, raised by the extensions in Vietnamese: complexity,
+			// depth, the allow-list.
 		default:
 			log.ErrorContext(ctx, "request failed", "request_id", requestIDFrom(ctx), "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = org.ErrorMessage(err)

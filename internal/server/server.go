@@ -146,7 +146,7 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
+	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy)))))
 	export := authenticated(&cfg, exportChartCSV(cfg.Service))
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
@@ -219,7 +219,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(codedGET{})
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
