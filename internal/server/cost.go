@@ -68,7 +68,9 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	ctx = context.WithValue(ctx, subtreesKey{}, map[subtreeKey]subtree{})
-	cost, limit := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables), c.limit(ctx)
+	limit := c.limit(ctx)
+	cost := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables, gqlcomplexity.WithIgnoreFields(introspectionFields))
+	cost += introspectionCost(c.es.Schema(), oc.Doc, oc.Operation.SelectionSet, limit-cost)
 	oc.Stats.SetExtension(costStats, cost)
 	if cost <= limit {
 		return nil

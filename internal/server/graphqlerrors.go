@@ -201,6 +201,10 @@ func ruleMessage(rule, english string) string {
 	return "Truy vấn không hợp lệ với lược đồ GraphQL của dịch vụ."
 }
 
+// enumValue is gqlparser's message for a variable's value that is not one of
+// its enum's.
+var enumValue = regexp.MustCompile(`^(.*) is not a valid (\w+)$`)
+
 // variableMessage words an error about a variable's value: which variable
 // (and where inside it), what type the operation declares, what is wrong.
 func variableMessage(err *gqlerror.Error, op *ast.OperationDefinition) string {
@@ -227,8 +231,9 @@ func variableMessage(err *gqlerror.Error, op *ast.OperationDefinition) string {
 		b.WriteString(" không được là null.")
 	case m == "unknown field":
 		b.WriteString(" có trường không có trong kiểu.")
-	case strings.Contains(m, "is not a valid"):
-		b.WriteString(" có giá trị không có trong kiểu liệt kê.")
+	case enumValue.MatchString(m):
+		sub := enumValue.FindStringSubmatch(m)
+		b.WriteString(" có giá trị " + quote(sub[1]) + " không có trong kiểu liệt kê " + sub[2] + ".")
 	default:
 		b.WriteString(" có giá trị không đúng kiểu.")
 	}

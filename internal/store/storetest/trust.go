@@ -232,7 +232,7 @@ func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
 // replayable date by date.
 func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
-	seed := testSeed(t, 13)
+	seed := Seed(t, 13)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	first, last := on(2021, 1, 1), on(2023, 12, 31)
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
@@ -312,10 +312,10 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.verifyHistory(first, last, 3)
 }
 
-// testSeed is the seed of a property test: fixed, so that CI repeats it,
+// Seed is the seed of a property test: fixed, so that CI repeats it,
 // unless DANGBO_TEST_SEED names another ("random" for a fresh one, logged so
 // that a failure can be repeated).
-func testSeed(t *testing.T, fixed uint64) uint64 {
+func Seed(t *testing.T, fixed uint64) uint64 {
 	switch v := os.Getenv("DANGBO_TEST_SEED"); v {
 	case "":
 		return fixed
