@@ -17,6 +17,7 @@ import (
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
+	"dangbo/internal/store/observed"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -98,10 +99,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := org.NewService(store, nil)
+	var metrics *server.Metrics
+	var observers []observed.Observer
+	if *adminAddr != "" {
+		metrics = server.NewMetrics()
+		observers = append(observers, metrics)
+	}
+	served := observed.Wrap(store, observers...)
+	svc := org.NewService(served, nil)
 	svc.SetChartLimit(*maxChartNodes)
 	cfg := server.Config{
-		Store: store, Service: svc, Log: log, Auth: authenticator,
+		Store: served, Service: svc, Log: log, Auth: authenticator, Metrics: metrics,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
 		MaxResponseBytes: *maxResponseBytes, CORS: server.CORS{Origins: origins, Credentials: *corsCredentials},
 	}
@@ -122,9 +130,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
-	}
-	if *adminAddr != "" {
-		cfg.Metrics = server.NewMetrics()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
+	"dangbo/internal/store/observed"
 )
 
 // today is the date the tests' writes take effect on.
@@ -49,9 +50,12 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Store = store
+	if cfg.Metrics != nil { // as the binary does
+		cfg.Store = observed.Wrap(store, cfg.Metrics)
+	}
 	day := new(atomic.Int32)
 	day.Store(int32(today))
-	cfg.Service = org.NewService(store, func() org.Date { return org.Date(day.Load()) })
+	cfg.Service = org.NewService(cfg.Store, func() org.Date { return org.Date(day.Load()) })
 	ts := httptest.NewServer(NewHandler(cfg))
 	t.Cleanup(ts.Close)
 	return &testServer{t: t, url: ts.URL, svc: cfg.Service, store: store, day: day}
