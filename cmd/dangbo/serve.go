@@ -18,6 +18,7 @@ import (
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
 	"dangbo/internal/store/observed"
+	"dangbo/internal/telemetry"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -105,11 +106,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		metrics = server.NewMetrics()
 		observers = append(observers, metrics)
 	}
+	tracing, stopTracing, err := telemetry.FromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Spans still batched go out before the process ends.
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("flushing traces", "err", err)
+		}
+	}()
+	if tracing != nil {
+		observers = append(observers, telemetry.NewStoreSpans(tracing))
+		log.Info("tracing on: spans go to the OTLP exporter the OTEL_* variables configure")
+	}
 	served := observed.Wrap(store, observers...)
 	svc := org.NewService(served, nil)
 	svc.SetChartLimit(*maxChartNodes)
 	cfg := server.Config{
-		Store: served, Service: svc, Log: log, Auth: authenticator, Metrics: metrics,
+		Store: served, Service: svc, Log: log, Auth: authenticator, Metrics: metrics, Tracing: tracing,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
 		MaxResponseBytes: *maxResponseBytes, CORS: server.CORS{Origins: origins, Credentials: *corsCredentials},
 	}

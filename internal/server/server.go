@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"dangbo/graph"
 	"dangbo/graph/generated"
@@ -64,6 +65,10 @@ type Config struct {
 	// Metrics, when set, count the service's work; serve them with
 	// AdminHandler on an address of their own.
 	Metrics *Metrics
+	// Tracing, when set, traces each HTTP request, GraphQL operation and
+	// resolver (telemetry.FromEnv); wrap the service's store with
+	// telemetry.StoreSpans to trace its calls too. Nil: no tracing, at no cost.
+	Tracing trace.TracerProvider
 	// CORS opens the service to pages of other origins; off when empty.
 	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
@@ -178,7 +183,11 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	h := accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	if cfg.Tracing != nil {
+		h = traced(cfg.Tracing, h)
+	}
+	return h
 }
 
 // authenticated puts the caller's principal in the request's context, then
@@ -209,6 +218,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.Use(requestNote{})
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
+	}
+	if cfg.Tracing != nil {
+		srv.Use(operationTracing{cfg.Tracing.Tracer("dangbo/internal/server")})
 	}
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,

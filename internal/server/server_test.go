@@ -17,6 +17,7 @@ import (
 	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
 	"dangbo/internal/store/observed"
+	"dangbo/internal/telemetry"
 )
 
 // today is the date the tests' writes take effect on.
@@ -50,9 +51,15 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Store = store
-	if cfg.Metrics != nil { // as the binary does
-		cfg.Store = observed.Wrap(store, cfg.Metrics)
+	// As the binary does.
+	var observers []observed.Observer
+	if cfg.Metrics != nil {
+		observers = append(observers, cfg.Metrics)
 	}
+	if cfg.Tracing != nil {
+		observers = append(observers, telemetry.NewStoreSpans(cfg.Tracing))
+	}
+	cfg.Store = observed.Wrap(store, observers...)
 	day := new(atomic.Int32)
 	day.Store(int32(today))
 	cfg.Service = org.NewService(cfg.Store, func() org.Date { return org.Date(day.Load()) })
