@@ -74,6 +74,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tracing, stopTracing, err := telemetry.FromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Spans still batched go out before the process ends.
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("flushing traces", "err", err)
+		}
+	}()
 	if *dev {
 		generate := af.secret == ""
 		if generate {
@@ -106,18 +118,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		metrics = server.NewMetrics()
 		observers = append(observers, metrics)
 	}
-	tracing, stopTracing, err := telemetry.FromEnv(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// Spans still batched go out before the process ends.
-		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := stopTracing(flushCtx); err != nil {
-			log.Warn("flushing traces", "err", err)
-		}
-	}()
 	if tracing != nil {
 		observers = append(observers, telemetry.NewStoreSpans(tracing))
 		log.Info("tracing on: spans go to the OTLP exporter the OTEL_* variables configure")

@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"dangbo/internal/telemetry"
 )
 
 // traced wraps the service's handler with otelhttp: a server span per HTTP
@@ -21,9 +23,10 @@ func traced(tp trace.TracerProvider, next http.Handler) http.Handler {
 }
 
 // operationTracing is the gqlgen extension that traces each operation as a
-// span ("query Explore"), and under it each field whose resolver is a
-// method (those read the store; fields of a struct get no span, or a
-// chart's thousands of nodes would each have several).
+// span ("query Explore"), and under it each field whose resolver reads the
+// store: a resolver's span starts only when a store call happens under it
+// (telemetry.Lazy), so that a chart's thousands of nodes, or a page's
+// counts, add none.
 type operationTracing struct{ tracer trace.Tracer }
 
 var _ interface {
@@ -65,12 +68,7 @@ func (o operationTracing) InterceptField(ctx context.Context, next graphql.Resol
 	if fc == nil || !fc.IsResolver {
 		return next(ctx)
 	}
-	ctx, span := o.tracer.Start(ctx, fc.Object+"."+fc.Field.Name, trace.WithAttributes(
-		attribute.String("graphql.field.path", fc.Path().String())))
-	defer span.End()
-	res, err := next(ctx)
-	if err != nil {
-		span.SetAttributes(attribute.String("dangbo.error", err.Error()))
-	}
-	return res, err
+	ctx, end := telemetry.Lazy(ctx, o.tracer, fc.Object+"."+fc.Field.Name, attribute.String("graphql.field.path", fc.Path().String()))
+	defer end()
+	return next(ctx)
 }

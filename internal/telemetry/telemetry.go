@@ -85,7 +85,7 @@ func NewStoreSpans(tp trace.TracerProvider) StoreSpans {
 }
 
 func (s StoreSpans) Observe(ctx context.Context, method string) (context.Context, func(error)) {
-	ctx, span := s.Tracer.Start(ctx, "store."+method, trace.WithAttributes(attribute.String("dangbo.store.method", method)))
+	ctx, span := s.Tracer.Start(materialize(ctx), "store."+method, trace.WithAttributes(attribute.String("dangbo.store.method", method)))
 	return ctx, func(err error) {
 		if err != nil {
 			span.SetAttributes(attribute.String("dangbo.error.code", org.ErrorCode(err)))
