@@ -6,10 +6,28 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"dangbo/internal/org"
+)
+
+// Codes only the transport raises; the domain's are org.E*.
+const (
+	// codeTooComplex refuses a request over its cost budget.
+	codeTooComplex = "QUERY_TOO_COMPLEX"
+	// codeQueryNotAllowed refuses a query that is not on the allow-list.
+	codeQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+	// gqlgen's codes of the documents that do not parse or validate, and
+	// of a persisted query's hash it does not know.
+	codeParseFailed      = errcode.ParseFailed
+	codeValidationFailed = errcode.ValidationFailed
+	codePersistedMissing = "PERSISTED_QUERY_NOT_FOUND"
+	// Requests refused before GraphQL runs.
+	codePayloadTooLarge  = "PAYLOAD_TOO_LARGE"
+	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	codeMediaType        = "UNSUPPORTED_MEDIA_TYPE"
 )
 
 // presentError gives every error a code in extensions.code. Domain errors keep

@@ -6,21 +6,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/text/unicode/norm"
-)
 
-// Codes of the requests refused before GraphQL runs, and of the documents
-// that do not parse or validate (gqlgen's own codes for those).
-const (
-	errParseFailed      = errcode.ParseFailed
-	errValidationFailed = errcode.ValidationFailed
-	errPayloadTooLarge  = "PAYLOAD_TOO_LARGE"
-	errMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	errMediaType        = "UNSUPPORTED_MEDIA_TYPE"
-	errPersistedMissing = "PERSISTED_QUERY_NOT_FOUND"
+	"dangbo/internal/org"
 )
 
 // maxQuoted bounds what a message quotes of the client's input (a name, a
@@ -138,24 +128,24 @@ func translateGraphQLError(err *gqlerror.Error, op *ast.OperationDefinition) boo
 	switch {
 	case isVariableError(err):
 		msg = variableMessage(err, op)
-		code = errInvalid
-	case code == errParseFailed:
+		code = org.EInvalid
+	case code == codeParseFailed:
 		msg = "Truy vấn sai cú pháp GraphQL" + at(err) + "."
 	case err.Rule != "":
 		msg = ruleMessage(err.Rule, err.Message)
 		if err.Rule == "ValuesOfCorrectType" {
-			code = errInvalid
+			code = org.EInvalid
 		}
-	case code == errValidationFailed && err.Message == "no operation provided":
+	case code == codeValidationFailed && err.Message == "no operation provided":
 		msg = "Yêu cầu không có truy vấn nào: hãy gửi văn bản GraphQL trong trường query."
-	case code == errValidationFailed && strings.HasPrefix(err.Message, "operation ") && strings.HasSuffix(err.Message, " not found"):
+	case code == codeValidationFailed && strings.HasPrefix(err.Message, "operation ") && strings.HasSuffix(err.Message, " not found"):
 		name := strings.TrimSuffix(strings.TrimPrefix(err.Message, "operation "), " not found")
 		if name == "" {
 			msg = "Tài liệu có nhiều thao tác: hãy chọn một thao tác bằng operationName."
 		} else {
 			msg = "Tài liệu không có thao tác nào tên " + quote(name) + "."
 		}
-	case code == errPersistedMissing:
+	case code == codePersistedMissing:
 		msg = "Máy chủ chưa lưu truy vấn có mã băm này: hãy gửi kèm văn bản truy vấn."
 	default:
 		return false
@@ -170,9 +160,6 @@ func translateGraphQLError(err *gqlerror.Error, op *ast.OperationDefinition) boo
 	err.Extensions = map[string]any{"code": code, "detail": detail}
 	return true
 }
-
-// errInvalid is BAD_USER_INPUT, the code of values of the wrong type.
-const errInvalid = "BAD_USER_INPUT"
 
 // at is where in the document err lies, for its message.
 func at(err *gqlerror.Error) string {

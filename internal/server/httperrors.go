@@ -28,13 +28,13 @@ func servedRequests(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodOptions, http.MethodHead:
 		case http.MethodPost:
 			if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
-				auth.WriteError(w, http.StatusUnsupportedMediaType, org.Errorf(errMediaType,
+				auth.WriteError(w, http.StatusUnsupportedMediaType, org.Errorf(codeMediaType,
 					"Yêu cầu POST gửi truy vấn dưới dạng JSON, với Content-Type: application/json."))
 				return
 			}
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			auth.WriteError(w, http.StatusMethodNotAllowed, org.Errorf(errMethodNotAllowed,
+			auth.WriteError(w, http.StatusMethodNotAllowed, org.Errorf(codeMethodNotAllowed,
 				"Điểm cuối GraphQL chỉ nhận GET, POST và OPTIONS."))
 			return
 		}
@@ -48,7 +48,7 @@ func tooLarge(n int64) error {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		size = fmt.Sprintf("%d MiB", n>>20)
 	}
-	return org.Errorf(errPayloadTooLarge, "Nội dung yêu cầu vượt quá %s: hãy chia thành nhiều yêu cầu nhỏ hơn.", size)
+	return org.Errorf(codePayloadTooLarge, "Nội dung yêu cầu vượt quá %s: hãy chia thành nhiều yêu cầu nhỏ hơn.", size)
 }
 
 // decodeParams reads a POST body's GraphQL parameters; the error says, in
@@ -113,7 +113,7 @@ func (t codedGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if doc, err := parser.ParseQuery(&ast.Source{Input: query.Get("query")}); err == nil {
 		if op := doc.Operations.ForName(query.Get("operationName")); op != nil && op.Operation != ast.Query {
 			w.Header().Set("Allow", "POST")
-			auth.WriteError(w, http.StatusMethodNotAllowed, org.Errorf(errMethodNotAllowed,
+			auth.WriteError(w, http.StatusMethodNotAllowed, org.Errorf(codeMethodNotAllowed,
 				"Thao tác %s chỉ gửi được bằng POST: GET chỉ dùng cho truy vấn đọc.", op.Operation))
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"dangbo/graph/generated"
 	"dangbo/internal/store/storetest"
@@ -119,7 +120,7 @@ func TestIntrospectionCost(t *testing.T) {
 func introspectionCostOf(t *testing.T, query string) int {
 	t.Helper()
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
-	doc, errs := gqlparser.LoadQuery(schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 	if errs != nil {
 		t.Fatalf("%v: %s", errs, query)
 	}

@@ -32,7 +32,7 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	if err != nil {
 		// gqlgen's message would show the body back, and carry no code.
 		status := http.StatusBadRequest
-		if org.ErrorCode(err) == errPayloadTooLarge {
+		if org.ErrorCode(err) == codePayloadTooLarge {
 			status = http.StatusRequestEntityTooLarge
 		}
 		auth.WriteError(w, status, err)
