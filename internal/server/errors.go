@@ -41,7 +41,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var e *org.Error
 		switch {
 		case errors.As(err, &e):
-			gqlErr.Message = e.Message
+			gqlErr.Message = boundQuotes(e.Message)
 			gqlErr.Extensions = map[string]any{"code": e.Code}
 			if e.Rule != "" {
 				gqlErr.Extensions["rule"] = e.Rule

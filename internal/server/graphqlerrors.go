@@ -33,6 +33,21 @@ func bound(s string, n int) string {
 	return norm.NFC.String(s)
 }
 
+// quoted is a Go-quoted string in a message (as %q writes it).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// boundQuotes cuts each quoted string of a domain error's message to
+// maxQuoted characters: the domain quotes what it was given (an id, a
+// date, an enum value), which may be as long as the request.
+func boundQuotes(msg string) string {
+	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if utf8.RuneCountInString(q) <= maxQuoted+2 {
+			return q
+		}
+		return quote(q[1 : len(q)-1])
+	})
+}
+
 // validationMessages word gqlparser's validation errors in Vietnamese: the
 // first pattern of the error's rule that matches its English message gives
 // the quoted names, in order, to the Vietnamese format; a rule's last entry,
