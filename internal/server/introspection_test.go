@@ -12,7 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"dangbo/graph/generated"
-	"dangbo/internal/store/storetest"
+	"dangbo/internal/testseed"
 )
 
 // introspectionQuery is what the playground (GraphiQL, graphql-js 16's
@@ -88,7 +88,7 @@ func TestIntrospectionCost(t *testing.T) {
 		t.Fatalf("3,000 aliases of __schema: %v", r.codes())
 	}
 
-	rng := rand.New(rand.NewPCG(storetest.Seed(t, 19), 19))
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 19), 19))
 	answered := 0
 	for i := range 60 {
 		query := randomIntrospection(rng)

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"dangbo/graph"
+	"dangbo/graph/compiled"
 	"dangbo/graph/generated"
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
@@ -74,6 +75,10 @@ type Config struct {
 	// Resolvers answers the schema; nil for the resolvers over Service. The
 	// benchmarks plug in static answers here to measure gqlgen's own cost.
 	Resolvers generated.ResolverRoot
+	// GqlgenLists writes every list through gqlgen's own execution instead of
+	// the marshallers compiled for a chart's nodes and links (graph/compiled):
+	// for the tests and benchmarks that compare the two.
+	GqlgenLists bool
 }
 
 // Limits bound one query: its complexity (one per field, multiplied by the page
@@ -248,6 +253,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	}
 	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
 	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
+	if !cfg.GqlgenLists {
+		srv.Use(&compiled.Lists{Pace: paceList})
+	}
 	srv.Use(newHeavyLane())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
