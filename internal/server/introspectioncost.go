@@ -11,11 +11,11 @@ import (
 // their answer, counted on the schema itself. gqlgen leaves __schema out of
 // its complexity, so 3,000 aliases of it once ran 30 s. The count stops once
 // the cost passes stop, so that counting costs no more than the budget it
-// checks.
-func introspectionCost(schema *ast.Schema, doc *ast.QueryDocument, set ast.SelectionSet, stop int) int {
+// checks; cut tells that it stopped.
+func introspectionCost(schema *ast.Schema, doc *ast.QueryDocument, set ast.SelectionSet, stop int) (cost int, cut bool) {
 	c := introspectionCounter{schema: schema, doc: doc, stop: max(stop, 0) * introspectionFieldsPerUnit}
 	c.root(set)
-	return (c.n + introspectionFieldsPerUnit - 1) / introspectionFieldsPerUnit
+	return (c.n + introspectionFieldsPerUnit - 1) / introspectionFieldsPerUnit, c.done()
 }
 
 // introspectionFieldsPerUnit is how many fields of an introspection answer
