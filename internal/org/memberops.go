@@ -270,11 +270,13 @@ func (s *Service) AssignRole(ctx context.Context, memberID, orgID string, role R
 		if err != nil {
 			return err
 		}
-		up, err := op.ancestors(cell)
-		if err != nil {
+		if role == VillageHead {
+			if err := villageHeadOf(&rec, &o, op.at); err != nil {
+				return err
+			}
+		} else if up, err := op.ancestors(cell); err != nil {
 			return err
-		}
-		if !slices.Contains(up, orgID) {
+		} else if !slices.Contains(up, orgID) {
 			return RuleMembership.Violation("đảng viên chỉ giữ chức vụ ở tổ chức có chi bộ của mình; %q không chứa chi bộ của đảng viên", o.Name)
 		}
 		if err := op.issuedBy(superiorOf(o)); err != nil {

@@ -24,6 +24,7 @@ type Service struct {
 	// replayed before one is replayed again.
 	writes    *atomic.Uint64
 	scenarios *evaluations
+	live      *liveFeed // the changes followed live (live.go)
 	// replay and ids are set on the copy of the Service that replays a
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
@@ -39,7 +40,7 @@ func NewService(store Store, today func() Date) *Service {
 		today = Today
 	}
 	return &Service{store: store, today: today, chartLimit: DefaultChartLimit,
-		writes: new(atomic.Uint64), scenarios: newEvaluations()}
+		writes: new(atomic.Uint64), scenarios: newEvaluations(), live: newLiveFeed()}
 }
 
 // newID is a fresh id for something an operation creates.

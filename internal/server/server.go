@@ -157,14 +157,24 @@ func NewHandler(cfg Config) http.Handler {
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
 	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy)))))
-	export := authenticated(&cfg, exportChartCSV(cfg.Service))
+	exports := map[string]http.Handler{"orgchart.csv": exportChartCSV(cfg.Service)}
+	for _, f := range []sheetFormat{formatCSV, formatXLSX} {
+		exports["members."+string(f)] = exportMembers(cfg.Service, f)
+		exports["statistics."+string(f)] = exportStatistics(cfg.Service, f)
+		exports["scenario-diff."+string(f)] = exportScenarioDiff(cfg.Service, f)
+	}
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
 		graphQL = cfg.Metrics.countHTTP("graphql", cfg.Metrics.countSockets(graphQL))
-		export = cfg.Metrics.countHTTP("export", export)
 	}
 	mux.Handle("/graphql", graphQL)
-	mux.Handle("GET /export/orgchart.csv", export)
+	for name, h := range exports {
+		h = authenticated(&cfg, h)
+		if cfg.Metrics != nil {
+			h = cfg.Metrics.countHTTP("export", h)
+		}
+		mux.Handle("GET /export/"+name, h)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -211,7 +221,8 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 	return h
 }
 
-// newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
+// newGraphQL is the GraphQL endpoint: POST, GET, websocket and server-sent
+// events transports.
 func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
@@ -227,6 +238,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Tracing != nil {
 		srv.Use(operationTracing{cfg.Tracing.Tracer("dangbo/internal/server")})
 	}
+	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
@@ -237,6 +249,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedGET{})
+	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
@@ -269,12 +282,18 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 // Serve serves h on ln until ctx is done, then shuts down gracefully: new
 // connections are refused and requests in flight get time to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	shutdown := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return withShutdown(context.Background(), shutdown) },
 	}
+	// Server-sent event streams are requests that never finish by
+	// themselves: they end, and their clients reconnect elsewhere, when the
+	// server shuts down. (Shutdown leaves hijacked websockets alone.)
+	srv.RegisterOnShutdown(func() { close(shutdown) })
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	log.Info("listening", "addr", "http://"+ln.Addr().String())

@@ -109,17 +109,17 @@ func (s *Store) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, e
 		}
 		after = &c
 	}
-	s.mu.RLock()
-	seqs, more := s.g.history.page(&q, after)
-	s.mu.RUnlock()
+	sd := s.read()
+	seqs, more := sd.g.history.page(&q, after)
+	sd.mu.RUnlock()
 	changes, err := s.readChanges(seqs)
 	return org.ChangePage{Changes: changes, HasNext: more}, err
 }
 
 func (s *Store) ChangeCounts(_ context.Context, q org.ChangeQuery) (org.ChangeCounts, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.g.history.counts(&q), nil
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	return sd.g.history.counts(&q), nil
 }
 
 // readChanges reads changes whole by sequence number, in the order given.

@@ -121,7 +121,7 @@ func testMemberAnalysis(t *testing.T, f *fixture) {
 	// and, of members, that it counts them all.
 	compare := func(id string, members int) {
 		t.Helper()
-		for by := org.BreakdownStatus; by <= org.BreakdownSecretaryHeads; by++ {
+		for by := org.BreakdownStatus; by <= org.BreakdownMeetings; by++ {
 			fast, err := f.svc.Breakdown(f.ctx, v, id, by, demo.RatingYear)
 			if err != nil {
 				t.Fatal(err)
