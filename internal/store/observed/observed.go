@@ -32,14 +32,16 @@ func (os Observers) Observe(ctx context.Context, method string) (context.Context
 }
 
 // Wrap returns s with every call observed by obs; s itself when there is no
-// observer. What s offers beyond org.Store (org.MemberTallier,
-// org.MemberScanner), the result offers too, observed: the domain takes its
-// fast paths by asking the store for them.
+// observer, or when s is no org.Feed (both stores are). What s offers beyond
+// org.Store (org.Feed, org.MemberTallier, org.MemberScanner), the result
+// offers too, observed: the domain takes its fast paths, and follows the
+// history, by asking the store for them.
 func Wrap(s org.Store, obs ...Observer) org.Store {
-	if len(obs) == 0 {
+	feed, isFeed := s.(org.Feed)
+	if len(obs) == 0 || !isFeed {
 		return s
 	}
-	w := &store{Store: s, obs: Observers(obs)}
+	w := &store{Store: s, feed: feed, obs: Observers(obs)}
 	tallier, isTallier := s.(org.MemberTallier)
 	scanner, isScanner := s.(org.MemberScanner)
 	switch {
@@ -81,8 +83,22 @@ func observe0(ctx context.Context, obs Observer, method string, fn func(context.
 
 type store struct {
 	org.Store
-	obs Observers
+	feed org.Feed
+	obs  Observers
 }
+
+func (s *store) LastSeq(ctx context.Context) (int64, error) {
+	return observe(ctx, s.obs, "LastSeq", s.feed.LastSeq)
+}
+
+func (s *store) ChangesAfter(ctx context.Context, after int64, limit int) ([]org.Change, error) {
+	return observe(ctx, s.obs, "ChangesAfter", func(ctx context.Context) ([]org.Change, error) {
+		return s.feed.ChangesAfter(ctx, after, limit)
+	})
+}
+
+// Commits is a signal, not a call: it is not observed.
+func (s *store) Commits() <-chan struct{} { return s.feed.Commits() }
 
 func (s *store) Roots(ctx context.Context, v org.View) ([]org.Org, error) {
 	return observe(ctx, s.obs, "Roots", func(ctx context.Context) ([]org.Org, error) { return s.Store.Roots(ctx, v) })

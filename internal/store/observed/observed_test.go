@@ -41,6 +41,9 @@ func TestWrappedStorePassesTheSuite(t *testing.T) {
 		if _, ok := w.(org.MemberTallier); !ok {
 			t.Fatal("the wrapped store lost its member tallies")
 		}
+		if _, ok := w.(org.Feed); !ok {
+			t.Fatal("the wrapped store lost its feed of changes")
+		}
 		if _, ok := w.(org.MemberScanner); !ok {
 			t.Fatal("the wrapped store lost its member scans")
 		}
