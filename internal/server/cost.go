@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -68,13 +69,20 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	ctx = context.WithValue(ctx, subtreesKey{}, map[subtreeKey]subtree{})
-	cost, limit := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables), c.limit(ctx)
+	limit := c.limit(ctx)
+	cost := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables, gqlcomplexity.WithIgnoreFields(introspectionFields))
+	introspection, cut := introspectionCost(c.es.Schema(), oc.Doc, oc.Operation.SelectionSet, limit-cost)
+	cost += introspection
 	oc.Stats.SetExtension(costStats, cost)
 	if cost <= limit {
 		return nil
 	}
-	err := gqlerror.Errorf("Truy vấn có độ phức tạp %d, vượt mức tối đa %d của vai trò: hãy bớt bí danh, "+
-		"giảm first hoặc depth, hoặc chia thành nhiều truy vấn.", cost, limit)
+	what := strconv.Itoa(cost)
+	if cut { // counted only as far as the limit
+		what = "trên " + strconv.Itoa(limit)
+	}
+	err := gqlerror.Errorf("Truy vấn có độ phức tạp %s, vượt mức tối đa %d của vai trò: hãy bớt bí danh, "+
+		"giảm first hoặc depth, hoặc chia thành nhiều truy vấn.", what, limit)
 	err.Extensions = map[string]any{"code": errComplexityLimit}
 	return err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"dangbo/graph"
 	"dangbo/graph/compiled"
@@ -65,6 +66,10 @@ type Config struct {
 	// Metrics, when set, count the service's work; serve them with
 	// AdminHandler on an address of their own.
 	Metrics *Metrics
+	// Tracing, when set, traces each HTTP request, GraphQL operation and
+	// resolver (telemetry.FromEnv); wrap the service's store with
+	// telemetry.StoreSpans to trace its calls too. Nil: no tracing, at no cost.
+	Tracing trace.TracerProvider
 	// CORS opens the service to pages of other origins; off when empty.
 	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
@@ -151,7 +156,7 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
+	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy)))))
 	exports := map[string]http.Handler{"orgchart.csv": exportChartCSV(cfg.Service)}
 	for _, f := range []sheetFormat{formatCSV, formatXLSX} {
 		exports["members."+string(f)] = exportMembers(cfg.Service, f)
@@ -193,7 +198,11 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	h := accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	if cfg.Tracing != nil {
+		h = traced(cfg.Tracing, h)
+	}
+	return h
 }
 
 // authenticated puts the caller's principal in the request's context, then
@@ -226,6 +235,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
+	if cfg.Tracing != nil {
+		srv.Use(operationTracing{cfg.Tracing.Tracer("dangbo/internal/server")})
+	}
 	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
@@ -236,7 +248,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))

@@ -228,8 +228,9 @@ func changeRow(c *org.Change) (map[string]any, error) {
 	}
 	return map[string]any{
 		"seq": c.Seq, "type": string(typ), "effectiveOn": dateParam(c.EffectiveOn),
-		"decisionNumber": optionalString(c.Decision.Number), "decisionDate": knownDate(c.Decision.Date),
-		"issuerId": optionalString(c.Decision.IssuerID), "note": optionalString(c.Note),
+		"decisionNumber": optionalString(c.Decision.Number), "decisionKey": optionalString(org.DecisionKey(c.Decision.Number)),
+		"decisionDate": knownDate(c.Decision.Date),
+		"issuerId":     optionalString(c.Decision.IssuerID), "note": optionalString(c.Note),
 		"actor": optionalString(c.Actor), "recordedAt": recordedAt,
 		"subjects": idListValue(c.Subjects), "scope": idListValue(c.Scope), "before": before, "after": after,
 	}, nil

@@ -657,7 +657,7 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"decision_date": func(g *fakeGraph, p map[string]any) []row {
 		for _, c := range g.changes {
-			if c["issuerId"] == p["issuerId"] && c["decisionNumber"] == p["number"] {
+			if c["issuerId"] == p["issuerId"] && c["decisionKey"] == p["key"] {
 				return []row{{"decisionDate": c["decisionDate"]}}
 			}
 		}

@@ -97,7 +97,7 @@ func TestRecordChangeNumbersAtOnceAndWritesAtCommit(t *testing.T) {
 	if writes := slices.DeleteFunc(slices.Clone(f.modes), func(m n4j.AccessMode) bool { return m != n4j.AccessModeWrite }); len(writes) != 1 {
 		t.Fatalf("transactions %v, want one write", f.modes)
 	}
-	if p := f.only("decision_date")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "number": "12-QĐ/ĐU"}) {
+	if p := f.only("decision_date")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "key": "12-qđ/đu"}) {
 		t.Fatalf("decision_date params %v", p)
 	}
 	if p := f.only("change_seq_next")[0].params; !reflect.DeepEqual(p, map[string]any{"key": metaKey}) {

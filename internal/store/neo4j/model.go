@@ -15,7 +15,7 @@ package neo4j
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
 //	(:Meta {key, horizon, writes, auditSeq, changeSeq})
 //	(:Audit {seq, at, subject, roles, address, action, target, outcome})
-//	(:Change {seq, type, effectiveOn, decisionNumber, decisionDate, issuerId,
+//	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
 //	(:Change)-[:WITHIN]->(:Org)
 //	(:Scenario {id, rev, createdAt, json})
@@ -59,7 +59,7 @@ var graphModel = struct {
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
 		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
-		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionDate", "issuerId", "note", "actor",
+		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",
 		"createdAt", "json",
 	},
