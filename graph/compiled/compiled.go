@@ -31,11 +31,11 @@ import (
 
 // Lists is the gqlgen extension that writes the lists it knows.
 type Lists struct {
-	// Pace is called every paceFields fields written and at the end of a
-	// list with the bytes written since its previous call: a list stops with
-	// its error (the request's deadline, the answer's byte budget), and a
-	// heavy operation may yield the processor there. Nil: the context's
-	// error only.
+	// Pace is called every paceFields fields or paceBytes bytes written, and
+	// at the end of a list, with the bytes written since its previous call:
+	// a list stops with its error (the request's deadline, the answer's
+	// byte budget), and a heavy operation may yield the processor there.
+	// Nil: the context's error only.
 	Pace func(ctx context.Context, written int) error
 
 	lists map[listField]lister
@@ -58,6 +58,11 @@ type lister interface {
 // paceFields is how many fields a list writes between calls to Pace: the
 // number of fields after which a heavy operation run by gqlgen yields.
 const paceFields = 256
+
+// paceBytes is how many bytes a list writes, at most, between calls to Pace
+// (rounded up to an element): a few fields of long aliases in nested lists
+// write far more than paceFields short ones.
+const paceBytes = 64 << 10
 
 // planCacheSize bounds the compiled plans kept per list field: clients send
 // a handful of distinct selections.
@@ -341,7 +346,7 @@ func (l *list[T]) write(ctx context.Context, oc *graphql.OperationContext, sel a
 			// The first element's size, times the elements, bounded.
 			w.b = slices.Grow(w.b, min(len(w.b)*(len(items)-1), initialBuffer))
 		}
-		if fields += perItem; fields >= paceFields {
+		if fields += perItem; fields >= paceFields || len(w.b)-paced >= paceBytes {
 			fields = 0
 			if err := pace(ctx, len(w.b)-paced); err != nil {
 				return nil, false, err

@@ -33,7 +33,7 @@ func allocated(f func()) uint64 {
 func selection(t *testing.T, query string, path ...string) (*graphql.OperationContext, ast.SelectionSet) {
 	t.Helper()
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()
-	doc, err := gqlparser.LoadQuery(schema, query)
+	doc, err := gqlparser.LoadQueryWithRules(schema, query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +114,30 @@ func TestListReservesWhatItWrites(t *testing.T) {
 	}
 	if limit := uint64(4*(len(out)+len(alias)) + 64<<10); bytes > limit {
 		t.Errorf("allocated %d bytes to write %d (limit %d)", bytes, len(out), limit)
+	}
+}
+
+// Pace hears of every 64 KiB or so, however few the fields that wrote them:
+// members whose three ratings each write a 10,000-character alias.
+func TestListPacesByBytes(t *testing.T) {
+	alias := strings.Repeat("a", 10_000)
+	oc, sel := selection(t, `query($d: ID!) { org(id: $d) { members(first: 500) { nodes { ratings { `+alias+`: year } } } } }`,
+		"org", "members", "nodes")
+	l := newList(newTypes(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()).member)
+	members := make([]*model.Member, 500)
+	for i := range members {
+		members[i] = &model.Member{Member: org.Member{ID: fmt.Sprint("m", i), Ratings: make([]org.YearRating, 3)}}
+	}
+	var most int
+	_, _, err := l.write(t.Context(), oc, sel, members, func(_ context.Context, n int) error {
+		most = max(most, n)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most > paceBytes+40_000 {
+		t.Errorf("%d bytes written between calls to Pace", most)
 	}
 }
 
