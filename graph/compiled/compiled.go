@@ -76,7 +76,7 @@ const maxCachedSelection = 4 << 10
 // initialBuffer bounds what a list reserves before writing, from the size
 // of its first element: the rest grows with what is written, up to the
 // byte budget Pace enforces.
-const initialBuffer = 1 << 20
+const initialBuffer = 8 << 20
 
 func (*Lists) ExtensionName() string { return "CompiledLists" }
 
