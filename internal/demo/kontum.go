@@ -34,6 +34,7 @@ var konTum = &province{
 		congressesEnd: org.DateFrom(2015, time.July, 31),
 	},
 	history: withOffices(newKonTumHistory),
+	present: &presentPlan{from: konTumEnd.AddDays(1), admissions: 1150, deaths: 120, transfers: 60},
 	districts: []district{
 		{key: "Kon Tum", name: "Đảng bộ thành phố Kon Tum", place: "thành phố Kon Tum",
 			hills: &hills{0.3, []string{"Ba Na", "Ba Na", "Ba Na", "Ba Na", "Ba Na", "Xơ Đăng", "Xơ Đăng", "Gia Rai"}},

@@ -42,7 +42,7 @@ func (o *offices) run() {
 
 // record records, on konTumEnd, the village heads and the year's thematic
 // meetings of the province's cells.
-func (o *offices) record(l *ledger, firstOrg, firstMember int) {
+func (o *offices) record(l *recorder, firstOrg, firstMember int) {
 	b, at := o.b, konTumEnd
 	var cells, villages []string
 	village := map[string]bool{}
@@ -93,28 +93,17 @@ func (o *offices) record(l *ledger, firstOrg, firstMember int) {
 	}
 	for _, v := range villages { // in a stable order, not the map's
 		if m, ok := heads[v]; ok {
-			op := l.begin(at)
-			rec := op.member(m)
-			rec.Roles = append(rec.Roles, org.RoleTerm{Span: org.Span{Since: at, Until: org.Forever}, OrgID: v, Role: org.VillageHead})
-			op.putMember(rec)
-			_, c := op.orgOn(v)
-			op.issuedBy(superiorOf(c))
-			op.record(org.ChangeRoleAssigned, []string{m, v}, "")
+			l.assignRole(at, m, v, org.VillageHead, false)
 		}
 	}
 	for _, i := range b.r.Perm(len(cells))[:konTumMeetingCells] {
-		op := l.begin(at)
-		rec, c := op.orgOn(cells[i])
 		// Once a quarter at least, three quarters gone.
-		rec.Meetings = append(rec.Meetings, org.YearCount{Year: at.Year(), Count: 3 + b.r.IntN(3)})
-		op.putOrg(rec)
-		op.issuedBy(superiorOf(c))
-		op.record(org.ChangeMeetingsRecorded, []string{c.ID}, "")
+		l.meetings(at, cells[i], at.Year(), 3+b.r.IntN(3))
 	}
 }
 
 // holdsAny reports whether member id holds a role in organisation orgID on
 // date at: a village's secretary heads it only when the history says so.
-func (l *ledger) holdsAny(id, orgID string, at org.Date) bool {
+func (l *recorder) holdsAny(id, orgID string, at org.Date) bool {
 	return slices.ContainsFunc(l.memberRecord(id).Roles, func(t org.RoleTerm) bool { return t.OrgID == orgID && t.Holds(at) })
 }

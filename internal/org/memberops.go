@@ -76,7 +76,7 @@ func (op *operation) cellOn(id, what string) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	return cell, op.allow(id, CheckMemberCell(&cell))
+	return cell, op.allow(id, checkMemberCell(&cell))
 }
 
 // AdmitMember admits a new, probationary member to a cell on the effective
@@ -191,7 +191,7 @@ func (s *Service) RemoveMember(ctx context.Context, memberID string, reason Remo
 		if err != nil {
 			return err
 		}
-		rec.LeaveFrom(op.at, "")
+		rec.leaveFrom(op.at, "")
 		return op.putMember(rec)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Service is what the API calls: reads that show a caller only their part of
@@ -29,6 +30,8 @@ type Service struct {
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
 	ids    func(prefix string) string
+	// now is when a change is recorded (time.Now when nil); see Generator.
+	now func() time.Time
 }
 
 var _ Reader = (*Service)(nil)

@@ -233,7 +233,7 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
 	seed := testseed.Seed(t, 13)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	first, last := on(2021, 1, 1), on(2023, 12, 31)
+	first, last := afterDemo, afterDemo.AddYears(3)
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
 	applied, refused := 0, 0
 	for i := range 24 {
