@@ -265,9 +265,10 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
-	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
+	b := budget{maxBytes: cfg.MaxResponseBytes}
+	srv.Use(b)
 	if !cfg.GqlgenLists {
-		srv.Use(&compiled.Lists{Pace: paceList})
+		srv.Use(&compiled.Lists{Pace: b.paceList})
 	}
 	srv.Use(newHeavyLane())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
