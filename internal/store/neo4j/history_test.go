@@ -548,3 +548,16 @@ func TestDecodeChangeFromDriverValues(t *testing.T) {
 		}
 	}
 }
+
+// TestLastSeqReadsTheCounter: the live feed's poll reads the number of the
+// last change recorded, in one statement.
+func TestLastSeqReadsTheCounter(t *testing.T) {
+	s, f := loadedWithHistory(t)
+	want := history()[len(history())-1].Seq
+	if got, err := s.LastSeq(ctx); err != nil || got != want {
+		t.Fatalf("LastSeq = %d, %v; want %d", got, err, want)
+	}
+	if got := f.names(); !slices.Equal(got, []string{"change_seq_last"}) {
+		t.Fatalf("statements %v, want [change_seq_last]", got)
+	}
+}
