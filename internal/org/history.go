@@ -264,9 +264,58 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 		c.Scope = slices.DeleteFunc(slices.Clone(c.Scope), func(id string) bool { return !in(id) })
 		c.Before = trimRecords(c.Before, c.EffectiveOn, in, mask, personal)
 		c.After = trimRecords(c.After, c.EffectiveOn, in, mask, personal)
+		if !r.p.Everywhere() {
+			cutRecords(c.Before, c.EffectiveOn)
+			cutRecords(c.After, c.EffectiveOn)
+		}
 		out[i] = c
 	}
 	return out, nil
+}
+
+// cutRecords cuts trimmed records (copies: their slices are cloned here) to what stood on date at: facts
+// that begin later are left out, those in force then show no end, and later
+// years' ratings and meetings go. A record is recorded with everything known
+// when its change was, which for a back-dated or planned change includes
+// what later changes made of it, perhaps outside the caller's scope: those
+// later changes tell it to whoever may see them.
+func cutRecords(recs []Record, at Date) {
+	for _, rec := range recs {
+		if o := rec.Org; o != nil {
+			o.Versions = cutFacts(o.Versions, at)
+			o.Ratings = slices.DeleteFunc(slices.Clone(o.Ratings), func(y YearRating) bool { return y.Year > at.Year() })
+			o.Meetings = slices.DeleteFunc(slices.Clone(o.Meetings), func(y YearCount) bool { return y.Year > at.Year() })
+		}
+		if m := rec.Member; m != nil {
+			m.Stints = cutFacts(m.Stints, at)
+			m.Residences = cutFacts(m.Residences, at)
+			m.Roles = cutFacts(m.Roles, at)
+			m.Ratings = slices.DeleteFunc(slices.Clone(m.Ratings), func(y YearRating) bool { return y.Year > at.Year() })
+			if m.OfficialOn != nil && *m.OfficialOn > at {
+				m.OfficialOn = nil
+			}
+		}
+	}
+}
+
+// cutFacts is facts as they stood on date at (see cutRecords).
+func cutFacts[T any, P interface {
+	*T
+	spanned
+}](facts []T, at Date) []T {
+	facts = slices.Clone(facts)
+	out := facts[:0]
+	for i := range facts {
+		sp := P(&facts[i]).span()
+		if sp.Since > at {
+			continue
+		}
+		if sp.Until > at {
+			sp.Until = Forever
+		}
+		out = append(out, facts[i])
+	}
+	return out
 }
 
 // recordOrgs lists the organisations a record names: itself and its parents

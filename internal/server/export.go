@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -38,7 +37,7 @@ func exportChartCSV(svc *org.Service) http.Handler {
 				return
 			}
 		}
-		auth.WriteError(w, httpStatus(err), err)
+		writeError(w, httpStatus(err), err)
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -64,7 +63,7 @@ func exportHandler(svc *org.Service, x org.Export, target string, f sheetFormat,
 			svc.ExportRefused(r.Context(), x, r.URL.Query().Get(target), err)
 		}
 		if w.Header().Get("Content-Disposition") == "" {
-			auth.WriteError(w, httpStatus(err), err)
+			writeError(w, httpStatus(err), err)
 		}
 		// Otherwise the file has begun: a failed write is the client gone.
 	})
@@ -486,7 +485,11 @@ func describeOrg(o exportOptions, g *org.Org, parents map[string]string) string 
 		return ""
 	}
 	if o.codes {
-		return g.Name + " | " + g.Kind.String() + " | " + g.ParentID
+		parent := "" // named only when the caller sees it, as in scenarioDiff
+		if parents[g.ParentID] != "" {
+			parent = g.ParentID
+		}
+		return g.Name + " | " + g.Kind.String() + " | " + parent
 	}
 	s := g.Name + " – " + g.Kind.Label()
 	if p := parents[g.ParentID]; p != "" {

@@ -440,3 +440,46 @@ func TestScenarioDiffExport(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioDiffExportNamesOnlyWhatTheCallerSees: a scenario renaming the
+// district its reader is scoped to lists the district with no parent, in codes
+// as in labels, as scenarioDiff answers parent: null.
+func TestScenarioDiffExportNamesOnlyWhatTheCallerSees(t *testing.T) {
+	w := newAccessWorld(t)
+	w.s.token = w.mint([]org.AccessRole{org.Admin})
+	var created struct{ CreateScenario struct{ ID string } }
+	w.s.data(w.s.post(`mutation($d: ID!) { createScenario(name: "Đổi tên", within: $d) { id } }`, map[string]any{"d": w.district}), &created)
+	id := created.CreateScenario.ID
+	w.s.data(w.s.post(`mutation($id: ID!, $d: ID!) { addScenarioOperations(id: $id, operations: [
+		{renameOrg: {id: $d, name: "Đảng bộ huyện Mới"}}]) { id } }`, map[string]any{"id": id, "d": w.district}), &struct{}{})
+	w.s.token = w.mint([]org.AccessRole{org.Viewer}, w.district)
+	for _, path := range []string{"/export/scenario-diff.csv?codes=1&scenario=" + id, "/export/scenario-diff.xlsx?codes=1&scenario=" + id,
+		"/export/scenario-diff.csv?scenario=" + id} {
+		_, rows := w.s.export(path)
+		if !slices.ContainsFunc(rows, func(r []string) bool { return slices.Contains(r, w.district) }) {
+			t.Fatalf("%s: the renamed district is missing: %q", path, rows)
+		}
+		for _, r := range rows {
+			if slices.Contains(r, w.province) || strings.Contains(strings.Join(r, ","), w.province) {
+				t.Errorf("%s: the district's viewer reads the province: %q", path, r)
+			}
+		}
+	}
+}
+
+// TestExportRefusalsQuoteBounded: a refused export quotes what it was sent
+// no longer than GraphQL does, whichever parameter carried it.
+func TestExportRefusalsQuoteBounded(t *testing.T) {
+	w := newAccessWorld(t)
+	w.s.token = w.mint([]org.AccessRole{org.Viewer}, w.commune)
+	long := strings.Repeat("y", 20000)
+	for _, path := range []string{"/export/members.csv?org=" + long, "/export/members.csv?status=" + long + "&org=" + w.commune,
+		"/export/statistics.xlsx?org=" + long, "/export/scenario-diff.csv?scenario=" + long, "/export/orgchart.csv?root=" + long,
+		"/export/members.csv?asOf=" + long + "&org=" + w.commune} {
+		resp := w.s.get(path)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode < 400 || len(body) > 1000 || !strings.Contains(string(body), `"code"`) {
+			t.Errorf("%.60s…: %d, %d bytes: %.200s", path, resp.StatusCode, len(body), body)
+		}
+	}
+}

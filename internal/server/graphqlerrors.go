@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -10,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/text/unicode/norm"
 
+	"dangbo/internal/auth"
 	"dangbo/internal/org"
 )
 
@@ -46,6 +49,18 @@ func boundQuotes(msg string) string {
 		}
 		return quote(q[1 : len(q)-1])
 	})
+}
+
+// writeError answers a request outside GraphQL (an export, a transport's
+// refusal) with err, its quotes of the client's input bounded as GraphQL's.
+func writeError(w http.ResponseWriter, status int, err error) {
+	var e *org.Error
+	if errors.As(err, &e) {
+		bounded := *e
+		bounded.Message = boundQuotes(e.Message)
+		err = &bounded
+	}
+	auth.WriteError(w, status, err)
 }
 
 // validationMessages word gqlparser's validation errors in Vietnamese: the

@@ -665,3 +665,29 @@ func TestScenarioDraftNeedsTheOperationsRights(t *testing.T) {
 		t.Fatalf("the organiser reads %s %+v", r.Data, r.Errors)
 	}
 }
+
+// TestHistoryCutAtTheChangeDate: a change recorded after later ones (here a
+// back-dated rename) carries the record as it was then known, later versions
+// included; a caller scoped to where the record was on the change's date
+// reads it as it stood on that date, not what it became outside their scope.
+func TestHistoryCutAtTheChangeDate(t *testing.T) {
+	w := newLeakWorld(t)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	later := decidedBy(w.agency, "20-QĐ/ĐU")
+	later.EffectiveOn = today + 5 // the cell left the commune on today + 1
+	if _, err := w.s.svc.RenameOrg(ctx, w.village2, "Chi bộ Cơ quan Mật", later); err != nil {
+		t.Fatal(err)
+	}
+	back := decidedBy(w.commune, "21-QĐ/ĐU")
+	back.EffectiveOn = today
+	if _, err := w.s.svc.RenameOrg(ctx, w.village2, "Chi bộ thôn Hai Mới", back); err != nil {
+		t.Fatal(err)
+	}
+	r := w.ask(w.mint([]org.AccessRole{org.Viewer}, w.commune), `{ changes(types: [RENAMED]) { nodes { effectiveOn after } } }`, nil)
+	if !strings.Contains(string(r.Data), "Chi bộ thôn Hai Mới") {
+		t.Fatalf("the commune's viewer does not see the rename of its cell: %s", r.Data)
+	}
+	if strings.Contains(string(r.Data), "Mật") {
+		t.Errorf("the commune's viewer reads the cell's name from after it left: %s", r.Data)
+	}
+}
