@@ -73,6 +73,9 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	// commit meanwhile, and must leave the evaluation stale, not wrong.
 	writes := s.writes.Load()
 	roots := []string{sc.Within}
+	if err := src.Load(ctx, WorkingSet{At: at, Subtrees: roots}); err != nil {
+		return nil, err
+	}
 	tree, err := subtree(ctx, src, at, sc.Within)
 	if err != nil {
 		return nil, err

@@ -61,10 +61,11 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	if err := s.write(ctx, func(q querier) error {
 		// Recounting is idempotent: no Update key to check.
-		horizon, _, err := lock(ctx, q, "")
+		l, err := lock(ctx, q, "")
 		if err != nil {
 			return err
 		}
+		horizon := l.horizon
 		if err := s.recount(ctx, q, roots, cells); err != nil {
 			return err
 		}

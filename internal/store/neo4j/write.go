@@ -52,39 +52,45 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 // maxCommitAttempts bounds the runs of an Update whose commit's outcome was unknown.
 const maxCommitAttempts = 3
 
-// lock takes the writers' lock and returns the horizon, and whether the
-// Update of key commit already committed.
-func lock(ctx context.Context, q querier, commit string) (org.Date, bool, error) {
+// locked is what the writers' lock found.
+type locked struct {
+	horizon   org.Date
+	changeSeq int64 // the history's counter
+	applied   bool  // whether the Update of the key it was given committed already
+}
+
+// lock takes the writers' lock for the Update of key commit.
+func lock(ctx context.Context, q querier, commit string) (locked, error) {
 	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey, "commit": commit})
 	if err != nil {
-		return 0, false, err
+		return locked{}, err
 	}
 	var d decoder
 	r := one(recs)
-	horizon, applied := d.date(r, "horizon", 0), d.boolean(r, "applied")
-	return horizon, applied, d.err
+	l := locked{horizon: d.date(r, "horizon", 0), changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
+	return l, d.err
 }
 
 // View runs fn in a read transaction, routed to a reader on a cluster,
 // without the writers' lock; what fn puts is never written.
 func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
-	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, 0, "")) })
+	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, locked{}, "")) })
 }
 
 // beginUpdate takes the lock for the Update of key; applied, it returns no
 // transaction.
 func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
-	horizon, applied, err := lock(ctx, q, key)
-	if err != nil || applied {
-		return nil, applied, err
+	l, err := lock(ctx, q, key)
+	if err != nil || l.applied {
+		return nil, l.applied, err
 	}
-	return s.newTx(q, horizon, key), false, nil
+	return s.newTx(q, l, key), false, nil
 }
 
-// newTx is a transaction over q, whose lock found horizon, for the Update of key.
-func (s *Store) newTx(q querier, horizon org.Date, key string) *updateTx {
+// newTx is a transaction over q, whose lock found l, for the Update of key.
+func (s *Store) newTx(q querier, l locked, key string) *updateTx {
 	return &updateTx{
-		store: s, q: q, horizon: horizon, key: key,
+		store: s, q: q, horizon: l.horizon, changeSeq: l.changeSeq, key: key,
 		orgs: records[org.OrgRecord]{
 			what: org.WhatOrg, load: loadOrgRecords,
 			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
@@ -101,9 +107,13 @@ type updateTx struct {
 	store   *Store
 	q       querier
 	horizon org.Date // as the lock found it
+	// changeSeq is the history's counter as the lock found it: the changes
+	// recorded take the numbers after it
+	changeSeq int64
 	key     string   // the Update's, recorded at commit
 	orgs    records[org.OrgRecord]
 	members records[org.MemberRecord]
+	loaded  workingSets    // the working sets read (see workingset.go)
 	changes []stagedChange // recorded, in order
 	audit   []org.AuditEntry
 	// scenarios read or put, by id, and the ids of those put, in the
@@ -144,6 +154,12 @@ func (t *updateTx) commit(ctx context.Context) error {
 	}
 	if err := t.store.writeChanges(ctx, rows, t.inThisTransaction); err != nil {
 		return err
+	}
+	if len(rows) > 0 {
+		last := t.changeSeq + int64(len(rows))
+		if _, err := run(ctx, t.q, "change_seq_raise", map[string]any{"key": metaKey, "seq": last}); err != nil {
+			return err
+		}
 	}
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
