@@ -110,12 +110,12 @@ type updateTx struct {
 	// changeSeq is the history's counter as the lock found it: the changes
 	// recorded take the numbers after it
 	changeSeq int64
-	key     string   // the Update's, recorded at commit
-	orgs    records[org.OrgRecord]
-	members records[org.MemberRecord]
-	loaded  workingSets    // the working sets read (see workingset.go)
-	changes []stagedChange // recorded, in order
-	audit   []org.AuditEntry
+	key       string // the Update's, recorded at commit
+	orgs      records[org.OrgRecord]
+	members   records[org.MemberRecord]
+	loaded    workingSets    // the working sets read (see workingset.go)
+	changes   []stagedChange // recorded, in order
+	audit     []org.AuditEntry
 	// scenarios read or put, by id, and the ids of those put, in the
 	// order first put (see scenario.go)
 	scenarios     map[string]*txScenario
