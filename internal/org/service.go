@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"io"
 	"strings"
-	"sync/atomic"
 )
 
 // Service is what the API calls: reads that show a caller only their part of
@@ -20,9 +19,6 @@ type Service struct {
 	store      Store
 	today      func() Date
 	chartLimit int
-	// writes counts the writes to the live structure, so that a scenario
-	// replayed before one is replayed again.
-	writes    *atomic.Uint64
 	scenarios *evaluations
 	// replay and ids are set on the copy of the Service that replays a
 	// scenario: how its operations run and where their new ids come from.
@@ -39,7 +35,7 @@ func NewService(store Store, today func() Date) *Service {
 		today = Today
 	}
 	return &Service{store: store, today: today, chartLimit: DefaultChartLimit,
-		writes: new(atomic.Uint64), scenarios: newEvaluations()}
+		scenarios: newEvaluations()}
 }
 
 // newID is a fresh id for something an operation creates.
@@ -49,9 +45,6 @@ func (s *Service) newID(prefix string) string {
 	}
 	return NewID(prefix)
 }
-
-// wrote notes a write to the live structure.
-func (s *Service) wrote() { s.writes.Add(1) }
 
 // SetChartLimit sets the most nodes a chart may hold (DefaultChartLimit unless set).
 func (s *Service) SetChartLimit(n int) { s.chartLimit = n }

@@ -197,6 +197,10 @@ type Store interface {
 	// Export writes the whole dataset, organisations, then members, then the
 	// history by sequence number.
 	Export(ctx context.Context, dst RecordWriter) error
+	// Revision changes whenever a committed write changes organisations
+	// or members, through whichever instance of the service: a replay of a
+	// scenario made at one revision holds until the next.
+	Revision(ctx context.Context) (uint64, error)
 	// Empty reports whether the store holds no organisation yet.
 	Empty(ctx context.Context) (bool, error)
 	// Ping fails, UNAVAILABLE, when the store cannot serve requests.

@@ -61,6 +61,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	s.mu.Lock()
 	s.g = imp.g
+	s.revision.Add(1)
 	s.trees.reset()
 	s.links.reset()
 	s.tallies.reset()

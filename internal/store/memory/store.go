@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -38,9 +39,15 @@ type Store struct {
 	tallies   *dateCache[cellTallies]
 	log       *slog.Logger
 	created   bool // Open created the file
+	// revision counts the writes that changed the structure since Open:
+	// no other process opens the file while this one has it.
+	revision atomic.Uint64
 }
 
 var _ org.Store = (*Store)(nil)
+
+// Revision changes with every write that changes the structure.
+func (s *Store) Revision(context.Context) (uint64, error) { return s.revision.Load(), nil }
 
 // Open opens, or creates, the store in directory dir and loads it into memory.
 func Open(dir string, log *slog.Logger) (*Store, error) {

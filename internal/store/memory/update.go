@@ -64,6 +64,7 @@ func (s *Store) apply(st *staged) error {
 	if len(st.orgs)+len(st.members) == 0 {
 		return nil // the structure is as it was
 	}
+	s.revision.Add(1)
 	changed := make(map[string]struct{}, len(st.orgs)+2*len(st.members))
 	for id, r := range st.orgs {
 		s.g.putOrg(*r)

@@ -201,6 +201,9 @@ type fakeGraph struct {
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id
 	commits                        map[string]bool
+	revision                       int64
+	importing                      string    // the import claiming the database
+	importBeat                     time.Time // its last sign of life
 }
 
 func newFakeGraph() *fakeGraph {
@@ -427,7 +430,6 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
-	"empty": func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
 		return []row{{"horizon": g.horizon, "changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
@@ -440,8 +442,9 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		g.commits[key] = true
 		return nil
 	},
-	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
-	"horizon_set": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; return nil },
+	"horizon":           func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
+	"structure_written": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; g.revision++; return nil },
+	"revision":          func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
 	"org_upsert": func(g *fakeGraph, p map[string]any) []row {
 		for _, r := range p["rows"].([]any) {
 			r := r.(map[string]any)

@@ -259,7 +259,7 @@ func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
 	if c := f.only("working_set"); c[0].tx != replay {
 		t.Fatalf("working_set in transaction %v, the replay's is %d", c, replay)
 	}
-	if len(f.modes) != 2 {
-		t.Fatalf("%d transactions, want the scenario read and the replay", len(f.modes))
+	if len(f.modes) != 3 {
+		t.Fatalf("%d transactions, want the scenario read, the revision and the replay", len(f.modes))
 	}
 }

@@ -52,6 +52,9 @@ const (
 type Store struct {
 	db        transactor
 	batchSize int
+	// how long an import may go without writing before another instance
+	// takes it for dead, and how often one waiting for it looks again
+	importStale, importPoll time.Duration
 }
 
 var _ org.Store = (*Store)(nil)
@@ -95,7 +98,9 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-func newStore(db transactor) *Store { return &Store{db: db, batchSize: defaultBatchSize} }
+func newStore(db transactor) *Store {
+	return &Store{db: db, batchSize: defaultBatchSize, importStale: defaultImportStale, importPoll: defaultImportPoll}
+}
 
 // createSchema runs every schema_*.cypher statement, each in its own
 // transaction as Neo4j requires, then waits for the indexes to be online.
@@ -127,21 +132,6 @@ func (s *Store) Ping(ctx context.Context) error { return storeError(s.db.verify(
 
 // Close releases the driver's connections.
 func (s *Store) Close() error { return storeError(s.db.close(context.Background())) }
-
-// Empty reports whether the store holds no organisation yet.
-func (s *Store) Empty(ctx context.Context) (bool, error) {
-	var empty bool
-	err := s.read(ctx, func(q querier) error {
-		recs, err := run(ctx, q, "empty", nil)
-		if err != nil {
-			return err
-		}
-		var d decoder
-		empty = d.boolean(one(recs), "empty")
-		return d.err
-	})
-	return empty, err
-}
 
 // read runs work in a managed read transaction, retried on transient errors.
 func (s *Store) read(ctx context.Context, work func(querier) error) error {

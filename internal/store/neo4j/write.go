@@ -174,7 +174,8 @@ func (t *updateTx) commit(ctx context.Context) error {
 // inThisTransaction runs work in the transaction.
 func (t *updateTx) inThisTransaction(work func(querier) error) error { return work(t.q) }
 
-// writeRecords writes what was put, recounts what it affects and moves the horizon.
+// writeRecords writes what was put, recounts what it affects and moves the
+// horizon and the revision.
 func (t *updateTx) writeRecords(ctx context.Context) error {
 	orgs, members := t.orgs.puts(), t.members.puts()
 	if len(orgs) == 0 && len(members) == 0 {
@@ -202,7 +203,7 @@ func (t *updateTx) writeRecords(ctx context.Context) error {
 	if err := t.store.recount(ctx, t.q, sortedKeys(affected), sortedKeys(cells)); err != nil {
 		return err
 	}
-	return raiseHorizon(ctx, t.q, t.horizon, orgs, members)
+	return structureWritten(ctx, t.q, t.horizon, orgs, members)
 }
 
 // openParent is the parent of the organisation in the open-ended state, if any.
@@ -224,8 +225,9 @@ func openCell(r *org.MemberRecord) string {
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-// raiseHorizon moves the horizon to the latest date the records reach, if later.
-func raiseHorizon(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
+// structureWritten moves the horizon to the latest date the records reach, if
+// later, and the revision.
+func structureWritten(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
 	latest := horizon
 	for _, r := range orgs {
 		latest = max(latest, orgReach(r))
@@ -233,11 +235,23 @@ func raiseHorizon(ctx context.Context, q querier, horizon org.Date, orgs []*org.
 	for _, r := range members {
 		latest = max(latest, memberReach(r))
 	}
-	if latest == horizon {
-		return nil
-	}
-	_, err := run(ctx, q, "horizon_set", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
+	_, err := run(ctx, q, "structure_written", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
 	return err
+}
+
+// Revision is the revision of the structure.
+func (s *Store) Revision(ctx context.Context) (uint64, error) {
+	var rev int64
+	err := s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, "revision", map[string]any{"key": metaKey})
+		if err != nil {
+			return err
+		}
+		var d decoder
+		rev = d.integer(one(recs), "revision")
+		return d.err
+	})
+	return uint64(rev), err
 }
 
 // records are the records of one kind a transaction read or put, by id, in
