@@ -146,7 +146,7 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy))))
+	graphQL := authenticated(&cfg, withBookmarks(withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy)))))
 	export := authenticated(&cfg, exportChartCSV(cfg.Service))
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
@@ -207,6 +207,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv := handler.New(es)
 	// Before the others, so that it sees the answer they shaped.
 	srv.Use(requestNote{})
+	srv.Use(bookmarkNote{})
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}

@@ -154,7 +154,9 @@ type transactor interface {
 
 // driverTransactor runs each transaction in a session of its own. Sessions
 // share one bookmark manager, so that a read sees the writes this instance
-// committed before it, even on a cluster follower.
+// committed before it, even on a cluster follower; a request's bookmarks
+// (org.Bookmarks) add the writes another instance committed for its client,
+// and collect those of its own writes for the client.
 type driverTransactor struct {
 	driver    n4j.DriverWithContext
 	database  string
@@ -162,16 +164,19 @@ type driverTransactor struct {
 }
 
 func (d *driverTransactor) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
-	session := d.driver.NewSession(ctx, n4j.SessionConfig{
-		AccessMode: mode, DatabaseName: d.database, BookmarkManager: d.bookmarks,
-	})
+	config := n4j.SessionConfig{AccessMode: mode, DatabaseName: d.database, BookmarkManager: d.bookmarks}
+	request := org.BookmarksFrom(ctx)
+	if request != nil {
+		config.Bookmarks = n4j.BookmarksFromRawValues(request.After()...)
+	}
+	session := d.driver.NewSession(ctx, config)
 	defer session.Close(ctx)
 	txWork := func(tx n4j.ManagedTransaction) (any, error) { return nil, work(managedQuerier{tx}) }
 	var err error
 	if mode == n4j.AccessModeRead {
 		_, err = session.ExecuteRead(ctx, txWork)
-	} else {
-		_, err = session.ExecuteWrite(ctx, txWork)
+	} else if _, err = session.ExecuteWrite(ctx, txWork); err == nil && request != nil {
+		request.Committed(n4j.BookmarksToRawValues(session.LastBookmarks()))
 	}
 	return err
 }
