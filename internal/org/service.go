@@ -19,7 +19,7 @@ type Service struct {
 	store      Store
 	today      func() Date
 	chartLimit int
-	scenarios *evaluations
+	scenarios  *evaluations
 	// replay and ids are set on the copy of the Service that replays a
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
