@@ -225,7 +225,7 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
 		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
 		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
-		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst,
+		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestTwoInstancesAgreeOnScenarios,
 	} {
 		t.Run("", test)
 	}
