@@ -7,33 +7,16 @@ package graph
 
 import (
 	"context"
-	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
 )
 
-func (r *auditEntryResolver) Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error) {
-	names := make([]string, len(obj.Roles))
-	for i, role := range obj.Roles {
-		names[i] = role.String()
-	}
-	return names, nil
-}
-
-func (r *auditEntryResolver) Address(ctx context.Context, obj *org.AuditEntry) (*string, error) {
-	return optional(obj.Address), nil
-}
-
-func (r *auditEntryResolver) Target(ctx context.Context, obj *org.AuditEntry) (*string, error) {
-	return optional(obj.Target), nil
-}
-
-func (r *auditEntryResolver) Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error) {
-	return optional(obj.Outcome), nil
-}
-
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error) {
-	q := org.AuditQuery{First: deref(first)}
+	pq, err := org.NewPageQuery(first, nil)
+	if err != nil {
+		return nil, err
+	}
+	q := org.AuditQuery{First: pq.First}
 	if after != nil {
 		before, err := org.DecodeAuditCursor(*after)
 		if err != nil {
@@ -46,9 +29,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 		return nil, err
 	}
 	c := &model.AuditConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext},
-		Nodes: make([]*org.AuditEntry, len(page.Entries)), Edges: make([]*model.AuditEdge, len(page.Entries))}
+		Nodes: make([]*model.AuditEntry, len(page.Entries)), Edges: make([]*model.AuditEdge, len(page.Entries))}
 	for i := range page.Entries {
-		e := &page.Entries[i]
+		e := &model.AuditEntry{AuditEntry: page.Entries[i]}
 		c.Nodes[i], c.Edges[i] = e, &model.AuditEdge{Cursor: org.AuditCursor(e.Seq), Node: e}
 	}
 	if n := len(page.Entries); n > 0 {
@@ -57,7 +40,3 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 	}
 	return c, nil
 }
-
-func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }
-
-type auditEntryResolver struct{ *Resolver }

@@ -10,19 +10,10 @@ import (
 	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
-	"encoding/json"
 )
 
 func (r *changeResolver) Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error) {
 	return r.subjects(ctx, &obj.Change)
-}
-
-func (r *changeResolver) Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return records(obj.Change.Before)
-}
-
-func (r *changeResolver) After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error) {
-	return records(obj.Change.After)
 }
 
 func (r *changeConnectionResolver) TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error) {
@@ -35,7 +26,7 @@ func (r *changeConnectionResolver) TotalCount(ctx context.Context, obj *model.Ch
 }
 
 func (r *decisionResolver) IssuerID(ctx context.Context, obj *org.Decision) (*string, error) {
-	return optional(obj.IssuerID), nil
+	return model.Optional(obj.IssuerID), nil
 }
 
 func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error) {
@@ -43,12 +34,12 @@ func (r *decisionResolver) Issuer(ctx context.Context, obj *org.Decision) (*mode
 }
 
 func (r *queryResolver) Changes(ctx context.Context, within *string, since *org.Date, until *org.Date, types []org.ChangeType, first *int, after *string) (*model.ChangeConnection, error) {
-	q := org.ChangeQuery{Within: deref(within), Since: deref(since), Until: deref(until), Types: types, First: org.DefaultPageSize}
-	if first != nil {
-		q.First = *first
+	pq, err := org.NewPageQuery(first, nil)
+	if err != nil {
+		return nil, err
 	}
+	q := org.ChangeQuery{Within: deref(within), Since: deref(since), Until: deref(until), Types: types, First: pq.First}
 	conn := org.Connection("changes", q.Within, q.Since, q.Until, q.Types)
-	var err error
 	if q.After, err = org.UnbindCursor(conn, after); err != nil {
 		return nil, err
 	}

@@ -12,10 +12,6 @@ import (
 	"dangbo/internal/org"
 )
 
-func (r *memberResolver) OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error) {
-	return obj.OfficialOn, nil
-}
-
 func (r *memberResolver) Cell(ctx context.Context, obj *model.Member) (*model.Org, error) {
 	return r.loadOrg(ctx, obj.View, obj.CellID)
 }
@@ -30,26 +26,6 @@ func (r *memberResolver) Roles(ctx context.Context, obj *model.Member) ([]*model
 		out[i] = &model.RoleTerm{RoleTerm: t, View: obj.View}
 	}
 	return out, nil
-}
-
-func (r *memberResolver) BirthDate(ctx context.Context, obj *model.Member) (*org.Date, error) {
-	return obj.Personal.BirthDate, nil
-}
-
-func (r *memberResolver) Ethnicity(ctx context.Context, obj *model.Member) (*string, error) {
-	return optional(obj.Personal.Ethnicity), nil
-}
-
-func (r *memberResolver) Phone(ctx context.Context, obj *model.Member) (*string, error) {
-	return optional(obj.Personal.Phone), nil
-}
-
-func (r *memberResolver) Email(ctx context.Context, obj *model.Member) (*string, error) {
-	return optional(obj.Personal.Email), nil
-}
-
-func (r *memberResolver) Address(ctx context.Context, obj *model.Member) (*string, error) {
-	return optional(obj.Personal.Address), nil
 }
 
 func (r *roleTermResolver) Org(ctx context.Context, obj *model.RoleTerm) (*model.Org, error) {

@@ -12,17 +12,6 @@ import (
 	"dangbo/internal/org"
 )
 
-func (r *orgResolver) Code(ctx context.Context, obj *model.Org) (*string, error) {
-	return optional(obj.Org.Code), nil
-}
-
-func (r *orgResolver) EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error) {
-	if obj.EndedOn == org.Forever {
-		return nil, nil
-	}
-	return &obj.EndedOn, nil
-}
-
 func (r *orgResolver) Parent(ctx context.Context, obj *model.Org) (*model.Org, error) {
 	return r.loadOrg(ctx, obj.View, obj.ParentID)
 }

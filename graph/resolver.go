@@ -4,7 +4,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -56,19 +55,7 @@ func (r *Resolver) connectionView(ctx context.Context, obj *model.Org, asOf *org
 // name one: live on date asOf, or scenario applied on its base date. A
 // field takes one or the other.
 func (r *Resolver) argView(ctx context.Context, asOf *org.Date, scenario *string) (org.View, bool, error) {
-	switch {
-	case asOf != nil && scenario != nil:
-		return org.View{}, false, org.ErrDateAndScenario
-	case asOf != nil:
-		return org.View{At: *asOf}, true, nil
-	case scenario != nil:
-		sc, err := r.loaders(ctx).scenario(ctx, *scenario)
-		if err != nil {
-			return org.View{}, false, err
-		}
-		return sc.View(), true, nil
-	}
-	return org.View{}, false, nil
+	return org.ViewOf(asOf, scenario, func(id string) (org.Scenario, error) { return r.loaders(ctx).scenario(ctx, id) })
 }
 
 func orgOf(o org.Org, v org.View) *model.Org          { return &model.Org{Org: o, View: v} }
@@ -82,21 +69,21 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 	return v, err
 }
 
-// orgKey identifies an organisation in a view: the key of the request's
-// organisation loader, since one request may read several dates and scenarios.
-type orgKey struct {
+// viewKey identifies an organisation or a member in a view: the key of the
+// request's loaders, since one request may read several dates and scenarios.
+type viewKey struct {
 	view org.View
 	id   string
 }
 
 // Loaders batch the lookups that nested fields make one object at a time
-// (a member's cell, an organisation's parent), so a page of 50 costs one
-// store call instead of 50. Most requests never need them, so the loader is
-// made on first use.
+// (a member's cell, an organisation's parent, a finding's member), so a page
+// of 50 costs one store call instead of 50. Most requests never need them, so
+// each loader is made on first use.
 type Loaders struct {
-	store org.Reader
-	once  sync.Once
-	orgs  *dataloadgen.Loader[orgKey, org.Org]
+	store   org.Reader
+	orgs    lazyLoader[org.Org]
+	members lazyLoader[org.Member]
 
 	// scenarios are those read by id, for the base date of the fields that
 	// take one as argument.
@@ -117,32 +104,41 @@ const batchWait = 200 * time.Microsecond
 // NewLoaders returns the loaders of one request.
 func NewLoaders(store org.Reader) *Loaders { return &Loaders{store: store} }
 
-func (l *Loaders) orgLoader() *dataloadgen.Loader[orgKey, org.Org] {
-	l.once.Do(func() { l.orgs = dataloadgen.NewLoader(l.fetchOrgs, dataloadgen.WithWait(batchWait)) })
-	return l.orgs
+// lazyLoader is a loader of objects by id and view, made on first use.
+type lazyLoader[T any] struct {
+	once   sync.Once
+	loader *dataloadgen.Loader[viewKey, T]
 }
 
-// fetchOrgs reads a batch of organisations, one store call per view.
-func (l *Loaders) fetchOrgs(ctx context.Context, keys []orgKey) ([]org.Org, []error) {
-	out := make([]org.Org, len(keys))
-	byView := map[org.View][]int{}
-	for i, k := range keys {
-		byView[k.view] = append(byView[k.view], i)
+// load reads key through l, batching with the reads of the same moment: one
+// call of read per view. read answers a zero T for an id it does not find.
+func (l *lazyLoader[T]) load(ctx context.Context, key viewKey, read func(context.Context, org.View, []string) ([]T, error)) (T, error) {
+	l.once.Do(func() { l.loader = dataloadgen.NewLoader(batchedByView(read), dataloadgen.WithWait(batchWait)) })
+	return l.loader.Load(ctx, key)
+}
+
+func batchedByView[T any](read func(context.Context, org.View, []string) ([]T, error)) func(context.Context, []viewKey) ([]T, []error) {
+	return func(ctx context.Context, keys []viewKey) ([]T, []error) {
+		out := make([]T, len(keys))
+		byView := map[org.View][]int{}
+		for i, k := range keys {
+			byView[k.view] = append(byView[k.view], i)
+		}
+		for v, idx := range byView {
+			ids := make([]string, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].id
+			}
+			found, err := read(ctx, v, ids)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for j, i := range idx {
+				out[i] = found[j]
+			}
+		}
+		return out, nil
 	}
-	for v, idx := range byView {
-		ids := make([]string, len(idx))
-		for j, i := range idx {
-			ids[j] = keys[i].id
-		}
-		orgs, err := l.store.Orgs(ctx, v, ids)
-		if err != nil {
-			return nil, []error{err}
-		}
-		for j, i := range idx {
-			out[i] = orgs[j]
-		}
-	}
-	return out, nil
 }
 
 // scenario reads scenario id once per request.
@@ -194,11 +190,26 @@ func (r *Resolver) loadOrg(ctx context.Context, v org.View, id string) (*model.O
 	if id == "" {
 		return nil, nil
 	}
-	o, err := r.loaders(ctx).orgLoader().Load(ctx, orgKey{v, id})
+	l := r.loaders(ctx)
+	o, err := l.orgs.load(ctx, viewKey{v, id}, l.store.Orgs)
 	if err != nil || o.ID == "" {
 		return nil, err
 	}
 	return orgOf(o, v), nil
+}
+
+// loadMember reads member id in view v through the request's loader; a
+// missing one, or one the caller may not see, is nil.
+func (r *Resolver) loadMember(ctx context.Context, v org.View, id string) (*model.Member, error) {
+	if id == "" {
+		return nil, nil
+	}
+	l := r.loaders(ctx)
+	m, err := l.members.load(ctx, viewKey{v, id}, l.store.Members)
+	if err != nil || m.ID == "" {
+		return nil, err
+	}
+	return memberOf(m, v), nil
 }
 
 func orgConnection(p org.OrgPage, v org.View, conn string) *model.OrgConnection {
@@ -263,14 +274,6 @@ func page[T, N any, E interface{ Cursor() string }](items []T, hasNext bool, nod
 	return nodes, edges, info
 }
 
-func optional[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
-}
-
 func deref[T any](p *T) T {
 	var v T
 	if p != nil {
@@ -329,8 +332,7 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 			var n model.Node
 			v := org.View{At: at}
 			if members[id] {
-				found, err := r.Service.Member(ctx, v, id)
-				m, err := nullIfNotFound(memberOf(found, v), err)
+				m, err := r.loadMember(ctx, v, id)
 				if err != nil {
 					return nil, err
 				}
@@ -351,20 +353,6 @@ func (r *Resolver) subjects(ctx context.Context, c *org.Change) ([]model.Node, e
 				break
 			}
 		}
-	}
-	return out, nil
-}
-
-// records writes the records of a change as JSON; the domain trimmed them
-// to what the caller sees.
-func records(recs []org.Record) ([]json.RawMessage, error) {
-	out := make([]json.RawMessage, len(recs))
-	for i, rec := range recs {
-		b, err := json.Marshal(rec)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = b
 	}
 	return out, nil
 }

@@ -35,8 +35,7 @@ func (r *violationResolver) Subject(ctx context.Context, obj *model.Violation) (
 }
 
 func (r *violationResolver) Member(ctx context.Context, obj *model.Violation) (*model.Member, error) {
-	m, err := r.Service.Member(ctx, obj.View, obj.Subject)
-	return nullIfNotFound(memberOf(m, obj.View), err)
+	return r.loadMember(ctx, obj.View, obj.Subject)
 }
 
 func (r *Resolver) Violation() generated.ViolationResolver { return &violationResolver{r} }

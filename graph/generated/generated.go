@@ -30,7 +30,6 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
 	ChangeConnection() ChangeConnectionResolver
 	Decision() DecisionResolver
@@ -425,17 +424,8 @@ type ComplexityRoot struct {
 	}
 }
 
-type AuditEntryResolver interface {
-	Roles(ctx context.Context, obj *org.AuditEntry) ([]string, error)
-	Address(ctx context.Context, obj *org.AuditEntry) (*string, error)
-
-	Target(ctx context.Context, obj *org.AuditEntry) (*string, error)
-	Outcome(ctx context.Context, obj *org.AuditEntry) (*string, error)
-}
 type ChangeResolver interface {
 	Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error)
-	Before(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
-	After(ctx context.Context, obj *model.Change) ([]json.RawMessage, error)
 }
 type ChangeConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ChangeConnection) (int, error)
@@ -445,17 +435,9 @@ type DecisionResolver interface {
 	Issuer(ctx context.Context, obj *org.Decision) (*model.Org, error)
 }
 type MemberResolver interface {
-	OfficialOn(ctx context.Context, obj *model.Member) (*org.Date, error)
-
 	Cell(ctx context.Context, obj *model.Member) (*model.Org, error)
 	ResidenceCell(ctx context.Context, obj *model.Member) (*model.Org, error)
 	Roles(ctx context.Context, obj *model.Member) ([]*model.RoleTerm, error)
-
-	BirthDate(ctx context.Context, obj *model.Member) (*org.Date, error)
-	Ethnicity(ctx context.Context, obj *model.Member) (*string, error)
-	Phone(ctx context.Context, obj *model.Member) (*string, error)
-	Email(ctx context.Context, obj *model.Member) (*string, error)
-	Address(ctx context.Context, obj *model.Member) (*string, error)
 }
 type MutationResolver interface {
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.Org, error)
@@ -488,9 +470,6 @@ type MutationResolver interface {
 	RebaseScenario(ctx context.Context, id string, baseAsOf *org.Date) (*model.Scenario, error)
 }
 type OrgResolver interface {
-	Code(ctx context.Context, obj *model.Org) (*string, error)
-
-	EndedOn(ctx context.Context, obj *model.Org) (*org.Date, error)
 	Parent(ctx context.Context, obj *model.Org) (*model.Org, error)
 	Ancestors(ctx context.Context, obj *model.Org) ([]*model.Org, error)
 	Children(ctx context.Context, obj *model.Org, first *int, after *string, kinds []org.Kind, asOf *org.Date, scenario *string) (*model.OrgConnection, error)
@@ -2529,7 +2508,7 @@ var sources = []*ast.Source{
 	{Name: "../../schema/audit.graphqls", Input: `extend type Query {
   "Every mutation and export, newest first (admins only: FORBIDDEN for other roles)."
   auditLog(
-    "Entries per page: 1 to 500 (BAD_USER_INPUT otherwise); default 50."
+    "Entries per page: 0 to 500 (BAD_USER_INPUT otherwise); default 50."
     first: Int = 50
     "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same list (same parent, field, filters, date and scenario); BAD_USER_INPUT otherwise."
     after: String
@@ -5606,7 +5585,7 @@ func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field gr
 			return obj.Nodes, nil
 		},
 		nil,
-		ec.marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ,
+		ec.marshalNAuditEntry2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEntryᚄ,
 		true,
 		true,
 	)
@@ -5756,7 +5735,7 @@ func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry,
+		ec.marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry,
 		true,
 		true,
 	)
@@ -5793,7 +5772,7 @@ func (ec *executionContext) fieldContext_AuditEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_seq(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_seq(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5822,7 +5801,7 @@ func (ec *executionContext) fieldContext_AuditEntry_seq(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5851,7 +5830,7 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5880,14 +5859,14 @@ func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_roles,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Roles(ctx, obj)
+			return obj.Roles(), nil
 		},
 		nil,
 		ec.marshalNString2ᚕstringᚄ,
@@ -5901,7 +5880,7 @@ func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, fie
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -5909,14 +5888,14 @@ func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_address(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_address(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_address,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Address(ctx, obj)
+			return obj.Address(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -5930,7 +5909,7 @@ func (ec *executionContext) fieldContext_AuditEntry_address(_ context.Context, f
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -5938,7 +5917,7 @@ func (ec *executionContext) fieldContext_AuditEntry_address(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5967,14 +5946,14 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_target(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_target(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_target,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Target(ctx, obj)
+			return obj.Target(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -5988,7 +5967,7 @@ func (ec *executionContext) fieldContext_AuditEntry_target(_ context.Context, fi
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -5996,14 +5975,14 @@ func (ec *executionContext) fieldContext_AuditEntry_target(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *org.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		ec.fieldContext_AuditEntry_outcome,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Outcome(ctx, obj)
+			return obj.Outcome(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -6017,7 +5996,7 @@ func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, f
 		Object:     "AuditEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -6390,7 +6369,7 @@ func (ec *executionContext) _Change_before(ctx context.Context, field graphql.Co
 		field,
 		ec.fieldContext_Change_before,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Change().Before(ctx, obj)
+			return obj.Before()
 		},
 		nil,
 		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
@@ -6404,7 +6383,7 @@ func (ec *executionContext) fieldContext_Change_before(_ context.Context, field 
 		Object:     "Change",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
 		},
@@ -6419,7 +6398,7 @@ func (ec *executionContext) _Change_after(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Change_after,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Change().After(ctx, obj)
+			return obj.After()
 		},
 		nil,
 		ec.marshalNJSON2ᚕencodingᚋjsonᚐRawMessageᚄ,
@@ -6433,7 +6412,7 @@ func (ec *executionContext) fieldContext_Change_after(_ context.Context, field g
 		Object:     "Change",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
 		},
@@ -8300,7 +8279,7 @@ func (ec *executionContext) _Member_officialOn(ctx context.Context, field graphq
 		field,
 		ec.fieldContext_Member_officialOn,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().OfficialOn(ctx, obj)
+			return obj.OfficialOn, nil
 		},
 		nil,
 		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
@@ -8313,8 +8292,8 @@ func (ec *executionContext) fieldContext_Member_officialOn(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -8584,7 +8563,7 @@ func (ec *executionContext) _Member_birthDate(ctx context.Context, field graphql
 		field,
 		ec.fieldContext_Member_birthDate,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().BirthDate(ctx, obj)
+			return obj.BirthDate(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8611,7 +8590,7 @@ func (ec *executionContext) fieldContext_Member_birthDate(_ context.Context, fie
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -8626,7 +8605,7 @@ func (ec *executionContext) _Member_ethnicity(ctx context.Context, field graphql
 		field,
 		ec.fieldContext_Member_ethnicity,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Ethnicity(ctx, obj)
+			return obj.Ethnicity(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8653,7 +8632,7 @@ func (ec *executionContext) fieldContext_Member_ethnicity(_ context.Context, fie
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8668,7 +8647,7 @@ func (ec *executionContext) _Member_phone(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Member_phone,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Phone(ctx, obj)
+			return obj.Phone(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8695,7 +8674,7 @@ func (ec *executionContext) fieldContext_Member_phone(_ context.Context, field g
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8710,7 +8689,7 @@ func (ec *executionContext) _Member_email(ctx context.Context, field graphql.Col
 		field,
 		ec.fieldContext_Member_email,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Email(ctx, obj)
+			return obj.Email(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8737,7 +8716,7 @@ func (ec *executionContext) fieldContext_Member_email(_ context.Context, field g
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -8752,7 +8731,7 @@ func (ec *executionContext) _Member_address(ctx context.Context, field graphql.C
 		field,
 		ec.fieldContext_Member_address,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Address(ctx, obj)
+			return obj.Address(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8779,7 +8758,7 @@ func (ec *executionContext) fieldContext_Member_address(_ context.Context, field
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -11198,7 +11177,7 @@ func (ec *executionContext) _Org_code(ctx context.Context, field graphql.Collect
 		field,
 		ec.fieldContext_Org_code,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Org().Code(ctx, obj)
+			return obj.Code(), nil
 		},
 		nil,
 		ec.marshalOString2ᚖstring,
@@ -11212,7 +11191,7 @@ func (ec *executionContext) fieldContext_Org_code(_ context.Context, field graph
 		Object:     "Org",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -11372,7 +11351,7 @@ func (ec *executionContext) _Org_endedOn(ctx context.Context, field graphql.Coll
 		field,
 		ec.fieldContext_Org_endedOn,
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Org().EndedOn(ctx, obj)
+			return obj.EndedOn(), nil
 		},
 		nil,
 		ec.marshalODate2ᚖdangboᚋinternalᚋorgᚐDate,
@@ -11386,7 +11365,7 @@ func (ec *executionContext) fieldContext_Org_endedOn(_ context.Context, field gr
 		Object:     "Org",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Date does not have child fields")
 		},
@@ -19432,7 +19411,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
-func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19444,158 +19423,34 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		case "seq":
 			out.Values[i] = ec._AuditEntry_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "subject":
 			out.Values[i] = ec._AuditEntry_subject(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "roles":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_roles(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AuditEntry_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "address":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_address(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_address(ctx, field, obj)
 		case "action":
 			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "target":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_target(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_target(ctx, field, obj)
 		case "outcome":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AuditEntry_outcome(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._AuditEntry_outcome(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19753,77 +19608,15 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "before":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Change_before(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "after":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Change_after(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20543,38 +20336,7 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialOn":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_officialOn(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_officialOn(ctx, field, obj)
 		case "politicalTheory":
 			out.Values[i] = ec._Member_politicalTheory(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20691,170 +20453,15 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_birthDate(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_birthDate(ctx, field, obj)
 		case "ethnicity":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_ethnicity(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_ethnicity(ctx, field, obj)
 		case "phone":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_phone(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_phone(ctx, field, obj)
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_email(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_email(ctx, field, obj)
 		case "address":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Member_address(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Member_address(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21284,38 +20891,7 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Org_code(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Org_code(ctx, field, obj)
 		case "name":
 			out.Values[i] = ec._Org_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21339,38 +20915,7 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endedOn":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Org_endedOn(ctx, field, obj)
-				return res
-			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = ec._Org_endedOn(ctx, field, obj)
 		case "parent":
 			field := field
 
@@ -23847,11 +23392,11 @@ func (ec *executionContext) marshalNAuditEdge2ᚖdangboᚋgraphᚋmodelᚐAuditE
 	return ec._AuditEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋgraphᚋmodelᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry(ctx, sel, v[i])
+		return ec.marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -23863,7 +23408,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖdangboᚋinternalᚋorgᚐA
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖdangboᚋinternalᚋorgᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *org.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖdangboᚋgraphᚋmodelᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

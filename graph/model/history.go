@@ -13,6 +13,25 @@ import (
 // Change is an operation of the history.
 type Change struct{ org.Change }
 
+// Before is what the change's records were, as JSON; the domain trimmed them
+// to what the caller sees.
+func (c *Change) Before() ([]json.RawMessage, error) { return records(c.Change.Before) }
+
+// After is what the change made of its records, as JSON.
+func (c *Change) After() ([]json.RawMessage, error) { return records(c.Change.After) }
+
+func records(recs []org.Record) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, len(recs))
+	for i, rec := range recs {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
 // ChangeConnection is a page of the history with the query it answers,
 // which its totalCount counts when asked.
 type ChangeConnection struct {

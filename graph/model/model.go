@@ -20,10 +20,69 @@ type Org struct {
 	org.View
 }
 
+// Code is the organisation's code, null when it has none.
+func (o *Org) Code() *string { return Optional(o.Org.Code) }
+
+// EndedOn is the day the organisation ended, null while it stands.
+func (o *Org) EndedOn() *org.Date {
+	if o.Org.EndedOn == org.Forever {
+		return nil
+	}
+	return &o.Org.EndedOn
+}
+
 // Member is a member as they stand in a view.
 type Member struct {
 	org.Member
 	org.View
+}
+
+// The personal fields read as null when empty; the domain emptied them for a
+// caller who may not read them, and the @personal directive says so.
+
+// BirthDate is the member's birth date, if recorded.
+func (m *Member) BirthDate() *org.Date { return m.Personal.BirthDate }
+
+// Ethnicity is the member's ethnic group, if recorded.
+func (m *Member) Ethnicity() *string { return Optional(m.Personal.Ethnicity) }
+
+// Phone is the member's phone number, if recorded.
+func (m *Member) Phone() *string { return Optional(m.Personal.Phone) }
+
+// Email is the member's email address, if recorded.
+func (m *Member) Email() *string { return Optional(m.Personal.Email) }
+
+// Address is the member's home address, if recorded.
+func (m *Member) Address() *string { return Optional(m.Personal.Address) }
+
+// AuditEntry is an entry of the audit log as the API shows it.
+type AuditEntry struct{ org.AuditEntry }
+
+// Roles are the names of the caller's roles.
+func (e *AuditEntry) Roles() []string {
+	names := make([]string, len(e.AuditEntry.Roles))
+	for i, role := range e.AuditEntry.Roles {
+		names[i] = role.String()
+	}
+	return names
+}
+
+// Address is where the request came from, if known.
+func (e *AuditEntry) Address() *string { return Optional(e.AuditEntry.Address) }
+
+// Target is what the entry acted on, if anything.
+func (e *AuditEntry) Target() *string { return Optional(e.AuditEntry.Target) }
+
+// Outcome is the error code of a refusal, null on success.
+func (e *AuditEntry) Outcome() *string { return Optional(e.AuditEntry.Outcome) }
+
+// Optional is v, or null when v is its zero value.
+func Optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }
 
 // OrgEdge is an organisation in a connection. Its cursor is made only when a

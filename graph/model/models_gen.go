@@ -53,7 +53,7 @@ type AssignRoleInput struct {
 // A page of the audit log (Relay connection), newest first.
 type AuditConnection struct {
 	// The entries of the page, without cursors.
-	Nodes []*org.AuditEntry `json:"nodes"`
+	Nodes []*AuditEntry `json:"nodes"`
 	// Whether more pages follow, and the cursors to ask for them.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The entries of the page with their cursors.
@@ -65,7 +65,7 @@ type AuditEdge struct {
 	// Pass it as `after` to read the older entries that follow.
 	Cursor string `json:"cursor"`
 	// The entry.
-	Node *org.AuditEntry `json:"node"`
+	Node *AuditEntry `json:"node"`
 }
 
 // The arguments of changeOrgKind.

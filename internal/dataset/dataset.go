@@ -1,4 +1,7 @@
-// Package dataset reads and writes a whole dataset as NDJSON: one record per
+// Package dataset moves a whole dataset in and out of a store. Load and
+// ReadAll check it as it is imported (Checker: the rules every write applies,
+// on every date of the history) and hand it to a store in batches; Reader and
+// Writer read and write it as NDJSON: one record per
 // line, {"org":{…}}, {"member":{…}} or {"change":{…}} in the JSON form of
 // org.Record, all organisations, then the members, then the history. It is the format of `dangbo export` and
 // `dangbo import`, so that a dataset moves between stores and machines. JSON
@@ -43,7 +46,7 @@ type Reader struct {
 }
 
 // HeadsOnly makes the changes read from then on whose Raw is not nil come
-// without Before and After (org.HeadReader).
+// without Before and After (HeadReader).
 func (r *Reader) HeadsOnly() { r.headsOnly = true }
 
 // headLine is a line decoded with its change's records before and after

@@ -97,7 +97,7 @@ type grassroots struct {
 	cellWeight float64 // committees: relative size of its cells; zero: 1
 }
 
-// blocFigures are the figures DESIGN.md §3 gives for one district-level committee.
+// blocFigures are the figures the source articles give for one district-level committee.
 type blocFigures struct {
 	theoryAtLeastIntermediate, theoryAdvanced int
 	secretaryHeads                            int // grassroots organisations whose secretary heads the agency

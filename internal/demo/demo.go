@@ -2,7 +2,7 @@
 // seed: the Quảng Ninh provincial party organisation as it stood in early 2021,
 // two communes of Vĩnh Phúc, and the Kon Tum provincial party organisation
 // with its history from 8 August 2016 to 25 October 2021, at the scale and
-// with the figures that the source articles report (DESIGN.md §3). Place
+// with the figures that the source articles report (as the source articles report it). Place
 // names are real; people are not.
 package demo
 
@@ -36,7 +36,7 @@ type Dataset struct {
 }
 
 // Generate builds the demo from seed. The same seed always yields the same
-// records, ids included. The figures of DESIGN.md §3 hold for every seed; the
+// records, ids included. The figures of the source articles hold for every seed; the
 // seed only varies how members, cells and names are spread.
 func Generate(seed uint64) *Dataset {
 	members := konTumAdmissions

@@ -303,7 +303,7 @@ func TestRatings(t *testing.T) {
 // an import applies.
 func TestImportValidation(t *testing.T) {
 	d := demoCensus().all // the checks clean names in place, which leaves clean names as they are
-	orgs, members, changes, err := org.ReadDataset(context.Background(), d.Reader())
+	orgs, members, changes, err := dataset.ReadAll(context.Background(), d.Reader())
 	if err != nil {
 		t.Fatal(err)
 	}

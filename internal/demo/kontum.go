@@ -6,7 +6,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// Kon Tum (DESIGN.md §3): the provincial party organisation as it stood on
+// Kon Tum (as the source articles report it): the provincial party organisation as it stood on
 // 8 August 2016, and its history until 25 October 2021 (konTumHistory).
 //
 // On 8 August 2016 it has its 10 district-level committees (the city of Kon
@@ -105,7 +105,7 @@ var konTum = &province{
 	},
 }
 
-// The history's bounds: the figures of DESIGN.md §3 count the changes
+// The history's bounds: the figures of the source articles count the changes
 // effective from konTumStart to konTumEnd, both included.
 var (
 	konTumStart = org.DateFrom(2016, time.August, 8)

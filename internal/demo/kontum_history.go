@@ -11,7 +11,7 @@ import (
 )
 
 // konTumHistory writes what happened in Kon Tum from 8 August 2016 to 25
-// October 2021 (DESIGN.md §3), each change by the domain's own operation
+// October 2021 (as the source articles report it), each change by the domain's own operation
 // (ledger), in the order of their effective dates:
 //
 //   - 232 organisations established: a police cell in each of the 86

@@ -23,7 +23,7 @@ func konTumCensus(d *Dataset, at org.Date) (*census, org.Org) {
 }
 
 // konTumChanges counts Kon Tum's changes by type, those effective from the
-// history's start to its end (DESIGN.md §3's window), as a ChangeQuery within
+// history's start to its end (the window of the source articles), as a ChangeQuery within
 // the province would.
 func konTumChanges(d *Dataset, root string) org.ChangeCounts {
 	q := org.ChangeQuery{Within: root, Since: konTumStart, Until: konTumEnd.AddDays(1)}
@@ -36,7 +36,7 @@ func konTumChanges(d *Dataset, root string) org.ChangeCounts {
 	return n
 }
 
-// checkKonTumFigures checks the figures of DESIGN.md §3 and the demo's own.
+// checkKonTumFigures checks the figures of the source articles and the demo's own.
 func checkKonTumFigures(t *testing.T, d *Dataset) {
 	t.Helper()
 	_, eve := konTumCensus(d, konTumStart.AddDays(-1))

@@ -6,7 +6,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// Quảng Ninh in early 2021 (DESIGN.md §3): 20 district-level committees, 727
+// Quảng Ninh in early 2021 (as the source articles report it): 20 district-level committees, 727
 // grassroots organisations, 5,045 cells and 103,912 members. The figures per
 // committee below add up to those totals; the tests check each of them.
 //

@@ -6,7 +6,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// Vĩnh Phúc: only the two communes the articles describe (DESIGN.md §3), each
+// Vĩnh Phúc: only the two communes the articles describe (as the source articles report it), each
 // under its district. Tam Hồng: 587 members in 18 cells, 13 of villages, 4 of
 // schools and 1 of the health station, no partial committee. Bạch Lưu: 165
 // members in 10 cells, 6 of villages. Tam Hồng's villages hold about 40

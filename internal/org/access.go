@@ -12,7 +12,7 @@ type AccessRole uint8
 const (
 	Viewer    AccessRole = iota // reads the structure and aggregate statistics
 	Officer                     // also reads members' personal data and records member operations
-	Organiser                   // also makes structural changes and scenarios
+	Organiser                   // reads as a viewer, makes structural changes and scenarios
 	Admin                       // everything, everywhere: import, export, audit
 )
 

@@ -115,8 +115,8 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
 	if _, err := require(ctx, ManageData); err != nil {
 		return AuditPage{}, err
 	}
-	if q.First <= 0 || q.First > MaxPageSize {
-		return AuditPage{}, Errorf(EInvalid, "first phải từ 1 đến %d", MaxPageSize)
+	if err := checkFirst(q.First); err != nil {
+		return AuditPage{}, err
 	}
 	return s.store.AuditLog(ctx, q)
 }

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -93,4 +94,42 @@ func Connection(parts ...any) string { return fmt.Sprint(parts...) }
 func connTag(conn string) string {
 	sum := sha256.Sum256([]byte(conn))
 	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+// SiblingKey places an organisation among its siblings, the order of
+// Org.children and of its cursors: by kind, then folded name, then id.
+type SiblingKey struct {
+	Kind Kind
+	Name string // Fold(Org.Name)
+	ID   string
+}
+
+// SiblingKeyOf is o's place among its siblings.
+func SiblingKeyOf(o *Org) SiblingKey { return SiblingKey{o.Kind, Fold(o.Name), o.ID} }
+
+// Compare orders a before b (-1), after (1) or as the same (0).
+func (a SiblingKey) Compare(b SiblingKey) int {
+	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// ChildCursor is the keyset cursor just after org o among its siblings.
+func ChildCursor(o *Org) string { return encodeCursor(o.Kind.String(), Fold(o.Name), o.ID) }
+
+// DecodeChildCursor reads a cursor ChildCursor made.
+func DecodeChildCursor(s string) (SiblingKey, error) {
+	parts, err := decodeCursor(s, 3)
+	if err != nil {
+		return SiblingKey{}, err
+	}
+	k, err := ParseKind(parts[0])
+	if err != nil {
+		return SiblingKey{}, errBadCursor
+	}
+	return SiblingKey{k, parts[1], parts[2]}, nil
 }

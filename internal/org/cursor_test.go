@@ -14,9 +14,9 @@ func FuzzCursors(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if kind, key, id, err := decodeChildCursor(s); err == nil {
-			if got := encodeCursor(kind.String(), key, id); got != s {
-				t.Fatalf("child cursor %q decodes to %v %q %q, which encode to %q", s, kind, key, id, got)
+		if k, err := DecodeChildCursor(s); err == nil {
+			if got := encodeCursor(k.Kind.String(), k.Name, k.ID); got != s {
+				t.Fatalf("child cursor %q decodes to %+v, which encodes to %q", s, k, got)
 			}
 		} else if ErrorCode(err) != EInvalid {
 			t.Fatalf("child cursor %q: %v", s, err)

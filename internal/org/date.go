@@ -168,5 +168,5 @@ func (s Span) Holds(d Date) bool { return s.Since <= d && d < s.Until }
 // Open reports whether the fact has no end.
 func (s Span) Open() bool { return s.Until == Forever }
 
-// valid reports whether the span is non-empty.
-func (s Span) valid() bool { return s.Since < s.Until }
+// Valid reports whether the span is non-empty.
+func (s Span) Valid() bool { return s.Since < s.Until }

@@ -7,4 +7,23 @@
 // the half-open interval [Since, Until) of civil dates, so that any read can be
 // answered as of a date. The package knows nothing of GraphQL or of any
 // database: stores implement Store, and the GraphQL layer calls Service.
+//
+// Where things are:
+//   - records and dates: date.go, org.go, member.go, kinds.go, enum.go, text.go
+//     (names, folding), versions.go (dated facts), history.go (changes);
+//   - the read model the stores share: tree.go (Tree: the structure on one
+//     date, linked and counted), chart.go, extent.go, search.go, breakdown.go;
+//   - the ports: store.go (Store, Tx, Reader), errors.go, cursor.go;
+//   - who may do what: access.go (roles, permissions), scope.go (the one
+//     path every read passes through: scope and masking), audit.go;
+//   - operations and the Charter's rules: operation.go (operate: the frame
+//     every operation runs in), entry.go (data entry), restructure.go,
+//     memberops.go, rules.go, memberrules.go, violations.go, later.go
+//     (later-dated changes stay true);
+//   - scenarios: scenario.go (types), scenarioedit.go (drafting),
+//     replay.go, whatif.go (the overlay store a replay writes to),
+//     scenariodiff.go, scenarioapply.go.
+//
+// The import pipeline is internal/dataset; transport-only error codes live in
+// internal/server.
 package org

@@ -16,10 +16,7 @@ const (
 	EForbidden     = "FORBIDDEN"
 	EInternal      = "INTERNAL"
 	EUnavailable   = "UNAVAILABLE"
-	ETooComplex    = "QUERY_TOO_COMPLEX"
 	ELimitExceeded = "LIMIT_EXCEEDED"
-	// EQueryNotAllowed refuses a query that is not on the allow-list.
-	EQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
 )
 
 // Error is a failure a caller can act on: its message is written for the user

@@ -190,8 +190,8 @@ func (r *scoped) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 	if err := r.historyQuery(ctx, &q); err != nil {
 		return ChangePage{}, err
 	}
-	if q.First < 0 || q.First > MaxPageSize {
-		return ChangePage{}, Errorf(EInvalid, "first phải từ 0 đến %d, nhận %d", MaxPageSize, q.First)
+	if err := checkFirst(q.First); err != nil {
+		return ChangePage{}, err
 	}
 	page, err := r.store.Changes(ctx, q)
 	if err != nil {

@@ -1,6 +1,6 @@
 package org
 
-// Kind is the kind of an organisation (DESIGN.md §1).
+// Kind is the kind of an organisation (the levels of a provincial party organisation).
 type Kind uint8
 
 const (

@@ -17,7 +17,7 @@ func (s Severity) String() string                { return severities.String(s) }
 func (s Severity) MarshalText() ([]byte, error)  { return severities.Marshal(s) }
 func (s *Severity) UnmarshalText(b []byte) error { return severities.Unmarshal(s, b) }
 
-// Rule is one rule of the Party Charter and its regulations (DESIGN.md §2).
+// Rule is one rule of the Party Charter and its regulations (the `rules` query lists them).
 type Rule struct {
 	ID       string
 	Severity Severity

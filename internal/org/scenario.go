@@ -146,3 +146,23 @@ func (sc *Scenario) View() View { return View{At: sc.BaseAsOf, Scenario: sc.ID} 
 
 // ErrDateAndScenario refuses a read that names both a date and a scenario.
 var ErrDateAndScenario = Errorf(EInvalid, "không dùng được cùng lúc asOf và scenario: phương án được xem vào ngày gốc (baseAsOf) của nó")
+
+// ViewOf is the view a read's asOf and scenario arguments name, if they name
+// one (ok): the live structure on date asOf, or scenario applied on its base
+// date, read with scenario. A read names one or the other: BAD_USER_INPUT
+// for both; scenario's errors otherwise.
+func ViewOf(asOf *Date, id *string, scenario func(id string) (Scenario, error)) (v View, ok bool, err error) {
+	switch {
+	case asOf != nil && id != nil:
+		return View{}, false, ErrDateAndScenario
+	case asOf != nil:
+		return View{At: *asOf}, true, nil
+	case id != nil:
+		sc, err := scenario(*id)
+		if err != nil {
+			return View{}, false, err
+		}
+		return sc.View(), true, nil
+	}
+	return View{}, false, nil
+}

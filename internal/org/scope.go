@@ -205,9 +205,7 @@ func (r *scoped) Roots(ctx context.Context, v View) ([]Org, error) {
 			roots = append(roots, o)
 		}
 	}
-	slices.SortFunc(roots, func(a, b Org) int {
-		return compareNodes(&node{org: a, key: Fold(a.Name)}, &node{org: b, key: Fold(b.Name)})
-	})
+	slices.SortFunc(roots, func(a, b Org) int { return SiblingKeyOf(&a).Compare(SiblingKeyOf(&b)) })
 	return roots, nil
 }
 

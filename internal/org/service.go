@@ -76,8 +76,8 @@ func NewIDFrom(prefix string, random io.Reader) string {
 func NewPageQuery(first *int, after *string) (PageQuery, error) {
 	q := PageQuery{First: DefaultPageSize}
 	if first != nil {
-		if *first < 0 || *first > MaxPageSize {
-			return q, Errorf(EInvalid, "first phải từ 0 đến %d, nhận %d", MaxPageSize, *first)
+		if err := checkFirst(*first); err != nil {
+			return q, err
 		}
 		q.First = *first
 	}
@@ -85,6 +85,14 @@ func NewPageQuery(first *int, after *string) (PageQuery, error) {
 		q.After = *after // the list that reads it checks it
 	}
 	return q, nil
+}
+
+// checkFirst checks a page size, the same bounds on every list.
+func checkFirst(first int) error {
+	if first < 0 || first > MaxPageSize {
+		return Errorf(EInvalid, "first phải từ 0 đến %d, nhận %d", MaxPageSize, first)
+	}
+	return nil
 }
 
 // cleanText trims an optional free-text field and bounds its length.

@@ -105,15 +105,9 @@ func (t *Tree) unlink(n *node) {
 
 // compareNodes orders siblings by kind, then folded name, then id: the order of
 // children pages and their keyset cursors.
-func compareNodes(a, b *node) int {
-	if c := cmp.Compare(a.org.Kind, b.org.Kind); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.key, b.key); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.org.ID, b.org.ID)
-}
+func compareNodes(a, b *node) int { return a.sibling().Compare(b.sibling()) }
+
+func (n *node) sibling() SiblingKey { return SiblingKey{Kind: n.org.Kind, Name: n.key, ID: n.org.ID} }
 
 // Recount links what Set and Remove left pending and recounts every changed
 // node and its ancestors, deepest first. It fails if the parents form a cycle.
@@ -242,12 +236,12 @@ func (t *Tree) Children(id string, q PageQuery, kinds []Kind) (page []Org, hasNe
 	}
 	start := 0
 	if q.After != "" {
-		var after node
-		if after.org.Kind, after.key, after.org.ID, err = decodeChildCursor(q.After); err != nil {
+		after, err := DecodeChildCursor(q.After)
+		if err != nil {
 			return nil, false, 0, err
 		}
-		start, _ = slices.BinarySearchFunc(n.children, &after, compareNodes)
-		if start < len(n.children) && n.children[start].org.ID == after.org.ID {
+		start, _ = slices.BinarySearchFunc(n.children, after, func(c *node, k SiblingKey) int { return c.sibling().Compare(k) })
+		if start < len(n.children) && n.children[start].org.ID == after.ID {
 			start++
 		}
 	}
@@ -265,21 +259,6 @@ func (t *Tree) Children(id string, q PageQuery, kinds []Kind) (page []Org, hasNe
 		}
 	}
 	return page, hasNext, total, nil
-}
-
-// ChildCursor is the keyset cursor just after org o among its siblings.
-func ChildCursor(o *Org) string { return encodeCursor(o.Kind.String(), Fold(o.Name), o.ID) }
-
-func decodeChildCursor(s string) (Kind, string, string, error) {
-	parts, err := decodeCursor(s, 3)
-	if err != nil {
-		return 0, "", "", err
-	}
-	k, err := ParseKind(parts[0])
-	if err != nil {
-		return 0, "", "", errBadCursor
-	}
-	return k, parts[1], parts[2], nil
 }
 
 // Walk visits id and its subtree in pre-order (parents before children, siblings

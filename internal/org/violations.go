@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// Violation is one breach of a rule of the Party Charter (DESIGN.md §2)
+// Violation is one breach of a rule of the Party Charter (the `rules` query lists them)
 // found in the structure.
 type Violation struct {
 	Rule    Rule

@@ -406,7 +406,7 @@ func TestPersistedQueries(t *testing.T) {
 		t.Fatalf("a listed query by text: %+v", r.Errors)
 	}
 	for _, r := range []*gqlResponse{strict.post(`{ roots { id } }`, nil), send(strict, `{ roots { name } }`, queryHash(`{ roots { name } }`))} {
-		if outcome(r) != org.EQueryNotAllowed {
+		if outcome(r) != codeQueryNotAllowed {
 			t.Fatalf("an unlisted query: %+v", r.Errors)
 		}
 	}

@@ -38,7 +38,7 @@ func rowOf(t *testing.T, rows []breakdownRow, key string) breakdownRow {
 	return rows[i]
 }
 
-// The figures of DESIGN.md §3 that the demo holds, read through GraphQL by a
+// The figures of the source articles that the demo holds, read through GraphQL by a
 // viewer of the province: breakdowns, and the subtree's member list filtered.
 func TestArticleFiguresThroughGraphQL(t *testing.T) {
 	w := newDemoWorld(t, Config{})

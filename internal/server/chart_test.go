@@ -92,7 +92,7 @@ func (s *testServer) chart(vars map[string]any) orgChart {
 	return got.OrgChart
 }
 
-// TestOrgChart: the chart of the Tam Hồng commune (DESIGN.md §3) through the
+// TestOrgChart: the chart of the Tam Hồng commune (as the source articles report it) through the
 // API, as objects and as columns.
 func TestOrgChart(t *testing.T) {
 	s := chartServer(t)

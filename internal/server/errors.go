@@ -12,6 +12,14 @@ import (
 	"dangbo/internal/org"
 )
 
+// Codes only the transport raises; the domain's are org.E*.
+const (
+	// codeTooComplex refuses a request over its cost budget.
+	codeTooComplex = "QUERY_TOO_COMPLEX"
+	// codeQueryNotAllowed refuses a query that is not on the allow-list.
+	codeQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+)
+
 // presentError gives every error a code in extensions.code. Domain errors keep
 // their code and message (and rule, for RULE_VIOLATION); errors gqlgen raises
 // keep its codes, except that a value of the wrong type or an unknown enum

@@ -64,25 +64,23 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 			q.Kinds = append(q.Kinds, k)
 		}
 	}
-	asOf, scenario := p.Get("asOf"), p.Get("scenario")
-	if asOf != "" && scenario != "" {
-		return v, q, false, org.ErrDateAndScenario
-	}
-	if asOf != "" {
-		d, err := org.ParseDate(asOf)
+	var asOf *org.Date
+	if s := p.Get("asOf"); s != "" {
+		d, err := org.ParseDate(s)
 		if err != nil {
 			return v, q, false, err
 		}
-		v.At = d
+		asOf = &d
 	}
-	if scenario != "" {
-		sc, err := svc.Scenario(r.Context(), scenario)
-		if err != nil {
-			return v, q, false, err
-		}
-		v = sc.View()
+	var scenario *string
+	if s := p.Get("scenario"); s != "" {
+		scenario = &s
 	}
-	return v, q, p.Get("bom") != "0", nil
+	named, ok, err := org.ViewOf(asOf, scenario, func(id string) (org.Scenario, error) { return svc.Scenario(r.Context(), id) })
+	if ok {
+		v = named
+	}
+	return v, q, p.Get("bom") != "0", err
 }
 
 func writeChartCSV(w http.ResponseWriter, nodes []org.ChartNode, filename string, bom bool) {

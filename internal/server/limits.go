@@ -77,7 +77,7 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	}
 	if depth, max := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0), d.limit(ctx); depth > max {
 		err := gqlerror.Errorf("truy vấn lồng sâu %d cấp, tối đa %d cấp", depth, max)
-		err.Extensions = map[string]any{"code": org.ETooComplex}
+		err.Extensions = map[string]any{"code": codeTooComplex}
 		return err
 	}
 	return nil

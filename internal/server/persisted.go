@@ -88,6 +88,6 @@ func (l allowList) MutateOperationParameters(_ context.Context, p *graphql.RawPa
 		return nil
 	}
 	err := gqlerror.Errorf("máy chủ chỉ chạy các truy vấn đã đăng ký trước")
-	err.Extensions = map[string]any{"code": org.EQueryNotAllowed}
+	err.Extensions = map[string]any{"code": codeQueryNotAllowed}
 	return err
 }

@@ -327,7 +327,7 @@ func TestBadInput(t *testing.T) {
 		{"search too many", `{ search(text: "an", first: 1000) { score } }`, nil, org.EInvalid},
 		{"statistics of nothing", `{ statistics(orgId: "onope") { memberCount } }`, nil, org.ENotFound},
 		{"too deep", `query($c: ID!) { org(id: $c) { parent { parent { parent { parent { parent { parent { id } } } } } } } }`,
-			map[string]any{"c": commune}, org.ETooComplex},
+			map[string]any{"c": commune}, codeTooComplex},
 		{"too complex", `query($c: ID!) { org(id: $c) { children(first: 500) { edges { node { children(first: 500) { totalCount } } } } } }`,
 			map[string]any{"c": commune}, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"syntax error", `{ roots { id `, nil, "GRAPHQL_PARSE_FAILED"},

@@ -13,6 +13,7 @@ import (
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
 
+	"dangbo/internal/dataset"
 	"dangbo/internal/org"
 )
 
@@ -45,10 +46,10 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return org.ImportStats{}, errors.Join(fmt.Errorf("memory: import: %w", err), s.discardImport())
 	}
 	imp := newImporter(s.db, tx)
-	if hr, ok := src.(org.HeadReader); ok {
+	if hr, ok := src.(dataset.HeadReader); ok {
 		hr.HeadsOnly() // changes are stored as read and kept in memory as headers
 	}
-	stats, err := org.LoadDataset(ctx, src, imp)
+	stats, err := dataset.Load(ctx, src, imp)
 	if err = errors.Join(err, imp.finish()); err == nil {
 		err = imp.commit()
 	}

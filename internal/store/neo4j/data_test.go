@@ -19,10 +19,10 @@ var (
 	open      = org.Span{Since: founded, Until: org.Forever}
 )
 
-// dataset is a province with a district, a commune committee renamed in 2021
+// sampleDataset is a province with a district, a commune committee renamed in 2021
 // and two cells; four members, one probationary, one with a temporary stint
 // and a residence link, one who moved from one cell to the other.
-func dataset() []org.Record {
+func sampleDataset() []org.Record {
 	version := func(parent, name string, kind org.Kind, sector org.Sector) org.Version {
 		return org.Version{Span: open, ParentID: parent, Name: name, Kind: kind, Sector: sector}
 	}
@@ -88,7 +88,7 @@ func (l *recordList) Write(r org.Record) error {
 func loaded(t *testing.T) (*Store, *fakeDB) {
 	t.Helper()
 	s, f := newFake(t)
-	if _, err := s.Import(context.Background(), &recordList{dataset()}); err != nil {
+	if _, err := s.Import(context.Background(), &recordList{sampleDataset()}); err != nil {
 		t.Fatal(err)
 	}
 	f.reset()

@@ -19,7 +19,7 @@ var recordedAt = time.Date(2024, 5, 1, 8, 30, 15, 123456789, time.UTC)
 // number, as Export writes it. By effective date, then number, it reads
 // 1, 5, 2, 6, 3, 4; changes 4 and 6 are the ones within c2.
 func history() []*org.Change {
-	ds := dataset()
+	ds := sampleDataset()
 	gc, m3 := ds[2].Org, ds[7].Member
 	oldGC := gc.Clone()
 	oldGC.Versions = oldGC.Versions[:1]
@@ -50,7 +50,7 @@ func history() []*org.Change {
 
 // withHistory is the dataset followed by its history.
 func withHistory() []org.Record {
-	records := dataset()
+	records := sampleDataset()
 	for _, c := range history() {
 		records = append(records, org.Record{Change: c})
 	}
@@ -503,7 +503,7 @@ func TestImportRefusesABadHistoryWritingNothing(t *testing.T) {
 			rs[9].Change.Scope = append(rs[9].Change.Scope, "nope")
 			return rs
 		},
-		"a member after a change": func(rs []org.Record) []org.Record { return append(rs, dataset()[5]) },
+		"a member after a change": func(rs []org.Record) []org.Record { return append(rs, sampleDataset()[5]) },
 		"a change that is also an organisation": func(rs []org.Record) []org.Record {
 			rs[9].Org = rs[0].Org
 			return rs

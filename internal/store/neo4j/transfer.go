@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"dangbo/internal/dataset"
 	"dangbo/internal/org"
 )
 
@@ -15,7 +16,7 @@ const (
 )
 
 // Import loads a whole dataset into an empty store. It reads and checks the
-// whole dataset first (org.Dataset: the rules every write applies), then
+// whole dataset first (dataset.Checker: the rules every write applies), then
 // writes it in batches, each in a transaction of its own so that no
 // transaction grows with the dataset, and last counts every organisation and
 // sets the horizon. The history, last in the dataset, keeps its numbers; the
@@ -31,7 +32,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 	if !empty {
 		return fail(org.ErrNotEmpty)
 	}
-	orgs, members, history, err := org.ReadDataset(ctx, src)
+	orgs, members, history, err := dataset.ReadAll(ctx, src)
 	if err != nil {
 		return fail(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
 	s, f := newFake(t)
-	stats, err := s.Import(context.Background(), &recordList{dataset()})
+	stats, err := s.Import(context.Background(), &recordList{sampleDataset()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if err := s.Export(context.Background(), &out); err != nil {
 		t.Fatal(err)
 	}
-	want := dataset()
+	want := sampleDataset()
 	for _, r := range want {
 		if r.Org != nil {
 			r.Org.Rev = 1
@@ -131,7 +131,7 @@ func TestExportPagesByID(t *testing.T) {
 }
 
 func TestImportRefusesBadDataWritingNothing(t *testing.T) {
-	records := dataset()
+	records := sampleDataset()
 	records[6].Member.Stints[0].CellID = "d" // a member in a district breaks R5
 	s, f := newFake(t)
 	_, err := s.Import(context.Background(), &recordList{records})
@@ -143,7 +143,7 @@ func TestImportRefusesBadDataWritingNothing(t *testing.T) {
 
 func TestImportRefusesNonEmptyStore(t *testing.T) {
 	s, f := loaded(t)
-	_, err := s.Import(context.Background(), &recordList{dataset()})
+	_, err := s.Import(context.Background(), &recordList{sampleDataset()})
 	wantCode(t, err, org.EConflict)
 	if got := f.names(); !slices.Equal(got, []string{"import_state"}) {
 		t.Fatalf("statements %v", got)

@@ -37,7 +37,7 @@ func testChart(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// DESIGN.md §3: 587 members in 18 cells — 13 village, 4 school, 1 health.
+	// As the source articles report: 587 members in 18 cells — 13 village, 4 school, 1 health.
 	if len(nodes) != 19 || nodes[0].ID != commune.ID || nodes[0].ChartParentID != "" || nodes[0].Depth != 0 {
 		t.Fatalf("Tam Hồng chart: %d nodes, first %+v", len(nodes), nodes[0])
 	}

@@ -8,7 +8,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// konTum is the demo's Kon Tum province with its history (DESIGN.md §3).
+// konTum is the demo's Kon Tum province with its history (as the source articles report it).
 var konTum = sync.OnceValue(func() *demo.Dataset {
 	return demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Kon Tum")
 })

@@ -12,7 +12,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// quangNinh is the demo's Quảng Ninh province (DESIGN.md §3).
+// quangNinh is the demo's Quảng Ninh province (as the source articles report it).
 var quangNinh = sync.OnceValue(func() *demo.Dataset {
 	return demo.Generate(demo.DefaultSeed).Province("Đảng bộ tỉnh Quảng Ninh")
 })

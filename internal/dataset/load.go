@@ -1,7 +1,8 @@
-package org
+package dataset
 
 import (
 	"context"
+	"dangbo/internal/org"
 	"errors"
 	"fmt"
 	"io"
@@ -11,40 +12,40 @@ import (
 	"sync"
 )
 
-// Dataset checks the records of a whole dataset as they are imported:
+// Checker checks the records of a whole dataset as they are imported:
 // organisations first, all of them, then members one by one against them. It
 // applies the rules that every write applies (R5, R6) to every date of the
 // history, so an import cannot load what the API would refuse.
-type Dataset struct {
-	orgs map[string]*OrgRecord
+type Checker struct {
+	orgs map[string]*org.OrgRecord
 }
 
-// NewDataset starts checking a dataset.
-func NewDataset() *Dataset { return &Dataset{orgs: map[string]*OrgRecord{}} }
+// NewChecker starts checking a dataset.
+func NewChecker() *Checker { return &Checker{orgs: map[string]*org.OrgRecord{}} }
 
 // AddOrg takes an organisation record; its shape is checked by CheckOrgs once all are in.
-func (d *Dataset) AddOrg(r *OrgRecord) error {
+func (d *Checker) AddOrg(r *org.OrgRecord) error {
 	if r.ID == "" {
-		return Errorf(EInvalid, "tổ chức thiếu id")
+		return org.Errorf(org.EInvalid, "tổ chức thiếu id")
 	}
 	if d.orgs[r.ID] != nil {
-		return Errorf(EInvalid, "tổ chức %q xuất hiện hai lần", r.ID)
+		return org.Errorf(org.EInvalid, "tổ chức %q xuất hiện hai lần", r.ID)
 	}
 	if len(r.Versions) == 0 {
-		return Errorf(EInvalid, "tổ chức %q không có phiên bản nào", r.ID)
+		return org.Errorf(org.EInvalid, "tổ chức %q không có phiên bản nào", r.ID)
 	}
 	for i := range r.Versions {
 		v := &r.Versions[i]
-		name, err := CleanName("tên tổ chức", v.Name)
+		name, err := org.CleanName("tên tổ chức", v.Name)
 		if err != nil {
 			return fmt.Errorf("tổ chức %q: %w", r.ID, err)
 		}
 		v.Name = name
-		if !v.valid() || (i > 0 && v.Since < r.Versions[i-1].Until) {
-			return Errorf(EInvalid, "tổ chức %q: các phiên bản phải theo thứ tự ngày và không chồng lấn", r.ID)
+		if !v.Valid() || (i > 0 && v.Since < r.Versions[i-1].Until) {
+			return org.Errorf(org.EInvalid, "tổ chức %q: các phiên bản phải theo thứ tự ngày và không chồng lấn", r.ID)
 		}
-		if int(v.Kind) >= NumKinds || int(v.Sector) >= NumSectors {
-			return Errorf(EInvalid, "tổ chức %q: loại hoặc lĩnh vực không hợp lệ", r.ID)
+		if int(v.Kind) >= org.NumKinds || int(v.Sector) >= org.NumSectors {
+			return org.Errorf(org.EInvalid, "tổ chức %q: loại hoặc lĩnh vực không hợp lệ", r.ID)
 		}
 	}
 	d.orgs[r.ID] = r
@@ -53,7 +54,7 @@ func (d *Dataset) AddOrg(r *OrgRecord) error {
 
 // CheckOrgs checks that every version of every organisation sits, for all of
 // its span, under a parent that exists and may contain it (R5).
-func (d *Dataset) CheckOrgs() error {
+func (d *Checker) CheckOrgs() error {
 	ids := make([]string, 0, len(d.orgs))
 	for id := range d.orgs {
 		ids = append(ids, id)
@@ -63,14 +64,14 @@ func (d *Dataset) CheckOrgs() error {
 		r := d.orgs[id]
 		for _, v := range r.Versions {
 			if v.ParentID == "" {
-				if v.Kind != Province {
-					return RuleShape.Violation("tổ chức %q (%s) không có cấp trên", r.ID, v.Kind.Vietnamese())
+				if v.Kind != org.Province {
+					return org.RuleShape.Violation("tổ chức %q (%s) không có cấp trên", r.ID, v.Kind.Vietnamese())
 				}
 				continue
 			}
 			p := d.orgs[v.ParentID]
-			if p == nil || !p.throughout(v.Span, func(pv Version) bool { return CanContain(pv.Kind, v.Kind) }) {
-				return RuleShape.Violation("tổ chức %q (%s) không đặt dưới một cấp trên hợp lệ %q trong suốt %s–%s",
+			if p == nil || !throughout(p, v.Span, func(pv org.Version) bool { return org.CanContain(pv.Kind, v.Kind) }) {
+				return org.RuleShape.Violation("tổ chức %q (%s) không đặt dưới một cấp trên hợp lệ %q trong suốt %s–%s",
 					r.ID, v.Kind.Vietnamese(), v.ParentID, v.Since, v.Until)
 			}
 		}
@@ -81,54 +82,54 @@ func (d *Dataset) CheckOrgs() error {
 // CheckMember checks a member against the organisations: cells that hold
 // members over each stint, one official cell at a time, residence links to
 // other, residential cells (R5, R6). It cleans the member's names in place.
-func (d *Dataset) CheckMember(m *MemberRecord) error {
+func (d *Checker) CheckMember(m *org.MemberRecord) error {
 	if m.ID == "" {
-		return Errorf(EInvalid, "đảng viên thiếu id")
+		return org.Errorf(org.EInvalid, "đảng viên thiếu id")
 	}
 	fail := func(err error) error { return fmt.Errorf("đảng viên %q: %w", m.ID, err) }
 	var err error
-	if m.FullName, err = CleanName("họ và tên", m.FullName); err != nil {
+	if m.FullName, err = org.CleanName("họ và tên", m.FullName); err != nil {
 		return fail(err)
 	}
-	if m.Personal, err = cleanPersonal(m.Personal); err != nil {
+	if m.Personal, err = org.CleanPersonal(m.Personal); err != nil {
 		return fail(err)
 	}
 	if m.OfficialOn != nil && *m.OfficialOn < m.AdmittedOn {
-		return fail(Errorf(EInvalid, "ngày chính thức trước ngày kết nạp"))
+		return fail(org.Errorf(org.EInvalid, "ngày chính thức trước ngày kết nạp"))
 	}
 	if len(m.Stints) == 0 {
-		return fail(Errorf(EInvalid, "không sinh hoạt ở chi bộ nào"))
+		return fail(org.Errorf(org.EInvalid, "không sinh hoạt ở chi bộ nào"))
 	}
-	var lastOfficial Date
+	var lastOfficial org.Date
 	for i, s := range m.Stints {
-		if !s.valid() || (i > 0 && s.Since < m.Stints[i-1].Since) {
-			return fail(Errorf(EInvalid, "các đợt sinh hoạt phải theo thứ tự ngày"))
+		if !s.Valid() || (i > 0 && s.Since < m.Stints[i-1].Since) {
+			return fail(org.Errorf(org.EInvalid, "các đợt sinh hoạt phải theo thứ tự ngày"))
 		}
 		if !s.Temporary {
 			if s.Since < lastOfficial {
-				return fail(RuleMembership.Violation("sinh hoạt chính thức ở hai chi bộ cùng lúc"))
+				return fail(org.RuleMembership.Violation("sinh hoạt chính thức ở hai chi bộ cùng lúc"))
 			}
 			lastOfficial = s.Until
 		}
-		if c := d.orgs[s.CellID]; c == nil || !c.throughout(s.Span, func(v Version) bool { return v.Kind.HoldsMembers() }) {
-			return fail(RuleShape.Violation("chi bộ %q không tồn tại hoặc không phải chi bộ trong suốt %s–%s", s.CellID, s.Since, s.Until))
+		if c := d.orgs[s.CellID]; c == nil || !throughout(c, s.Span, func(v org.Version) bool { return v.Kind.HoldsMembers() }) {
+			return fail(org.RuleShape.Violation("chi bộ %q không tồn tại hoặc không phải chi bộ trong suốt %s–%s", s.CellID, s.Since, s.Until))
 		}
 	}
 	for i, r := range m.Residences {
-		if !r.valid() || (i > 0 && r.Since < m.Residences[i-1].Until) {
-			return fail(Errorf(EInvalid, "các liên hệ nơi cư trú phải theo thứ tự ngày và không chồng lấn"))
+		if !r.Valid() || (i > 0 && r.Since < m.Residences[i-1].Until) {
+			return fail(org.Errorf(org.EInvalid, "các liên hệ nơi cư trú phải theo thứ tự ngày và không chồng lấn"))
 		}
 		c := d.orgs[r.CellID]
-		if c == nil || !c.throughout(r.Span, func(v Version) bool { return v.Kind.HoldsMembers() && v.Sector.IsResidential() }) {
-			return fail(RuleMembership.Violation("nơi cư trú %q phải là chi bộ thôn hoặc tổ dân phố", r.CellID))
+		if c == nil || !throughout(c, r.Span, func(v org.Version) bool { return v.Kind.HoldsMembers() && v.Sector.IsResidential() }) {
+			return fail(org.RuleMembership.Violation("nơi cư trú %q phải là chi bộ thôn hoặc tổ dân phố", r.CellID))
 		}
 		if own := m.CellOn(r.Since); own == r.CellID {
-			return fail(RuleMembership.Violation("chi bộ nơi cư trú trùng với chi bộ đang sinh hoạt"))
+			return fail(org.RuleMembership.Violation("chi bộ nơi cư trú trùng với chi bộ đang sinh hoạt"))
 		}
 	}
 	for _, t := range m.Roles {
-		if o := d.orgs[t.OrgID]; !t.valid() || o == nil || !o.throughout(t.Span, func(Version) bool { return true }) {
-			return fail(Errorf(EInvalid, "chức vụ ở tổ chức %q không tồn tại trong suốt nhiệm kỳ", t.OrgID))
+		if o := d.orgs[t.OrgID]; !t.Valid() || o == nil || !throughout(o, t.Span, func(org.Version) bool { return true }) {
+			return fail(org.Errorf(org.EInvalid, "chức vụ ở tổ chức %q không tồn tại trong suốt nhiệm kỳ", t.OrgID))
 		}
 	}
 	return nil
@@ -136,7 +137,7 @@ func (d *Dataset) CheckMember(m *MemberRecord) error {
 
 // throughout reports whether the organisation exists through all of span and
 // every version in force during it satisfies ok.
-func (r *OrgRecord) throughout(s Span, ok func(Version) bool) bool {
+func throughout(r *org.OrgRecord, s org.Span, ok func(org.Version) bool) bool {
 	next := s.Since
 	for _, v := range r.Versions {
 		if v.Until <= next {
@@ -152,26 +153,26 @@ func (r *OrgRecord) throughout(s Span, ok func(Version) bool) bool {
 	return false
 }
 
-// DatasetSink receives a dataset from LoadDataset as it is checked.
-type DatasetSink interface {
+// Sink receives a dataset from Load as it is checked.
+type Sink interface {
 	// Orgs receives every organisation, checked, before any member.
-	Orgs(orgs []*OrgRecord) error
+	Orgs(orgs []*org.OrgRecord) error
 	// Members receives the next batch of members, each checked. raw[i] is
 	// the JSON member i was read from, when the reader kept it (a RawReader)
 	// and checking left the member as it was; nil otherwise. The sink may
 	// keep both slices.
-	Members(batch []*MemberRecord, raw [][]byte) error
+	Members(batch []*org.MemberRecord, raw [][]byte) error
 	// Changes receives the next batch of the history, checked, after every
 	// member, by sequence number, with the JSON each was read from as for
 	// Members. It may keep both slices.
-	Changes(changes []*Change, raw [][]byte) error
+	Changes(changes []*org.Change, raw [][]byte) error
 }
 
 // RawReader is a RecordReader that also gives the JSON it read the last
 // record from, so that a store can persist those bytes instead of encoding
 // the record again: a third of the work of an import.
 type RawReader interface {
-	RecordReader
+	org.RecordReader
 	// Raw is the JSON object of the last record's one field, nil if unknown.
 	Raw() []byte
 }
@@ -187,21 +188,21 @@ type HeadReader interface {
 	HeadsOnly()
 }
 
-// recordBatch is how many members, or changes, LoadDataset hands over at a
+// recordBatch is how many members, or changes, Load hands over at a
 // time: large enough to check on every core, small enough that a store can
 // write one batch while the next is read.
 const recordBatch = 4096
 
-// LoadDataset reads a dataset from src and hands it to sink in checked pieces,
+// Load reads a dataset from src and hands it to sink in checked pieces,
 // as Dataset checks them: all organisations first, then members in batches,
 // each id once, then the history in batches. It stops at the first bad record, naming its number; a sink
 // that must write all or nothing undoes what it received.
-func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (ImportStats, error) {
-	ds := NewDataset()
-	var orgs []*OrgRecord
-	var batch []*MemberRecord
-	var stats ImportStats
-	var changes []*Change // the batch of the history not yet handed over
+func Load(ctx context.Context, src org.RecordReader, sink Sink) (org.ImportStats, error) {
+	ds := NewChecker()
+	var orgs []*org.OrgRecord
+	var batch []*org.MemberRecord
+	var stats org.ImportStats
+	var changes []*org.Change // the batch of the history not yet handed over
 	var raws, changeRaws [][]byte
 	var lastSeq int64 // of the last change read; 0 before the history
 	rawOf := func() []byte { return nil }
@@ -235,12 +236,12 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 				return fmt.Errorf("bản ghi %d: %w", first+i, errs[i])
 			}
 			if seen.add(m.ID) {
-				return Errorf(EInvalid, "bản ghi %d: đảng viên %q xuất hiện hai lần", first+i, m.ID)
+				return org.Errorf(org.EInvalid, "bản ghi %d: đảng viên %q xuất hiện hai lần", first+i, m.ID)
 			}
 		}
 		stats.Members += len(batch)
 		err := sink.Members(batch, raws)
-		batch, raws = make([]*MemberRecord, 0, recordBatch), make([][]byte, 0, recordBatch)
+		batch, raws = make([]*org.MemberRecord, 0, recordBatch), make([][]byte, 0, recordBatch)
 		return err
 	}
 	// flush hands over the organisations, if not yet, and the last members.
@@ -270,8 +271,8 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 		}
 		n++
 		switch {
-		case rec.fields() != 1:
-			return stats, Errorf(EInvalid, "bản ghi %d: phải là đúng một tổ chức, một đảng viên hoặc một thay đổi", n)
+		case fields(&rec) != 1:
+			return stats, org.Errorf(org.EInvalid, "bản ghi %d: phải là đúng một tổ chức, một đảng viên hoặc một thay đổi", n)
 		case rec.Change != nil:
 			if lastSeq == 0 {
 				// The history begins: every organisation and member is in.
@@ -291,9 +292,9 @@ func LoadDataset(ctx context.Context, src RecordReader, sink DatasetSink) (Impor
 				changes, changeRaws = nil, nil
 			}
 		case lastSeq > 0:
-			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", n)
+			return stats, org.Errorf(org.EInvalid, "bản ghi %d: tổ chức và đảng viên phải đứng trước lịch sử thay đổi", n)
 		case rec.Org != nil && orgsDone:
-			return stats, Errorf(EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n, rec.Org.ID)
+			return stats, org.Errorf(org.EInvalid, "bản ghi %d: tổ chức %q đứng sau đảng viên; tổ chức phải đứng trước", n, rec.Org.ID)
 		case rec.Org != nil:
 			if err := ds.AddOrg(rec.Org); err != nil {
 				return stats, fmt.Errorf("bản ghi %d: %w", n, err)
@@ -347,7 +348,7 @@ func (s *seenIDs) add(id string) (dup bool) {
 }
 
 // fields counts the fields of a record that are set.
-func (r *Record) fields() int {
+func fields(r *org.Record) int {
 	n := 0
 	for _, set := range []bool{r.Org != nil, r.Member != nil, r.Change != nil} {
 		if set {
@@ -361,44 +362,44 @@ func (r *Record) fields() int {
 // numbered above 0 in increasing order, as stores export them, of a known
 // type, with an effective date and a decision, its scope among the
 // organisations.
-func checkChange(c *Change, lastSeq int64, ds *Dataset) error {
+func checkChange(c *org.Change, lastSeq int64, ds *Checker) error {
 	switch {
 	case c.Seq <= lastSeq: // above 0 for the first
-		return Errorf(EInvalid, "số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
-	case int(c.Type) >= NumChangeTypes:
-		return Errorf(EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
+		return org.Errorf(org.EInvalid, "số thứ tự (seq) %d của thay đổi phải dương và lớn hơn số của thay đổi trước", c.Seq)
+	case int(c.Type) >= org.NumChangeTypes:
+		return org.Errorf(org.EInvalid, "thay đổi %d: loại không hợp lệ", c.Seq)
 	case c.EffectiveOn == 0 || c.Decision.Number == "" || c.Decision.IssuerID == "":
-		return Errorf(EInvalid, "thay đổi %d: thiếu ngày có hiệu lực hoặc quyết định", c.Seq)
+		return org.Errorf(org.EInvalid, "thay đổi %d: thiếu ngày có hiệu lực hoặc quyết định", c.Seq)
 	}
 	for _, id := range c.Scope {
 		if ds.orgs[id] == nil {
-			return Errorf(EInvalid, "thay đổi %d: phạm vi nêu tổ chức %q không có trong dữ liệu", c.Seq, id)
+			return org.Errorf(org.EInvalid, "thay đổi %d: phạm vi nêu tổ chức %q không có trong dữ liệu", c.Seq, id)
 		}
 	}
 	return nil
 }
 
-// ReadDataset reads and checks a whole dataset into memory, for a store that
+// ReadAll reads and checks a whole dataset into memory, for a store that
 // checks everything before it writes anything.
-func ReadDataset(ctx context.Context, src RecordReader) ([]*OrgRecord, []*MemberRecord, []*Change, error) {
+func ReadAll(ctx context.Context, src org.RecordReader) ([]*org.OrgRecord, []*org.MemberRecord, []*org.Change, error) {
 	var c collector
-	_, err := LoadDataset(ctx, src, &c)
+	_, err := Load(ctx, src, &c)
 	return c.orgs, c.members, c.changes, err
 }
 
 type collector struct {
-	orgs    []*OrgRecord
-	members []*MemberRecord
-	changes []*Change
+	orgs    []*org.OrgRecord
+	members []*org.MemberRecord
+	changes []*org.Change
 }
 
-func (c *collector) Changes(changes []*Change, _ [][]byte) error {
+func (c *collector) Changes(changes []*org.Change, _ [][]byte) error {
 	c.changes = append(c.changes, changes...)
 	return nil
 }
 
-func (c *collector) Orgs(orgs []*OrgRecord) error { c.orgs = orgs; return nil }
-func (c *collector) Members(batch []*MemberRecord, _ [][]byte) error {
+func (c *collector) Orgs(orgs []*org.OrgRecord) error { c.orgs = orgs; return nil }
+func (c *collector) Members(batch []*org.MemberRecord, _ [][]byte) error {
 	c.members = append(c.members, batch...)
 	return nil
 }

@@ -103,7 +103,7 @@ func (s *Service) checkNewMember(in *NewMember, today Date) error {
 	if in.FullName, err = CleanName("họ và tên", in.FullName); err != nil {
 		return err
 	}
-	if in.Personal, err = cleanPersonal(in.Personal); err != nil {
+	if in.Personal, err = CleanPersonal(in.Personal); err != nil {
 		return err
 	}
 	if in.AdmittedOn == 0 {
@@ -136,7 +136,8 @@ func (s *Service) checkNewMember(in *NewMember, today Date) error {
 	return nil
 }
 
-func cleanPersonal(p Personal) (Personal, error) {
+// CleanPersonal trims and bounds the free-text personal fields of a member.
+func CleanPersonal(p Personal) (Personal, error) {
 	var err error
 	if p.Ethnicity, err = cleanText("dân tộc", p.Ethnicity); err != nil {
 		return p, err
