@@ -69,13 +69,13 @@ func TestTwoInstancesSeedOnce(t *testing.T) {
 		if _, err := b.Empty(short); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("Empty during another instance's import: %v, want a wait", err)
 		}
-		if _, err := b.Import(short, &recordList{dataset()}); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := b.Import(short, &recordList{sampleDataset()}); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("Import during another instance's import: %v, want a wait", err)
 		}
 		waited = true
 		return fakeModels["member_upsert"](f.g, p)
 	}
-	if _, err := a.Import(ctx, &recordList{dataset()}); err != nil {
+	if _, err := a.Import(ctx, &recordList{sampleDataset()}); err != nil {
 		t.Fatal(err)
 	}
 	if !waited {
@@ -84,7 +84,7 @@ func TestTwoInstancesSeedOnce(t *testing.T) {
 	if empty, err := b.Empty(ctx); err != nil || empty {
 		t.Fatalf("Empty after the import: %v, %v", empty, err)
 	}
-	_, err := b.Import(ctx, &recordList{dataset()})
+	_, err := b.Import(ctx, &recordList{sampleDataset()})
 	wantCode(t, err, org.EConflict)
 	if got := len(f.g.orgs); got != 5 {
 		t.Fatalf("%d organisations, want the dataset's 5", got)
@@ -96,14 +96,14 @@ func TestTwoInstancesSeedOnce(t *testing.T) {
 func TestFailedImportLeavesNothing(t *testing.T) {
 	s, f := newFake(t)
 	f.fail["member_facts_create"] = errors.New("connection reset")
-	if _, err := s.Import(ctx, &recordList{dataset()}); err == nil {
+	if _, err := s.Import(ctx, &recordList{sampleDataset()}); err == nil {
 		t.Fatal("the import did not fail")
 	}
 	if empty, err := s.Empty(ctx); err != nil || !empty || len(f.g.orgs) != 0 || f.g.importing != "" {
 		t.Fatalf("after a failed import: empty %v, %v, %d organisations, claim %q", empty, err, len(f.g.orgs), f.g.importing)
 	}
 	delete(f.fail, "member_facts_create")
-	if _, err := s.Import(ctx, &recordList{dataset()}); err != nil {
+	if _, err := s.Import(ctx, &recordList{sampleDataset()}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -113,7 +113,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 // store as empty, wipes it and imports the whole dataset.
 func TestAbandonedImportIsReplaced(t *testing.T) {
 	s, f := newFake(t)
-	if _, err := s.Import(ctx, &recordList{dataset()[:2]}); err != nil {
+	if _, err := s.Import(ctx, &recordList{sampleDataset()[:2]}); err != nil {
 		t.Fatal(err)
 	}
 	f.g.importing, f.g.importBeat = "i-dead", time.Now().Add(-time.Hour)
@@ -121,7 +121,7 @@ func TestAbandonedImportIsReplaced(t *testing.T) {
 		t.Fatalf("Empty with an abandoned import: %v, %v", empty, err)
 	}
 	f.reset()
-	if _, err := s.Import(ctx, &recordList{dataset()}); err != nil {
+	if _, err := s.Import(ctx, &recordList{sampleDataset()}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.g.orgs) != 5 || f.g.importing != "" || !slices.Contains(f.names(), "wipe_batch") {
