@@ -114,8 +114,8 @@ func checkCards(t *testing.T, b *browsertest.Browser, nodes []viewerNode) {
 
 // What the test asks the page.
 const (
-	// viewSettled: the chart has come to rest on a revealed organisation, or
-	// on the whole chart ("all").
+	// viewSettled: the chart has come to rest on a revealed organisation, on
+	// the whole chart ("all") or on the changes of a scenario ("focus").
 	viewSettled = `(view) => document.getElementById('chart').dataset.view === view`
 	cardsDrawn  = `(ids) => ids.every((id) => document.querySelector('.org-card[data-org-id="' + id + '"]'))`
 	countCards  = `document.querySelectorAll('.org-card').length`

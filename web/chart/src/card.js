@@ -2,6 +2,7 @@
 // d3-org-chart's PNG and SVG exports serialise the chart's SVG on its own,
 // without the page's stylesheet.
 import { escapeHtml, formatCount, kindLabels, sectorLabels } from './labels.js';
+import { markHtml } from './marks.js';
 
 export const cardWidth = 264;
 export const cardHeight = 132;
@@ -82,8 +83,9 @@ const styles = {
  * @param {boolean} state.highlighted  on the path to a search hit
  * @param {boolean} state.target       the search hit itself (for a member: their cell)
  * @param {string|null} state.memberName  the member found in this cell
+ * @param {object} [state.mark]  how the scenario shown changes it (marks.js)
  */
-export function cardHtml(org, { highlighted, target, memberName }) {
+export function cardHtml(org, { highlighted, target, memberName, mark }) {
   const colour = kindColours[org.kind] ?? '#555555';
   const card = css({
     ...styles.card,
@@ -100,6 +102,7 @@ export function cardHtml(org, { highlighted, target, memberName }) {
     `data-kind="${escapeHtml(org.kind)}"`,
     `data-highlighted="${highlighted}"`,
     target ? 'data-target="true"' : '',
+    mark ? `data-changes="${mark.changes.join(' ')}" data-member-delta="${mark.memberDelta}"` : '',
   ].join(' ');
   const member = memberName
     ? `<div class="org-member" style="${css(styles.member)}">Đảng viên: ${escapeHtml(memberName)}</div>`
@@ -108,6 +111,7 @@ export function cardHtml(org, { highlighted, target, memberName }) {
 <div class="org-kind" style="${css({ ...styles.kind, color: colour })}">${escapeHtml(kind)}</div>
 <div class="org-name" title="${escapeHtml(org.name)}" style="${css(styles.name)}">${escapeHtml(org.name)}</div>
 ${member}
+${markHtml(mark)}
 <div style="${css(styles.counts)}">
 <span class="org-members" title="Chính thức: ${official} · Dự bị: ${probationary}" style="${css({ ...styles.badge, background: colour })}">${formatCount(org.memberCount)} đảng viên</span>
 <span class="org-children" style="${css(styles.children)}">Trực thuộc: ${formatCount(org.childCount)}</span>

@@ -4,7 +4,9 @@
 import { select } from 'd3';
 import { OrgChart } from 'd3-org-chart';
 import { buttonHtml, cardHeight, cardHtml, cardWidth, font, highlightColour } from './card.js';
+import { Groups, groupCardHtml } from './groups.js';
 import { formatCount } from './labels.js';
+import { markHeight } from './marks.js';
 
 const holdsMembers = (kind) => kind === 'CELL' || kind === 'GRASSROOTS_CELL';
 const linkColour = '#2f6fdf';
@@ -26,6 +28,8 @@ export class ChartView {
   #linkScopes = new Set(); // ids whose subtree's links are in #links
   #linksShown = true;
   #target = null; // { id, memberName } of the search hit shown
+  #groups = new Groups();
+  #marks = null; // id → how the scenario shown changes it (marks.js), or null
 
   constructor(container, api, onError) {
     this.#container = container;
@@ -40,9 +44,10 @@ export class ChartView {
       .defaultFont(font)
       .imageName('so-do-to-chuc')
       .nodeId((d) => d.id)
-      .parentNodeId((d) => d.parentId)
+      // Under its group when its parent's children are grouped (groups.js).
+      .parentNodeId((d) => d.drawParentId)
       .nodeWidth(() => cardWidth)
-      .nodeHeight(() => cardHeight)
+      .nodeHeight(() => cardHeight + (this.#marks ? markHeight : 0))
       .childrenMargin(() => 50)
       .siblingsMargin(() => 16)
       .compactMarginPair(() => 60)
@@ -52,11 +57,14 @@ export class ChartView {
       .nodeButtonX(() => -36)
       .nodeButtonY(() => 3)
       .nodeContent((d) =>
-        cardHtml(d.data, {
-          highlighted: Boolean(d.data._upToTheRootHighlighted),
-          target: d.data.id === this.#target?.id,
-          memberName: d.data.id === this.#target?.id ? this.#target.memberName : null,
-        }),
+        d.data.group
+          ? groupCardHtml(d.data, this.#marks)
+          : cardHtml(d.data, {
+              highlighted: Boolean(d.data._upToTheRootHighlighted),
+              target: d.data.id === this.#target?.id,
+              memberName: d.data.id === this.#target?.id ? this.#target.memberName : null,
+              mark: this.#marks?.get(d.data.id),
+            }),
       )
       .buttonContent(({ node }) => buttonHtml(node))
       .nodeUpdate(function (d) {
@@ -103,14 +111,16 @@ export class ChartView {
     this.#links = new Map();
     this.#linkScopes = new Set();
     this.#target = null;
+    this.#groups.clear();
     this.#settle('');
     this.#addLinks(links);
     // The first picture appears at once; expanding animates. It shows the
-    // province's children at a readable size, as many as fit.
+    // province's children (or their groups) at a readable size, as many as fit.
+    this.#forgetDrawing();
     this.#chart.duration(0);
-    this.#render();
+    const drawn = this.#render();
     this.#bringIntoView(
-      nodes.map((n) => n.id),
+      drawn.filter((d) => d.drawParentId == null || d.drawParentId === rootId).map((d) => d.id),
       rootId,
       { minScale: 0.7, animate: false },
     );
@@ -124,7 +134,52 @@ export class ChartView {
     this.#rootId = null;
     this.#data = [];
     this.#nodes = new Map();
+    this.#groups.clear();
     this.#chart.connections([]).data([]).render();
+  }
+
+  /**
+   * How a scenario changes the organisations (marks.js), shown on their cards
+   * from the next showRoot; null for none. imageName names the exported files.
+   */
+  setMarks(marks, imageName) {
+    this.#marks = marks;
+    this.#chart.imageName(imageName ?? 'so-do-to-chuc');
+  }
+
+  /**
+   * Loads and opens the way to organisations: each path lists ids from the
+   * root down to an organisation whose children are to be shown. Then brings
+   * the organisations of focus into view, the first one in sight when they
+   * do not fit at a readable size (data-view "focus"); without focus, fits
+   * the whole chart ("all").
+   */
+  async open(paths, focus = []) {
+    const generation = this.#generation;
+    const ids = [...new Set(paths.flat())];
+    await this.#loadChildren(ids);
+    if (generation !== this.#generation) return;
+    for (const id of ids) {
+      const d = this.#nodes.get(id);
+      if (d) d._expanded = true;
+    }
+    this.#render();
+    const shown = this.#bringIntoView(focus, focus[0], {
+      minScale: 0.5,
+      animate: true,
+      onCompleted: () => this.#settle('focus'),
+    });
+    if (!shown) this.fit();
+  }
+
+  // A new tree replaces the drawing without animation: d3-org-chart would
+  // move the old nodes out towards their topmost node's parent, which the
+  // old root lacks (transform="translate(NaN,NaN)", an error in the console).
+  #forgetDrawing() {
+    select(this.#container)
+      .selectAll('.nodes-wrapper > g.node, .links-wrapper > path.link, .connections-wrapper > path.connection')
+      .interrupt()
+      .remove();
   }
 
   /**
@@ -138,11 +193,13 @@ export class ChartView {
     await this.#loadChildren(path.slice(0, -1));
     if (generation !== this.#generation) return;
     const target = path.at(-1);
-    for (const d of this.#data) d._upToTheRootHighlighted = false;
+    // Highlighted in what is drawn, groups included.
+    const drawn = this.#arrange();
+    for (const d of drawn) d._upToTheRootHighlighted = false;
     this.#target = { id: target, memberName: hit.node.__typename === 'Member' ? hit.node.fullName : null };
     this.#settle('');
-    this.#chart.setUpToTheRootHighlighted(target);
-    this.#render();
+    this.#chart.data(drawn).setUpToTheRootHighlighted(target);
+    this.#render(drawn);
     this.#bringIntoView(path, target, {
       minScale: 0.5,
       animate: true,
@@ -166,8 +223,8 @@ export class ChartView {
   }
 
   // data-view on the container tells what the view last came to rest on, for
-  // tests and scripts: a revealed organisation's id, "all" after fitting, ""
-  // while moving or after a reset.
+  // tests and scripts: a revealed organisation's id, "all" after fitting,
+  // "focus" on the changes of a scenario, "" while moving or after a reset.
   #settle(view) {
     this.#container.dataset.view = view;
   }
@@ -184,7 +241,7 @@ export class ChartView {
   // (_directSubordinates > 0); a node whose children are still on the server
   // gets one too, and expanding it loads them.
   #isLazy(d) {
-    return d.data.childCount > 0 && !this.#loaded.has(d.data.id);
+    return !d.data.group && d.data.childCount > 0 && !this.#loaded.has(d.data.id);
   }
 
   #decorate(element, d) {
@@ -245,7 +302,12 @@ export class ChartView {
     for (const l of links) this.#links.set(`${l.from} ${l.to}`, l);
   }
 
-  #render() {
+  // The organisations loaded and the groups they are drawn in.
+  #arrange() {
+    return [...this.#data, ...this.#groups.arrange(this.#data)];
+  }
+
+  #render(drawn = this.#arrange()) {
     const connections = [];
     if (this.#linksShown) {
       for (const l of this.#links.values()) {
@@ -254,7 +316,9 @@ export class ChartView {
         }
       }
     }
-    this.#chart.connections(connections).data(this.#data).render();
+    this.#chart.connections(connections).data(drawn).render();
+    this.#groups.settle();
+    return drawn;
   }
 
   // Residence links may join any two cells of a province, but the API gives
@@ -307,13 +371,14 @@ export class ChartView {
 
   // Fits the nodes into view, at natural size at most (a short path would
   // otherwise fill the screen) and at minScale at least; when they do not fit,
-  // the view keeps the anchor node in sight.
+  // the view keeps the anchor node in sight. False when the anchor is not drawn.
   #bringIntoView(ids, anchorId, { minScale, animate, onCompleted }) {
     const { allNodes, svgWidth: w, svgHeight: h } = this.#chart.getChartState();
     const wanted = new Set(ids);
-    const shown = allNodes.filter((n) => wanted.has(n.data.id));
+    // Nodes inside a closed group have no place in the layout.
+    const shown = allNodes.filter((n) => wanted.has(n.data.id) && Number.isFinite(n.x));
     const anchor = shown.find((n) => n.data.id === anchorId);
-    if (!anchor) return;
+    if (!anchor) return false;
     const all = bounds(shown);
     const a = bounds([anchor]);
     // zoomTreeBounds fits a box into 90 % of the view.
@@ -325,6 +390,7 @@ export class ChartView {
     const x0 = start(all.x0, all.x1, width, a.x0, a.x1);
     const y0 = start(all.y0, all.y1, height, a.y0, a.y1);
     this.#chart.zoomTreeBounds({ x0, x1: x0 + width, y0, y1: y0 + height, params: { animate, scale: true, onCompleted } });
+    return true;
   }
 }
 

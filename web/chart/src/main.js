@@ -4,6 +4,7 @@
 import { Api } from './api.js';
 import { ChartView } from './chart.js';
 import { kindLabels } from './labels.js';
+import { ScenarioMode } from './scenario.js';
 import './page.css';
 
 const settings = JSON.parse(document.getElementById('page-settings').textContent);
@@ -14,6 +15,7 @@ page.innerHTML = `
   <h1>Sơ đồ tổ chức đảng</h1>
   <label>Đảng bộ <select id="root-picker" disabled></select></label>
   <label>Tính đến ngày <input type="date" id="as-of"></label>
+  <label>Phương án <select id="scenario-picker"><option value="">Không (hiện trạng)</option></select></label>
   <form id="search-form" role="search" autocomplete="off">
     <input type="search" id="search-text" placeholder="Tìm tổ chức, đảng viên (gõ không dấu được)" aria-label="Tìm kiếm">
     <button type="submit">Tìm</button>
@@ -28,7 +30,10 @@ page.innerHTML = `
   </form>
 </header>
 <div id="message" role="status" hidden></div>
-<div id="chart" data-view=""></div>`;
+<div id="workspace">
+  <div id="chart" data-view=""></div>
+  <aside id="scenario-panel" aria-label="Phương án" hidden></aside>
+</div>`;
 
 const $ = (id) => document.getElementById(id);
 const rootPicker = $('root-picker');
@@ -38,10 +43,12 @@ const searchText = $('search-text');
 const results = $('search-results');
 const message = $('message');
 const tokenField = $('token');
+const scenarioPicker = $('scenario-picker');
 
 const api = new Api(settings.endpoint, sessionStorage);
 tokenField.value = api.token;
 const view = new ChartView($('chart'), api, showError);
+const scenarioMode = new ScenarioMode({ api, view, panel: $('scenario-panel'), onError: showError });
 
 function showMessage(text, kind) {
   message.textContent = text;
@@ -67,15 +74,21 @@ async function attempt(action) {
   }
 }
 
-// The province shown, kept in the address (?root=…) so that a link opens it.
-function rootInAddress() {
-  return new URLSearchParams(window.location.search).get('root') || '';
+// The province or scenario shown, kept in the address (?root=… or
+// ?scenario=…) so that a link opens it.
+function inAddress(name) {
+  return new URLSearchParams(window.location.search).get(name) || '';
+}
+
+function remember(name, value) {
+  const url = new URL(window.location.href);
+  if (value) url.searchParams.set(name, value);
+  else url.searchParams.delete(name);
+  window.history.replaceState(null, '', url);
 }
 
 function rememberRoot(id) {
-  const url = new URL(window.location.href);
-  url.searchParams.set('root', id);
-  window.history.replaceState(null, '', url);
+  if (!scenarioMode.active) remember('root', id);
 }
 
 function showRoot(id) {
@@ -83,10 +96,61 @@ function showRoot(id) {
   return view.showRoot(id);
 }
 
-async function loadRoots() {
+// The open scenarios, offered in the picker; the one in the address is entered.
+async function loadScenarios() {
+  const scenarios = await api.scenarios();
+  const wanted = scenarioPicker.value || inAddress('scenario');
+  scenarioPicker.replaceChildren(
+    new Option('Không (hiện trạng)', ''),
+    ...scenarios.map((s) => Object.assign(new Option(s.name, s.id), { scenario: s })),
+  );
+  const chosen = scenarios.find((s) => s.id === wanted);
+  if (chosen) {
+    scenarioPicker.value = chosen.id;
+    await enterScenario(chosen);
+  } else if (scenarioMode.active) {
+    await leaveScenario();
+  }
+  return Boolean(chosen);
+}
+
+async function enterScenario(scenario) {
+  closeResults();
+  // Comparing a large scenario takes the server a few seconds.
+  showMessage(`Đang so sánh phương án «${scenario.name}» với hiện trạng…`, 'info');
+  await scenarioMode.enter(scenario);
+  showMessage('', '');
+  remember('scenario', scenario.id);
+  asOf.disabled = true;
+  rootPicker.replaceChildren(new Option(scenario.within.name, scenario.within.id));
+  rootPicker.disabled = true;
+}
+
+async function leaveScenario() {
+  closeResults();
+  scenarioMode.leave(asOf.value || null);
+  remember('scenario', '');
+  asOf.disabled = false;
+  rootPicker.value = '';
+  await loadStructure();
+}
+
+scenarioPicker.addEventListener('change', () =>
+  attempt(() => {
+    const option = scenarioPicker.selectedOptions[0];
+    return option?.scenario ? enterScenario(option.scenario) : leaveScenario();
+  }),
+);
+
+// The provinces, and the scenarios once the token allows reading them.
+async function start() {
+  if (!(await loadScenarios())) await loadStructure();
+}
+
+async function loadStructure() {
   showMessage('', '');
   const roots = await api.roots();
-  const previous = rootPicker.value || rootInAddress();
+  const previous = rootPicker.value || inAddress('root');
   rootPicker.replaceChildren(...roots.map((r) => new Option(r.name, r.id)));
   rootPicker.disabled = roots.length === 0;
   if (roots.length === 0) {
@@ -103,14 +167,14 @@ rootPicker.addEventListener('change', () => attempt(() => showRoot(rootPicker.va
 asOf.addEventListener('change', () => {
   api.asOf = asOf.value || null;
   closeResults();
-  attempt(loadRoots);
+  attempt(loadStructure);
 });
 
 // The token applies when the field is left or Enter pressed in it.
 $('token-form').addEventListener('submit', (e) => e.preventDefault());
 tokenField.addEventListener('change', () => {
   api.token = tokenField.value.trim();
-  attempt(loadRoots);
+  attempt(start);
 });
 
 $('show-links').addEventListener('change', (e) => {
@@ -135,7 +199,7 @@ async function search() {
   }
   const hits = await api.search(text);
   if (seq !== searchSeq) return;
-  showResults(hits);
+  showResults(scenarioMode.active ? scenarioMode.scopeHits(hits) : hits);
 }
 
 searchText.addEventListener('input', () => {
@@ -208,4 +272,4 @@ async function choose(hit) {
   await attempt(() => view.reveal(hit));
 }
 
-attempt(loadRoots);
+attempt(start);
