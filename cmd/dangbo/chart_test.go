@@ -133,7 +133,8 @@ func nodeIDs(nodes []viewerNode) []string {
 // TestChartInABrowser: headless Chromium opens the org chart viewer served
 // by the binary, which draws the first province with its district-level
 // committees, expands a district on demand, finds a member typed without
-// diacritics, highlights the path to their cell and draws residence links.
+// diacritics, highlights the path to their cell, draws residence links and
+// redraws a change made meanwhile.
 func TestChartInABrowser(t *testing.T) {
 	b := browsertest.Start(t)
 	s := start(t, t.TempDir(), "--dev") // no token: --dev runs tokenless requests as admin
@@ -253,6 +254,8 @@ func TestChartInABrowser(t *testing.T) {
 
 	b.Click("#show-links")
 	waitForJS(b, "no residence links", countLinks, 0)
+
+	checkLiveRefresh(t, b, s, district, children)
 
 	b.AssertNoExternalRequests()
 	if errs := b.ConsoleErrors(); len(errs) > 0 {

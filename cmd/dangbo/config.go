@@ -31,6 +31,7 @@ var envVars = map[string]string{
 	"max-depth":          "DANGBO_MAX_DEPTH",
 	"max-in-flight":      "DANGBO_MAX_IN_FLIGHT",
 	"max-response-bytes": "DANGBO_MAX_RESPONSE_BYTES",
+	"max-streams":        "DANGBO_MAX_STREAMS",
 	"neo4j-database":     "NEO4J_DATABASE",
 	"neo4j-uri":          "NEO4J_URI",
 	"neo4j-user":         "NEO4J_USER",

@@ -30,6 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	perSecond := fs.Float64("rate", 20, "GraphQL requests per second per caller; 0 for no limit")
 	burst := fs.Int("burst", 40, "GraphQL requests a caller may make at once")
 	inFlight := fs.Int("max-in-flight", 4, "GraphQL requests and exports a caller may have running at once; more wait up to 2 s, then get 429; 0 for no limit")
+	maxStreams := fs.Int("max-streams", 8, "subscriptions a caller may have streaming at once (websockets and server-sent events); more get LIMIT_EXCEEDED; 0 for no limit")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
 	seed := fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
@@ -59,8 +60,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("no way to verify tokens: set DANGBO_JWT_SECRET (32 bytes or more) or --jwks-url, " +
 			"or try dangbo on your own machine with --dev")
 	}
-	if *perSecond < 0 || *burst < 1 || *inFlight < 0 {
-		return errors.New("--rate and --max-in-flight must be 0 or more, --burst 1 or more")
+	if *perSecond < 0 || *burst < 1 || *inFlight < 0 || *maxStreams < 0 {
+		return errors.New("--rate, --max-in-flight and --max-streams must be 0 or more, --burst 1 or more")
 	}
 	if *maxResponseBytes < 1 {
 		return errors.New("--max-response-bytes must be 1 or more")
@@ -100,6 +101,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	svc := org.NewService(store, nil)
 	svc.SetChartLimit(*maxChartNodes)
+	svc.SetStreamLimit(*maxStreams)
 	cfg := server.Config{
 		Store: store, Service: svc, Log: log, Auth: authenticator,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,

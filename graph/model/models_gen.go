@@ -486,6 +486,13 @@ type SplitOrgInput struct {
 	ChildIds []string `json:"childIds,omitempty"`
 }
 
+// Live updates, each sent as it happens: over a websocket (the graphql-transport-ws subprotocol, the token in
+// `connection_init`) or as server-sent events (POST to /graphql with `Accept: text/event-stream`). A stream
+// ends with an error carrying `extensions.code`: UNAUTHENTICATED when its token expires (reconnect with a fresh
+// one), LIMIT_EXCEEDED when the client reads too slowly to keep up or opens more streams than its limit.
+type Subscription struct {
+}
+
 // The arguments of transferMember.
 type TransferMemberInput struct {
 	// The member.

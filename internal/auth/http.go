@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -97,6 +98,20 @@ func (a *Authenticator) bearer(ctx context.Context, authorization string) (*org.
 		return nil, errNotBearer
 	}
 	return a.Verify(ctx, token)
+}
+
+// IsEventStream tells whether a request's headers are those of gqlgen's
+// server-sent events transport: a JSON body, and an answer accepted as
+// text/event-stream.
+func IsEventStream(h http.Header) bool {
+	mediaType, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	return err == nil && mediaType == "application/json" && strings.Contains(h.Get("Accept"), "text/event-stream")
+}
+
+// IsStream tells whether r opens a stream that lives as long as its client
+// keeps it, not a request: a websocket, or server-sent events.
+func IsStream(r *http.Request) bool {
+	return websocket.IsWebSocketUpgrade(r) || r.Method == http.MethodPost && IsEventStream(r.Header)
 }
 
 // RequestIDHeader carries a request's id, from a client or a proxy, and

@@ -3,7 +3,6 @@ package auth
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,8 +14,9 @@ import (
 // apart) has running at once. A request over the bound waits up to a short
 // time for one of the caller's own to finish, then gets 429: a caller that
 // sends many heavy queries at once runs a few of them, not all, and the
-// cores stay with the others. Websocket upgrades pass through: a socket is
-// open for long, its operations are not requests. Mount it after the
+// cores stay with the others. Streams pass through (IsStream): a socket or
+// an event stream is open for long; its operations are not requests, and
+// the service bounds a caller's streams itself. Mount it after the
 // authentication middleware.
 type InFlight struct {
 	max  int
@@ -44,7 +44,7 @@ func NewInFlight(max int, wait time.Duration) *InFlight {
 
 func (l *InFlight) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if IsStream(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

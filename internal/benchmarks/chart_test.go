@@ -1,9 +1,12 @@
 package benchmarks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -156,4 +159,85 @@ func BenchmarkChildrenWithCounts(b *testing.B) {
 	h := handler(b, server.Config{Store: store, Service: svc})
 	body := graphqlBody(lazyChildrenQuery, map[string]any{"id": find(b, svc, "khoi cac co quan tinh").ID})
 	latencies(b, func() { serveOnce(b, h, body) })
+}
+
+// The chart issue 17 names: the whole province's nodes with the fields a
+// chart library draws, as objects and as columns.
+const (
+	chartIssue17Objects = `query($id: ID!) { orgChart(rootId: $id) { nodes { id parentId name kind childCount memberCount } } }`
+	chartIssue17Columns = `query($id: ID!) { orgChart(rootId: $id) { columns { ids parentIds names kinds childCounts memberCounts } } }`
+)
+
+// BenchmarkOrgChartObjectsCompiled: the whole province's chart as objects,
+// written by the marshallers compiled for the selection, against the same
+// objects written by gqlgen's own execution and the same data as columns,
+// one client over HTTP, alternating three runs of each; and the heap each
+// answer allocates, in-process. Targets (issue 17): objects ≤ 2× the
+// columns' time, and gqlgen's objects ≥ 3× the compiled ones'.
+func BenchmarkOrgChartObjectsCompiled(b *testing.B) {
+	store, svc := loadDemo(b)
+	root := find(b, svc, "tinh quang ninh").ID
+	compiled := handler(b, server.Config{Store: store, Service: svc})
+	gqlgen := handler(b, server.Config{Store: store, Service: svc, GqlgenLists: true})
+	compiledURL, gqlgenURL := httptest.NewServer(compiled), httptest.NewServer(gqlgen)
+	b.Cleanup(compiledURL.Close)
+	b.Cleanup(gqlgenURL.Close)
+	for _, tc := range []struct{ name, objects, columns string }{
+		{"issue17", chartIssue17Objects, chartIssue17Columns},
+		{"nodes+links", chartObjectsQuery, chartColumnsLinksQuery},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			objects, columns := graphqlBody(tc.objects, map[string]any{"id": root}), graphqlBody(tc.columns, map[string]any{"id": root})
+			if !bytes.Equal(serveOnce(b, compiled, objects), serveOnce(b, gqlgen, objects)) {
+				b.Fatal("the compiled answer differs from gqlgen's")
+			}
+			runs := []func(time.Duration) loadResult{
+				func(d time.Duration) loadResult { return load(target{compiledURL.URL + "/graphql", ""}, objects, 1, d) },
+				func(d time.Duration) loadResult { return load(target{gqlgenURL.URL + "/graphql", ""}, objects, 1, d) },
+				func(d time.Duration) loadResult { return load(target{compiledURL.URL + "/graphql", ""}, columns, 1, d) },
+			}
+			p50 := make([][]time.Duration, len(runs))
+			var errors int64
+			for round := range 4 {
+				for i, run := range runs {
+					r := run(2 * time.Second)
+					if round > 0 { // the first round warms up
+						p50[i], errors = append(p50[i], r.p50), errors+r.errors
+					}
+				}
+			}
+			comp, gql, cols := median(p50[0]), median(p50[1]), median(p50[2])
+			b.ReportMetric(float64(comp.Microseconds()), "p50-µs")
+			b.ReportMetric(float64(gql.Microseconds()), "gqlgen-p50-µs")
+			b.ReportMetric(float64(cols.Microseconds()), "columns-p50-µs")
+			b.ReportMetric(float64(comp)/float64(cols), "×columns")
+			b.ReportMetric(float64(gql)/float64(comp), "gqlgen÷compiled")
+			for _, h := range []struct {
+				name string
+				h    http.Handler
+				body []byte
+			}{{"", compiled, objects}, {"gqlgen-", gqlgen, objects}, {"columns-", compiled, columns}} {
+				allocs, bytes := heapPerRequest(b, h.h, h.body)
+				b.ReportMetric(allocs, h.name+"allocs/req")
+				b.ReportMetric(bytes/(1<<20), h.name+"MiB/req")
+			}
+			if errors > 0 {
+				b.Errorf("%d requests failed", errors)
+			}
+		})
+	}
+}
+
+// heapPerRequest is what answering body in-process allocates on the heap,
+// objects and bytes per request, over ten requests.
+func heapPerRequest(b *testing.B, h http.Handler, body []byte) (allocs, bytes float64) {
+	const n = 10
+	serveOnce(b, h, body)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		serveOnce(b, h, body)
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.Mallocs-before.Mallocs) / n, float64(after.TotalAlloc-before.TotalAlloc) / n
 }

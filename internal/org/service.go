@@ -20,6 +20,7 @@ type Service struct {
 	today      func() Date
 	chartLimit int
 	scenarios  *evaluations
+	live       *liveFeed // the changes followed live (live.go)
 	// replay and ids are set on the copy of the Service that replays a
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
@@ -35,7 +36,7 @@ func NewService(store Store, today func() Date) *Service {
 		today = Today
 	}
 	return &Service{store: store, today: today, chartLimit: DefaultChartLimit,
-		scenarios: newEvaluations()}
+		scenarios: newEvaluations(), live: newLiveFeed()}
 }
 
 // newID is a fresh id for something an operation creates.

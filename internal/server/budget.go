@@ -49,6 +49,19 @@ var heavyFields atomic.Uint64
 
 const yieldEvery = 256
 
+// paceList is what a list written by a compiled marshaller does every
+// yieldEvery fields, as gqlgen's execution does under budget: it stops at
+// the deadline, and a heavy operation yields the processor.
+func paceList(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if operationCost(ctx) >= heavyCost {
+		runtime.Gosched()
+	}
+	return nil
+}
+
 func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	switch {

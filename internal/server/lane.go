@@ -7,6 +7,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"golang.org/x/sync/semaphore"
+
+	"dangbo/graph"
 )
 
 // heavyCost is the cost from which an operation runs in the heavy lane: a
@@ -39,7 +41,9 @@ func (heavyLane) ExtensionName() string                   { return "HeavyLane" }
 func (heavyLane) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (l heavyLane) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if operationCost(ctx) < heavyCost {
+	// A subscription waits for its events: it would hold a place in the lane
+	// while idle.
+	if operationCost(ctx) < heavyCost || graph.StreamEndFrom(ctx) != nil {
 		return next(ctx)
 	}
 	if err := l.running.Acquire(ctx, 1); err != nil {

@@ -92,6 +92,11 @@ func (m *Metrics) register(cfg *Config) {
 	if cfg.InFlight != nil {
 		m.registry.MustRegister(refused("in_flight", cfg.InFlight.Refused))
 	}
+	m.registry.MustRegister(refused("streams", cfg.Service.StreamsRefused),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dangbo_graphql_streams",
+			Help: "Subscriptions streaming now (over websockets and server-sent events).",
+		}, func() float64 { return float64(cfg.Service.OpenStreams()) }))
 }
 
 // operationName is the label of an operation: its name in the document,
@@ -165,8 +170,11 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 		start = graphql.GetOperationContext(ctx).Stats.OperationStart
 	}
 	resp := next(ctx)
+	if resp == nil {
+		return nil // a subscription's stream ended: its answers were counted
+	}
 	code := "OK"
-	if resp != nil && len(resp.Errors) > 0 {
+	if len(resp.Errors) > 0 {
 		code = "INTERNAL"
 		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
 			code = c

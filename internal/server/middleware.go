@@ -39,11 +39,11 @@ func limitBody(n int64, next http.Handler) http.Handler {
 	})
 }
 
-// withTimeout bounds a request's context, except for websockets, which live
-// as long as their client keeps them.
+// withTimeout bounds a request's context, except for streams (websockets,
+// server-sent events), which live as long as their client keeps them.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebsocket(r.Header) {
+		if auth.IsStream(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"dangbo/graph"
+	"dangbo/graph/compiled"
 	"dangbo/graph/generated"
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
@@ -69,6 +70,10 @@ type Config struct {
 	// Resolvers answers the schema; nil for the resolvers over Service. The
 	// benchmarks plug in static answers here to measure gqlgen's own cost.
 	Resolvers generated.ResolverRoot
+	// GqlgenLists writes every list through gqlgen's own execution instead of
+	// the marshallers compiled for a chart's nodes and links (graph/compiled):
+	// for the tests and benchmarks that compare the two.
+	GqlgenLists bool
 }
 
 // Limits bound one query: its complexity (one per field, multiplied by the page
@@ -197,7 +202,8 @@ func authenticated(cfg *Config, h http.Handler) http.Handler {
 	return h
 }
 
-// newGraphQL is the GraphQL endpoint: POST, GET and websocket transports.
+// newGraphQL is the GraphQL endpoint: POST, GET, websocket and server-sent
+// events transports.
 func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  cfg.Resolvers,
@@ -211,6 +217,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
+	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
@@ -221,6 +228,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
 	if cfg.RateLimit != nil {
@@ -237,6 +245,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	}
 	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
 	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
+	if !cfg.GqlgenLists {
+		srv.Use(&compiled.Lists{Pace: paceList})
+	}
 	srv.Use(newHeavyLane())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
@@ -250,12 +261,18 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 // Serve serves h on ln until ctx is done, then shuts down gracefully: new
 // connections are refused and requests in flight get time to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	shutdown := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return withShutdown(context.Background(), shutdown) },
 	}
+	// Server-sent event streams are requests that never finish by
+	// themselves: they end, and their clients reconnect elsewhere, when the
+	// server shuts down. (Shutdown leaves hijacked websockets alone.)
+	srv.RegisterOnShutdown(func() { close(shutdown) })
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	log.Info("listening", "addr", "http://"+ln.Addr().String())

@@ -30,6 +30,8 @@ type testServer struct {
 	svc   *org.Service
 	store org.Store
 	token string // bearer token sent with GraphQL requests; empty for none
+	// handler is what the server serves.
+	handler http.Handler
 	// day is the service's today, today unless a test moves it on.
 	day *atomic.Int32
 }
@@ -52,9 +54,10 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	day := new(atomic.Int32)
 	day.Store(int32(today))
 	cfg.Service = org.NewService(store, func() org.Date { return org.Date(day.Load()) })
-	ts := httptest.NewServer(NewHandler(cfg))
+	h := NewHandler(cfg)
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &testServer{t: t, url: ts.URL, svc: cfg.Service, store: store, day: day}
+	return &testServer{t: t, url: ts.URL, svc: cfg.Service, store: store, day: day, handler: h}
 }
 
 // gqlResponse is a GraphQL response with its errors' codes at hand.

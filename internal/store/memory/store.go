@@ -42,6 +42,8 @@ type Store struct {
 	// revision counts the writes that changed the structure since Open:
 	// no other process opens the file while this one has it.
 	revision atomic.Uint64
+	// commits signals the live feed that changes were committed (live.go).
+	commits chan struct{}
 }
 
 var _ org.Store = (*Store)(nil)
@@ -101,7 +103,7 @@ func open(path string, log *slog.Logger) (*Store, error) {
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log, trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
+	s := &Store{db: db, log: log, commits: make(chan struct{}, 1), trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
 		tallies: newDateCache[cellTallies]()}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {

@@ -31,8 +31,12 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 		return fmt.Errorf("memory: persist: %w", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.apply(&tx.st)
+	err := s.apply(&tx.st)
+	s.mu.Unlock()
+	if len(tx.st.changes) > 0 {
+		s.signalCommit()
+	}
+	return err
 }
 
 // View runs fn like Update and discards what it staged. It takes the

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ var ranStatement func(name string)
 // transaction back when its work fails, and can run write work more than once
 // as the driver does on a transient error.
 type fakeDB struct {
+	// mu runs one transaction at a time: the live feed reads from a
+	// goroutine of its own while the tests write.
+	mu      sync.Mutex
 	t       *testing.T
 	g       *fakeGraph
 	calls   []call
@@ -56,6 +60,8 @@ func newFake(t *testing.T) (*Store, *fakeDB) {
 }
 
 func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.down != nil {
 		return f.down
 	}
@@ -643,6 +649,7 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
+	"change_seq_last": func(g *fakeGraph, _ map[string]any) []row { return []row{{"seq": g.changeSeq}} },
 	"change_seq_raise": func(g *fakeGraph, p map[string]any) []row {
 		g.changeSeq = max(g.changeSeq, p["seq"].(int64))
 		return nil

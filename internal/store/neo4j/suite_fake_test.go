@@ -16,7 +16,7 @@ var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViola
 	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
-	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis"}
+	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis", "LiveChanges", "LiveChangesScoped"}
 
 // TestFakeStoreSuite runs the behaviour suite against the adapter on the fake
 // driver (full-text search modelled as a scan), without a Neo4j server.

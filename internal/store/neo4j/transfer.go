@@ -141,15 +141,7 @@ func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 func (s *Store) exportChanges(ctx context.Context, dst org.RecordWriter) error {
 	var after int64
 	for {
-		var page []org.Change
-		err := s.read(ctx, func(q querier) error {
-			recs, err := run(ctx, q, "changes_after", map[string]any{"after": after, "limit": int64(exportChangePage)})
-			if err != nil {
-				return err
-			}
-			page, err = changesOf(recs)
-			return err
-		})
+		page, err := s.ChangesAfter(ctx, after, exportChangePage)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"dangbo/internal/org"
+	"dangbo/internal/testseed"
 )
 
 // testRandomOperations applies a few hundred operations of every kind to the
@@ -18,7 +19,7 @@ import (
 // applied left no member without a cell, no cell without a parent, no overlap.
 func testRandomOperations(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
-	seed := testSeed(t, 21)
+	seed := testseed.Seed(t, 21)
 	rng := rand.New(rand.NewPCG(seed, 10))
 	first, last := on(2021, 1, 1), on(2023, 12, 31)
 	date := func() org.Date { return first + org.Date(rng.IntN(int(last-first))) }

@@ -70,6 +70,8 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"DissolvedResidence", testDissolvedResidence},
 		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
+		{"LiveChanges", testLiveChanges},
+		{"LiveChangesScoped", testLiveChangesScoped},
 	} {
 		if len(names) > 0 && !slices.Contains(names, tc.name) {
 			continue

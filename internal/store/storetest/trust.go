@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"dangbo/internal/org"
+	"dangbo/internal/testseed"
 )
 
 // testScenarioTrust: what a board previews is what applying writes, or it is
@@ -232,7 +231,7 @@ func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
 // replayable date by date.
 func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
-	seed := testSeed(t, 13)
+	seed := testseed.Seed(t, 13)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	first, last := on(2021, 1, 1), on(2023, 12, 31)
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
@@ -310,26 +309,6 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 		t.Fatalf("%d applied, %d refused: the test exercises too little", applied, refused)
 	}
 	f.verifyHistory(first, last, 3)
-}
-
-// testSeed is the seed of a property test: fixed, so that CI repeats it,
-// unless DANGBO_TEST_SEED names another ("random" for a fresh one, logged so
-// that a failure can be repeated).
-func testSeed(t *testing.T, fixed uint64) uint64 {
-	switch v := os.Getenv("DANGBO_TEST_SEED"); v {
-	case "":
-		return fixed
-	case "random":
-		seed := rand.Uint64()
-		t.Logf("DANGBO_TEST_SEED=%d", seed)
-		return seed
-	default:
-		seed, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			t.Fatalf("DANGBO_TEST_SEED=%q: %v", v, err)
-		}
-		return seed
-	}
 }
 
 // testDissolvedResidence: dissolving a village cell ends its residents'

@@ -128,6 +128,46 @@ export class ChartView {
     this.#loadLinks();
   }
 
+  /**
+   * Redraws what is shown as it stands now, after a change: the same
+   * organisations expanded, with their children reloaded in one request.
+   * When one of them is gone (dissolved, moved out of reach), the province
+   * is drawn afresh.
+   */
+  async refresh() {
+    if (this.#rootId === null) return;
+    const rootId = this.#rootId;
+    const expanded = [...this.#loaded];
+    const generation = ++this.#generation;
+    let charts;
+    try {
+      charts = await this.#api.subtrees(expanded);
+    } catch {
+      if (generation === this.#generation) await this.showRoot(rootId);
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const old = this.#nodes;
+    this.#data = [];
+    this.#nodes = new Map();
+    this.#loaded = new Set();
+    this.#pending = new Map();
+    this.#links = new Map();
+    this.#linkScopes = new Set();
+    // The root's chart holds the root itself; each expanded organisation
+    // still shown brings its children, parents coming before children.
+    for (const n of charts.get(rootId).nodes.slice(0, 1)) {
+      this.#nodes.set(n.id, n);
+      this.#data.push(n);
+    }
+    for (const id of expanded) {
+      if (this.#nodes.has(id)) this.#add(new Map([[id, charts.get(id)]]));
+    }
+    for (const n of this.#data) n._upToTheRootHighlighted = Boolean(old.get(n.id)?._upToTheRootHighlighted);
+    this.#render();
+    this.#loadLinks();
+  }
+
   /** Forgets the chart, e.g. when there is no province to show. */
   clear() {
     this.#generation++;

@@ -4,6 +4,7 @@
 import { Api } from './api.js';
 import { ChartView } from './chart.js';
 import { kindLabels } from './labels.js';
+import { LiveChanges } from './live.js';
 import { ScenarioMode } from './scenario.js';
 import './page.css';
 
@@ -48,6 +49,8 @@ const scenarioPicker = $('scenario-picker');
 const api = new Api(settings.endpoint, sessionStorage);
 tokenField.value = api.token;
 const view = new ChartView($('chart'), api, showError);
+// The chart follows the changes of the province it shows, and redraws.
+const live = new LiveChanges(settings.endpoint, () => api.token, () => attempt(() => view.refresh()));
 const scenarioMode = new ScenarioMode({ api, view, panel: $('scenario-panel'), onError: showError });
 
 function showMessage(text, kind) {
@@ -93,6 +96,7 @@ function rememberRoot(id) {
 
 function showRoot(id) {
   rememberRoot(id);
+  live.follow(id);
   return view.showRoot(id);
 }
 
@@ -154,6 +158,7 @@ async function loadStructure() {
   rootPicker.replaceChildren(...roots.map((r) => new Option(r.name, r.id)));
   rootPicker.disabled = roots.length === 0;
   if (roots.length === 0) {
+    live.stop();
     view.clear();
     showMessage('Chưa có đảng bộ nào vào ngày này.', 'info');
     return;
