@@ -52,34 +52,28 @@ func init() {
 	}
 }
 
-// TestTwoInstancesSeedOnce starts two instances over one empty database: the
-// first imports; the second, asking while the import runs, waits (here until
-// its deadline, the fake running one transaction at a time) instead of
-// seeing a partial store or importing too, and after it finds the data and
-// refuses to import it again.
+// TestTwoInstancesSeedOnce: two instances over one empty database. While the
+// first holds the import's claim, the second, asking, waits (here until its
+// deadline) instead of seeing a partial store or importing too; once the
+// first has imported, the second finds the data and refuses to import it again.
 func TestTwoInstancesSeedOnce(t *testing.T) {
 	a, f := newFake(t)
 	b := newStore(f)
 	b.importPoll = time.Millisecond
-	waited := false
-	f.answer["member_upsert"] = func(p map[string]any) []row {
-		delete(f.answer, "member_upsert")
-		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		defer cancel()
-		if _, err := b.Empty(short); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Empty during another instance's import: %v, want a wait", err)
-		}
-		if _, err := b.Import(short, &recordList{sampleDataset()}); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Import during another instance's import: %v, want a wait", err)
-		}
-		waited = true
-		return fakeModels["member_upsert"](f.g, p)
-	}
-	if _, err := a.Import(ctx, &recordList{sampleDataset()}); err != nil {
+	if _, err := a.claimImport(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !waited {
-		t.Fatal("the second instance never asked during the import")
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := b.Empty(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Empty during another instance's import: %v, want a wait", err)
+	}
+	if _, err := b.Import(short, &recordList{sampleDataset()}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Import during another instance's import: %v, want a wait", err)
+	}
+	f.g.importing = "" // the claim above was only to be held
+	if _, err := a.Import(ctx, &recordList{sampleDataset()}); err != nil {
+		t.Fatal(err)
 	}
 	if empty, err := b.Empty(ctx); err != nil || empty {
 		t.Fatalf("Empty after the import: %v, %v", empty, err)
@@ -167,5 +161,16 @@ func TestTwoInstancesAgreeOnScenarios(t *testing.T) {
 	}
 	if after := preview(); after != before-1 {
 		t.Fatalf("after a write through the other instance the preview says %d members, want %d", after, before-1)
+	}
+}
+
+// TestLastSeqReadsTheCounter: the live feed's counter is the history's.
+func TestLastSeqReadsTheCounter(t *testing.T) {
+	s, _ := loaded(t)
+	if _, err := service(s).RenameOrg(ctx, "c1", "Chi bộ thôn Đông Mới", decision("12-QĐ/ĐU", "gc")); err != nil {
+		t.Fatal(err)
+	}
+	if seq, err := s.LastSeq(ctx); err != nil || seq != 1 {
+		t.Fatalf("LastSeq = %d, %v; want 1", seq, err)
 	}
 }

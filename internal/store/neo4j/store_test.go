@@ -225,7 +225,7 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
 		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
 		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
-		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestTwoInstancesAgreeOnScenarios,
+		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestTwoInstancesAgreeOnScenarios, TestLastSeqReadsTheCounter,
 	} {
 		t.Run("", test)
 	}
