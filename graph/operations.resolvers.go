@@ -76,3 +76,7 @@ func (r *mutationResolver) RecordRating(ctx context.Context, orgID *string, memb
 	rt := org.Rating{OrgID: deref(orgID), MemberID: deref(memberID), Year: year, Grade: rating}
 	return changeOf(r.Service.RecordRating(ctx, rt, meta(decision, effectiveOn, note)))
 }
+
+func (r *mutationResolver) RecordThematicMeetings(ctx context.Context, cellID string, year int, count int, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error) {
+	return changeOf(r.Service.RecordMeetings(ctx, cellID, year, count, meta(decision, effectiveOn, note)))
+}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"math"
 
 	"dangbo/graph/model"
 	"dangbo/internal/org"
@@ -146,9 +145,7 @@ func scenarioDiff(sc *org.Scenario, d org.ScenarioDiff) *model.ScenarioDiff {
 		ViolationsResolved: violationsOf(d.Resolved, live),
 	}
 	for i, f := range d.Figures {
-		// Figures are whole or rounded to hundredths: so is their difference.
-		net := math.Round((f.ToBe-f.AsIs)*100) / 100
-		out.Figures[i] = &model.ScenarioFigure{Name: f.Name, AsIs: f.AsIs, ToBe: f.ToBe, Net: net}
+		out.Figures[i] = &model.ScenarioFigure{Name: f.Name, AsIs: f.AsIs, ToBe: f.ToBe, Net: f.Net()}
 	}
 	for i, c := range d.Nodes {
 		n := &model.NodeChange{ID: c.ID, Changes: c.Kinds, MemberDelta: int(c.MemberDelta)}

@@ -44,6 +44,7 @@ func TestAdminAddress(t *testing.T) {
 		`dangbo_store_members{status="OFFICIAL"} 0`,
 		`dangbo_requests_refused_total{limit="rate"} 0`,
 		`dangbo_requests_refused_total{limit="in_flight"} 0`,
+		`dangbo_store_call_duration_seconds_count{code="OK",method="Roots"}`, // the query's, and the scrape's
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("admin /metrics lacks %s", want)

@@ -23,6 +23,7 @@ func TestMalformedConfigurationFails(t *testing.T) {
 		{"DANGBO_DEMO_SEED", "-1", `DANGBO_DEMO_SEED="-1"`},
 		{"DANGBO_CORS_ORIGINS", "example.org", "--cors-origins (DANGBO_CORS_ORIGINS)"},
 		{"DANGBO_LOG_LEVEL", "loud", "--log-level"},
+		{"OTEL_TRACES_EXPORTER", "zipkin", `OTEL_TRACES_EXPORTER="zipkin"`},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv("DANGBO_JWT_SECRET", testSecret)

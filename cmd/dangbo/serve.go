@@ -17,6 +17,8 @@ import (
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
+	"dangbo/internal/store/observed"
+	"dangbo/internal/telemetry"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,6 +75,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tracing, stopTracing, err := telemetry.FromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Spans still batched go out before the process ends.
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("flushing traces", "err", err)
+		}
+	}()
 	if *dev {
 		generate := af.secret == ""
 		if generate {
@@ -99,11 +113,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := org.NewService(store, nil)
+	var metrics *server.Metrics
+	var observers []observed.Observer
+	if *adminAddr != "" {
+		metrics = server.NewMetrics()
+		observers = append(observers, metrics)
+	}
+	if tracing != nil {
+		observers = append(observers, telemetry.NewStoreSpans(tracing))
+		log.Info("tracing on: spans go to the OTLP exporter the OTEL_* variables configure")
+	}
+	served := observed.Wrap(store, observers...)
+	svc := org.NewService(served, nil)
 	svc.SetChartLimit(*maxChartNodes)
 	svc.SetStreamLimit(*maxStreams)
 	cfg := server.Config{
-		Store: store, Service: svc, Log: log, Auth: authenticator,
+		Store: served, Service: svc, Log: log, Auth: authenticator, Metrics: metrics, Tracing: tracing,
 		MaxComplexity: *maxComplexity, MaxDepth: *maxDepth, NoIntrospection: *noIntrospection,
 		MaxResponseBytes: *maxResponseBytes, CORS: server.CORS{Origins: origins, Credentials: *corsCredentials},
 	}
@@ -124,9 +149,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
-	}
-	if *adminAddr != "" {
-		cfg.Metrics = server.NewMetrics()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -19,8 +19,10 @@ package compiled
 
 import (
 	"context"
+	"crypto/sha256"
+	"hash"
 	"io"
-	"strings"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -29,10 +31,12 @@ import (
 
 // Lists is the gqlgen extension that writes the lists it knows.
 type Lists struct {
-	// Pace is called every paceFields fields written and at the end of a
-	// list: a list stops with its error (the request's deadline), and a heavy
-	// operation may yield the processor there. Nil: the context's error only.
-	Pace func(ctx context.Context) error
+	// Pace is called every paceFields fields or paceBytes bytes written, and
+	// at the end of a list, with the bytes written since its previous call:
+	// a list stops with its error (the request's deadline, the answer's
+	// byte budget), and a heavy operation may yield the processor there.
+	// Nil: the context's error only.
+	Pace func(ctx context.Context, written int) error
 
 	lists map[listField]lister
 }
@@ -48,16 +52,31 @@ type listField struct{ object, field string }
 // lister writes the value a list field resolved to, or reports that gqlgen
 // must.
 type lister interface {
-	write(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, v any, pace func(context.Context) error) (out []byte, ok bool, err error)
+	write(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, v any, pace func(context.Context, int) error) (out []byte, ok bool, err error)
 }
 
 // paceFields is how many fields a list writes between calls to Pace: the
 // number of fields after which a heavy operation run by gqlgen yields.
 const paceFields = 256
 
-// planCacheSize bounds the compiled plans kept per list field: a plan is a
-// few hundred bytes, and clients send a handful of distinct selections.
+// paceBytes is how many bytes a list writes, at most, between calls to Pace
+// (rounded up to an element): a few fields of long aliases in nested lists
+// write far more than paceFields short ones.
+const paceBytes = 64 << 10
+
+// planCacheSize bounds the compiled plans kept per list field: clients send
+// a handful of distinct selections.
 const planCacheSize = 256
+
+// maxCachedSelection is the longest selection, in the bytes of its fields'
+// aliases and names, whose plan is kept: a plan holds its aliases, and a
+// longer selection, compiled per request, pins nothing beyond it.
+const maxCachedSelection = 4 << 10
+
+// initialBuffer bounds what a list reserves before writing, from the size
+// of its first element: the rest grows with what is written, up to the
+// byte budget Pace enforces.
+const initialBuffer = 8 << 20
 
 func (*Lists) ExtensionName() string { return "CompiledLists" }
 
@@ -92,7 +111,7 @@ func (l *Lists) InterceptField(ctx context.Context, next graphql.Resolver) (any,
 	}
 	pace := l.Pace
 	if pace == nil {
-		pace = func(ctx context.Context) error { return ctx.Err() }
+		pace = func(ctx context.Context, _ int) error { return ctx.Err() }
 	}
 	out, ok, err := list.write(ctx, graphql.GetOperationContext(ctx), fc.Field.Selections, res, pace)
 	switch {
@@ -128,34 +147,53 @@ type objectType[T any] struct {
 
 // nested is a field of T that holds an object or a list of objects.
 type nested[T any] interface {
-	// sign writes the selection sel makes of the field's type to key, or
+	// sign adds the selection sel makes of the field's type to sig, or
 	// reports that it cannot be compiled.
-	sign(oc *graphql.OperationContext, sel ast.SelectionSet, key *strings.Builder) bool
+	sign(oc *graphql.OperationContext, sel ast.SelectionSet, sig *signature) bool
 	compile(oc *graphql.OperationContext, sel ast.SelectionSet) func(w *writer, v T)
 }
 
-// sign writes the fields sel selects of t, as the operation's variables
-// make them (@include and @skip), to key: the plan's key in the cache. It
-// reports false when gqlgen must write them.
-func (t *objectType[T]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, key *strings.Builder) bool {
-	key.WriteByte('{')
+// signature is what identifies a selection's plan: the hash of its fields
+// (aliases and names, nested selections in braces), their length and their
+// number.
+type signature struct {
+	hash   hash.Hash
+	size   int
+	fields int
+}
+
+func (s *signature) write(b ...string) {
+	for _, p := range b {
+		_, _ = io.WriteString(s.hash, p)
+		s.size += len(p)
+	}
+}
+
+func (s *signature) key() (k [sha256.Size]byte) {
+	s.hash.Sum(k[:0])
+	return k
+}
+
+// sign adds the fields sel selects of t, as the operation's variables make
+// them (@include and @skip), to sig: the plan's key in the cache. It reports
+// false when gqlgen must write them.
+func (t *objectType[T]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, sig *signature) bool {
+	sig.write("{")
 	for _, f := range graphql.CollectFields(oc, sel, t.implements) {
 		if f.Deferrable != nil {
 			return false
 		}
-		key.WriteString(f.Alias)
-		key.WriteByte(0)
-		key.WriteString(f.Name)
-		key.WriteByte(0)
+		sig.write(f.Alias, "\x00", f.Name, "\x00")
+		sig.fields++
 		if n := t.objects[f.Name]; n != nil {
-			if !n.sign(oc, f.Selections, key) {
+			if !n.sign(oc, f.Selections, sig) {
 				return false
 			}
 		} else if t.leaves[f.Name] == nil && f.Name != "__typename" {
 			return false
 		}
 	}
-	key.WriteByte('}')
+	sig.write("}")
 	return true
 }
 
@@ -209,8 +247,8 @@ type one[T, U any] struct {
 	typ *objectType[U]
 }
 
-func (o one[T, U]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, key *strings.Builder) bool {
-	return o.typ.sign(oc, sel, key)
+func (o one[T, U]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, sig *signature) bool {
+	return o.typ.sign(oc, sel, sig)
 }
 
 func (o one[T, U]) compile(oc *graphql.OperationContext, sel ast.SelectionSet) func(*writer, T) {
@@ -231,8 +269,8 @@ type many[T, U any] struct {
 	typ *objectType[*U]
 }
 
-func (m many[T, U]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, key *strings.Builder) bool {
-	return m.typ.sign(oc, sel, key)
+func (m many[T, U]) sign(oc *graphql.OperationContext, sel ast.SelectionSet, sig *signature) bool {
+	return m.typ.sign(oc, sel, sig)
 }
 
 func (m many[T, U]) compile(oc *graphql.OperationContext, sel ast.SelectionSet) func(*writer, T) {
@@ -251,36 +289,46 @@ func (m many[T, U]) compile(oc *graphql.OperationContext, sel ast.SelectionSet) 
 }
 
 // list writes lists of one element type with the plans compiled for the
-// selections seen.
+// selections seen, keyed by their signature's hash.
 type list[T comparable] struct {
 	typ   *objectType[T]
-	plans *lru.Cache[string, func(*writer, T)]
+	plans *lru.Cache[[sha256.Size]byte, func(*writer, T)]
 }
 
 func newList[T comparable](typ *objectType[T]) *list[T] {
-	plans, _ := lru.New[string, func(*writer, T)](planCacheSize)
+	plans, _ := lru.New[[sha256.Size]byte, func(*writer, T)](planCacheSize)
 	return &list[T]{typ: typ, plans: plans}
 }
 
-func (l *list[T]) write(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, v any, pace func(context.Context) error) ([]byte, bool, error) {
+// plan is the plan for sel, whose signature is sig: cached, unless sel is
+// too long to keep.
+func (l *list[T]) plan(oc *graphql.OperationContext, sel ast.SelectionSet, sig *signature) func(*writer, T) {
+	if sig.size > maxCachedSelection {
+		return l.typ.compile(oc, sel)
+	}
+	key := sig.key()
+	if p, ok := l.plans.Get(key); ok {
+		return p
+	}
+	p := l.typ.compile(oc, sel)
+	l.plans.Add(key, p)
+	return p
+}
+
+func (l *list[T]) write(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, v any, pace func(context.Context, int) error) ([]byte, bool, error) {
 	items, ok := v.([]T)
 	if !ok {
 		return nil, false, nil
 	}
-	var key strings.Builder
-	if !l.typ.sign(oc, sel, &key) {
+	sig := signature{hash: sha256.New()}
+	if !l.typ.sign(oc, sel, &sig) {
 		return nil, false, nil
 	}
-	writeItem, ok := l.plans.Get(key.String())
-	if !ok {
-		writeItem = l.typ.compile(oc, sel)
-		l.plans.Add(key.String(), writeItem)
-	}
-	// The estimate counts the selection's key bytes twice per element: the
-	// buffer grows once or twice at most.
-	w := &writer{b: make([]byte, 0, 2+len(items)*(2+2*key.Len()))}
-	w.b = append(w.b, '[')
-	written, perItem := 0, 1+strings.Count(key.String(), "\x00")/2
+	writeItem := l.plan(oc, sel, &sig)
+	w := &writer{b: []byte{'['}}
+	// paced is how much of w.b Pace has been told of; fields, how many
+	// fields have been written since.
+	paced, fields, perItem := 0, 0, 1+sig.fields
 	var zero T
 	for i, item := range items {
 		// gqlgen reports a null element as an error of its own.
@@ -294,15 +342,21 @@ func (l *list[T]) write(ctx context.Context, oc *graphql.OperationContext, sel a
 		if w.failed {
 			return nil, false, nil
 		}
-		if written += perItem; written >= paceFields {
-			written = 0
-			if err := pace(ctx); err != nil {
+		if i == 0 {
+			// The first element's size, times the elements, bounded.
+			w.b = slices.Grow(w.b, min(len(w.b)*(len(items)-1), initialBuffer))
+		}
+		if fields += perItem; fields >= paceFields || len(w.b)-paced >= paceBytes {
+			fields = 0
+			if err := pace(ctx, len(w.b)-paced); err != nil {
 				return nil, false, err
 			}
+			paced = len(w.b)
 		}
 	}
-	if err := pace(ctx); err != nil {
+	w.b = append(w.b, ']')
+	if err := pace(ctx, len(w.b)-paced); err != nil {
 		return nil, false, err
 	}
-	return append(w.b, ']'), true, nil
+	return w.b, true, nil
 }

@@ -45,7 +45,7 @@ func TestListsWriteOrFallBack(t *testing.T) {
 	var stop error
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: staticRoot{&graph.Resolver{}, chart}}))
 	srv.AddTransport(transport.POST{})
-	srv.Use(&Lists{Pace: func(context.Context) error { paced++; return stop }})
+	srv.Use(&Lists{Pace: func(context.Context, int) error { paced++; return stop }})
 	post := func(query string) string {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"query":`+string(appendString(nil, query))+`}`))

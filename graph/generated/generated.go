@@ -224,6 +224,7 @@ type ComplexityRoot struct {
 		MoveScenarioOperation   func(childComplexity int, id string, key int, toIndex int) int
 		RebaseScenario          func(childComplexity int, id string, baseAsOf *org.Date) int
 		RecordRating            func(childComplexity int, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) int
+		RecordThematicMeetings  func(childComplexity int, cellID string, year int, count int, decision org.Decision, effectiveOn *org.Date, note *string) int
 		RedoScenarioOperation   func(childComplexity int, id string) int
 		RemoveMember            func(childComplexity int, memberID string, reason org.RemovalReason, decision org.Decision, effectiveOn *org.Date, note *string) int
 		RemoveScenarioOperation func(childComplexity int, id string, key int) int
@@ -256,6 +257,7 @@ type ComplexityRoot struct {
 		HasChildren       func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
+		Meetings          func(childComplexity int) int
 		MemberCount       func(childComplexity int) int
 		Members           func(childComplexity int, first *int, after *string, subtree *bool, filter *model.MemberFilter, orderBy *org.MemberOrder, asOf *org.Date, scenario *string) int
 		Name              func(childComplexity int) int
@@ -423,6 +425,11 @@ type ComplexityRoot struct {
 		SubjectID    func(childComplexity int) int
 	}
 
+	YearCount struct {
+		Count func(childComplexity int) int
+		Year  func(childComplexity int) int
+	}
+
 	YearRating struct {
 		Grade func(childComplexity int) int
 		Year  func(childComplexity int) int
@@ -463,6 +470,7 @@ type MutationResolver interface {
 	AssignRole(ctx context.Context, memberID string, orgID string, role org.Role, headOfUnit *bool, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	EndRole(ctx context.Context, memberID string, orgID string, role org.Role, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	RecordRating(ctx context.Context, orgID *string, memberID *string, year int, rating org.Grade, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
+	RecordThematicMeetings(ctx context.Context, cellID string, year int, count int, decision org.Decision, effectiveOn *org.Date, note *string) (*model.Change, error)
 	CreateScenario(ctx context.Context, name string, within string, baseAsOf *org.Date) (*model.Scenario, error)
 	AddScenarioOperations(ctx context.Context, id string, operations []*model.ScenarioOperationInput) (*model.Scenario, error)
 	RemoveScenarioOperation(ctx context.Context, id string, key int) (*model.Scenario, error)
@@ -1386,6 +1394,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRating(childComplexity, args["orgId"].(*string), args["memberId"].(*string), args["year"].(int), args["rating"].(org.Grade), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
+	case "Mutation.recordThematicMeetings":
+		if e.ComplexityRoot.Mutation.RecordThematicMeetings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordThematicMeetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordThematicMeetings(childComplexity, args["cellId"].(string), args["year"].(int), args["count"].(int), args["decision"].(org.Decision), args["effectiveOn"].(*org.Date), args["note"].(*string)), true
 	case "Mutation.redoScenarioOperation":
 		if e.ComplexityRoot.Mutation.RedoScenarioOperation == nil {
 			break
@@ -1599,6 +1618,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Kind(childComplexity), true
+	case "Org.thematicMeetings":
+		if e.ComplexityRoot.Org.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.Meetings(childComplexity), true
 	case "Org.memberCount":
 		if e.ComplexityRoot.Org.MemberCount == nil {
 			break
@@ -2402,6 +2427,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Violation.SubjectID(childComplexity), true
 
+	case "YearCount.count":
+		if e.ComplexityRoot.YearCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearCount.Count(childComplexity), true
+	case "YearCount.year":
+		if e.ComplexityRoot.YearCount.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearCount.Year(childComplexity), true
+
 	case "YearRating.rating":
 		if e.ComplexityRoot.YearRating.Grade == nil {
 			break
@@ -2782,6 +2820,8 @@ enum ChangeType {
   ROLE_ENDED
   "Xếp loại chất lượng: a yearly rating recorded."
   RATING_RECORDED
+  "Sinh hoạt chuyên đề: a cell's thematic meetings of a year recorded."
+  MEETINGS_RECORDED
 }
 
 "One applied operation, immutable."
@@ -2910,6 +2950,8 @@ enum Role {
   STANDING_COMMITTEE_MEMBER
   "Cấp ủy viên: committee member."
   COMMITTEE_MEMBER
+  "Trưởng thôn, tổ trưởng tổ dân phố: head of the village or residential group of a village or residential-group cell, which the member belongs to or keeps their residence link with. Not a party office; ` + "`" + `statistics.breakdown(by: VILLAGE_HEADS)` + "`" + ` counts the villages members head."
+  VILLAGE_HEAD
 }
 
 "Yearly quality rating (xếp loại chất lượng)."
@@ -2982,6 +3024,14 @@ type YearRating {
   year: Int!
   "The rating."
   rating: Rating!
+}
+
+"How many of something one year had."
+type YearCount {
+  "The year."
+  year: Int!
+  "How many."
+  count: Int!
 }
 
 "Criteria selecting members; each given must hold (bounds are inclusive, lists match any of their values)."
@@ -3294,6 +3344,21 @@ type MemberEdge {
     "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
     note: String
   ): Change!
+  "Records how many thematic meetings (sinh hoạt chuyên đề) a cell held in a year, replacing what was recorded for that year."
+  recordThematicMeetings(
+    "The cell (CELL or GRASSROOTS_CELL; BAD_USER_INPUT otherwise)."
+    cellId: ID!
+    "The year, from 1930 to the effective date's year (BAD_USER_INPUT otherwise)."
+    year: Int!
+    "How many it held, 0 to 366."
+    count: Int!
+    "The decision that orders it, by the cell's superior."
+    decision: DecisionInput!
+    "The date it takes effect (ngày có hiệu lực); default today in Vietnam; BAD_USER_INPUT if before the decision's date."
+    effectiveOn: Date
+    "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
+    note: String
+  ): Change!
 
 }
 
@@ -3493,6 +3558,8 @@ type Org implements Node {
   statistics: OrgStatistics!
   "Its yearly quality ratings (xếp loại chất lượng), by year."
   ratings: [YearRating!]!
+  "A cell's thematic meetings (sinh hoạt chuyên đề) recorded for each year, by year (recordThematicMeetings)."
+  thematicMeetings: [YearCount!]!
   "Breaches of the Charter's rules by this organisation itself (its subtree: Query.violations)."
   violations: [Violation!]!
 }
@@ -4342,14 +4409,14 @@ type OrgStatistics {
   "CELL organisations by sector (sectors with none are left out)."
   cellsBySector: [SectorCount!]!
   """
-  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT) counted by one criterion, as the party's
+  The subtree's members (or grassroots organisations, by ORG_RATING and SECRETARY_HEADS_UNIT; villages by VILLAGE_HEADS; cells by THEMATIC_MEETINGS) counted by one criterion, as the party's
   statistical reports give them: one row per value, values with none included. AGE_BAND and ETHNICITY
   need the role that reads personal data (FORBIDDEN otherwise).
   """
   breakdown(
     "What to count by."
     by: BreakdownBy!
-    "The year rated, for MEMBER_RATING and ORG_RATING; default the year before the date counted."
+    "The year rated, for MEMBER_RATING and ORG_RATING, or of the meetings, for THEMATIC_MEETINGS; default the year before the date counted."
     year: Int
   ): [BreakdownRow!]!
 }
@@ -4372,11 +4439,15 @@ enum BreakdownBy {
   ORG_RATING
   "Grassroots organisations by whether their secretary also heads the agency, unit or village (bí thư đồng thời là thủ trưởng): HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY."
   SECRETARY_HEADS_UNIT
+  "Village and residential-group cells (CELL, as cellsBySector counts them) by who heads the village (trưởng thôn, tổ trưởng tổ dân phố; the VILLAGE_HEAD role): HEAD_IS_SECRETARY, HEAD_IS_OTHER_MEMBER, HEAD_NOT_A_MEMBER (no member recorded as its head)."
+  VILLAGE_HEADS
+  "Cells (chi bộ trực thuộc, as cellCount counts them) by whether they held thematic meetings (sinh hoạt chuyên đề) in ` + "`" + `year` + "`" + `: HELD, NOT_HELD."
+  THEMATIC_MEETINGS
 }
 
 "One line of a breakdown."
 type BreakdownRow {
-  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, UNRATED or UNKNOWN."
+  "The value counted, stable for programs: an enum value (OFFICIAL, INTERMEDIATE, EXCELLENT …), an age band (UP_TO_30, FROM_31_TO_40, FROM_41_TO_50, FROM_51_TO_60, OVER_60), an ethnicity as recorded (Kinh, Tày …), HEADS_UNIT, DOES_NOT_HEAD, NO_SECRETARY, HEAD_IS_SECRETARY, HEAD_IS_OTHER_MEMBER, HEAD_NOT_A_MEMBER, HELD, NOT_HELD, UNRATED or UNKNOWN."
   key: String!
   "The value in Vietnamese, as the reports write it (e.g. \"Hoàn thành tốt nhiệm vụ\", \"Từ 31 đến 40 tuổi\")."
   label: String!
@@ -4880,6 +4951,42 @@ func (ec *executionContext) field_Mutation_recordRating_args(ctx context.Context
 		return nil, err
 	}
 	args["note"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordThematicMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cellId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["cellId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "count", ec.unmarshalNInt2int)
+	if err != nil {
+		return nil, err
+	}
+	args["count"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decision", ec.unmarshalNDecisionInput2dangboᚋinternalᚋorgᚐDecision)
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOn", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "note", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg5
 	return args, nil
 }
 
@@ -8171,6 +8278,8 @@ func (ec *executionContext) fieldContext_Decision_issuer(_ context.Context, fiel
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -8478,6 +8587,8 @@ func (ec *executionContext) fieldContext_Member_cell(_ context.Context, field gr
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -8553,6 +8664,8 @@ func (ec *executionContext) fieldContext_Member_residenceCell(_ context.Context,
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -9177,6 +9290,8 @@ func (ec *executionContext) fieldContext_Mutation_createOrg(ctx context.Context,
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -10282,6 +10397,69 @@ func (ec *executionContext) fieldContext_Mutation_recordRating(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordThematicMeetings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recordThematicMeetings,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordThematicMeetings(ctx, fc.Args["cellId"].(string), fc.Args["year"].(int), fc.Args["count"].(int), fc.Args["decision"].(org.Decision), fc.Args["effectiveOn"].(*org.Date), fc.Args["note"].(*string))
+		},
+		nil,
+		ec.marshalNChange2ᚖdangboᚋgraphᚋmodelᚐChange,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recordThematicMeetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "seq":
+				return ec.fieldContext_Change_seq(ctx, field)
+			case "type":
+				return ec.fieldContext_Change_type(ctx, field)
+			case "effectiveOn":
+				return ec.fieldContext_Change_effectiveOn(ctx, field)
+			case "decision":
+				return ec.fieldContext_Change_decision(ctx, field)
+			case "note":
+				return ec.fieldContext_Change_note(ctx, field)
+			case "actor":
+				return ec.fieldContext_Change_actor(ctx, field)
+			case "recordedAt":
+				return ec.fieldContext_Change_recordedAt(ctx, field)
+			case "subjects":
+				return ec.fieldContext_Change_subjects(ctx, field)
+			case "before":
+				return ec.fieldContext_Change_before(ctx, field)
+			case "after":
+				return ec.fieldContext_Change_after(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordThematicMeetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11110,6 +11288,8 @@ func (ec *executionContext) fieldContext_NodeChange_before(_ context.Context, fi
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -11185,6 +11365,8 @@ func (ec *executionContext) fieldContext_NodeChange_after(_ context.Context, fie
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -11521,6 +11703,8 @@ func (ec *executionContext) fieldContext_Org_parent(_ context.Context, field gra
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -11596,6 +11780,8 @@ func (ec *executionContext) fieldContext_Org_ancestors(_ context.Context, field 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -12024,6 +12210,41 @@ func (ec *executionContext) fieldContext_Org_ratings(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_thematicMeetings(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Org_thematicMeetings,
+		func(ctx context.Context) (any, error) {
+			return obj.Meetings, nil
+		},
+		nil,
+		ec.marshalNYearCount2ᚕdangboᚋinternalᚋorgᚐYearCountᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Org_thematicMeetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "year":
+				return ec.fieldContext_YearCount_year(ctx, field)
+			case "count":
+				return ec.fieldContext_YearCount_count(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type YearCount", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Org_violations(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12389,6 +12610,8 @@ func (ec *executionContext) fieldContext_OrgConnection_nodes(_ context.Context, 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -12561,6 +12784,8 @@ func (ec *executionContext) fieldContext_OrgEdge_node(_ context.Context, field g
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -13158,6 +13383,8 @@ func (ec *executionContext) fieldContext_Query_roots(ctx context.Context, field 
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -13245,6 +13472,8 @@ func (ec *executionContext) fieldContext_Query_org(ctx context.Context, field gr
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -14221,6 +14450,8 @@ func (ec *executionContext) fieldContext_RoleTerm_org(_ context.Context, field g
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -14557,6 +14788,8 @@ func (ec *executionContext) fieldContext_Scenario_within(_ context.Context, fiel
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -15937,6 +16170,8 @@ func (ec *executionContext) fieldContext_SearchHit_path(_ context.Context, field
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -16220,6 +16455,8 @@ func (ec *executionContext) fieldContext_Violation_subject(_ context.Context, fi
 				return ec.fieldContext_Org_statistics(ctx, field)
 			case "ratings":
 				return ec.fieldContext_Org_ratings(ctx, field)
+			case "thematicMeetings":
+				return ec.fieldContext_Org_thematicMeetings(ctx, field)
 			case "violations":
 				return ec.fieldContext_Org_violations(ctx, field)
 			}
@@ -16402,6 +16639,64 @@ func (ec *executionContext) fieldContext_Violation_operationKey(_ context.Contex
 		Object:     "Violation",
 		Field:      field,
 		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearCount_year(ctx context.Context, field graphql.CollectedField, obj *org.YearCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_YearCount_year,
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_YearCount_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearCount_count(ctx context.Context, field graphql.CollectedField, obj *org.YearCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_YearCount_count,
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_YearCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearCount",
+		Field:      field,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
@@ -20873,6 +21168,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordThematicMeetings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordThematicMeetings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createScenario":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createScenario(ctx, field)
@@ -21275,6 +21577,11 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "ratings":
 			out.Values[i] = ec._Org_ratings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "thematicMeetings":
+			out.Values[i] = ec._Org_thematicMeetings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -23133,6 +23440,50 @@ func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var yearCountImplementors = []string{"YearCount"}
+
+func (ec *executionContext) _YearCount(ctx context.Context, sel ast.SelectionSet, obj *org.YearCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearCount")
+		case "year":
+			out.Values[i] = ec._YearCount_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._YearCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var yearRatingImplementors = []string{"YearRating"}
 
 func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSet, obj *org.YearRating) graphql.Marshaler {
@@ -23626,6 +23977,8 @@ var (
 		"MEMBER_RATING":        org.BreakdownMemberRating,
 		"ORG_RATING":           org.BreakdownOrgRating,
 		"SECRETARY_HEADS_UNIT": org.BreakdownSecretaryHeads,
+		"VILLAGE_HEADS":        org.BreakdownVillageHeads,
+		"THEMATIC_MEETINGS":    org.BreakdownMeetings,
 	}
 	marshalNBreakdownBy2dangboᚋinternalᚋorgᚐBreakdownBy = map[org.BreakdownBy]string{
 		org.BreakdownStatus:         "STATUS",
@@ -23636,6 +23989,8 @@ var (
 		org.BreakdownMemberRating:   "MEMBER_RATING",
 		org.BreakdownOrgRating:      "ORG_RATING",
 		org.BreakdownSecretaryHeads: "SECRETARY_HEADS_UNIT",
+		org.BreakdownVillageHeads:   "VILLAGE_HEADS",
+		org.BreakdownMeetings:       "THEMATIC_MEETINGS",
 	}
 )
 
@@ -23784,6 +24139,7 @@ var (
 		"ROLE_ASSIGNED":      org.ChangeRoleAssigned,
 		"ROLE_ENDED":         org.ChangeRoleEnded,
 		"RATING_RECORDED":    org.ChangeRated,
+		"MEETINGS_RECORDED":  org.ChangeMeetingsRecorded,
 	}
 	marshalNChangeType2dangboᚋinternalᚋorgᚐChangeType = map[org.ChangeType]string{
 		org.ChangeEstablished:       "ESTABLISHED",
@@ -23802,6 +24158,7 @@ var (
 		org.ChangeRoleAssigned:      "ROLE_ASSIGNED",
 		org.ChangeRoleEnded:         "ROLE_ENDED",
 		org.ChangeRated:             "RATING_RECORDED",
+		org.ChangeMeetingsRecorded:  "MEETINGS_RECORDED",
 	}
 )
 
@@ -24740,12 +25097,14 @@ var (
 		"DEPUTY_SECRETARY":          org.DeputySecretary,
 		"STANDING_COMMITTEE_MEMBER": org.StandingCommitteeMember,
 		"COMMITTEE_MEMBER":          org.CommitteeMember,
+		"VILLAGE_HEAD":              org.VillageHead,
 	}
 	marshalNRole2dangboᚋinternalᚋorgᚐRole = map[org.Role]string{
 		org.Secretary:               "SECRETARY",
 		org.DeputySecretary:         "DEPUTY_SECRETARY",
 		org.StandingCommitteeMember: "STANDING_COMMITTEE_MEMBER",
 		org.CommitteeMember:         "COMMITTEE_MEMBER",
+		org.VillageHead:             "VILLAGE_HEAD",
 	}
 )
 
@@ -25279,6 +25638,26 @@ func (ec *executionContext) marshalNViolation2ᚖdangboᚋgraphᚋmodelᚐViolat
 		return graphql.Null
 	}
 	return ec._Violation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNYearCount2dangboᚋinternalᚋorgᚐYearCount(ctx context.Context, sel ast.SelectionSet, v org.YearCount) graphql.Marshaler {
+	return ec._YearCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNYearCount2ᚕdangboᚋinternalᚋorgᚐYearCountᚄ(ctx context.Context, sel ast.SelectionSet, v []org.YearCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYearCount2dangboᚋinternalᚋorgᚐYearCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNYearRating2dangboᚋinternalᚋorgᚐYearRating(ctx context.Context, sel ast.SelectionSet, v org.YearRating) graphql.Marshaler {

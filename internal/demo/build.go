@@ -26,6 +26,7 @@ type province struct {
 	// leaders are elected (which it may steer) and runs once every record of
 	// the plan is written.
 	history func(*builder) chronicle
+	present *presentPlan // nil: the province's records end with its history
 }
 
 // chronicle writes the history of one province.
@@ -143,6 +144,7 @@ type builder struct {
 	p       *province
 	cal     calendar
 	hist    chronicle
+	rec     *recorder // runs the operations of its history, once the plan is written
 	areas   map[string]*area
 	root    *unit
 	holders []*unit      // cells and grassroots cells in tree order
@@ -180,8 +182,15 @@ func (b *builder) build() {
 	if b.p.ratings != nil {
 		b.p.ratings.apply(b.r, b.d.Orgs[firstOrg:], b.d.Members[firstMember:])
 	}
+	if b.hist == nil && b.p.present == nil {
+		return
+	}
+	b.rec = newRecorder(b, firstOrg, firstMember)
 	if b.hist != nil {
 		b.hist.run()
+	}
+	if b.p.present != nil {
+		b.liveOn(firstMember)
 	}
 }
 

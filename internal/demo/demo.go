@@ -39,15 +39,26 @@ type Dataset struct {
 // records, ids included. The figures of the source articles hold for every seed; the
 // seed only varies how members, cells and names are spread.
 func Generate(seed uint64) *Dataset {
-	members := konTumAdmissions
-	for _, p := range provinces {
+	// Each province is built from its own random stream into its own
+	// dataset, so they are built at once and joined in the order they are
+	// listed: the same records as one after the other.
+	parts := make([]*Dataset, len(provinces))
+	var wg sync.WaitGroup
+	for i, p := range provinces {
+		members := 0
 		for _, d := range p.districts {
 			members += d.members
 		}
+		parts[i] = &Dataset{Members: make([]org.MemberRecord, 0, members)}
+		wg.Go(func() { newBuilder(parts[i], seed, p).build() })
 	}
-	d := &Dataset{Members: make([]org.MemberRecord, 0, members)}
-	for _, p := range provinces {
-		newBuilder(d, seed, p).build()
+	wg.Wait()
+	d := &Dataset{}
+	for _, part := range parts {
+		d.Orgs = append(d.Orgs, part.Orgs...)
+		d.Members = append(d.Members, part.Members...)
+		d.Changes = append(d.Changes, part.Changes...)
+		part.Changes = nil // the largest: let it go before sorting the history
 	}
 	// The history is numbered in the order it was recorded.
 	slices.SortStableFunc(d.Changes, func(a, b org.Change) int { return a.RecordedAt.Compare(b.RecordedAt) })

@@ -33,7 +33,8 @@ var konTum = &province{
 		congresses:    org.DateFrom(2015, time.May, 1), // 2015–2020 grassroots congresses
 		congressesEnd: org.DateFrom(2015, time.July, 31),
 	},
-	history: newKonTumHistory,
+	history: withOffices(newKonTumHistory),
+	present: &presentPlan{from: konTumEnd.AddDays(1), admissions: 1150, deaths: 120, transfers: 60},
 	districts: []district{
 		{key: "Kon Tum", name: "Đảng bộ thành phố Kon Tum", place: "thành phố Kon Tum",
 			hills: &hills{0.3, []string{"Ba Na", "Ba Na", "Ba Na", "Ba Na", "Ba Na", "Xơ Đăng", "Xơ Đăng", "Gia Rai"}},

@@ -11,8 +11,8 @@ import (
 )
 
 // konTumHistory writes what happened in Kon Tum from 8 August 2016 to 25
-// October 2021 (as the source articles report it), each change by the domain's own operation
-// (ledger), in the order of their effective dates:
+// October 2021 (as the source articles report it), each change by the
+// domain's own operation (recorder), in the order of their effective dates:
 //
 //   - 232 organisations established: a police cell in each of the 86
 //     communes as regular police took over commune security (2019–2020),
@@ -53,7 +53,7 @@ import (
 // by the district plans (konTum).
 type konTumHistory struct {
 	b                     *builder
-	l                     *ledger
+	l                     *recorder
 	firstOrg, firstMember int
 	districts             []*ktDistrict
 	byID                  map[string]*unit
@@ -289,7 +289,7 @@ func (h *konTumHistory) scheduleVillageMerger(c *ktCommune, window []*unit, into
 		l := h.l
 		if intoFirst {
 			l.merge(at, ids(window[1:]), window[0].id, nil)
-			h.relink(at, window[1:], window[0])
+			h.relink(window[1:], window[0])
 			return
 		}
 		sector := window[0].sector
@@ -297,7 +297,7 @@ func (h *konTumHistory) scheduleVillageMerger(c *ktCommune, window []*unit, into
 		u := h.adopt(id, c.u, c.k)
 		u.place = strings.ToUpper(name[:1]) + name[1:] + ", " + c.place
 		c.u.area.homes = append(c.u.area.homes, u)
-		h.relink(at, window, u)
+		h.relink(window, u)
 		h.secretary(at, u, h.heads[nth])
 	})
 }
@@ -310,23 +310,11 @@ func ids(us []*unit) []string {
 	return out
 }
 
-// relink links the working members who lived in merged villages to the
-// village they merged into: the merger ended their links.
-func (h *konTumHistory) relink(at org.Date, sources []*unit, into *unit) {
+// relink notes where merged villages went, for links planned to them: the
+// merger itself linked those who lived there to the village they merged into.
+func (h *konTumHistory) relink(sources []*unit, into *unit) {
 	for _, s := range sources {
 		h.merged[s.id] = into.id
-	}
-	c := h.b.d.Changes[len(h.b.d.Changes)-1]
-	for _, r := range c.After {
-		m := r.Member
-		if m == nil || m.ResidenceOn(at) != "" || !slices.ContainsFunc(m.Residences, func(x org.Residence) bool {
-			return x.Until == at && slices.Contains(ids(sources), x.CellID)
-		}) {
-			continue
-		}
-		if own := h.byID[m.CellOn(at)]; own != nil && !own.sector.IsResidential() {
-			h.l.setResidence(at, m.ID, into.id)
-		}
 	}
 }
 
@@ -568,7 +556,7 @@ func (h *konTumHistory) donors(at org.Date, parent *unit, n int, cells ...*unit)
 // confirmations, the removals, in date order.
 func (h *konTumHistory) run() {
 	b := h.b
-	h.l = newLedger(b, h.firstOrg, h.firstMember, true)
+	h.l = b.rec
 	walk(b.root, func(u *unit) { h.byID[u.id] = u })
 	for i := h.firstMember; i < len(b.d.Members); i++ {
 		if m := &b.d.Members[i]; m.OfficialOn == nil {
@@ -644,35 +632,14 @@ func (h *konTumHistory) admit(at org.Date, k *ktDistrict) {
 			break
 		}
 	}
-	m := org.MemberRecord{ID: b.id("m")}
-	b.identity(&m, u.area, u.sector)
-	born := at.AddYears(-18 - b.r.IntN(18)).AddDays(-1 - b.r.IntN(364))
-	m.Personal.BirthDate = &born
-	m.Theory = org.Theory(3 - countAbove(theoryProbationary, b.r.Float64()))
-	home := u
-	if !u.sector.IsResidential() {
-		home = h.home(u.area, at)
-	}
-	m.Personal.Address = home.place
-	m.Personal.Phone = b.phone()
-	h.l.admit(at, u.id, m)
-
-	id := m.ID
+	m, home := b.newcomer(u, at, h.l.datasetStore)
+	id := h.l.admit(at, u.id, m)
 	if c := at.AddYears(1).AddDays(b.r.IntN(45)); c <= konTumEnd {
 		h.schedule(c, prioConfirmation, func(at org.Date) { h.l.confirm(at, id) })
 	}
 	if home != u && b.chance(linkedShare) {
 		if s := at.AddDays(7 + b.r.IntN(60)); s <= konTumEnd {
 			h.schedule(s, prioResidence, func(at org.Date) { h.link(at, id, home) })
-		}
-	}
-}
-
-// home is a village or residential group of area that exists on date at.
-func (h *konTumHistory) home(a *area, at org.Date) *unit {
-	for {
-		if u := a.homes[h.b.r.IntN(len(a.homes))]; h.l.alive(u.id, at) {
-			return u
 		}
 	}
 }

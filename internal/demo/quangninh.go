@@ -26,6 +26,7 @@ var quangNinh = &province{
 	capital:      "Hạ Long",
 	probationary: 2236,
 	history:      newVanDonHistory,
+	present:      &presentPlan{from: Reference.AddDays(1), admissions: 2200, deaths: 500, transfers: 200},
 	ratings: &ratingPlan{
 		orgs:    [org.NumGrades]int{136, 541, 46, 1},
 		members: [org.NumGrades]int{16858, 75678, 8439, 701},
@@ -150,10 +151,9 @@ func newVanDonHistory(b *builder) chronicle { return &vanDonHistory{b: b} }
 func (h *vanDonHistory) prepare() { h.first = len(h.b.d.Orgs) }
 
 func (h *vanDonHistory) run() {
-	l := newLedger(h.b, h.first, 0, false)
 	for i := h.first; i < len(h.b.d.Orgs); i++ {
 		if r := &h.b.d.Orgs[i]; r.Versions[0].Name == "Chi bộ Ban Quản lý Khu kinh tế Vân Đồn" {
-			l.recordEstablished(r.ID)
+			h.b.rec.establishPlanned(i)
 			return
 		}
 	}

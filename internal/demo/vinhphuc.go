@@ -16,6 +16,7 @@ var vinhPhuc = &province{
 	place:        "tỉnh Vĩnh Phúc",
 	since:        org.DateFrom(1997, time.January, 1),
 	probationary: 14,
+	present:      &presentPlan{from: Reference.AddDays(1), admissions: 16, deaths: 6, transfers: 2},
 	districts: []district{
 		{key: "Yên Lạc", name: "Đảng bộ huyện Yên Lạc", place: "huyện Yên Lạc",
 			communes: []string{"Tam Hồng"},

@@ -19,6 +19,8 @@ const (
 	BreakdownMemberRating                      // members: rating of a year
 	BreakdownOrgRating                         // grassroots organisations: rating of a year
 	BreakdownSecretaryHeads                    // grassroots organisations: whether their secretary heads the unit
+	BreakdownVillageHeads                      // village and residential-group cells: whether a member heads the village
+	BreakdownMeetings                          // cells: whether they held thematic meetings in a year
 )
 
 // personal reports whether the breakdown reads personal data.
@@ -79,7 +81,7 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 	if by.personal() && !r.p.Can(ReadPersonal) {
 		return nil, Errorf(EForbidden, "vai trò của bạn không được thống kê đảng viên theo thông tin cá nhân (tuổi, dân tộc)")
 	}
-	if by > BreakdownSecretaryHeads {
+	if by > BreakdownMeetings {
 		return nil, Errorf(EInvalid, "không thống kê được theo tiêu chí này")
 	}
 	if year == 0 {
@@ -99,6 +101,9 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 		}
 		return t.rows(BreakdownMemberRating, year), nil
 	}
+	if by == BreakdownMeetings {
+		return meetingRows(nodes, year), nil
+	}
 	cells := cellsHolding(nodes)
 	var sum MemberTally
 	if tl, ok := r.store.(MemberTallier); ok {
@@ -112,8 +117,11 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 	} else if err := r.eachMember(ctx, v, cells, func(_ string, m *Member) error { sum.Add(m, v.At); return nil }); err != nil {
 		return nil, err
 	}
-	if by == BreakdownSecretaryHeads {
+	switch by {
+	case BreakdownSecretaryHeads:
 		return secretaryRows(nodes, sum.Secretaries), nil
+	case BreakdownVillageHeads:
+		return villageHeadRows(nodes, sum.VillageHeads), nil
 	}
 	return sum.rows(by, year), nil
 }
@@ -154,6 +162,9 @@ type MemberTally struct {
 	// Secretaries tells, of each organisation whose secretary is counted,
 	// whether they also head its agency, unit or village.
 	Secretaries map[string]bool
+	// VillageHeads tells, of each village or residential-group cell a
+	// counted member heads (VillageHead), whether they are its secretary too.
+	VillageHeads map[string]bool
 }
 
 // MemberTallier is a Reader that keeps a tally of each cell's members, as
@@ -187,6 +198,13 @@ func (t *MemberTally) count(m *Member, at Date, n int) {
 	t.rate(m.Ratings, n)
 	for _, r := range m.Roles {
 		switch {
+		case r.Role == VillageHead && n > 0:
+			if t.VillageHeads == nil {
+				t.VillageHeads = map[string]bool{}
+			}
+			t.VillageHeads[r.OrgID] = m.holds(Secretary, r.OrgID)
+		case r.Role == VillageHead:
+			delete(t.VillageHeads, r.OrgID)
 		case r.Role != Secretary:
 		case n > 0:
 			if t.Secretaries == nil {
@@ -217,7 +235,7 @@ func (t *MemberTally) rate(rs []YearRating, n int) {
 // while readers still add up t.
 func (t *MemberTally) Clone() *MemberTally {
 	c := *t
-	c.Ethnicity, c.Secretaries = maps.Clone(t.Ethnicity), maps.Clone(t.Secretaries)
+	c.Ethnicity, c.Secretaries, c.VillageHeads = maps.Clone(t.Ethnicity), maps.Clone(t.Secretaries), maps.Clone(t.VillageHeads)
 	c.Ratings = make(map[int]*[NumGrades]int, len(t.Ratings))
 	for y, g := range t.Ratings {
 		gc := *g
@@ -258,6 +276,11 @@ func (t *MemberTally) merge(o *MemberTally, by BreakdownBy, year int) {
 			t.Secretaries = map[string]bool{}
 		}
 		maps.Copy(t.Secretaries, o.Secretaries)
+	case BreakdownVillageHeads:
+		if t.VillageHeads == nil {
+			t.VillageHeads = map[string]bool{}
+		}
+		maps.Copy(t.VillageHeads, o.VillageHeads)
 	case BreakdownMemberRating:
 		if g := o.Ratings[year]; g != nil {
 			if t.Ratings == nil {

@@ -49,7 +49,7 @@ func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (Org, error) {
 			}
 			parent = &p
 		}
-		if err := CheckPlacement(in.Kind, parent); err != nil {
+		if err := checkPlacement(in.Kind, parent); err != nil {
 			return err
 		}
 		return tx.PutOrg(ctx, OrgRecord{ID: id, Code: code, Versions: []Version{{
@@ -177,7 +177,7 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error
 		if err != nil {
 			return err
 		}
-		if err := CheckMemberCell(&cell); err != nil {
+		if err := checkMemberCell(&cell); err != nil {
 			return err
 		}
 		return tx.PutMember(ctx, MemberRecord{

@@ -27,6 +27,7 @@ const (
 	ChangeRoleAssigned
 	ChangeRoleEnded
 	ChangeRated
+	ChangeMeetingsRecorded
 	NumChangeTypes = iota
 )
 
@@ -34,6 +35,7 @@ var changeTypes = enumNames[ChangeType]{"loại thay đổi", []string{
 	"ESTABLISHED", "RENAMED", "TRANSFERRED", "MERGED", "SPLIT", "DISSOLVED", "KIND_CHANGED",
 	"MEMBER_ADMITTED", "MEMBER_CONFIRMED", "MEMBER_TRANSFERRED", "MEMBER_REMOVED",
 	"RESIDENCE_SET", "RESIDENCE_ENDED", "ROLE_ASSIGNED", "ROLE_ENDED", "RATING_RECORDED",
+	"MEETINGS_RECORDED",
 }}
 
 func (t ChangeType) String() string                { return changeTypes.String(t) }

@@ -128,9 +128,13 @@ const (
 	DeputySecretary                     // Phó Bí thư
 	StandingCommitteeMember             // Ủy viên Ban Thường vụ
 	CommitteeMember                     // cấp ủy viên
+	// VillageHead (trưởng thôn, tổ trưởng tổ dân phố) heads the village or
+	// residential group of a village or residential-group cell: no party
+	// office, but the party's reports count the villages a member heads.
+	VillageHead
 )
 
-var roles = enumNames[Role]{"chức vụ", []string{"SECRETARY", "DEPUTY_SECRETARY", "STANDING_COMMITTEE_MEMBER", "COMMITTEE_MEMBER"}}
+var roles = enumNames[Role]{"chức vụ", []string{"SECRETARY", "DEPUTY_SECRETARY", "STANDING_COMMITTEE_MEMBER", "COMMITTEE_MEMBER", "VILLAGE_HEAD"}}
 
 func (r Role) String() string                { return roles.String(r) }
 func (r Role) MarshalText() ([]byte, error)  { return roles.Marshal(r) }

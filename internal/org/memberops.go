@@ -76,7 +76,7 @@ func (op *operation) cellOn(id, what string) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	return cell, op.allow(id, CheckMemberCell(&cell))
+	return cell, op.allow(id, checkMemberCell(&cell))
 }
 
 // AdmitMember admits a new, probationary member to a cell on the effective
@@ -191,7 +191,7 @@ func (s *Service) RemoveMember(ctx context.Context, memberID string, reason Remo
 		if err != nil {
 			return err
 		}
-		rec.LeaveFrom(op.at, "")
+		rec.leaveFrom(op.at, "")
 		return op.putMember(rec)
 	})
 }
@@ -270,11 +270,13 @@ func (s *Service) AssignRole(ctx context.Context, memberID, orgID string, role R
 		if err != nil {
 			return err
 		}
-		up, err := op.ancestors(cell)
-		if err != nil {
+		if role == VillageHead {
+			if err := villageHeadOf(&rec, &o, op.at); err != nil {
+				return err
+			}
+		} else if up, err := op.ancestors(cell); err != nil {
 			return err
-		}
-		if !slices.Contains(up, orgID) {
+		} else if !slices.Contains(up, orgID) {
 			return RuleMembership.Violation("đảng viên chỉ giữ chức vụ ở tổ chức có chi bộ của mình; %q không chứa chi bộ của đảng viên", o.Name)
 		}
 		if err := op.issuedBy(superiorOf(o)); err != nil {

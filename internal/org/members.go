@@ -96,23 +96,9 @@ func (s *Service) SubtreeMembers(ctx context.Context, v View, id string, q Membe
 	return read(ctx, s, v, func(r *scoped, v View) (MemberPage, error) { return r.SubtreeMembers(ctx, v, id, q) })
 }
 
-// SubtreeMembers reads the members of the cells of the subtree, keeps those
-// the filter selects as the caller sees them (residence links and roles
-// outside the caller's scope masked before the filters on them) and cuts
-// the page out of them. Every cell of a subtree the caller sees lies in its scope.
+// SubtreeMembers cuts the page out of the members selectMembers selects.
+// Every cell of a subtree the caller sees lies in its scope.
 func (r *scoped) SubtreeMembers(ctx context.Context, v View, id string, q MemberQuery) (MemberPage, error) {
-	f := &q.Filter
-	if (f.personal() || q.Order == ByBirth) && !r.p.Can(ReadPersonal) {
-		return MemberPage{}, Errorf(EForbidden, "vai trò của bạn không được lọc hay sắp xếp đảng viên theo thông tin cá nhân (ngày sinh, dân tộc)")
-	}
-	if len(f.Grades) > 0 && f.RatedYear == 0 || f.RatedYear != 0 && len(f.Grades) == 0 {
-		return MemberPage{}, Errorf(EInvalid, "lọc theo xếp loại cần cả năm và các mức xếp loại")
-	}
-	if f.ResidenceWithin != "" {
-		if err := r.seeOrg(ctx, v, f.ResidenceWithin); err != nil {
-			return MemberPage{}, err
-		}
-	}
 	top := topPage{n: q.First}
 	if q.After != "" {
 		parts, err := decodeCursor(q.After, 2)
@@ -121,17 +107,45 @@ func (r *scoped) SubtreeMembers(ctx context.Context, v View, id string, q Member
 		}
 		top.after = &keyed{key: parts[0], id: parts[1]}
 	}
+	if err := r.selectMembers(ctx, v, id, &q, &top); err != nil {
+		return MemberPage{}, err
+	}
+	ms, err := r.keptMembers(ctx, v, top.best)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	page := MemberPage{Members: ms}
+	page.Total, page.HasNext = top.total, top.beyond > len(top.best)
+	return page, nil
+}
+
+// selectMembers offers top the members of id's subtree (q.Subtree) or its
+// own that q.Filter selects as the caller sees them (residence links and
+// roles outside the caller's scope masked before the filters on them).
+// Without filters on what the scope masks, top keeps only keys, and
+// keptMembers reads the members through the scope at the end: a district's
+// list holds tens of thousands.
+func (r *scoped) selectMembers(ctx context.Context, v View, id string, q *MemberQuery, top *topPage) error {
+	f := &q.Filter
+	if (f.personal() || q.Order == ByBirth) && !r.p.Can(ReadPersonal) {
+		return Errorf(EForbidden, "vai trò của bạn không được lọc hay sắp xếp đảng viên theo thông tin cá nhân (ngày sinh, dân tộc)")
+	}
+	if len(f.Grades) > 0 && f.RatedYear == 0 || f.RatedYear != 0 && len(f.Grades) == 0 {
+		return Errorf(EInvalid, "lọc theo xếp loại cần cả năm và các mức xếp loại")
+	}
+	if f.ResidenceWithin != "" {
+		if err := r.seeOrg(ctx, v, f.ResidenceWithin); err != nil {
+			return err
+		}
+	}
 	depth := 0
 	if q.Subtree {
 		depth = -1
 	}
 	cells, err := r.subtreeCells(ctx, v, id, depth)
 	if err != nil {
-		return MemberPage{}, err
+		return err
 	}
-	// Without filters on what the caller's scope masks, the page keeps only
-	// keys and reads its members through the scope at the end: a district's
-	// list holds tens of thousands.
 	var kept []Member
 	err = r.eachMember(ctx, v, cells, func(key string, m *Member) error {
 		switch {
@@ -143,40 +157,45 @@ func (r *scoped) SubtreeMembers(ctx context.Context, v View, id string, q Member
 		}
 		return nil
 	})
+	if err != nil || !f.seen() {
+		return err
+	}
+	if err := r.hideOutside(ctx, v, kept, false); err != nil {
+		return err
+	}
+	seen, err := r.selectSeen(ctx, v, f, kept)
 	if err != nil {
-		return MemberPage{}, err
+		return err
 	}
-	page := MemberPage{}
-	if f.seen() {
-		if err := r.hideOutside(ctx, v, kept, false); err != nil {
-			return MemberPage{}, err
+	for i := range kept {
+		if m := &kept[i]; seen[i] {
+			top.offer(keyed{sortKey(q.Order, Fold(m.FullName), m), m.ID, m})
 		}
-		seen, err := r.selectSeen(ctx, v, f, kept)
-		if err != nil {
-			return MemberPage{}, err
-		}
-		for i := range kept {
-			if m := &kept[i]; seen[i] {
-				top.offer(keyed{sortKey(q.Order, Fold(m.FullName), m), m.ID, m})
-			}
-		}
-		for _, k := range top.best {
-			page.Members = append(page.Members, *k.m)
-		}
-	} else {
-		ids := make([]string, len(top.best))
-		for i, k := range top.best {
-			ids[i] = k.id
-		}
-		ms, err := r.Members(ctx, v, ids)
-		if err != nil {
-			return MemberPage{}, err
-		}
-		// One who left the subtree since the list was read drops out of the page.
-		page.Members = slices.DeleteFunc(ms, func(m Member) bool { return m.ID == "" })
 	}
-	page.Total, page.HasNext = top.total, top.beyond > len(top.best)
-	return page, nil
+	return nil
+}
+
+// keptMembers is the members of ks, in order: those kept whole as they are,
+// the others read through the scope. One who left the subtree since the
+// list was read drops out.
+func (r *scoped) keptMembers(ctx context.Context, v View, ks []keyed) ([]Member, error) {
+	var out []Member
+	var ids []string
+	for _, k := range ks {
+		if k.m != nil {
+			out = append(out, *k.m)
+		} else {
+			ids = append(ids, k.id)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ms, err := r.Members(ctx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m Member) bool { return m.ID == "" }), nil
 }
 
 // keyed is a member's place in a list: its sort key and id, and the member
@@ -191,7 +210,8 @@ func (a keyed) compare(b *keyed) int {
 }
 
 // topPage keeps, of the members offered in any order, the n first after the
-// cursor, and counts them all: a page without sorting the whole list.
+// cursor (all of them, unsorted, when n < 0), and counts them all: a page
+// without sorting the whole list.
 type topPage struct {
 	n             int
 	after         *keyed
@@ -205,6 +225,10 @@ func (p *topPage) offer(k keyed) {
 		return
 	}
 	p.beyond++
+	if p.n < 0 {
+		p.best = append(p.best, k)
+		return
+	}
 	if len(p.best) == p.n && (p.n == 0 || k.compare(&p.best[p.n-1]) >= 0) {
 		return
 	}

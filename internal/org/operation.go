@@ -14,7 +14,8 @@ import (
 type operation struct {
 	ctx    context.Context
 	tx     Tx
-	at     Date // the effective date
+	at     Date             // the effective date
+	now    func() time.Time // when its change is recorded
 	meta   Meta
 	replay *replay // set when the operation runs for a scenario
 	// history reads the changes already recorded, to name the decision a
@@ -51,8 +52,8 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		op := &operation{ctx: ctx, tx: tx, at: at, meta: meta, replay: s.replay, history: tx, sees: s.sees(ctx),
-			before: map[string]Record{}, after: map[string]Record{}}
+		op := &operation{ctx: ctx, tx: tx, at: at, now: s.clock(), meta: meta, replay: s.replay, history: tx,
+			sees: s.sees(ctx), before: map[string]Record{}, after: map[string]Record{}}
 		if err := tx.Load(ctx, WorkingSet{At: at, Near: subjects}); err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 // record records what the operation wrote as a change of type typ.
 func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
 	change := Change{Type: typ, EffectiveOn: op.at, Decision: op.meta.Decision, Note: op.meta.Note,
-		RecordedAt: time.Now().UTC(), Subjects: subjects}
+		RecordedAt: op.now().UTC(), Subjects: subjects}
 	if p, ok := PrincipalFrom(op.ctx); ok {
 		change.Actor = p.Subject
 	}
@@ -115,7 +116,7 @@ func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
 // same decision, for what op does besides its purpose: a resident's link
 // that ends with the cell dissolved is a RESIDENCE_ENDED of that member.
 func (op *operation) aside(typ ChangeType, subjects ...string) *operation {
-	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, meta: op.meta, replay: op.replay, history: op.history, sees: op.sees,
+	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, now: op.now, meta: op.meta, replay: op.replay, history: op.history, sees: op.sees,
 		before: map[string]Record{}, after: map[string]Record{}, typ: typ, subjects: subjects}
 	op.asides = append(op.asides, a)
 	return a

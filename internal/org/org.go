@@ -17,6 +17,7 @@ type Org struct {
 	EstablishedOn Date
 	EndedOn       Date // Forever while it exists
 	Ratings       []YearRating
+	Meetings      []YearCount // thematic meetings by year
 	Counts        Counts
 }
 
@@ -36,7 +37,10 @@ type OrgRecord struct {
 	Code     string       `json:"code,omitempty"`
 	Versions []Version    `json:"versions"` // by Since, not overlapping
 	Ratings  []YearRating `json:"ratings,omitempty"`
-	Rev      int64        `json:"rev,omitempty"` // bumped by every write, for optimistic concurrency
+	// Meetings are a cell's thematic meetings (sinh hoạt chuyên đề) of each
+	// year recorded, by year.
+	Meetings []YearCount `json:"meetings,omitempty"`
+	Rev      int64       `json:"rev,omitempty"` // bumped by every write, for optimistic concurrency
 }
 
 // YearRating is the quality rating of one year.
@@ -96,6 +100,7 @@ func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
 	return Org{
 		ID: r.ID, Code: r.Code, Name: v.Name, Kind: v.Kind, Sector: v.Sector, ParentID: v.ParentID,
 		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(), Ratings: r.Ratings,
+		Meetings: r.Meetings,
 	}, true
 }
 

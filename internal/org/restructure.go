@@ -86,7 +86,7 @@ func checkNewOrg(in *NewOrg) error {
 
 // establish writes a new organisation in force from the effective date.
 func (op *operation) establish(id string, in NewOrg, parent *Org) error {
-	if err := op.allow(id, CheckPlacement(in.Kind, parent)); err != nil {
+	if err := op.allow(id, checkPlacement(in.Kind, parent)); err != nil {
 		return err
 	}
 	return op.putOrg(OrgRecord{ID: id, Code: in.Code, Versions: []Version{{
@@ -109,7 +109,7 @@ func (s *Service) RenameOrg(ctx context.Context, id, name string, meta Meta) (Ch
 		if o.Name == name {
 			return Errorf(EInvalid, "tổ chức đã mang tên %q", name)
 		}
-		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Name == b.Name }, func(v *Version) { v.Name = name })
+		err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.Name == b.Name }, func(v *Version) { v.Name = name })
 		if err != nil {
 			return err
 		}
@@ -161,10 +161,10 @@ func (op *operation) reparent(rec *OrgRecord, o Org, parentID string) error {
 	if err := op.issuedBy(lowestCommon(oldUp, newUp)); err != nil {
 		return err
 	}
-	if err := op.allow(o.ID, CheckPlacement(o.Kind, &parent)); err != nil {
+	if err := op.allow(o.ID, checkPlacement(o.Kind, &parent)); err != nil {
 		return err
 	}
-	return rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
+	return rec.reviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
 		func(v *Version) { v.ParentID = parentID })
 }
 
@@ -222,7 +222,7 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, membe
 			if err != nil {
 				return err
 			}
-			if err := op.allow(id, CheckPlacement(kind, &parent)); err != nil {
+			if err := op.allow(id, checkPlacement(kind, &parent)); err != nil {
 				return err
 			}
 		}
@@ -249,7 +249,7 @@ func (s *Service) ChangeOrgKind(ctx context.Context, id string, kind Kind, membe
 				return err
 			}
 		}
-		err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
+		err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.Kind == b.Kind }, func(v *Version) { v.Kind = kind })
 		if err != nil {
 			return err
 		}
@@ -375,7 +375,7 @@ func (op *operation) moveMembers(ids []string, cell string) error {
 	if err != nil {
 		return err
 	}
-	if err := op.allow(cell, CheckMemberCell(&c)); err != nil {
+	if err := op.allow(cell, checkMemberCell(&c)); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -400,14 +400,14 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 	if err != nil {
 		return err
 	}
-	if err := op.allow(c.ID, CheckPlacement(c.Kind, &parent)); err != nil {
+	if err := op.allow(c.ID, checkPlacement(c.Kind, &parent)); err != nil {
 		return err
 	}
 	rec, err := op.org(c.ID)
 	if err != nil {
 		return err
 	}
-	err = rec.ReviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
+	err = rec.reviseFrom(op.at, func(a, b *Version) bool { return a.ParentID == b.ParentID },
 		func(v *Version) { v.ParentID = parentID })
 	if err != nil {
 		return err
@@ -440,7 +440,7 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo %s; hãy sửa quyết định đó trước",
 				quoted(peek.FullName), quoted(rec.nameOn(since)), since, op.decisionOn(Record{Member: &peek}, since))
 		}
-		if !peek.TiedAfter(rec.ID, op.at) {
+		if !peek.tiedAfter(rec.ID, op.at) {
 			continue
 		}
 		// A member who only lives there keeps their own cell: their link
@@ -471,7 +471,7 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 		if err != nil {
 			return err
 		}
-		m.LeaveFrom(op.at, rec.ID)
+		m.leaveFrom(op.at, rec.ID)
 		if to != "" {
 			m.Residences = append(m.Residences, Residence{Span: Span{op.at, Forever}, CellID: to})
 		}
@@ -479,7 +479,7 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 			return err
 		}
 	}
-	rec.EndAt(op.at)
+	rec.endAt(op.at)
 	return op.putOrg(*rec)
 }
 

@@ -94,11 +94,11 @@ func CanContain(parent, child Kind) bool {
 	return false
 }
 
-// CheckPlacement is nil when an organisation of kind child may sit under parent
+// checkPlacement is nil when an organisation of kind child may sit under parent
 // (nil for a root), and an R5 violation otherwise. It names the parent's kind,
 // not the parent: the finding shows to whoever sees the child, who may not see
 // the organisation above it.
-func CheckPlacement(child Kind, parent *Org) error {
+func checkPlacement(child Kind, parent *Org) error {
 	if parent == nil {
 		if child != Province {
 			return RuleShape.Violation("%s phải trực thuộc một tổ chức đảng cấp trên", child.Vietnamese())
@@ -111,8 +111,8 @@ func CheckPlacement(child Kind, parent *Org) error {
 	return nil
 }
 
-// CheckMemberCell is nil when members may belong to the organisation directly (R5).
-func CheckMemberCell(cell *Org) error {
+// checkMemberCell is nil when members may belong to the organisation directly (R5).
+func checkMemberCell(cell *Org) error {
 	if !cell.Kind.HoldsMembers() {
 		return RuleShape.Violation("đảng viên chỉ sinh hoạt ở chi bộ hoặc chi bộ cơ sở; %q là %s", cell.Name, cell.Kind.Vietnamese())
 	}

@@ -22,6 +22,10 @@ type Figure struct {
 	AsIs, ToBe float64
 }
 
+// Net is the figure's change, ToBe less AsIs: figures are whole or rounded
+// to hundredths, and so is their difference.
+func (f Figure) Net() float64 { return math.Round((f.ToBe-f.AsIs)*100) / 100 }
+
 // NodeChangeKind is one way an organisation differs after a scenario.
 type NodeChangeKind uint8
 

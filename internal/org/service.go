@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"io"
 	"strings"
+	"time"
 )
 
 // Service is what the API calls: reads that show a caller only their part of
@@ -25,6 +26,8 @@ type Service struct {
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
 	ids    func(prefix string) string
+	// now is when a change is recorded (time.Now when nil); see Generator.
+	now func() time.Time
 }
 
 var _ Reader = (*Service)(nil)

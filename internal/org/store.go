@@ -127,6 +127,7 @@ type Tx interface {
 	// DecisionDate is the signing date of the issuer's decision of this
 	// number as the history, or this transaction, already holds it; zero
 	// when no change cites it yet. Several changes may cite one decision.
+	// Numbers compare by DecisionKey: "12-qđ/tu" finds "12-QĐ/TU".
 	DecisionDate(ctx context.Context, issuerID, number string) (Date, error)
 	// LinkedMembers lists, at least, every member who ever had a stint, a
 	// residence link or a role in organisation id, the transaction's own

@@ -8,10 +8,10 @@ import "slices"
 // from its effective date until the next change of the same thing already
 // recorded, never overwriting it.
 
-// ReviseFrom applies set to the organisation from date d on: the version in
+// reviseFrom applies set to the organisation from date d on: the version in
 // force on d is split at d, and set changes it and each following version
 // that still shows, in what same compares, the state d had.
-func (r *OrgRecord) ReviseFrom(d Date, same func(a, b *Version) bool, set func(*Version)) error {
+func (r *OrgRecord) reviseFrom(d Date, same func(a, b *Version) bool, set func(*Version)) error {
 	i := r.splitAt(d)
 	if i < 0 {
 		return Errorf(ENotFound, "tổ chức %q không tồn tại vào ngày %s", r.ID, d)
@@ -58,8 +58,8 @@ func joinVersions(vs []Version) []Version {
 	return out
 }
 
-// EndAt ends the organisation on date d: nothing of it holds from d on.
-func (r *OrgRecord) EndAt(d Date) {
+// endAt ends the organisation on date d: nothing of it holds from d on.
+func (r *OrgRecord) endAt(d Date) {
 	r.Versions = slices.DeleteFunc(r.Versions, func(v Version) bool { return v.Since >= d })
 	if n := len(r.Versions); n > 0 && r.Versions[n-1].Until > d {
 		r.Versions[n-1].Until = d
@@ -96,9 +96,9 @@ func (r *MemberRecord) EndResidence(d Date) {
 	r.Residences = endFacts(r.Residences, d, func(*Residence) bool { return true })
 }
 
-// LeaveFrom ends, on date d, every stint, residence link and role the member
+// leaveFrom ends, on date d, every stint, residence link and role the member
 // has in organisation id; with id empty, all of them: the member leaves the Party.
-func (r *MemberRecord) LeaveFrom(d Date, id string) {
+func (r *MemberRecord) leaveFrom(d Date, id string) {
 	in := func(org string) bool { return id == "" || org == id }
 	r.Stints = endFacts(r.Stints, d, func(s *Stint) bool { return in(s.CellID) })
 	r.Residences = endFacts(r.Residences, d, func(s *Residence) bool { return in(s.CellID) })
@@ -126,9 +126,9 @@ func (r *MemberRecord) ties() []tie {
 	return out
 }
 
-// TiedAfter reports whether the member has a tie to organisation id that
+// tiedAfter reports whether the member has a tie to organisation id that
 // holds on date d or later.
-func (r *MemberRecord) TiedAfter(id string, d Date) bool {
+func (r *MemberRecord) tiedAfter(id string, d Date) bool {
 	return slices.ContainsFunc(r.ties(), func(t tie) bool { return t.org == id && t.span.Until > d })
 }
 

@@ -37,7 +37,7 @@ func CheckNodes(nodes []ChartNode, parent *Org) []Violation {
 			up, known = parent, parent != nil
 		}
 		if known {
-			if err := CheckPlacement(n.Kind, up); err != nil {
+			if err := checkPlacement(n.Kind, up); err != nil {
 				add(RuleShape, n, "%q: %s", n.Name, ErrorMessage(err))
 			}
 		}

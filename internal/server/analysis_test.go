@@ -106,6 +106,49 @@ func TestArticleFiguresThroughGraphQL(t *testing.T) {
 	if n := count(bloc, `{}`); n != 5022 {
 		t.Errorf("bloc members %d, want 5,022", n)
 	}
+
+	// Kon Tum at the end of its history: village heads and thematic
+	// meetings, read as a viewer of the province.
+	hits, err = w.s.svc.Search(org.WithPrincipal(context.Background(), org.System), w.s.svc.Now(), org.SearchQuery{Text: "Đảng bộ tỉnh Kon Tum", First: 1,
+		Types: []org.SearchType{org.SearchOrgs}})
+	if err != nil || len(hits) == 0 {
+		t.Fatal(hits, err)
+	}
+	konTum := hits[0].Org.ID
+	w.s.token = w.mint("viewer-kt", org.Viewer, konTum)
+	var kt struct {
+		Statistics struct {
+			CellCount     int
+			CellsBySector []struct {
+				Sector string
+				Count  int
+			}
+			Heads, Meetings []breakdownRow
+		}
+		Org struct{ Members struct{ TotalCount int } }
+	}
+	w.s.data(w.s.post(`query($id: ID!) {
+		statistics(orgId: $id, asOf: "2021-10-25") { cellCount cellsBySector { sector count }
+			heads: breakdown(by: VILLAGE_HEADS) { key label count share }
+			meetings: breakdown(by: THEMATIC_MEETINGS, year: 2021) { key label count share } }
+		org(id: $id, asOf: "2021-10-25") { members(subtree: true, first: 1, filter: {role: [VILLAGE_HEAD]}) { totalCount } } }`,
+		map[string]any{"id": konTum}), &kt)
+	villages := 0
+	for _, s := range kt.Statistics.CellsBySector {
+		if s.Sector == "VILLAGE" || s.Sector == "RESIDENTIAL_GROUP" {
+			villages += s.Count
+		}
+	}
+	bySecretary, byOther := rowOf(t, kt.Statistics.Heads, "HEAD_IS_SECRETARY"), rowOf(t, kt.Statistics.Heads, "HEAD_IS_OTHER_MEMBER")
+	if none := rowOf(t, kt.Statistics.Heads, "HEAD_NOT_A_MEMBER"); villages != 756 || bySecretary.Count+byOther.Count+none.Count != 756 ||
+		bySecretary.Count+byOther.Count != 588 || bySecretary.Count != 280 || kt.Org.Members.TotalCount != 588 {
+		t.Errorf("Kon Tum: %d villages; heads %+v; %d members head a village; want 588 of 756 heads members, 280 secretaries",
+			villages, kt.Statistics.Heads, kt.Org.Members.TotalCount)
+	}
+	if held, not := rowOf(t, kt.Statistics.Meetings, "HELD"), rowOf(t, kt.Statistics.Meetings, "NOT_HELD"); held.Count != 2203 ||
+		held.Count+not.Count != 2276 || kt.Statistics.CellCount != 2276 {
+		t.Errorf("Kon Tum: %+v of %d cells held thematic meetings in 2021, want 2,203 of 2,276", kt.Statistics.Meetings, kt.Statistics.CellCount)
+	}
 }
 
 // A subtree's member list pages by its own cursors only, and personal data

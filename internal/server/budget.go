@@ -51,10 +51,15 @@ const yieldEvery = 256
 
 // paceList is what a list written by a compiled marshaller does every
 // yieldEvery fields, as gqlgen's execution does under budget: it stops at
-// the deadline, and a heavy operation yields the processor.
-func paceList(ctx context.Context) error {
+// the deadline, and once the lists of the answer have written more than its
+// byte budget, before building the rest; a heavy operation yields the
+// processor.
+func (b budget) paceList(ctx context.Context, written int) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if n, _ := ctx.Value(listBytesKey{}).(*atomic.Int64); n != nil && n.Add(int64(written)) > int64(b.maxBytes) {
+		return errOverBudget
 	}
 	if operationCost(ctx) >= heavyCost {
 		runtime.Gosched()
@@ -62,14 +67,22 @@ func paceList(ctx context.Context) error {
 	return nil
 }
 
+// listBytesKey holds, in a response's context, the bytes its compiled lists
+// have written.
+type listBytesKey struct{}
+
+// errOverBudget stops a list; the answer is then the budget's refusal.
+var errOverBudget = errors.New("over the response byte budget")
+
 func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
+	listBytes := new(atomic.Int64)
+	resp := next(context.WithValue(ctx, listBytesKey{}, listBytes))
 	switch {
 	case resp == nil:
 		return nil
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return limitExceeded(deadlineMessage)
-	case len(resp.Data) > b.maxBytes:
+	case len(resp.Data) > b.maxBytes || listBytes.Load() > int64(b.maxBytes):
 		return limitExceeded(fmt.Sprintf("Câu trả lời vượt quá %s cho phép: hãy giảm first, depth, số bí danh "+
 			"hoặc số trường, hoặc chia thành nhiều truy vấn.", byteSize(b.maxBytes)))
 	}

@@ -39,7 +39,8 @@ func TestCompiledListsMatchGqlgen(t *testing.T) {
 			t.Fatal(err)
 		}
 		province, commune := compiled.orgID("Đảng bộ tỉnh Vĩnh Phúc"), compiled.orgID("Đảng bộ xã Tam Hồng")
-		// A history to list: each of the commune's cells renamed by the commune.
+		// A history to list: each of the commune's cells renamed by the
+		// commune, by decisions numbered past those the demo records.
 		var chart struct {
 			OrgChart struct{ Nodes []struct{ ID, Name string } }
 		}
@@ -47,7 +48,7 @@ func TestCompiledListsMatchGqlgen(t *testing.T) {
 		for i, n := range chart.OrgChart.Nodes[1:] {
 			compiled.data(compiled.post(`mutation($id: ID!, $name: String!, $d: DecisionInput!) { renameOrg(id: $id, name: $name, decision: $d) { seq } }`,
 				map[string]any{"id": n.ID, "name": n.Name + " mới", "d": map[string]any{
-					"number": fmt.Sprintf("%d-QĐ/ĐU", i+1), "date": "2021-01-01", "issuerId": commune}}), &struct{}{})
+					"number": fmt.Sprintf("%d-QĐ/ĐU", 901+i), "date": "2021-01-01", "issuerId": commune}}), &struct{}{})
 		}
 		// One root in eight does not exist: the answer is then an error.
 		roots := []string{province, commune, province, commune, province, commune, province, "khong-co"}

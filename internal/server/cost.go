@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -21,9 +22,13 @@ const (
 	// role's limit.
 	walkCost = 100
 	// chartNodeCost is what each node of a chart costs: walking and writing
-	// it, and its share of the residence links. A whole province (about
-	// 5,800 nodes) fits a viewer's limit, eight of them an admin's.
-	chartNodeCost = 1
+	// it, and its share of the residence links, for every chartFieldsPerUnit
+	// fields the chart's selection holds (under nodes, links and the
+	// columns alike, each alias counted). A whole province (about 5,800
+	// nodes) with every field fits a viewer's limit, eight of them an
+	// admin's; its nodes' name under 3,500 aliases (about 1 GB) fit no one.
+	chartNodeCost      = 1
+	chartFieldsPerUnit = 32
 	// membersPerUnit is how many members the member rules of violations
 	// read for one unit.
 	membersPerUnit = 50
@@ -68,13 +73,20 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	ctx = context.WithValue(ctx, subtreesKey{}, map[subtreeKey]subtree{})
-	cost, limit := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables), c.limit(ctx)
+	limit := c.limit(ctx)
+	cost := gqlcomplexity.Calculate(ctx, c.es, oc.Operation, oc.Variables, gqlcomplexity.WithIgnoreFields(introspectionFields))
+	introspection, cut := introspectionCost(c.es.Schema(), oc.Doc, oc.Operation.SelectionSet, limit-cost)
+	cost += introspection
 	oc.Stats.SetExtension(costStats, cost)
 	if cost <= limit {
 		return nil
 	}
-	err := gqlerror.Errorf("Truy vấn có độ phức tạp %d, vượt mức tối đa %d của vai trò: hãy bớt bí danh, "+
-		"giảm first hoặc depth, hoặc chia thành nhiều truy vấn.", cost, limit)
+	what := strconv.Itoa(cost)
+	if cut { // counted only as far as the limit
+		what = "trên " + strconv.Itoa(limit)
+	}
+	err := gqlerror.Errorf("Truy vấn có độ phức tạp %s, vượt mức tối đa %d của vai trò: hãy bớt bí danh, "+
+		"giảm first hoặc depth, hoặc chia thành nhiều truy vấn.", what, limit)
 	err.Extensions = map[string]any{"code": errComplexityLimit}
 	return err
 }
@@ -102,7 +114,7 @@ type costedSchema struct {
 
 func (s costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	c, ok := s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
-	walk := s.walk(ctx, typeName+"."+field, args)
+	walk := s.walk(ctx, typeName+"."+field, child, args)
 	if walk == 0 {
 		return c, ok
 	}
@@ -112,8 +124,9 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 	return c + walk, true
 }
 
-// walk is what field costs by the subtree it reads, given its raw arguments.
-func (s costedSchema) walk(ctx context.Context, field string, args map[string]any) int {
+// walk is what field costs by the subtree it reads, given its raw arguments
+// and the cost of its selection.
+func (s costedSchema) walk(ctx context.Context, field string, child int, args map[string]any) int {
 	switch field {
 	case "Query.orgChart":
 		q := org.ChartQuery{Depth: -1, Kinds: kindsArg(args["kinds"])}
@@ -125,7 +138,9 @@ func (s costedSchema) walk(ctx context.Context, field string, args map[string]an
 			n = q.EstimateNodes(t.counts)
 		}
 		// A chart over the limit fails once it has walked that many.
-		return walkCost + chartNodeCost*min(n, s.svc.ChartLimit())
+		// gqlgen saturates a selection's cost at the largest int.
+		perNode := chartNodeCost * (1 + min(max(child-1, 0), 1<<30)/chartFieldsPerUnit)
+		return walkCost + perNode*min(n, s.svc.ChartLimit())
 	case "Query.violations":
 		t := s.subtree(ctx, args["within"], s.dateArg(args))
 		return walkCost + t.orgs() + t.members()/membersPerUnit

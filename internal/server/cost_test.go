@@ -66,6 +66,15 @@ func aliases(n int, field string) string {
 	return b.String()
 }
 
+// names selects name under n aliases.
+func names(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " f%d: name", i)
+	}
+	return b.String()
+}
+
 // The attacks of issue 14 and their kin are refused before anything runs, as
 // a viewer and as an admin; what a role is for still fits its limit.
 func TestCostBudgets(t *testing.T) {
@@ -100,6 +109,12 @@ func TestCostBudgets(t *testing.T) {
 		{"a page of violations", `query($id: ID!) { org(id: $id) { children(first: 500) { edges { node { violations { rule } } } } } }`,
 			w.district, "ok", "ok"},
 		{"the whole province's chart", aliases(1, chart), w.province, "ok", "ok"},
+		{"the whole province's chart, every field", aliases(1, `orgChart(rootId: $id) { nodes { id parentId name kind sector depth
+			childCount hasChildren directMemberCount memberCount officialCount probationaryCount } links { from to type memberCount } }`),
+			w.province, "ok", "ok"},
+		{"the whole province's names under 3,500 aliases", aliases(1, `orgChart(rootId: $id) { nodes { id`+names(3500)+` } }`), w.province,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"a district's names under 100 aliases", aliases(1, `orgChart(rootId: $id) { nodes { id`+names(100)+` } }`), w.district, "ok", "ok"},
 		{"five whole province's charts", aliases(5, chart), w.province, "COMPLEXITY_LIMIT_EXCEEDED", "ok"},
 		{"ten whole province's charts", aliases(10, chart), w.province, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"the whole province's chart, two levels", aliases(1, `orgChart(rootId: $id, depth: 2) { nodes { id name } }`), w.province, "ok", "ok"},

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -18,20 +19,29 @@ const (
 	codeTooComplex = "QUERY_TOO_COMPLEX"
 	// codeQueryNotAllowed refuses a query that is not on the allow-list.
 	codeQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+	// gqlgen's codes of the documents that do not parse or validate, and
+	// of a persisted query's hash it does not know.
+	codeParseFailed      = errcode.ParseFailed
+	codeValidationFailed = errcode.ValidationFailed
+	codePersistedMissing = "PERSISTED_QUERY_NOT_FOUND"
+	// Requests refused before GraphQL runs.
+	codePayloadTooLarge  = "PAYLOAD_TOO_LARGE"
+	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	codeMediaType        = "UNSUPPORTED_MEDIA_TYPE"
 )
 
 // presentError gives every error a code in extensions.code. Domain errors keep
 // their code and message (and rule, for RULE_VIOLATION); errors gqlgen raises
-// keep its codes, except that a value of the wrong type or an unknown enum
-// value is the client's input, BAD_USER_INPUT; anything else is logged and
-// shown as INTERNAL without its details.
+// keep its codes and are worded in Vietnamese, except that a value of the
+// wrong type or an unknown enum value is the client's input, BAD_USER_INPUT;
+// anything else is logged and shown as INTERNAL without its details.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var e *org.Error
 		switch {
 		case errors.As(err, &e):
-			gqlErr.Message = e.Message
+			gqlErr.Message = boundQuotes(e.Message)
 			gqlErr.Extensions = map[string]any{"code": e.Code}
 			if e.Rule != "" {
 				gqlErr.Extensions["rule"] = e.Rule
@@ -40,10 +50,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "Yêu cầu chạy quá thời gian cho phép."
 			gqlErr.Extensions = map[string]any{"code": org.ELimitExceeded}
-		case gqlErr.Rule == "ValuesOfCorrectType" || isVariableError(gqlErr):
-			gqlErr.Extensions = map[string]any{"code": org.EInvalid}
+		case translateGraphQLError(gqlErr, operation(ctx)):
+			// gqlgen's parse and validation failures, variables of the
+			// wrong type: worded in Vietnamese, the English kept as detail.
 		case gqlErr.Extensions["code"] != nil:
-			// gqlgen's own: parse and validation failures, complexity limit.
+			// Ours, raised by the extensions in Vietnamese: complexity,
+			// depth, the allow-list.
 		default:
 			log.ErrorContext(ctx, "request failed", "request_id", requestIDFrom(ctx), "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = org.ErrorMessage(err)

@@ -64,22 +64,7 @@ func chartRequest(svc *org.Service, r *http.Request) (org.View, org.ChartQuery, 
 			q.Kinds = append(q.Kinds, k)
 		}
 	}
-	var asOf *org.Date
-	if s := p.Get("asOf"); s != "" {
-		d, err := org.ParseDate(s)
-		if err != nil {
-			return v, q, false, err
-		}
-		asOf = &d
-	}
-	var scenario *string
-	if s := p.Get("scenario"); s != "" {
-		scenario = &s
-	}
-	named, ok, err := org.ViewOf(asOf, scenario, func(id string) (org.Scenario, error) { return svc.Scenario(r.Context(), id) })
-	if ok {
-		v = named
-	}
+	v, err := exportView(svc, r)
 	return v, q, p.Get("bom") != "0", err
 }
 

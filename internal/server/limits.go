@@ -76,7 +76,7 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	if depth, max := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0), d.limit(ctx); depth > max {
-		err := gqlerror.Errorf("truy vấn lồng sâu %d cấp, tối đa %d cấp", depth, max)
+		err := gqlerror.Errorf("Truy vấn lồng sâu %d cấp, vượt mức tối đa %d cấp của vai trò.", depth, max)
 		err.Extensions = map[string]any{"code": codeTooComplex}
 		return err
 	}

@@ -24,6 +24,10 @@ const maxOperationNames = 200
 // request deadline.
 var operationBuckets = []float64{.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
+// storeBuckets span a lookup in memory (a tenth of a millisecond) to a
+// whole province's import.
+var storeBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10, 30}
+
 // Metrics are the service's Prometheus metrics, in a registry of their own
 // so that two servers in one process (tests) do not collide.
 type Metrics struct {
@@ -34,6 +38,7 @@ type Metrics struct {
 	sockets    prometheus.Gauge
 	cache      *prometheus.CounterVec
 	http       *prometheus.CounterVec
+	storeCalls *prometheus.HistogramVec
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -69,9 +74,14 @@ func NewMetrics() *Metrics {
 			Name: "dangbo_http_requests_total",
 			Help: "HTTP requests to the API, by endpoint and status, those refused before GraphQL runs (401, 413, 429) included.",
 		}, []string{"handler", "code"}),
+		storeCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dangbo_store_call_duration_seconds",
+			Help:    "Time of a call to the store (Children, Search, Update …), by method and outcome (OK or the error's code).",
+			Buckets: storeBuckets,
+		}, []string{"method", "code"}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets, m.cache, m.http,
+	m.registry.MustRegister(m.operations, m.duration, m.rootFields, m.sockets, m.cache, m.http, m.storeCalls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -121,6 +131,19 @@ func (m *Metrics) operationName(ctx context.Context) string {
 		m.names[name] = true
 	}
 	return name
+}
+
+// Observe times a store call (observed.Observer): wrap the service's store
+// with observed.Wrap(store, metrics).
+func (m *Metrics) Observe(ctx context.Context, method string) (context.Context, func(error)) {
+	start := time.Now()
+	return ctx, func(err error) {
+		code := "OK"
+		if err != nil {
+			code = org.ErrorCode(err)
+		}
+		m.storeCalls.WithLabelValues(method, code).Observe(time.Since(start).Seconds())
+	}
 }
 
 // countSockets keeps the websocket gauge: gqlgen serves a socket within the

@@ -27,11 +27,12 @@ func withLoaders(store org.Reader, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses request bodies over n bytes.
+// limitBody refuses request bodies over n bytes: at once when their length
+// says so, while reading them otherwise (decodeParams).
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			auth.WriteError(w, http.StatusRequestEntityTooLarge, tooLarge(n))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)

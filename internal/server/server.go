@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"dangbo/graph"
 	"dangbo/graph/compiled"
@@ -65,6 +66,10 @@ type Config struct {
 	// Metrics, when set, count the service's work; serve them with
 	// AdminHandler on an address of their own.
 	Metrics *Metrics
+	// Tracing, when set, traces each HTTP request, GraphQL operation and
+	// resolver (telemetry.FromEnv); wrap the service's store with
+	// telemetry.StoreSpans to trace its calls too. Nil: no tracing, at no cost.
+	Tracing trace.TracerProvider
 	// CORS opens the service to pages of other origins; off when empty.
 	CORS CORS
 	// Resolvers answers the schema; nil for the resolvers over Service. The
@@ -151,15 +156,25 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
-	graphQL := authenticated(&cfg, withBookmarks(withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, newGraphQL(&cfg, policy)))))
-	export := authenticated(&cfg, exportChartCSV(cfg.Service))
+	graphQL := authenticated(&cfg, withBookmarks(withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy))))))
+	exports := map[string]http.Handler{"orgchart.csv": exportChartCSV(cfg.Service)}
+	for _, f := range []sheetFormat{formatCSV, formatXLSX} {
+		exports["members."+string(f)] = exportMembers(cfg.Service, f)
+		exports["statistics."+string(f)] = exportStatistics(cfg.Service, f)
+		exports["scenario-diff."+string(f)] = exportScenarioDiff(cfg.Service, f)
+	}
 	if cfg.Metrics != nil {
 		cfg.Metrics.register(&cfg)
 		graphQL = cfg.Metrics.countHTTP("graphql", cfg.Metrics.countSockets(graphQL))
-		export = cfg.Metrics.countHTTP("export", export)
 	}
 	mux.Handle("/graphql", graphQL)
-	mux.Handle("GET /export/orgchart.csv", export)
+	for name, h := range exports {
+		h = authenticated(&cfg, h)
+		if cfg.Metrics != nil {
+			h = cfg.Metrics.countHTTP("export", h)
+		}
+		mux.Handle("GET /export/"+name, h)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -183,7 +198,11 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("/chart", cfg.ChartViewer)
 		mux.Handle("/chart/", cfg.ChartViewer)
 	}
-	return accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	h := accessLog(cfg.Log, withTimeout(cfg.RequestTimeout, withCORS(policy, mux)))
+	if cfg.Tracing != nil {
+		h = traced(cfg.Tracing, h)
+	}
+	return h
 }
 
 // authenticated puts the caller's principal in the request's context, then
@@ -217,6 +236,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}
+	if cfg.Tracing != nil {
+		srv.Use(operationTracing{cfg.Tracing.Tracer("dangbo/internal/server")})
+	}
 	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
@@ -227,7 +249,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
@@ -244,9 +266,10 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(&costLimit{svc: cfg.Service, limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Complexity }})
-	srv.Use(budget{maxBytes: cfg.MaxResponseBytes})
+	b := budget{maxBytes: cfg.MaxResponseBytes}
+	srv.Use(b)
 	if !cfg.GqlgenLists {
-		srv.Use(&compiled.Lists{Pace: paceList})
+		srv.Use(&compiled.Lists{Pace: b.paceList})
 	}
 	srv.Use(newHeavyLane())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})

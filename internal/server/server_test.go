@@ -16,6 +16,8 @@ import (
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
+	"dangbo/internal/store/observed"
+	"dangbo/internal/telemetry"
 )
 
 // today is the date the tests' writes take effect on.
@@ -51,9 +53,18 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Store = store
+	// As the binary does.
+	var observers []observed.Observer
+	if cfg.Metrics != nil {
+		observers = append(observers, cfg.Metrics)
+	}
+	if cfg.Tracing != nil {
+		observers = append(observers, telemetry.NewStoreSpans(cfg.Tracing))
+	}
+	cfg.Store = observed.Wrap(store, observers...)
 	day := new(atomic.Int32)
 	day.Store(int32(today))
-	cfg.Service = org.NewService(store, func() org.Date { return org.Date(day.Load()) })
+	cfg.Service = org.NewService(cfg.Store, func() org.Date { return org.Date(day.Load()) })
 	h := NewHandler(cfg)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

@@ -13,16 +13,16 @@ var (
 
 // ScanMembers walks each cell's name-ordered list of members ever, as
 // CellMembers does, without paging: a district's filtered member list reads
-// some twenty thousand. fn runs under the read lock and must not call the store.
+// some twenty thousand. fn runs holding the side and must not call the store.
 func (s *Store) ScanMembers(ctx context.Context, v org.View, cells []string, fn func(key string, m *org.Member) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	sd := s.read()
+	defer sd.mu.RUnlock()
 	var member org.Member // one for all: fn's argument escapes
 	for _, cell := range cells {
-		e := s.g.orgs[cell]
+		e := sd.g.orgs[cell]
 		if e == nil {
 			continue
 		}
@@ -65,8 +65,8 @@ func (g *graph) buildTallies(d org.Date) (cellTallies, error) {
 }
 
 // replace counts member record is instead of was (either may be nil), in
-// fresh copies of the tallies it changes. The caller holds the store's
-// exclusive lock.
+// fresh copies of the tallies it changes. The caller holds the side
+// exclusively.
 func (t cellTallies) replace(was, is *org.MemberRecord) {
 	for n, r := range []*org.MemberRecord{was, is} {
 		if r == nil {
@@ -93,9 +93,9 @@ func (t cellTallies) replace(was, is *org.MemberRecord) {
 // kept up to date by every write: a province's breakdown then adds up five
 // thousand tallies instead of reading a hundred thousand members.
 func (s *Store) CellTallies(_ context.Context, v org.View, cells []string) ([]*org.MemberTally, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	all, err := s.tallies.get(v.At, func() (cellTallies, error) { return s.g.buildTallies(v.At) })
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	all, err := sd.tallies.get(v.At, func() (cellTallies, error) { return sd.g.buildTallies(v.At) })
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ import (
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if len(s.g.orgs) > 0 {
+	if len(s.active.Load().g.orgs) > 0 {
 		return org.ImportStats{}, org.ErrNotEmpty
 	}
 	// What the buckets hold, if anything, is what an import that failed to
@@ -60,13 +60,8 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		}
 		return org.ImportStats{}, err
 	}
-	s.mu.Lock()
-	s.g = imp.g
 	s.revision.Add(1)
-	s.trees.reset()
-	s.links.reset()
-	s.tallies.reset()
-	s.mu.Unlock()
+	s.install(imp.g, s.active.Load().scenarios)
 	return stats, nil
 }
 
@@ -344,22 +339,22 @@ func putSorted(b *bolt.Bucket, kvs []kv) error {
 type kv struct{ k, v []byte }
 
 // Export writes every record, organisations then members, each in id order,
-// then the history by sequence number. It copies the records under the read
-// lock and writes them after releasing it, so a slow reader of the export
-// does not hold up writers; the history, immutable, is read from disk in
+// then the history by sequence number. It copies the records from the active
+// side and writes them after letting go of it, so a slow reader of the export
+// does not hold up the next writer; the history, immutable, is read from disk in
 // batches up to the last change committed when the records were copied.
 func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
-	s.mu.RLock()
-	lastSeq := s.g.history.last
-	orgs := make([]org.OrgRecord, 0, len(s.g.orgs))
-	for _, e := range s.g.orgs {
+	sd := s.read()
+	lastSeq := sd.g.history.last
+	orgs := make([]org.OrgRecord, 0, len(sd.g.orgs))
+	for _, e := range sd.g.orgs {
 		orgs = append(orgs, e.rec)
 	}
-	members := make([]org.MemberRecord, 0, len(s.g.members))
-	for _, e := range s.g.members {
+	members := make([]org.MemberRecord, 0, len(sd.g.members))
+	for _, e := range sd.g.members {
 		members = append(members, e.rec)
 	}
-	s.mu.RUnlock()
+	sd.mu.RUnlock()
 	slices.SortFunc(orgs, func(a, b org.OrgRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(members, func(a, b org.MemberRecord) int { return cmp.Compare(a.ID, b.ID) })
 	for i := range orgs {

@@ -14,9 +14,9 @@ func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, li
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +87,9 @@ func (idx linkIndex) count(r *org.MemberRecord, d org.Date, by int) {
 // ResidenceLinks reads the links of the view's date, counted once per date
 // and write: a province has tens of thousands of them.
 func (s *Store) ResidenceLinks(_ context.Context, v org.View, cells []string) ([]org.ResidenceLink, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	idx, err := s.links.get(v.At, func() (linkIndex, error) { return s.g.buildLinks(v.At) })
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	idx, err := sd.links.get(v.At, func() (linkIndex, error) { return sd.g.buildLinks(v.At) })
 	if err != nil {
 		return nil, err
 	}

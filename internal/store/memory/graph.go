@@ -7,8 +7,8 @@ import (
 	"dangbo/internal/org"
 )
 
-// graph is every record in memory with the indexes reads need. It is changed
-// only by apply, under the store's exclusive lock.
+// graph is every record in memory with the indexes reads need, one per side
+// of the store. It is changed only by apply, holding its side exclusively.
 type graph struct {
 	orgs    map[string]*orgEntry
 	members map[string]*memberEntry

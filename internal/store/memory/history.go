@@ -23,7 +23,7 @@ type history struct {
 	last      int64                 // the highest sequence number given, committed
 }
 
-type decision struct{ issuer, number string }
+type decision struct{ issuer, key string } // key: org.DecisionKey of the number
 
 func newHistory() *history { return &history{decisions: map[decision]org.Date{}} }
 
@@ -48,7 +48,7 @@ func (h *history) add(c *org.Change) {
 
 func (h *history) use(c *org.Change) {
 	if c.Decision.Number != "" {
-		h.decisions[decision{c.Decision.IssuerID, c.Decision.Number}] = c.Decision.Date
+		h.decisions[decision{c.Decision.IssuerID, org.DecisionKey(c.Decision.Number)}] = c.Decision.Date
 	}
 	h.last = max(h.last, c.Seq)
 }
@@ -109,17 +109,17 @@ func (s *Store) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, e
 		}
 		after = &c
 	}
-	s.mu.RLock()
-	seqs, more := s.g.history.page(&q, after)
-	s.mu.RUnlock()
+	sd := s.read()
+	seqs, more := sd.g.history.page(&q, after)
+	sd.mu.RUnlock()
 	changes, err := s.readChanges(seqs)
 	return org.ChangePage{Changes: changes, HasNext: more}, err
 }
 
 func (s *Store) ChangeCounts(_ context.Context, q org.ChangeQuery) (org.ChangeCounts, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.g.history.counts(&q), nil
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	return sd.g.history.counts(&q), nil
 }
 
 // readChanges reads changes whole by sequence number, in the order given.
@@ -167,11 +167,12 @@ func (t *txn) RecordChange(_ context.Context, c *org.Change) error {
 }
 
 func (t *txn) DecisionDate(_ context.Context, issuerID, number string) (org.Date, error) {
-	if d, ok := t.g.history.decisions[decision{issuerID, number}]; ok {
+	key := org.DecisionKey(number)
+	if d, ok := t.g.history.decisions[decision{issuerID, key}]; ok {
 		return d, nil
 	}
 	for _, c := range t.st.changes {
-		if c.head.Decision.IssuerID == issuerID && c.head.Decision.Number == number {
+		if c.head.Decision.IssuerID == issuerID && org.DecisionKey(c.head.Decision.Number) == key {
 			return c.head.Decision.Date, nil
 		}
 	}

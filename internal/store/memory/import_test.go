@@ -142,7 +142,8 @@ func TestKillNineDuringImport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: the file does not open after kill -9: %v", round, err)
 		}
-		members, orgs := len(s.g.members), len(s.g.orgs)
+		g := s.active.Load().g
+		members, orgs := len(g.members), len(g.orgs)
 		s.Close()
 		if orgs != map[bool]int{true: 0, false: 4}[members == 0] {
 			t.Fatalf("round %d: %d organisations with %d members after kill -9", round, orgs, members)

@@ -24,7 +24,8 @@ func TestLinksFollowWrites(t *testing.T) {
 	dates := []org.Date{org.DateFrom(2021, 1, 1), org.DateFrom(2021, 6, 1), org.DateFrom(2022, 1, 1)}
 	svc := org.NewService(s, func() org.Date { return dates[0] })
 	var cells, villages, members []string
-	for id, e := range s.g.orgs {
+	g := s.active.Load().g // no write yet: both sides hold the same records
+	for id, e := range g.orgs {
 		if v, ok := e.rec.At(dates[0]); ok && v.Kind.HoldsMembers() {
 			cells = append(cells, id)
 			if v.Sector.IsResidential() {
@@ -32,7 +33,7 @@ func TestLinksFollowWrites(t *testing.T) {
 			}
 		}
 	}
-	for id, e := range s.g.members {
+	for id, e := range g.members {
 		if e.rec.CellOn(dates[0]) != "" {
 			members = append(members, id)
 		}
@@ -56,7 +57,7 @@ func TestLinksFollowWrites(t *testing.T) {
 		var up []string
 		for id != "" {
 			up = append(up, id)
-			v, _ := s.g.orgs[id].rec.At(d)
+			v, _ := s.active.Load().g.orgs[id].rec.At(d)
 			id = v.ParentID
 		}
 		return up
@@ -77,7 +78,7 @@ func TestLinksFollowWrites(t *testing.T) {
 	for i := range 200 {
 		d := dates[rng.IntN(len(dates))]
 		m := pick(members)
-		cell := s.g.members[m].rec.CellOn(d)
+		cell := s.active.Load().g.members[m].rec.CellOn(d)
 		if cell == "" {
 			continue
 		}
@@ -97,9 +98,21 @@ func TestLinksFollowWrites(t *testing.T) {
 	if applied == 0 {
 		t.Fatal("no write applied: the test checks nothing")
 	}
-	got := links()
-	s.links.reset()
-	if want := links(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("after %d writes the kept links differ from those counted afresh", applied)
+	// Each side keeps links of its own, moved by each write, the last one's
+	// applied to the active side only: both must agree with a fresh count.
+	var got [2][]org.ResidenceLink
+	for i := range got {
+		got[i] = links()
+		s.publish(&staged{}) // the other side, caught up
+	}
+	s.settle()
+	for _, sd := range s.sides {
+		sd.links.reset()
+	}
+	want := links()
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("after %d writes the links kept on side %d differ from those counted afresh", applied, i)
+		}
 	}
 }

@@ -16,9 +16,9 @@ var _ org.Feed = (*Store)(nil)
 // LastSeq is the number of the last change applied in memory: one the live
 // feed may read and readers already see.
 func (s *Store) LastSeq(context.Context) (int64, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.g.history.last, nil
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	return sd.g.history.last, nil
 }
 
 // ChangesAfter reads the changes numbered above after, up to the last one

@@ -7,13 +7,13 @@ import (
 	"dangbo/internal/org"
 )
 
-// Every read takes the shared lock once, then works on the tree of the view's
-// date and the records; helpers below it never lock again.
+// Every read takes the active side once, then works on the tree of the view's
+// date and the records; helpers below it never take a side again.
 
 func (s *Store) Roots(_ context.Context, v org.View) ([]org.Org, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -21,9 +21,9 @@ func (s *Store) Roots(_ context.Context, v org.View) ([]org.Org, error) {
 }
 
 func (s *Store) Org(_ context.Context, v org.View, id string) (org.Org, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return org.Org{}, err
 	}
@@ -43,9 +43,9 @@ func errMemberNotFound(id string) error {
 }
 
 func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +57,9 @@ func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, er
 }
 
 func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return org.OrgPage{}, err
 	}
@@ -68,9 +68,9 @@ func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQue
 }
 
 func (s *Store) Path(_ context.Context, v org.View, id string) ([]org.Org, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +81,9 @@ func (s *Store) Path(_ context.Context, v org.View, id string) ([]org.Org, error
 }
 
 func (s *Store) Member(_ context.Context, v org.View, id string) (org.Member, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if e := s.g.members[id]; e != nil {
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	if e := sd.g.members[id]; e != nil {
 		if m, ok := e.rec.MemberAt(v.At); ok {
 			return m, nil
 		}
@@ -92,11 +92,11 @@ func (s *Store) Member(_ context.Context, v org.View, id string) (org.Member, er
 }
 
 func (s *Store) Members(_ context.Context, v org.View, ids []string) ([]org.Member, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	sd := s.read()
+	defer sd.mu.RUnlock()
 	out := make([]org.Member, len(ids))
 	for i, id := range ids {
-		if e := s.g.members[id]; e != nil {
+		if e := sd.g.members[id]; e != nil {
 			out[i], _ = e.rec.MemberAt(v.At)
 		}
 	}
@@ -105,9 +105,9 @@ func (s *Store) Members(_ context.Context, v org.View, ids []string) ([]org.Memb
 
 // Covers answers from the tree of the view's date: ancestors are a walk up.
 func (s *Store) Covers(_ context.Context, v org.View, roots, ids []string) ([]bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -129,13 +129,13 @@ func (s *Store) Residents(_ context.Context, v org.View, cellID string, q org.Pa
 // memberPage walks an organisation's name-ordered list of members ever and
 // keeps those whose cell (or residence) on the view's date is the organisation.
 func (s *Store) memberPage(v org.View, orgID string, q org.PageQuery, residents bool) (org.MemberPage, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return org.MemberPage{}, err
 	}
-	e := s.g.orgs[orgID]
+	e := sd.g.orgs[orgID]
 	if e == nil || !t.Has(orgID) {
 		return org.MemberPage{}, errOrgNotFound(orgID)
 	}

@@ -68,9 +68,9 @@ func scenarioNotFound(id string) error {
 
 // Scenario reads one scenario.
 func (s *Store) Scenario(_ context.Context, id string) (org.Scenario, error) {
-	s.mu.RLock()
-	e := s.scenarios[id]
-	s.mu.RUnlock()
+	sd := s.read()
+	e := sd.scenarios[id]
+	sd.mu.RUnlock()
 	if e == nil {
 		return org.Scenario{}, scenarioNotFound(id)
 	}
@@ -79,12 +79,12 @@ func (s *Store) Scenario(_ context.Context, id string) (org.Scenario, error) {
 
 // Scenarios lists every scenario, newest first, then by id.
 func (s *Store) Scenarios(context.Context) ([]org.Scenario, error) {
-	s.mu.RLock()
-	entries := make([]*scenarioEntry, 0, len(s.scenarios))
-	for _, e := range s.scenarios {
+	sd := s.read()
+	entries := make([]*scenarioEntry, 0, len(sd.scenarios))
+	for _, e := range sd.scenarios {
 		entries = append(entries, e)
 	}
-	s.mu.RUnlock()
+	sd.mu.RUnlock()
 	out := make([]org.Scenario, len(entries))
 	for i, e := range entries {
 		var err error

@@ -170,9 +170,9 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tree(v.At)
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 			return nil, errOrgNotFound(id)
 		}
 	}
-	top := s.g.search.find(m, q.First, s.g.scopeEntries(t, q.Within), func(e *searchEntry) bool { return s.g.visible(t, e, &q) })
+	top := sd.g.search.find(m, q.First, sd.g.scopeEntries(t, q.Within), func(e *searchEntry) bool { return sd.g.visible(t, e, &q) })
 	hits := make([]org.Hit, len(top))
 	for i, h := range top {
 		hits[i].Score = h.score

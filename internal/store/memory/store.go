@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,27 +25,102 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "dangbo.db"
 
-// Store is the embedded store. Readers share mu; writers are serialised by
-// writeMu, persist first, then take mu exclusively for the moment it takes to
-// apply the change in memory.
+// Store is the embedded store. It keeps two copies of the in-memory state,
+// two sides (left-right): readers read the active side and writers change the
+// other, then make it the active one, so that no reader waits for a writer and
+// no writer for the readers of the moment. Writers are serialised by writeMu
+// and persist first (fsync), then publish.
 type Store struct {
 	db      *bolt.DB
 	writeMu sync.Mutex
-	mu      sync.RWMutex
-	g       *graph
+	sides   [2]*side
+	active  atomic.Pointer[side]
+	// caughtUp is closed once the inactive side has had the last write
+	// published, which it gets once the readers it still had let go of it
+	// (nil: it never lacked one).
+	caughtUp chan struct{}
+	log      *slog.Logger
+	created  bool // Open created the file
+	// commits signals the live feed that changes were committed (live.go).
+	commits chan struct{}
+	// revision counts the writes that changed the structure since Open:
+	// no other process opens the file while this one has it.
+	revision atomic.Uint64
+}
+
+// side is one copy of the graph, the committed scenarios and what readers
+// derived for recent dates. Readers hold mu for reading; the writer changes a
+// side only while it is inactive, holding mu, which waits only for readers
+// that took the side before it stopped being the active one.
+type side struct {
+	mu sync.RWMutex
+	g  *graph
 	// scenarios are the committed scenarios by id, apart from the graph
 	// (see scenario.go).
 	scenarios map[string]*scenarioEntry
 	trees     *dateCache[*org.Tree]
 	links     *dateCache[linkIndex]
 	tallies   *dateCache[cellTallies]
-	log       *slog.Logger
-	created   bool // Open created the file
-	// revision counts the writes that changed the structure since Open:
-	// no other process opens the file while this one has it.
-	revision atomic.Uint64
-	// commits signals the live feed that changes were committed (live.go).
-	commits chan struct{}
+}
+
+// set makes g and scenarios the side's state, with nothing derived yet.
+func (sd *side) set(g *graph, scenarios map[string]*scenarioEntry) {
+	sd.g, sd.scenarios = g, scenarios
+	sd.trees, sd.links, sd.tallies = newDateCache[*org.Tree](), newDateCache[linkIndex](), newDateCache[cellTallies]()
+}
+
+// read returns the active side, held for reading: the caller releases it
+// with sd.mu.RUnlock. A side that a writer holds is not the active one any
+// more, so the reader tries the other instead of waiting.
+func (s *Store) read() *side {
+	for {
+		sd := s.active.Load()
+		if sd.mu.TryRLock() {
+			if s.active.Load() == sd {
+				return sd
+			}
+			sd.mu.RUnlock()
+		}
+		runtime.Gosched()
+	}
+}
+
+// install makes g and scenarios the state of both sides, a copy of them the
+// second's; the caller holds writeMu. Like a write, it changes the inactive
+// side first, so that readers never wait.
+func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
+	if s.active.Load() == nil { // Open: no reader yet
+		s.sides = [2]*side{{}, {}}
+		s.sides[0].set(g, scenarios)
+		s.sides[1].set(g.clone(), maps.Clone(scenarios))
+		s.active.Store(s.sides[0])
+		return
+	}
+	s.settle()
+	next := s.inactive()
+	next.mu.Lock()
+	next.set(g, scenarios)
+	next.mu.Unlock()
+	prev := s.active.Swap(next)
+	prev.mu.Lock()
+	prev.set(g.clone(), maps.Clone(scenarios))
+	prev.mu.Unlock()
+}
+
+// settle waits until the inactive side has had every write published; the
+// caller holds writeMu.
+func (s *Store) settle() {
+	if s.caughtUp != nil {
+		<-s.caughtUp
+	}
+}
+
+// inactive is the side readers do not read from now; the caller holds writeMu.
+func (s *Store) inactive() *side {
+	if s.active.Load() == s.sides[0] {
+		return s.sides[1]
+	}
+	return s.sides[0]
 }
 
 var _ org.Store = (*Store)(nil)
@@ -103,8 +180,7 @@ func open(path string, log *slog.Logger) (*Store, error) {
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log, commits: make(chan struct{}, 1), trees: newDateCache[*org.Tree](), links: newDateCache[linkIndex](),
-		tallies: newDateCache[cellTallies]()}
+	s := &Store{db: db, log: log, commits: make(chan struct{}, 1)}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {
 		db.Close()
@@ -114,15 +190,18 @@ func open(path string, log *slog.Logger) (*Store, error) {
 		log.Warn("discarded what an import interrupted before it ended had written", "path", path)
 	}
 	start := time.Now()
-	if s.g, err = load(db); err != nil {
+	g, err := load(db)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if s.scenarios, err = loadScenarios(db); err != nil {
+	scenarios, err := loadScenarios(db)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	log.Info("embedded store loaded", "path", path, "orgs", len(s.g.orgs), "members", len(s.g.members),
+	s.install(g, scenarios)
+	log.Info("embedded store loaded", "path", path, "orgs", len(g.orgs), "members", len(g.members),
 		"took", time.Since(start).Round(time.Millisecond))
 	return s, nil
 }
@@ -132,20 +211,25 @@ func open(path string, log *slog.Logger) (*Store, error) {
 // and is not the place to seed demo data unasked.
 func (s *Store) Created() bool { return s.created }
 
-// Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database file, once the last write has reached both sides.
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.settle()
+	return s.db.Close()
+}
 
 // Ping always succeeds once the store is open: it has no remote dependency.
 func (s *Store) Ping(context.Context) error { return nil }
 
 // Empty reports whether the store holds no organisation.
 func (s *Store) Empty(context.Context) (bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.g.orgs) == 0, nil
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	return len(sd.g.orgs) == 0, nil
 }
 
 // tree returns the structure on date d; the caller holds mu for reading.
-func (s *Store) tree(d org.Date) (*org.Tree, error) {
-	return s.trees.get(d, func() (*org.Tree, error) { return s.g.buildTree(d) })
+func (sd *side) tree(d org.Date) (*org.Tree, error) {
+	return sd.trees.get(d, func() (*org.Tree, error) { return sd.g.buildTree(d) })
 }

@@ -14,9 +14,10 @@ import (
 const dateCacheSize = 8
 
 // dateCache keeps what readers derived for recently read dates: the structure
-// on that date, the residence links. Values are built by readers (under the
-// store's shared lock) and refreshed or dropped by writers (under its
-// exclusive lock), so a value never changes while a reader holds it.
+// on that date, the residence links. Each side of the store has its own.
+// Values are built by readers (holding the side for reading) and refreshed or
+// dropped by writers (holding it exclusively, while it is not the active
+// side), so a value never changes while a reader holds it.
 type dateCache[T any] struct {
 	mu     sync.Mutex
 	byDate map[org.Date]*cached[T]
@@ -74,7 +75,7 @@ func (c *dateCache[T]) put(d org.Date, v T) {
 	delete(c.byDate, oldest)
 }
 
-// each calls fn on every cached value; the caller holds the store's exclusive lock.
+// each calls fn on every cached value; the caller holds the side exclusively.
 func (c *dateCache[T]) each(fn func(T) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -87,7 +88,7 @@ func (c *dateCache[T]) each(fn func(T) error) error {
 }
 
 // eachOn calls fn on every cached value with its date; the caller holds the
-// store's exclusive lock, so fn may change the value in place.
+// side exclusively, so fn may change the value in place.
 func (c *dateCache[T]) eachOn(fn func(org.Date, T)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

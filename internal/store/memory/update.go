@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -13,7 +14,7 @@ import (
 
 // Update runs fn with exclusive write access. fn reads the committed records
 // plus its own staged writes; if it succeeds, its writes are persisted (fsync)
-// and then applied in memory, so readers see all of them or none.
+// and then published in memory, so readers see all of them or none.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -30,19 +31,41 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	if err := persist(s.db, &tx.st); err != nil {
 		return fmt.Errorf("memory: persist: %w", err)
 	}
-	s.mu.Lock()
-	err := s.apply(&tx.st)
-	s.mu.Unlock()
+	s.publish(&tx.st)
+	if len(tx.st.orgs)+len(tx.st.members) > 0 {
+		s.revision.Add(1)
+	}
 	if len(tx.st.changes) > 0 {
 		s.signalCommit()
 	}
-	return err
+	return nil
 }
 
-// View runs fn like Update and discards what it staged. It takes the
-// writers' lock all the same: apply changes the graph in place, so reading it
-// without that lock would mean holding mu for fn's whole run, and a long
-// replay holding mu would stall every reader queued behind the next writer.
+// publish applies a committed write to the inactive side and makes that side
+// the active one. The side it leaves gets the write in the background, once
+// the readers it still has let go of it: the next writer waits for that only
+// if it comes to publish before, its own fsync in between. The caller holds
+// writeMu.
+func (s *Store) publish(st *staged) {
+	s.settle()
+	next := s.inactive()
+	next.mu.Lock() // no reader waits: next is not the active side
+	next.apply(st, s.log)
+	next.mu.Unlock()
+	prev := s.active.Swap(next)
+	done := make(chan struct{})
+	s.caughtUp = done
+	go func() {
+		defer close(done)
+		prev.mu.Lock()
+		defer prev.mu.Unlock()
+		prev.apply(st, s.log)
+	}()
+}
+
+// View runs fn like Update and discards what it staged. It holds the
+// writers' lock, so the active side it reads stays as it is without holding
+// up readers, whatever fn's run takes.
 func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -52,55 +75,55 @@ func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
 	return fn(s.newTxn())
 }
 
+// newTxn reads the active side, which no one changes while the caller holds writeMu.
 func (s *Store) newTxn() *txn {
-	return &txn{s: s, g: s.g, scenarios: s.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+	sd := s.active.Load()
+	return &txn{s: s, g: sd.g, scenarios: sd.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
 }
 
-// apply installs committed records, changes and scenarios and refreshes
-// every cached tree.
-func (s *Store) apply(st *staged) error {
+// apply installs committed records, changes and scenarios in the side and
+// refreshes what it derived for each date; the caller holds sd.mu.
+func (sd *side) apply(st *staged, log *slog.Logger) {
 	for id, e := range st.scenarios {
-		s.scenarios[id] = e
+		sd.scenarios[id] = e
 	}
 	for _, c := range st.changes {
-		s.g.history.add(c.head)
+		sd.g.history.add(c.head)
 	}
 	if len(st.orgs)+len(st.members) == 0 {
-		return nil // the structure is as it was
+		return // the structure is as it was
 	}
-	s.revision.Add(1)
 	changed := make(map[string]struct{}, len(st.orgs)+2*len(st.members))
 	for id, r := range st.orgs {
-		s.g.putOrg(*r)
+		sd.g.putOrg(*r)
 		changed[id] = struct{}{}
 	}
 	for _, r := range st.members {
 		var was *org.MemberRecord
-		if e := s.g.members[r.ID]; e != nil {
+		if e := sd.g.members[r.ID]; e != nil {
 			was = &e.rec
 		}
-		_ = s.tallies.each(func(t cellTallies) error { t.replace(was, r); return nil })
+		_ = sd.tallies.each(func(t cellTallies) error { t.replace(was, r); return nil })
 		// The links of each date kept move with the member: rebuilding them
 		// would scan every member on the next chart after any write.
 		if was != nil {
-			s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(was, d, -1) })
+			sd.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(was, d, -1) })
 		}
-		s.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(r, d, 1) })
-		for _, id := range s.g.putMember(*r) {
+		sd.links.eachOn(func(d org.Date, idx linkIndex) { idx.count(r, d, 1) })
+		for _, id := range sd.g.putMember(*r) {
 			changed[id] = struct{}{}
 		}
 	}
-	err := s.trees.each(func(t *org.Tree) error { return s.g.refresh(t, changed) })
+	err := sd.trees.each(func(t *org.Tree) error { return sd.g.refresh(t, changed) })
 	if err != nil {
 		// A tree that cannot be refreshed is rebuilt from the records on next read.
-		s.trees.reset()
-		s.log.Error("refreshing cached trees", "err", err)
+		sd.trees.reset()
+		log.Error("refreshing cached trees", "err", err)
 	}
-	return nil
 }
 
-// txn is the org.Tx of one Update. Only the writer holding writeMu changes the
-// graph, so reading it here needs no lock.
+// txn is the org.Tx of one Update. It reads the active side, which only the
+// writer holding writeMu could change, and never while it is active: no lock.
 type txn struct {
 	s         *Store
 	g         *graph

@@ -149,6 +149,26 @@ func (d *decoder) ratings(r row) []org.YearRating {
 	return out
 }
 
+// meetings reads the parallel lists meetingYears and meetingCounts.
+func (d *decoder) meetings(r row) []org.YearCount {
+	years, counts := d.list(r, "meetingYears"), d.list(r, "meetingCounts")
+	if len(years) != len(counts) {
+		d.fail("meetingCounts", counts, fmt.Sprintf("%d counts", len(years)))
+		return nil
+	}
+	var out []org.YearCount
+	for i := range years {
+		year, ok1 := years[i].(int64)
+		count, ok2 := counts[i].(int64)
+		if !ok1 || !ok2 {
+			d.fail("meetingYears", years[i], "lists of integers")
+			return nil
+		}
+		out = append(out, org.YearCount{Year: int(year), Count: int(count)})
+	}
+	return out
+}
+
 // storedOrg is an organisation record with its maintained counts, as stored.
 type storedOrg struct {
 	org.OrgRecord
@@ -160,6 +180,7 @@ func decodeOrg(r row) (*storedOrg, error) {
 	var d decoder
 	o := &storedOrg{OrgRecord: org.OrgRecord{
 		ID: d.str(r, "id"), Code: d.str(r, "code"), Rev: d.integer(r, "rev"), Ratings: d.ratings(r),
+		Meetings: d.meetings(r),
 	}, counts: d.list(r, "counts")}
 	for _, v := range d.rows(r, "versions") {
 		version := org.Version{Span: d.span(v), ParentID: d.str(v, "parentId"), Name: d.str(v, "name")}

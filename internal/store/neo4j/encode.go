@@ -59,13 +59,28 @@ func spanRow(id string, s org.Span) map[string]any {
 func orgRow(r *org.OrgRecord) map[string]any {
 	latest := r.Versions[len(r.Versions)-1]
 	years, grades := ratingValues(r.Ratings)
+	meetingYears, meetingCounts := meetingValues(r.Meetings)
 	return map[string]any{
 		"id": r.ID, "code": optionalString(r.Code), "rev": r.Rev,
 		"name": latest.Name, "nameKey": org.Fold(latest.Name),
 		"kind": latest.Kind.String(), "sector": latest.Sector.String(),
 		"established": dateValue(r.Established()), "ended": dateValue(r.Ended()),
 		"ratingYears": years, "ratingGrades": grades,
+		"meetingYears": meetingYears, "meetingCounts": meetingCounts,
 	}
+}
+
+// meetingValues are the parallel lists meetingYears and meetingCounts, nil
+// when none were recorded.
+func meetingValues(ms []org.YearCount) (years, counts any) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	ys, cs := make([]any, len(ms)), make([]any, len(ms))
+	for i, m := range ms {
+		ys[i], cs[i] = int64(m.Year), int64(m.Count)
+	}
+	return ys, cs
 }
 
 // orgFactRows are the rows org_facts_create.cypher takes: every version, and
@@ -213,8 +228,9 @@ func changeRow(c *org.Change) (map[string]any, error) {
 	}
 	return map[string]any{
 		"seq": c.Seq, "type": string(typ), "effectiveOn": dateParam(c.EffectiveOn),
-		"decisionNumber": optionalString(c.Decision.Number), "decisionDate": knownDate(c.Decision.Date),
-		"issuerId": optionalString(c.Decision.IssuerID), "note": optionalString(c.Note),
+		"decisionNumber": optionalString(c.Decision.Number), "decisionKey": optionalString(org.DecisionKey(c.Decision.Number)),
+		"decisionDate": knownDate(c.Decision.Date),
+		"issuerId":     optionalString(c.Decision.IssuerID), "note": optionalString(c.Note),
 		"actor": optionalString(c.Actor), "recordedAt": recordedAt,
 		"subjects": idListValue(c.Subjects), "scope": idListValue(c.Scope), "before": before, "after": after,
 	}, nil

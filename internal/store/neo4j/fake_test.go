@@ -366,7 +366,7 @@ func (g *fakeGraph) orgRecords(ids []string) []row {
 		}
 		out = append(out, row{
 			"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
-			"ratingGrades": o["ratingGrades"], "counts": counts, "versions": withoutID(g.versions[id]),
+			"ratingGrades": o["ratingGrades"], "meetingYears": o["meetingYears"], "meetingCounts": o["meetingCounts"], "counts": counts, "versions": withoutID(g.versions[id]),
 		})
 	}
 	return out
@@ -683,7 +683,7 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"decision_date": func(g *fakeGraph, p map[string]any) []row {
 		for _, c := range g.changes {
-			if c["issuerId"] == p["issuerId"] && c["decisionNumber"] == p["number"] {
+			if c["issuerId"] == p["issuerId"] && c["decisionKey"] == p["key"] {
 				return []row{{"decisionDate": c["decisionDate"]}}
 			}
 		}

@@ -46,12 +46,13 @@ func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
 // DecisionDate is the signing date of the issuer's decision of this number
 // as a change this transaction recorded, or one in the history, cites it.
 func (t *updateTx) DecisionDate(ctx context.Context, issuerID, number string) (org.Date, error) {
+	key := org.DecisionKey(number)
 	for _, c := range t.changes {
-		if c.issuerID == issuerID && c.number == number {
+		if c.issuerID == issuerID && org.DecisionKey(c.number) == key {
 			return c.date, nil
 		}
 	}
-	recs, err := run(ctx, t.q, "decision_date", map[string]any{"issuerId": issuerID, "number": number})
+	recs, err := run(ctx, t.q, "decision_date", map[string]any{"issuerId": issuerID, "key": key})
 	if err != nil {
 		return 0, err
 	}

@@ -97,7 +97,7 @@ func TestRecordChangeNumbersAtOnceAndWritesAtCommit(t *testing.T) {
 	if writes := slices.DeleteFunc(slices.Clone(f.modes), func(m n4j.AccessMode) bool { return m != n4j.AccessModeWrite }); len(writes) != 1 {
 		t.Fatalf("transactions %v, want one write", f.modes)
 	}
-	if p := f.only("decision_date")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "number": "12-QĐ/ĐU"}) {
+	if p := f.only("decision_date")[0].params; !reflect.DeepEqual(p, map[string]any{"issuerId": "gc", "key": "12-qđ/đu"}) {
 		t.Fatalf("decision_date params %v", p)
 	}
 	if p := f.only("change_seq_raise")[0].params; !reflect.DeepEqual(p, map[string]any{"key": metaKey, "seq": int64(1)}) {
@@ -546,5 +546,18 @@ func TestDecodeChangeFromDriverValues(t *testing.T) {
 		if _, err := decodeChange(r); err == nil {
 			t.Errorf("%s = %#v decoded", key, bad)
 		}
+	}
+}
+
+// TestLastSeqReadsTheCounter: the live feed's poll reads the number of the
+// last change recorded, in one statement.
+func TestLastSeqReadsTheCounter(t *testing.T) {
+	s, f := loadedWithHistory(t)
+	want := history()[len(history())-1].Seq
+	if got, err := s.LastSeq(ctx); err != nil || got != want {
+		t.Fatalf("LastSeq = %d, %v; want %d", got, err, want)
+	}
+	if got := f.names(); !slices.Equal(got, []string{"change_seq_last"}) {
+		t.Fatalf("statements %v, want [change_seq_last]", got)
 	}
 }

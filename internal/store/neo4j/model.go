@@ -5,7 +5,7 @@ package neo4j
 // schema, so a misspelt name in a .cypher file fails the build.
 //
 //	(:Org {id, code, rev, name, nameKey, kind, sector, established, ended,
-//	       ratingYears, ratingGrades, counts})
+//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts})
 //	(:Org)-[:HAS_VERSION]->(:OrgVersion {since, until, parentId, name, nameKey, kind, sector})
 //	(:Org)-[:PART_OF {since, until}]->(:Org)
 //	(:Member {id, fullName, nameKey, gender, admittedOn, officialOn, theory,
@@ -15,7 +15,7 @@ package neo4j
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
 //	(:Meta {key, horizon, writes, revision, auditSeq, changeSeq, importing, importBeat})
 //	(:Audit {seq, at, subject, roles, address, action, target, outcome})
-//	(:Change {seq, type, effectiveOn, decisionNumber, decisionDate, issuerId,
+//	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
 //	(:Change)-[:WITHIN]->(:Org)
 //	(:Scenario {id, rev, createdAt, json})
@@ -60,9 +60,9 @@ var graphModel = struct {
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
-		"pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes", "revision", "importing", "importBeat",
+		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes", "revision", "importing", "importBeat",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
-		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionDate", "issuerId", "note", "actor",
+		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",
 		"createdAt", "json",
 	},

@@ -163,14 +163,3 @@ func TestTwoInstancesAgreeOnScenarios(t *testing.T) {
 		t.Fatalf("after a write through the other instance the preview says %d members, want %d", after, before-1)
 	}
 }
-
-// TestLastSeqReadsTheCounter: the live feed's counter is the history's.
-func TestLastSeqReadsTheCounter(t *testing.T) {
-	s, _ := loaded(t)
-	if _, err := service(s).RenameOrg(ctx, "c1", "Chi bộ thôn Đông Mới", decision("12-QĐ/ĐU", "gc")); err != nil {
-		t.Fatal(err)
-	}
-	if seq, err := s.LastSeq(ctx); err != nil || seq != 1 {
-		t.Fatalf("LastSeq = %d, %v; want 1", seq, err)
-	}
-}

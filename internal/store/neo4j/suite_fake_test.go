@@ -16,7 +16,8 @@ var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViola
 	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
-	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis", "LiveChanges", "LiveChangesScoped"}
+	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
+	"VillagesAndMeetings"}
 
 // TestFakeStoreSuite runs the behaviour suite against the adapter on the fake
 // driver (full-text search modelled as a scan), without a Neo4j server.

@@ -21,7 +21,7 @@ func testRandomOperations(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
 	seed := testseed.Seed(t, 21)
 	rng := rand.New(rand.NewPCG(seed, 10))
-	first, last := on(2021, 1, 1), on(2023, 12, 31)
+	first, last := afterDemo, afterDemo.AddYears(3)
 	date := func() org.Date { return first + org.Date(rng.IntN(int(last-first))) }
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
 

@@ -70,6 +70,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"DissolvedResidence", testDissolvedResidence},
 		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
+		{"VillagesAndMeetings", testVillagesAndMeetings},
 		{"LiveChanges", testLiveChanges},
 		{"LiveChangesScoped", testLiveChangesScoped},
 	} {

@@ -200,6 +200,15 @@ func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
 	other.EffectiveOn = today
 	_, err := f.svc.RenameOrg(f.ctx, c.school.ID, "Chi bộ Trường Tiểu học", other)
 	wantCode(t, err, org.EConflict, "")
+	// A number names one decision whatever its case: "12-qđ/tu" is "12-QĐ/TU".
+	other.Decision.Number = strings.ToLower(d.Decision.Number)
+	_, err = f.svc.RenameOrg(f.ctx, c.school.ID, "Chi bộ Trường Tiểu học", other)
+	wantCode(t, err, org.EConflict, "")
+	same := d
+	same.Decision.Number = strings.ToLower(d.Decision.Number)
+	if _, err := f.svc.RenameOrg(f.ctx, c.school.ID, "Chi bộ Trường Tiểu học Hồng Phương", same); err != nil {
+		t.Fatalf("the decision's number in lower case: %v", err)
+	}
 
 	// The commune merges the western village into the eastern one in June;
 	// a decision of March, recorded later, merging it into the school cell
@@ -233,7 +242,7 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
 	seed := testseed.Seed(t, 13)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	first, last := on(2021, 1, 1), on(2023, 12, 31)
+	first, last := afterDemo, afterDemo.AddYears(3)
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
 	applied, refused := 0, 0
 	for i := range 24 {

@@ -5,7 +5,7 @@
 UNWIND $rows AS row
 CREATE (c:Change {
   seq: row.seq, type: row.type, effectiveOn: row.effectiveOn,
-  decisionNumber: row.decisionNumber, decisionDate: row.decisionDate, issuerId: row.issuerId,
+  decisionNumber: row.decisionNumber, decisionKey: row.decisionKey, decisionDate: row.decisionDate, issuerId: row.issuerId,
   note: row.note, actor: row.actor, recordedAt: row.recordedAt,
   subjects: row.subjects, scope: row.scope, before: row.before, after: row.after
 })

@@ -4,6 +4,7 @@
 MATCH p = (o:Org)-[:PART_OF*0..]->(:Org {id: $id})
 WHERE all(r IN relationships(p) WHERE r.since <= $at AND (r.until IS NULL OR $at < r.until))
 RETURN o.id AS id, o.code AS code, o.rev AS rev, o.ratingYears AS ratingYears,
-       o.ratingGrades AS ratingGrades, o.counts AS counts,
+       o.ratingGrades AS ratingGrades, o.meetingYears AS meetingYears,
+       o.meetingCounts AS meetingCounts, o.counts AS counts,
        [(o)-[:HAS_VERSION]->(v:OrgVersion) |
         v {.since, .until, .parentId, .name, .kind, .sector}] AS versions
