@@ -293,6 +293,9 @@ func (t *datasetTx) LinkedMembers(_ context.Context, orgID string) ([]string, er
 	return slices.Compact(ids), nil
 }
 
+// Load has nothing to fetch: the dataset is in memory.
+func (t *datasetTx) Load(context.Context, org.WorkingSet) error { return nil }
+
 func (t *datasetTx) ChildIDs(_ context.Context, orgID string) ([]string, error) {
 	ids := slices.Clone(t.s.children[orgID])
 	for id, r := range t.orgs {

@@ -85,16 +85,6 @@ func auditValue(v string) string {
 // written without its audit entry. An action refused by check or failing in
 // write is recorded on its own, with its error code.
 func (s *Service) mutate(ctx context.Context, action string, target []string, check func() error, write func(Tx) error) error {
-	err := s.audited(ctx, action, target, check, write)
-	if err == nil && s.replay == nil {
-		s.wrote()
-	}
-	return err
-}
-
-// audited is mutate for an action that leaves the live structure as it was,
-// such as editing a scenario: scenarios replayed before it stay valid.
-func (s *Service) audited(ctx context.Context, action string, target []string, check func() error, write func(Tx) error) error {
 	e := entry(ctx, action, target...)
 	err := check()
 	if err == nil {
@@ -152,7 +142,6 @@ func (s *Service) Import(ctx context.Context, src RecordReader) (ImportStats, er
 		return ImportStats{}, err
 	}
 	stats, err := s.store.Import(ctx, src)
-	s.wrote()
 	if err != nil {
 		s.auditFailure(ctx, e, err)
 		return stats, err

@@ -54,6 +54,9 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 	}, func(tx Tx) error {
 		op := &operation{ctx: ctx, tx: tx, at: at, now: s.clock(), meta: meta, replay: s.replay, history: tx,
 			sees: s.sees(ctx), before: map[string]Record{}, after: map[string]Record{}}
+		if err := tx.Load(ctx, WorkingSet{At: at, Near: subjects}); err != nil {
+			return err
+		}
 		if err := apply(op); err != nil {
 			return err
 		}

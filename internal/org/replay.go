@@ -47,18 +47,23 @@ type evaluation struct {
 	scenario Scenario
 	w        *whatIf
 	results  []OpResult
-	writes   uint64 // the service's write count it was made at
+	revision uint64 // the store's revision it was made at
 }
 
 // replayed replays sc over the live structure on its base date, in a read
-// transaction: a what-if read takes no lock that writers wait for.
-func (s *Service) replayed(ctx context.Context, sc *Scenario) (*evaluation, error) {
+// transaction: a what-if read takes no lock that writers wait for. rev is the
+// store's revision read before: a write that commits meanwhile leaves the
+// evaluation stale, not wrong.
+func (s *Service) replayed(ctx context.Context, sc *Scenario, rev uint64) (*evaluation, error) {
 	var ev *evaluation
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		ev, err = s.replayOps(ctx, sc, tx, nil)
 		return err
 	})
+	if ev != nil {
+		ev.revision = rev
+	}
 	return ev, err
 }
 
@@ -69,15 +74,15 @@ func (s *Service) replayOps(ctx context.Context, sc *Scenario, src Tx, apply *Me
 	if apply != nil {
 		at = apply.EffectiveOn
 	}
-	// The write count before the reads: in a read transaction a write may
-	// commit meanwhile, and must leave the evaluation stale, not wrong.
-	writes := s.writes.Load()
 	roots := []string{sc.Within}
+	if err := src.Load(ctx, WorkingSet{At: at, Subtrees: roots}); err != nil {
+		return nil, err
+	}
 	tree, err := subtree(ctx, src, at, sc.Within)
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree), writes: writes}
+	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree)}
 	sim := *s
 	sim.store, sim.today = ev.w, func() Date { return at }
 	sim.replay = &replay{simulate: apply == nil, w: ev.w}

@@ -26,7 +26,7 @@ func (s *Service) CreateScenario(ctx context.Context, name, within string, baseA
 	}
 	now := time.Now().UTC()
 	sc := Scenario{ID: NewID("s"), Within: within, BaseAsOf: baseAsOf, CreatedAt: now, UpdatedAt: now, NextKey: 1}
-	err := s.audited(ctx, "createScenario", []string{sc.ID, within}, func() error {
+	err := s.mutate(ctx, "createScenario", []string{sc.ID, within}, func() error {
 		p, err := require(ctx, WriteStructure)
 		if err != nil {
 			return err
@@ -225,7 +225,7 @@ func (sc *Scenario) index(key int) (int, error) {
 func (s *Service) editScenario(ctx context.Context, action, id string, edit func(sc *Scenario) (int, error)) (Scenario, error) {
 	var out Scenario
 	var ev *evaluation
-	err := s.audited(ctx, action, []string{id}, func() error { return s.mayDraft(ctx, id) }, func(tx Tx) error {
+	err := s.mutate(ctx, action, []string{id}, func() error { return s.mayDraft(ctx, id) }, func(tx Tx) error {
 		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
 			return err
@@ -409,17 +409,22 @@ func replayer(ctx context.Context, sc *Scenario) context.Context {
 // evaluated is scenario sc replayed over the live structure as it is now.
 func (s *Service) evaluated(ctx context.Context, sc *Scenario) (*evaluation, error) {
 	c := s.scenarios
-	writes := s.writes.Load()
+	// The store's revision, not this instance's: another instance sharing
+	// the database may have written since the replay.
+	rev, err := s.store.Revision(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	ev := c.byID[sc.ID]
 	c.mu.Unlock()
-	if ev != nil && ev.scenario.Rev == sc.Rev && ev.writes == writes {
+	if ev != nil && ev.scenario.Rev == sc.Rev && ev.revision == rev {
 		c.touch(sc.ID, ev)
 		return ev, nil
 	}
-	key := sc.ID + "/" + strconv.FormatInt(sc.Rev, 10) + "/" + strconv.FormatUint(writes, 10)
+	key := sc.ID + "/" + strconv.FormatInt(sc.Rev, 10) + "/" + strconv.FormatUint(rev, 10)
 	v, err, _ := c.flight.Do(key, func() (any, error) {
-		ev, err := s.replayed(replayer(context.WithoutCancel(ctx), sc), sc)
+		ev, err := s.replayed(replayer(context.WithoutCancel(ctx), sc), sc, rev)
 		if err != nil {
 			return nil, err
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"io"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -21,11 +20,8 @@ type Service struct {
 	store      Store
 	today      func() Date
 	chartLimit int
-	// writes counts the writes to the live structure, so that a scenario
-	// replayed before one is replayed again.
-	writes    *atomic.Uint64
-	scenarios *evaluations
-	live      *liveFeed // the changes followed live (live.go)
+	scenarios  *evaluations
+	live       *liveFeed // the changes followed live (live.go)
 	// replay and ids are set on the copy of the Service that replays a
 	// scenario: how its operations run and where their new ids come from.
 	replay *replay
@@ -43,7 +39,7 @@ func NewService(store Store, today func() Date) *Service {
 		today = Today
 	}
 	return &Service{store: store, today: today, chartLimit: DefaultChartLimit,
-		writes: new(atomic.Uint64), scenarios: newEvaluations(), live: newLiveFeed()}
+		scenarios: newEvaluations(), live: newLiveFeed()}
 }
 
 // newID is a fresh id for something an operation creates.
@@ -53,9 +49,6 @@ func (s *Service) newID(prefix string) string {
 	}
 	return NewID(prefix)
 }
-
-// wrote notes a write to the live structure.
-func (s *Service) wrote() { s.writes.Add(1) }
 
 // SetChartLimit sets the most nodes a chart may hold (DefaultChartLimit unless set).
 func (s *Service) SetChartLimit(n int) { s.chartLimit = n }

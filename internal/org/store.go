@@ -142,12 +142,32 @@ type Tx interface {
 	// would wait for a second connection while this one holds the first.
 	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
 	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
+	// Load says what the transaction is about to read: a store that reads
+	// over a network fetches it in one round trip, so that the reads that
+	// follow (Org, Member, ChildIDs, LinkedMembers, Changes after ws.At)
+	// cost none; a store in memory has nothing to do. The reads answer
+	// exactly as they would without it.
+	Load(ctx context.Context, ws WorkingSet) error
 
 	// Scenario reads a scenario as the transaction sees it; NOT_FOUND.
 	Scenario(ctx context.Context, id string) (Scenario, error)
 	// PutScenario writes a scenario. Its Rev must be the one read (zero for
 	// a new one), as for records: CONFLICT otherwise; the store bumps it.
 	PutScenario(ctx context.Context, sc Scenario) error
+}
+
+// WorkingSet is what an operation or a scenario's replay reads, as of a date:
+// what it is about and around it, and the history after the date within it.
+type WorkingSet struct {
+	At Date
+	// Near are the organisations and members an operation names: each
+	// organisation with its ancestors, every organisation that ever was its
+	// child and every member ever linked to it; each member with the
+	// organisations it is linked to.
+	Near []string
+	// Subtrees are organisations whose whole subtree on At is read, each
+	// organisation of it as one of Near: a replay's.
+	Subtrees []string
 }
 
 // Store keeps the structure and its history. Every implementation passes the
@@ -178,6 +198,10 @@ type Store interface {
 	// Export writes the whole dataset, organisations, then members, then the
 	// history by sequence number.
 	Export(ctx context.Context, dst RecordWriter) error
+	// Revision changes whenever a committed write changes organisations
+	// or members, through whichever instance of the service: a replay of a
+	// scenario made at one revision holds until the next.
+	Revision(ctx context.Context) (uint64, error)
 	// Empty reports whether the store holds no organisation yet.
 	Empty(ctx context.Context) (bool, error)
 	// Ping fails, UNAVAILABLE, when the store cannot serve requests.

@@ -261,6 +261,17 @@ func (t *whatIfTx) ChartNodes(ctx context.Context, v View, q ChartQuery, limit i
 	return t.w.ChartNodes(ctx, v, q, limit)
 }
 
+// Load passes to the replay's transaction what the scenario has not written.
+func (t *whatIfTx) Load(ctx context.Context, ws WorkingSet) error {
+	if t.w.src == nil {
+		return nil
+	}
+	ws.Near = slices.DeleteFunc(slices.Clone(ws.Near), func(id string) bool {
+		return cmp.Or(t.orgs[id], t.w.orgs[id]) != nil || cmp.Or(t.members[id], t.w.members[id]) != nil
+	})
+	return t.w.src.Load(ctx, ws)
+}
+
 // Changes reads the live history: in the replay's transaction while there is one.
 func (t *whatIfTx) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
 	if t.w.src != nil {

@@ -60,7 +60,7 @@ func newCORS(c CORS) *cors.Cors {
 	return cors.New(cors.Options{
 		AllowedOrigins:   c.Origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Authorization", "Content-Type", requestIDHeader},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", requestIDHeader, bookmarkHeader},
 		ExposedHeaders:   []string{"Retry-After", requestIDHeader},
 		AllowCredentials: c.Credentials,
 		MaxAge:           corsMaxAge,

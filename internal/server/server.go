@@ -156,7 +156,7 @@ func NewHandler(cfg Config) http.Handler {
 	// Authentication comes first, so that the rate limit counts per caller;
 	// health checks and the playground's page need neither.
 	policy := newCORS(cfg.CORS)
-	graphQL := authenticated(&cfg, withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy)))))
+	graphQL := authenticated(&cfg, withBookmarks(withLoaders(cfg.Service, limitBody(cfg.MaxBodyBytes, servedRequests(newGraphQL(&cfg, policy))))))
 	exports := map[string]http.Handler{"orgchart.csv": exportChartCSV(cfg.Service)}
 	for _, f := range []sheetFormat{formatCSV, formatXLSX} {
 		exports["members."+string(f)] = exportMembers(cfg.Service, f)
@@ -232,6 +232,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv := handler.New(es)
 	// Before the others, so that it sees the answer they shaped.
 	srv.Use(requestNote{})
+	srv.Use(bookmarkNote{})
 	if cfg.Metrics != nil {
 		srv.Use(operationMetrics{cfg.Metrics})
 	}

@@ -60,6 +60,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		}
 		return org.ImportStats{}, err
 	}
+	s.revision.Add(1)
 	s.install(imp.g, s.active.Load().scenarios)
 	return stats, nil
 }

@@ -202,6 +202,9 @@ func (t *txn) LinkedMembers(_ context.Context, orgID string) ([]string, error) {
 	return slices.Compact(ids), nil
 }
 
+// Load has nothing to fetch: the graph is in memory.
+func (t *txn) Load(context.Context, org.WorkingSet) error { return nil }
+
 func (t *txn) ChildIDs(_ context.Context, orgID string) ([]string, error) {
 	ids := slices.Clone(t.g.children[orgID])
 	for id, r := range t.st.orgs {

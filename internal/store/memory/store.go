@@ -43,6 +43,9 @@ type Store struct {
 	created  bool // Open created the file
 	// commits signals the live feed that changes were committed (live.go).
 	commits chan struct{}
+	// revision counts the writes that changed the structure since Open:
+	// no other process opens the file while this one has it.
+	revision atomic.Uint64
 }
 
 // side is one copy of the graph, the committed scenarios and what readers
@@ -121,6 +124,9 @@ func (s *Store) inactive() *side {
 }
 
 var _ org.Store = (*Store)(nil)
+
+// Revision changes with every write that changes the structure.
+func (s *Store) Revision(context.Context) (uint64, error) { return s.revision.Load(), nil }
 
 // Open opens, or creates, the store in directory dir and loads it into memory.
 func Open(dir string, log *slog.Logger) (*Store, error) {

@@ -32,6 +32,9 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 		return fmt.Errorf("memory: persist: %w", err)
 	}
 	s.publish(&tx.st)
+	if len(tx.st.orgs)+len(tx.st.members) > 0 {
+		s.revision.Add(1)
+	}
 	if len(tx.st.changes) > 0 {
 		s.signalCommit()
 	}

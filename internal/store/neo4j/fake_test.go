@@ -116,6 +116,16 @@ func (f *fakeDB) only(name string) []call {
 
 func (f *fakeDB) reset() { f.calls, f.modes = nil, nil }
 
+// rows are the records the statements returned, each element of a record
+// whose every column is a list (a working set) counting as one.
+func (f *fakeDB) rows() int {
+	n := 0
+	for _, c := range f.calls {
+		n += c.rows
+	}
+	return n
+}
+
 // fakeQuerier runs statements in one transaction of the fake; in a read
 // transaction a statement that writes fails the test, as the server refuses it.
 type fakeQuerier struct {
@@ -147,8 +157,25 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	} else {
 		f.t.Fatalf("fake: no answer for statement %s", st.name)
 	}
-	f.calls[len(f.calls)-1].rows = len(rows)
+	f.calls[len(f.calls)-1].rows = rowCount(rows)
 	return asRecords(rows...), nil
+}
+
+// rowCount is len(rows), or for one row whose every column is a list, the
+// elements of its lists: what a working set carries.
+func rowCount(rows []row) int {
+	if len(rows) != 1 || len(rows[0]) == 0 {
+		return len(rows)
+	}
+	n := 0
+	for _, v := range rows[0] {
+		l, ok := v.([]any)
+		if !ok {
+			return 1
+		}
+		n += len(l)
+	}
+	return n
 }
 
 // asRecords turns rows into driver records, keys in a stable order.
@@ -180,6 +207,9 @@ type fakeGraph struct {
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id
 	commits                        map[string]bool
+	revision                       int64
+	importing                      string    // the import claiming the database
+	importBeat                     time.Time // its last sign of life
 }
 
 func newFakeGraph() *fakeGraph {
@@ -406,10 +436,9 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
-	"empty": func(g *fakeGraph, _ map[string]any) []row { return []row{{"empty": len(g.orgs) == 0}} },
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
-		return []row{{"horizon": g.horizon, "applied": g.commits[p["commit"].(string)]}}
+		return []row{{"horizon": g.horizon, "changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
 	},
 	"commit_record": func(g *fakeGraph, p map[string]any) []row {
 		key := p["key"].(string)
@@ -419,8 +448,9 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		g.commits[key] = true
 		return nil
 	},
-	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
-	"horizon_set": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; return nil },
+	"horizon":           func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
+	"structure_written": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; g.revision++; return nil },
+	"revision":          func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
 	"org_upsert": func(g *fakeGraph, p map[string]any) []row {
 		for _, r := range p["rows"].([]any) {
 			r := r.(map[string]any)
@@ -618,10 +648,6 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 			out = append(out, row{"fromId": pair[0], "toId": pair[1], "members": int64(len(members[pair]))})
 		}
 		return out
-	},
-	"change_seq_next": func(g *fakeGraph, _ map[string]any) []row {
-		g.changeSeq++
-		return []row{{"seq": g.changeSeq}}
 	},
 	"change_seq_last": func(g *fakeGraph, _ map[string]any) []row { return []row{{"seq": g.changeSeq}} },
 	"change_seq_raise": func(g *fakeGraph, p map[string]any) []row {

@@ -2,7 +2,6 @@ package neo4j
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"dangbo/internal/org"
@@ -28,21 +27,11 @@ type stagedChange struct {
 	date             org.Date
 }
 
-// RecordChange numbers c from the history's counter, sets c.Seq and keeps the
-// change, as it is now, to be written when the transaction commits.
+// RecordChange numbers c after the history's counter as the lock found it
+// (no other writer takes a number while the lock is held), sets c.Seq and
+// keeps the change, as it is now, to be written when the transaction commits.
 func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
-	recs, err := run(ctx, t.q, "change_seq_next", map[string]any{"key": metaKey})
-	if err != nil {
-		return err
-	}
-	var d decoder
-	seq := d.integer(one(recs), "seq")
-	if d.err == nil && seq <= 0 {
-		d.err = fmt.Errorf("neo4j: the history's counter gave %d", seq)
-	}
-	if d.err != nil {
-		return d.err
-	}
+	seq := t.changeSeq + int64(len(t.changes)) + 1
 	numbered := *c
 	numbered.Seq = seq
 	row, err := changeRow(&numbered)
@@ -143,9 +132,33 @@ func (s *Store) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage
 	return page, err
 }
 
-// Changes reads the history as committed, in the transaction.
+// Changes reads the history as committed, in the transaction: from the
+// working sets it loaded when they hold the answer.
 func (t *updateTx) Changes(ctx context.Context, cq org.ChangeQuery) (org.ChangePage, error) {
+	from, err := pageStart(cq)
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	if page, ok := t.loaded.laterPage(cq, from); ok {
+		return page, nil
+	}
 	return changes(ctx, t.q, cq)
+}
+
+// pageStart is the position a page of the history starts after: the later of
+// the cursor's, and the one just before the first change on q.Since.
+func pageStart(cq org.ChangeQuery) (org.Change, error) {
+	from := org.Change{EffectiveOn: max(cq.Since, firstDate)} // number 0: before the first change that day
+	if cq.After != "" {
+		after, err := org.DecodeChangeCursor(cq.After)
+		if err != nil {
+			return org.Change{}, err
+		}
+		if org.CompareChanges(&after, &from) > 0 {
+			from = after
+		}
+	}
+	return from, nil
 }
 
 func changes(ctx context.Context, q querier, cq org.ChangeQuery) (org.ChangePage, error) {
@@ -153,15 +166,9 @@ func changes(ctx context.Context, q querier, cq org.ChangeQuery) (org.ChangePage
 	if err != nil {
 		return org.ChangePage{}, err
 	}
-	from := org.Change{EffectiveOn: max(cq.Since, firstDate)} // number 0: before the first change that day
-	if cq.After != "" {
-		after, err := org.DecodeChangeCursor(cq.After)
-		if err != nil {
-			return org.ChangePage{}, err
-		}
-		if org.CompareChanges(&after, &from) > 0 {
-			from = after
-		}
+	from, err := pageStart(cq)
+	if err != nil {
+		return org.ChangePage{}, err
 	}
 	params["fromOn"], params["fromSeq"], params["limit"] = dateParam(from.EffectiveOn), from.Seq, int64(cq.First+1)
 	recs, err := run(ctx, q, historyStatement("changes_page", "changes_within_page", cq), params)
@@ -207,9 +214,14 @@ func (s *Store) ChangeCounts(ctx context.Context, cq org.ChangeQuery) (org.Chang
 // LinkedMembers lists the members with a stint, residence link or role in
 // organisation orgID: as stored, and among the members this transaction put.
 func (t *updateTx) LinkedMembers(ctx context.Context, orgID string) ([]string, error) {
-	ids, err := idList(ctx, t.q, "linked_members", map[string]any{"id": orgID})
-	if err != nil {
-		return nil, err
+	var ids []string
+	if t.loaded.inside[orgID] {
+		ids = t.members.stored(func(r *org.MemberRecord) bool { return memberLinkedTo(r, orgID) })
+	} else {
+		var err error
+		if ids, err = idList(ctx, t.q, "linked_members", map[string]any{"id": orgID}); err != nil {
+			return nil, err
+		}
 	}
 	for _, r := range t.members.puts() {
 		if memberLinkedTo(r, orgID) {
@@ -232,12 +244,20 @@ func memberLinkedTo(r *org.MemberRecord, id string) bool {
 // ChildIDs lists the organisations that ever had orgID as their parent: as
 // stored, and among the organisations this transaction put.
 func (t *updateTx) ChildIDs(ctx context.Context, orgID string) ([]string, error) {
-	ids, err := idList(ctx, t.q, "child_ids", map[string]any{"id": orgID})
-	if err != nil {
-		return nil, err
+	childOf := func(r *org.OrgRecord) bool {
+		return slices.ContainsFunc(r.Versions, func(v org.Version) bool { return v.ParentID == orgID })
+	}
+	var ids []string
+	if t.loaded.inside[orgID] {
+		ids = t.orgs.stored(childOf)
+	} else {
+		var err error
+		if ids, err = idList(ctx, t.q, "child_ids", map[string]any{"id": orgID}); err != nil {
+			return nil, err
+		}
 	}
 	for _, r := range t.orgs.puts() {
-		if slices.ContainsFunc(r.Versions, func(v org.Version) bool { return v.ParentID == orgID }) {
+		if childOf(r) {
 			ids = append(ids, r.ID)
 		}
 	}

@@ -13,7 +13,7 @@ package neo4j
 //	(:Member)-[:MEMBER_OF {pos, since, until, temporary}]->(:Org)
 //	(:Member)-[:RESIDES_IN {pos, since, until}]->(:Org)
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
-//	(:Meta {key, horizon, writes, auditSeq, changeSeq})
+//	(:Meta {key, horizon, writes, revision, auditSeq, changeSeq, importing, importBeat})
 //	(:Audit {seq, at, subject, roles, address, action, target, outcome})
 //	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
@@ -28,7 +28,10 @@ package neo4j
 // with the same span. pos keeps a member's facts in the order of the record.
 // counts is the open-ended state's Counts (layout in counts.go); Meta.horizon
 // is the latest finite date of any fact, from which on the state is the
-// open-ended one; Meta.writes counts writing transactions.
+// open-ended one; Meta.writes counts writing transactions, Meta.revision
+// those that wrote organisations or members (org.Store.Revision);
+// Meta.importing is the id of the import underway, which wrote last at
+// Meta.importBeat, a DATETIME (see seeding.go).
 //
 // A Change is one entry of the history, numbered by Meta.changeSeq as audit
 // entries are by Meta.auditSeq: recordedAt is a DATETIME, subjects and scope
@@ -57,7 +60,7 @@ var graphModel = struct {
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
-		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes",
+		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes", "revision", "importing", "importBeat",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",

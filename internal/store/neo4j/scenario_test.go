@@ -246,22 +246,20 @@ func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
 	if err != nil || c1.Counts.Official != live[0].Counts.Official+live[1].Counts.Official {
 		t.Fatalf("c1 in the scenario: %+v, %v; live %+v", c1.Counts, err, live)
 	}
-	if len(f.only("member_records")) == 0 {
+	if len(f.only("working_set")) == 0 {
 		t.Fatalf("statements %v: the scenario was not replayed", f.names())
 	}
 	if slices.Contains(f.modes, n4j.AccessModeWrite) || slices.Contains(f.names(), "meta_lock") {
 		t.Fatalf("transactions %v, statements %v: want reads only", f.modes, f.names())
 	}
-	// The replay reads the subtree, the records and the later history in its
-	// own transaction, never in a second one that would need a second
-	// connection while the first is held.
+	// The replay reads the subtree, and the records and the later history
+	// as its working set, in its own transaction, never in a second one
+	// that would need a second connection while the first is held.
 	replay := f.only("subtree_records")[0].tx
-	for _, name := range []string{"member_records", "changes_within_page"} {
-		if c := f.only(name); len(c) == 0 || c[0].tx != replay {
-			t.Fatalf("%s in transaction %v, the replay's is %d", name, c, replay)
-		}
+	if c := f.only("working_set"); c[0].tx != replay {
+		t.Fatalf("working_set in transaction %v, the replay's is %d", c, replay)
 	}
-	if len(f.modes) != 2 {
-		t.Fatalf("%d transactions, want the scenario read and the replay", len(f.modes))
+	if len(f.modes) != 3 {
+		t.Fatalf("%d transactions, want the scenario read, the revision and the replay", len(f.modes))
 	}
 }

@@ -52,6 +52,9 @@ const (
 type Store struct {
 	db        transactor
 	batchSize int
+	// how long an import may go without writing before another instance
+	// takes it for dead, and how often one waiting for it looks again
+	importStale, importPoll time.Duration
 }
 
 var _ org.Store = (*Store)(nil)
@@ -95,7 +98,9 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-func newStore(db transactor) *Store { return &Store{db: db, batchSize: defaultBatchSize} }
+func newStore(db transactor) *Store {
+	return &Store{db: db, batchSize: defaultBatchSize, importStale: defaultImportStale, importPoll: defaultImportPoll}
+}
 
 // createSchema runs every schema_*.cypher statement, each in its own
 // transaction as Neo4j requires, then waits for the indexes to be online.
@@ -128,21 +133,6 @@ func (s *Store) Ping(ctx context.Context) error { return storeError(s.db.verify(
 // Close releases the driver's connections.
 func (s *Store) Close() error { return storeError(s.db.close(context.Background())) }
 
-// Empty reports whether the store holds no organisation yet.
-func (s *Store) Empty(ctx context.Context) (bool, error) {
-	var empty bool
-	err := s.read(ctx, func(q querier) error {
-		recs, err := run(ctx, q, "empty", nil)
-		if err != nil {
-			return err
-		}
-		var d decoder
-		empty = d.boolean(one(recs), "empty")
-		return d.err
-	})
-	return empty, err
-}
-
 // read runs work in a managed read transaction, retried on transient errors.
 func (s *Store) read(ctx context.Context, work func(querier) error) error {
 	return storeError(s.db.execute(ctx, n4j.AccessModeRead, work))
@@ -164,7 +154,9 @@ type transactor interface {
 
 // driverTransactor runs each transaction in a session of its own. Sessions
 // share one bookmark manager, so that a read sees the writes this instance
-// committed before it, even on a cluster follower.
+// committed before it, even on a cluster follower; a request's bookmarks
+// (org.Bookmarks) add the writes another instance committed for its client,
+// and collect those of its own writes for the client.
 type driverTransactor struct {
 	driver    n4j.DriverWithContext
 	database  string
@@ -172,16 +164,19 @@ type driverTransactor struct {
 }
 
 func (d *driverTransactor) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
-	session := d.driver.NewSession(ctx, n4j.SessionConfig{
-		AccessMode: mode, DatabaseName: d.database, BookmarkManager: d.bookmarks,
-	})
+	config := n4j.SessionConfig{AccessMode: mode, DatabaseName: d.database, BookmarkManager: d.bookmarks}
+	request := org.BookmarksFrom(ctx)
+	if request != nil {
+		config.Bookmarks = n4j.BookmarksFromRawValues(request.After()...)
+	}
+	session := d.driver.NewSession(ctx, config)
 	defer session.Close(ctx)
 	txWork := func(tx n4j.ManagedTransaction) (any, error) { return nil, work(managedQuerier{tx}) }
 	var err error
 	if mode == n4j.AccessModeRead {
 		_, err = session.ExecuteRead(ctx, txWork)
-	} else {
-		_, err = session.ExecuteWrite(ctx, txWork)
+	} else if _, err = session.ExecuteWrite(ctx, txWork); err == nil && request != nil {
+		request.Committed(n4j.BookmarksToRawValues(session.LastBookmarks()))
 	}
 	return err
 }

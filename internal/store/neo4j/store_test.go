@@ -91,7 +91,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	// A statement error inside a transaction comes back translated.
 	s, f := newFake(t)
-	f.fail["empty"] = constraint
+	f.fail["import_state"] = constraint
 	_, err := s.Empty(ctx)
 	wantCode(t, err, org.EConflict)
 }
@@ -225,30 +225,13 @@ func TestEveryStatementIsRun(t *testing.T) {
 		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
 		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
 		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
-		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestLastSeqReadsTheCounter,
+		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestTwoInstancesAgreeOnScenarios, TestLastSeqReadsTheCounter,
 	} {
 		t.Run("", test)
 	}
 	unused := slices.DeleteFunc(slices.Sorted(maps.Keys(statements)), func(name string) bool { return ran[name] })
 	if len(unused) > 0 {
 		t.Fatalf("statements no unit test runs: %v", unused)
-	}
-}
-
-// wipe empties the database before an integration test, in batches so that
-// no transaction grows with the data.
-func wipe(ctx context.Context, s *Store) error {
-	for {
-		var deleted int64
-		err := s.write(ctx, func(q querier) error {
-			recs, err := run(ctx, q, "wipe_batch", map[string]any{"limit": int64(10000)})
-			var d decoder
-			deleted = d.integer(one(recs), "deleted")
-			return errors.Join(err, d.err)
-		})
-		if err != nil || deleted == 0 {
-			return err
-		}
 	}
 }
 
@@ -260,7 +243,7 @@ func TestWipe(t *testing.T) {
 		left -= n
 		return []row{{"deleted": int64(n)}}
 	}
-	if err := wipe(ctx, s); err != nil {
+	if err := s.wipe(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.only("wipe_batch")); n != 3 || left != 0 {
@@ -283,7 +266,7 @@ func TestStoreSuite(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open(%s): %v", uri, err)
 		}
-		if err := wipe(ctx, s); err != nil {
+		if err := s.wipe(ctx, ""); err != nil {
 			t.Fatalf("wipe: %v", err)
 		}
 		return s

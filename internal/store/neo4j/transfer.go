@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 
 	"dangbo/internal/dataset"
 	"dangbo/internal/org"
@@ -19,10 +20,10 @@ const (
 // writes it in batches, each in a transaction of its own so that no
 // transaction grows with the dataset, and last counts every organisation and
 // sets the horizon. The history, last in the dataset, keeps its numbers; the
-// history's counter is moved past the highest. An import that fails while
-// writing leaves what it wrote: the store is then not empty, and must be
-// emptied before importing again.
-func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
+// history's counter is moved past the highest. The import claims the
+// database first, and an import that fails while writing wipes what it wrote
+// (see seeding.go): the store holds the whole dataset or nothing.
+func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.ImportStats, err error) {
 	fail := func(err error) (org.ImportStats, error) { return org.ImportStats{}, err }
 	empty, err := s.Empty(ctx)
 	if err != nil {
@@ -53,7 +54,24 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	for _, r := range members {
 		r.Rev = 1
 	}
-	inOwnTransaction := func(work func(querier) error) error { return s.write(ctx, work) }
+	id, err := s.claimImport(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		if err != nil && !errors.Is(err, errClaimLost) {
+			// Best effort: what is left is wiped by the next import.
+			_ = s.wipe(context.WithoutCancel(ctx), id)
+		}
+	}()
+	inOwnTransaction := func(work func(querier) error) error {
+		return s.write(ctx, func(q querier) error {
+			if err := beat(ctx, q, id, false); err != nil {
+				return err
+			}
+			return work(q)
+		})
+	}
 	if err := s.putGraph(ctx, orgs, members, inOwnTransaction); err != nil {
 		return fail(err)
 	}
@@ -61,15 +79,20 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return fail(err)
 	}
 	if err := s.write(ctx, func(q querier) error {
-		// Recounting is idempotent: no Update key to check.
-		horizon, _, err := lock(ctx, q, "")
+		// Recounting is idempotent: no Update key to check. The
+		// import ends with this transaction.
+		if err := beat(ctx, q, id, true); err != nil {
+			return err
+		}
+		l, err := lock(ctx, q, "")
 		if err != nil {
 			return err
 		}
+		horizon := l.horizon
 		if err := s.recount(ctx, q, roots, cells); err != nil {
 			return err
 		}
-		if err := raiseHorizon(ctx, q, horizon, orgs, members); err != nil {
+		if err := structureWritten(ctx, q, horizon, orgs, members); err != nil {
 			return err
 		}
 		if lastSeq == 0 {

@@ -22,17 +22,20 @@ func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
 	}
 	// Batches of two: five organisations make three batches of nodes, then
 	// three of facts; four members make two batches. Each batch is a
-	// transaction of its own; the counts and horizon are the last one.
-	want := []string{"empty",
-		"org_upsert", "org_upsert", "org_upsert",
-		"org_facts_delete", "org_facts_create", "org_facts_delete", "org_facts_create", "org_facts_delete", "org_facts_create",
-		"member_upsert", "member_facts_delete", "member_facts_create", "member_upsert", "member_facts_delete", "member_facts_create",
-		"meta_lock", "direct_counts", "open_tree", "counts_set", "counts_set", "counts_set", "horizon_set"}
+	// transaction of its own, after the claim, and notes the import alive;
+	// the counts and horizon are the last one, which releases the claim.
+	want := []string{"import_state", "import_claim",
+		"import_beat", "org_upsert", "import_beat", "org_upsert", "import_beat", "org_upsert",
+		"import_beat", "org_facts_delete", "org_facts_create", "import_beat", "org_facts_delete", "org_facts_create",
+		"import_beat", "org_facts_delete", "org_facts_create",
+		"import_beat", "member_upsert", "member_facts_delete", "member_facts_create",
+		"import_beat", "member_upsert", "member_facts_delete", "member_facts_create",
+		"import_beat", "meta_lock", "direct_counts", "open_tree", "counts_set", "counts_set", "counts_set", "structure_written"}
 	if got := f.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}
-	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+3+3+2+1 {
-		t.Fatalf("transactions %v: want one read, then one write a batch and one to count", f.modes)
+	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+1+3+3+2+1 {
+		t.Fatalf("transactions %v: want one read, the claim, then one write a batch and one to count", f.modes)
 	}
 	if ids := f.only("open_tree")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"p"}) {
 		t.Fatalf("open_tree ids = %v, want the root", ids)
@@ -40,8 +43,8 @@ func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
 	if ids := f.only("direct_counts")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"c1", "c2"}) {
 		t.Fatalf("direct_counts ids = %v, want the cells", ids)
 	}
-	if h := f.only("horizon_set")[0].params; h["key"] != metaKey || h["horizon"] != dateParam(movedOn) {
-		t.Fatalf("horizon_set %v, want %s", h, movedOn)
+	if h := f.only("structure_written")[0].params; h["key"] != metaKey || h["horizon"] != dateParam(movedOn) {
+		t.Fatalf("structure_written %v, want %s", h, movedOn)
 	}
 	first := f.only("org_upsert")[0].params["rows"].([]any)[0].(map[string]any)
 	if first["id"] != "p" || first["rev"] != int64(1) || first["nameKey"] != "dang bo tinh vinh phuc" ||
@@ -133,7 +136,7 @@ func TestImportRefusesBadDataWritingNothing(t *testing.T) {
 	s, f := newFake(t)
 	_, err := s.Import(context.Background(), &recordList{records})
 	wantCode(t, err, org.ERule)
-	if got := f.names(); !slices.Equal(got, []string{"empty"}) {
+	if got := f.names(); !slices.Equal(got, []string{"import_state"}) {
 		t.Fatalf("statements %v, want only the emptiness check", got)
 	}
 }
@@ -142,7 +145,7 @@ func TestImportRefusesNonEmptyStore(t *testing.T) {
 	s, f := loaded(t)
 	_, err := s.Import(context.Background(), &recordList{sampleDataset()})
 	wantCode(t, err, org.EConflict)
-	if got := f.names(); !slices.Equal(got, []string{"empty"}) {
+	if got := f.names(); !slices.Equal(got, []string{"import_state"}) {
 		t.Fatalf("statements %v", got)
 	}
 }

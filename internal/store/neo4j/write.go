@@ -52,39 +52,45 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 // maxCommitAttempts bounds the runs of an Update whose commit's outcome was unknown.
 const maxCommitAttempts = 3
 
-// lock takes the writers' lock and returns the horizon, and whether the
-// Update of key commit already committed.
-func lock(ctx context.Context, q querier, commit string) (org.Date, bool, error) {
+// locked is what the writers' lock found.
+type locked struct {
+	horizon   org.Date
+	changeSeq int64 // the history's counter
+	applied   bool  // whether the Update of the key it was given committed already
+}
+
+// lock takes the writers' lock for the Update of key commit.
+func lock(ctx context.Context, q querier, commit string) (locked, error) {
 	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey, "commit": commit})
 	if err != nil {
-		return 0, false, err
+		return locked{}, err
 	}
 	var d decoder
 	r := one(recs)
-	horizon, applied := d.date(r, "horizon", 0), d.boolean(r, "applied")
-	return horizon, applied, d.err
+	l := locked{horizon: d.date(r, "horizon", 0), changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
+	return l, d.err
 }
 
 // View runs fn in a read transaction, routed to a reader on a cluster,
 // without the writers' lock; what fn puts is never written.
 func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
-	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, 0, "")) })
+	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, locked{}, "")) })
 }
 
 // beginUpdate takes the lock for the Update of key; applied, it returns no
 // transaction.
 func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
-	horizon, applied, err := lock(ctx, q, key)
-	if err != nil || applied {
-		return nil, applied, err
+	l, err := lock(ctx, q, key)
+	if err != nil || l.applied {
+		return nil, l.applied, err
 	}
-	return s.newTx(q, horizon, key), false, nil
+	return s.newTx(q, l, key), false, nil
 }
 
-// newTx is a transaction over q, whose lock found horizon, for the Update of key.
-func (s *Store) newTx(q querier, horizon org.Date, key string) *updateTx {
+// newTx is a transaction over q, whose lock found l, for the Update of key.
+func (s *Store) newTx(q querier, l locked, key string) *updateTx {
 	return &updateTx{
-		store: s, q: q, horizon: horizon, key: key,
+		store: s, q: q, horizon: l.horizon, changeSeq: l.changeSeq, key: key,
 		orgs: records[org.OrgRecord]{
 			what: org.WhatOrg, load: loadOrgRecords,
 			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
@@ -101,11 +107,15 @@ type updateTx struct {
 	store   *Store
 	q       querier
 	horizon org.Date // as the lock found it
-	key     string   // the Update's, recorded at commit
-	orgs    records[org.OrgRecord]
-	members records[org.MemberRecord]
-	changes []stagedChange // recorded, in order
-	audit   []org.AuditEntry
+	// changeSeq is the history's counter as the lock found it: the changes
+	// recorded take the numbers after it
+	changeSeq int64
+	key       string // the Update's, recorded at commit
+	orgs      records[org.OrgRecord]
+	members   records[org.MemberRecord]
+	loaded    workingSets    // the working sets read (see workingset.go)
+	changes   []stagedChange // recorded, in order
+	audit     []org.AuditEntry
 	// scenarios read or put, by id, and the ids of those put, in the
 	// order first put (see scenario.go)
 	scenarios     map[string]*txScenario
@@ -145,6 +155,12 @@ func (t *updateTx) commit(ctx context.Context) error {
 	if err := t.store.writeChanges(ctx, rows, t.inThisTransaction); err != nil {
 		return err
 	}
+	if len(rows) > 0 {
+		last := t.changeSeq + int64(len(rows))
+		if _, err := run(ctx, t.q, "change_seq_raise", map[string]any{"key": metaKey, "seq": last}); err != nil {
+			return err
+		}
+	}
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
@@ -158,7 +174,8 @@ func (t *updateTx) commit(ctx context.Context) error {
 // inThisTransaction runs work in the transaction.
 func (t *updateTx) inThisTransaction(work func(querier) error) error { return work(t.q) }
 
-// writeRecords writes what was put, recounts what it affects and moves the horizon.
+// writeRecords writes what was put, recounts what it affects and moves the
+// horizon and the revision.
 func (t *updateTx) writeRecords(ctx context.Context) error {
 	orgs, members := t.orgs.puts(), t.members.puts()
 	if len(orgs) == 0 && len(members) == 0 {
@@ -186,7 +203,7 @@ func (t *updateTx) writeRecords(ctx context.Context) error {
 	if err := t.store.recount(ctx, t.q, sortedKeys(affected), sortedKeys(cells)); err != nil {
 		return err
 	}
-	return raiseHorizon(ctx, t.q, t.horizon, orgs, members)
+	return structureWritten(ctx, t.q, t.horizon, orgs, members)
 }
 
 // openParent is the parent of the organisation in the open-ended state, if any.
@@ -208,8 +225,9 @@ func openCell(r *org.MemberRecord) string {
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-// raiseHorizon moves the horizon to the latest date the records reach, if later.
-func raiseHorizon(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
+// structureWritten moves the horizon to the latest date the records reach, if
+// later, and the revision.
+func structureWritten(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
 	latest := horizon
 	for _, r := range orgs {
 		latest = max(latest, orgReach(r))
@@ -217,11 +235,23 @@ func raiseHorizon(ctx context.Context, q querier, horizon org.Date, orgs []*org.
 	for _, r := range members {
 		latest = max(latest, memberReach(r))
 	}
-	if latest == horizon {
-		return nil
-	}
-	_, err := run(ctx, q, "horizon_set", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
+	_, err := run(ctx, q, "structure_written", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
 	return err
+}
+
+// Revision is the revision of the structure.
+func (s *Store) Revision(ctx context.Context) (uint64, error) {
+	var rev int64
+	err := s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, "revision", map[string]any{"key": metaKey})
+		if err != nil {
+			return err
+		}
+		var d decoder
+		rev = d.integer(one(recs), "revision")
+		return d.err
+	})
+	return uint64(rev), err
 }
 
 // records are the records of one kind a transaction read or put, by id, in

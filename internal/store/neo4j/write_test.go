@@ -23,7 +23,7 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 		"meta_lock", "org_records", // the lock, then the parent
 		"org_records",                                        // the new id, to learn it is new
 		"org_upsert", "org_facts_delete", "org_facts_create", // the write
-		"open_tree", "counts_set", "counts_set", "horizon_set", // the recount, in batches of two, and the horizon
+		"open_tree", "counts_set", "counts_set", "structure_written", // the recount, in batches of two, and the horizon
 		"audit_append",           // the action, in the same transaction
 		"commit_record",          // the Update's key, for a retry to recognise it
 		"org_records", "horizon", // the service reads the new cell back
@@ -58,7 +58,7 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	if !slices.Equal(recounted, []string{"d", "gc", "p"}) {
 		t.Fatalf("counts written for %v, want the changed ancestors (an empty cell's counts are already zero)", recounted)
 	}
-	if h := f.only("horizon_set")[0].params["horizon"]; h != dateParam(today) {
+	if h := f.only("structure_written")[0].params["horizon"]; h != dateParam(today) {
 		t.Fatalf("horizon %v, want today", h)
 	}
 	gc, _ := s.Org(ctx, now(), "gc")

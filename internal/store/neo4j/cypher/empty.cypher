@@ -1,2 +1,0 @@
-// params:
-RETURN NOT EXISTS { MATCH (:Org) } AS empty

@@ -1,3 +1,0 @@
-// params: key, horizon
-MATCH (meta:Meta {key: $key})
-SET meta.horizon = $horizon
