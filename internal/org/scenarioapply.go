@@ -163,7 +163,9 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 				i+1, sc.Ops[i].Type, ErrorMessage(r.Err))
 		}
 	}
-	diff, err := s.diffOf(ctx, ev)
+	// Read through tx: a second transaction inside this one would wait for
+	// a connection (or, on the fake driver, for this one) to be released.
+	diff, err := diffOf(ctx, ev, tx)
 	if err != nil {
 		return err
 	}

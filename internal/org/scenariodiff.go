@@ -57,7 +57,7 @@ func (s *Service) ScenarioDiff(ctx context.Context, id string) (ScenarioDiff, er
 	if err != nil {
 		return ScenarioDiff{}, err
 	}
-	d, err := s.diffOf(ctx, ev)
+	d, err := diffOf(ctx, ev, s.store)
 	if err != nil {
 		return d, err
 	}
@@ -67,10 +67,17 @@ func (s *Service) ScenarioDiff(ctx context.Context, id string) (ScenarioDiff, er
 	return d, err
 }
 
-// diffOf compares the live structure with a scenario replayed over it.
-func (s *Service) diffOf(ctx context.Context, ev *evaluation) (ScenarioDiff, error) {
+// chartReader reads charts of the live structure: the store, or the
+// transaction a scenario is applied in.
+type chartReader interface {
+	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
+}
+
+// diffOf compares the live structure, read through live, with a scenario
+// replayed over it.
+func diffOf(ctx context.Context, ev *evaluation, live chartReader) (ScenarioDiff, error) {
 	w := ev.w
-	asIs, err := s.store.ChartNodes(ctx, View{At: w.at}, ChartQuery{RootID: ev.scenario.Within, Depth: -1}, math.MaxInt)
+	asIs, err := live.ChartNodes(ctx, View{At: w.at}, ChartQuery{RootID: ev.scenario.Within, Depth: -1}, math.MaxInt)
 	if err != nil {
 		return ScenarioDiff{}, err
 	}
@@ -84,11 +91,11 @@ func (s *Service) diffOf(ctx context.Context, ev *evaluation) (ScenarioDiff, err
 	}
 	var parent *Org
 	if pid := asIs[0].ParentID; pid != "" {
-		p, err := s.store.Org(ctx, View{At: w.at}, pid)
+		p, err := live.ChartNodes(ctx, View{At: w.at}, ChartQuery{RootID: pid, Depth: 0}, 1)
 		if err != nil {
 			return ScenarioDiff{}, err
 		}
-		parent = &p
+		parent = &p[0].Org
 	}
 	before, after := shapeOf(asIs), shapeOf(toBe)
 	d := ScenarioDiff{AsIs: before.counts, ToBe: after.counts, Figures: figures(&before, &after), Nodes: nodeChanges(asIs, toBe)}
