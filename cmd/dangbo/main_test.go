@@ -245,6 +245,40 @@ func TestDemoFromAFreshStart(t *testing.T) {
 	if name != "Đảng bộ xã Bạch Lưu" || bl.CellCount != 10 || bl.MemberCount != 165 || bySector(bl)["VILLAGE"] != 6 {
 		t.Fatalf("bach luu: %s %+v", name, bl)
 	}
+	// Kon Tum's history, August 2016 to October 2021: the changes in summary,
+	// its district-level committees, and villages and residential groups
+	// (cells of those sectors) at both ends.
+	type root struct {
+		ID, Name   string
+		Statistics stats
+	}
+	var kt struct{ Start, End []root }
+	s.query(&kt, `{ start: roots(asOf: "2016-08-08") { id name statistics { `+statsFields+` } }
+		end: roots(asOf: "2021-10-25") { id name statistics { `+statsFields+` } } }`, nil)
+	homes := map[string]int{}
+	var konTum string
+	for when, roots := range map[string][]root{"start": kt.Start, "end": kt.End} {
+		for _, r := range roots {
+			if r.Name == "Đảng bộ tỉnh Kon Tum" {
+				konTum = r.ID
+				if r.Statistics.DistrictCount != 10 {
+					t.Errorf("Kon Tum at the %s: %d district-level committees, want 10", when, r.Statistics.DistrictCount)
+				}
+				homes[when] = bySector(r.Statistics)["VILLAGE"] + bySector(r.Statistics)["RESIDENTIAL_GROUP"]
+			}
+		}
+	}
+	if homes["start"] != 874 || homes["end"] != 756 {
+		t.Errorf("Kon Tum's villages and residential groups: %v, want 874 then 756", homes)
+	}
+	var sum struct {
+		ChangeSummary struct{ Established, Dissolved, Merged, Admitted int }
+	}
+	s.query(&sum, `query($kt: ID!) { changeSummary(within: $kt, since: "2016-08-08", until: "2021-10-26") { established dissolved merged admitted } }`,
+		map[string]any{"kt": konTum})
+	if c := sum.ChangeSummary; c.Established != 232 || c.Dissolved != 225 || c.Merged != 198 || c.Admitted != 6225 {
+		t.Errorf("Kon Tum's changes, 2016–2021: %+v, want 232 established, 225 dissolved, 198 merged, 6,225 admitted", c)
+	}
 }
 
 // TestKillNineKeepsACreatedMember: a member created through the API survives
