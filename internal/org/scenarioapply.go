@@ -149,7 +149,7 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 	}
 	for id, rev := range sc.Reads {
 		if now, ok := ev.w.reads[id]; ok && now != rev {
-			return Errorf(EConflict, "%s đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", ev.w.label(ctx, id))
+			return Errorf(EConflict, "%s đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", ev.w.label(ctx, tx, id))
 		}
 	}
 	for i, r := range ev.results {

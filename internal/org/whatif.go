@@ -507,12 +507,15 @@ func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]
 	return out, nil
 }
 
-// label names a live record the scenario read, for a message.
-func (w *whatIf) label(ctx context.Context, id string) string {
-	if o, err := w.Store.Org(ctx, View{At: w.at}, id); err == nil {
-		return "tổ chức " + quoted(o.Name)
+// label names live record id for a message, read through tx: the
+// transaction a scenario is applied in, which no other may wait on.
+func (w *whatIf) label(ctx context.Context, tx Tx, id string) string {
+	if r, err := tx.Org(ctx, id); err == nil {
+		if v, ok := r.At(w.at); ok {
+			return "tổ chức " + quoted(v.Name)
+		}
 	}
-	if m, err := w.Store.Member(ctx, View{At: w.at}, id); err == nil {
+	if m, err := tx.Member(ctx, id); err == nil {
 		return "đảng viên " + quoted(m.FullName)
 	}
 	return "một bản ghi phương án đã đọc"
