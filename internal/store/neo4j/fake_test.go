@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"log"
 	"maps"
 	"regexp"
 	"slices"
@@ -62,13 +61,12 @@ func newFake(t *testing.T) (*Store, *fakeDB) {
 
 func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
 	// A transaction opened inside another on the same goroutine (a domain
-	// read that should go through its Tx) would wait on itself forever: after
-	// a wait, run it unlocked and say so, rather than hang the suite.
-	if !lockWithin(&f.mu, 5*time.Second) {
-		log.Printf("fake neo4j: a transaction waited 5 s for another: nested transactions?")
-	} else {
-		defer f.mu.Unlock()
+	// read that should go through its Tx) would wait on itself forever: fail
+	// loudly instead of hanging the suite until its timeout.
+	if !lockWithin(&f.mu, 2*time.Minute) {
+		panic("fake neo4j: a transaction waited 2 minutes for another: one opened inside another?")
 	}
+	defer f.mu.Unlock()
 	if f.down != nil {
 		return f.down
 	}
