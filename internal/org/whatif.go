@@ -339,7 +339,7 @@ func (w *whatIf) Member(ctx context.Context, _ View, id string) (Member, error) 
 }
 
 func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, error) {
-	live, err := w.Store.Members(ctx, View{At: w.at}, ids)
+	live, err := w.liveMembers(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -352,6 +352,27 @@ func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, e
 		}
 	}
 	return live, nil
+}
+
+// liveMembers reads members as the live store has them on the scenario's
+// date: during a replay in its transaction, since a read in a transaction of
+// its own would wait for a second connection while the replay holds one.
+func (w *whatIf) liveMembers(ctx context.Context, ids []string) ([]Member, error) {
+	if w.src == nil {
+		return w.Store.Members(ctx, View{At: w.at}, ids)
+	}
+	out := make([]Member, len(ids))
+	for i, id := range ids {
+		r, err := w.src.Member(ctx, id)
+		if ErrorCode(err) == ENotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i], _ = r.MemberAt(w.at)
+	}
+	return out, nil
 }
 
 func (w *whatIf) CellMembers(ctx context.Context, _ View, orgID string, q PageQuery) (MemberPage, error) {

@@ -1,14 +1,18 @@
 package neo4j
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"maps"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +42,7 @@ type fakeDB struct {
 	// mu runs one transaction at a time: the live feed reads from a
 	// goroutine of its own while the tests write.
 	mu      sync.Mutex
+	holder  atomic.Uint64 // the goroutine that holds mu
 	t       *testing.T
 	g       *fakeGraph
 	calls   []call
@@ -63,10 +68,18 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 	// A transaction opened inside another on the same goroutine (a domain
 	// read that should go through its Tx) would wait on itself forever: fail
 	// loudly instead of hanging the suite until its timeout.
+	me := goroutine()
+	if f.holder.Load() == me {
+		panic("fake neo4j: a transaction opened inside another on the same goroutine")
+	}
 	if !lockWithin(&f.mu, 2*time.Minute) {
 		panic("fake neo4j: a transaction waited 2 minutes for another: one opened inside another?")
 	}
-	defer f.mu.Unlock()
+	f.holder.Store(me)
+	defer func() {
+		f.holder.Store(0)
+		f.mu.Unlock()
+	}()
 	if f.down != nil {
 		return f.down
 	}
@@ -93,6 +106,16 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 		}
 	}
 	return err
+}
+
+// goroutine is the calling goroutine's number, read from its stack header
+// ("goroutine 42 [running]:"): only this fake needs it, to name a deadlock.
+func goroutine() uint64 {
+	var buf [32]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	n, _ := strconv.ParseUint(string(b[:bytes.IndexByte(b, ' ')]), 10, 64)
+	return n
 }
 
 func (f *fakeDB) verify(context.Context) error { return f.down }
