@@ -159,18 +159,23 @@ func (c Counts) Grassroots() int32 {
 // addSubtree adds what child (of the given kind and sector, with counts sub)
 // contributes to its parent's counts.
 func (c *Counts) addSubtree(kind Kind, sector Sector, sub *Counts) {
-	c.Children++
-	c.Official += sub.Official
-	c.Probationary += sub.Probationary
-	c.ByKind[kind]++
+	c.moveSubtree(kind, sector, sub, 1)
+}
+
+// moveSubtree adds (sign 1) or takes back (-1) what a child contributes.
+func (c *Counts) moveSubtree(kind Kind, sector Sector, sub *Counts, sign int32) {
+	c.Children += sign
+	c.Official += sign * sub.Official
+	c.Probationary += sign * sub.Probationary
+	c.ByKind[kind] += sign
 	for k, n := range sub.ByKind {
-		c.ByKind[k] += n
+		c.ByKind[k] += sign * n
 	}
 	if kind == Cell {
-		c.CellsBySector[sector]++
+		c.CellsBySector[sector] += sign
 	}
 	for s, n := range sub.CellsBySector {
-		c.CellsBySector[s] += n
+		c.CellsBySector[s] += sign * n
 	}
 }
 

@@ -17,9 +17,9 @@ const (
 
 // Import loads a whole dataset into an empty store. It reads and checks the
 // whole dataset first (dataset.Checker: the rules every write applies), then
-// writes it in batches, each in a transaction of its own so that no
-// transaction grows with the dataset, and last counts every organisation and
-// sets the horizon. The history, last in the dataset, keeps its numbers; the
+// counts every organisation in memory (org.WriteCounts, as for a write of
+// every record), writes it all in batches, each in a transaction of its own so
+// that no transaction grows with the dataset, and last sets the horizon. The history, last in the dataset, keeps its numbers; the
 // history's counter is moved past the highest. The import claims the
 // database first, and an import that fails while writing wipes what it wrote
 // (see seeding.go): the store holds the whole dataset or nothing.
@@ -40,16 +40,8 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 	if err != nil {
 		return fail(err)
 	}
-	var roots, cells []string
 	for _, r := range orgs {
 		r.Rev = 1
-		v, ok := r.At(openEnd)
-		if ok && v.ParentID == "" {
-			roots = append(roots, r.ID)
-		}
-		if ok && v.Kind.HoldsMembers() {
-			cells = append(cells, r.ID)
-		}
 	}
 	for _, r := range members {
 		r.Rev = 1
@@ -64,46 +56,72 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 			_ = s.wipe(context.WithoutCancel(ctx), id)
 		}
 	}()
-	inOwnTransaction := func(work func(querier) error) error {
+	counts, err := importCounts(orgs, members)
+	if err != nil {
+		return fail(err)
+	}
+	inOwnTransaction := func(w writes) error {
 		return s.write(ctx, func(q querier) error {
 			if err := beat(ctx, q, id, false); err != nil {
 				return err
 			}
-			return work(q)
+			return w.run(ctx, q)
 		})
 	}
-	if err := s.putGraph(ctx, orgs, members, inOwnTransaction); err != nil {
-		return fail(err)
+	// Organisations first, all of them, so that versions and memberships
+	// find the organisations they point to.
+	for _, batches := range []func() error{
+		func() error {
+			return inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error { return inOwnTransaction(writes{orgNodes: b}) })
+		},
+		func() error {
+			return inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error { return inOwnTransaction(writes{orgFacts: b}) })
+		},
+		func() error {
+			return inBatches(members, s.batchSize, func(b []*org.MemberRecord) error { return inOwnTransaction(writes{members: b}) })
+		},
+		func() error {
+			return inBatches(changes, s.batchSize, func(b []map[string]any) error { return inOwnTransaction(writes{changes: b}) })
+		},
+		func() error {
+			return inBatches(counts, s.batchSize, func(b []any) error { return inOwnTransaction(writes{counts: b}) })
+		},
+	} {
+		if err := batches(); err != nil {
+			return fail(err)
+		}
 	}
-	if err := s.writeChanges(ctx, changes, inOwnTransaction); err != nil {
-		return fail(err)
-	}
+	// The import ends with this transaction.
 	if err := s.write(ctx, func(q querier) error {
-		// Recounting is idempotent: no Update key to check. The
-		// import ends with this transaction.
 		if err := beat(ctx, q, id, true); err != nil {
 			return err
 		}
-		l, err := lock(ctx, q, "")
-		if err != nil {
-			return err
-		}
-		horizon := l.horizon
-		if err := s.recount(ctx, q, roots, cells); err != nil {
-			return err
-		}
-		if err := structureWritten(ctx, q, horizon, orgs, members); err != nil {
-			return err
-		}
-		if lastSeq == 0 {
-			return nil
-		}
-		_, err = run(ctx, q, "change_seq_raise", map[string]any{"key": metaKey, "seq": lastSeq})
-		return err
+		return writes{changeSeq: lastSeq, horizon: reach(orgs, members), revised: true}.run(ctx, q)
 	}); err != nil {
 		return fail(err)
 	}
 	return org.ImportStats{Orgs: len(orgs), Members: len(members), Changes: len(history)}, nil
+}
+
+// importCounts are the counts of the open-ended state of a whole dataset, as
+// rows for commit.cypher: those of a write of every record into an empty store.
+func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) ([]any, error) {
+	orgPuts := make([]org.RecordPut[org.OrgRecord], len(orgs))
+	for i, r := range orgs {
+		orgPuts[i].After = r
+	}
+	memberPuts := make([]org.RecordPut[org.MemberRecord], len(members))
+	for i, r := range members {
+		memberPuts[i].After = r
+	}
+	none := func(string) org.Counts { return org.Counts{} }
+	counts, err := org.WriteCounts(openEnd, orgPuts, memberPuts, func(string) (*org.OrgRecord, org.Counts, bool) {
+		return nil, org.Counts{}, true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return countRows(sortedKeys(counts), counts, none), nil
 }
 
 // historyRows are the checked changes of a dataset as rows for

@@ -1,0 +1,183 @@
+package org
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"dangbo/internal/testseed"
+)
+
+// TestWriteCountsMatchesRecount writes random records over random structures
+// (organisations moving, ending and appearing, members moving and confirmed)
+// and checks that the counts WriteCounts derives from those before the write
+// are what a recount of the whole structure after it gives, on random dates
+// and on the open-ended one, and that it leaves out no organisation whose
+// counts changed.
+func TestWriteCountsMatchesRecount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 16), 0))
+	start := DateFrom(2020, 1, 1)
+	date := func() Date { return start.AddDays(rng.IntN(60)) }
+	newOrg := func(i int) *OrgRecord {
+		r := &OrgRecord{ID: fmt.Sprint("o", i)}
+		since := date()
+		for n := 1 + rng.IntN(2); n > 0; n-- {
+			v := Version{Span: Span{Since: since, Until: Forever}, Name: r.ID, Kind: Kind(rng.IntN(NumKinds)), Sector: Sector(rng.IntN(NumSectors))}
+			if i > 0 && rng.IntN(5) > 0 {
+				v.ParentID = fmt.Sprint("o", rng.IntN(i)) // below in number: no cycle
+			}
+			if rng.IntN(2) == 0 {
+				v.Until = since.AddDays(1 + rng.IntN(30))
+			}
+			r.Versions = append(r.Versions, v)
+			if v.Until == Forever {
+				break
+			}
+			since = v.Until + Date(rng.IntN(2)) // sometimes a gap
+		}
+		return r
+	}
+	newMember := func(id string, orgs int) *MemberRecord {
+		r := &MemberRecord{ID: id}
+		if rng.IntN(2) == 0 {
+			on := date()
+			r.OfficialOn = &on
+		}
+		since := date()
+		for n := 1 + rng.IntN(2); n > 0; n-- {
+			s := Stint{Span: Span{Since: since, Until: Forever}, CellID: fmt.Sprint("o", rng.IntN(orgs)), Temporary: rng.IntN(6) == 0}
+			if rng.IntN(2) == 0 {
+				s.Until = since.AddDays(1 + rng.IntN(30))
+			}
+			r.Stints = append(r.Stints, s)
+			if s.Until == Forever {
+				break
+			}
+			since = s.Until
+		}
+		return r
+	}
+	for round := range 300 {
+		n := 3 + rng.IntN(12)
+		orgs := map[string]*OrgRecord{}
+		for i := range n {
+			orgs[fmt.Sprint("o", i)] = newOrg(i)
+		}
+		members := map[string]*MemberRecord{}
+		for i := range rng.IntN(30) {
+			id := fmt.Sprint("m", i)
+			members[id] = newMember(id, n)
+		}
+		at := date()
+		if rng.IntN(3) == 0 {
+			at = Forever - 1
+		}
+		before := recountAll(at, orgs, members)
+
+		var orgPuts []RecordPut[OrgRecord]
+		var memberPuts []RecordPut[MemberRecord]
+		afterOrgs, afterMembers := clone(orgs), clone(members)
+		for i := range n + 2 {
+			if rng.IntN(4) == 0 {
+				id := fmt.Sprint("o", i)
+				r := newOrg(i)
+				orgPuts = append(orgPuts, RecordPut[OrgRecord]{Before: orgs[id], After: r})
+				afterOrgs[id] = r
+			}
+		}
+		for i := range len(members) + 2 {
+			if rng.IntN(3) == 0 {
+				id := fmt.Sprint("m", i)
+				r := newMember(id, n+2)
+				memberPuts = append(memberPuts, RecordPut[MemberRecord]{Before: members[id], After: r})
+				afterMembers[id] = r
+			}
+		}
+		if appearsOccupied(at, orgs, afterOrgs, members, afterMembers) {
+			continue // the domain creates and revives organisations empty
+		}
+		after := recountAll(at, afterOrgs, afterMembers)
+
+		got, err := WriteCounts(at, orgPuts, memberPuts, func(id string) (*OrgRecord, Counts, bool) {
+			return orgs[id], before[id], true
+		})
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for id := range afterOrgs {
+			want := after[id]
+			c, ok := got[id]
+			if !ok {
+				c = before[id]
+			}
+			if c != want {
+				t.Fatalf("round %d on %s: %s counts %+v, recounted %+v (computed: %v)", round, at, id, c, want, ok)
+			}
+		}
+	}
+}
+
+// appearsOccupied reports whether an organisation that exists on at after a
+// write, not before, has then a child or a member the write left alone.
+func appearsOccupied(at Date, before, after map[string]*OrgRecord, members, afterMembers map[string]*MemberRecord) bool {
+	appeared := map[string]bool{}
+	for id, r := range after {
+		if _, ok := r.At(at); ok && stateOn(before[id], at) == (countState{}) {
+			appeared[id] = true
+		}
+	}
+	for id, r := range after {
+		if v, ok := r.At(at); ok && before[id] == r && appeared[v.ParentID] {
+			return true
+		}
+	}
+	for id, m := range afterMembers {
+		if members[id] == m && appeared[m.CellOn(at)] {
+			return true
+		}
+	}
+	return false
+}
+
+// recountAll counts every organisation from scratch on date at; one that does
+// not exist then counts nothing.
+func recountAll(at Date, orgs map[string]*OrgRecord, members map[string]*MemberRecord) map[string]Counts {
+	tree := NewTree(at)
+	for _, r := range orgs {
+		if o, ok := r.OrgAt(at); ok {
+			tree.Set(o)
+		}
+	}
+	direct := map[string][2]int32{}
+	for _, m := range members {
+		if cell := m.CellOn(at); cell != "" {
+			d := direct[cell]
+			if m.OfficialOn != nil && *m.OfficialOn <= at {
+				d[0]++
+			} else {
+				d[1]++
+			}
+			direct[cell] = d
+		}
+	}
+	for id, d := range direct {
+		tree.SetDirect(id, d[0], d[1])
+	}
+	if err := tree.Recount(); err != nil {
+		panic(err)
+	}
+	out := map[string]Counts{}
+	for id := range orgs {
+		o, _ := tree.Get(id)
+		out[id] = o.Counts
+	}
+	return out
+}
+
+func clone[R any](m map[string]*R) map[string]*R {
+	out := make(map[string]*R, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

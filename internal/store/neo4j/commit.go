@@ -1,0 +1,112 @@
+package neo4j
+
+import (
+	"context"
+	"time"
+
+	"dangbo/internal/org"
+)
+
+// writes are what one commit.cypher statement writes: an Update's all at
+// once, an import's one batch of one kind at a time. The zero value writes
+// nothing but moves the revision when revised is set.
+type writes struct {
+	orgNodes  []*org.OrgRecord // the organisations' properties
+	orgFacts  []*org.OrgRecord // their versions and PART_OF, replaced
+	members   []*org.MemberRecord
+	changes   []map[string]any // rows of changeRow
+	counts    []any            // rows {id, counts}
+	audit     []org.AuditEntry
+	changeSeq int64    // the history's counter is raised to it, when not zero
+	horizon   org.Date // the horizon, when not zero
+	revised   bool     // whether the revision moves (org.Store.Revision)
+	commit    string   // the Update's key, recorded when not empty
+}
+
+// run writes w in the transaction of q and checks that every fact and scope
+// found the organisation it points to.
+func (w writes) run(ctx context.Context, q querier) error {
+	orgIDs, memberIDs := make([]string, len(w.orgFacts)), make([]string, len(w.members))
+	orgRows, memberRows := make([]any, len(w.orgNodes)), make([]any, len(w.members))
+	versions, parts, stints, residences, roles := []any{}, []any{}, []any{}, []any{}, []any{}
+	for i, r := range w.orgNodes {
+		orgRows[i] = orgRow(r)
+	}
+	for i, r := range w.orgFacts {
+		orgIDs[i] = r.ID
+		vs, ps := orgFactRows(r)
+		versions, parts = append(versions, vs...), append(parts, ps...)
+	}
+	for i, r := range w.members {
+		memberIDs[i], memberRows[i] = r.ID, memberRow(r)
+		s, res, rl := memberFactRows(r)
+		stints, residences, roles = append(stints, s...), append(residences, res...), append(roles, rl...)
+	}
+	changes, links := make([]any, len(w.changes)), 0
+	for i, r := range w.changes {
+		changes[i] = r
+		if scope, ok := r["scope"].([]string); ok {
+			links += len(scope)
+		}
+	}
+	params := map[string]any{
+		"key": metaKey, "orgs": orgRows, "orgFacts": orgIDs, "versions": versions, "parts": parts,
+		"members": memberRows, "memberFacts": memberIDs, "stints": stints, "residences": residences, "roles": roles,
+		"changes": changes, "counts": orEmpty(w.counts), "audit": auditRows(w.audit),
+		"changeSeq": nil, "horizon": nil, "revised": w.revised, "commit": nil, "at": time.Now().UTC(),
+	}
+	if w.changeSeq != 0 {
+		params["changeSeq"] = w.changeSeq
+	}
+	if w.horizon != 0 {
+		params["horizon"] = dateParam(w.horizon)
+	}
+	if w.commit != "" {
+		params["commit"] = w.commit
+	}
+	recs, err := run(ctx, q, "commit", params)
+	if err != nil {
+		return err
+	}
+	return checkCreated(one(recs), map[string]int{
+		"versions": len(versions), "parts": len(parts),
+		"stints": len(stints), "residences": len(residences), "roles": len(roles),
+		"changes": len(changes), "links": links,
+	})
+}
+
+// orEmpty is l, or an empty list for nil: a statement's UNWIND takes no null.
+func orEmpty(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+// auditRows are entries as commit.cypher takes them.
+func auditRows(entries []org.AuditEntry) []any {
+	rows := make([]any, len(entries))
+	for i, e := range entries {
+		roles := make([]string, len(e.Roles))
+		for j, r := range e.Roles {
+			roles[j] = r.String()
+		}
+		rows[i] = map[string]any{
+			"at": e.At.UTC(), "subject": e.Subject, "roles": roles, "address": optionalString(e.Address),
+			"action": e.Action, "target": optionalString(e.Target), "outcome": optionalString(e.Outcome),
+		}
+	}
+	return rows
+}
+
+// countRows are the rows of commit.cypher's counts for the organisations of
+// ids whose counts differ from those stored.
+func countRows(ids []string, counts map[string]org.Counts, stored func(id string) org.Counts) []any {
+	var rows []any
+	for _, id := range ids {
+		if c := counts[id]; c != stored(id) {
+			rows = append(rows, map[string]any{"id": id, "counts": encodeCounts(c)})
+		}
+	}
+	return rows
+}
