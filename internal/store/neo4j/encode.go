@@ -55,7 +55,7 @@ func spanRow(id string, s org.Span) map[string]any {
 	return map[string]any{"id": id, "since": dateValue(s.Since), "until": dateValue(s.Until)}
 }
 
-// orgRow is the row org_upsert.cypher takes: the attributes of the latest version.
+// orgRow is the row commit.cypher takes for an organisation: the attributes of the latest version.
 func orgRow(r *org.OrgRecord) map[string]any {
 	latest := r.Versions[len(r.Versions)-1]
 	years, grades := ratingValues(r.Ratings)
@@ -83,7 +83,7 @@ func meetingValues(ms []org.YearCount) (years, counts any) {
 	return ys, cs
 }
 
-// orgFactRows are the rows org_facts_create.cypher takes: every version, and
+// orgFactRows are the rows commit.cypher takes: every version, and
 // the PART_OF of each version that has a parent.
 func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
 	for _, v := range r.Versions {
@@ -101,7 +101,7 @@ func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
 	return versions, parts
 }
 
-// memberRow is the row member_upsert.cypher takes.
+// memberRow is the row commit.cypher takes for a member.
 func memberRow(r *org.MemberRecord) map[string]any {
 	years, grades := ratingValues(r.Ratings)
 	p := r.Personal
@@ -114,7 +114,7 @@ func memberRow(r *org.MemberRecord) map[string]any {
 	}
 }
 
-// memberFactRows are the rows member_facts_create.cypher takes.
+// memberFactRows are the rows commit.cypher takes for its facts.
 func memberFactRows(r *org.MemberRecord) (stints, residences, roles []any) {
 	fact := func(pos int, s org.Span, orgID string) map[string]any {
 		row := spanRow(r.ID, s)
@@ -208,7 +208,7 @@ func recordsJSON(records []org.Record) (any, error) {
 	return string(b), nil
 }
 
-// changeRow is the row changes_create.cypher takes for c, numbered c.Seq.
+// changeRow is the row commit.cypher takes for c, numbered c.Seq.
 func changeRow(c *org.Change) (map[string]any, error) {
 	typ, err := c.Type.MarshalText()
 	if err != nil {

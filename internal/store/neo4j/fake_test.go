@@ -253,7 +253,7 @@ type fakeGraph struct {
 	writes                         int64
 	constraintsAndIndexes, awaited int
 	audit                          []row              // newest last
-	changes                        []row              // as changes_create wrote them, in that order
+	changes                        []row              // as commit wrote them, in that order
 	within                         map[int64][]string // the organisations each change is linked WITHIN
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id

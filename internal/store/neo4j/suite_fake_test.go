@@ -76,7 +76,7 @@ func (q graphQuerier) query(_ context.Context, st *statement, params map[string]
 func TestFakeStoreSuiteRetried(t *testing.T) {
 	storetest.RunSome(t, func(t *testing.T) org.Store {
 		s, f := newFake(t)
-		f.replays, f.loseAcks = 1, true
+		f.replays, f.loseAcks, f.checkCounts = 1, true, true
 		return s
 	}, fakeSuiteCases...)
 }

@@ -125,7 +125,7 @@ func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) ([]any, er
 }
 
 // historyRows are the checked changes of a dataset as rows for
-// changes_create.cypher, and the highest sequence number.
+// commit.cypher, and the highest sequence number.
 func historyRows(changes []*org.Change) ([]map[string]any, int64, error) {
 	rows := make([]map[string]any, len(changes))
 	var last int64
