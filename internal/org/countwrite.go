@@ -4,12 +4,10 @@ package org
 // and as written.
 type RecordPut[R any] struct{ Before, After *R }
 
-// CountsTouched are the organisations whose counts on date at a write may
+// countsTouched are the organisations whose counts on date at a write may
 // change besides their ancestors: those it puts, their parents before and
 // after, and the cells its members leave or join (or whose status changes).
-// A store that keeps counts reads these and everything above them, at any
-// date, before calling WriteCounts.
-func CountsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord]) []string {
+func countsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord]) []string {
 	seen := map[string]bool{"": true}
 	var out []string
 	add := func(ids ...string) {
@@ -29,7 +27,7 @@ func CountsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Mem
 	return out
 }
 
-// WriteCounts computes, from the counts on date at before a write, those after
+// writeCounts computes, from the counts on date at before a write, those after
 // it of every organisation whose counts it changes, without the rest of the
 // structure: only the organisations it puts, the cells its members leave or
 // join and everything above them (before or after) change, and a child that
@@ -40,7 +38,7 @@ func CountsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Mem
 // one the write ends gets zero counts; one that appears on at (exists after
 // the write, not before) must have then no child and no member the write
 // leaves alone, as the domain creates and revives organisations empty.
-func WriteCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord],
+func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord],
 	stored func(id string) (*OrgRecord, Counts, bool)) (map[string]Counts, error) {
 	type org struct {
 		before, after countState
@@ -74,7 +72,7 @@ func WriteCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 		visit(o.before.parent)
 		visit(o.after.parent)
 	}
-	for _, id := range CountsTouched(at, orgs, members) {
+	for _, id := range countsTouched(at, orgs, members) {
 		visit(id)
 	}
 	if missing != "" {

@@ -1,8 +1,11 @@
 package org
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"dangbo/internal/testseed"
@@ -10,53 +13,15 @@ import (
 
 // TestWriteCountsMatchesRecount writes random records over random structures
 // (organisations moving, ending and appearing, members moving and confirmed)
-// and checks that the counts WriteCounts derives from those before the write
+// and checks that the counts writeCounts derives from those before the write
 // are what a recount of the whole structure after it gives, on random dates
 // and on the open-ended one, and that it leaves out no organisation whose
 // counts changed.
 func TestWriteCountsMatchesRecount(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testseed.Seed(t, 16), 0))
-	start := DateFrom(2020, 1, 1)
-	date := func() Date { return start.AddDays(rng.IntN(60)) }
-	newOrg := func(i int) *OrgRecord {
-		r := &OrgRecord{ID: fmt.Sprint("o", i)}
-		since := date()
-		for n := 1 + rng.IntN(2); n > 0; n-- {
-			v := Version{Span: Span{Since: since, Until: Forever}, Name: r.ID, Kind: Kind(rng.IntN(NumKinds)), Sector: Sector(rng.IntN(NumSectors))}
-			if i > 0 && rng.IntN(5) > 0 {
-				v.ParentID = fmt.Sprint("o", rng.IntN(i)) // below in number: no cycle
-			}
-			if rng.IntN(2) == 0 {
-				v.Until = since.AddDays(1 + rng.IntN(30))
-			}
-			r.Versions = append(r.Versions, v)
-			if v.Until == Forever {
-				break
-			}
-			since = v.Until + Date(rng.IntN(2)) // sometimes a gap
-		}
-		return r
-	}
-	newMember := func(id string, orgs int) *MemberRecord {
-		r := &MemberRecord{ID: id}
-		if rng.IntN(2) == 0 {
-			on := date()
-			r.OfficialOn = &on
-		}
-		since := date()
-		for n := 1 + rng.IntN(2); n > 0; n-- {
-			s := Stint{Span: Span{Since: since, Until: Forever}, CellID: fmt.Sprint("o", rng.IntN(orgs)), Temporary: rng.IntN(6) == 0}
-			if rng.IntN(2) == 0 {
-				s.Until = since.AddDays(1 + rng.IntN(30))
-			}
-			r.Stints = append(r.Stints, s)
-			if s.Until == Forever {
-				break
-			}
-			since = s.Until
-		}
-		return r
-	}
+	g := countWorld{rng: rng}
+	newOrg, newMember, date := g.newOrg, g.newMember, g.date
+	written := 0
 	for round := range 300 {
 		n := 3 + rng.IntN(12)
 		orgs := map[string]*OrgRecord{}
@@ -98,7 +63,7 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 		}
 		after := recountAll(at, afterOrgs, afterMembers)
 
-		got, err := WriteCounts(at, orgPuts, memberPuts, func(id string) (*OrgRecord, Counts, bool) {
+		got, err := writeCounts(at, orgPuts, memberPuts, func(id string) (*OrgRecord, Counts, bool) {
 			return orgs[id], before[id], true
 		})
 		if err != nil {
@@ -114,7 +79,60 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 				t.Fatalf("round %d on %s: %s counts %+v, recounted %+v (computed: %v)", round, at, id, c, want, ok)
 			}
 		}
+		written++
 	}
+	if written < 100 {
+		t.Fatalf("%d writes checked of 300: the generator makes too few the domain could", written)
+	}
+}
+
+// countWorld generates random structures and writes of them: organisations
+// moving, ending and appearing, members moving and confirmed, over 60 days.
+type countWorld struct{ rng *rand.Rand }
+
+func (g countWorld) date() Date { return DateFrom(2020, 1, 1).AddDays(g.rng.IntN(60)) }
+
+func (g countWorld) newOrg(i int) *OrgRecord {
+	rng := g.rng
+	r := &OrgRecord{ID: fmt.Sprint("o", i)}
+	since := g.date()
+	for n := 1 + rng.IntN(2); n > 0; n-- {
+		v := Version{Span: Span{Since: since, Until: Forever}, Name: r.ID, Kind: Kind(rng.IntN(NumKinds)), Sector: Sector(rng.IntN(NumSectors))}
+		if i > 0 && rng.IntN(5) > 0 {
+			v.ParentID = fmt.Sprint("o", rng.IntN(i)) // below in number: no cycle
+		}
+		if rng.IntN(2) == 0 {
+			v.Until = since.AddDays(1 + rng.IntN(30))
+		}
+		r.Versions = append(r.Versions, v)
+		if v.Until == Forever {
+			break
+		}
+		since = v.Until + Date(rng.IntN(2)) // sometimes a gap
+	}
+	return r
+}
+
+func (g countWorld) newMember(id string, orgs int) *MemberRecord {
+	rng := g.rng
+	r := &MemberRecord{ID: id}
+	if rng.IntN(2) == 0 {
+		on := g.date()
+		r.OfficialOn = &on
+	}
+	since := g.date()
+	for n := 1 + rng.IntN(2); n > 0; n-- {
+		s := Stint{Span: Span{Since: since, Until: Forever}, CellID: fmt.Sprint("o", rng.IntN(orgs)), Temporary: rng.IntN(6) == 0}
+		if rng.IntN(2) == 0 {
+			s.Until = since.AddDays(1 + rng.IntN(30))
+		}
+		r.Stints = append(r.Stints, s)
+		if s.Until == Forever {
+			break
+		}
+		since = s.Until
+	}
+	return r
 }
 
 // appearsOccupied reports whether an organisation that exists on at after a
@@ -180,4 +198,102 @@ func clone[R any](m map[string]*R) map[string]*R {
 		out[k] = v
 	}
 	return out
+}
+
+// TestCountHistoriesMatchRecounts counts random datasets on every date at once
+// (CountChangesOf), writes random records into them, adds the changes
+// WriteCountChanges derives, and checks the histories on every day against a
+// recount from scratch on that day.
+func TestCountHistoriesMatchRecounts(t *testing.T) {
+	g := countWorld{rng: rand.New(rand.NewPCG(testseed.Seed(t, 16), 1))}
+	days := func(check func(d Date)) {
+		for d := DateFrom(2020, 1, 1).AddDays(-1); d < DateFrom(2020, 1, 1).AddDays(95); d++ {
+			check(d)
+		}
+		check(Forever - 1)
+	}
+	matches := func(what string, hist map[string]CountHistory, orgs map[string]*OrgRecord, members map[string]*MemberRecord) {
+		t.Helper()
+		days(func(d Date) {
+			want := recountAll(d, orgs, members)
+			for id := range orgs {
+				if got := hist[id].On(d); got != want[id] {
+					t.Fatalf("%s: %s on %s: %+v, recounted %+v", what, id, d, got, want[id])
+				}
+			}
+		})
+	}
+	written := 0
+	for round := range 150 {
+		n := 3 + g.rng.IntN(10)
+		orgs := map[string]*OrgRecord{}
+		for i := range n {
+			orgs[fmt.Sprint("o", i)] = g.newOrg(i)
+		}
+		members := map[string]*MemberRecord{}
+		for i := range g.rng.IntN(20) {
+			id := fmt.Sprint("m", i)
+			members[id] = g.newMember(id, n)
+		}
+		hist, err := CountChangesOf(slices.Collect(maps.Values(orgs)), slices.Collect(maps.Values(members)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		matches(fmt.Sprint("round ", round, ", the dataset"), hist, orgs, members)
+
+		var orgPuts []RecordPut[OrgRecord]
+		var memberPuts []RecordPut[MemberRecord]
+		afterOrgs, afterMembers := clone(orgs), clone(members)
+		for i := range n + 2 {
+			if g.rng.IntN(5) == 0 {
+				id := fmt.Sprint("o", i)
+				r := g.newOrg(i)
+				if orgs[id] != nil && g.rng.IntN(3) == 0 {
+					renamed := orgs[id].Clone() // its counts do not move
+					renamed.Versions[0].Name += " mới"
+					r = &renamed
+				}
+				orgPuts = append(orgPuts, RecordPut[OrgRecord]{Before: orgs[id], After: r})
+				afterOrgs[id] = r
+			}
+		}
+		for i := range len(members) + 2 {
+			if g.rng.IntN(3) == 0 {
+				id := fmt.Sprint("m", i)
+				r := g.newMember(id, n+2)
+				memberPuts = append(memberPuts, RecordPut[MemberRecord]{Before: members[id], After: r})
+				afterMembers[id] = r
+			}
+		}
+		occupied := false
+		days(func(d Date) { occupied = occupied || appearsOccupied(d, orgs, afterOrgs, members, afterMembers) })
+		if occupied {
+			continue // the domain creates and revives organisations empty
+		}
+		changes, err := WriteCountChanges(orgPuts, memberPuts, func(id string) (*OrgRecord, CountHistory, bool) {
+			return orgs[id], hist[id], true
+		})
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for id, list := range changes {
+			h := hist[id]
+			for _, c := range list {
+				h.Open.add(&c.Counts, 1)
+				i, found := slices.BinarySearchFunc(h.Changes, c.On, func(x DatedCounts, d Date) int { return cmp.Compare(x.On, d) })
+				if found {
+					h.Changes[i].Counts.add(&c.Counts, 1)
+				} else {
+					h.Changes = slices.Insert(h.Changes, i, c)
+				}
+			}
+			hist[id] = h
+		}
+		matches(fmt.Sprint("round ", round, ", after the write"), hist, afterOrgs, afterMembers)
+		written++
+	}
+	if written < 30 {
+		t.Fatalf("%d writes checked of 150: the generator makes too few the domain could", written)
+	}
+	t.Logf("%d writes checked of 150", written)
 }

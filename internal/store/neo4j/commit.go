@@ -11,16 +11,18 @@ import (
 // once, an import's one batch of one kind at a time. The zero value writes
 // nothing but moves the revision when revised is set.
 type writes struct {
-	orgNodes  []*org.OrgRecord // the organisations' properties
-	orgFacts  []*org.OrgRecord // their versions and PART_OF, replaced
-	members   []*org.MemberRecord
-	changes   []map[string]any // rows of changeRow
-	counts    []any            // rows {id, counts}
-	audit     []org.AuditEntry
-	changeSeq int64    // the history's counter is raised to it, when not zero
-	horizon   org.Date // the horizon, when not zero
-	revised   bool     // whether the revision moves (org.Store.Revision)
-	commit    string   // the Update's key, recorded when not empty
+	orgNodes []*org.OrgRecord // the organisations' properties
+	orgFacts []*org.OrgRecord // their versions and PART_OF, replaced
+	members  []*org.MemberRecord
+	changes  []map[string]any // rows of changeRow
+	counts   []any            // rows {id, counts}: the open-ended state's
+	// rows {id, since, counts}: how counts change on a date, added to those
+	// of the organisation on that date
+	countChanges []any
+	audit        []org.AuditEntry
+	changeSeq    int64  // the history's counter is raised to it, when not zero
+	revised      bool   // whether the revision moves (org.Store.Revision)
+	commit       string // the Update's key, recorded when not empty
 }
 
 // run writes w in the transaction of q and checks that every fact and scope
@@ -52,14 +54,11 @@ func (w writes) run(ctx context.Context, q querier) error {
 	params := map[string]any{
 		"key": metaKey, "orgs": orgRows, "orgFacts": orgIDs, "versions": versions, "parts": parts,
 		"members": memberRows, "memberFacts": memberIDs, "stints": stints, "residences": residences, "roles": roles,
-		"changes": changes, "counts": orEmpty(w.counts), "audit": auditRows(w.audit),
-		"changeSeq": nil, "horizon": nil, "revised": w.revised, "commit": nil, "at": time.Now().UTC(),
+		"changes": changes, "counts": orEmpty(w.counts), "countChanges": orEmpty(w.countChanges), "audit": auditRows(w.audit),
+		"changeSeq": nil, "revised": w.revised, "commit": nil, "at": time.Now().UTC(),
 	}
 	if w.changeSeq != 0 {
 		params["changeSeq"] = w.changeSeq
-	}
-	if w.horizon != 0 {
-		params["horizon"] = dateParam(w.horizon)
 	}
 	if w.commit != "" {
 		params["commit"] = w.commit
@@ -99,14 +98,11 @@ func auditRows(entries []org.AuditEntry) []any {
 	return rows
 }
 
-// countRows are the rows of commit.cypher's counts for the organisations of
-// ids whose counts differ from those stored.
-func countRows(ids []string, counts map[string]org.Counts, stored func(id string) org.Counts) []any {
-	var rows []any
-	for _, id := range ids {
-		if c := counts[id]; c != stored(id) {
-			rows = append(rows, map[string]any{"id": id, "counts": encodeCounts(c)})
-		}
+// addCounts is a plus b.
+func addCounts(a, b org.Counts) org.Counts {
+	fa, fb := countsFields(&a), countsFields(&b)
+	for i := range fa {
+		*fa[i] += *fb[i]
 	}
-	return rows
+	return a
 }

@@ -1,7 +1,6 @@
 package neo4j
 
 import (
-	"context"
 	"fmt"
 
 	"dangbo/internal/org"
@@ -49,34 +48,4 @@ func decodeCounts(v []any) (org.Counts, error) {
 		*fields[i] = int32(n)
 	}
 	return c, nil
-}
-
-// treeOrg reads the id, parent, kind and sector of a row of tree_at.cypher:
-// what org.Tree needs to count.
-func treeOrg(d *decoder, r row) org.Org {
-	o := org.Org{ID: d.str(r, "id"), ParentID: d.str(r, "parentId")}
-	d.enum(r, "kind", &o.Kind)
-	d.enum(r, "sector", &o.Sector)
-	return o
-}
-
-// treeAt counts the subtrees of ids on date at from scratch: for a date before
-// the horizon, where the maintained counts do not hold.
-func treeAt(ctx context.Context, q querier, at org.Date, ids []string) (*org.Tree, error) {
-	recs, err := run(ctx, q, "tree_at", map[string]any{"ids": ids, "at": dateParam(at)})
-	if err != nil {
-		return nil, err
-	}
-	var d decoder
-	t := org.NewTree(at)
-	for _, rec := range recs {
-		r := rec.AsMap()
-		o := treeOrg(&d, r)
-		t.Set(o)
-		t.SetDirect(o.ID, int32(d.integer(r, "official")), int32(d.integer(r, "probationary")))
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return t, t.Recount()
 }

@@ -137,49 +137,6 @@ func memberFactRows(r *org.MemberRecord) (stints, residences, roles []any) {
 	return stints, residences, roles
 }
 
-// latestDate is the latest finite date among the spans and dates given: how
-// far into the calendar a record's facts reach.
-func latestDate(spans []org.Span, dates ...org.Date) org.Date {
-	var latest org.Date
-	for _, s := range spans {
-		dates = append(dates, s.Since, s.Until)
-	}
-	for _, d := range dates {
-		if d != org.Forever && d > latest {
-			latest = d
-		}
-	}
-	return latest
-}
-
-// orgReach is the latest finite date of an organisation's versions.
-func orgReach(r *org.OrgRecord) org.Date {
-	spans := make([]org.Span, len(r.Versions))
-	for i, v := range r.Versions {
-		spans[i] = v.Span
-	}
-	return latestDate(spans)
-}
-
-// memberReach is the latest finite date of a member's facts, or of the day
-// they became official, which changes how they are counted.
-func memberReach(r *org.MemberRecord) org.Date {
-	var spans []org.Span
-	for _, s := range r.Stints {
-		spans = append(spans, s.Span)
-	}
-	for _, s := range r.Residences {
-		spans = append(spans, s.Span)
-	}
-	for _, t := range r.Roles {
-		spans = append(spans, t.Span)
-	}
-	if r.OfficialOn != nil {
-		return latestDate(spans, *r.OfficialOn)
-	}
-	return latestDate(spans)
-}
-
 // knownDate is d as a DATE, or nil for the zero date of an unset field.
 func knownDate(d org.Date) any {
 	if d == 0 {

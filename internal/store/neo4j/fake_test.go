@@ -100,8 +100,22 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 	err := work(q)
 	if err != nil {
 		f.g = saved
-	} else if f.checkCounts && slices.ContainsFunc(f.calls[start:], func(c call) bool { return c.name == "commit" && c.params["revised"] == true }) {
-		f.g.assertCounts(f.t) // after a write of records or the end of an import
+	} else if f.checkCounts {
+		// After a write of records or the end of an import: the counts
+		// on the dates they change, the day before each, and open-ended.
+		dates, checked := []org.Date{openEnd}, false
+		for _, c := range f.calls[start:] {
+			if c.name == "commit" && c.params["revised"] == true {
+				checked = true
+				for _, r := range c.params["countChanges"].([]any) {
+					on := fakeDate(r.(map[string]any)["since"], 0)
+					dates = append(dates, on-1, on)
+				}
+			}
+		}
+		if dates = sortedSet(dates); checked {
+			f.g.assertCounts(f.t, spread(dates, 8))
+		}
 	}
 	if err == nil && f.loseAcks {
 		for _, c := range f.calls[start:] {
@@ -112,6 +126,18 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 		}
 	}
 	return err
+}
+
+// spread is at most n of list, evenly spaced, the last included.
+func spread[T any](list []T, n int) []T {
+	if len(list) <= n {
+		return list
+	}
+	out := make([]T, 0, n)
+	for i := range n {
+		out = append(out, list[(i+1)*len(list)/n-1])
+	}
+	return out
 }
 
 // goroutine is the calling goroutine's number, read from its stack header
@@ -249,7 +275,7 @@ type fakeGraph struct {
 	versions, parts                map[string][]row // fact rows by organisation
 	stints, residences, roles      map[string][]row // fact rows by member
 	counts                         map[string][]int64
-	horizon                        any
+	countChanges                   map[string]map[org.Date][]int64 // by organisation, by date
 	writes                         int64
 	constraintsAndIndexes, awaited int
 	audit                          []row              // newest last
@@ -268,7 +294,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
+		counts: map[string][]int64{}, countChanges: map[string]map[org.Date][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
 	}
 }
 
@@ -278,7 +304,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.orgs, c.members = maps.Clone(g.orgs), maps.Clone(g.members)
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
-	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
+	c.counts, c.within, c.countChanges = maps.Clone(g.counts), maps.Clone(g.within), maps.Clone(g.countChanges)
 	c.scenarios, c.commits = maps.Clone(g.scenarios), maps.Clone(g.commits)
 	return &c
 }
@@ -403,8 +429,8 @@ func (g *fakeGraph) isMember(id string, at org.Date) bool {
 }
 
 // orgRecords models the columns of org_records and subtree_records for
-// those of ids that exist.
-func (g *fakeGraph) orgRecords(ids []string) []row {
+// those of ids that exist, with their counts on date at.
+func (g *fakeGraph) orgRecords(ids []string, at org.Date) []row {
 	var out []row
 	for _, id := range ids {
 		o := g.orgs[id]
@@ -413,6 +439,14 @@ func (g *fakeGraph) orgRecords(ids []string) []row {
 		}
 		var counts any
 		if c, ok := g.counts[id]; ok {
+			c = slices.Clone(c)
+			for on, change := range g.countChanges[id] {
+				for i := range c {
+					if on > at {
+						c[i] -= change[i]
+					}
+				}
+			}
 			counts = anyList(c)
 		}
 		out = append(out, row{
@@ -491,8 +525,25 @@ func (g *fakeGraph) commit(p map[string]any) []row {
 	if seq, ok := p["changeSeq"].(int64); ok {
 		g.changeSeq = max(g.changeSeq, seq)
 	}
-	if p["horizon"] != nil {
-		g.horizon = p["horizon"]
+	cloned := map[string]bool{} // inner maps are shared with clones of the graph: copied once a statement
+	for _, r := range p["countChanges"].([]any) {
+		r := r.(map[string]any)
+		id, on, change := r["id"].(string), fakeDate(r["since"], 0), r["counts"].([]int64)
+		if g.orgs[id] == nil {
+			continue
+		}
+		if !cloned[id] {
+			cloned[id] = true
+			g.countChanges[id] = maps.Clone(g.countChanges[id])
+			if g.countChanges[id] == nil {
+				g.countChanges[id] = map[org.Date][]int64{}
+			}
+		}
+		sum := slices.Clone(change)
+		for i, n := range g.countChanges[id][on] {
+			sum[i] += n
+		}
+		g.countChanges[id][on] = sum
 	}
 	if p["revised"].(bool) {
 		g.revision++
@@ -555,11 +606,29 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
-		return []row{{"horizon": g.horizon, "changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
+		return []row{{"changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
 	},
-	"horizon":     func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
 	"revision":    func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
-	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p)) },
+	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p), paramDate(p)) },
+	"count_history": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range paramIDs(p) {
+			if g.orgs[id] == nil {
+				continue
+			}
+			var counts, changes any
+			if c, ok := g.counts[id]; ok {
+				counts = anyList(c)
+			}
+			var list []any
+			for on, c := range g.countChanges[id] {
+				list = append(list, map[string]any{"since": dateParam(on), "counts": anyList(c)})
+			}
+			changes = list
+			out = append(out, row{"id": id, "counts": counts, "changes": changes})
+		}
+		return out
+	},
 	"orgs_above": func(g *fakeGraph, p map[string]any) []row {
 		var ids []string
 		for _, id := range paramIDs(p) {
@@ -568,11 +637,11 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 				ids = append(ids, g.ancestorsEver(id)...)
 			}
 		}
-		return g.orgRecords(sortedSet(ids))
+		return g.orgRecords(sortedSet(ids), openEnd)
 	},
 	"commit": (*fakeGraph).commit,
 	"subtree_records": func(g *fakeGraph, p map[string]any) []row {
-		return g.orgRecords(g.subtree(p["id"].(string), paramDate(p)))
+		return g.orgRecords(g.subtree(p["id"].(string), paramDate(p)), paramDate(p))
 	},
 	"member_records": func(g *fakeGraph, p map[string]any) []row {
 		var out []row
@@ -585,24 +654,6 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 			delete(r, "nameKey")
 			r["stints"], r["residences"], r["roles"] = withoutID(g.stints[id]), withoutID(g.residences[id]), withoutID(g.roles[id])
 			out = append(out, r)
-		}
-		return out
-	},
-	"tree_at": func(g *fakeGraph, p map[string]any) []row {
-		at := paramDate(p)
-		seen := map[string]bool{}
-		var out []row
-		for _, top := range paramIDs(p) {
-			for _, id := range g.subtree(top, at) {
-				v := g.versionAt(id, at)
-				if v == nil || seen[id] {
-					continue
-				}
-				seen[id] = true
-				official, probationary := g.direct(id, at)
-				out = append(out, row{"id": id, "parentId": v["parentId"], "kind": v["kind"], "sector": v["sector"],
-					"official": official, "probationary": probationary})
-			}
 		}
 		return out
 	},

@@ -424,7 +424,7 @@ func TestImportExportRoundTripWithHistory(t *testing.T) {
 		t.Fatalf("statements %v: changes before members", f.names())
 	}
 	last := f.calls[len(f.calls)-1]
-	if last.name != "commit" || last.params["changeSeq"] != int64(6) || len(f.modes) != 1+1+3+3+2+3+3+1 {
+	if last.name != "commit" || last.params["changeSeq"] != int64(6) || len(f.modes) != 1+1+3+3+2+3+3+len(f.commitsOf("countChanges"))+1 {
 		t.Fatalf("statements %v in %d transactions, the last %v", f.names(), len(f.modes), last.params)
 	}
 	first := changes[0].params["changes"].([]any)

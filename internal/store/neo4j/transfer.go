@@ -17,9 +17,9 @@ const (
 
 // Import loads a whole dataset into an empty store. It reads and checks the
 // whole dataset first (dataset.Checker: the rules every write applies), then
-// counts every organisation in memory (org.WriteCounts, as for a write of
-// every record), writes it all in batches, each in a transaction of its own so
-// that no transaction grows with the dataset, and last sets the horizon. The history, last in the dataset, keeps its numbers; the
+// counts every organisation on every date in memory (org.CountChangesOf),
+// writes it all in batches, each in a transaction of its own so that no
+// transaction grows with the dataset, and last moves the revision. The history, last in the dataset, keeps its numbers; the
 // history's counter is moved past the highest. The import claims the
 // database first, and an import that fails while writing wipes what it wrote
 // (see seeding.go): the store holds the whole dataset or nothing.
@@ -56,7 +56,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 			_ = s.wipe(context.WithoutCancel(ctx), id)
 		}
 	}()
-	counts, err := importCounts(orgs, members)
+	counts, countChanges, err := importCounts(orgs, members)
 	if err != nil {
 		return fail(err)
 	}
@@ -86,6 +86,9 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 		func() error {
 			return inBatches(counts, s.batchSize, func(b []any) error { return inOwnTransaction(writes{counts: b}) })
 		},
+		func() error {
+			return inBatches(countChanges, s.batchSize, func(b []any) error { return inOwnTransaction(writes{countChanges: b}) })
+		},
 	} {
 		if err := batches(); err != nil {
 			return fail(err)
@@ -96,32 +99,28 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 		if err := beat(ctx, q, id, true); err != nil {
 			return err
 		}
-		return writes{changeSeq: lastSeq, horizon: reach(orgs, members), revised: true}.run(ctx, q)
+		return writes{changeSeq: lastSeq, revised: true}.run(ctx, q)
 	}); err != nil {
 		return fail(err)
 	}
 	return org.ImportStats{Orgs: len(orgs), Members: len(members), Changes: len(history)}, nil
 }
 
-// importCounts are the counts of the open-ended state of a whole dataset, as
-// rows for commit.cypher: those of a write of every record into an empty store.
-func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) ([]any, error) {
-	orgPuts := make([]org.RecordPut[org.OrgRecord], len(orgs))
-	for i, r := range orgs {
-		orgPuts[i].After = r
-	}
-	memberPuts := make([]org.RecordPut[org.MemberRecord], len(members))
-	for i, r := range members {
-		memberPuts[i].After = r
-	}
-	none := func(string) org.Counts { return org.Counts{} }
-	counts, err := org.WriteCounts(openEnd, orgPuts, memberPuts, func(string) (*org.OrgRecord, org.Counts, bool) {
-		return nil, org.Counts{}, true
-	})
+// importCounts are the counts of a whole dataset on every date, as rows for
+// commit.cypher: the open-ended state's and their dated changes.
+func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) (counts, changes []any, err error) {
+	histories, err := org.CountChangesOf(orgs, members)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return countRows(sortedKeys(counts), counts, none), nil
+	for _, id := range sortedKeys(histories) {
+		h := histories[id]
+		counts = append(counts, map[string]any{"id": id, "counts": encodeCounts(h.Open)})
+		for _, c := range h.Changes {
+			changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
+		}
+	}
+	return counts, changes, nil
 }
 
 // historyRows are the checked changes of a dataset as rows for

@@ -22,26 +22,38 @@ func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
 	}
 	// Batches of two: five organisations make three batches of nodes, then
 	// three of facts; four members make two batches, their five counts
-	// three. Each batch is a transaction of its own, after the claim, and
-	// notes the import alive; the horizon is the last one, which releases
-	// the claim.
+	// three, then the dated changes of counts. Each batch is a transaction
+	// of its own, after the claim, and notes the import alive; the last
+	// moves the revision and releases the claim.
+	changes := f.commitsOf("countChanges")
 	want := []string{"import_state", "import_claim"}
-	for range 3 + 3 + 2 + 3 + 1 {
+	for range 3 + 3 + 2 + 3 + len(changes) + 1 {
 		want = append(want, "import_beat", "commit")
 	}
-	if got := f.names(); !slices.Equal(got, want) {
+	if got := f.names(); !slices.Equal(got, want) || len(changes) == 0 {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}
-	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+1+3+3+2+3+1 {
+	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+1+3+3+2+3+len(changes)+1 {
 		t.Fatalf("transactions %v: want one read, the claim, then one write a batch and one to end", f.modes)
 	}
 	if parts := [][]call{f.commitsOf("orgs"), f.commitsOf("versions"), f.commitsOf("members"), f.commitsOf("counts")}; len(parts[0]) != 3 ||
 		len(parts[1]) != 3 || len(parts[2]) != 2 || len(parts[3]) != 3 || parts[0][2].tx > parts[1][0].tx || parts[1][2].tx > parts[2][0].tx {
 		t.Fatalf("statements %v: want organisations, then their facts, then members, then counts", f.names())
 	}
-	last := f.calls[len(f.calls)-1].params
-	if last["horizon"] != dateParam(movedOn) || last["revised"] != true {
-		t.Fatalf("last commit %v, want the horizon %s and the revision moved", last, movedOn)
+	if last := f.calls[len(f.calls)-1].params; last["revised"] != true {
+		t.Fatalf("last commit %v, want the revision moved", last)
+	}
+	// m4 moved from c1 to c2 on movedOn: a change of both cells' counts then.
+	var moved []string
+	for _, c := range changes {
+		for _, r := range c.params["countChanges"].([]any) {
+			if r := r.(map[string]any); r["since"] == dateParam(movedOn) {
+				moved = append(moved, r["id"].(string))
+			}
+		}
+	}
+	if !slices.Contains(moved, "c1") || !slices.Contains(moved, "c2") {
+		t.Fatalf("counts changed on %s for %v, want c1 and c2", movedOn, moved)
 	}
 	first := f.commitsOf("orgs")[0].params["orgs"].([]any)[0].(map[string]any)
 	if first["id"] != "p" || first["rev"] != int64(1) || first["nameKey"] != "dang bo tinh vinh phuc" ||

@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ const openEnd = org.Forever - 1
 // Update runs fn in one write transaction. The transaction first takes the
 // lock that serialises writers; when fn returns, what it put is written in one
 // statement (commit.cypher) with the counts it changes, worked out from those
-// stored (org.WriteCounts), its changes, its audit entries and the horizon.
+// stored (org.WriteCountChanges), its changes and its audit entries.
 // The driver may run the whole of it again on a transient error, so fn must
 // not keep state between runs.
 //
@@ -54,7 +55,6 @@ const maxCommitAttempts = 3
 
 // locked is what the writers' lock found.
 type locked struct {
-	horizon   org.Date
 	changeSeq int64 // the history's counter
 	applied   bool  // whether the Update of the key it was given committed already
 }
@@ -67,7 +67,7 @@ func lock(ctx context.Context, q querier, commit string) (locked, error) {
 	}
 	var d decoder
 	r := one(recs)
-	l := locked{horizon: d.date(r, "horizon", 0), changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
+	l := locked{changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
 	return l, d.err
 }
 
@@ -90,7 +90,7 @@ func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *upd
 // newTx is a transaction over q, whose lock found l, for the Update of key.
 func (s *Store) newTx(q querier, l locked, key string) *updateTx {
 	t := &updateTx{
-		store: s, q: q, horizon: l.horizon, changeSeq: l.changeSeq, key: key, storedCounts: map[string]org.Counts{},
+		store: s, q: q, changeSeq: l.changeSeq, key: key, storedCounts: map[string]org.Counts{},
 		orgs: records[org.OrgRecord]{
 			what: org.WhatOrg,
 			id:   func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
@@ -101,7 +101,7 @@ func (s *Store) newTx(q querier, l locked, key string) *updateTx {
 		},
 	}
 	t.orgs.load = func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
-		recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids})
+		recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids, "at": dateParam(openEnd)})
 		if err != nil {
 			return nil, err
 		}
@@ -139,9 +139,8 @@ func (t *updateTx) keepCounts(o *storedOrg) error {
 
 // updateTx is the org.Tx of one run of an Update.
 type updateTx struct {
-	store   *Store
-	q       querier
-	horizon org.Date // as the lock found it
+	store *Store
+	q     querier
 	// changeSeq is the history's counter as the lock found it: the changes
 	// recorded take the numbers after it
 	changeSeq int64
@@ -187,12 +186,12 @@ func (t *updateTx) commit(ctx context.Context) error {
 	}
 	w := writes{audit: t.audit, commit: t.key}
 	if orgs, members := t.orgs.changes(), t.members.changes(); len(orgs) > 0 || len(members) > 0 {
-		counts, err := t.recount(ctx, orgs, members)
+		counts, changes, err := t.recount(ctx, orgs, members)
 		if err != nil {
 			return err
 		}
-		w.orgNodes, w.orgFacts, w.members, w.counts, w.revised = t.orgs.puts(), t.orgs.puts(), t.members.puts(), counts, true
-		w.horizon = max(t.horizon, reach(w.orgNodes, w.members))
+		w.orgNodes, w.orgFacts, w.members, w.revised = t.orgs.puts(), t.orgs.puts(), t.members.puts(), true
+		w.counts, w.countChanges = counts, changes
 	}
 	for _, c := range t.changes {
 		w.changes = append(w.changes, c.row)
@@ -203,48 +202,95 @@ func (t *updateTx) commit(ctx context.Context) error {
 	return w.run(ctx, t.q)
 }
 
-// recount computes the counts of the open-ended state that the records put
-// change, from those stored (org.WriteCounts), as rows for commit.cypher: it
-// reads only the organisations touched and those above them, in one
-// statement when the transaction has not read them all yet.
-func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], members []*change[org.MemberRecord]) ([]any, error) {
+// recount computes how the records put change the counts on every date
+// (org.WriteCountChanges), as the open-ended counts and the dated changes
+// commit.cypher writes. It reads only the organisations the records name and
+// those above them at any date, in one statement when the transaction has not
+// read them all yet, and the dated counts of the organisations put that
+// CountsMoved, in one.
+func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], members []*change[org.MemberRecord]) (counts, changes []any, err error) {
 	orgPuts := make([]org.RecordPut[org.OrgRecord], len(orgs))
+	var existed []string // the organisations put whose counts before enter those after
 	for i, c := range orgs {
 		orgPuts[i] = org.RecordPut[org.OrgRecord]{Before: c.before, After: c.after}
+		if c.before != nil && org.CountsMoved(orgPuts[i]) {
+			existed = append(existed, c.before.ID)
+		}
 	}
 	memberPuts := make([]org.RecordPut[org.MemberRecord], len(members))
 	for i, c := range members {
 		memberPuts[i] = org.RecordPut[org.MemberRecord]{Before: c.before, After: c.after}
 	}
-	touched := org.CountsTouched(openEnd, orgPuts, memberPuts)
-	if !t.knownAbove(touched) {
-		recs, err := run(ctx, t.q, "orgs_above", map[string]any{"ids": touched})
+	reach := org.CountsReach(orgPuts, memberPuts)
+	if !t.knownAbove(reach) {
+		recs, err := run(ctx, t.q, "orgs_above", map[string]any{"ids": reach})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		found, err := t.storedOrgs(recs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		t.orgs.seed(found, touched)
+		t.orgs.seed(found, reach)
 	}
-	stored := func(id string) org.Counts { return t.storedCounts[id] }
-	counts, err := org.WriteCounts(openEnd, orgPuts, memberPuts, func(id string) (*org.OrgRecord, org.Counts, bool) {
+	histories, err := countHistories(ctx, t.q, existed)
+	if err != nil {
+		return nil, nil, err
+	}
+	dated, err := org.WriteCountChanges(orgPuts, memberPuts, func(id string) (*org.OrgRecord, org.CountHistory, bool) {
 		c := t.orgs.byID[id]
 		if c == nil {
-			return nil, org.Counts{}, false
+			return nil, org.CountHistory{}, false
 		}
-		return c.before, stored(id), true
+		return c.before, histories[id], true
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range sortedKeys(dated) {
+		open := t.storedCounts[id]
+		for _, c := range dated[id] {
+			open = addCounts(open, c.Counts)
+			changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
+		}
+		counts = append(counts, map[string]any{"id": id, "counts": encodeCounts(open)})
+	}
+	return counts, changes, nil
+}
+
+// countHistories reads the counts through time of the organisations of ids.
+func countHistories(ctx context.Context, q querier, ids []string) (map[string]org.CountHistory, error) {
+	out := map[string]org.CountHistory{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := run(ctx, q, "count_history", map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
-	return countRows(sortedKeys(counts), counts, stored), nil
+	var d decoder
+	for _, rec := range recs {
+		r := rec.AsMap()
+		var h org.CountHistory
+		if h.Open, err = decodeCounts(d.list(r, "counts")); err != nil {
+			return nil, err
+		}
+		for _, c := range d.rows(r, "changes") {
+			dc := org.DatedCounts{On: d.date(c, "since", 0)}
+			if dc.Counts, err = decodeCounts(d.list(c, "counts")); err != nil {
+				return nil, err
+			}
+			h.Changes = append(h.Changes, dc)
+		}
+		slices.SortFunc(h.Changes, func(a, b org.DatedCounts) int { return cmp.Compare(a.On, b.On) })
+		out[d.str(r, "id")] = h
+	}
+	return out, d.err
 }
 
 // knownAbove reports whether the transaction read each organisation of ids
-// (or knows it does not exist) and each above it in the open-ended state,
-// before or after what it put.
+// (or knows it does not exist) and each above it at any date, before or
+// after what it put.
 func (t *updateTx) knownAbove(ids []string) bool {
 	ids, seen := slices.Clone(ids), map[string]bool{}
 	for len(ids) > 0 {
@@ -260,33 +306,16 @@ func (t *updateTx) knownAbove(ids []string) bool {
 		}
 		for _, r := range []*org.OrgRecord{c.before, c.after} {
 			if r != nil {
-				ids = append(ids, openParent(r))
+				for _, v := range r.Versions {
+					ids = append(ids, v.ParentID)
+				}
 			}
 		}
 	}
 	return true
 }
 
-// openParent is the parent of the organisation in the open-ended state, if any.
-func openParent(r *org.OrgRecord) string {
-	v, _ := r.At(openEnd)
-	return v.ParentID
-}
-
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
-// reach is the latest finite date the records reach: the horizon after
-// writing them, unless it is later.
-func reach(orgs []*org.OrgRecord, members []*org.MemberRecord) org.Date {
-	var latest org.Date
-	for _, r := range orgs {
-		latest = max(latest, orgReach(r))
-	}
-	for _, r := range members {
-		latest = max(latest, memberReach(r))
-	}
-	return latest
-}
 
 // Revision is the revision of the structure.
 func (s *Store) Revision(ctx context.Context) (uint64, error) {

@@ -21,10 +21,10 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	}
 	want := []string{
 		"meta_lock", "org_records", // the lock, then the parent
-		"org_records",            // the new id, to learn it is new
-		"orgs_above",             // the parent's chain with its counts, to recount from
-		"commit",                 // the write, the counts it changes, the horizon, the action and the Update's key
-		"org_records", "horizon", // the service reads the new cell back
+		"org_records", // the new id, to learn it is new
+		"orgs_above",  // the parent's chain with its counts, to recount from
+		"commit",      // the write, the counts it changes, the action and the Update's key
+		"org_records", // the service reads the new cell back
 	}
 	if got := f.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
@@ -52,8 +52,14 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	if !slices.Equal(recounted, []string{"d", "gc", "p"}) {
 		t.Fatalf("counts written for %v, want the changed ancestors (an empty cell's counts are already zero)", recounted)
 	}
-	if h := commit["horizon"]; h != dateParam(today) || commit["revised"] != true || len(commit["audit"].([]any)) != 1 || commit["commit"] == nil {
-		t.Fatalf("commit %v: want the horizon today, the revision moved, the action and the Update's key", commit)
+	if commit["revised"] != true || len(commit["audit"].([]any)) != 1 || commit["commit"] == nil {
+		t.Fatalf("commit %v: want the revision moved, the action and the Update's key", commit)
+	}
+	// Each count changes today, the day the cell appears.
+	for _, r := range commit["countChanges"].([]any) {
+		if r := r.(map[string]any); r["since"] != dateParam(today) {
+			t.Fatalf("count change %v, want today's", r)
+		}
 	}
 	gc, _ := s.Org(ctx, now(), "gc")
 	if gc.Counts.Children != 3 || gc.Counts.CellsBySector[org.SectorVillage] != 2 || gc.Counts.Members() != 4 {

@@ -1,10 +1,11 @@
-// params: key, orgs, orgFacts, versions, parts, members, memberFacts, stints, residences, roles, changes, counts, audit, changeSeq, horizon, revised, commit, at
+// params: key, orgs, orgFacts, versions, parts, members, memberFacts, stints, residences, roles, changes, counts, countChanges, audit, changeSeq, revised, commit, at
 // Every write in one statement, each part in its turn (an empty list writes
 // nothing): organisations, their versions and PART_OF (replacing those of
 // $orgFacts; every parent must exist), members and their facts (replacing
-// those of $memberFacts), changes linked WITHIN their scope, counts, then the
-// Meta node (history counter raised to $changeSeq, horizon, revision when
-// $revised), audit entries numbered by its counter and the Update's key
+// those of $memberFacts), changes linked WITHIN their scope, counts of the
+// open-ended state and dated changes of counts, added to those of the same
+// organisation and date, then the Meta node (history counter raised to
+// $changeSeq, revision when $revised), audit entries numbered by its counter and the Update's key
 // ($commit, when not null) that a run again after a lost acknowledgement
 // finds (meta_lock). Returns how many facts, changes and links it created, so
 // that a record pointing to a missing organisation is noticed.
@@ -108,13 +109,19 @@ CALL () {
   MATCH (o:Org {id: row.id})
   SET o.counts = row.counts
 }
+CALL () {
+  UNWIND $countChanges AS row
+  MATCH (o:Org {id: row.id})
+  MERGE (o)-[:COUNTED]->(d:CountDelta {since: row.since})
+  SET d.counts = CASE WHEN d.counts IS NULL THEN row.counts
+                      ELSE [i IN range(0, size(row.counts) - 1) | d.counts[i] + row.counts[i]] END
+}
 // The audit counter is raised once by the number of entries, then each entry
 // takes the number after the old value plus its index: a per-row SET read
 // back in the CREATE would be read once by Neo4j's eagerness analysis, and
 // every entry would take the last number.
 MERGE (meta:Meta {key: $key})
 SET meta.changeSeq = CASE WHEN $changeSeq > coalesce(meta.changeSeq, 0) THEN $changeSeq ELSE meta.changeSeq END,
-    meta.horizon = coalesce($horizon, meta.horizon),
     meta.revision = coalesce(meta.revision, 0) + CASE WHEN $revised THEN 1 ELSE 0 END,
     meta.auditSeq = coalesce(meta.auditSeq, 0) + size($audit)
 WITH meta.auditSeq - size($audit) AS last, versions, parts, stints, residences, roles, changes, links

@@ -9,5 +9,5 @@
 MERGE (meta:Meta {key: $key})
 ON CREATE SET meta.writes = 0
 SET meta.writes = meta.writes + 1
-RETURN meta.horizon AS horizon, coalesce(meta.changeSeq, 0) AS changeSeq,
+RETURN coalesce(meta.changeSeq, 0) AS changeSeq,
        EXISTS { (:Commit {key: $commit}) } AS applied
