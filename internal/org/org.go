@@ -156,14 +156,14 @@ func (c Counts) Grassroots() int32 {
 	return c.ByKind[GrassrootsCommittee] + c.ByKind[GrassrootsCell]
 }
 
-// addSubtree adds what child (of the given kind and sector, with counts sub)
+// AddSubtree adds what child (of the given kind and sector, with counts sub)
 // contributes to its parent's counts.
-func (c *Counts) addSubtree(kind Kind, sector Sector, sub *Counts) {
-	c.moveSubtree(kind, sector, sub, 1)
+func (c *Counts) AddSubtree(kind Kind, sector Sector, sub *Counts) {
+	c.MoveSubtree(kind, sector, sub, 1)
 }
 
-// moveSubtree adds (sign 1) or takes back (-1) what a child contributes.
-func (c *Counts) moveSubtree(kind Kind, sector Sector, sub *Counts, sign int32) {
+// MoveSubtree adds (sign 1) or takes back (-1) what a child contributes.
+func (c *Counts) MoveSubtree(kind Kind, sector Sector, sub *Counts, sign int32) {
 	c.Children += sign
 	c.Official += sign * sub.Official
 	c.Probationary += sign * sub.Probationary
@@ -175,6 +175,21 @@ func (c *Counts) moveSubtree(kind Kind, sector Sector, sub *Counts, sign int32) 
 		c.CellsBySector[sector] += sign
 	}
 	for s, n := range sub.CellsBySector {
+		c.CellsBySector[s] += sign * n
+	}
+}
+
+// Add adds o to c, times sign.
+func (c *Counts) Add(o Counts, sign int32) {
+	c.Children += sign * o.Children
+	c.DirectOfficial += sign * o.DirectOfficial
+	c.DirectProbationary += sign * o.DirectProbationary
+	c.Official += sign * o.Official
+	c.Probationary += sign * o.Probationary
+	for k, n := range o.ByKind {
+		c.ByKind[k] += sign * n
+	}
+	for s, n := range o.CellsBySector {
 		c.CellsBySector[s] += sign * n
 	}
 }

@@ -97,12 +97,3 @@ func auditRows(entries []org.AuditEntry) []any {
 	}
 	return rows
 }
-
-// addCounts is a plus b.
-func addCounts(a, b org.Counts) org.Counts {
-	fa, fb := countsFields(&a), countsFields(&b)
-	for i := range fa {
-		*fa[i] += *fb[i]
-	}
-	return a
-}

@@ -8,6 +8,7 @@ import (
 
 	"dangbo/internal/org"
 	"dangbo/internal/store/storetest"
+	"dangbo/internal/tree"
 )
 
 // fakeSuiteCases are the cases of the behaviour suite the fake driver runs:
@@ -38,7 +39,7 @@ func TestFakeStoreSuite(t *testing.T) {
 func (g *fakeGraph) assertCounts(t *testing.T, dates []org.Date) {
 	t.Helper()
 	for _, at := range dates {
-		tree := org.NewTree(at)
+		tree := tree.New(at)
 		var d decoder
 		for id := range g.orgs {
 			if v := g.versionAt(id, at); v != nil {

@@ -6,6 +6,7 @@ import (
 
 	"dangbo/internal/dataset"
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // exportPage is how many records Export reads in one transaction;
@@ -17,7 +18,7 @@ const (
 
 // Import loads a whole dataset into an empty store. It reads and checks the
 // whole dataset first (dataset.Checker: the rules every write applies), then
-// counts every organisation on every date in memory (org.CountChangesOf),
+// counts every organisation on every date in memory (tree.CountChangesOf),
 // writes it all in batches, each in a transaction of its own so that no
 // transaction grows with the dataset, and last moves the revision. The history, last in the dataset, keeps its numbers; the
 // history's counter is moved past the highest. The import claims the
@@ -109,7 +110,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 // importCounts are the counts of a whole dataset on every date, as rows for
 // commit.cypher: the open-ended state's and their dated changes.
 func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) (counts, changes []any, err error) {
-	histories, err := org.CountChangesOf(orgs, members)
+	histories, err := tree.CountChangesOf(orgs, members)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // openEnd is a date after every finite date a record holds: the state on it is
@@ -20,7 +21,7 @@ const openEnd = org.Forever - 1
 // Update runs fn in one write transaction. The transaction first takes the
 // lock that serialises writers; when fn returns, what it put is written in one
 // statement (commit.cypher) with the counts it changes, worked out from those
-// stored (org.WriteCountChanges), its changes and its audit entries.
+// stored (tree.WriteCountChanges), its changes and its audit entries.
 // The driver may run the whole of it again on a transient error, so fn must
 // not keep state between runs.
 //
@@ -203,25 +204,25 @@ func (t *updateTx) commit(ctx context.Context) error {
 }
 
 // recount computes how the records put change the counts on every date
-// (org.WriteCountChanges), as the open-ended counts and the dated changes
+// (tree.WriteCountChanges), as the open-ended counts and the dated changes
 // commit.cypher writes. It reads only the organisations the records name and
 // those above them at any date, in one statement when the transaction has not
 // read them all yet, and the dated counts of the organisations put that
 // CountsMoved, in one.
 func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], members []*change[org.MemberRecord]) (counts, changes []any, err error) {
-	orgPuts := make([]org.RecordPut[org.OrgRecord], len(orgs))
+	orgPuts := make([]tree.RecordPut[org.OrgRecord], len(orgs))
 	var existed []string // the organisations put whose counts before enter those after
 	for i, c := range orgs {
-		orgPuts[i] = org.RecordPut[org.OrgRecord]{Before: c.before, After: c.after}
-		if c.before != nil && org.CountsMoved(orgPuts[i]) {
+		orgPuts[i] = tree.RecordPut[org.OrgRecord]{Before: c.before, After: c.after}
+		if c.before != nil && tree.CountsMoved(orgPuts[i]) {
 			existed = append(existed, c.before.ID)
 		}
 	}
-	memberPuts := make([]org.RecordPut[org.MemberRecord], len(members))
+	memberPuts := make([]tree.RecordPut[org.MemberRecord], len(members))
 	for i, c := range members {
-		memberPuts[i] = org.RecordPut[org.MemberRecord]{Before: c.before, After: c.after}
+		memberPuts[i] = tree.RecordPut[org.MemberRecord]{Before: c.before, After: c.after}
 	}
-	reach := org.CountsReach(orgPuts, memberPuts)
+	reach := tree.CountsReach(orgPuts, memberPuts)
 	if !t.knownAbove(reach) {
 		recs, err := run(ctx, t.q, "orgs_above", map[string]any{"ids": reach})
 		if err != nil {
@@ -237,10 +238,10 @@ func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], m
 	if err != nil {
 		return nil, nil, err
 	}
-	dated, err := org.WriteCountChanges(orgPuts, memberPuts, func(id string) (*org.OrgRecord, org.CountHistory, bool) {
+	dated, err := tree.WriteCountChanges(orgPuts, memberPuts, func(id string) (*org.OrgRecord, tree.CountHistory, bool) {
 		c := t.orgs.byID[id]
 		if c == nil {
-			return nil, org.CountHistory{}, false
+			return nil, tree.CountHistory{}, false
 		}
 		return c.before, histories[id], true
 	})
@@ -250,7 +251,7 @@ func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], m
 	for _, id := range sortedKeys(dated) {
 		open := t.storedCounts[id]
 		for _, c := range dated[id] {
-			open = addCounts(open, c.Counts)
+			open.Add(c.Counts, 1)
 			changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
 		}
 		counts = append(counts, map[string]any{"id": id, "counts": encodeCounts(open)})
@@ -259,8 +260,8 @@ func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], m
 }
 
 // countHistories reads the counts through time of the organisations of ids.
-func countHistories(ctx context.Context, q querier, ids []string) (map[string]org.CountHistory, error) {
-	out := map[string]org.CountHistory{}
+func countHistories(ctx context.Context, q querier, ids []string) (map[string]tree.CountHistory, error) {
+	out := map[string]tree.CountHistory{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -271,18 +272,18 @@ func countHistories(ctx context.Context, q querier, ids []string) (map[string]or
 	var d decoder
 	for _, rec := range recs {
 		r := rec.AsMap()
-		var h org.CountHistory
+		var h tree.CountHistory
 		if h.Open, err = decodeCounts(d.list(r, "counts")); err != nil {
 			return nil, err
 		}
 		for _, c := range d.rows(r, "changes") {
-			dc := org.DatedCounts{On: d.date(c, "since", 0)}
+			dc := tree.DatedCounts{On: d.date(c, "since", 0)}
 			if dc.Counts, err = decodeCounts(d.list(c, "counts")); err != nil {
 				return nil, err
 			}
 			h.Changes = append(h.Changes, dc)
 		}
-		slices.SortFunc(h.Changes, func(a, b org.DatedCounts) int { return cmp.Compare(a.On, b.On) })
+		slices.SortFunc(h.Changes, func(a, b tree.DatedCounts) int { return cmp.Compare(a.On, b.On) })
 		out[d.str(r, "id")] = h
 	}
 	return out, d.err

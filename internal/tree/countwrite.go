@@ -1,4 +1,6 @@
-package org
+package tree
+
+import "dangbo/internal/org"
 
 // RecordPut is a record a write replaces: as stored before it (nil when new)
 // and as written.
@@ -7,7 +9,7 @@ type RecordPut[R any] struct{ Before, After *R }
 // countsTouched are the organisations whose counts on date at a write may
 // change besides their ancestors: those it puts, their parents before and
 // after, and the cells its members leave or join (or whose status changes).
-func countsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord]) []string {
+func countsTouched(at org.Date, orgs []RecordPut[org.OrgRecord], members []RecordPut[org.MemberRecord]) []string {
 	seen := map[string]bool{"": true}
 	var out []string
 	add := func(ids ...string) {
@@ -38,21 +40,21 @@ func countsTouched(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Mem
 // one the write ends gets zero counts; one that appears on at (exists after
 // the write, not before) must have then no child and no member the write
 // leaves alone, as the domain creates and revives organisations empty.
-func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord],
-	stored func(id string) (*OrgRecord, Counts, bool)) (map[string]Counts, error) {
-	type org struct {
+func writeCounts(at org.Date, orgs []RecordPut[org.OrgRecord], members []RecordPut[org.MemberRecord],
+	stored func(id string) (*org.OrgRecord, org.Counts, bool)) (map[string]org.Counts, error) {
+	type affected struct {
 		before, after countState
-		counts        Counts // before the write; zero when it did not exist then
+		counts        org.Counts // before the write; zero when it did not exist then
 	}
-	puts := make(map[string]RecordPut[OrgRecord], len(orgs))
+	puts := make(map[string]RecordPut[org.OrgRecord], len(orgs))
 	for _, p := range orgs {
 		puts[p.After.ID] = p
 	}
-	affected := map[string]*org{}
+	all := map[string]*affected{}
 	var missing string
 	var visit func(id string)
 	visit = func(id string) {
-		if id == "" || affected[id] != nil || missing != "" {
+		if id == "" || all[id] != nil || missing != "" {
 			return
 		}
 		rec, counts, ok := stored(id)
@@ -61,14 +63,14 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 			missing = id
 			return
 		}
-		o := &org{before: stateOn(rec, at), after: stateOn(rec, at)}
+		o := &affected{before: stateOn(rec, at), after: stateOn(rec, at)}
 		if put {
 			o.before, o.after = stateOn(p.Before, at), stateOn(p.After, at)
 		}
 		if o.before.exists {
 			o.counts = counts
 		}
-		affected[id] = o
+		all[id] = o
 		visit(o.before.parent)
 		visit(o.after.parent)
 	}
@@ -76,14 +78,14 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 		visit(id)
 	}
 	if missing != "" {
-		return nil, Errorf(EInternal, "thiếu số liệu của tổ chức %q để cập nhật số đếm", missing)
+		return nil, org.Errorf(org.EInternal, "thiếu số liệu của tổ chức %q để cập nhật số đếm", missing)
 	}
 	// What the members written add to each cell they are in after the
 	// write, less what they took from each they were in before.
 	direct := map[string]*[2]int32{}
-	move := func(r *MemberRecord, sign int32, exists func(*org) bool) {
+	move := func(r *org.MemberRecord, sign int32, exists func(*affected) bool) {
 		cell := cellOn(r, at)
-		if o := affected[cell]; o != nil && exists(o) {
+		if o := all[cell]; o != nil && exists(o) {
 			if direct[cell] == nil {
 				direct[cell] = &[2]int32{}
 			}
@@ -95,11 +97,11 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 		}
 	}
 	for _, p := range members {
-		move(p.Before, -1, func(o *org) bool { return o.before.exists })
-		move(p.After, 1, func(o *org) bool { return o.after.exists })
+		move(p.Before, -1, func(o *affected) bool { return o.before.exists })
+		move(p.After, 1, func(o *affected) bool { return o.after.exists })
 	}
 	childrenBefore, childrenAfter := map[string][]string{}, map[string][]string{}
-	for id, o := range affected {
+	for id, o := range all {
 		if o.before.exists && o.before.parent != "" {
 			childrenBefore[o.before.parent] = append(childrenBefore[o.before.parent], id)
 		}
@@ -107,17 +109,17 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 			childrenAfter[o.after.parent] = append(childrenAfter[o.after.parent], id)
 		}
 	}
-	out := make(map[string]Counts, len(affected))
-	var after func(id string, depth int) (Counts, error)
-	after = func(id string, depth int) (Counts, error) {
+	out := make(map[string]org.Counts, len(all))
+	var after func(id string, depth int) (org.Counts, error)
+	after = func(id string, depth int) (org.Counts, error) {
 		if c, ok := out[id]; ok {
 			return c, nil
 		}
-		if depth > len(affected) {
-			return Counts{}, Errorf(EInternal, "cấu trúc tổ chức có vòng lặp tại %q", id)
+		if depth > len(all) {
+			return org.Counts{}, org.Errorf(org.EInternal, "cấu trúc tổ chức có vòng lặp tại %q", id)
 		}
-		o := affected[id]
-		var c Counts
+		o := all[id]
+		var c org.Counts
 		if o.after.exists {
 			c = o.counts
 			if d := direct[id]; d != nil {
@@ -128,23 +130,23 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 			}
 			if o.before.exists {
 				for _, child := range childrenBefore[id] {
-					ch := affected[child]
-					c.removeSubtree(ch.before.kind, ch.before.sector, &ch.counts)
+					ch := all[child]
+					c.MoveSubtree(ch.before.kind, ch.before.sector, &ch.counts, -1)
 				}
 			}
 			for _, child := range childrenAfter[id] {
 				sub, err := after(child, depth+1)
 				if err != nil {
-					return Counts{}, err
+					return org.Counts{}, err
 				}
-				ch := affected[child]
-				c.addSubtree(ch.after.kind, ch.after.sector, &sub)
+				ch := all[child]
+				c.AddSubtree(ch.after.kind, ch.after.sector, &sub)
 			}
 		}
 		out[id] = c
 		return c, nil
 	}
-	for id := range affected {
+	for id := range all {
 		if _, err := after(id, 0); err != nil {
 			return nil, err
 		}
@@ -156,11 +158,11 @@ func writeCounts(at Date, orgs []RecordPut[OrgRecord], members []RecordPut[Membe
 type countState struct {
 	exists bool
 	parent string
-	kind   Kind
-	sector Sector
+	kind   org.Kind
+	sector org.Sector
 }
 
-func stateOn(r *OrgRecord, at Date) countState {
+func stateOn(r *org.OrgRecord, at org.Date) countState {
 	if r == nil {
 		return countState{}
 	}
@@ -168,14 +170,9 @@ func stateOn(r *OrgRecord, at Date) countState {
 	return countState{exists: ok, parent: v.ParentID, kind: v.Kind, sector: v.Sector}
 }
 
-func cellOn(r *MemberRecord, at Date) string {
+func cellOn(r *org.MemberRecord, at org.Date) string {
 	if r == nil {
 		return ""
 	}
 	return r.CellOn(at)
-}
-
-// removeSubtree takes back what addSubtree added.
-func (c *Counts) removeSubtree(kind Kind, sector Sector, sub *Counts) {
-	c.moveSubtree(kind, sector, sub, -1)
 }

@@ -1,4 +1,4 @@
-package org
+package tree
 
 import (
 	"cmp"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"dangbo/internal/testseed"
+
+	"dangbo/internal/org"
 )
 
 // TestWriteCountsMatchesRecount writes random records over random structures
@@ -24,29 +26,29 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 	written := 0
 	for round := range 300 {
 		n := 3 + rng.IntN(12)
-		orgs := map[string]*OrgRecord{}
+		orgs := map[string]*org.OrgRecord{}
 		for i := range n {
 			orgs[fmt.Sprint("o", i)] = newOrg(i)
 		}
-		members := map[string]*MemberRecord{}
+		members := map[string]*org.MemberRecord{}
 		for i := range rng.IntN(30) {
 			id := fmt.Sprint("m", i)
 			members[id] = newMember(id, n)
 		}
 		at := date()
 		if rng.IntN(3) == 0 {
-			at = Forever - 1
+			at = org.Forever - 1
 		}
 		before := recountAll(at, orgs, members)
 
-		var orgPuts []RecordPut[OrgRecord]
-		var memberPuts []RecordPut[MemberRecord]
+		var orgPuts []RecordPut[org.OrgRecord]
+		var memberPuts []RecordPut[org.MemberRecord]
 		afterOrgs, afterMembers := clone(orgs), clone(members)
 		for i := range n + 2 {
 			if rng.IntN(4) == 0 {
 				id := fmt.Sprint("o", i)
 				r := newOrg(i)
-				orgPuts = append(orgPuts, RecordPut[OrgRecord]{Before: orgs[id], After: r})
+				orgPuts = append(orgPuts, RecordPut[org.OrgRecord]{Before: orgs[id], After: r})
 				afterOrgs[id] = r
 			}
 		}
@@ -54,7 +56,7 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 			if rng.IntN(3) == 0 {
 				id := fmt.Sprint("m", i)
 				r := newMember(id, n+2)
-				memberPuts = append(memberPuts, RecordPut[MemberRecord]{Before: members[id], After: r})
+				memberPuts = append(memberPuts, RecordPut[org.MemberRecord]{Before: members[id], After: r})
 				afterMembers[id] = r
 			}
 		}
@@ -63,7 +65,7 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 		}
 		after := recountAll(at, afterOrgs, afterMembers)
 
-		got, err := writeCounts(at, orgPuts, memberPuts, func(id string) (*OrgRecord, Counts, bool) {
+		got, err := writeCounts(at, orgPuts, memberPuts, func(id string) (*org.OrgRecord, org.Counts, bool) {
 			return orgs[id], before[id], true
 		})
 		if err != nil {
@@ -90,14 +92,14 @@ func TestWriteCountsMatchesRecount(t *testing.T) {
 // moving, ending and appearing, members moving and confirmed, over 60 days.
 type countWorld struct{ rng *rand.Rand }
 
-func (g countWorld) date() Date { return DateFrom(2020, 1, 1).AddDays(g.rng.IntN(60)) }
+func (g countWorld) date() org.Date { return org.DateFrom(2020, 1, 1).AddDays(g.rng.IntN(60)) }
 
-func (g countWorld) newOrg(i int) *OrgRecord {
+func (g countWorld) newOrg(i int) *org.OrgRecord {
 	rng := g.rng
-	r := &OrgRecord{ID: fmt.Sprint("o", i)}
+	r := &org.OrgRecord{ID: fmt.Sprint("o", i)}
 	since := g.date()
 	for n := 1 + rng.IntN(2); n > 0; n-- {
-		v := Version{Span: Span{Since: since, Until: Forever}, Name: r.ID, Kind: Kind(rng.IntN(NumKinds)), Sector: Sector(rng.IntN(NumSectors))}
+		v := org.Version{Span: org.Span{Since: since, Until: org.Forever}, Name: r.ID, Kind: org.Kind(rng.IntN(org.NumKinds)), Sector: org.Sector(rng.IntN(org.NumSectors))}
 		if i > 0 && rng.IntN(5) > 0 {
 			v.ParentID = fmt.Sprint("o", rng.IntN(i)) // below in number: no cycle
 		}
@@ -105,29 +107,29 @@ func (g countWorld) newOrg(i int) *OrgRecord {
 			v.Until = since.AddDays(1 + rng.IntN(30))
 		}
 		r.Versions = append(r.Versions, v)
-		if v.Until == Forever {
+		if v.Until == org.Forever {
 			break
 		}
-		since = v.Until + Date(rng.IntN(2)) // sometimes a gap
+		since = v.Until + org.Date(rng.IntN(2)) // sometimes a gap
 	}
 	return r
 }
 
-func (g countWorld) newMember(id string, orgs int) *MemberRecord {
+func (g countWorld) newMember(id string, orgs int) *org.MemberRecord {
 	rng := g.rng
-	r := &MemberRecord{ID: id}
+	r := &org.MemberRecord{ID: id}
 	if rng.IntN(2) == 0 {
 		on := g.date()
 		r.OfficialOn = &on
 	}
 	since := g.date()
 	for n := 1 + rng.IntN(2); n > 0; n-- {
-		s := Stint{Span: Span{Since: since, Until: Forever}, CellID: fmt.Sprint("o", rng.IntN(orgs)), Temporary: rng.IntN(6) == 0}
+		s := org.Stint{Span: org.Span{Since: since, Until: org.Forever}, CellID: fmt.Sprint("o", rng.IntN(orgs)), Temporary: rng.IntN(6) == 0}
 		if rng.IntN(2) == 0 {
 			s.Until = since.AddDays(1 + rng.IntN(30))
 		}
 		r.Stints = append(r.Stints, s)
-		if s.Until == Forever {
+		if s.Until == org.Forever {
 			break
 		}
 		since = s.Until
@@ -137,7 +139,7 @@ func (g countWorld) newMember(id string, orgs int) *MemberRecord {
 
 // appearsOccupied reports whether an organisation that exists on at after a
 // write, not before, has then a child or a member the write left alone.
-func appearsOccupied(at Date, before, after map[string]*OrgRecord, members, afterMembers map[string]*MemberRecord) bool {
+func appearsOccupied(at org.Date, before, after map[string]*org.OrgRecord, members, afterMembers map[string]*org.MemberRecord) bool {
 	appeared := map[string]bool{}
 	for id, r := range after {
 		if _, ok := r.At(at); ok && stateOn(before[id], at) == (countState{}) {
@@ -159,8 +161,8 @@ func appearsOccupied(at Date, before, after map[string]*OrgRecord, members, afte
 
 // recountAll counts every organisation from scratch on date at; one that does
 // not exist then counts nothing.
-func recountAll(at Date, orgs map[string]*OrgRecord, members map[string]*MemberRecord) map[string]Counts {
-	tree := NewTree(at)
+func recountAll(at org.Date, orgs map[string]*org.OrgRecord, members map[string]*org.MemberRecord) map[string]org.Counts {
+	tree := New(at)
 	for _, r := range orgs {
 		if o, ok := r.OrgAt(at); ok {
 			tree.Set(o)
@@ -184,7 +186,7 @@ func recountAll(at Date, orgs map[string]*OrgRecord, members map[string]*MemberR
 	if err := tree.Recount(); err != nil {
 		panic(err)
 	}
-	out := map[string]Counts{}
+	out := map[string]org.Counts{}
 	for id := range orgs {
 		o, _ := tree.Get(id)
 		out[id] = o.Counts
@@ -206,15 +208,15 @@ func clone[R any](m map[string]*R) map[string]*R {
 // recount from scratch on that day.
 func TestCountHistoriesMatchRecounts(t *testing.T) {
 	g := countWorld{rng: rand.New(rand.NewPCG(testseed.Seed(t, 16), 1))}
-	days := func(check func(d Date)) {
-		for d := DateFrom(2020, 1, 1).AddDays(-1); d < DateFrom(2020, 1, 1).AddDays(95); d++ {
+	days := func(check func(d org.Date)) {
+		for d := org.DateFrom(2020, 1, 1).AddDays(-1); d < org.DateFrom(2020, 1, 1).AddDays(95); d++ {
 			check(d)
 		}
-		check(Forever - 1)
+		check(org.Forever - 1)
 	}
-	matches := func(what string, hist map[string]CountHistory, orgs map[string]*OrgRecord, members map[string]*MemberRecord) {
+	matches := func(what string, hist map[string]CountHistory, orgs map[string]*org.OrgRecord, members map[string]*org.MemberRecord) {
 		t.Helper()
-		days(func(d Date) {
+		days(func(d org.Date) {
 			want := recountAll(d, orgs, members)
 			for id := range orgs {
 				if got := hist[id].On(d); got != want[id] {
@@ -226,11 +228,11 @@ func TestCountHistoriesMatchRecounts(t *testing.T) {
 	written := 0
 	for round := range 150 {
 		n := 3 + g.rng.IntN(10)
-		orgs := map[string]*OrgRecord{}
+		orgs := map[string]*org.OrgRecord{}
 		for i := range n {
 			orgs[fmt.Sprint("o", i)] = g.newOrg(i)
 		}
-		members := map[string]*MemberRecord{}
+		members := map[string]*org.MemberRecord{}
 		for i := range g.rng.IntN(20) {
 			id := fmt.Sprint("m", i)
 			members[id] = g.newMember(id, n)
@@ -241,8 +243,8 @@ func TestCountHistoriesMatchRecounts(t *testing.T) {
 		}
 		matches(fmt.Sprint("round ", round, ", the dataset"), hist, orgs, members)
 
-		var orgPuts []RecordPut[OrgRecord]
-		var memberPuts []RecordPut[MemberRecord]
+		var orgPuts []RecordPut[org.OrgRecord]
+		var memberPuts []RecordPut[org.MemberRecord]
 		afterOrgs, afterMembers := clone(orgs), clone(members)
 		for i := range n + 2 {
 			if g.rng.IntN(5) == 0 {
@@ -253,7 +255,7 @@ func TestCountHistoriesMatchRecounts(t *testing.T) {
 					renamed.Versions[0].Name += " mới"
 					r = &renamed
 				}
-				orgPuts = append(orgPuts, RecordPut[OrgRecord]{Before: orgs[id], After: r})
+				orgPuts = append(orgPuts, RecordPut[org.OrgRecord]{Before: orgs[id], After: r})
 				afterOrgs[id] = r
 			}
 		}
@@ -261,16 +263,16 @@ func TestCountHistoriesMatchRecounts(t *testing.T) {
 			if g.rng.IntN(3) == 0 {
 				id := fmt.Sprint("m", i)
 				r := g.newMember(id, n+2)
-				memberPuts = append(memberPuts, RecordPut[MemberRecord]{Before: members[id], After: r})
+				memberPuts = append(memberPuts, RecordPut[org.MemberRecord]{Before: members[id], After: r})
 				afterMembers[id] = r
 			}
 		}
 		occupied := false
-		days(func(d Date) { occupied = occupied || appearsOccupied(d, orgs, afterOrgs, members, afterMembers) })
+		days(func(d org.Date) { occupied = occupied || appearsOccupied(d, orgs, afterOrgs, members, afterMembers) })
 		if occupied {
 			continue // the domain creates and revives organisations empty
 		}
-		changes, err := WriteCountChanges(orgPuts, memberPuts, func(id string) (*OrgRecord, CountHistory, bool) {
+		changes, err := WriteCountChanges(orgPuts, memberPuts, func(id string) (*org.OrgRecord, CountHistory, bool) {
 			return orgs[id], hist[id], true
 		})
 		if err != nil {
@@ -279,10 +281,10 @@ func TestCountHistoriesMatchRecounts(t *testing.T) {
 		for id, list := range changes {
 			h := hist[id]
 			for _, c := range list {
-				h.Open.add(&c.Counts, 1)
-				i, found := slices.BinarySearchFunc(h.Changes, c.On, func(x DatedCounts, d Date) int { return cmp.Compare(x.On, d) })
+				h.Open.Add(c.Counts, 1)
+				i, found := slices.BinarySearchFunc(h.Changes, c.On, func(x DatedCounts, d org.Date) int { return cmp.Compare(x.On, d) })
 				if found {
-					h.Changes[i].Counts.add(&c.Counts, 1)
+					h.Changes[i].Counts.Add(c.Counts, 1)
 				} else {
 					h.Changes = slices.Insert(h.Changes, i, c)
 				}

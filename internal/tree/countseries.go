@@ -1,30 +1,32 @@
-package org
+package tree
 
 import (
 	"maps"
 	"slices"
+
+	"dangbo/internal/org"
 )
 
 // DatedCounts are counts on a date: an organisation's counts, or how they
 // change on that date.
 type DatedCounts struct {
-	On     Date
-	Counts Counts
+	On     org.Date
+	Counts org.Counts
 }
 
 // CountHistory is an organisation's counts on every date: Open after the
 // last of Changes, and on any date Open less the changes after it.
 type CountHistory struct {
-	Open    Counts
+	Open    org.Counts
 	Changes []DatedCounts // by date, each how the counts change on it
 }
 
 // On is the counts on date d.
-func (h CountHistory) On(d Date) Counts {
+func (h CountHistory) On(d org.Date) org.Counts {
 	c := h.Open
 	for _, ch := range h.Changes {
 		if ch.On > d {
-			c.add(&ch.Counts, -1)
+			c.Add(ch.Counts, -1)
 		}
 	}
 	return c
@@ -39,22 +41,22 @@ func (h CountHistory) On(d Date) Counts {
 // is read only for those; false when the caller did not read it, which fails.
 // The caller reads the organisations of CountsReach and everything above them
 // at any date.
-func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord],
-	stored func(id string) (*OrgRecord, CountHistory, bool)) (map[string][]DatedCounts, error) {
+func WriteCountChanges(orgs []RecordPut[org.OrgRecord], members []RecordPut[org.MemberRecord],
+	stored func(id string) (*org.OrgRecord, CountHistory, bool)) (map[string][]DatedCounts, error) {
 	moved := map[string]bool{}
 	for _, p := range orgs {
 		moved[p.After.ID] = CountsMoved(p)
 	}
 	// Every date on which the change a write makes may change.
-	dates := map[Date]bool{}
-	addSpan := func(s Span) {
+	dates := map[org.Date]bool{}
+	addSpan := func(s org.Span) {
 		dates[s.Since] = true
-		if s.Until != Forever {
+		if s.Until != org.Forever {
 			dates[s.Until] = true
 		}
 	}
 	seen := map[string]bool{"": true}
-	var visit func(r *OrgRecord)
+	var visit func(r *org.OrgRecord)
 	walk := func(id string) error {
 		if seen[id] {
 			return nil
@@ -62,7 +64,7 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 		seen[id] = true
 		r, h, ok := stored(id)
 		if !ok {
-			return Errorf(EInternal, "thiếu số liệu của tổ chức %q để cập nhật số đếm", id)
+			return org.Errorf(org.EInternal, "thiếu số liệu của tổ chức %q để cập nhật số đếm", id)
 		}
 		if moved[id] {
 			for _, ch := range h.Changes {
@@ -73,7 +75,7 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 		return nil
 	}
 	var err error
-	visit = func(r *OrgRecord) {
+	visit = func(r *org.OrgRecord) {
 		if r == nil {
 			return
 		}
@@ -92,7 +94,7 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 		}
 	}
 	for _, p := range members {
-		for _, r := range []*MemberRecord{p.Before, p.After} {
+		for _, r := range []*org.MemberRecord{p.Before, p.After} {
 			if r == nil {
 				continue
 			}
@@ -111,10 +113,10 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 		return nil, err
 	}
 	out := map[string][]DatedCounts{}
-	last := map[string]Counts{} // the change the write makes, on the date before
+	last := map[string]org.Counts{} // the change the write makes, on the date before
 	for _, on := range slices.Sorted(maps.Keys(dates)) {
-		base := map[string]Counts{}
-		after, err := writeCounts(on, orgs, members, func(id string) (*OrgRecord, Counts, bool) {
+		base := map[string]org.Counts{}
+		after, err := writeCounts(on, orgs, members, func(id string) (*org.OrgRecord, org.Counts, bool) {
 			r, h, ok := stored(id)
 			if ok && moved[id] {
 				base[id] = h.On(on)
@@ -132,16 +134,16 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 		}
 		slices.Sort(ids)
 		for _, id := range ids {
-			var change Counts
+			var change org.Counts
 			if c, ok := after[id]; ok {
 				change = c
 				b := base[id]
-				change.add(&b, -1)
+				change.Add(b, -1)
 			}
 			step := change
 			prev := last[id]
-			step.add(&prev, -1)
-			if step != (Counts{}) {
+			step.Add(prev, -1)
+			if step != (org.Counts{}) {
 				out[id] = append(out[id], DatedCounts{On: on, Counts: step})
 				last[id] = change
 			}
@@ -153,14 +155,14 @@ func WriteCountChanges(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRe
 // CountsMoved reports whether a write of an organisation changes, on some
 // date, whether it exists or where it counts (its parent, kind or sector):
 // only then do its counts before the write enter those after it.
-func CountsMoved(p RecordPut[OrgRecord]) bool {
-	key := func(r *OrgRecord) []Version {
+func CountsMoved(p RecordPut[org.OrgRecord]) bool {
+	key := func(r *org.OrgRecord) []org.Version {
 		if r == nil {
 			return nil
 		}
-		out := make([]Version, len(r.Versions))
+		out := make([]org.Version, len(r.Versions))
 		for i, v := range r.Versions {
-			out[i] = Version{Span: v.Span, ParentID: v.ParentID, Kind: v.Kind, Sector: v.Sector}
+			out[i] = org.Version{Span: v.Span, ParentID: v.ParentID, Kind: v.Kind, Sector: v.Sector}
 		}
 		return out
 	}
@@ -170,7 +172,7 @@ func CountsMoved(p RecordPut[OrgRecord]) bool {
 // CountsReach are the organisations whose counts a write may change on some
 // date besides those above them: those it puts, every parent their versions
 // name and every cell its members' stints name, before and after.
-func CountsReach(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord]) []string {
+func CountsReach(orgs []RecordPut[org.OrgRecord], members []RecordPut[org.MemberRecord]) []string {
 	seen := map[string]bool{"": true}
 	var out []string
 	add := func(id string) {
@@ -181,7 +183,7 @@ func CountsReach(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord])
 	}
 	for _, p := range orgs {
 		add(p.After.ID)
-		for _, r := range []*OrgRecord{p.Before, p.After} {
+		for _, r := range []*org.OrgRecord{p.Before, p.After} {
 			if r != nil {
 				for _, v := range r.Versions {
 					add(v.ParentID)
@@ -190,7 +192,7 @@ func CountsReach(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord])
 		}
 	}
 	for _, p := range members {
-		for _, r := range []*MemberRecord{p.Before, p.After} {
+		for _, r := range []*org.MemberRecord{p.Before, p.After} {
 			if r != nil {
 				for _, s := range r.Stints {
 					add(s.CellID)
@@ -204,17 +206,17 @@ func CountsReach(orgs []RecordPut[OrgRecord], members []RecordPut[MemberRecord])
 // CountChangesOf counts a whole dataset on every date, as each
 // organisation's history: what an empty store holds after writing it. It
 // sweeps the dates on which anything changes, keeping one Tree.
-func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]CountHistory, error) {
-	orgsOn, membersOn := map[Date][]*OrgRecord{}, map[Date][]*MemberRecord{}
-	children := map[string][]*OrgRecord{} // every organisation that ever was a child of one
+func CountChangesOf(orgs []*org.OrgRecord, members []*org.MemberRecord) (map[string]CountHistory, error) {
+	orgsOn, membersOn := map[org.Date][]*org.OrgRecord{}, map[org.Date][]*org.MemberRecord{}
+	children := map[string][]*org.OrgRecord{} // every organisation that ever was a child of one
 	for _, r := range orgs {
-		var on []Date
+		var on []org.Date
 		for _, v := range r.Versions {
 			if v.ParentID != "" && !slices.Contains(children[v.ParentID], r) {
 				children[v.ParentID] = append(children[v.ParentID], r)
 			}
 			on = append(on, v.Since)
-			if v.Until != Forever {
+			if v.Until != org.Forever {
 				on = append(on, v.Until)
 			}
 		}
@@ -224,13 +226,13 @@ func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]Coun
 		}
 	}
 	for _, m := range members {
-		var on []Date
+		var on []org.Date
 		if m.OfficialOn != nil {
 			on = append(on, *m.OfficialOn)
 		}
 		for _, s := range m.Stints {
 			on = append(on, s.Since)
-			if s.Until != Forever {
+			if s.Until != org.Forever {
 				on = append(on, s.Until)
 			}
 		}
@@ -241,7 +243,7 @@ func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]Coun
 	}
 	dates := slices.Sorted(maps.Keys(orgsOn))
 	dates = slices.Compact(slices.Sorted(slices.Values(append(dates, slices.Collect(maps.Keys(membersOn))...))))
-	tree := NewTree(0)
+	tree := New(0)
 	direct := map[string][2]int32{}
 	out := map[string]CountHistory{}
 	for _, on := range dates {
@@ -256,7 +258,7 @@ func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]Coun
 		}
 		cells := map[string]bool{}
 		for _, m := range membersOn[on] {
-			for _, d := range []Date{on - 1, on} {
+			for _, d := range []org.Date{on - 1, on} {
 				cell := m.CellOn(d)
 				c := direct[cell]
 				i := 1
@@ -319,8 +321,8 @@ func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]Coun
 			o, _ := tree.Get(id)
 			h := out[id]
 			step := o.Counts
-			step.add(&h.Open, -1)
-			if step != (Counts{}) {
+			step.Add(h.Open, -1)
+			if step != (org.Counts{}) {
 				h.Changes = append(h.Changes, DatedCounts{On: on, Counts: step})
 				h.Open = o.Counts
 				out[id] = h
@@ -328,19 +330,4 @@ func CountChangesOf(orgs []*OrgRecord, members []*MemberRecord) (map[string]Coun
 		}
 	}
 	return out, nil
-}
-
-// add adds o to c, times sign.
-func (c *Counts) add(o *Counts, sign int32) {
-	c.Children += sign * o.Children
-	c.DirectOfficial += sign * o.DirectOfficial
-	c.DirectProbationary += sign * o.DirectProbationary
-	c.Official += sign * o.Official
-	c.Probationary += sign * o.Probationary
-	for k, n := range o.ByKind {
-		c.ByKind[k] += sign * n
-	}
-	for s, n := range o.CellsBySector {
-		c.CellsBySector[s] += sign * n
-	}
 }
