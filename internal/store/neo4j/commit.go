@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // writes are what one commit.cypher statement writes: an Update's all at
@@ -96,4 +97,17 @@ func auditRows(entries []org.AuditEntry) []any {
 		}
 	}
 	return rows
+}
+
+// appendCountRows appends to counts and changes the rows of commit.cypher for
+// an organisation's open-ended counts and their dated changes, by date.
+func appendCountRows(counts, changes []any, id string, open org.Counts, dated []tree.DatedCounts) ([]any, []any) {
+	for _, c := range dated {
+		changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
+	}
+	row := map[string]any{"id": id, "counts": encodeCounts(open), "changedTo": nil}
+	if len(dated) > 0 {
+		row["changedTo"] = dateParam(dated[len(dated)-1].On)
+	}
+	return append(counts, row), changes
 }

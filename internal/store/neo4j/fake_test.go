@@ -276,6 +276,7 @@ type fakeGraph struct {
 	stints, residences, roles      map[string][]row // fact rows by member
 	counts                         map[string][]int64
 	countChanges                   map[string]map[org.Date][]int64 // by organisation, by date
+	changedTo                      map[string]org.Date             // by organisation
 	writes                         int64
 	constraintsAndIndexes, awaited int
 	audit                          []row              // newest last
@@ -294,7 +295,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, countChanges: map[string]map[org.Date][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
+		counts: map[string][]int64{}, countChanges: map[string]map[org.Date][]int64{}, changedTo: map[string]org.Date{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
 	}
 }
 
@@ -304,7 +305,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.orgs, c.members = maps.Clone(g.orgs), maps.Clone(g.members)
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
-	c.counts, c.within, c.countChanges = maps.Clone(g.counts), maps.Clone(g.within), maps.Clone(g.countChanges)
+	c.counts, c.within, c.countChanges, c.changedTo = maps.Clone(g.counts), maps.Clone(g.within), maps.Clone(g.countChanges), maps.Clone(g.changedTo)
 	c.scenarios, c.commits = maps.Clone(g.scenarios), maps.Clone(g.commits)
 	return &c
 }
@@ -442,7 +443,7 @@ func (g *fakeGraph) orgRecords(ids []string, at org.Date) []row {
 			c = slices.Clone(c)
 			for on, change := range g.countChanges[id] {
 				for i := range c {
-					if on > at {
+					if to, ok := g.changedTo[id]; ok && to > at && on > at {
 						c[i] -= change[i]
 					}
 				}
@@ -518,8 +519,13 @@ func (g *fakeGraph) commit(p map[string]any) []row {
 	out["changes"], out["links"] = g.createChanges(p["changes"].([]any))
 	for _, r := range p["counts"].([]any) {
 		r := r.(map[string]any)
-		if g.orgs[r["id"].(string)] != nil {
-			g.counts[r["id"].(string)] = r["counts"].([]int64)
+		id := r["id"].(string)
+		if g.orgs[id] == nil {
+			continue
+		}
+		g.counts[id] = r["counts"].([]int64)
+		if to, ok := r["changedTo"].(dbtype.Date); ok && fakeDate(to, 0) > g.changedTo[id] {
+			g.changedTo[id] = fakeDate(to, 0)
 		}
 	}
 	if seq, ok := p["changeSeq"].(int64); ok {

@@ -5,7 +5,7 @@ package neo4j
 // schema, so a misspelt name in a .cypher file fails the build.
 //
 //	(:Org {id, code, rev, name, nameKey, kind, sector, established, ended,
-//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts})
+//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts, changedTo})
 //	(:Org)-[:HAS_VERSION]->(:OrgVersion {since, until, parentId, name, nameKey, kind, sector})
 //	(:Org)-[:PART_OF {since, until}]->(:Org)
 //	(:Member {id, fullName, nameKey, gender, admittedOn, officialOn, theory,
@@ -30,7 +30,8 @@ package neo4j
 // counts is the open-ended state's Counts (layout in counts.go), and each
 // CountDelta how they change on its date (since), so that the counts on any
 // date are counts less the changes dated after it: a read costs a row per
-// organisation whatever the date; Meta.writes counts writing transactions,
+// organisation whatever the date, and reads no change on or after changedTo,
+// the date of the latest; Meta.writes counts writing transactions,
 // Meta.revision those that wrote organisations or members (org.Store.Revision);
 // Meta.importing is the id of the import underway, which wrote last at
 // Meta.importBeat, a DATETIME (see seeding.go).
@@ -58,7 +59,7 @@ var graphModel = struct {
 	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario", "Commit", "CountDelta"},
 	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN", "COUNTED"},
 	Properties: []string{
-		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",
+		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts", "changedTo",
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",

@@ -116,10 +116,7 @@ func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) (counts, c
 	}
 	for _, id := range sortedKeys(histories) {
 		h := histories[id]
-		counts = append(counts, map[string]any{"id": id, "counts": encodeCounts(h.Open)})
-		for _, c := range h.Changes {
-			changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
-		}
+		counts, changes = appendCountRows(counts, changes, id, h.Open, h.Changes)
 	}
 	return counts, changes, nil
 }

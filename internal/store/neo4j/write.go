@@ -252,9 +252,8 @@ func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], m
 		open := t.storedCounts[id]
 		for _, c := range dated[id] {
 			open.Add(c.Counts, 1)
-			changes = append(changes, map[string]any{"id": id, "since": dateParam(c.On), "counts": encodeCounts(c.Counts)})
 		}
-		counts = append(counts, map[string]any{"id": id, "counts": encodeCounts(open)})
+		counts, changes = appendCountRows(counts, changes, id, open, dated[id])
 	}
 	return counts, changes, nil
 }

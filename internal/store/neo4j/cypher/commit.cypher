@@ -3,8 +3,9 @@
 // nothing): organisations, their versions and PART_OF (replacing those of
 // $orgFacts; every parent must exist), members and their facts (replacing
 // those of $memberFacts), changes linked WITHIN their scope, counts of the
-// open-ended state and dated changes of counts, added to those of the same
-// organisation and date, then the Meta node (history counter raised to
+// open-ended state with the date of their latest change (changedTo, raised
+// only) and dated changes of counts, added to those of the same organisation
+// and date, then the Meta node (history counter raised to
 // $changeSeq, revision when $revised), audit entries numbered by its counter and the Update's key
 // ($commit, when not null) that a run again after a lost acknowledgement
 // finds (meta_lock). Returns how many facts, changes and links it created, so
@@ -107,7 +108,8 @@ CALL () {
 CALL () {
   UNWIND $counts AS row
   MATCH (o:Org {id: row.id})
-  SET o.counts = row.counts
+  SET o.counts = row.counts,
+      o.changedTo = CASE WHEN o.changedTo IS NULL OR o.changedTo < row.changedTo THEN row.changedTo ELSE o.changedTo END
 }
 CALL () {
   UNWIND $countChanges AS row

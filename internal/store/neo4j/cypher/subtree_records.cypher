@@ -6,7 +6,8 @@ WHERE all(r IN relationships(p) WHERE r.since <= $at AND (r.until IS NULL OR $at
 RETURN o.id AS id, o.code AS code, o.rev AS rev, o.ratingYears AS ratingYears,
        o.ratingGrades AS ratingGrades, o.meetingYears AS meetingYears,
        o.meetingCounts AS meetingCounts,
-       reduce(c = o.counts, later IN [(o)-[:COUNTED]->(d:CountDelta) WHERE d.since > $at | d.counts] |
-         [i IN range(0, size(c) - 1) | c[i] - later[i]]) AS counts,
+       CASE WHEN o.changedTo IS NULL OR o.changedTo <= $at THEN o.counts
+            ELSE reduce(c = o.counts, later IN [(o)-[:COUNTED]->(d:CountDelta) WHERE d.since > $at | d.counts] |
+                   [i IN range(0, size(c) - 1) | c[i] - later[i]]) END AS counts,
        [(o)-[:HAS_VERSION]->(v:OrgVersion) |
         v {.since, .until, .parentId, .name, .kind, .sector}] AS versions
