@@ -86,7 +86,7 @@ export class Sockets {
           // gqlgen closes the socket normally, without the error, and the
           // client would reconnect at once, forever. The same headers over
           // HTTP get the coded error, which the subscriptions then show.
-          if (entry.acknowledged || event?.code !== 1000 || entry.refusal) return;
+          if (entry.acknowledged || entry.users === 0 || event?.code !== 1000 || entry.refusal) return;
           entry.refusal = this.#explain(headers).then(refusalResult, () => refusalResult(null));
           this.#close(entry);
         },
