@@ -20,10 +20,12 @@
 //     every operation runs in), entry.go (data entry), restructure.go,
 //     memberops.go, rules.go, memberrules.go, violations.go, later.go
 //     (later-dated changes stay true);
-//   - scenarios: scenario.go (types), scenarioedit.go (drafting),
-//     replay.go, whatif.go (the overlay store a replay writes to),
-//     scenariodiff.go, scenarioapply.go.
+//   - scenarios: scenario.go (the stored form: scenarios, their operations,
+//     their diff), scenarioscope.go (reading them through the scope), the
+//     Scenarios port and Simulation (service.go) through which
+//     internal/scenario replays them on a copy of the Service.
 //
-// The import pipeline is internal/dataset; transport-only error codes live in
+// Drafting, replaying, comparing and applying scenarios is internal/scenario;
+// the import pipeline is internal/dataset; transport-only error codes live in
 // internal/server.
 package org

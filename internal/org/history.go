@@ -330,8 +330,8 @@ func recordOrgs(rec Record) []string {
 	}
 	if m := rec.Member; m != nil {
 		ids = append(ids, m.Cells()...)
-		ids = append(ids, residenceCells(m)...)
-		ids = append(ids, roleOrgs(m)...)
+		ids = append(ids, m.ResidenceCells()...)
+		ids = append(ids, m.RoleOrgs()...)
 	}
 	return ids
 }

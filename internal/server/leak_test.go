@@ -71,12 +71,12 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := w.s.svc.CreateScenario(ctx, "Phương án xã", w.commune, today+3)
+	sc, err := w.s.scn.Create(ctx, "Phương án xã", w.commune, today+3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.scenario = sc.ID
-	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
+	if _, err := w.s.scn.AddOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"},
 		// The commune would become a cell, which may not sit under the district.
 		{Type: org.OpChangeOrgKind, ID: w.commune, Kind: org.Cell},
@@ -85,15 +85,15 @@ func newLeakWorld(t *testing.T) *leakWorld {
 		t.Fatal(err)
 	}
 	// A scenario of the commune applied by the district's decision.
-	applied, err := w.s.svc.CreateScenario(ctx, "Đổi tên thôn", w.commune, today+3)
+	applied, err := w.s.scn.Create(ctx, "Đổi tên thôn", w.commune, today+3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.s.svc.AddScenarioOperations(ctx, applied.ID, []org.Operation{
+	if _, err := w.s.scn.AddOperations(ctx, applied.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.village, Name: "Chi bộ thôn Đông Tam Hồng"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.s.svc.ApplyScenario(ctx, applied.ID, org.Decision{Number: "4-QĐ/HU", Date: today, IssuerID: w.district}, today+3); err != nil {
+	if _, _, err := w.s.scn.Apply(ctx, applied.ID, org.Decision{Number: "4-QĐ/HU", Date: today, IssuerID: w.district}, today+3); err != nil {
 		t.Fatal(err)
 	}
 	w.s.day.Store(int32(today + 3))
