@@ -11,8 +11,9 @@
 // Where things are:
 //   - records and dates: date.go, org.go, member.go, kinds.go, enum.go, text.go
 //     (names, folding), versions.go (dated facts), history.go (changes);
-//   - the read model the stores share: tree.go (Tree: the structure on one
-//     date, linked and counted), chart.go, extent.go, search.go, breakdown.go;
+//   - reads: chart.go, extent.go, search.go, breakdown.go (internal/tree
+//     holds the read model the stores share: the structure on one date,
+//     linked and counted);
 //   - the ports: store.go (Store, Tx, Reader), errors.go, cursor.go;
 //   - who may do what: access.go (roles, permissions), scope.go (the one
 //     path every read passes through: scope and masking), audit.go;

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // OpResult is what one operation of a scenario did when it was last replayed.
@@ -66,11 +67,11 @@ func (s *Service) replayOps(ctx context.Context, sc *org.Scenario, src org.Tx, a
 	if err := src.Load(ctx, org.WorkingSet{At: at, Subtrees: roots}); err != nil {
 		return nil, err
 	}
-	tree, err := subtree(ctx, src, at, sc.Within)
+	live, err := subtree(ctx, src, at, sc.Within)
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, tree)}
+	ev := &evaluation{scenario: *sc, w: newWhatIf(s.store, src, at, roots, live)}
 	r := &replaying{w: ev.w, sim: &org.Simulation{Draft: apply == nil}, scenario: sc.ID}
 	r.svc = s.svc.Simulating(ev.w, at, r.sim, func(prefix string) string { return r.ids(prefix) })
 	meta := org.Meta{Decision: org.Decision{Number: "PA " + sc.ID, Date: at, IssuerID: sc.Within}, EffectiveOn: at}
@@ -96,12 +97,12 @@ func (s *Service) replayOps(ctx context.Context, sc *org.Scenario, src org.Tx, a
 // subtree is the tree of organisation root's subtree on date at, read from
 // the live structure in transaction src: a read in a transaction of its own
 // would wait for a second connection of the store's pool while src holds one.
-func subtree(ctx context.Context, src org.Tx, at org.Date, root string) (*org.Tree, error) {
+func subtree(ctx context.Context, src org.Tx, at org.Date, root string) (*tree.Tree, error) {
 	nodes, err := src.ChartNodes(ctx, org.View{At: at}, org.ChartQuery{RootID: root, Depth: -1}, math.MaxInt)
 	if err != nil {
 		return nil, err
 	}
-	t := org.NewTree(at)
+	t := tree.New(at)
 	for i := range nodes {
 		t.Set(nodes[i].Org)
 		t.SetDirect(nodes[i].ID, nodes[i].Counts.DirectOfficial, nodes[i].Counts.DirectProbationary)
@@ -219,13 +220,13 @@ func matches(f *org.OrgFilter, o *org.Org) bool {
 
 // transferWhere moves every organisation the filter selects under the target.
 func (r *replaying) transferWhere(ctx context.Context, op org.Operation, meta org.Meta) error {
-	tree := r.w.tree
-	if !tree.Has(op.TargetID) {
+	t := r.w.tree
+	if !t.Has(op.TargetID) {
 		return org.NotFound("tổ chức nhận", op.TargetID)
 	}
 	orgs, err := r.selected(op.Filter, func(o *org.Org) bool {
 		// The target, what already sits under it and what holds it stay.
-		return o.ID != op.TargetID && o.ParentID != op.TargetID && !tree.Within(op.TargetID, o.ID)
+		return o.ID != op.TargetID && o.ParentID != op.TargetID && !t.Within(op.TargetID, o.ID)
 	})
 	if err != nil {
 		return err

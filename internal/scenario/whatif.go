@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // whatIf is the structure a scenario describes: the live records with the
@@ -19,8 +20,8 @@ type whatIf struct {
 	// that is never committed; nil afterwards.
 	src   org.Tx
 	at    org.Date
-	roots []string  // the subtree the scenario changes
-	tree  *org.Tree // that subtree on date at, the scenario's writes included
+	roots []string   // the subtree the scenario changes
+	tree  *tree.Tree // that subtree on date at, the scenario's writes included
 
 	orgs    map[string]*org.OrgRecord    // written by the scenario
 	members map[string]*org.MemberRecord // written by the scenario
@@ -42,8 +43,8 @@ type whatIf struct {
 	inCell, residing map[string][]org.Member
 }
 
-func newWhatIf(live org.Store, src org.Tx, at org.Date, roots []string, tree *org.Tree) *whatIf {
-	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: tree,
+func newWhatIf(live org.Store, src org.Tx, at org.Date, roots []string, t *tree.Tree) *whatIf {
+	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: t,
 		orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}, live: map[string]*org.MemberRecord{},
 		reads: map[string]int64{}, linked: map[string][]string{}, children: map[string][]string{}, writtenBy: map[string]int{}}
 }
