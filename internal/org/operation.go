@@ -328,22 +328,20 @@ func (op *operation) scope() ([]string, error) {
 		}
 		return nil
 	}
+	// On the effective date as the change found it and as it left it: the
+	// day before would reach whoever held what moved out earlier that day.
 	for _, id := range op.order {
 		for _, r := range []Record{op.before[id], op.after[id]} {
 			switch {
 			case r.Org != nil:
-				for _, d := range []Date{op.at - 1, op.at} {
-					if v, ok := r.Org.At(d); ok {
-						if err := add(r.Org.ID, v.ParentID); err != nil {
-							return nil, err
-						}
+				if v, ok := r.Org.At(op.at); ok {
+					if err := add(r.Org.ID, v.ParentID); err != nil {
+						return nil, err
 					}
 				}
 			case r.Member != nil:
-				for _, d := range []Date{op.at - 1, op.at} {
-					if err := add(r.Member.CellOn(d), r.Member.ResidenceOn(d)); err != nil {
-						return nil, err
-					}
+				if err := add(r.Member.CellOn(op.at), r.Member.ResidenceOn(op.at)); err != nil {
+					return nil, err
 				}
 			}
 		}

@@ -691,3 +691,25 @@ func TestHistoryCutAtTheChangeDate(t *testing.T) {
 		t.Errorf("the commune's viewer reads the cell's name from after it left: %s", r.Data)
 	}
 }
+
+// TestSameDayChangesOfTheNewOwner: on the day a cell leaves the commune, the
+// change that moves it is the commune's to read, but what its new owner does
+// with it that same day is not: the commune's viewer neither lists the
+// rename nor reads the name it gave.
+func TestSameDayChangesOfTheNewOwner(t *testing.T) {
+	w := newLeakWorld(t)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	sameDay := decidedBy(w.agency, "22-QĐ/ĐU")
+	sameDay.EffectiveOn = today + 1 // the day the cell left the commune
+	if _, err := w.s.svc.RenameOrg(ctx, w.village2, "Chi bộ Cơ quan Kín", sameDay); err != nil {
+		t.Fatal(err)
+	}
+	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
+	r := w.ask(viewer, `{ changes(first: 500) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
+	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"TRANSFERRED"`) {
+		t.Fatalf("the commune's viewer does not read its cell leave: %s %+v", r.Data, r.Errors)
+	}
+	if strings.Contains(string(r.Data), "Kín") || strings.Contains(string(r.Data), `{"type":"RENAMED","effectiveOn":"`+(today+1).String()+`"`) {
+		t.Errorf("the commune's viewer reads what the new owner did the same day: %s", r.Data)
+	}
+}
