@@ -26,7 +26,7 @@ func BenchmarkStoreReadsWhileWriting(b *testing.B) {
 	svc := org.NewService(s, nil)
 	district := find(b, svc, "thanh pho ha long").ID
 	view := svc.Now()
-	rw := newResidenceWrites(b, svc, district)
+	rw := newResidenceWrites(b, svc, []string{district})
 	reads := []func() error{
 		func() error {
 			nodes, err := s.ChartNodes(ctx, view, org.ChartQuery{RootID: district, Depth: 2}, org.DefaultChartLimit)

@@ -277,7 +277,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if !cfg.GqlgenLists {
 		srv.Use(&compiled.Lists{Pace: b.paceList})
 	}
-	srv.Use(newHeavyLane())
+	srv.Use(newLanes())
 	srv.Use(depthLimit{limit: func(ctx context.Context) int { return cfg.limitsFor(ctx).Depth }})
 	srv.SetErrorPresenter(presentError(cfg.Log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

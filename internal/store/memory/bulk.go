@@ -27,6 +27,7 @@ import (
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.flush()
 	if len(s.active.Load().g.orgs) > 0 {
 		return org.ImportStats{}, org.ErrNotEmpty
 	}

@@ -16,6 +16,11 @@ func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, li
 	}
 	sd := s.read()
 	defer sd.mu.RUnlock()
+	return sd.chartNodes(v, q, limit)
+}
+
+// chartNodes is ChartNodes on this side; the caller holds it for reading.
+func (sd *side) chartNodes(v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	t, err := sd.tree(v.At)
 	if err != nil {
 		return nil, err

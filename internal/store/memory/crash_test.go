@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,7 +34,8 @@ func TestMain(m *testing.M) {
 
 // crashChild creates members forever in the store at dir, each followed by a
 // change in the history, printing each id, and each change's "change seq",
-// once its write has returned, that is, once it is committed.
+// once its write has returned, that is, once it is committed; crashWriters
+// goroutines write at once.
 func crashChild(dir string) {
 	s, err := Open(dir, nil)
 	if err != nil {
@@ -54,50 +56,64 @@ func crashChild(dir string) {
 		cell = page.Orgs[0].ID
 	}
 	out := bufio.NewWriter(os.Stdout)
-	for i := 0; ; i++ {
-		m, err := svc.CreateMember(ctx, org.NewMember{CellID: cell, FullName: fmt.Sprintf("Đảng viên %d", i), Status: org.Probationary})
-		if err != nil {
-			fmt.Fprintln(out, "error:", err)
-			out.Flush()
-			os.Exit(2)
-		}
-		fmt.Fprintln(out, m.ID)
-		out.Flush()
-		c := &org.Change{Type: org.ChangeAdmitted, EffectiveOn: svc.Today(), Subjects: []string{m.ID}, Scope: []string{cell},
-			Decision: org.Decision{Number: m.ID, Date: svc.Today(), IssuerID: cell}}
-		if err := s.Update(ctx, func(tx org.Tx) error { return tx.RecordChange(ctx, c) }); err != nil {
-			fmt.Fprintln(out, "error:", err)
-			out.Flush()
-			os.Exit(2)
-		}
-		fmt.Fprintln(out, "change", c.Seq)
-		out.Flush()
-		// One scenario, rewritten by every round: its rev counts the writes.
-		var rev int64
-		if err := s.Update(ctx, func(tx org.Tx) error {
-			sc, err := tx.Scenario(ctx, crashScenario)
-			if org.ErrorCode(err) == org.ENotFound {
-				sc, err = org.Scenario{ID: crashScenario, Name: "Phương án", Within: cell, BaseAsOf: svc.Today()}, nil
-			}
-			if err != nil {
-				return err
-			}
-			sc.NextKey++
-			sc.Ops = append(sc.Ops, org.Operation{Key: sc.NextKey, Type: org.OpTransferMember, MemberID: m.ID, CellID: cell})
-			if err := tx.PutScenario(ctx, sc); err != nil {
-				return err
-			}
-			rev = sc.Rev + 1
-			return nil
-		}); err != nil {
-			fmt.Fprintln(out, "error:", err)
-			out.Flush()
-			os.Exit(2)
-		}
-		fmt.Fprintln(out, "scenario", rev)
+	var mu sync.Mutex
+	say := func(a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(out, a...)
 		out.Flush()
 	}
+	fail := func(err error) {
+		say("error:", err)
+		os.Exit(2)
+	}
+	// Writers at once, so that their writes share fsyncs (group commit).
+	var wg sync.WaitGroup
+	for w := range crashWriters {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				m, err := svc.CreateMember(ctx, org.NewMember{CellID: cell, FullName: fmt.Sprintf("Đảng viên %d-%d", w, i), Status: org.Probationary})
+				if err != nil {
+					fail(err)
+				}
+				say(m.ID)
+				c := &org.Change{Type: org.ChangeAdmitted, EffectiveOn: svc.Today(), Subjects: []string{m.ID}, Scope: []string{cell},
+					Decision: org.Decision{Number: m.ID, Date: svc.Today(), IssuerID: cell}}
+				if err := s.Update(ctx, func(tx org.Tx) error { return tx.RecordChange(ctx, c) }); err != nil {
+					fail(err)
+				}
+				say("change", c.Seq)
+				// One scenario, rewritten by every round of every writer:
+				// its rev counts the writes, each reading the one before,
+				// queued or published.
+				var rev int64
+				if err := s.Update(ctx, func(tx org.Tx) error {
+					sc, err := tx.Scenario(ctx, crashScenario)
+					if org.ErrorCode(err) == org.ENotFound {
+						sc, err = org.Scenario{ID: crashScenario, Name: "Phương án", Within: cell, BaseAsOf: svc.Today()}, nil
+					}
+					if err != nil {
+						return err
+					}
+					sc.NextKey++
+					sc.Ops = append(sc.Ops, org.Operation{Key: sc.NextKey, Type: org.OpTransferMember, MemberID: m.ID, CellID: cell})
+					if err := tx.PutScenario(ctx, sc); err != nil {
+						return err
+					}
+					rev = sc.Rev + 1
+					return nil
+				}); err != nil {
+					fail(err)
+				}
+				say("scenario", rev)
+			}
+		})
+	}
+	wg.Wait()
 }
+
+// crashWriters write at once in the crash child.
+const crashWriters = 4
 
 // startChild runs this test binary as the child that the environment
 // variable env names, on the store at dir, and returns it with its output.

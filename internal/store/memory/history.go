@@ -101,19 +101,29 @@ func (h *history) counts(q *org.ChangeQuery) org.ChangeCounts {
 // changes whole from disk. Committed changes are never rewritten, so the
 // read needs no lock: every header in memory was on disk before it was.
 func (s *Store) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	sd := s.read()
+	seqs, more, err := sd.changePage(&q)
+	sd.mu.RUnlock()
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	changes, err := s.readChanges(seqs)
+	return org.ChangePage{Changes: changes, HasNext: more}, err
+}
+
+// changePage is the sequence numbers of q's page on this side, which the
+// caller holds for reading, and whether more follow.
+func (sd *side) changePage(q *org.ChangeQuery) ([]int64, bool, error) {
 	var after *org.Change
 	if q.After != "" {
 		c, err := org.DecodeChangeCursor(q.After)
 		if err != nil {
-			return org.ChangePage{}, err
+			return nil, false, err
 		}
 		after = &c
 	}
-	sd := s.read()
-	seqs, more := sd.g.history.page(&q, after)
-	sd.mu.RUnlock()
-	changes, err := s.readChanges(seqs)
-	return org.ChangePage{Changes: changes, HasNext: more}, err
+	seqs, more := sd.g.history.page(q, after)
+	return seqs, more, nil
 }
 
 func (s *Store) ChangeCounts(_ context.Context, q org.ChangeQuery) (org.ChangeCounts, error) {
@@ -148,13 +158,16 @@ func (s *Store) readChanges(seqs []int64) ([]org.Change, error) {
 }
 
 // RecordChange numbers c and stages it. Writers hold writeMu, so the next
-// number is the last committed plus those staged; the caller learns it at
-// once, and a transaction that fails gives none away.
+// number is the last published plus those queued and staged; the caller
+// learns it at once, and a transaction that fails gives none away.
 func (t *txn) RecordChange(_ context.Context, c *org.Change) error {
 	if int(c.Type) >= org.NumChangeTypes {
 		return org.Errorf(org.EInvalid, "loại thay đổi %d không hợp lệ", c.Type)
 	}
-	c.Seq = t.g.history.last + int64(len(t.st.changes)) + 1
+	c.Seq = t.g.history.last + 1
+	for _, st := range t.writes() {
+		c.Seq += int64(len(st.changes))
+	}
 	v, err := encode(c)
 	if err != nil {
 		return err
@@ -171,16 +184,18 @@ func (t *txn) DecisionDate(_ context.Context, issuerID, number string) (org.Date
 	if d, ok := t.g.history.decisions[decision{issuerID, key}]; ok {
 		return d, nil
 	}
-	for _, c := range t.st.changes {
-		if c.head.Decision.IssuerID == issuerID && org.DecisionKey(c.head.Decision.Number) == key {
-			return c.head.Decision.Date, nil
+	for _, st := range t.writes() {
+		for _, c := range st.changes {
+			if c.head.Decision.IssuerID == issuerID && org.DecisionKey(c.head.Decision.Number) == key {
+				return c.head.Decision.Date, nil
+			}
 		}
 	}
 	return 0, nil
 }
 
 // LinkedMembers reads the organisation's member lists, which hold everyone
-// it ever held, and the staged members that name it.
+// it ever held, and the queued and staged members that name it.
 func (t *txn) LinkedMembers(_ context.Context, orgID string) ([]string, error) {
 	var ids []string
 	if e := t.g.orgs[orgID]; e != nil {
@@ -190,11 +205,13 @@ func (t *txn) LinkedMembers(_ context.Context, orgID string) ([]string, error) {
 			}
 		}
 	}
-	for id, r := range t.st.members {
-		for _, linked := range linkedOrgs(r) {
-			if slices.Contains(linked, orgID) {
-				ids = append(ids, id)
-				break
+	for _, st := range t.writes() {
+		for id, r := range st.members {
+			for _, linked := range linkedOrgs(r) {
+				if slices.Contains(linked, orgID) {
+					ids = append(ids, id)
+					break
+				}
 			}
 		}
 	}
@@ -207,9 +224,11 @@ func (t *txn) Load(context.Context, org.WorkingSet) error { return nil }
 
 func (t *txn) ChildIDs(_ context.Context, orgID string) ([]string, error) {
 	ids := slices.Clone(t.g.children[orgID])
-	for id, r := range t.st.orgs {
-		if slices.Contains(parents(r), orgID) {
-			ids = append(ids, id)
+	for _, st := range t.writes() {
+		for id, r := range st.orgs {
+			if slices.Contains(parents(r), orgID) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	slices.Sort(ids)

@@ -103,7 +103,9 @@ func TestLinksFollowWrites(t *testing.T) {
 	var got [2][]org.ResidenceLink
 	for i := range got {
 		got[i] = links()
-		s.publish(&staged{}) // the other side, caught up
+		s.pubMu.Lock()
+		s.publish(nil) // the other side, caught up
+		s.pubMu.Unlock()
 	}
 	s.settle()
 	for _, sd := range s.sides {

@@ -166,25 +166,30 @@ type stagedChange struct {
 	value []byte
 }
 
-// persist writes the staged records in one bbolt transaction, durable (fsync)
-// when it returns.
-func persist(db *bolt.DB, st *staged) error {
+// persist writes the staged records of one or more transactions, in order,
+// in one bbolt transaction, durable (fsync) when it returns.
+func persist(db *bolt.DB, sts ...*staged) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		if err := putAll(tx.Bucket(orgBucket), slices.Collect(maps.Values(st.orgs)),
-			func(r *org.OrgRecord) string { return r.ID }); err != nil {
-			return err
+		for _, st := range sts {
+			if err := putAll(tx.Bucket(orgBucket), slices.Collect(maps.Values(st.orgs)),
+				func(r *org.OrgRecord) string { return r.ID }); err != nil {
+				return err
+			}
+			if err := putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
+				func(r *org.MemberRecord) string { return r.ID }); err != nil {
+				return err
+			}
+			if err := appendChanges(tx, st.changes); err != nil {
+				return err
+			}
+			if err := putScenarios(tx, st.scenarios); err != nil {
+				return err
+			}
+			if err := appendAudit(tx, st.audit); err != nil {
+				return err
+			}
 		}
-		if err := putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
-			func(r *org.MemberRecord) string { return r.ID }); err != nil {
-			return err
-		}
-		if err := appendChanges(tx, st.changes); err != nil {
-			return err
-		}
-		if err := putScenarios(tx, st.scenarios); err != nil {
-			return err
-		}
-		return appendAudit(tx, st.audit)
+		return nil
 	})
 }
 

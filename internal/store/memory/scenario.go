@@ -98,9 +98,12 @@ func (s *Store) Scenarios(context.Context) ([]org.Scenario, error) {
 	return out, nil
 }
 
-// Scenario reads a scenario as this transaction left it, or as committed.
+// Scenario reads a scenario as this transaction left it, or as queued, or as committed.
 func (t *txn) Scenario(_ context.Context, id string) (org.Scenario, error) {
 	e := t.st.scenarios[id]
+	if e == nil {
+		e = t.queuedScenario(id)
+	}
 	if e == nil {
 		e = t.scenarios[id]
 	}
@@ -115,6 +118,8 @@ func (t *txn) Scenario(_ context.Context, id string) (org.Scenario, error) {
 func (t *txn) PutScenario(_ context.Context, sc org.Scenario) error {
 	var current int64
 	if e := t.st.scenarios[sc.ID]; e != nil {
+		current = e.rev
+	} else if e := t.queuedScenario(sc.ID); e != nil {
 		current = e.rev
 	} else if e := t.scenarios[sc.ID]; e != nil {
 		current = e.rev

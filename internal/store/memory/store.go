@@ -29,16 +29,30 @@ const FileName = "dangbo.db"
 // Store is the embedded store. It keeps two copies of the in-memory state,
 // two sides (left-right): readers read the active side and writers change the
 // other, then make it the active one, so that no reader waits for a writer and
-// no writer for the readers of the moment. Writers are serialised by writeMu
-// and persist first (fsync), then publish.
+// no writer for the readers of the moment. Writers run one at a time (writeMu)
+// and queue their writes, which are persisted (fsync), several at once when
+// they queue together, then published (update.go).
 type Store struct {
 	db      *bolt.DB
 	writeMu sync.Mutex
-	sides   [2]*side
-	active  atomic.Pointer[side]
+	// persistMu lets one group of queued writes at a time into the file.
+	persistMu sync.Mutex
+	// pubMu lets one publisher at a time change the sides.
+	pubMu sync.Mutex
+	// qMu guards the queue, broken and the choice of the active side: a
+	// writer takes both at once.
+	qMu sync.Mutex
+	// queue holds the writes not yet published, in the order their writers
+	// ran: those written to the file first.
+	queue []*commit
+	// broken is why the last group failed to be written; the writes queued
+	// then fail with it.
+	broken error
+	sides  [2]*side
+	active atomic.Pointer[side]
 	// caughtUp is closed once the inactive side has had the last write
 	// published, which it gets once the readers it still had let go of it
-	// (nil: it never lacked one).
+	// (nil: it never lacked one). Guarded by pubMu.
 	caughtUp chan struct{}
 	log      *slog.Logger
 	created  bool // Open created the file
@@ -87,8 +101,8 @@ func (s *Store) read() *side {
 }
 
 // install makes g and scenarios the state of both sides, a copy of them the
-// second's; the caller holds writeMu. Like a write, it changes the inactive
-// side first, so that readers never wait.
+// second's; the caller holds writeMu, and nothing is queued. Like a write, it
+// changes the inactive side first, so that readers never wait.
 func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 	if s.active.Load() == nil { // Open: no reader yet
 		s.sides = [2]*side{{}, {}}
@@ -97,26 +111,30 @@ func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 		s.active.Store(s.sides[0])
 		return
 	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	s.settle()
 	next := s.inactive()
 	next.mu.Lock()
 	next.set(g, scenarios)
 	next.mu.Unlock()
+	s.qMu.Lock()
 	prev := s.active.Swap(next)
+	s.qMu.Unlock()
 	prev.mu.Lock()
 	prev.set(g.clone(), maps.Clone(scenarios))
 	prev.mu.Unlock()
 }
 
 // settle waits until the inactive side has had every write published; the
-// caller holds writeMu.
+// caller holds pubMu.
 func (s *Store) settle() {
 	if s.caughtUp != nil {
 		<-s.caughtUp
 	}
 }
 
-// inactive is the side readers do not read from now; the caller holds writeMu.
+// inactive is the side readers do not read from now; the caller holds pubMu.
 func (s *Store) inactive() *side {
 	if s.active.Load() == s.sides[0] {
 		return s.sides[1]
@@ -216,6 +234,9 @@ func (s *Store) Created() bool { return s.created }
 func (s *Store) Close() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.flush()
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	s.settle()
 	return s.db.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -16,70 +17,240 @@ import (
 // Update runs fn with exclusive write access. fn reads the committed records
 // plus its own staged writes; if it succeeds, its writes are persisted (fsync)
 // and then published in memory, so readers see all of them or none.
+//
+// Writers share fsyncs (group commit): fn runs under writeMu and queues what
+// it staged, and the next writer may run while it is written. A queued write
+// is not yet for readers, but the next writers read it (txn), since they
+// commit after it: they see the committed records and the queued ones. The
+// writes queued while one group is written are written together, in one
+// transaction and one fsync, then published in the order their writers ran;
+// each Update returns once its write is both durable and published.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
+	c, err := s.stage(ctx, fn)
+	if c == nil {
+		return err
+	}
+	s.persistQueued()
+	s.publishDurable()
+	<-c.done
+	return c.err
+}
+
+// stage runs fn and queues what it staged, if anything (nil otherwise).
+func (s *Store) stage(ctx context.Context, fn func(org.Tx) error) (*commit, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	tx := s.newTxn()
-	if err := fn(tx); err != nil {
-		return err
+	tx := s.newTxn(true)
+	defer tx.release()
+	if err := fn(tx); err != nil || tx.st.empty() {
+		return nil, err
 	}
-	if tx.st.empty() {
-		return nil
-	}
-	if err := persist(s.db, &tx.st); err != nil {
-		return fmt.Errorf("memory: persist: %w", err)
-	}
-	s.publish(&tx.st)
-	if len(tx.st.orgs)+len(tx.st.members) > 0 {
-		s.revision.Add(1)
-	}
-	if len(tx.st.changes) > 0 {
-		s.signalCommit()
-	}
-	return nil
+	return s.enqueue(tx)
 }
 
-// publish applies a committed write to the inactive side and makes that side
-// the active one. The side it leaves gets the write in the background, once
-// the readers it still has let go of it: the next writer waits for that only
-// if it comes to publish before, its own fsync in between. The caller holds
-// writeMu.
-func (s *Store) publish(st *staged) {
+// commit is one Update's writes on their way to the file, then to readers.
+type commit struct {
+	st staged
+	// durable is set once the write is in the file (guarded by qMu).
+	durable bool
+	// err is why the write failed, set before done is closed.
+	err  error
+	done chan struct{}
+}
+
+// enqueue queues what tx staged, unless it read a queued write that failed
+// since; the caller holds writeMu.
+func (s *Store) enqueue(tx *txn) (*commit, error) {
+	s.qMu.Lock()
+	defer s.qMu.Unlock()
+	for _, c := range tx.pending {
+		if c.err != nil {
+			return nil, c.err
+		}
+	}
+	c := &commit{st: tx.st, done: make(chan struct{})}
+	s.queue = append(s.queue, c)
+	return c, nil
+}
+
+// persistQueued writes every queued write not yet written, in one
+// transaction: those queued while the last group was written share its
+// fsync. After a failure it writes nothing until publishDurable has failed
+// every write queued, which may have read the writes that failed.
+func (s *Store) persistQueued() {
+	s.persistMu.Lock()
+	defer s.persistMu.Unlock()
+	s.qMu.Lock()
+	var group []*commit
+	var sts []*staged
+	for _, c := range s.queue {
+		if !c.durable {
+			group, sts = append(group, c), append(sts, &c.st)
+		}
+	}
+	broken := s.broken != nil
+	s.qMu.Unlock()
+	if len(group) == 0 || broken {
+		return
+	}
+	err := persist(s.db, sts...)
+	s.qMu.Lock()
+	defer s.qMu.Unlock()
+	if err != nil {
+		s.broken = fmt.Errorf("memory: persist: %w", err)
+		return
+	}
+	for _, c := range group {
+		c.durable = true
+	}
+}
+
+// publishDurable publishes the durable writes at the head of the queue until
+// none is left, then, after a failure to write, fails every write queued (none
+// is durable: nothing is written after a failure until then); the writers of
+// both learn it.
+func (s *Store) publishDurable() {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	for {
+		s.qMu.Lock()
+		n := 0
+		for n < len(s.queue) && s.queue[n].durable {
+			n++
+		}
+		group := slices.Clone(s.queue[:n])
+		if n == 0 && s.broken != nil {
+			group = s.queue
+			for _, c := range group {
+				c.err = s.broken
+			}
+			s.queue, s.broken = nil, nil
+		}
+		s.qMu.Unlock()
+		if len(group) == 0 {
+			return
+		}
+		if group[0].err == nil {
+			s.publish(group)
+		}
+		for _, c := range group {
+			close(c.done)
+		}
+	}
+}
+
+// flush writes and publishes every queued write; the caller holds writeMu,
+// so that no other is queued meanwhile.
+func (s *Store) flush() {
+	s.persistQueued()
+	s.publishDurable()
+}
+
+// publish applies the committed writes of group, the head of the queue, to
+// the inactive side and makes that side the active one, taking them off the
+// queue at the same time. The side it leaves gets the writes in the
+// background, once the readers it still has let go of it: the next publisher
+// waits for that only if it comes before. The caller holds pubMu.
+func (s *Store) publish(group []*commit) {
 	s.settle()
 	next := s.inactive()
 	next.mu.Lock() // no reader waits: next is not the active side
-	next.apply(st, s.log)
+	for _, c := range group {
+		next.apply(&c.st, s.log)
+	}
 	next.mu.Unlock()
+	s.qMu.Lock()
 	prev := s.active.Swap(next)
+	s.queue = s.queue[len(group):]
+	s.qMu.Unlock()
 	done := make(chan struct{})
 	s.caughtUp = done
 	go func() {
 		defer close(done)
 		prev.mu.Lock()
 		defer prev.mu.Unlock()
-		prev.apply(st, s.log)
+		for _, c := range group {
+			prev.apply(&c.st, s.log)
+		}
 	}()
+	signal := false
+	for _, c := range group {
+		if len(c.st.orgs)+len(c.st.members) > 0 {
+			s.revision.Add(1)
+		}
+		signal = signal || len(c.st.changes) > 0
+	}
+	if signal {
+		s.signalCommit()
+	}
 }
 
 // View runs fn like Update and discards what it staged. It holds the
-// writers' lock, so the active side it reads stays as it is without holding
-// up readers, whatever fn's run takes.
+// writers' lock, and reads the active side as published, without the writes
+// queued.
 func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return fn(s.newTxn())
+	tx := s.newTxn(false)
+	defer tx.release()
+	return fn(tx)
 }
 
-// newTxn reads the active side, which no one changes while the caller holds writeMu.
-func (s *Store) newTxn() *txn {
-	sd := s.active.Load()
-	return &txn{s: s, g: sd.g, scenarios: sd.scenarios, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}}
+// newTxn holds the active side for reading, with the writes queued if
+// queued: both taken at once, they are the state every later write builds
+// on. The caller holds writeMu.
+func (s *Store) newTxn(queued bool) *txn {
+	t := &txn{s: s, st: staged{orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}, queued: queued}
+	t.acquire()
+	return t
+}
+
+// acquire holds the active side and takes the queue with it. Under qMu the
+// active side is never held by a writer nor awaited by one (a side is written
+// only while inactive, and becomes active again only once caught up), so
+// RLock does not wait.
+func (t *txn) acquire() {
+	t.s.qMu.Lock()
+	defer t.s.qMu.Unlock()
+	t.sd = t.s.active.Load()
+	t.sd.mu.RLock()
+	t.g, t.scenarios = t.sd.g, t.sd.scenarios
+	if t.queued {
+		t.pending = slices.Clone(t.s.queue)
+	}
+}
+
+// release lets go of the side.
+func (t *txn) release() {
+	if t.sd != nil {
+		t.sd.mu.RUnlock()
+		t.sd = nil
+	}
+}
+
+// settleQueue, for a read that sees only published writes (the history, a
+// chart), writes and publishes the queued writes first, then reads the side
+// that has them. It fails when one of them failed: this transaction read it.
+func (t *txn) settleQueue() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	t.release() // the publisher may wait for the readers of this side
+	t.s.flush()
+	for _, c := range t.pending {
+		if c.err != nil {
+			t.acquire()
+			return c.err
+		}
+	}
+	t.acquire()
+	return nil
 }
 
 // apply installs committed records, changes and scenarios in the side and
@@ -123,17 +294,62 @@ func (sd *side) apply(st *staged, log *slog.Logger) {
 	}
 }
 
-// txn is the org.Tx of one Update. It reads the active side, which only the
-// writer holding writeMu could change, and never while it is active: no lock.
+// txn is the org.Tx of one Update or View. It holds a side for reading, the
+// one active when it began, and sees the writes queued then (pending) over
+// it: what writers before it wrote, published or not.
 type txn struct {
 	s         *Store
+	sd        *side
 	g         *graph
-	scenarios map[string]*scenarioEntry // committed
+	scenarios map[string]*scenarioEntry // published
+	queued    bool
+	pending   []*commit
 	st        staged
+}
+
+// writes are the queued writes this transaction sees, then its own.
+func (t *txn) writes() []*staged {
+	out := make([]*staged, 0, len(t.pending)+1)
+	for _, c := range t.pending {
+		out = append(out, &c.st)
+	}
+	return append(out, &t.st)
+}
+
+// queuedOrg, queuedMember and queuedScenario are the latest queued write of
+// a record, nil if none.
+func (t *txn) queuedOrg(id string) *org.OrgRecord {
+	for i := len(t.pending) - 1; i >= 0; i-- {
+		if r := t.pending[i].st.orgs[id]; r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func (t *txn) queuedMember(id string) *org.MemberRecord {
+	for i := len(t.pending) - 1; i >= 0; i-- {
+		if r := t.pending[i].st.members[id]; r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func (t *txn) queuedScenario(id string) *scenarioEntry {
+	for i := len(t.pending) - 1; i >= 0; i-- {
+		if e := t.pending[i].st.scenarios[id]; e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
 	if r := t.st.orgs[id]; r != nil {
+		return r.Clone(), nil
+	}
+	if r := t.queuedOrg(id); r != nil {
 		return r.Clone(), nil
 	}
 	if e := t.g.orgs[id]; e != nil {
@@ -142,19 +358,42 @@ func (t *txn) Org(_ context.Context, id string) (org.OrgRecord, error) {
 	return org.OrgRecord{}, errOrgNotFound(id)
 }
 
-// ChartNodes reads the committed structure as the store does: nothing else
-// writes it while the transaction holds the writers' lock.
+// ChartNodes reads the committed structure, the queued writes published
+// first.
 func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
-	return t.s.ChartNodes(ctx, v, q, limit)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.settleQueue(); err != nil {
+		return nil, err
+	}
+	return t.sd.chartNodes(v, q, limit)
 }
 
-// Changes reads the committed history as the store does.
-func (t *txn) Changes(ctx context.Context, q org.ChangeQuery) (org.ChangePage, error) {
-	return t.s.Changes(ctx, q)
+// Changes reads the committed history; queued changes it would list are
+// published first.
+func (t *txn) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	for _, c := range t.pending {
+		if slices.ContainsFunc(c.st.changes, func(sc stagedChange) bool { return q.Matches(sc.head) }) {
+			if err := t.settleQueue(); err != nil {
+				return org.ChangePage{}, err
+			}
+			break
+		}
+	}
+	seqs, more, err := t.sd.changePage(&q)
+	if err != nil {
+		return org.ChangePage{}, err
+	}
+	changes, err := t.s.readChanges(seqs)
+	return org.ChangePage{Changes: changes, HasNext: more}, err
 }
 
 func (t *txn) Member(_ context.Context, id string) (org.MemberRecord, error) {
 	if r := t.st.members[id]; r != nil {
+		return r.Clone(), nil
+	}
+	if r := t.queuedMember(id); r != nil {
 		return r.Clone(), nil
 	}
 	if e := t.g.members[id]; e != nil {
@@ -208,7 +447,9 @@ func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, er
 // that a write built on a stale read fails instead of overwriting.
 func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
 	var committed int64
-	if e := t.g.orgs[r.ID]; e != nil {
+	if q := t.queuedOrg(r.ID); q != nil {
+		committed = q.Rev
+	} else if e := t.g.orgs[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
 	return stage(t.st.orgs, r.ID, &r, func(r *org.OrgRecord) *int64 { return &r.Rev }, committed, org.WhatOrg)
@@ -216,7 +457,9 @@ func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {
 
 func (t *txn) PutMember(_ context.Context, r org.MemberRecord) error {
 	var committed int64
-	if e := t.g.members[r.ID]; e != nil {
+	if q := t.queuedMember(r.ID); q != nil {
+		committed = q.Rev
+	} else if e := t.g.members[r.ID]; e != nil {
 		committed = e.rec.Rev
 	}
 	return stage(t.st.members, r.ID, &r, func(r *org.MemberRecord) *int64 { return &r.Rev }, committed, org.WhatMember)
