@@ -52,6 +52,8 @@ type AssignRoleInput struct {
 
 // A page of the audit log (Relay connection), newest first.
 type AuditConnection struct {
+	// How many entries the log holds, on every page (its paging aside).
+	TotalCount int `json:"totalCount"`
 	// The entries of the page, without cursors.
 	Nodes []*AuditEntry `json:"nodes"`
 	// Whether more pages follow, and the cursors to ask for them.

@@ -328,6 +328,37 @@ func TestAuditRecordsWhoWhatWhere(t *testing.T) {
 	if len(next.AuditLog.Nodes) != 1 || next.AuditLog.Nodes[0].Seq != edges[1].Node.Seq {
 		t.Fatalf("after the first edge's cursor %s, want seq %d", r.Data, edges[1].Node.Seq)
 	}
+
+	// totalCount, on every page, is how many entries paging to the end reads.
+	var seen, total []int
+	for after := any(nil); ; {
+		r = w.ask(w.mint([]org.AccessRole{org.Admin}), `query($after: String) { auditLog(first: 3, after: $after) {
+			totalCount nodes { seq } pageInfo { hasNextPage endCursor } } }`, map[string]any{"after": after})
+		var p struct {
+			AuditLog struct {
+				TotalCount int
+				Nodes      []struct{ Seq int }
+				PageInfo   struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		w.s.data(r, &p)
+		total = append(total, p.AuditLog.TotalCount)
+		for _, n := range p.AuditLog.Nodes {
+			seen = append(seen, n.Seq)
+		}
+		if !p.AuditLog.PageInfo.HasNextPage {
+			break
+		}
+		after = p.AuditLog.PageInfo.EndCursor
+	}
+	for _, n := range total {
+		if n != len(seen) {
+			t.Fatalf("totalCount %v on the pages, %d entries read by paging", total, len(seen))
+		}
+	}
 }
 
 // TestAuditBoundsWhatItRecords: a refused mutation naming a 900 KB id leaves

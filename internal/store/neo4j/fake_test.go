@@ -464,6 +464,7 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
+	"audit_count": func(g *fakeGraph, _ map[string]any) []row { return []row{{"total": int64(len(g.audit))}} },
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
 		return []row{{"horizon": g.horizon, "changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
