@@ -450,16 +450,6 @@ type ScenarioOperationInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
-// One search result.
-type SearchHit struct {
-	// The organisation or member found.
-	Node SearchResult `json:"node"`
-	// From the root down to the organisation found (for a member: their cell).
-	Path []*Org `json:"path"`
-	// How well it matches; higher is better, comparable within one search only.
-	Score float64 `json:"score"`
-}
-
 // How many cells of one sector.
 type SectorCount struct {
 	// The sector.

@@ -40,7 +40,7 @@ func BenchmarkMixedLoad(b *testing.B) {
 			statistics(orgId: $id) { grassrootsCount cellCount memberCount officialCount } }`, map[string]any{"id": district.ID}),
 		body(`query($id: ID!) { orgChart(rootId: $id, depth: 2) { nodes { id parentId name kind memberCount } links { from to memberCount } } }`,
 			map[string]any{"id": district.ID}),
-		body(`{ search(text: "nguyen van", first: 20) { score path { name } } }`, nil),
+		body(`{ search(text: "nguyen van", first: 20) { edges { score path { name } } } }`, nil),
 	}
 	const chart = 1 // the index of the chart among reads
 	write := func() []byte {

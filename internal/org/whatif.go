@@ -456,7 +456,8 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 		}
 	}
 	if q.Wants(SearchMembers) {
-		live, err := w.Store.Search(ctx, View{At: w.at}, SearchQuery{Text: q.Text, First: MaxResults,
+		// Enough live hits that those the scenario wrote, left out, leave q.First.
+		live, err := w.Store.Search(ctx, View{At: w.at}, SearchQuery{Text: q.Text, First: q.First + len(w.members),
 			Types: []SearchType{SearchMembers}, Within: w.roots})
 		if err != nil {
 			return nil, err
@@ -477,7 +478,7 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 	hits = slices.DeleteFunc(hits, func(h Hit) bool {
 		return h.Member != nil && !w.tree.WithinAny(h.Member.CellID, within)
 	})
-	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	slices.SortFunc(hits, func(a, b Hit) int { return a.Key().Compare(b.Key()) })
 	hits = hits[:min(len(hits), q.First)]
 	for i := range hits {
 		if hits[i].Org != nil {
