@@ -40,7 +40,9 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("without a token: %d %s", status, body)
 	}
 	var found struct {
-		Search struct{ Edges []struct{ Node struct{ ID string } } }
+		Search struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	s.query(&found, `{ search(text: "tam hong", first: 1, types: [ORG]) { edges { node { ... on Org { id } } } } }`, nil)
 	commune := found.Search.Edges[0].Node.ID

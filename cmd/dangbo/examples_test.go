@@ -185,7 +185,9 @@ func (s *service) runOperation(query, operation string, vars map[string]any) jso
 func (s *service) orgID(text string) string {
 	s.t.Helper()
 	var r struct {
-		Search struct{ Edges []struct{ Node struct{ ID string } } }
+		Search struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG]) { edges { node { ... on Org { id } } } } }`, map[string]any{"t": text})
 	if len(r.Search.Edges) == 0 {

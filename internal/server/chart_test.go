@@ -29,7 +29,9 @@ func chartServer(t *testing.T) *testServer {
 func (s *testServer) orgID(name string) string {
 	s.t.Helper()
 	var got struct {
-		Search struct{ Edges []struct{ Node struct{ ID, Name string } } }
+		Search struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
 	}
 	s.data(s.post(`query($t: String!) { search(text: $t, first: 1, types: [ORG]) { edges { node { ... on Org { id name } } } } }`,
 		map[string]any{"t": name}), &got)
