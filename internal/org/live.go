@@ -236,6 +236,14 @@ func (s *Service) SetStreamLimit(n int) {
 // StreamsRefused is how many streams the per-caller bound turned away.
 func (s *Service) StreamsRefused() uint64 { return s.live.refused.Load() }
 
+// Following reports whether the feed's reader runs; it stops soon after the
+// last stream ends (within a second, or a poll).
+func (s *Service) Following() bool {
+	s.live.mu.Lock()
+	defer s.live.mu.Unlock()
+	return s.live.running
+}
+
 // OpenStreams is how many streams follow the changes now.
 func (s *Service) OpenStreams() int {
 	s.live.mu.Lock()

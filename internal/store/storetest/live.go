@@ -70,11 +70,26 @@ func ended(t *testing.T, st *org.Stream) error {
 	}
 }
 
+// stopsFollowing waits, once the test's streams have ended, until the
+// feed's reader stops: it reads the store on no test's behalf, and a test
+// that follows may change what the store's reads use (a tracer).
+func (f *fixture) stopsFollowing() {
+	f.t.Cleanup(func() {
+		for deadline := time.Now().Add(liveWait); f.svc.Following(); time.Sleep(livePoll) {
+			if time.Now().After(deadline) {
+				f.t.Error("the feed still reads with no stream left")
+				return
+			}
+		}
+	})
+}
+
 // testLiveChanges: a stream receives an operation's change as it commits,
 // and ends when its caller's token expires, when what it follows leaves the
 // caller's scope, when its caller falls too far behind; a caller opens no
 // more than their limit of streams.
 func testLiveChanges(t *testing.T, f *fixture) {
+	f.stopsFollowing()
 	f.svc.SetPollInterval(livePoll)
 	c := f.commune()
 	admin := f.follow(f.ctx, org.ChangeQuery{})
@@ -228,6 +243,7 @@ func testLiveChanges(t *testing.T, f *fixture) {
 // of the caller's subtree never arrives, and one that moves a cell in or
 // out of it arrives naming nothing outside it.
 func testLiveChangesScoped(t *testing.T, f *fixture) {
+	f.stopsFollowing()
 	f.svc.SetPollInterval(livePoll)
 	c := f.commune()
 	// A second district with a commune and cells, for moves across scopes.
