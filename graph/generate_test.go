@@ -22,7 +22,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyDir := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "gqlgen.yml", "schema", "graph", "internal/org"} {
+	for _, p := range []string{"go.mod", "go.sum", "gqlgen.yml", "schema", "graph", "internal/org", "internal/scenario"} {
 		if err := copyTree(filepath.Join(root, p), filepath.Join(copyDir, p)); err != nil {
 			t.Fatal(err)
 		}

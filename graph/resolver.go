@@ -13,11 +13,13 @@ import (
 	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // Resolver is the root resolver; one serves every request.
 type Resolver struct {
-	Service *org.Service
+	Service         *org.Service
+	ScenarioService *scenario.Service // Service's
 }
 
 // Directives are the schema's directives.

@@ -5,6 +5,7 @@ import (
 
 	"dangbo/graph/model"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // scenarioOf binds a scenario a mutation or query returned, and keeps it as
@@ -19,9 +20,9 @@ func (r *Resolver) scenarioOf(ctx context.Context, sc org.Scenario, err error) (
 
 // result is what operation op did at the scenario's last replay, made once
 // per Scenario object.
-func (r *Resolver) result(ctx context.Context, op *model.ScenarioOperation) (*org.OpResult, error) {
+func (r *Resolver) result(ctx context.Context, op *model.ScenarioOperation) (*scenario.OpResult, error) {
 	sc := op.Scenario
-	return sc.Result(op.Key, func() (org.ScenarioEvaluation, error) { return r.Service.Evaluate(ctx, sc.ID) })
+	return sc.Result(op.Key, func() (scenario.Evaluation, error) { return r.ScenarioService.Evaluate(ctx, sc.ID) })
 }
 
 // operationOf is the operation of input i of addScenarioOperations: exactly

@@ -14,7 +14,7 @@ import (
 )
 
 func (r *mutationResolver) CreateScenario(ctx context.Context, name string, within string, baseAsOf *org.Date) (*model.Scenario, error) {
-	sc, err := r.Service.CreateScenario(ctx, name, within, deref(baseAsOf))
+	sc, err := r.ScenarioService.Create(ctx, name, within, deref(baseAsOf))
 	return r.scenarioOf(ctx, sc, err)
 }
 
@@ -26,42 +26,42 @@ func (r *mutationResolver) AddScenarioOperations(ctx context.Context, id string,
 			return nil, err
 		}
 	}
-	sc, err := r.Service.AddScenarioOperations(ctx, id, ops)
+	sc, err := r.ScenarioService.AddOperations(ctx, id, ops)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) RemoveScenarioOperation(ctx context.Context, id string, key int) (*model.Scenario, error) {
-	sc, err := r.Service.RemoveScenarioOperation(ctx, id, key)
+	sc, err := r.ScenarioService.RemoveOperation(ctx, id, key)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) MoveScenarioOperation(ctx context.Context, id string, key int, toIndex int) (*model.Scenario, error) {
-	sc, err := r.Service.MoveScenarioOperation(ctx, id, key, toIndex)
+	sc, err := r.ScenarioService.MoveOperation(ctx, id, key, toIndex)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) UndoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error) {
-	sc, err := r.Service.UndoScenario(ctx, id)
+	sc, err := r.ScenarioService.Undo(ctx, id)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) RedoScenarioOperation(ctx context.Context, id string) (*model.Scenario, error) {
-	sc, err := r.Service.RedoScenario(ctx, id)
+	sc, err := r.ScenarioService.Redo(ctx, id)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) RenameScenario(ctx context.Context, id string, name string) (*model.Scenario, error) {
-	sc, err := r.Service.RenameScenario(ctx, id, name)
+	sc, err := r.ScenarioService.Rename(ctx, id, name)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) DiscardScenario(ctx context.Context, id string) (*model.Scenario, error) {
-	sc, err := r.Service.DiscardScenario(ctx, id)
+	sc, err := r.ScenarioService.Discard(ctx, id)
 	return r.scenarioOf(ctx, sc, err)
 }
 
 func (r *mutationResolver) ApplyScenario(ctx context.Context, id string, decision org.Decision, effectiveOn *org.Date) (*model.ScenarioApplication, error) {
-	sc, changes, err := r.Service.ApplyScenario(ctx, id, decision, deref(effectiveOn))
+	sc, changes, err := r.ScenarioService.Apply(ctx, id, decision, deref(effectiveOn))
 	out := &model.ScenarioApplication{Changes: make([]*model.Change, len(changes))}
 	if out.Scenario, err = r.scenarioOf(ctx, sc, err); err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (r *mutationResolver) ApplyScenario(ctx context.Context, id string, decisio
 }
 
 func (r *mutationResolver) RebaseScenario(ctx context.Context, id string, baseAsOf *org.Date) (*model.Scenario, error) {
-	ev, err := r.Service.RebaseScenario(ctx, id, deref(baseAsOf))
+	ev, err := r.ScenarioService.Rebase(ctx, id, deref(baseAsOf))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (r *queryResolver) ScenarioDiff(ctx context.Context, id string) (*model.Sce
 	if err != nil {
 		return nil, err
 	}
-	d, err := r.Service.ScenarioDiff(ctx, id)
+	d, err := r.ScenarioService.Diff(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +117,12 @@ func (r *scenarioResolver) Within(ctx context.Context, obj *model.Scenario) (*mo
 }
 
 func (r *scenarioResolver) Violations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
-	added, _, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
+	added, _, err := r.ScenarioService.Findings(ctx, obj.ID, severityOf(minSeverity))
 	return violationsOf(added, obj.Scenario.View()), err
 }
 
 func (r *scenarioResolver) ExistingViolations(ctx context.Context, obj *model.Scenario, minSeverity *org.Severity) ([]*model.Violation, error) {
-	_, existing, err := r.Service.ScenarioViolations(ctx, obj.ID, severityOf(minSeverity))
+	_, existing, err := r.ScenarioService.Findings(ctx, obj.ID, severityOf(minSeverity))
 	return violationsOf(existing, obj.Scenario.View()), err
 }
 

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // Scenario is a restructuring scenario. What its operations did comes from
@@ -18,7 +19,7 @@ type Scenario struct {
 // Scenario object.
 type replay struct {
 	once    sync.Once
-	results map[int]*org.OpResult // by operation key
+	results map[int]*scenario.OpResult // by operation key
 	err     error
 }
 
@@ -26,7 +27,7 @@ type replay struct {
 func NewScenario(sc org.Scenario) *Scenario { return &Scenario{Scenario: sc, replay: &replay{}} }
 
 // EvaluatedScenario binds a scenario already replayed.
-func EvaluatedScenario(ev org.ScenarioEvaluation) *Scenario {
+func EvaluatedScenario(ev scenario.Evaluation) *Scenario {
 	s := NewScenario(ev.Scenario)
 	s.replay.once.Do(func() { s.replay.results = resultsByKey(ev.Results) })
 	return s
@@ -35,7 +36,7 @@ func EvaluatedScenario(ev org.ScenarioEvaluation) *Scenario {
 // Result is what the operation of the given key did when the scenario was
 // replayed by evaluate (called once per object): nil when it was not
 // replayed, as for a scenario no longer open.
-func (s *Scenario) Result(key int, evaluate func() (org.ScenarioEvaluation, error)) (*org.OpResult, error) {
+func (s *Scenario) Result(key int, evaluate func() (scenario.Evaluation, error)) (*scenario.OpResult, error) {
 	r := s.replay
 	r.once.Do(func() {
 		ev, err := evaluate()
@@ -44,8 +45,8 @@ func (s *Scenario) Result(key int, evaluate func() (org.ScenarioEvaluation, erro
 	return r.results[key], r.err
 }
 
-func resultsByKey(results []org.OpResult) map[int]*org.OpResult {
-	out := make(map[int]*org.OpResult, len(results))
+func resultsByKey(results []scenario.OpResult) map[int]*scenario.OpResult {
+	out := make(map[int]*scenario.OpResult, len(results))
 	for i := range results {
 		out[results[i].Key] = &results[i]
 	}

@@ -12,6 +12,7 @@ import (
 
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 	"dangbo/internal/server"
 	"dangbo/internal/store/memory"
 )
@@ -108,17 +109,18 @@ func reformOps(b *testing.B, svc *org.Service, province string, n int) []org.Ope
 // the live structure, one client over HTTP. Target (issue 7): ≤ 2×.
 func BenchmarkWhatIfOrgChart(b *testing.B) {
 	store, svc := loadDemo(b)
+	scn := scenario.New(svc, store)
 	ctx := org.WithPrincipal(context.Background(), org.System)
 	province := find(b, svc, "tinh quang ninh").ID
-	sc, err := svc.CreateScenario(ctx, "1.000 thao tác", province, 0)
+	sc, err := scn.Create(ctx, "1.000 thao tác", province, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := svc.AddScenarioOperations(ctx, sc.ID, reformOps(b, svc, province, 1000)); err != nil {
+	if _, err := scn.AddOperations(ctx, sc.ID, reformOps(b, svc, province, 1000)); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { svc.DiscardScenario(ctx, sc.ID) })
-	srv := httptest.NewServer(handler(b, server.Config{Store: store, Service: svc}))
+	b.Cleanup(func() { scn.Discard(ctx, sc.ID) })
+	srv := httptest.NewServer(handler(b, server.Config{Store: store, Service: svc, Scenarios: scn}))
 	b.Cleanup(srv.Close)
 	const query = `query($id: ID!, $sc: ID) { orgChart(rootId: $id, scenario: $sc) {
 		nodes { id parentId name kind sector depth childCount hasChildren directMemberCount memberCount officialCount probationaryCount } } }`
@@ -133,7 +135,8 @@ func BenchmarkWhatIfOrgChart(b *testing.B) {
 // each over the province add, each read once (so the service has replayed
 // it). Target (issue 7): ≤ 50 MB.
 func BenchmarkScenarioMemory(b *testing.B) {
-	_, svc := loadDemo(b)
+	store, svc := loadDemo(b)
+	scn := scenario.New(svc, store)
 	ctx := org.WithPrincipal(context.Background(), org.System)
 	province := find(b, svc, "tinh quang ninh").ID
 	ops := reformOps(b, svc, province, 50*50) // two scenarios share each set
@@ -147,11 +150,11 @@ func BenchmarkScenarioMemory(b *testing.B) {
 		before := heap()
 		var ids []string
 		for i := range 100 {
-			sc, err := svc.CreateScenario(ctx, fmt.Sprintf("Phương án %d", i), province, 0)
+			sc, err := scn.Create(ctx, fmt.Sprintf("Phương án %d", i), province, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := svc.AddScenarioOperations(ctx, sc.ID, ops[i%50*50:][:50]); err != nil {
+			if _, err := scn.AddOperations(ctx, sc.ID, ops[i%50*50:][:50]); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := svc.Org(ctx, org.View{At: svc.Today(), Scenario: sc.ID}, province); err != nil {
@@ -161,7 +164,7 @@ func BenchmarkScenarioMemory(b *testing.B) {
 		}
 		b.ReportMetric(float64(int64(heap())-int64(before))/(1<<20), "MB")
 		for _, id := range ids {
-			if _, err := svc.DiscardScenario(ctx, id); err != nil {
+			if _, err := scn.Discard(ctx, id); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -205,23 +208,24 @@ func BenchmarkApplyAbolishDistrictLevel(b *testing.B) {
 			b.Fatal(err)
 		}
 		svc := org.NewService(s, nil)
+		scn := scenario.New(svc, s)
 		province := find(b, svc, "tinh quang ninh").ID
-		sc, err := svc.CreateScenario(ctx, "Bỏ cấp huyện", province, july)
+		sc, err := scn.Create(ctx, "Bỏ cấp huyện", province, july)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{{Type: org.OpFlattenLevel, Kind: org.District,
+		if _, err := scn.AddOperations(ctx, sc.ID, []org.Operation{{Type: org.OpFlattenLevel, Kind: org.District,
 			Filter: &org.OrgFilter{Within: province}}}); err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		if _, err := svc.ScenarioDiff(ctx, sc.ID); err != nil {
+		if _, err := scn.Diff(ctx, sc.ID); err != nil {
 			b.Fatal(err)
 		}
 		diffed = append(diffed, time.Since(start))
 		b.StartTimer()
 		start = time.Now()
-		_, written, err := svc.ApplyScenario(ctx, sc.ID, org.Decision{Number: "1-QĐ/TU", Date: july, IssuerID: province}, 0)
+		_, written, err := scn.Apply(ctx, sc.ID, org.Decision{Number: "1-QĐ/TU", Date: july, IssuerID: province}, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"dangbo/internal/dataset"
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // census is the part of a generated dataset that describes one date, with its
@@ -23,7 +24,7 @@ type census struct {
 	*Dataset
 	all     *Dataset
 	at      org.Date
-	tree    *org.Tree
+	tree    *tree.Tree
 	orgs    map[string]*org.OrgRecord
 	members map[string][]*org.MemberRecord // by cell
 }
@@ -53,7 +54,7 @@ func newCensus(d *Dataset) *census {
 
 // newCensusAt counts the organisations and members of part that exist on date at.
 func newCensusAt(all, part *Dataset, at org.Date) *census {
-	c := &census{Dataset: part, all: all, at: at, tree: org.NewTree(at), orgs: map[string]*org.OrgRecord{},
+	c := &census{Dataset: part, all: all, at: at, tree: tree.New(at), orgs: map[string]*org.OrgRecord{},
 		members: map[string][]*org.MemberRecord{}}
 	for i := range part.Orgs {
 		r := &part.Orgs[i]

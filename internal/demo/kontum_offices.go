@@ -7,7 +7,7 @@ import (
 	"dangbo/internal/org"
 )
 
-// Kon Tum's village heads and thematic meetings (DESIGN.md §3): of the 756
+// Kon Tum's village heads and thematic meetings (its 2021 report): of the 756
 // villages and residential groups left on 25 October 2021, 588 are headed
 // by a member (trưởng thôn, tổ trưởng tổ dân phố: the VILLAGE_HEAD role),
 // 280 of them by the cell's secretary, who are the secretaries the history

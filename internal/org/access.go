@@ -85,8 +85,8 @@ func PrincipalFrom(ctx context.Context) (*Principal, bool) {
 	return p, ok
 }
 
-// confinedTo is the principal working in the subtrees of roots only.
-func (p *Principal) confinedTo(roots []string) *Principal {
+// ConfinedTo is the principal working in the subtrees of roots only.
+func (p *Principal) ConfinedTo(roots []string) *Principal {
 	inside := *p
 	inside.Scope, inside.Confined = roots, true
 	return &inside

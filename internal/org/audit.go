@@ -80,11 +80,11 @@ func auditValue(v string) string {
 	return fmt.Sprintf("%s…[sha256:%x, %d bytes]", strings.ToValidUTF8(v[:auditKeptPrefix], ""), sum, len(v))
 }
 
-// mutate runs an action: check (rights, scope, input), then write in one
+// Mutate runs an action: check (rights, scope, input), then write in one
 // store transaction that also records the action, so that no change is ever
 // written without its audit entry. An action refused by check or failing in
 // write is recorded on its own, with its error code.
-func (s *Service) mutate(ctx context.Context, action string, target []string, check func() error, write func(Tx) error) error {
+func (s *Service) Mutate(ctx context.Context, action string, target []string, check func() error, write func(Tx) error) error {
 	e := entry(ctx, action, target...)
 	err := check()
 	if err == nil {
@@ -112,7 +112,7 @@ func (s *Service) auditFailure(ctx context.Context, e AuditEntry, err error) {
 
 // AuditLog lists the audit log, newest first; admins only.
 func (s *Service) AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error) {
-	if _, err := require(ctx, ManageData); err != nil {
+	if _, err := Require(ctx, ManageData); err != nil {
 		return AuditPage{}, err
 	}
 	if err := checkFirst(q.First); err != nil {
@@ -124,7 +124,7 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
 // AuditCount is how many entries the audit log holds, every page of
 // AuditLog together; admins only.
 func (s *Service) AuditCount(ctx context.Context) (int, error) {
-	if _, err := require(ctx, ManageData); err != nil {
+	if _, err := Require(ctx, ManageData); err != nil {
 		return 0, err
 	}
 	return s.store.AuditCount(ctx)
@@ -133,7 +133,7 @@ func (s *Service) AuditCount(ctx context.Context) (int, error) {
 // Export writes the whole dataset to dst; admins only, and recorded.
 func (s *Service) Export(ctx context.Context, dst RecordWriter) error {
 	e := entry(ctx, "export")
-	if _, err := require(ctx, ManageData); err != nil {
+	if _, err := Require(ctx, ManageData); err != nil {
 		s.auditFailure(ctx, e, err)
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Service) Export(ctx context.Context, dst RecordWriter) error {
 // Import loads a whole dataset into the empty store; admins only, and recorded.
 func (s *Service) Import(ctx context.Context, src RecordReader) (ImportStats, error) {
 	e := entry(ctx, "import")
-	if _, err := require(ctx, ManageData); err != nil {
+	if _, err := Require(ctx, ManageData); err != nil {
 		s.auditFailure(ctx, e, err)
 		return ImportStats{}, err
 	}

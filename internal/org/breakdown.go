@@ -87,7 +87,7 @@ func (r *scoped) Breakdown(ctx context.Context, v View, id string, by BreakdownB
 	if year == 0 {
 		year = v.At.Year() - 1
 	}
-	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: -1}, maxResidents)
+	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: -1}, MaxResidents)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"slices"
 )
 
 // DefaultChartLimit is the most nodes a chart holds unless the service is
@@ -51,41 +50,8 @@ type ResidenceLink struct {
 // Type is the kind of tie the link stands for.
 func (ResidenceLink) Type() LinkType { return ResidenceLinkType }
 
-// ChartNodes lists the nodes of the chart q asks for. It fails with
-// BAD_USER_INPUT, before collecting them all, when there are more than limit.
-func (t *Tree) ChartNodes(q ChartQuery, limit int) ([]ChartNode, error) {
-	var nodes []ChartNode
-	// shownAbove[d] is the nearest node shown at depth d or above on the
-	// path being walked: the chart parent of a node one level deeper.
-	var shownAbove []string
-	tooMany := false
-	err := t.Walk(q.RootID, q.Depth, func(o *Org, depth int) bool {
-		parent := ""
-		if depth > 0 {
-			parent = shownAbove[depth-1]
-		}
-		shownAbove = append(shownAbove[:depth], parent)
-		if depth > 0 && len(q.Kinds) > 0 && !slices.Contains(q.Kinds, o.Kind) {
-			return true
-		}
-		if len(nodes) == limit {
-			tooMany = true
-			return false
-		}
-		shownAbove[depth] = o.ID
-		nodes = append(nodes, ChartNode{Org: *o, ChartParentID: parent, Depth: depth})
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	if tooMany {
-		return nil, errChartTooLarge(limit)
-	}
-	return nodes, nil
-}
-
-func errChartTooLarge(limit int) error {
+// ErrChartTooLarge is the BAD_USER_INPUT of a chart of more than limit nodes.
+func ErrChartTooLarge(limit int) error {
 	return Errorf(EInvalid, "sơ đồ vượt quá %d tổ chức: hãy giảm depth, lọc theo kinds, hoặc tải dần từng cấp bằng Org.children", limit)
 }
 

@@ -11,8 +11,9 @@
 // Where things are:
 //   - records and dates: date.go, org.go, member.go, kinds.go, enum.go, text.go
 //     (names, folding), versions.go (dated facts), history.go (changes);
-//   - the read model the stores share: tree.go (Tree: the structure on one
-//     date, linked and counted), chart.go, extent.go, search.go, breakdown.go;
+//   - reads: chart.go, extent.go, search.go, breakdown.go (internal/tree
+//     holds the read model the stores share: the structure on one date,
+//     linked and counted);
 //   - the ports: store.go (Store, Tx, Reader), errors.go, cursor.go;
 //   - who may do what: access.go (roles, permissions), scope.go (the one
 //     path every read passes through: scope and masking), audit.go;
@@ -20,10 +21,12 @@
 //     every operation runs in), entry.go (data entry), restructure.go,
 //     memberops.go, rules.go, memberrules.go, violations.go, later.go
 //     (later-dated changes stay true);
-//   - scenarios: scenario.go (types), scenarioedit.go (drafting),
-//     replay.go, whatif.go (the overlay store a replay writes to),
-//     scenariodiff.go, scenarioapply.go.
+//   - scenarios: scenario.go (the stored form: scenarios, their operations,
+//     their diff), scenarioscope.go (reading them through the scope), the
+//     Scenarios port and Simulation (service.go) through which
+//     internal/scenario replays them on a copy of the Service.
 //
-// The import pipeline is internal/dataset; transport-only error codes live in
+// Drafting, replaying, comparing and applying scenarios is internal/scenario;
+// the import pipeline is internal/dataset; transport-only error codes live in
 // internal/server.
 package org

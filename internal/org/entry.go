@@ -17,8 +17,8 @@ type NewOrg struct {
 func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (Org, error) {
 	today, id := s.today(), NewID("o")
 	var name, code string
-	err := s.mutate(ctx, "createOrg", []string{id, in.ParentID}, func() error {
-		p, err := require(ctx, WriteStructure)
+	err := s.Mutate(ctx, "createOrg", []string{id, in.ParentID}, func() error {
+		p, err := Require(ctx, WriteStructure)
 		if err != nil {
 			return err
 		}
@@ -26,7 +26,7 @@ func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (Org, error) {
 		case in.ParentID == "" && !p.Everywhere():
 			return Errorf(EForbidden, "chỉ quản trị viên được tạo đảng bộ tỉnh")
 		case in.ParentID != "":
-			if err := s.seeOrg(ctx, p, View{At: today}, in.ParentID); err != nil {
+			if err := s.SeeOrg(ctx, p, View{At: today}, in.ParentID); err != nil {
 				return notFoundAs(err, "tổ chức cấp trên", in.ParentID)
 			}
 		}
@@ -163,12 +163,12 @@ func dateOrNil(d Date) *Date {
 // CreateMember records a member in a cell of the caller's scope, in force from today.
 func (s *Service) CreateMember(ctx context.Context, in NewMember) (Member, error) {
 	today, id := s.today(), NewID("m")
-	err := s.mutate(ctx, "createMember", []string{id, in.CellID}, func() error {
-		p, err := require(ctx, WriteMembers)
+	err := s.Mutate(ctx, "createMember", []string{id, in.CellID}, func() error {
+		p, err := Require(ctx, WriteMembers)
 		if err != nil {
 			return err
 		}
-		if err := s.seeOrg(ctx, p, View{At: today}, in.CellID); err != nil {
+		if err := s.SeeOrg(ctx, p, View{At: today}, in.CellID); err != nil {
 			return notFoundAs(err, "chi bộ", in.CellID)
 		}
 		return s.checkNewMember(&in, today)

@@ -81,9 +81,9 @@ func Stale(what, id string) *Error {
 // ErrNotEmpty is the CONFLICT of an import into a store that holds data.
 var ErrNotEmpty = Errorf(EConflict, "kho dữ liệu đã có dữ liệu; chỉ nhập được vào kho trống.")
 
-// prefixed is err with prefix before its message, its code and rule kept:
+// Prefixed is err with prefix before its message, its code and rule kept:
 // which part of a larger request failed.
-func prefixed(prefix string, err error) error {
+func Prefixed(prefix string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) {
 		return err

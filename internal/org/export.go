@@ -136,8 +136,12 @@ func (s *Service) ExportStatistics(ctx context.Context, v View, id string, year 
 	return rep, s.exported(ctx, ExportStatistics, id, err)
 }
 
-// ExportScenarioDiff is ScenarioDiff, audited as an export.
+// ExportScenarioDiff is the diff of scenario id (Scenarios.Diff), audited as an export.
 func (s *Service) ExportScenarioDiff(ctx context.Context, id string) (ScenarioDiff, error) {
-	d, err := s.ScenarioDiff(ctx, id)
+	sc, err := s.evaluator(id)
+	if err != nil {
+		return ScenarioDiff{}, err
+	}
+	d, err := sc.Diff(ctx, id)
 	return d, s.exported(ctx, ExportScenarioDiff, id, err)
 }

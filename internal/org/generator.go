@@ -31,10 +31,45 @@ func (s *Service) clock() func() time.Time {
 // decision. A bulk operation, which selects in a scenario's structure, runs
 // only in scenarios.
 func (s *Service) Run(ctx context.Context, op Operation, meta Meta) error {
-	switch op.Type {
-	case OpTransferWhere, OpMergeByMapping, OpFlattenLevel:
-		return Errorf(EInvalid, "thao tác hàng loạt chỉ dùng trong phương án")
-	}
 	meta.Note = op.Note
-	return s.run(ctx, op, meta)
+	var err error
+	switch op.Type {
+	case OpEstablishOrg:
+		_, err = s.EstablishOrg(ctx, *op.New, meta)
+	case OpRenameOrg:
+		_, err = s.RenameOrg(ctx, op.ID, op.Name, meta)
+	case OpTransferOrg:
+		_, err = s.TransferOrg(ctx, op.ID, op.ParentID, meta)
+	case OpMergeOrgs:
+		_, err = s.MergeOrgs(ctx, op.Sources, MergeTarget{ID: op.TargetID, New: op.New}, meta)
+	case OpSplitOrg:
+		_, err = s.SplitOrg(ctx, op.ID, *op.New, op.MemberIDs, op.ChildIDs, meta)
+	case OpDissolveOrg:
+		_, err = s.DissolveOrg(ctx, op.ID, op.Destination, meta)
+	case OpChangeOrgKind:
+		_, err = s.ChangeOrgKind(ctx, op.ID, op.Kind, op.New, meta)
+	case OpAdmitMember:
+		_, err = s.AdmitMember(ctx, *op.Admit, meta)
+	case OpConfirmOfficial:
+		_, err = s.ConfirmOfficial(ctx, op.MemberID, meta)
+	case OpTransferMember:
+		_, err = s.TransferMember(ctx, op.MemberID, op.CellID, op.Until, meta)
+	case OpRemoveMember:
+		_, err = s.RemoveMember(ctx, op.MemberID, op.Reason, meta)
+	case OpSetResidence:
+		_, err = s.SetResidence(ctx, op.MemberID, op.CellID, meta)
+	case OpEndResidence:
+		_, err = s.EndResidence(ctx, op.MemberID, meta)
+	case OpAssignRole:
+		_, err = s.AssignRole(ctx, op.MemberID, op.OrgID, op.Role, op.HeadOfUnit, meta)
+	case OpEndRole:
+		_, err = s.EndRole(ctx, op.MemberID, op.OrgID, op.Role, meta)
+	case OpRecordRating:
+		_, err = s.RecordRating(ctx, *op.Rating, meta)
+	case OpTransferWhere, OpMergeByMapping, OpFlattenLevel:
+		err = Errorf(EInvalid, "thao tác hàng loạt chỉ dùng trong phương án")
+	default:
+		err = Errorf(EInvalid, "loại thao tác không hợp lệ")
+	}
+	return err
 }

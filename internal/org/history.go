@@ -1,6 +1,7 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -214,12 +215,16 @@ func (r *scoped) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts,
 
 // trimChanges is what the caller may see of changes, as copies: a change
 // that lies in their scope may have touched what lies outside it. An
-// organisation or member counts as inside when it is on the change's
-// effective date or the day before (a cell moved out was theirs). Records of
-// what lies outside are left out; inside a record, references to
-// organisations outside (a parent, a member's cell, residence or role) are
-// masked, as is the decision's issuer; members' personal data is left out
-// unless the caller's role reads it.
+// organisation counts as inside on the change's effective date when it is
+// in the caller's scope that day; when this change moves it out or ends it
+// (its own record before the change places it inside); or, for a reference,
+// when it ended that day and was inside the day before. A member counts as
+// inside when their cell does, as this change found them. What a new owner
+// does on the day something moved out to it is not the former owner's to
+// read. Records of what lies outside are left out; inside a record,
+// references to organisations outside (a parent, a member's cell, residence
+// or role) are masked, as is the decision's issuer; members' personal data
+// is left out unless the caller's role reads it.
 func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, error) {
 	personal := r.p.Can(ReadPersonal)
 	if r.p.Everywhere() && personal {
@@ -238,7 +243,7 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 			ask[d] = append(ask[d], ids...)
 		}
 	}
-	seen := map[Date]map[string]bool{}
+	seen, exists := map[Date]map[string]bool{}, map[Date]map[string]bool{}
 	for d, ids := range ask {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
@@ -246,14 +251,21 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 		if err != nil {
 			return nil, err
 		}
-		seen[d] = make(map[string]bool, len(ids))
+		// Whether each exists that day, seen or not: only the answer to
+		// whether it counts as inside is told.
+		orgs, err := r.store.Orgs(ctx, View{At: d}, ids)
+		if err != nil {
+			return nil, err
+		}
+		seen[d], exists[d] = make(map[string]bool, len(ids)), make(map[string]bool, len(ids))
 		for i, id := range ids {
-			seen[d][id] = ok[i]
+			seen[d][id], exists[d][id] = ok[i], orgs[i].ID != ""
 		}
 	}
 	out := make([]Change, len(changes))
 	for i, c := range changes {
-		in := func(id string) bool { return seen[c.EffectiveOn][id] || seen[c.EffectiveOn-1][id] }
+		d := c.EffectiveOn
+		in := insideOn(c, seen[d], func(id string) bool { return seen[d-1][id] && !exists[d][id] })
 		mask := func(id string) string {
 			if in(id) {
 				return id
@@ -262,15 +274,62 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 		}
 		c.Decision.IssuerID = mask(c.Decision.IssuerID)
 		c.Scope = slices.DeleteFunc(slices.Clone(c.Scope), func(id string) bool { return !in(id) })
-		c.Before = trimRecords(c.Before, c.EffectiveOn, in, mask, personal)
-		c.After = trimRecords(c.After, c.EffectiveOn, in, mask, personal)
+		before := beforeOf(c.Before)
+		c.Before = trimRecords(c.Before, d, before, in, mask, personal)
+		c.After = trimRecords(c.After, d, before, in, mask, personal)
 		if !r.p.Everywhere() {
-			cutRecords(c.Before, c.EffectiveOn)
-			cutRecords(c.After, c.EffectiveOn)
+			cutRecords(c.Before, d)
+			cutRecords(c.After, d)
 		}
 		out[i] = c
 	}
 	return out, nil
+}
+
+// insideOn is whether an organisation counts as inside on the date of change
+// c (see trimChanges). One that c has a record of before it is inside when
+// seen that day or when that record puts it under a parent inside: c moved
+// it out or ended it. Any other is inside when seen that day, or when it
+// ended that day having been inside the day before.
+func insideOn(c Change, seen map[string]bool, endedInside func(string) bool) func(string) bool {
+	own := map[string]*OrgRecord{}
+	for _, rec := range c.Before {
+		if rec.Org != nil {
+			own[rec.Org.ID] = rec.Org
+		}
+	}
+	memo := map[string]bool{}
+	var in func(id string) bool
+	in = func(id string) bool {
+		if id == "" {
+			return false
+		}
+		if ok, done := memo[id]; done {
+			return ok
+		}
+		memo[id] = false // a cycle in bad data ends here
+		ok := seen[id]
+		if o := own[id]; o != nil && !ok {
+			v, found := o.At(c.EffectiveOn)
+			ok = found && in(v.ParentID)
+		} else if o == nil && !ok {
+			ok = endedInside(id)
+		}
+		memo[id] = ok
+		return ok
+	}
+	return in
+}
+
+// beforeOf indexes a change's records of members before it.
+func beforeOf(recs []Record) map[string]*MemberRecord {
+	out := map[string]*MemberRecord{}
+	for _, rec := range recs {
+		if rec.Member != nil {
+			out[rec.Member.ID] = rec.Member
+		}
+	}
+	return out
 }
 
 // cutRecords cuts trimmed records (copies: their slices are cloned here) to what stood on date at: facts
@@ -330,15 +389,16 @@ func recordOrgs(rec Record) []string {
 	}
 	if m := rec.Member; m != nil {
 		ids = append(ids, m.Cells()...)
-		ids = append(ids, residenceCells(m)...)
-		ids = append(ids, roleOrgs(m)...)
+		ids = append(ids, m.ResidenceCells()...)
+		ids = append(ids, m.RoleOrgs()...)
 	}
 	return ids
 }
 
 // trimRecords copies the records of a change effective on date at that in
-// says lie inside, with the references mask hides masked.
-func trimRecords(recs []Record, at Date, in func(string) bool, mask func(string) string, personal bool) []Record {
+// says lie inside, with the references mask hides masked: a member by their
+// cell that day as the change found them (before, their record before it).
+func trimRecords(recs []Record, at Date, before map[string]*MemberRecord, in func(string) bool, mask func(string) string, personal bool) []Record {
 	var out []Record
 	for _, rec := range recs {
 		switch {
@@ -349,7 +409,7 @@ func trimRecords(recs []Record, at Date, in func(string) bool, mask func(string)
 				o.Versions[i].ParentID = mask(o.Versions[i].ParentID)
 			}
 			out = append(out, Record{Org: &o})
-		case rec.Member != nil && (in(rec.Member.CellOn(at)) || in(rec.Member.CellOn(at-1))):
+		case rec.Member != nil && in(cmp.Or(before[rec.Member.ID], rec.Member).CellOn(at)):
 			m := rec.Member.Clone()
 			for i := range m.Stints {
 				m.Stints[i].CellID = mask(m.Stints[i].CellID)

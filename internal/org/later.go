@@ -147,7 +147,7 @@ func laterDates(ctx context.Context, history changeReader, r Record, at Date) ([
 			}
 		}
 	}
-	id := r.id()
+	id := r.ID()
 	var dates []Date
 	slices.Sort(within)
 	for _, w := range slices.Compact(within) {
@@ -159,7 +159,7 @@ func laterDates(ctx context.Context, history changeReader, r Record, at Date) ([
 			}
 			for i := range page.Changes {
 				c := &page.Changes[i]
-				if slices.ContainsFunc(c.After, func(a Record) bool { return a.id() == id }) {
+				if slices.ContainsFunc(c.After, func(a Record) bool { return a.ID() == id }) {
 					dates = append(dates, c.EffectiveOn)
 				}
 			}
@@ -183,19 +183,19 @@ func (op *operation) contradicts(r Record, t Date) error {
 // recordLabel names record r as it stood around date t.
 func recordLabel(r Record, t Date) string {
 	if r.Member != nil {
-		return "đảng viên " + quoted(r.Member.FullName)
+		return "đảng viên " + Quoted(r.Member.FullName)
 	}
 	name := r.Org.nameOn(t - 1)
 	if _, ok := r.Org.At(t - 1); !ok {
 		name = r.Org.nameOn(t)
 	}
-	return "tổ chức " + quoted(name)
+	return "tổ chức " + Quoted(name)
 }
 
 // decisionOn names the decision of the recorded change that wrote record r
 // on date t, as "quyết định số … ngày …", when the history has it.
 func (op *operation) decisionOn(r Record, t Date) string {
-	within := r.id()
+	within := r.ID()
 	if r.Member != nil {
 		within = cmp.Or(r.Member.CellOn(t-1), r.Member.CellOn(t))
 	}
@@ -215,20 +215,20 @@ func laterChange(ctx context.Context, history changeReader, r Record, within str
 	if within == "" {
 		return nil
 	}
-	id := r.id()
+	id := r.ID()
 	page, err := history.Changes(ctx, ChangeQuery{Within: within, Since: t, Until: t + 1, First: MaxPageSize})
 	if err != nil {
 		return nil // the message names the decision when it can
 	}
 	for i := range page.Changes {
-		if slices.ContainsFunc(page.Changes[i].After, func(a Record) bool { return a.id() == id }) {
+		if slices.ContainsFunc(page.Changes[i].After, func(a Record) bool { return a.ID() == id }) {
 			return &page.Changes[i]
 		}
 	}
 	return nil
 }
 
-func (r Record) id() string {
+func (r Record) ID() string {
 	switch {
 	case r.Org != nil:
 		return r.Org.ID
@@ -238,7 +238,8 @@ func (r Record) id() string {
 	return ""
 }
 
-func quoted(s string) string { return "«" + s + "»" }
+// Quoted is s between guillemets, as messages name what they are about.
+func Quoted(s string) string { return "«" + s + "»" }
 
 // VerifyHistory checks that a dataset's history agrees with its records on
 // every date in dates: for each record and each facet, the record on a date
@@ -249,7 +250,7 @@ func quoted(s string) string { return "«" + s + "»" }
 func VerifyHistory(recs []Record, history []Change, dates []Date) error {
 	byID := map[string]Record{}
 	for _, r := range recs {
-		if id := r.id(); id != "" {
+		if id := r.ID(); id != "" {
 			byID[id] = r
 		}
 	}
@@ -261,7 +262,7 @@ func VerifyHistory(recs []Record, history []Change, dates []Date) error {
 	slices.SortFunc(ordered, CompareChanges)
 	for _, c := range ordered {
 		for _, a := range c.After {
-			touching[a.id()] = append(touching[a.id()], c)
+			touching[a.ID()] = append(touching[a.ID()], c)
 		}
 	}
 	for id, cs := range touching {
@@ -296,7 +297,7 @@ func VerifyHistory(recs []Record, history []Change, dates []Date) error {
 
 func recordIn(recs []Record, id string) Record {
 	for _, r := range recs {
-		if r.id() == id {
+		if r.ID() == id {
 			return r
 		}
 	}
@@ -304,7 +305,7 @@ func recordIn(recs []Record, id string) Record {
 }
 
 func facetsOfOrNone(r Record, d Date) facets {
-	if r.id() == "" {
+	if r.ID() == "" {
 		return facets{}
 	}
 	return facetsOf(r, d)
@@ -314,7 +315,7 @@ func facetsOfOrNone(r Record, d Date) facets {
 // it was, on its effective date or any date after.
 func changedFacet(before, after Record, from Date, i int) bool {
 	dates := append(recordDates(after), from)
-	if before.id() != "" {
+	if before.ID() != "" {
 		dates = append(dates, recordDates(before)...)
 	}
 	for _, d := range dates {

@@ -206,3 +206,21 @@ func compactStrings(s []string) []string {
 	}
 	return out
 }
+
+// ResidenceCells are the cells of the member's residence links, on any date.
+func (r *MemberRecord) ResidenceCells() []string {
+	ids := make([]string, len(r.Residences))
+	for i, x := range r.Residences {
+		ids[i] = x.CellID
+	}
+	return ids
+}
+
+// RoleOrgs are the organisations of the member's roles, on any date.
+func (r *MemberRecord) RoleOrgs() []string {
+	ids := make([]string, len(r.Roles))
+	for i, x := range r.Roles {
+		ids[i] = x.OrgID
+	}
+	return ids
+}

@@ -27,7 +27,7 @@ func (r RemovalReason) String() string { return removalReasons.String(r) }
 // memberOp checks, before the transaction, that the caller may record member
 // operations and sees the member's cell and every other organisation named.
 func (s *Service) memberOp(ctx context.Context, at Date, memberID string, orgs ...string) error {
-	p, err := require(ctx, WriteMembers)
+	p, err := Require(ctx, WriteMembers)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func (s *Service) memberFindings(ctx context.Context, v View, nodes []ChartNode)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		page, err := s.store.CellMembers(ctx, v, cell.ID, PageQuery{First: maxResidents})
+		page, err := s.store.CellMembers(ctx, v, cell.ID, PageQuery{First: MaxResidents})
 		if err != nil {
 			return nil, err
 		}

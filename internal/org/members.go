@@ -252,7 +252,7 @@ type MemberScanner interface {
 // subtreeCells lists the organisations of id's subtree to depth levels (-1:
 // all) that hold members on the view's date: the caller must see id.
 func (r *scoped) subtreeCells(ctx context.Context, v View, id string, depth int) ([]string, error) {
-	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: depth}, maxResidents)
+	nodes, err := r.ChartNodes(ctx, v, ChartQuery{RootID: id, Depth: depth}, MaxResidents)
 	if err != nil {
 		return nil, err
 	}

@@ -12,12 +12,12 @@ import (
 // as it was first read and as it was last written, which become the change's
 // before and after.
 type operation struct {
-	ctx    context.Context
-	tx     Tx
-	at     Date             // the effective date
-	now    func() time.Time // when its change is recorded
-	meta   Meta
-	replay *replay // set when the operation runs for a scenario
+	ctx  context.Context
+	tx   Tx
+	at   Date             // the effective date
+	now  func() time.Time // when its change is recorded
+	meta Meta
+	sim  *Simulation // set when the operation runs for a scenario
 	// history reads the changes already recorded, to name the decision a
 	// refused operation would contradict.
 	history changeReader
@@ -46,13 +46,13 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 	}
 	subjects = slices.DeleteFunc(slices.Clone(subjects), func(id string) bool { return id == "" })
 	var change Change
-	err := s.mutate(ctx, actionName(typ), subjects, func() error {
-		if err := checkMeta(&meta, at); err != nil {
+	err := s.Mutate(ctx, actionName(typ), subjects, func() error {
+		if err := CheckMeta(&meta, at); err != nil {
 			return err
 		}
 		return check(at)
 	}, func(tx Tx) error {
-		op := &operation{ctx: ctx, tx: tx, at: at, now: s.clock(), meta: meta, replay: s.replay, history: tx,
+		op := &operation{ctx: ctx, tx: tx, at: at, now: s.clock(), meta: meta, sim: s.sim, history: tx,
 			sees: s.sees(ctx, tx), before: map[string]Record{}, after: map[string]Record{}}
 		if err := tx.Load(ctx, WorkingSet{At: at, Near: subjects}); err != nil {
 			return err
@@ -65,8 +65,8 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 		// is on record: the answer tells nothing of others' decisions. A
 		// scenario's operations share the decision it is applied by, checked
 		// once for them all.
-		if s.replay == nil {
-			if err := decisionAgrees(ctx, tx, meta.Decision); err != nil {
+		if s.sim == nil {
+			if err := DecisionAgrees(ctx, tx, meta.Decision); err != nil {
 				return err
 			}
 		}
@@ -116,16 +116,16 @@ func (op *operation) record(typ ChangeType, subjects []string) (Change, error) {
 // same decision, for what op does besides its purpose: a resident's link
 // that ends with the cell dissolved is a RESIDENCE_ENDED of that member.
 func (op *operation) aside(typ ChangeType, subjects ...string) *operation {
-	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, now: op.now, meta: op.meta, replay: op.replay, history: op.history, sees: op.sees,
+	a := &operation{ctx: op.ctx, tx: op.tx, at: op.at, now: op.now, meta: op.meta, sim: op.sim, history: op.history, sees: op.sees,
 		before: map[string]Record{}, after: map[string]Record{}, typ: typ, subjects: subjects}
 	op.asides = append(op.asides, a)
 	return a
 }
 
-// decisionAgrees fails with CONFLICT when the history already cites the
+// DecisionAgrees fails with CONFLICT when the history already cites the
 // issuer's decision of d's number with another signing date: one decision (a
 // document) may order several operations, but a number names one document.
-func decisionAgrees(ctx context.Context, tx Tx, d Decision) error {
+func DecisionAgrees(ctx context.Context, tx Tx, d Decision) error {
 	signed, err := tx.DecisionDate(ctx, d.IssuerID, d.Number)
 	if err != nil {
 		return err
@@ -140,8 +140,8 @@ func decisionAgrees(ctx context.Context, tx Tx, d Decision) error {
 // actionName is the audit log's name of an operation of type t, e.g. "MERGED".
 func actionName(t ChangeType) string { return t.String() }
 
-// checkMeta validates a decision and the effective date it takes effect on.
-func checkMeta(m *Meta, at Date) error {
+// CheckMeta validates a decision and the effective date it takes effect on.
+func CheckMeta(m *Meta, at Date) error {
 	var err error
 	if m.Decision.Number, err = CleanName("số quyết định", m.Decision.Number); err != nil {
 		return err
@@ -233,9 +233,9 @@ func (op *operation) issuedBy(superior string) error {
 	switch {
 	case issuer == superior:
 		return nil
-	case op.replay != nil && op.replay.simulate:
+	case op.sim != nil && op.sim.Draft:
 		return nil // the decision comes when the scenario is applied
-	case op.replay != nil:
+	case op.sim != nil:
 		// A scenario is applied by one decision of a committee above
 		// everything it changes, as the provinces decided the 2025 reforms.
 		up, err := op.ancestors(superior)
@@ -256,14 +256,14 @@ func (op *operation) issuedBy(superior string) error {
 // not on the steps it takes there (a grassroots cell becomes a committee,
 // then a cell is established and its members move into it).
 func (op *operation) allow(subject string, err error) error {
-	if op.replay == nil {
+	if op.sim == nil {
 		return err
 	}
 	var e *Error
 	if !errors.As(err, &e) || e.Code != ERule {
 		return err
 	}
-	op.replay.found(e, subject)
+	op.sim.found(e, subject)
 	return nil
 }
 
@@ -328,22 +328,20 @@ func (op *operation) scope() ([]string, error) {
 		}
 		return nil
 	}
+	// On the effective date as the change found it and as it left it: the
+	// day before would reach whoever held what moved out earlier that day.
 	for _, id := range op.order {
 		for _, r := range []Record{op.before[id], op.after[id]} {
 			switch {
 			case r.Org != nil:
-				for _, d := range []Date{op.at - 1, op.at} {
-					if v, ok := r.Org.At(d); ok {
-						if err := add(r.Org.ID, v.ParentID); err != nil {
-							return nil, err
-						}
+				if v, ok := r.Org.At(op.at); ok {
+					if err := add(r.Org.ID, v.ParentID); err != nil {
+						return nil, err
 					}
 				}
 			case r.Member != nil:
-				for _, d := range []Date{op.at - 1, op.at} {
-					if err := add(r.Member.CellOn(d), r.Member.ResidenceOn(d)); err != nil {
-						return nil, err
-					}
+				if err := add(r.Member.CellOn(op.at), r.Member.ResidenceOn(op.at)); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -399,7 +397,7 @@ func (op *operation) within(id string, span Span, what string) error {
 			t = rec.Established()
 		}
 		return Errorf(EConflict, "%s gắn với tổ chức %s từ %s đến %s, nhưng tổ chức này không tồn tại suốt thời gian đó "+
-			"(%s có hiệu lực từ %s)", op.label(what), quoted(rec.nameOn(span.Since)), span.Since, span.Until,
+			"(%s có hiệu lực từ %s)", op.label(what), Quoted(rec.nameOn(span.Since)), span.Since, span.Until,
 			op.decisionOn(Record{Org: &rec}, t), t)
 	}
 	return nil
@@ -429,7 +427,7 @@ func (op *operation) holdsTies(rec *OrgRecord) error {
 		for _, v := range child.Versions {
 			if v.ParentID == rec.ID && !rec.covers(v.Span) {
 				return Errorf(EConflict, "tổ chức %s trực thuộc %s từ %s theo %s",
-					quoted(child.nameOn(v.Since)), quoted(rec.nameOn(v.Since)), v.Since, op.decisionOn(Record{Org: &child}, v.Since))
+					Quoted(child.nameOn(v.Since)), Quoted(rec.nameOn(v.Since)), v.Since, op.decisionOn(Record{Org: &child}, v.Since))
 			}
 		}
 	}
@@ -453,10 +451,10 @@ func (op *operation) holdsTies(rec *OrgRecord) error {
 // message: by name, never by id.
 func (op *operation) label(id string) string {
 	if r, err := op.tx.Org(op.ctx, id); err == nil {
-		return "tổ chức " + quoted(r.nameOn(op.at))
+		return "tổ chức " + Quoted(r.nameOn(op.at))
 	}
 	if m, err := op.tx.Member(op.ctx, id); err == nil {
-		return "đảng viên " + quoted(m.FullName)
+		return "đảng viên " + Quoted(m.FullName)
 	}
 	return "một bản ghi"
 }
@@ -469,7 +467,7 @@ const maxLevels = 64
 // transaction of its own would wait for a second connection while tx holds one.
 func (s *Service) sees(ctx context.Context, tx Tx) func(id string, at Date) (bool, error) {
 	return func(id string, at Date) (bool, error) {
-		p, err := caller(ctx)
+		p, err := Caller(ctx)
 		if err != nil || p.Everywhere() {
 			return err == nil, err
 		}

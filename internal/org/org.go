@@ -156,9 +156,9 @@ func (c Counts) Grassroots() int32 {
 	return c.ByKind[GrassrootsCommittee] + c.ByKind[GrassrootsCell]
 }
 
-// addSubtree adds what child (of the given kind and sector, with counts sub)
+// AddSubtree adds what child (of the given kind and sector, with counts sub)
 // contributes to its parent's counts.
-func (c *Counts) addSubtree(kind Kind, sector Sector, sub *Counts) {
+func (c *Counts) AddSubtree(kind Kind, sector Sector, sub *Counts) {
 	c.Children++
 	c.Official += sub.Official
 	c.Probationary += sub.Probationary

@@ -14,7 +14,7 @@ import (
 // structural checks, before the transaction, that the caller may change the
 // structure and sees every organisation named.
 func (s *Service) structural(ctx context.Context, at Date, ids ...string) error {
-	p, err := require(ctx, WriteStructure)
+	p, err := Require(ctx, WriteStructure)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (s *Service) structural(ctx context.Context, at Date, ids ...string) error 
 // reach what has since left the caller's subtree, and its write reaches
 // today (a late rename renames it now too).
 func (s *Service) seeOrgWhenWritten(ctx context.Context, p *Principal, at Date, id string) error {
-	if err := s.seeOrg(ctx, p, View{At: at}, id); err != nil {
+	if err := s.SeeOrg(ctx, p, View{At: at}, id); err != nil {
 		return err
 	}
 	now := s.today()
@@ -44,7 +44,7 @@ func (s *Service) seeOrgWhenWritten(ctx context.Context, p *Principal, at Date, 
 	if _, err := s.store.Org(ctx, View{At: now}, id); err != nil {
 		return nil // gone since: the past alone says whose it was
 	}
-	return s.seeOrg(ctx, p, View{At: now}, id)
+	return s.SeeOrg(ctx, p, View{At: now}, id)
 }
 
 // EstablishOrg establishes an organisation under a parent, by the parent's decision.
@@ -422,7 +422,7 @@ func (op *operation) placeUnder(c Org, parentID string) error {
 func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 	if since := rec.Established(); op.at <= since {
 		// It would leave a record of an organisation that never existed.
-		return Errorf(EInvalid, "tổ chức %s thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", quoted(rec.nameOn(since)), since)
+		return Errorf(EInvalid, "tổ chức %s thành lập ngày %s: chỉ kết thúc được từ ngày sau đó", Quoted(rec.nameOn(since)), since)
 	}
 	linked, err := op.tx.LinkedMembers(op.ctx, rec.ID)
 	if err != nil {
@@ -438,7 +438,7 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 		}
 		if since, planned := peek.plannedIn(rec.ID, op.at); planned {
 			return Errorf(EConflict, "đảng viên %s gắn với %s từ %s theo %s; hãy sửa quyết định đó trước",
-				quoted(peek.FullName), quoted(rec.nameOn(since)), since, op.decisionOn(Record{Member: &peek}, since))
+				Quoted(peek.FullName), Quoted(rec.nameOn(since)), since, op.decisionOn(Record{Member: &peek}, since))
 		}
 		if !peek.tiedAfter(rec.ID, op.at) {
 			continue
@@ -455,7 +455,7 @@ func (op *operation) end(rec *OrgRecord, residentsTo string) error {
 			}
 			if cell != "" && !ok {
 				return Errorf(EForbidden, "%s còn đảng viên ngoài phạm vi của bạn giữ liên hệ nơi cư trú: "+
-					"việc này cần cấp ủy có thẩm quyền rộng hơn quyết định", quoted(rec.nameOn(op.at-1)))
+					"việc này cần cấp ủy có thẩm quyền rộng hơn quyết định", Quoted(rec.nameOn(op.at-1)))
 			}
 		}
 		by, to := op, ""

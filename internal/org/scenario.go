@@ -1,6 +1,7 @@
 package org
 
 import (
+	"math"
 	"time"
 )
 
@@ -165,4 +166,50 @@ func ViewOf(asOf *Date, id *string, scenario func(id string) (Scenario, error)) 
 		return sc.View(), true, nil
 	}
 	return View{}, false, nil
+}
+
+// ScenarioDiff compares a scenario's subtree as it is with as it would be
+// once the scenario is applied.
+type ScenarioDiff struct {
+	AsIs, ToBe Counts // of the whole subtree, its root included
+	Figures    []Figure
+	Nodes      []NodeChange
+	// Added are the findings the scenario brings, its operations' included;
+	// Resolved those of the structure it ends.
+	Added, Resolved []Violation
+}
+
+// Figure is one statistic of a subtree before and after.
+type Figure struct {
+	Name       string
+	AsIs, ToBe float64
+}
+
+// Net is the figure's change, ToBe less AsIs: figures are whole or rounded
+// to hundredths, and so is their difference.
+func (f Figure) Net() float64 { return math.Round((f.ToBe-f.AsIs)*100) / 100 }
+
+// NodeChangeKind is one way an organisation differs after a scenario.
+type NodeChangeKind uint8
+
+const (
+	NodeNew NodeChangeKind = iota
+	NodeEnded
+	NodeMoved
+	NodeRenamed
+	NodeKindChanged
+	NodeMembersChanged // its own members, or its subtree's (a commune another merged into)
+)
+
+var nodeChangeKinds = enumNames[NodeChangeKind]{"loại thay đổi", []string{"NEW", "ENDED", "MOVED", "RENAMED", "KIND_CHANGED", "MEMBERS_CHANGED"}}
+
+func (k NodeChangeKind) String() string { return nodeChangeKinds.String(k) }
+
+// NodeChange is how one organisation differs; Before is nil for a new one
+// and After for one that ends.
+type NodeChange struct {
+	ID            string
+	Kinds         []NodeChangeKind
+	Before, After *Org
+	MemberDelta   int32 // members of its subtree, after less before
 }

@@ -29,18 +29,22 @@ var _ Reader = (*scoped)(nil)
 // view to read it in: a scenario's reads go to its replay, with the caller's
 // scope narrowed to its subtree.
 func (s *Service) reader(ctx context.Context, v View) (*scoped, View, error) {
-	p, err := require(ctx, ReadStructure)
+	p, err := Require(ctx, ReadStructure)
 	if err != nil {
 		return nil, v, err
 	}
 	if v.Scenario == "" {
 		return &scoped{store: s.store, p: p, today: s.today()}, v, nil
 	}
-	sim, sv, ev, err := s.whatIf(ctx, v.Scenario)
+	sc, err := s.evaluator(v.Scenario)
 	if err != nil {
 		return nil, v, err
 	}
-	return &scoped{store: sim.store, p: p.confinedTo(ev.w.roots), today: sim.today()}, sv, nil
+	sim, roots, err := sc.WhatIf(ctx, v.Scenario)
+	if err != nil {
+		return nil, v, err
+	}
+	return &scoped{store: sim.store, p: p.ConfinedTo(roots), today: sim.today()}, View{At: sim.today()}, nil
 }
 
 // read answers f from the store as the caller of ctx may read it in view v.
@@ -131,9 +135,9 @@ func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
 	return read(ctx, s, View{}, func(r *scoped, _ View) ([]Scenario, error) { return r.Scenarios(ctx) })
 }
 
-// seenApplied is what the caller of ctx may see of a scenario they applied
+// SeenScenario is what the caller of ctx may see of a scenario they changed
 // and the changes it made.
-func (s *Service) seenApplied(ctx context.Context, sc Scenario, changes []Change) (Scenario, []Change, error) {
+func (s *Service) SeenScenario(ctx context.Context, sc Scenario, changes []Change) (Scenario, []Change, error) {
 	r, _, err := s.reader(ctx, View{})
 	if err != nil {
 		return Scenario{}, nil, err
@@ -147,7 +151,7 @@ func (s *Service) seenApplied(ctx context.Context, sc Scenario, changes []Change
 // seenChange is what the caller of ctx sees of a change their operation made
 // (err, when it failed); a scenario's replay keeps the whole change.
 func (s *Service) seenChange(ctx context.Context, c Change, err error) (Change, error) {
-	if err != nil || s.replay != nil {
+	if err != nil || s.sim != nil {
 		return c, err
 	}
 	cs, err := read(ctx, s, View{}, func(r *scoped, _ View) ([]Change, error) { return r.trimChanges(ctx, []Change{c}) })
@@ -170,8 +174,8 @@ func (r *scoped) visible(ctx context.Context, v View, ids []string) ([]bool, err
 	return r.store.Covers(ctx, v, r.p.Scope, ids)
 }
 
-// seeOrg is scoped.seeOrg for principal p, for the checks of writes.
-func (s *Service) seeOrg(ctx context.Context, p *Principal, v View, id string) error {
+// SeeOrg is scoped.seeOrg for principal p, for the checks of writes.
+func (s *Service) SeeOrg(ctx context.Context, p *Principal, v View, id string) error {
 	return (&scoped{store: s.store, p: p, today: s.today()}).seeOrg(ctx, v, id)
 }
 
@@ -305,11 +309,11 @@ func (r *scoped) trimPaths(ctx context.Context, v View, paths [][]Org) ([][]Org,
 // Member is member id, if the caller may see their cell.
 func (r *scoped) Member(ctx context.Context, v View, id string) (Member, error) {
 	ms, err := r.Members(ctx, v, []string{id})
-	return onlyMember(ms, err, id)
+	return OnlyMember(ms, err, id)
 }
 
-// onlyMember is the one member of ms, read for id: NOT_FOUND when missing.
-func onlyMember(ms []Member, err error, id string) (Member, error) {
+// OnlyMember is the one member of ms, read for id: NOT_FOUND when missing.
+func OnlyMember(ms []Member, err error, id string) (Member, error) {
 	if err != nil {
 		return Member{}, err
 	}
@@ -404,7 +408,7 @@ func (r *scoped) Residents(ctx context.Context, v View, cellID string, q PageQue
 	}
 	// A cell has at most a few hundred residents: read them all, keep the
 	// visible ones, and page those.
-	all, err := r.store.Residents(ctx, v, cellID, PageQuery{First: maxResidents})
+	all, err := r.store.Residents(ctx, v, cellID, PageQuery{First: MaxResidents})
 	if err != nil {
 		return MemberPage{}, notFoundAs(err, "tổ chức", cellID)
 	}
@@ -412,14 +416,14 @@ func (r *scoped) Residents(ctx context.Context, v View, cellID string, q PageQue
 		return MemberPage{}, err
 	}
 	visible := slices.DeleteFunc(all.Members, func(m Member) bool { return m.ID == "" })
-	return pageMembers(visible, q)
+	return PageMembers(visible, q)
 }
 
-// maxResidents bounds the residents Residents filters for a scoped caller.
-const maxResidents = 100_000
+// MaxResidents bounds the residents Residents filters for a scoped caller.
+const MaxResidents = 100_000
 
-// pageMembers cuts one page after q.After out of members in list order.
-func pageMembers(members []Member, q PageQuery) (MemberPage, error) {
+// PageMembers cuts one page after q.After out of members in list order.
+func PageMembers(members []Member, q PageQuery) (MemberPage, error) {
 	page := MemberPage{Total: len(members)}
 	start := 0
 	if q.After != "" {

@@ -20,12 +20,14 @@ type Service struct {
 	store      Store
 	today      func() Date
 	chartLimit int
-	scenarios  *evaluations
+	scenarios  Scenarios // reads in a scenario's view; nil: none are read
 	live       *liveFeed // the changes followed live (live.go)
-	// replay and ids are set on the copy of the Service that replays a
-	// scenario: how its operations run and where their new ids come from.
-	replay *replay
-	ids    func(prefix string) string
+	// under, sim and ids are set on a copy of the Service over a scenario's
+	// store (Simulating): the live store under it, how its operations run
+	// and where their new ids come from.
+	under Store
+	sim   *Simulation
+	ids   func(prefix string) string
 	// now is when a change is recorded (time.Now when nil); see Generator.
 	now func() time.Time
 }
@@ -38,8 +40,72 @@ func NewService(store Store, today func() Date) *Service {
 	if today == nil {
 		today = Today
 	}
-	return &Service{store: store, today: today, chartLimit: DefaultChartLimit,
-		scenarios: newEvaluations(), live: newLiveFeed()}
+	return &Service{store: store, today: today, chartLimit: DefaultChartLimit, live: newLiveFeed()}
+}
+
+// Scenarios evaluates scenarios for the reads that name one (View.Scenario);
+// internal/scenario implements it.
+type Scenarios interface {
+	// WhatIf is a Service whose reads answer as if scenario id were
+	// applied, on its base date, and the organisations whose subtrees it
+	// changes: the caller's scope there. NOT_FOUND unless the caller sees
+	// the scenario; CONFLICT once it is applied or discarded.
+	WhatIf(ctx context.Context, id string) (sim *Service, roots []string, err error)
+	// Violations is Service.Violations in scenario id's view, its
+	// operations' findings included; errors as WhatIf.
+	Violations(ctx context.Context, id, within string, subtree bool, least Severity) ([]Violation, error)
+	// Diff compares scenario id's subtree before and after it; errors as WhatIf.
+	Diff(ctx context.Context, id string) (ScenarioDiff, error)
+}
+
+// SetScenarios has the service read scenarios' views through sc.
+func (s *Service) SetScenarios(sc Scenarios) { s.scenarios = sc }
+
+// evaluator is the Scenarios of the service, NOT_FOUND for every scenario
+// when none is set.
+func (s *Service) evaluator(id string) (Scenarios, error) {
+	if s.scenarios == nil {
+		return nil, NotFound("phương án", id)
+	}
+	return s.scenarios, nil
+}
+
+// Simulation is how a copy of the Service runs a scenario's operations.
+type Simulation struct {
+	// Draft leaves the decision unchecked: it comes when the scenario is
+	// applied. Otherwise one decision of a committee above everything the
+	// scenario changes applies it.
+	Draft bool
+	// Key is the operation running; Findings are the rule findings of
+	// those run so far that do not stop them (Violation.Interim).
+	Key      int
+	Findings []Violation
+}
+
+// found records a rule finding of the operation running.
+func (sim *Simulation) found(e *Error, subject string) {
+	sim.Findings = append(sim.Findings, Violation{Rule: RuleByID(e.Rule), Subject: subject, Message: e.Message,
+		OperationKey: sim.Key, Interim: true})
+}
+
+// RuleByID is the rule of that id (one of severity ERROR if it is unknown).
+func RuleByID(id string) Rule {
+	for _, r := range Rules() {
+		if r.ID == id {
+			return r
+		}
+	}
+	return Rule{ID: id, Severity: SeverityError}
+}
+
+// Simulating is a copy of the Service over store, a scenario's over the
+// live one, on date at: its operations run as sim says (reads only when
+// nil) and take their new ids from ids (random when nil).
+func (s *Service) Simulating(store Store, at Date, sim *Simulation, ids func(prefix string) string) *Service {
+	c := *s
+	c.under, c.store, c.sim, c.ids = s.store, store, sim, ids
+	c.today = func() Date { return at }
+	return &c
 }
 
 // newID is a fresh id for something an operation creates.
@@ -107,17 +173,17 @@ func cleanText(what, s string) (string, error) {
 	return CleanName(what, s)
 }
 
-// caller is who calls, with what they may do; a request without one is refused.
-func caller(ctx context.Context) (*Principal, error) {
+// Caller is who calls, with what they may do; a request without one is refused.
+func Caller(ctx context.Context) (*Principal, error) {
 	if p, ok := PrincipalFrom(ctx); ok {
 		return p, nil
 	}
 	return nil, Errorf(EUnauthorized, "cần đăng nhập (thiếu mã thông báo truy cập)")
 }
 
-// require is the caller if they may do perm, FORBIDDEN otherwise.
-func require(ctx context.Context, perm Permission) (*Principal, error) {
-	p, err := caller(ctx)
+// Require is the caller if they may do perm, FORBIDDEN otherwise.
+func Require(ctx context.Context, perm Permission) (*Principal, error) {
+	p, err := Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,8 @@ import (
 	"slices"
 )
 
-// Villages and cells as the party's reports count them (Kon Tum's figures,
-// DESIGN.md §3): the villages whose head (trưởng thôn) is a member, and the
+// Villages and cells as the party's reports count them (the figures Kon Tum
+// published for 2016–2021): the villages whose head (trưởng thôn) is a member, and the
 // cells that held thematic meetings (sinh hoạt chuyên đề) in a year.
 
 // YearCount is how many of something a year had.

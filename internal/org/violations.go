@@ -3,7 +3,6 @@ package org
 import (
 	"context"
 	"math"
-	"slices"
 )
 
 // Violation is one breach of a rule of the Party Charter (the `rules` query lists them)
@@ -15,9 +14,9 @@ type Violation struct {
 	// OperationKey is the key of the scenario operation that caused it; 0
 	// for a finding of the structure itself.
 	OperationKey int
-	// interim marks a shape finding of a scenario's operation as it ran:
+	// Interim marks a shape finding of a scenario's operation as it ran:
 	// the structure the scenario ends with decides whether it stands.
-	interim bool
+	Interim bool
 }
 
 // CheckNodes runs the rules that the structure and its counts decide (R1,
@@ -65,24 +64,11 @@ func CheckNodes(nodes []ChartNode, parent *Org) []Violation {
 // at most least (SeverityInfo for all).
 func (s *Service) Violations(ctx context.Context, v View, within string, subtree bool, least Severity) ([]Violation, error) {
 	if v.Scenario != "" {
-		return inScenario(ctx, s, v, func(ctx context.Context, sim *Service, v View) ([]Violation, error) {
-			found, err := sim.Violations(ctx, v, within, subtree, least)
-			if err != nil {
-				return nil, err
-			}
-			w := sim.store.(*whatIf)
-			var ops []Violation
-			for _, f := range w.findings {
-				in := w.tree.Within(f.Subject, within) && (subtree || f.Subject == within)
-				if !w.tree.Has(f.Subject) {
-					in = slices.Contains(w.roots, within) // a member's finding shows at the top
-				}
-				if in && f.Rule.Severity <= least {
-					ops = append(ops, f)
-				}
-			}
-			return w.resultFindings(found, ops), nil
-		})
+		sc, err := s.evaluator(v.Scenario)
+		if err != nil {
+			return nil, err
+		}
+		return sc.Violations(ctx, v.Scenario, within, subtree, least)
 	}
 	depth := -1
 	if !subtree {
@@ -118,8 +104,8 @@ func (s *Service) Violations(ctx context.Context, v View, within string, subtree
 // liveOrg reads organisation id from the live structure, also on a Service
 // answering for a scenario: what lies above its subtree is as it is.
 func (s *Service) liveOrg(ctx context.Context, v View, id string) (Org, error) {
-	if w, ok := s.store.(*whatIf); ok {
-		return w.Store.Org(ctx, View{At: w.at}, id)
+	if s.under != nil {
+		return s.under.Org(ctx, View{At: s.today()}, id)
 	}
 	return s.store.Org(ctx, v, id)
 }

@@ -88,7 +88,7 @@ func TestCostBudgets(t *testing.T) {
 		fragment A on Org { children(first: 500) { edges { node { ...B } } } }
 		fragment B on Org { children(first: 500) { edges { node { ...C } } } }
 		fragment C on Org { children(first: 500) { edges { node { id name } } } }`
-	sc, err := w.s.svc.CreateScenario(org.WithPrincipal(context.Background(), org.System), "Bỏ cấp huyện", w.province, 0)
+	sc, err := w.s.scn.Create(org.WithPrincipal(context.Background(), org.System), "Bỏ cấp huyện", w.province, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

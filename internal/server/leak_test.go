@@ -71,12 +71,12 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := w.s.svc.CreateScenario(ctx, "Phương án xã", w.commune, today+3)
+	sc, err := w.s.scn.Create(ctx, "Phương án xã", w.commune, today+3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.scenario = sc.ID
-	if _, err := w.s.svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
+	if _, err := w.s.scn.AddOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.school, Name: "Chi bộ Trường Tiểu học Tam Hồng"},
 		// The commune would become a cell, which may not sit under the district.
 		{Type: org.OpChangeOrgKind, ID: w.commune, Kind: org.Cell},
@@ -85,15 +85,15 @@ func newLeakWorld(t *testing.T) *leakWorld {
 		t.Fatal(err)
 	}
 	// A scenario of the commune applied by the district's decision.
-	applied, err := w.s.svc.CreateScenario(ctx, "Đổi tên thôn", w.commune, today+3)
+	applied, err := w.s.scn.Create(ctx, "Đổi tên thôn", w.commune, today+3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.s.svc.AddScenarioOperations(ctx, applied.ID, []org.Operation{
+	if _, err := w.s.scn.AddOperations(ctx, applied.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: w.village, Name: "Chi bộ thôn Đông Tam Hồng"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.s.svc.ApplyScenario(ctx, applied.ID, org.Decision{Number: "4-QĐ/HU", Date: today, IssuerID: w.district}, today+3); err != nil {
+	if _, _, err := w.s.scn.Apply(ctx, applied.ID, org.Decision{Number: "4-QĐ/HU", Date: today, IssuerID: w.district}, today+3); err != nil {
 		t.Fatal(err)
 	}
 	w.s.day.Store(int32(today + 3))
@@ -689,5 +689,27 @@ func TestHistoryCutAtTheChangeDate(t *testing.T) {
 	}
 	if strings.Contains(string(r.Data), "Mật") {
 		t.Errorf("the commune's viewer reads the cell's name from after it left: %s", r.Data)
+	}
+}
+
+// TestSameDayChangesOfTheNewOwner: on the day a cell leaves the commune, the
+// change that moves it is the commune's to read, but what its new owner does
+// with it that same day is not: the commune's viewer neither lists the
+// rename nor reads the name it gave.
+func TestSameDayChangesOfTheNewOwner(t *testing.T) {
+	w := newLeakWorld(t)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	sameDay := decidedBy(w.agency, "22-QĐ/ĐU")
+	sameDay.EffectiveOn = today + 1 // the day the cell left the commune
+	if _, err := w.s.svc.RenameOrg(ctx, w.village2, "Chi bộ Cơ quan Kín", sameDay); err != nil {
+		t.Fatal(err)
+	}
+	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
+	r := w.ask(viewer, `{ changes(first: 500) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
+	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"TRANSFERRED"`) {
+		t.Fatalf("the commune's viewer does not read its cell leave: %s %+v", r.Data, r.Errors)
+	}
+	if strings.Contains(string(r.Data), "Kín") || strings.Contains(string(r.Data), `{"type":"RENAMED","effectiveOn":"`+(today+1).String()+`"`) {
+		t.Errorf("the commune's viewer reads what the new owner did the same day: %s", r.Data)
 	}
 }

@@ -26,13 +26,16 @@ import (
 	"dangbo/graph/generated"
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // Config configures the handler. Zero limits take the defaults below.
 type Config struct {
 	Store   org.Store
 	Service *org.Service
-	Log     *slog.Logger
+	// Scenarios are Service's; when nil, the handler makes them over Store.
+	Scenarios *scenario.Service
+	Log       *slog.Logger
 	// Limits bound a query by the caller's most privileged role; zero for
 	// DefaultLimits.
 	Limits map[org.AccessRole]Limits
@@ -145,8 +148,11 @@ func (c *Config) setDefaults() {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.Scenarios == nil && c.Service != nil {
+		c.Scenarios = scenario.New(c.Service, c.Store)
+	}
 	if c.Resolvers == nil {
-		c.Resolvers = &graph.Resolver{Service: c.Service}
+		c.Resolvers = &graph.Resolver{Service: c.Service, ScenarioService: c.Scenarios}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"dangbo/internal/auth"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 	"dangbo/internal/store/memory"
 	"dangbo/internal/store/observed"
 	"dangbo/internal/telemetry"
@@ -30,6 +31,7 @@ type testServer struct {
 	t     *testing.T
 	url   string
 	svc   *org.Service
+	scn   *scenario.Service // svc's
 	store org.Store
 	token string // bearer token sent with GraphQL requests; empty for none
 	// handler is what the server serves.
@@ -65,10 +67,11 @@ func newTestServer(t *testing.T, cfg Config) *testServer {
 	day := new(atomic.Int32)
 	day.Store(int32(today))
 	cfg.Service = org.NewService(cfg.Store, func() org.Date { return org.Date(day.Load()) })
+	cfg.Scenarios = scenario.New(cfg.Service, cfg.Store)
 	h := NewHandler(cfg)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &testServer{t: t, url: ts.URL, svc: cfg.Service, store: store, day: day, handler: h}
+	return &testServer{t: t, url: ts.URL, svc: cfg.Service, scn: cfg.Scenarios, store: store, day: day, handler: h}
 }
 
 // gqlResponse is a GraphQL response with its errors' codes at hand.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // graph is every record in memory with the indexes reads need, one per side
@@ -264,8 +265,8 @@ func (e *orgEntry) direct(d org.Date) (official, probationary int32) {
 
 // buildTree makes the structure on date d from the records. The states and
 // member counts are read on every core; the tree takes them one by one.
-func (g *graph) buildTree(d org.Date) (*org.Tree, error) {
-	t := org.NewTree(d)
+func (g *graph) buildTree(d org.Date) (*tree.Tree, error) {
+	t := tree.New(d)
 	entries := make([]*orgEntry, 0, len(g.orgs))
 	for _, e := range g.orgs {
 		entries = append(entries, e)
@@ -307,7 +308,7 @@ func (e *orgEntry) on(d org.Date) placed {
 
 // place brings organisation id's state and counts in tree t up to date;
 // Recount must follow.
-func (p placed) place(t *org.Tree, id string) {
+func (p placed) place(t *tree.Tree, id string) {
 	if !p.exists {
 		t.Remove(id)
 		return
@@ -318,10 +319,10 @@ func (p placed) place(t *org.Tree, id string) {
 
 // placeIn brings organisation e's state and member counts in tree t up to
 // date; Recount must follow.
-func (g *graph) placeIn(t *org.Tree, e *orgEntry) { e.on(t.At()).place(t, e.rec.ID) }
+func (g *graph) placeIn(t *tree.Tree, e *orgEntry) { e.on(t.At()).place(t, e.rec.ID) }
 
 // refresh brings tree t up to date with the changed organisations.
-func (g *graph) refresh(t *org.Tree, changed map[string]struct{}) error {
+func (g *graph) refresh(t *tree.Tree, changed map[string]struct{}) error {
 	for id := range changed {
 		if e := g.orgs[id]; e != nil {
 			g.placeIn(t, e)

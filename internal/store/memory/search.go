@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // index finds names by the words they contain. Every distinct folded word is
@@ -206,7 +207,7 @@ const scopeLimit = 20_000
 // ever had a stint in their cells. It is a superset, cheap to test for every
 // candidate; visible then checks the few that pass. Nil when there are no
 // roots, or too many members below them.
-func (g *graph) scopeEntries(t *org.Tree, roots []string) entrySet {
+func (g *graph) scopeEntries(t *tree.Tree, roots []string) entrySet {
 	if len(roots) == 0 {
 		return nil
 	}
@@ -247,7 +248,7 @@ func (s entrySet) addAll(ns []int32) {
 
 // visible reports whether an entry is a result of q on the tree's date: the
 // right type, in force then, and inside q.Within.
-func (g *graph) visible(t *org.Tree, e *searchEntry, q *org.SearchQuery) bool {
+func (g *graph) visible(t *tree.Tree, e *searchEntry, q *org.SearchQuery) bool {
 	orgID := e.id
 	if e.member == nil {
 		if !q.Wants(org.SearchOrgs) || !e.span.Holds(t.At()) || !t.Has(e.id) {

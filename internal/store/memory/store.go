@@ -20,6 +20,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // FileName is the database file inside the data directory.
@@ -58,7 +59,7 @@ type side struct {
 	// scenarios are the committed scenarios by id, apart from the graph
 	// (see scenario.go).
 	scenarios map[string]*scenarioEntry
-	trees     *dateCache[*org.Tree]
+	trees     *dateCache[*tree.Tree]
 	links     *dateCache[linkIndex]
 	tallies   *dateCache[cellTallies]
 }
@@ -66,7 +67,7 @@ type side struct {
 // set makes g and scenarios the side's state, with nothing derived yet.
 func (sd *side) set(g *graph, scenarios map[string]*scenarioEntry) {
 	sd.g, sd.scenarios = g, scenarios
-	sd.trees, sd.links, sd.tallies = newDateCache[*org.Tree](), newDateCache[linkIndex](), newDateCache[cellTallies]()
+	sd.trees, sd.links, sd.tallies = newDateCache[*tree.Tree](), newDateCache[linkIndex](), newDateCache[cellTallies]()
 }
 
 // read returns the active side, held for reading: the caller releases it
@@ -230,6 +231,6 @@ func (s *Store) Empty(context.Context) (bool, error) {
 }
 
 // tree returns the structure on date d; the caller holds mu for reading.
-func (sd *side) tree(d org.Date) (*org.Tree, error) {
-	return sd.trees.get(d, func() (*org.Tree, error) { return sd.g.buildTree(d) })
+func (sd *side) tree(d org.Date) (*tree.Tree, error) {
+	return sd.trees.get(d, func() (*tree.Tree, error) { return sd.g.buildTree(d) })
 }

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // Update runs fn with exclusive write access. fn reads the committed records
@@ -114,7 +115,7 @@ func (sd *side) apply(st *staged, log *slog.Logger) {
 			changed[id] = struct{}{}
 		}
 	}
-	err := sd.trees.each(func(t *org.Tree) error { return sd.g.refresh(t, changed) })
+	err := sd.trees.each(func(t *tree.Tree) error { return sd.g.refresh(t, changed) })
 	if err != nil {
 		// A tree that cannot be refreshed is rebuilt from the records on next read.
 		sd.trees.reset()

@@ -8,6 +8,7 @@ import (
 
 	"dangbo/internal/demo"
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // budget is the most statements a request may run on the Neo4j store, and
@@ -45,6 +46,7 @@ func TestStatementBudgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := org.NewService(s, func() org.Date { return today })
+	scn := scenario.New(svc, s)
 	vp := findVinhPhuc(t, svc)
 	past := org.View{At: org.DateFrom(2020, 6, 30)}
 	statistics := func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
@@ -57,11 +59,11 @@ func TestStatementBudgets(t *testing.T) {
 		t.Fatalf("members of %s: %+v, %v", vp.cells[0], page, err)
 	}
 	mover := page.Members[0].ID
-	flat, err := svc.CreateScenario(ctx, "Bỏ cấp huyện", vp.province, 0)
+	flat, err := scn.Create(ctx, "Bỏ cấp huyện", vp.province, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.AddScenarioOperations(ctx, flat.ID, []org.Operation{
+	if _, err := scn.AddOperations(ctx, flat.ID, []org.Operation{
 		{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: vp.province}},
 	}); err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func TestStatementBudgets(t *testing.T) {
 		{"statistics of the province after a future-dated write", 3, 3, 34, 1, statistics},
 		{"what-if statistics of the province, flattenLevel DISTRICT", 6, 6, 976, 3, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
 			// A new Service has no replay cached: the read replays.
-			fresh := org.NewService(s, func() org.Date { return today })
+			fresh := service(s)
 			if _, err := fresh.Org(ctx, org.View{At: today, Scenario: flat.ID}, vp.province); err != nil {
 				t.Fatal(err)
 			}

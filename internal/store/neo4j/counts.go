@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // countsFields lists the fields of c in the order of the counts property:
@@ -55,10 +56,10 @@ func decodeCounts(v []any) (org.Counts, error) {
 
 // recount brings the maintained counts of the open-ended trees that hold
 // orgIDs up to date: it loads every organisation of those trees with its
-// stored counts, takes fresh direct member counts for cellIDs, lets org.Tree
+// stored counts, takes fresh direct member counts for cellIDs, lets tree.Tree
 // do the arithmetic and writes back the counts that changed. Loading whole
 // trees rather than only the changed chains costs one row per organisation of
-// the province, but needs nothing of org.Counts beyond what org.Tree offers.
+// the province, but needs nothing of org.Counts beyond what tree.Tree offers.
 func (s *Store) recount(ctx context.Context, q querier, orgIDs, cellIDs []string) error {
 	if len(orgIDs) == 0 {
 		return nil
@@ -79,7 +80,7 @@ func (s *Store) recount(ctx context.Context, q querier, orgIDs, cellIDs []string
 	if err != nil {
 		return err
 	}
-	t := org.NewTree(openEnd)
+	t := tree.New(openEnd)
 	stored := make(map[string]org.Counts, len(recs))
 	for _, rec := range recs {
 		r := rec.AsMap()
@@ -117,7 +118,7 @@ func (s *Store) recount(ctx context.Context, q querier, orgIDs, cellIDs []string
 }
 
 // treeOrg reads the id, parent, kind and sector of a row of tree_at.cypher or
-// open_tree.cypher: what org.Tree needs to count.
+// open_tree.cypher: what tree.Tree needs to count.
 func treeOrg(d *decoder, r row) org.Org {
 	o := org.Org{ID: d.str(r, "id"), ParentID: d.str(r, "parentId")}
 	d.enum(r, "kind", &o.Kind)
@@ -127,13 +128,13 @@ func treeOrg(d *decoder, r row) org.Org {
 
 // treeAt counts the subtrees of ids on date at from scratch: for a date before
 // the horizon, where the maintained counts do not hold.
-func treeAt(ctx context.Context, q querier, at org.Date, ids []string) (*org.Tree, error) {
+func treeAt(ctx context.Context, q querier, at org.Date, ids []string) (*tree.Tree, error) {
 	recs, err := run(ctx, q, "tree_at", map[string]any{"ids": ids, "at": dateParam(at)})
 	if err != nil {
 		return nil, err
 	}
 	var d decoder
-	t := org.NewTree(at)
+	t := tree.New(at)
 	for _, rec := range recs {
 		r := rec.AsMap()
 		o := treeOrg(&d, r)

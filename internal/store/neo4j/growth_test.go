@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // grown is a province of k districts, each of two communes of three village
@@ -64,18 +65,19 @@ func TestStatementsDoNotGrowWithTheSubtree(t *testing.T) {
 			}
 		}},
 		{"what-if statistics of the province, flattenLevel DISTRICT", func(t *testing.T, s *Store, svc *org.Service) {
-			sc, err := svc.CreateScenario(ctx, "Bỏ cấp huyện", "p", 0)
+			scn := scenario.New(svc, s)
+			sc, err := scn.Create(ctx, "Bỏ cấp huyện", "p", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.AddScenarioOperations(ctx, sc.ID, []org.Operation{
+			if _, err := scn.AddOperations(ctx, sc.ID, []org.Operation{
 				{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: "p"}},
 			}); err != nil {
 				t.Fatal(err)
 			}
 			f := s.db.(*fakeDB)
 			f.reset()
-			fresh := org.NewService(s, func() org.Date { return today })
+			fresh := service(s)
 			if _, err := fresh.Org(ctx, org.View{At: today, Scenario: sc.ID}, "p"); err != nil {
 				t.Fatal(err)
 			}

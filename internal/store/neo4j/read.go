@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // loadOrgs reads the organisation records of ids that exist, by id.
@@ -184,8 +185,8 @@ func (v view) paths(ctx context.Context, ids []string) (map[string][]string, err
 // inOrder places orgs in a tree of their own to order and page them as the
 // domain orders siblings (kind, folded name, id). Only that tree's order is
 // used: its counts cover only what it holds.
-func inOrder(at org.Date, orgs map[string]org.Org) (*org.Tree, error) {
-	t := org.NewTree(at)
+func inOrder(at org.Date, orgs map[string]org.Org) (*tree.Tree, error) {
+	t := tree.New(at)
 	for _, o := range orgs {
 		t.Set(o)
 	}

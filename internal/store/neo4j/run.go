@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"go.opentelemetry.io/otel"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -36,20 +36,27 @@ func run(ctx context.Context, q querier, name string, params map[string]any) ([]
 	if !slices.Equal(given, slices.Sorted(slices.Values(st.params))) {
 		return nil, fmt.Errorf("neo4j: statement %s declares parameters %v, given %v", name, st.params, given)
 	}
-	ctx, span := tracer.Start(ctx, "neo4j "+name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-		attribute.String("db.system.name", "neo4j"), attribute.String("db.query.summary", name)))
+	return q.query(ctx, st, params)
+}
+
+// traced is a querier whose every statement is a span named by its file,
+// under the caller's span.
+type traced struct {
+	querier
+	tracer trace.Tracer
+}
+
+func (q traced) query(ctx context.Context, st *statement, params map[string]any) ([]*n4j.Record, error) {
+	ctx, span := q.tracer.Start(ctx, "neo4j "+st.name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("db.system.name", "neo4j"), attribute.String("db.query.summary", st.name)))
 	defer span.End()
-	recs, err := q.query(ctx, st, params)
+	recs, err := q.querier.query(ctx, st, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
 	}
 	span.SetAttributes(attribute.Int("db.response.returned_rows", len(recs)))
 	return recs, err
 }
-
-// tracer traces each statement by its file's name, through the global
-// provider: a no-op unless telemetry.FromEnv set one.
-var tracer = otel.Tracer("dangbo/internal/store/neo4j")
 
 // one is the only record of a statement that returns exactly one, as a row;
 // an empty row when it returned none, so that decoding reports what is missing.

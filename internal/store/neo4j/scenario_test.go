@@ -227,11 +227,12 @@ func TestScenarioDecodingFailures(t *testing.T) {
 // the writers' lock (the fake fails a write in a read transaction).
 func TestScenarioPreviewReadsWithoutTheWritersLock(t *testing.T) {
 	s, f := loaded(t)
-	sc, err := service(s).CreateScenario(ctx, "Gộp chi bộ", "gc", 0)
+	_, scn := services(s)
+	sc, err := scn.Create(ctx, "Gộp chi bộ", "gc", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := service(s).AddScenarioOperations(ctx, sc.ID, []org.Operation{
+	if _, err := scn.AddOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpMergeOrgs, Sources: []string{"c2"}, TargetID: "c1"},
 	}); err != nil {
 		t.Fatal(err)

@@ -129,12 +129,13 @@ func TestAbandonedImportIsReplaced(t *testing.T) {
 func TestTwoInstancesAgreeOnScenarios(t *testing.T) {
 	a, f := loaded(t)
 	b := newStore(f)
-	svcA, svcB := service(a), service(b)
-	sc, err := svcA.CreateScenario(ctx, "Gộp chi bộ", "gc", 0)
+	svcA, scnA := services(a)
+	svcB := service(b)
+	sc, err := scnA.Create(ctx, "Gộp chi bộ", "gc", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svcA.AddScenarioOperations(ctx, sc.ID, []org.Operation{
+	if _, err := scnA.AddOperations(ctx, sc.ID, []org.Operation{
 		{Type: org.OpMergeOrgs, Sources: []string{"c2"}, TargetID: "c1"},
 	}); err != nil {
 		t.Fatal(err)

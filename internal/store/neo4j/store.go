@@ -20,6 +20,8 @@ import (
 
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"dangbo/internal/org"
 )
@@ -51,6 +53,7 @@ const (
 // Store is an org.Store over a Neo4j database.
 type Store struct {
 	db        transactor
+	tracer    trace.Tracer // of each statement (traced)
 	batchSize int
 	// how long an import may go without writing before another instance
 	// takes it for dead, and how often one waiting for it looks again
@@ -99,7 +102,9 @@ func orDefault[T comparable](v, def T) T {
 }
 
 func newStore(db transactor) *Store {
-	return &Store{db: db, batchSize: defaultBatchSize, importStale: defaultImportStale, importPoll: defaultImportPoll}
+	// The global provider: a no-op unless telemetry.FromEnv set one.
+	return &Store{db: db, tracer: otel.Tracer("dangbo/internal/store/neo4j"), batchSize: defaultBatchSize,
+		importStale: defaultImportStale, importPoll: defaultImportPoll}
 }
 
 // createSchema runs every schema_*.cypher statement, each in its own
@@ -135,13 +140,17 @@ func (s *Store) Close() error { return storeError(s.db.close(context.Background(
 
 // read runs work in a managed read transaction, retried on transient errors.
 func (s *Store) read(ctx context.Context, work func(querier) error) error {
-	return storeError(s.db.execute(ctx, n4j.AccessModeRead, work))
+	return storeError(s.db.execute(ctx, n4j.AccessModeRead, s.traced(work)))
 }
 
 // write runs work in a managed write transaction, retried on transient errors:
 // work may run more than once and must start from scratch each time.
 func (s *Store) write(ctx context.Context, work func(querier) error) error {
-	return storeError(s.db.execute(ctx, n4j.AccessModeWrite, work))
+	return storeError(s.db.execute(ctx, n4j.AccessModeWrite, s.traced(work)))
+}
+
+func (s *Store) traced(work func(querier) error) func(querier) error {
+	return func(q querier) error { return work(traced{q, s.tracer}) }
 }
 
 // transactor runs work in transactions: the driver's managed transactions in

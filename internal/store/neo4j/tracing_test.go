@@ -14,10 +14,8 @@ import (
 func TestStatementSpans(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-	old := tracer
-	tracer = tp.Tracer("test")
-	t.Cleanup(func() { tracer = old })
 	s, f := loaded(t)
+	s.tracer = tp.Tracer("test")
 	f.reset()
 	exp.Reset()
 	parentCtx, parent := tp.Tracer("test").Start(ctx, "caller")

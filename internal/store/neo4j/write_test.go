@@ -9,9 +9,20 @@ import (
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
-func service(s *Store) *org.Service { return org.NewService(s, func() org.Date { return today }) }
+// service is a domain Service over s that reads scenarios' views.
+func service(s *Store) *org.Service {
+	svc, _ := services(s)
+	return svc
+}
+
+// services are a domain Service over s and its scenarios.
+func services(s *Store) (*org.Service, *scenario.Service) {
+	svc := org.NewService(s, func() org.Date { return today })
+	return svc, scenario.New(svc, s)
+}
 
 func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	s, f := loaded(t)
@@ -250,7 +261,7 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	}
 
 	// The scenario a lost acknowledgement created is there once, at rev 1.
-	sc, err := svc.CreateScenario(ctx, "Sáp nhập", "gc", 0)
+	sc, err := scenario.New(svc, s).Create(ctx, "Sáp nhập", "gc", 0)
 	if err != nil || sc.Rev != 1 {
 		t.Fatalf("CreateScenario = %+v, %v", sc, err)
 	}

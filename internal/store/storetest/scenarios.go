@@ -9,9 +9,9 @@ import (
 	"dangbo/internal/org"
 )
 
-// scenario is a draft of the suite, created at the given time (UTC, to the
+// draft is a scenario of the suite, created at the given time (UTC, to the
 // millisecond, as every store keeps it).
-func scenario(id, name string, createdAt time.Time) org.Scenario {
+func draft(id, name string, createdAt time.Time) org.Scenario {
 	return org.Scenario{
 		ID: id, Name: name, Within: "ocommune", BaseAsOf: today, Status: org.ScenarioOpen,
 		CreatedBy: "system", CreatedAt: createdAt, UpdatedAt: createdAt.Add(time.Minute),
@@ -51,7 +51,7 @@ func testScenarios(t *testing.T, f *fixture) {
 	}
 
 	// A new scenario is written with the next rev, read back whole.
-	s1 := scenario("s1", "Sáp nhập thôn", created)
+	s1 := draft("s1", "Sáp nhập thôn", created)
 	if err := f.putScenario(s1); err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +63,8 @@ func testScenarios(t *testing.T, f *fixture) {
 	wantScenario(t, got, s1)
 
 	// Newest first, then by id.
-	s2 := scenario("s2", "Giải thể chi bộ", created.Add(time.Hour))
-	s0 := scenario("s0", "Cùng lúc với s1", created)
+	s2 := draft("s2", "Giải thể chi bộ", created.Add(time.Hour))
+	s0 := draft("s0", "Cùng lúc với s1", created)
 	s0.Status, s0.Ops, s0.Undone, s0.Reads = org.ScenarioDiscarded, nil, nil, nil
 	for _, sc := range []org.Scenario{s2, s0} {
 		if err := f.putScenario(sc); err != nil {
@@ -120,7 +120,7 @@ func testScenarios(t *testing.T, f *fixture) {
 		if err := tx.PutScenario(f.ctx, own); err != nil {
 			t.Errorf("put again from the own write: %v", err)
 		}
-		if err := tx.PutScenario(f.ctx, scenario("s3", "Mới", created)); err != nil {
+		if err := tx.PutScenario(f.ctx, draft("s3", "Mới", created)); err != nil {
 			return err
 		}
 		if sc, err := tx.Scenario(f.ctx, "s3"); err != nil || sc.Rev != 1 {

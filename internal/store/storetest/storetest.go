@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dangbo/internal/org"
+	"dangbo/internal/scenario"
 )
 
 // Opener returns a new, empty store for one test; the suite closes it.
@@ -96,11 +97,13 @@ type fixture struct {
 	open      Opener
 	s         org.Store
 	svc       *org.Service
+	scn       *scenario.Service // svc's
 }
 
 func newFixture(t *testing.T, open Opener, s org.Store) *fixture {
+	svc := org.NewService(s, func() org.Date { return today })
 	return &fixture{t: t, ctx: org.WithPrincipal(context.Background(), org.System), open: open, s: s,
-		svc: org.NewService(s, func() org.Date { return today })}
+		svc: svc, scn: scenario.New(svc, s)}
 }
 
 func on(y int, m time.Month, d int) org.Date { return org.DateFrom(y, m, d) }
@@ -830,7 +833,7 @@ func testSameErrors(t *testing.T, f *fixture) {
 		r.Rev--
 		return tx.PutOrg(f.ctx, r)
 	}), org.Stale(org.WhatOrg, c.village.ID))
-	sc, err := f.svc.CreateScenario(f.ctx, "Phương án", c.commune.ID, 0)
+	sc, err := f.scn.Create(f.ctx, "Phương án", c.commune.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,11 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 	c := f.scenarioFixture()
 
 	// An operation outside the scenario's subtree names nothing in it.
-	sc, err := f.svc.CreateScenario(f.ctx, "Trong xã", c.commune.ID, 0)
+	sc, err := f.scn.Create(f.ctx, "Trong xã", c.commune.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{
+	_, err = f.scn.AddOperations(f.ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Đông Mới"},
 		{Type: org.OpRenameOrg, ID: c.province.ID, Name: "Đảng bộ tỉnh Khác"}})
 	wantCode(t, err, org.EInvalid, "")
@@ -31,7 +31,7 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 
 	// A finding is reported once, with the operation that caused it.
 	sc = f.addOps(sc.ID, org.Operation{Type: org.OpTransferOrg, ID: c.school.ID, ParentID: c.village.ID})
-	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	diff, err := f.scn.Diff(f.ctx, sc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 	if len(school) != 1 || school[0].OperationKey != sc.Ops[0].Key || strings.Contains(school[0].Message, c.school.ID) {
 		t.Fatalf("R5 of the school: %+v", school)
 	}
-	added, existing, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityInfo)
+	added, existing, err := f.scn.Findings(f.ctx, sc.ID, org.SeverityInfo)
 	if err != nil || len(added) == 0 || added[0].Subject != c.school.ID {
 		t.Fatalf("added %+v, existing %+v, %v", added, existing, err)
 	}
@@ -56,12 +56,12 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 
 	// Refused applies write nothing and leave the scenario open.
 	before := exportJSON(t, f)
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0)
 	wantCode(t, err, org.ERule, "R5")
-	if sc, err = f.svc.RemoveScenarioOperation(f.ctx, sc.ID, sc.Ops[0].Key); err != nil {
+	if sc, err = f.scn.RemoveOperation(f.ctx, sc.ID, sc.Ops[0].Key); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, org.Decision{}, 0)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, org.Decision{}, 0)
 	wantCode(t, err, org.EInvalid, "")
 	if !bytes.Equal(before, exportJSON(t, f)) {
 		t.Fatal("a refused apply changed the store")
@@ -71,12 +71,12 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 	// (a bloc's decision flattening the districts) is R9, not an APPLIED
 	// that writes nothing.
 	feb := on(2021, 2, 1) // the fixture's organisations begin today
-	flat, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện", c.province.ID, feb)
+	flat, err := f.scn.Create(f.ctx, "Bỏ cấp huyện", c.province.ID, feb)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(flat.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: c.province.ID}})
-	_, _, err = f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.bloc.ID, feb).Decision, 0)
+	_, _, err = f.scn.Apply(f.ctx, flat.ID, f.byOn(c.bloc.ID, feb).Decision, 0)
 	wantCode(t, err, org.ERule, "R9")
 	if strings.Contains(err.Error(), c.bloc.ID) || strings.Contains(err.Error(), c.province.ID) {
 		t.Fatalf("the refusal names ids: %v", err)
@@ -89,13 +89,13 @@ func testScenarioTrust(t *testing.T, f *fixture) {
 	}
 	// On another date than its preview's it is refused too; by the
 	// province on its date it writes what the preview showed.
-	_, _, err = f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, on(2021, 3, 1))
+	_, _, err = f.scn.Apply(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, on(2021, 3, 1))
 	wantCode(t, err, org.EConflict, "")
 	preview, err := f.svc.ChartNodes(f.ctx, org.View{At: feb, Scenario: flat.ID}, org.ChartQuery{RootID: c.province.ID, Depth: -1}, 10_000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, changes, err := f.svc.ApplyScenario(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, 0)
+	_, changes, err := f.scn.Apply(f.ctx, flat.ID, f.byOn(c.province.ID, feb).Decision, 0)
 	if err != nil || len(changes) != 2 {
 		t.Fatalf("applied: %d changes, %v", len(changes), err)
 	}
@@ -155,13 +155,13 @@ func testChangeKindInScenario(t *testing.T, f *fixture) {
 		t.Fatalf("changes recorded: %v, %v", sum, err)
 	}
 
-	sc, err := f.svc.CreateScenario(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
+	sc, err := f.scn.Create(f.ctx, "Lập đảng bộ cơ sở", c.district.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(sc.ID, org.Operation{Type: org.OpChangeOrgKind, ID: gcell.ID, Kind: org.GrassrootsCommittee},
 		org.Operation{Type: org.OpEstablishOrg, New: &org.NewOrg{ParentID: gcell.ID, Name: "Chi bộ giáo viên", Kind: org.Cell, Sector: org.SectorSchool}})
-	ev, err := f.svc.Evaluate(f.ctx, sc.ID)
+	ev, err := f.scn.Evaluate(f.ctx, sc.ID)
 	if err != nil || len(ev.Results) != 2 || len(ev.Results[1].Created) != 1 {
 		t.Fatalf("evaluation %+v, %v", ev, err)
 	}
@@ -169,11 +169,11 @@ func testChangeKindInScenario(t *testing.T, f *fixture) {
 	for _, m := range members {
 		f.addOps(sc.ID, org.Operation{Type: org.OpTransferMember, MemberID: m, CellID: cell})
 	}
-	added, _, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityError)
+	added, _, err := f.scn.Findings(f.ctx, sc.ID, org.SeverityError)
 	if err != nil || len(added) != 0 {
 		t.Fatalf("errors the result would have: %+v, %v", added, err)
 	}
-	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0); err != nil {
+	if _, _, err := f.scn.Apply(f.ctx, sc.ID, f.by(c.district.ID).Decision, 0); err != nil {
 		t.Fatal(err)
 	}
 	if o := f.org(gcell.ID); o.Kind != org.GrassrootsCommittee || o.Counts.Members() != 4 || o.Counts.DirectMembers() != 0 {
@@ -261,7 +261,7 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 			}
 		}
 		pick := func(ns []org.ChartNode) string { return ns[rng.IntN(len(ns))].ID }
-		sc, err := f.svc.CreateScenario(f.ctx, fmt.Sprintf("Phương án %d", i), province, base)
+		sc, err := f.scn.Create(f.ctx, fmt.Sprintf("Phương án %d", i), province, base)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,14 +285,14 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 					{Sources: []string{pick(cells)}, Target: org.MergeTarget{ID: pick(cells)}}}}
 			}
 			// One that names nothing or is malformed is refused on adding.
-			f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{op})
+			f.scn.AddOperations(f.ctx, sc.ID, []org.Operation{op})
 		}
 		preview, err := f.svc.ChartNodes(f.ctx, org.View{At: base, Scenario: sc.ID}, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
 		if err != nil {
 			t.Fatal(err)
 		}
 		before := exportJSON(t, f)
-		_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(province, base).Decision, 0)
+		_, _, err = f.scn.Apply(f.ctx, sc.ID, f.byOn(province, base).Decision, 0)
 		switch code := org.ErrorCode(err); {
 		case err == nil:
 			applied++
@@ -339,12 +339,12 @@ func testDissolvedResidence(t *testing.T, f *fixture) {
 	}
 	feb := on(2021, 2, 1)
 	// In a scenario first: the finding is one the scenario brings.
-	sc, err := f.svc.CreateScenario(f.ctx, "Giải thể thôn Tây", c.province.ID, feb)
+	sc, err := f.scn.Create(f.ctx, "Giải thể thôn Tây", c.province.ID, feb)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(sc.ID, org.Operation{Type: org.OpDissolveOrg, ID: c.village2.ID, Destination: org.Destination{MembersTo: c.village.ID}})
-	added, _, err := f.svc.ScenarioViolations(f.ctx, sc.ID, org.SeverityInfo)
+	added, _, err := f.scn.Findings(f.ctx, sc.ID, org.SeverityInfo)
 	if err != nil || !lost(added) {
 		t.Fatalf("the scenario does not report the resident left without a link: %+v, %v", added, err)
 	}
@@ -423,22 +423,22 @@ func testLateMovesAndScope(t *testing.T, f *fixture) {
 
 	// A scenario merging the school into the village, previewed; then a
 	// member joins the school live: applying would move them too, unseen.
-	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập trường", c.commune.ID, june)
+	sc, err := f.scn.Create(f.ctx, "Sáp nhập trường", c.commune.ID, june)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(sc.ID, org.Operation{Type: org.OpMergeOrgs, Sources: []string{c.school.ID}, TargetID: c.village.ID})
 	f.createMember(c.school.ID, "Đảng viên mới", org.Official)
 	before := exportJSON(t, f)
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0)
 	wantCode(t, err, org.EConflict, "")
 	if !bytes.Equal(before, exportJSON(t, f)) {
 		t.Fatal("a refused apply changed the store")
 	}
-	if _, err := f.svc.RebaseScenario(f.ctx, sc.ID, 0); err != nil {
+	if _, err := f.scn.Rebase(f.ctx, sc.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0); err != nil {
+	if _, _, err := f.scn.Apply(f.ctx, sc.ID, f.byOn(c.commune.ID, june).Decision, 0); err != nil {
 		t.Fatalf("after a rebase: %v", err)
 	}
 

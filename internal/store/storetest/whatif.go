@@ -29,7 +29,7 @@ func (f *fixture) scenarioFixture() commune {
 
 func (f *fixture) addOps(id string, ops ...org.Operation) org.Scenario {
 	f.t.Helper()
-	sc, err := f.svc.AddScenarioOperations(f.ctx, id, ops)
+	sc, err := f.scn.AddOperations(f.ctx, id, ops)
 	if err != nil {
 		f.t.Fatalf("AddScenarioOperations: %v", err)
 	}
@@ -50,7 +50,7 @@ func (f *fixture) violationsIn(sc org.Scenario) []org.Violation {
 func testScenarioWhatIf(t *testing.T, f *fixture) {
 	c := f.scenarioFixture()
 	base := on(2021, 1, 15) // the fixture's organisations begin today
-	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập thôn", c.province.ID, base)
+	sc, err := f.scn.Create(f.ctx, "Sáp nhập thôn", c.province.ID, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 		t.Fatalf("created %+v", sc)
 	}
 	// An operation naming nothing is refused with its index, and nothing is added.
-	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{
+	_, err = f.scn.AddOperations(f.ctx, sc.ID, []org.Operation{
 		{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Đông Tây"},
 		{Type: org.OpTransferOrg, ID: "o-missing", ParentID: c.commune.ID}})
 	wantCode(t, err, org.EInvalid, "")
@@ -117,7 +117,7 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	if i < 0 || found[i].OperationKey != 2 {
 		t.Fatalf("findings %+v", found)
 	}
-	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	diff, err := f.scn.Diff(f.ctx, sc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,18 +143,18 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	}
 
 	// Undo and redo; an ERROR finding blocks applying.
-	if sc, err = f.svc.UndoScenario(f.ctx, sc.ID); err != nil || len(sc.Ops) != 1 || len(sc.Undone) != 1 {
+	if sc, err = f.scn.Undo(f.ctx, sc.ID); err != nil || len(sc.Ops) != 1 || len(sc.Undone) != 1 {
 		t.Fatalf("undo: %+v, %v", sc, err)
 	}
 	if school, _ := f.svc.Org(f.ctx, v, c.school.ID); school.ParentID != c.commune.ID {
 		t.Fatalf("after undo the school is under %s", school.ParentID)
 	}
-	if sc, err = f.svc.RedoScenario(f.ctx, sc.ID); err != nil || len(sc.Ops) != 2 {
+	if sc, err = f.scn.Redo(f.ctx, sc.ID); err != nil || len(sc.Ops) != 2 {
 		t.Fatalf("redo: %+v, %v", sc, err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, 0)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.by(c.province.ID).Decision, 0)
 	wantCode(t, err, org.ERule, "R5")
-	if sc, err = f.svc.RemoveScenarioOperation(f.ctx, sc.ID, 2); err != nil || len(sc.Ops) != 1 {
+	if sc, err = f.scn.RemoveOperation(f.ctx, sc.ID, 2); err != nil || len(sc.Ops) != 1 {
 		t.Fatalf("remove: %+v, %v", sc, err)
 	}
 
@@ -164,12 +164,12 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	// rebased onto it.
 	later := on(2021, 2, 1)
 	meta := f.byOn(c.province.ID, today)
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, meta.Decision, later)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, meta.Decision, later)
 	wantCode(t, err, org.EConflict, "")
-	if _, err := f.svc.RebaseScenario(f.ctx, sc.ID, later); err != nil {
+	if _, err := f.scn.Rebase(f.ctx, sc.ID, later); err != nil {
 		t.Fatal(err)
 	}
-	applied, changes, err := f.svc.ApplyScenario(f.ctx, sc.ID, meta.Decision, later)
+	applied, changes, err := f.scn.Apply(f.ctx, sc.ID, meta.Decision, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +190,9 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 	if err != nil || len(hist.Changes) != 1 || hist.Changes[0].Seq != changes[0].Seq {
 		t.Fatalf("history %+v, %v", hist, err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.province.ID).Decision, later)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.by(c.province.ID).Decision, later)
 	wantCode(t, err, org.EConflict, "")
-	_, err = f.svc.AddScenarioOperations(f.ctx, sc.ID, []org.Operation{{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Mới"}})
+	_, err = f.scn.AddOperations(f.ctx, sc.ID, []org.Operation{{Type: org.OpRenameOrg, ID: c.village.ID, Name: "Chi bộ thôn Mới"}})
 	wantCode(t, err, org.EConflict, "")
 	if _, err := f.svc.ChartNodes(f.ctx, org.View{At: today, Scenario: sc.ID}, org.ChartQuery{RootID: c.province.ID}, 10); org.ErrorCode(err) != org.EConflict {
 		t.Fatalf("what-if read of an applied scenario: %v", err)
@@ -203,7 +203,7 @@ func testScenarioWhatIf(t *testing.T, f *fixture) {
 // since its operations read them, until it is rebased; a discarded one is closed.
 func testScenarioBaseline(t *testing.T, f *fixture) {
 	c := f.scenarioFixture()
-	sc, err := f.svc.CreateScenario(f.ctx, "Đổi tên", c.commune.ID, 0)
+	sc, err := f.scn.Create(f.ctx, "Đổi tên", c.commune.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,20 +211,20 @@ func testScenarioBaseline(t *testing.T, f *fixture) {
 	if _, err := f.svc.RenameOrg(f.ctx, c.village.ID, "Chi bộ thôn Đông Hưng", f.by(c.commune.ID)); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today)
 	wantCode(t, err, org.EConflict, "")
-	ev, err := f.svc.RebaseScenario(f.ctx, sc.ID, 0)
+	ev, err := f.scn.Rebase(f.ctx, sc.ID, 0)
 	if err != nil || len(ev.Results) != 1 || ev.Results[0].Err != nil {
 		t.Fatalf("rebase: %+v, %v", ev, err)
 	}
-	if _, _, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today); err != nil {
+	if _, _, err := f.scn.Apply(f.ctx, sc.ID, f.by(c.commune.ID).Decision, today); err != nil {
 		t.Fatal(err)
 	}
 	if f.org(c.village.ID).Name != "Chi bộ thôn Đông Mới" {
 		t.Fatalf("village = %q", f.org(c.village.ID).Name)
 	}
 	// A rebase reports what no longer applies: the cell it renames is gone.
-	other, err := f.svc.CreateScenario(f.ctx, "Đổi tên thôn Tây", c.commune.ID, 0)
+	other, err := f.scn.Create(f.ctx, "Đổi tên thôn Tây", c.commune.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,14 +236,14 @@ func testScenarioBaseline(t *testing.T, f *fixture) {
 	if _, err := f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{MembersTo: c.village.ID}, f.byOn(c.commune.ID, march)); err != nil {
 		t.Fatal(err)
 	}
-	ev, err = f.svc.RebaseScenario(f.ctx, other.ID, march)
+	ev, err = f.scn.Rebase(f.ctx, other.ID, march)
 	if err != nil || len(ev.Results) != 1 || org.ErrorCode(ev.Results[0].Err) != org.ENotFound {
 		t.Fatalf("rebase: %+v, %v", ev, err)
 	}
-	if _, err := f.svc.DiscardScenario(f.ctx, other.ID); err != nil {
+	if _, err := f.scn.Discard(f.ctx, other.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.svc.ApplyScenario(f.ctx, other.ID, f.by(c.commune.ID).Decision, today)
+	_, _, err = f.scn.Apply(f.ctx, other.ID, f.by(c.commune.ID).Decision, today)
 	wantCode(t, err, org.EConflict, "")
 }
 
@@ -290,12 +290,12 @@ func testAbolishDistrictLevel(t *testing.T, f *fixture) {
 		t.Fatalf("%d administrative, %d blocs", len(ended), len(stay))
 	}
 	start := time.Now()
-	sc, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện", province.ID, scenarioBase)
+	sc, err := f.scn.Create(f.ctx, "Bỏ cấp huyện", province.ID, scenarioBase)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(sc.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: province.ID}})
-	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	diff, err := f.scn.Diff(f.ctx, sc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,23 +365,23 @@ func testBoardAbolishes(t *testing.T, f *fixture, province, bloc string) {
 		return nodes
 	}
 	oldJune := chart(org.View{At: june})
-	sc, err := f.svc.CreateScenario(f.ctx, "Bỏ cấp huyện từ 1/7/2025", province, july)
+	sc, err := f.scn.Create(f.ctx, "Bỏ cấp huyện từ 1/7/2025", province, july)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.addOps(sc.ID, org.Operation{Type: org.OpFlattenLevel, Kind: org.District, Filter: &org.OrgFilter{Within: province}})
-	diff, err := f.svc.ScenarioDiff(f.ctx, sc.ID)
+	diff, err := f.scn.Diff(f.ctx, sc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	preview := chart(org.View{At: july, Scenario: sc.ID})
-	_, _, err = f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(bloc, july).Decision, 0)
+	_, _, err = f.scn.Apply(f.ctx, sc.ID, f.byOn(bloc, july).Decision, 0)
 	wantCode(t, err, org.ERule, "R9")
 	if got, _ := f.svc.Scenario(f.ctx, sc.ID); got.Status != org.ScenarioOpen {
 		t.Fatalf("after a bloc's decision the scenario is %s", got.Status)
 	}
 	start := time.Now()
-	_, changes, err := f.svc.ApplyScenario(f.ctx, sc.ID, f.byOn(province, july).Decision, 0)
+	_, changes, err := f.scn.Apply(f.ctx, sc.ID, f.byOn(province, july).Decision, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func testMemberRules(t *testing.T, f *fixture) {
 	}
 	// Electing a deputy secretary gives the cell its committee; in a
 	// scenario, so only there.
-	sc, err := f.svc.CreateScenario(f.ctx, "Bầu chi ủy", c.commune.ID, 0)
+	sc, err := f.scn.Create(f.ctx, "Bầu chi ủy", c.commune.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,7 +446,7 @@ func testMemberRules(t *testing.T, f *fixture) {
 // changedNodes maps each organisation a scenario's diff lists to its change.
 func (f *fixture) changedNodes(id string) map[string]org.NodeChange {
 	f.t.Helper()
-	diff, err := f.svc.ScenarioDiff(f.ctx, id)
+	diff, err := f.scn.Diff(f.ctx, id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -476,7 +476,7 @@ func testTransferWhere(t *testing.T, f *fixture, province string) {
 	if len(want) == 0 {
 		t.Fatal("no small public-service or enterprise organisation in Hạ Long")
 	}
-	sc, err := f.svc.CreateScenario(f.ctx, "Chuyển về khối doanh nghiệp", province, scenarioBase)
+	sc, err := f.scn.Create(f.ctx, "Chuyển về khối doanh nghiệp", province, scenarioBase)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,7 +518,7 @@ func testMergeByMapping(t *testing.T, f *fixture, province, district string) {
 		t.Fatalf("%d communes", len(communes))
 	}
 	a, b, c, d := communes[0], communes[1], communes[2], communes[3]
-	sc, err := f.svc.CreateScenario(f.ctx, "Sáp nhập xã", province, scenarioBase)
+	sc, err := f.scn.Create(f.ctx, "Sáp nhập xã", province, scenarioBase)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +526,7 @@ func testMergeByMapping(t *testing.T, f *fixture, province, district string) {
 		{Sources: []string{a.ID, b.ID}, Target: org.MergeTarget{New: &org.NewOrg{ParentID: district, Name: "Đảng bộ xã Hợp Nhất",
 			Kind: org.GrassrootsCommittee, Sector: org.SectorCommune}}},
 		{Sources: []string{c.ID}, Target: org.MergeTarget{ID: d.ID}}}})
-	ev, err := f.svc.Evaluate(f.ctx, sc.ID)
+	ev, err := f.scn.Evaluate(f.ctx, sc.ID)
 	if err != nil || len(ev.Results) != 1 || ev.Results[0].Err != nil || len(ev.Results[0].Created) != 1 || ev.Results[0].Changes != 2 {
 		t.Fatalf("evaluation %+v, %v", ev, err)
 	}

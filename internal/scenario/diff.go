@@ -1,61 +1,18 @@
-package org
+package scenario
 
 import (
 	"context"
 	"math"
+	"slices"
+
+	"dangbo/internal/org"
 )
 
-// ScenarioDiff compares a scenario's subtree as it is with as it would be
-// once the scenario is applied.
-type ScenarioDiff struct {
-	AsIs, ToBe Counts // of the whole subtree, its root included
-	Figures    []Figure
-	Nodes      []NodeChange
-	// Added are the findings the scenario brings, its operations' included;
-	// Resolved those of the structure it ends.
-	Added, Resolved []Violation
-}
-
-// Figure is one statistic of a subtree before and after.
-type Figure struct {
-	Name       string
-	AsIs, ToBe float64
-}
-
-// Net is the figure's change, ToBe less AsIs: figures are whole or rounded
-// to hundredths, and so is their difference.
-func (f Figure) Net() float64 { return math.Round((f.ToBe-f.AsIs)*100) / 100 }
-
-// NodeChangeKind is one way an organisation differs after a scenario.
-type NodeChangeKind uint8
-
-const (
-	NodeNew NodeChangeKind = iota
-	NodeEnded
-	NodeMoved
-	NodeRenamed
-	NodeKindChanged
-	NodeMembersChanged // its own members, or its subtree's (a commune another merged into)
-)
-
-var nodeChangeKinds = enumNames[NodeChangeKind]{"loại thay đổi", []string{"NEW", "ENDED", "MOVED", "RENAMED", "KIND_CHANGED", "MEMBERS_CHANGED"}}
-
-func (k NodeChangeKind) String() string { return nodeChangeKinds.String(k) }
-
-// NodeChange is how one organisation differs; Before is nil for a new one
-// and After for one that ends.
-type NodeChange struct {
-	ID            string
-	Kinds         []NodeChangeKind
-	Before, After *Org
-	MemberDelta   int32 // members of its subtree, after less before
-}
-
-// ScenarioDiff compares scenario id's subtree before and after it.
-func (s *Service) ScenarioDiff(ctx context.Context, id string) (ScenarioDiff, error) {
-	_, _, ev, err := s.whatIf(ctx, id)
+// Diff compares scenario id's subtree before and after it.
+func (s *Service) Diff(ctx context.Context, id string) (org.ScenarioDiff, error) {
+	ev, err := s.evaluatedOpen(ctx, id)
 	if err != nil {
-		return ScenarioDiff{}, err
+		return org.ScenarioDiff{}, err
 	}
 	d, err := diffOf(ctx, ev, s.store)
 	if err != nil {
@@ -63,56 +20,85 @@ func (s *Service) ScenarioDiff(ctx context.Context, id string) (ScenarioDiff, er
 	}
 	// What a board reads: every rule, the members' included (a resident
 	// left without a link), as Scenario.violations lists them.
-	d.Added, _, d.Resolved, err = s.scenarioFindings(ctx, id, SeverityInfo)
+	d.Added, _, d.Resolved, err = s.scenarioFindings(ctx, id, org.SeverityInfo)
 	return d, err
+}
+
+// Violations is the domain's Violations in scenario id's view, for the
+// caller of ctx confined to its subtree, the findings of its operations
+// included (org.Scenarios).
+func (s *Service) Violations(ctx context.Context, id, within string, subtree bool, least org.Severity) ([]org.Violation, error) {
+	ev, err := s.evaluatedOpen(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	w := ev.w
+	if p, ok := org.PrincipalFrom(ctx); ok {
+		ctx = org.WithPrincipal(ctx, p.ConfinedTo(w.roots))
+	}
+	found, err := s.svc.Simulating(w, w.at, nil, nil).Violations(ctx, org.View{At: w.at}, within, subtree, least)
+	if err != nil {
+		return nil, err
+	}
+	var ops []org.Violation
+	for _, f := range w.findings {
+		in := w.tree.Within(f.Subject, within) && (subtree || f.Subject == within)
+		if !w.tree.Has(f.Subject) {
+			in = slices.Contains(w.roots, within) // a member's finding shows at the top
+		}
+		if in && f.Rule.Severity <= least {
+			ops = append(ops, f)
+		}
+	}
+	return w.resultFindings(found, ops), nil
 }
 
 // chartReader reads charts of the live structure: the store, or the
 // transaction a scenario is applied in.
 type chartReader interface {
-	ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error)
+	ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error)
 }
 
 // diffOf compares the live structure, read through live, with a scenario
 // replayed over it.
-func diffOf(ctx context.Context, ev *evaluation, live chartReader) (ScenarioDiff, error) {
+func diffOf(ctx context.Context, ev *evaluation, live chartReader) (org.ScenarioDiff, error) {
 	w := ev.w
-	asIs, err := live.ChartNodes(ctx, View{At: w.at}, ChartQuery{RootID: ev.scenario.Within, Depth: -1}, math.MaxInt)
+	asIs, err := live.ChartNodes(ctx, org.View{At: w.at}, org.ChartQuery{RootID: ev.scenario.Within, Depth: -1}, math.MaxInt)
 	if err != nil {
-		return ScenarioDiff{}, err
+		return org.ScenarioDiff{}, err
 	}
-	var toBe []ChartNode
+	var toBe []org.ChartNode
 	for _, root := range w.tree.Roots() {
-		nodes, err := w.tree.ChartNodes(ChartQuery{RootID: root.ID, Depth: -1}, math.MaxInt)
+		nodes, err := w.tree.ChartNodes(org.ChartQuery{RootID: root.ID, Depth: -1}, math.MaxInt)
 		if err != nil {
-			return ScenarioDiff{}, err
+			return org.ScenarioDiff{}, err
 		}
 		toBe = append(toBe, nodes...)
 	}
-	var parent *Org
+	var parent *org.Org
 	if pid := asIs[0].ParentID; pid != "" {
-		p, err := live.ChartNodes(ctx, View{At: w.at}, ChartQuery{RootID: pid, Depth: 0}, 1)
+		p, err := live.ChartNodes(ctx, org.View{At: w.at}, org.ChartQuery{RootID: pid, Depth: 0}, 1)
 		if err != nil {
-			return ScenarioDiff{}, err
+			return org.ScenarioDiff{}, err
 		}
 		parent = &p[0].Org
 	}
 	before, after := shapeOf(asIs), shapeOf(toBe)
-	d := ScenarioDiff{AsIs: before.counts, ToBe: after.counts, Figures: figures(&before, &after), Nodes: nodeChanges(asIs, toBe)}
-	d.Added, d.Resolved = compareViolations(CheckNodes(asIs, parent), w.resultFindings(CheckNodes(toBe, parent), w.findings))
+	d := org.ScenarioDiff{AsIs: before.counts, ToBe: after.counts, Figures: figures(&before, &after), Nodes: nodeChanges(asIs, toBe)}
+	d.Added, d.Resolved = compareViolations(org.CheckNodes(asIs, parent), w.resultFindings(org.CheckNodes(toBe, parent), w.findings))
 	return d, nil
 }
 
 // shape is what the figures of a subtree are computed from.
 type shape struct {
-	counts         Counts
+	counts         org.Counts
 	orgs, levels   int
 	committees     int // organisations that have sub-organisations under them
 	children, most int
 	thinCells      int // cells below R1's three official members
 }
 
-func shapeOf(nodes []ChartNode) shape {
+func shapeOf(nodes []org.ChartNode) shape {
 	var sh shape
 	for i := range nodes {
 		n := &nodes[i]
@@ -121,7 +107,7 @@ func shapeOf(nodes []ChartNode) shape {
 		if n.ChartParentID == "" {
 			c := n.Counts
 			c.ByKind[n.Kind]++
-			if n.Kind == Cell {
+			if n.Kind == org.Cell {
 				c.CellsBySector[n.Sector]++
 			}
 			sh.counts = sumCounts(sh.counts, c)
@@ -138,7 +124,7 @@ func shapeOf(nodes []ChartNode) shape {
 	return sh
 }
 
-func sumCounts(a, b Counts) Counts {
+func sumCounts(a, b org.Counts) org.Counts {
 	a.Children += b.Children
 	a.DirectOfficial += b.DirectOfficial
 	a.DirectProbationary += b.DirectProbationary
@@ -154,20 +140,20 @@ func sumCounts(a, b Counts) Counts {
 }
 
 // figures lists every statistic of the subtree before and after.
-func figures(before, after *shape) []Figure {
-	var out []Figure
+func figures(before, after *shape) []org.Figure {
+	var out []org.Figure
 	add := func(name string, of func(*shape) float64) {
-		out = append(out, Figure{Name: name, AsIs: of(before), ToBe: of(after)})
+		out = append(out, org.Figure{Name: name, AsIs: of(before), ToBe: of(after)})
 	}
 	add("organisations", func(s *shape) float64 { return float64(s.orgs) })
-	for k := range NumKinds {
-		add("kind."+Kind(k).String(), func(s *shape) float64 { return float64(s.counts.ByKind[k]) })
+	for k := range org.NumKinds {
+		add("kind."+org.Kind(k).String(), func(s *shape) float64 { return float64(s.counts.ByKind[k]) })
 	}
 	add("members", func(s *shape) float64 { return float64(s.counts.Members()) })
 	add("official", func(s *shape) float64 { return float64(s.counts.Official) })
 	add("probationary", func(s *shape) float64 { return float64(s.counts.Probationary) })
-	for k := range NumSectors {
-		add("cellsBySector."+Sector(k).String(), func(s *shape) float64 { return float64(s.counts.CellsBySector[k]) })
+	for k := range org.NumSectors {
+		add("cellsBySector."+org.Sector(k).String(), func(s *shape) float64 { return float64(s.counts.CellsBySector[k]) })
 	}
 	add("levels", func(s *shape) float64 { return float64(s.levels) })
 	add("childrenPerCommittee.mean", func(s *shape) float64 {
@@ -183,28 +169,28 @@ func figures(before, after *shape) []Figure {
 
 // nodeChanges lists the organisations that differ, those of after in its
 // order, then those that ended in before's.
-func nodeChanges(before, after []ChartNode) []NodeChange {
-	was := make(map[string]*Org, len(before))
+func nodeChanges(before, after []org.ChartNode) []org.NodeChange {
+	was := make(map[string]*org.Org, len(before))
 	for i := range before {
 		was[before[i].ID] = &before[i].Org
 	}
 	is := make(map[string]bool, len(after))
-	var out []NodeChange
+	var out []org.NodeChange
 	for i := range after {
 		a := &after[i].Org
 		is[a.ID] = true
 		b := was[a.ID]
-		c := NodeChange{ID: a.ID, Before: b, After: a, MemberDelta: a.Counts.Members()}
+		c := org.NodeChange{ID: a.ID, Before: b, After: a, MemberDelta: a.Counts.Members()}
 		if b == nil {
-			c.Kinds = []NodeChangeKind{NodeNew}
+			c.Kinds = []org.NodeChangeKind{org.NodeNew}
 		} else {
 			c.MemberDelta -= b.Counts.Members()
 			for _, d := range []struct {
 				differs bool
-				kind    NodeChangeKind
-			}{{a.ParentID != b.ParentID, NodeMoved}, {a.Name != b.Name, NodeRenamed}, {a.Kind != b.Kind, NodeKindChanged},
+				kind    org.NodeChangeKind
+			}{{a.ParentID != b.ParentID, org.NodeMoved}, {a.Name != b.Name, org.NodeRenamed}, {a.Kind != b.Kind, org.NodeKindChanged},
 				{a.Counts.DirectOfficial != b.Counts.DirectOfficial || a.Counts.DirectProbationary != b.Counts.DirectProbationary ||
-					a.Counts.Members() != b.Counts.Members(), NodeMembersChanged}} {
+					a.Counts.Members() != b.Counts.Members(), org.NodeMembersChanged}} {
 				if d.differs {
 					c.Kinds = append(c.Kinds, d.kind)
 				}
@@ -216,7 +202,7 @@ func nodeChanges(before, after []ChartNode) []NodeChange {
 	}
 	for i := range before {
 		if b := &before[i].Org; !is[b.ID] {
-			out = append(out, NodeChange{ID: b.ID, Kinds: []NodeChangeKind{NodeEnded}, Before: b, MemberDelta: -b.Counts.Members()})
+			out = append(out, org.NodeChange{ID: b.ID, Kinds: []org.NodeChangeKind{org.NodeEnded}, Before: b, MemberDelta: -b.Counts.Members()})
 		}
 	}
 	return out
@@ -224,9 +210,9 @@ func nodeChanges(before, after []ChartNode) []NodeChange {
 
 // compareViolations splits findings into those only after has (added) and
 // those only before has (resolved), a finding being its rule and subject.
-func compareViolations(before, after []Violation) (added, resolved []Violation) {
+func compareViolations(before, after []org.Violation) (added, resolved []org.Violation) {
 	type key struct{ rule, subject string }
-	keys := func(vs []Violation) map[key]bool {
+	keys := func(vs []org.Violation) map[key]bool {
 		m := make(map[key]bool, len(vs))
 		for _, v := range vs {
 			m[key{v.Rule.ID, v.Subject}] = true
@@ -255,7 +241,7 @@ func compareViolations(before, after []Violation) (added, resolved []Violation) 
 // shape finding that the result no longer has was a step on the way there
 // (a grassroots cell that becomes a committee before its members move into a
 // new cell), not a breach.
-func (w *whatIf) resultFindings(structural, ops []Violation) []Violation {
+func (w *whatIf) resultFindings(structural, ops []org.Violation) []org.Violation {
 	type key struct{ rule, subject string }
 	cause := map[key]int{}
 	for _, f := range ops {
@@ -264,7 +250,7 @@ func (w *whatIf) resultFindings(structural, ops []Violation) []Violation {
 			cause[k] = f.OperationKey
 		}
 	}
-	out := make([]Violation, 0, len(structural)+len(ops))
+	out := make([]org.Violation, 0, len(structural)+len(ops))
 	seen := map[key]bool{}
 	for _, v := range structural {
 		k := key{v.Rule.ID, v.Subject}
@@ -278,7 +264,7 @@ func (w *whatIf) resultFindings(structural, ops []Violation) []Violation {
 	}
 	for _, f := range ops {
 		k := key{f.Rule.ID, f.Subject}
-		if seen[k] || f.interim && f.Rule.ID == RuleShape.ID {
+		if seen[k] || f.Interim && f.Rule.ID == org.RuleShape.ID {
 			continue
 		}
 		seen[k] = true
@@ -287,10 +273,10 @@ func (w *whatIf) resultFindings(structural, ops []Violation) []Violation {
 	return out
 }
 
-// ScenarioViolations splits the findings of a scenario's result, of severity
+// Findings splits the findings of a scenario's result, of severity
 // at most least, into those it brings and those the live structure already
 // has on its base date, so that a board reads first what it would cause.
-func (s *Service) ScenarioViolations(ctx context.Context, id string, least Severity) (added, existing []Violation, err error) {
+func (s *Service) Findings(ctx context.Context, id string, least org.Severity) (added, existing []org.Violation, err error) {
 	added, existing, _, err = s.scenarioFindings(ctx, id, least)
 	return added, existing, err
 }
@@ -298,16 +284,16 @@ func (s *Service) ScenarioViolations(ctx context.Context, id string, least Sever
 // scenarioFindings compares every rule's findings (the members' too) of a
 // scenario's result with the live structure's on its base date: those the
 // scenario adds, those it keeps, and those it resolves.
-func (s *Service) scenarioFindings(ctx context.Context, id string, least Severity) (added, kept, resolved []Violation, err error) {
-	sc, err := s.Scenario(ctx, id)
-	if err != nil || sc.Status != ScenarioOpen {
+func (s *Service) scenarioFindings(ctx context.Context, id string, least org.Severity) (added, kept, resolved []org.Violation, err error) {
+	sc, err := s.svc.Scenario(ctx, id)
+	if err != nil || sc.Status != org.ScenarioOpen {
 		return nil, nil, nil, err
 	}
-	result, err := s.Violations(ctx, View{Scenario: id}, sc.Within, true, least)
+	result, err := s.svc.Violations(ctx, org.View{Scenario: id}, sc.Within, true, least)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	live, err := s.Violations(ctx, View{At: sc.BaseAsOf}, sc.Within, true, least)
+	live, err := s.svc.Violations(ctx, org.View{At: sc.BaseAsOf}, sc.Within, true, least)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -1,12 +1,16 @@
-package org
+package tree
 
-import "testing"
+import (
+	"testing"
+
+	"dangbo/internal/org"
+)
 
 // The estimate of a chart is never below what the chart holds, and equals it
 // when neither depth nor kinds cut the subtree in the middle of a level.
 func TestEstimateNodesBoundsTheChart(t *testing.T) {
 	tr := smallTree(t)
-	for _, q := range []ChartQuery{
+	for _, q := range []org.ChartQuery{
 		{RootID: "p", Depth: -1},
 		{RootID: "p", Depth: 0},
 		{RootID: "p", Depth: 1},
@@ -14,9 +18,9 @@ func TestEstimateNodesBoundsTheChart(t *testing.T) {
 		{RootID: "d", Depth: 1},
 		{RootID: "gc", Depth: -1},
 		{RootID: "c1", Depth: -1},
-		{RootID: "p", Depth: -1, Kinds: []Kind{Cell}},
-		{RootID: "p", Depth: -1, Kinds: []Kind{Cell, Cell, GrassrootsCell}},
-		{RootID: "d", Depth: 1, Kinds: []Kind{PartialCommittee}},
+		{RootID: "p", Depth: -1, Kinds: []org.Kind{org.Cell}},
+		{RootID: "p", Depth: -1, Kinds: []org.Kind{org.Cell, org.Cell, org.GrassrootsCell}},
+		{RootID: "d", Depth: 1, Kinds: []org.Kind{org.PartialCommittee}},
 	} {
 		nodes, err := tr.ChartNodes(q, 100)
 		if err != nil {

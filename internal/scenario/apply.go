@@ -1,4 +1,4 @@
-package org
+package scenario
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"dangbo/internal/org"
 )
 
-// ApplyScenario performs an open scenario's operations for real, in one
+// Apply performs an open scenario's operations for real, in one
 // transaction, by decision d taking effect on effectiveOn (the scenario's
 // base date when zero): each is recorded in the history as the operation it
 // is. It writes exactly what the scenario's preview shows, or nothing:
@@ -20,11 +22,11 @@ import (
 //   - RULE_VIOLATION while its result breaks a rule of severity ERROR, and
 //     (R9) when the decision's committee is not above everything it changes;
 //   - BAD_USER_INPUT when it has no operation that changes anything.
-func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effectiveOn Date) (Scenario, []Change, error) {
-	meta := Meta{Decision: d, EffectiveOn: effectiveOn}
-	var out Scenario
-	var changes []Change
-	err := s.mutate(ctx, "applyScenario", []string{id}, func() error {
+func (s *Service) Apply(ctx context.Context, id string, d org.Decision, effectiveOn org.Date) (org.Scenario, []org.Change, error) {
+	meta := org.Meta{Decision: d, EffectiveOn: effectiveOn}
+	var out org.Scenario
+	var changes []org.Change
+	err := s.svc.Mutate(ctx, "applyScenario", []string{id}, func() error {
 		if err := s.mayDraft(ctx, id); err != nil {
 			return err
 		}
@@ -35,19 +37,19 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 		if meta.EffectiveOn == 0 {
 			meta.EffectiveOn = sc.BaseAsOf
 		}
-		return checkMeta(&meta, meta.EffectiveOn)
-	}, func(tx Tx) error {
+		return org.CheckMeta(&meta, meta.EffectiveOn)
+	}, func(tx org.Tx) error {
 		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if sc.BaseAsOf != meta.EffectiveOn {
-			return Errorf(EConflict, "phương án %s được mô phỏng vào ngày %s, khác ngày có hiệu lực %s: hãy cập nhật phương án "+
+			return org.Errorf(org.EConflict, "phương án %s được mô phỏng vào ngày %s, khác ngày có hiệu lực %s: hãy cập nhật phương án "+
 				"sang ngày %s (rebaseScenario với baseAsOf) và xem lại kết quả trước khi áp dụng",
-				quoted(sc.Name), sc.BaseAsOf, meta.EffectiveOn, meta.EffectiveOn)
+				org.Quoted(sc.Name), sc.BaseAsOf, meta.EffectiveOn, meta.EffectiveOn)
 		}
 		if len(sc.Ops) == 0 {
-			return Errorf(EInvalid, "phương án %s chưa có thao tác nào", quoted(sc.Name))
+			return org.Errorf(org.EInvalid, "phương án %s chưa có thao tác nào", org.Quoted(sc.Name))
 		}
 		if err := s.checkSimulated(ctx, &sc, tx); err != nil {
 			return err
@@ -59,16 +61,16 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 		if err := ev.applies(&sc); err != nil {
 			return err
 		}
-		if err := decisionAgrees(ctx, tx, meta.Decision); err != nil {
+		if err := org.DecisionAgrees(ctx, tx, meta.Decision); err != nil {
 			return err
 		}
 		if changes, err = ev.w.flush(ctx, tx); err != nil {
 			return err
 		}
 		if len(changes) == 0 {
-			return Errorf(EInvalid, "phương án %s không tạo ra thay đổi nào vào ngày %s", quoted(sc.Name), meta.EffectiveOn)
+			return org.Errorf(org.EInvalid, "phương án %s không tạo ra thay đổi nào vào ngày %s", org.Quoted(sc.Name), meta.EffectiveOn)
 		}
-		sc.Status, sc.Applied, sc.Undone = ScenarioApplied, &meta, nil
+		sc.Status, sc.Applied, sc.Undone = org.ScenarioApplied, &meta, nil
 		if err := tx.PutScenario(ctx, sc); err != nil {
 			return err
 		}
@@ -77,8 +79,8 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 		return nil
 	})
 	if err == nil {
-		s.scenarios.forget(id)
-		out, changes, err = s.seenApplied(ctx, out, changes)
+		s.cache.forget(id)
+		out, changes, err = s.svc.SeenScenario(ctx, out, changes)
 	}
 	return out, changes, err
 }
@@ -87,19 +89,19 @@ func (s *Service) ApplyScenario(ctx context.Context, id string, d Decision, effe
 // every part of a bulk one too (a part the decision's committee may not
 // order is R9), and each wrote what it wrote when the scenario was last
 // edited or rebased, which is what its preview shows.
-func (ev *evaluation) applies(sc *Scenario) error {
+func (ev *evaluation) applies(sc *org.Scenario) error {
 	for i, r := range ev.results {
 		if r.Err != nil {
-			return prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
+			return org.Prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
 		}
 	}
 	for _, f := range ev.w.findings {
-		if f.Rule.ID == RuleIssuer.ID {
+		if f.Rule.ID == org.RuleIssuer.ID {
 			msg := f.Message
 			if o, ok := ev.w.tree.Get(f.Subject); ok {
-				msg = quoted(o.Name) + ": " + msg
+				msg = org.Quoted(o.Name) + ": " + msg
 			}
-			return &Error{Code: ERule, Rule: f.Rule.ID, Basis: f.Rule.Basis, Message: msg}
+			return &org.Error{Code: org.ERule, Rule: f.Rule.ID, Basis: f.Rule.Basis, Message: msg}
 		}
 	}
 	if sc.Expansions == nil {
@@ -112,7 +114,7 @@ func (ev *evaluation) applies(sc *Scenario) error {
 		}
 	}
 	if len(differ) > 0 {
-		return Errorf(EConflict, "áp dụng lúc này sẽ ghi khác với kết quả mô phỏng đã xem ở các thao tác %s: "+
+		return org.Errorf(org.EConflict, "áp dụng lúc này sẽ ghi khác với kết quả mô phỏng đã xem ở các thao tác %s: "+
 			"hãy cập nhật phương án (rebaseScenario) và xem lại trước khi áp dụng", strings.Join(differ, ", "))
 	}
 	return nil
@@ -130,7 +132,7 @@ func (ev *evaluation) expansions() []string {
 		for _, c := range ev.w.changes[next : next+r.Changes] {
 			fmt.Fprintf(h, "%s|%s|%s|", c.Type, c.EffectiveOn, strings.Join(c.Subjects, ","))
 			for _, r := range c.After {
-				fmt.Fprintf(h, "%s,", r.id())
+				fmt.Fprintf(h, "%s,", r.ID())
 			}
 			fmt.Fprintln(h)
 		}
@@ -142,25 +144,25 @@ func (ev *evaluation) expansions() []string {
 
 // checkSimulated replays the scenario as simulated: it may not bring ERROR
 // findings, nor rest on live records changed since its operations read them.
-func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error {
+func (s *Service) checkSimulated(ctx context.Context, sc *org.Scenario, tx org.Tx) error {
 	ev, err := s.replayOps(ctx, sc, tx, nil)
 	if err != nil {
 		return err
 	}
 	for id, rev := range sc.Reads {
 		if now, ok := ev.w.reads[id]; ok && now != rev {
-			return Errorf(EConflict, "%s đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", ev.w.label(ctx, tx, id))
+			return org.Errorf(org.EConflict, "%s đã thay đổi từ khi phương án đọc nó: hãy cập nhật phương án (rebaseScenario)", ev.w.label(ctx, tx, id))
 		}
 	}
 	for i, r := range ev.results {
 		switch {
 		case r.Err == nil:
-		case ErrorCode(r.Err) == ERule:
+		case org.ErrorCode(r.Err) == org.ERule:
 			// Kept in the scenario as the Charter's refusal: it blocks.
-			return prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
+			return org.Prefixed(fmt.Sprintf("thao tác thứ %d (%s)", i+1, sc.Ops[i].Type), r.Err)
 		default:
-			return Errorf(EConflict, "thao tác thứ %d (%s) không còn áp dụng được: %s; hãy cập nhật phương án (rebaseScenario)",
-				i+1, sc.Ops[i].Type, ErrorMessage(r.Err))
+			return org.Errorf(org.EConflict, "thao tác thứ %d (%s) không còn áp dụng được: %s; hãy cập nhật phương án (rebaseScenario)",
+				i+1, sc.Ops[i].Type, org.ErrorMessage(r.Err))
 		}
 	}
 	// Read through tx: a second transaction inside this one would wait for
@@ -169,22 +171,22 @@ func (s *Service) checkSimulated(ctx context.Context, sc *Scenario, tx Tx) error
 	if err != nil {
 		return err
 	}
-	var blocking []Violation
+	var blocking []org.Violation
 	for _, v := range diff.Added {
-		if v.Rule.Severity == SeverityError {
+		if v.Rule.Severity == org.SeverityError {
 			blocking = append(blocking, v)
 		}
 	}
 	if len(blocking) > 0 {
 		first := blocking[0]
-		return &Error{Code: ERule, Rule: first.Rule.ID, Basis: first.Rule.Basis,
+		return &org.Error{Code: org.ERule, Rule: first.Rule.ID, Basis: first.Rule.Basis,
 			Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ: %s", len(blocking), first.Message)}
 	}
 	return nil
 }
 
 // flush writes what a scenario applied wrote, and its changes, into tx.
-func (w *whatIf) flush(ctx context.Context, tx Tx) ([]Change, error) {
+func (w *whatIf) flush(ctx context.Context, tx org.Tx) ([]org.Change, error) {
 	for _, id := range sortedKeys(w.orgs) {
 		if err := tx.PutOrg(ctx, *w.orgs[id]); err != nil {
 			return nil, err
@@ -195,7 +197,7 @@ func (w *whatIf) flush(ctx context.Context, tx Tx) ([]Change, error) {
 			return nil, err
 		}
 	}
-	changes := make([]Change, len(w.changes))
+	changes := make([]org.Change, len(w.changes))
 	for i := range w.changes {
 		changes[i] = w.changes[i]
 		changes[i].Seq = 0
@@ -206,11 +208,11 @@ func (w *whatIf) flush(ctx context.Context, tx Tx) ([]Change, error) {
 	return changes, nil
 }
 
-// RebaseScenario replays an open scenario over the live structure as it is
+// Rebase replays an open scenario over the live structure as it is
 // now, optionally on a new base date, and takes the revisions it reads now
 // as its baseline; the results say which operations no longer apply.
-func (s *Service) RebaseScenario(ctx context.Context, id string, baseAsOf Date) (ScenarioEvaluation, error) {
-	_, err := s.editScenario(ctx, "rebaseScenario", id, func(sc *Scenario) (int, error) {
+func (s *Service) Rebase(ctx context.Context, id string, baseAsOf org.Date) (Evaluation, error) {
+	_, err := s.edit(ctx, "rebaseScenario", id, func(sc *org.Scenario) (int, error) {
 		sc.Reads = nil
 		if baseAsOf != 0 {
 			sc.BaseAsOf = baseAsOf
@@ -218,7 +220,7 @@ func (s *Service) RebaseScenario(ctx context.Context, id string, baseAsOf Date) 
 		return len(sc.Ops), nil
 	})
 	if err != nil {
-		return ScenarioEvaluation{}, err
+		return Evaluation{}, err
 	}
 	return s.Evaluate(ctx, id)
 }

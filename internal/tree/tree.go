@@ -1,8 +1,15 @@
-package org
+// Package tree is the read model the stores share: the structure on one
+// date, each organisation linked to its children in order and counted with
+// its subtree, so that reading it is a lookup. The embedded store keeps one
+// per date it serves, the Neo4j adapter builds one for a subtree it reads
+// whole, and a scenario replays its operations over one.
+package tree
 
 import (
 	"cmp"
 	"slices"
+
+	"dangbo/internal/org"
 )
 
 // Tree holds the organisations in force on one date, each with its children in
@@ -12,7 +19,7 @@ import (
 // one-member change go through the same code. A Tree is not safe for
 // concurrent use while it changes.
 type Tree struct {
-	at      Date
+	at      org.Date
 	nodes   map[string]*node
 	roots   []*node
 	pending []*node            // nodes to (re)link under their parent
@@ -20,30 +27,30 @@ type Tree struct {
 }
 
 type node struct {
-	org      Org // Counts maintained by the tree
+	org      org.Org // Counts maintained by the tree
 	key      string
 	parent   *node
 	children []*node
 	linked   bool
 }
 
-// NewTree returns an empty tree of the structure on date at.
-func NewTree(at Date) *Tree {
+// New returns an empty tree of the structure on date at.
+func New(at org.Date) *Tree {
 	return &Tree{at: at, nodes: map[string]*node{}, dirty: map[*node]struct{}{}}
 }
 
 // At is the date the tree describes.
-func (t *Tree) At() Date { return t.at }
+func (t *Tree) At() org.Date { return t.at }
 
 // Len is the number of organisations in the tree.
 func (t *Tree) Len() int { return len(t.nodes) }
 
 // Set places o in the tree or updates it; o.Counts is ignored. The change shows
 // after Recount.
-func (t *Tree) Set(o Org) { t.SetKeyed(o, Fold(o.Name)) }
+func (t *Tree) Set(o org.Org) { t.SetKeyed(o, org.Fold(o.Name)) }
 
 // SetKeyed is Set for a caller that has key, Fold(o.Name), at hand.
-func (t *Tree) SetKeyed(o Org, key string) {
+func (t *Tree) SetKeyed(o org.Org, key string) {
 	n := t.nodes[o.ID]
 	if n == nil {
 		n = &node{}
@@ -107,7 +114,9 @@ func (t *Tree) unlink(n *node) {
 // children pages and their keyset cursors.
 func compareNodes(a, b *node) int { return a.sibling().Compare(b.sibling()) }
 
-func (n *node) sibling() SiblingKey { return SiblingKey{Kind: n.org.Kind, Name: n.key, ID: n.org.ID} }
+func (n *node) sibling() org.SiblingKey {
+	return org.SiblingKey{Kind: n.org.Kind, Name: n.key, ID: n.org.ID}
+}
 
 // Recount links what Set and Remove left pending and recounts every changed
 // node and its ancestors, deepest first. It fails if the parents form a cycle.
@@ -154,10 +163,10 @@ func (t *Tree) Recount() error {
 	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(b.depth, a.depth) })
 	for _, e := range order {
 		c := &e.n.org.Counts
-		*c = Counts{DirectOfficial: c.DirectOfficial, DirectProbationary: c.DirectProbationary,
+		*c = org.Counts{DirectOfficial: c.DirectOfficial, DirectProbationary: c.DirectProbationary,
 			Official: c.DirectOfficial, Probationary: c.DirectProbationary}
 		for _, ch := range e.n.children {
-			c.addSubtree(ch.org.Kind, ch.org.Sector, &ch.org.Counts)
+			c.AddSubtree(ch.org.Kind, ch.org.Sector, &ch.org.Counts)
 		}
 	}
 	return nil
@@ -168,28 +177,28 @@ func (t *Tree) depth(n *node) (int, error) {
 	d := 0
 	for p := n.parent; p != nil; p = p.parent {
 		if d++; d > len(t.nodes) {
-			return 0, Errorf(EInternal, "cấu trúc tổ chức có vòng lặp tại %q", n.org.ID)
+			return 0, org.Errorf(org.EInternal, "cấu trúc tổ chức có vòng lặp tại %q", n.org.ID)
 		}
 	}
 	return d, nil
 }
 
 // Get is organisation id with its counts.
-func (t *Tree) Get(id string) (Org, bool) {
+func (t *Tree) Get(id string) (org.Org, bool) {
 	if n := t.nodes[id]; n != nil {
 		return n.org, true
 	}
-	return Org{}, false
+	return org.Org{}, false
 }
 
 // Has reports whether organisation id is in the tree.
 func (t *Tree) Has(id string) bool { return t.nodes[id] != nil }
 
 // Roots are the organisations without a parent in the tree, in sibling order.
-func (t *Tree) Roots() []Org { return orgsOf(t.roots) }
+func (t *Tree) Roots() []org.Org { return orgsOf(t.roots) }
 
-func orgsOf(ns []*node) []Org {
-	out := make([]Org, len(ns))
+func orgsOf(ns []*node) []org.Org {
+	out := make([]org.Org, len(ns))
 	for i, n := range ns {
 		out[i] = n.org
 	}
@@ -197,7 +206,7 @@ func orgsOf(ns []*node) []Org {
 }
 
 // Path lists the organisations from the root down to id, id included.
-func (t *Tree) Path(id string) []Org {
+func (t *Tree) Path(id string) []org.Org {
 	n := t.nodes[id]
 	if n == nil {
 		return nil
@@ -206,7 +215,7 @@ func (t *Tree) Path(id string) []Org {
 	for a := n; a != nil; a = a.parent {
 		depth++
 	}
-	path := make([]Org, depth)
+	path := make([]org.Org, depth)
 	for ; n != nil; n = n.parent {
 		depth--
 		path[depth] = n.org
@@ -229,18 +238,18 @@ func (t *Tree) WithinAny(id string, ancestors []string) bool {
 
 // Children returns a page of id's children in sibling order, only those of the
 // given kinds when kinds is not empty. total counts every matching child.
-func (t *Tree) Children(id string, q PageQuery, kinds []Kind) (page []Org, hasNext bool, total int, err error) {
+func (t *Tree) Children(id string, q org.PageQuery, kinds []org.Kind) (page []org.Org, hasNext bool, total int, err error) {
 	n := t.nodes[id]
 	if n == nil {
-		return nil, false, 0, NotFound("tổ chức", id)
+		return nil, false, 0, org.NotFound("tổ chức", id)
 	}
 	start := 0
 	if q.After != "" {
-		after, err := DecodeChildCursor(q.After)
+		after, err := org.DecodeChildCursor(q.After)
 		if err != nil {
 			return nil, false, 0, err
 		}
-		start, _ = slices.BinarySearchFunc(n.children, after, func(c *node, k SiblingKey) int { return c.sibling().Compare(k) })
+		start, _ = slices.BinarySearchFunc(n.children, after, func(c *node, k org.SiblingKey) int { return c.sibling().Compare(k) })
 		if start < len(n.children) && n.children[start].org.ID == after.ID {
 			start++
 		}
@@ -264,10 +273,10 @@ func (t *Tree) Children(id string, q PageQuery, kinds []Kind) (page []Org, hasNe
 // Walk visits id and its subtree in pre-order (parents before children, siblings
 // in order) down to maxDepth levels below id (all when maxDepth < 0), stopping
 // early when visit returns false.
-func (t *Tree) Walk(id string, maxDepth int, visit func(o *Org, depth int) bool) error {
+func (t *Tree) Walk(id string, maxDepth int, visit func(o *org.Org, depth int) bool) error {
 	n := t.nodes[id]
 	if n == nil {
-		return NotFound("tổ chức", id)
+		return org.NotFound("tổ chức", id)
 	}
 	var walk func(n *node, depth int) bool
 	walk = func(n *node, depth int) bool {

@@ -1,9 +1,12 @@
-package org
+package scenario
 
 import (
 	"cmp"
 	"context"
 	"slices"
+
+	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // whatIf is the structure a scenario describes: the live records with the
@@ -12,43 +15,43 @@ import (
 // answers what-if reads. It holds only what the scenario wrote and the tree
 // of its subtree; everything else is read from the live store.
 type whatIf struct {
-	Store // the live store: history, audit log, scenarios and health pass through
+	org.Store // the live store: history, audit log, scenarios and health pass through
 	// src reads live records during a replay, inside one store transaction
 	// that is never committed; nil afterwards.
-	src   Tx
-	at    Date
-	roots []string // the subtree the scenario changes
-	tree  *Tree    // that subtree on date at, the scenario's writes included
+	src   org.Tx
+	at    org.Date
+	roots []string   // the subtree the scenario changes
+	tree  *tree.Tree // that subtree on date at, the scenario's writes included
 
-	orgs    map[string]*OrgRecord    // written by the scenario
-	members map[string]*MemberRecord // written by the scenario
+	orgs    map[string]*org.OrgRecord    // written by the scenario
+	members map[string]*org.MemberRecord // written by the scenario
 	// live holds the live record of every member written, as first read:
 	// what their writes change in the counts and links.
-	live  map[string]*MemberRecord
+	live  map[string]*org.MemberRecord
 	reads map[string]int64 // the revision of every live record read
 	// ties index the scenario's writes: the members it ties to an
 	// organisation, the organisations it puts under a parent.
 	linked   map[string][]string
 	children map[string][]string
-	changes  []Change
-	findings []Violation // of the operations, as they ran
+	changes  []org.Change
+	findings []org.Violation // of the operations, as they ran
 	// writtenBy is the key of the operation that last wrote each record:
 	// what a finding about it is tied to.
 	writtenBy map[string]int
 	// inCell and residing are the members written, by cell and by residence
 	// cell, once the replay is over (indexMembers).
-	inCell, residing map[string][]Member
+	inCell, residing map[string][]org.Member
 }
 
-func newWhatIf(live Store, src Tx, at Date, roots []string, tree *Tree) *whatIf {
-	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: tree,
-		orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}, live: map[string]*MemberRecord{},
+func newWhatIf(live org.Store, src org.Tx, at org.Date, roots []string, t *tree.Tree) *whatIf {
+	return &whatIf{Store: live, src: src, at: at, roots: roots, tree: t,
+		orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}, live: map[string]*org.MemberRecord{},
 		reads: map[string]int64{}, linked: map[string][]string{}, children: map[string][]string{}, writtenBy: map[string]int{}}
 }
 
 // Update runs fn over the scenario's writes; they join the scenario only if
 // fn succeeds, so a failed operation leaves nothing behind.
-func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
+func (w *whatIf) Update(ctx context.Context, fn func(org.Tx) error) error {
 	tx := w.newTx()
 	if err := fn(tx); err != nil {
 		return err
@@ -57,24 +60,24 @@ func (w *whatIf) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 // View runs fn over the scenario's writes and discards what fn writes.
-func (w *whatIf) View(ctx context.Context, fn func(Tx) error) error { return fn(w.newTx()) }
+func (w *whatIf) View(ctx context.Context, fn func(org.Tx) error) error { return fn(w.newTx()) }
 
 func (w *whatIf) newTx() *whatIfTx {
-	return &whatIfTx{w: w, orgs: map[string]*OrgRecord{}, members: map[string]*MemberRecord{}}
+	return &whatIfTx{w: w, orgs: map[string]*org.OrgRecord{}, members: map[string]*org.MemberRecord{}}
 }
 
 // Audit records nothing: a scenario's operations are audited as the one
 // action that adds or applies them.
-func (w *whatIf) Audit(context.Context, AuditEntry) error { return nil }
+func (w *whatIf) Audit(context.Context, org.AuditEntry) error { return nil }
 
 // Import, Export and Close belong to the live store, never to a scenario.
-func (w *whatIf) Import(context.Context, RecordReader) (ImportStats, error) {
-	return ImportStats{}, errInScenario
+func (w *whatIf) Import(context.Context, org.RecordReader) (org.ImportStats, error) {
+	return org.ImportStats{}, errInScenario
 }
-func (w *whatIf) Export(context.Context, RecordWriter) error { return errInScenario }
-func (w *whatIf) Close() error                               { return nil }
+func (w *whatIf) Export(context.Context, org.RecordWriter) error { return errInScenario }
+func (w *whatIf) Close() error                                   { return nil }
 
-var errInScenario = Errorf(EInvalid, "không thể nhập hoặc xuất dữ liệu trong một phương án")
+var errInScenario = org.Errorf(org.EInvalid, "không thể nhập hoặc xuất dữ liệu trong một phương án")
 
 func (w *whatIf) commit(tx *whatIfTx) error {
 	for _, id := range sortedKeys(tx.orgs) {
@@ -98,7 +101,7 @@ func (w *whatIf) commit(tx *whatIfTx) error {
 		}
 		w.count(r, 1)
 		w.members[id] = r
-		for _, ids := range [][]string{r.Cells(), residenceCells(r), roleOrgs(r)} {
+		for _, ids := range [][]string{r.Cells(), r.ResidenceCells(), r.RoleOrgs()} {
 			for _, o := range ids {
 				w.linked[o] = append(w.linked[o], id)
 			}
@@ -118,25 +121,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	})
 }
 
-func residenceCells(r *MemberRecord) []string {
-	ids := make([]string, len(r.Residences))
-	for i, x := range r.Residences {
-		ids[i] = x.CellID
-	}
-	return ids
-}
-
-func roleOrgs(r *MemberRecord) []string {
-	ids := make([]string, len(r.Roles))
-	for i, x := range r.Roles {
-		ids[i] = x.OrgID
-	}
-	return ids
-}
-
 // memberRecord is member id as the scenario has it so far: written by it, or
 // live; nil if neither is known.
-func (w *whatIf) memberRecord(id string) *MemberRecord {
+func (w *whatIf) memberRecord(id string) *org.MemberRecord {
 	if r := w.members[id]; r != nil {
 		return r
 	}
@@ -144,14 +131,14 @@ func (w *whatIf) memberRecord(id string) *MemberRecord {
 }
 
 // count adds by to the direct counts of member r's cell on the scenario's date.
-func (w *whatIf) count(r *MemberRecord, by int32) {
+func (w *whatIf) count(r *org.MemberRecord, by int32) {
 	cell := r.CellOn(w.at)
 	o, ok := w.tree.Get(cell)
 	if cell == "" || !ok {
 		return
 	}
 	official, probationary := o.Counts.DirectOfficial, o.Counts.DirectProbationary
-	if r.StatusOn(w.at) == Official {
+	if r.StatusOn(w.at) == org.Official {
 		official += by
 	} else {
 		probationary += by
@@ -162,17 +149,17 @@ func (w *whatIf) count(r *MemberRecord, by int32) {
 // whatIfTx is one operation's transaction over a scenario.
 type whatIfTx struct {
 	w       *whatIf
-	orgs    map[string]*OrgRecord
-	members map[string]*MemberRecord
-	changes []Change
+	orgs    map[string]*org.OrgRecord
+	members map[string]*org.MemberRecord
+	changes []org.Change
 }
 
-func (t *whatIfTx) Org(ctx context.Context, id string) (OrgRecord, error) {
+func (t *whatIfTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
 	if r := cmp.Or(t.orgs[id], t.w.orgs[id]); r != nil {
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return OrgRecord{}, NotFound("tổ chức", id)
+		return org.OrgRecord{}, org.NotFound("tổ chức", id)
 	}
 	r, err := t.w.src.Org(ctx, id)
 	if err == nil {
@@ -181,12 +168,12 @@ func (t *whatIfTx) Org(ctx context.Context, id string) (OrgRecord, error) {
 	return r, err
 }
 
-func (t *whatIfTx) Member(ctx context.Context, id string) (MemberRecord, error) {
+func (t *whatIfTx) Member(ctx context.Context, id string) (org.MemberRecord, error) {
 	if r := cmp.Or(t.members[id], t.w.members[id]); r != nil {
 		return r.Clone(), nil
 	}
 	if t.w.src == nil {
-		return MemberRecord{}, NotFound("đảng viên", id)
+		return org.MemberRecord{}, org.NotFound("đảng viên", id)
 	}
 	r, err := t.w.src.Member(ctx, id)
 	if err == nil {
@@ -199,19 +186,19 @@ func (t *whatIfTx) Member(ctx context.Context, id string) (MemberRecord, error) 
 	return r, err
 }
 
-func (t *whatIfTx) PutOrg(_ context.Context, r OrgRecord) error {
+func (t *whatIfTx) PutOrg(_ context.Context, r org.OrgRecord) error {
 	t.orgs[r.ID] = &r
 	return nil
 }
 
-func (t *whatIfTx) PutMember(_ context.Context, r MemberRecord) error {
+func (t *whatIfTx) PutMember(_ context.Context, r org.MemberRecord) error {
 	t.members[r.ID] = &r
 	return nil
 }
 
-func (t *whatIfTx) Audit(context.Context, AuditEntry) error { return nil }
+func (t *whatIfTx) Audit(context.Context, org.AuditEntry) error { return nil }
 
-func (t *whatIfTx) RecordChange(_ context.Context, c *Change) error {
+func (t *whatIfTx) RecordChange(_ context.Context, c *org.Change) error {
 	c.Seq = int64(len(t.w.changes) + len(t.changes) + 1)
 	t.changes = append(t.changes, *c)
 	return nil
@@ -219,7 +206,7 @@ func (t *whatIfTx) RecordChange(_ context.Context, c *Change) error {
 
 // DecisionDate is zero: a scenario's operations share the decision that
 // applies them, checked once.
-func (t *whatIfTx) DecisionDate(context.Context, string, string) (Date, error) { return 0, nil }
+func (t *whatIfTx) DecisionDate(context.Context, string, string) (org.Date, error) { return 0, nil }
 
 func (t *whatIfTx) LinkedMembers(ctx context.Context, orgID string) ([]string, error) {
 	var ids []string
@@ -231,7 +218,7 @@ func (t *whatIfTx) LinkedMembers(ctx context.Context, orgID string) ([]string, e
 	}
 	ids = append(ids, t.w.linked[orgID]...)
 	for id, r := range t.members {
-		if slices.Contains(r.Cells(), orgID) || slices.Contains(residenceCells(r), orgID) || slices.Contains(roleOrgs(r), orgID) {
+		if slices.Contains(r.Cells(), orgID) || slices.Contains(r.ResidenceCells(), orgID) || slices.Contains(r.RoleOrgs(), orgID) {
 			ids = append(ids, id)
 		}
 	}
@@ -249,7 +236,7 @@ func (t *whatIfTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 	}
 	ids = append(ids, t.w.children[orgID]...)
 	for id, r := range t.orgs {
-		if slices.ContainsFunc(r.Versions, func(v Version) bool { return v.ParentID == orgID }) {
+		if slices.ContainsFunc(r.Versions, func(v org.Version) bool { return v.ParentID == orgID }) {
 			ids = append(ids, id)
 		}
 	}
@@ -257,12 +244,12 @@ func (t *whatIfTx) ChildIDs(ctx context.Context, orgID string) ([]string, error)
 	return slices.Compact(ids), nil
 }
 
-func (t *whatIfTx) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
+func (t *whatIfTx) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	return t.w.ChartNodes(ctx, v, q, limit)
 }
 
 // Load passes to the replay's transaction what the scenario has not written.
-func (t *whatIfTx) Load(ctx context.Context, ws WorkingSet) error {
+func (t *whatIfTx) Load(ctx context.Context, ws org.WorkingSet) error {
 	if t.w.src == nil {
 		return nil
 	}
@@ -273,54 +260,54 @@ func (t *whatIfTx) Load(ctx context.Context, ws WorkingSet) error {
 }
 
 // Changes reads the live history: in the replay's transaction while there is one.
-func (t *whatIfTx) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+func (t *whatIfTx) Changes(ctx context.Context, q org.ChangeQuery) (org.ChangePage, error) {
 	if t.w.src != nil {
 		return t.w.src.Changes(ctx, q)
 	}
 	return t.w.Store.Changes(ctx, q)
 }
 
-func (t *whatIfTx) Scenario(ctx context.Context, id string) (Scenario, error) {
+func (t *whatIfTx) Scenario(ctx context.Context, id string) (org.Scenario, error) {
 	return t.w.Store.Scenario(ctx, id)
 }
 
-func (t *whatIfTx) PutScenario(context.Context, Scenario) error {
-	return Errorf(EInternal, "một phương án không thể ghi phương án khác")
+func (t *whatIfTx) PutScenario(context.Context, org.Scenario) error {
+	return org.Errorf(org.EInternal, "một phương án không thể ghi phương án khác")
 }
 
 // The reads below answer from the tree and the scenario's writes, on the
 // scenario's date whatever the view says.
 
-func (w *whatIf) Roots(context.Context, View) ([]Org, error) { return w.tree.Roots(), nil }
+func (w *whatIf) Roots(context.Context, org.View) ([]org.Org, error) { return w.tree.Roots(), nil }
 
-func (w *whatIf) Org(_ context.Context, _ View, id string) (Org, error) {
+func (w *whatIf) Org(_ context.Context, _ org.View, id string) (org.Org, error) {
 	if o, ok := w.tree.Get(id); ok {
 		return o, nil
 	}
-	return Org{}, NotFound("tổ chức", id)
+	return org.Org{}, org.NotFound("tổ chức", id)
 }
 
-func (w *whatIf) Orgs(_ context.Context, _ View, ids []string) ([]Org, error) {
-	out := make([]Org, len(ids))
+func (w *whatIf) Orgs(_ context.Context, _ org.View, ids []string) ([]org.Org, error) {
+	out := make([]org.Org, len(ids))
 	for i, id := range ids {
 		out[i], _ = w.tree.Get(id)
 	}
 	return out, nil
 }
 
-func (w *whatIf) Children(_ context.Context, _ View, id string, q PageQuery, kinds []Kind) (OrgPage, error) {
+func (w *whatIf) Children(_ context.Context, _ org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
 	page, more, total, err := w.tree.Children(id, q, kinds)
-	return OrgPage{Orgs: page, HasNext: more, Total: total}, err
+	return org.OrgPage{Orgs: page, HasNext: more, Total: total}, err
 }
 
-func (w *whatIf) Path(_ context.Context, _ View, id string) ([]Org, error) {
+func (w *whatIf) Path(_ context.Context, _ org.View, id string) ([]org.Org, error) {
 	if !w.tree.Has(id) {
-		return nil, NotFound("tổ chức", id)
+		return nil, org.NotFound("tổ chức", id)
 	}
 	return w.tree.Path(id), nil
 }
 
-func (w *whatIf) Covers(_ context.Context, _ View, roots, ids []string) ([]bool, error) {
+func (w *whatIf) Covers(_ context.Context, _ org.View, roots, ids []string) ([]bool, error) {
 	out := make([]bool, len(ids))
 	for i, id := range ids {
 		out[i] = w.tree.WithinAny(id, roots)
@@ -328,17 +315,17 @@ func (w *whatIf) Covers(_ context.Context, _ View, roots, ids []string) ([]bool,
 	return out, nil
 }
 
-func (w *whatIf) ChartNodes(_ context.Context, _ View, q ChartQuery, limit int) ([]ChartNode, error) {
+func (w *whatIf) ChartNodes(_ context.Context, _ org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	return w.tree.ChartNodes(q, limit)
 }
 
 // Member is the member as the scenario has them, if their cell is in its subtree.
-func (w *whatIf) Member(ctx context.Context, _ View, id string) (Member, error) {
-	ms, err := w.Members(ctx, View{}, []string{id})
-	return onlyMember(ms, err, id)
+func (w *whatIf) Member(ctx context.Context, _ org.View, id string) (org.Member, error) {
+	ms, err := w.Members(ctx, org.View{}, []string{id})
+	return org.OnlyMember(ms, err, id)
 }
 
-func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, error) {
+func (w *whatIf) Members(ctx context.Context, _ org.View, ids []string) ([]org.Member, error) {
 	live, err := w.liveMembers(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -348,7 +335,7 @@ func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, e
 			live[i], _ = r.MemberAt(w.at)
 		}
 		if !w.tree.Has(live[i].CellID) {
-			live[i] = Member{}
+			live[i] = org.Member{}
 		}
 	}
 	return live, nil
@@ -357,14 +344,14 @@ func (w *whatIf) Members(ctx context.Context, _ View, ids []string) ([]Member, e
 // liveMembers reads members as the live store has them on the scenario's
 // date: during a replay in its transaction, since a read in a transaction of
 // its own would wait for a second connection while the replay holds one.
-func (w *whatIf) liveMembers(ctx context.Context, ids []string) ([]Member, error) {
+func (w *whatIf) liveMembers(ctx context.Context, ids []string) ([]org.Member, error) {
 	if w.src == nil {
-		return w.Store.Members(ctx, View{At: w.at}, ids)
+		return w.Store.Members(ctx, org.View{At: w.at}, ids)
 	}
-	out := make([]Member, len(ids))
+	out := make([]org.Member, len(ids))
 	for i, id := range ids {
 		r, err := w.src.Member(ctx, id)
-		if ErrorCode(err) == ENotFound {
+		if org.ErrorCode(err) == org.ENotFound {
 			continue
 		}
 		if err != nil {
@@ -375,11 +362,11 @@ func (w *whatIf) liveMembers(ctx context.Context, ids []string) ([]Member, error
 	return out, nil
 }
 
-func (w *whatIf) CellMembers(ctx context.Context, _ View, orgID string, q PageQuery) (MemberPage, error) {
+func (w *whatIf) CellMembers(ctx context.Context, _ org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
 	return w.memberPage(ctx, orgID, q, w.inCell, w.Store.CellMembers)
 }
 
-func (w *whatIf) Residents(ctx context.Context, _ View, cellID string, q PageQuery) (MemberPage, error) {
+func (w *whatIf) Residents(ctx context.Context, _ org.View, cellID string, q org.PageQuery) (org.MemberPage, error) {
 	return w.memberPage(ctx, cellID, q, w.residing, w.Store.Residents)
 }
 
@@ -387,7 +374,7 @@ func (w *whatIf) Residents(ctx context.Context, _ View, cellID string, q PageQue
 // and the cell they live in, on its date: member pages read them after the
 // replay, once per organisation.
 func (w *whatIf) indexMembers() {
-	w.inCell, w.residing = map[string][]Member{}, map[string][]Member{}
+	w.inCell, w.residing = map[string][]org.Member{}, map[string][]org.Member{}
 	for _, r := range w.members {
 		m, ok := r.MemberAt(w.at)
 		if !ok {
@@ -402,32 +389,31 @@ func (w *whatIf) indexMembers() {
 
 // memberPage pages through an organisation's members: the live list, less
 // those the scenario wrote, plus those it has there (written, by organisation).
-func (w *whatIf) memberPage(ctx context.Context, orgID string, q PageQuery, written map[string][]Member,
-	livePage func(context.Context, View, string, PageQuery) (MemberPage, error)) (MemberPage, error) {
+func (w *whatIf) memberPage(ctx context.Context, orgID string, q org.PageQuery, written map[string][]org.Member, livePage func(context.Context, org.View, string, org.PageQuery) (org.MemberPage, error)) (org.MemberPage, error) {
 	if !w.tree.Has(orgID) {
-		return MemberPage{}, NotFound("tổ chức", orgID)
+		return org.MemberPage{}, org.NotFound("tổ chức", orgID)
 	}
-	live, err := livePage(ctx, View{At: w.at}, orgID, PageQuery{First: maxResidents})
-	if err != nil && ErrorCode(err) != ENotFound { // not found: new in the scenario
-		return MemberPage{}, err
+	live, err := livePage(ctx, org.View{At: w.at}, orgID, org.PageQuery{First: org.MaxResidents})
+	if err != nil && org.ErrorCode(err) != org.ENotFound { // not found: new in the scenario
+		return org.MemberPage{}, err
 	}
-	all := slices.DeleteFunc(live.Members, func(m Member) bool { return w.members[m.ID] != nil })
+	all := slices.DeleteFunc(live.Members, func(m org.Member) bool { return w.members[m.ID] != nil })
 	if here := written[orgID]; len(here) > 0 {
 		// The live list is in page order; only what the scenario brings needs sorting in.
 		all = append(all, here...)
 		keys := make(map[string]string, len(all))
 		for _, m := range all {
-			keys[m.ID] = Fold(m.FullName)
+			keys[m.ID] = org.Fold(m.FullName)
 		}
-		slices.SortFunc(all, func(a, b Member) int { return cmp.Or(cmp.Compare(keys[a.ID], keys[b.ID]), cmp.Compare(a.ID, b.ID)) })
+		slices.SortFunc(all, func(a, b org.Member) int { return cmp.Or(cmp.Compare(keys[a.ID], keys[b.ID]), cmp.Compare(a.ID, b.ID)) })
 	}
-	return pageMembers(all, q)
+	return org.PageMembers(all, q)
 }
 
 // Search finds organisations in the scenario's tree and members through the
 // live index, placed where the scenario puts them.
-func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, error) {
-	m, err := NewMatcher(q.Text)
+func (w *whatIf) Search(ctx context.Context, _ org.View, q org.SearchQuery) ([]org.Hit, error) {
+	m, err := org.NewMatcher(q.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -437,16 +423,16 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 	}
 	for _, id := range within {
 		if !w.tree.Has(id) {
-			return nil, NotFound("tổ chức", id)
+			return nil, org.NotFound("tổ chức", id)
 		}
 	}
-	var hits []Hit
-	if q.Wants(SearchOrgs) {
+	var hits []org.Hit
+	if q.Wants(org.SearchOrgs) {
 		for _, root := range within {
-			err := w.tree.Walk(root, -1, func(o *Org, _ int) bool {
-				if score, ok := m.Score(Fold(o.Name), true); ok {
+			err := w.tree.Walk(root, -1, func(o *org.Org, _ int) bool {
+				if score, ok := m.Score(org.Fold(o.Name), true); ok {
 					found := *o
-					hits = append(hits, Hit{Org: &found, Score: score})
+					hits = append(hits, org.Hit{Org: &found, Score: score})
 				}
 				return true
 			})
@@ -455,30 +441,30 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 			}
 		}
 	}
-	if q.Wants(SearchMembers) {
+	if q.Wants(org.SearchMembers) {
 		// Enough live hits that those the scenario wrote, left out, leave q.First.
-		live, err := w.Store.Search(ctx, View{At: w.at}, SearchQuery{Text: q.Text, First: q.First + len(w.members),
-			Types: []SearchType{SearchMembers}, Within: w.roots})
+		live, err := w.Store.Search(ctx, org.View{At: w.at}, org.SearchQuery{Text: q.Text, First: q.First + len(w.members),
+			Types: []org.SearchType{org.SearchMembers}, Within: w.roots})
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range live {
 			if w.members[h.Member.ID] == nil {
-				hits = append(hits, Hit{Member: h.Member, Score: h.Score})
+				hits = append(hits, org.Hit{Member: h.Member, Score: h.Score})
 			}
 		}
 		for _, r := range w.members {
-			if score, ok := m.Score(Fold(r.FullName), false); ok {
+			if score, ok := m.Score(org.Fold(r.FullName), false); ok {
 				if mb, ok := r.MemberAt(w.at); ok {
-					hits = append(hits, Hit{Member: &mb, Score: score})
+					hits = append(hits, org.Hit{Member: &mb, Score: score})
 				}
 			}
 		}
 	}
-	hits = slices.DeleteFunc(hits, func(h Hit) bool {
+	hits = slices.DeleteFunc(hits, func(h org.Hit) bool {
 		return h.Member != nil && !w.tree.WithinAny(h.Member.CellID, within)
 	})
-	slices.SortFunc(hits, func(a, b Hit) int { return a.Key().Compare(b.Key()) })
+	slices.SortFunc(hits, func(a, b org.Hit) int { return a.Key().Compare(b.Key()) })
 	hits = hits[:min(len(hits), q.First)]
 	for i := range hits {
 		if hits[i].Org != nil {
@@ -492,8 +478,8 @@ func (w *whatIf) Search(ctx context.Context, _ View, q SearchQuery) ([]Hit, erro
 
 // ResidenceLinks counts the live links less those of members the scenario
 // wrote, plus theirs as it has them.
-func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]ResidenceLink, error) {
-	links, err := w.Store.ResidenceLinks(ctx, View{At: w.at}, cells)
+func (w *whatIf) ResidenceLinks(ctx context.Context, _ org.View, cells []string) ([]org.ResidenceLink, error) {
+	links, err := w.Store.ResidenceLinks(ctx, org.View{At: w.at}, cells)
 	if err != nil {
 		return nil, err
 	}
@@ -505,7 +491,7 @@ func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]
 	for _, l := range links {
 		count[[2]string{l.From, l.To}] = l.Members
 	}
-	pair := func(r *MemberRecord) ([2]string, bool) {
+	pair := func(r *org.MemberRecord) ([2]string, bool) {
 		from, to := r.CellOn(w.at), r.ResidenceOn(w.at)
 		return [2]string{from, to}, from != "" && to != "" && from != to && in[from] && in[to]
 	}
@@ -519,26 +505,26 @@ func (w *whatIf) ResidenceLinks(ctx context.Context, _ View, cells []string) ([]
 			count[p]++
 		}
 	}
-	out := make([]ResidenceLink, 0, len(count))
+	out := make([]org.ResidenceLink, 0, len(count))
 	for p, n := range count {
 		if n > 0 && w.tree.Has(p[0]) && w.tree.Has(p[1]) {
-			out = append(out, ResidenceLink{From: p[0], To: p[1], Members: n})
+			out = append(out, org.ResidenceLink{From: p[0], To: p[1], Members: n})
 		}
 	}
-	slices.SortFunc(out, func(a, b ResidenceLink) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	slices.SortFunc(out, func(a, b org.ResidenceLink) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
 	return out, nil
 }
 
 // label names live record id for a message, read through tx: the
 // transaction a scenario is applied in, which no other may wait on.
-func (w *whatIf) label(ctx context.Context, tx Tx, id string) string {
+func (w *whatIf) label(ctx context.Context, tx org.Tx, id string) string {
 	if r, err := tx.Org(ctx, id); err == nil {
 		if v, ok := r.At(w.at); ok {
-			return "tổ chức " + quoted(v.Name)
+			return "tổ chức " + org.Quoted(v.Name)
 		}
 	}
 	if m, err := tx.Member(ctx, id); err == nil {
-		return "đảng viên " + quoted(m.FullName)
+		return "đảng viên " + org.Quoted(m.FullName)
 	}
 	return "một bản ghi phương án đã đọc"
 }

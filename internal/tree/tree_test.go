@@ -1,28 +1,30 @@
-package org
+package tree
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"dangbo/internal/org"
 )
 
-func org(id, parent, name string, kind Kind, sector Sector) Org {
-	return Org{ID: id, ParentID: parent, Name: name, Kind: kind, Sector: sector}
+func orgOf(id, parent, name string, kind org.Kind, sector org.Sector) org.Org {
+	return org.Org{ID: id, ParentID: parent, Name: name, Kind: kind, Sector: sector}
 }
 
 // smallTree is a province with a district, a commune committee with two cells
 // (one under a partial committee) and a grassroots cell.
 func smallTree(t *testing.T) *Tree {
 	t.Helper()
-	tr := NewTree(DateFrom(2021, 1, 1))
-	for _, o := range []Org{
-		org("c2", "gc", "Chi bộ Trường Tiểu học", Cell, SectorSchool), // children before parents on purpose
-		org("p", "", "Đảng bộ tỉnh", Province, SectorOther),
-		org("d", "p", "Huyện ủy Yên Lạc", District, SectorOther),
-		org("gc", "d", "Đảng bộ xã Tam Hồng", GrassrootsCommittee, SectorCommune),
-		org("pc", "gc", "Đảng bộ bộ phận", PartialCommittee, SectorOther),
-		org("c1", "pc", "Chi bộ thôn Đông", Cell, SectorVillage),
-		org("gcell", "d", "Chi bộ cơ sở Trạm Y tế", GrassrootsCell, SectorHealth),
+	tr := New(org.DateFrom(2021, 1, 1))
+	for _, o := range []org.Org{
+		orgOf("c2", "gc", "Chi bộ Trường Tiểu học", org.Cell, org.SectorSchool), // children before parents on purpose
+		orgOf("p", "", "Đảng bộ tỉnh", org.Province, org.SectorOther),
+		orgOf("d", "p", "Huyện ủy Yên Lạc", org.District, org.SectorOther),
+		orgOf("gc", "d", "Đảng bộ xã Tam Hồng", org.GrassrootsCommittee, org.SectorCommune),
+		orgOf("pc", "gc", "Đảng bộ bộ phận", org.PartialCommittee, org.SectorOther),
+		orgOf("c1", "pc", "Chi bộ thôn Đông", org.Cell, org.SectorVillage),
+		orgOf("gcell", "d", "Chi bộ cơ sở Trạm Y tế", org.GrassrootsCell, org.SectorHealth),
 	} {
 		tr.Set(o)
 	}
@@ -39,13 +41,13 @@ func TestTreeCounts(t *testing.T) {
 	tr := smallTree(t)
 	p, _ := tr.Get("p")
 	c := p.Counts
-	if c.Children != 1 || c.ByKind[District] != 1 || c.Grassroots() != 2 || c.ByKind[PartialCommittee] != 1 ||
-		c.ByKind[Cell] != 2 || c.Official != 22 || c.Probationary != 3 || c.Members() != 25 ||
-		c.CellsBySector[SectorVillage] != 1 || c.CellsBySector[SectorSchool] != 1 || c.CellsBySector[SectorHealth] != 0 {
+	if c.Children != 1 || c.ByKind[org.District] != 1 || c.Grassroots() != 2 || c.ByKind[org.PartialCommittee] != 1 ||
+		c.ByKind[org.Cell] != 2 || c.Official != 22 || c.Probationary != 3 || c.Members() != 25 ||
+		c.CellsBySector[org.SectorVillage] != 1 || c.CellsBySector[org.SectorSchool] != 1 || c.CellsBySector[org.SectorHealth] != 0 {
 		t.Fatalf("province counts = %+v", c)
 	}
 	gc, _ := tr.Get("gc")
-	if gc.Counts.Children != 2 || gc.Counts.Members() != 17 || gc.Counts.ByKind[Cell] != 2 {
+	if gc.Counts.Children != 2 || gc.Counts.Members() != 17 || gc.Counts.ByKind[org.Cell] != 2 {
 		t.Fatalf("commune counts = %+v", gc.Counts)
 	}
 	cell, _ := tr.Get("c1")
@@ -57,7 +59,7 @@ func TestTreeCounts(t *testing.T) {
 func TestTreeMoveAndRemove(t *testing.T) {
 	tr := smallTree(t)
 	// Move the school cell from the commune to the partial committee.
-	tr.Set(org("c2", "pc", "Chi bộ Trường Tiểu học", Cell, SectorSchool))
+	tr.Set(orgOf("c2", "pc", "Chi bộ Trường Tiểu học", org.Cell, org.SectorSchool))
 	if err := tr.Recount(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +69,14 @@ func TestTreeMoveAndRemove(t *testing.T) {
 		t.Fatalf("after move: pc %+v, gc %+v", pc.Counts, gc.Counts)
 	}
 	// Flatten: the commune moves up to the province, the district ends.
-	tr.Set(org("gc", "p", "Đảng bộ xã Tam Hồng", GrassrootsCommittee, SectorCommune))
-	tr.Set(org("gcell", "p", "Chi bộ cơ sở Trạm Y tế", GrassrootsCell, SectorHealth))
+	tr.Set(orgOf("gc", "p", "Đảng bộ xã Tam Hồng", org.GrassrootsCommittee, org.SectorCommune))
+	tr.Set(orgOf("gcell", "p", "Chi bộ cơ sở Trạm Y tế", org.GrassrootsCell, org.SectorHealth))
 	tr.Remove("d")
 	if err := tr.Recount(); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := tr.Get("p")
-	if p.Counts.Children != 2 || p.Counts.ByKind[District] != 0 || p.Counts.Members() != 25 || p.Counts.Grassroots() != 2 {
+	if p.Counts.Children != 2 || p.Counts.ByKind[org.District] != 0 || p.Counts.Members() != 25 || p.Counts.Grassroots() != 2 {
 		t.Fatalf("after flattening: %+v", p.Counts)
 	}
 	if path := tr.Path("c1"); len(path) != 4 || path[0].ID != "p" || path[1].ID != "gc" || path[3].ID != "c1" {
@@ -86,19 +88,19 @@ func TestTreeMoveAndRemove(t *testing.T) {
 }
 
 func TestTreeChildrenPages(t *testing.T) {
-	tr := NewTree(1)
-	tr.Set(org("root", "", "Tỉnh", Province, SectorOther))
-	tr.Set(org("gc", "root", "Đảng bộ xã", GrassrootsCommittee, SectorCommune))
+	tr := New(1)
+	tr.Set(orgOf("root", "", "Tỉnh", org.Province, org.SectorOther))
+	tr.Set(orgOf("gc", "root", "Đảng bộ xã", org.GrassrootsCommittee, org.SectorCommune))
 	names := []string{"Ánh", "Bình", "An", "Đông", "Dung", "Chi", "Ân"}
 	for i, n := range names {
-		tr.Set(org(fmt.Sprint("c", i), "gc", n, Cell, SectorVillage))
+		tr.Set(orgOf(fmt.Sprint("c", i), "gc", n, org.Cell, org.SectorVillage))
 	}
-	tr.Set(org("pc", "gc", "Zeta", PartialCommittee, SectorOther))
+	tr.Set(orgOf("pc", "gc", "Zeta", org.PartialCommittee, org.SectorOther))
 	if err := tr.Recount(); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	q := PageQuery{First: 3}
+	q := org.PageQuery{First: 3}
 	for {
 		page, more, total, err := tr.Children("gc", q, nil)
 		if err != nil {
@@ -113,7 +115,7 @@ func TestTreeChildrenPages(t *testing.T) {
 		if !more {
 			break
 		}
-		q.After = ChildCursor(&page[len(page)-1])
+		q.After = org.ChildCursor(&page[len(page)-1])
 	}
 	// Kind first (partial committee before cells), then folded name, then id
 	// ("An" c2 before "Ân" c6, both before "Ánh").
@@ -121,14 +123,14 @@ func TestTreeChildrenPages(t *testing.T) {
 	if fmt.Sprint(got) != want {
 		t.Fatalf("order = %v, want %v", got, want)
 	}
-	page, _, total, _ := tr.Children("gc", PageQuery{First: 10}, []Kind{PartialCommittee})
+	page, _, total, _ := tr.Children("gc", org.PageQuery{First: 10}, []org.Kind{org.PartialCommittee})
 	if total != 1 || len(page) != 1 || page[0].ID != "pc" {
 		t.Fatalf("kinds filter: %v %d", page, total)
 	}
-	if _, _, _, err := tr.Children("gc", PageQuery{First: 1, After: "garbage!"}, nil); ErrorCode(err) != EInvalid {
+	if _, _, _, err := tr.Children("gc", org.PageQuery{First: 1, After: "garbage!"}, nil); org.ErrorCode(err) != org.EInvalid {
 		t.Fatalf("bad cursor error = %v", err)
 	}
-	if _, _, _, err := tr.Children("nope", PageQuery{First: 1}, nil); ErrorCode(err) != ENotFound {
+	if _, _, _, err := tr.Children("nope", org.PageQuery{First: 1}, nil); org.ErrorCode(err) != org.ENotFound {
 		t.Fatalf("unknown id error = %v", err)
 	}
 }
@@ -139,31 +141,31 @@ func TestTreeChildrenPages(t *testing.T) {
 func TestTreeIncrementalMatchesRebuild(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	type state struct {
-		org    Org
+		org    org.Org
 		direct [2]int32
 	}
 	all := map[string]*state{}
-	add := func(o Org) { all[o.ID] = &state{org: o} }
-	add(org("p", "", "Tỉnh", Province, SectorOther))
+	add := func(o org.Org) { all[o.ID] = &state{org: o} }
+	add(orgOf("p", "", "Tỉnh", org.Province, org.SectorOther))
 	var districts, grassroots, cells []string
 	for i := range 4 {
 		id := fmt.Sprint("d", i)
-		add(org(id, "p", id, District, SectorOther))
+		add(orgOf(id, "p", id, org.District, org.SectorOther))
 		districts = append(districts, id)
 		for j := range 3 {
 			gid := fmt.Sprint(id, "g", j)
-			add(org(gid, id, gid, GrassrootsCommittee, SectorCommune))
+			add(orgOf(gid, id, gid, org.GrassrootsCommittee, org.SectorCommune))
 			grassroots = append(grassroots, gid)
 			for k := range 4 {
 				cid := fmt.Sprint(gid, "c", k)
-				add(org(cid, gid, cid, Cell, Sector(rng.IntN(NumSectors))))
+				add(orgOf(cid, gid, cid, org.Cell, org.Sector(rng.IntN(org.NumSectors))))
 				cells = append(cells, cid)
 				all[cid].direct = [2]int32{rng.Int32N(20), rng.Int32N(3)}
 			}
 		}
 	}
 	build := func() *Tree {
-		tr := NewTree(1)
+		tr := New(1)
 		for _, s := range all {
 			tr.Set(s.org)
 			tr.SetDirect(s.org.ID, s.direct[0], s.direct[1])
@@ -188,7 +190,7 @@ func TestTreeIncrementalMatchesRebuild(t *testing.T) {
 			case 2: // rename or re-sector a cell
 				s := all[cells[rng.IntN(len(cells))]]
 				s.org.Name = fmt.Sprint("r", rng.IntN(100))
-				s.org.Sector = Sector(rng.IntN(NumSectors))
+				s.org.Sector = org.Sector(rng.IntN(org.NumSectors))
 				live.Set(s.org)
 			case 3: // members join or leave
 				s := all[cells[rng.IntN(len(cells))]]
@@ -196,10 +198,10 @@ func TestTreeIncrementalMatchesRebuild(t *testing.T) {
 				live.SetDirect(s.org.ID, s.direct[0], s.direct[1])
 			case 4: // a grassroots committee changes kind
 				s := all[grassroots[rng.IntN(len(grassroots))]]
-				if s.org.Kind == GrassrootsCommittee {
-					s.org.Kind = GrassrootsCell
+				if s.org.Kind == org.GrassrootsCommittee {
+					s.org.Kind = org.GrassrootsCell
 				} else {
-					s.org.Kind = GrassrootsCommittee
+					s.org.Kind = org.GrassrootsCommittee
 				}
 				live.Set(s.org)
 			}
@@ -223,10 +225,10 @@ func TestTreeIncrementalMatchesRebuild(t *testing.T) {
 }
 
 func TestTreeCycle(t *testing.T) {
-	tr := NewTree(1)
-	tr.Set(org("a", "b", "A", Province, 0))
-	tr.Set(org("b", "a", "B", Province, 0))
-	tr.Set(org("root", "", "R", Province, 0))
+	tr := New(1)
+	tr.Set(orgOf("a", "b", "A", org.Province, 0))
+	tr.Set(orgOf("b", "a", "B", org.Province, 0))
+	tr.Set(orgOf("root", "", "R", org.Province, 0))
 	if err := tr.Recount(); err == nil {
 		// Neither a nor b is a root, so neither is reachable; a cycle must be reported.
 		t.Fatal("cycle not reported")

@@ -1,0 +1,41 @@
+package tree
+
+import (
+	"slices"
+
+	"dangbo/internal/org"
+)
+
+// ChartNodes lists the nodes of the chart q asks for. It fails with
+// BAD_USER_INPUT, before collecting them all, when there are more than limit.
+func (t *Tree) ChartNodes(q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	var nodes []org.ChartNode
+	// shownAbove[d] is the nearest node shown at depth d or above on the
+	// path being walked: the chart parent of a node one level deeper.
+	var shownAbove []string
+	tooMany := false
+	err := t.Walk(q.RootID, q.Depth, func(o *org.Org, depth int) bool {
+		parent := ""
+		if depth > 0 {
+			parent = shownAbove[depth-1]
+		}
+		shownAbove = append(shownAbove[:depth], parent)
+		if depth > 0 && len(q.Kinds) > 0 && !slices.Contains(q.Kinds, o.Kind) {
+			return true
+		}
+		if len(nodes) == limit {
+			tooMany = true
+			return false
+		}
+		shownAbove[depth] = o.ID
+		nodes = append(nodes, org.ChartNode{Org: *o, ChartParentID: parent, Depth: depth})
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tooMany {
+		return nil, org.ErrChartTooLarge(limit)
+	}
+	return nodes, nil
+}
