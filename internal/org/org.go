@@ -159,18 +159,38 @@ func (c Counts) Grassroots() int32 {
 // AddSubtree adds what child (of the given kind and sector, with counts sub)
 // contributes to its parent's counts.
 func (c *Counts) AddSubtree(kind Kind, sector Sector, sub *Counts) {
-	c.Children++
-	c.Official += sub.Official
-	c.Probationary += sub.Probationary
-	c.ByKind[kind]++
+	c.MoveSubtree(kind, sector, sub, 1)
+}
+
+// MoveSubtree adds (sign 1) or takes back (-1) what a child contributes.
+func (c *Counts) MoveSubtree(kind Kind, sector Sector, sub *Counts, sign int32) {
+	c.Children += sign
+	c.Official += sign * sub.Official
+	c.Probationary += sign * sub.Probationary
+	c.ByKind[kind] += sign
 	for k, n := range sub.ByKind {
-		c.ByKind[k] += n
+		c.ByKind[k] += sign * n
 	}
 	if kind == Cell {
-		c.CellsBySector[sector]++
+		c.CellsBySector[sector] += sign
 	}
 	for s, n := range sub.CellsBySector {
-		c.CellsBySector[s] += n
+		c.CellsBySector[s] += sign * n
+	}
+}
+
+// Add adds o to c, times sign.
+func (c *Counts) Add(o Counts, sign int32) {
+	c.Children += sign * o.Children
+	c.DirectOfficial += sign * o.DirectOfficial
+	c.DirectProbationary += sign * o.DirectProbationary
+	c.Official += sign * o.Official
+	c.Probationary += sign * o.Probationary
+	for k, n := range o.ByKind {
+		c.ByKind[k] += sign * n
+	}
+	for s, n := range o.CellsBySector {
+		c.CellsBySector[s] += sign * n
 	}
 }
 

@@ -16,26 +16,7 @@ func (t *updateTx) Audit(_ context.Context, e org.AuditEntry) error {
 
 // Audit appends an entry to the audit log in a transaction of its own.
 func (s *Store) Audit(ctx context.Context, e org.AuditEntry) error {
-	return s.write(ctx, func(q querier) error { return appendAudit(ctx, q, []org.AuditEntry{e}) })
-}
-
-func appendAudit(ctx context.Context, q querier, entries []org.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	rows := make([]any, len(entries))
-	for i, e := range entries {
-		roles := make([]string, len(e.Roles))
-		for j, r := range e.Roles {
-			roles[j] = r.String()
-		}
-		rows[i] = map[string]any{
-			"at": e.At.UTC(), "subject": e.Subject, "roles": roles, "address": optionalString(e.Address),
-			"action": e.Action, "target": optionalString(e.Target), "outcome": optionalString(e.Outcome),
-		}
-	}
-	_, err := run(ctx, q, "audit_append", map[string]any{"key": metaKey, "entries": rows})
-	return err
+	return s.write(ctx, func(q querier) error { return writes{audit: []org.AuditEntry{e}}.run(ctx, q) })
 }
 
 // AuditLog lists the audit log, newest first.

@@ -22,10 +22,10 @@ func TestAuditIsWrittenWithTheChangeAndListedNewestFirst(t *testing.T) {
 	f.calls, f.modes = nil, nil
 	_, err := service(s).CreateOrg(officer, org.NewOrg{ParentID: "gc", Name: "Chi bộ", Kind: org.Cell})
 	wantCode(t, err, org.EForbidden)
-	if got := f.names(); !slices.Equal(got, []string{"audit_append"}) || !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite}) {
+	if got := f.names(); !slices.Equal(got, []string{"commit"}) || !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite}) {
 		t.Fatalf("refusal recorded by %v in %v", got, f.modes)
 	}
-	entry := f.only("audit_append")[0].params["entries"].([]any)[0].(map[string]any)
+	entry := f.only("commit")[0].params["audit"].([]any)[0].(map[string]any)
 	if entry["subject"] != "can-bo" || entry["address"] != "10.0.0.7:5123" || entry["action"] != "createOrg" ||
 		entry["outcome"] != org.EForbidden || !slices.Equal(entry["roles"].([]string), []string{"officer"}) {
 		t.Fatalf("audit row %v", entry)
@@ -69,8 +69,8 @@ func TestAuditEntriesOfOneTransactionAreNumberedInOrder(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.only("audit_append")); n != 1 {
-		t.Fatalf("%d audit_append, want the entries in one statement", n)
+	if n := len(f.only("commit")); n != 1 {
+		t.Fatalf("%d commit statements, want the entries in one", n)
 	}
 	page, err := s.AuditLog(ctx, org.AuditQuery{First: 5})
 	if err != nil {

@@ -35,7 +35,7 @@ func wantOrgsAsOrgReadsThem(t *testing.T, s *Store, v org.View, orgs []org.Org) 
 	}
 }
 
-func TestChartNodesFromTheHorizonOnUseMaintainedCounts(t *testing.T) {
+func TestChartNodesReadCountsWithTheRecords(t *testing.T) {
 	s, f := loaded(t)
 	// The statement returns rows in no particular order: the chart orders them.
 	f.answer["subtree_records"] = func(p map[string]any) []row {
@@ -51,7 +51,7 @@ func TestChartNodesFromTheHorizonOnUseMaintainedCounts(t *testing.T) {
 	if want := []string{"p<0", "d<p1", "gc<d2", "c1<gc3", "c2<gc3"}; !slices.Equal(shape, want) {
 		t.Fatalf("chart %v, want %v", shape, want)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"subtree_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"subtree_records"}) {
 		t.Fatalf("statements %v", got)
 	}
 	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"id": "p", "at": dateParam(today)}) {
@@ -67,7 +67,7 @@ func TestChartNodesFromTheHorizonOnUseMaintainedCounts(t *testing.T) {
 	wantOrgsAsOrgReadsThem(t, s, now(), orgs)
 }
 
-func TestChartNodesBeforeTheHorizonCountFromScratch(t *testing.T) {
+func TestChartNodesOnAnEarlierDate(t *testing.T) {
 	s, f := loaded(t)
 	before := org.View{At: org.DateFrom(2021, 7, 1)}
 	nodes, err := s.ChartNodes(ctx, before, org.ChartQuery{RootID: "gc", Depth: -1}, 5)
@@ -79,11 +79,8 @@ func TestChartNodesBeforeTheHorizonCountFromScratch(t *testing.T) {
 	if want := []string{"gc<0", "c1<gc1", "c2<gc1"}; !slices.Equal(shape, want) {
 		t.Fatalf("chart %v, want %v", shape, want)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"subtree_records", "horizon", "tree_at"}) {
+	if got := f.names(); !slices.Equal(got, []string{"subtree_records"}) {
 		t.Fatalf("statements %v", got)
-	}
-	if p := f.only("tree_at")[0].params; !reflect.DeepEqual(p, map[string]any{"ids": []string{"gc"}, "at": dateParam(before.At)}) {
-		t.Fatalf("tree_at params %v", p)
 	}
 	// m4 had not moved yet from c1 to c2.
 	if orgs[0].ParentID != "d" || orgs[1].Counts != cellCounts(2, 1) || orgs[2].Counts != cellCounts(1, 0) {

@@ -9,7 +9,7 @@ import (
 )
 
 // The dates of the test dataset: a rename, a member admitted, a member moving
-// on movedOn, the latest date of any fact and so the horizon.
+// on movedOn, the latest date of any fact.
 var (
 	founded   = org.DateFrom(2000, 1, 1)
 	renamedOn = org.DateFrom(2021, 1, 1)

@@ -55,7 +55,7 @@ func spanRow(id string, s org.Span) map[string]any {
 	return map[string]any{"id": id, "since": dateValue(s.Since), "until": dateValue(s.Until)}
 }
 
-// orgRow is the row org_upsert.cypher takes: the attributes of the latest version.
+// orgRow is the row commit.cypher takes for an organisation: the attributes of the latest version.
 func orgRow(r *org.OrgRecord) map[string]any {
 	latest := r.Versions[len(r.Versions)-1]
 	years, grades := ratingValues(r.Ratings)
@@ -83,7 +83,7 @@ func meetingValues(ms []org.YearCount) (years, counts any) {
 	return ys, cs
 }
 
-// orgFactRows are the rows org_facts_create.cypher takes: every version, and
+// orgFactRows are the rows commit.cypher takes: every version, and
 // the PART_OF of each version that has a parent.
 func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
 	for _, v := range r.Versions {
@@ -101,7 +101,7 @@ func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
 	return versions, parts
 }
 
-// memberRow is the row member_upsert.cypher takes.
+// memberRow is the row commit.cypher takes for a member.
 func memberRow(r *org.MemberRecord) map[string]any {
 	years, grades := ratingValues(r.Ratings)
 	p := r.Personal
@@ -114,7 +114,7 @@ func memberRow(r *org.MemberRecord) map[string]any {
 	}
 }
 
-// memberFactRows are the rows member_facts_create.cypher takes.
+// memberFactRows are the rows commit.cypher takes for its facts.
 func memberFactRows(r *org.MemberRecord) (stints, residences, roles []any) {
 	fact := func(pos int, s org.Span, orgID string) map[string]any {
 		row := spanRow(r.ID, s)
@@ -135,49 +135,6 @@ func memberFactRows(r *org.MemberRecord) (stints, residences, roles []any) {
 		roles = append(roles, row)
 	}
 	return stints, residences, roles
-}
-
-// latestDate is the latest finite date among the spans and dates given: how
-// far into the calendar a record's facts reach.
-func latestDate(spans []org.Span, dates ...org.Date) org.Date {
-	var latest org.Date
-	for _, s := range spans {
-		dates = append(dates, s.Since, s.Until)
-	}
-	for _, d := range dates {
-		if d != org.Forever && d > latest {
-			latest = d
-		}
-	}
-	return latest
-}
-
-// orgReach is the latest finite date of an organisation's versions.
-func orgReach(r *org.OrgRecord) org.Date {
-	spans := make([]org.Span, len(r.Versions))
-	for i, v := range r.Versions {
-		spans[i] = v.Span
-	}
-	return latestDate(spans)
-}
-
-// memberReach is the latest finite date of a member's facts, or of the day
-// they became official, which changes how they are counted.
-func memberReach(r *org.MemberRecord) org.Date {
-	var spans []org.Span
-	for _, s := range r.Stints {
-		spans = append(spans, s.Span)
-	}
-	for _, s := range r.Residences {
-		spans = append(spans, s.Span)
-	}
-	for _, t := range r.Roles {
-		spans = append(spans, t.Span)
-	}
-	if r.OfficialOn != nil {
-		return latestDate(spans, *r.OfficialOn)
-	}
-	return latestDate(spans)
 }
 
 // knownDate is d as a DATE, or nil for the zero date of an unset field.
@@ -208,7 +165,7 @@ func recordsJSON(records []org.Record) (any, error) {
 	return string(b), nil
 }
 
-// changeRow is the row changes_create.cypher takes for c, numbered c.Seq.
+// changeRow is the row commit.cypher takes for c, numbered c.Seq.
 func changeRow(c *org.Change) (map[string]any, error) {
 	typ, err := c.Type.MarshalText()
 	if err != nil {

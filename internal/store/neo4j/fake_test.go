@@ -41,20 +41,24 @@ var ranStatement func(name string)
 type fakeDB struct {
 	// mu runs one transaction at a time: the live feed reads from a
 	// goroutine of its own while the tests write.
-	mu      sync.Mutex
-	holder  atomic.Uint64 // the goroutine that holds mu
-	t       *testing.T
-	g       *fakeGraph
-	calls   []call
-	modes   []n4j.AccessMode
-	answer  map[string]func(p map[string]any) []row // canned answers, before the model
-	fail    map[string]error                        // errors by statement
-	replays int                                     // extra runs of each write, rolled back
-	// loseAcks makes the first commit of every Update (commit_record, by its
+	mu     sync.Mutex
+	holder atomic.Uint64 // the goroutine that holds mu
+	t      *testing.T
+	g      *fakeGraph
+	calls  []call
+	modes  []n4j.AccessMode
+	answer map[string]func(p map[string]any) []row // canned answers, before the model
+	fail   map[string]error                        // errors by statement
+	// failIf, when set, fails the statements it returns an error for
+	failIf  func(name string, params map[string]any) error
+	replays int // extra runs of each write, rolled back
+	// loseAcks makes the first commit of every Update (commit.cypher, by its
 	// key) apply, then fail as if the connection dropped during it.
 	loseAcks bool
 	lost     map[string]bool // the keys whose commit was reported lost
-	down     error           // what execute and verify fail with
+	// checkCounts checks the counts after every write of records (see assertCounts)
+	checkCounts bool
+	down        error // what execute and verify fail with
 }
 
 func newFake(t *testing.T) (*Store, *fakeDB) {
@@ -96,16 +100,44 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 	err := work(q)
 	if err != nil {
 		f.g = saved
+	} else if f.checkCounts {
+		// After a write of records or the end of an import: the counts
+		// on the dates they change, the day before each, and open-ended.
+		dates, checked := []org.Date{openEnd}, false
+		for _, c := range f.calls[start:] {
+			if c.name == "commit" && c.params["revised"] == true {
+				checked = true
+				for _, r := range c.params["countChanges"].([]any) {
+					on := fakeDate(r.(map[string]any)["since"], 0)
+					dates = append(dates, on-1, on)
+				}
+			}
+		}
+		if dates = sortedSet(dates); checked {
+			f.g.assertCounts(f.t, spread(dates, 8))
+		}
 	}
 	if err == nil && f.loseAcks {
 		for _, c := range f.calls[start:] {
-			if key := c.params["key"]; c.name == "commit_record" && !f.lost[key.(string)] {
-				f.lost[key.(string)] = true
+			if key, ok := c.params["commit"].(string); ok && c.name == "commit" && !f.lost[key] {
+				f.lost[key] = true
 				return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
 			}
 		}
 	}
 	return err
+}
+
+// spread is at most n of list, evenly spaced, the last included.
+func spread[T any](list []T, n int) []T {
+	if len(list) <= n {
+		return list
+	}
+	out := make([]T, 0, n)
+	for i := range n {
+		out = append(out, list[(i+1)*len(list)/n-1])
+	}
+	return out
 }
 
 // goroutine is the calling goroutine's number, read from its stack header
@@ -136,6 +168,18 @@ func (f *fakeDB) only(name string) []call {
 	var out []call
 	for _, c := range f.calls {
 		if c.name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// commitsOf are the commit statements that write something of part (a list
+// parameter of commit.cypher), or set it (any other).
+func (f *fakeDB) commitsOf(part string) []call {
+	var out []call
+	for _, c := range f.only("commit") {
+		if l, ok := c.params[part].([]any); ok && len(l) > 0 || !ok && c.params[part] != nil && c.params[part] != false {
 			out = append(out, c)
 		}
 	}
@@ -176,6 +220,11 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 	}
 	if err := f.fail[st.name]; err != nil {
 		return nil, err
+	}
+	if f.failIf != nil {
+		if err := f.failIf(st.name, params); err != nil {
+			return nil, err
+		}
 	}
 	var rows []row
 	if answer := f.answer[st.name]; answer != nil {
@@ -226,11 +275,12 @@ type fakeGraph struct {
 	versions, parts                map[string][]row // fact rows by organisation
 	stints, residences, roles      map[string][]row // fact rows by member
 	counts                         map[string][]int64
-	horizon                        any
+	countChanges                   map[string]map[org.Date][]int64 // by organisation, by date
+	changedTo                      map[string]org.Date             // by organisation
 	writes                         int64
 	constraintsAndIndexes, awaited int
 	audit                          []row              // newest last
-	changes                        []row              // as changes_create wrote them, in that order
+	changes                        []row              // as commit wrote them, in that order
 	within                         map[int64][]string // the organisations each change is linked WITHIN
 	changeSeq                      int64
 	scenarios                      map[string]row // as scenario_put wrote them, by id
@@ -245,7 +295,7 @@ func newFakeGraph() *fakeGraph {
 		orgs: map[string]row{}, members: map[string]row{},
 		versions: map[string][]row{}, parts: map[string][]row{},
 		stints: map[string][]row{}, residences: map[string][]row{}, roles: map[string][]row{},
-		counts: map[string][]int64{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
+		counts: map[string][]int64{}, countChanges: map[string]map[org.Date][]int64{}, changedTo: map[string]org.Date{}, within: map[int64][]string{}, scenarios: map[string]row{}, commits: map[string]bool{},
 	}
 }
 
@@ -255,7 +305,7 @@ func (g *fakeGraph) clone() *fakeGraph {
 	c.orgs, c.members = maps.Clone(g.orgs), maps.Clone(g.members)
 	c.versions, c.parts = maps.Clone(g.versions), maps.Clone(g.parts)
 	c.stints, c.residences, c.roles = maps.Clone(g.stints), maps.Clone(g.residences), maps.Clone(g.roles)
-	c.counts, c.within = maps.Clone(g.counts), maps.Clone(g.within)
+	c.counts, c.within, c.countChanges, c.changedTo = maps.Clone(g.counts), maps.Clone(g.within), maps.Clone(g.countChanges), maps.Clone(g.changedTo)
 	c.scenarios, c.commits = maps.Clone(g.scenarios), maps.Clone(g.commits)
 	return &c
 }
@@ -380,8 +430,8 @@ func (g *fakeGraph) isMember(id string, at org.Date) bool {
 }
 
 // orgRecords models the columns of org_records and subtree_records for
-// those of ids that exist.
-func (g *fakeGraph) orgRecords(ids []string) []row {
+// those of ids that exist, with their counts on date at.
+func (g *fakeGraph) orgRecords(ids []string, at org.Date) []row {
 	var out []row
 	for _, id := range ids {
 		o := g.orgs[id]
@@ -390,6 +440,14 @@ func (g *fakeGraph) orgRecords(ids []string) []row {
 		}
 		var counts any
 		if c, ok := g.counts[id]; ok {
+			c = slices.Clone(c)
+			for on, change := range g.countChanges[id] {
+				for i := range c {
+					if to, ok := g.changedTo[id]; ok && to > at && on > at {
+						c[i] -= change[i]
+					}
+				}
+			}
 			counts = anyList(c)
 		}
 		out = append(out, row{
@@ -400,17 +458,16 @@ func (g *fakeGraph) orgRecords(ids []string) []row {
 	return out
 }
 
-// replaceFacts models the *_facts_delete statements.
-func replaceFacts(p map[string]any, lists ...map[string][]row) []row {
-	for _, id := range paramIDs(p) {
+// replaceFacts models the deletions of facts in commit.cypher.
+func replaceFacts(ids []string, lists ...map[string][]row) {
+	for _, id := range ids {
 		for _, l := range lists {
 			delete(l, id)
 		}
 	}
-	return nil
 }
 
-// createFacts models the CALL blocks of the *_facts_create statements: each
+// createFacts models the CALL blocks of commit.cypher that create facts: each
 // row whose endpoints exist becomes a fact, and the count is returned.
 func createFacts(p map[string]any, key string, into map[string][]row, exists func(row) bool) int64 {
 	var n int64
@@ -438,23 +495,116 @@ func withoutID(facts []row) []any {
 	return out
 }
 
+// commit models commit.cypher, part by part.
+func (g *fakeGraph) commit(p map[string]any) []row {
+	upsert := func(into map[string]row, rows any) {
+		for _, r := range rows.([]any) {
+			r := r.(map[string]any)
+			into[r["id"].(string)] = r
+		}
+	}
+	upsert(g.orgs, p["orgs"])
+	replaceFacts(p["orgFacts"].([]string), g.versions, g.parts)
+	orgExists := func(r row) bool { return g.orgs[r["id"].(string)] != nil }
+	out := row{
+		"versions": createFacts(p, "versions", g.versions, orgExists),
+		"parts":    createFacts(p, "parts", g.parts, func(r row) bool { return orgExists(r) && g.orgs[r["parentId"].(string)] != nil }),
+	}
+	upsert(g.members, p["members"])
+	replaceFacts(p["memberFacts"].([]string), g.stints, g.residences, g.roles)
+	exists := func(r row) bool { return g.members[r["id"].(string)] != nil && g.orgs[r["orgId"].(string)] != nil }
+	out["stints"] = createFacts(p, "stints", g.stints, exists)
+	out["residences"] = createFacts(p, "residences", g.residences, exists)
+	out["roles"] = createFacts(p, "roles", g.roles, exists)
+	out["changes"], out["links"] = g.createChanges(p["changes"].([]any))
+	for _, r := range p["counts"].([]any) {
+		r := r.(map[string]any)
+		id := r["id"].(string)
+		if g.orgs[id] == nil {
+			continue
+		}
+		g.counts[id] = r["counts"].([]int64)
+		if to, ok := r["changedTo"].(dbtype.Date); ok && fakeDate(to, 0) > g.changedTo[id] {
+			g.changedTo[id] = fakeDate(to, 0)
+		}
+	}
+	if seq, ok := p["changeSeq"].(int64); ok {
+		g.changeSeq = max(g.changeSeq, seq)
+	}
+	cloned := map[string]bool{} // inner maps are shared with clones of the graph: copied once a statement
+	for _, r := range p["countChanges"].([]any) {
+		r := r.(map[string]any)
+		id, on, change := r["id"].(string), fakeDate(r["since"], 0), r["counts"].([]int64)
+		if g.orgs[id] == nil {
+			continue
+		}
+		if !cloned[id] {
+			cloned[id] = true
+			g.countChanges[id] = maps.Clone(g.countChanges[id])
+			if g.countChanges[id] == nil {
+				g.countChanges[id] = map[org.Date][]int64{}
+			}
+		}
+		sum := slices.Clone(change)
+		for i, n := range g.countChanges[id][on] {
+			sum[i] += n
+		}
+		g.countChanges[id][on] = sum
+	}
+	if p["revised"].(bool) {
+		g.revision++
+	}
+	last := int64(len(g.audit)) // the counter, read once
+	for i, e := range p["audit"].([]any) {
+		r := maps.Clone(e.(map[string]any))
+		r["seq"] = last + int64(i) + 1
+		r["roles"] = anyList(r["roles"].([]string)) // the driver hands lists back as []any
+		g.audit = append(slices.Clip(g.audit), r)
+	}
+	if key, ok := p["commit"].(string); ok {
+		if g.commits[key] {
+			panic("fake: an Update committed twice, against the commit_key constraint")
+		}
+		g.commits[key] = true
+	}
+	return []row{out}
+}
+
+// createChanges models the changes of commit.cypher.
+func (g *fakeGraph) createChanges(rows []any) (changes, links int64) {
+	// Clipped once, so that the rows go to an array of their own (a
+	// snapshot may share the old one), then appended amortised: a commit
+	// of 10,000 changes once took 30 s here.
+	g.changes = slices.Clip(g.changes)
+	for _, r := range rows {
+		r := maps.Clone(r.(map[string]any))
+		seq := r["seq"].(int64)
+		if _, dup := g.within[seq]; dup {
+			panic("fake: a change number created twice, against the change_seq constraint")
+		}
+		for _, key := range []string{"subjects", "scope"} { // the driver hands lists back as []any
+			if ids, ok := r[key].([]string); ok {
+				r[key] = anyList(ids)
+			}
+		}
+		scope, _ := r["scope"].([]any)
+		var linked []string
+		for _, id := range scope {
+			if g.orgs[id.(string)] != nil {
+				linked = append(linked, id.(string))
+			}
+		}
+		g.changes = append(g.changes, r)
+		g.within[seq] = linked
+		changes++
+		links += int64(len(linked))
+	}
+	return changes, links
+}
+
 // fakeModels answers each statement the way its Cypher does, over the fake graph.
 var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	"await_indexes": func(g *fakeGraph, p map[string]any) []row { g.awaited++; return nil },
-	"audit_append": func(g *fakeGraph, p map[string]any) []row {
-		last := int64(len(g.audit)) // the counter, read once
-		for i, e := range p["entries"].([]any) {
-			r := maps.Clone(e.(map[string]any))
-			r["seq"] = last + int64(i) + 1
-			var roles []any // the driver hands lists back as []any
-			for _, role := range r["roles"].([]string) {
-				roles = append(roles, role)
-			}
-			r["roles"] = roles
-			g.audit = append(slices.Clip(g.audit), r)
-		}
-		return nil
-	},
 	"audit_log": func(g *fakeGraph, p map[string]any) []row {
 		var out []row
 		for _, r := range slices.Backward(g.audit) {
@@ -467,54 +617,42 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	"audit_count": func(g *fakeGraph, _ map[string]any) []row { return []row{{"total": int64(len(g.audit))}} },
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
 		g.writes++
-		return []row{{"horizon": g.horizon, "changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
+		return []row{{"changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
 	},
-	"commit_record": func(g *fakeGraph, p map[string]any) []row {
-		key := p["key"].(string)
-		if g.commits[key] {
-			panic("fake: an Update committed twice, against the commit_key constraint")
+	"revision":    func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
+	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p), paramDate(p)) },
+	"count_history": func(g *fakeGraph, p map[string]any) []row {
+		var out []row
+		for _, id := range paramIDs(p) {
+			if g.orgs[id] == nil {
+				continue
+			}
+			var counts, changes any
+			if c, ok := g.counts[id]; ok {
+				counts = anyList(c)
+			}
+			var list []any
+			for on, c := range g.countChanges[id] {
+				list = append(list, map[string]any{"since": dateParam(on), "counts": anyList(c)})
+			}
+			changes = list
+			out = append(out, row{"id": id, "counts": counts, "changes": changes})
 		}
-		g.commits[key] = true
-		return nil
+		return out
 	},
-	"horizon":           func(g *fakeGraph, _ map[string]any) []row { return []row{{"horizon": g.horizon}} },
-	"structure_written": func(g *fakeGraph, p map[string]any) []row { g.horizon = p["horizon"]; g.revision++; return nil },
-	"revision":          func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
-	"org_upsert": func(g *fakeGraph, p map[string]any) []row {
-		for _, r := range p["rows"].([]any) {
-			r := r.(map[string]any)
-			g.orgs[r["id"].(string)] = r
+	"orgs_above": func(g *fakeGraph, p map[string]any) []row {
+		var ids []string
+		for _, id := range paramIDs(p) {
+			if g.orgs[id] != nil {
+				ids = append(ids, id)
+				ids = append(ids, g.ancestorsEver(id)...)
+			}
 		}
-		return nil
+		return g.orgRecords(sortedSet(ids), openEnd)
 	},
-	"org_facts_delete": func(g *fakeGraph, p map[string]any) []row { return replaceFacts(p, g.versions, g.parts) },
-	"org_facts_create": func(g *fakeGraph, p map[string]any) []row {
-		orgExists := func(r row) bool { return g.orgs[r["id"].(string)] != nil }
-		versions := createFacts(p, "versions", g.versions, orgExists)
-		parts := createFacts(p, "parts", g.parts, func(r row) bool { return orgExists(r) && g.orgs[r["parentId"].(string)] != nil })
-		return []row{{"versions": versions, "parts": parts}}
-	},
-	"member_upsert": func(g *fakeGraph, p map[string]any) []row {
-		for _, r := range p["rows"].([]any) {
-			r := r.(map[string]any)
-			g.members[r["id"].(string)] = r
-		}
-		return nil
-	},
-	"member_facts_delete": func(g *fakeGraph, p map[string]any) []row {
-		return replaceFacts(p, g.stints, g.residences, g.roles)
-	},
-	"member_facts_create": func(g *fakeGraph, p map[string]any) []row {
-		exists := func(r row) bool { return g.members[r["id"].(string)] != nil && g.orgs[r["orgId"].(string)] != nil }
-		return []row{{
-			"stints":     createFacts(p, "stints", g.stints, exists),
-			"residences": createFacts(p, "residences", g.residences, exists),
-			"roles":      createFacts(p, "roles", g.roles, exists),
-		}}
-	},
-	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p)) },
+	"commit": (*fakeGraph).commit,
 	"subtree_records": func(g *fakeGraph, p map[string]any) []row {
-		return g.orgRecords(g.subtree(p["id"].(string), paramDate(p)))
+		return g.orgRecords(g.subtree(p["id"].(string), paramDate(p)), paramDate(p))
 	},
 	"member_records": func(g *fakeGraph, p map[string]any) []row {
 		var out []row
@@ -527,67 +665,6 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 			delete(r, "nameKey")
 			r["stints"], r["residences"], r["roles"] = withoutID(g.stints[id]), withoutID(g.residences[id]), withoutID(g.roles[id])
 			out = append(out, r)
-		}
-		return out
-	},
-	"counts_set": func(g *fakeGraph, p map[string]any) []row {
-		for _, r := range p["rows"].([]any) {
-			r := r.(map[string]any)
-			g.counts[r["id"].(string)] = r["counts"].([]int64)
-		}
-		return nil
-	},
-	"direct_counts": func(g *fakeGraph, p map[string]any) []row {
-		var out []row
-		for _, id := range paramIDs(p) {
-			if g.orgs[id] != nil {
-				official, probationary := g.direct(id, openEnd)
-				out = append(out, row{"id": id, "official": official, "probationary": probationary})
-			}
-		}
-		return out
-	},
-	"open_tree": func(g *fakeGraph, p map[string]any) []row {
-		roots := map[string]bool{}
-		for _, id := range paramIDs(p) {
-			for g.orgs[id] != nil && g.parentAt(id, openEnd) != "" {
-				id = g.parentAt(id, openEnd)
-			}
-			if o := g.orgs[id]; o != nil && o["ended"] == nil {
-				roots[id] = true
-			}
-		}
-		var out []row
-		for _, root := range slices.Sorted(maps.Keys(roots)) {
-			for _, id := range g.subtree(root, openEnd) {
-				o := g.orgs[id]
-				var parent, counts any
-				if pid := g.parentAt(id, openEnd); pid != "" {
-					parent = pid
-				}
-				if c, ok := g.counts[id]; ok {
-					counts = anyList(c)
-				}
-				out = append(out, row{"id": id, "parentId": parent, "kind": o["kind"], "sector": o["sector"], "counts": counts})
-			}
-		}
-		return out
-	},
-	"tree_at": func(g *fakeGraph, p map[string]any) []row {
-		at := paramDate(p)
-		seen := map[string]bool{}
-		var out []row
-		for _, top := range paramIDs(p) {
-			for _, id := range g.subtree(top, at) {
-				v := g.versionAt(id, at)
-				if v == nil || seen[id] {
-					continue
-				}
-				seen[id] = true
-				official, probationary := g.direct(id, at)
-				out = append(out, row{"id": id, "parentId": v["parentId"], "kind": v["kind"], "sector": v["sector"],
-					"official": official, "probationary": probationary})
-			}
 		}
 		return out
 	},
@@ -679,41 +756,6 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		return out
 	},
 	"change_seq_last": func(g *fakeGraph, _ map[string]any) []row { return []row{{"seq": g.changeSeq}} },
-	"change_seq_raise": func(g *fakeGraph, p map[string]any) []row {
-		g.changeSeq = max(g.changeSeq, p["seq"].(int64))
-		return nil
-	},
-	"changes_create": func(g *fakeGraph, p map[string]any) []row {
-		var changes, links int64
-		// Clipped once, so that the rows go to an array of their own (a
-		// snapshot may share the old one), then appended amortised: a
-		// commit of 10,000 changes once took 30 s here.
-		g.changes = slices.Clip(g.changes)
-		for _, r := range p["rows"].([]any) {
-			r := maps.Clone(r.(map[string]any))
-			seq := r["seq"].(int64)
-			if _, dup := g.within[seq]; dup {
-				panic("fake: a change number created twice, against the change_seq constraint")
-			}
-			for _, key := range []string{"subjects", "scope"} { // the driver hands lists back as []any
-				if ids, ok := r[key].([]string); ok {
-					r[key] = anyList(ids)
-				}
-			}
-			scope, _ := r["scope"].([]any)
-			var linked []string
-			for _, id := range scope {
-				if g.orgs[id.(string)] != nil {
-					linked = append(linked, id.(string))
-				}
-			}
-			g.changes = append(g.changes, r)
-			g.within[seq] = linked
-			changes++
-			links += int64(len(linked))
-		}
-		return []row{{"changes": changes, "links": links}}
-	},
 	"decision_date": func(g *fakeGraph, p map[string]any) []row {
 		for _, c := range g.changes {
 			if c["issuerId"] == p["issuerId"] && c["decisionKey"] == p["key"] {

@@ -48,23 +48,25 @@ func grown(k int) []org.Record {
 // TestStatementsDoNotGrowWithTheSubtree runs the same requests on subtrees
 // one, two and four times as large: an operation loads its working set and a
 // preview its scenario's subtree in one statement each, so the statements
-// they run stay the same while the rows grow.
+// they run stay the same while the rows grow; a write, within the budget of
+// six statements (issue 16): its writes and the counts they change are one.
 func TestStatementsDoNotGrowWithTheSubtree(t *testing.T) {
 	requests := []struct {
-		name string
-		run  func(t *testing.T, s *Store, svc *org.Service)
+		name   string
+		budget int
+		run    func(t *testing.T, s *Store, svc *org.Service)
 	}{
-		{"merge of two cells", func(t *testing.T, _ *Store, svc *org.Service) {
+		{"merge of two cells", 6, func(t *testing.T, _ *Store, svc *org.Service) {
 			if _, err := svc.MergeOrgs(ctx, []string{"d0-x0-c1"}, org.MergeTarget{ID: "d0-x0-c0"}, decision("1-QĐ/ĐU", "d0-x0")); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"dissolution of a commune, its cells to another", func(t *testing.T, _ *Store, svc *org.Service) {
+		{"dissolution of a commune, its cells to another", 6, func(t *testing.T, _ *Store, svc *org.Service) {
 			if _, err := svc.DissolveOrg(ctx, "d0-x1", org.Destination{ChildrenTo: "d0-x0"}, decision("2-QĐ/HU", "d0")); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"what-if statistics of the province, flattenLevel DISTRICT", func(t *testing.T, s *Store, svc *org.Service) {
+		{"what-if statistics of the province, flattenLevel DISTRICT", 6, func(t *testing.T, s *Store, svc *org.Service) {
 			scn := scenario.New(svc, s)
 			sc, err := scn.Create(ctx, "Bỏ cấp huyện", "p", 0)
 			if err != nil {
@@ -97,8 +99,8 @@ func TestStatementsDoNotGrowWithTheSubtree(t *testing.T) {
 			statements, rows = append(statements, len(f.calls)), append(rows, f.rows())
 		}
 		t.Logf("%-55s statements %v, rows %v at 1×, 2×, 4×", r.name, statements, rows)
-		if statements[1] != statements[0] || statements[2] != statements[0] {
-			t.Errorf("%s: %v statements at 1×, 2×, 4× the subtree", r.name, statements)
+		if statements[1] != statements[0] || statements[2] != statements[0] || statements[0] > r.budget {
+			t.Errorf("%s: %v statements at 1×, 2×, 4× the subtree, budget %d", r.name, statements, r.budget)
 		}
 	}
 }

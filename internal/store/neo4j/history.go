@@ -61,30 +61,6 @@ func (t *updateTx) DecisionDate(ctx context.Context, issuerID, number string) (o
 	return date, d.err
 }
 
-// writeChanges writes the changes a transaction recorded, in batches; each
-// organisation of their scopes must exist. inTx runs each batch, as for putGraph.
-func (s *Store) writeChanges(ctx context.Context, rows []map[string]any, inTx func(work func(querier) error) error) error {
-	return inBatches(rows, s.batchSize, func(b []map[string]any) error {
-		return inTx(func(q querier) error { return createChanges(ctx, q, b) })
-	})
-}
-
-func createChanges(ctx context.Context, q querier, batch []map[string]any) error {
-	rows := make([]any, len(batch))
-	links := 0
-	for i, r := range batch {
-		rows[i] = r
-		if scope, ok := r["scope"].([]string); ok {
-			links += len(scope)
-		}
-	}
-	recs, err := run(ctx, q, "changes_create", map[string]any{"rows": rows})
-	if err != nil {
-		return err
-	}
-	return checkCreated(one(recs), map[string]int{"changes": len(batch), "links": links})
-}
-
 // historyParams are the parameters of a history statement that bound the
 // effective dates and the types, and name the organisation when there is one.
 func historyParams(q org.ChangeQuery) (map[string]any, error) {

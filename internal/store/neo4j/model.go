@@ -5,7 +5,7 @@ package neo4j
 // schema, so a misspelt name in a .cypher file fails the build.
 //
 //	(:Org {id, code, rev, name, nameKey, kind, sector, established, ended,
-//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts})
+//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts, changedTo})
 //	(:Org)-[:HAS_VERSION]->(:OrgVersion {since, until, parentId, name, nameKey, kind, sector})
 //	(:Org)-[:PART_OF {since, until}]->(:Org)
 //	(:Member {id, fullName, nameKey, gender, admittedOn, officialOn, theory,
@@ -13,7 +13,8 @@ package neo4j
 //	(:Member)-[:MEMBER_OF {pos, since, until, temporary}]->(:Org)
 //	(:Member)-[:RESIDES_IN {pos, since, until}]->(:Org)
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
-//	(:Meta {key, horizon, writes, revision, auditSeq, changeSeq, importing, importBeat})
+//	(:Org)-[:COUNTED]->(:CountDelta {since, counts})
+//	(:Meta {key, writes, revision, auditSeq, changeSeq, importing, importBeat})
 //	(:Audit {seq, at, subject, roles, address, action, target, outcome})
 //	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
@@ -26,10 +27,12 @@ package neo4j
 // attributes of its latest version, for the indexes and for the open-ended
 // state; each version is an OrgVersion and, when it has a parent, a PART_OF
 // with the same span. pos keeps a member's facts in the order of the record.
-// counts is the open-ended state's Counts (layout in counts.go); Meta.horizon
-// is the latest finite date of any fact, from which on the state is the
-// open-ended one; Meta.writes counts writing transactions, Meta.revision
-// those that wrote organisations or members (org.Store.Revision);
+// counts is the open-ended state's Counts (layout in counts.go), and each
+// CountDelta how they change on its date (since), so that the counts on any
+// date are counts less the changes dated after it: a read costs a row per
+// organisation whatever the date, and reads no change on or after changedTo,
+// the date of the latest; Meta.writes counts writing transactions,
+// Meta.revision those that wrote organisations or members (org.Store.Revision);
 // Meta.importing is the id of the import underway, which wrote last at
 // Meta.importBeat, a DATETIME (see seeding.go).
 //
@@ -53,14 +56,14 @@ var graphModel = struct {
 	Relationships []string
 	Properties    []string
 }{
-	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario", "Commit"},
-	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN"},
+	Labels:        []string{"Org", "OrgVersion", "Member", "Meta", "Audit", "Change", "Scenario", "Commit", "CountDelta"},
+	Relationships: []string{"HAS_VERSION", "PART_OF", "MEMBER_OF", "RESIDES_IN", "HOLDS", "WITHIN", "COUNTED"},
 	Properties: []string{
-		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts",
+		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts", "changedTo",
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
-		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "horizon", "writes", "revision", "importing", "importBeat",
+		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "writes", "revision", "importing", "importBeat",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",

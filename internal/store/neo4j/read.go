@@ -10,9 +10,10 @@ import (
 	"dangbo/internal/tree"
 )
 
-// loadOrgs reads the organisation records of ids that exist, by id.
-func loadOrgs(ctx context.Context, q querier, ids []string) (map[string]*storedOrg, error) {
-	recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids})
+// loadOrgs reads the organisation records of ids that exist, with their
+// counts on date at, by id.
+func loadOrgs(ctx context.Context, q querier, ids []string, at org.Date) (map[string]*storedOrg, error) {
+	recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids, "at": dateParam(at)})
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func loadOrgs(ctx context.Context, q querier, ids []string) (map[string]*storedO
 
 // loadOrgRecords is loadOrgs without the counts, for a write.
 func loadOrgRecords(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
-	stored, err := loadOrgs(ctx, q, ids)
+	stored, err := loadOrgs(ctx, q, ids, openEnd)
 	out := make(map[string]*org.OrgRecord, len(stored))
 	for id, o := range stored {
 		out[id] = &o.OrgRecord
@@ -69,29 +70,15 @@ type view struct {
 	at org.Date
 }
 
-// horizon is the date from which on the maintained counts hold.
-func (v view) horizon(ctx context.Context) (org.Date, error) {
-	recs, err := run(ctx, v.q, "horizon", map[string]any{"key": metaKey})
-	if err != nil {
-		return 0, err
-	}
-	var d decoder
-	h := d.date(one(recs), "horizon", 0)
-	return h, d.err
-}
-
 // orgs are the organisations of ids that exist on the date, with their
 // counts, by id.
 func (v view) orgs(ctx context.Context, ids []string) (map[string]org.Org, error) {
-	stored, err := loadOrgs(ctx, v.q, ids)
+	stored, err := loadOrgs(ctx, v.q, ids, v.at)
 	if err != nil {
 		return nil, err
 	}
 	out := statesAt(v.at, stored)
-	if len(out) == 0 {
-		return out, nil
-	}
-	return out, v.count(ctx, out, stored, sortedKeys(out))
+	return out, counted(out, stored)
 }
 
 // statesAt are the organisations of stored that exist on date at, by id, without counts.
@@ -105,30 +92,14 @@ func statesAt(at org.Date, stored map[string]*storedOrg) map[string]org.Org {
 	return out
 }
 
-// count sets the counts of orgs, whose records are in stored: the maintained
-// counts from the horizon on; before it counts from scratch of the subtrees of
-// tops, which must hold every one of orgs.
-func (v view) count(ctx context.Context, orgs map[string]org.Org, stored map[string]*storedOrg, tops []string) error {
-	horizon, err := v.horizon(ctx)
-	if err != nil {
-		return err
-	}
-	if v.at >= horizon {
-		for id, o := range orgs {
-			if o.Counts, err = decodeCounts(stored[id].counts); err != nil {
-				return err
-			}
-			orgs[id] = o
-		}
-		return nil
-	}
-	t, err := treeAt(ctx, v.q, v.at, tops)
-	if err != nil {
-		return err
-	}
+// counted sets the counts of orgs from their records in stored, read with
+// their counts on the date.
+func counted(orgs map[string]org.Org, stored map[string]*storedOrg) error {
 	for id, o := range orgs {
-		counted, _ := t.Get(id)
-		o.Counts = counted.Counts
+		var err error
+		if o.Counts, err = decodeCounts(stored[id].counts); err != nil {
+			return err
+		}
 		orgs[id] = o
 	}
 	return nil
@@ -144,7 +115,7 @@ func memberNotFound(id string) error {
 
 // exists reports whether organisation id exists on the date, without counting it.
 func (v view) exists(ctx context.Context, id string) (bool, error) {
-	stored, err := loadOrgs(ctx, v.q, []string{id})
+	stored, err := loadOrgs(ctx, v.q, []string{id}, v.at)
 	if err != nil || stored[id] == nil {
 		return false, err
 	}
@@ -410,7 +381,7 @@ func (s *Store) memberPage(ctx context.Context, v org.View, statement, orgID str
 
 // ChartNodes lists the chart of the subtree of q.RootID on the date. The
 // whole subtree is loaded whatever q.Depth: a variable-length pattern takes no
-// parameter as its bound, and counting before the horizon walks it all anyway.
+// parameter as its bound.
 func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	var nodes []org.ChartNode
 	err := s.inView(ctx, v, func(vw view) (err error) {
@@ -464,7 +435,7 @@ func (v view) subtree(ctx context.Context, root string) (map[string]org.Org, err
 	if _, ok := orgs[root]; !ok {
 		return nil, orgNotFound(root)
 	}
-	return orgs, v.count(ctx, orgs, stored, []string{root})
+	return orgs, counted(orgs, stored)
 }
 
 // ResidenceLinks counts the members of each cell of cells with a residence

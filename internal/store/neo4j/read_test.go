@@ -21,7 +21,7 @@ var (
 		map[org.Sector]int32{org.SectorVillage: 1, org.SectorSchool: 1})
 )
 
-func TestOrgFromTheHorizonOnUsesMaintainedCounts(t *testing.T) {
+func TestOrgReadsItsCountsWithItsRecord(t *testing.T) {
 	s, f := loaded(t)
 	o, err := s.Org(ctx, now(), "gc")
 	if err != nil {
@@ -33,24 +33,23 @@ func TestOrgFromTheHorizonOnUsesMaintainedCounts(t *testing.T) {
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("got  %+v\nwant %+v", o, want)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"org_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
-	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"ids": []string{"gc"}}) {
+	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"ids": []string{"gc"}, "at": dateParam(today)}) {
 		t.Fatalf("org_records params %v", p)
-	}
-	if p := f.calls[1].params; !reflect.DeepEqual(p, map[string]any{"key": metaKey}) {
-		t.Fatalf("horizon params %v", p)
 	}
 	if !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeRead}) {
 		t.Fatalf("transactions %v, want one read", f.modes)
 	}
 	if o, _ := s.Org(ctx, org.View{At: movedOn}, "c2"); o.Counts != cellCounts(2, 0) {
-		t.Fatalf("on the horizon itself c2 counts %+v", o.Counts)
+		t.Fatalf("on the day of the last change c2 counts %+v", o.Counts)
 	}
 }
 
-func TestOrgBeforeTheHorizonCountsFromScratch(t *testing.T) {
+// TestOrgCountsOnAnEarlierDate: the counts on a date before later changes
+// are read in the same statement as the record, less the changes after it.
+func TestOrgCountsOnAnEarlierDate(t *testing.T) {
 	s, f := loaded(t)
 	before := org.DateFrom(2021, 7, 1)
 	c1, err := s.Org(ctx, org.View{At: before}, "c1")
@@ -61,11 +60,8 @@ func TestOrgBeforeTheHorizonCountsFromScratch(t *testing.T) {
 	if c1.Counts != cellCounts(2, 1) {
 		t.Fatalf("c1 counts %+v", c1.Counts)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"org_records", "horizon", "tree_at"}) {
-		t.Fatalf("statements %v", got)
-	}
-	if p := f.only("tree_at")[0].params; !reflect.DeepEqual(p, map[string]any{"ids": []string{"c1"}, "at": dateParam(before)}) {
-		t.Fatalf("tree_at params %v", p)
+	if got := f.names(); !slices.Equal(got, []string{"org_records"}) || f.calls[0].params["at"] != dateParam(before) {
+		t.Fatalf("statements %v, the first with %v", got, f.calls[0].params)
 	}
 
 	// Before the rename and before m2 was admitted; m3's temporary stint in c1
@@ -115,7 +111,7 @@ func TestRoots(t *testing.T) {
 	if len(roots) != 1 || roots[0].ID != "p" || roots[0].Counts != provinceCounts || roots[0].Code != "VP" {
 		t.Fatalf("roots %+v", roots)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"roots_at", "org_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"roots_at", "org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
 	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"at": dateParam(today)}) {
@@ -136,7 +132,7 @@ func TestChildrenPages(t *testing.T) {
 	if len(page.Orgs) != 1 || page.Orgs[0].ID != "c1" || !page.HasNext || page.Total != 2 || page.Orgs[0].Counts != cellCounts(1, 1) {
 		t.Fatalf("first page %+v", page)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"children_at", "org_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"children_at", "org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
 	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"id": "gc", "at": dateParam(today)}) {
@@ -167,7 +163,7 @@ func TestCovers(t *testing.T) {
 	if want := []bool{true, true, false, false, false}; !slices.Equal(got, want) {
 		t.Fatalf("Covers = %v, want %v", got, want)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
 }
@@ -185,7 +181,7 @@ func TestPath(t *testing.T) {
 	if !slices.Equal(ids, []string{"p", "d", "gc", "c2"}) || path[0].Counts != provinceCounts || path[2].Counts != communeCounts {
 		t.Fatalf("path %+v", path)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records", "horizon"}) {
+	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
 	if p := f.calls[0].params; !reflect.DeepEqual(p, map[string]any{"ids": []string{"c2"}, "at": dateParam(today)}) {

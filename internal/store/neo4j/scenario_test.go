@@ -50,8 +50,8 @@ func TestScenarioPutReadsTheRevThenWritesAtCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := f.names(), []string{
-		"meta_lock", "scenario_get", "scenario_put", "commit_record", // the replay, rolled back
-		"meta_lock", "scenario_get", "scenario_put", "commit_record",
+		"meta_lock", "scenario_get", "scenario_put", "commit", // the replay, rolled back
+		"meta_lock", "scenario_get", "scenario_put", "commit",
 	}; !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}

@@ -89,14 +89,19 @@ func TestTwoInstancesSeedOnce(t *testing.T) {
 // wrote, so that a restart finds the store empty and imports again.
 func TestFailedImportLeavesNothing(t *testing.T) {
 	s, f := newFake(t)
-	f.fail["member_facts_create"] = errors.New("connection reset")
+	f.failIf = func(name string, p map[string]any) error {
+		if name == "commit" && len(p["members"].([]any)) > 0 {
+			return errors.New("connection reset")
+		}
+		return nil
+	}
 	if _, err := s.Import(ctx, &recordList{sampleDataset()}); err == nil {
 		t.Fatal("the import did not fail")
 	}
 	if empty, err := s.Empty(ctx); err != nil || !empty || len(f.g.orgs) != 0 || f.g.importing != "" {
 		t.Fatalf("after a failed import: empty %v, %v, %d organisations, claim %q", empty, err, len(f.g.orgs), f.g.importing)
 	}
-	delete(f.fail, "member_facts_create")
+	f.failIf = nil
 	if _, err := s.Import(ctx, &recordList{sampleDataset()}); err != nil {
 		t.Fatal(err)
 	}

@@ -100,9 +100,9 @@ func TestRunPassesExactlyTheDeclaredParameters(t *testing.T) {
 	_, f := newFake(t)
 	q := fakeQuerier{f: f}
 	for _, params := range []map[string]any{
-		{},                                // missing
-		{"ids": []string{"p"}, "at": nil}, // extra
-		{"id": []string{"p"}},             // misspelt
+		{}, // missing
+		{"ids": []string{"p"}, "at": nil, "key": nil}, // extra
+		{"id": []string{"p"}},                         // misspelt
 	} {
 		if _, err := run(ctx, q, "org_records", params); err == nil || org.ErrorCode(err) != org.EInternal {
 			t.Errorf("params %v: err = %v", params, err)
@@ -114,7 +114,7 @@ func TestRunPassesExactlyTheDeclaredParameters(t *testing.T) {
 	if len(f.calls) != 0 {
 		t.Fatalf("rejected runs reached the database: %v", f.names())
 	}
-	if _, err := run(ctx, q, "org_records", map[string]any{"ids": []string{"p"}}); err != nil {
+	if _, err := run(ctx, q, "org_records", map[string]any{"ids": []string{"p"}, "at": dateParam(today)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -217,12 +217,12 @@ func TestEveryStatementIsRun(t *testing.T) {
 	ranStatement = func(name string) { ran[name] = true }
 	defer func() { ranStatement = nil }()
 	for _, test := range []func(*testing.T){
-		TestImportWritesBatchesThenCountsAndHorizon, TestImportExportRoundTrip, TestOrgBeforeTheHorizonCountsFromScratch,
+		TestImportWritesBatchesThenCountsAndHorizon, TestImportExportRoundTrip, TestOrgCountsOnAnEarlierDate,
 		TestRoots, TestChildrenPages, TestPath, TestMember, TestCellMembersPages, TestResidents,
 		TestCreateOrgWritesRecountsAndMovesTheHorizon, TestCreateMemberRecountsItsCell,
 		TestSearchRanksCandidatesWithMatcher, TestCreateSchemaRunsEverySchemaStatementThenWaits, TestWipe,
 		TestAuditIsWrittenWithTheChangeAndListedNewestFirst, TestCovers,
-		TestChartNodesFromTheHorizonOnUseMaintainedCounts, TestResidenceLinks,
+		TestChartNodesReadCountsWithTheRecords, TestResidenceLinks,
 		TestRecordChangeNumbersAtOnceAndWritesAtCommit, TestLinkedMembersAndChildIDsIncludeTheTransactionsPuts,
 		TestChangesFilters, TestChangeCountsByType, TestImportExportRoundTripWithHistory,
 		TestScenarioPutReadsTheRevThenWritesAtCommit, TestScenariosNewestFirst, TestTwoInstancesAgreeOnScenarios, TestLastSeqReadsTheCounter,

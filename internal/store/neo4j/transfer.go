@@ -6,6 +6,7 @@ import (
 
 	"dangbo/internal/dataset"
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // exportPage is how many records Export reads in one transaction;
@@ -17,9 +18,9 @@ const (
 
 // Import loads a whole dataset into an empty store. It reads and checks the
 // whole dataset first (dataset.Checker: the rules every write applies), then
-// writes it in batches, each in a transaction of its own so that no
-// transaction grows with the dataset, and last counts every organisation and
-// sets the horizon. The history, last in the dataset, keeps its numbers; the
+// counts every organisation on every date in memory (tree.CountChangesOf),
+// writes it all in batches, each in a transaction of its own so that no
+// transaction grows with the dataset, and last moves the revision. The history, last in the dataset, keeps its numbers; the
 // history's counter is moved past the highest. The import claims the
 // database first, and an import that fails while writing wipes what it wrote
 // (see seeding.go): the store holds the whole dataset or nothing.
@@ -40,16 +41,8 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 	if err != nil {
 		return fail(err)
 	}
-	var roots, cells []string
 	for _, r := range orgs {
 		r.Rev = 1
-		v, ok := r.At(openEnd)
-		if ok && v.ParentID == "" {
-			roots = append(roots, r.ID)
-		}
-		if ok && v.Kind.HoldsMembers() {
-			cells = append(cells, r.ID)
-		}
 	}
 	for _, r := range members {
 		r.Rev = 1
@@ -64,50 +57,72 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 			_ = s.wipe(context.WithoutCancel(ctx), id)
 		}
 	}()
-	inOwnTransaction := func(work func(querier) error) error {
+	counts, countChanges, err := importCounts(orgs, members)
+	if err != nil {
+		return fail(err)
+	}
+	inOwnTransaction := func(w writes) error {
 		return s.write(ctx, func(q querier) error {
 			if err := beat(ctx, q, id, false); err != nil {
 				return err
 			}
-			return work(q)
+			return w.run(ctx, q)
 		})
 	}
-	if err := s.putGraph(ctx, orgs, members, inOwnTransaction); err != nil {
-		return fail(err)
+	// Organisations first, all of them, so that versions and memberships
+	// find the organisations they point to.
+	for _, batches := range []func() error{
+		func() error {
+			return inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error { return inOwnTransaction(writes{orgNodes: b}) })
+		},
+		func() error {
+			return inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error { return inOwnTransaction(writes{orgFacts: b}) })
+		},
+		func() error {
+			return inBatches(members, s.batchSize, func(b []*org.MemberRecord) error { return inOwnTransaction(writes{members: b}) })
+		},
+		func() error {
+			return inBatches(changes, s.batchSize, func(b []map[string]any) error { return inOwnTransaction(writes{changes: b}) })
+		},
+		func() error {
+			return inBatches(counts, s.batchSize, func(b []any) error { return inOwnTransaction(writes{counts: b}) })
+		},
+		func() error {
+			return inBatches(countChanges, s.batchSize, func(b []any) error { return inOwnTransaction(writes{countChanges: b}) })
+		},
+	} {
+		if err := batches(); err != nil {
+			return fail(err)
+		}
 	}
-	if err := s.writeChanges(ctx, changes, inOwnTransaction); err != nil {
-		return fail(err)
-	}
+	// The import ends with this transaction.
 	if err := s.write(ctx, func(q querier) error {
-		// Recounting is idempotent: no Update key to check. The
-		// import ends with this transaction.
 		if err := beat(ctx, q, id, true); err != nil {
 			return err
 		}
-		l, err := lock(ctx, q, "")
-		if err != nil {
-			return err
-		}
-		horizon := l.horizon
-		if err := s.recount(ctx, q, roots, cells); err != nil {
-			return err
-		}
-		if err := structureWritten(ctx, q, horizon, orgs, members); err != nil {
-			return err
-		}
-		if lastSeq == 0 {
-			return nil
-		}
-		_, err = run(ctx, q, "change_seq_raise", map[string]any{"key": metaKey, "seq": lastSeq})
-		return err
+		return writes{changeSeq: lastSeq, revised: true}.run(ctx, q)
 	}); err != nil {
 		return fail(err)
 	}
 	return org.ImportStats{Orgs: len(orgs), Members: len(members), Changes: len(history)}, nil
 }
 
+// importCounts are the counts of a whole dataset on every date, as rows for
+// commit.cypher: the open-ended state's and their dated changes.
+func importCounts(orgs []*org.OrgRecord, members []*org.MemberRecord) (counts, changes []any, err error) {
+	histories, err := tree.CountChangesOf(orgs, members)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range sortedKeys(histories) {
+		h := histories[id]
+		counts, changes = appendCountRows(counts, changes, id, h.Open, h.Changes)
+	}
+	return counts, changes, nil
+}
+
 // historyRows are the checked changes of a dataset as rows for
-// changes_create.cypher, and the highest sequence number.
+// commit.cypher, and the highest sequence number.
 func historyRows(changes []*org.Change) ([]map[string]any, int64, error) {
 	rows := make([]map[string]any, len(changes))
 	var last int64

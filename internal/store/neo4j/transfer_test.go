@@ -21,40 +21,49 @@ func TestImportWritesBatchesThenCountsAndHorizon(t *testing.T) {
 		t.Fatalf("stats = %+v", stats)
 	}
 	// Batches of two: five organisations make three batches of nodes, then
-	// three of facts; four members make two batches. Each batch is a
-	// transaction of its own, after the claim, and notes the import alive;
-	// the counts and horizon are the last one, which releases the claim.
-	want := []string{"import_state", "import_claim",
-		"import_beat", "org_upsert", "import_beat", "org_upsert", "import_beat", "org_upsert",
-		"import_beat", "org_facts_delete", "org_facts_create", "import_beat", "org_facts_delete", "org_facts_create",
-		"import_beat", "org_facts_delete", "org_facts_create",
-		"import_beat", "member_upsert", "member_facts_delete", "member_facts_create",
-		"import_beat", "member_upsert", "member_facts_delete", "member_facts_create",
-		"import_beat", "meta_lock", "direct_counts", "open_tree", "counts_set", "counts_set", "counts_set", "structure_written"}
-	if got := f.names(); !slices.Equal(got, want) {
+	// three of facts; four members make two batches, their five counts
+	// three, then the dated changes of counts. Each batch is a transaction
+	// of its own, after the claim, and notes the import alive; the last
+	// moves the revision and releases the claim.
+	changes := f.commitsOf("countChanges")
+	want := []string{"import_state", "import_claim"}
+	for range 3 + 3 + 2 + 3 + len(changes) + 1 {
+		want = append(want, "import_beat", "commit")
+	}
+	if got := f.names(); !slices.Equal(got, want) || len(changes) == 0 {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}
-	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+1+3+3+2+1 {
-		t.Fatalf("transactions %v: want one read, the claim, then one write a batch and one to count", f.modes)
+	if writes := slices.Index(f.modes, n4j.AccessModeRead); writes != 0 || len(f.modes) != 1+1+3+3+2+3+len(changes)+1 {
+		t.Fatalf("transactions %v: want one read, the claim, then one write a batch and one to end", f.modes)
 	}
-	if ids := f.only("open_tree")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"p"}) {
-		t.Fatalf("open_tree ids = %v, want the root", ids)
+	if parts := [][]call{f.commitsOf("orgs"), f.commitsOf("versions"), f.commitsOf("members"), f.commitsOf("counts")}; len(parts[0]) != 3 ||
+		len(parts[1]) != 3 || len(parts[2]) != 2 || len(parts[3]) != 3 || parts[0][2].tx > parts[1][0].tx || parts[1][2].tx > parts[2][0].tx {
+		t.Fatalf("statements %v: want organisations, then their facts, then members, then counts", f.names())
 	}
-	if ids := f.only("direct_counts")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"c1", "c2"}) {
-		t.Fatalf("direct_counts ids = %v, want the cells", ids)
+	if last := f.calls[len(f.calls)-1].params; last["revised"] != true {
+		t.Fatalf("last commit %v, want the revision moved", last)
 	}
-	if h := f.only("structure_written")[0].params; h["key"] != metaKey || h["horizon"] != dateParam(movedOn) {
-		t.Fatalf("structure_written %v, want %s", h, movedOn)
+	// m4 moved from c1 to c2 on movedOn: a change of both cells' counts then.
+	var moved []string
+	for _, c := range changes {
+		for _, r := range c.params["countChanges"].([]any) {
+			if r := r.(map[string]any); r["since"] == dateParam(movedOn) {
+				moved = append(moved, r["id"].(string))
+			}
+		}
 	}
-	first := f.only("org_upsert")[0].params["rows"].([]any)[0].(map[string]any)
+	if !slices.Contains(moved, "c1") || !slices.Contains(moved, "c2") {
+		t.Fatalf("counts changed on %s for %v, want c1 and c2", movedOn, moved)
+	}
+	first := f.commitsOf("orgs")[0].params["orgs"].([]any)[0].(map[string]any)
 	if first["id"] != "p" || first["rev"] != int64(1) || first["nameKey"] != "dang bo tinh vinh phuc" ||
 		first["kind"] != "PROVINCE" || first["ended"] != nil || first["established"] != dateValue(founded) {
 		t.Fatalf("first org row = %v", first)
 	}
 	// Every organisation is counted: five rows over three batches.
 	var counted int
-	for _, c := range f.only("counts_set") {
-		counted += len(c.params["rows"].([]any))
+	for _, c := range f.commitsOf("counts") {
+		counted += len(c.params["counts"].([]any))
 	}
 	if counted != 5 {
 		t.Fatalf("counts written for %d organisations, want 5", counted)

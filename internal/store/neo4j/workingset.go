@@ -51,6 +51,9 @@ func (t *updateTx) Load(ctx context.Context, ws org.WorkingSet) error {
 		if err != nil {
 			return err
 		}
+		if err := t.keepCounts(o); err != nil {
+			return err
+		}
 		foundOrgs[o.ID] = &o.OrgRecord
 	}
 	foundMembers := make(map[string]*org.MemberRecord, len(members))

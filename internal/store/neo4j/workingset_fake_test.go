@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -69,7 +70,7 @@ func (g *fakeGraph) workingSet(p map[string]any) []row {
 	members := fakeModels["member_records"](g, map[string]any{"ids": sortedSet(slices.Concat(linked, own))})
 	return []row{{
 		"inside":  anyList(inside),
-		"orgs":    anyList(g.orgRecords(sortedSet(slices.Concat(inside, children, above, theirs)))),
+		"orgs":    anyList(g.orgRecords(sortedSet(slices.Concat(inside, children, above, theirs)), openEnd)),
 		"members": anyList(members),
 		"later":   anyList(later),
 	}}
@@ -86,7 +87,7 @@ func (g *fakeGraph) ancestorsEver(id string) []string {
 	return out
 }
 
-func sortedSet(ids []string) []string {
+func sortedSet[T cmp.Ordered](ids []T) []T {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	return slices.Compact(ids)

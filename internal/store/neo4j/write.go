@@ -1,16 +1,17 @@
 package neo4j
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
+	"dangbo/internal/tree"
 )
 
 // openEnd is a date after every finite date a record holds: the state on it is
@@ -18,10 +19,11 @@ import (
 const openEnd = org.Forever - 1
 
 // Update runs fn in one write transaction. The transaction first takes the
-// lock that serialises writers; fn's puts are written when fn returns, then
-// the counts of every organisation they affect are recounted and the horizon
-// moved, all before the commit. The driver may run the whole of it again on a
-// transient error, so fn must not keep state between runs.
+// lock that serialises writers; when fn returns, what it put is written in one
+// statement (commit.cypher) with the counts it changes, worked out from those
+// stored (tree.WriteCountChanges), its changes and its audit entries.
+// The driver may run the whole of it again on a transient error, so fn must
+// not keep state between runs.
 //
 // When the connection drops during the commit, nobody knows whether it
 // applied, and the driver does not retry: Update runs again itself, under the
@@ -54,7 +56,6 @@ const maxCommitAttempts = 3
 
 // locked is what the writers' lock found.
 type locked struct {
-	horizon   org.Date
 	changeSeq int64 // the history's counter
 	applied   bool  // whether the Update of the key it was given committed already
 }
@@ -67,7 +68,7 @@ func lock(ctx context.Context, q querier, commit string) (locked, error) {
 	}
 	var d decoder
 	r := one(recs)
-	l := locked{horizon: d.date(r, "horizon", 0), changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
+	l := locked{changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
 	return l, d.err
 }
 
@@ -89,24 +90,58 @@ func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *upd
 
 // newTx is a transaction over q, whose lock found l, for the Update of key.
 func (s *Store) newTx(q querier, l locked, key string) *updateTx {
-	return &updateTx{
-		store: s, q: q, horizon: l.horizon, changeSeq: l.changeSeq, key: key,
+	t := &updateTx{
+		store: s, q: q, changeSeq: l.changeSeq, key: key, storedCounts: map[string]org.Counts{},
 		orgs: records[org.OrgRecord]{
-			what: org.WhatOrg, load: loadOrgRecords,
-			id: func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
+			what: org.WhatOrg,
+			id:   func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
 		},
 		members: records[org.MemberRecord]{
 			what: org.WhatMember, load: loadMembers,
 			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
 	}
+	t.orgs.load = func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
+		recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids, "at": dateParam(openEnd)})
+		if err != nil {
+			return nil, err
+		}
+		return t.storedOrgs(recs)
+	}
+	return t
+}
+
+// storedOrgs decodes records of org_records.cypher, keeping their counts.
+func (t *updateTx) storedOrgs(recs []*n4j.Record) (map[string]*org.OrgRecord, error) {
+	out := make(map[string]*org.OrgRecord, len(recs))
+	for _, rec := range recs {
+		o, err := decodeOrg(rec.AsMap())
+		if err != nil {
+			return nil, err
+		}
+		if err := t.keepCounts(o); err != nil {
+			return nil, err
+		}
+		out[o.ID] = &o.OrgRecord
+	}
+	return out, nil
+}
+
+// keepCounts notes the counts of an organisation read, unless it read them
+// before: a write recounts from them.
+func (t *updateTx) keepCounts(o *storedOrg) error {
+	if _, ok := t.storedCounts[o.ID]; ok {
+		return nil
+	}
+	c, err := decodeCounts(o.counts)
+	t.storedCounts[o.ID] = c
+	return err
 }
 
 // updateTx is the org.Tx of one run of an Update.
 type updateTx struct {
-	store   *Store
-	q       querier
-	horizon org.Date // as the lock found it
+	store *Store
+	q     querier
 	// changeSeq is the history's counter as the lock found it: the changes
 	// recorded take the numbers after it
 	changeSeq int64
@@ -120,6 +155,8 @@ type updateTx struct {
 	// order first put (see scenario.go)
 	scenarios     map[string]*txScenario
 	scenarioOrder []string
+	// storedCounts are the counts of the organisations read, as stored
+	storedCounts map[string]org.Counts
 }
 
 func (t *updateTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
@@ -141,103 +178,144 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 	return t.members.put(ctx, t.q, r)
 }
 
-// commit writes what was put, then the changes recorded, whose scopes may
-// name organisations put, then the scenarios put, then the audit entries,
-// then the Update's key.
+// commit writes, in one statement after the scenarios put, what was put with
+// the counts it changes, the changes recorded, whose scopes may name
+// organisations put, the audit entries and the Update's key.
 func (t *updateTx) commit(ctx context.Context) error {
-	if err := t.writeRecords(ctx); err != nil {
-		return err
-	}
-	rows := make([]map[string]any, len(t.changes))
-	for i, c := range t.changes {
-		rows[i] = c.row
-	}
-	if err := t.store.writeChanges(ctx, rows, t.inThisTransaction); err != nil {
-		return err
-	}
-	if len(rows) > 0 {
-		last := t.changeSeq + int64(len(rows))
-		if _, err := run(ctx, t.q, "change_seq_raise", map[string]any{"key": metaKey, "seq": last}); err != nil {
-			return err
-		}
-	}
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
-	if err := appendAudit(ctx, t.q, t.audit); err != nil {
-		return err
+	w := writes{audit: t.audit, commit: t.key}
+	if orgs, members := t.orgs.changes(), t.members.changes(); len(orgs) > 0 || len(members) > 0 {
+		counts, changes, err := t.recount(ctx, orgs, members)
+		if err != nil {
+			return err
+		}
+		w.orgNodes, w.orgFacts, w.members, w.revised = t.orgs.puts(), t.orgs.puts(), t.members.puts(), true
+		w.counts, w.countChanges = counts, changes
 	}
-	_, err := run(ctx, t.q, "commit_record", map[string]any{"key": t.key, "at": time.Now().UTC()})
-	return err
+	for _, c := range t.changes {
+		w.changes = append(w.changes, c.row)
+	}
+	if len(w.changes) > 0 {
+		w.changeSeq = t.changeSeq + int64(len(w.changes))
+	}
+	return w.run(ctx, t.q)
 }
 
-// inThisTransaction runs work in the transaction.
-func (t *updateTx) inThisTransaction(work func(querier) error) error { return work(t.q) }
-
-// writeRecords writes what was put, recounts what it affects and moves the
-// horizon and the revision.
-func (t *updateTx) writeRecords(ctx context.Context) error {
-	orgs, members := t.orgs.puts(), t.members.puts()
-	if len(orgs) == 0 && len(members) == 0 {
-		return nil
+// recount computes how the records put change the counts on every date
+// (tree.WriteCountChanges), as the open-ended counts and the dated changes
+// commit.cypher writes. It reads only the organisations the records name and
+// those above them at any date, in one statement when the transaction has not
+// read them all yet, and the dated counts of the organisations put that
+// CountsMoved, in one.
+func (t *updateTx) recount(ctx context.Context, orgs []*change[org.OrgRecord], members []*change[org.MemberRecord]) (counts, changes []any, err error) {
+	orgPuts := make([]tree.RecordPut[org.OrgRecord], len(orgs))
+	var existed []string // the organisations put whose counts before enter those after
+	for i, c := range orgs {
+		orgPuts[i] = tree.RecordPut[org.OrgRecord]{Before: c.before, After: c.after}
+		if c.before != nil && tree.CountsMoved(orgPuts[i]) {
+			existed = append(existed, c.before.ID)
+		}
 	}
-	if err := t.store.putGraph(ctx, orgs, members, t.inThisTransaction); err != nil {
-		return err
+	memberPuts := make([]tree.RecordPut[org.MemberRecord], len(members))
+	for i, c := range members {
+		memberPuts[i] = tree.RecordPut[org.MemberRecord]{Before: c.before, After: c.after}
 	}
-	// The organisations whose counts may change: those put, their parents
-	// before and after, and the cells members left or joined (or whose status
-	// changed); recount takes their ancestors along.
-	affected, cells := map[string]bool{}, map[string]bool{}
-	for _, c := range t.orgs.changes() {
-		affected[c.after.ID] = true
-		affected[openParent(c.before)] = true
-		affected[openParent(c.after)] = true
+	reach := tree.CountsReach(orgPuts, memberPuts)
+	if !t.knownAbove(reach) {
+		recs, err := run(ctx, t.q, "orgs_above", map[string]any{"ids": reach})
+		if err != nil {
+			return nil, nil, err
+		}
+		found, err := t.storedOrgs(recs)
+		if err != nil {
+			return nil, nil, err
+		}
+		t.orgs.seed(found, reach)
 	}
-	for _, c := range t.members.changes() {
-		cells[openCell(c.before)] = true
-		cells[openCell(c.after)] = true
+	histories, err := countHistories(ctx, t.q, existed)
+	if err != nil {
+		return nil, nil, err
 	}
-	delete(affected, "")
-	delete(cells, "")
-	maps.Copy(affected, cells)
-	if err := t.store.recount(ctx, t.q, sortedKeys(affected), sortedKeys(cells)); err != nil {
-		return err
+	dated, err := tree.WriteCountChanges(orgPuts, memberPuts, func(id string) (*org.OrgRecord, tree.CountHistory, bool) {
+		c := t.orgs.byID[id]
+		if c == nil {
+			return nil, tree.CountHistory{}, false
+		}
+		return c.before, histories[id], true
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return structureWritten(ctx, t.q, t.horizon, orgs, members)
+	for _, id := range sortedKeys(dated) {
+		open := t.storedCounts[id]
+		for _, c := range dated[id] {
+			open.Add(c.Counts, 1)
+		}
+		counts, changes = appendCountRows(counts, changes, id, open, dated[id])
+	}
+	return counts, changes, nil
 }
 
-// openParent is the parent of the organisation in the open-ended state, if any.
-func openParent(r *org.OrgRecord) string {
-	if r == nil {
-		return ""
+// countHistories reads the counts through time of the organisations of ids.
+func countHistories(ctx context.Context, q querier, ids []string) (map[string]tree.CountHistory, error) {
+	out := map[string]tree.CountHistory{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	v, _ := r.At(openEnd)
-	return v.ParentID
+	recs, err := run(ctx, q, "count_history", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	var d decoder
+	for _, rec := range recs {
+		r := rec.AsMap()
+		var h tree.CountHistory
+		if h.Open, err = decodeCounts(d.list(r, "counts")); err != nil {
+			return nil, err
+		}
+		for _, c := range d.rows(r, "changes") {
+			dc := tree.DatedCounts{On: d.date(c, "since", 0)}
+			if dc.Counts, err = decodeCounts(d.list(c, "counts")); err != nil {
+				return nil, err
+			}
+			h.Changes = append(h.Changes, dc)
+		}
+		slices.SortFunc(h.Changes, func(a, b tree.DatedCounts) int { return cmp.Compare(a.On, b.On) })
+		out[d.str(r, "id")] = h
+	}
+	return out, d.err
 }
 
-// openCell is the member's official cell in the open-ended state, if any.
-func openCell(r *org.MemberRecord) string {
-	if r == nil {
-		return ""
+// knownAbove reports whether the transaction read each organisation of ids
+// (or knows it does not exist) and each above it at any date, before or
+// after what it put.
+func (t *updateTx) knownAbove(ids []string) bool {
+	ids, seen := slices.Clone(ids), map[string]bool{}
+	for len(ids) > 0 {
+		id := ids[len(ids)-1]
+		ids = ids[:len(ids)-1]
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		c := t.orgs.byID[id]
+		if c == nil {
+			return false
+		}
+		for _, r := range []*org.OrgRecord{c.before, c.after} {
+			if r != nil {
+				for _, v := range r.Versions {
+					ids = append(ids, v.ParentID)
+				}
+			}
+		}
 	}
-	return r.CellOn(openEnd)
+	return true
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
-// structureWritten moves the horizon to the latest date the records reach, if
-// later, and the revision.
-func structureWritten(ctx context.Context, q querier, horizon org.Date, orgs []*org.OrgRecord, members []*org.MemberRecord) error {
-	latest := horizon
-	for _, r := range orgs {
-		latest = max(latest, orgReach(r))
-	}
-	for _, r := range members {
-		latest = max(latest, memberReach(r))
-	}
-	_, err := run(ctx, q, "structure_written", map[string]any{"key": metaKey, "horizon": dateParam(latest)})
-	return err
-}
 
 // Revision is the revision of the structure.
 func (s *Store) Revision(ctx context.Context) (uint64, error) {
@@ -363,27 +441,6 @@ func (rs *records[R]) puts() []*R {
 	return out
 }
 
-// putGraph writes records in batches, replacing what the graph held of them:
-// organisations first, all of them, so that versions and memberships find the
-// organisations they point to. inTx runs each batch: in the caller's
-// transaction for an Update, in one of its own for an Import.
-func (s *Store) putGraph(ctx context.Context, orgs []*org.OrgRecord, members []*org.MemberRecord,
-	inTx func(work func(querier) error) error) error {
-	for _, put := range []func(querier, []*org.OrgRecord) error{
-		func(q querier, b []*org.OrgRecord) error { return putOrgNodes(ctx, q, b) },
-		func(q querier, b []*org.OrgRecord) error { return putOrgFacts(ctx, q, b) },
-	} {
-		if err := inBatches(orgs, s.batchSize, func(b []*org.OrgRecord) error {
-			return inTx(func(q querier) error { return put(q, b) })
-		}); err != nil {
-			return err
-		}
-	}
-	return inBatches(members, s.batchSize, func(b []*org.MemberRecord) error {
-		return inTx(func(q querier) error { return putMembers(ctx, q, b) })
-	})
-}
-
 // inBatches calls write with consecutive slices of at most size items.
 func inBatches[T any](items []T, size int, write func([]T) error) error {
 	for len(items) > 0 {
@@ -394,61 +451,6 @@ func inBatches[T any](items []T, size int, write func([]T) error) error {
 		items = items[n:]
 	}
 	return nil
-}
-
-// putOrgNodes sets the properties of the organisations, creating those that are new.
-func putOrgNodes(ctx context.Context, q querier, batch []*org.OrgRecord) error {
-	rows := make([]any, len(batch))
-	for i, r := range batch {
-		rows[i] = orgRow(r)
-	}
-	_, err := run(ctx, q, "org_upsert", map[string]any{"rows": rows})
-	return err
-}
-
-// putOrgFacts replaces the versions of the organisations and their PART_OF
-// relationships; every parent must exist.
-func putOrgFacts(ctx context.Context, q querier, batch []*org.OrgRecord) error {
-	ids := make([]string, len(batch))
-	var versions, parts []any
-	for i, r := range batch {
-		ids[i] = r.ID
-		vs, ps := orgFactRows(r)
-		versions, parts = append(versions, vs...), append(parts, ps...)
-	}
-	if _, err := run(ctx, q, "org_facts_delete", map[string]any{"ids": ids}); err != nil {
-		return err
-	}
-	recs, err := run(ctx, q, "org_facts_create", map[string]any{"versions": versions, "parts": parts})
-	if err != nil {
-		return err
-	}
-	return checkCreated(one(recs), map[string]int{"versions": len(versions), "parts": len(parts)})
-}
-
-// putMembers sets the properties of the members, creating those that are new,
-// and replaces their facts; every organisation they point to must exist.
-func putMembers(ctx context.Context, q querier, batch []*org.MemberRecord) error {
-	ids := make([]string, len(batch))
-	rows := make([]any, len(batch))
-	var stints, residences, roles []any
-	for i, r := range batch {
-		ids[i], rows[i] = r.ID, memberRow(r)
-		s, res, rl := memberFactRows(r)
-		stints, residences, roles = append(stints, s...), append(residences, res...), append(roles, rl...)
-	}
-	if _, err := run(ctx, q, "member_upsert", map[string]any{"rows": rows}); err != nil {
-		return err
-	}
-	if _, err := run(ctx, q, "member_facts_delete", map[string]any{"ids": ids}); err != nil {
-		return err
-	}
-	recs, err := run(ctx, q, "member_facts_create", map[string]any{
-		"stints": stints, "residences": residences, "roles": roles})
-	if err != nil {
-		return err
-	}
-	return checkCreated(one(recs), map[string]int{"stints": len(stints), "residences": len(residences), "roles": len(roles)})
 }
 
 // checkCreated compares the relationships a statement created with those it

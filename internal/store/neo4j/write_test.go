@@ -32,12 +32,10 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	}
 	want := []string{
 		"meta_lock", "org_records", // the lock, then the parent
-		"org_records",                                        // the new id, to learn it is new
-		"org_upsert", "org_facts_delete", "org_facts_create", // the write
-		"open_tree", "counts_set", "counts_set", "structure_written", // the recount, in batches of two, and the horizon
-		"audit_append",           // the action, in the same transaction
-		"commit_record",          // the Update's key, for a retry to recognise it
-		"org_records", "horizon", // the service reads the new cell back
+		"org_records", // the new id, to learn it is new
+		"orgs_above",  // the parent's chain with its counts, to recount from
+		"commit",      // the write, the counts it changes, the action and the Update's key
+		"org_records", // the service reads the new cell back
 	}
 	if got := f.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
@@ -45,32 +43,34 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 	if !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite, n4j.AccessModeRead}) {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	row := f.only("org_upsert")[0].params["rows"].([]any)[0].(map[string]any)
+	commit := f.only("commit")[0].params
+	row := commit["orgs"].([]any)[0].(map[string]any)
 	if row["id"] != cell.ID || row["rev"] != int64(1) || row["nameKey"] != "chi bo thon tay" || row["kind"] != "CELL" ||
 		row["sector"] != "VILLAGE" || row["established"] != dateValue(today) || row["ended"] != nil || row["code"] != nil {
 		t.Fatalf("org row %v", row)
 	}
-	facts := f.only("org_facts_create")[0].params
-	part := facts["parts"].([]any)[0].(map[string]any)
-	if len(facts["versions"].([]any)) != 1 || part["parentId"] != "gc" || part["since"] != dateValue(today) || part["until"] != nil {
-		t.Fatalf("facts %v", facts)
+	part := commit["parts"].([]any)[0].(map[string]any)
+	if len(commit["versions"].([]any)) != 1 || part["parentId"] != "gc" || part["since"] != dateValue(today) || part["until"] != nil {
+		t.Fatalf("facts %v", commit)
 	}
-	// The new cell and its parent's chain are recounted, from their tree's root.
-	if ids := f.only("open_tree")[0].params["ids"]; !reflect.DeepEqual(ids, sortedKeys(map[string]bool{cell.ID: true, "gc": true})) {
-		t.Fatalf("open_tree ids %v", ids)
+	if ids := f.only("orgs_above")[0].params["ids"]; !reflect.DeepEqual(ids, []string{cell.ID, "gc"}) {
+		t.Fatalf("orgs_above ids %v", ids)
 	}
 	var recounted []string
-	for _, c := range f.only("counts_set") {
-		for _, r := range c.params["rows"].([]any) {
-			recounted = append(recounted, r.(map[string]any)["id"].(string))
-		}
+	for _, r := range commit["counts"].([]any) {
+		recounted = append(recounted, r.(map[string]any)["id"].(string))
 	}
-	slices.Sort(recounted)
 	if !slices.Equal(recounted, []string{"d", "gc", "p"}) {
 		t.Fatalf("counts written for %v, want the changed ancestors (an empty cell's counts are already zero)", recounted)
 	}
-	if h := f.only("structure_written")[0].params["horizon"]; h != dateParam(today) {
-		t.Fatalf("horizon %v, want today", h)
+	if commit["revised"] != true || len(commit["audit"].([]any)) != 1 || commit["commit"] == nil {
+		t.Fatalf("commit %v: want the revision moved, the action and the Update's key", commit)
+	}
+	// Each count changes today, the day the cell appears.
+	for _, r := range commit["countChanges"].([]any) {
+		if r := r.(map[string]any); r["since"] != dateParam(today) {
+			t.Fatalf("count change %v, want today's", r)
+		}
 	}
 	gc, _ := s.Org(ctx, now(), "gc")
 	if gc.Counts.Children != 3 || gc.Counts.CellsBySector[org.SectorVillage] != 2 || gc.Counts.Members() != 4 {
@@ -94,10 +94,7 @@ func TestCreateMemberRecountsItsCell(t *testing.T) {
 	if m.CellID != "c2" || m.Status != org.Probationary {
 		t.Fatalf("member %+v", m)
 	}
-	if ids := f.only("direct_counts")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"c2"}) {
-		t.Fatalf("direct_counts ids %v", ids)
-	}
-	stint := f.only("member_facts_create")[0].params["stints"].([]any)[0].(map[string]any)
+	stint := f.only("commit")[0].params["stints"].([]any)[0].(map[string]any)
 	if stint["id"] != m.ID || stint["orgId"] != "c2" || stint["pos"] != int64(0) || stint["temporary"] != false || stint["until"] != nil {
 		t.Fatalf("stint row %v", stint)
 	}
@@ -116,10 +113,10 @@ func TestSetResidenceReplacesTheMembersFacts(t *testing.T) {
 	if _, err := service(s).SetResidence(ctx, "m4", "c1", decision("07-QĐ/ĐU", "gc")); err != nil {
 		t.Fatal(err)
 	}
-	if ids := f.only("member_facts_delete")[0].params["ids"]; !reflect.DeepEqual(ids, []string{"m4"}) {
-		t.Fatalf("member_facts_delete ids %v", ids)
+	created := f.only("commit")[0].params
+	if ids := created["memberFacts"]; !reflect.DeepEqual(ids, []string{"m4"}) {
+		t.Fatalf("member facts replaced of %v", ids)
 	}
-	created := f.only("member_facts_create")[0].params
 	if len(created["stints"].([]any)) != 2 || len(created["residences"].([]any)) != 1 {
 		t.Fatalf("facts %v", created)
 	}
@@ -154,7 +151,7 @@ func TestStalePutConflictsAndWritesNothing(t *testing.T) {
 	}
 	f.reset()
 	wantCode(t, rename("Chi bộ thôn Đông Hai"), org.EConflict)
-	if slices.Contains(f.names(), "org_upsert") {
+	if slices.Contains(f.names(), "commit") {
 		t.Fatalf("a conflicting put wrote: %v", f.names())
 	}
 	if o, _ := s.Org(ctx, now(), "c1"); o.Name != "Chi bộ thôn Đông Một" {
@@ -251,9 +248,8 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	if change.Seq != 1 {
 		t.Fatalf("change %+v", change)
 	}
-	if got := f.names(); slices.Index(got, "commit_record") < 0 ||
-		!slices.Equal(got[slices.Index(got, "commit_record")+1:][:1], []string{"meta_lock"}) ||
-		len(f.only("changes_create")) != 1 || len(f.only("audit_append")) != 1 {
+	if got := f.names(); slices.Index(got, "commit") < 0 ||
+		!slices.Equal(got[slices.Index(got, "commit")+1:][:1], []string{"meta_lock"}) || len(f.only("commit")) != 1 {
 		t.Fatalf("statements %v: want one run that writes, then one that only finds its key", got)
 	}
 	if page, _ := s.Changes(ctx, org.ChangeQuery{First: 10}); len(page.Changes) != 1 {
@@ -272,7 +268,7 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 	// A run that failed before committing runs fn again, from scratch.
 	f.loseAcks = false
 	f.reset()
-	f.fail["audit_append"] = &n4j.ConnectivityError{Inner: errors.New("EOF")}
+	f.fail["commit"] = &n4j.ConnectivityError{Inner: errors.New("EOF")}
 	runs := 0
 	err = s.Update(ctx, func(tx org.Tx) error { runs++; return tx.Audit(ctx, org.AuditEntry{Action: "x"}) })
 	wantCode(t, err, org.EUnavailable)

@@ -12,8 +12,8 @@ CALL (o, row) {
   MERGE (o)-[p:PART_OF {since: row.from}]->(parent)
   RETURN count(p) AS linked
 }
-MERGE (meta:Meta {key: 'horizon'})
-SET meta.horizon = $horizon
+MERGE (meta:Meta {key: 'revision'})
+SET meta.revision = $horizon
 WITH o, linked
 CALL db.index.fulltext.queryNodes('orgSearch', o.name) YIELD node, score
 RETURN o.id AS id, linked, count(node) AS similar

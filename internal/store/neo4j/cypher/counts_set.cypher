@@ -1,4 +1,0 @@
-// params: rows
-UNWIND $rows AS row
-MATCH (o:Org {id: row.id})
-SET o.counts = row.counts
