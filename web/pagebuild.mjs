@@ -27,12 +27,10 @@ const fontAndImageLoaders = {
  * @param {string} page.entry         the page's JS/JSX entry module
  * @param {Record<string,string>} [page.workers]  worker name → entry module;
  *   the page reads the built file names from the global PAGE_WORKER_FILES
- * @param {string[]} [page.external]  imports left out of the bundle (only
- *   dynamic imports of optional features the page never uses)
  * @param {import('esbuild').Plugin[]} [page.plugins]
  * @param {string} page.outdir        emptied, then filled
  */
-export async function buildPage(esbuild, { name, entry, workers = {}, external = [], plugins = [], outdir }) {
+export async function buildPage(esbuild, { name, entry, workers = {}, plugins = [], outdir }) {
   // esbuild's content hashes depend on paths relative to its working
   // directory, so it gets one fixed by the page, not the caller's.
   const workDir = path.dirname(path.resolve(entry));
@@ -72,7 +70,6 @@ export async function buildPage(esbuild, { name, entry, workers = {}, external =
     splitting: true,
     chunkNames: '[name]-[hash]',
     jsx: 'automatic',
-    external,
     define: { ...common.define, PAGE_WORKER_FILES: JSON.stringify(workerFiles) },
   });
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"dangbo/internal/browsertest"
+	"dangbo/internal/org"
 	"dangbo/internal/playground/playgroundtest"
 )
 
@@ -360,6 +361,33 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	b := browsertest.Start(t)
 	s := start(t, t.TempDir(), "--dev") // the README's command: the playground needs no token
 	playgroundtest.RunFirstExample(t, b, s.url+"/", examples[0].Name, `"districtCount": 20`)
+}
+
+// TestPlaygroundSubscriptionsInABrowser: the playground's live-changes tab
+// runs its subscription over a websocket; a change recorded through the API
+// appears in the result pane. With a bad token in the Headers editor the
+// subscription answers the coded error, as a request over HTTP would.
+func TestPlaygroundSubscriptionsInABrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	s := start(t, t.TempDir(), "--dev") // the README's command: no token needed
+	const tab = "Live"
+	province, bloc := s.orgID("tinh quang ninh"), s.orgID("khoi cac co quan tinh")
+
+	playgroundtest.StartSubscription(t, b, s.url+"/", tab, "")
+	renames := 0
+	playgroundtest.AwaitChange(t, b, `"type": "RENAMED"`, func() {
+		renames++
+		var r struct{ RenameOrg struct{ Seq int } }
+		s.query(&r, `mutation($id: ID!, $name: String!, $issuer: ID!, $date: Date!) {
+			renameOrg(id: $id, name: $name, decision: {number: "98-QĐ/TU", date: $date, issuerId: $issuer}) { seq } }`,
+			map[string]any{"id": bloc, "name": fmt.Sprintf("Đảng bộ Khối các cơ quan tỉnh Quảng Ninh (lần %d)", renames), "issuer": province, "date": org.Today().String()})
+	})
+	if err := browsertest.NonBlank(b.Screenshot("playground-subscription")); err != nil {
+		t.Error(err)
+	}
+
+	playgroundtest.StartSubscription(t, b, s.url+"/", tab, `{"Authorization": "Bearer not-a-token"}`)
+	playgroundtest.AwaitRefusal(t, b, `"code": "UNAUTHENTICATED"`, "Token không đúng định dạng JWT")
 }
 
 // TestPlaygroundDocsInABrowser: the Docs pane, the manual analysts read,

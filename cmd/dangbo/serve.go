@@ -181,9 +181,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // dataExamples are tabs whose variables name organisations of the data, one
 // or more for each kind of user: exploring and counting (an organisation of
 // the demo's Quảng Ninh, the history of its Kon Tum province), drawing charts
-// (the demo's Tam Hồng commune; Quảng Ninh loaded level by level), and a
-// scenario over Quảng Ninh from its creation to its application. A tab is
-// left out when the data has no such organisation.
+// (the demo's Tam Hồng commune; Quảng Ninh loaded level by level), a scenario
+// over Quảng Ninh from its creation to its application, and following that
+// province's changes live. A tab is left out when the data has no such
+// organisation.
 func dataExamples(ctx context.Context, svc *org.Service) []playground.Example {
 	find := func(text string) string {
 		hits, err := svc.Search(org.WithPrincipal(ctx, org.System), svc.Now(),
@@ -305,6 +306,21 @@ query History($province: ID!, $since: Date!) {
   statistics(orgId: $province) { districtCount grassrootsCount memberCount }
 }`, Variables: fmt.Sprintf(`{"province": %q, "scenario": "", "decision": {"number": "01-QĐ/TU", "date": %q, "issuerId": %q}, "since": %q}`,
 			province, today, province, today)})
+	}
+	if province != "" {
+		out = append(out, playground.Example{Name: "Theo dõi thay đổi trực tiếp", Query: `# The changes recorded within an organisation's subtree, live, as they commit. Run it:
+# the result pane waits, then shows each change as it arrives. To see one arrive, keep this
+# window open and record a change from elsewhere: the playground in a second browser
+# window (a tab of this one would stop the subscription), e.g. the scenario tab's
+# operations, or a request with curl. "after" (a seq) first replays what was missed.
+# Over a websocket with the Headers tab's token; the button stops it.
+subscription Live($within: ID, $types: [ChangeType!]) {
+  changes(within: $within, types: $types) {
+    seq type effectiveOn note
+    decision { number date issuer { name } }
+    subjects { ... on Org { id name kind } ... on Member { id fullName } }
+  }
+}`, Variables: fmt.Sprintf(`{"within": %q, "types": null}`, province)})
 	}
 	return out
 }

@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -215,6 +216,14 @@ func (b *Browser) ClickText(css, text string) {
 func (b *Browser) Type(css, text string) {
 	b.t.Helper()
 	b.Do("type into "+css, chromedp.SendKeys(chromedp.CSS(css), text))
+}
+
+// Shows tells whether the first element matching the CSS selector shows text
+// containing want now, without waiting.
+func (b *Browser) Shows(css, want string) bool {
+	b.t.Helper()
+	text, err := b.text(css)
+	return err == nil && strings.Contains(text, want)
 }
 
 // renderedText is the text an element shows, with the no-break spaces that

@@ -47,8 +47,6 @@ const { files } = await buildPage(esbuild, {
     json: path.join(modules, 'monaco-editor/esm/vs/language/json/json.worker.js'),
     graphql: path.join(modules, 'monaco-graphql/esm/graphql.worker.js'),
   },
-  // Only for subscriptions over websockets, which the playground does not offer.
-  external: ['graphql-ws'],
   plugins: [dropMonacoCss],
   outdir: path.resolve(values.outdir),
 });

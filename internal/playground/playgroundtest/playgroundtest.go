@@ -3,7 +3,10 @@
 package playgroundtest
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"dangbo/internal/browsertest"
 )
@@ -14,6 +17,10 @@ const (
 	queryEditor    = ".graphiql-query-editor"
 	runButton      = ".graphiql-execute-button"
 	resultPane     = ".graphiql-response"
+	tabButton      = `[id^="graphiql-session-tab-"]`
+	headersButton  = `.graphiql-editor-tools button[data-name="headers"]`
+	headersEditor  = ".graphiql-editor-tool .graphiql-editor:not(.hidden)"
+	headersInput   = headersEditor + " textarea"
 	docsButton     = `.graphiql-sidebar button[aria-label="Show Documentation Explorer"]`
 	docExplorer    = ".graphiql-doc-explorer"
 	docTitle       = ".graphiql-doc-explorer-title"
@@ -41,10 +48,7 @@ func RunFirstExample(t testing.TB, b *browsertest.Browser, pageURL, exampleName,
 	if err := browsertest.NonBlank(b.Screenshot(screenshotName)); err != nil {
 		t.Error(err)
 	}
-	b.AssertNoExternalRequests()
-	if errs := b.ConsoleErrors(); len(errs) > 0 {
-		t.Errorf("the playground logged errors: %q", errs)
-	}
+	assertClean(t, b)
 }
 
 // ShowDocs opens the playground at pageURL and its docs explorer (the manual
@@ -74,8 +78,71 @@ func ShowDocs(t testing.TB, b *browsertest.Browser, pageURL, typeName string, ty
 	for _, want := range fieldDocs {
 		b.WaitText(docExplorer, want)
 	}
+	assertClean(t, b)
+}
+
+// StartSubscription opens the playground at pageURL, opens the tab titled tab
+// (its operation's name), types headers (JSON) into the Headers editor unless
+// empty, and runs the tab's operation, a subscription that keeps running.
+func StartSubscription(t testing.TB, b *browsertest.Browser, pageURL, tab, headers string) {
+	t.Helper()
+	b.Navigate(pageURL)
+	b.WaitVisible(runButton)
+	// A tab opened before the editor shows the first one keeps its text.
+	b.WaitText(queryEditor, "{")
+	b.ClickText(tabButton, tab)
+	b.WaitText(queryEditor, "subscription "+tab)
+	if headers != "" {
+		b.Click(headersButton)
+		b.Type(headersInput, headers)
+		b.WaitText(headersEditor, headers)
+	}
+	b.Click(runButton)
+}
+
+// AwaitChange calls record, which records a change through the API, until the
+// result pane shows want: the page cannot tell when the server has the
+// subscription, and a change recorded before it does never arrives. Then it
+// checks that the page tried to reach no other host and logged no errors.
+func AwaitChange(t testing.TB, b *browsertest.Browser, want string, record func()) {
+	t.Helper()
+	deadline := time.Now().Add(b.Timeout)
+	for !b.Shows(resultPane, want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the result pane shows %q, not %q", b.Text(resultPane), want)
+		}
+		record()
+		for range 20 {
+			if b.Shows(resultPane, want) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	assertClean(t, b)
+}
+
+// AwaitRefusal waits until the result pane shows each of want, the answer to
+// headers the server refused, then checks that the page tried to reach no
+// other host and logged no errors but Chromium's own line for the 401 that
+// answered those headers over HTTP.
+func AwaitRefusal(t testing.TB, b *browsertest.Browser, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		b.WaitText(resultPane, w)
+	}
+	assertClean(t, b, "the server responded with a status of 401")
+}
+
+// assertClean checks that the page tried to reach no other host and logged no
+// errors, but those containing one of expected.
+func assertClean(t testing.TB, b *browsertest.Browser, expected ...string) {
+	t.Helper()
 	b.AssertNoExternalRequests()
-	if errs := b.ConsoleErrors(); len(errs) > 0 {
+	errs := slices.DeleteFunc(b.ConsoleErrors(), func(e string) bool {
+		return slices.ContainsFunc(expected, func(x string) bool { return strings.Contains(e, x) })
+	})
+	if len(errs) > 0 {
 		t.Errorf("the playground logged errors: %q", errs)
 	}
 }

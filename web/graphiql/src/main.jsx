@@ -1,13 +1,13 @@
 // The GraphiQL playground page. The Go handler writes the page's settings
 // into a JSON block of the HTML (see internal/playground), so this bundle
 // stays the same for every server and needs no inline script.
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
 import { createRoot } from 'react-dom/client';
 import { exampleTab } from './examples.js';
 import { introspectionOptions } from './introspection.js';
 import './page.css';
+import { createPlaygroundFetcher } from './subscriptions.js';
 
 /* global PAGE_WORKER_FILES */
 
@@ -22,7 +22,7 @@ globalThis.MonacoEnvironment = {
   },
 };
 
-const fetcher = createGraphiQLFetcher({ url: settings.endpoint });
+const fetcher = createPlaygroundFetcher(settings.endpoint, window.location);
 
 const examples = settings.examples ?? [];
 createRoot(document.getElementById('page')).render(
