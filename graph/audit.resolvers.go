@@ -7,9 +7,14 @@ package graph
 
 import (
 	"context"
+	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
 )
+
+func (r *auditConnectionResolver) TotalCount(ctx context.Context, obj *model.AuditConnection) (int, error) {
+	return r.Service.AuditCount(ctx)
+}
 
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error) {
 	pq, err := org.NewPageQuery(first, nil)
@@ -40,3 +45,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 	}
 	return c, nil
 }
+
+func (r *Resolver) AuditConnection() generated.AuditConnectionResolver {
+	return &auditConnectionResolver{r}
+}
+
+type auditConnectionResolver struct{ *Resolver }

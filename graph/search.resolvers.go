@@ -7,11 +7,13 @@ package graph
 
 import (
 	"context"
+	"dangbo/graph/generated"
 	"dangbo/graph/model"
 	"dangbo/internal/org"
+	"sync"
 )
 
-func (r *queryResolver) Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error) {
+func (r *queryResolver) Search(ctx context.Context, text string, first *int, after *string, types []org.SearchType, within *string, asOf *org.Date, scenario *string) (*model.SearchConnection, error) {
 	n := org.DefaultResults // first: null asks for the default, like an omitted first
 	if first != nil {
 		n = *first
@@ -23,29 +25,61 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, typ
 	if err != nil {
 		return nil, err
 	}
-	var scope []string
+	q := org.SearchQuery{Text: text, First: n, Types: types}
 	if within != nil {
-		scope = []string{*within}
+		q.Within = []string{*within}
 	}
-	hits, err := r.Service.Search(ctx, v, org.SearchQuery{Text: text, First: n, Types: types, Within: scope})
+	conn := org.Connection("search", text, types, q.Within, v.At, v.Scenario)
+	cursor, err := org.UnbindCursor(conn, after)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.SearchHit, len(hits))
+	if cursor != "" {
+		if q.After, err = org.DecodeSearchCursor(cursor); err != nil {
+			return nil, err
+		}
+	}
+	p, err := r.Service.SearchPage(ctx, v, q)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.SearchConnection{Edges: make([]*model.SearchEdge, len(p.Hits)), Nodes: make([]model.SearchResult, len(p.Hits)),
+		PageInfo: &model.PageInfo{HasNextPage: p.HasNext},
+		Total:    sync.OnceValues(func() (org.SearchTotal, error) { return r.Service.SearchTotal(ctx, v, q) })}
 	paths := map[string]*model.Org{} // hits share most of their ancestors
-	for i, h := range hits {
-		out[i] = &model.SearchHit{Score: h.Score, Path: make([]*model.Org, len(h.Path))}
+	for i, h := range p.Hits {
+		e := &model.SearchEdge{Cursor: org.BindCursor(conn, p.Cursors[i].Encode()), Score: h.Score, Path: make([]*model.Org, len(h.Path))}
 		if h.Org != nil {
-			out[i].Node = orgOf(*h.Org, v)
+			e.Node = orgOf(*h.Org, v)
 		} else {
-			out[i].Node = memberOf(*h.Member, v)
+			e.Node = memberOf(*h.Member, v)
 		}
 		for j, o := range h.Path {
 			if paths[o.ID] == nil {
 				paths[o.ID] = orgOf(o, v)
 			}
-			out[i].Path[j] = paths[o.ID]
+			e.Path[j] = paths[o.ID]
 		}
+		c.Edges[i], c.Nodes[i] = e, e.Node
 	}
-	return out, nil
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[n-1].Cursor
+	}
+	return c, nil
 }
+
+func (r *searchConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error) {
+	t, err := obj.Total()
+	return t.Count, err
+}
+
+func (r *searchConnectionResolver) TotalCountIsExact(ctx context.Context, obj *model.SearchConnection) (bool, error) {
+	t, err := obj.Total()
+	return t.Exact, err
+}
+
+func (r *Resolver) SearchConnection() generated.SearchConnectionResolver {
+	return &searchConnectionResolver{r}
+}
+
+type searchConnectionResolver struct{ *Resolver }

@@ -40,10 +40,12 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("without a token: %d %s", status, body)
 	}
 	var found struct {
-		Search []struct{ Node struct{ ID string } }
+		Search struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
-	s.query(&found, `{ search(text: "tam hong", first: 1, types: [ORG]) { node { ... on Org { id } } } }`, nil)
-	commune := found.Search[0].Node.ID
+	s.query(&found, `{ search(text: "tam hong", first: 1, types: [ORG]) { edges { node { ... on Org { id } } } } }`, nil)
+	commune := found.Search.Edges[0].Node.ID
 
 	viewer, err := mint(testSecret, "--role", "viewer", "--org", commune, "--subject", "can-bo-xa", "--ttl", "1h")
 	if err != nil {

@@ -316,14 +316,16 @@ func findMemberToSearch(t *testing.T, s *service, provinceID string, district vi
 				map[string]any{"id": cell.ID})
 			for _, m := range r.Org.Members.Nodes {
 				var hits struct {
-					Search []struct {
-						Path []pathOrg
-						Node struct{ ID string }
+					Search struct {
+						Edges []struct {
+							Path []pathOrg
+							Node struct{ ID string }
+						}
 					}
 				}
-				s.query(&hits, `query($t: String!) { search(text: $t, first: 10) { path { id name } node { ... on Member { id } ... on Org { id } } } }`,
+				s.query(&hits, `query($t: String!) { search(text: $t, first: 10) { edges { path { id name } node { ... on Member { id } ... on Org { id } } } } }`,
 					map[string]any{"t": org.Fold(m.FullName)})
-				for _, h := range hits.Search {
+				for _, h := range hits.Search.Edges {
 					if h.Node.ID != m.ID {
 						continue
 					}

@@ -188,11 +188,13 @@ func (s *service) runOperation(query, operation string, vars map[string]any) jso
 func (s *service) orgID(text string) string {
 	s.t.Helper()
 	var r struct {
-		Search []struct{ Node struct{ ID string } }
+		Search struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
-	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG]) { node { ... on Org { id } } } }`, map[string]any{"t": text})
-	if len(r.Search) == 0 {
+	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG]) { edges { node { ... on Org { id } } } } }`, map[string]any{"t": text})
+	if len(r.Search.Edges) == 0 {
 		s.t.Fatalf("no organisation matches %q", text)
 	}
-	return r.Search[0].Node.ID
+	return r.Search.Edges[0].Node.ID
 }

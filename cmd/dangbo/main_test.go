@@ -187,19 +187,21 @@ const statsFields = `districtCount grassrootsCount grassrootsCommitteeCount gras
 func (s *service) searchOrg(text string) (string, stats) {
 	s.t.Helper()
 	var r struct {
-		Search []struct {
-			Node struct {
-				Name       string
-				Statistics stats
+		Search struct {
+			Edges []struct {
+				Node struct {
+					Name       string
+					Statistics stats
+				}
 			}
 		}
 	}
-	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG], asOf: "2021-01-01") { node { ... on Org { name statistics { `+statsFields+` } } } } }`,
+	s.query(&r, `query($t: String!) { search(text: $t, first: 1, types: [ORG], asOf: "2021-01-01") { edges { node { ... on Org { name statistics { `+statsFields+` } } } } } }`,
 		map[string]any{"t": text})
-	if len(r.Search) == 0 {
+	if len(r.Search.Edges) == 0 {
 		s.t.Fatalf("nothing found for %q", text)
 	}
-	return r.Search[0].Node.Name, r.Search[0].Node.Statistics
+	return r.Search.Edges[0].Node.Name, r.Search.Edges[0].Node.Statistics
 }
 
 func bySector(s stats) map[string]int {
@@ -288,11 +290,13 @@ func TestKillNineKeepsACreatedMember(t *testing.T) {
 	data := t.TempDir()
 	s := start(t, data)
 	var cells struct {
-		Search []struct {
-			Node struct{ ID string }
+		Search struct {
+			Edges []struct {
+				Node struct{ ID string }
+			}
 		}
 	}
-	s.query(&cells, `{ search(text: "tam hong", first: 1, types: [ORG]) { node { ... on Org { id } } } }`, nil)
+	s.query(&cells, `{ search(text: "tam hong", first: 1, types: [ORG]) { edges { node { ... on Org { id } } } } }`, nil)
 	var commune struct {
 		Org struct {
 			Children struct {
@@ -301,7 +305,7 @@ func TestKillNineKeepsACreatedMember(t *testing.T) {
 		}
 	}
 	s.query(&commune, `query($id: ID!) { org(id: $id) { children(first: 1) { nodes { id name } } } }`,
-		map[string]any{"id": cells.Search[0].Node.ID})
+		map[string]any{"id": cells.Search.Edges[0].Node.ID})
 	cell := commune.Org.Children.Nodes[0].ID
 	var created struct{ CreateMember struct{ ID string } }
 	s.query(&created, `mutation($cell: ID!) { createMember(input: {cellId: $cell, fullName: "Phùng Thị Kiều Oanh",

@@ -356,23 +356,28 @@ var examples = []playground.Example{
 }`},
 	{Name: "Tìm kiếm không dấu, kèm đường dẫn từ gốc", Query: `query Search($text: String!) {
   search(text: $text, first: 5) {
-    score
-    path { name }
-    node {
-      __typename
-      ... on Org {
-        id
-        name
-        kind
-        statistics { grassrootsCommitteeCount grassrootsCellCount cellCount memberCount }
+    totalCount
+    totalCountIsExact
+    edges {
+      score
+      path { name }
+      node {
+        __typename
+        ... on Org {
+          id
+          name
+          kind
+          statistics { grassrootsCommitteeCount grassrootsCellCount cellCount memberCount }
+        }
+        ... on Member { id fullName status cell { name } }
       }
-      ... on Member { id fullName status cell { name } }
     }
+    pageInfo { hasNextPage endCursor }
   }
 }`, Variables: `{"text": "khoi cac co quan tinh"}`},
 	{Name: "Xã Tam Hồng: các chi bộ theo lĩnh vực", Query: `query Commune($text: String!) {
   search(text: $text, first: 1, types: [ORG]) {
-    node {
+    nodes {
       ... on Org {
         name
         statistics { cellCount memberCount cellsBySector { sector count } }

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditConnection() AuditConnectionResolver
 	Change() ChangeResolver
 	ChangeConnection() ChangeConnectionResolver
 	Decision() DecisionResolver
@@ -41,6 +42,7 @@ type ResolverRoot interface {
 	RoleTerm() RoleTermResolver
 	Scenario() ScenarioResolver
 	ScenarioOperation() ScenarioOperationResolver
+	SearchConnection() SearchConnectionResolver
 	Subscription() SubscriptionResolver
 	Violation() ViolationResolver
 }
@@ -51,9 +53,10 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AuditConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEdge struct {
@@ -327,7 +330,7 @@ type ComplexityRoot struct {
 		Scenario      func(childComplexity int, id string) int
 		ScenarioDiff  func(childComplexity int, id string) int
 		Scenarios     func(childComplexity int, status *org.ScenarioStatus) int
-		Search        func(childComplexity int, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) int
+		Search        func(childComplexity int, text string, first *int, after *string, types []org.SearchType, within *string, asOf *org.Date, scenario *string) int
 		Statistics    func(childComplexity int, orgID string, asOf *org.Date, scenario *string) int
 		Violations    func(childComplexity int, within string, asOf *org.Date, scenario *string, minSeverity *org.Severity) int
 	}
@@ -399,10 +402,19 @@ type ComplexityRoot struct {
 		Type        func(childComplexity int) int
 	}
 
-	SearchHit struct {
-		Node  func(childComplexity int) int
-		Path  func(childComplexity int) int
-		Score func(childComplexity int) int
+	SearchConnection struct {
+		Edges             func(childComplexity int) int
+		Nodes             func(childComplexity int) int
+		PageInfo          func(childComplexity int) int
+		TotalCount        func(childComplexity int) int
+		TotalCountIsExact func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Path   func(childComplexity int) int
+		Score  func(childComplexity int) int
 	}
 
 	SectorCount struct {
@@ -436,6 +448,9 @@ type ComplexityRoot struct {
 	}
 }
 
+type AuditConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.AuditConnection) (int, error)
+}
 type ChangeResolver interface {
 	Subjects(ctx context.Context, obj *model.Change) ([]model.Node, error)
 }
@@ -509,7 +524,7 @@ type QueryResolver interface {
 	Scenarios(ctx context.Context, status *org.ScenarioStatus) ([]*model.Scenario, error)
 	Scenario(ctx context.Context, id string) (*model.Scenario, error)
 	ScenarioDiff(ctx context.Context, id string) (*model.ScenarioDiff, error)
-	Search(ctx context.Context, text string, first *int, types []org.SearchType, within *string, asOf *org.Date, scenario *string) ([]*model.SearchHit, error)
+	Search(ctx context.Context, text string, first *int, after *string, types []org.SearchType, within *string, asOf *org.Date, scenario *string) (*model.SearchConnection, error)
 	Statistics(ctx context.Context, orgID string, asOf *org.Date, scenario *string) (*model.Statistics, error)
 }
 type RoleTermResolver interface {
@@ -532,6 +547,10 @@ type ScenarioOperationResolver interface {
 	ErrorCode(ctx context.Context, obj *model.ScenarioOperation) (*string, error)
 	Created(ctx context.Context, obj *model.ScenarioOperation) ([]string, error)
 	ChangeCount(ctx context.Context, obj *model.ScenarioOperation) (int, error)
+}
+type SearchConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error)
+	TotalCountIsExact(ctx context.Context, obj *model.SearchConnection) (bool, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, within *string, types []org.ChangeType, after *int) (<-chan *model.Change, error)
@@ -573,6 +592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+	case "AuditConnection.totalCount":
+		if e.ComplexityRoot.AuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.TotalCount(childComplexity), true
 
 	case "AuditEdge.cursor":
 		if e.ComplexityRoot.AuditEdge.Cursor == nil {
@@ -2017,7 +2042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int), args["types"].([]org.SearchType), args["within"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int), args["after"].(*string), args["types"].([]org.SearchType), args["within"].(*string), args["asOf"].(*org.Date), args["scenario"].(*string)), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
@@ -2334,24 +2359,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScenarioOperation.Type(childComplexity), true
 
-	case "SearchHit.node":
-		if e.ComplexityRoot.SearchHit.Node == nil {
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Node(childComplexity), true
-	case "SearchHit.path":
-		if e.ComplexityRoot.SearchHit.Path == nil {
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Path(childComplexity), true
-	case "SearchHit.score":
-		if e.ComplexityRoot.SearchHit.Score == nil {
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+	case "SearchConnection.totalCountIsExact":
+		if e.ComplexityRoot.SearchConnection.TotalCountIsExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCountIsExact(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.path":
+		if e.ComplexityRoot.SearchEdge.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Path(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
 	case "SectorCount.count":
 		if e.ComplexityRoot.SectorCount.Count == nil {
@@ -2612,6 +2674,8 @@ type AuditEntry {
 
 "A page of the audit log (Relay connection), newest first."
 type AuditConnection {
+  "How many entries the log holds, on every page (its paging aside)."
+  totalCount: Int!
   "The entries of the page, without cursors."
   nodes: [AuditEntry!]!
   "Whether more pages follow, and the cursors to ask for them."
@@ -4329,15 +4393,18 @@ input CreateMemberInput {
 `, BuiltIn: false},
 	{Name: "../../schema/search.graphqls", Input: `extend type Query {
   """
-  Organisations and members whose names match ` + "`" + `text` + "`" + `, best first. Case and diacritics do not matter
-  ("nguyen van an" finds "Nguyễn Văn An") and words match in any order. Each hit carries the path from
-  the root so that a chart can expand and highlight it.
+  Organisations and members whose names match ` + "`" + `text` + "`" + `, best first (by score, then name, then id), as a
+  Relay connection. Case and diacritics do not matter ("nguyen van an" finds "Nguyễn Văn An") and words
+  match in any order. Each hit carries the path from the root so that a chart can expand and highlight
+  it. A search ranks at most its best 1,000 hits: paging ends there (see ` + "`" + `totalCountIsExact` + "`" + `).
   """
   search(
     "Words to find, at most 100 characters (BAD_USER_INPUT beyond); case and diacritics are folded (đ → d)."
     text: String!
-    "How many hits at most: 0 to 100 (BAD_USER_INPUT otherwise); default 20."
+    "Hits per page: 0 to 100 (BAD_USER_INPUT otherwise); default 20. 0 reads only the counts."
     first: Int = 20
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page of this same search (same text, types, within, date and scenario); BAD_USER_INPUT otherwise."
+    after: String
     "Only organisations (ORG) or only members (MEMBER); default both."
     types: [SearchType!]
     "Only hits in this organisation's subtree; default everything the caller sees."
@@ -4346,7 +4413,37 @@ input CreateMemberInput {
     asOf: Date
     "Search as if this open scenario (phương án) were applied, on its base date: NOT_FOUND if the caller sees no such scenario, CONFLICT once it is applied or discarded, BAD_USER_INPUT together with ` + "`" + `asOf` + "`" + `."
     scenario: ID
-  ): [SearchHit!]!
+  ): SearchConnection!
+}
+
+"A page of search hits (Relay connection), best first."
+type SearchConnection {
+  """
+  How many hits paging to the end reads, on every page: those the caller may see, at most 1,000 (a
+  search ranks no more). When more names match, it is 1,000 and ` + "`" + `totalCountIsExact` + "`" + ` is false: show
+  "1,000+" and narrow the text or ` + "`" + `within` + "`" + `.
+  """
+  totalCount: Int!
+  "False when more names match than the 1,000 hits a search ranks and ` + "`" + `totalCount` + "`" + ` counts."
+  totalCountIsExact: Boolean!
+  "The hits of the page with their cursors, scores and paths."
+  edges: [SearchEdge!]!
+  "The organisations and members of the page, without scores or paths."
+  nodes: [SearchResult!]!
+  "Whether more pages follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+}
+
+"One search hit."
+type SearchEdge {
+  "Pass it as ` + "`" + `after` + "`" + ` to read the hits that follow."
+  cursor: String!
+  "The organisation or member found."
+  node: SearchResult!
+  "From the root (of the caller's scope) down to the organisation found (for a member: their cell)."
+  path: [Org!]!
+  "How well it matches; higher is better, comparable within one search only."
+  score: Float!
 }
 
 "What a search looks for."
@@ -4355,16 +4452,6 @@ enum SearchType {
   ORG
   "Members (đảng viên), by full name."
   MEMBER
-}
-
-"One search result."
-type SearchHit {
-  "The organisation or member found."
-  node: SearchResult!
-  "From the root down to the organisation found (for a member: their cell)."
-  path: [Org!]!
-  "How well it matches; higher is better, comparable within one search only."
-  score: Float!
 }
 
 "What a search finds: an organisation or a member."
@@ -5599,26 +5686,31 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types", ec.unmarshalOSearchType2ᚕdangboᚋinternalᚋorgᚐSearchTypeᚄ)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOString2ᚖstring)
 	if err != nil {
 		return nil, err
 	}
-	args["types"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalOID2ᚖstring)
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types", ec.unmarshalOSearchType2ᚕdangboᚋinternalᚋorgᚐSearchTypeᚄ)
 	if err != nil {
 		return nil, err
 	}
-	args["within"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
+	args["types"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "within", ec.unmarshalOID2ᚖstring)
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	args["within"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf", ec.unmarshalODate2ᚖdangboᚋinternalᚋorgᚐDate)
 	if err != nil {
 		return nil, err
 	}
-	args["scenario"] = arg5
+	args["asOf"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "scenario", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg6
 	return args, nil
 }
 
@@ -5763,6 +5855,35 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ************************** directives.gotpl **************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AuditConnection_totalCount,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13637,6 +13758,8 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
+			case "totalCount":
+				return ec.fieldContext_AuditConnection_totalCount(ctx, field)
 			case "nodes":
 				return ec.fieldContext_AuditConnection_nodes(ctx, field)
 			case "pageInfo":
@@ -14137,10 +14260,10 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		ec.fieldContext_Query_search,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["types"].([]org.SearchType), fc.Args["within"].(*string), fc.Args["asOf"].(*org.Date), fc.Args["scenario"].(*string))
 		},
 		nil,
-		ec.marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ,
+		ec.marshalNSearchConnection2ᚖdangboᚋgraphᚋmodelᚐSearchConnection,
 		true,
 		true,
 	)
@@ -14154,14 +14277,18 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			switch field.Name {
-			case "node":
-				return ec.fieldContext_SearchHit_node(ctx, field)
-			case "path":
-				return ec.fieldContext_SearchHit_path(ctx, field)
-			case "score":
-				return ec.fieldContext_SearchHit_score(ctx, field)
+			case "totalCount":
+				return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+			case "totalCountIsExact":
+				return ec.fieldContext_SearchConnection_totalCountIsExact(ctx, field)
+			case "edges":
+				return ec.fieldContext_SearchConnection_edges(ctx, field)
+			case "nodes":
+				return ec.fieldContext_SearchConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
 			}
-			return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+			return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
 		},
 	}
 	defer func() {
@@ -16075,25 +16202,122 @@ func (ec *executionContext) fieldContext_ScenarioOperation_changeCount(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
-		ec.fieldContext_SearchHit_node,
+		ec.fieldContext_SearchConnection_totalCount,
 		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
+			return ec.Resolvers.SearchConnection().TotalCount(ctx, obj)
 		},
 		nil,
-		ec.marshalNSearchResult2dangboᚋgraphᚋmodelᚐSearchResult,
+		ec.marshalNInt2int,
 		true,
 		true,
 	)
 }
 
-func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "SearchHit",
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCountIsExact(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchConnection_totalCountIsExact,
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SearchConnection().TotalCountIsExact(ctx, obj)
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchConnection_totalCountIsExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchConnection_edges,
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		ec.marshalNSearchEdge2ᚕᚖdangboᚋgraphᚋmodelᚐSearchEdgeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "cursor":
+				return ec.fieldContext_SearchEdge_cursor(ctx, field)
+			case "node":
+				return ec.fieldContext_SearchEdge_node(ctx, field)
+			case "path":
+				return ec.fieldContext_SearchEdge_path(ctx, field)
+			case "score":
+				return ec.fieldContext_SearchEdge_score(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchConnection_nodes,
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		ec.marshalNSearchResult2ᚕdangboᚋgraphᚋmodelᚐSearchResultᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16104,12 +16328,109 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _SearchHit_path(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
-		ec.fieldContext_SearchHit_path,
+		ec.fieldContext_SearchConnection_pageInfo,
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		ec.marshalNPageInfo2ᚖdangboᚋgraphᚋmodelᚐPageInfo,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "hasNextPage":
+				return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+			case "hasPreviousPage":
+				return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+			case "startCursor":
+				return ec.fieldContext_PageInfo_startCursor(ctx, field)
+			case "endCursor":
+				return ec.fieldContext_PageInfo_endCursor(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchEdge_cursor,
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchEdge_node,
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		ec.marshalNSearchResult2dangboᚋgraphᚋmodelᚐSearchResult,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type SearchResult does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_path(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SearchEdge_path,
 		func(ctx context.Context) (any, error) {
 			return obj.Path, nil
 		},
@@ -16120,9 +16441,9 @@ func (ec *executionContext) _SearchHit_path(ctx context.Context, field graphql.C
 	)
 }
 
-func (ec *executionContext) fieldContext_SearchHit_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SearchEdge_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "SearchHit",
+		Object:     "SearchEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16181,12 +16502,12 @@ func (ec *executionContext) fieldContext_SearchHit_path(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
-		ec.fieldContext_SearchHit_score,
+		ec.fieldContext_SearchEdge_score,
 		func(ctx context.Context) (any, error) {
 			return obj.Score, nil
 		},
@@ -16197,9 +16518,9 @@ func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.
 	)
 }
 
-func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "SearchHit",
+		Object:     "SearchEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -19767,20 +20088,56 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuditConnection")
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AuditConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "nodes":
 			out.Values[i] = ec._AuditConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "edges":
 			out.Values[i] = ec._AuditConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23200,29 +23557,155 @@ func (ec *executionContext) _ScenarioOperation(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var searchHitImplementors = []string{"SearchHit"}
+var searchConnectionImplementors = []string{"SearchConnection"}
 
-func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := make(map[string]*graphql.FieldSet)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("SearchHit")
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SearchConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "totalCountIsExact":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SearchConnection_totalCountIsExact(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SearchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "node":
-			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "path":
-			out.Values[i] = ec._SearchHit_path(ctx, field, obj)
+			out.Values[i] = ec._SearchEdge_path(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "score":
-			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25382,11 +25865,25 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchConnection2dangboᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v model.SearchConnection) graphql.Marshaler {
+	return ec._SearchConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSearchConnection2ᚖdangboᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖdangboᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSearchHit2ᚖdangboᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
+		return ec.marshalNSearchEdge2ᚖdangboᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25398,14 +25895,14 @@ func (ec *executionContext) marshalNSearchHit2ᚕᚖdangboᚋgraphᚋmodelᚐSea
 	return ret
 }
 
-func (ec *executionContext) marshalNSearchHit2ᚖdangboᚋgraphᚋmodelᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *model.SearchHit) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚖdangboᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._SearchHit(ctx, sel, v)
+	return ec._SearchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSearchResult2dangboᚋgraphᚋmodelᚐSearchResult(ctx context.Context, sel ast.SelectionSet, v model.SearchResult) graphql.Marshaler {
@@ -25416,6 +25913,22 @@ func (ec *executionContext) marshalNSearchResult2dangboᚋgraphᚋmodelᚐSearch
 		return graphql.Null
 	}
 	return ec._SearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2ᚕdangboᚋgraphᚋmodelᚐSearchResultᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SearchResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchResult2dangboᚋgraphᚋmodelᚐSearchResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSearchType2dangboᚋinternalᚋorgᚐSearchType(ctx context.Context, v any) (org.SearchType, error) {

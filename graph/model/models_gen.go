@@ -52,6 +52,8 @@ type AssignRoleInput struct {
 
 // A page of the audit log (Relay connection), newest first.
 type AuditConnection struct {
+	// How many entries the log holds, on every page (its paging aside).
+	TotalCount int `json:"totalCount"`
 	// The entries of the page, without cursors.
 	Nodes []*AuditEntry `json:"nodes"`
 	// Whether more pages follow, and the cursors to ask for them.
@@ -446,16 +448,6 @@ type ScenarioOperationInput struct {
 	FlattenLevel *FlattenLevelInput `json:"flattenLevel,omitempty"`
 	// Recorded with the change when the scenario is applied.
 	Note *string `json:"note,omitempty"`
-}
-
-// One search result.
-type SearchHit struct {
-	// The organisation or member found.
-	Node SearchResult `json:"node"`
-	// From the root down to the organisation found (for a member: their cell).
-	Path []*Org `json:"path"`
-	// How well it matches; higher is better, comparable within one search only.
-	Score float64 `json:"score"`
 }
 
 // How many cells of one sector.

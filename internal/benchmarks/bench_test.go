@@ -25,8 +25,8 @@ const childrenQuery = `query($id: ID!) { org(id: $id) { children(first: 50) { ed
 const statisticsQuery = `query($id: ID!) { statistics(orgId: $id) { childCount districtCount grassrootsCount grassrootsCommitteeCount
 	grassrootsCellCount partialCommitteeCount cellCount memberCount officialCount probationaryCount cellsBySector { sector count } } }`
 
-const searchQuery = `query($text: String!) { search(text: $text, first: 20) { score path { id name }
-	node { ... on Member { id fullName } ... on Org { id name } } } }`
+const searchQuery = `query($text: String!) { search(text: $text, first: 20) { edges { score path { id name }
+	node { ... on Member { id fullName } ... on Org { id name } } } } }`
 
 // searchTexts are what users type: names without diacritics, words in any order.
 var searchTexts = []string{"nguyen van an", "tran thi hoa", "khoi cac co quan tinh", "hung van le", "tam hong"}
@@ -97,9 +97,9 @@ func BenchmarkSearchHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var static []*model.SearchHit
+	static := &model.SearchConnection{PageInfo: &model.PageInfo{}}
 	for _, h := range hits {
-		sh := &model.SearchHit{Score: h.Score}
+		sh := &model.SearchEdge{Score: h.Score}
 		if h.Member != nil {
 			sh.Node = &model.Member{Member: *h.Member, View: v}
 		} else {
@@ -108,7 +108,7 @@ func BenchmarkSearchHTTP(b *testing.B) {
 		for _, o := range h.Path {
 			sh.Path = append(sh.Path, &model.Org{Org: o, View: v})
 		}
-		static = append(static, sh)
+		static.Edges, static.Nodes = append(static.Edges, sh), append(static.Nodes, sh.Node)
 	}
 	floorURL, realURL := servers(b, &floorRoot{hits: static})
 	compareLoad(b, floorURL, realURL, graphqlBody(searchQuery, map[string]any{"text": searchTexts[0]}))

@@ -20,7 +20,7 @@ type floorRoot struct {
 	*graph.Resolver
 	org      *model.Org
 	children *model.OrgConnection
-	hits     []*model.SearchHit
+	hits     *model.SearchConnection
 	chart    *model.Chart
 }
 
@@ -40,7 +40,7 @@ func (f *floorRoot) Org() generated.OrgResolver     { return floorOrg{f.Resolver
 func (q floorQuery) Org(context.Context, string, *org.Date, *string) (*model.Org, error) {
 	return q.f.org, nil
 }
-func (q floorQuery) Search(context.Context, string, *int, []org.SearchType, *string, *org.Date, *string) ([]*model.SearchHit, error) {
+func (q floorQuery) Search(context.Context, string, *int, *string, []org.SearchType, *string, *org.Date, *string) (*model.SearchConnection, error) {
 	return q.f.hits, nil
 }
 func (q floorQuery) OrgChart(context.Context, string, *int, []org.Kind, *org.Date, *string) (*model.Chart, error) {

@@ -59,7 +59,7 @@ func BenchmarkMixedLoad(b *testing.B) {
 	}
 	for _, text := range []string{"nguyen van", "tran thi", "chi bo thon", "le hong"} {
 		lanes[2] = append(lanes[2], graphqlBody(`query($t: String!) { search(text: $t, first: 20) {
-			score path { name } node { ... on Org { id name } ... on Member { id fullName } } } }`, map[string]any{"t": text}))
+			edges { score path { name } node { ... on Org { id name } ... on Member { id fullName } } } } }`, map[string]any{"t": text}))
 	}
 	write := func() []byte {
 		n, w, village := rw.next()

@@ -121,6 +121,15 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
 	return s.store.AuditLog(ctx, q)
 }
 
+// AuditCount is how many entries the audit log holds, every page of
+// AuditLog together; admins only.
+func (s *Service) AuditCount(ctx context.Context) (int, error) {
+	if _, err := Require(ctx, ManageData); err != nil {
+		return 0, err
+	}
+	return s.store.AuditCount(ctx)
+}
+
 // Export writes the whole dataset to dst; admins only, and recorded.
 func (s *Service) Export(ctx context.Context, dst RecordWriter) error {
 	e := entry(ctx, "export")

@@ -28,9 +28,13 @@ const (
 	// DefaultPollInterval is how often a store without Commits is read for
 	// new changes while someone follows them.
 	DefaultPollInterval = time.Second
-	// StreamBuffer is how many changes a stream holds for a client that
-	// has not read them yet; one more and the stream is dropped, so that a
-	// slow client never holds back the feed, nor the writers.
+	// StreamBuffer is how many reads of the feed a stream holds for a
+	// client that has not taken them yet, each the changes it selects of
+	// one or more commits (up to feedPage changes); one more and the stream
+	// is dropped, so that a slow client never holds back the feed, nor the
+	// writers. A large commit (a scenario of hundreds of operations
+	// applied) is one read, not hundreds of changes, so it reaches every
+	// stream that keeps up.
 	StreamBuffer = 256
 	// feedPage is how many changes one read of the feed takes.
 	feedPage = 500
@@ -52,9 +56,9 @@ func (s *Stream) Err() error { return s.err }
 // of ctx: within their scope, trimmed (trimChanges). With after, the
 // changes numbered above it and already committed come first, so that a
 // client reconnecting misses none (at most MaxBacklog numbers back:
-// LIMIT_EXCEEDED beyond). The stream ends with UNAUTHENTICATED when the
-// caller's token expires, LIMIT_EXCEEDED when the caller falls
-// StreamBuffer changes behind, NOT_FOUND when q.Within leaves the caller's
+// LIMIT_EXCEEDED beyond; BAD_USER_INPUT past the last change). The stream
+// ends with UNAUTHENTICATED when the caller's token expires, LIMIT_EXCEEDED
+// when the caller falls StreamBuffer reads of the feed behind, NOT_FOUND when q.Within leaves the caller's
 // scope (as `changes` would then answer), and when ctx ends.
 func (s *Service) Follow(ctx context.Context, q ChangeQuery, after *int64) (*Stream, error) {
 	r, _, err := s.reader(ctx, View{})
@@ -68,17 +72,20 @@ func (s *Service) Follow(ctx context.Context, q ChangeQuery, after *int64) (*Str
 	if err := r.historyQuery(ctx, &q); err != nil {
 		return nil, err
 	}
+	if q.Within != "" && r.p.Everywhere() {
+		// The scope check lets a caller who works everywhere name any id,
+		// one of an organisation that has ended too; a stream on one that
+		// never existed would wait for ever.
+		if err := s.store.View(ctx, func(tx Tx) error { _, err := tx.Org(ctx, q.Within); return err }); err != nil {
+			return nil, notFoundAs(err, "tổ chức", q.Within)
+		}
+	}
 	feed, ok := s.store.(Feed)
 	if !ok {
 		return nil, Errorf(EInternal, "kho dữ liệu không hỗ trợ theo dõi thay đổi trực tiếp")
 	}
-	sub := &subscriber{subject: r.p.Subject, q: q, after: after, in: make(chan *Change, StreamBuffer), gone: make(chan struct{})}
+	sub := &subscriber{subject: r.p.Subject, q: q, after: after, in: make(chan []*Change, StreamBuffer), gone: make(chan struct{})}
 	if err := s.live.join(ctx, feed, sub); err != nil {
-		return nil, err
-	}
-	backlog, err := sub.backlog(ctx, feed)
-	if err != nil {
-		s.live.leave(sub)
 		return nil, err
 	}
 	out := make(chan Change)
@@ -86,46 +93,21 @@ func (s *Service) Follow(ctx context.Context, q ChangeQuery, after *int64) (*Str
 	go func() {
 		defer close(out)
 		defer s.live.leave(sub)
-		st.err = s.forward(ctx, r, sub, backlog, out)
+		st.err = s.forward(ctx, r, feed, sub, out)
 	}()
 	return st, nil
 }
 
-// MaxBacklog is how far back, in change numbers, a stream may resume: as
-// far as a stream may fall behind.
-const MaxBacklog = StreamBuffer
+// MaxBacklog is how far back, in change numbers, a stream may resume: a
+// client that lost its connection during a large commit (a scenario of
+// thousands of operations applied) resumes after it. The backlog is read
+// and handed over a page at a time.
+const MaxBacklog = 20 * feedPage
 
-// backlog reads the changes sub selects numbered above sub.after up to
-// where the feed takes over.
-func (sub *subscriber) backlog(ctx context.Context, feed Feed) ([]Change, error) {
-	if sub.after == nil || *sub.after >= sub.from {
-		return nil, nil
-	}
-	if sub.from-*sub.after > MaxBacklog {
-		return nil, Errorf(ELimitExceeded, "after (%d) lùi quá %d thay đổi so với thay đổi mới nhất: hãy đọc những thay đổi đã lỡ bằng changes rồi theo dõi lại không kèm after.", *sub.after, MaxBacklog)
-	}
-	var out []Change
-	for seq := *sub.after; seq < sub.from; {
-		page, err := feed.ChangesAfter(ctx, seq, feedPage)
-		if err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, c := range page {
-			if c.Seq <= sub.from && sub.q.Matches(&c) {
-				out = append(out, c)
-			}
-		}
-		seq = page[len(page)-1].Seq
-	}
-	return out, nil
-}
-
-// forward hands the backlog, then sub's changes, to out, as the caller of r
-// sees them, until the stream ends; it returns why.
-func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, backlog []Change, out chan<- Change) error {
+// forward hands the backlog (the changes sub selects numbered above
+// sub.after up to where the feed takes over), then the feed's, to out, as
+// the caller of r sees them, until the stream ends; it returns why.
+func (s *Service) forward(ctx context.Context, r *scoped, feed Feed, sub *subscriber, out chan<- Change) error {
 	var expired <-chan time.Time
 	if !r.p.Expires.IsZero() {
 		t := time.NewTimer(time.Until(r.p.Expires))
@@ -155,13 +137,24 @@ func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, backl
 			return false, errStreamExpired
 		}
 	}
-	for i := range backlog {
-		if ok, err := deliver(&backlog[i]); !ok {
-			return err
+	if sub.after != nil {
+		for seq := *sub.after; seq < sub.from; {
+			page, err := feed.ChangesAfter(ctx, seq, feedPage)
+			if err != nil || len(page) == 0 {
+				return err
+			}
+			for i := range page {
+				if c := &page[i]; c.Seq <= sub.from && sub.q.Matches(c) {
+					if ok, err := deliver(c); !ok {
+						return err
+					}
+				}
+			}
+			seq = page[len(page)-1].Seq
 		}
 	}
 	for {
-		var c *Change
+		var batch []*Change
 		select {
 		case <-ctx.Done():
 			return nil
@@ -169,17 +162,19 @@ func (s *Service) forward(ctx context.Context, r *scoped, sub *subscriber, backl
 			return errStreamExpired
 		case <-sub.gone:
 			return sub.err()
-		case c = <-sub.in:
+		case batch = <-sub.in:
 		}
-		if ok, err := deliver(c); !ok {
-			return err
+		for _, c := range batch {
+			if ok, err := deliver(c); !ok {
+				return err
+			}
 		}
 	}
 }
 
 var (
 	errStreamExpired = Errorf(EUnauthorized, "Token đã hết hạn: luồng theo dõi thay đổi đã kết thúc; hãy kết nối lại với token mới.")
-	errStreamSlow    = Errorf(ELimitExceeded, "Luồng theo dõi thay đổi bị ngắt vì máy khách nhận chậm hơn %d thay đổi; hãy kết nối lại rồi đọc những thay đổi đã lỡ bằng changes.", StreamBuffer)
+	errStreamSlow    = Errorf(ELimitExceeded, "Luồng theo dõi thay đổi bị ngắt vì máy khách nhận chậm, để %d lượt thay đổi chờ nhận; hãy kết nối lại với after là seq cuối cùng đã nhận.", StreamBuffer)
 	errFeedFailed    = Errorf(EUnavailable, "Không đọc được các thay đổi mới; luồng theo dõi đã kết thúc, hãy kết nối lại sau.")
 )
 
@@ -187,9 +182,9 @@ var (
 type subscriber struct {
 	subject string // whose stream it is, for the per-caller bound
 	q       ChangeQuery
-	after   *int64 // the change it resumes after; nil for none
-	from    int64  // the change the feed hands it changes after: the last committed when it joined, or after
-	in      chan *Change
+	after   *int64         // the change it resumes after; nil for none
+	from    int64          // the change the feed hands it changes after: the last committed when it joined
+	in      chan []*Change // what it selects of each read of the feed
 	// gone is closed when the feed drops it (slow, or the feed failed),
 	// dropped saying why: what it holds is never delivered.
 	gone    chan struct{}
@@ -241,6 +236,14 @@ func (s *Service) SetStreamLimit(n int) {
 // StreamsRefused is how many streams the per-caller bound turned away.
 func (s *Service) StreamsRefused() uint64 { return s.live.refused.Load() }
 
+// Following reports whether the feed's reader runs; it stops soon after the
+// last stream ends (within a second, or a poll).
+func (s *Service) Following() bool {
+	s.live.mu.Lock()
+	defer s.live.mu.Unlock()
+	return s.live.running
+}
+
 // OpenStreams is how many streams follow the changes now.
 func (s *Service) OpenStreams() int {
 	s.live.mu.Lock()
@@ -270,10 +273,16 @@ func (l *liveFeed) join(ctx context.Context, feed Feed, sub *subscriber) error {
 	if err != nil {
 		return err
 	}
-	sub.from = from
-	if sub.after != nil {
-		sub.from = max(from, *sub.after)
+	if a := sub.after; a != nil {
+		switch {
+		case *a > from:
+			// Accepted, it would hide the changes numbered up to it.
+			return Errorf(EInvalid, "after (%d) không phải số thứ tự (seq) của một thay đổi đã ghi: hãy truyền seq của thay đổi cuối cùng đã nhận, hoặc bỏ after.", *a)
+		case from-*a > MaxBacklog:
+			return Errorf(ELimitExceeded, "after (%d) lùi quá %d thay đổi so với thay đổi mới nhất: hãy đọc những thay đổi đã lỡ bằng changes rồi theo dõi lại không kèm after.", *a, MaxBacklog)
+		}
 	}
+	sub.from = from
 	l.subs[sub] = struct{}{}
 	if !l.running {
 		l.running = true
@@ -337,23 +346,26 @@ func (l *liveFeed) run(feed Feed, last int64) {
 	}
 }
 
-// fanOut hands each change to the streams that select it and joined before
-// it was committed, without waiting: a stream whose buffer is full is
-// dropped.
+// fanOut hands each stream, as one unit of its buffer, the changes of one
+// read of the feed that it selects and that were committed after it joined,
+// without waiting: a stream whose buffer is full is dropped.
 func (l *liveFeed) fanOut(changes []Change) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for i := range changes {
-		c := &changes[i]
-		for sub := range l.subs {
-			if c.Seq <= sub.from || !sub.q.Matches(c) {
-				continue
+	for sub := range l.subs {
+		var batch []*Change
+		for i := range changes {
+			if c := &changes[i]; c.Seq > sub.from && sub.q.Matches(c) {
+				batch = append(batch, c)
 			}
-			select {
-			case sub.in <- c:
-			default:
-				l.drop(sub, errStreamSlow)
-			}
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		select {
+		case sub.in <- batch:
+		default:
+			l.drop(sub, errStreamSlow)
 		}
 	}
 }

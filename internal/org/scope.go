@@ -99,6 +99,14 @@ func (s *Service) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, err
 	return read(ctx, s, v, func(r *scoped, v View) ([]Hit, error) { return r.Search(ctx, v, q) })
 }
 
+func (s *Service) SearchPage(ctx context.Context, v View, q SearchQuery) (SearchPage, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (SearchPage, error) { return r.searchPage(ctx, v, q) })
+}
+
+func (s *Service) SearchTotal(ctx context.Context, v View, q SearchQuery) (SearchTotal, error) {
+	return read(ctx, s, v, func(r *scoped, v View) (SearchTotal, error) { return r.searchTotal(ctx, v, q) })
+}
+
 func (s *Service) ChartNodes(ctx context.Context, v View, q ChartQuery, limit int) ([]ChartNode, error) {
 	return read(ctx, s, v, func(r *scoped, v View) ([]ChartNode, error) { return r.ChartNodes(ctx, v, q, limit) })
 }
@@ -441,6 +449,60 @@ func PageMembers(members []Member, q PageQuery) (MemberPage, error) {
 // Search finds names among what the caller may see: within their scope, or
 // within a subtree of it they name; paths start at the top of their scope.
 func (r *scoped) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
+	if q.First <= 0 { // no hits asked for; stores would read 0 as "the default" or index by First-1
+		_, err := NewMatcher(q.Text) // the text is still checked
+		return nil, err
+	}
+	hits, err := r.searchHits(ctx, v, q)
+	if err != nil {
+		return nil, err
+	}
+	return hits, r.trimHits(ctx, v, hits)
+}
+
+// searchPage is the page of q.First hits after q.After (ranked anew: the
+// store returns the best hits up to the page's end, one more to tell
+// whether a page follows), never past rank MaxSearchHits.
+func (r *scoped) searchPage(ctx context.Context, v View, q SearchQuery) (SearchPage, error) {
+	start := 0
+	if q.After != nil {
+		start = q.After.Rank
+	}
+	want := max(0, min(q.First, MaxSearchHits-start))
+	if start+want == MaxSearchHits && want == 0 {
+		_, err := NewMatcher(q.Text)
+		return SearchPage{}, err
+	}
+	q.First = min(start+want+1, MaxSearchHits)
+	hits, err := r.searchHits(ctx, v, q)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	if q.After != nil { // where the cursor's hit ranks now
+		start, _ = slices.BinarySearchFunc(hits, q.After.Key, func(h Hit, k SearchKey) int { return h.Key().Compare(k) })
+		if start < len(hits) && hits[start].Key() == q.After.Key {
+			start++
+		}
+	}
+	end := min(start+want, len(hits))
+	page := SearchPage{Hits: hits[start:end], HasNext: end < len(hits) && end < MaxSearchHits}
+	for i := range page.Hits {
+		page.Cursors = append(page.Cursors, SearchCursor{start + i + 1, page.Hits[i].Key()})
+	}
+	return page, r.trimHits(ctx, v, page.Hits)
+}
+
+// searchTotal counts the hits paging to the end would read, up to
+// MaxSearchHits.
+func (r *scoped) searchTotal(ctx context.Context, v View, q SearchQuery) (SearchTotal, error) {
+	q.First, q.After = MaxSearchHits+1, nil
+	hits, err := r.searchHits(ctx, v, q)
+	return SearchTotal{Count: min(len(hits), MaxSearchHits), Exact: len(hits) <= MaxSearchHits}, err
+}
+
+// searchHits are the store's best q.First hits within what the caller may
+// see, in SearchKey order, untrimmed.
+func (r *scoped) searchHits(ctx context.Context, v View, q SearchQuery) ([]Hit, error) {
 	for _, id := range q.Within {
 		if err := r.seeOrg(ctx, v, id); err != nil {
 			return nil, err
@@ -449,14 +511,19 @@ func (r *scoped) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, erro
 	if len(q.Within) == 0 && !r.p.Everywhere() {
 		q.Within = r.p.Scope
 	}
-	if q.First <= 0 { // no hits asked for; stores would read 0 as "the default" or index by First-1
-		_, err := NewMatcher(q.Text) // the text is still checked
-		return nil, err
-	}
 	hits, err := r.store.Search(ctx, v, q)
 	if err != nil {
 		return nil, err
 	}
+	// The stores rank by the same key; sorted here too, so that cursors
+	// hold whatever the store's own tiebreak.
+	slices.SortStableFunc(hits, func(a, b Hit) int { return a.Key().Compare(b.Key()) })
+	return hits, nil
+}
+
+// trimHits cuts, in place, the hits' paths to the caller's scope and masks
+// what the caller may not see of the members found.
+func (r *scoped) trimHits(ctx context.Context, v View, hits []Hit) error {
 	paths := make([][]Org, len(hits))
 	members := make([]Member, 0, len(hits))
 	for i, h := range hits {
@@ -465,11 +532,12 @@ func (r *scoped) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, erro
 			members = append(members, *h.Member)
 		}
 	}
-	if paths, err = r.trimPaths(ctx, v, paths); err != nil {
-		return nil, err
+	paths, err := r.trimPaths(ctx, v, paths)
+	if err != nil {
+		return err
 	}
 	if err := r.hideOutside(ctx, v, members, false); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range hits {
 		hits[i].Path = paths[i]
@@ -477,7 +545,7 @@ func (r *scoped) Search(ctx context.Context, v View, q SearchQuery) ([]Hit, erro
 			hits[i].Member, members = &members[0], members[1:]
 		}
 	}
-	return hits, nil
+	return nil
 }
 
 // Covers is Reader.Covers restricted to what the caller may see.

@@ -1,6 +1,8 @@
 package org
 
 import (
+	"cmp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,7 +23,11 @@ func (t SearchType) String() string { return searchTypes.String(t) }
 const (
 	MaxSearchText  = 100 // characters
 	DefaultResults = 20
-	MaxResults     = 100
+	MaxResults     = 100 // hits on one page
+	// MaxSearchHits is how many hits a search ranks: paging ends there,
+	// and SearchTotal counts no further. A client wants the best hits of a
+	// name, not the 40,000 members called Nguyễn.
+	MaxSearchHits = 1000
 )
 
 // SearchQuery asks for the best matches of a text among names.
@@ -30,6 +36,77 @@ type SearchQuery struct {
 	First  int
 	Types  []SearchType // empty: both
 	Within []string     // only hits in these organisations' subtrees, when set
+	// After, for Service.SearchPage, is the hit the page follows.
+	After *SearchCursor
+}
+
+// SearchKey orders hits: best score first, then folded name, then id, so
+// that pages of a search follow one another whatever ties there are.
+type SearchKey struct {
+	Score float64
+	Name  string
+	ID    string
+}
+
+// Key is the hit's place in the order of hits.
+func (h *Hit) Key() SearchKey {
+	if h.Org != nil {
+		return SearchKey{h.Score, Fold(h.Org.Name), h.Org.ID}
+	}
+	return SearchKey{h.Score, Fold(h.Member.FullName), h.Member.ID}
+}
+
+// Compare orders a before b (-1), after (1) or as the same (0).
+func (a SearchKey) Compare(b SearchKey) int {
+	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// SearchCursor is the keyset cursor just after a hit, with its rank (1 for
+// the best), which bounds paging at MaxSearchHits.
+type SearchCursor struct {
+	Rank int
+	Key  SearchKey
+}
+
+// Encode is the cursor as clients hold it (inside BindCursor).
+func (c SearchCursor) Encode() string {
+	return encodeCursor(strconv.Itoa(c.Rank), strconv.FormatFloat(c.Key.Score, 'g', -1, 64), c.Key.Name, c.Key.ID)
+}
+
+// DecodeSearchCursor reads a cursor SearchCursor.Encode made.
+func DecodeSearchCursor(s string) (*SearchCursor, error) {
+	parts, err := decodeCursor(s, 4)
+	if err != nil {
+		return nil, err
+	}
+	rank, err := strconv.Atoi(parts[0])
+	if err != nil || rank < 1 || rank > MaxSearchHits {
+		return nil, errBadCursor
+	}
+	score, err := strconv.ParseFloat(parts[1], 64)
+	if err != nil {
+		return nil, errBadCursor
+	}
+	return &SearchCursor{rank, SearchKey{score, parts[2], parts[3]}}, nil
+}
+
+// SearchPage is one page of a search's hits.
+type SearchPage struct {
+	Hits    []Hit
+	Cursors []SearchCursor // of each hit
+	HasNext bool
+}
+
+// SearchTotal counts a search's hits.
+type SearchTotal struct {
+	Count int  // the hits paging to the end reads, at most MaxSearchHits
+	Exact bool // false when more names match than MaxSearchHits
 }
 
 // Wants reports whether the query asks for results of type t.

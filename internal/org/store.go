@@ -178,6 +178,8 @@ type Store interface {
 	Audit(ctx context.Context, e AuditEntry) error
 	// AuditLog lists the audit log, newest first.
 	AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error)
+	// AuditCount is how many entries the audit log holds.
+	AuditCount(ctx context.Context) (int, error)
 	// Update runs fn in one transaction. When it returns nil every write of fn
 	// is durable and visible; when it returns an error none is, and the error
 	// is fn's, or CONFLICT when a concurrent write got there first (try

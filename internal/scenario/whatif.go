@@ -442,7 +442,8 @@ func (w *whatIf) Search(ctx context.Context, _ org.View, q org.SearchQuery) ([]o
 		}
 	}
 	if q.Wants(org.SearchMembers) {
-		live, err := w.Store.Search(ctx, org.View{At: w.at}, org.SearchQuery{Text: q.Text, First: org.MaxResults,
+		// Enough live hits that those the scenario wrote, left out, leave q.First.
+		live, err := w.Store.Search(ctx, org.View{At: w.at}, org.SearchQuery{Text: q.Text, First: q.First + len(w.members),
 			Types: []org.SearchType{org.SearchMembers}, Within: w.roots})
 		if err != nil {
 			return nil, err
@@ -463,7 +464,7 @@ func (w *whatIf) Search(ctx context.Context, _ org.View, q org.SearchQuery) ([]o
 	hits = slices.DeleteFunc(hits, func(h org.Hit) bool {
 		return h.Member != nil && !w.tree.WithinAny(h.Member.CellID, within)
 	})
-	slices.SortStableFunc(hits, func(a, b org.Hit) int { return cmp.Compare(b.Score, a.Score) })
+	slices.SortFunc(hits, func(a, b org.Hit) int { return a.Key().Compare(b.Key()) })
 	hits = hits[:min(len(hits), q.First)]
 	for i := range hits {
 		if hits[i].Org != nil {

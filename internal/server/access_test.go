@@ -118,7 +118,7 @@ func TestAccessEveryOperation(t *testing.T) {
 		{"villager", `query($id: ID!) { member(id: $id) { fullName cell { id } } }`, map[string]any{"id": w.villager}},
 		{"villager's birth date", `query($id: ID!) { member(id: $id) { birthDate ethnicity phone address } }`, map[string]any{"id": w.villager}},
 		{"node", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": w.school}},
-		{"search", `{ search(text: "nguyen van an") { score } }`, nil},
+		{"search", `{ search(text: "nguyen van an") { edges { score } } }`, nil},
 		{"chart of the commune", `query($id: ID!) { orgChart(rootId: $id) { nodes { id } links { memberCount } } }`, map[string]any{"id": w.commune}},
 		{"violations in the commune", `query($id: ID!) { violations(within: $id) { rule } }`, map[string]any{"id": w.commune}},
 		{"chart of the province", `query($id: ID!) { orgChart(rootId: $id, depth: 1) { columns { ids } } }`, map[string]any{"id": w.province}},
@@ -190,8 +190,8 @@ func TestOutOfScopeAnswersAsMissing(t *testing.T) {
 		`query($id: ID!) { member(id: $id) { id fullName } }`,
 		`query($id: ID!) { node(id: $id) { id } }`,
 		`query($id: ID!) { statistics(orgId: $id) { memberCount cellCount } }`,
-		`query($id: ID!) { search(text: "chi bo", within: $id) { score } }`,
-		`query($id: ID!) { search(text: "van", within: $id, types: [MEMBER]) { score } }`,
+		`query($id: ID!) { search(text: "chi bo", within: $id) { totalCount edges { score } } }`,
+		`query($id: ID!) { search(text: "van", within: $id, types: [MEMBER]) { totalCount edges { score } } }`,
 	}
 	for _, q := range queries {
 		for _, outside := range []string{w.agencyCell, w.bloc, w.district, w.province, w.official} {
@@ -204,16 +204,19 @@ func TestOutOfScopeAnswersAsMissing(t *testing.T) {
 		}
 	}
 	// Nothing outside shows through lists, counts, search or paths.
-	r := w.ask(viewer, `{ roots { id statistics { memberCount districtCount } } search(text: "le van cuong") { score } }`, nil)
+	r := w.ask(viewer, `{ roots { id statistics { memberCount districtCount } } search(text: "le van cuong") { totalCount edges { score } } }`, nil)
 	var got struct {
 		Roots []struct {
 			ID         string
 			Statistics struct{ MemberCount, DistrictCount int }
 		}
-		Search []struct{ Score float64 }
+		Search struct {
+			TotalCount int
+			Edges      []struct{ Score float64 }
+		}
 	}
 	w.s.data(r, &got)
-	if len(got.Roots) != 1 || got.Roots[0].ID != w.commune || got.Roots[0].Statistics.MemberCount != 1 || len(got.Search) != 0 {
+	if len(got.Roots) != 1 || got.Roots[0].ID != w.commune || got.Roots[0].Statistics.MemberCount != 1 || len(got.Search.Edges) != 0 || got.Search.TotalCount != 0 {
 		t.Fatalf("the commune viewer sees %+v", got)
 	}
 	r = w.ask(viewer, `query($id: ID!) { member(id: $id) { cell { ancestors { id } parent { id } } residenceCell { id } } }`,
@@ -327,6 +330,37 @@ func TestAuditRecordsWhoWhatWhere(t *testing.T) {
 	w.s.data(r, &next)
 	if len(next.AuditLog.Nodes) != 1 || next.AuditLog.Nodes[0].Seq != edges[1].Node.Seq {
 		t.Fatalf("after the first edge's cursor %s, want seq %d", r.Data, edges[1].Node.Seq)
+	}
+
+	// totalCount, on every page, is how many entries paging to the end reads.
+	var seen, total []int
+	for after := any(nil); ; {
+		r = w.ask(w.mint([]org.AccessRole{org.Admin}), `query($after: String) { auditLog(first: 3, after: $after) {
+			totalCount nodes { seq } pageInfo { hasNextPage endCursor } } }`, map[string]any{"after": after})
+		var p struct {
+			AuditLog struct {
+				TotalCount int
+				Nodes      []struct{ Seq int }
+				PageInfo   struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		w.s.data(r, &p)
+		total = append(total, p.AuditLog.TotalCount)
+		for _, n := range p.AuditLog.Nodes {
+			seen = append(seen, n.Seq)
+		}
+		if !p.AuditLog.PageInfo.HasNextPage {
+			break
+		}
+		after = p.AuditLog.PageInfo.EndCursor
+	}
+	for _, n := range total {
+		if n != len(seen) {
+			t.Fatalf("totalCount %v on the pages, %d entries read by paging", total, len(seen))
+		}
 	}
 }
 

@@ -29,14 +29,16 @@ func chartServer(t *testing.T) *testServer {
 func (s *testServer) orgID(name string) string {
 	s.t.Helper()
 	var got struct {
-		Search []struct{ Node struct{ ID, Name string } }
+		Search struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
 	}
-	s.data(s.post(`query($t: String!) { search(text: $t, first: 1, types: [ORG]) { node { ... on Org { id name } } } }`,
+	s.data(s.post(`query($t: String!) { search(text: $t, first: 1, types: [ORG]) { edges { node { ... on Org { id name } } } } }`,
 		map[string]any{"t": name}), &got)
-	if len(got.Search) != 1 || got.Search[0].Node.Name != name {
+	if len(got.Search.Edges) != 1 || got.Search.Edges[0].Node.Name != name {
 		s.t.Fatalf("search %q = %+v", name, got)
 	}
-	return got.Search[0].Node.ID
+	return got.Search.Edges[0].Node.ID
 }
 
 type chartNode struct {

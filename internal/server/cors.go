@@ -6,7 +6,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
+
+	"dangbo/internal/org"
 )
 
 // CORS lets pages served from other origins call the API from a browser.
@@ -89,4 +93,23 @@ func websocketOrigin(policy *cors.Cors) func(*http.Request) bool {
 		}
 		return policy != nil && policy.OriginAllowed(r)
 	}
+}
+
+// originChecked is the websocket transport with a handshake from an origin
+// websocketOrigin refuses answered as every refusal is (403, FORBIDDEN, in
+// Vietnamese, with the request's id): gorilla/websocket would answer
+// "Forbidden" in plain English and gqlgen append an error of its own.
+type originChecked struct {
+	transport.Websocket
+	allowed func(*http.Request) bool
+}
+
+func (t originChecked) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if !t.allowed(r) {
+		writeError(w, http.StatusForbidden, org.Errorf(org.EForbidden,
+			"Trang ở nguồn (origin) %s không được phép mở websocket tới dịch vụ: máy chủ chỉ nhận các nguồn khai báo trong --cors-origins.",
+			quote(r.Header.Get("Origin"))))
+		return
+	}
+	t.Websocket.Do(w, r, exec)
 }

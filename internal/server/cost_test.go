@@ -99,7 +99,7 @@ func TestCostBudgets(t *testing.T) {
 		{"500 district charts", aliases(500, chart), w.district, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"3,000 district violations", aliases(3000, `violations(within: $id) { rule subjectId }`), w.district,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
-		{"500 searches", aliases(500, `search(text: "nguyen", first: 100, within: $id) { score }`), w.province,
+		{"500 searches", aliases(500, `search(text: "nguyen", first: 100, within: $id) { edges { score } }`), w.province,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"3,000 change summaries", aliases(3000, `changeSummary(within: $id, since: "2000-01-01") { total }`), w.province,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
@@ -182,7 +182,7 @@ func TestAttackLeavesOthersFast(t *testing.T) {
 	attacks := []string{
 		aliases(500, `orgChart(rootId: $id) { nodes { id parentId name kind memberCount } links { from to memberCount } }`),
 		aliases(3000, `violations(within: $id) { rule subjectId }`),
-		aliases(500, `search(text: "nguyen", first: 100, within: $id) { score }`),
+		aliases(500, `search(text: "nguyen", first: 100, within: $id) { edges { score } }`),
 	}
 	outcomes := victimUnder(t, attacks)
 	if outcomes["COMPLEXITY_LIMIT_EXCEEDED"] == 0 || outcomes[org.ELimitExceeded] == 0 || outcomes["ok"] > 0 {

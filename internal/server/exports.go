@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -496,4 +497,21 @@ func describeOrg(o exportOptions, g *org.Org, parents map[string]string) string 
 		s += " – trực thuộc " + p
 	}
 	return s
+}
+
+// unknownExport answers under /export/ what no export serves: a name that is
+// none of names (NOT_FOUND, listing them), or a method other than GET on one
+// of them, coded and worded as every refusal rather than as the mux's plain
+// English.
+func unknownExport(names []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/export/")
+		if slices.Contains(names, name) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, org.Errorf(codeMethodNotAllowed, "Bản xuất chỉ tải được bằng GET."))
+			return
+		}
+		writeError(w, http.StatusNotFound, org.Errorf(org.ENotFound, "Không có bản xuất %s; các bản xuất là: %s.",
+			quote(name), strings.Join(names, ", ")))
+	})
 }

@@ -71,6 +71,15 @@ func decodeParams(r *http.Request) (graphql.RawParams, []byte, error) {
 	return params, body, nil
 }
 
+// refuseBody answers a request whose body decodeParams refused.
+func refuseBody(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	if org.ErrorCode(err) == codePayloadTooLarge {
+		status = http.StatusRequestEntityTooLarge
+	}
+	auth.WriteError(w, status, err)
+}
+
 // jsonError words a JSON decoding error of the request's parameters.
 func jsonError(err error) error {
 	var syntax *json.SyntaxError

@@ -39,7 +39,7 @@ func complexity() generated.ComplexityRoot {
 	c.Query.Changes = func(child int, _ *string, _, _ *org.Date, _ []org.ChangeType, first *int, _ *string) int {
 		return 1 + pageOf(first)*child
 	}
-	c.Query.Search = func(child int, _ string, first *int, _ []org.SearchType, _ *string, _ *org.Date, _ *string) int {
+	c.Query.Search = func(child int, _ string, first *int, _ *string, _ []org.SearchType, _ *string, _ *org.Date, _ *string) int {
 		n := org.DefaultResults
 		if first != nil {
 			n = min(max(*first, 1), org.MaxResults)

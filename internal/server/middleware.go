@@ -180,27 +180,44 @@ func operation(ctx context.Context) *ast.OperationDefinition {
 // requestNote is the gqlgen extension that tells the access log which
 // operation a request ran, and stamps the request's id on every error of the
 // answer (extensions.requestId), whichever layer raised it, so that a user
-// reporting an error hands over what finds its log line.
+// reporting an error hands over what finds its log line. An operation that
+// fails as it starts (a subscription its resolver refuses) answers without
+// passing the response interceptors, so the operation's answers are stamped
+// too.
 type requestNote struct{}
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationInterceptor
 	graphql.ResponseInterceptor
 } = requestNote{}
 
 func (requestNote) ExtensionName() string                   { return "RequestNote" }
 func (requestNote) Validate(graphql.ExecutableSchema) error { return nil }
 
+func (requestNote) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	answers := next(ctx)
+	return func(ctx context.Context) *graphql.Response { return stampRequestID(ctx, answers(ctx)) }
+}
+
 func (requestNote) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if op := operation(ctx); op != nil {
 		noteRequest(ctx, func(info *requestInfo) { info.operation = op.Name })
 	}
+	return stampRequestID(ctx, resp)
+}
+
+// stampRequestID gives each error of resp the id of ctx's request.
+func stampRequestID(ctx context.Context, resp *graphql.Response) *graphql.Response {
 	id := requestIDFrom(ctx)
 	if resp == nil || id == "" {
 		return resp
 	}
 	for i, e := range resp.Errors {
+		if e.Extensions["requestId"] == id {
+			continue
+		}
 		// A copy: an error value may be shared beyond this answer.
 		stamped := *e
 		stamped.Extensions = make(map[string]any, len(e.Extensions)+1)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -181,6 +182,12 @@ func NewHandler(cfg Config) http.Handler {
 		}
 		mux.Handle("GET /export/"+name, h)
 	}
+	names := make([]string, 0, len(exports))
+	for name := range exports {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	mux.Handle("/export/", unknownExport(names))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -253,7 +260,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	if cfg.Auth != nil {
 		ws.InitFunc = cfg.Auth.WebsocketInit
 	}
-	srv.AddTransport(ws)
+	srv.AddTransport(originChecked{ws, ws.Upgrader.CheckOrigin})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST

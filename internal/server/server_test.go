@@ -214,19 +214,21 @@ func TestQueriesAndMutations(t *testing.T) {
 				PageInfo struct{ HasNextPage bool }
 			}
 		}
-		Search []struct {
-			Node struct {
-				Typename string `json:"__typename"`
-				FullName string
+		Search struct {
+			Edges []struct {
+				Node struct {
+					Typename string `json:"__typename"`
+					FullName string
+				}
+				Path []struct{ Name string }
 			}
-			Path []struct{ Name string }
 		}
 	}
 	s.data(s.post(`query($p: ID!, $c: ID!) {
 		statistics(orgId: $p) { districtCount grassrootsCount cellCount memberCount officialCount cellsBySector { sector count } }
 		org(id: $c) { name ancestors { name }
 			children(first: 1) { totalCount edges { cursor node { name childCount hasChildren memberCount residents { totalCount } } } pageInfo { hasNextPage } } }
-		search(text: "nguyen van an") { node { __typename ... on Member { fullName } } path { name } }
+		search(text: "nguyen van an") { edges { node { __typename ... on Member { fullName } } path { name } } }
 	}`, map[string]any{"p": province, "c": commune}), &got)
 	st := got.Statistics
 	if st.DistrictCount != 1 || st.GrassrootsCount != 1 || st.CellCount != 2 || st.MemberCount != 1 || st.OfficialCount != 1 ||
@@ -239,8 +241,8 @@ func TestQueriesAndMutations(t *testing.T) {
 		o.Children.Edges[0].Node.Residents.TotalCount != 1 || o.Children.Edges[0].Node.HasChildren {
 		t.Fatalf("org = %+v", o)
 	}
-	if len(got.Search) != 1 || got.Search[0].Node.Typename != "Member" || got.Search[0].Node.FullName != "Nguyễn Văn An" ||
-		len(got.Search[0].Path) != 4 || got.Search[0].Path[3].Name != "Chi bộ Trường Tiểu học" {
+	if hits := got.Search.Edges; len(hits) != 1 || hits[0].Node.Typename != "Member" || hits[0].Node.FullName != "Nguyễn Văn An" ||
+		len(hits[0].Path) != 4 || hits[0].Path[3].Name != "Chi bộ Trường Tiểu học" {
 		t.Fatalf("search = %+v", got.Search)
 	}
 	var next struct {
@@ -297,14 +299,19 @@ func TestSearchFirst(t *testing.T) {
 		first any
 		hits  int
 	}{{0, 0}, {nil, 1}, {1, 1}} {
-		r := s.post(`query($f: Int) { search(text: "tam hong", first: $f) { score } }`, map[string]any{"f": tc.first})
-		var got struct{ Search []struct{ Score float64 } }
+		r := s.post(`query($f: Int) { search(text: "tam hong", first: $f) { totalCount edges { score } } }`, map[string]any{"f": tc.first})
+		var got struct {
+			Search struct {
+				TotalCount int
+				Edges      []struct{ Score float64 }
+			}
+		}
 		s.data(r, &got)
-		if len(got.Search) != tc.hits {
-			t.Fatalf("first: %v gave %d hits, want %d", tc.first, len(got.Search), tc.hits)
+		if len(got.Search.Edges) != tc.hits || got.Search.TotalCount != 1 {
+			t.Fatalf("first: %v gave %d hits of %d, want %d of 1", tc.first, len(got.Search.Edges), got.Search.TotalCount, tc.hits)
 		}
 	}
-	if r := s.post(`{ search(text: "", first: 0) { score } }`, nil); outcome(r) != org.EInvalid {
+	if r := s.post(`{ search(text: "", first: 0) { edges { score } } }`, nil); outcome(r) != org.EInvalid {
 		t.Fatalf("an empty text with first: 0: %+v", r.Errors)
 	}
 }
@@ -340,8 +347,8 @@ func TestBadInput(t *testing.T) {
 			map[string]any{"c": commune}, org.EInvalid},
 		{"negative first", `query($c: ID!) { org(id: $c) { members(first: -1) { totalCount } } }`,
 			map[string]any{"c": commune}, org.EInvalid},
-		{"search too long", `query($t: String!) { search(text: $t) { score } }`, map[string]any{"t": long}, org.EInvalid},
-		{"search too many", `{ search(text: "an", first: 1000) { score } }`, nil, org.EInvalid},
+		{"search too long", `query($t: String!) { search(text: $t) { edges { score } } }`, map[string]any{"t": long}, org.EInvalid},
+		{"search too many", `{ search(text: "an", first: 1000) { edges { score } } }`, nil, org.EInvalid},
 		{"statistics of nothing", `{ statistics(orgId: "onope") { memberCount } }`, nil, org.ENotFound},
 		{"too deep", `query($c: ID!) { org(id: $c) { parent { parent { parent { parent { parent { parent { id } } } } } } } }`,
 			map[string]any{"c": commune}, codeTooComplex},

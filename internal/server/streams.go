@@ -3,9 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,6 +41,9 @@ func (streams) MutateOperationContext(_ context.Context, oc *graphql.OperationCo
 		return nil
 	}
 	subscription := oc.Operation.Operation == ast.Subscription
+	if err := oneStream(oc); err != nil {
+		return err
+	}
 	var msg string
 	switch {
 	case subscription && !isWebsocket(oc.Headers) && !auth.IsEventStream(oc.Headers):
@@ -52,6 +55,28 @@ func (streams) MutateOperationContext(_ context.Context, oc *graphql.OperationCo
 	}
 	err := gqlerror.Errorf("%s", msg)
 	err.Extensions = map[string]any{"code": org.EInvalid}
+	return err
+}
+
+// oneStream refuses a subscription that selects more than one root field,
+// as GraphQL's validation asks: gqlparser counts the fields by name, so that
+// `a: changes b: changes` passed it, and gqlgen's executor then failed with
+// an internal error. The error is gqlparser's, so it is worded as its others.
+func oneStream(oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation.Operation != ast.Subscription {
+		return nil
+	}
+	fields := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Subscription"})
+	if len(fields) <= 1 {
+		return nil
+	}
+	name := "Anonymous Subscription"
+	if oc.Operation.Name != "" {
+		name = "Subscription " + strconv.Quote(oc.Operation.Name)
+	}
+	err := gqlerror.ErrorPosf(fields[1].Position, "%s must select only one top level field.", name)
+	err.Rule = "SingleFieldSubscriptions"
+	err.Extensions = map[string]any{"code": codeValidationFailed}
 	return err
 }
 
@@ -82,18 +107,14 @@ func (s streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 // write at a time and none once the request is over: gqlgen's keep-alive
 // pings write from a goroutine of their own, and may fire as it ends. A body
 // that is not JSON is refused as the POST transport refuses it: gqlgen's
-// message would show the body back, and carry no code. A stream ends when
+// message would show the body back, in English, and carry no code. A stream ends when
 // the server shuts down (Serve).
 type sse struct{ transport.SSE }
 
 func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	body, err := io.ReadAll(r.Body)
-	var params graphql.RawParams
-	if err == nil {
-		err = json.Unmarshal(body, &params)
-	}
+	_, body, err := decodeParams(r)
 	if err != nil {
-		auth.WriteError(w, http.StatusBadRequest, org.Errorf(org.EInvalid, "nội dung yêu cầu không đọc được hoặc không phải JSON hợp lệ: %v", err))
+		refuseBody(w, err)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -11,9 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-
-	"dangbo/internal/auth"
-	"dangbo/internal/org"
 )
 
 // rawDataPOST is gqlgen's POST transport, except that a successful
@@ -31,11 +28,7 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params, body, err := decodeParams(r)
 	if err != nil {
 		// gqlgen's message would show the body back, and carry no code.
-		status := http.StatusBadRequest
-		if org.ErrorCode(err) == codePayloadTooLarge {
-			status = http.StatusRequestEntityTooLarge
-		}
-		auth.WriteError(w, status, err)
+		refuseBody(w, err)
 		return
 	}
 	if !acceptsPlainJSON(r) {

@@ -443,6 +443,17 @@ func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, er
 	return page, err
 }
 
+// AuditCount is how many entries the audit log holds: they are numbered
+// from 1 by the bucket's sequence (appendAudit) and never removed.
+func (s *Store) AuditCount(context.Context) (int, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(auditBucket).Sequence()
+		return nil
+	})
+	return int(n), err
+}
+
 // PutOrg stages r. Its Rev must be the one read (zero for a new record), so
 // that a write built on a stale read fails instead of overwriting.
 func (t *txn) PutOrg(_ context.Context, r org.OrgRecord) error {

@@ -56,3 +56,19 @@ func (s *Store) AuditLog(ctx context.Context, aq org.AuditQuery) (org.AuditPage,
 	})
 	return page, err
 }
+
+// AuditCount is how many entries the audit log holds (Neo4j's count store
+// answers it without reading them).
+func (s *Store) AuditCount(ctx context.Context) (int, error) {
+	var n int64
+	err := s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, "audit_count", nil)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		var d decoder
+		n = d.integer(recs[0].AsMap(), "total")
+		return d.err
+	})
+	return int(n), err
+}

@@ -9,12 +9,10 @@ import (
 	"dangbo/internal/org"
 )
 
-// How many candidates a search takes from each full-text index: enough that
-// Matcher, not Lucene, decides the order of the hits returned.
-const (
-	minCandidates    = 1000
-	candidatesPerHit = 20
-)
+// candidates is how many names a search takes from each full-text index:
+// enough that Matcher, not Lucene, decides the order of the hits returned,
+// and the same for every page of a search and its count, so that they agree.
+const candidates = 2 * org.MaxSearchHits
 
 // candidate is a name the full-text index found, scored by Matcher.
 type candidate struct {
@@ -32,7 +30,7 @@ type candidate struct {
 // word, which Matcher requires of every name it accepts. Lucene ranks whole
 // words above prefixes above other substrings, and the text as a phrase above
 // all, and the best candidates are scored by Matcher. The limitation: when
-// more than minCandidates (or 20 per hit asked for) names match, those Lucene
+// more than candidates names match, those Lucene
 // ranks lowest are not scored. They match no better in Lucene's terms, but
 // within a tier Matcher prefers the names the text covers more completely,
 // so among very many equally good matches (a common family name alone) the
@@ -42,7 +40,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 	if err != nil {
 		return nil, err
 	}
-	first := min(cmp.Or(max(q.First, 0), org.DefaultResults), org.MaxResults)
+	first := min(cmp.Or(max(q.First, 0), org.DefaultResults), org.MaxSearchHits+1)
 	var hits []org.Hit
 	err = s.inView(ctx, v, func(vw view) error {
 		for _, id := range q.Within {
@@ -50,7 +48,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 				return cmp.Or(err, orgNotFound(id))
 			}
 		}
-		found, err := vw.candidates(ctx, m, &q, max(minCandidates, candidatesPerHit*first))
+		found, err := vw.candidates(ctx, m, &q, candidates)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func TestSearchRanksCandidatesWithMatcher(t *testing.T) {
 	if !slices.Equal(path, []string{"p", "d", "gc", "c2"}) || hits[0].Path[0].Counts != provinceCounts {
 		t.Fatalf("path %v", hits[0].Path)
 	}
-	want := map[string]any{"query": "+(van^4 van*^2 *van*)", "at": dateParam(today), "within": nil, "limit": int64(minCandidates)}
+	want := map[string]any{"query": "+(van^4 van*^2 *van*)", "at": dateParam(today), "within": nil, "limit": int64(candidates)}
 	for _, name := range []string{"search_orgs", "search_members"} {
 		if p := f.only(name)[0].params; !reflect.DeepEqual(p, want) {
 			t.Fatalf("%s params %v", name, p)
@@ -68,7 +68,7 @@ func TestSearchOrgsWithinASubtree(t *testing.T) {
 	}
 	// first is capped at org.MaxResults, and 20 candidates are taken a hit.
 	p := f.only("search_orgs")[0].params
-	if !slices.Equal(p["within"].([]string), []string{"d"}) || p["query"] != `+(tam^4 tam*^2 *tam*) +(hong^4 hong*^2 *hong*) "tam hong"^8` || p["limit"] != int64(candidatesPerHit*org.MaxResults) {
+	if !slices.Equal(p["within"].([]string), []string{"d"}) || p["query"] != `+(tam^4 tam*^2 *tam*) +(hong^4 hong*^2 *hong*) "tam hong"^8` || p["limit"] != int64(candidates) {
 		t.Fatalf("params %v", p)
 	}
 	_, err = s.Search(ctx, now(), org.SearchQuery{Text: "tam", First: 5, Within: []string{"nope"}})

@@ -188,6 +188,10 @@ func (s *store) AuditLog(ctx context.Context, q org.AuditQuery) (org.AuditPage, 
 	return observe(ctx, s.obs, "AuditLog", func(ctx context.Context) (org.AuditPage, error) { return s.Store.AuditLog(ctx, q) })
 }
 
+func (s *store) AuditCount(ctx context.Context) (int, error) {
+	return observe(ctx, s.obs, "AuditCount", func(ctx context.Context) (int, error) { return s.Store.AuditCount(ctx) })
+}
+
 func (s *store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	return observe0(ctx, s.obs, "Update", func(ctx context.Context) error { return s.Store.Update(ctx, fn) })
 }

@@ -275,6 +275,11 @@ func testAudit(t *testing.T, f *fixture) {
 	if len(all) != 11 || all[10].Action != "createOrg" || !strings.Contains(all[10].Target, c.province.ID) {
 		t.Fatalf("%d entries, oldest %+v", len(all), all[len(all)-1])
 	}
+	if n, err := f.svc.AuditCount(f.ctx); err != nil || n != len(all) {
+		t.Fatalf("AuditCount = %d, %v; paging read %d entries", n, err, len(all))
+	}
+	_, err = f.svc.AuditCount(viewer)
+	wantCode(t, err, org.EForbidden, "")
 	for i := 1; i < len(all); i++ {
 		if all[i].Seq >= all[i-1].Seq {
 			t.Fatalf("entries out of order: %d then %d", all[i-1].Seq, all[i].Seq)

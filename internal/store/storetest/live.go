@@ -70,11 +70,26 @@ func ended(t *testing.T, st *org.Stream) error {
 	}
 }
 
+// stopsFollowing waits, once the test's streams have ended, until the
+// feed's reader stops: it reads the store on no test's behalf, and a test
+// that follows may change what the store's reads use (a tracer).
+func (f *fixture) stopsFollowing() {
+	f.t.Cleanup(func() {
+		for deadline := time.Now().Add(liveWait); f.svc.Following(); time.Sleep(livePoll) {
+			if time.Now().After(deadline) {
+				f.t.Error("the feed still reads with no stream left")
+				return
+			}
+		}
+	})
+}
+
 // testLiveChanges: a stream receives an operation's change as it commits,
 // and ends when its caller's token expires, when what it follows leaves the
 // caller's scope, when its caller falls too far behind; a caller opens no
 // more than their limit of streams.
 func testLiveChanges(t *testing.T, f *fixture) {
+	f.stopsFollowing()
 	f.svc.SetPollInterval(livePoll)
 	c := f.commune()
 	admin := f.follow(f.ctx, org.ChangeQuery{})
@@ -142,27 +157,64 @@ func testLiveChanges(t *testing.T, f *fixture) {
 		}
 		close(seen)
 	}()
-	var last org.Change
-	// The stream holds one change in hand besides its buffer.
+	// The buffer counts reads of the feed: each admission is read on its
+	// own once the admin's stream has received the one before. The stream
+	// holds one read in hand besides its buffer.
 	for i := range org.StreamBuffer + 2 {
-		if last, err = f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.school.ID, FullName: fmt.Sprintf("Đảng viên %d", i),
-			Personal: org.Personal{BirthDate: new(org.DateFrom(1990, 3, 2))}}, f.by(c.commune.ID)); err != nil {
+		admitted, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.school.ID, FullName: fmt.Sprintf("Đảng viên %d", i),
+			Personal: org.Personal{BirthDate: new(org.DateFrom(1990, 3, 2))}}, f.by(c.commune.ID))
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	reached := false
-	for seq := range seen {
-		if reached = seq == last.Seq; reached {
-			break
+		reached := false
+		for seq := range seen {
+			if reached = seq == admitted.Seq; reached {
+				break
+			}
+		}
+		if !reached {
+			t.Fatal("the admin's stream, read all along, ended before the last admission")
 		}
 	}
-	if !reached {
-		t.Fatal("the admin's stream, read all along, ended before the last admission")
-	}
 	wantCode(t, ended(t, idle), org.ELimitExceeded, "")
-	// Nor may a stream resume further back than a stream may lag.
-	_, err = f.svc.Follow(officer, org.ChangeQuery{}, new(last.Seq-org.MaxBacklog-1))
+
+	// One commit of more changes than a stream buffers reads (a scenario of
+	// hundreds of operations applied) reaches a stream that keeps up.
+	large := f.follow(f.ctx, org.ChangeQuery{Within: c.school.ID})
+	before, err := f.s.(org.Feed).LastSeq(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Update(f.ctx, func(tx org.Tx) error {
+		for range org.MaxBacklog {
+			ch := org.Change{Type: org.ChangeRenamed, EffectiveOn: today, Actor: "system", RecordedAt: time.Now().UTC(),
+				Decision: org.Decision{Number: "1-QĐ/ĐU", Date: today, IssuerID: c.commune.ID},
+				Subjects: []string{c.school.ID}, Scope: []string{c.school.ID}}
+			if err := tx.RecordChange(f.ctx, &ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(org.MaxBacklog) {
+		if got := next(t, large); got.Seq != before+1+i {
+			t.Fatalf("change %d of the large commit arrived as %d", before+1+i, got.Seq)
+		}
+	}
+	// A stream resumes from any change up to MaxBacklog numbers back, not
+	// further, nor after the last one.
+	tail := f.resume(f.ctx, org.ChangeQuery{Within: c.school.ID}, new(before+org.MaxBacklog-2))
+	for _, want := range []int64{before + org.MaxBacklog - 1, before + org.MaxBacklog} {
+		if got := next(t, tail); got.Seq != want {
+			t.Fatalf("resumed near the end of the large commit: %d, want %d", got.Seq, want)
+		}
+	}
+	_, err = f.svc.Follow(officer, org.ChangeQuery{}, new(before-1))
 	wantCode(t, err, org.ELimitExceeded, "")
+	_, err = f.svc.Follow(officer, org.ChangeQuery{}, new(before+org.MaxBacklog+1))
+	wantCode(t, err, org.EInvalid, "")
 
 	// A caller has at most the limit of streams open; others are not held
 	// back by it, and a stream that ends frees its place.
@@ -191,6 +243,7 @@ func testLiveChanges(t *testing.T, f *fixture) {
 // of the caller's subtree never arrives, and one that moves a cell in or
 // out of it arrives naming nothing outside it.
 func testLiveChangesScoped(t *testing.T, f *fixture) {
+	f.stopsFollowing()
 	f.svc.SetPollInterval(livePoll)
 	c := f.commune()
 	// A second district with a commune and cells, for moves across scopes.
@@ -255,6 +308,11 @@ func testLiveChangesScoped(t *testing.T, f *fixture) {
 		}
 		return o.ParentID
 	}
+	// Members admitted along the way, each with the cell admitted to, for
+	// residence links across the scopes: such a change reaches a subtree
+	// through the residence cell alone.
+	type admittedMember struct{ id, cell string }
+	var members []admittedMember
 	applied := 0
 	for i := range 40 {
 		// Mostly in date order, some recorded late.
@@ -263,7 +321,11 @@ func testLiveChangesScoped(t *testing.T, f *fixture) {
 			d -= org.Date(rng.IntN(10))
 		}
 		var err error
-		switch rng.IntN(4) {
+		op := rng.IntN(6)
+		if op >= 4 && len(members) == 0 {
+			op = 2
+		}
+		switch op {
 		case 0:
 			cell, to := pick(cells), pick(communes)
 			_, err = f.svc.TransferOrg(f.ctx, cell, to, f.byOn(c.province.ID, max(d, today)))
@@ -272,8 +334,18 @@ func testLiveChangesScoped(t *testing.T, f *fixture) {
 			_, err = f.svc.RenameOrg(f.ctx, cell, fmt.Sprintf("Chi bộ số %d", i), f.byOn(parentOn(cell, d), d))
 		case 2:
 			cell := pick(cells)
-			_, err = f.svc.AdmitMember(f.ctx, org.NewMember{CellID: cell, FullName: fmt.Sprintf("Đảng viên %d", i),
+			var ch org.Change
+			ch, err = f.svc.AdmitMember(f.ctx, org.NewMember{CellID: cell, FullName: fmt.Sprintf("Đảng viên %d", i),
 				Personal: org.Personal{BirthDate: new(org.DateFrom(1990, 3, 2))}}, f.byOn(parentOn(cell, d), d))
+			if err == nil {
+				members = append(members, admittedMember{ch.Subjects[0], cell})
+			}
+		case 4:
+			m := members[rng.IntN(len(members))]
+			_, err = f.svc.SetResidence(f.ctx, m.id, pick(cells), f.byOn(parentOn(m.cell, d), d))
+		case 5:
+			m := members[rng.IntN(len(members))]
+			_, err = f.svc.EndResidence(f.ctx, m.id, f.byOn(parentOn(m.cell, d), d))
 		case 3:
 			parent := pick(communes)
 			var ch org.Change

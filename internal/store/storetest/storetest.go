@@ -41,6 +41,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"Residence", testResidence},
 		{"AsOf", testAsOf},
 		{"Search", testSearch},
+		{"SearchPages", testSearchPages},
 		{"Chart", testChart},
 		{"ChartAsOf", testChartAsOf},
 		{"OrgOperations", testOrgOperations},

@@ -18,12 +18,14 @@ const linksQuery = `query ResidenceLinks($rootId: ID!, $asOf: Date, $scenario: I
 
 const searchQuery = `query Search($text: String!, $asOf: Date, $scenario: ID) {
   search(text: $text, first: 10, asOf: $asOf, scenario: $scenario) {
-    score
-    path { id name }
-    node {
-      __typename
-      ... on Org { id name kind }
-      ... on Member { id fullName cell { id name } }
+    edges {
+      score
+      path { id name }
+      node {
+        __typename
+        ... on Org { id name kind }
+        ... on Member { id fullName cell { id name } }
+      }
     }
   }
 }`;
@@ -153,7 +155,7 @@ export class Api {
   }
 
   async search(text) {
-    return (await this.#read(searchQuery, { text })).search;
+    return (await this.#read(searchQuery, { text })).search.edges;
   }
 
   /** The open scenarios the caller sees, newest first. */
