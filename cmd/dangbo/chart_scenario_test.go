@@ -224,6 +224,9 @@ const (
 // organisations right below it) is drawn in groups by kind and sector.
 func TestChartScenarioModeInABrowser(t *testing.T) {
 	b := browsertest.Start(t)
+	// The whole province, replayed and drawn, under -race on a shared
+	// machine: a step may take long without being stuck.
+	b.Timeout = 2 * time.Minute
 	s := start(t, t.TempDir(), "--dev")
 	var roots struct{ Roots []struct{ ID, Name string } }
 	s.query(&roots, `{ roots { id name } }`, nil)

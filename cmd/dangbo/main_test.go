@@ -111,6 +111,17 @@ func startWithEnv(t testing.TB, env []string, data string, args ...string) *serv
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		if t.Failed() {
+			// What the server said, warnings and errors first: a failed
+			// browser step names a symptom, the log the cause.
+			var bad []string
+			for _, line := range strings.Split(s.log.String(), "\n") {
+				if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") || strings.Contains(line, "panic") {
+					bad = append(bad, line)
+				}
+			}
+			t.Logf("dangbo's warnings and errors (%d):\n%s", len(bad), strings.Join(bad[max(0, len(bad)-40):], "\n"))
+		}
 	})
 	found := make(chan string, 1)
 	go func() {
