@@ -72,13 +72,9 @@ func (s *Service) Follow(ctx context.Context, q ChangeQuery, after *int64) (*Str
 	if err := r.historyQuery(ctx, &q); err != nil {
 		return nil, err
 	}
-	if q.Within != "" && r.p.Everywhere() {
-		// The scope check lets a caller who works everywhere name any id,
-		// one of an organisation that has ended too; a stream on one that
-		// never existed would wait for ever.
-		if err := s.store.View(ctx, func(tx Tx) error { _, err := tx.Org(ctx, q.Within); return err }); err != nil {
-			return nil, notFoundAs(err, "tổ chức", q.Within)
-		}
+	// A stream on an organisation that never existed would wait for ever.
+	if err := s.withinKnown(ctx, q.Within); err != nil {
+		return nil, err
 	}
 	feed, ok := s.store.(Feed)
 	if !ok {

@@ -120,11 +120,29 @@ func (s *Service) Covers(ctx context.Context, v View, roots, ids []string) ([]bo
 }
 
 func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
+	if err := s.withinKnown(ctx, q.Within); err != nil {
+		return ChangePage{}, err
+	}
 	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangePage, error) { return r.Changes(ctx, q) })
 }
 
 func (s *Service) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error) {
+	if err := s.withinKnown(ctx, q.Within); err != nil {
+		return ChangeCounts{}, err
+	}
 	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return r.ChangeCounts(ctx, q) })
+}
+
+// withinKnown is NOT_FOUND when a caller who works everywhere names as the
+// subtree of the history an organisation that never existed: their scope
+// lets them name any id, one that has ended too, and an empty history would
+// not tell a typo from a quiet subtree. Others are checked by their scope.
+func (s *Service) withinKnown(ctx context.Context, within string) error {
+	if p, err := Caller(ctx); err != nil || within == "" || !p.Everywhere() || s.under != nil {
+		return nil // a missing caller is refused by the read
+	}
+	err := s.store.View(ctx, func(tx Tx) error { _, err := tx.Org(ctx, within); return err })
+	return notFoundAs(err, "tổ chức", within)
 }
 
 func (s *Service) Scenario(ctx context.Context, id string) (Scenario, error) {

@@ -115,3 +115,22 @@ func TestOperationsAndHistory(t *testing.T) {
 		t.Fatalf("history outside the scope: %+v", r.Errors)
 	}
 }
+
+// TestHistoryOfAnUnknownOrganisation: an admin may read the history of any
+// organisation, one that has ended too, but naming one that never existed is
+// NOT_FOUND, as for the live stream, not an empty history.
+func TestHistoryOfAnUnknownOrganisation(t *testing.T) {
+	w := newAccessWorld(t)
+	w.s.token = w.mint([]org.AccessRole{org.Admin})
+	for _, q := range []string{
+		`{ changes(within: "onope") { totalCount } }`,
+		`{ changeSummary(within: "onope", since: "2020-01-01") { total } }`,
+	} {
+		if r := w.s.post(q, nil); len(r.Errors) == 0 || r.codes()[0] != org.ENotFound {
+			t.Errorf("%s: %s %+v, want NOT_FOUND", q, r.Data, r.Errors)
+		}
+	}
+	if r := w.s.post(`query($id: ID!) { changes(within: $id) { totalCount } }`, map[string]any{"id": w.commune}); len(r.Errors) > 0 {
+		t.Errorf("the commune's history: %+v", r.Errors)
+	}
+}
