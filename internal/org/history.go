@@ -200,9 +200,20 @@ func (r *scoped) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 	if err != nil {
 		return ChangePage{}, err
 	}
-	page.Changes, err = r.trimChanges(ctx, page.Changes)
-	return page, err
+	if page.Changes, err = r.trimChanges(ctx, page.Changes); err != nil {
+		return ChangePage{}, err
+	}
+	page.Changes = slices.DeleteFunc(page.Changes, func(c Change) bool { return !concerns(c) })
+	return page, nil
 }
+
+// concerns is whether a change, as trimChanges left it for the caller, is
+// theirs to list: it names or wrote something they see on its date. One
+// whose scope, recorded when it was, reached their subtree but whose records
+// lie outside it on its date (something moved out of it, or a restructuring
+// recorded later ended it) is not: its type and decision would tell what
+// happened outside. A page may then hold fewer changes than asked.
+func concerns(c Change) bool { return len(c.Subjects)+len(c.Before)+len(c.After) > 0 }
 
 // ChangeCounts counts the changes q selects by type ("established 232,
 // dissolved 225, merged 198, admitted 6,225").
@@ -275,8 +286,25 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 		c.Decision.IssuerID = mask(c.Decision.IssuerID)
 		c.Scope = slices.DeleteFunc(slices.Clone(c.Scope), func(id string) bool { return !in(id) })
 		before := beforeOf(c.Before)
+		seenMembers := map[string]bool{} // of the members c has records of, those the caller reads
+		for _, rec := range slices.Concat(c.Before, c.After) {
+			if rec.Member != nil {
+				seenMembers[rec.Member.ID] = false
+			}
+		}
 		c.Before = trimRecords(c.Before, d, before, in, mask, personal)
 		c.After = trimRecords(c.After, d, before, in, mask, personal)
+		for _, rec := range slices.Concat(c.Before, c.After) {
+			if rec.Member != nil {
+				seenMembers[rec.Member.ID] = true
+			}
+		}
+		c.Subjects = slices.DeleteFunc(slices.Clone(c.Subjects), func(id string) bool {
+			if seen, member := seenMembers[id]; member {
+				return !seen
+			}
+			return !in(id)
+		})
 		if !r.p.Everywhere() {
 			cutRecords(c.Before, d)
 			cutRecords(c.After, d)

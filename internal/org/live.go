@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,19 +113,25 @@ func (s *Service) forward(ctx context.Context, r *scoped, feed Feed, sub *subscr
 	}
 	// deliver scopes c as the changes query would now (within a subtree
 	// the caller still sees today), trims it and hands it over.
+	// A change that takes the subtree out of the caller's scope is theirs:
+	// it arrives, then the stream ends.
 	deliver := func(c *Change) (bool, error) {
-		if sub.q.Within != "" {
-			if err := r.seeOrg(ctx, View{At: s.today()}, sub.q.Within); err != nil {
-				return false, err
-			}
-		}
 		seen, err := r.trimChanges(ctx, []Change{*c})
 		if err != nil {
 			return false, err
 		}
+		var left error
+		if sub.q.Within != "" {
+			if left = r.seeOrg(ctx, View{At: s.today()}, sub.q.Within); left != nil && !slices.Contains(seen[0].Scope, sub.q.Within) {
+				return false, left
+			}
+		}
+		if !concerns(seen[0]) {
+			return left == nil, left
+		}
 		select {
 		case out <- seen[0]:
-			return true, nil
+			return left == nil, left
 		case <-ctx.Done():
 			return false, nil
 		case <-sub.gone:

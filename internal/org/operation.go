@@ -340,7 +340,13 @@ func (op *operation) scope() ([]string, error) {
 					}
 				}
 			case r.Member != nil:
-				if err := add(r.Member.CellOn(op.at), r.Member.ResidenceOn(op.at)); err != nil {
+				// Where they live only when the change moves that: a
+				// resident's rating is not their village's.
+				residence := ""
+				if b, a := op.before[id].Member, op.after[id].Member; b == nil || a == nil || b.ResidenceOn(op.at) != a.ResidenceOn(op.at) {
+					residence = r.Member.ResidenceOn(op.at)
+				}
+				if err := add(r.Member.CellOn(op.at), residence); err != nil {
 					return nil, err
 				}
 			}

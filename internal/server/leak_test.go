@@ -713,3 +713,45 @@ func TestSameDayChangesOfTheNewOwner(t *testing.T) {
 		t.Errorf("the commune's viewer reads what the new owner did the same day: %s", r.Data)
 	}
 }
+
+// TestHistoryOnlyWhatConcernsTheScope: the outside tester's holes. A viewer of
+// the commune may name its cell that leaves it on a later date, but does not
+// list what the cell's new owner does with it afterwards; nor a change of a
+// member of the bloc who only lives in the commune's village, when it does
+// not touch where they live. Listed or streamed, a change whose records and
+// subjects all lie outside the caller's scope on its date is not theirs.
+func TestHistoryOnlyWhatConcernsTheScope(t *testing.T) {
+	w := newLeakWorld(t)
+	ctx := org.WithPrincipal(context.Background(), org.System)
+	// The world's today is today + 3: the village leaves on today + 5, and
+	// the agency renames it on today + 6.
+	moved := decidedBy(w.province, "29-QĐ/TU")
+	moved.EffectiveOn = today + 5
+	if _, err := w.s.svc.TransferOrg(ctx, w.village, w.agency, moved); err != nil {
+		t.Fatal(err)
+	}
+	renamed := decidedBy(w.agency, "30-QĐ/ĐU")
+	renamed.EffectiveOn = today + 6
+	if _, err := w.s.svc.RenameOrg(ctx, w.village, "Chi bộ Cơ quan Riêng", renamed); err != nil {
+		t.Fatal(err)
+	}
+	role := decidedBy(w.bloc, "31-QĐ/ĐU")
+	if _, err := w.s.svc.AssignRole(ctx, w.official, w.agency, org.CommitteeMember, false, role); err != nil {
+		t.Fatal(err)
+	}
+	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
+	for _, q := range []string{
+		`query($id: ID!) { changes(within: $id, first: 500) { nodes { type effectiveOn decision { number } } } }`,
+		`query($id: ID!) { org(id: $id) { id } changes(first: 500) { nodes { type effectiveOn decision { number } } } }`,
+	} {
+		r := w.ask(viewer, q, map[string]any{"id": w.village})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", q, r.Errors)
+		}
+		for _, number := range []string{"30-QĐ/ĐU", "31-QĐ/ĐU"} {
+			if strings.Contains(string(r.Data), number) {
+				t.Errorf("%s: the commune's viewer lists %s, which concerns nothing of theirs: %s", q, number, r.Data)
+			}
+		}
+	}
+}
