@@ -255,6 +255,20 @@ func TestLiveChangesOverHTTP(t *testing.T) {
 		}
 	}
 
+	// A stream on a subtree gets the change that takes it out of the
+	// caller's scope, then ends.
+	within := s.subscribeSSE(mint("can-bo-5", org.Viewer, time.Hour, district),
+		`subscription { changes(within: "`+cell2+`") { seq type } }`)
+	waitFor(t, func() bool { return s.svc.OpenStreams() == 5 })
+	back := mutate(`mutation { transferOrg(id: "` + cell2 + `", parentId: "` + commune2 + `", decision: {number: "4-QĐ/TU", date: "2021-01-01", issuerId: "` + province + `"}) { seq } }`)
+	if e := within.next(); e.Data.Changes.Seq != back || e.Data.Changes.Type != "TRANSFERRED" {
+		t.Fatalf("a stream on the cell got %s, want its transfer out %d", e.raw, back)
+	}
+	if e := within.next(); e.code() != org.ENotFound {
+		t.Fatalf("after the cell left, its stream gave %s, want NOT_FOUND", e.raw)
+	}
+	within.completes()
+
 	// A stream ends with its token: exp is in whole seconds.
 	for name, subscribe := range map[string]func(string, string) *liveStream{"websocket": s.subscribeWebsocket, "server-sent events": s.subscribeSSE} {
 		l := subscribe(mint("het-han", org.Viewer, 1500*time.Millisecond, district), changesSubscription)
