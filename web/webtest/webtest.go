@@ -73,3 +73,25 @@ func files(t *testing.T, dir string) map[string][]byte {
 	}
 	return m
 }
+
+// ModulesPass runs the page's module tests (project/test, Node's test
+// runner): the parts of a page that need no browser, with their properties
+// on generated inputs; DANGBO_TEST_SEED passes through. Without Node the test
+// is skipped, unless DANGBO_REQUIRE_TOOLS=1 (CI) makes that a failure.
+func ModulesPass(t *testing.T, project string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("DANGBO_REQUIRE_TOOLS") == "1" {
+			t.Fatal("needs node: " + err.Error())
+		}
+		t.Skip("needs node: " + err.Error())
+	}
+	cmd := exec.Command(node, "--test", "test/")
+	cmd.Dir = project
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test %s/test/: %v\n%s", project, err, out)
+	}
+	t.Logf("%s", out)
+}

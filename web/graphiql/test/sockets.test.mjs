@@ -5,21 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Sockets, websocketURL } from '../src/sockets.js';
-
-const seedText = process.env.DANGBO_TEST_SEED;
-const seed =
-  seedText === 'random' ? Math.floor(Math.random() * 2 ** 32) : seedText ? Number(seedText) : 19;
-console.log(`seed ${seed} (DANGBO_TEST_SEED=${seed} repeats it)`);
-
-// mulberry32: a small seeded generator.
-function generator(s) {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { generator, seed } from '../../testseed.mjs';
 
 // A stand-in for graphql-ws's client: it records its subscriptions, and as
 // the real one, completes them when disposed.
