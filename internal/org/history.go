@@ -254,29 +254,51 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 			ask[d] = append(ask[d], ids...)
 		}
 	}
-	seen, exists := map[Date]map[string]bool{}, map[Date]map[string]bool{}
+	seen := map[Date]map[string]bool{}
 	for d, ids := range ask {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
+		ask[d] = ids
 		ok, err := r.visible(ctx, View{At: d}, ids)
 		if err != nil {
 			return nil, err
 		}
-		// Whether each exists that day, seen or not: only the answer to
-		// whether it counts as inside is told.
-		orgs, err := r.store.Orgs(ctx, View{At: d}, ids)
+		seen[d] = make(map[string]bool, len(ids))
+		for i, id := range ids {
+			seen[d][id] = ok[i]
+		}
+	}
+	// Of those inside the day before a change and not on its date, which
+	// ended then rather than moved out: most changes have none to ask.
+	// Whether they exist is only used to answer whether they count as inside.
+	ended := map[Date]map[string]bool{}
+	for i := range changes {
+		d := changes[i].EffectiveOn
+		if _, done := ended[d]; done {
+			continue
+		}
+		var gone []string
+		for _, id := range ask[d] {
+			if seen[d-1][id] && !seen[d][id] {
+				gone = append(gone, id)
+			}
+		}
+		ended[d] = map[string]bool{}
+		if len(gone) == 0 {
+			continue
+		}
+		orgs, err := r.store.Orgs(ctx, View{At: d}, gone)
 		if err != nil {
 			return nil, err
 		}
-		seen[d], exists[d] = make(map[string]bool, len(ids)), make(map[string]bool, len(ids))
-		for i, id := range ids {
-			seen[d][id], exists[d][id] = ok[i], orgs[i].ID != ""
+		for j, id := range gone {
+			ended[d][id] = orgs[j].ID == ""
 		}
 	}
 	out := make([]Change, len(changes))
 	for i, c := range changes {
 		d := c.EffectiveOn
-		in := insideOn(c, seen[d], func(id string) bool { return seen[d-1][id] && !exists[d][id] })
+		in := insideOn(c, seen[d], func(id string) bool { return ended[d][id] })
 		mask := func(id string) string {
 			if in(id) {
 				return id
