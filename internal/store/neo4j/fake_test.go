@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,19 +37,31 @@ var ranStatement func(name string)
 // each statement does, records every statement with its parameters, rolls a
 // transaction back when its work fails, and can run write work more than once
 // as the driver does on a transient error.
+//
+// Transactions run concurrently, as on a server: a statement reads what is
+// committed (what its own transaction wrote included), a transaction's
+// writes reach the graph when it commits, and the statements that lock (see
+// fakeLocks) take Neo4j's write locks on nodes, held until the transaction
+// ends: a transaction wanting a lock another holds waits, and one whose wait
+// would close a cycle fails with Neo4j's transient DeadlockDetected, which
+// the driver's retry (modelled here) answers by running its work again.
 type fakeDB struct {
-	// mu runs one transaction at a time: the live feed reads from a
-	// goroutine of its own while the tests write.
-	mu     sync.Mutex
-	holder atomic.Uint64 // the goroutine that holds mu
-	t      *testing.T
-	g      *fakeGraph
-	calls  []call
-	modes  []n4j.AccessMode
-	answer map[string]func(p map[string]any) []row // canned answers, before the model
-	fail   map[string]error                        // errors by statement
+	// mu guards everything below and the graph; statements run one at a
+	// time under it, transactions interleave between statements.
+	mu      sync.Mutex
+	changed *sync.Cond      // a lock was released
+	open    map[uint64]bool // the goroutines inside a transaction
+	t       *testing.T
+	g       *fakeGraph // as committed
+	calls   []call
+	modes   []n4j.AccessMode
+	answer  map[string]func(p map[string]any) []row // canned answers, before the model
+	fail    map[string]error                        // errors by statement
 	// failIf, when set, fails the statements it returns an error for
-	failIf  func(name string, params map[string]any) error
+	failIf func(name string, params map[string]any) error
+	// before, when set, hears each statement before it runs (mu not held),
+	// with its transaction's number: a test may block a transaction there
+	before  func(name string, tx int)
 	replays int // extra runs of each write, rolled back
 	// loseAcks makes the first commit of every Update (commit.cypher, by its
 	// key) apply, then fail as if the connection dropped during it.
@@ -58,53 +69,91 @@ type fakeDB struct {
 	lost     map[string]bool // the keys whose commit was reported lost
 	// checkCounts checks the counts after every write of records (see assertCounts)
 	checkCounts bool
-	down        error // what execute and verify fail with
+	down        error                // what execute and verify fail with
+	locks       map[string]*fakeTx   // the write locks held, by node
+	waiting     map[*fakeTx]string   // the lock each waiting transaction waits for
+	queues      map[string][]*fakeTx // those waiting for each lock, in turn
+	deadlocks   int                  // transactions failed as deadlocked
+	committed   []int64              // the numbers of the changes, in the order committed
+	stopping    bool                 // set by a test when its writers are done
+}
+
+// fakeTx is one run of a transaction's work.
+type fakeTx struct {
+	n    int // its number, from 1
+	read bool
+	// own is the graph as committed when it first wrote, with its writes;
+	// nil until it writes
+	own    *fakeGraph
+	writes []call // its writing statements, replayed on the graph at commit
 }
 
 func newFake(t *testing.T) (*Store, *fakeDB) {
-	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}, lost: map[string]bool{}}
+	f := &fakeDB{t: t, g: newFakeGraph(), answer: map[string]func(map[string]any) []row{}, fail: map[string]error{}, lost: map[string]bool{},
+		open: map[uint64]bool{}, locks: map[string]*fakeTx{}, waiting: map[*fakeTx]string{}, queues: map[string][]*fakeTx{}}
+	f.changed = sync.NewCond(&f.mu)
 	s := newStore(f)
 	s.batchSize = 2
 	return s, f
 }
 
+// maxFakeRetries bounds the runs of work that fail on a transient error.
+const maxFakeRetries = 20
+
 func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(querier) error) error {
 	// A transaction opened inside another on the same goroutine (a domain
-	// read that should go through its Tx) would wait on itself forever: fail
-	// loudly instead of hanging the suite until its timeout.
+	// read that should go through its Tx) could wait on the other's locks
+	// forever: fail loudly instead of hanging the suite until its timeout.
 	me := goroutine()
-	if f.holder.Load() == me {
+	f.mu.Lock()
+	if f.open[me] {
+		f.mu.Unlock()
 		panic("fake neo4j: a transaction opened inside another on the same goroutine")
 	}
-	if !lockWithin(&f.mu, 2*time.Minute) {
-		panic("fake neo4j: a transaction waited 2 minutes for another: one opened inside another?")
-	}
-	f.holder.Store(me)
-	defer func() {
-		f.holder.Store(0)
-		f.mu.Unlock()
-	}()
 	if f.down != nil {
+		f.mu.Unlock()
 		return f.down
 	}
+	f.open[me] = true
 	f.modes = append(f.modes, mode)
-	q := fakeQuerier{f: f, read: mode == n4j.AccessModeRead, tx: len(f.modes)}
+	n := len(f.modes)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.open, me)
+		f.mu.Unlock()
+	}()
+	run := func() (*fakeTx, error) {
+		tx := &fakeTx{n: n, read: mode == n4j.AccessModeRead}
+		return tx, work(fakeQuerier{f: f, tx: tx})
+	}
 	if mode == n4j.AccessModeWrite {
 		for range f.replays {
-			saved := f.g.clone()
-			_ = work(q)
-			f.g = saved
+			tx, _ := run()
+			f.end(tx, false)
 		}
 	}
-	saved, start := f.g.clone(), len(f.calls)
-	err := work(q)
+	var tx *fakeTx
+	var err error
+	for range maxFakeRetries {
+		var neoErr *n4j.Neo4jError
+		if tx, err = run(); err == nil || !errors.As(err, &neoErr) || !neoErr.IsRetriable() {
+			break
+		}
+		f.end(tx, false)
+	}
 	if err != nil {
-		f.g = saved
-	} else if f.checkCounts {
+		f.end(tx, false)
+		return err
+	}
+	f.end(tx, true)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.checkCounts {
 		// After a write of records or the end of an import: the counts
 		// on the dates they change, the day before each, and open-ended.
 		dates, checked := []org.Date{openEnd}, false
-		for _, c := range f.calls[start:] {
+		for _, c := range tx.writes {
 			if c.name == "commit" && c.params["revised"] == true {
 				checked = true
 				for _, r := range c.params["countChanges"].([]any) {
@@ -117,15 +166,75 @@ func (f *fakeDB) execute(ctx context.Context, mode n4j.AccessMode, work func(que
 			f.g.assertCounts(f.t, spread(dates, 8))
 		}
 	}
-	if err == nil && f.loseAcks {
-		for _, c := range f.calls[start:] {
+	if f.loseAcks {
+		for _, c := range tx.writes {
 			if key, ok := c.params["commit"].(string); ok && c.name == "commit" && !f.lost[key] {
 				f.lost[key] = true
 				return &n4j.ConnectivityError{Inner: errors.New("Connection lost during commit: EOF")}
 			}
 		}
 	}
-	return err
+	return nil
+}
+
+// end commits tx (its writes replayed on the graph) or rolls it back, then
+// releases its locks.
+func (f *fakeDB) end(tx *fakeTx, commit bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if commit {
+		for _, c := range tx.writes {
+			fakeModels[c.name](f.g, c.params)
+			if changes, ok := c.params["changes"].([]any); ok && c.name == "commit" {
+				for _, r := range changes {
+					f.committed = append(f.committed, r.(map[string]any)["seq"].(int64))
+				}
+			}
+		}
+	}
+	for key, holder := range f.locks {
+		if holder == tx {
+			delete(f.locks, key)
+		}
+	}
+	f.changed.Broadcast()
+}
+
+// lock takes the write lock on node key for tx, with mu held: it waits while
+// another holds it or waited for it first (Neo4j grants a lock to its
+// waiters in turn), and fails with Neo4j's DeadlockDetected when the
+// holder waits, through others, for tx.
+func (f *fakeDB) lock(tx *fakeTx, key string) error {
+	defer delete(f.waiting, tx)
+	for {
+		holder := f.locks[key]
+		if holder == tx {
+			return nil
+		}
+		queue := f.queues[key]
+		if holder == nil && (len(queue) == 0 || queue[0] == tx) {
+			f.locks[key] = tx
+			f.queues[key] = slices.DeleteFunc(queue, func(w *fakeTx) bool { return w == tx })
+			return nil
+		}
+		for h := holder; h != nil; h = f.locks[f.waiting[h]] {
+			if h == tx {
+				f.deadlocks++
+				f.queues[key] = slices.DeleteFunc(queue, func(w *fakeTx) bool { return w == tx })
+				f.changed.Broadcast()
+				return &n4j.Neo4jError{Code: "Neo.TransientError.Transaction.DeadlockDetected",
+					Msg: "ForsetiClient can't acquire ExclusiveLock: a deadlock"}
+			}
+			if _, waits := f.waiting[h]; !waits {
+				break
+			}
+		}
+		if !slices.Contains(queue, tx) {
+			f.queues[key] = append(queue, tx)
+		}
+		f.waiting[tx] = key
+		f.changed.Wait()
+	}
 }
 
 // spread is at most n of list, evenly spaced, the last included.
@@ -201,23 +310,28 @@ func (f *fakeDB) rows() int {
 // fakeQuerier runs statements in one transaction of the fake; in a read
 // transaction a statement that writes fails the test, as the server refuses it.
 type fakeQuerier struct {
-	f    *fakeDB
-	read bool
-	tx   int
+	f  *fakeDB
+	tx *fakeTx
 }
 
 // writingClause finds, outside comments, a clause that writes.
 var writingClause = regexp.MustCompile(`(?m)^[^/\n]*\b(CREATE|MERGE|SET|DELETE|REMOVE)\b`)
 
 func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]any) ([]*n4j.Record, error) {
-	f := q.f
-	if q.read && writingClause.MatchString(st.text) {
+	f, tx := q.f, q.tx
+	writing := writingClause.MatchString(st.text)
+	if tx.read && writing {
 		f.t.Errorf("fake: %s writes, in a read transaction", st.name)
 	}
-	f.calls = append(f.calls, call{name: st.name, params: params, tx: q.tx})
 	if ranStatement != nil {
 		ranStatement(st.name)
 	}
+	if f.before != nil {
+		f.before(st.name, tx.n)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, call{name: st.name, params: params, tx: tx.n})
 	if err := f.fail[st.name]; err != nil {
 		return nil, err
 	}
@@ -226,16 +340,83 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 			return nil, err
 		}
 	}
+	// Each pass locks what the statement locks as committed when it runs,
+	// so that the second locks what a writer moved while the first waited.
+	for range 2 {
+		if locks := fakeLocks[st.name]; locks != nil {
+			for _, key := range locks(f.g, params) {
+				if err := f.lock(tx, key); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	g := f.g
+	if tx.own != nil {
+		g = tx.own
+	}
+	if writing && !lockOnly[st.name] {
+		if tx.own == nil {
+			tx.own = f.g.clone()
+		}
+		g = tx.own
+		tx.writes = append(tx.writes, call{name: st.name, params: params})
+	}
 	var rows []row
 	if answer := f.answer[st.name]; answer != nil {
 		rows = answer(params)
 	} else if model := fakeModels[st.name]; model != nil {
-		rows = model(f.g, params)
+		rows = model(g, params)
 	} else {
 		f.t.Fatalf("fake: no answer for statement %s", st.name)
 	}
 	f.calls[len(f.calls)-1].rows = rowCount(rows)
 	return asRecords(rows...), nil
+}
+
+// fakeLocks are the nodes each statement that locks takes the write lock of,
+// as the graph g stands, in the order it takes them: those whose only write
+// is there to lock (meta_lock, province_lock), and the Meta node commit.cypher
+// and the import's statements write.
+var fakeLocks = map[string]func(g *fakeGraph, p map[string]any) []string{
+	"meta_lock":     func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"commit":        func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"import_claim":  func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"import_beat":   func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"scenario_lock": func(_ *fakeGraph, p map[string]any) []string { return []string{"scenario:" + p["id"].(string)} },
+	"province_lock": func(g *fakeGraph, p map[string]any) []string {
+		var keys []string
+		for _, id := range g.provincesAbove(p["ids"].([]string)) {
+			keys = append(keys, "org:"+id)
+		}
+		return keys
+	},
+}
+
+// lockOnly are the statements whose only write takes a lock.
+var lockOnly = map[string]bool{"meta_lock": true, "province_lock": true, "scenario_lock": true}
+
+// provincesAbove are the organisations part of nothing at the top of those
+// of ids, and of those the members of ids are linked to, at any date, by id.
+func (g *fakeGraph) provincesAbove(ids []string) []string {
+	var orgs []string
+	for _, id := range ids {
+		if g.orgs[id] != nil {
+			orgs = append(orgs, id)
+		}
+		for _, f := range slices.Concat(g.stints[id], g.residences[id], g.roles[id]) {
+			orgs = append(orgs, f["orgId"].(string))
+		}
+	}
+	var tops []string
+	for _, id := range orgs {
+		for _, a := range append([]string{id}, g.ancestorsEver(id)...) {
+			if len(g.parts[a]) == 0 {
+				tops = append(tops, a)
+			}
+		}
+	}
+	return sortedSet(tops)
 }
 
 // rowCount is len(rows), or for one row whose every column is a list, the
@@ -277,7 +458,6 @@ type fakeGraph struct {
 	counts                         map[string][]int64
 	countChanges                   map[string]map[org.Date][]int64 // by organisation, by date
 	changedTo                      map[string]org.Date             // by organisation
-	writes                         int64
 	constraintsAndIndexes, awaited int
 	audit                          []row              // newest last
 	changes                        []row              // as commit wrote them, in that order
@@ -616,8 +796,10 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 	},
 	"audit_count": func(g *fakeGraph, _ map[string]any) []row { return []row{{"total": int64(len(g.audit))}} },
 	"meta_lock": func(g *fakeGraph, p map[string]any) []row {
-		g.writes++
 		return []row{{"changeSeq": g.changeSeq, "applied": g.commits[p["commit"].(string)]}}
+	},
+	"province_lock": func(g *fakeGraph, p map[string]any) []row {
+		return []row{{"tops": anyList(g.provincesAbove(p["ids"].([]string))), "applied": g.commits[p["commit"].(string)]}}
 	},
 	"revision":    func(g *fakeGraph, _ map[string]any) []row { return []row{{"revision": g.revision}} },
 	"org_records": func(g *fakeGraph, p map[string]any) []row { return g.orgRecords(paramIDs(p), paramDate(p)) },
@@ -806,6 +988,13 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		g.scenarios[p["id"].(string)] = maps.Clone(p)
 		return nil
 	},
+	"scenario_lock": func(g *fakeGraph, p map[string]any) []row {
+		var json any
+		if sc := g.scenarios[p["id"].(string)]; sc != nil {
+			json = sc["json"]
+		}
+		return []row{{"json": json, "applied": g.commits[p["commit"].(string)]}}
+	},
 	"scenario_get": func(g *fakeGraph, p map[string]any) []row {
 		if sc := g.scenarios[p["id"].(string)]; sc != nil {
 			return []row{{"json": sc["json"]}}
@@ -894,14 +1083,4 @@ func (g *fakeGraph) changeCounts(p map[string]any) []row {
 		out = append(out, row{"type": typ, "changes": n})
 	}
 	return out
-}
-
-// lockWithin locks mu unless that takes longer than d.
-func lockWithin(mu *sync.Mutex, d time.Duration) bool {
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if mu.TryLock() {
-			return true
-		}
-	}
-	return false
 }

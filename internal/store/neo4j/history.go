@@ -27,10 +27,16 @@ type stagedChange struct {
 	date             org.Date
 }
 
-// RecordChange numbers c after the history's counter as the lock found it
-// (no other writer takes a number while the lock is held), sets c.Seq and
-// keeps the change, as it is now, to be written when the transaction commits.
+// RecordChange numbers c after the history's counter as meta_lock found it
+// (no other writer takes a number while the lock is held, and the lock is
+// held until the commit, so that changes commit in the order of their
+// numbers), sets c.Seq and keeps the change, as it is now, to be written when
+// the transaction commits. The domain records after all its checks, so that
+// the lock every writer waits for is held for the commit's tail only.
 func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
+	if err := t.lockMeta(ctx); err != nil {
+		return err
+	}
 	seq := t.changeSeq + int64(len(t.changes)) + 1
 	numbered := *c
 	numbered.Seq = seq

@@ -90,8 +90,10 @@ func TestRecordChangeNumbersAtOnceAndWritesAtCommit(t *testing.T) {
 	}
 	names := f.names()
 	at := func(name string) int { return slices.Index(names, name) }
-	if at("decision_date") < 0 || !(at("meta_lock") < at("decision_date") && at("decision_date") < at("commit")) {
-		t.Fatalf("statements %v: want the lock, the decision checked, then the records, the change, the counter and the audit entry", names)
+	if at("decision_date") < 0 || !(at("province_lock") < at("working_set") && at("working_set") < at("decision_date") &&
+		at("decision_date") < at("meta_lock") && at("meta_lock") < at("commit")) {
+		t.Fatalf("statements %v: want the province locked and the records read, the decision checked, then the counter locked "+
+			"as the change is recorded, then the records, the change, the counter and the audit entry written", names)
 	}
 	if writes := slices.DeleteFunc(slices.Clone(f.modes), func(m n4j.AccessMode) bool { return m != n4j.AccessModeWrite }); len(writes) != 1 {
 		t.Fatalf("transactions %v, want one write", f.modes)

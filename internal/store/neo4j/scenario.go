@@ -1,10 +1,13 @@
 package neo4j
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"dangbo/internal/org"
 )
@@ -85,23 +88,39 @@ func (s *Store) Scenarios(ctx context.Context) ([]org.Scenario, error) {
 }
 
 // scenario is scenario id as this transaction sees it, read from the
-// database the first time.
+// database the first time: by an Update under the lock of the scenario's
+// node (scenario_lock), so that the rev it checks a put against stays the
+// stored one until it commits.
 func (t *updateTx) scenario(ctx context.Context, id string) (*txScenario, error) {
 	if ts := t.scenarios[id]; ts != nil {
 		return ts, nil
 	}
-	recs, err := run(ctx, t.q, "scenario_get", map[string]any{"id": id})
+	var recs []*n4j.Record
+	var err error
+	if t.key == "" {
+		recs, err = run(ctx, t.q, "scenario_get", map[string]any{"id": id})
+	} else {
+		recs, err = run(ctx, t.q, "scenario_lock", map[string]any{"id": id, "commit": t.key})
+	}
 	if err != nil {
 		return nil, err
 	}
 	ts := &txScenario{}
 	if len(recs) > 0 {
 		r := recs[0].AsMap()
-		sc, err := decodeScenario(r)
-		if err != nil {
-			return nil, err
+		if t.key != "" {
+			var d decoder
+			if err := t.found(d.boolean(r, "applied")); err != nil || d.err != nil {
+				return nil, cmp.Or(err, d.err)
+			}
 		}
-		ts.found, ts.value, ts.rev = true, r["json"].(string), sc.Rev
+		if r["json"] != nil {
+			sc, err := decodeScenario(r)
+			if err != nil {
+				return nil, err
+			}
+			ts.found, ts.value, ts.rev = true, r["json"].(string), sc.Rev
+		}
 	}
 	if t.scenarios == nil {
 		t.scenarios = map[string]*txScenario{}

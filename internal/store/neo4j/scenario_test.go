@@ -50,16 +50,16 @@ func TestScenarioPutReadsTheRevThenWritesAtCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := f.names(), []string{
-		"meta_lock", "scenario_get", "scenario_put", "commit", // the replay, rolled back
-		"meta_lock", "scenario_get", "scenario_put", "commit",
+		"scenario_lock", "scenario_put", "commit", // the replay, rolled back
+		"scenario_lock", "scenario_put", "commit",
 	}; !slices.Equal(got, want) {
 		t.Fatalf("statements\n got %v\nwant %v", got, want)
 	}
 	if !slices.Equal(f.modes, []n4j.AccessMode{n4j.AccessModeWrite}) {
 		t.Fatalf("transactions %v", f.modes)
 	}
-	if p := f.only("scenario_get")[0].params; !reflect.DeepEqual(p, map[string]any{"id": "s1"}) {
-		t.Fatalf("scenario_get params %v", p)
+	if p := f.only("scenario_lock")[0].params; !reflect.DeepEqual(p, map[string]any{"id": "s1", "commit": f.only("commit")[0].params["commit"]}) {
+		t.Fatalf("scenario_lock params %v", p)
 	}
 	p := f.only("scenario_put")[1].params
 	if p["id"] != "s1" || p["rev"] != int64(1) {
@@ -120,7 +120,7 @@ func TestScenarioMissingIsNotFound(t *testing.T) {
 		return err
 	})
 	wantCode(t, err, org.ENotFound)
-	if got := f.names(); !slices.Equal(got, []string{"scenario_get", "meta_lock", "scenario_get"}) {
+	if got := f.names(); !slices.Equal(got, []string{"scenario_get", "scenario_lock"}) {
 		t.Fatalf("statements %v", got)
 	}
 }
@@ -169,7 +169,7 @@ func TestScenarioStaleRevConflictsAndWritesNothing(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update error %v", err)
 	}
-	if got := f.names(); !slices.Equal(got, []string{"meta_lock", "scenario_get", "scenario_get"}) {
+	if got := f.names(); !slices.Equal(got, []string{"scenario_lock", "scenario_lock"}) {
 		t.Fatalf("statements %v: want s1 read once, s2 once, nothing written", got)
 	}
 	if got, err := s.Scenario(ctx, "s1"); err != nil || got.Rev != 1 || got.Name != "Sáp nhập chi bộ s1" {
@@ -210,6 +210,7 @@ func TestScenarioDecodingFailures(t *testing.T) {
 	s, f := newFake(t)
 	for _, bad := range []row{{"json": int64(7)}, {"json": "{"}, {"json": `{"status": "LOST"}`}} {
 		f.answer["scenario_get"] = func(map[string]any) []row { return []row{bad} }
+		f.answer["scenario_lock"] = func(map[string]any) []row { return []row{{"json": bad["json"], "applied": false}} }
 		f.answer["scenarios_all"] = func(map[string]any) []row { return []row{bad} }
 		if _, err := s.Scenario(ctx, "s1"); err == nil || org.ErrorCode(err) == org.ENotFound {
 			t.Fatalf("Scenario of %v: %v", bad, err)

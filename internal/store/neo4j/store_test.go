@@ -98,7 +98,7 @@ func TestStoreErrors(t *testing.T) {
 
 func TestRunPassesExactlyTheDeclaredParameters(t *testing.T) {
 	_, f := newFake(t)
-	q := fakeQuerier{f: f}
+	q := fakeQuerier{f: f, tx: &fakeTx{}}
 	for _, params := range []map[string]any{
 		{}, // missing
 		{"ids": []string{"p"}, "at": nil, "key": nil}, // extra

@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"dangbo/internal/org"
@@ -26,7 +27,11 @@ type workingSets struct {
 	later        map[int64]org.Change // by number
 }
 
-// Load reads ws in one statement, unless the working sets loaded before hold it.
+// Load reads ws in one statement, unless the working sets loaded before hold
+// it. An Update first locks the provinces above what ws names
+// (province_lock); when what the working set holds reaches into a province
+// it does not hold yet (a member of a commune residing in another province),
+// it locks that one too and reads the working set again, now under the lock.
 func (t *updateTx) Load(ctx context.Context, ws org.WorkingSet) error {
 	near := slices.DeleteFunc(slices.Clone(ws.Near), func(id string) bool {
 		return id == "" || t.loaded.inside[id] || t.members.known(id) && t.orgs.known(id)
@@ -34,35 +39,24 @@ func (t *updateTx) Load(ctx context.Context, ws org.WorkingSet) error {
 	if len(near) == 0 && len(ws.Subtrees) == 0 {
 		return nil
 	}
-	recs, err := run(ctx, t.q, "working_set", map[string]any{"near": near, "subtrees": ws.Subtrees, "at": dateParam(ws.At)})
-	if err != nil {
-		return err
-	}
-	r := one(recs)
-	var d decoder
-	inside := d.strings(r, "inside")
-	orgs, members, later := d.rows(r, "orgs"), d.rows(r, "members"), d.rows(r, "later")
-	if d.err != nil {
-		return d.err
-	}
-	foundOrgs := make(map[string]*org.OrgRecord, len(orgs))
-	for _, row := range orgs {
-		o, err := decodeOrg(row)
-		if err != nil {
+	var set loadedSet
+	for lock, round := slices.Concat(near, ws.Subtrees), 0; len(lock) > 0; lock, round = t.unlockedTops(set.orgs), round+1 {
+		if round == maxLockRounds {
+			return fmt.Errorf("neo4j: the provinces above the working set kept moving: %v", lock)
+		}
+		if err := t.lockTops(ctx, lock); err != nil {
 			return err
 		}
+		var err error
+		if set, err = readWorkingSet(ctx, t.q, near, ws); err != nil {
+			return err
+		}
+	}
+	inside, foundOrgs, foundMembers, later := set.inside, set.orgs, set.members, set.later
+	for _, o := range set.stored {
 		if err := t.keepCounts(o); err != nil {
 			return err
 		}
-		foundOrgs[o.ID] = &o.OrgRecord
-	}
-	foundMembers := make(map[string]*org.MemberRecord, len(members))
-	for _, row := range members {
-		m, err := decodeMember(row)
-		if err != nil {
-			return err
-		}
-		foundMembers[m.ID] = m
 	}
 	// What near names and the working set does not hold does not exist.
 	t.orgs.seed(foundOrgs, near)
@@ -90,14 +84,80 @@ func (t *updateTx) Load(ctx context.Context, ws org.WorkingSet) error {
 			l.historyAfter[id] = ws.At
 		}
 	}
-	for _, row := range later {
-		c, err := decodeChange(row)
-		if err != nil {
-			return err
-		}
+	for _, c := range later {
 		l.later[c.Seq] = c
 	}
 	return nil
+}
+
+// maxLockRounds bounds the rounds of locking and reading of a working set
+// whose provinces move while its Update waits for their locks.
+const maxLockRounds = 4
+
+// loadedSet is a working set as read.
+type loadedSet struct {
+	inside  []string
+	stored  []*storedOrg
+	orgs    map[string]*org.OrgRecord
+	members map[string]*org.MemberRecord
+	later   []org.Change
+}
+
+// readWorkingSet runs working_set.cypher and decodes what it found.
+func readWorkingSet(ctx context.Context, q querier, near []string, ws org.WorkingSet) (loadedSet, error) {
+	recs, err := run(ctx, q, "working_set", map[string]any{"near": near, "subtrees": ws.Subtrees, "at": dateParam(ws.At)})
+	if err != nil {
+		return loadedSet{}, err
+	}
+	r := one(recs)
+	var d decoder
+	set := loadedSet{inside: d.strings(r, "inside")}
+	orgs, members, later := d.rows(r, "orgs"), d.rows(r, "members"), d.rows(r, "later")
+	if d.err != nil {
+		return loadedSet{}, d.err
+	}
+	set.orgs = make(map[string]*org.OrgRecord, len(orgs))
+	for _, row := range orgs {
+		o, err := decodeOrg(row)
+		if err != nil {
+			return loadedSet{}, err
+		}
+		set.stored = append(set.stored, o)
+		set.orgs[o.ID] = &o.OrgRecord
+	}
+	set.members = make(map[string]*org.MemberRecord, len(members))
+	for _, row := range members {
+		m, err := decodeMember(row)
+		if err != nil {
+			return loadedSet{}, err
+		}
+		set.members[m.ID] = m
+	}
+	for _, row := range later {
+		c, err := decodeChange(row)
+		if err != nil {
+			return loadedSet{}, err
+		}
+		set.later = append(set.later, c)
+	}
+	return set, nil
+}
+
+// unlockedTops are the provinces among orgs (those part of nothing at any
+// date) that an Update does not hold the lock of. A working set holds every
+// organisation above those it holds, so its provinces are among them.
+func (t *updateTx) unlockedTops(orgs map[string]*org.OrgRecord) []string {
+	if t.key == "" {
+		return nil
+	}
+	var out []string
+	for _, id := range sortedKeys(orgs) {
+		top := !slices.ContainsFunc(orgs[id].Versions, func(v org.Version) bool { return v.ParentID != "" })
+		if top && !t.tops[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // known reports whether the transaction read record id, or knows it does not exist.

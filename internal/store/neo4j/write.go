@@ -18,27 +18,30 @@ import (
 // the open-ended state, the one the maintained counts describe.
 const openEnd = org.Forever - 1
 
-// Update runs fn in one write transaction. The transaction first takes the
-// lock that serialises writers; when fn returns, what it put is written in one
-// statement (commit.cypher) with the counts it changes, worked out from those
-// stored (tree.WriteCountChanges), its changes and its audit entries.
-// The driver may run the whole of it again on a transient error, so fn must
-// not keep state between runs.
+// Update runs fn in one write transaction. The transaction locks what it
+// reads before reading it: the provinces above the records it reads (see
+// lockTops), and the Meta node from its first change on (lockMeta); when fn
+// returns, what it put is written in one statement (commit.cypher) with the
+// counts it changes, worked out from those stored
+// (tree.WriteCountChanges), its changes and its audit entries.
+// The driver may run the whole of it again on a transient error (a deadlock
+// between two writers among them), so fn must not keep state between runs.
 //
 // When the connection drops during the commit, nobody knows whether it
 // applied, and the driver does not retry: Update runs again itself, under the
-// key it recorded with its writes, and a run that finds the key answers as
-// the committed run did, without running fn again.
+// key it recorded with its writes; the first lock the run takes finds the
+// key, and the run ends there and answers as the committed run did.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	key := org.NewID("u")
 	var err error
 	for range maxCommitAttempts {
 		err = s.write(ctx, func(q querier) error {
-			tx, applied, err := s.beginUpdate(ctx, q, key)
-			if err != nil || applied {
-				return err
-			}
-			if err := fn(tx); err != nil {
+			tx := s.newTx(q, key)
+			err := fn(tx)
+			switch {
+			case tx.applied:
+				return nil
+			case err != nil:
 				return err
 			}
 			return tx.commit(ctx)
@@ -54,61 +57,105 @@ func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 // maxCommitAttempts bounds the runs of an Update whose commit's outcome was unknown.
 const maxCommitAttempts = 3
 
-// locked is what the writers' lock found.
-type locked struct {
-	changeSeq int64 // the history's counter
-	applied   bool  // whether the Update of the key it was given committed already
-}
+// errApplied ends a run of an Update whose key a lock found: an earlier run
+// committed. Update answers nil, whatever fn made of the error.
+var errApplied = errors.New("neo4j: the Update committed in an earlier run")
 
-// lock takes the writers' lock for the Update of key commit.
-func lock(ctx context.Context, q querier, commit string) (locked, error) {
-	recs, err := run(ctx, q, "meta_lock", map[string]any{"key": metaKey, "commit": commit})
+// lockTops takes the lock of every province above the organisations and
+// members of ids (province_lock.cypher), unless the transaction is a View or
+// holds them all already: a writer reads records only after it holds their
+// provinces, so that what it checks in Go stays true until it commits.
+func (t *updateTx) lockTops(ctx context.Context, ids []string) error {
+	if t.key == "" || !slices.ContainsFunc(ids, func(id string) bool { return !t.tops[id] }) {
+		return nil
+	}
+	recs, err := run(ctx, t.q, "province_lock", map[string]any{"ids": ids, "commit": t.key})
 	if err != nil {
-		return locked{}, err
+		return err
 	}
 	var d decoder
 	r := one(recs)
-	l := locked{changeSeq: d.integer(r, "changeSeq"), applied: d.boolean(r, "applied")}
-	return l, d.err
+	tops, applied := d.strings(r, "tops"), d.boolean(r, "applied")
+	if d.err != nil {
+		return d.err
+	}
+	for _, id := range tops {
+		t.tops[id] = true
+	}
+	return t.found(applied)
+}
+
+// lockMeta takes the lock on the Meta node (meta_lock.cypher), once, and
+// reads the history's counter under it.
+func (t *updateTx) lockMeta(ctx context.Context) error {
+	if t.metaLocked {
+		return nil
+	}
+	recs, err := run(ctx, t.q, "meta_lock", map[string]any{"key": metaKey, "commit": t.key})
+	if err != nil {
+		return err
+	}
+	var d decoder
+	r := one(recs)
+	t.changeSeq = d.integer(r, "changeSeq")
+	applied := d.boolean(r, "applied")
+	if d.err != nil {
+		return d.err
+	}
+	t.metaLocked = true
+	return t.found(applied)
+}
+
+// found notes what a lock found: whether an earlier run committed.
+func (t *updateTx) found(applied bool) error {
+	t.locked = true
+	if applied {
+		t.applied = true
+		return errApplied
+	}
+	return nil
 }
 
 // View runs fn in a read transaction, routed to a reader on a cluster,
-// without the writers' lock; what fn puts is never written.
+// without any lock; what fn puts is never written.
 func (s *Store) View(ctx context.Context, fn func(org.Tx) error) error {
-	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, locked{}, "")) })
+	return s.read(ctx, func(q querier) error { return fn(s.newTx(q, "")) })
 }
 
-// beginUpdate takes the lock for the Update of key; applied, it returns no
-// transaction.
-func (s *Store) beginUpdate(ctx context.Context, q querier, key string) (tx *updateTx, applied bool, err error) {
-	l, err := lock(ctx, q, key)
-	if err != nil || l.applied {
-		return nil, l.applied, err
-	}
-	return s.newTx(q, l, key), false, nil
-}
-
-// newTx is a transaction over q, whose lock found l, for the Update of key.
-func (s *Store) newTx(q querier, l locked, key string) *updateTx {
+// newTx is a transaction over q for the Update of key, or for a View
+// without one.
+func (s *Store) newTx(q querier, key string) *updateTx {
 	t := &updateTx{
-		store: s, q: q, changeSeq: l.changeSeq, key: key, storedCounts: map[string]org.Counts{},
+		store: s, q: q, key: key, storedCounts: map[string]org.Counts{}, tops: map[string]bool{},
 		orgs: records[org.OrgRecord]{
 			what: org.WhatOrg,
 			id:   func(r *org.OrgRecord) string { return r.ID }, rev: func(r *org.OrgRecord) *int64 { return &r.Rev },
 		},
 		members: records[org.MemberRecord]{
-			what: org.WhatMember, load: loadMembers,
-			id: func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
+			what: org.WhatMember,
+			id:   func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
 	}
-	t.orgs.load = func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
+	t.orgs.peek = func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
 		recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids, "at": dateParam(openEnd)})
 		if err != nil {
 			return nil, err
 		}
 		return t.storedOrgs(recs)
 	}
+	t.members.peek = loadMembers
+	t.orgs.load, t.members.load = locking(t, t.orgs.peek), locking(t, t.members.peek)
 	return t
+}
+
+// locking is peek after the lock of the provinces of the records it reads.
+func locking[R any](t *updateTx, peek func(context.Context, querier, []string) (map[string]*R, error)) func(context.Context, querier, []string) (map[string]*R, error) {
+	return func(ctx context.Context, q querier, ids []string) (map[string]*R, error) {
+		if err := t.lockTops(ctx, ids); err != nil {
+			return nil, err
+		}
+		return peek(ctx, q, ids)
+	}
 }
 
 // storedOrgs decodes records of org_records.cypher, keeping their counts.
@@ -142,15 +189,19 @@ func (t *updateTx) keepCounts(o *storedOrg) error {
 type updateTx struct {
 	store *Store
 	q     querier
-	// changeSeq is the history's counter as the lock found it: the changes
-	// recorded take the numbers after it
+	// changeSeq is the history's counter as meta_lock found it: the
+	// changes recorded take the numbers after it
 	changeSeq int64
-	key       string // the Update's, recorded at commit
-	orgs      records[org.OrgRecord]
-	members   records[org.MemberRecord]
-	loaded    workingSets    // the working sets read (see workingset.go)
-	changes   []stagedChange // recorded, in order
-	audit     []org.AuditEntry
+	key       string // the Update's, recorded at commit; empty in a View
+	// the locks it holds: of the provinces of tops, and of the Meta node;
+	// locked when it took any, applied when one found key committed
+	tops                        map[string]bool
+	metaLocked, locked, applied bool
+	orgs                        records[org.OrgRecord]
+	members                     records[org.MemberRecord]
+	loaded                      workingSets    // the working sets read (see workingset.go)
+	changes                     []stagedChange // recorded, in order
+	audit                       []org.AuditEntry
 	// scenarios read or put, by id, and the ids of those put, in the
 	// order first put (see scenario.go)
 	scenarios     map[string]*txScenario
@@ -182,6 +233,12 @@ func (t *updateTx) PutMember(ctx context.Context, r org.MemberRecord) error {
 // the counts it changes, the changes recorded, whose scopes may name
 // organisations put, the audit entries and the Update's key.
 func (t *updateTx) commit(ctx context.Context) error {
+	// A run that took no lock yet learns here whether an earlier one committed.
+	if !t.locked {
+		if err := t.lockMeta(ctx); err != nil {
+			return ignoreApplied(err)
+		}
+	}
 	if err := t.writeScenarios(ctx); err != nil {
 		return err
 	}
@@ -315,6 +372,14 @@ func (t *updateTx) knownAbove(ids []string) bool {
 	return true
 }
 
+// ignoreApplied is err, or nil for errApplied.
+func ignoreApplied(err error) error {
+	if errors.Is(err, errApplied) {
+		return nil
+	}
+	return err
+}
+
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Revision is the revision of the structure.
@@ -335,12 +400,14 @@ func (s *Store) Revision(ctx context.Context) (uint64, error) {
 // records are the records of one kind a transaction read or put, by id, in
 // the order first seen so that writes are deterministic.
 type records[R interface{ Clone() R }] struct {
-	what  string // what a record is, in Vietnamese, for messages
-	load  func(ctx context.Context, q querier, ids []string) (map[string]*R, error)
-	id    func(*R) string
-	rev   func(*R) *int64
-	byID  map[string]*change[R]
-	order []string
+	what string // what a record is, in Vietnamese, for messages
+	// load reads records under the lock of their provinces; peek without
+	// it, for a new record's put, whose id must not exist yet
+	load, peek func(ctx context.Context, q querier, ids []string) (map[string]*R, error)
+	id         func(*R) string
+	rev        func(*R) *int64
+	byID       map[string]*change[R]
+	order      []string
 }
 
 // change is a record as stored (nil when it is not) and as put (nil until it is).
@@ -357,11 +424,16 @@ func (rs *records[R]) change(ctx context.Context, q querier, id string) (*change
 // not seen yet: a caller about to read them one by one then costs no more
 // round trips.
 func (rs *records[R]) prefetch(ctx context.Context, q querier, ids []string) error {
+	return rs.fetch(ctx, q, ids, rs.load)
+}
+
+// fetch reads with load the records of ids the transaction has not seen yet.
+func (rs *records[R]) fetch(ctx context.Context, q querier, ids []string, load func(context.Context, querier, []string) (map[string]*R, error)) error {
 	missing := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return rs.byID[id] != nil })
 	if len(missing) == 0 {
 		return nil
 	}
-	loaded, err := rs.load(ctx, q, missing)
+	loaded, err := load(ctx, q, missing)
 	if err != nil {
 		return err
 	}
@@ -396,10 +468,17 @@ func (rs *records[R]) read(ctx context.Context, q querier, id string) (R, error)
 // put takes r to be written at commit. Its rev must be the one it was read
 // with (0 for a new record); the record written carries the next one.
 func (rs *records[R]) put(ctx context.Context, q querier, r R) error {
-	c, err := rs.change(ctx, q, rs.id(&r))
-	if err != nil {
+	load := rs.load
+	if *rs.rev(&r) == 0 {
+		// A new record: found, it is stale whatever the lock, and not
+		// found, no other writer knows its fresh id.
+		load = rs.peek
+	}
+	id := rs.id(&r)
+	if err := rs.fetch(ctx, q, []string{id}, load); err != nil {
 		return err
 	}
+	c := rs.byID[id]
 	var current int64
 	if latest := firstOf(c.after, c.before); latest != nil {
 		current = *rs.rev(latest)

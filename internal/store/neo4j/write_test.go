@@ -31,8 +31,8 @@ func TestCreateOrgWritesRecountsAndMovesTheHorizon(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"meta_lock", "org_records", // the lock, then the parent
-		"org_records", // the new id, to learn it is new
+		"province_lock", "org_records", // the parent's province locked, then the parent
+		"org_records", // the new id, to learn it is new (no lock: a new record has no province yet)
 		"orgs_above",  // the parent's chain with its counts, to recount from
 		"commit",      // the write, the counts it changes, the action and the Update's key
 		"org_records", // the service reads the new cell back
@@ -157,7 +157,7 @@ func TestStalePutConflictsAndWritesNothing(t *testing.T) {
 	if o, _ := s.Org(ctx, now(), "c1"); o.Name != "Chi bộ thôn Đông Một" {
 		t.Fatalf("name %q", o.Name)
 	}
-	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f: f}, []string{"c1"}); rec["c1"].Rev != 2 {
+	if rec, _ := loadOrgRecords(ctx, fakeQuerier{f: f, tx: &fakeTx{}}, []string{"c1"}); rec["c1"].Rev != 2 {
 		t.Fatalf("rev after one put %d", rec["c1"].Rev)
 	}
 }
@@ -211,7 +211,7 @@ func TestUpdateStartsAfreshWhenTheDriverRetries(t *testing.T) {
 	if err != nil || runs != 2 {
 		t.Fatalf("Update = %v after %d runs", err, runs)
 	}
-	if locks := f.only("meta_lock"); len(locks) != 2 {
+	if locks := f.only("province_lock"); len(locks) != 2 {
 		t.Fatalf("%d locks, want one a run", len(locks))
 	}
 	if c1, _ := s.Org(ctx, now(), "c1"); c1.Counts != cellCounts(2, 0) {
@@ -249,7 +249,7 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 		t.Fatalf("change %+v", change)
 	}
 	if got := f.names(); slices.Index(got, "commit") < 0 ||
-		!slices.Equal(got[slices.Index(got, "commit")+1:][:1], []string{"meta_lock"}) || len(f.only("commit")) != 1 {
+		!slices.Equal(got[slices.Index(got, "commit")+1:][:1], []string{"province_lock"}) || len(f.only("commit")) != 1 {
 		t.Fatalf("statements %v: want one run that writes, then one that only finds its key", got)
 	}
 	if page, _ := s.Changes(ctx, org.ChangeQuery{First: 10}); len(page.Changes) != 1 {
