@@ -5,7 +5,7 @@ package neo4j
 // schema, so a misspelt name in a .cypher file fails the build.
 //
 //	(:Org {id, code, rev, name, nameKey, kind, sector, established, ended,
-//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts, changedTo})
+//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts, changedTo, writes})
 //	(:Org)-[:HAS_VERSION]->(:OrgVersion {since, until, parentId, name, nameKey, kind, sector})
 //	(:Org)-[:PART_OF {since, until}]->(:Org)
 //	(:Member {id, fullName, nameKey, gender, admittedOn, officialOn, theory,
@@ -19,7 +19,7 @@ package neo4j
 //	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
 //	(:Change)-[:WITHIN]->(:Org)
-//	(:Scenario {id, rev, createdAt, json})
+//	(:Scenario {id, rev, createdAt, json, writes})
 //	(:Commit {key, at})
 //
 // Dates are Neo4j DATE values and enumerations their API names. An open-ended
@@ -31,7 +31,9 @@ package neo4j
 // CountDelta how they change on its date (since), so that the counts on any
 // date are counts less the changes dated after it: a read costs a row per
 // organisation whatever the date, and reads no change on or after changedTo,
-// the date of the latest; Meta.writes counts writing transactions,
+// the date of the latest; Meta.writes counts the writing transactions that
+// locked it, and writes on a province (an Org part of nothing) or a Scenario
+// those that locked that node (province_lock, scenario_lock);
 // Meta.revision those that wrote organisations or members (org.Store.Revision);
 // Meta.importing is the id of the import underway, which wrote last at
 // Meta.importBeat, a DATETIME (see seeding.go).

@@ -4,8 +4,10 @@
 //
 // Several service instances may share one database, so nothing that must stay
 // consistent lives in an instance: each organisation's counts are maintained in
-// the graph by the transaction that changes them, writers serialise on one
-// lock node, and search uses Neo4j's full-text indexes. Statements use the
+// the graph by the transaction that changes them, writers lock the provinces
+// they read (so that writers of different provinces run in parallel) and the
+// Meta node from their first change to their commit, and search uses Neo4j's
+// full-text indexes. Statements use the
 // variable-scope CALL () {} subquery syntax, so the server must be Neo4j 5.23
 // or later (5.26 LTS, Aura).
 package neo4j

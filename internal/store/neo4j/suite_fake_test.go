@@ -12,16 +12,14 @@ import (
 )
 
 // fakeSuiteCases are the cases of the behaviour suite the fake driver runs:
-// all but those that write from several goroutines at once, which the fake
-// does not model, and those that import a whole demo province, too large for
-// its scans.
+// all but those that import a whole demo province, too large for its scans.
 var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViolationsWriteNothing", "Members", "Residence",
 	"OrgOperations", "MemberOperations", "ImportExport", "ImportRejectsInvalid", "StaleWriteConflicts",
 	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "SearchPages", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
 	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
-	"VillagesAndMeetings"}
+	"VillagesAndMeetings", "ConcurrentOperations", "ConcurrentWrites"}
 
 // TestFakeStoreSuite runs the behaviour suite against the adapter on the fake
 // driver (full-text search modelled as a scan), without a Neo4j server.
