@@ -86,9 +86,10 @@ func (t *updateTx) lockTops(ctx context.Context, ids []string) error {
 }
 
 // lockMeta takes the lock on the Meta node (meta_lock.cypher), once, and
-// reads the history's counter under it.
+// reads the history's counter under it; a View, which writes nothing, takes
+// no lock and numbers from zero.
 func (t *updateTx) lockMeta(ctx context.Context) error {
-	if t.metaLocked {
+	if t.metaLocked || t.key == "" {
 		return nil
 	}
 	recs, err := run(ctx, t.q, "meta_lock", map[string]any{"key": metaKey, "commit": t.key})
