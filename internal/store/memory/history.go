@@ -137,6 +137,9 @@ func (s *Store) readChanges(seqs []int64) ([]org.Change, error) {
 	if len(seqs) == 0 {
 		return nil, nil
 	}
+	if err := s.checkpoint(); err != nil {
+		return nil, err
+	}
 	out := make([]org.Change, len(seqs))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(changeBucket)

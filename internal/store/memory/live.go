@@ -25,6 +25,9 @@ func (s *Store) LastSeq(context.Context) (int64, error) {
 // applied, from disk (numbers may have gaps where a dataset imported had them).
 func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int) ([]org.Change, error) {
 	last, _ := s.LastSeq(ctx)
+	if err := s.checkpoint(); err != nil {
+		return nil, err
+	}
 	var out []org.Change
 	err := s.db.View(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(changeBucket).Cursor()
