@@ -113,15 +113,18 @@ func (w *wal) append(payload []byte) error {
 type loggedGroup struct {
 	n       uint64
 	payload []byte
+	changes []int64 // the numbers of its changes
 }
 
 // checkpointer writes logged groups to the bbolt file.
 type checkpointer struct {
 	mu sync.Mutex // one checkpoint at a time
 	// pendingMu guards pending, the groups logged and not yet in the file,
-	// in order.
+	// in order, and changes, their changes' records by number: the history
+	// reads them from here rather than have the file written first.
 	pendingMu sync.Mutex
 	pending   []loggedGroup
+	changes   map[int64][]byte
 	wake      chan struct{}
 	stop      chan struct{}
 	stopped   chan struct{}
@@ -361,8 +364,15 @@ func (s *Store) logGroup(sts []*staged) error {
 	}
 	s.auditSeq = seq
 	c := &s.ckpt
+	g := loggedGroup{n: n, payload: payload}
 	c.pendingMu.Lock()
-	c.pending = append(c.pending, loggedGroup{n, payload})
+	for _, st := range sts {
+		for _, ch := range st.changes {
+			c.changes[ch.head.Seq] = ch.value
+			g.changes = append(g.changes, ch.head.Seq)
+		}
+	}
+	c.pending = append(c.pending, g)
 	c.pendingMu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -371,11 +381,21 @@ func (s *Store) logGroup(sts []*staged) error {
 	return nil
 }
 
+// loggedChanges is a copy of the records of the changes logged and not yet
+// in the file, by number. A reader takes it before it reads the file: a
+// change the checkpointer moves meanwhile is in one or the other. Their
+// numbers are above those of every change in the file.
+func (s *Store) loggedChanges() map[int64][]byte {
+	c := &s.ckpt
+	c.pendingMu.Lock()
+	defer c.pendingMu.Unlock()
+	return maps.Clone(c.changes)
+}
+
 // checkpoint writes every group logged so far to the file, in one bbolt
 // transaction, and starts the log over once it holds enough that the file
-// has.
-// Readers of the file (changes' records, the audit log) call it first, so
-// that they read every write that returned.
+// has. Readers of what only the file holds (the audit log, an export) call
+// it first, so that they read every write that returned.
 func (s *Store) checkpoint() error {
 	c := &s.ckpt
 	c.mu.Lock()
@@ -399,6 +419,11 @@ func (s *Store) checkpoint() error {
 	}
 	c.pendingMu.Lock()
 	c.pending = c.pending[len(groups):]
+	for _, g := range groups {
+		for _, seq := range g.changes {
+			delete(c.changes, seq)
+		}
+	}
 	left := len(c.pending)
 	c.pendingMu.Unlock()
 	if left > 0 {

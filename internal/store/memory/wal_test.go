@@ -178,3 +178,48 @@ func TestLogBesideANewFileIsNotReplayed(t *testing.T) {
 		t.Fatalf("a new file took %d organisations from a log left beside it", n)
 	}
 }
+
+// TestLoggedChangesAreRead: the changes of writes in the log and not yet in
+// the file are listed by the live feed and read whole, in order after those
+// in the file.
+func TestLoggedChangesAreRead(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), nil)
+	record := func(n int) {
+		for range n {
+			c := &org.Change{Type: org.ChangeAdmitted, EffectiveOn: org.DateFrom(2024, 1, 1), Subjects: []string{"m"}, Scope: []string{"x"},
+				Decision: org.Decision{Number: "1", Date: org.DateFrom(2024, 1, 1), IssuerID: "x"}}
+			if err := s.Update(ctx, func(tx org.Tx) error { return tx.RecordChange(ctx, c) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	record(3)
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	s.ckpt.mu.Lock() // the next ones stay in the log
+	defer s.ckpt.mu.Unlock()
+	record(4)
+	for _, after := range []int64{0, 2, 3, 5} {
+		got, err := s.ChangesAfter(ctx, after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != int(7-after) {
+			t.Fatalf("after %d: %d changes, want %d", after, len(got), 7-after)
+		}
+		for i, c := range got {
+			if c.Seq != after+int64(i)+1 {
+				t.Fatalf("after %d: change %d numbered %d", after, i, c.Seq)
+			}
+		}
+	}
+	if got, _ := s.ChangesAfter(ctx, 1, 4); len(got) != 4 || got[3].Seq != 5 {
+		t.Fatalf("a page of 4 after 1: %d changes", len(got))
+	}
+	changes, err := s.readChanges([]int64{6, 2, 7})
+	if err != nil || len(changes) != 3 || changes[0].Seq != 6 || changes[1].Seq != 2 || changes[2].Seq != 7 {
+		t.Fatalf("read whole: %v, %v", changes, err)
+	}
+}
