@@ -6,7 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"dangbo/internal/org"
 	"dangbo/internal/testseed"
@@ -222,4 +226,57 @@ func TestLoggedChangesAreRead(t *testing.T) {
 	if err != nil || len(changes) != 3 || changes[0].Seq != 6 || changes[1].Seq != 2 || changes[2].Seq != 7 {
 		t.Fatalf("read whole: %v, %v", changes, err)
 	}
+}
+
+// BenchmarkLogVersusFile is the floor of a durable write on this disk: one
+// group of a write's size (a member, a change, an audit entry) made durable
+// by the log (one write, one fdatasync) and by a bbolt commit (its pages,
+// fdatasync, its meta page, fdatasync), alternately, in the same run; it
+// reports both p50s and their ratio.
+func BenchmarkLogVersusFile(b *testing.B) {
+	dir := b.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var p payload
+	for i := range 2000 { // a file of some depth
+		p.put(memberBucket, fmt.Appendf(nil, "m%05d", i), make([]byte, 900))
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return applyOps(tx, p.b) }); err != nil {
+		b.Fatal(err)
+	}
+	var logged, filed []time.Duration
+	for i := 0; b.Loop(); i++ {
+		var p payload
+		p.put(memberBucket, fmt.Appendf(nil, "m%05d", i%2000), make([]byte, 900))
+		p.put(changeBucket, seqKey(int64(i+1)), make([]byte, 2500))
+		p.put(auditBucket, seqKey(int64(i+1)), make([]byte, 300))
+		start := time.Now()
+		s.persistMu.Lock()
+		err := s.wal.append(p.b)
+		if s.wal.size > walRestartAt { // as a checkpoint would
+			s.wal.size = 0
+		}
+		s.persistMu.Unlock()
+		logged = append(logged, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if err := s.db.Update(func(tx *bolt.Tx) error { return applyOps(tx, p.b) }); err != nil {
+			b.Fatal(err)
+		}
+		filed = append(filed, time.Since(start))
+	}
+	b.ReportMetric(float64(median(logged).Microseconds()), "log-p50-µs")
+	b.ReportMetric(float64(median(filed).Microseconds()), "file-p50-µs")
+	b.ReportMetric(float64(median(filed))/float64(median(logged)), "file/log")
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
