@@ -112,7 +112,7 @@ func (s streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 type sse struct{ transport.SSE }
 
 func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	_, body, err := decodeParams(r)
+	params, body, err := decodeParams(r)
 	if err != nil {
 		refuseBody(w, err)
 		return
@@ -120,6 +120,16 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	// gqlgen's transport would open the stream first and send the refusal
+	// as its one event: a document that does not parse or validate is
+	// answered as over POST instead, before any stream.
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
+	rc, errs := exec.CreateOperationContext(ctx, &params)
+	if errs != nil {
+		answerRefused(w, ctx, exec, rc, errs)
+		return
+	}
 	if shutdown, ok := r.Context().Value(shutdownKey{}).(chan struct{}); ok {
 		go func() {
 			select {
@@ -131,7 +141,18 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 	}
 	lw := &lockedWriter{ResponseWriter: w}
 	defer lw.close()
-	t.SSE.Do(lw, r.WithContext(ctx), exec)
+	t.SSE.Do(lw, r.WithContext(ctx), prepared{exec, rc})
+}
+
+// prepared is an executor whose operation is already created: the
+// transport it is handed to does not create it a second time.
+type prepared struct {
+	graphql.GraphExecutor
+	rc *graphql.OperationContext
+}
+
+func (e prepared) CreateOperationContext(context.Context, *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	return e.rc, nil
 }
 
 // shutdownKey carries, in every request's context, the channel closed when
