@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -111,5 +112,6 @@ func (t originChecked) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			quote(r.Header.Get("Origin"))))
 		return
 	}
-	t.Websocket.Do(w, r, exec)
+	conn := &socketConn{}
+	t.Websocket.Do(socketWriter{w, conn}, r.WithContext(context.WithValue(r.Context(), socketKey{}, conn)), exec)
 }
