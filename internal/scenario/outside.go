@@ -74,4 +74,3 @@ func (s *Service) explain(ctx context.Context, sc org.Scenario, o *outside, err 
 	return org.Errorf(org.EInvalid, "%s: %s nằm ngoài phạm vi của phương án, vốn chỉ thay đổi %s và các tổ chức trực thuộc.",
 		o.where, org.Quoted(named.Name), org.Quoted(root.Name))
 }
-

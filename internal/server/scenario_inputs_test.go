@@ -32,7 +32,9 @@ func TestBulkOperationBounds(t *testing.T) {
 			t.Errorf("%s: %v, want BAD_USER_INPUT naming %s", op, r.Errors, tc.names)
 		}
 	}
-	var sc struct{ Scenario struct{ Operations []struct{ Key int } } }
+	var sc struct {
+		Scenario struct{ Operations []struct{ Key int } }
+	}
 	w.s.data(w.ask(admin, `query($id: ID!) { scenario(id: $id) { operations { key } } }`, map[string]any{"id": id}), &sc)
 	if len(sc.Scenario.Operations) != 0 {
 		t.Fatalf("refused operations were added: %+v", sc.Scenario.Operations)

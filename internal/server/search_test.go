@@ -135,7 +135,9 @@ func TestSearchCursorsBelongToTheirSearch(t *testing.T) {
 	}
 	for range 60 {
 		a := random()
-		var p struct{ Search struct{ PageInfo struct{ EndCursor *string } } }
+		var p struct {
+			Search struct{ PageInfo struct{ EndCursor *string } }
+		}
 		w.s.data(ask(a, nil), &p)
 		if p.Search.PageInfo.EndCursor == nil {
 			continue // no hits, no cursor
