@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,5 +75,49 @@ func TestOperationOutsideTheScenario(t *testing.T) {
 		if tc.token == organiser && strings.Contains(msg, "Khối") {
 			t.Errorf("%s: %q names the bloc", tc.name, msg)
 		}
+	}
+}
+
+// TestScenarioFindingsBlockApplying: every finding an operation causes
+// carries its key, a member's R6 as an organisation's R5 (a village cell
+// made a grassroots committee leaves a resident linked to it), and applying
+// is refused counting exactly the ERROR findings the scenario shows.
+func TestScenarioFindingsBlockApplying(t *testing.T) {
+	w := newAccessWorld(t)
+	admin := w.mint([]org.AccessRole{org.Admin})
+	var created struct{ CreateScenario struct{ ID string } }
+	w.s.data(w.ask(admin, `mutation($p: ID!) { createScenario(name: "Thôn thành đảng bộ", within: $p, baseAsOf: "2021-06-01") { id } }`,
+		map[string]any{"p": w.province}), &created)
+	id := created.CreateScenario.ID
+	w.s.data(w.ask(admin, `mutation($id: ID!, $v: ID!) { addScenarioOperations(id: $id, operations: [
+		{changeOrgKind: {id: $v, kind: GRASSROOTS_COMMITTEE}}]) { id } }`, map[string]any{"id": id, "v": w.village}), &struct{}{})
+	var sc struct {
+		Scenario struct {
+			Violations []struct {
+				Rule, SubjectID string
+				Member          *struct{ ID string }
+				OperationKey    *int
+			}
+		}
+	}
+	w.s.data(w.ask(admin, `query($id: ID!) { scenario(id: $id) { violations(minSeverity: ERROR) { rule subjectId member { id } operationKey } } }`,
+		map[string]any{"id": id}), &sc)
+	found := sc.Scenario.Violations
+	resident := false
+	for _, v := range found {
+		if v.OperationKey == nil || *v.OperationKey != 1 {
+			t.Errorf("a finding of the operation without its key: %+v", v)
+		}
+		if v.Rule == "R6" && v.SubjectID == w.official && v.Member != nil && v.Member.ID == w.official {
+			resident = true
+		}
+	}
+	if !resident {
+		t.Fatalf("no R6 finding about the resident: %+v", found)
+	}
+	r := w.ask(admin, `mutation($id: ID!, $p: ID!) { applyScenario(id: $id, decision: {number: "1-QĐ/TU", date: "2021-06-01", issuerId: $p}) { changes { seq } } }`,
+		map[string]any{"id": id, "p": w.province})
+	if want := fmt.Sprintf("phương án còn %d vi phạm mức ERROR", len(found)); outcome(r) != org.ERule || !strings.HasPrefix(r.Errors[0].Message, want) {
+		t.Fatalf("applying a scenario showing %d ERROR findings: %v", len(found), r.Errors)
 	}
 }
