@@ -99,7 +99,8 @@ func websocketOrigin(policy *cors.Cors) func(*http.Request) bool {
 // originChecked is the websocket transport with a handshake from an origin
 // websocketOrigin refuses answered as every refusal is (403, FORBIDDEN, in
 // Vietnamese, with the request's id): gorilla/websocket would answer
-// "Forbidden" in plain English and gqlgen append an error of its own.
+// "Forbidden" in plain English and gqlgen append an error of its own. An
+// accepted socket writes through socketConn (socket.go).
 type originChecked struct {
 	transport.Websocket
 	allowed func(*http.Request) bool
