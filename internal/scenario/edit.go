@@ -308,12 +308,12 @@ func check(op *org.Operation) error {
 		if err := need(op.Filter != nil && op.Filter.Within != "" && op.TargetID != "", "bộ lọc (filter.within) và tổ chức nhận"); err != nil {
 			return err
 		}
-		return checkSizes(op, "filter.")
+		return checkSizes(op.Filter, "filter.")
 	case org.OpFlattenLevel:
 		if err := need(op.Filter != nil && op.Filter.Within != "" && int(op.Kind) < org.NumKinds, "cấp (kind) và tổ chức (filter.within)"); err != nil {
 			return err
 		}
-		return checkSizes(op, "")
+		return checkSizes(op.Filter, "")
 	case org.OpMergeByMapping:
 		if err := need(len(op.Mapping) > 0, "danh sách sáp nhập (mapping)"); err != nil {
 			return err
@@ -333,19 +333,18 @@ func check(op *org.Operation) error {
 // checkSizes checks a bulk operation's bounds on members, named as its
 // input names them (prefix, then minMembers or maxMembers): a count is not
 // negative, and a range that selects nothing is a mistake, not a no-op.
-func checkSizes(op *org.Operation, prefix string) error {
-	f := op.Filter
+func checkSizes(f *org.OrgFilter, prefix string) error {
 	for _, b := range []struct {
 		name string
 		n    *int
 	}{{"minMembers", f.MinMembers}, {"maxMembers", f.MaxMembers}} {
 		if b.n != nil && *b.n < 0 {
-			return org.Errorf(org.EInvalid, "thao tác %s: %s%s là số đảng viên, không được âm (nhận %d)", op.Type, prefix, b.name, *b.n)
+			return org.Errorf(org.EInvalid, "%s%s là số đảng viên nên không được âm, nhận %d.", prefix, b.name, *b.n)
 		}
 	}
 	if f.MinMembers != nil && f.MaxMembers != nil && *f.MinMembers > *f.MaxMembers {
-		return org.Errorf(org.EInvalid, "thao tác %s: %sminMembers (%d) lớn hơn %smaxMembers (%d), không tổ chức nào thỏa",
-			op.Type, prefix, *f.MinMembers, prefix, *f.MaxMembers)
+		return org.Errorf(org.EInvalid, "%sminMembers (%d) lớn hơn %smaxMembers (%d) nên không tổ chức nào thỏa.",
+			prefix, *f.MinMembers, prefix, *f.MaxMembers)
 	}
 	return nil
 }
