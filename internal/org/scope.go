@@ -130,7 +130,7 @@ func (s *Service) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts
 	if err := s.withinKnown(ctx, q.Within); err != nil {
 		return ChangeCounts{}, err
 	}
-	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return r.ChangeCounts(ctx, q) })
+	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return s.cachedCounts(ctx, r, q) })
 }
 
 // withinKnown is NOT_FOUND when a caller who works everywhere names as the
