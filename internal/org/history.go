@@ -310,65 +310,63 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 	if r.p.Everywhere() && personal {
 		return changes, nil
 	}
-	// Every organisation each change names, asked on both of its dates at
-	// once per date.
-	ask := map[Date][]string{}
+	// Every organisation each change names, on its date and the day before,
+	// asked at once for the whole page.
+	var asks []DatedID
+	asked := map[DatedID]bool{}
+	dates := map[Date]bool{} // the changes' own dates
 	for i := range changes {
 		c := &changes[i]
 		ids := append([]string{c.Decision.IssuerID}, c.Scope...)
 		for _, rec := range slices.Concat(c.Before, c.After) {
 			ids = append(ids, recordOrgs(rec)...)
 		}
+		dates[c.EffectiveOn] = true
 		for _, d := range []Date{c.EffectiveOn, c.EffectiveOn - 1} {
-			ask[d] = append(ask[d], ids...)
+			for _, id := range ids {
+				if a := (DatedID{At: d, ID: id}); !asked[a] {
+					asked[a] = true
+					asks = append(asks, a)
+				}
+			}
 		}
 	}
+	ok, err := r.visibleOn(ctx, asks)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[Date]map[string]bool{}
-	for d, ids := range ask {
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		ask[d] = ids
-		ok, err := r.visible(ctx, View{At: d}, ids)
-		if err != nil {
-			return nil, err
+	for i, a := range asks {
+		if seen[a.At] == nil {
+			seen[a.At] = map[string]bool{}
 		}
-		seen[d] = make(map[string]bool, len(ids))
-		for i, id := range ids {
-			seen[d][id] = ok[i]
-		}
+		seen[a.At][a.ID] = ok[i]
 	}
 	// Of those inside the day before a change and not on its date, which
 	// ended then rather than moved out: most changes have none to ask.
 	// Whether they exist is only used to answer whether they count as inside.
-	ended := map[Date]map[string]bool{}
-	for i := range changes {
-		d := changes[i].EffectiveOn
-		if _, done := ended[d]; done {
-			continue
+	var gone []DatedID
+	var goneIDs []string
+	for _, a := range asks {
+		if dates[a.At] && seen[a.At-1][a.ID] && !seen[a.At][a.ID] {
+			gone, goneIDs = append(gone, a), append(goneIDs, a.ID)
 		}
-		var gone []string
-		for _, id := range ask[d] {
-			if seen[d-1][id] && !seen[d][id] {
-				gone = append(gone, id)
-			}
-		}
-		ended[d] = map[string]bool{}
-		if len(gone) == 0 {
-			continue
-		}
+	}
+	ended := map[DatedID]bool{}
+	if len(gone) > 0 {
 		// An organisation covers itself on a date it exists.
-		exists, err := r.store.Covers(ctx, View{At: d}, gone, gone)
+		exists, err := r.store.CoversOn(ctx, goneIDs, gone)
 		if err != nil {
 			return nil, err
 		}
-		for j, id := range gone {
-			ended[d][id] = !exists[j]
+		for j, g := range gone {
+			ended[g] = !exists[j]
 		}
 	}
 	out := make([]Change, len(changes))
 	for i, c := range changes {
 		d := c.EffectiveOn
-		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool { return ended[d][id] })
+		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool { return ended[DatedID{At: d, ID: id}] })
 		mask := func(id string) string {
 			if in(id) {
 				return id

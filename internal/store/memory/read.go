@@ -121,6 +121,16 @@ func (s *Store) Covers(_ context.Context, v org.View, roots, ids []string) ([]bo
 	return out, nil
 }
 
+func (s *Store) CoversOn(_ context.Context, roots []string, asks []org.DatedID) ([]bool, error) {
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	out := make([]bool, len(asks))
+	for i, a := range asks {
+		out[i] = sd.g.withinAny(a.At, a.ID, roots)
+	}
+	return out, nil
+}
+
 func (s *Store) CellMembers(_ context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
 	return s.memberPage(v, orgID, q, false)
 }
