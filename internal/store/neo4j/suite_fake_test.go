@@ -63,3 +63,15 @@ func (g *fakeGraph) assertCounts(t *testing.T, dates []org.Date) {
 		}
 	}
 }
+
+// TestFakeStoreSuiteRetried runs the same cases with every write transaction
+// run twice, the first run rolled back (as the driver retries on a transient
+// error), and every Update's commit acknowledged as lost: the run again must
+// find its key with its first lock and answer as applied.
+func TestFakeStoreSuiteRetried(t *testing.T) {
+	storetest.RunSome(t, func(t *testing.T) org.Store {
+		s, f := newFake(t)
+		f.replays, f.loseAcks = 1, true
+		return s
+	}, fakeSuiteCases...)
+}

@@ -29,14 +29,22 @@ const openEnd = org.Forever - 1
 //
 // When the connection drops during the commit, nobody knows whether it
 // applied, and the driver does not retry: Update runs again itself, under the
-// key it recorded with its writes; the first lock the run takes finds the
-// key, and the run ends there and answers as the committed run did.
+// key it recorded with its writes, first taking the Meta node's lock, which
+// finds the key if the commit applied: then fn does not run, and Update
+// answers as the committed run did.
 func (s *Store) Update(ctx context.Context, fn func(org.Tx) error) error {
 	key := org.NewID("u")
 	var err error
-	for range maxCommitAttempts {
+	for attempt := range maxCommitAttempts {
 		err = s.write(ctx, func(q querier) error {
 			tx := s.newTx(q, key)
+			if attempt > 0 {
+				// The last run's commit may have applied: fn must not run
+				// again, nor leave its results half redone.
+				if err := tx.lockMeta(ctx); err != nil {
+					return ignoreApplied(err)
+				}
+			}
 			err := fn(tx)
 			switch {
 			case tx.applied:
@@ -137,15 +145,15 @@ func (s *Store) newTx(q querier, key string) *updateTx {
 			id:   func(r *org.MemberRecord) string { return r.ID }, rev: func(r *org.MemberRecord) *int64 { return &r.Rev },
 		},
 	}
-	t.orgs.peek = func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
+	readOrgs := func(ctx context.Context, q querier, ids []string) (map[string]*org.OrgRecord, error) {
 		recs, err := run(ctx, q, "org_records", map[string]any{"ids": ids, "at": dateParam(openEnd)})
 		if err != nil {
 			return nil, err
 		}
 		return t.storedOrgs(recs)
 	}
-	t.members.peek = loadMembers
-	t.orgs.load, t.members.load = locking(t, t.orgs.peek), locking(t, t.members.peek)
+	t.orgs.peek, t.members.peek = readOrgs, loadMembers
+	t.orgs.load, t.members.load = locking(t, readOrgs), locking(t, loadMembers)
 	return t
 }
 

@@ -249,7 +249,7 @@ func TestUpdateWhoseAcknowledgementWasLostAnswersAsCommitted(t *testing.T) {
 		t.Fatalf("change %+v", change)
 	}
 	if got := f.names(); slices.Index(got, "commit") < 0 ||
-		!slices.Equal(got[slices.Index(got, "commit")+1:][:1], []string{"province_lock"}) || len(f.only("commit")) != 1 {
+		!slices.Equal(got[slices.Index(got, "commit")+1:], []string{"meta_lock"}) || len(f.only("commit")) != 1 {
 		t.Fatalf("statements %v: want one run that writes, then one that only finds its key", got)
 	}
 	if page, _ := s.Changes(ctx, org.ChangeQuery{First: 10}); len(page.Changes) != 1 {
