@@ -85,7 +85,7 @@ type demoFlags struct {
 
 func (f *demoFlags) register(fs *flag.FlagSet) {
 	f.seed = fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
-	f.national = fs.Bool("national", false, "the national demo instead: 34 provinces since the 2025 reform, about 5.5 million members (needs about 8 GB of memory)")
+	f.national = fs.Bool("national", false, "the national demo instead: 34 provinces since the 2025 reform, about 5.5 million members (needs about 13 GB of memory)")
 	f.scale = fs.Float64("national-scale", 1, "size of the national demo: 1 the whole country, 0.25 a quarter of its members")
 }
 
