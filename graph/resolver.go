@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -33,6 +34,16 @@ func personal(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
 		return nil, org.Errorf(org.EForbidden, "vai trò của bạn không được xem thông tin cá nhân của đảng viên")
 	}
 	return next(ctx)
+}
+
+// caller names who asks, for a cursor bound to what they see: their subject
+// and scope.
+func caller(ctx context.Context) string {
+	p, _ := org.PrincipalFrom(ctx)
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%q %q", p.Subject, p.Scope)
 }
 
 // viewOf is the view a query reads: the live structure as of the given date,

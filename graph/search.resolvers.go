@@ -29,7 +29,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, aft
 	if within != nil {
 		q.Within = []string{*within}
 	}
-	conn := org.Connection("search", text, types, q.Within, v.At, v.Scenario)
+	conn := org.Connection("search", caller(ctx), text, types, q.Within, v.At, v.Scenario)
 	cursor, err := org.UnbindCursor(conn, after)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package org
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -188,7 +189,8 @@ func (r *scoped) historyQuery(ctx context.Context, q *ChangeQuery) error {
 }
 
 // Changes lists the history, by effective date, then sequence number, as
-// the caller may see it (trimChanges).
+// the caller may see it (trimChanges): for a caller who does not work
+// everywhere, only the changes that concern them.
 func (r *scoped) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
 	if err := r.historyQuery(ctx, &q); err != nil {
 		return ChangePage{}, err
@@ -196,32 +198,99 @@ func (r *scoped) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
 	if err := checkFirst(q.First); err != nil {
 		return ChangePage{}, err
 	}
-	page, err := r.store.Changes(ctx, q)
-	if err != nil {
-		return ChangePage{}, err
+	if r.p.Everywhere() {
+		page, err := r.store.Changes(ctx, q)
+		if err != nil {
+			return ChangePage{}, err
+		}
+		page.Changes, err = r.trimChanges(ctx, page.Changes)
+		return page, err
 	}
-	if page.Changes, err = r.trimChanges(ctx, page.Changes); err != nil {
-		return ChangePage{}, err
+	var page ChangePage
+	err := r.concerning(ctx, q, min(q.First+1, MaxPageSize), func(c Change) bool {
+		if len(page.Changes) == q.First {
+			page.HasNext = true
+			return false
+		}
+		page.Changes = append(page.Changes, c)
+		return true
+	})
+	return page, err
+}
+
+// concerning calls fn with each change q selects, from q.After on, that
+// concerns the caller, trimmed for them, until fn returns false or the
+// history ends. It reads the store a page of size at a time: the store
+// selects by the scope a change was recorded with, and a change whose
+// records lie outside the caller's subtree on its date (something moved out
+// of it, or a restructuring recorded later ended it) concerns them not:
+// its type and decision would tell what happened outside.
+func (r *scoped) concerning(ctx context.Context, q ChangeQuery, size int, fn func(Change) bool) error {
+	q.First = size
+	for {
+		page, err := r.store.Changes(ctx, q)
+		if err != nil {
+			return err
+		}
+		changes, err := r.trimChanges(ctx, page.Changes)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if concerns(c) && !fn(c) {
+				return nil
+			}
+		}
+		if !page.HasNext || len(page.Changes) == 0 {
+			return nil
+		}
+		q.After = ChangeCursor(&page.Changes[len(page.Changes)-1])
 	}
-	page.Changes = slices.DeleteFunc(page.Changes, func(c Change) bool { return !concerns(c) })
-	return page, nil
 }
 
 // concerns is whether a change, as trimChanges left it for the caller, is
-// theirs to list: it names or wrote something they see on its date. One
-// whose scope, recorded when it was, reached their subtree but whose records
-// lie outside it on its date (something moved out of it, or a restructuring
-// recorded later ended it) is not: its type and decision would tell what
-// happened outside. A page may then hold fewer changes than asked.
+// theirs to list: it names or wrote something they see on its date.
 func concerns(c Change) bool { return len(c.Subjects)+len(c.Before)+len(c.After) > 0 }
 
 // ChangeCounts counts the changes q selects by type ("established 232,
-// dissolved 225, merged 198, admitted 6,225").
+// dissolved 225, merged 198, admitted 6,225"), those Changes would list.
 func (r *scoped) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts, error) {
 	if err := r.historyQuery(ctx, &q); err != nil {
 		return ChangeCounts{}, err
 	}
-	return r.store.ChangeCounts(ctx, q)
+	if r.p.Everywhere() {
+		return r.store.ChangeCounts(ctx, q)
+	}
+	var n ChangeCounts
+	q.After = ""
+	err := r.concerning(ctx, q, MaxPageSize, func(c Change) bool {
+		n[c.Type]++
+		return true
+	})
+	return n, err
+}
+
+// cachedCounts is r.ChangeCounts for the live store. Counting for a caller
+// who does not work everywhere reads every change trimmed (about a second for
+// a province's 40,000 on the embedded store): callers of one subtree share
+// the answer until the next write.
+func (s *Service) cachedCounts(ctx context.Context, r *scoped, q ChangeQuery) (ChangeCounts, error) {
+	if r.p.Everywhere() || s.counts == nil {
+		return r.ChangeCounts(ctx, q)
+	}
+	rev, err := s.store.Revision(ctx)
+	if err != nil {
+		return ChangeCounts{}, err
+	}
+	key := fmt.Sprint(rev, r.p.Scope, q.Within, q.Since, q.Until, q.Types)
+	if n, ok := s.counts.Get(key); ok {
+		return n, nil
+	}
+	n, err := r.ChangeCounts(ctx, q)
+	if err == nil {
+		s.counts.Add(key, n)
+	}
+	return n, err
 }
 
 // trimChanges is what the caller may see of changes, as copies: a change
@@ -241,64 +310,63 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 	if r.p.Everywhere() && personal {
 		return changes, nil
 	}
-	// Every organisation each change names, asked on both of its dates at
-	// once per date.
-	ask := map[Date][]string{}
+	// Every organisation each change names, on its date and the day before,
+	// asked at once for the whole page.
+	var asks []DatedID
+	asked := map[DatedID]bool{}
+	dates := map[Date]bool{} // the changes' own dates
 	for i := range changes {
 		c := &changes[i]
 		ids := append([]string{c.Decision.IssuerID}, c.Scope...)
 		for _, rec := range slices.Concat(c.Before, c.After) {
 			ids = append(ids, recordOrgs(rec)...)
 		}
+		dates[c.EffectiveOn] = true
 		for _, d := range []Date{c.EffectiveOn, c.EffectiveOn - 1} {
-			ask[d] = append(ask[d], ids...)
+			for _, id := range ids {
+				if a := (DatedID{At: d, ID: id}); !asked[a] {
+					asked[a] = true
+					asks = append(asks, a)
+				}
+			}
 		}
 	}
+	ok, err := r.visibleOn(ctx, asks)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[Date]map[string]bool{}
-	for d, ids := range ask {
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		ask[d] = ids
-		ok, err := r.visible(ctx, View{At: d}, ids)
-		if err != nil {
-			return nil, err
+	for i, a := range asks {
+		if seen[a.At] == nil {
+			seen[a.At] = map[string]bool{}
 		}
-		seen[d] = make(map[string]bool, len(ids))
-		for i, id := range ids {
-			seen[d][id] = ok[i]
-		}
+		seen[a.At][a.ID] = ok[i]
 	}
 	// Of those inside the day before a change and not on its date, which
 	// ended then rather than moved out: most changes have none to ask.
 	// Whether they exist is only used to answer whether they count as inside.
-	ended := map[Date]map[string]bool{}
-	for i := range changes {
-		d := changes[i].EffectiveOn
-		if _, done := ended[d]; done {
-			continue
+	var gone []DatedID
+	var goneIDs []string
+	for _, a := range asks {
+		if dates[a.At] && seen[a.At-1][a.ID] && !seen[a.At][a.ID] {
+			gone, goneIDs = append(gone, a), append(goneIDs, a.ID)
 		}
-		var gone []string
-		for _, id := range ask[d] {
-			if seen[d-1][id] && !seen[d][id] {
-				gone = append(gone, id)
-			}
-		}
-		ended[d] = map[string]bool{}
-		if len(gone) == 0 {
-			continue
-		}
-		orgs, err := r.store.Orgs(ctx, View{At: d}, gone)
+	}
+	ended := map[DatedID]bool{}
+	if len(gone) > 0 {
+		// An organisation covers itself on a date it exists.
+		exists, err := r.store.CoversOn(ctx, goneIDs, gone)
 		if err != nil {
 			return nil, err
 		}
-		for j, id := range gone {
-			ended[d][id] = orgs[j].ID == ""
+		for j, g := range gone {
+			ended[g] = !exists[j]
 		}
 	}
 	out := make([]Change, len(changes))
 	for i, c := range changes {
 		d := c.EffectiveOn
-		in := insideOn(c, seen[d], func(id string) bool { return ended[d][id] })
+		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool { return ended[DatedID{At: d, ID: id}] })
 		mask := func(id string) string {
 			if in(id) {
 				return id
@@ -338,10 +406,11 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 
 // insideOn is whether an organisation counts as inside on the date of change
 // c (see trimChanges). One that c has a record of before it is inside when
-// seen that day or when that record puts it under a parent inside: c moved
-// it out or ended it. Any other is inside when seen that day, or when it
-// ended that day having been inside the day before.
-func insideOn(c Change, seen map[string]bool, endedInside func(string) bool) func(string) bool {
+// seen that day or when that record puts it in force then, as one of the
+// caller's roots or under a parent inside: c moved it out or ended it. Any
+// other is inside when seen that day, or when it ended that day having been
+// inside the day before.
+func insideOn(c Change, seen map[string]bool, roots []string, endedInside func(string) bool) func(string) bool {
 	own := map[string]*OrgRecord{}
 	for _, rec := range c.Before {
 		if rec.Org != nil {
@@ -361,7 +430,7 @@ func insideOn(c Change, seen map[string]bool, endedInside func(string) bool) fun
 		ok := seen[id]
 		if o := own[id]; o != nil && !ok {
 			v, found := o.At(c.EffectiveOn)
-			ok = found && in(v.ParentID)
+			ok = found && (slices.Contains(roots, id) || in(v.ParentID))
 		} else if o == nil && !ok {
 			ok = endedInside(id)
 		}

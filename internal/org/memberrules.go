@@ -110,7 +110,7 @@ func (s *Service) residenceFindings(ctx context.Context, v View, members []Membe
 			continue // outside what the caller reads
 		}
 		if err := CheckResidence(&cell, m.CellID); err != nil {
-			out = append(out, Violation{Rule: RuleMembership, Subject: m.ID, Message: m.FullName + ": " + ErrorMessage(err)})
+			out = append(out, Violation{Rule: RuleMembership, Subject: m.ID, Via: cell.ID, Message: m.FullName + ": " + ErrorMessage(err)})
 		}
 	}
 	return out, nil

@@ -119,6 +119,10 @@ func (s *Service) Covers(ctx context.Context, v View, roots, ids []string) ([]bo
 	return read(ctx, s, v, func(r *scoped, v View) ([]bool, error) { return r.Covers(ctx, v, roots, ids) })
 }
 
+func (s *Service) CoversOn(ctx context.Context, roots []string, asks []DatedID) ([]bool, error) {
+	return read(ctx, s, View{}, func(r *scoped, _ View) ([]bool, error) { return r.CoversOn(ctx, roots, asks) })
+}
+
 func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangePage, error) {
 	if err := s.withinKnown(ctx, q.Within); err != nil {
 		return ChangePage{}, err
@@ -130,7 +134,7 @@ func (s *Service) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts
 	if err := s.withinKnown(ctx, q.Within); err != nil {
 		return ChangeCounts{}, err
 	}
-	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return r.ChangeCounts(ctx, q) })
+	return read(ctx, s, View{}, func(r *scoped, _ View) (ChangeCounts, error) { return s.cachedCounts(ctx, r, q) })
 }
 
 // withinKnown is NOT_FOUND when a caller who works everywhere names as the
@@ -190,6 +194,18 @@ func (r *scoped) visible(ctx context.Context, v View, ids []string) ([]bool, err
 		return out, nil
 	}
 	return r.store.Covers(ctx, v, r.p.Scope, ids)
+}
+
+// visibleOn is visible for organisations each on a date of its own.
+func (r *scoped) visibleOn(ctx context.Context, asks []DatedID) ([]bool, error) {
+	if r.p.Everywhere() {
+		out := make([]bool, len(asks))
+		for i := range out {
+			out[i] = true
+		}
+		return out, nil
+	}
+	return r.store.CoversOn(ctx, r.p.Scope, asks)
 }
 
 // SeeOrg is scoped.seeOrg for principal p, for the checks of writes.
@@ -564,6 +580,19 @@ func (r *scoped) trimHits(ctx context.Context, v View, hits []Hit) error {
 		}
 	}
 	return nil
+}
+
+// CoversOn is Reader.CoversOn restricted to what the caller may see.
+func (r *scoped) CoversOn(ctx context.Context, roots []string, asks []DatedID) ([]bool, error) {
+	covered, err := r.store.CoversOn(ctx, roots, asks)
+	if err != nil || r.p.Everywhere() {
+		return covered, err
+	}
+	ok, err := r.store.CoversOn(ctx, r.p.Scope, asks)
+	for i := range covered {
+		covered[i] = covered[i] && ok[i]
+	}
+	return covered, err
 }
 
 // Covers is Reader.Covers restricted to what the caller may see.

@@ -2,6 +2,7 @@ package org
 
 import (
 	"cmp"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -90,7 +91,7 @@ func DecodeSearchCursor(s string) (*SearchCursor, error) {
 		return nil, errBadCursor
 	}
 	score, err := strconv.ParseFloat(parts[1], 64)
-	if err != nil {
+	if err != nil || math.IsInf(score, 0) || math.IsNaN(score) { // no hit scores so, and NaN orders nowhere
 		return nil, errBadCursor
 	}
 	return &SearchCursor{rank, SearchKey{score, parts[2], parts[3]}}, nil

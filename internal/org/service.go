@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"io"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type Service struct {
 	ids   func(prefix string) string
 	// now is when a change is recorded (time.Now when nil); see Generator.
 	now func() time.Time
+	// counts keeps scoped callers' change counts by store revision, their
+	// subtree and the query (history.go); nil on a scenario's copy.
+	counts *lru.Cache[string, ChangeCounts]
 }
 
 var _ Reader = (*Service)(nil)
@@ -40,7 +44,8 @@ func NewService(store Store, today func() Date) *Service {
 	if today == nil {
 		today = Today
 	}
-	return &Service{store: store, today: today, chartLimit: DefaultChartLimit, live: newLiveFeed()}
+	counts, _ := lru.New[string, ChangeCounts](256)
+	return &Service{store: store, today: today, chartLimit: DefaultChartLimit, live: newLiveFeed(), counts: counts}
 }
 
 // Scenarios evaluates scenarios for the reads that name one (View.Scenario);
@@ -104,6 +109,7 @@ func RuleByID(id string) Rule {
 func (s *Service) Simulating(store Store, at Date, sim *Simulation, ids func(prefix string) string) *Service {
 	c := *s
 	c.under, c.store, c.sim, c.ids = s.store, store, sim, ids
+	c.counts = nil
 	c.today = func() Date { return at }
 	return &c
 }

@@ -49,6 +49,12 @@ type MemberPage struct {
 // method cannot decode is BAD_USER_INPUT. A store words NOT_FOUND with
 // NotFound, the CONFLICT of a stale write with Stale and that of an import
 // into a store with data as ErrNotEmpty, so that all stores answer alike.
+// DatedID is an organisation asked about on a date.
+type DatedID struct {
+	At Date
+	ID string
+}
+
 type Reader interface {
 	// Roots are the organisations without a parent: the provinces.
 	Roots(ctx context.Context, v View) ([]Org, error)
@@ -98,6 +104,10 @@ type Reader interface {
 	// Covers reports, for each of ids, whether it lies in the subtree of one
 	// of roots (a root included) on the view's date; false for a missing id.
 	Covers(ctx context.Context, v View, roots, ids []string) ([]bool, error)
+	// CoversOn is Covers for organisations each asked on a date of its own,
+	// in a bounded number of round trips whatever the number of dates: the
+	// history asks about the dates of a page of changes at once.
+	CoversOn(ctx context.Context, roots []string, asks []DatedID) ([]bool, error)
 
 	// Scenario reads one scenario, NOT_FOUND if there is none of that id.
 	Scenario(ctx context.Context, id string) (Scenario, error)

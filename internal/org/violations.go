@@ -10,6 +10,10 @@ import (
 type Violation struct {
 	Rule    Rule
 	Subject string // the organisation (or member) concerned
+	// Via is, for a finding about a member, the organisation it rests on
+	// (the cell their residence link points to): a scenario's operation
+	// that changed it caused the finding.
+	Via     string
 	Message string // in Vietnamese, naming the organisation and the figures
 	// OperationKey is the key of the scenario operation that caused it; 0
 	// for a finding of the structure itself.

@@ -37,7 +37,18 @@ func (s *Service) Apply(ctx context.Context, id string, d org.Decision, effectiv
 		if meta.EffectiveOn == 0 {
 			meta.EffectiveOn = sc.BaseAsOf
 		}
-		return org.CheckMeta(&meta, meta.EffectiveOn)
+		if err := org.CheckMeta(&meta, meta.EffectiveOn); err != nil {
+			return err
+		}
+		// The findings the scenario shows decide, every rule's: the
+		// replay in the transaction below sees only those its chart and
+		// its operations decide. Read here, before it: a second
+		// transaction inside it would wait for it.
+		added, _, _, err := s.scenarioFindings(ctx, id, org.SeverityError)
+		if err != nil {
+			return err
+		}
+		return blocking(added)
 	}, func(tx org.Tx) error {
 		sc, err := openScenario(ctx, tx, id)
 		if err != nil {
@@ -171,18 +182,24 @@ func (s *Service) checkSimulated(ctx context.Context, sc *org.Scenario, tx org.T
 	if err != nil {
 		return err
 	}
-	var blocking []org.Violation
-	for _, v := range diff.Added {
+	return blocking(diff.Added)
+}
+
+// blocking refuses a scenario that brings findings of severity ERROR,
+// counting them.
+func blocking(added []org.Violation) error {
+	var errs []org.Violation
+	for _, v := range added {
 		if v.Rule.Severity == org.SeverityError {
-			blocking = append(blocking, v)
+			errs = append(errs, v)
 		}
 	}
-	if len(blocking) > 0 {
-		first := blocking[0]
-		return &org.Error{Code: org.ERule, Rule: first.Rule.ID, Basis: first.Rule.Basis,
-			Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ: %s", len(blocking), first.Message)}
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	first := errs[0]
+	return &org.Error{Code: org.ERule, Rule: first.Rule.ID, Basis: first.Rule.Basis,
+		Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ: %s", len(errs), first.Message)}
 }
 
 // flush writes what a scenario applied wrote, and its changes, into tx.

@@ -235,7 +235,7 @@ func compareViolations(before, after []org.Violation) (added, resolved []org.Vio
 
 // resultFindings are the findings of a scenario's result: the structure's
 // own, each with the operation that caused it when one did (its own finding
-// about the same, or the last that wrote what it is about), then those of
+// about the same, or the last that wrote what it is about or rests on), then those of
 // the operations that the structure cannot show (a member's residence link,
 // a part or an operation that could not run), each once. An operation's
 // shape finding that the result no longer has was a step on the way there
@@ -258,6 +258,8 @@ func (w *whatIf) resultFindings(structural, ops []org.Violation) []org.Violation
 		if op, ok := cause[k]; ok && v.OperationKey == 0 {
 			v.OperationKey = op
 		} else if op, ok := w.writtenBy[v.Subject]; ok && v.OperationKey == 0 {
+			v.OperationKey = op
+		} else if op, ok := w.writtenBy[v.Via]; ok && v.OperationKey == 0 {
 			v.OperationKey = op
 		}
 		out = append(out, v)

@@ -157,11 +157,12 @@ func index(sc *org.Scenario, key int) (int, error) {
 // is then replayed over the live records the same transaction reads, so that
 // it keeps the revisions they had when its operations first read them.
 func (s *Service) edit(ctx context.Context, action, id string, edit func(sc *org.Scenario) (int, error)) (org.Scenario, error) {
-	var out org.Scenario
+	var out, sc org.Scenario
 	var ev *evaluation
+	var beyond *outside
 	err := s.svc.Mutate(ctx, action, []string{id}, func() error { return s.mayDraft(ctx, id) }, func(tx org.Tx) error {
-		sc, err := openScenario(ctx, tx, id)
-		if err != nil {
+		var err error
+		if sc, err = openScenario(ctx, tx, id); err != nil {
 			return err
 		}
 		strict, err := edit(&sc)
@@ -189,6 +190,7 @@ func (s *Service) edit(ctx context.Context, action, id string, edit func(sc *org
 					return org.Prefixed(where, r.Err)
 				}
 				// What names nothing, or is malformed.
+				beyond = outsideOf(ev.w.tree, where, &sc.Ops[strict+i], r.Err)
 				return org.Errorf(org.EInvalid, "%s: %s", where, org.ErrorMessage(r.Err))
 			}
 			sc.Reads = ev.w.keptReads(sc.Reads)
@@ -213,6 +215,11 @@ func (s *Service) edit(ctx context.Context, action, id string, edit func(sc *org
 		s.cache.touch(out.ID, ev)
 	default:
 		s.cache.forget(out.ID)
+	}
+	if err != nil && beyond != nil {
+		// Outside the transaction: the caller's own read of the live
+		// structure decides whether to say where the organisation is.
+		err = s.explain(ctx, sc, beyond, err)
 	}
 	if err != nil {
 		return org.Scenario{}, err
@@ -298,9 +305,15 @@ func check(op *org.Operation) error {
 	case org.OpRecordRating:
 		return need(op.Rating != nil, "kết quả xếp loại (rating)")
 	case org.OpTransferWhere:
-		return need(op.Filter != nil && op.Filter.Within != "" && op.TargetID != "", "bộ lọc (filter.within) và tổ chức nhận")
+		if err := need(op.Filter != nil && op.Filter.Within != "" && op.TargetID != "", "bộ lọc (filter.within) và tổ chức nhận"); err != nil {
+			return err
+		}
+		return checkSizes(op.Filter, "filter.")
 	case org.OpFlattenLevel:
-		return need(op.Filter != nil && op.Filter.Within != "" && int(op.Kind) < org.NumKinds, "cấp (kind) và tổ chức (filter.within)")
+		if err := need(op.Filter != nil && op.Filter.Within != "" && int(op.Kind) < org.NumKinds, "cấp (kind) và tổ chức (filter.within)"); err != nil {
+			return err
+		}
+		return checkSizes(op.Filter, "")
 	case org.OpMergeByMapping:
 		if err := need(len(op.Mapping) > 0, "danh sách sáp nhập (mapping)"); err != nil {
 			return err
@@ -313,6 +326,25 @@ func check(op *org.Operation) error {
 	}
 	if int(op.Type) >= org.NumOperationTypes {
 		return org.Errorf(org.EInvalid, "loại thao tác không hợp lệ")
+	}
+	return nil
+}
+
+// checkSizes checks a bulk operation's bounds on members, named as its
+// input names them (prefix, then minMembers or maxMembers): a count is not
+// negative, and a range that selects nothing is a mistake, not a no-op.
+func checkSizes(f *org.OrgFilter, prefix string) error {
+	for _, b := range []struct {
+		name string
+		n    *int
+	}{{"minMembers", f.MinMembers}, {"maxMembers", f.MaxMembers}} {
+		if b.n != nil && *b.n < 0 {
+			return org.Errorf(org.EInvalid, "%s%s là số đảng viên nên không được âm, nhận %d.", prefix, b.name, *b.n)
+		}
+	}
+	if f.MinMembers != nil && f.MaxMembers != nil && *f.MinMembers > *f.MaxMembers {
+		return org.Errorf(org.EInvalid, "%sminMembers (%d) lớn hơn %smaxMembers (%d) nên không tổ chức nào thỏa.",
+			prefix, *f.MinMembers, prefix, *f.MaxMembers)
 	}
 	return nil
 }

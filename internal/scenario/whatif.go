@@ -315,6 +315,16 @@ func (w *whatIf) Covers(_ context.Context, _ org.View, roots, ids []string) ([]b
 	return out, nil
 }
 
+// CoversOn answers on the scenario's date whatever the date asked: a
+// scenario's view has that one date.
+func (w *whatIf) CoversOn(_ context.Context, roots []string, asks []org.DatedID) ([]bool, error) {
+	out := make([]bool, len(asks))
+	for i, a := range asks {
+		out[i] = w.tree.WithinAny(a.ID, roots)
+	}
+	return out, nil
+}
+
 func (w *whatIf) ChartNodes(_ context.Context, _ org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
 	return w.tree.ChartNodes(q, limit)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -143,13 +144,24 @@ func TestWebsocketNeedsAToken(t *testing.T) {
 	ws.send(map[string]any{"type": "connection_init"})
 	ws.receive("connection_ack")
 
-	for _, payload := range []map[string]any{nil, {"Authorization": "Bearer not-a-token"}} {
+	// A refused connection_init closes the socket with 4403 Forbidden, as
+	// graphql-transport-ws asks, the reason in Vietnamese and short enough
+	// for a close frame.
+	exp := time.Now().Add(-time.Hour)
+	expired, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "can-bo-1", "roles": []string{"admin"}, "exp": exp.Unix(), "iat": exp.Add(-time.Minute).Unix(),
+	}).SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, payload := range []map[string]any{nil, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Bearer " + expired}} {
 		ws := s.dialWebsocket(nil)
 		ws.send(map[string]any{"type": "connection_init", "payload": payload})
 		var m wsMessage
 		err := ws.conn.ReadJSON(&m)
-		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
-			t.Fatalf("connection_init with %v: got %+v, %v; want the connection closed", payload, m, err)
+		var closed *websocket.CloseError
+		if !errors.As(err, &closed) || closed.Code != 4403 || !isVietnamese(closed.Text) || len(closed.Text) > 123 {
+			t.Fatalf("connection_init with %v: got %+v, %v; want the connection closed with 4403 and a Vietnamese reason", payload, m, err)
 		}
 	}
 }

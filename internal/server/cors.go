@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -98,7 +99,8 @@ func websocketOrigin(policy *cors.Cors) func(*http.Request) bool {
 // originChecked is the websocket transport with a handshake from an origin
 // websocketOrigin refuses answered as every refusal is (403, FORBIDDEN, in
 // Vietnamese, with the request's id): gorilla/websocket would answer
-// "Forbidden" in plain English and gqlgen append an error of its own.
+// "Forbidden" in plain English and gqlgen append an error of its own. An
+// accepted socket writes through socketConn (socket.go).
 type originChecked struct {
 	transport.Websocket
 	allowed func(*http.Request) bool
@@ -111,5 +113,6 @@ func (t originChecked) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			quote(r.Header.Get("Origin"))))
 		return
 	}
-	t.Websocket.Do(w, r, exec)
+	conn := &socketConn{}
+	t.Websocket.Do(socketWriter{w, conn}, r.WithContext(context.WithValue(r.Context(), socketKey{}, conn)), exec)
 }

@@ -107,7 +107,7 @@ var validationMessages = map[string][]viMessage{
 		{`^Field "(.*?)" must not have a selection`, "Trường %[1]s là một giá trị đơn: không chọn được trường con."},
 		{`^Field "(.*?)" of type "(.*?)" must have a selection`, "Trường %[1]s (kiểu %[2]s) cần chọn ít nhất một trường con."},
 	},
-	"SingleFieldSubscriptions":    {{"", "Một subscription chọn đúng một trường gốc, không phải trường lược đồ."}},
+	"SingleFieldSubscriptions":    {{"", "Một đăng ký chỉ được có đúng một trường gốc."}},
 	"UniqueArgumentNames":         {{`named "(.*?)"`, "Tham số %[1]s được truyền hơn một lần."}},
 	"UniqueDirectivesPerLocation": {{`directive "@(.*?)"`, "Chỉ thị @%[1]s chỉ dùng được một lần ở mỗi vị trí."}},
 	"UniqueFragmentNames":         {{`named "(.*?)"`, "Fragment %[1]s được khai báo hơn một lần."}},

@@ -69,9 +69,6 @@ func TestStreamRefusalsFollowTheConventions(t *testing.T) {
 	for _, tc := range []struct {
 		name, query, code, says string
 	}{
-		// gqlparser let two aliases of one field through, and gqlgen's
-		// executor then failed with INTERNAL.
-		{"two root fields", `subscription { a: changes { seq } b: changes { seq } }`, codeValidationFailed, "đúng một trường gốc"},
 		// Accepted, it hid the changes numbered up to it.
 		{"after the last change", fmt.Sprintf(`subscription { changes(after: %d) { seq } }`, lastSeq+1000), org.EInvalid, "after"},
 		{"within nothing", `subscription { changes(within: "khong-co") { seq } }`, org.ENotFound, "khong-co"},
@@ -83,6 +80,40 @@ func TestStreamRefusalsFollowTheConventions(t *testing.T) {
 			t.Errorf("%s: %s, want %s in Vietnamese with the request's id", tc.name, got.raw, tc.code)
 		}
 		e.completes()
+	}
+
+	// A document that does not parse or validate: answered before any
+	// stream, as POST answers it (422, JSON, coded, in Vietnamese, with the
+	// request's id), not as an event of a stream that opened.
+	for _, tc := range []struct{ query, code, says string }{
+		// gqlparser let two aliases of one field through, and gqlgen's
+		// executor then failed with INTERNAL.
+		{`subscription { a: changes { seq } b: changes { seq } }`, codeValidationFailed, "Một đăng ký chỉ được có đúng một trường gốc."},
+		{`subscription { changes { nope } }`, codeValidationFailed, "nope"},
+		{`subscription { changes { seq }`, codeParseFailed, "cú pháp"},
+	} {
+		body, _ := json.Marshal(map[string]any{"query": tc.query})
+		var got [2]refusal
+		for i, accept := range []string{"text/event-stream", "application/json"} {
+			req, _ := http.NewRequest("POST", w.s.url+"/graphql", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", accept)
+			req.Header.Set("Authorization", "Bearer "+admin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusUnprocessableEntity || ct != "application/json" {
+				t.Errorf("%s with Accept %s: %d %s, want 422 application/json", tc.query, accept, resp.StatusCode, ct)
+			}
+			_, got[i] = decodeRefusal(t, resp)
+			if r := got[i]; r.code != tc.code || !strings.Contains(r.message, tc.says) || !isVietnamese(r.message) || r.requestID == "" {
+				t.Errorf("%s with Accept %s: %+v, want %s in Vietnamese saying %q with the request's id", tc.query, accept, r, tc.code, tc.says)
+			}
+		}
+		if got[0].code != got[1].code || got[0].message != got[1].message {
+			t.Errorf("%s: server-sent events answered %+v, POST %+v", tc.query, got[0], got[1])
+		}
 	}
 
 	// A body that is not the JSON of a request, for server-sent events:

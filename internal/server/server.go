@@ -258,7 +258,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
 	}
 	if cfg.Auth != nil {
-		ws.InitFunc = cfg.Auth.WebsocketInit
+		ws.InitFunc = refusingInit(cfg.Auth.WebsocketInit)
 	}
 	srv.AddTransport(originChecked{ws, ws.Upgrader.CheckOrigin})
 	srv.AddTransport(transport.Options{})

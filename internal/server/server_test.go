@@ -454,6 +454,52 @@ func TestWebsocketTransport(t *testing.T) {
 	ws.receive("complete")
 }
 
+// TestWebsocketErrorEndsTheOperation: an operation refused before it runs
+// gets an error message and nothing more, as graphql-transport-ws asks (an
+// error ends the operation; no complete follows), whether the error is short
+// or long enough to span frames; the socket serves the next operation, with
+// the same id too.
+func TestWebsocketErrorEndsTheOperation(t *testing.T) {
+	s := newTestServer(t, Config{})
+	s.commune()
+	ws := s.dialWebsocket(nil)
+	ws.send(map[string]any{"type": "connection_init"})
+	ws.receive("connection_ack")
+	var many strings.Builder
+	for i := range 2000 { // an error message over 64 KiB: frames of every length encoding
+		fmt.Fprintf(&many, " f%d: khongCo%d", i, i)
+	}
+	for i, query := range []string{`{ khongCo }`, `{ roots { `, "{" + many.String() + " }", `{ roots { name } }`} {
+		id := fmt.Sprint(i)
+		ws.send(map[string]any{"type": "subscribe", "id": id, "payload": map[string]any{"query": query}})
+		wantLast := "error"
+		if i == 3 {
+			wantLast = "complete"
+		}
+		for {
+			m := ws.receive("")
+			if m.ID != id {
+				t.Fatalf("%s: got %s for operation %q, want only operation %q's", query[:min(len(query), 20)], m.Type, m.ID, id)
+			}
+			if m.Type == "error" && i == 2 && len(m.Payload) < 1<<16 {
+				t.Fatalf("the long error is %d bytes: not enough to span frames", len(m.Payload))
+			}
+			if m.Type == wantLast {
+				break
+			}
+			if m.Type != "next" || wantLast == "error" {
+				t.Fatalf("%s: got %s %s", query[:min(len(query), 20)], m.Type, m.Payload)
+			}
+		}
+	}
+	// The same id again, after an error: its complete comes.
+	ws.send(map[string]any{"type": "subscribe", "id": "0", "payload": map[string]any{"query": `{ __typename }`}})
+	ws.receive("next")
+	if m := ws.receive("complete"); m.ID != "0" {
+		t.Fatalf("complete for %q", m.ID)
+	}
+}
+
 // wsClient speaks graphql-transport-ws to the test server.
 type wsClient struct {
 	t    *testing.T
@@ -461,6 +507,7 @@ type wsClient struct {
 }
 
 type wsMessage struct {
+	ID      string          `json:"id"`
 	Type    string          `json:"type"`
 	Payload json.RawMessage `json:"payload"`
 }
@@ -487,7 +534,7 @@ func (c *wsClient) send(v any) {
 	}
 }
 
-// receive skips keep-alives up to a message of type want, and fails on any other.
+// receive skips keep-alives up to a message of type want (any, if empty), and fails on any other.
 func (c *wsClient) receive(want string) wsMessage {
 	c.t.Helper()
 	for {
@@ -495,7 +542,7 @@ func (c *wsClient) receive(want string) wsMessage {
 		if err := c.conn.ReadJSON(&m); err != nil {
 			c.t.Fatal(err)
 		}
-		if m.Type == want {
+		if m.Type == want || want == "" && m.Type != "ping" && m.Type != "ka" {
 			return m
 		}
 		if m.Type != "ping" && m.Type != "ka" {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -112,7 +113,7 @@ func (s streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 type sse struct{ transport.SSE }
 
 func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	_, body, err := decodeParams(r)
+	params, body, err := decodeParams(r)
 	if err != nil {
 		refuseBody(w, err)
 		return
@@ -120,6 +121,18 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	// gqlgen's transport would open the stream first and send any refusal
+	// as its one event: a document that does not parse or validate is
+	// answered as over POST instead, before any stream. Other refusals (a
+	// stream over the caller's limit, a query) stay events, which clients
+	// of a stream read as its errors.
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
+	rc, errs := exec.CreateOperationContext(ctx, &params)
+	if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+		answerRefused(w, ctx, exec, rc, errs)
+		return
+	}
 	if shutdown, ok := r.Context().Value(shutdownKey{}).(chan struct{}); ok {
 		go func() {
 			select {
@@ -131,7 +144,19 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 	}
 	lw := &lockedWriter{ResponseWriter: w}
 	defer lw.close()
-	t.SSE.Do(lw, r.WithContext(ctx), exec)
+	t.SSE.Do(lw, r.WithContext(ctx), prepared{exec, rc, errs})
+}
+
+// prepared is an executor whose operation is already created: the
+// transport it is handed to does not create it a second time.
+type prepared struct {
+	graphql.GraphExecutor
+	rc   *graphql.OperationContext
+	errs gqlerror.List
+}
+
+func (e prepared) CreateOperationContext(context.Context, *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	return e.rc, e.errs
 }
 
 // shutdownKey carries, in every request's context, the channel closed when

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // rawDataPOST is gqlgen's POST transport, except that a successful
@@ -40,21 +42,29 @@ func (t rawDataPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	rc, errs := exec.CreateOperationContext(r.Context(), &params)
 	if errs != nil {
-		// As gqlgen's transport reports parse, validation and cost errors;
-		// handing the request over to it would do that work twice, and a
-		// flood of refused queries costs what it takes to refuse them.
-		status := http.StatusOK
-		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			status = http.StatusUnprocessableEntity
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), errs))
+		// Handing the request over to gqlgen's transport would do that
+		// work twice, and a flood of refused queries costs what it takes to
+		// refuse them.
+		answerRefused(w, r.Context(), exec, rc, errs)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(r.Context(), rc)
 	w.Header().Set("Content-Type", "application/json")
 	writeResponse(w, responses(ctx))
+}
+
+// answerRefused answers an operation refused before it ran (a document
+// that does not parse or validate, its cost, its variables) as gqlgen's
+// POST transport does: 422 for the first two kinds, 200 otherwise, the
+// errors as JSON.
+func answerRefused(w http.ResponseWriter, ctx context.Context, exec graphql.GraphExecutor, rc *graphql.OperationContext, errs gqlerror.List) {
+	status := http.StatusOK
+	if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+		status = http.StatusUnprocessableEntity
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs))
 }
 
 // acceptsPlainJSON reports whether gqlgen would answer in application/json.

@@ -31,6 +31,9 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if len(s.active.Load().g.orgs) > 0 {
 		return org.ImportStats{}, org.ErrNotEmpty
 	}
+	if err := s.checkpoint(); err != nil { // the import writes the file itself
+		return org.ImportStats{}, err
+	}
 	// What the buckets hold, if anything, is what an import that failed to
 	// discard it wrote: the store is empty.
 	if err := s.db.Update(func(tx *bolt.Tx) error {
@@ -381,6 +384,9 @@ func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
 const exportBatch = 256
 
 func (s *Store) exportHistory(ctx context.Context, dst org.RecordWriter, last int64) error {
+	if err := s.checkpoint(); err != nil {
+		return err
+	}
 	for next := int64(1); next <= last; {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -284,6 +284,27 @@ func (g *graph) buildTree(d org.Date) (*tree.Tree, error) {
 	return t, t.Recount()
 }
 
+// withinAny is whether organisation id is, on date d, one of roots or under
+// one, as its tree of that date would say: the walk ends where a parent did
+// not exist that day.
+func (g *graph) withinAny(d org.Date, id string, roots []string) bool {
+	for seen := 0; seen <= len(g.orgs); seen++ { // bad data's cycle ends
+		e := g.orgs[id]
+		if e == nil {
+			return false
+		}
+		v, ok := e.rec.At(d)
+		if !ok {
+			return false
+		}
+		if slices.Contains(roots, id) {
+			return true
+		}
+		id = v.ParentID
+	}
+	return false
+}
+
 // placed is an organisation's state and direct member counts on one date.
 type placed struct {
 	org                 org.Org

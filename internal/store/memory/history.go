@@ -137,11 +137,15 @@ func (s *Store) readChanges(seqs []int64) ([]org.Change, error) {
 	if len(seqs) == 0 {
 		return nil, nil
 	}
+	logged := s.loggedChanges()
 	out := make([]org.Change, len(seqs))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(changeBucket)
 		for i, seq := range seqs {
-			v := b.Get(seqKey(seq))
+			v := logged[seq]
+			if v == nil {
+				v = b.Get(seqKey(seq))
+			}
 			if v == nil {
 				return fmt.Errorf("memory: change %d is missing", seq)
 			}

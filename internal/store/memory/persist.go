@@ -4,9 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
-	"slices"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -164,66 +162,4 @@ func (st *staged) empty() bool {
 type stagedChange struct {
 	head  *org.Change
 	value []byte
-}
-
-// persist writes the staged records of one or more transactions, in order,
-// in one bbolt transaction, durable (fsync) when it returns.
-func persist(db *bolt.DB, sts ...*staged) error {
-	return db.Update(func(tx *bolt.Tx) error {
-		for _, st := range sts {
-			if err := putAll(tx.Bucket(orgBucket), slices.Collect(maps.Values(st.orgs)),
-				func(r *org.OrgRecord) string { return r.ID }); err != nil {
-				return err
-			}
-			if err := putAll(tx.Bucket(memberBucket), slices.Collect(maps.Values(st.members)),
-				func(r *org.MemberRecord) string { return r.ID }); err != nil {
-				return err
-			}
-			if err := appendChanges(tx, st.changes); err != nil {
-				return err
-			}
-			if err := putScenarios(tx, st.scenarios); err != nil {
-				return err
-			}
-			if err := appendAudit(tx, st.audit); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// appendChanges writes changes numbered by RecordChange and advances the
-// bucket's sequence past them.
-func appendChanges(tx *bolt.Tx, changes []stagedChange) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	b := tx.Bucket(changeBucket)
-	for _, c := range changes {
-		if err := b.Put(seqKey(c.head.Seq), c.value); err != nil {
-			return err
-		}
-	}
-	return b.SetSequence(max(b.Sequence(), uint64(changes[len(changes)-1].head.Seq)))
-}
-
-// appendAudit adds entries to the audit log, numbering them.
-func appendAudit(tx *bolt.Tx, entries []org.AuditEntry) error {
-	b := tx.Bucket(auditBucket)
-	for _, e := range entries {
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		e.Seq = int64(seq)
-		v, err := encode(e)
-		if err != nil {
-			return err
-		}
-		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), v); err != nil {
-			return err
-		}
-	}
-	return nil
 }

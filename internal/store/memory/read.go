@@ -104,16 +104,29 @@ func (s *Store) Members(_ context.Context, v org.View, ids []string) ([]org.Memb
 }
 
 // Covers answers from the tree of the view's date: ancestors are a walk up.
+// Covers answers from the date's tree when one is built, and otherwise walks
+// each id's parents as they stood that day: the history asks about hundreds
+// of dates a page, and a tree of each would cost the whole structure per date.
 func (s *Store) Covers(_ context.Context, v org.View, roots, ids []string) ([]bool, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
-	if err != nil {
-		return nil, err
+	within := func(id string) bool { return sd.g.withinAny(v.At, id, roots) }
+	if t, ok := sd.trees.cached(v.At); ok {
+		within = func(id string) bool { return t.WithinAny(id, roots) }
 	}
 	out := make([]bool, len(ids))
 	for i, id := range ids {
-		out[i] = t.WithinAny(id, roots)
+		out[i] = within(id)
+	}
+	return out, nil
+}
+
+func (s *Store) CoversOn(_ context.Context, roots []string, asks []org.DatedID) ([]bool, error) {
+	sd := s.read()
+	defer sd.mu.RUnlock()
+	out := make([]bool, len(asks))
+	for i, a := range asks {
+		out[i] = sd.g.withinAny(a.At, a.ID, roots)
 	}
 	return out, nil
 }

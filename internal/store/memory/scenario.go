@@ -138,14 +138,3 @@ func (t *txn) PutScenario(_ context.Context, sc org.Scenario) error {
 	t.st.scenarios[sc.ID] = &scenarioEntry{rev: sc.Rev, createdAt: sc.CreatedAt, value: v}
 	return nil
 }
-
-// putScenarios writes staged scenarios to their bucket.
-func putScenarios(tx *bolt.Tx, staged map[string]*scenarioEntry) error {
-	b := tx.Bucket(scenarioBucket)
-	for id, e := range staged {
-		if err := b.Put([]byte(id), e.value); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -1,6 +1,6 @@
 // Package memory is the embedded store, dangbo's default: the whole graph in
-// memory for reads, every committed write persisted in one bbolt file before
-// the write returns.
+// memory for reads, every committed write in a write-ahead log (fsync) before
+// the write returns, and in one bbolt file soon after (wal.go).
 package memory
 
 import (
@@ -30,12 +30,12 @@ const FileName = "dangbo.db"
 // two sides (left-right): readers read the active side and writers change the
 // other, then make it the active one, so that no reader waits for a writer and
 // no writer for the readers of the moment. Writers run one at a time (writeMu)
-// and queue their writes, which are persisted (fsync), several at once when
+// and queue their writes, which are logged (fsync), several at once when
 // they queue together, then published (update.go).
 type Store struct {
 	db      *bolt.DB
 	writeMu sync.Mutex
-	// persistMu lets one group of queued writes at a time into the file.
+	// persistMu lets one group of queued writes at a time into the log.
 	persistMu sync.Mutex
 	// pubMu lets one publisher at a time change the sides.
 	pubMu sync.Mutex
@@ -61,6 +61,13 @@ type Store struct {
 	// revision counts the writes that changed the structure since Open:
 	// no other process opens the file while this one has it.
 	revision atomic.Uint64
+	// wal is the write-ahead log (wal.go), guarded by persistMu, as is
+	// auditSeq, the number of the last audit entry logged.
+	wal      *wal
+	auditSeq uint64
+	ckpt     checkpointer
+	// closeOnce stops the checkpointer and closes the log.
+	closeOnce sync.Once
 }
 
 // side is one copy of the graph, the committed scenarios and what readers
@@ -171,7 +178,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	}
 	var s *Store
 	err = guarded(path, func() (err error) {
-		s, err = open(path, log)
+		s, err = open(path, !exists, log)
 		return err
 	})
 	if s != nil {
@@ -180,8 +187,9 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	return s, err
 }
 
-// open opens the bbolt file at path, which checkFile found sound, and loads it.
-func open(path string, log *slog.Logger) (*Store, error) {
+// open opens the bbolt file at path, which checkFile found sound (or created
+// when fresh), and loads it.
+func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: time.Second,
 		// The freelist is rebuilt on open instead of written at every commit:
@@ -202,13 +210,16 @@ func open(path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
-	defer func() { // a damaged page: let go of the file before guarded reports it
+	s := &Store{db: db, log: log, commits: make(chan struct{}, 1)}
+	defer func() { // a damaged page: let go of the files before guarded reports it
 		if p := recover(); p != nil {
+			if s.wal != nil {
+				s.wal.f.Close()
+			}
 			db.Close()
 			panic(p)
 		}
 	}()
-	s := &Store{db: db, log: log, commits: make(chan struct{}, 1)}
 	interrupted, err := discardInterruptedImport(db)
 	if err != nil {
 		db.Close()
@@ -217,21 +228,40 @@ func open(path string, log *slog.Logger) (*Store, error) {
 	if interrupted {
 		log.Warn("discarded what an import interrupted before it ended had written", "path", path)
 	}
-	start := time.Now()
-	g, err := load(db)
-	if err != nil {
+	if s.wal, err = openWAL(db, path+walSuffix, fresh); err != nil {
 		db.Close()
 		return nil, err
 	}
-	scenarios, err := loadScenarios(db)
+	start := time.Now()
+	g, scenarios, err := s.loadAll()
 	if err != nil {
+		s.wal.f.Close()
 		db.Close()
 		return nil, err
 	}
 	s.install(g, scenarios)
+	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go s.runCheckpoints()
 	log.Info("embedded store loaded", "path", path, "orgs", len(g.orgs), "members", len(g.members),
 		"took", time.Since(start).Round(time.Millisecond))
 	return s, nil
+}
+
+// loadAll reads the graph, the scenarios and the audit log's last number.
+func (s *Store) loadAll() (*graph, map[string]*scenarioEntry, error) {
+	g, err := load(s.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	scenarios, err := loadScenarios(s.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		s.auditSeq = tx.Bucket(auditBucket).Sequence()
+		return nil
+	})
+	return g, scenarios, err
 }
 
 // Created reports whether Open created the store's file: only such a store
@@ -247,7 +277,13 @@ func (s *Store) Close() error {
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	s.settle()
-	return s.db.Close()
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.ckpt.stop)
+		<-s.ckpt.stopped
+		err = errors.Join(s.checkpoint(), s.wal.f.Close())
+	})
+	return errors.Join(err, s.db.Close())
 }
 
 // Ping always succeeds once the store is open: it has no remote dependency.

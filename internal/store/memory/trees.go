@@ -32,14 +32,23 @@ type cached[T any] struct {
 
 func newDateCache[T any]() *dateCache[T] { return &dateCache[T]{byDate: map[org.Date]*cached[T]{}} }
 
-// get returns the value of date d, building it once with build if needed.
-func (c *dateCache[T]) get(d org.Date, build func() (T, error)) (T, error) {
+// cached returns the value of date d if one is built.
+func (c *dateCache[T]) cached(d org.Date) (T, bool) {
 	c.mu.Lock()
 	ct := c.byDate[d]
 	c.mu.Unlock()
-	if ct != nil {
-		ct.used.Store(c.clock.Add(1))
-		return ct.value, nil
+	if ct == nil {
+		var zero T
+		return zero, false
+	}
+	ct.used.Store(c.clock.Add(1))
+	return ct.value, true
+}
+
+// get returns the value of date d, building it once with build if needed.
+func (c *dateCache[T]) get(d org.Date, build func() (T, error)) (T, error) {
+	if v, ok := c.cached(d); ok {
+		return v, nil
 	}
 	v, err, _ := c.build.Do(d.String(), func() (any, error) {
 		t, err := build()

@@ -15,7 +15,7 @@ import (
 )
 
 // Update runs fn with exclusive write access. fn reads the committed records
-// plus its own staged writes; if it succeeds, its writes are persisted (fsync)
+// plus its own staged writes; if it succeeds, its writes are logged (fsync)
 // and then published in memory, so readers see all of them or none.
 //
 // Writers share fsyncs (group commit): fn runs under writeMu and queues what
@@ -96,7 +96,7 @@ func (s *Store) persistQueued() {
 	if len(group) == 0 || broken {
 		return
 	}
-	err := persist(s.db, sts...)
+	err := s.logGroup(sts)
 	s.qMu.Lock()
 	defer s.qMu.Unlock()
 	if err != nil {
@@ -408,14 +408,18 @@ func (t *txn) Audit(_ context.Context, e org.AuditEntry) error {
 	return nil
 }
 
-// Audit appends an entry to the audit log, durable when it returns.
-func (s *Store) Audit(_ context.Context, e org.AuditEntry) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return appendAudit(tx, []org.AuditEntry{e}) })
+// Audit appends an entry to the audit log, durable when it returns: a write
+// of its own, numbered in order with the others.
+func (s *Store) Audit(ctx context.Context, e org.AuditEntry) error {
+	return s.Update(ctx, func(tx org.Tx) error { return tx.Audit(ctx, e) })
 }
 
 // AuditLog reads the audit log from disk, newest first.
 func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, error) {
 	var page org.AuditPage
+	if err := s.checkpoint(); err != nil {
+		return page, err
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(auditBucket).Cursor()
 		var k, v []byte
@@ -447,6 +451,9 @@ func (s *Store) AuditLog(_ context.Context, q org.AuditQuery) (org.AuditPage, er
 // from 1 by the bucket's sequence (appendAudit) and never removed.
 func (s *Store) AuditCount(context.Context) (int, error) {
 	var n uint64
+	if err := s.checkpoint(); err != nil {
+		return 0, err
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		n = tx.Bucket(auditBucket).Sequence()
 		return nil

@@ -95,6 +95,15 @@ func TestStatementBudgets(t *testing.T) {
 			}
 		}},
 		{"statistics of the province after a future-dated write", 3, 1, 1, 1, statistics},
+		// A caller of one subtree reads the history trimmed to it: whether
+		// each organisation the changes name was theirs on the change's
+		// date, for the whole page at once, whatever its number of dates.
+		{"history page (100) for a commune's viewer", 4, 0, 600, 3, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			viewer := org.WithPrincipal(ctx, &org.Principal{Subject: "v", Roles: []org.AccessRole{org.Viewer}, Scope: []string{vp.commune}})
+			if page, err := svc.Changes(viewer, org.ChangeQuery{First: 100}); err != nil || len(page.Changes) == 0 {
+				t.Fatalf("%+v, %v", page, err)
+			}
+		}},
 		{"what-if statistics of the province, flattenLevel DISTRICT", 6, 4, 943, 3, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
 			// A new Service has no replay cached: the read replays.
 			fresh := service(s)

@@ -680,6 +680,21 @@ var fakeModels = map[string]func(g *fakeGraph, p map[string]any) []row{
 		}
 		return out
 	},
+	"covers_on": func(g *fakeGraph, p map[string]any) []row {
+		roots := p["roots"].([]string)
+		var out []row
+		for i, a := range p["asks"].([]any) {
+			ask := a.(map[string]any)
+			at := fakeDate(ask["at"], 0)
+			for id := ask["id"].(string); id != "" && g.versionAt(id, at) != nil; id = g.parentAt(id, at) {
+				if slices.Contains(roots, id) {
+					out = append(out, row{"i": int64(i)})
+					break
+				}
+			}
+		}
+		return out
+	},
 	"roots_at": func(g *fakeGraph, p map[string]any) []row {
 		var out []row
 		for _, id := range slices.Sorted(maps.Keys(g.orgs)) {

@@ -288,6 +288,31 @@ func (s *Store) Covers(ctx context.Context, v org.View, roots, ids []string) ([]
 	return out, err
 }
 
+func (s *Store) CoversOn(ctx context.Context, roots []string, asks []org.DatedID) ([]bool, error) {
+	out := make([]bool, len(asks))
+	if len(asks) == 0 {
+		return out, nil
+	}
+	params := make([]any, len(asks))
+	for i, a := range asks {
+		params[i] = map[string]any{"at": dateParam(a.At), "id": a.ID}
+	}
+	err := s.read(ctx, func(q querier) error {
+		recs, err := run(ctx, q, "covers_on", map[string]any{"asks": params, "roots": roots})
+		if err != nil {
+			return err
+		}
+		var d decoder
+		for _, rec := range recs {
+			if i := d.integer(rec.AsMap(), "i"); d.err == nil && i >= 0 && int(i) < len(out) {
+				out[i] = true
+			}
+		}
+		return d.err
+	})
+	return out, err
+}
+
 func (s *Store) Path(ctx context.Context, v org.View, id string) ([]org.Org, error) {
 	var path []org.Org
 	err := s.inView(ctx, v, func(vw view) error {

@@ -166,6 +166,18 @@ func TestCovers(t *testing.T) {
 	if got := f.names(); !slices.Equal(got, []string{"paths_at", "org_records"}) {
 		t.Fatalf("statements %v", got)
 	}
+	// Each on its own date, in one statement: nothing before the founding.
+	f.reset()
+	got, err = s.CoversOn(ctx, []string{"gc"}, []org.DatedID{{At: today, ID: "c1"}, {At: founded - 1, ID: "c1"}, {At: today, ID: "d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, false}; !slices.Equal(got, want) {
+		t.Fatalf("CoversOn = %v, want %v", got, want)
+	}
+	if got := f.names(); !slices.Equal(got, []string{"covers_on"}) {
+		t.Fatalf("statements %v", got)
+	}
 }
 
 func TestPath(t *testing.T) {

@@ -168,6 +168,10 @@ func (s *store) ChangeCounts(ctx context.Context, q org.ChangeQuery) (org.Change
 	})
 }
 
+func (s *store) CoversOn(ctx context.Context, roots []string, asks []org.DatedID) ([]bool, error) {
+	return observe(ctx, s.obs, "CoversOn", func(ctx context.Context) ([]bool, error) { return s.Store.CoversOn(ctx, roots, asks) })
+}
+
 func (s *store) Covers(ctx context.Context, v org.View, roots, ids []string) ([]bool, error) {
 	return observe(ctx, s.obs, "Covers", func(ctx context.Context) ([]bool, error) { return s.Store.Covers(ctx, v, roots, ids) })
 }

@@ -27,6 +27,36 @@ func testCovers(t *testing.T, f *fixture) {
 	if slices.Contains(got, true) {
 		t.Fatalf("Covers before creation = %v", got)
 	}
+	// CoversOn answers each on its own date as Covers does on that date;
+	// after the village moves to the agency, it is the agency's.
+	moved := today.AddDays(10)
+	if _, err := f.svc.TransferOrg(f.ctx, c.village.ID, c.agency.ID, f.byOn(c.province.ID, moved)); err != nil {
+		t.Fatal(err)
+	}
+	roots := []string{c.commune.ID}
+	var asks []org.DatedID
+	var want []bool
+	for _, d := range []org.Date{today.AddDays(-1), today, moved - 1, moved, moved + 1} {
+		ids := []string{c.village.ID, c.commune.ID, c.agencyCell.ID, c.district.ID, "onope"}
+		covered, err := f.s.Covers(f.ctx, org.View{At: d}, roots, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			asks = append(asks, org.DatedID{At: d, ID: id})
+			want = append(want, covered[i])
+		}
+	}
+	got, err = f.s.CoversOn(f.ctx, roots, asks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("CoversOn = %v, Covers on each date = %v", got, want)
+	}
+	if !want[5] || want[15] {
+		t.Fatalf("the village is the commune's before it moves and not after: %v", want)
+	}
 }
 
 // accessFixture is the commune fixture with members and a residence link that

@@ -49,6 +49,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"LateAndPlannedOperations", testLateAndPlanned},
 		{"ConcurrentOperations", testConcurrentOperations},
 		{"RandomOperations", testRandomOperations},
+		{"HistoryCountsAsListed", testHistoryCountsAsListed},
 		{"KonTumHistory", testKonTumHistory},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},

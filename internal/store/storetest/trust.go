@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -234,17 +235,19 @@ func testDecisionsAndLateChanges(t *testing.T, f *fixture) {
 }
 
 // testPreviewIsApplied: for random scenarios over the Vĩnh Phúc demo (single
-// and bulk operations, random base dates), applying either is refused with
-// a reason and writes nothing, or leaves the live structure on the base date
-// equal to the scenario's preview, node for node; and the history stays
-// replayable date by date.
+// and bulk operations, members' moves and residence links, random base
+// dates), applying either is refused with a reason and writes nothing, or
+// leaves the live structure on the base date equal to the scenario's
+// preview, node for node; and the history stays replayable date by date.
+// Applying is refused for its findings iff the scenario's findings hold
+// some of severity ERROR, and the refusal counts exactly those.
 func testPreviewIsApplied(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
 	seed := testseed.Seed(t, 13)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	first, last := afterDemo, afterDemo.AddYears(3)
 	province := f.orgNamed(org.View{At: first}, "Đảng bộ tỉnh Vĩnh Phúc").ID
-	applied, refused := 0, 0
+	applied, refused, withErrors := 0, 0, 0
 	for i := range 24 {
 		base := first + org.Date(rng.IntN(int(last-first)))
 		nodes, err := f.svc.ChartNodes(f.ctx, org.View{At: base}, org.ChartQuery{RootID: province, Depth: -1}, 10_000)
@@ -265,9 +268,33 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		member := func() (org.Member, bool) {
+			page, err := f.svc.CellMembers(f.ctx, org.View{At: base}, pick(cells), org.PageQuery{First: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Members) == 0 {
+				return org.Member{}, false
+			}
+			return page.Members[rng.IntN(len(page.Members))], true
+		}
 		for range 1 + rng.IntN(3) {
 			var op org.Operation
-			switch rng.IntN(6) {
+			switch rng.IntN(9) {
+			case 8: // a cell made a committee: R5, and R6 for whoever resides there
+				op = org.Operation{Type: org.OpChangeOrgKind, ID: pick(cells), Kind: org.GrassrootsCommittee}
+			case 6: // a link to any cell: R6 when it is not a village's or is the member's own
+				if m, ok := member(); ok {
+					op = org.Operation{Type: org.OpSetResidence, MemberID: m.ID, CellID: pick(cells)}
+				}
+				if rng.IntN(2) == 0 {
+					break
+				}
+				fallthrough
+			case 7: // a member into any cell, their residence's among them
+				if m, ok := member(); ok {
+					op = org.Operation{Type: org.OpTransferMember, MemberID: m.ID, CellID: cmp.Or(m.ResidenceCellID, pick(cells))}
+				}
 			case 0:
 				op = org.Operation{Type: org.OpRenameOrg, ID: pick(cells), Name: fmt.Sprintf("Chi bộ thôn Mới %d", rng.IntN(1000))}
 			case 1:
@@ -291,8 +318,25 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		findings, _, err := f.scn.Findings(f.ctx, sc.ID, org.SeverityError)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range findings {
+			if v.OperationKey == 0 {
+				t.Errorf("scenario %d: a finding it brings names no operation: %+v", i, v)
+			}
+		}
 		before := exportJSON(t, f)
 		_, _, err = f.scn.Apply(f.ctx, sc.ID, f.byOn(province, base).Decision, 0)
+		forFindings := org.ErrorCode(err) == org.ERule && strings.Contains(org.ErrorMessage(err), "vi phạm mức ERROR")
+		if want := fmt.Sprintf("phương án còn %d vi phạm mức ERROR", len(findings)); (len(findings) > 0) != forFindings ||
+			forFindings && !strings.HasPrefix(org.ErrorMessage(err), want) {
+			t.Fatalf("scenario %d shows %d ERROR findings %+v; applying it: %v", i, len(findings), findings, err)
+		}
+		if forFindings {
+			withErrors++
+		}
 		switch code := org.ErrorCode(err); {
 		case err == nil:
 			applied++
@@ -313,8 +357,8 @@ func testPreviewIsApplied(t *testing.T, f *fixture) {
 			t.Fatalf("scenario %d: %v", i, err)
 		}
 	}
-	t.Logf("seed %d: %d scenarios applied, %d refused", seed, applied, refused)
-	if applied == 0 || refused == 0 {
+	t.Logf("seed %d: %d scenarios applied, %d refused, %d for their ERROR findings", seed, applied, refused, withErrors)
+	if applied == 0 || refused == 0 || withErrors == 0 {
 		t.Fatalf("%d applied, %d refused: the test exercises too little", applied, refused)
 	}
 	f.verifyHistory(first, last, 3)

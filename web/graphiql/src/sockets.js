@@ -83,10 +83,10 @@ export class Sockets {
         },
         closed: (event) => {
           // graphql-transport-ws has no message for a refused connection_init:
-          // gqlgen closes the socket normally, without the error, and the
-          // client would reconnect at once, forever. The same headers over
+          // the server closes the socket with 4403 and a short reason, without
+          // the coded error, and graphql-ws would retry. The same headers over
           // HTTP get the coded error, which the subscriptions then show.
-          if (entry.acknowledged || entry.users === 0 || event?.code !== 1000 || entry.refusal) return;
+          if (entry.acknowledged || entry.users === 0 || event?.code !== 4403 || entry.refusal) return;
           entry.refusal = this.#explain(headers).then(refusalResult, () => refusalResult(null));
           this.#close(entry);
         },

@@ -77,7 +77,7 @@ test('one open client per set of headers in use, each sending those headers; a r
       const c = pick(live);
       const refused = running.filter((run) => clientOf(run) === c);
       c.options.on.connecting();
-      c.options.on.closed({ code: 1000, reason: 'terminated' });
+      c.options.on.closed({ code: 4403, reason: 'Token đã hết hạn.' });
       await new Promise((resolve) => setTimeout(resolve, 0));
       for (const run of refused) {
         assert.ok(run.done, 'a refused subscription ends');

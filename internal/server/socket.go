@@ -1,0 +1,191 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"net"
+	"net/http"
+	"regexp"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+)
+
+// gqlgen's websocket transport (v0.17.88) breaks graphql-transport-ws in
+// two ways and offers no hook for either: it closes a socket whose
+// connection_init its InitFunc refused with 1000 "terminated", where the
+// protocol asks for 4403 Forbidden, and it follows the error message that
+// ends an operation refused before it ran with a complete message, which the
+// protocol forbids (an error ends the operation). Its later versions take a
+// close code from the InitFunc's context, but still send that complete, and
+// bring a newer gqlparser whose English messages graphqlerrors.go matches.
+// So the socket's writes go through socketConn, which sees the frames
+// gorilla/websocket writes, each in one Write (its payload, when longer than
+// the write buffer, in a second), and changes only those two.
+
+// closeForbidden is graphql-transport-ws's close code for a refused
+// connection_init.
+const closeForbidden = 4403
+
+// maxCloseReason is how long, in bytes, a close frame's reason may be.
+const maxCloseReason = 123
+
+// socketKey carries a request's socketConn to the websocket's InitFunc.
+type socketKey struct{}
+
+// refusingInit is init with its refusals closing the socket with 4403 and
+// the refusal's message.
+func refusingInit(init transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		ctx, ack, err := init(ctx, payload)
+		if s, ok := ctx.Value(socketKey{}).(*socketConn); ok && err != nil {
+			s.refuse(closeReason(err.Error()))
+		}
+		return ctx, ack, err
+	}
+}
+
+// closeReason is msg if it fits a close frame, and a shorter sentence
+// otherwise: the client gets the coded error over HTTP with the same token.
+func closeReason(msg string) string {
+	if len(msg) <= maxCloseReason && utf8.ValidString(msg) {
+		return msg
+	}
+	return "Token bị từ chối."
+}
+
+// socketWriter hands gorilla/websocket, when it takes over the connection,
+// the socketConn in the request's context.
+type socketWriter struct {
+	http.ResponseWriter
+	conn *socketConn
+}
+
+func (w socketWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	w.conn.Conn = c
+	return w.conn, brw, nil
+}
+
+// socketConn is a websocket's connection, as written by the server: the
+// handshake's answer, then frames.
+type socketConn struct {
+	net.Conn
+
+	mu       sync.Mutex
+	upgraded bool            // the handshake's answer was written
+	left     int             // bytes of the current frame's payload still to come
+	fin      bool            // the current frame ends its message
+	text     bool            // the current message is a text one
+	tail     []byte          // the current message's last bytes
+	refusal  string          // why connection_init was refused
+	errored  map[string]bool // operations ended by an error message
+}
+
+// tailSize is how much of a message's end is kept: an error message ends
+// with its operation's id and type.
+const tailSize = 512
+
+var (
+	errorEnd = regexp.MustCompile(`,"id":("(?:[^"\\]|\\.)*"),"type":"error"}\n?$`)
+	complete = regexp.MustCompile(`^{"id":("(?:[^"\\]|\\.)*"),"type":"complete"}\n?$`)
+	anyID    = regexp.MustCompile(`"id":("(?:[^"\\]|\\.)*"),"type":"\w+"}\n?$`)
+)
+
+func (s *socketConn) refuse(reason string) {
+	s.mu.Lock()
+	s.refusal = reason
+	s.mu.Unlock()
+}
+
+func (s *socketConn) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.upgraded {
+		s.upgraded = true
+		return s.Conn.Write(b)
+	}
+	if s.left > 0 { // the rest of a frame's payload
+		n := min(len(b), s.left)
+		s.keep(b[:n])
+		return s.Conn.Write(b)
+	}
+	// A frame from the server: FIN and opcode, then a payload length of 7
+	// bits, or 16 or 64 more; no mask.
+	if len(b) < 2 {
+		return s.Conn.Write(b)
+	}
+	opcode := int(b[0] & 0x0f)
+	header, size := 2, int(b[1]&0x7f)
+	switch {
+	case size == 126 && len(b) >= 4:
+		header, size = 4, int(binary.BigEndian.Uint16(b[2:4]))
+	case size == 127 && len(b) >= 10:
+		header, size = 10, int(binary.BigEndian.Uint64(b[2:10]))
+	}
+	payload := b[min(header, len(b)):]
+	payload = payload[:min(len(payload), size)]
+	whole := len(payload) == size && b[0]&0x80 != 0
+	switch opcode {
+	case websocket.CloseMessage:
+		if s.refusal != "" {
+			_, err := s.Conn.Write(closeFrame(closeForbidden, s.refusal))
+			return len(b), err
+		}
+	case websocket.TextMessage:
+		s.text, s.tail = true, s.tail[:0]
+		if m := complete.FindSubmatch(payload); whole && m != nil {
+			// The first message for an operation after its error: the
+			// complete gqlgen sends after one, or a later operation's.
+			if id := string(m[1]); s.errored[id] {
+				delete(s.errored, id)
+				return len(b), nil
+			}
+		}
+	case websocket.BinaryMessage:
+		s.text = false
+	}
+	if opcode <= websocket.BinaryMessage { // data, not control
+		s.fin, s.left = b[0]&0x80 != 0, size
+		s.keep(payload)
+	}
+	return s.Conn.Write(b)
+}
+
+// keep takes p, the next bytes of the current frame's payload, keeping the
+// last tailSize bytes of a text message, and notes the message's operation
+// once it ends if it is an error.
+func (s *socketConn) keep(p []byte) {
+	s.left -= len(p)
+	if !s.text {
+		return
+	}
+	s.tail = append(s.tail, p...)
+	if len(s.tail) > tailSize {
+		s.tail = append(s.tail[:0], s.tail[len(s.tail)-tailSize:]...)
+	}
+	if s.left > 0 || !s.fin {
+		return
+	}
+	ids := s.errored
+	if m := errorEnd.FindSubmatch(s.tail); m != nil {
+		if ids == nil {
+			s.errored = map[string]bool{}
+		}
+		s.errored[string(m[1])] = true
+	} else if m := anyID.FindSubmatch(s.tail); m != nil && ids != nil {
+		delete(ids, string(m[1]))
+	}
+}
+
+// closeFrame is a server's close frame with code and reason.
+func closeFrame(code int, reason string) []byte {
+	payload := websocket.FormatCloseMessage(code, reason)
+	return append([]byte{0x80 | websocket.CloseMessage, byte(len(payload))}, payload...)
+}
