@@ -89,15 +89,16 @@ func (f *demoFlags) register(fs *flag.FlagSet) {
 	f.scale = fs.Float64("national-scale", 1, "size of the national demo: 1 the whole country, 0.25 a quarter of its members")
 }
 
-// records are the demo's records.
-func (f *demoFlags) records() (org.RecordReader, error) {
+// records are the demo's records; the national demo builds them in the
+// background until ctx ends.
+func (f *demoFlags) records(ctx context.Context) (org.RecordReader, error) {
 	if !*f.national {
 		return demo.Generate(*f.seed).Reader(), nil
 	}
 	if !(*f.scale > 0 && *f.scale <= 4) {
 		return nil, fmt.Errorf("--national-scale %v: want a scale above 0 and at most 4", *f.scale)
 	}
-	return demo.National(*f.seed, *f.scale), nil
+	return demo.National(ctx, *f.seed, *f.scale), nil
 }
 
 // seedDemo loads the demo dataset into store if it is empty, as the system.
@@ -106,7 +107,9 @@ func seedDemo(ctx context.Context, store org.Store, df demoFlags, log *slog.Logg
 	if err != nil || !empty {
 		return err
 	}
-	records, err := df.records()
+	ctx, stop := context.WithCancel(ctx) // a failed import stops the building
+	defer stop()
+	records, err := df.records(ctx)
 	if err != nil {
 		return err
 	}

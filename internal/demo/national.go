@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"hash/fnv"
 	"io"
 	"math"
@@ -302,15 +303,21 @@ func buildNational(seed uint64, i int, scale float64) *Dataset {
 // province is built twice, once for its organisations and history (which
 // changes their records: ratings) and once more, the same, for its members
 // while the store takes the province before.
-func National(seed uint64, scale float64) org.RecordReader {
+func National(ctx context.Context, seed uint64, scale float64) org.RecordReader {
 	n := len(nationalProvinces)
 	parts := make([]*Dataset, n)
 	forEach(n, func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
 		d := buildNational(seed, i, scale)
 		d.Members = nil
 		parts[i] = d
 	})
-	r := &nationalReader{members: make([]chan []org.MemberRecord, n)}
+	r := &nationalReader{ctx: ctx, members: make([]chan []org.MemberRecord, n)}
+	if ctx.Err() != nil {
+		return r
+	}
 	for _, d := range parts {
 		r.orgs = append(r.orgs, d.Orgs...)
 		r.changes = append(r.changes, d.Changes...)
@@ -323,7 +330,11 @@ func National(seed uint64, scale float64) org.RecordReader {
 	}
 	go func() {
 		for i := range n {
-			ahead <- struct{}{}
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			go func() {
 				ms := buildNational(seed, i, scale).Members
 				slices.SortFunc(ms, func(a, b org.MemberRecord) int { return strings.Compare(a.ID, b.ID) })
@@ -358,6 +369,7 @@ func forEach(n int, fn func(i int)) {
 }
 
 type nationalReader struct {
+	ctx      context.Context // ends the building and the reading
 	orgs     []org.OrgRecord
 	changes  []org.Change
 	members  []chan []org.MemberRecord
@@ -370,6 +382,9 @@ type nationalReader struct {
 
 func (r *nationalReader) Read() (org.Record, error) {
 	for {
+		if err := r.ctx.Err(); err != nil {
+			return org.Record{}, err
+		}
 		switch r.stage {
 		case 0:
 			if r.next < len(r.orgs) {
@@ -386,7 +401,12 @@ func (r *nationalReader) Read() (org.Record, error) {
 				r.current, r.next, r.stage = nil, 0, 2
 				continue
 			}
-			r.current, r.next = <-r.members[r.province], 0
+			select {
+			case r.current = <-r.members[r.province]:
+			case <-r.ctx.Done():
+				return org.Record{}, r.ctx.Err()
+			}
+			r.next = 0
 			r.province++
 			<-r.ahead // the province after next may be built
 		case 2:

@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +22,7 @@ func nationalBytes(t *testing.T, seed uint64) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := dataset.NewWriter(&buf)
-	if _, err := dataset.Copy(w, National(seed, nationalScale)); err != nil || w.Flush() != nil {
+	if _, err := dataset.Copy(w, National(context.Background(), seed, nationalScale)); err != nil || w.Flush() != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -30,7 +31,7 @@ func nationalBytes(t *testing.T, seed uint64) []byte {
 // nationalData is the small national demo as read by an import, which
 // checks every record against the rules every write applies.
 var nationalData = sync.OnceValues(func() (*Dataset, error) {
-	orgs, members, changes, err := dataset.ReadAll(context.Background(), National(DefaultSeed, nationalScale))
+	orgs, members, changes, err := dataset.ReadAll(context.Background(), National(context.Background(), DefaultSeed, nationalScale))
 	d := &Dataset{}
 	for _, o := range orgs {
 		d.Orgs = append(d.Orgs, *o)
@@ -134,7 +135,7 @@ func TestNationalDeterminism(t *testing.T) {
 // every record, as an import would.
 func BenchmarkNational(b *testing.B) {
 	for b.Loop() {
-		r := National(DefaultSeed, nationalScale*10)
+		r := National(context.Background(), DefaultSeed, nationalScale*10)
 		n := 0
 		for {
 			rec, err := r.Read()
@@ -146,5 +147,21 @@ func BenchmarkNational(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "members/s")
+	}
+}
+
+// TestNationalStopsWithItsContext: an import that gives up midway (its
+// context ends) gets the context's error, and nothing waits for it after.
+func TestNationalStopsWithItsContext(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	r := National(ctx, DefaultSeed, nationalScale)
+	for range 100 {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	if _, err := r.Read(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a read after the context ended: %v", err)
 	}
 }
