@@ -32,6 +32,8 @@ var envVars = map[string]string{
 	"max-in-flight":      "DANGBO_MAX_IN_FLIGHT",
 	"max-response-bytes": "DANGBO_MAX_RESPONSE_BYTES",
 	"max-streams":        "DANGBO_MAX_STREAMS",
+	"national":           "DANGBO_NATIONAL",
+	"national-scale":     "DANGBO_NATIONAL_SCALE",
 	"neo4j-database":     "NEO4J_DATABASE",
 	"neo4j-uri":          "NEO4J_URI",
 	"neo4j-user":         "NEO4J_USER",

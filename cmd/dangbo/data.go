@@ -11,19 +11,18 @@ import (
 	"log/slog"
 
 	"dangbo/internal/dataset"
-	"dangbo/internal/demo"
 	"dangbo/internal/org"
 )
 
 // parseData parses the flags of a data command and its one FILE argument.
-func parseData(name string, args []string, seedFlag bool, stderr io.Writer) (sf storeFlags, file string, seed uint64, err error) {
+func parseData(name string, args []string, seedFlag bool, stderr io.Writer) (sf storeFlags, file string, df demoFlags, err error) {
 	synopsis := "usage: dangbo " + name + " [flags] FILE"
 	if seedFlag {
 		synopsis = "usage: dangbo seed [flags]"
 	}
 	fs := newFlagSet(name, synopsis, stderr)
 	sf.register(fs)
-	s := fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
+	df.register(fs)
 	if err = parseFlags(fs, args); err != nil {
 		return
 	}
@@ -34,7 +33,7 @@ func parseData(name string, args []string, seedFlag bool, stderr io.Writer) (sf 
 	default:
 		err = fmt.Errorf("%s: wrong arguments\n%s", name, usage)
 	}
-	return sf, file, *s, err
+	return sf, file, df, err
 }
 
 // asOperator is the context of a command run on the machine: whoever runs it
@@ -51,8 +50,8 @@ func asOperator(ctx context.Context) context.Context {
 // withStore parses a data command's arguments, opens the store they name and
 // runs fn with it.
 func withStore(ctx context.Context, name string, args []string, wantFile bool, stderr io.Writer,
-	fn func(store org.Store, log *slog.Logger, file string, seed uint64) error) error {
-	sf, file, seed, err := parseData(name, args, !wantFile, stderr)
+	fn func(store org.Store, log *slog.Logger, file string, df demoFlags) error) error {
+	sf, file, df, err := parseData(name, args, !wantFile, stderr)
 	if err != nil {
 		return err
 	}
@@ -65,17 +64,17 @@ func withStore(ctx context.Context, name string, args []string, wantFile bool, s
 		return err
 	}
 	defer store.Close()
-	return fn(store, log, file, seed)
+	return fn(store, log, file, df)
 }
 
 func seed(ctx context.Context, args []string, stderr io.Writer) error {
-	return withStore(ctx, "seed", args, false, stderr, func(store org.Store, log *slog.Logger, _ string, seed uint64) error {
-		return seedDemo(ctx, store, seed, log)
+	return withStore(ctx, "seed", args, false, stderr, func(store org.Store, log *slog.Logger, _ string, df demoFlags) error {
+		return seedDemo(ctx, store, df, log)
 	})
 }
 
 func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return withStore(ctx, "export", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ uint64) error {
+	return withStore(ctx, "export", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ demoFlags) error {
 		out := stdout
 		if file != "-" {
 			f, err := os.Create(file)
@@ -102,7 +101,7 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
-	return withStore(ctx, "import", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ uint64) error {
+	return withStore(ctx, "import", args, true, stderr, func(store org.Store, log *slog.Logger, file string, _ demoFlags) error {
 		in := stdin
 		if file != "-" {
 			f, err := os.Open(file)

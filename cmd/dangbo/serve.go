@@ -13,7 +13,6 @@ import (
 
 	"dangbo/internal/auth"
 	"dangbo/internal/chartview"
-	"dangbo/internal/demo"
 	"dangbo/internal/org"
 	"dangbo/internal/playground"
 	"dangbo/internal/server"
@@ -35,7 +34,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxStreams := fs.Int("max-streams", 8, "subscriptions a caller may have streaming at once (websockets and server-sent events); more get LIMIT_EXCEEDED; 0 for no limit")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	empty := fs.Bool("empty", false, "start with an empty store instead of loading the demo data into an empty one")
-	seed := fs.Uint64("demo-seed", demo.DefaultSeed, "seed of the generated demo data")
+	var df demoFlags
+	df.register(fs)
 	maxComplexity := fs.Int("max-complexity", 0, "cap on every role's query complexity (0: the roles' own limits)")
 	maxDepth := fs.Int("max-depth", 0, "cap on every role's query nesting (0: the roles' own limits)")
 	noIntrospection := fs.Bool("no-introspection", false, "refuse schema introspection (production)")
@@ -100,7 +100,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	if !*empty && isNew(store, log) {
-		if err := seedDemo(ctx, store, *seed, log); err != nil {
+		if err := seedDemo(ctx, store, df, log); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"dangbo/internal/demo"
+	"dangbo/internal/org"
 	"dangbo/internal/store/memory"
 )
 
@@ -71,5 +73,27 @@ func TestOnlyANewStoreIsSeeded(t *testing.T) {
 	s := start(t, dir)
 	if !strings.Contains(s.log.String(), "not loaded") || strings.Contains(s.log.String(), "demo data loaded") {
 		t.Fatalf("log:\n%s", s.log)
+	}
+}
+
+// TestSeedNational: seed --national loads the 34 provinces at the scale asked
+// into a new store; a scale out of range is refused before anything is written.
+func TestSeedNational(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command(binary, "seed", "--data", dir, "--national", "--national-scale", "0.003").CombinedOutput(); err != nil {
+		t.Fatalf("seed --national: %v\n%s", err, out)
+	}
+	s, err := memory.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := s.Roots(t.Context(), org.View{At: demo.End})
+	s.Close()
+	if err != nil || len(roots) != 34 {
+		t.Fatalf("%d provinces, %v", len(roots), err)
+	}
+	out, err := exec.Command(binary, "seed", "--data", t.TempDir(), "--national", "--national-scale", "0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--national-scale") {
+		t.Fatalf("scale 0 accepted: %v\n%s", err, out)
 	}
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"cmp"
 	"hash/fnv"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -61,8 +62,12 @@ type district struct {
 	former  string   // name before the unit took its present status, if it changed
 	renamed org.Date // when it did
 	hills   *hills   // ethnic mix of a mountain district; nil where nearly all are Kinh
-	homes   string   // what a ward's residential groups are called: "khu" or "tổ dân phố"
-	since   org.Date // when its committee was founded; zero: with the province
+	// flat: since the 2025 reform there is no district; the plan only groups
+	// communes and wards, which sit directly under the province, and their
+	// members live among them.
+	flat  bool
+	homes string   // what a ward's residential groups are called: "khu" or "tổ dân phố"
+	since org.Date // when its committee was founded; zero: with the province
 
 	// A plan may fix exactly how many village and residential-group cells its
 	// communes, wards and townships hold; the other committees share the rest
@@ -149,6 +154,7 @@ type builder struct {
 	root    *unit
 	holders []*unit      // cells and grassroots cells in tree order
 	leaders map[int]bool // members, by index, who are secretary or deputy of a grassroots organisation
+	bits    io.Reader    // the seeded stream ids are drawn from
 }
 
 func newBuilder(d *Dataset, seed uint64, p *province) *builder {
@@ -156,6 +162,7 @@ func newBuilder(d *Dataset, seed uint64, p *province) *builder {
 	h.Write([]byte(p.name))
 	b := &builder{d: d, r: rand.New(rand.NewPCG(seed, h.Sum64())), p: p, areas: map[string]*area{},
 		leaders: map[int]bool{}, cal: defaultCalendar}
+	b.bits = randomBits{b.r}
 	if p.cal != nil {
 		b.cal = *p.cal
 	}
@@ -219,7 +226,7 @@ func (b *builder) chance(p float64) bool { return b.r.Float64() < p }
 func (b *builder) jitter(w float64) float64 { return w * (0.6 + 0.8*b.r.Float64()) }
 
 // id is a new id drawn from the seeded stream.
-func (b *builder) id(prefix string) string { return org.NewIDFrom(prefix, randomBits{b.r}) }
+func (b *builder) id(prefix string) string { return org.NewIDFrom(prefix, b.bits) }
 
 // randomBits reads the seeded stream as bytes.
 type randomBits struct{ r *rand.Rand }
@@ -260,13 +267,18 @@ func (b *builder) planDistrict(d *district) {
 	a := b.areaOf(d.key)
 	if d.place != "" {
 		a.place = d.place + ", " + b.p.place
+	}
+	if d.place != "" || d.flat {
 		a.hills = d.hills
 	}
-	du := &unit{name: d.name, kind: org.District, sector: d.sector, since: cmp.Or(d.since, b.p.since), former: d.former,
-		renamed: d.renamed, parent: b.root, area: a, figures: d.figures}
-	b.root.children = append(b.root.children, du)
+	du := b.root
+	if !d.flat {
+		du = &unit{name: d.name, kind: org.District, sector: d.sector, since: cmp.Or(d.since, b.p.since), former: d.former,
+			renamed: d.renamed, parent: b.root, area: a, figures: d.figures}
+		b.root.children = append(b.root.children, du)
+	}
 
-	var committees []*unit
+	var committees, made []*unit
 	var namers []namer
 	var cellWeights []float64
 	for _, g := range b.grassrootsOf(d) {
@@ -280,13 +292,14 @@ func (b *builder) planDistrict(d *district) {
 		}
 		if g.seat != "" {
 			u.area = b.areaOf(g.seat)
-		} else if d.place == "" {
+		} else if d.place == "" && !d.flat {
 			u.area = b.areaOf(b.p.capital)
 		}
 		if u.since == 0 {
 			u.since = b.date(max(du.since, b.cal.oldest), b.cal.lastFounding)
 		}
 		du.children = append(du.children, u)
+		made = append(made, u)
 		if g.kind == org.GrassrootsCommittee {
 			committees = append(committees, u)
 			namers = append(namers, g.cells)
@@ -310,11 +323,13 @@ func (b *builder) planDistrict(d *district) {
 	}
 
 	var holders []*unit
-	walk(du, func(u *unit) {
-		if u.kind.HoldsMembers() {
-			holders = append(holders, u)
-		}
-	})
+	for _, g := range made {
+		walk(g, func(u *unit) {
+			if u.kind.HoldsMembers() {
+				holders = append(holders, u)
+			}
+		})
+	}
 	weights := make([]float64, len(holders))
 	lo, hi := make([]int, len(holders)), make([]int, len(holders))
 	for i, u := range holders {

@@ -56,7 +56,11 @@ type commune struct {
 }
 
 func (b *builder) communeNamer(d *district, word, name string, extras []extra) namer {
-	return &commune{word: word, name: name, place: word + " " + name + ", " + d.place + ", " + b.p.place,
+	place := word + " " + name + ", " + d.place + ", " + b.p.place
+	if d.place == "" {
+		place = word + " " + name + ", " + b.p.place
+	}
+	return &commune{word: word, name: name, place: place,
 		homes: d.homes, townHomes: cmp.Or(d.townHomes, "khu"), hills: d.hills, style: d.style, extras: extras}
 }
 

@@ -60,14 +60,19 @@ func Generate(seed uint64) *Dataset {
 		d.Changes = append(d.Changes, part.Changes...)
 		part.Changes = nil // the largest: let it go before sorting the history
 	}
-	// The history is numbered in the order it was recorded.
-	slices.SortStableFunc(d.Changes, func(a, b org.Change) int { return a.RecordedAt.Compare(b.RecordedAt) })
-	for i := range d.Changes {
-		d.Changes[i].Seq = int64(i + 1)
-	}
+	numberChanges(d.Changes)
 	// Members in id order, as a store exports them.
 	slices.SortFunc(d.Members, func(a, b org.MemberRecord) int { return strings.Compare(a.ID, b.ID) })
 	return d
+}
+
+// numberChanges numbers the provinces' histories, joined, in the order they
+// were recorded.
+func numberChanges(cs []org.Change) {
+	slices.SortStableFunc(cs, func(a, b org.Change) int { return a.RecordedAt.Compare(b.RecordedAt) })
+	for i := range cs {
+		cs[i].Seq = int64(i + 1)
+	}
 }
 
 // Reader yields the records of d: organisations, members, then changes. The

@@ -227,12 +227,17 @@ func (p *present) transfer(at org.Date) {
 	b := p.b
 	m, from := p.free(at, 3)
 	src := p.holderByID(from)
+	// From work to work, or from home to home: a working member keeps
+	// their residence link, which a move into that very cell would end.
+	fits := func(u *unit) bool {
+		return u.id != from && districtOf(u) == districtOf(src) && u.sector.IsResidential() == src.sector.IsResidential() &&
+			u.id != m.ResidenceOn(at) && p.room(u)
+	}
+	if !slices.ContainsFunc(p.holders, fits) {
+		return // a small commune whose other villages are full: the member stays
+	}
 	for {
-		u := p.holders[b.r.IntN(len(p.holders))]
-		// From work to work, or from home to home: a working member keeps
-		// their residence link, which a move into that very cell would end.
-		if u.id != from && districtOf(u) == districtOf(src) && u.sector.IsResidential() == src.sector.IsResidential() &&
-			u.id != m.ResidenceOn(at) && p.room(u) {
+		if u := p.holders[b.r.IntN(len(p.holders))]; fits(u) {
 			p.l.transfer(at, m.ID, u.id)
 			return
 		}

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -144,10 +145,13 @@ func (b *builder) applyTheory(d *unit) {
 // of RatingYear. Those founded or admitted during the year are not rated.
 type ratingPlan struct {
 	orgs, members [org.NumGrades]int
+	year          int                    // zero: RatingYear
+	memberShares  [org.NumGrades]float64 // if set, the members' grades in these shares instead of members
 }
 
 func (p *ratingPlan) apply(r *rand.Rand, orgs []org.OrgRecord, members []org.MemberRecord) {
-	start := org.DateFrom(RatingYear, time.January, 1)
+	year := cmp.Or(p.year, RatingYear)
+	start := org.DateFrom(year, time.January, 1)
 	var ratedOrgs []*[]org.YearRating
 	for i := range orgs {
 		if o := &orgs[i]; o.Versions[0].Kind.IsGrassroots() && o.Established() < start {
@@ -160,12 +164,16 @@ func (p *ratingPlan) apply(r *rand.Rand, orgs []org.OrgRecord, members []org.Mem
 			ratedMembers = append(ratedMembers, &m.Ratings)
 		}
 	}
-	grade(r, ratedOrgs, p.orgs)
-	grade(r, ratedMembers, p.members)
+	counts := p.members
+	if p.memberShares != ([org.NumGrades]float64{}) {
+		copy(counts[:], apportion(len(ratedMembers), p.memberShares[:], make([]int, org.NumGrades), nil))
+	}
+	grade(r, ratedOrgs, p.orgs, year)
+	grade(r, ratedMembers, counts, year)
 }
 
 // grade hands out counts[g] grades g at random; the counts must cover everyone.
-func grade(r *rand.Rand, rated []*[]org.YearRating, counts [org.NumGrades]int) {
+func grade(r *rand.Rand, rated []*[]org.YearRating, counts [org.NumGrades]int, year int) {
 	var want []org.Grade
 	for g, n := range counts {
 		want = append(want, slices.Repeat([]org.Grade{org.Grade(g)}, n)...)
@@ -175,6 +183,6 @@ func grade(r *rand.Rand, rated []*[]org.YearRating, counts [org.NumGrades]int) {
 	}
 	r.Shuffle(len(want), func(i, j int) { want[i], want[j] = want[j], want[i] })
 	for i, rs := range rated {
-		*rs = append(*rs, org.YearRating{Year: RatingYear, Grade: want[i]})
+		*rs = append(*rs, org.YearRating{Year: year, Grade: want[i]})
 	}
 }

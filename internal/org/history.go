@@ -270,27 +270,54 @@ func (r *scoped) ChangeCounts(ctx context.Context, q ChangeQuery) (ChangeCounts,
 	return n, err
 }
 
+// changeHead is what counting needs of a change.
+type changeHead struct {
+	on Date
+	t  ChangeType
+}
+
 // cachedCounts is r.ChangeCounts for the live store. Counting for a caller
-// who does not work everywhere reads every change trimmed (about a second for
-// a province's 40,000 on the embedded store): callers of one subtree share
-// the answer until the next write.
+// who does not work everywhere trims every change of their subtree (about a
+// second for a province's 40,000 on the embedded store): the changes they
+// may list are kept by subtree until the next write, so that callers of one
+// subtree, and counts over other dates or types, share one reading.
 func (s *Service) cachedCounts(ctx context.Context, r *scoped, q ChangeQuery) (ChangeCounts, error) {
-	if r.p.Everywhere() || s.counts == nil {
+	if r.p.Everywhere() || s.heads == nil {
 		return r.ChangeCounts(ctx, q)
+	}
+	if err := r.historyQuery(ctx, &q); err != nil {
+		return ChangeCounts{}, err
 	}
 	rev, err := s.store.Revision(ctx)
 	if err != nil {
 		return ChangeCounts{}, err
 	}
-	key := fmt.Sprint(rev, r.p.Scope, q.Within, q.Since, q.Until, q.Types)
-	if n, ok := s.counts.Get(key); ok {
-		return n, nil
+	key := fmt.Sprint(rev, r.p.Scope, q.Within)
+	v, err, _ := s.headsOnce.Do(key, func() (any, error) {
+		if heads, ok := s.heads.Get(key); ok {
+			return heads, nil
+		}
+		var heads []changeHead
+		err := r.concerning(ctx, ChangeQuery{Within: q.Within}, MaxPageSize, func(c Change) bool {
+			heads = append(heads, changeHead{c.EffectiveOn, c.Type})
+			return true
+		})
+		if err == nil {
+			s.heads.Add(key, heads)
+		}
+		return heads, err
+	})
+	if err != nil {
+		return ChangeCounts{}, err
 	}
-	n, err := r.ChangeCounts(ctx, q)
-	if err == nil {
-		s.counts.Add(key, n)
+	q.Within = ""
+	var n ChangeCounts
+	for _, h := range v.([]changeHead) {
+		if q.Matches(&Change{EffectiveOn: h.on, Type: h.t}) {
+			n[h.t]++
+		}
 	}
-	return n, err
+	return n, nil
 }
 
 // trimChanges is what the caller may see of changes, as copies: a change
@@ -363,10 +390,19 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 			ended[g] = !exists[j]
 		}
 	}
+	moved := slices.DeleteFunc(slices.Clone(gone), func(g DatedID) bool { return ended[g] })
+	left, err := r.leftAt(ctx, moved)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Change, len(changes))
 	for i, c := range changes {
 		d := c.EffectiveOn
-		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool { return ended[DatedID{At: d, ID: id}] })
+		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool {
+			g := DatedID{At: d, ID: id}
+			seq, moved := left[g]
+			return ended[g] || moved && c.Seq <= seq
+		})
 		mask := func(id string) string {
 			if in(id) {
 				return id
@@ -404,12 +440,99 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 	return out, nil
 }
 
+// leftAt is, for organisations inside the caller's scope the day before a
+// date and not on it, the sequence number of the change of that day that
+// took each out: the first that moved or ended it or an organisation above
+// it. The changes of that day before it (in sequence) found it inside: an
+// admission into a cell the same day it moves away is the former owner's.
+// The day's changes are those the caller's roots' history holds, since a
+// change that takes something out of a subtree lies within it. Most pages
+// have nothing gone and ask nothing.
+func (r *scoped) leftAt(ctx context.Context, gone []DatedID) (map[DatedID]int64, error) {
+	out := map[DatedID]int64{}
+	byDate := map[Date][]string{}
+	for _, g := range gone {
+		byDate[g.At] = append(byDate[g.At], g.ID)
+	}
+	for d, ids := range byDate {
+		var day []Change
+		for _, root := range r.p.Scope {
+			q := ChangeQuery{Within: root, Since: d, Until: d + 1, First: MaxPageSize}
+			for {
+				page, err := r.store.Changes(ctx, q)
+				if err != nil {
+					return nil, err
+				}
+				day = append(day, page.Changes...)
+				if !page.HasNext || len(page.Changes) == 0 {
+					break
+				}
+				q.After = ChangeCursor(&page.Changes[len(page.Changes)-1])
+			}
+		}
+		slices.SortFunc(day, func(a, b Change) int { return CompareChanges(&a, &b) })
+		for _, c := range day {
+			moved := movedOn(c, d)
+			if len(moved) == 0 {
+				continue
+			}
+			asks := make([]DatedID, len(ids))
+			for i, id := range ids {
+				asks[i] = DatedID{At: d - 1, ID: id}
+			}
+			under, err := r.store.CoversOn(ctx, moved, asks)
+			if err != nil {
+				return nil, err
+			}
+			var rest []string
+			for i, id := range ids {
+				if under[i] {
+					out[DatedID{At: d, ID: id}] = c.Seq
+				} else {
+					rest = append(rest, id)
+				}
+			}
+			if ids = rest; len(ids) == 0 {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// movedOn lists the organisations change c moved to another parent or ended
+// on date d, by its records of them before and after.
+func movedOn(c Change, d Date) []string {
+	after := map[string]*OrgRecord{}
+	for _, rec := range c.After {
+		if rec.Org != nil {
+			after[rec.Org.ID] = rec.Org
+		}
+	}
+	var out []string
+	for _, rec := range c.Before {
+		o := rec.Org
+		if o == nil || after[o.ID] == nil {
+			continue
+		}
+		was, ok := o.At(d)
+		if !ok {
+			continue
+		}
+		if now, ok := after[o.ID].At(d); !ok || now.ParentID != was.ParentID {
+			out = append(out, o.ID)
+		}
+	}
+	return out
+}
+
 // insideOn is whether an organisation counts as inside on the date of change
 // c (see trimChanges). One that c has a record of before it is inside when
 // seen that day or when that record puts it in force then, as one of the
 // caller's roots or under a parent inside: c moved it out or ended it. Any
-// other is inside when seen that day, or when it ended that day having been
-// inside the day before.
+// other is inside when seen that day, or when it was inside the day before
+// and ended that day (what follows from its end is its owner's), or moved
+// out after c in the day's sequence (leftAt).
 func insideOn(c Change, seen map[string]bool, roots []string, endedInside func(string) bool) func(string) bool {
 	own := map[string]*OrgRecord{}
 	for _, rec := range c.Before {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 	"io"
 	"strings"
 	"time"
@@ -31,9 +32,11 @@ type Service struct {
 	ids   func(prefix string) string
 	// now is when a change is recorded (time.Now when nil); see Generator.
 	now func() time.Time
-	// counts keeps scoped callers' change counts by store revision, their
-	// subtree and the query (history.go); nil on a scenario's copy.
-	counts *lru.Cache[string, ChangeCounts]
+	// heads keeps, by store revision, caller's subtree and within, the
+	// changes a caller who does not work everywhere may list, for counting
+	// (history.go); nil on a scenario's copy.
+	heads     *lru.Cache[string, []changeHead]
+	headsOnce *singleflight.Group
 }
 
 var _ Reader = (*Service)(nil)
@@ -44,8 +47,9 @@ func NewService(store Store, today func() Date) *Service {
 	if today == nil {
 		today = Today
 	}
-	counts, _ := lru.New[string, ChangeCounts](256)
-	return &Service{store: store, today: today, chartLimit: DefaultChartLimit, live: newLiveFeed(), counts: counts}
+	heads, _ := lru.New[string, []changeHead](64)
+	return &Service{store: store, today: today, chartLimit: DefaultChartLimit, live: newLiveFeed(),
+		heads: heads, headsOnce: &singleflight.Group{}}
 }
 
 // Scenarios evaluates scenarios for the reads that name one (View.Scenario);
@@ -109,7 +113,7 @@ func RuleByID(id string) Rule {
 func (s *Service) Simulating(store Store, at Date, sim *Simulation, ids func(prefix string) string) *Service {
 	c := *s
 	c.under, c.store, c.sim, c.ids = s.store, store, sim, ids
-	c.counts = nil
+	c.heads = nil
 	c.today = func() Date { return at }
 	return &c
 }

@@ -316,3 +316,56 @@ func testAudit(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// testSameDayMovesAndScope: on the day a cell moves from one commune to
+// another, what happened to it before the move (in the day's sequence) is
+// the former owner's history, and what happened after it the new owner's.
+func testSameDayMovesAndScope(t *testing.T, f *fixture) {
+	c := f.commune()
+	day := today.AddDays(5)
+	early, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.village.ID, FullName: "Trần Văn Sớm"}, f.byOn(c.commune.ID, day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.TransferOrg(f.ctx, c.village.ID, c.agency.ID, f.byOn(c.province.ID, day)); err != nil {
+		t.Fatal(err)
+	}
+	late, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.village.ID, FullName: "Lê Thị Muộn"}, f.byOn(c.agency.ID, day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := func(scope string) map[int64]org.Change {
+		ctx := f.as([]org.AccessRole{org.Viewer}, scope)
+		page, err := f.svc.Changes(ctx, org.ChangeQuery{Since: day, Until: day + 1, First: org.MaxPageSize})
+		if err != nil {
+			t.Fatalf("changes of %s: %v", scope, err)
+		}
+		counts, err := f.svc.ChangeCounts(ctx, org.ChangeQuery{Since: day, Until: day + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]org.Change{}
+		var listed org.ChangeCounts
+		for _, ch := range page.Changes {
+			out[ch.Seq] = ch
+			listed[ch.Type]++
+		}
+		if listed != counts {
+			t.Errorf("the caller of %s counts %v but lists %v", scope, counts, listed)
+		}
+		return out
+	}
+	former, owner := lists(c.commune.ID), lists(c.agency.ID)
+	if ch, ok := former[early.Seq]; !ok || len(ch.After) == 0 {
+		t.Errorf("the commune does not read its own admission of the morning: %+v", ch)
+	}
+	if _, ok := former[late.Seq]; ok {
+		t.Errorf("the commune reads the agency's admission after the cell moved")
+	}
+	if _, ok := owner[late.Seq]; !ok {
+		t.Errorf("the agency does not read its own admission")
+	}
+	if _, ok := owner[early.Seq]; ok {
+		t.Errorf("the agency reads the commune's admission before the cell moved")
+	}
+}

@@ -108,6 +108,26 @@ func testHistoryCountsAsListed(t *testing.T, f *fixture) {
 		if counted != listed {
 			t.Errorf("the caller of %s counts %v changes but lists %v", scope, counted, listed)
 		}
+		// Counts over a span of dates and some types, as listing them would.
+		span := org.ChangeQuery{Since: days[1], Until: days[2], Types: []org.ChangeType{org.ChangeRenamed, org.ChangeTransferred, org.ChangeAdmitted}}
+		var spanListed org.ChangeCounts
+		for q := span; ; {
+			q.First = org.MaxPageSize
+			page, err := f.svc.Changes(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page.Changes {
+				spanListed[c.Type]++
+			}
+			if !page.HasNext {
+				break
+			}
+			q.After = org.ChangeCursor(&page.Changes[len(page.Changes)-1])
+		}
+		if spanCounted, err := f.svc.ChangeCounts(ctx, span); err != nil || spanCounted != spanListed {
+			t.Errorf("the caller of %s counts %v changes of the span but lists %v (%v)", scope, spanCounted, spanListed, err)
+		}
 	}
 }
 

@@ -50,6 +50,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"ConcurrentOperations", testConcurrentOperations},
 		{"RandomOperations", testRandomOperations},
 		{"HistoryCountsAsListed", testHistoryCountsAsListed},
+		{"SameDayMovesAndScope", testSameDayMovesAndScope},
 		{"KonTumHistory", testKonTumHistory},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
