@@ -132,13 +132,19 @@ func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 		prev = s.active.Swap(next)
 		s.qMu.Unlock()
 	}
+	s.catchUp(prev, func() { prev.set(g.clone(), maps.Clone(scenarios)) })
+}
+
+// catchUp brings side prev, which readers just left, up to date with fn in
+// the background; the next write waits for it (settle).
+func (s *Store) catchUp(prev *side, fn func()) {
 	done := make(chan struct{})
 	s.caughtUp = done
 	go func() {
 		defer close(done)
 		prev.mu.Lock()
 		defer prev.mu.Unlock()
-		prev.set(g.clone(), maps.Clone(scenarios))
+		fn()
 	}()
 }
 

@@ -166,16 +166,11 @@ func (s *Store) publish(group []*commit) {
 	prev := s.active.Swap(next)
 	s.queue = s.queue[len(group):]
 	s.qMu.Unlock()
-	done := make(chan struct{})
-	s.caughtUp = done
-	go func() {
-		defer close(done)
-		prev.mu.Lock()
-		defer prev.mu.Unlock()
+	s.catchUp(prev, func() {
 		for _, c := range group {
 			prev.apply(&c.st, s.log)
 		}
-	}()
+	})
 	signal := false
 	for _, c := range group {
 		if len(c.st.orgs)+len(c.st.members) > 0 {
