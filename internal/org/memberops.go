@@ -225,10 +225,20 @@ func (s *Service) SetResidence(ctx context.Context, memberID, cellID string, met
 		if rec.ResidenceOn(op.at) == cellID {
 			return Errorf(EInvalid, "đảng viên đã giữ liên hệ với chi bộ %q", cell.Name)
 		}
+		op.leaves(&rec)
 		rec.EndResidence(op.at)
 		rec.Residences = append(rec.Residences, Residence{Span: Span{op.at, Forever}, CellID: cellID})
 		return op.putMember(rec)
 	})
+}
+
+// leaves names, among the change's subjects, the village member rec's
+// residence link leaves: its history lists a resident leaving as the new
+// village's lists one arriving.
+func (op *operation) leaves(rec *MemberRecord) {
+	if cell := rec.ResidenceOn(op.at); cell != "" {
+		op.left = append(op.left, cell)
+	}
 }
 
 // EndResidence ends a member's residence link on the effective date.
@@ -243,6 +253,7 @@ func (s *Service) EndResidence(ctx context.Context, memberID string, meta Meta) 
 		if rec.ResidenceOn(op.at) == "" {
 			return Errorf(EInvalid, "đảng viên không có liên hệ nơi cư trú vào ngày %s", op.at)
 		}
+		op.leaves(&rec)
 		rec.EndResidence(op.at)
 		return op.putMember(rec)
 	})

@@ -32,6 +32,9 @@ type operation struct {
 	asides   []*operation
 	typ      ChangeType
 	subjects []string
+	// left are organisations the change names besides its subjects, found
+	// while applying it: the village a resident's link leaves.
+	left []string
 }
 
 // operate runs a restructuring operation: check (rights, scope, input) before
@@ -79,7 +82,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 			}
 		}
 		var err error
-		if change, err = op.record(typ, subjects); err != nil {
+		if change, err = op.record(typ, slices.Concat(subjects, op.left)); err != nil {
 			return err
 		}
 		for _, a := range op.asides {

@@ -17,7 +17,7 @@ var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViola
 	"OrgOperations", "MemberOperations", "ImportExport", "ImportRejectsInvalid", "StaleWriteConflicts",
 	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "SearchPages", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
-	"RandomOperations", "HistoryCountsAsListed", "SameDayMovesAndScope", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
+	"RandomOperations", "HistoryCountsAsListed", "SameDayMovesAndScope", "ResidentsLeaving", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
 	"DissolvedResidence", "LateMovesAndScope", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
 	"VillagesAndMeetings", "ConcurrentOperations", "ConcurrentWrites"}
 

@@ -369,3 +369,38 @@ func testSameDayMovesAndScope(t *testing.T, f *fixture) {
 		t.Errorf("the agency reads the commune's admission before the cell moved")
 	}
 }
+
+// testResidentsLeaving: a village's history lists a resident's link leaving
+// it, as the other village's lists it arriving, and a link ended.
+func testResidentsLeaving(t *testing.T, f *fixture) {
+	a := f.accessFixture() // the official lives in the eastern village
+	c := a.c
+	moved, err := f.svc.SetResidence(f.ctx, a.official, c.village2.ID, f.byOn(c.agency.ID, today.AddDays(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, err := f.svc.EndResidence(f.ctx, a.official, f.byOn(c.agency.ID, today.AddDays(4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		village string
+		want    []int64
+	}{{c.village.ID, []int64{moved.Seq}}, {c.village2.ID, []int64{moved.Seq, ended.Seq}}} {
+		ctx := f.as([]org.AccessRole{org.Viewer}, tc.village)
+		page, err := f.svc.Changes(ctx, org.ChangeQuery{Since: today.AddDays(1), First: org.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, ch := range page.Changes {
+			got = append(got, ch.Seq)
+			if slices.Contains(ch.Subjects, a.official) {
+				t.Errorf("the village's viewer reads the resident of another cell: %+v", ch)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("the history of %s lists %v, want %v", tc.village, got, tc.want)
+		}
+	}
+}

@@ -51,6 +51,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"RandomOperations", testRandomOperations},
 		{"HistoryCountsAsListed", testHistoryCountsAsListed},
 		{"SameDayMovesAndScope", testSameDayMovesAndScope},
+		{"ResidentsLeaving", testResidentsLeaving},
 		{"KonTumHistory", testKonTumHistory},
 		{"ImportExport", testImportExport},
 		{"ImportRejectsInvalid", testImportRejects},
