@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"dangbo/internal/org"
 	"dangbo/internal/scenario"
@@ -69,6 +71,10 @@ func testTwoInstances(t *testing.T, f *fixture, b org.Store) {
 	name := [2]string{"A", "B"}
 	viewer := f.as([]org.AccessRole{org.Viewer}, c.commune.ID)
 	var scenarios []string
+	before := f.changeSeqs()
+	// Each instance follows the changes live: every write through either
+	// must reach both streams.
+	streamed := [2]func() []int64{f.collect(inst[0].svc), f.collect(inst[1].svc)}
 
 	// answers is what an instance answers to the reads, serialised.
 	answers := func(in instance) []string {
@@ -231,11 +237,84 @@ func testTwoInstances(t *testing.T, f *fixture, b org.Store) {
 			}
 		}
 	}
+	var want []int64
+	for _, seq := range f.changeSeqs() {
+		if !slices.Contains(before, seq) {
+			want = append(want, seq)
+		}
+	}
+	if len(want) == 0 {
+		t.Error("no change was recorded: the streams were tested on nothing")
+	}
+	for k, got := range streamed {
+		if seqs := got(); !slices.Equal(seqs, want) {
+			t.Errorf("%s's stream delivered changes %v, want %v", name[k], seqs, want)
+		}
+	}
 	for _, kind := range []string{"rename", "transfer", "admit", "move member", "create scenario", "edit scenario", "apply scenario"} {
 		// The fixed seed exercises every kind; another may leave out one.
 		if applied[kind] == 0 && seed == 3 {
 			t.Errorf("no %s applied (%v): the test exercises nothing", kind, applied)
 		}
+	}
+}
+
+// changeSeqs are the numbers of every change in the history, ascending.
+func (f *fixture) changeSeqs() []int64 {
+	f.t.Helper()
+	var seqs []int64
+	for q := (org.ChangeQuery{First: org.MaxPageSize}); ; {
+		page, err := f.svc.Changes(f.ctx, q)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, c := range page.Changes {
+			seqs = append(seqs, c.Seq)
+		}
+		if !page.HasNext {
+			break
+		}
+		q.After = org.ChangeCursor(&page.Changes[len(page.Changes)-1])
+	}
+	slices.Sort(seqs)
+	return seqs
+}
+
+// collect follows every change through svc from now on, and returns what
+// ends the stream and gives the numbers it delivered, in order. It waits,
+// up to liveWait, for the stream to catch up with the history first.
+func (f *fixture) collect(svc *org.Service) func() []int64 {
+	f.t.Helper()
+	ctx, cancel := context.WithCancel(f.ctx)
+	f.t.Cleanup(cancel)
+	st, err := svc.Follow(ctx, org.ChangeQuery{}, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seqs []int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for c := range st.C {
+			mu.Lock()
+			seqs = append(seqs, c.Seq)
+			mu.Unlock()
+		}
+	}()
+	return func() []int64 {
+		last := f.changeSeqs()
+		for deadline := time.Now().Add(liveWait); time.Now().Before(deadline); time.Sleep(livePoll) {
+			mu.Lock()
+			caughtUp := len(seqs) > 0 && seqs[len(seqs)-1] >= last[len(last)-1]
+			mu.Unlock()
+			if caughtUp {
+				break
+			}
+		}
+		cancel()
+		<-done
+		return seqs
 	}
 }
 
