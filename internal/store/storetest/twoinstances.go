@@ -48,8 +48,8 @@ func newInstance(s org.Store) instance {
 	return instance{svc, scenario.New(svc, s)}
 }
 
-// testTwoInstances: random writes of every kind, organisations, members and
-// scenarios, alternate between instance A and instance B over one database.
+// testTwoInstances: random writes of many kinds, organisations, members
+// and scenarios, alternate between instance A and instance B over one database.
 // After each, both answer a set of reads (an organisation and its counts,
 // a children page, a breakdown, search, the history and its counts for the
 // system and for a viewer of one commune, and every scenario's preview and
@@ -158,7 +158,7 @@ func testTwoInstances(t *testing.T, f *fixture, b org.Store) {
 		answers(inst[1])
 		var err error
 		var kind string
-		switch rng.IntN(8) {
+		switch rng.IntN(10) {
 		case 0:
 			kind = "rename"
 			cell := pick(cells)
@@ -209,6 +209,16 @@ func testTwoInstances(t *testing.T, f *fixture, b org.Store) {
 				op = org.Operation{Type: org.OpTransferMember, MemberID: pick(members), CellID: a}
 			}
 			err = orErr2(w.scn.AddOperations(f.ctx, pick(scenarios), []org.Operation{op}))
+		case 8:
+			kind = "remove member"
+			m := pick(members)
+			err = decided(func(meta org.Meta) error { return orErr(w.svc.RemoveMember(f.ctx, m, org.RemovalWithdrew, meta)) },
+				slices.Concat(committees, []string{c.district.ID})...)
+		case 9:
+			kind = "residence"
+			m, cell := pick(members), pick([]string{c.village.ID, c.village2.ID, otherCell.ID})
+			err = decided(func(meta org.Meta) error { return orErr(w.svc.SetResidence(f.ctx, m, cell, meta)) },
+				slices.Concat(committees, []string{c.district.ID})...)
 		default:
 			kind = "apply scenario"
 			if len(scenarios) == 0 {
@@ -251,7 +261,7 @@ func testTwoInstances(t *testing.T, f *fixture, b org.Store) {
 			t.Errorf("%s's stream delivered changes %v, want %v", name[k], seqs, want)
 		}
 	}
-	for _, kind := range []string{"rename", "transfer", "admit", "move member", "create scenario", "edit scenario", "apply scenario"} {
+	for _, kind := range []string{"rename", "transfer", "admit", "move member", "remove member", "residence", "create scenario", "edit scenario", "apply scenario"} {
 		// The fixed seed exercises every kind; another may leave out one.
 		if applied[kind] == 0 && seed == 3 {
 			t.Errorf("no %s applied (%v): the test exercises nothing", kind, applied)
