@@ -15,4 +15,11 @@ func TestStoreSuite(t *testing.T) {
 		}
 		return s
 	})
+	storetest.RunTwoInstances(t, func(t *testing.T) (org.Store, org.Store) {
+		s, err := Open(t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, s
+	})
 }

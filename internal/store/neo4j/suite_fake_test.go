@@ -29,6 +29,11 @@ func TestFakeStoreSuite(t *testing.T) {
 		f.checkCounts = true
 		return s
 	}, fakeSuiteCases...)
+	storetest.RunTwoInstances(t, func(t *testing.T) (org.Store, org.Store) {
+		s, f := newFake(t)
+		f.checkCounts = true
+		return s, newStore(f)
+	})
 }
 
 // assertCounts fails the test when the counts the writes maintained, read
@@ -74,4 +79,9 @@ func TestFakeStoreSuiteRetried(t *testing.T) {
 		f.replays, f.loseAcks = 1, true
 		return s
 	}, fakeSuiteCases...)
+	storetest.RunTwoInstances(t, func(t *testing.T) (org.Store, org.Store) {
+		s, f := newFake(t)
+		f.replays, f.loseAcks = 1, true
+		return s, newStore(f)
+	})
 }
