@@ -259,16 +259,21 @@ func TestStoreSuite(t *testing.T) {
 		t.Skip("NEO4J_URI not set: Neo4j integration tests skipped")
 	}
 	cfg := Config{URI: uri, User: os.Getenv("NEO4J_USER"), Password: os.Getenv("NEO4J_PASSWORD"), Database: os.Getenv("NEO4J_DATABASE")}
-	storetest.Run(t, func(t *testing.T) org.Store {
+	open := func(t *testing.T, wipe bool) *Store {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		s, err := Open(ctx, cfg)
 		if err != nil {
 			t.Fatalf("Open(%s): %v", uri, err)
 		}
-		if err := s.wipe(ctx, ""); err != nil {
-			t.Fatalf("wipe: %v", err)
+		if wipe {
+			if err := s.wipe(ctx, ""); err != nil {
+				t.Fatalf("wipe: %v", err)
+			}
 		}
 		return s
-	})
+	}
+	storetest.Run(t, func(t *testing.T) org.Store { return open(t, true) })
+	// Two drivers over one database, as two instances of the service are.
+	storetest.RunTwoInstances(t, func(t *testing.T) (org.Store, org.Store) { return open(t, true), open(t, false) })
 }
