@@ -400,8 +400,8 @@ func (r *scoped) trimChanges(ctx context.Context, changes []Change) ([]Change, e
 		d := c.EffectiveOn
 		in := insideOn(c, seen[d], r.p.Scope, func(id string) bool {
 			g := DatedID{At: d, ID: id}
-			seq, moved := left[g]
-			return ended[g] || moved && c.Seq <= seq
+			seq, out := left[g]
+			return ended[g] || out && c.Seq <= seq
 		})
 		mask := func(id string) string {
 			if in(id) {

@@ -187,23 +187,24 @@ func (s *Service) seenChange(ctx context.Context, c Change, err error) (Change, 
 // on the view's date: whether it lies in one of the caller's subtrees.
 func (r *scoped) visible(ctx context.Context, v View, ids []string) ([]bool, error) {
 	if r.p.Everywhere() {
-		out := make([]bool, len(ids))
-		for i := range out {
-			out[i] = true
-		}
-		return out, nil
+		return everything(len(ids)), nil
 	}
 	return r.store.Covers(ctx, v, r.p.Scope, ids)
+}
+
+// everything is n answers that the caller sees it.
+func everything(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
 }
 
 // visibleOn is visible for organisations each on a date of its own.
 func (r *scoped) visibleOn(ctx context.Context, asks []DatedID) ([]bool, error) {
 	if r.p.Everywhere() {
-		out := make([]bool, len(asks))
-		for i := range out {
-			out[i] = true
-		}
-		return out, nil
+		return everything(len(asks)), nil
 	}
 	return r.store.CoversOn(ctx, r.p.Scope, asks)
 }
@@ -585,14 +586,10 @@ func (r *scoped) trimHits(ctx context.Context, v View, hits []Hit) error {
 // CoversOn is Reader.CoversOn restricted to what the caller may see.
 func (r *scoped) CoversOn(ctx context.Context, roots []string, asks []DatedID) ([]bool, error) {
 	covered, err := r.store.CoversOn(ctx, roots, asks)
-	if err != nil || r.p.Everywhere() {
-		return covered, err
+	if err != nil {
+		return nil, err
 	}
-	ok, err := r.store.CoversOn(ctx, r.p.Scope, asks)
-	for i := range covered {
-		covered[i] = covered[i] && ok[i]
-	}
-	return covered, err
+	return both(covered)(r.visibleOn(ctx, asks))
 }
 
 // Covers is Reader.Covers restricted to what the caller may see.
@@ -601,9 +598,19 @@ func (r *scoped) Covers(ctx context.Context, v View, roots, ids []string) ([]boo
 	if err != nil {
 		return nil, err
 	}
-	ok, err := r.visible(ctx, v, ids)
-	for i := range covered {
-		covered[i] = covered[i] && ok[i]
+	return both(covered)(r.visible(ctx, v, ids))
+}
+
+// both is covered and, one by one, what the caller sees, or the error
+// asking what they see failed with.
+func both(covered []bool) func(ok []bool, err error) ([]bool, error) {
+	return func(ok []bool, err error) ([]bool, error) {
+		if err != nil {
+			return nil, err
+		}
+		for i := range covered {
+			covered[i] = covered[i] && ok[i]
+		}
+		return covered, nil
 	}
-	return covered, err
 }
