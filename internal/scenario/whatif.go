@@ -204,6 +204,11 @@ func (t *whatIfTx) RecordChange(_ context.Context, c *org.Change) error {
 	return nil
 }
 
+// Rescope keeps nothing: a preview reads no history but the scenario's own
+// changes, and the live history's scopes change only when the scenario is
+// applied, by its operations run on the live store.
+func (t *whatIfTx) Rescope(context.Context, []org.Change) error { return nil }
+
 // DecisionDate is zero: a scenario's operations share the decision that
 // applies them, checked once.
 func (t *whatIfTx) DecisionDate(context.Context, string, string) (org.Date, error) { return 0, nil }
