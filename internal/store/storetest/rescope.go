@@ -16,15 +16,16 @@ import (
 // subtree with it. A cell renamed and a member admitted into it in May, then
 // the cell transferred by a decision dated March: the new owner's history
 // lists both, for an admin and for its viewer alike, and the former owner's
-// lists neither; an export imported elsewhere says the same. Then, for
+// lists neither; an export imported elsewhere says the same, and so does a
+// scenario that transfers another cell so, once applied. Then, for
 // random operations on dates in random order, every change lies within
 // exactly the organisations that hold what it names on its date.
 func testLateMovesRescopeHistory(t *testing.T, f *fixture) {
 	f.importVinhPhuc()
 	v := org.View{At: afterDemo}
 	from, to := f.orgNamed(v, "Đảng bộ xã Tam Hồng"), f.orgNamed(v, "Đảng bộ xã Bạch Lưu")
-	children, err := f.s.Children(f.ctx, v, from.ID, org.PageQuery{First: 1}, []org.Kind{org.Cell})
-	if err != nil || len(children.Orgs) != 1 {
+	children, err := f.s.Children(f.ctx, v, from.ID, org.PageQuery{First: 2}, []org.Kind{org.Cell})
+	if err != nil || len(children.Orgs) != 2 {
 		t.Fatalf("a cell of %s: %+v, %v", from.Name, children, err)
 	}
 	cell := children.Orgs[0].ID
@@ -62,6 +63,26 @@ func testLateMovesRescopeHistory(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	check(org.NewService(other, func() org.Date { return today }), "an export imported")
+
+	// The same transfer in a scenario dated March, applied.
+	second := children.Orgs[1].ID
+	renamed2, err := f.svc.RenameOrg(f.ctx, second, "Chi bộ thôn Đổi Tên Hai", f.byOn(from.ID, may))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := f.scn.Create(f.ctx, "Chuyển chi bộ", province, march)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addOps(sc.ID, org.Operation{Type: org.OpTransferOrg, ID: second, ParentID: to.ID})
+	if _, _, err := f.scn.Apply(f.ctx, sc.ID, f.byOn(province, march).Decision, 0); err != nil {
+		t.Fatal(err)
+	}
+	for within, want := range map[string][]int64{to.ID: {renamed.Seq, renamed2.Seq, admitted.Seq}, from.ID: nil} {
+		if got := listedSeqs(t, f.svc, f.ctx, org.ChangeQuery{Within: within, Since: march + 1}); !slices.Equal(got, want) {
+			t.Errorf("after the scenario applied, within %s an admin lists %v after March, want %v", within, got, want)
+		}
+	}
 
 	// Random operations, each on a day of its own (a day's changes stay in
 	// the order recorded), so that transfers are often recorded after
