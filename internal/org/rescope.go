@@ -12,21 +12,18 @@ import (
 // against the store as the operation leaves it, in its transaction, so
 // that the new owner's history lists them and the former owner's does not.
 // A change that touched other things too keeps their ancestors; a change
-// dated after a later move of the organisation (or of what holds it) is
-// not in the span the decision moved, and keeps its scope.
+// dated after the organisation moved on again (a later decision already
+// recorded) lies outside the span the decision moved, and keeps its scope.
 
 // rescopeLater rewrites the scopes of the changes effective after the
 // operation's date that lie in a subtree it moved on their date. The same
 // day's changes were recorded before it, and stay before it.
 func (op *operation) rescopeLater() error {
 	moved := map[string]*OrgRecord{} // as the operation leaves them
-	var was map[string]*OrgRecord    // as it found them
+	was := map[string]*OrgRecord{}   // as it found them
 	for _, o := range append([]*operation{op}, op.asides...) {
 		for id, b := range o.before {
 			if a := o.after[id].Org; b.Org != nil && a != nil && movesLater(b.Org, a, op.at) {
-				if was == nil {
-					was = map[string]*OrgRecord{}
-				}
 				moved[id], was[id] = a, b.Org
 			}
 		}
@@ -59,6 +56,7 @@ func (op *operation) rescopeLater() error {
 		}
 	}
 	var rescoped []Change
+	above := map[DatedID][]string{} // ancestors, walked once a date
 	for _, seq := range slices.Sorted(maps.Keys(found)) {
 		c := found[seq]
 		scope, err := scopeOn(c.EffectiveOn, touchedBy(&c, func(r *OrgRecord) *OrgRecord {
@@ -68,7 +66,15 @@ func (op *operation) rescopeLater() error {
 				return moved[r.ID]
 			}
 			return r
-		}), func(id string) ([]string, error) { return ancestorsOn(op.ctx, op.tx, id, c.EffectiveOn) })
+		}), func(id string) ([]string, error) {
+			at := DatedID{At: c.EffectiveOn, ID: id}
+			if up, ok := above[at]; ok {
+				return up, nil
+			}
+			up, err := ancestorsOn(op.ctx, op.tx, id, at.At)
+			above[at] = up
+			return up, err
+		})
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,8 @@ import (
 // the cell transferred by a decision dated March: the new owner's history
 // lists both, for an admin and for its viewer alike, and the former owner's
 // lists neither; an export imported elsewhere says the same, and so does a
-// scenario that transfers another cell so, once applied. Then, for
+// scenario that transfers another cell so, once applied; a second late
+// move of the cell, from April, takes only what follows it. Then, for
 // random operations on dates in random order, every change lies within
 // exactly the organisations that hold what it names on its date.
 func testLateMovesRescopeHistory(t *testing.T, f *fixture) {
@@ -81,6 +82,25 @@ func testLateMovesRescopeHistory(t *testing.T, f *fixture) {
 	for within, want := range map[string][]int64{to.ID: {renamed.Seq, renamed2.Seq, admitted.Seq}, from.ID: nil} {
 		if got := listedSeqs(t, f.svc, f.ctx, org.ChangeQuery{Within: within, Since: march + 1}); !slices.Equal(got, want) {
 			t.Errorf("after the scenario applied, within %s an admin lists %v after March, want %v", within, got, want)
+		}
+	}
+
+	// A second late move, from April, takes only what follows it: what
+	// happened in the cell between March and April stays the first new
+	// owner's.
+	inMarch, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: cell, FullName: "Trần Văn Tháng Ba"}, f.byOn(to.ID, march+10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := f.createOrg(to.ParentID, "Đảng bộ xã Mới", org.GrassrootsCommittee, org.SectorCommune)
+	april := march + 30
+	moved, err := f.svc.TransferOrg(f.ctx, cell, third.ID, f.byOn(to.ParentID, april))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for within, want := range map[string][]int64{to.ID: {inMarch.Seq, moved.Seq, renamed2.Seq}, third.ID: {moved.Seq, renamed.Seq, admitted.Seq}, from.ID: nil} {
+		if got := listedSeqs(t, f.svc, f.ctx, org.ChangeQuery{Within: within, Since: march + 1}); !slices.Equal(got, want) {
+			t.Errorf("after a second late move, within %s an admin lists %v after March, want %v", within, got, want)
 		}
 	}
 
