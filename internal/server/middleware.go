@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"dangbo/graph"
 	"dangbo/internal/auth"
@@ -28,7 +30,10 @@ func withLoaders(store org.Reader, next http.Handler) http.Handler {
 }
 
 // limitBody refuses request bodies over n bytes: at once when their length
-// says so, while reading them otherwise (decodeParams).
+// says so, while reading them otherwise (decodeParams). A body must arrive
+// within bodyTimeout: a client sending a byte every few seconds would hold
+// its connection, and a file descriptor, for ever. The deadline ends once
+// the body is read, so that a stream of server-sent events may last.
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
@@ -36,8 +41,34 @@ func limitBody(n int64, next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
+		if r.ContentLength != 0 {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(bodyTimeout)) == nil {
+				r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyTimeout is how long a request's body may take to arrive once its
+// headers have (a variable for the tests).
+var bodyTimeout = 20 * time.Second
+
+// deadlineBody lifts its connection's read deadline once it is read.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && !b.done {
+		b.done = true
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // withTimeout bounds a request's context, except for streams (websockets,
@@ -205,7 +236,24 @@ func (requestNote) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	if op := operation(ctx); op != nil {
 		noteRequest(ctx, func(info *requestInfo) { info.operation = op.Name })
 	}
-	return stampRequestID(ctx, resp)
+	return stampRequestID(ctx, capErrors(resp))
+}
+
+// maxErrors is how many errors an answer lists: a document's errors are
+// found once per operation for each fragment it spreads, and one of 58 KB
+// once answered 200 MB of them.
+const maxErrors = 100
+
+// capErrors keeps the first maxErrors-1 errors of resp, and says how many
+// more there were in a last one with the code of the first.
+func capErrors(resp *graphql.Response) *graphql.Response {
+	if resp == nil || len(resp.Errors) <= maxErrors {
+		return resp
+	}
+	more := gqlerror.Errorf("… và %d lỗi khác.", len(resp.Errors)-maxErrors+1)
+	more.Extensions = map[string]any{"code": resp.Errors[0].Extensions["code"]}
+	resp.Errors = append(resp.Errors[:maxErrors-1:maxErrors-1], more)
+	return resp
 }
 
 // stampRequestID gives each error of resp the id of ctx's request.

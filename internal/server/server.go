@@ -20,6 +20,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/net/netutil"
 
 	"dangbo/graph"
 	"dangbo/graph/compiled"
@@ -300,6 +301,11 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	return srv
 }
 
+// maxConnections bounds the connections open at once (websockets and
+// streams included): beyond it new ones wait to be accepted, rather than
+// the process running out of file descriptors for its store.
+const maxConnections = 10_000
+
 // Serve serves h on ln until ctx is done, then shuts down gracefully: new
 // connections are refused and requests in flight get time to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
@@ -316,7 +322,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	// server shuts down. (Shutdown leaves hijacked websockets alone.)
 	srv.RegisterOnShutdown(func() { close(shutdown) })
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(netutil.LimitListener(ln, maxConnections)) }()
 	log.Info("listening", "addr", "http://"+ln.Addr().String())
 	select {
 	case err := <-done:

@@ -24,16 +24,21 @@ const (
 	// maxNesting bounds how deep brackets nest: selection sets, arguments,
 	// lists and objects.
 	maxNesting = 64
-	// maxOperations and maxVariables bound what some rules compare with
-	// each other: every two operations, every two variables.
+	// maxOperations, maxFragments and maxVariables bound what some rules
+	// compare with each other: every two operations, every two variables,
+	// a fragment spread with each fragment defined.
 	maxOperations = 100
+	maxFragments  = 500
 	maxVariables  = 1_000
-	// maxExpandedFields bounds the fields of the operations and fragments
-	// with every fragment spread replaced by its fields: a fragment spread
-	// twice in a fragment spread twice… doubles at each level. Measuring
-	// the overlaps walks as many, and the rules on variables walk each
-	// operation's fragments.
-	maxExpandedFields = 10_000
+	// maxExpandedFields bounds the selections (fields, fragments spread,
+	// inline fragments, with their directives and arguments' values) of
+	// the operations and fragments with every fragment spread replaced by
+	// its selections: a fragment spread twice in a fragment spread twice…
+	// doubles at each level, and a chain of fragments each spreading the
+	// next is walked again from each. Measuring the overlaps walks as many,
+	// and validation walks each operation's fragments again (every error
+	// it finds there once per operation).
+	maxExpandedFields = 20_000
 	// maxComparisons bounds the comparisons of fields and fragments that
 	// validation makes, estimated from the shape (overlapCost).
 	maxComparisons = 10_000
@@ -42,6 +47,9 @@ const (
 	// gqlparser collects the fields of each into a map (measured by
 	// BenchmarkValidateAtTheShapeLimits).
 	pairCost = 4
+	// directiveCost is what a directive costs among a document's
+	// selections (see shape.directives).
+	directiveCost = 4
 )
 
 // documentShape refuses a document whose parsing or validation would cost
@@ -117,8 +125,9 @@ func checkShape(doc *ast.QueryDocument) *gqlerror.Error {
 	for _, op := range doc.Operations {
 		variables += len(op.VariableDefinitions)
 	}
-	if len(doc.Operations) > maxOperations || variables > maxVariables {
-		return shapeError("Tài liệu có quá nhiều thao tác (tối đa 100) hoặc biến (tối đa 1.000): hãy chia thành nhiều yêu cầu.")
+	if len(doc.Operations) > maxOperations || len(doc.Fragments) > maxFragments || variables > maxVariables {
+		return shapeError("Tài liệu có quá nhiều thao tác (tối đa 100), fragment (tối đa 500) hoặc biến (tối đa 1.000): " +
+			"hãy chia thành nhiều yêu cầu.")
 	}
 	s := newShape(doc)
 	roots := make([]ast.SelectionSet, 0, len(doc.Operations)+len(doc.Fragments))
@@ -131,7 +140,7 @@ func checkShape(doc *ast.QueryDocument) *gqlerror.Error {
 	total := 0
 	for _, set := range roots {
 		if total += s.expanded(set); total > maxExpandedFields {
-			return shapeError("Truy vấn có quá nhiều trường khi mở rộng các fragment (tối đa 10.000): " +
+			return shapeError("Truy vấn có quá nhiều trường khi mở rộng các fragment (tối đa 20.000): " +
 				"hãy bớt các fragment lồng nhau hoặc chia thành nhiều truy vấn.")
 		}
 	}
@@ -174,15 +183,47 @@ func (s *shape) expanded(set ast.SelectionSet) int {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			n += 1 + s.expanded(sel.SelectionSet)
+			n += 1 + s.directives(sel.Directives) + s.arguments(sel.Arguments) + s.expanded(sel.SelectionSet)
 		case *ast.InlineFragment:
-			n += s.expanded(sel.SelectionSet)
+			n += 1 + s.directives(sel.Directives) + s.expanded(sel.SelectionSet)
 		case *ast.FragmentSpread:
-			n += s.fragmentSize(sel.Name)
+			// Validation finds a spread's fragment by a scan of them all.
+			n += 1 + len(s.doc.Fragments)/8 + s.directives(sel.Directives) + s.fragmentSize(sel.Name)
 		}
 		if n > maxExpandedFields {
 			return maxExpandedFields + 1
 		}
+	}
+	return n
+}
+
+// directives and arguments are what validation walks of a selection's
+// directives and a field's arguments: every one, every value inside. A
+// directive counts as directiveCost: one it does not know, or repeated, is
+// an error (two), found again for each operation spreading it.
+func (s *shape) directives(ds ast.DirectiveList) int {
+	n := directiveCost * len(ds)
+	for _, d := range ds {
+		n += s.arguments(d.Arguments)
+	}
+	return n
+}
+
+func (s *shape) arguments(args ast.ArgumentList) int {
+	n := len(args)
+	for _, a := range args {
+		n += valueSize(a.Value)
+	}
+	return n
+}
+
+func valueSize(v *ast.Value) int {
+	if v == nil {
+		return 0
+	}
+	n := 1
+	for _, c := range v.Children {
+		n += valueSize(c.Value)
 	}
 	return n
 }
@@ -207,8 +248,12 @@ func (s *shape) fragmentSize(name string) int {
 type merged map[string]*mergedField
 
 type mergedField struct {
-	n   int
-	sub merged
+	n int
+	// args and subs add up the arguments and the selections of the n
+	// fields merged so far: two fields are compared argument by argument,
+	// and their selections collected.
+	args, subs int
+	sub        merged
 }
 
 // overlap adds to s.cost the comparisons validation makes for set, merged
@@ -248,13 +293,16 @@ func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string) {
 				into[name] = f
 			}
 			// Two fields with selections are compared by collecting the
-			// fields of both: about pairCost times two leaves.
-			if len(sel.SelectionSet) > 0 {
-				s.cost += f.n * pairCost
+			// fields of both.
+			if k := len(sel.SelectionSet); k > 0 {
+				s.cost += f.n*(pairCost+k) + f.subs
 			} else {
 				s.cost += f.n
 			}
+			s.cost += f.args * len(sel.Arguments)
 			f.n++
+			f.args += len(sel.Arguments)
+			f.subs += len(sel.SelectionSet)
 			if len(sel.SelectionSet) > 0 {
 				s.overlap(sel.SelectionSet, f.sub)
 			}

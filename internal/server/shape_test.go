@@ -3,8 +3,11 @@ package server
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +63,44 @@ var hostile = map[string]func(n int) string{
 		}
 		return b.String() + " }"
 	},
+	// An outside tester's: each fragment spreads the next; validation
+	// walks the chain again from each, looking each up among all.
+	"a chain of fragments": func(n int) string {
+		var b strings.Builder
+		b.WriteString("{ ...A0 }")
+		for i := range n {
+			fmt.Fprintf(&b, " fragment A%d on Query { ...A%d }", i, i+1)
+		}
+		fmt.Fprintf(&b, " fragment A%d on Query { __typename }", n)
+		return b.String()
+	},
+	// The tester's: unknown directives in a fragment spread by 20
+	// operations, two errors each per operation (200 MB of errors).
+	"directives under many operations": func(n int) string {
+		var b strings.Builder
+		for i := range 20 {
+			fmt.Fprintf(&b, "query Q%d { ...F } ", i)
+		}
+		return b.String() + "fragment F on Query { __typename" + strings.Repeat(" @x", n) + " }"
+	},
+	// The tester's: same-named fields compared argument by argument.
+	"arguments of one name": func(n int) string {
+		args := "(" + strings.Repeat(`name: "a" `, n) + ")"
+		return "{ __type" + args + " { name } __type" + args + " { name } }"
+	},
+	// The tester's: same-named fields, each of many distinct fields.
+	"wide selections of one name": func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			b.WriteString(` o: __type(name: "Query") {`)
+			for j := range 140 {
+				fmt.Fprintf(&b, " f%d_%d: name", i, j)
+			}
+			b.WriteString(" }")
+		}
+		return b.String() + " }"
+	},
 	"a list nested deep": func(n int) string {
 		return `{ __type(name: ` + strings.Repeat("[", n) + `"a"` + strings.Repeat("]", n) + `) { name } }`
 	},
@@ -105,6 +146,10 @@ func TestHostileDocumentsRefusedBeforeValidation(t *testing.T) {
 		"nested repetition":                     {30, 200},
 		"a list nested deep":                    {65, 20_000},
 		"operations sharing a large fragment":   {11, 100},
+		"a chain of fragments":                  {100, 6_000},
+		"directives under many operations":      {300, 20_000},
+		"arguments of one name":                 {200, 8_000},
+		"wide selections of one name":           {40, 70},
 		"operations":                            {101, 5_000},
 		"variables":                             {1_001, 4_000},
 	}
@@ -119,9 +164,21 @@ func TestHostileDocumentsRefusedBeforeValidation(t *testing.T) {
 			// As gqlgen answers an operation over its complexity limit: 200.
 			if r.status != http.StatusOK || len(r.Data) > 0 && string(r.Data) != "null" || len(r.Errors) != 1 || r.codes()[0] != errComplexityLimit ||
 				strings.Contains(r.Errors[0].Message, "__typename") || len(r.Errors[0].Message) > 300 {
-				t.Errorf("%s × %d (%d bytes): %d %+v", name, n, len(q), r.status, r.Errors)
+				t.Errorf("%s × %d (%d bytes): %d, %d errors, the first %+v", name, n, len(q), r.status, len(r.Errors), r.Errors[:min(len(r.Errors), 1)])
 			}
 		}
+	}
+}
+
+// An answer lists at most maxErrors errors, the last saying how many more:
+// the largest document of unknown directives the shape lets through finds
+// tens of thousands.
+func TestErrorsAreCapped(t *testing.T) {
+	s := newTestServer(t, Config{})
+	r := s.post(hostile["directives under many operations"](230), nil)
+	if len(r.Errors) != maxErrors || r.codes()[0] != "GRAPHQL_VALIDATION_FAILED" ||
+		r.Errors[maxErrors-1].Message != "… và 9540 lỗi khác." || r.codes()[maxErrors-1] != r.codes()[0] {
+		t.Fatalf("%d errors, the last %+v", len(r.Errors), r.Errors[len(r.Errors)-1])
 	}
 }
 
@@ -275,5 +332,46 @@ func TestInboundFramesProperty(t *testing.T) {
 		if ok == over {
 			t.Fatalf("a message over the limit: %v, refused: %v", over, !ok)
 		}
+	}
+}
+
+// A body that does not arrive within bodyTimeout ends its request (a client
+// sending a byte every few seconds held a connection and a file descriptor
+// for ever); once a body has arrived, the request may take as long as it
+// needs without its context being cancelled.
+func TestSlowBodiesTimeOut(t *testing.T) {
+	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
+	bodyTimeout = 300 * time.Millisecond
+	ts := httptest.NewServer(limitBody(1<<20, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			http.Error(w, "slow", http.StatusRequestTimeout)
+			return
+		}
+		time.Sleep(3 * bodyTimeout)
+		if r.Context().Err() != nil {
+			http.Error(w, "cancelled", http.StatusInternalServerError)
+		}
+	})))
+	defer ts.Close()
+
+	resp, err := http.Post(ts.URL, "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a body on time, then a long answer: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	conn.SetReadDeadline(time.Now().Add(10 * bodyTimeout))
+	answer, _ := io.ReadAll(conn) // the server answers or closes; a timeout here fails below
+	if !strings.Contains(string(answer), "408") && len(answer) > 0 {
+		t.Fatalf("a body that never arrives: %q", answer)
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the server held the connection")
 	}
 }
