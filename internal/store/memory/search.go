@@ -57,12 +57,14 @@ func (x *index) words(n int32) []int32 { return x.pool[x.start[n]:x.start[n+1]] 
 
 func (x *index) isDead(n int32) bool { return x.dead[n>>6]&(1<<(n&63)) != 0 }
 
-func (x *index) putOrg(r *org.OrgRecord) {
+// putOrg indexes organisation r's names; it reports whether it compacted
+// the index, like putMember.
+func (x *index) putOrg(r *org.OrgRecord) (compacted bool) {
 	for _, n := range x.orgNames[r.ID] {
 		x.kill(n)
 	}
 	delete(x.orgNames, r.ID)
-	x.compactIfDead()
+	compacted = x.compactIfDead()
 	for i := 0; i < len(r.Versions); {
 		// Consecutive versions with the same name (a transfer, a change of
 		// kind) are one name.
@@ -73,19 +75,22 @@ func (x *index) putOrg(r *org.OrgRecord) {
 		}
 		x.add(searchEntry{id: r.ID, key: org.Fold(v.Name), span: span})
 	}
+	return compacted
 }
 
-// putMember indexes member m, which replaces old (nil for a new member).
-func (x *index) putMember(old, m *memberEntry) {
+// putMember indexes member m, which replaces old (nil for a new member). It
+// reports whether it compacted the index, replacing member entries (rebind).
+func (x *index) putMember(old, m *memberEntry) (compacted bool) {
 	if old != nil && old.key == m.key {
 		x.entries[old.entry].member, m.entry = m, old.entry
-		return
+		return false
 	}
 	if old != nil {
 		x.kill(old.entry)
-		x.compactIfDead()
+		compacted = x.compactIfDead()
 	}
 	m.entry = x.add(searchEntry{id: m.rec.ID, key: m.key, member: m})
+	return compacted
 }
 
 // add indexes a name and returns its entry.
@@ -126,21 +131,30 @@ func (x *index) kill(n int32) {
 	x.deadN++
 }
 
-// compactIfDead compacts the index once a quarter of it is dead.
-func (x *index) compactIfDead() {
+// compactIfDead compacts the index once a quarter of it is dead, and reports
+// whether it did.
+func (x *index) compactIfDead() bool {
 	if x.deadN > 1024 && x.deadN > len(x.entries)/4 {
 		x.compact()
+		return true
 	}
+	return false
 }
 
-// compact rebuilds the index without its dead entries.
+// compact rebuilds the index without its dead entries. A member's entry gets
+// a new number, so it is replaced by a copy that has it: the other side of
+// the store shares the old one and reads its number meanwhile.
 func (x *index) compact() {
 	old := *x
 	*x = *newIndex()
 	for n, e := range old.entries {
 		if !old.isDead(int32(n)) {
-			if m := x.add(e); e.member != nil {
-				e.member.entry = m
+			if e.member != nil {
+				m := *e.member
+				e.member = &m
+			}
+			if k := x.add(e); e.member != nil {
+				e.member.entry = k
 			}
 		}
 	}
