@@ -246,6 +246,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	s.install(g, scenarios)
+	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.runCheckpoints()
 	log.Info("embedded store loaded", "path", path, "orgs", len(g.orgs), "members", len(g.members),
