@@ -31,7 +31,7 @@ func (g *graph) clone() *graph {
 func (g *graph) rebind() {
 	for _, e := range g.search.entries {
 		if e.member != nil {
-			g.members[e.id] = e.member
+			g.members[e.member.rec.ID] = e.member
 		}
 	}
 	for _, e := range g.orgs {

@@ -47,7 +47,7 @@ func TestFindMatchesBruteForce(t *testing.T) {
 				t.Fatalf("%q k=%d: %d hits, brute force %d", text, k, len(got), len(all))
 			}
 			for i := range got {
-				if got[i].e.id != all[i].e.id || got[i].score != all[i].score {
+				if got[i].e.id() != all[i].e.id() || got[i].score != all[i].score {
 					t.Fatalf("%q k=%d: hit %d is %s (%.3f), brute force %s (%.3f)", text, k, i,
 						got[i].e.key, got[i].score, all[i].e.key, all[i].score)
 				}
@@ -86,8 +86,8 @@ func TestCompactionKeepsMemberEntries(t *testing.T) {
 	}
 	for name, x := range map[string]*graph{"written": c, "other": g} {
 		for id, m := range x.members {
-			if e := x.search.entries[m.entry]; e.member != m || e.key != m.key || e.id != id {
-				t.Fatalf("%s side: member %s points to entry %d of %q", name, id, m.entry, e.id)
+			if e := x.search.entries[m.entry]; e.member != m || e.key != m.key || e.id() != id {
+				t.Fatalf("%s side: member %s points to entry %d of %q", name, id, m.entry, e.id())
 			}
 		}
 		for _, e := range x.orgs {
