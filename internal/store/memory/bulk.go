@@ -66,6 +66,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	}
 	s.revision.Add(1)
 	s.install(imp.g, s.active.Load().scenarios)
+	s.dropMapped()
 	return stats, nil
 }
 

@@ -5,46 +5,49 @@ import (
 	"slices"
 )
 
-// clone copies g for the store's second side. Member and organisation
-// entries, the lists, indexes and history are copied, since writes change
-// them in place; what writes replace whole (records, their strings and
-// slices, change headers) is shared.
+// clone copies g for the store's second side. Organisation entries, the
+// lists, indexes and history are copied, since writes change them in place;
+// what writes replace whole is shared: member entries (a write makes a new
+// one, and compacting the index copies those it renumbers: rebind), records,
+// their strings and slices, change headers. Sharing the member entries keeps
+// one copy of the bulk of the data instead of two.
 func (g *graph) clone() *graph {
-	c := &graph{orgs: make(map[string]*orgEntry, len(g.orgs)), members: make(map[string]*memberEntry, len(g.members)),
+	c := &graph{orgs: make(map[string]*orgEntry, len(g.orgs)), members: maps.Clone(g.members),
 		children: make(map[string][]string, len(g.children)), history: g.history.clone()}
-	entries := make([]memberEntry, 0, len(g.members))
-	for id, m := range g.members {
-		entries = append(entries, *m)
-		c.members[id] = &entries[len(entries)-1]
-	}
-	copied := func(l []*memberEntry) []*memberEntry {
-		out := make([]*memberEntry, len(l))
-		for i, m := range l {
-			out[i] = c.members[m.rec.ID]
-		}
-		return out
-	}
 	for id, e := range g.orgs {
 		ce := *e
-		ce.stints, ce.residents, ce.holders = copied(e.stints), copied(e.residents), copied(e.holders)
+		ce.stints, ce.residents, ce.holders = slices.Clone(e.stints), slices.Clone(e.residents), slices.Clone(e.holders)
 		c.orgs[id] = &ce
 	}
 	for id, ids := range g.children {
 		c.children[id] = slices.Clone(ids)
 	}
-	c.search = g.search.clone(c.members)
+	c.search = g.search.clone()
 	return c
 }
 
-// clone copies the index; its member entries become those of members.
-func (x *index) clone(members map[string]*memberEntry) *index {
-	c := *x
-	c.entries = slices.Clone(x.entries)
-	for i := range c.entries {
-		if e := &c.entries[i]; e.member != nil && !x.isDead(int32(i)) {
-			e.member = members[e.id]
+// rebind points the members map and the member lists at the entries the
+// index holds, after compacting it replaced them.
+func (g *graph) rebind() {
+	for _, e := range g.search.entries {
+		if e.member != nil {
+			g.members[e.member.rec.ID] = e.member
 		}
 	}
+	for _, e := range g.orgs {
+		for l := range numMemberLists {
+			list := *e.list(l)
+			for i, m := range list {
+				list[i] = g.members[m.rec.ID]
+			}
+		}
+	}
+}
+
+// clone copies the index; it shares the member entries.
+func (x *index) clone() *index {
+	c := *x
+	c.entries = slices.Clone(x.entries)
 	c.orgNames = make(map[string][]int32, len(x.orgNames))
 	for id, ns := range x.orgNames {
 		c.orgNames[id] = slices.Clone(ns)

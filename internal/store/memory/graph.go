@@ -110,7 +110,9 @@ func (g *graph) putOrg(r org.OrgRecord) {
 	for i, v := range r.Versions {
 		e.folds[i] = org.Fold(v.Name)
 	}
-	g.search.putOrg(&e.rec)
+	if g.search.putOrg(&e.rec) {
+		g.rebind()
+	}
 }
 
 // parents lists every organisation any version of r sits under, sorted.
@@ -212,7 +214,9 @@ func (g *graph) putMember(r org.MemberRecord) (touched []string) {
 			g.list(id, m, memberList(l))
 		}
 	}
-	g.search.putMember(old, m)
+	if g.search.putMember(old, m) {
+		g.rebind()
+	}
 	// Roles and residence links do not count in the trees.
 	return append(was[stintList], is[stintList]...)
 }

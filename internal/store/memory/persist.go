@@ -106,6 +106,18 @@ func load(db *bolt.DB) (*graph, error) {
 	return g, nil
 }
 
+// dropMapped lets go of the pages of the file that loading read through
+// bbolt's map: clean pages, half a kilobyte per member, that the kernel may
+// take back under pressure but that count in the process's memory until it
+// does; the few that reads of the history need later come back from the page
+// cache. A read transaction keeps the map in place meanwhile. Called once
+// the graph is loaded or imported.
+func (s *Store) dropMapped() {
+	if err := s.db.View(func(tx *bolt.Tx) error { return releaseMapped(s.db.Info().Data, tx.Size()) }); err != nil {
+		s.log.Warn("could not release the pages of the file mapped", "err", err)
+	}
+}
+
 // changeHead decodes a stored change without its records, the bulk of it:
 // Before and After, one level up, hide the embedded fields and skip their
 // values.

@@ -34,18 +34,40 @@ type index struct {
 
 // posting is an entry that holds a word. Its signature has bit w%64 set for
 // each word w of the entry: one load, next to the last, tells that an entry
-// lacks a word before its words are read from the pool.
+// lacks a word before its words are read from the pool. The signature is in
+// two halves so that a posting takes 12 bytes, not 16 with padding: there are
+// several per member, in each side of the store.
 type posting struct {
-	sig   uint64
-	entry int32
+	sigLo, sigHi uint32
+	entry        int32
 }
 
-// searchEntry is one name of one organisation or member.
+func newPosting(sig uint64, entry int32) posting {
+	return posting{sigLo: uint32(sig), sigHi: uint32(sig >> 32), entry: entry}
+}
+
+func (p posting) sig() uint64 { return uint64(p.sigHi)<<32 | uint64(p.sigLo) }
+
+// searchEntry is one name of one organisation or member. A member's id is
+// in its entry: an index entry per member and side is kept small.
 type searchEntry struct {
-	id     string
 	key    string
-	span   org.Span // when an organisation bore this name
 	member *memberEntry
+	org    *orgName // nil for a member
+}
+
+// orgName is what an organisation's entry adds to its name.
+type orgName struct {
+	id   string
+	span org.Span // when the organisation bore this name
+}
+
+// id is the organisation's or the member's.
+func (e *searchEntry) id() string {
+	if e.member != nil {
+		return e.member.rec.ID
+	}
+	return e.org.id
 }
 
 func newIndex() *index {
@@ -57,12 +79,14 @@ func (x *index) words(n int32) []int32 { return x.pool[x.start[n]:x.start[n+1]] 
 
 func (x *index) isDead(n int32) bool { return x.dead[n>>6]&(1<<(n&63)) != 0 }
 
-func (x *index) putOrg(r *org.OrgRecord) {
+// putOrg indexes organisation r's names; it reports whether it compacted
+// the index, like putMember.
+func (x *index) putOrg(r *org.OrgRecord) (compacted bool) {
 	for _, n := range x.orgNames[r.ID] {
 		x.kill(n)
 	}
 	delete(x.orgNames, r.ID)
-	x.compactIfDead()
+	compacted = x.compactIfDead()
 	for i := 0; i < len(r.Versions); {
 		// Consecutive versions with the same name (a transfer, a change of
 		// kind) are one name.
@@ -71,21 +95,24 @@ func (x *index) putOrg(r *org.OrgRecord) {
 		for i++; i < len(r.Versions) && r.Versions[i].Name == v.Name && r.Versions[i].Since == span.Until; i++ {
 			span.Until = r.Versions[i].Until
 		}
-		x.add(searchEntry{id: r.ID, key: org.Fold(v.Name), span: span})
+		x.add(searchEntry{key: org.Fold(v.Name), org: &orgName{id: r.ID, span: span}})
 	}
+	return compacted
 }
 
-// putMember indexes member m, which replaces old (nil for a new member).
-func (x *index) putMember(old, m *memberEntry) {
+// putMember indexes member m, which replaces old (nil for a new member). It
+// reports whether it compacted the index, replacing member entries (rebind).
+func (x *index) putMember(old, m *memberEntry) (compacted bool) {
 	if old != nil && old.key == m.key {
 		x.entries[old.entry].member, m.entry = m, old.entry
-		return
+		return false
 	}
 	if old != nil {
 		x.kill(old.entry)
-		x.compactIfDead()
+		compacted = x.compactIfDead()
 	}
-	m.entry = x.add(searchEntry{id: m.rec.ID, key: m.key, member: m})
+	m.entry = x.add(searchEntry{key: m.key, member: m})
+	return compacted
 }
 
 // add indexes a name and returns its entry.
@@ -108,7 +135,7 @@ func (x *index) add(e searchEntry) int32 {
 	}
 	sig := signature(x.pool[from:])
 	for _, id := range x.pool[from:] {
-		x.postings[id] = append(x.postings[id], posting{sig, n})
+		x.postings[id] = append(x.postings[id], newPosting(sig, n))
 	}
 	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
@@ -116,7 +143,7 @@ func (x *index) add(e searchEntry) int32 {
 		x.dead = append(x.dead, 0)
 	}
 	if e.member == nil {
-		x.orgNames[e.id] = append(x.orgNames[e.id], n)
+		x.orgNames[e.org.id] = append(x.orgNames[e.org.id], n)
 	}
 	return n
 }
@@ -126,21 +153,30 @@ func (x *index) kill(n int32) {
 	x.deadN++
 }
 
-// compactIfDead compacts the index once a quarter of it is dead.
-func (x *index) compactIfDead() {
+// compactIfDead compacts the index once a quarter of it is dead, and reports
+// whether it did.
+func (x *index) compactIfDead() bool {
 	if x.deadN > 1024 && x.deadN > len(x.entries)/4 {
 		x.compact()
+		return true
 	}
+	return false
 }
 
-// compact rebuilds the index without its dead entries.
+// compact rebuilds the index without its dead entries. A member's entry gets
+// a new number, so it is replaced by a copy that has it: the other side of
+// the store shares the old one and reads its number meanwhile.
 func (x *index) compact() {
 	old := *x
 	*x = *newIndex()
 	for n, e := range old.entries {
 		if !old.isDead(int32(n)) {
-			if m := x.add(e); e.member != nil {
-				e.member.entry = m
+			if e.member != nil {
+				m := *e.member
+				e.member = &m
+			}
+			if k := x.add(e); e.member != nil {
+				e.member.entry = k
 			}
 		}
 	}
@@ -159,7 +195,7 @@ func betterHit(a, b hit) int {
 	if c := cmp.Compare(a.e.key, b.e.key); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.e.id, b.e.id)
+	return cmp.Compare(a.e.id(), b.e.id())
 }
 
 // Search returns the best matches of q on the view's date.
@@ -187,7 +223,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 	for i, h := range top {
 		hits[i].Score = h.score
 		if h.e.member == nil {
-			o, _ := t.Get(h.e.id)
+			o, _ := t.Get(h.e.org.id)
 			hits[i].Org, hits[i].Path = &o, t.Path(o.ID)
 		} else {
 			mb, _ := h.e.member.rec.MemberAt(t.At())
@@ -249,9 +285,9 @@ func (s entrySet) addAll(ns []int32) {
 // visible reports whether an entry is a result of q on the tree's date: the
 // right type, in force then, and inside q.Within.
 func (g *graph) visible(t *tree.Tree, e *searchEntry, q *org.SearchQuery) bool {
-	orgID := e.id
+	var orgID string
 	if e.member == nil {
-		if !q.Wants(org.SearchOrgs) || !e.span.Holds(t.At()) || !t.Has(e.id) {
+		if orgID = e.org.id; !q.Wants(org.SearchOrgs) || !e.org.span.Holds(t.At()) || !t.Has(orgID) {
 			return false
 		}
 	} else {
@@ -360,7 +396,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 			}
 			for _, post := range x.postings[wid] {
 				n := post.entry
-				if !mayHaveAll(post.sig, sigs) || !scope.has(n) {
+				if !mayHaveAll(post.sig(), sigs) || !scope.has(n) {
 					continue
 				}
 				words := x.words(n)

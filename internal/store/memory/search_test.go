@@ -47,7 +47,7 @@ func TestFindMatchesBruteForce(t *testing.T) {
 				t.Fatalf("%q k=%d: %d hits, brute force %d", text, k, len(got), len(all))
 			}
 			for i := range got {
-				if got[i].e.id != all[i].e.id || got[i].score != all[i].score {
+				if got[i].e.id() != all[i].e.id() || got[i].score != all[i].score {
 					t.Fatalf("%q k=%d: hit %d is %s (%.3f), brute force %s (%.3f)", text, k, i,
 						got[i].e.key, got[i].score, all[i].e.key, all[i].score)
 				}
@@ -56,28 +56,51 @@ func TestFindMatchesBruteForce(t *testing.T) {
 	}
 }
 
-// TestCompactionKeepsMemberEntries: after renames compact the index, every
-// member still knows its own entry, which scoped searches rely on.
+// TestCompactionKeepsMemberEntries: after renames on one side compact its
+// index, every member of that side still knows its own entry, which scoped
+// searches rely on, and its lists hold that side's entries; the other side,
+// which shared the entries, still sees each member at its old entry.
 func TestCompactionKeepsMemberEntries(t *testing.T) {
-	x := newIndex()
-	var ms []*memberEntry
+	g := newGraph()
+	for _, id := range []string{"c1", "c2"} {
+		g.putOrg(org.OrgRecord{ID: id, Versions: []org.Version{{Span: org.Span{Since: 1, Until: org.Forever}, Name: "Chi bộ " + id, Kind: org.Cell}}})
+	}
+	var rs []*org.MemberRecord
 	for i := range 3000 {
-		name := fmt.Sprintf("Nguyễn Văn %d", i)
-		m := &memberEntry{rec: org.MemberRecord{ID: fmt.Sprintf("m%d", i), FullName: name}, key: org.Fold(name)}
-		ms = append(ms, m)
-		x.putMember(nil, m)
+		rs = append(rs, &org.MemberRecord{ID: fmt.Sprintf("m%d", i), FullName: fmt.Sprintf("Nguyễn Văn %d", i),
+			Stints: []org.Stint{{Span: org.Span{Since: 1, Until: org.Forever}, CellID: []string{"c1", "c2"}[i%2]}}})
 	}
-	for i, m := range ms {
-		renamed := &memberEntry{rec: m.rec, key: org.Fold("Trần Thị " + m.rec.ID)}
-		x.putMember(m, renamed)
-		ms[i] = renamed
+	g.loadMembers(rs)
+	c := g.clone()
+	before := map[string]int32{}
+	for id, m := range g.members {
+		before[id] = m.entry
 	}
-	if len(x.entries) >= 6000 {
-		t.Fatalf("no compaction: %d entries, %d dead", len(x.entries), x.deadN)
+	for _, r := range rs {
+		renamed := *r
+		renamed.FullName = "Trần Thị " + r.ID
+		c.putMember(renamed)
 	}
-	for _, m := range ms {
-		if e := x.entries[m.entry]; e.member != m || e.key != m.key {
-			t.Fatalf("member %s points to entry %d of %q", m.rec.ID, m.entry, e.id)
+	if len(c.search.entries) >= 6000 {
+		t.Fatalf("no compaction: %d entries, %d dead", len(c.search.entries), c.search.deadN)
+	}
+	for name, x := range map[string]*graph{"written": c, "other": g} {
+		for id, m := range x.members {
+			if e := x.search.entries[m.entry]; e.member != m || e.key != m.key || e.id() != id {
+				t.Fatalf("%s side: member %s points to entry %d of %q", name, id, m.entry, e.id())
+			}
+		}
+		for _, e := range x.orgs {
+			for _, m := range e.stints {
+				if x.members[m.rec.ID] != m {
+					t.Fatalf("%s side: %s lists an entry of member %s that is not the side's", name, e.rec.ID, m.rec.ID)
+				}
+			}
+		}
+	}
+	for id, m := range g.members {
+		if m.entry != before[id] || m.rec.FullName == "Trần Thị "+id {
+			t.Fatalf("the other side's member %s changed: entry %d, was %d; name %q", id, m.entry, before[id], m.rec.FullName)
 		}
 	}
 }

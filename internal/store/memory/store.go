@@ -27,9 +27,10 @@ import (
 const FileName = "dangbo.db"
 
 // Store is the embedded store. It keeps two copies of the in-memory state,
-// two sides (left-right): readers read the active side and writers change the
-// other, then make it the active one, so that no reader waits for a writer and
-// no writer for the readers of the moment. Writers run one at a time (writeMu)
+// two sides (left-right), which share what writes replace whole, member
+// entries and records among it (clone.go): readers read the active side and
+// writers change the other, then make it the active one, so that no reader
+// waits for a writer and no writer for the readers of the moment. Writers run one at a time (writeMu)
 // and queue their writes, which are logged (fsync), several at once when
 // they queue together, then published (update.go).
 type Store struct {
@@ -246,6 +247,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	s.install(g, scenarios)
+	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.runCheckpoints()
 	log.Info("embedded store loaded", "path", path, "orgs", len(g.orgs), "members", len(g.members),

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package memory
+
+func releaseMapped(uintptr, int64) error { return nil }
