@@ -222,9 +222,24 @@ func (m *Matcher) MaxScore(nameKey string, isOrg bool) float64 {
 	case isOrg: // scored on its shorter cores too
 		return tierExact + coverageBonus + orgBonus
 	case nameKey == m.key:
-		return tierExact + coverageBonus
+		return m.covered(tierExact, len(nameKey))
 	}
-	return tierPrefix + coverageBonus*float64(len(m.key))/float64(len(nameKey))
+	return m.covered(tierPrefix, len(nameKey))
+}
+
+// MaxMemberScore bounds what Score can give a member whose folded name is n
+// bytes long: a search can skip all the names of a length at once.
+func (m *Matcher) MaxMemberScore(n int) float64 {
+	if n == len(m.key) {
+		return m.covered(tierExact, n)
+	}
+	return m.covered(tierPrefix, n)
+}
+
+// covered is a tier's score for a name of n bytes: the more of it the text
+// covers, the higher. Bounds and scores share it so as to round alike.
+func (m *Matcher) covered(tier float64, n int) float64 {
+	return tier + coverageBonus*float64(len(m.key))/float64(n)
 }
 
 // genericPrefixes are the leading words of organisation names that say what
@@ -269,7 +284,7 @@ func (m *Matcher) score(nameKey string) (score float64, ok bool) {
 			return 0, false
 		}
 	}
-	return score + coverageBonus*float64(len(m.key))/float64(len(nameKey)), true
+	return m.covered(score, len(nameKey)), true
 }
 
 // tokenTier matches every query token to a distinct word of the name, each to

@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -24,9 +25,9 @@ type index struct {
 	orgNames map[string][]int32 // the entries of each organisation; a member's is memberEntry.entry
 	vocab    []string
 	wordID   map[string]int32
-	sorted   []int32     // word ids in the order of their words: a prefix's words are a run
-	postings [][]posting // by word id: entries containing the word, ascending
-	pool     []int32     // the word ids of entry n are pool[start[n]:start[n+1]]
+	sorted   []int32       // word ids in the order of their words: a prefix's words are a run
+	postings []postingList // by word id: entries containing the word
+	pool     []int32       // the word ids of entry n are pool[start[n]:start[n+1]]
 	start    []int32
 	dead     []uint64 // bit n: entry n was replaced or removed
 	deadN    int
@@ -39,6 +40,50 @@ type posting struct {
 	sig   uint64
 	entry int32
 }
+
+// postingList is the entries that hold one word, grouped so that a search
+// can bound what a whole group scores before reading it: organisations' names
+// apart, members' by the length of their key, which caps their coverage bonus.
+// A search reads the groups likely to hold its best hits first and skips the
+// rest once it holds enough better hits, so that a word that hundreds of
+// thousands of members share costs the groups read, not all its holders.
+type postingList struct {
+	orgs    []posting
+	members []lengthGroup // ascending by length
+}
+
+// lengthGroup is the postings of the members whose key is n bytes long.
+type lengthGroup struct {
+	n     int32
+	posts []posting
+}
+
+func (l *postingList) add(p posting, member bool, n int32) {
+	if !member {
+		l.orgs = append(l.orgs, p)
+		return
+	}
+	i, found := slices.BinarySearchFunc(l.members, n, func(g lengthGroup, n int32) int { return cmp.Compare(g.n, n) })
+	if !found {
+		l.members = slices.Insert(l.members, i, lengthGroup{n: n})
+	}
+	l.members[i].posts = append(l.members[i].posts, p)
+}
+
+// group is the postings of group g: organisations when g is orgGroup, else
+// members whose key is g bytes long.
+func (l *postingList) group(g int32) []posting {
+	if g == orgGroup {
+		return l.orgs
+	}
+	i, found := slices.BinarySearchFunc(l.members, g, func(lg lengthGroup, n int32) int { return cmp.Compare(lg.n, n) })
+	if !found {
+		return nil
+	}
+	return l.members[i].posts
+}
+
+const orgGroup = -1
 
 // searchEntry is one name of one organisation or member.
 type searchEntry struct {
@@ -98,7 +143,7 @@ func (x *index) add(e searchEntry) int32 {
 			id = int32(len(x.vocab))
 			x.wordID[w] = id
 			x.vocab = append(x.vocab, w)
-			x.postings = append(x.postings, nil)
+			x.postings = append(x.postings, postingList{})
 			i, _ := slices.BinarySearchFunc(x.sorted, w, x.compareWord)
 			x.sorted = slices.Insert(x.sorted, i, id)
 		}
@@ -108,7 +153,7 @@ func (x *index) add(e searchEntry) int32 {
 	}
 	sig := signature(x.pool[from:])
 	for _, id := range x.pool[from:] {
-		x.postings[id] = append(x.postings[id], posting{sig, n})
+		x.postings[id].add(posting{sig, n}, e.member != nil, int32(len(e.key)))
 	}
 	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
@@ -331,50 +376,87 @@ var phases = []struct {
 // find returns the k best live entries in scope (all when scope is nil) that
 // match every word of m and pass keep, best first. It runs the phases in turn
 // and stops as soon as it holds k hits above the ceiling of what the next
-// phase could add: for a common name the whole words alone, a few posting
-// lists, give the answer.
+// phase could add. Within a phase it reads the groups of postings in turn
+// (organisations, then members by the length of their names, shortest
+// first), each from the token whose words hold the fewest postings of the
+// group, and skips a group that cannot score above the k-th hit it holds: for
+// a common name the whole words of its own length give the answer.
 func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEntry) bool) []hit {
 	tokens := m.Tokens()
+	// A matching name has a distinct word at least as long as each token.
+	minLen := len(tokens) - 1
+	for _, tok := range tokens {
+		minLen += len(tok)
+	}
 	var top []hit
-	var earlier []wordSet // the previous phase's sets: their names were considered
+	var earlier []wordSet  // the previous phase's sets: their names were considered
+	ceiling := math.Inf(1) // of the scores of the names this phase adds
 	for _, p := range phases {
 		sets := make([]wordSet, len(tokens))
-		sigs := make([]uint64, len(tokens)) // of the words each token matches
-		driver, driverSize := 0, -1
+		words := make([][]int32, len(tokens)) // the ids in each set
+		sigs := make([]uint64, len(tokens))   // of the words each token matches
+		orgSizes := make([]int, len(tokens))
+		sizes := make([][]int, len(tokens)) // [token][n]: postings of members with n-byte names
 		for i, tok := range tokens {
 			sets[i] = make(wordSet, (len(x.vocab)+63)/64)
-			size := 0
 			x.matching(p.match, tok, func(id int32) {
 				sets[i].add(id)
+				words[i] = append(words[i], id)
 				sigs[i] |= 1 << (id & 63)
-				size += len(x.postings[id])
+				l := &x.postings[id]
+				orgSizes[i] += len(l.orgs)
+				for _, g := range l.members {
+					if int(g.n) >= len(sizes[i]) {
+						sizes[i] = append(sizes[i], make([]int, int(g.n)+1-len(sizes[i]))...)
+					}
+					sizes[i][g.n] += len(g.posts)
+				}
 			})
-			if driverSize < 0 || size < driverSize {
-				driver, driverSize = i, size
+		}
+		read := func(g int32, bound float64, size func(token int) int) {
+			if len(top) == k && bound < top[k-1].score {
+				return
+			}
+			driver := 0
+			for i := range tokens {
+				if size(i) == 0 {
+					return
+				}
+				if size(i) < size(driver) {
+					driver = i
+				}
+			}
+			for _, wid := range words[driver] {
+				for _, post := range x.postings[wid].group(g) {
+					n := post.entry
+					if !mayHaveAll(post.sig, sigs) || !scope.has(n) {
+						continue
+					}
+					ws := x.words(n)
+					if firstMatching(ws, sets[driver]) != wid || !hasAll(ws, sets) ||
+						(earlier != nil && hasAll(ws, earlier)) || x.isDead(n) {
+						continue
+					}
+					top = x.consider(top, m, &x.entries[n], k, keep)
+				}
 			}
 		}
-		for id := range x.vocab {
-			wid := int32(id)
-			if !sets[driver].has(wid) {
-				continue
+		read(orgGroup, ceiling, func(i int) int { return orgSizes[i] })
+		for n := minLen; ; n++ {
+			if !slices.ContainsFunc(sizes, func(s []int) bool { return n < len(s) }) {
+				break
 			}
-			for _, post := range x.postings[wid] {
-				n := post.entry
-				if !mayHaveAll(post.sig, sigs) || !scope.has(n) {
-					continue
+			read(int32(n), min(m.MaxMemberScore(n), ceiling), func(i int) int {
+				if n < len(sizes[i]) {
+					return sizes[i][n]
 				}
-				words := x.words(n)
-				if firstMatching(words, sets[driver]) != wid || !hasAll(words, sets) ||
-					(earlier != nil && hasAll(words, earlier)) || x.isDead(n) {
-					continue
-				}
-				top = x.consider(top, m, &x.entries[n], k, keep)
-			}
+				return 0
+			})
 		}
 		if len(top) == k && top[k-1].score > p.ceiling {
 			break
 		}
-		earlier = sets
+		earlier, ceiling = sets, p.ceiling
 	}
 	return top
 }
@@ -382,8 +464,15 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 // consider scores an entry and puts it into top if it ranks among the k best
 // that pass keep; keep runs only for entries that would enter.
 func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep func(*searchEntry) bool) []hit {
-	if len(top) == k && m.MaxScore(e.key, e.member == nil) < top[k-1].score {
-		return top
+	if len(top) == k {
+		// An entry that can at best tie the k-th hit enters only ahead of
+		// it in name and id: of the thousands of members who bear a common
+		// name exactly, those after it are passed over unscored.
+		last := top[k-1]
+		if bound := m.MaxScore(e.key, e.member == nil); bound < last.score ||
+			bound == last.score && betterHit(hit{bound, e}, last) >= 0 {
+			return top
+		}
 	}
 	score, ok := m.Score(e.key, e.member == nil)
 	if !ok {
