@@ -156,6 +156,9 @@ func NewMatcher(text string) (*Matcher, error) {
 		asPrefix: key + " ", asSuffix: " " + key, asInner: " " + key + " "}, nil
 }
 
+// Key is the folded search text.
+func (m *Matcher) Key() string { return m.key }
+
 // Tokens are the folded words of the search text.
 func (m *Matcher) Tokens() []string { return m.tokens }
 
@@ -228,13 +231,9 @@ func (m *Matcher) MaxScore(nameKey string, isOrg bool) float64 {
 }
 
 // MaxMemberScore bounds what Score can give a member whose folded name is n
-// bytes long: a search can skip all the names of a length at once.
-func (m *Matcher) MaxMemberScore(n int) float64 {
-	if n == len(m.key) {
-		return m.covered(tierExact, n)
-	}
-	return m.covered(tierPrefix, n)
-}
+// bytes long and not the text itself: a search can skip all the names of a
+// length at once.
+func (m *Matcher) MaxMemberScore(n int) float64 { return m.covered(tierPrefix, n) }
 
 // covered is a tier's score for a name of n bytes: the more of it the text
 // covers, the higher. Bounds and scores share it so as to round alike.

@@ -49,6 +49,10 @@ func (x *index) clone(members map[string]*memberEntry) *index {
 	for id, ns := range x.orgNames {
 		c.orgNames[id] = slices.Clone(ns)
 	}
+	c.namesakes = make(map[string][]int32, len(x.namesakes))
+	for key, ns := range x.namesakes {
+		c.namesakes[key] = slices.Clone(ns)
+	}
 	c.vocab, c.wordID, c.sorted = slices.Clone(x.vocab), maps.Clone(x.wordID), slices.Clone(x.sorted)
 	c.postings = make([]postingList, len(x.postings))
 	for i, p := range x.postings {

@@ -23,14 +23,18 @@ import (
 type index struct {
 	entries  []searchEntry
 	orgNames map[string][]int32 // the entries of each organisation; a member's is memberEntry.entry
-	vocab    []string
-	wordID   map[string]int32
-	sorted   []int32       // word ids in the order of their words: a prefix's words are a run
-	postings []postingList // by word id: entries containing the word
-	pool     []int32       // the word ids of entry n are pool[start[n]:start[n+1]]
-	start    []int32
-	dead     []uint64 // bit n: entry n was replaced or removed
-	deadN    int
+	// namesakes are the entries of the members of each name, by id: the
+	// ranked order of those who bear a searched name exactly, so that a
+	// search reads the few it keeps of the thousands of "Nguyễn Văn An".
+	namesakes map[string][]int32
+	vocab     []string
+	wordID    map[string]int32
+	sorted    []int32       // word ids in the order of their words: a prefix's words are a run
+	postings  []postingList // by word id: entries containing the word
+	pool      []int32       // the word ids of entry n are pool[start[n]:start[n+1]]
+	start     []int32
+	dead      []uint64 // bit n: entry n was replaced or removed
+	deadN     int
 }
 
 // posting is an entry that holds a word. Its signature has bit w%64 set for
@@ -94,7 +98,7 @@ type searchEntry struct {
 }
 
 func newIndex() *index {
-	return &index{orgNames: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
+	return &index{orgNames: map[string][]int32{}, namesakes: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
 }
 
 // words are the vocabulary ids of entry n's words.
@@ -162,6 +166,10 @@ func (x *index) add(e searchEntry) int32 {
 	}
 	if e.member == nil {
 		x.orgNames[e.id] = append(x.orgNames[e.id], n)
+	} else {
+		ns := x.namesakes[e.key]
+		i, _ := slices.BinarySearchFunc(ns, e.id, func(n int32, id string) int { return strings.Compare(x.entries[n].id, id) })
+		x.namesakes[e.key] = slices.Insert(ns, i, n)
 	}
 	return n
 }
@@ -434,7 +442,8 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 					}
 					ws := x.words(n)
 					if firstMatching(ws, sets[driver]) != wid || !hasAll(ws, sets) ||
-						(earlier != nil && hasAll(ws, earlier)) || x.isDead(n) {
+						(earlier != nil && hasAll(ws, earlier)) || x.isDead(n) ||
+						earlier == nil && g == int32(len(m.Key())) && x.entries[n].key == m.Key() { // read above
 						continue
 					}
 					top = x.consider(top, m, &x.entries[n], k, keep)
@@ -442,6 +451,17 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 			}
 		}
 		read(orgGroup, ceiling, func(i int) int { return orgSizes[i] })
+		if earlier == nil { // the members who bear the text exactly, ranked by id: those that can rank
+			exact := hit{m.MaxScore(m.Key(), false), nil}
+			for _, n := range x.namesakes[m.Key()] {
+				if exact.e = &x.entries[n]; len(top) == k && betterHit(exact, top[k-1]) >= 0 {
+					break
+				}
+				if !x.isDead(n) && scope.has(n) {
+					top = x.consider(top, m, exact.e, k, keep)
+				}
+			}
+		}
 		for n := minLen; ; n++ {
 			if !slices.ContainsFunc(sizes, func(s []int) bool { return n < len(s) }) {
 				break
