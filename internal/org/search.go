@@ -230,10 +230,23 @@ func (m *Matcher) MaxScore(nameKey string, isOrg bool) float64 {
 	return m.covered(tierPrefix, len(nameKey))
 }
 
+// Looseness is how a name's words match the text's at best: each word of
+// the text a whole word of the name, some only the start of one, some only
+// inside one.
+type Looseness uint8
+
+const (
+	WholeWords Looseness = iota
+	WordStarts
+	InsideWords
+)
+
 // MaxMemberScore bounds what Score can give a member whose folded name is n
-// bytes long and not the text itself: a search can skip all the names of a
-// length at once.
-func (m *Matcher) MaxMemberScore(n int) float64 { return m.covered(tierPrefix, n) }
+// bytes long, is not the text itself and matches it as loosely as l: a search
+// can skip all the names of a length at once.
+func (m *Matcher) MaxMemberScore(n int, l Looseness) float64 {
+	return m.covered([...]float64{tierPrefix, tierTokenPref, tierSubstring}[l], n)
+}
 
 // covered is a tier's score for a name of n bytes: the more of it the text
 // covers, the higher. Bounds and scores share it so as to round alike.

@@ -374,11 +374,12 @@ func (x *index) matching(k matchKind, tok string, f func(id int32)) {
 // loosely, and the names it could add score at most its ceiling.
 var phases = []struct {
 	match   matchKind
+	loose   org.Looseness // of the names the phase adds
 	ceiling float64
 }{
-	{wholeWord, org.WholeWordsCeiling},
-	{wordPrefix, org.PrefixCeiling},
-	{inWord, -1},
+	{wholeWord, org.WholeWords, org.WholeWordsCeiling},
+	{wordPrefix, org.WordStarts, org.PrefixCeiling},
+	{inWord, org.InsideWords, -1},
 }
 
 // find returns the k best live entries in scope (all when scope is nil) that
@@ -421,6 +422,8 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 				}
 			})
 		}
+		// read considers the entries of group g that hold every token, whose
+		// scores are at most bound.
 		read := func(g int32, bound float64, size func(token int) int) {
 			if len(top) == k && bound < top[k-1].score {
 				return
@@ -446,7 +449,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 						earlier == nil && g == int32(len(m.Key())) && x.entries[n].key == m.Key() { // read above
 						continue
 					}
-					top = x.consider(top, m, &x.entries[n], k, keep)
+					top = x.consider(top, m, &x.entries[n], bound, k, keep)
 				}
 			}
 		}
@@ -458,7 +461,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 					break
 				}
 				if !x.isDead(n) && scope.has(n) {
-					top = x.consider(top, m, exact.e, k, keep)
+					top = x.consider(top, m, exact.e, exact.score, k, keep)
 				}
 			}
 		}
@@ -466,7 +469,7 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 			if !slices.ContainsFunc(sizes, func(s []int) bool { return n < len(s) }) {
 				break
 			}
-			read(int32(n), min(m.MaxMemberScore(n), ceiling), func(i int) int {
+			read(int32(n), min(m.MaxMemberScore(n, p.loose), ceiling), func(i int) int {
 				if n < len(sizes[i]) {
 					return sizes[i][n]
 				}
@@ -481,15 +484,16 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 	return top
 }
 
-// consider scores an entry and puts it into top if it ranks among the k best
-// that pass keep; keep runs only for entries that would enter.
-func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep func(*searchEntry) bool) []hit {
+// consider scores an entry, known to score at most bound, and puts it into
+// top if it ranks among the k best that pass keep; keep runs only for
+// entries that would enter.
+func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, bound float64, k int, keep func(*searchEntry) bool) []hit {
 	if len(top) == k {
 		// An entry that can at best tie the k-th hit enters only ahead of
 		// it in name and id: of the thousands of members who bear a common
-		// name exactly, those after it are passed over unscored.
+		// name, those after it are passed over unscored.
 		last := top[k-1]
-		if bound := m.MaxScore(e.key, e.member == nil); bound < last.score ||
+		if bound := min(bound, m.MaxScore(e.key, e.member == nil)); bound < last.score ||
 			bound == last.score && betterHit(hit{bound, e}, last) >= 0 {
 			return top
 		}
