@@ -156,6 +156,9 @@ func NewMatcher(text string) (*Matcher, error) {
 		asPrefix: key + " ", asSuffix: " " + key, asInner: " " + key + " "}, nil
 }
 
+// Key is the folded search text.
+func (m *Matcher) Key() string { return m.key }
+
 // Tokens are the folded words of the search text.
 func (m *Matcher) Tokens() []string { return m.tokens }
 
@@ -222,9 +225,33 @@ func (m *Matcher) MaxScore(nameKey string, isOrg bool) float64 {
 	case isOrg: // scored on its shorter cores too
 		return tierExact + coverageBonus + orgBonus
 	case nameKey == m.key:
-		return tierExact + coverageBonus
+		return m.covered(tierExact, len(nameKey))
 	}
-	return tierPrefix + coverageBonus*float64(len(m.key))/float64(len(nameKey))
+	return m.covered(tierPrefix, len(nameKey))
+}
+
+// Looseness is how a name's words match the text's at best: each word of
+// the text a whole word of the name, some only the start of one, some only
+// inside one.
+type Looseness uint8
+
+const (
+	WholeWords Looseness = iota
+	WordStarts
+	InsideWords
+)
+
+// MaxMemberScore bounds what Score can give a member whose folded name is n
+// bytes long, is not the text itself and matches it as loosely as l: a search
+// can skip all the names of a length at once.
+func (m *Matcher) MaxMemberScore(n int, l Looseness) float64 {
+	return m.covered([...]float64{tierPrefix, tierTokenPref, tierSubstring}[l], n)
+}
+
+// covered is a tier's score for a name of n bytes: the more of it the text
+// covers, the higher. Bounds and scores share it so as to round alike.
+func (m *Matcher) covered(tier float64, n int) float64 {
+	return tier + coverageBonus*float64(len(m.key))/float64(n)
 }
 
 // genericPrefixes are the leading words of organisation names that say what
@@ -269,7 +296,7 @@ func (m *Matcher) score(nameKey string) (score float64, ok bool) {
 			return 0, false
 		}
 	}
-	return score + coverageBonus*float64(len(m.key))/float64(len(nameKey)), true
+	return m.covered(score, len(nameKey)), true
 }
 
 // tokenTier matches every query token to a distinct word of the name, each to

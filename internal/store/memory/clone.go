@@ -52,10 +52,18 @@ func (x *index) clone() *index {
 	for id, ns := range x.orgNames {
 		c.orgNames[id] = slices.Clone(ns)
 	}
+	c.namesakes = make(map[string][]int32, len(x.namesakes))
+	for key, ns := range x.namesakes {
+		c.namesakes[key] = slices.Clone(ns)
+	}
 	c.vocab, c.wordID, c.sorted = slices.Clone(x.vocab), maps.Clone(x.wordID), slices.Clone(x.sorted)
-	c.postings = make([][]posting, len(x.postings))
+	c.postings = make([]postingList, len(x.postings))
 	for i, p := range x.postings {
-		c.postings[i] = slices.Clone(p)
+		c.postings[i].orgs = slices.Clone(p.orgs)
+		c.postings[i].members = slices.Clone(p.members)
+		for j, g := range p.members {
+			c.postings[i].members[j].posts = slices.Clone(g.posts)
+		}
 	}
 	c.pool, c.start, c.dead = slices.Clone(x.pool), slices.Clone(x.start), slices.Clone(x.dead)
 	return &c

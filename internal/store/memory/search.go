@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -22,14 +23,18 @@ import (
 type index struct {
 	entries  []searchEntry
 	orgNames map[string][]int32 // the entries of each organisation; a member's is memberEntry.entry
-	vocab    []string
-	wordID   map[string]int32
-	sorted   []int32     // word ids in the order of their words: a prefix's words are a run
-	postings [][]posting // by word id: entries containing the word, ascending
-	pool     []int32     // the word ids of entry n are pool[start[n]:start[n+1]]
-	start    []int32
-	dead     []uint64 // bit n: entry n was replaced or removed
-	deadN    int
+	// namesakes are the entries of the members of each name, by id: the
+	// ranked order of those who bear a searched name exactly, so that a
+	// search reads the few it keeps of the thousands of "Nguyễn Văn An".
+	namesakes map[string][]int32
+	vocab     []string
+	wordID    map[string]int32
+	sorted    []int32       // word ids in the order of their words: a prefix's words are a run
+	postings  []postingList // by word id: entries containing the word
+	pool      []int32       // the word ids of entry n are pool[start[n]:start[n+1]]
+	start     []int32
+	dead      []uint64 // bit n: entry n was replaced or removed
+	deadN     int
 }
 
 // posting is an entry that holds a word. Its signature has bit w%64 set for
@@ -48,8 +53,51 @@ func newPosting(sig uint64, entry int32) posting {
 
 func (p posting) sig() uint64 { return uint64(p.sigHi)<<32 | uint64(p.sigLo) }
 
-// searchEntry is one name of one organisation or member. A member's id is
-// in its entry: an index entry per member and side is kept small.
+// postingList is the entries that hold one word, grouped so that a search
+// can bound what a whole group scores before reading it: organisations' names
+// apart, members' by the length of their key, which caps their coverage bonus.
+// A search reads the groups likely to hold its best hits first and skips the
+// rest once it holds enough better hits, so that a word that hundreds of
+// thousands of members share costs the groups read, not all its holders.
+type postingList struct {
+	orgs    []posting
+	members []lengthGroup // ascending by length
+}
+
+// lengthGroup is the postings of the members whose key is n bytes long.
+type lengthGroup struct {
+	n     int32
+	posts []posting
+}
+
+func (l *postingList) add(p posting, member bool, n int32) {
+	if !member {
+		l.orgs = append(l.orgs, p)
+		return
+	}
+	i, found := slices.BinarySearchFunc(l.members, n, func(g lengthGroup, n int32) int { return cmp.Compare(g.n, n) })
+	if !found {
+		l.members = slices.Insert(l.members, i, lengthGroup{n: n})
+	}
+	l.members[i].posts = append(l.members[i].posts, p)
+}
+
+// group is the postings of group g: organisations when g is orgGroup, else
+// members whose key is g bytes long.
+func (l *postingList) group(g int32) []posting {
+	if g == orgGroup {
+		return l.orgs
+	}
+	i, found := slices.BinarySearchFunc(l.members, g, func(lg lengthGroup, n int32) int { return cmp.Compare(lg.n, n) })
+	if !found {
+		return nil
+	}
+	return l.members[i].posts
+}
+
+const orgGroup = -1
+
+// searchEntry is one name of one organisation or member.
 type searchEntry struct {
 	key    string
 	member *memberEntry
@@ -71,7 +119,7 @@ func (e *searchEntry) id() string {
 }
 
 func newIndex() *index {
-	return &index{orgNames: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
+	return &index{orgNames: map[string][]int32{}, namesakes: map[string][]int32{}, wordID: map[string]int32{}, start: []int32{0}}
 }
 
 // words are the vocabulary ids of entry n's words.
@@ -125,7 +173,7 @@ func (x *index) add(e searchEntry) int32 {
 			id = int32(len(x.vocab))
 			x.wordID[w] = id
 			x.vocab = append(x.vocab, w)
-			x.postings = append(x.postings, nil)
+			x.postings = append(x.postings, postingList{})
 			i, _ := slices.BinarySearchFunc(x.sorted, w, x.compareWord)
 			x.sorted = slices.Insert(x.sorted, i, id)
 		}
@@ -135,7 +183,7 @@ func (x *index) add(e searchEntry) int32 {
 	}
 	sig := signature(x.pool[from:])
 	for _, id := range x.pool[from:] {
-		x.postings[id] = append(x.postings[id], newPosting(sig, n))
+		x.postings[id].add(newPosting(sig, n), e.member != nil, int32(len(e.key)))
 	}
 	x.start = append(x.start, int32(len(x.pool)))
 	x.entries = append(x.entries, e)
@@ -144,6 +192,10 @@ func (x *index) add(e searchEntry) int32 {
 	}
 	if e.member == nil {
 		x.orgNames[e.org.id] = append(x.orgNames[e.org.id], n)
+	} else {
+		ns := x.namesakes[e.key]
+		i, _ := slices.BinarySearchFunc(ns, e.id(), func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		x.namesakes[e.key] = slices.Insert(ns, i, n)
 	}
 	return n
 }
@@ -357,69 +409,129 @@ func (x *index) matching(k matchKind, tok string, f func(id int32)) {
 // loosely, and the names it could add score at most its ceiling.
 var phases = []struct {
 	match   matchKind
+	loose   org.Looseness // of the names the phase adds
 	ceiling float64
 }{
-	{wholeWord, org.WholeWordsCeiling},
-	{wordPrefix, org.PrefixCeiling},
-	{inWord, -1},
+	{wholeWord, org.WholeWords, org.WholeWordsCeiling},
+	{wordPrefix, org.WordStarts, org.PrefixCeiling},
+	{inWord, org.InsideWords, -1},
 }
 
 // find returns the k best live entries in scope (all when scope is nil) that
 // match every word of m and pass keep, best first. It runs the phases in turn
 // and stops as soon as it holds k hits above the ceiling of what the next
-// phase could add: for a common name the whole words alone, a few posting
-// lists, give the answer.
+// phase could add. Within a phase it reads the groups of postings in turn
+// (organisations, then members by the length of their names, shortest
+// first), each from the token whose words hold the fewest postings of the
+// group, and skips a group that cannot score above the k-th hit it holds: for
+// a common name the whole words of its own length give the answer.
 func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEntry) bool) []hit {
 	tokens := m.Tokens()
+	// A matching name has a distinct word at least as long as each token.
+	minLen := len(tokens) - 1
+	for _, tok := range tokens {
+		minLen += len(tok)
+	}
 	var top []hit
-	var earlier []wordSet // the previous phase's sets: their names were considered
+	var earlier []wordSet  // the previous phase's sets: their names were considered
+	ceiling := math.Inf(1) // of the scores of the names this phase adds
 	for _, p := range phases {
 		sets := make([]wordSet, len(tokens))
-		sigs := make([]uint64, len(tokens)) // of the words each token matches
-		driver, driverSize := 0, -1
+		words := make([][]int32, len(tokens)) // the ids in each set
+		sigs := make([]uint64, len(tokens))   // of the words each token matches
+		orgSizes := make([]int, len(tokens))
+		sizes := make([][]int, len(tokens)) // [token][n]: postings of members with n-byte names
 		for i, tok := range tokens {
 			sets[i] = make(wordSet, (len(x.vocab)+63)/64)
-			size := 0
 			x.matching(p.match, tok, func(id int32) {
 				sets[i].add(id)
+				words[i] = append(words[i], id)
 				sigs[i] |= 1 << (id & 63)
-				size += len(x.postings[id])
+				l := &x.postings[id]
+				orgSizes[i] += len(l.orgs)
+				for _, g := range l.members {
+					if int(g.n) >= len(sizes[i]) {
+						sizes[i] = append(sizes[i], make([]int, int(g.n)+1-len(sizes[i]))...)
+					}
+					sizes[i][g.n] += len(g.posts)
+				}
 			})
-			if driverSize < 0 || size < driverSize {
-				driver, driverSize = i, size
+		}
+		// read considers the entries of group g that hold every token, whose
+		// scores are at most bound.
+		read := func(g int32, bound float64, size func(token int) int) {
+			if len(top) == k && bound < top[k-1].score {
+				return
+			}
+			driver := 0
+			for i := range tokens {
+				if size(i) == 0 {
+					return
+				}
+				if size(i) < size(driver) {
+					driver = i
+				}
+			}
+			for _, wid := range words[driver] {
+				for _, post := range x.postings[wid].group(g) {
+					n := post.entry
+					if !mayHaveAll(post.sig(), sigs) || !scope.has(n) {
+						continue
+					}
+					ws := x.words(n)
+					if firstMatching(ws, sets[driver]) != wid || !hasAll(ws, sets) ||
+						(earlier != nil && hasAll(ws, earlier)) || x.isDead(n) ||
+						earlier == nil && g == int32(len(m.Key())) && x.entries[n].key == m.Key() { // read above
+						continue
+					}
+					top = x.consider(top, m, &x.entries[n], bound, k, keep)
+				}
 			}
 		}
-		for id := range x.vocab {
-			wid := int32(id)
-			if !sets[driver].has(wid) {
-				continue
-			}
-			for _, post := range x.postings[wid] {
-				n := post.entry
-				if !mayHaveAll(post.sig(), sigs) || !scope.has(n) {
-					continue
+		read(orgGroup, ceiling, func(i int) int { return orgSizes[i] })
+		if earlier == nil { // the members who bear the text exactly, ranked by id: those that can rank
+			exact := hit{m.MaxScore(m.Key(), false), nil}
+			for _, n := range x.namesakes[m.Key()] {
+				if exact.e = &x.entries[n]; len(top) == k && betterHit(exact, top[k-1]) >= 0 {
+					break
 				}
-				words := x.words(n)
-				if firstMatching(words, sets[driver]) != wid || !hasAll(words, sets) ||
-					(earlier != nil && hasAll(words, earlier)) || x.isDead(n) {
-					continue
+				if !x.isDead(n) && scope.has(n) {
+					top = x.consider(top, m, exact.e, exact.score, k, keep)
 				}
-				top = x.consider(top, m, &x.entries[n], k, keep)
 			}
+		}
+		for n := minLen; ; n++ {
+			if !slices.ContainsFunc(sizes, func(s []int) bool { return n < len(s) }) {
+				break
+			}
+			read(int32(n), min(m.MaxMemberScore(n, p.loose), ceiling), func(i int) int {
+				if n < len(sizes[i]) {
+					return sizes[i][n]
+				}
+				return 0
+			})
 		}
 		if len(top) == k && top[k-1].score > p.ceiling {
 			break
 		}
-		earlier = sets
+		earlier, ceiling = sets, p.ceiling
 	}
 	return top
 }
 
-// consider scores an entry and puts it into top if it ranks among the k best
-// that pass keep; keep runs only for entries that would enter.
-func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, k int, keep func(*searchEntry) bool) []hit {
-	if len(top) == k && m.MaxScore(e.key, e.member == nil) < top[k-1].score {
-		return top
+// consider scores an entry, known to score at most bound, and puts it into
+// top if it ranks among the k best that pass keep; keep runs only for
+// entries that would enter.
+func (x *index) consider(top []hit, m *org.Matcher, e *searchEntry, bound float64, k int, keep func(*searchEntry) bool) []hit {
+	if len(top) == k {
+		// An entry that can at best tie the k-th hit enters only ahead of
+		// it in name and id: of the thousands of members who bear a common
+		// name, those after it are passed over unscored.
+		last := top[k-1]
+		if bound := min(bound, m.MaxScore(e.key, e.member == nil)); bound < last.score ||
+			bound == last.score && betterHit(hit{bound, e}, last) >= 0 {
+			return top
+		}
 	}
 	score, ok := m.Score(e.key, e.member == nil)
 	if !ok {
