@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -62,15 +63,43 @@ func NewRateLimiter(perSecond float64, burst int) *RateLimiter {
 
 // Middleware answers 429 with Retry-After (whole seconds) and a
 // GraphQL-shaped LIMIT_EXCEEDED error when the caller's bucket is empty.
+// A request costs a token, and one more for each BodyUnit of body it sent,
+// charged once it has been read: receiving, decoding and parsing a
+// megabyte costs what seventeen small requests do.
 func (l *RateLimiter) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if seconds, err := l.take(callerKey(r.Context(), r.RemoteAddr), l.now()); err != nil {
+		key := callerKey(r.Context(), r.RemoteAddr)
+		if seconds, err := l.take(key, l.now()); err != nil {
 			w.Header().Set("Retry-After", strconv.Itoa(seconds))
 			WriteError(w, http.StatusTooManyRequests, err)
 			return
 		}
+		var body *countedBody
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &countedBody{ReadCloser: r.Body}
+			r.Body = body
+		}
 		next.ServeHTTP(w, r)
+		if body != nil && body.n >= BodyUnit {
+			// Into debt if need be: the requests that follow wait for it.
+			l.bucket(key, l.now()).ReserveN(l.now(), min(int(body.n/BodyUnit), l.burst))
+		}
 	})
+}
+
+// BodyUnit is the size of request body that costs one more token.
+const BodyUnit = 64 << 10
+
+// countedBody counts the bytes read from a request body.
+type countedBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *countedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
 }
 
 // Allow spends a token of the caller in ctx for work that is not an HTTP

@@ -2,8 +2,10 @@ package auth
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +133,40 @@ func TestBucketsAreBounded(t *testing.T) {
 	}
 	if n := len(l.buckets); n != maxBuckets {
 		t.Fatalf("%d buckets, bound %d", n, maxBuckets)
+	}
+}
+
+// A large body costs a token per BodyUnit besides the request's own, so
+// that a caller sending megabytes is slowed as one sending many requests.
+func TestLargeBodiesCostMore(t *testing.T) {
+	l, clock := newTestLimiter(1, 20)
+	read := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) })
+	h := l.Middleware(read)
+	send := func(size int) int {
+		r := httptest.NewRequest("POST", "/graphql", strings.NewReader(strings.Repeat(" ", size)))
+		r.RemoteAddr = "192.0.2.1:1000"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	if code := send(BodyUnit - 1); code != http.StatusOK {
+		t.Fatalf("a body under a unit: %d", code)
+	}
+	// 19 tokens left; a body of ten units costs eleven.
+	if code := send(10 * BodyUnit); code != http.StatusOK {
+		t.Fatalf("ten units within the burst: %d", code)
+	}
+	if code := send(10); code != http.StatusOK {
+		t.Fatalf("8 tokens left: %d", code)
+	}
+	if code := send(BodyUnit * 40); code != http.StatusOK { // 7 left: charged a burst (20), into debt
+		t.Fatalf("the last tokens: %d", code)
+	}
+	if code := send(10); code != http.StatusTooManyRequests {
+		t.Fatalf("in debt: %d", code)
+	}
+	clock.advance(20 * time.Second)
+	if code := send(10); code != http.StatusOK {
+		t.Fatalf("the debt repaid after 20 s at 1/s: %d", code)
 	}
 }

@@ -103,7 +103,8 @@ func websocketOrigin(policy *cors.Cors) func(*http.Request) bool {
 // accepted socket writes through socketConn (socket.go).
 type originChecked struct {
 	transport.Websocket
-	allowed func(*http.Request) bool
+	allowed    func(*http.Request) bool
+	maxMessage int64 // bytes a message from the client may hold
 }
 
 func (t originChecked) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
@@ -113,6 +114,6 @@ func (t originChecked) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			quote(r.Header.Get("Origin"))))
 		return
 	}
-	conn := &socketConn{}
+	conn := &socketConn{in: inbound{limit: t.maxMessage}}
 	t.Websocket.Do(socketWriter{w, conn}, r.WithContext(context.WithValue(r.Context(), socketKey{}, conn)), exec)
 }

@@ -255,17 +255,20 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
-		Upgrader:              websocket.Upgrader{CheckOrigin: websocketOrigin(policy)},
+		// A buffer of its own, so that gorilla/websocket reads through
+		// socketConn rather than the HTTP server's reader.
+		Upgrader: websocket.Upgrader{CheckOrigin: websocketOrigin(policy), ReadBufferSize: 4096},
 	}
 	if cfg.Auth != nil {
 		ws.InitFunc = refusingInit(cfg.Auth.WebsocketInit)
 	}
-	srv.AddTransport(originChecked{ws, ws.Upgrader.CheckOrigin})
+	srv.AddTransport(originChecked{ws, ws.Upgrader.CheckOrigin, cfg.MaxBodyBytes})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
-	srv.SetQueryCache(countCache(cfg.Metrics, "documents", graphql.Cache[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000))))
+	documents := smallEntries[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) })
+	srv.SetQueryCache(countCache(cfg.Metrics, "documents", documents))
 	if cfg.RateLimit != nil {
 		srv.Use(socketRateLimit{cfg.RateLimit})
 	}
@@ -273,8 +276,11 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](allowListCache(cfg.AllowedQueries)))}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](lru.New[string](1000)))}})
+		persisted := smallEntries[string](lru.New[string](1000), func(_, query string) int { return len(query) })
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", persisted)}})
 	}
+	// After the persisted queries, which may supply the text.
+	srv.Use(documentShape{validated: documents})
 	if !cfg.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}

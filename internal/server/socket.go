@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"net"
 	"net/http"
 	"regexp"
@@ -86,6 +87,85 @@ type socketConn struct {
 	tail     []byte          // the current message's last bytes
 	refusal  string          // why connection_init was refused
 	errored  map[string]bool // operations ended by an error message
+	in       inbound         // what the client sends
+}
+
+// Read reads what the client sends, closing the socket with 1009 (message
+// too big) once a message exceeds the limit a request body has: gqlgen
+// reads each message whole, without a limit, before knowing whether the
+// client holds a token.
+func (s *socketConn) Read(b []byte) (int, error) {
+	n, err := s.Conn.Read(b)
+	if !s.in.see(b[:n]) {
+		s.mu.Lock()
+		s.Conn.Write(closeFrame(websocket.CloseMessageTooBig, "Thông điệp quá lớn."))
+		s.mu.Unlock()
+		return 0, errMessageTooBig
+	}
+	return n, err
+}
+
+var errMessageTooBig = errors.New("websocket message over its limit")
+
+// inbound follows the frames a client sends (RFC 6455 §5.2: FIN and opcode,
+// a masked payload length of 7 bits, or 16 or 64 more, a 4-byte mask), in
+// reads that split them anywhere, adding up the payloads of each message.
+type inbound struct {
+	limit   int64 // bytes a message may hold
+	header  []byte
+	left    uint64 // bytes of the current frame's payload still to come
+	message uint64 // bytes of the current data message so far
+}
+
+// see takes the next bytes read, reporting false once a message is over
+// the limit.
+func (in *inbound) see(b []byte) bool {
+	for len(b) > 0 {
+		if in.left > 0 {
+			k := min(uint64(len(b)), in.left)
+			in.left -= k
+			b = b[k:]
+			continue
+		}
+		in.header = append(in.header, b[0])
+		b = b[1:]
+		if len(in.header) < 2 || len(in.header) < frameHeaderSize(in.header) {
+			continue
+		}
+		size := uint64(in.header[1] & 0x7f)
+		switch size {
+		case 126:
+			size = uint64(binary.BigEndian.Uint16(in.header[2:4]))
+		case 127:
+			size = binary.BigEndian.Uint64(in.header[2:10])
+		}
+		if opcode := in.header[0] & 0x0f; opcode <= websocket.BinaryMessage { // data, not control
+			if opcode != 0 { // not a continuation: a new message
+				in.message = 0
+			}
+			if in.message += size; in.message > uint64(in.limit) || in.message < size {
+				return false
+			}
+		}
+		in.left, in.header = size, in.header[:0]
+	}
+	return true
+}
+
+// frameHeaderSize is the size of a frame's header whose first two bytes h
+// holds.
+func frameHeaderSize(h []byte) int {
+	n := 2
+	switch h[1] & 0x7f {
+	case 126:
+		n += 2
+	case 127:
+		n += 8
+	}
+	if h[1]&0x80 != 0 { // masked
+		n += 4
+	}
+	return n
 }
 
 // tailSize is how much of a message's end is kept: an error message ends

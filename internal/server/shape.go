@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// Limits on a document's shape, checked before gqlparser validates it. The
+// validation rule OverlappingFieldsCanBeMerged compares every two fields
+// that answer under the same name in a selection set (fragments merged in),
+// recursively, and every two fragments spread together: 95,000 repetitions
+// of __typename (1 MB) kept a core busy for minutes, outside any deadline
+// and before the cost limit could look at the operation. The largest
+// legitimate documents (every field of the schema to depth 5, 3,000
+// aliases, 2,500 inline scenario operations) stay well within them.
+const (
+	// maxTokens bounds the document's length, so that parsing it is cheap.
+	maxTokens = 50_000
+	// maxExpandedFields bounds the fields of the operations and fragments
+	// with every fragment spread replaced by its fields: a fragment spread
+	// twice in a fragment spread twice… doubles at each level. Measuring
+	// the overlaps walks as many.
+	maxExpandedFields = 50_000
+	// maxComparisons bounds the comparisons of fields and fragments that
+	// validation makes, estimated from the shape (overlapCost).
+	maxComparisons = 10_000
+	// pairCost is what comparing two selection sets (of two fields, or two
+	// fragments) costs besides their fields, in comparisons of two leaves:
+	// gqlparser collects the fields of each into a map (measured by
+	// BenchmarkValidateAtTheShapeLimits).
+	pairCost = 4
+)
+
+// documentShape refuses a document whose parsing or validation would cost
+// more than any legitimate request, before gqlgen parses and validates it.
+// Documents gqlgen has validated and cached passed it and are not measured
+// again.
+type documentShape struct {
+	validated graphql.Cache[*ast.QueryDocument]
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = documentShape{}
+
+func (documentShape) ExtensionName() string                   { return "DocumentShape" }
+func (documentShape) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d documentShape) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	if raw.Query == "" {
+		return nil
+	}
+	if _, ok := d.validated.Get(ctx, raw.Query); ok {
+		return nil
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, maxTokens)
+	if err != nil {
+		if gerr, ok := err.(*gqlerror.Error); ok && strings.HasPrefix(gerr.Message, "exceeded token limit") {
+			return shapeError("Truy vấn quá dài: tối đa 50.000 token (tên, dấu ngoặc, giá trị…); hãy chia thành nhiều truy vấn " +
+				"hoặc chuyển giá trị lớn sang biến (variables).")
+		}
+		return nil // gqlgen reports the syntax error, with where it lies
+	}
+	return checkShape(doc)
+}
+
+// checkShape is the error, if any, of a document whose shape exceeds the
+// limits.
+func checkShape(doc *ast.QueryDocument) *gqlerror.Error {
+	s := shape{doc: doc, sizes: map[string]int{}}
+	roots := make([]ast.SelectionSet, 0, len(doc.Operations)+len(doc.Fragments))
+	for _, op := range doc.Operations {
+		roots = append(roots, op.SelectionSet)
+	}
+	for _, f := range doc.Fragments { // validated on their own too, even unused
+		roots = append(roots, f.SelectionSet)
+	}
+	total := 0
+	for _, set := range roots {
+		if total += s.expanded(set); total > maxExpandedFields {
+			return shapeError("Truy vấn có quá nhiều trường khi mở rộng các fragment (tối đa 50.000): " +
+				"hãy bớt các fragment lồng nhau hoặc chia thành nhiều truy vấn.")
+		}
+	}
+	for _, set := range roots {
+		s.overlap(set, merged{})
+		if s.cost > maxComparisons {
+			return shapeError("Truy vấn lặp lại quá nhiều trường cùng tên hoặc fragment trong cùng một tập chọn: " +
+				"hãy đặt bí danh khác nhau, bỏ các trường trùng lặp hoặc chia thành nhiều truy vấn.")
+		}
+	}
+	return nil
+}
+
+func shapeError(msg string) *gqlerror.Error {
+	err := gqlerror.Errorf("%s", msg)
+	err.Extensions = map[string]any{"code": errComplexityLimit}
+	return err
+}
+
+// shape measures a document.
+type shape struct {
+	doc *ast.QueryDocument
+	// sizes holds each fragment's expanded field count; -1 while it is
+	// being counted, so that a cycle (which validation reports) ends.
+	sizes map[string]int
+	// cost is the comparisons estimated so far.
+	cost int
+}
+
+// expanded counts the fields of set with each fragment spread replaced by
+// its fields, saturating above the limit.
+func (s *shape) expanded(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			n += 1 + s.expanded(sel.SelectionSet)
+		case *ast.InlineFragment:
+			n += s.expanded(sel.SelectionSet)
+		case *ast.FragmentSpread:
+			n += s.fragmentSize(sel.Name)
+		}
+		if n > maxExpandedFields {
+			return maxExpandedFields + 1
+		}
+	}
+	return n
+}
+
+func (s *shape) fragmentSize(name string) int {
+	if n, ok := s.sizes[name]; ok {
+		return max(n, 0)
+	}
+	def := s.doc.Fragments.ForName(name)
+	if def == nil {
+		return 0
+	}
+	s.sizes[name] = -1
+	n := s.expanded(def.SelectionSet)
+	s.sizes[name] = n
+	return n
+}
+
+// merged is a selection set with the fields of every copy of it merged by
+// the name they answer under: the fields validation compares with each other
+// are those merged into one entry.
+type merged map[string]*mergedField
+
+type mergedField struct {
+	n   int
+	sub merged
+}
+
+// overlap adds to s.cost the comparisons validation makes for set, merged
+// into into: every two fields of an entry, and for every two distinct
+// fragments spread together, the fields of both.
+func (s *shape) overlap(set ast.SelectionSet, into merged) {
+	var spreads []string
+	s.merge(set, into, &spreads, map[string]bool{})
+	for i, a := range spreads {
+		for _, b := range spreads[i+1:] {
+			if a != b {
+				s.cost += pairCost + s.fragmentSize(a) + s.fragmentSize(b)
+			}
+		}
+		if s.cost > maxComparisons {
+			return
+		}
+	}
+}
+
+// merge merges set's fields into into, fragments' fields included, noting
+// the fragments set spreads itself (directly or in inline fragments).
+func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string, inside map[string]bool) {
+	for _, sel := range set {
+		if s.cost > maxComparisons {
+			return
+		}
+		switch sel := sel.(type) {
+		case *ast.Field:
+			name := sel.Alias
+			if name == "" {
+				name = sel.Name
+			}
+			f := into[name]
+			if f == nil {
+				f = &mergedField{sub: merged{}}
+				into[name] = f
+			}
+			// Two fields with selections are compared by collecting the
+			// fields of both: about pairCost times two leaves.
+			if len(sel.SelectionSet) > 0 {
+				s.cost += f.n * pairCost
+			} else {
+				s.cost += f.n
+			}
+			f.n++
+			if len(sel.SelectionSet) > 0 {
+				s.overlap(sel.SelectionSet, f.sub)
+			}
+		case *ast.InlineFragment:
+			s.merge(sel.SelectionSet, into, spreads, inside)
+		case *ast.FragmentSpread:
+			if spreads != nil {
+				*spreads = append(*spreads, sel.Name)
+			}
+			def := s.doc.Fragments.ForName(sel.Name)
+			if def == nil || inside[sel.Name] {
+				continue
+			}
+			inside[sel.Name] = true
+			s.merge(def.SelectionSet, into, nil, inside)
+			delete(inside, sel.Name)
+		}
+	}
+}
+
+// smallEntries is a cache that keeps only entries of at most maxCachedBytes
+// (by size): a thousand entries of 1 MB documents and their syntax trees
+// would hold gigabytes a client chose. Larger documents are parsed each time
+// they come, which their shape limits keep cheap.
+func smallEntries[T any](c graphql.Cache[T], size func(key string, value T) int) graphql.Cache[T] {
+	return smallCache[T]{c, size}
+}
+
+// maxCachedBytes is far above the documents clients send again and again.
+const maxCachedBytes = 16 << 10
+
+type smallCache[T any] struct {
+	graphql.Cache[T]
+	size func(string, T) int
+}
+
+func (c smallCache[T]) Add(ctx context.Context, key string, value T) {
+	if c.size(key, value) <= maxCachedBytes {
+		c.Cache.Add(ctx, key, value)
+	}
+}

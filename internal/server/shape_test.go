@@ -1,0 +1,243 @@
+package server
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"dangbo/internal/testseed"
+)
+
+// hostile builds documents whose validation (gqlparser's
+// OverlappingFieldsCanBeMerged) or expansion grows faster than their
+// length, n repetitions of each shape.
+var hostile = map[string]func(n int) string{
+	"one name repeated": func(n int) string { return "{" + strings.Repeat(" __typename", n) + " }" },
+	"one name repeated with selections": func(n int) string {
+		return "{ roots {" + strings.Repeat(" children { edges { node { id } } }", n) + " } }"
+	},
+	"one name repeated in inline fragments": func(n int) string {
+		return "{" + strings.Repeat(" ... on Query { __typename }", n) + " }"
+	},
+	"fragments spread together": func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, " ...F%d", i)
+		}
+		b.WriteString(" }")
+		for i := range n {
+			fmt.Fprintf(&b, " fragment F%d on Query { a%d: __typename b%d: __typename }", i, i, i)
+		}
+		return b.String()
+	},
+	"fragments doubling": func(n int) string { // F(i) spreads F(i-1) under two names
+		var b strings.Builder
+		fmt.Fprintf(&b, "{ ...F%d } fragment F0 on Query { __typename }", n)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, " fragment F%d on Query { a: __schema { queryType { ...F%d } } b: __schema { queryType { ...F%d } } }", i, i-1, i-1)
+		}
+		return strings.ReplaceAll(b.String(), "queryType { ...F0 }", "queryType { name }")
+	},
+	"nested repetition": func(n int) string { // n copies at each of three levels
+		inner := "{" + strings.Repeat(" name", n) + " }"
+		mid := "{" + strings.Repeat(" ofType "+inner, n) + " }"
+		return "{ __schema { types {" + strings.Repeat(" fields { type "+mid+" }", n) + " } } }"
+	},
+}
+
+// Documents whose validation would grow with the square of their length (or
+// faster) are refused before gqlgen validates them, at every size past the
+// limits, with COMPLEXITY_LIMIT_EXCEEDED and a message that does not echo
+// the document; the tester's megabyte of __typename is refused at once.
+func TestHostileDocumentsRefusedBeforeValidation(t *testing.T) {
+	s := newTestServer(t, Config{})
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 17), 17))
+	sizes := map[string][2]int{ // a size refused, and the largest tried
+		"one name repeated":                     {200, 95_000},
+		"one name repeated with selections":     {200, 10_000},
+		"one name repeated in inline fragments": {200, 10_000},
+		"fragments spread together":             {200, 4_000},
+		"fragments doubling":                    {20, 60},
+		"nested repetition":                     {30, 200},
+	}
+	for name, build := range hostile {
+		lo, hi := sizes[name][0], sizes[name][1]
+		for _, n := range []int{lo, hi, lo + rng.IntN(hi-lo)} {
+			q := build(n)
+			if len(q) > DefaultMaxBodyBytes-100 {
+				continue
+			}
+			r := s.post(q, nil)
+			// As gqlgen answers an operation over its complexity limit: 200.
+			if r.status != http.StatusOK || len(r.Data) > 0 && string(r.Data) != "null" || len(r.Errors) != 1 || r.codes()[0] != errComplexityLimit ||
+				strings.Contains(r.Errors[0].Message, "__typename") || len(r.Errors[0].Message) > 300 {
+				t.Errorf("%s × %d (%d bytes): %d %+v", name, n, len(q), r.status, r.Errors)
+			}
+		}
+	}
+}
+
+// Every document the service's own tests consider legitimate passes the
+// shape check far from its limits: every field of the schema to depth 5,
+// thousands of aliases, fragments spread where a client would.
+func TestLegitimateDocumentsPassTheShapeCheck(t *testing.T) {
+	queries, _ := oracleQueries(loadSchema(t), []string{"x"}, "s", 0)
+	docs := []string{
+		aliases(3000, `changeSummary(within: $id, since: "2000-01-01") { total }`),
+		aliases(1, `orgChart(rootId: $id) { nodes { id`+names(3500)+` } }`),
+		`query($id: ID!) { org(id: $id) { ...A children(first: 50) { edges { node { ...A ...B } } } } }
+		 fragment A on Org { id name kind memberCount } fragment B on Org { id name parent { ...A } }`,
+	}
+	for _, q := range queries {
+		docs = append(docs, q.text)
+	}
+	for _, q := range docs {
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q}, maxTokens)
+		if err != nil {
+			t.Fatalf("%.80s: %v", q, err)
+		}
+		s := shape{doc: doc, sizes: map[string]int{}}
+		for _, op := range doc.Operations {
+			s.overlap(op.SelectionSet, merged{})
+		}
+		if err := checkShape(doc); err != nil || s.cost > maxComparisons/100 {
+			t.Errorf("%.80s: comparisons %d, %v", q, s.cost, err)
+		}
+	}
+}
+
+// The model behind the limits: the comparisons counted grow as
+// gqlparser's do, so that a document within them validates in about the
+// time the largest legitimate one does.
+func BenchmarkValidateAtTheShapeLimits(b *testing.B) {
+	schema := loadSchema(&testing.T{})
+	queries, _ := oracleQueries(schema, []string{"x"}, "s", 0)
+	largest := ""
+	for _, q := range queries {
+		if len(q.text) > len(largest) {
+			largest = q.text
+		}
+	}
+	validate := func(b *testing.B, q string) {
+		doc, err := parser.ParseQuery(&ast.Source{Input: q})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			validator.ValidateWithRules(schema, doc, rules.NewDefaultRules())
+		}
+	}
+	b.Run("largest legitimate", func(b *testing.B) { validate(b, largest) })
+	for name, build := range hostile {
+		// The largest size the shape check lets through.
+		n := 1
+		for {
+			doc, err := parser.ParseQuery(&ast.Source{Input: build(n + 1)})
+			if err != nil || checkShape(doc) != nil {
+				break
+			}
+			n++
+		}
+		b.Run(fmt.Sprintf("%s × %d", name, n), func(b *testing.B) { validate(b, build(n)) })
+	}
+}
+
+// A websocket message over the limit a request body has is refused as it
+// arrives, before or after connection_init, in one frame or in many: the
+// socket closes with 1009; messages within it are served.
+func TestWebsocketMessagesAreBounded(t *testing.T) {
+	s := newTestServer(t, Config{MaxBodyBytes: 64 << 10})
+	closed := func(c *wsClient) {
+		t.Helper()
+		c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := c.conn.ReadMessage()
+			if err == nil {
+				continue
+			}
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+				t.Fatalf("closed by %v, want 1009", err)
+			}
+			return
+		}
+	}
+	big := strings.Repeat("x", 65<<10)
+	c := s.dialWebsocket(nil)
+	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"pad": big}})
+	closed(c)
+
+	c = s.dialWebsocket(nil)
+	c.send(map[string]any{"type": "connection_init"})
+	c.receive("connection_ack")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": "{ __typename }"}})
+	if m := c.receive("next"); !strings.Contains(string(m.Payload), "Query") {
+		t.Fatalf("a small operation: %s", m.Payload)
+	}
+	w, err := c.conn.NextWriter(websocket.TextMessage) // flushed in frames of the write buffer's size
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(w, `{"id":"2","type":"subscribe","payload":{"query":"{ __typename }","pad":"%s"}}`, big)
+	w.Close()
+	closed(c)
+}
+
+// inbound, on generated frames (text, continuations, control frames between
+// them; lengths of 7, 16 and 64 bits) split at random points, refuses
+// exactly when a message's payloads add up past the limit.
+func TestInboundFramesProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 23), 23))
+	for range 500 {
+		in := inbound{limit: 70_000}
+		var stream []byte
+		over, message := false, 0
+		for range 1 + rng.IntN(6) {
+			opcode := []byte{websocket.TextMessage, 0, 0, websocket.PingMessage}[rng.IntN(4)]
+			if opcode == 0 && message == 0 {
+				opcode = websocket.BinaryMessage
+			}
+			size := []int{rng.IntN(126), 126 + rng.IntN(1000), 65_536 + rng.IntN(10_000)}[rng.IntN(3)]
+			if opcode == websocket.PingMessage {
+				size = rng.IntN(126)
+			} else {
+				if opcode != 0 {
+					message = 0
+				}
+				message += size
+				over = over || message > 70_000
+			}
+			header := []byte{0x80 | opcode, 0x80}
+			switch {
+			case size < 126:
+				header[1] |= byte(size)
+			case size < 65_536:
+				header[1] |= 126
+				header = binary.BigEndian.AppendUint16(header, uint16(size))
+			default:
+				header[1] |= 127
+				header = binary.BigEndian.AppendUint64(header, uint64(size))
+			}
+			stream = append(append(stream, header...), 1, 2, 3, 4) // the mask
+			stream = append(stream, make([]byte, size)...)
+		}
+		ok := true
+		for len(stream) > 0 && ok {
+			k := 1 + rng.IntN(min(len(stream), 9000))
+			ok, stream = in.see(stream[:k]), stream[k:]
+		}
+		if ok == over {
+			t.Fatalf("a message over the limit: %v, refused: %v", over, !ok)
+		}
+	}
+}
