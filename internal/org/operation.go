@@ -90,7 +90,7 @@ func (s *Service) operate(ctx context.Context, typ ChangeType, subjects []string
 				return err
 			}
 		}
-		return nil
+		return op.rescopeLater()
 	})
 	return s.seenChange(ctx, change, err)
 }
@@ -293,18 +293,24 @@ func superiorOf(o Org) string {
 // ancestors lists organisation id and those above it on the effective date, as
 // the transaction sees them.
 func (op *operation) ancestors(id string) ([]string, error) {
+	return ancestorsOn(op.ctx, op.tx, id, op.at)
+}
+
+// ancestorsOn lists organisation id and those above it on date at, as tx sees
+// them.
+func ancestorsOn(ctx context.Context, tx Tx, id string, at Date) ([]string, error) {
 	var out []string
 	for id != "" && len(out) <= NumKinds {
-		rec, err := op.tx.Org(op.ctx, id)
+		rec, err := tx.Org(ctx, id)
 		if err != nil {
 			return nil, notFoundAs(err, "tổ chức", id)
 		}
 		out = append(out, id)
-		v, ok := rec.At(op.at)
+		v, ok := rec.At(at)
 		if !ok {
-			// The organisation ends on the effective date: it stood, until
-			// then, where its last version put it.
-			v, ok = rec.At(op.at - 1)
+			// The organisation ends on that date: it stood, until then,
+			// where its last version put it.
+			v, ok = rec.At(at - 1)
 			if !ok {
 				break
 			}
@@ -317,13 +323,27 @@ func (op *operation) ancestors(id string) ([]string, error) {
 // scope is every organisation above or at what the operation touched, on the
 // effective date, before and after: where the change shows in the history.
 func (op *operation) scope() ([]string, error) {
+	touched := make([]touch, len(op.order))
+	for i, id := range op.order {
+		touched[i] = touch{op.before[id], op.after[id]}
+	}
+	return scopeOn(op.at, touched, op.ancestors)
+}
+
+// touch is a record a change touched, as it found it (zero when the change
+// created it) and as it left it.
+type touch struct{ before, after Record }
+
+// scopeOn is every organisation above or at the records touched on date at,
+// before and after, walking up with ancestors.
+func scopeOn(at Date, touched []touch, ancestors func(id string) ([]string, error)) ([]string, error) {
 	var scope []string
 	add := func(ids ...string) error {
 		for _, id := range ids {
 			if id == "" {
 				continue
 			}
-			up, err := op.ancestors(id)
+			up, err := ancestors(id)
 			if err != nil {
 				return err
 			}
@@ -333,11 +353,11 @@ func (op *operation) scope() ([]string, error) {
 	}
 	// On the effective date as the change found it and as it left it: the
 	// day before would reach whoever held what moved out earlier that day.
-	for _, id := range op.order {
-		for _, r := range []Record{op.before[id], op.after[id]} {
+	for _, t := range touched {
+		for _, r := range []Record{t.before, t.after} {
 			switch {
 			case r.Org != nil:
-				if v, ok := r.Org.At(op.at); ok {
+				if v, ok := r.Org.At(at); ok {
 					if err := add(r.Org.ID, v.ParentID); err != nil {
 						return nil, err
 					}
@@ -346,10 +366,10 @@ func (op *operation) scope() ([]string, error) {
 				// Where they live only when the change moves that: a
 				// resident's rating is not their village's.
 				residence := ""
-				if b, a := op.before[id].Member, op.after[id].Member; b == nil || a == nil || b.ResidenceOn(op.at) != a.ResidenceOn(op.at) {
-					residence = r.Member.ResidenceOn(op.at)
+				if b, a := t.before.Member, t.after.Member; b == nil || a == nil || b.ResidenceOn(at) != a.ResidenceOn(at) {
+					residence = r.Member.ResidenceOn(at)
 				}
-				if err := add(r.Member.CellOn(op.at), residence); err != nil {
+				if err := add(r.Member.CellOn(at), residence); err != nil {
 					return nil, err
 				}
 			}

@@ -146,6 +146,11 @@ type Tx interface {
 	// ChildIDs lists, at least, every organisation that ever had orgID as its
 	// parent, the transaction's own writes included.
 	ChildIDs(ctx context.Context, orgID string) ([]string, error)
+	// Rescope rewrites the Scope of changes already committed: each of
+	// changes, found by its EffectiveOn and Seq, takes the Scope given, the
+	// rest of it staying as recorded. Changes reads them as committed, with
+	// the scopes they had.
+	Rescope(ctx context.Context, changes []Change) error
 	// ChartNodes and Changes are Reader's, read in the transaction as
 	// committed (without its own writes): an operation or a replay reads
 	// its subtree and the later history without a second transaction, which

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"dangbo/internal/org"
@@ -202,7 +204,8 @@ func blocking(added []org.Violation) error {
 		Message: fmt.Sprintf("phương án còn %d vi phạm mức ERROR, ví dụ: %s", len(errs), first.Message)}
 }
 
-// flush writes what a scenario applied wrote, and its changes, into tx.
+// flush writes what a scenario applied wrote, its changes, and the live
+// changes its operations re-placed, into tx.
 func (w *whatIf) flush(ctx context.Context, tx org.Tx) ([]org.Change, error) {
 	for _, id := range sortedKeys(w.orgs) {
 		if err := tx.PutOrg(ctx, *w.orgs[id]); err != nil {
@@ -219,6 +222,15 @@ func (w *whatIf) flush(ctx context.Context, tx org.Tx) ([]org.Change, error) {
 		changes[i] = w.changes[i]
 		changes[i].Seq = 0
 		if err := tx.RecordChange(ctx, &changes[i]); err != nil {
+			return nil, err
+		}
+	}
+	if len(w.rescoped) > 0 {
+		rescoped := make([]org.Change, 0, len(w.rescoped))
+		for _, seq := range slices.Sorted(maps.Keys(w.rescoped)) {
+			rescoped = append(rescoped, w.rescoped[seq])
+		}
+		if err := tx.Rescope(ctx, rescoped); err != nil {
 			return nil, err
 		}
 	}

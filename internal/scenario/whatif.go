@@ -34,6 +34,10 @@ type whatIf struct {
 	linked   map[string][]string
 	children map[string][]string
 	changes  []org.Change
+	// rescoped are the live changes the scenario's operations re-placed
+	// (org.Tx.Rescope), by number, each as the last one left it: applying
+	// the scenario rewrites them.
+	rescoped map[int64]org.Change
 	findings []org.Violation // of the operations, as they ran
 	// writtenBy is the key of the operation that last wrote each record:
 	// what a finding about it is tied to.
@@ -108,6 +112,12 @@ func (w *whatIf) commit(tx *whatIfTx) error {
 		}
 	}
 	w.changes = append(w.changes, tx.changes...)
+	for _, c := range tx.rescoped {
+		if w.rescoped == nil {
+			w.rescoped = map[int64]org.Change{}
+		}
+		w.rescoped[c.Seq] = c
+	}
 	return w.tree.Recount()
 }
 
@@ -152,6 +162,8 @@ type whatIfTx struct {
 	orgs    map[string]*org.OrgRecord
 	members map[string]*org.MemberRecord
 	changes []org.Change
+	// rescoped are live changes with the scopes the operation gave them
+	rescoped []org.Change
 }
 
 func (t *whatIfTx) Org(ctx context.Context, id string) (org.OrgRecord, error) {
@@ -201,6 +213,13 @@ func (t *whatIfTx) Audit(context.Context, org.AuditEntry) error { return nil }
 func (t *whatIfTx) RecordChange(_ context.Context, c *org.Change) error {
 	c.Seq = int64(len(t.w.changes) + len(t.changes) + 1)
 	t.changes = append(t.changes, *c)
+	return nil
+}
+
+// Rescope keeps the live changes re-placed, which the live history's scopes
+// take when the scenario is applied (flush): a preview lists no history.
+func (t *whatIfTx) Rescope(_ context.Context, changes []org.Change) error {
+	t.rescoped = append(t.rescoped, changes...)
 	return nil
 }
 

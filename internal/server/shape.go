@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
 )
 
@@ -21,11 +21,19 @@ import (
 const (
 	// maxTokens bounds the document's length, so that parsing it is cheap.
 	maxTokens = 50_000
+	// maxNesting bounds how deep brackets nest: selection sets, arguments,
+	// lists and objects.
+	maxNesting = 64
+	// maxOperations and maxVariables bound what some rules compare with
+	// each other: every two operations, every two variables.
+	maxOperations = 100
+	maxVariables  = 1_000
 	// maxExpandedFields bounds the fields of the operations and fragments
 	// with every fragment spread replaced by its fields: a fragment spread
 	// twice in a fragment spread twice… doubles at each level. Measuring
-	// the overlaps walks as many.
-	maxExpandedFields = 50_000
+	// the overlaps walks as many, and the rules on variables walk each
+	// operation's fragments.
+	maxExpandedFields = 10_000
 	// maxComparisons bounds the comparisons of fields and fragments that
 	// validation makes, estimated from the shape (overlapCost).
 	maxComparisons = 10_000
@@ -59,21 +67,60 @@ func (d documentShape) MutateOperationParameters(ctx context.Context, raw *graph
 	if _, ok := d.validated.Get(ctx, raw.Query); ok {
 		return nil
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, maxTokens)
+	return d.refuses(raw.Query)
+}
+
+// refuses is the error, if any, of a document whose shape exceeds the
+// limits.
+func (documentShape) refuses(query string) *gqlerror.Error {
+	src := &ast.Source{Input: query}
+	if err := checkTokens(src); err != nil {
+		return err
+	}
+	doc, err := parser.ParseQuery(src)
 	if err != nil {
-		if gerr, ok := err.(*gqlerror.Error); ok && strings.HasPrefix(gerr.Message, "exceeded token limit") {
-			return shapeError("Truy vấn quá dài: tối đa 50.000 token (tên, dấu ngoặc, giá trị…); hãy chia thành nhiều truy vấn " +
-				"hoặc chuyển giá trị lớn sang biến (variables).")
-		}
 		return nil // gqlgen reports the syntax error, with where it lies
 	}
 	return checkShape(doc)
 }
 
+// checkTokens is the error, if any, of a document of too many tokens or
+// nested too deeply (validating a list nested 20,000 deep takes a second).
+func checkTokens(src *ast.Source) *gqlerror.Error {
+	lex := lexer.New(src)
+	depth := 0
+	for n := 0; ; n++ {
+		tok, err := lex.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			return nil // a syntax error is gqlgen's to report
+		}
+		switch tok.Kind {
+		case lexer.BraceL, lexer.BracketL, lexer.ParenL:
+			depth++
+		case lexer.BraceR, lexer.BracketR, lexer.ParenR:
+			depth--
+		}
+		if n == maxTokens {
+			return shapeError("Truy vấn quá dài: tối đa 50.000 token (tên, dấu ngoặc, giá trị…); hãy chia thành nhiều truy vấn " +
+				"hoặc chuyển giá trị lớn sang biến (variables).")
+		}
+		if depth > maxNesting {
+			return shapeError("Truy vấn lồng quá sâu: tối đa 64 cấp ngoặc.")
+		}
+	}
+}
+
 // checkShape is the error, if any, of a document whose shape exceeds the
 // limits.
 func checkShape(doc *ast.QueryDocument) *gqlerror.Error {
-	s := shape{doc: doc, sizes: map[string]int{}}
+	variables := 0
+	for _, op := range doc.Operations {
+		variables += len(op.VariableDefinitions)
+	}
+	if len(doc.Operations) > maxOperations || variables > maxVariables {
+		return shapeError("Tài liệu có quá nhiều thao tác (tối đa 100) hoặc biến (tối đa 1.000): hãy chia thành nhiều yêu cầu.")
+	}
+	s := newShape(doc)
 	roots := make([]ast.SelectionSet, 0, len(doc.Operations)+len(doc.Fragments))
 	for _, op := range doc.Operations {
 		roots = append(roots, op.SelectionSet)
@@ -84,7 +131,7 @@ func checkShape(doc *ast.QueryDocument) *gqlerror.Error {
 	total := 0
 	for _, set := range roots {
 		if total += s.expanded(set); total > maxExpandedFields {
-			return shapeError("Truy vấn có quá nhiều trường khi mở rộng các fragment (tối đa 50.000): " +
+			return shapeError("Truy vấn có quá nhiều trường khi mở rộng các fragment (tối đa 10.000): " +
 				"hãy bớt các fragment lồng nhau hoặc chia thành nhiều truy vấn.")
 		}
 	}
@@ -112,6 +159,12 @@ type shape struct {
 	sizes map[string]int
 	// cost is the comparisons estimated so far.
 	cost int
+	// inside holds the fragments being merged, so that a cycle ends.
+	inside map[string]bool
+}
+
+func newShape(doc *ast.QueryDocument) *shape {
+	return &shape{doc: doc, sizes: map[string]int{}, inside: map[string]bool{}}
 }
 
 // expanded counts the fields of set with each fragment spread replaced by
@@ -163,7 +216,7 @@ type mergedField struct {
 // fragments spread together, the fields of both.
 func (s *shape) overlap(set ast.SelectionSet, into merged) {
 	var spreads []string
-	s.merge(set, into, &spreads, map[string]bool{})
+	s.merge(set, into, &spreads)
 	for i, a := range spreads {
 		for _, b := range spreads[i+1:] {
 			if a != b {
@@ -178,7 +231,7 @@ func (s *shape) overlap(set ast.SelectionSet, into merged) {
 
 // merge merges set's fields into into, fragments' fields included, noting
 // the fragments set spreads itself (directly or in inline fragments).
-func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string, inside map[string]bool) {
+func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string) {
 	for _, sel := range set {
 		if s.cost > maxComparisons {
 			return
@@ -206,18 +259,18 @@ func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string, insi
 				s.overlap(sel.SelectionSet, f.sub)
 			}
 		case *ast.InlineFragment:
-			s.merge(sel.SelectionSet, into, spreads, inside)
+			s.merge(sel.SelectionSet, into, spreads)
 		case *ast.FragmentSpread:
 			if spreads != nil {
 				*spreads = append(*spreads, sel.Name)
 			}
 			def := s.doc.Fragments.ForName(sel.Name)
-			if def == nil || inside[sel.Name] {
+			if def == nil || s.inside[sel.Name] {
 				continue
 			}
-			inside[sel.Name] = true
-			s.merge(def.SelectionSet, into, nil, inside)
-			delete(inside, sel.Name)
+			s.inside[sel.Name] = true
+			s.merge(def.SelectionSet, into, nil)
+			delete(s.inside, sel.Name)
 		}
 	}
 }

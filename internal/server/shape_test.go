@@ -49,6 +49,39 @@ var hostile = map[string]func(n int) string{
 		}
 		return strings.ReplaceAll(b.String(), "queryType { ...F0 }", "queryType { name }")
 	},
+	"operations sharing a large fragment": func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "query q%d($a: Boolean) { ...f } ", i)
+		}
+		b.WriteString("fragment f on Query {")
+		for i := range 2000 {
+			fmt.Fprintf(&b, " a%d: __typename @include(if: $a)", i)
+		}
+		return b.String() + " }"
+	},
+	"a list nested deep": func(n int) string {
+		return `{ __type(name: ` + strings.Repeat("[", n) + `"a"` + strings.Repeat("]", n) + `) { name } }`
+	},
+	"operations": func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "query q%d { __typename } ", i)
+		}
+		return b.String()
+	},
+	"variables": func(n int) string {
+		var b strings.Builder
+		b.WriteString("query(")
+		for i := range n {
+			fmt.Fprintf(&b, "$v%d: Boolean ", i)
+		}
+		b.WriteString(") { __typename ")
+		for i := range n {
+			fmt.Fprintf(&b, "@include(if: $v%d) ", i)
+		}
+		return b.String() + "}"
+	},
 	"nested repetition": func(n int) string { // n copies at each of three levels
 		inner := "{" + strings.Repeat(" name", n) + " }"
 		mid := "{" + strings.Repeat(" ofType "+inner, n) + " }"
@@ -70,6 +103,10 @@ func TestHostileDocumentsRefusedBeforeValidation(t *testing.T) {
 		"fragments spread together":             {200, 4_000},
 		"fragments doubling":                    {20, 60},
 		"nested repetition":                     {30, 200},
+		"a list nested deep":                    {65, 20_000},
+		"operations sharing a large fragment":   {11, 100},
+		"operations":                            {101, 5_000},
+		"variables":                             {1_001, 4_000},
 	}
 	for name, build := range hostile {
 		lo, hi := sizes[name][0], sizes[name][1]
@@ -103,16 +140,19 @@ func TestLegitimateDocumentsPassTheShapeCheck(t *testing.T) {
 		docs = append(docs, q.text)
 	}
 	for _, q := range docs {
-		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q}, maxTokens)
-		if err != nil {
+		if err := (documentShape{}).refuses(q); err != nil {
 			t.Fatalf("%.80s: %v", q, err)
 		}
-		s := shape{doc: doc, sizes: map[string]int{}}
+		doc, err := parser.ParseQuery(&ast.Source{Input: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newShape(doc)
 		for _, op := range doc.Operations {
 			s.overlap(op.SelectionSet, merged{})
 		}
-		if err := checkShape(doc); err != nil || s.cost > maxComparisons/100 {
-			t.Errorf("%.80s: comparisons %d, %v", q, s.cost, err)
+		if s.cost > maxComparisons/100 {
+			t.Errorf("%.80s: comparisons %d", q, s.cost)
 		}
 	}
 }
@@ -142,11 +182,7 @@ func BenchmarkValidateAtTheShapeLimits(b *testing.B) {
 	for name, build := range hostile {
 		// The largest size the shape check lets through.
 		n := 1
-		for {
-			doc, err := parser.ParseQuery(&ast.Source{Input: build(n + 1)})
-			if err != nil || checkShape(doc) != nil {
-				break
-			}
+		for (documentShape{}).refuses(build(n+1)) == nil {
 			n++
 		}
 		b.Run(fmt.Sprintf("%s × %d", name, n), func(b *testing.B) { validate(b, build(n)) })

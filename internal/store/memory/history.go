@@ -46,6 +46,14 @@ func (h *history) add(c *org.Change) {
 	h.heads = slices.Insert(h.heads, i, c)
 }
 
+// replace installs a committed header rewritten (Rescope) in place of the
+// one of its position.
+func (h *history) replace(c *org.Change) {
+	if i, found := slices.BinarySearchFunc(h.heads, c, org.CompareChanges); found {
+		h.heads[i] = c
+	}
+}
+
 func (h *history) use(c *org.Change) {
 	if c.Decision.Number != "" {
 		h.decisions[decision{c.Decision.IssuerID, org.DecisionKey(c.Decision.Number)}] = c.Decision.Date
@@ -98,8 +106,9 @@ func (h *history) counts(q *org.ChangeQuery) org.ChangeCounts {
 }
 
 // Changes filters and pages the headers in memory, then reads the page's
-// changes whole from disk. Committed changes are never rewritten, so the
-// read needs no lock: every header in memory was on disk before it was.
+// changes whole from disk. The read needs no lock: every header in memory
+// was on disk before it was, and a change rewritten since (Rescope) differs
+// only in its scope, which readers check again on their dates.
 func (s *Store) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
 	sd := s.read()
 	seqs, more, err := sd.changePage(&q)
@@ -172,14 +181,33 @@ func (t *txn) RecordChange(_ context.Context, c *org.Change) error {
 	for _, st := range t.writes() {
 		c.Seq += int64(len(st.changes))
 	}
+	sc, err := stageChange(c)
+	t.st.changes = append(t.st.changes, sc)
+	return err
+}
+
+// stageChange encodes c and keeps its header.
+func stageChange(c *org.Change) (stagedChange, error) {
 	v, err := encode(c)
 	if err != nil {
-		return err
+		return stagedChange{}, err
 	}
 	head := *c
 	head.Before, head.After = nil, nil
 	head.Subjects, head.Scope = slices.Clone(c.Subjects), slices.Clone(c.Scope)
-	t.st.changes = append(t.st.changes, stagedChange{head: &head, value: v})
+	return stagedChange{head: &head, value: v}, nil
+}
+
+// Rescope stages the changes given whole, under their numbers: the commit
+// writes each over the one recorded and replaces its header.
+func (t *txn) Rescope(_ context.Context, changes []org.Change) error {
+	for i := range changes {
+		sc, err := stageChange(&changes[i])
+		if err != nil {
+			return err
+		}
+		t.st.rescoped = append(t.st.rescoped, sc)
+	}
 	return nil
 }
 

@@ -148,13 +148,15 @@ type staged struct {
 	members map[string]*org.MemberRecord
 	audit   []org.AuditEntry
 	changes []stagedChange
+	// rescoped are committed changes with their scopes rewritten (Rescope)
+	rescoped []stagedChange
 	// scenarios by id, encoded when put; nil until one is
 	scenarios map[string]*scenarioEntry
 }
 
 // empty reports whether the transaction wrote nothing.
 func (st *staged) empty() bool {
-	return len(st.orgs)+len(st.members)+len(st.audit)+len(st.changes)+len(st.scenarios) == 0
+	return len(st.orgs)+len(st.members)+len(st.audit)+len(st.changes)+len(st.rescoped)+len(st.scenarios) == 0
 }
 
 // stagedChange is a change as recorded: encoded at once, so that nothing the

@@ -257,6 +257,9 @@ func (sd *side) apply(st *staged, log *slog.Logger) {
 	for _, c := range st.changes {
 		sd.g.history.add(c.head)
 	}
+	for _, c := range st.rescoped {
+		sd.g.history.replace(c.head)
+	}
 	if len(st.orgs)+len(st.members) == 0 {
 		return // the structure is as it was
 	}
@@ -369,7 +372,7 @@ func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limi
 // published first.
 func (t *txn) Changes(_ context.Context, q org.ChangeQuery) (org.ChangePage, error) {
 	for _, c := range t.pending {
-		if slices.ContainsFunc(c.st.changes, func(sc stagedChange) bool { return q.Matches(sc.head) }) {
+		if len(c.st.rescoped) > 0 || slices.ContainsFunc(c.st.changes, func(sc stagedChange) bool { return q.Matches(sc.head) }) {
 			if err := t.settleQueue(); err != nil {
 				return org.ChangePage{}, err
 			}

@@ -249,6 +249,9 @@ func encodeGroup(sts []*staged, auditSeq *uint64) ([]byte, error) {
 		if n := len(st.changes); n > 0 {
 			p.raise(changeBucket, uint64(st.changes[n-1].head.Seq))
 		}
+		for _, c := range st.rescoped {
+			p.put(changeBucket, seqKey(c.head.Seq), c.value)
+		}
 		for _, id := range slices.Sorted(maps.Keys(st.scenarios)) {
 			p.put(scenarioBucket, []byte(id), st.scenarios[id].value)
 		}
@@ -367,7 +370,7 @@ func (s *Store) logGroup(sts []*staged) error {
 	g := loggedGroup{n: n, payload: payload}
 	c.pendingMu.Lock()
 	for _, st := range sts {
-		for _, ch := range st.changes {
+		for _, ch := range slices.Concat(st.changes, st.rescoped) {
 			c.changes[ch.head.Seq] = ch.value
 			g.changes = append(g.changes, ch.head.Seq)
 		}
@@ -384,7 +387,8 @@ func (s *Store) logGroup(sts []*staged) error {
 // loggedChanges is a copy of the records of the changes logged and not yet
 // in the file, by number. A reader takes it before it reads the file: a
 // change the checkpointer moves meanwhile is in one or the other. Their
-// numbers are above those of every change in the file.
+// numbers are above those of every change in the file, but for the changes
+// rewritten (Rescope), whose newer record is read here first.
 func (s *Store) loggedChanges() map[int64][]byte {
 	c := &s.ckpt
 	c.pendingMu.Lock()
@@ -419,9 +423,18 @@ func (s *Store) checkpoint() error {
 	}
 	c.pendingMu.Lock()
 	c.pending = c.pending[len(groups):]
+	// A change a group still pending rewrote (Rescope) keeps its newer record.
+	later := map[int64]bool{}
+	for _, g := range c.pending {
+		for _, seq := range g.changes {
+			later[seq] = true
+		}
+	}
 	for _, g := range groups {
 		for _, seq := range g.changes {
-			delete(c.changes, seq)
+			if !later[seq] {
+				delete(c.changes, seq)
+			}
 		}
 	}
 	left := len(c.pending)

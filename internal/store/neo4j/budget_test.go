@@ -70,6 +70,21 @@ func TestStatementBudgets(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	check := func(b budget) {
+		f.reset()
+		b.run(t, svc, vp)
+		rows := f.rows()
+		t.Logf("%-55s %3d statements (budget %d) %4d rows %d transactions", b.name, len(f.calls), b.statements, rows, len(f.modes))
+		if limit := max(b.statements, b.ceiling); len(f.calls) > limit {
+			t.Errorf("%s: %d statements, more than %d: %v", b.name, len(f.calls), limit, f.names())
+		}
+		if len(f.modes) != b.transactions {
+			t.Errorf("%s: %d transactions, want %d", b.name, len(f.modes), b.transactions)
+		}
+		if rows > b.rows {
+			t.Errorf("%s: %d rows, more than %d", b.name, rows, b.rows)
+		}
+	}
 	for _, b := range []budget{
 		{"children page (50) of a commune", 3, 2, 21, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
 			if _, err := svc.Children(ctx, svc.Now(), vp.commune, org.PageQuery{First: 50}, nil); err != nil {
@@ -125,20 +140,63 @@ func TestStatementBudgets(t *testing.T) {
 			}
 		}},
 	} {
-		f.reset()
-		b.run(t, svc, vp)
-		rows := f.rows()
-		t.Logf("%-55s %3d statements (budget %d) %4d rows %d transactions", b.name, len(f.calls), b.statements, rows, len(f.modes))
-		if limit := max(b.statements, b.ceiling); len(f.calls) > limit {
-			t.Errorf("%s: %d statements, more than %d: %v", b.name, len(f.calls), limit, f.names())
+		check(b)
+	}
+	// The cell renamed and taking in a member on later dates, already
+	// recorded, then transferred by a decision of today: their changes move
+	// with it, rewritten in the commit. Recorded after the budgets above,
+	// whose rows the later history would change.
+	moved := laterHistory(t, svc, vp, today)
+	check(budget{"transfer of a cell before its later history", 6, 6, 81, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+		meta := org.Meta{Decision: org.Decision{Number: "5-QĐ/TU", Date: today, IssuerID: moved.issuer}}
+		if _, err := svc.TransferOrg(ctx, vp.cells[2], moved.to, meta); err != nil {
+			t.Fatal(err)
 		}
-		if len(f.modes) != b.transactions {
-			t.Errorf("%s: %d transactions, want %d", b.name, len(f.modes), b.transactions)
+	}})
+	if commits := f.only("commit"); len(commits) != 1 || len(commits[0].params["rescoped"].([]any)) != 2 {
+		t.Errorf("the transfer's commit rewrites the scopes of %v, want the rename's and the admission's", commits)
+	}
+}
+
+// laterHistory records, for dates after today, a rename of the commune's
+// third cell and a member admitted into it, and finds where a decision of
+// the province may transfer that cell: the grassroots committee of another
+// district.
+func laterHistory(t *testing.T, svc *org.Service, vp *vinhPhuc, today org.Date) (moved struct{ to, issuer string }) {
+	t.Helper()
+	commune, err := svc.Org(ctx, svc.Now(), vp.commune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	districts, err := svc.Children(ctx, svc.Now(), vp.province, org.PageQuery{First: org.MaxPageSize}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range districts.Orgs {
+		if d.ID == commune.ParentID {
+			continue
 		}
-		if rows > b.rows {
-			t.Errorf("%s: %d rows, more than %d", b.name, rows, b.rows)
+		page, err := svc.Children(ctx, svc.Now(), d.ID, org.PageQuery{First: 1}, []org.Kind{org.GrassrootsCommittee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Orgs) > 0 {
+			moved.to, moved.issuer = page.Orgs[0].ID, vp.province
 		}
 	}
+	if moved.to == "" {
+		t.Fatalf("no grassroots committee outside %s", commune.ParentID)
+	}
+	meta := func(n string, d org.Date) org.Meta {
+		return org.Meta{Decision: org.Decision{Number: n, Date: d, IssuerID: vp.commune}, EffectiveOn: d}
+	}
+	if _, err := svc.RenameOrg(ctx, vp.cells[2], "Chi bộ thôn Đổi Tên", meta("3-QĐ/ĐU", today+60)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AdmitMember(ctx, org.NewMember{CellID: vp.cells[2], FullName: "Nguyễn Văn Mới"}, meta("4-QĐ/ĐU", today+61)); err != nil {
+		t.Fatal(err)
+	}
+	return moved
 }
 
 // findVinhPhuc walks the demo down to a commune with three village cells.

@@ -16,6 +16,7 @@ type writes struct {
 	orgFacts []*org.OrgRecord // their versions and PART_OF, replaced
 	members  []*org.MemberRecord
 	changes  []map[string]any // rows of changeRow
+	rescoped []any            // rows {seq, scope}: changes recorded before, their scopes rewritten
 	counts   []any            // rows {id, counts}: the open-ended state's
 	// rows {id, since, counts}: how counts change on a date, added to those
 	// of the organisation on that date
@@ -45,17 +46,22 @@ func (w writes) run(ctx context.Context, q querier) error {
 		s, res, rl := memberFactRows(r)
 		stints, residences, roles = append(stints, s...), append(residences, res...), append(roles, rl...)
 	}
-	changes, links := make([]any, len(w.changes)), 0
+	changes, links, relinks := make([]any, len(w.changes)), 0, 0
 	for i, r := range w.changes {
 		changes[i] = r
 		if scope, ok := r["scope"].([]string); ok {
 			links += len(scope)
 		}
 	}
+	for _, r := range w.rescoped {
+		if scope, ok := r.(map[string]any)["scope"].([]string); ok {
+			relinks += len(scope)
+		}
+	}
 	params := map[string]any{
 		"key": metaKey, "orgs": orgRows, "orgFacts": orgIDs, "versions": versions, "parts": parts,
 		"members": memberRows, "memberFacts": memberIDs, "stints": stints, "residences": residences, "roles": roles,
-		"changes": changes, "counts": orEmpty(w.counts), "countChanges": orEmpty(w.countChanges), "audit": auditRows(w.audit),
+		"changes": changes, "rescoped": orEmpty(w.rescoped), "counts": orEmpty(w.counts), "countChanges": orEmpty(w.countChanges), "audit": auditRows(w.audit),
 		"changeSeq": nil, "revised": w.revised, "commit": nil, "at": time.Now().UTC(),
 	}
 	if w.changeSeq != 0 {
@@ -71,7 +77,7 @@ func (w writes) run(ctx context.Context, q querier) error {
 	return checkCreated(one(recs), map[string]int{
 		"versions": len(versions), "parts": len(parts),
 		"stints": len(stints), "residences": len(residences), "roles": len(roles),
-		"changes": len(changes), "links": links,
+		"changes": len(changes), "links": links, "rescoped": len(w.rescoped), "relinks": relinks,
 	})
 }
 

@@ -149,7 +149,7 @@ func explainParams(orgID, memberID string) (values map[string]any, overrides map
 		"rows": []any{map[string]any{"id": orgID, "counts": counts, "changedTo": at,
 			"changes": []any{map[string]any{"since": at, "counts": counts}}}},
 		"orgs": []any{}, "orgFacts": []string{}, "versions": []any{}, "parts": []any{}, "members": []any{},
-		"memberFacts": []string{}, "stints": []any{}, "residences": []any{}, "roles": []any{}, "changes": []any{},
+		"memberFacts": []string{}, "stints": []any{}, "residences": []any{}, "roles": []any{}, "changes": []any{}, "rescoped": []any{},
 		"counts": []any{}, "countChanges": []any{}, "audit": []any{}, "changeSeq": int64(0), "revised": false,
 	}
 	overrides = map[string]map[string]any{

@@ -702,6 +702,7 @@ func (g *fakeGraph) commit(p map[string]any) []row {
 	out["residences"] = createFacts(p, "residences", g.residences, exists)
 	out["roles"] = createFacts(p, "roles", g.roles, exists)
 	out["changes"], out["links"] = g.createChanges(p["changes"].([]any))
+	out["rescoped"], out["relinks"] = g.rescopeChanges(p["rescoped"].([]any))
 	for _, r := range p["counts"].([]any) {
 		r := r.(map[string]any)
 		id := r["id"].(string)
@@ -785,6 +786,36 @@ func (g *fakeGraph) createChanges(rows []any) (changes, links int64) {
 		links += int64(len(linked))
 	}
 	return changes, links
+}
+
+// rescopeChanges models the changes rewritten of commit.cypher: each row's
+// change takes its scope and is linked WITHIN it again.
+func (g *fakeGraph) rescopeChanges(rows []any) (rescoped, links int64) {
+	if len(rows) == 0 {
+		return 0, 0
+	}
+	g.changes = slices.Clone(g.changes) // a snapshot may share the old rows
+	for _, r := range rows {
+		r := r.(map[string]any)
+		seq := r["seq"].(int64)
+		i := slices.IndexFunc(g.changes, func(c row) bool { return c["seq"].(int64) == seq })
+		if i < 0 {
+			continue
+		}
+		c := maps.Clone(g.changes[i])
+		ids, _ := r["scope"].([]string)
+		c["scope"] = anyList(ids)
+		var linked []string
+		for _, id := range ids {
+			if g.orgs[id] != nil {
+				linked = append(linked, id)
+			}
+		}
+		g.changes[i], g.within[seq] = c, linked
+		rescoped++
+		links += int64(len(linked))
+	}
+	return rescoped, links
 }
 
 // fakeModels answers each statement the way its Cypher does, over the fake graph.

@@ -49,6 +49,15 @@ func (t *updateTx) RecordChange(ctx context.Context, c *org.Change) error {
 	return nil
 }
 
+// Rescope keeps the changes' new scopes, to be written, and their WITHIN
+// links replaced, when the transaction commits.
+func (t *updateTx) Rescope(ctx context.Context, changes []org.Change) error {
+	for _, c := range changes {
+		t.rescoped = append(t.rescoped, map[string]any{"seq": c.Seq, "scope": idListValue(c.Scope)})
+	}
+	return nil
+}
+
 // DecisionDate is the signing date of the issuer's decision of this number
 // as a change this transaction recorded, or one in the history, cites it.
 func (t *updateTx) DecisionDate(ctx context.Context, issuerID, number string) (org.Date, error) {

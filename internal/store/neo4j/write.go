@@ -210,6 +210,7 @@ type updateTx struct {
 	members                     records[org.MemberRecord]
 	loaded                      workingSets    // the working sets read (see workingset.go)
 	changes                     []stagedChange // recorded, in order
+	rescoped                    []any          // rows {seq, scope} of changes rescoped (Rescope)
 	audit                       []org.AuditEntry
 	// scenarios read or put, by id, and the ids of those put, in the
 	// order first put (see scenario.go)
@@ -266,6 +267,7 @@ func (t *updateTx) commit(ctx context.Context) error {
 	if len(w.changes) > 0 {
 		w.changeSeq = t.changeSeq + int64(len(w.changes))
 	}
+	w.rescoped = t.rescoped
 	return w.run(ctx, t.q)
 }
 

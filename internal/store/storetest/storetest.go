@@ -75,6 +75,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"DissolvedResidence", testDissolvedResidence},
 		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
+		{"LateMovesRescopeHistory", testLateMovesRescopeHistory},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
 		{"LiveChanges", testLiveChanges},
 		{"LiveChangesScoped", testLiveChangesScoped},

@@ -1,8 +1,10 @@
-// params: key, orgs, orgFacts, versions, parts, members, memberFacts, stints, residences, roles, changes, counts, countChanges, audit, changeSeq, revised, commit, at
+// params: key, orgs, orgFacts, versions, parts, members, memberFacts, stints, residences, roles, changes, rescoped, counts, countChanges, audit, changeSeq, revised, commit, at
 // Every write in one statement, each part in its turn (an empty list writes
 // nothing): organisations, their versions and PART_OF (replacing those of
 // $orgFacts; every parent must exist), members and their facts (replacing
-// those of $memberFacts), changes linked WITHIN their scope, counts of the
+// those of $memberFacts), changes linked WITHIN their scope, changes recorded
+// before with their scopes rewritten ($rescoped: seq and scope) and linked
+// again, counts of the
 // open-ended state with the date of their latest change (changedTo, raised
 // only) and dated changes of counts, added to those of the same organisation
 // and date, then the Meta node (history counter raised to
@@ -106,6 +108,23 @@ CALL () {
   RETURN count(c) AS changes, coalesce(sum(links), 0) AS links
 }
 CALL () {
+  UNWIND $rescoped AS row
+  MATCH (c:Change {seq: row.seq})
+  SET c.scope = row.scope
+  WITH c
+  CALL (c) {
+    MATCH (c)-[w:WITHIN]->(:Org)
+    DELETE w
+  }
+  CALL (c) {
+    UNWIND c.scope AS id
+    MATCH (o:Org {id: id})
+    CREATE (c)-[:WITHIN]->(o)
+    RETURN count(*) AS relinked
+  }
+  RETURN count(c) AS rescoped, coalesce(sum(relinked), 0) AS relinks
+}
+CALL () {
   UNWIND $counts AS row
   MATCH (o:Org {id: row.id})
   SET o.counts = row.counts,
@@ -126,7 +145,7 @@ MERGE (meta:Meta {key: $key})
 SET meta.changeSeq = CASE WHEN $changeSeq > coalesce(meta.changeSeq, 0) THEN $changeSeq ELSE meta.changeSeq END,
     meta.revision = coalesce(meta.revision, 0) + CASE WHEN $revised THEN 1 ELSE 0 END,
     meta.auditSeq = coalesce(meta.auditSeq, 0) + size($audit)
-WITH meta.auditSeq - size($audit) AS last, versions, parts, stints, residences, roles, changes, links
+WITH meta.auditSeq - size($audit) AS last, versions, parts, stints, residences, roles, changes, links, rescoped, relinks
 CALL (last) {
   UNWIND range(0, size($audit) - 1) AS i
   WITH last + i + 1 AS seq, $audit[i] AS e
@@ -139,4 +158,4 @@ CALL () {
   UNWIND CASE WHEN $commit IS NULL THEN [] ELSE [$commit] END AS key
   CREATE (:Commit {key: key, at: $at})
 }
-RETURN versions, parts, stints, residences, roles, changes, links
+RETURN versions, parts, stints, residences, roles, changes, links, rescoped, relinks
