@@ -58,7 +58,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, err
 		return memory.Open(f.data, log)
 	}
 	log.Info("using Neo4j", "uri", f.neo4jURI, "database", f.neo4jDatabase)
-	return neo4j.Open(ctx, neo4j.Config{URI: f.neo4jURI, User: f.neo4jUser, Password: f.neo4jPassword, Database: f.neo4jDatabase})
+	return neo4j.Open(ctx, neo4j.Config{URI: f.neo4jURI, User: f.neo4jUser, Password: f.neo4jPassword, Database: f.neo4jDatabase, Log: log})
 }
 
 // isNew tells whether serve may seed the store: an embedded store only when

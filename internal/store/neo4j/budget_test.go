@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -45,6 +46,7 @@ func TestStatementBudgets(t *testing.T) {
 	if _, err := s.Import(ctx, demo.VinhPhuc().Clone().Reader()); err != nil {
 		t.Fatal(err)
 	}
+	assertImportBatches(t, f)
 	svc := org.NewService(s, func() org.Date { return today })
 	scn := scenario.New(svc, s)
 	vp := findVinhPhuc(t, svc)
@@ -113,6 +115,11 @@ func TestStatementBudgets(t *testing.T) {
 			}
 		}},
 		{"statistics of the province after a future-dated write", 3, 1, 1, 1, statistics},
+		{"statistics asOf 2020-06-30 after a future-dated write", 3, 1, 1, 1, func(t *testing.T, svc *org.Service, vp *vinhPhuc) {
+			if _, err := svc.Org(ctx, past, vp.province); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		// A caller of one subtree reads the history trimmed to it: whether
 		// each organisation the changes name was theirs on the change's
 		// date, for the whole page at once, whatever its number of dates.
@@ -227,4 +234,36 @@ func findVinhPhuc(t *testing.T, svc *org.Service) *vinhPhuc {
 		t.Fatalf("no commune of %s with three village cells", vp.province)
 	}
 	return vp
+}
+
+// assertImportBatches checks the import the fake just ran: each kind of row
+// (organisations, their facts, members, changes, counts, dated counts) in
+// statements of defaultBatchSize rows, the last of a kind only being short.
+func assertImportBatches(t *testing.T, f *fakeDB) {
+	t.Helper()
+	kinds := []string{"orgs", "orgFacts", "members", "changes", "counts", "countChanges"}
+	rows := map[string][]int{}
+	for _, c := range f.only("commit") {
+		for _, kind := range kinds {
+			if n := reflect.ValueOf(c.params[kind]).Len(); n > 0 {
+				rows[kind] = append(rows[kind], n)
+			}
+		}
+	}
+	var total int
+	for _, kind := range kinds {
+		batches := rows[kind]
+		if len(batches) == 0 {
+			t.Errorf("the import wrote no %s", kind)
+		}
+		for i, n := range batches {
+			if n > defaultBatchSize || i < len(batches)-1 && n < defaultBatchSize {
+				t.Errorf("the import's %s in batches of %v rows: want %d but the last", kind, batches, defaultBatchSize)
+				break
+			}
+			total += n
+		}
+	}
+	t.Logf("import of Vĩnh Phúc: %d rows in %d statements (%d transactions), batches of up to %d rows: %v",
+		total, len(f.calls), len(f.modes), defaultBatchSize, rows)
 }

@@ -379,11 +379,13 @@ func (q fakeQuerier) query(_ context.Context, st *statement, params map[string]a
 // is there to lock (meta_lock, province_lock), and the Meta node commit.cypher
 // and the import's statements write.
 var fakeLocks = map[string]func(g *fakeGraph, p map[string]any) []string{
-	"meta_lock":     func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
-	"commit":        func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
-	"import_claim":  func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
-	"import_beat":   func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
-	"scenario_lock": func(_ *fakeGraph, p map[string]any) []string { return []string{"scenario:" + p["id"].(string)} },
+	"meta_lock":       func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"commit":          func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"import_claim":    func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"import_beat":     func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"migration_claim": func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"migration_beat":  func(*fakeGraph, map[string]any) []string { return []string{"meta"} },
+	"scenario_lock":   func(_ *fakeGraph, p map[string]any) []string { return []string{"scenario:" + p["id"].(string)} },
 	"province_lock": func(g *fakeGraph, p map[string]any) []string {
 		var keys []string
 		for _, id := range g.provincesAbove(p["ids"].([]string)) {
@@ -468,6 +470,9 @@ type fakeGraph struct {
 	revision                       int64
 	importing                      string    // the import claiming the database
 	importBeat                     time.Time // its last sign of life
+	schemaVersion                  int64     // the layout noted on the Meta node (0: none)
+	migrating                      string    // the migration claiming the database
+	migrationBeat                  time.Time // its last sign of life
 }
 
 func newFakeGraph() *fakeGraph {

@@ -14,7 +14,8 @@ package neo4j
 //	(:Member)-[:RESIDES_IN {pos, since, until}]->(:Org)
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
 //	(:Org)-[:COUNTED]->(:CountDelta {since, counts})
-//	(:Meta {key, writes, revision, auditSeq, changeSeq, importing, importBeat})
+//	(:Meta {key, writes, revision, auditSeq, changeSeq, importing, importBeat,
+//	        schemaVersion, migrating, migrationBeat})
 //	(:Audit {seq, at, subject, roles, address, action, target, outcome})
 //	(:Change {seq, type, effectiveOn, decisionNumber, decisionKey, decisionDate, issuerId,
 //	          note, actor, recordedAt, subjects, scope, before, after})
@@ -36,7 +37,11 @@ package neo4j
 // those that locked that node (province_lock, scenario_lock);
 // Meta.revision those that wrote organisations or members (org.Store.Revision);
 // Meta.importing is the id of the import underway, which wrote last at
-// Meta.importBeat, a DATETIME (see seeding.go).
+// Meta.importBeat, a DATETIME (see seeding.go); Meta.schemaVersion is the
+// layout the data is in (none: 1) and Meta.migrating the id of the migration
+// bringing it to this version's, which wrote last at Meta.migrationBeat (see
+// migrate.go). Meta.horizon is what layout 1 kept instead of dated counts;
+// the migration drops it.
 //
 // A Change is one entry of the history, numbered by Meta.changeSeq as audit
 // entries are by Meta.auditSeq: recordedAt is a DATETIME, subjects and scope
@@ -66,6 +71,7 @@ var graphModel = struct {
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
 		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
 		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "writes", "revision", "importing", "importBeat",
+		"schemaVersion", "migrating", "migrationBeat", "horizon",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",
 		"recordedAt", "subjects", "scope", "before", "after",

@@ -81,7 +81,7 @@ func (s *Store) claimImport(ctx context.Context) (string, error) {
 		var state string
 		err := s.write(ctx, func(q querier) error {
 			recs, err := run(ctx, q, "import_claim", map[string]any{
-				"key": metaKey, "id": id, "now": time.Now().UTC(), "stale": time.Now().Add(-s.importStale).UTC()})
+				"key": metaKey, "id": id, "version": int64(schemaVersion), "now": time.Now().UTC(), "stale": time.Now().Add(-s.importStale).UTC()})
 			if err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ func init() {
 		case len(g.orgs) > 0 && g.importing == "":
 			state = "done"
 		default:
-			g.importing, g.importBeat = id, p["now"].(time.Time)
+			g.importing, g.importBeat, g.schemaVersion = id, p["now"].(time.Time), p["version"].(int64)
 		}
 		return []row{{"state": state}}
 	}

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type Config struct {
 	MaxRetryTime time.Duration
 	// MaxConnections bounds the connection pool per server (default: the driver's, 100).
 	MaxConnections int
+	// Log hears when a start migrates the database (default: nowhere).
+	Log *slog.Logger
 }
 
 const (
@@ -55,6 +58,7 @@ const (
 // Store is an org.Store over a Neo4j database.
 type Store struct {
 	db        transactor
+	log       *slog.Logger
 	tracer    trace.Tracer // of each statement (traced)
 	batchSize int
 	// how long an import may go without writing before another instance
@@ -64,8 +68,10 @@ type Store struct {
 
 var _ org.Store = (*Store)(nil)
 
-// Open connects to the database, checks that it answers, and creates the
-// constraints and indexes the store needs if they do not exist yet.
+// Open connects to the database, checks that it answers, creates the
+// constraints and indexes the store needs if they do not exist yet, and
+// brings data an earlier version wrote to this version's layout (migrate.go),
+// or waits while another instance does.
 func Open(ctx context.Context, c Config) (*Store, error) {
 	auth := n4j.NoAuth()
 	if c.User != "" {
@@ -87,7 +93,12 @@ func Open(ctx context.Context, c Config) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.log = orDefault(c.Log, s.log)
 	if err := s.createSchema(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.upgrade(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -105,7 +116,7 @@ func orDefault[T comparable](v, def T) T {
 
 func newStore(db transactor) *Store {
 	// The global provider: a no-op unless telemetry.FromEnv set one.
-	return &Store{db: db, tracer: otel.Tracer("dangbo/internal/store/neo4j"), batchSize: defaultBatchSize,
+	return &Store{db: db, log: slog.New(slog.DiscardHandler), tracer: otel.Tracer("dangbo/internal/store/neo4j"), batchSize: defaultBatchSize,
 		importStale: defaultImportStale, importPoll: defaultImportPoll}
 }
 

@@ -139,12 +139,12 @@ func historyRows(changes []*org.Change) ([]map[string]any, int64, error) {
 // Export writes every organisation, then every member, by id, then the
 // history by number, each page of records read in a transaction of its own.
 func (s *Store) Export(ctx context.Context, dst org.RecordWriter) error {
-	if err := exportAll(ctx, s, "org_ids_after", loadOrgRecords, func(r *org.OrgRecord) error {
+	if err := readAll(ctx, s.read, "org_ids_after", loadOrgRecords, func(r *org.OrgRecord) error {
 		return dst.Write(org.Record{Org: r})
 	}); err != nil {
 		return err
 	}
-	if err := exportAll(ctx, s, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
+	if err := readAll(ctx, s.read, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
 		return dst.Write(org.Record{Member: r})
 	}); err != nil {
 		return err
@@ -172,14 +172,15 @@ func (s *Store) exportChanges(ctx context.Context, dst org.RecordWriter) error {
 	}
 }
 
-// exportAll pages through the ids a statement lists and writes their records.
-func exportAll[R any](ctx context.Context, s *Store, statement string,
+// readAll pages through the ids a statement lists and writes their records,
+// each page in a transaction of its own that tx runs.
+func readAll[R any](ctx context.Context, tx func(context.Context, func(querier) error) error, statement string,
 	load func(context.Context, querier, []string) (map[string]*R, error), write func(*R) error) error {
 	after := ""
 	for {
 		var ids []string
 		var recs map[string]*R
-		err := s.read(ctx, func(q querier) (err error) {
+		err := tx(ctx, func(q querier) (err error) {
 			if ids, err = idList(ctx, q, statement, map[string]any{"after": after, "limit": int64(exportPage)}); err != nil {
 				return err
 			}

@@ -1,0 +1,175 @@
+package neo4j
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"dangbo/internal/org"
+	"dangbo/internal/tree"
+)
+
+// schemaVersion is the layout of the graph this version reads and writes,
+// noted on the Meta node (Meta.schemaVersion; none is 1):
+//
+//  1. what versions before dated counts wrote: an organisation's counts are
+//     those of the open-ended state only (Meta.horizon said from when), and
+//     changes recorded before decision keys have none;
+//  2. counts on every date (CountDelta, Org.changedTo, see commit.cypher) and
+//     a decisionKey on every change that has a decision number.
+//
+// Layout 2 follows from the records alone, so a migration rewrites it from
+// them: whatever an earlier version kept (or a migration that died half way
+// wrote) is replaced, never added to, and every step may run again.
+const schemaVersion = 2
+
+// upgrade brings a database an earlier version wrote to this version's
+// layout. Of several instances starting together, the first to claim it
+// migrates and the others wait until it is done; a migration whose instance
+// died stops noting that it is alive, and the next start migrates again.
+func (s *Store) upgrade(ctx context.Context) error {
+	id := org.NewID("u")
+	for {
+		var state string
+		var from int64
+		err := s.write(ctx, func(q querier) error {
+			recs, err := run(ctx, q, "migration_claim", map[string]any{"key": metaKey, "id": id, "version": int64(schemaVersion),
+				"now": time.Now().UTC(), "stale": time.Now().Add(-s.importStale).UTC()})
+			if err != nil {
+				return err
+			}
+			var d decoder
+			state, from = d.str(one(recs), "state"), d.integer(one(recs), "version")
+			return d.err
+		})
+		switch {
+		case err != nil:
+			return err
+		case state == "current":
+			return nil
+		case state == "newer":
+			return fmt.Errorf("neo4j: the database is in layout %d, which a later version of dangbo wrote; this one reads layout %d", from, schemaVersion)
+		case state == "busy":
+			if err := s.pause(ctx); err != nil {
+				return err
+			}
+		case state == "claimed":
+			start := time.Now()
+			s.log.Info("migrating the Neo4j database to this version's layout", "from", from, "to", schemaVersion)
+			if err := s.migrate(ctx, id); err != nil {
+				return fmt.Errorf("neo4j: migrating from layout %d: %w", from, err)
+			}
+			s.log.Info("Neo4j database migrated", "to", schemaVersion, "took", time.Since(start).Round(time.Millisecond))
+			return nil
+		default:
+			return fmt.Errorf("neo4j: migration_claim answered %q", state)
+		}
+	}
+}
+
+// errMigrationLost fails a migration whose claim another instance took over.
+var errMigrationLost = errors.New("neo4j: another instance took over the migration")
+
+// migrate runs migration id, every transaction of it noting first that it
+// is alive: decision keys, then the counts on every date, counted from every
+// record as an import counts them, written in batches; the last transaction
+// notes the layout and releases the claim.
+func (s *Store) migrate(ctx context.Context, id string) error {
+	beating := func(last bool, work func(querier) error) error {
+		return s.write(ctx, func(q querier) error {
+			recs, err := run(ctx, q, "migration_beat", map[string]any{"key": metaKey, "id": id, "version": int64(schemaVersion),
+				"now": time.Now().UTC(), "last": last})
+			if err != nil {
+				return err
+			}
+			var d decoder
+			if mine := d.integer(one(recs), "mine"); d.err != nil || mine == 0 {
+				return cmp.Or(d.err, errMigrationLost)
+			}
+			return work(q)
+		})
+	}
+	for after := int64(0); ; {
+		// The work sets n and last afresh on every run: the driver may run it twice.
+		var n, last int64
+		if err := beating(false, func(q querier) error {
+			recs, err := run(ctx, q, "migrate_decision_keys", map[string]any{"after": after, "limit": int64(s.batchSize)})
+			if err != nil {
+				return err
+			}
+			var d decoder
+			n, last = d.integer(one(recs), "changes"), d.integer(one(recs), "last")
+			return d.err
+		}); err != nil {
+			return err
+		}
+		if n < int64(s.batchSize) {
+			break
+		}
+		after = last
+	}
+	var orgs []*org.OrgRecord
+	var members []*org.MemberRecord
+	inMigration := func(_ context.Context, work func(querier) error) error { return beating(false, work) }
+	if err := readAll(ctx, inMigration, "org_ids_after", loadOrgRecords, func(r *org.OrgRecord) error {
+		orgs = append(orgs, r)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := readAll(ctx, inMigration, "member_ids_after", loadMembers, func(r *org.MemberRecord) error {
+		members = append(members, r)
+		return nil
+	}); err != nil {
+		return err
+	}
+	histories, err := tree.CountChangesOf(orgs, members)
+	if err != nil {
+		return err
+	}
+	// A batch holds whole organisations, up to about batchSize rows with
+	// their dated changes, so that no statement grows with a province's history.
+	var batch []any
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := beating(false, func(q querier) error {
+			recs, err := run(ctx, q, "migrate_counts", map[string]any{"rows": batch})
+			if err != nil {
+				return err
+			}
+			var d decoder
+			if n := d.integer(one(recs), "orgs"); d.err == nil && n != int64(len(batch)) {
+				return fmt.Errorf("neo4j: migrate_counts wrote the counts of %d organisations, want %d", n, len(batch))
+			}
+			return d.err
+		})
+		batch, size = nil, 0
+		return err
+	}
+	for _, r := range orgs {
+		h := histories[r.ID]
+		row := map[string]any{"id": r.ID, "counts": encodeCounts(h.Open), "changedTo": nil, "changes": []any{}}
+		changes := make([]any, len(h.Changes))
+		for i, c := range h.Changes {
+			changes[i] = map[string]any{"since": dateParam(c.On), "counts": encodeCounts(c.Counts)}
+		}
+		if len(changes) > 0 {
+			row["changes"], row["changedTo"] = changes, dateParam(h.Changes[len(h.Changes)-1].On)
+		}
+		batch, size = append(batch, row), size+1+len(changes)
+		if size >= s.batchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return beating(true, func(querier) error { return nil })
+}
