@@ -55,17 +55,17 @@ func limitBody(n int64, next http.Handler) http.Handler {
 // headers have (a variable for the tests).
 var bodyTimeout = 20 * time.Second
 
-// deadlineBody lifts its connection's read deadline once it is read.
+// deadlineBody lifts its connection's read deadline once it is read to
+// its end. After any other error the deadline stays: the server reads what
+// is left of a body before answering, and would wait for it for ever.
 type deadlineBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	done bool
+	rc *http.ResponseController
 }
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && !b.done {
-		b.done = true
+	if err == io.EOF {
 		b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
