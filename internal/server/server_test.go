@@ -465,15 +465,18 @@ func TestWebsocketErrorEndsTheOperation(t *testing.T) {
 	ws := s.dialWebsocket(nil)
 	ws.send(map[string]any{"type": "connection_init"})
 	ws.receive("connection_ack")
-	var many strings.Builder
-	for i := range 2000 { // an error message over 64 KiB: frames of every length encoding
+	// A long error (its 100 errors, as many as an answer lists: a frame
+	// of a 16-bit length) and a long answer (a frame of a 64-bit length).
+	var many, names strings.Builder
+	for i := range 2000 {
 		fmt.Fprintf(&many, " f%d: khongCo%d", i, i)
+		fmt.Fprintf(&names, " n%d: name", i)
 	}
-	for i, query := range []string{`{ khongCo }`, `{ roots { `, "{" + many.String() + " }", `{ roots { name } }`} {
+	for i, query := range []string{`{ khongCo }`, `{ roots { `, "{" + many.String() + " }", "{ roots {" + names.String() + " } }", `{ roots { name } }`} {
 		id := fmt.Sprint(i)
 		ws.send(map[string]any{"type": "subscribe", "id": id, "payload": map[string]any{"query": query}})
 		wantLast := "error"
-		if i == 3 {
+		if i >= 3 {
 			wantLast = "complete"
 		}
 		for {
@@ -481,8 +484,8 @@ func TestWebsocketErrorEndsTheOperation(t *testing.T) {
 			if m.ID != id {
 				t.Fatalf("%s: got %s for operation %q, want only operation %q's", query[:min(len(query), 20)], m.Type, m.ID, id)
 			}
-			if m.Type == "error" && i == 2 && len(m.Payload) < 1<<16 {
-				t.Fatalf("the long error is %d bytes: not enough to span frames", len(m.Payload))
+			if m.Type == "error" && i == 2 && len(m.Payload) < 16<<10 || m.Type == "next" && i == 3 && len(m.Payload) < 1<<16 {
+				t.Fatalf("the long %s is %d bytes: not enough to span frames", m.Type, len(m.Payload))
 			}
 			if m.Type == wantLast {
 				break
