@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -57,14 +55,7 @@ func TestRescopedChangesSurviveTheLog(t *testing.T) {
 		}
 	}
 	check(s, "logged")
-	db, err := os.ReadFile(filepath.Join(dir, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(filepath.Join(dir, FileName+walSuffix))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, log := storeFiles(t, dir)
 	s.ckpt.mu.Unlock()
 	crashed, err := Open(crashCopy(t, db, log, len(log), false, nil), nil)
 	if err != nil {

@@ -91,14 +91,7 @@ func TestLogReplaysEveryWholeGroup(t *testing.T) {
 			auditEnds = append(auditEnds, end())
 		}
 	}
-	db, err := os.ReadFile(filepath.Join(dir, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(filepath.Join(dir, FileName+walSuffix))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, log := storeFiles(t, dir)
 	s.ckpt.mu.Unlock()
 	last := max(ends[n-1], auditEnds[len(auditEnds)-1])
 	cuts := []int{0, last, len(log), ends[0], ends[0] - 1}
@@ -279,4 +272,19 @@ func median(ds []time.Duration) time.Duration {
 	ds = slices.Clone(ds)
 	slices.Sort(ds)
 	return ds[len(ds)/2]
+}
+
+// storeFiles reads the store's file and its write-ahead log in dir, as a
+// crash would leave them.
+func storeFiles(t *testing.T, dir string) (db, log []byte) {
+	t.Helper()
+	db, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err = os.ReadFile(filepath.Join(dir, FileName+walSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, log
 }
