@@ -584,14 +584,13 @@ func cutRecords(recs []Record, at Date) {
 	for _, rec := range recs {
 		if o := rec.Org; o != nil {
 			o.Versions = cutFacts(o.Versions, at)
-			o.Ratings = slices.DeleteFunc(slices.Clone(o.Ratings), func(y YearRating) bool { return y.Year > at.Year() })
-			o.Meetings = slices.DeleteFunc(slices.Clone(o.Meetings), func(y YearCount) bool { return y.Year > at.Year() })
+			o.Ratings, o.Meetings = slices.Clone(byYear(o.Ratings, at)), slices.Clone(byYear(o.Meetings, at))
 		}
 		if m := rec.Member; m != nil {
 			m.Stints = cutFacts(m.Stints, at)
 			m.Residences = cutFacts(m.Residences, at)
 			m.Roles = cutFacts(m.Roles, at)
-			m.Ratings = slices.DeleteFunc(slices.Clone(m.Ratings), func(y YearRating) bool { return y.Year > at.Year() })
+			m.Ratings = slices.Clone(byYear(m.Ratings, at))
 			if m.OfficialOn != nil && *m.OfficialOn > at {
 				m.OfficialOn = nil
 			}

@@ -1,6 +1,9 @@
 package org
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Org is an organisation as it stands on one date, with the counts of its
 // subtree on that date.
@@ -99,10 +102,25 @@ func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
 	}
 	return Org{
 		ID: r.ID, Code: r.Code, Name: v.Name, Kind: v.Kind, Sector: v.Sector, ParentID: v.ParentID,
-		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(), Ratings: r.Ratings,
-		Meetings: r.Meetings,
+		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(), Ratings: byYear(r.Ratings, d),
+		Meetings: byYear(r.Meetings, d),
 	}, true
 }
+
+// byYear is what of a record's yearly facts (ratings, meetings) was there on
+// date d: those of later years were decided later, perhaps by a committee
+// the organisation or member has since moved to, which a reader of d may not
+// see. The slice itself when nothing is later.
+func byYear[T interface{ yearOf() int }](facts []T, d Date) []T {
+	later := func(f T) bool { return f.yearOf() > d.Year() }
+	if !slices.ContainsFunc(facts, later) {
+		return facts
+	}
+	return slices.DeleteFunc(slices.Clone(facts), later)
+}
+
+func (y YearRating) yearOf() int { return y.Year }
+func (y YearCount) yearOf() int  { return y.Year }
 
 // Rating is the grade of the given year, if one was recorded.
 func (r *OrgRecord) Rating(year int) (Grade, bool) { return ratingOf(r.Ratings, year) }
