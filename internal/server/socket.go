@@ -107,9 +107,8 @@ func (s *socketConn) Read(b []byte) (int, error) {
 
 var errMessageTooBig = errors.New("websocket message over its limit")
 
-// inbound follows the frames a client sends (RFC 6455 §5.2: FIN and opcode,
-// a masked payload length of 7 bits, or 16 or 64 more, a 4-byte mask), in
-// reads that split them anywhere, adding up the payloads of each message.
+// inbound follows the frames a client sends, in reads that split them
+// anywhere, adding up the payloads of each message.
 type inbound struct {
 	limit   int64 // bytes a message may hold
 	header  []byte
@@ -129,15 +128,9 @@ func (in *inbound) see(b []byte) bool {
 		}
 		in.header = append(in.header, b[0])
 		b = b[1:]
-		if len(in.header) < 2 || len(in.header) < frameHeaderSize(in.header) {
+		_, size, ok := frameHeader(in.header)
+		if !ok {
 			continue
-		}
-		size := uint64(in.header[1] & 0x7f)
-		switch size {
-		case 126:
-			size = uint64(binary.BigEndian.Uint16(in.header[2:4]))
-		case 127:
-			size = binary.BigEndian.Uint64(in.header[2:10])
 		}
 		if opcode := in.header[0] & 0x0f; opcode <= websocket.BinaryMessage { // data, not control
 			if opcode != 0 { // not a continuation: a new message
@@ -152,11 +145,16 @@ func (in *inbound) see(b []byte) bool {
 	return true
 }
 
-// frameHeaderSize is the size of a frame's header whose first two bytes h
-// holds.
-func frameHeaderSize(h []byte) int {
-	n := 2
-	switch h[1] & 0x7f {
+// frameHeader reads the header of a frame at the start of h (RFC 6455
+// §5.2: FIN and opcode, a payload length of 7 bits, or 16 or 64 more, and a
+// 4-byte mask in a client's frames): its size and the payload's length,
+// false while h holds only part of it.
+func frameHeader(h []byte) (n int, length uint64, ok bool) {
+	if len(h) < 2 {
+		return 0, 0, false
+	}
+	n, length = 2, uint64(h[1]&0x7f)
+	switch length {
 	case 126:
 		n += 2
 	case 127:
@@ -165,7 +163,16 @@ func frameHeaderSize(h []byte) int {
 	if h[1]&0x80 != 0 { // masked
 		n += 4
 	}
-	return n
+	if len(h) < n {
+		return 0, 0, false
+	}
+	switch length {
+	case 126:
+		length = uint64(binary.BigEndian.Uint16(h[2:4]))
+	case 127:
+		length = binary.BigEndian.Uint64(h[2:10])
+	}
+	return n, length, true
 }
 
 // tailSize is how much of a message's end is kept: an error message ends
@@ -196,20 +203,13 @@ func (s *socketConn) Write(b []byte) (int, error) {
 		s.keep(b[:n])
 		return s.Conn.Write(b)
 	}
-	// A frame from the server: FIN and opcode, then a payload length of 7
-	// bits, or 16 or 64 more; no mask.
-	if len(b) < 2 {
+	// A frame from the server, its header whole in this write.
+	header, length, ok := frameHeader(b)
+	if !ok {
 		return s.Conn.Write(b)
 	}
-	opcode := int(b[0] & 0x0f)
-	header, size := 2, int(b[1]&0x7f)
-	switch {
-	case size == 126 && len(b) >= 4:
-		header, size = 4, int(binary.BigEndian.Uint16(b[2:4]))
-	case size == 127 && len(b) >= 10:
-		header, size = 10, int(binary.BigEndian.Uint64(b[2:10]))
-	}
-	payload := b[min(header, len(b)):]
+	opcode, size := int(b[0]&0x0f), int(length)
+	payload := b[header:]
 	payload = payload[:min(len(payload), size)]
 	whole := len(payload) == size && b[0]&0x80 != 0
 	switch opcode {
