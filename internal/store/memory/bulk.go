@@ -197,9 +197,11 @@ type putBatch struct {
 	encode func() ([]kv, error)
 }
 
-func (imp *importer) Members(batch []*org.MemberRecord, raw [][]byte) error {
+// Members has a batch of members written; the JSON they were read from is
+// not kept: they are stored in the binary form (codec.go).
+func (imp *importer) Members(batch []*org.MemberRecord, _ [][]byte) error {
 	imp.persist <- putBatch{memberBucket, func() ([]kv, error) {
-		return encodeAll(batch, raw, func(r *org.MemberRecord) string { return r.ID })
+		return encodeAll(batch, nil, func(r *org.MemberRecord) string { return r.ID })
 	}}
 	imp.build <- batch
 	return imp.failed()

@@ -142,9 +142,12 @@ func removeSorted(s []string, id string) []string {
 }
 
 // loadMembers installs many new members at once.
-func (g *graph) loadMembers(rs []*org.MemberRecord) {
+func (g *graph) loadMembers(rs []*org.MemberRecord) { g.loadEntries(newEntries(rs)) }
+
+// loadEntries installs many new member entries at once.
+func (g *graph) loadEntries(entries []memberEntry) {
 	lists := listsToSort{}
-	g.addMembers(rs, lists)
+	g.addEntries(entries, lists)
 	lists.sort()
 }
 
@@ -161,6 +164,11 @@ func (l listsToSort) sort() {
 // their organisations, leaving each list in lists to be sorted once at the end
 // instead of keeping it sorted insertion by insertion.
 func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
+	g.addEntries(newEntries(rs), lists)
+}
+
+// newEntries makes the entries of new member records, on every core.
+func newEntries(rs []*org.MemberRecord) []memberEntry {
 	entries := make([]memberEntry, len(rs))
 	if err := parallel(len(rs), func(i int) error {
 		entries[i] = memberEntry{rec: *rs[i], key: org.Fold(rs[i].FullName)}
@@ -168,9 +176,15 @@ func (g *graph) addMembers(rs []*org.MemberRecord, lists listsToSort) {
 	}); err != nil {
 		panic(err) // the function above never fails
 	}
+	return entries
+}
+
+// addEntries is addMembers for entries made, their keys set.
+func (g *graph) addEntries(entries []memberEntry, lists listsToSort) {
 	// The search index and the member lists share nothing: build them side by side.
 	indexed := make(chan struct{})
 	go func() {
+		g.search.grow(len(entries))
 		for i := range entries {
 			g.search.putMember(nil, &entries[i])
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -15,9 +16,8 @@ import (
 
 // One bucket per record type, keyed by id; a record is stored whole, so a
 // write replaces whole records and a crash leaves either the old or the new.
-// Records are JSON, as in an NDJSON export, decoded with goccy/go-json: it
-// reads the demo's members 3.6 times faster than encoding/json, and loading
-// them is most of a restart.
+// Members and organisations are in the binary form of codec.go (older files
+// hold JSON ones, still read); the rest is JSON, decoded with goccy/go-json.
 var (
 	orgBucket    = []byte("orgs")
 	memberBucket = []byte("members")
@@ -33,16 +33,29 @@ var (
 // seqKey is the key of sequence number seq: big-endian, so that keys sort as numbers.
 func seqKey(seq int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(seq)) }
 
-func encode(v any) ([]byte, error) { return json.Marshal(v) }
+// encode is a record's stored form: members and organisations in the binary
+// form of codec.go, the rest (the history, the audit log) as JSON.
+func encode(v any) ([]byte, error) {
+	switch r := v.(type) {
+	case *org.MemberRecord:
+		return encodeMember(nil, r), nil
+	case *org.OrgRecord:
+		return encodeOrg(nil, r), nil
+	}
+	return json.Marshal(v)
+}
 
 // load reads every record into a new graph. Members, nearly all of the
-// data, are decoded on every core.
-func load(db *bolt.DB) (*graph, error) {
-	g := newGraph()
-	var members []*org.MemberRecord
+// data, are decoded on every core straight into their entries. older tells
+// whether any member or organisation record was in the JSON form of older
+// files.
+func load(db *bolt.DB) (g *graph, older bool, err error) {
+	g = newGraph()
+	var json1 atomic.Bool
+	var members []memberEntry
 	var heads []*org.Change
 	var lastSeq int64
-	err := db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{orgBucket, memberBucket, auditBucket, changeBucket, scenarioBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -50,7 +63,10 @@ func load(db *bolt.DB) (*graph, error) {
 		}
 		if err := tx.Bucket(orgBucket).ForEach(func(k, v []byte) error {
 			var r org.OrgRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			if isJSON(v) {
+				json1.Store(true)
+			}
+			if err := decodeOrg(v, &r); err != nil {
 				return fmt.Errorf("organisation %s: %w", k, err)
 			}
 			g.putOrg(r)
@@ -67,13 +83,16 @@ func load(db *bolt.DB) (*graph, error) {
 		}); err != nil {
 			return err
 		}
-		members = make([]*org.MemberRecord, len(raw))
+		members = make([]memberEntry, len(raw))
 		if err := parallel(len(raw), func(i int) error {
-			members[i] = new(org.MemberRecord)
-			if err := json.Unmarshal(raw[i], members[i]); err != nil {
+			m := &members[i]
+			if isJSON(raw[i]) {
+				json1.Store(true)
+			}
+			if err := decodeMember(raw[i], &m.rec); err != nil {
 				return fmt.Errorf("member %d: %w", i, err)
 			}
-			members[i].OwnStrings()
+			m.key = org.Fold(m.rec.FullName)
 			return nil
 		}); err != nil {
 			return err
@@ -98,12 +117,12 @@ func load(db *bolt.DB) (*graph, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("memory: load: %w", err)
+		return nil, false, fmt.Errorf("memory: load: %w", err)
 	}
 	g.members = make(map[string]*memberEntry, len(members))
-	g.loadMembers(members)
+	g.loadEntries(members)
 	g.history.load(heads, lastSeq)
-	return g, nil
+	return g, json1.Load(), nil
 }
 
 // dropMapped lets go of the pages of the file that loading read through

@@ -163,6 +163,14 @@ func (x *index) putMember(old, m *memberEntry) (compacted bool) {
 	return compacted
 }
 
+// grow makes room for n more names, for a load or an import to add without
+// copying the index's arrays as they fill.
+func (x *index) grow(n int) {
+	x.entries = slices.Grow(x.entries, n)
+	x.start = slices.Grow(x.start, n)
+	x.pool = slices.Grow(x.pool, 3*n) // names of three words or so
+}
+
 // add indexes a name and returns its entry.
 func (x *index) add(e searchEntry) int32 {
 	n := int32(len(x.entries))
@@ -194,7 +202,11 @@ func (x *index) add(e searchEntry) int32 {
 		x.orgNames[e.org.id] = append(x.orgNames[e.org.id], n)
 	} else {
 		ns := x.namesakes[e.key]
-		i, _ := slices.BinarySearchFunc(ns, e.id(), func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		// Loading adds members in id order: each goes last, found without a search.
+		i := len(ns)
+		if i > 0 && x.entries[ns[i-1]].id() > e.id() {
+			i, _ = slices.BinarySearchFunc(ns, e.id(), func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		}
 		x.namesakes[e.key] = slices.Insert(ns, i, n)
 	}
 	return n

@@ -67,6 +67,9 @@ type Store struct {
 	wal      *wal
 	auditSeq uint64
 	ckpt     checkpointer
+	// upgraded is closed when the rewrite of the records of an older file
+	// ends (upgrade.go); nil when there was none to do.
+	upgraded chan struct{}
 	// closeOnce stops the checkpointer and closes the log.
 	closeOnce sync.Once
 }
@@ -240,7 +243,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	start := time.Now()
-	g, scenarios, err := s.loadAll()
+	g, scenarios, older, err := s.loadAll()
 	if err != nil {
 		s.wal.f.Close()
 		db.Close()
@@ -250,26 +253,31 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.runCheckpoints()
+	if older {
+		s.upgraded = make(chan struct{})
+		go s.upgrade(s.ckpt.stop)
+	}
 	log.Info("embedded store loaded", "path", path, "orgs", len(g.orgs), "members", len(g.members),
 		"took", time.Since(start).Round(time.Millisecond))
 	return s, nil
 }
 
-// loadAll reads the graph, the scenarios and the audit log's last number.
-func (s *Store) loadAll() (*graph, map[string]*scenarioEntry, error) {
-	g, err := load(s.db)
+// loadAll reads the graph, the scenarios and the audit log's last number,
+// and tells whether records of the older form were met.
+func (s *Store) loadAll() (*graph, map[string]*scenarioEntry, bool, error) {
+	g, older, err := load(s.db)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	scenarios, err := loadScenarios(s.db)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		s.auditSeq = tx.Bucket(auditBucket).Sequence()
 		return nil
 	})
-	return g, scenarios, err
+	return g, scenarios, older, err
 }
 
 // Created reports whether Open created the store's file: only such a store
@@ -289,6 +297,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.ckpt.stop)
 		<-s.ckpt.stopped
+		if s.upgraded != nil {
+			<-s.upgraded
+		}
 		err = errors.Join(s.checkpoint(), s.wal.f.Close())
 	})
 	return errors.Join(err, s.db.Close())
