@@ -3,6 +3,7 @@ package memory
 import (
 	"bytes"
 	"fmt"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,7 +20,7 @@ const upgradeBatch = 20_000
 // record is converted from what the file holds in the transaction that
 // rewrites it, the same values in another form: a write meanwhile, or an
 // import, is never undone. It stops early when the store closes, and lets go
-// of the pages it read when done.
+// of the pages it read and the memory it used when done.
 func (s *Store) upgrade(stop <-chan struct{}) {
 	defer close(s.upgraded)
 	n := 0
@@ -76,5 +77,8 @@ func (s *Store) upgrade(stop <-chan struct{}) {
 		}
 	}
 	s.dropMapped()
+	// The rewrite's garbage, bbolt's copies of the pages it wrote, is as
+	// large as the file: give it back now rather than at the runtime's pace.
+	debug.FreeOSMemory()
 	s.log.Info("rewrote the records of the older form in the binary one", "records", n)
 }
