@@ -165,9 +165,10 @@ func exportOf(t *testing.T, s *Store) []org.Record {
 	return w.recs
 }
 
-// TestImportKeepsTheBytesRead: imported from NDJSON, records are stored as
-// read, except those checking cleaned (a name with doubled spaces), which are
-// stored as cleaned; either way a reopen gives back the checked records.
+// TestImportKeepsTheBytesRead: imported from NDJSON, changes are stored as
+// read and members in the binary form, those checking cleaned (a name with
+// doubled spaces) as cleaned; either way a reopen gives back the checked
+// records.
 func TestImportKeepsTheBytesRead(t *testing.T) {
 	dir, ctx := t.TempDir(), org.WithPrincipal(context.Background(), org.System)
 	recs := fullRecords()
