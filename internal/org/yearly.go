@@ -1,0 +1,164 @@
+package org
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Yearly facts: the ratings of a year (YearRating) and a cell's thematic
+// meetings of a year (YearCount). Each is what one decision recorded, on the
+// decision's effective date (On), and a read as of a date shows only what
+// was decided by then: a rating of 2021 decided on 30 December 2021 is not
+// there on 1 June 2021, when the organisation may have belonged to another
+// committee. A record keeps every decision of a year, ordered by year and
+// date, so a replaced rating still reads as it stood before the new one.
+//
+// A fact recorded before facts carried their date has none (On is zero): it
+// counts as decided on 31 December of its year, when the year it rates is
+// over, unless a store's upgrade found the change that recorded it
+// (DateYearlyFacts).
+
+// yearly is a fact of one year as one decision recorded it.
+type yearly[T any] interface {
+	YearRating | YearCount
+	year() int
+	value() int // the grade or the count
+	on() Date   // zero when undated
+	dated(on Date) T
+}
+
+func (y YearRating) year() int                { return y.Year }
+func (y YearCount) year() int                 { return y.Year }
+func (y YearRating) value() int               { return int(y.Grade) }
+func (y YearCount) value() int                { return y.Count }
+func (y YearRating) on() Date                 { return y.On }
+func (y YearCount) on() Date                  { return y.On }
+func (y YearRating) dated(on Date) YearRating { y.On = on; return y }
+func (y YearCount) dated(on Date) YearCount   { y.On = on; return y }
+
+// decided is the date fact f was decided: its own, or an undated one's fallback.
+func decided[T yearly[T]](f T) Date { return decidedOn(f.year(), f.on()) }
+
+// decidedOn is the date a fact of year was decided: on, or the fallback of
+// an undated one.
+func decidedOn(year int, on Date) Date {
+	if on != 0 {
+		return on
+	}
+	return DateFrom(year, time.December, 31)
+}
+
+func byYearThenDate[T yearly[T]](a, b T) int {
+	return cmp.Or(cmp.Compare(a.year(), b.year()), cmp.Compare(decided(a), decided(b)))
+}
+
+// decidedBy is the facts in force on date d, one a year: of each year the
+// latest decided on or before d. The slice itself when that is all of it.
+func decidedBy[T yearly[T]](facts []T, d Date) []T {
+	all := true
+	for i, f := range facts {
+		if decided(f) > d || i > 0 && facts[i-1].year() == f.year() {
+			all = false
+			break
+		}
+	}
+	if all {
+		return facts
+	}
+	var out []T
+	for _, f := range facts {
+		switch {
+		case decided(f) > d:
+		case len(out) > 0 && out[len(out)-1].year() == f.year():
+			out[len(out)-1] = f
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// decide is facts (not changed) with f recorded: in force from its date, it
+// replaces only what was decided for its year on that same date.
+func decide[T yearly[T]](facts []T, f T) []T {
+	out := slices.DeleteFunc(slices.Clone(facts), func(x T) bool { return x.year() == f.year() && decided(x) == decided(f) })
+	i, _ := slices.BinarySearchFunc(out, f, byYearThenDate[T])
+	return slices.Insert(out, i, f)
+}
+
+// FactDates dates the undated yearly facts of records a store wrote before
+// facts carried their date, by the changes that recorded them: each gets the
+// effective date of the last change (by number) that recorded its year's
+// value. One no change recorded (the demo's starting ratings, an import
+// without history) keeps the fallback.
+type FactDates map[factKey]Date
+
+type factKey struct {
+	id          string
+	meeting     bool
+	year, value int
+}
+
+// Note learns from change c; changes come in the order of their numbers.
+func (f FactDates) Note(c *Change) {
+	if c.Type != ChangeRated && c.Type != ChangeMeetingsRecorded {
+		return
+	}
+	before := map[string]Record{}
+	for _, r := range c.Before {
+		before[r.ID()] = r
+	}
+	for _, r := range c.After {
+		was := before[r.ID()]
+		if o := r.Org; o != nil {
+			had := cmp.Or(was.Org, &OrgRecord{})
+			noteNew(f, o.ID, false, o.Ratings, had.Ratings, c.EffectiveOn)
+			noteNew(f, o.ID, true, o.Meetings, had.Meetings, c.EffectiveOn)
+		}
+		if m := r.Member; m != nil {
+			had := cmp.Or(was.Member, &MemberRecord{})
+			noteNew(f, m.ID, false, m.Ratings, had.Ratings, c.EffectiveOn)
+		}
+	}
+}
+
+// noteNew notes the undated facts of after that before lacks as decided on.
+func noteNew[T yearly[T]](f FactDates, id string, meeting bool, after, before []T, on Date) {
+	for _, x := range after {
+		if x.on() == 0 && !slices.Contains(before, x) {
+			f[factKey{id, meeting, x.year(), x.value()}] = on
+		}
+	}
+}
+
+// DateOrg dates r's undated facts; false when it found none to date.
+func (f FactDates) DateOrg(r *OrgRecord) bool {
+	a, b := dateFacts(f, r.ID, false, &r.Ratings), dateFacts(f, r.ID, true, &r.Meetings)
+	return a || b
+}
+
+// DateMember dates r's undated ratings; false when it found none to date.
+func (f FactDates) DateMember(r *MemberRecord) bool { return dateFacts(f, r.ID, false, &r.Ratings) }
+
+// dateFacts dates the undated facts of *facts that f knows, in a new slice
+// kept in order; false when there were none.
+func dateFacts[T yearly[T]](f FactDates, id string, meeting bool, facts *[]T) bool {
+	var out []T
+	for i, x := range *facts {
+		on, ok := f[factKey{id, meeting, x.year(), x.value()}]
+		if !ok || x.on() != 0 {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(*facts)
+		}
+		out[i] = x.dated(on)
+	}
+	if out == nil {
+		return false
+	}
+	slices.SortStableFunc(out, byYearThenDate[T])
+	*facts = out
+	return true
+}
