@@ -17,7 +17,8 @@ import (
 // A fact recorded before facts carried their date has none (On is zero): it
 // counts as decided on 31 December of its year, when the year it rates is
 // over, unless a store's upgrade found the change that recorded it
-// (DateYearlyFacts).
+// (FactDates). A decision of that very date is kept undated too, so that a
+// fact has one form whichever store holds it (Neo4j stores the fallback).
 
 // yearly is a fact of one year as one decision recorded it.
 type yearly[T any] interface {
@@ -34,8 +35,14 @@ func (y YearRating) value() int               { return int(y.Grade) }
 func (y YearCount) value() int                { return y.Count }
 func (y YearRating) on() Date                 { return y.On }
 func (y YearCount) on() Date                  { return y.On }
-func (y YearRating) dated(on Date) YearRating { y.On = on; return y }
-func (y YearCount) dated(on Date) YearCount   { y.On = on; return y }
+func (y YearRating) dated(on Date) YearRating { y.On = DecisionDate(y.Year, on); return y }
+func (y YearCount) dated(on Date) YearCount   { y.On = DecisionDate(y.Year, on); return y }
+
+// Decided is the date the rating was decided: its own, or the fallback.
+func (y YearRating) Decided() Date { return decidedOn(y.Year, y.On) }
+
+// Decided is the date the meetings were recorded: their own, or the fallback.
+func (y YearCount) Decided() Date { return decidedOn(y.Year, y.On) }
 
 // decided is the date fact f was decided: its own, or an undated one's fallback.
 func decided[T yearly[T]](f T) Date { return decidedOn(f.year(), f.on()) }
@@ -47,6 +54,15 @@ func decidedOn(year int, on Date) Date {
 		return on
 	}
 	return DateFrom(year, time.December, 31)
+}
+
+// DecisionDate is the On of a fact of year decided on date on: zero for
+// the fallback's date.
+func DecisionDate(year int, on Date) Date {
+	if on == decidedOn(year, 0) {
+		return 0
+	}
+	return on
 }
 
 func byYearThenDate[T yearly[T]](a, b T) int {
@@ -82,6 +98,7 @@ func decidedBy[T yearly[T]](facts []T, d Date) []T {
 // decide is facts (not changed) with f recorded: in force from its date, it
 // replaces only what was decided for its year on that same date.
 func decide[T yearly[T]](facts []T, f T) []T {
+	f = f.dated(f.on())
 	out := slices.DeleteFunc(slices.Clone(facts), func(x T) bool { return x.year() == f.year() && decided(x) == decided(f) })
 	i, _ := slices.BinarySearchFunc(out, f, byYearThenDate[T])
 	return slices.Insert(out, i, f)
@@ -92,7 +109,12 @@ func decide[T yearly[T]](facts []T, f T) []T {
 // effective date of the last change (by number) that recorded its year's
 // value. One no change recorded (the demo's starting ratings, an import
 // without history) keeps the fallback.
-type FactDates map[factKey]Date
+type FactDates map[factKey]noted
+
+type noted struct {
+	seq int64
+	on  Date
+}
 
 type factKey struct {
 	id          string
@@ -100,7 +122,7 @@ type factKey struct {
 	year, value int
 }
 
-// Note learns from change c; changes come in the order of their numbers.
+// Note learns from change c, in any order.
 func (f FactDates) Note(c *Change) {
 	if c.Type != ChangeRated && c.Type != ChangeMeetingsRecorded {
 		return
@@ -113,21 +135,23 @@ func (f FactDates) Note(c *Change) {
 		was := before[r.ID()]
 		if o := r.Org; o != nil {
 			had := cmp.Or(was.Org, &OrgRecord{})
-			noteNew(f, o.ID, false, o.Ratings, had.Ratings, c.EffectiveOn)
-			noteNew(f, o.ID, true, o.Meetings, had.Meetings, c.EffectiveOn)
+			noteNew(f, o.ID, false, o.Ratings, had.Ratings, c)
+			noteNew(f, o.ID, true, o.Meetings, had.Meetings, c)
 		}
 		if m := r.Member; m != nil {
 			had := cmp.Or(was.Member, &MemberRecord{})
-			noteNew(f, m.ID, false, m.Ratings, had.Ratings, c.EffectiveOn)
+			noteNew(f, m.ID, false, m.Ratings, had.Ratings, c)
 		}
 	}
 }
 
-// noteNew notes the undated facts of after that before lacks as decided on.
-func noteNew[T yearly[T]](f FactDates, id string, meeting bool, after, before []T, on Date) {
+// noteNew notes the facts of after that before lacks as recorded by change
+// c, unless a later change recorded them too.
+func noteNew[T yearly[T]](f FactDates, id string, meeting bool, after, before []T, c *Change) {
 	for _, x := range after {
-		if x.on() == 0 && !slices.Contains(before, x) {
-			f[factKey{id, meeting, x.year(), x.value()}] = on
+		k := factKey{id, meeting, x.year(), x.value()}
+		if was, ok := f[k]; !slices.Contains(before, x) && (!ok || was.seq < c.Seq) {
+			f[k] = noted{c.Seq, c.EffectiveOn}
 		}
 	}
 }
@@ -146,14 +170,14 @@ func (f FactDates) DateMember(r *MemberRecord) bool { return dateFacts(f, r.ID, 
 func dateFacts[T yearly[T]](f FactDates, id string, meeting bool, facts *[]T) bool {
 	var out []T
 	for i, x := range *facts {
-		on, ok := f[factKey{id, meeting, x.year(), x.value()}]
-		if !ok || x.on() != 0 {
+		n, ok := f[factKey{id, meeting, x.year(), x.value()}]
+		if !ok || x.on() != 0 || DecisionDate(x.year(), n.on) == 0 {
 			continue
 		}
 		if out == nil {
 			out = slices.Clone(*facts)
 		}
-		out[i] = x.dated(on)
+		out[i] = x.dated(n.on)
 	}
 	if out == nil {
 		return false

@@ -63,7 +63,7 @@ func TestYearlyFactsAsOfADate(t *testing.T) {
 					}
 					for i, y := range years {
 						w := want[y]
-						if values[i] != w.value || ons[i] != w.on {
+						if values[i] != w.value || ons[i] != DecisionDate(y, w.on) {
 							t.Fatalf("%s as of %s: year %d reads %d decided %s, want %d decided %s (decisions %v)", seen.what, at, y, values[i], ons[i], w.value, w.on, ds)
 						}
 					}
@@ -106,18 +106,21 @@ func TestEndedAsOfADate(t *testing.T) {
 // them (the last, when a year was recorded again), and the fallback when no
 // change did.
 func TestFactDates(t *testing.T) {
-	rec := func(rs []YearRating, ms []YearCount) *OrgRecord { return &OrgRecord{ID: "o", Ratings: rs, Meetings: ms} }
+	rec := func(rs []YearRating, ms []YearCount) *OrgRecord {
+		return &OrgRecord{ID: "o", Ratings: rs, Meetings: ms}
+	}
 	d1, d2, d3 := DateFrom(2021, 12, 20), DateFrom(2022, 1, 10), DateFrom(2022, 2, 1)
 	f := FactDates{}
-	for _, c := range []Change{
-		{Type: ChangeRated, EffectiveOn: d1, After: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Good}}, nil)}}},
-		{Type: ChangeRated, EffectiveOn: d2, Before: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Good}}, nil)}},
+	changes := []Change{
+		{Seq: 1, Type: ChangeRated, EffectiveOn: d1, After: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Good}}, nil)}}},
+		{Seq: 2, Type: ChangeRated, EffectiveOn: d2, Before: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Good}}, nil)}},
 			After: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Excellent}}, nil)}}},
-		{Type: ChangeMeetingsRecorded, EffectiveOn: d3, Before: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Excellent}}, nil)}},
+		{Seq: 3, Type: ChangeMeetingsRecorded, EffectiveOn: d3, Before: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Excellent}}, nil)}},
 			After: []Record{{Org: rec([]YearRating{{Year: 2021, Grade: Excellent}}, []YearCount{{Year: 2021, Count: 4}})}}},
-		{Type: ChangeRenamed, EffectiveOn: d3, After: []Record{{Org: rec([]YearRating{{Year: 2020, Grade: Good}}, nil)}}},
-	} {
-		f.Note(&c)
+		{Seq: 4, Type: ChangeRenamed, EffectiveOn: d3, After: []Record{{Org: rec([]YearRating{{Year: 2020, Grade: Good}}, nil)}}},
+	}
+	for i := range slices.Backward(changes) { // their numbers order them
+		f.Note(&changes[i])
 	}
 	o := rec([]YearRating{{Year: 2020, Grade: Good}, {Year: 2021, Grade: Excellent}}, []YearCount{{Year: 2021, Count: 4}})
 	m := &MemberRecord{ID: "m", Ratings: []YearRating{{Year: 2021, Grade: Good}}}
