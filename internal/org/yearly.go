@@ -3,6 +3,7 @@ package org
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -43,6 +44,34 @@ func (y YearRating) Decided() Date { return decidedOn(y.Year, y.On) }
 
 // Decided is the date the meetings were recorded: their own, or the fallback.
 func (y YearCount) Decided() Date { return decidedOn(y.Year, y.On) }
+
+// MarshalJSON writes the rating as its fields' tags say; an undated one
+// without "on", which goccy/go-json (the embedded store's encoder) would
+// write for omitempty too, as the zero Date's text that reads back as no date.
+func (y YearRating) MarshalJSON() ([]byte, error) {
+	g, err := y.Grade.MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	b := strconv.AppendInt(append(make([]byte, 0, 64), `{"year":`...), int64(y.Year), 10)
+	b = append(append(append(b, `,"grade":"`...), g...), '"')
+	return appendOn(b, y.On), nil
+}
+
+// MarshalJSON writes the count as YearRating's MarshalJSON does a rating.
+func (y YearCount) MarshalJSON() ([]byte, error) {
+	b := strconv.AppendInt(append(make([]byte, 0, 64), `{"year":`...), int64(y.Year), 10)
+	b = strconv.AppendInt(append(b, `,"count":`...), int64(y.Count), 10)
+	return appendOn(b, y.On), nil
+}
+
+// appendOn ends a yearly fact's JSON with its date, if it has one.
+func appendOn(b []byte, on Date) []byte {
+	if on != 0 {
+		b = append(on.AppendText(append(b, `,"on":"`...)), '"')
+	}
+	return append(b, '}')
+}
 
 // decided is the date fact f was decided: its own, or an undated one's fallback.
 func decided[T yearly[T]](f T) Date { return decidedOn(f.year(), f.on()) }

@@ -1,10 +1,15 @@
 package org
 
 import (
+	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 
 	"dangbo/internal/testseed"
 )
@@ -135,5 +140,28 @@ func TestFactDates(t *testing.T) {
 	}
 	if f.DateOrg(o) {
 		t.Error("dated facts dated again")
+	}
+}
+
+// A yearly fact's JSON, through the standard encoder and the embedded
+// store's, reads back as itself; an undated one has no date.
+func TestYearlyFactsJSON(t *testing.T) {
+	rec := OrgRecord{ID: "o", Ratings: []YearRating{{Year: 2020, Grade: Good}, {Year: 2021, Grade: Excellent, On: DateFrom(2021, 12, 30)}},
+		Meetings: []YearCount{{Year: 2020, Count: 3}, {Year: 2021, Count: 0, On: DateFrom(2022, 1, 5)}}}
+	for name, codec := range map[string]struct {
+		marshal   func(any) ([]byte, error)
+		unmarshal func([]byte, any) error
+	}{"encoding/json": {json.Marshal, json.Unmarshal}, "goccy/go-json": {gojson.Marshal, gojson.Unmarshal}} {
+		b, err := codec.marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got OrgRecord
+		if err := codec.unmarshal(b, &got); err != nil || !reflect.DeepEqual(got, rec) {
+			t.Errorf("%s: %s reads back as %+v (%v)", name, b, got, err)
+		}
+		if want := `"ratings":[{"year":2020,"grade":"GOOD"},{"year":2021,"grade":"EXCELLENT","on":"2021-12-30"}]`; !strings.Contains(string(b), want) {
+			t.Errorf("%s: %s, want %s", name, b, want)
+		}
 	}
 }

@@ -77,6 +77,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"LateMovesAndScope", testLateMovesAndScope},
 		{"LateMovesRescopeHistory", testLateMovesRescopeHistory},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
+		{"YearlyFactsAfterLateMoves", testYearlyFactsAfterLateMoves},
 		{"LiveChanges", testLiveChanges},
 		{"LiveChangesScoped", testLiveChangesScoped},
 	} {
