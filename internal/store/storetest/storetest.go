@@ -78,6 +78,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"LateMovesRescopeHistory", testLateMovesRescopeHistory},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
 		{"YearlyFactsAfterLateMoves", testYearlyFactsAfterLateMoves},
+		{"EndedAsOf", testEndedAsOf},
 		{"LiveChanges", testLiveChanges},
 		{"LiveChangesScoped", testLiveChangesScoped},
 	} {

@@ -235,3 +235,29 @@ func firstDifferingLine(got, want string) string {
 	}
 	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }
+
+// testEndedAsOf: an organisation read as of a date shows its end only on its
+// last day; before, the end was decided later, here by the committee it
+// moved to, whose decisions the former owner's viewer may not read.
+func testEndedAsOf(t *testing.T, f *fixture) {
+	c := f.commune()
+	moved, ended := today+10, today+40
+	f.must(f.svc.TransferOrg(f.ctx, c.village2.ID, c.agency.ID, f.byOn(c.province.ID, moved)))
+	f.must(f.svc.DissolveOrg(f.ctx, c.village2.ID, org.Destination{}, f.byOn(c.agency.ID, ended)))
+	viewer := f.as([]org.AccessRole{org.Viewer}, c.commune.ID)
+	for _, read := range []struct {
+		ctx  context.Context
+		at   org.Date
+		want org.Date
+	}{{viewer, today, org.Forever}, {viewer, moved - 1, org.Forever}, {f.ctx, moved, org.Forever}, {f.ctx, ended - 2, org.Forever}, {f.ctx, ended - 1, ended}} {
+		v := org.View{At: read.at}
+		o, err := f.svc.Org(read.ctx, v, c.village2.ID)
+		if err != nil || o.EndedOn != read.want {
+			t.Errorf("as of %s the cell ends %s (%v), want %s", read.at, o.EndedOn, err, read.want)
+		}
+		nodes, err := f.svc.ChartNodes(read.ctx, v, org.ChartQuery{RootID: o.ParentID, Depth: 1}, 100)
+		if i := slices.IndexFunc(nodes, func(n org.ChartNode) bool { return n.ID == c.village2.ID }); err != nil || i < 0 || nodes[i].EndedOn != read.want {
+			t.Errorf("as of %s the chart of %s: %+v (%v), want the cell ending %s", read.at, o.ParentID, nodes, err, read.want)
+		}
+	}
+}
