@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // Yearly facts: the ratings of a year (YearRating) and a cell's thematic
@@ -82,7 +81,7 @@ func decidedOn(year int, on Date) Date {
 	if on != 0 {
 		return on
 	}
-	return DateFrom(year, time.December, 31)
+	return civil(year, 12, 31) // DateFrom's arithmetic without time.Date: reads ask it of every rating
 }
 
 // DecisionDate is the On of a fact of year decided on date on: zero for

@@ -165,3 +165,12 @@ func TestYearlyFactsJSON(t *testing.T) {
 		}
 	}
 }
+
+// An undated fact counts as decided on 31 December of its year.
+func TestUndatedFallback(t *testing.T) {
+	for y := 1930; y <= 2100; y++ {
+		if got, want := decidedOn(y, 0), DateFrom(y, time.December, 31); got != want {
+			t.Fatalf("an undated fact of %d counts as decided on %s, want %s", y, got, want)
+		}
+	}
+}
