@@ -256,6 +256,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		// A socket that never says connection_init is closed: the
+		// connection limit is otherwise anyone's to fill with silent ones.
+		InitTimeout: websocketInitTimeout,
 		// A buffer of its own, so that gorilla/websocket reads through
 		// socketConn rather than the HTTP server's reader.
 		Upgrader: websocket.Upgrader{CheckOrigin: websocketOrigin(policy), ReadBufferSize: 4096},

@@ -374,3 +374,23 @@ func TestSlowBodiesTimeOut(t *testing.T) {
 		t.Fatalf("a body that never arrives: %q, %v", answer, err)
 	}
 }
+
+// TestSilentWebsocketsAreClosed: a websocket that never sends
+// connection_init is closed once the wait is over, so silent sockets cannot
+// hold the server's connections.
+func TestSilentWebsocketsAreClosed(t *testing.T) {
+	was := websocketInitTimeout
+	websocketInitTimeout = 200 * time.Millisecond
+	defer func() { websocketInitTimeout = was }()
+	s := newTestServer(t, Config{})
+	c := s.dialWebsocket(nil)
+	c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseProtocolError) {
+				t.Fatalf("closed by %v, want the initialisation timeout", err)
+			}
+			return
+		}
+	}
+}
