@@ -271,7 +271,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
-	documents := smallEntries[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) })
+	documents := sizedEntries(lru.New[*ast.QueryDocument](1000), lru.New[*ast.QueryDocument](32), func(query string, _ *ast.QueryDocument) int { return len(query) })
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", documents))
 	if cfg.RateLimit != nil {
 		srv.Use(socketRateLimit{cfg.RateLimit})
@@ -280,7 +280,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](allowListCache(cfg.AllowedQueries)))}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		persisted := smallEntries[string](lru.New[string](1000), func(_, query string) int { return len(query) })
+		persisted := sizedEntries(lru.New[string](1000), lru.New[string](32), func(_, query string) int { return len(query) })
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", persisted)}})
 	}
 	// After the persisted queries, which may supply the text.
