@@ -30,7 +30,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.flush()
-	if len(s.active.Load().g.orgs) > 0 {
+	if s.unloaded || len(s.active.Load().g.orgs) > 0 {
 		return org.ImportStats{}, org.ErrNotEmpty
 	}
 	if err := s.checkpoint(); err != nil { // the import writes the file itself

@@ -133,8 +133,8 @@ func sortedLines(nd []byte) [][]byte {
 }
 
 // TestFileOnlyImportRefusesWrites: a store that imported without building
-// its graph takes the import's audit entry and refuses any other write until
-// it is opened again, which finds the dataset.
+// its graph takes the import's audit entry and refuses any other write, and
+// a second import, until it is opened again, which finds the dataset.
 func TestFileOnlyImportRefusesWrites(t *testing.T) {
 	dir, ctx := t.TempDir(), org.WithPrincipal(context.Background(), org.System)
 	s, err := OpenForImport(dir, nil)
@@ -148,6 +148,9 @@ func TestFileOnlyImportRefusesWrites(t *testing.T) {
 	_, err = svc.CreateOrg(ctx, org.NewOrg{Name: "Tỉnh mới", Kind: org.Province})
 	if !errors.Is(err, errUnloaded) {
 		t.Fatalf("a write after a file-only import: %v, want %v", err, errUnloaded)
+	}
+	if _, err := s.Import(ctx, dataset.NewReader(bytes.NewReader(manyMembers(t, 3, false)))); !errors.Is(err, org.ErrNotEmpty) {
+		t.Fatalf("a second import after a file-only one: %v, want %v", err, org.ErrNotEmpty)
 	}
 	s.Close()
 	if s, err = Open(dir, nil); err != nil {
