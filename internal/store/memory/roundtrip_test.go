@@ -110,7 +110,7 @@ func TestImportThenExportGivesTheSameBytes(t *testing.T) {
 		{true, 32 << 20, 2}, {true, 8 << 10, 1}, {false, 64 << 10, 3}, {true, 1 << 20, 4},
 	}
 	for i := range uint64(2) {
-		generated := ndjson(t, demo.National(context.Background(), seed+i, 0.002))
+		generated := ndjson(t, demo.National(context.Background(), seed+i, 0.001))
 		exported := importExport(t, generated, importSetting{false, 32 << 20, 2})
 		if !slices.EqualFunc(sortedLines(exported), sortedLines(generated), bytes.Equal) {
 			t.Fatalf("seed %d: the export of the generated dataset has other lines than it", seed+i)
