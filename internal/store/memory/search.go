@@ -193,8 +193,12 @@ func (x *index) add(e searchEntry) int32 {
 	if e.member == nil {
 		x.orgNames[e.org.id] = append(x.orgNames[e.org.id], n)
 	} else {
-		ns := x.namesakes[e.key]
-		i, _ := slices.BinarySearchFunc(ns, e.id(), func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		ns, id := x.namesakes[e.key], e.id()
+		// Imports and loads bring members by id: the last one answers.
+		i := len(ns)
+		if i > 0 && x.entries[ns[i-1]].id() > id {
+			i, _ = slices.BinarySearchFunc(ns, id, func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		}
 		x.namesakes[e.key] = slices.Insert(ns, i, n)
 	}
 	return n
