@@ -125,8 +125,11 @@ func (s *Store) migrate(ctx context.Context, id string) error {
 	}); err != nil {
 		return err
 	}
-	histories, err := tree.CountChangesOf(orgs, members)
-	if err != nil {
+	var histories map[string]tree.CountHistory
+	if err := s.keepingAlive(ctx, func() error { return beating(false, func(querier) error { return nil }) }, func() (err error) {
+		histories, err = tree.CountChangesOf(orgs, members)
+		return err
+	}); err != nil {
 		return err
 	}
 	// A batch holds whole organisations, up to about batchSize rows with
@@ -172,4 +175,35 @@ func (s *Store) migrate(ctx context.Context, id string) error {
 		return err
 	}
 	return beating(true, func(querier) error { return nil })
+}
+
+// keepingAlive runs work, noting with beat every quarter of the staleness
+// window that the claim's holder is alive, so that a long step in memory
+// (counting a country's history) is not taken for a dead import or
+// migration by another instance. It answers work's error, else the beat's.
+func (s *Store) keepingAlive(ctx context.Context, beat func() error, work func() error) error {
+	done := make(chan struct{})
+	beats := make(chan error, 1)
+	go func() {
+		t := time.NewTicker(s.importStale / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				beats <- nil
+				return
+			case <-ctx.Done():
+				beats <- ctx.Err()
+				return
+			case <-t.C:
+				if err := beat(); err != nil {
+					beats <- err
+					return
+				}
+			}
+		}
+	}()
+	err := work()
+	close(done)
+	return cmp.Or(err, <-beats)
 }

@@ -3,12 +3,14 @@ package neo4j
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,5 +460,28 @@ func TestUpgradeRefusesANewerLayout(t *testing.T) {
 	f.g.schemaVersion = schemaVersion + 1
 	if err := s.upgrade(ctx); err == nil || !strings.Contains(err.Error(), "later version") {
 		t.Fatalf("a newer layout: %v", err)
+	}
+}
+
+// TestLongStepsKeepTheirClaim: a step in memory that outlasts the staleness
+// window (counting a country's history) keeps noting that its import or
+// migration is alive, and a lost claim fails it.
+func TestLongStepsKeepTheirClaim(t *testing.T) {
+	s := &Store{importStale: 20 * time.Millisecond}
+	var beats atomic.Int32
+	beat := func() error { beats.Add(1); return nil }
+	if err := s.keepingAlive(ctx, beat, func() error { time.Sleep(100 * time.Millisecond); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if beats.Load() == 0 {
+		t.Fatal("a step of five staleness windows noted nothing")
+	}
+	lost := func() error { return errMigrationLost }
+	if err := s.keepingAlive(ctx, lost, func() error { time.Sleep(50 * time.Millisecond); return nil }); !errors.Is(err, errMigrationLost) {
+		t.Fatalf("a lost claim answered %v", err)
+	}
+	failed := errors.New("counting failed")
+	if err := s.keepingAlive(ctx, lost, func() error { time.Sleep(50 * time.Millisecond); return failed }); !errors.Is(err, failed) {
+		t.Fatalf("the step's own error answered %v", err)
 	}
 }

@@ -57,8 +57,13 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (stats org.Imp
 			_ = s.wipe(context.WithoutCancel(ctx), id)
 		}
 	}()
-	counts, countChanges, err := importCounts(orgs, members)
-	if err != nil {
+	var counts, countChanges []any
+	if err := s.keepingAlive(ctx, func() error {
+		return s.write(ctx, func(q querier) error { return beat(ctx, q, id, false) })
+	}, func() (err error) {
+		counts, countChanges, err = importCounts(orgs, members)
+		return err
+	}); err != nil {
 		return fail(err)
 	}
 	inOwnTransaction := func(w writes) error {
