@@ -705,7 +705,7 @@ func TestSameDayChangesOfTheNewOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
-	r := w.ask(viewer, `{ changes(first: 500) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
+	r := w.ask(viewer, `{ changes(first: 300) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"TRANSFERRED"`) {
 		t.Fatalf("the commune's viewer does not read its cell leave: %s %+v", r.Data, r.Errors)
 	}
