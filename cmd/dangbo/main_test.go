@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -343,17 +344,25 @@ func TestKillNineKeepsACreatedMember(t *testing.T) {
 	}
 }
 
-// TestExportImport moves the demo between two data directories through NDJSON.
+// TestExportImport moves the demo between two data directories through
+// NDJSON; an export of the imported store gives back the file byte for byte.
 func TestExportImport(t *testing.T) {
 	from, to, file := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "demo.ndjson")
+	again := filepath.Join(t.TempDir(), "again.ndjson")
 	for _, args := range [][]string{
 		{"seed", "--data", from},
 		{"export", "--data", from, file},
 		{"import", "--data", to, file},
+		{"export", "--data", to, again},
 	} {
 		if out, err := exec.Command(binary, args...).CombinedOutput(); err != nil {
 			t.Fatalf("dangbo %v: %v\n%s", args, err, out)
 		}
+	}
+	exported, err1 := os.ReadFile(file)
+	reexported, err2 := os.ReadFile(again)
+	if err := errors.Join(err1, err2); err != nil || !bytes.Equal(exported, reexported) {
+		t.Fatalf("the export of the imported demo differs from the file imported (%d and %d bytes, %v)", len(exported), len(reexported), err)
 	}
 	out, err := exec.Command(binary, "import", "--data", to, file).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "trống") {

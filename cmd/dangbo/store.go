@@ -54,7 +54,16 @@ func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {
 
 // open opens the chosen store.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, error) {
-	if f.neo4jURI == "" {
+	return f.openFor(ctx, log, false)
+}
+
+// openFor opens the chosen store; forImport opens an embedded store only to
+// import into it and close it (memory.OpenForImport).
+func (f *storeFlags) openFor(ctx context.Context, log *slog.Logger, forImport bool) (org.Store, error) {
+	switch {
+	case f.neo4jURI == "" && forImport:
+		return memory.OpenForImport(f.data, log)
+	case f.neo4jURI == "":
 		return memory.Open(f.data, log)
 	}
 	log.Info("using Neo4j", "uri", f.neo4jURI, "database", f.neo4jDatabase)

@@ -3054,7 +3054,7 @@ type Member implements Node {
   residenceCell: Org
   "Leadership roles held on the date."
   roles: [RoleTerm!]!
-  "Their yearly quality ratings (xếp loại chất lượng), by year."
+  "Their yearly quality ratings (xếp loại chất lượng), by year: of each year the grade decided last on or before ` + "`" + `asOf` + "`" + `."
   ratings: [YearRating!]!
   "Their birth date."
   birthDate: Date @personal
@@ -3391,7 +3391,7 @@ type MemberEdge {
     "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
     note: String
   ): Change!
-  "Record the yearly rating (xếp loại chất lượng) of an organisation or of a member (exactly one of orgId, memberId), replacing that year's."
+  "Record the yearly rating (xếp loại chất lượng) of an organisation or of a member (exactly one of orgId, memberId), in force from the effective date: a grade recorded before for that year still reads on earlier dates."
   recordRating(
     "The organisation rated; exactly one of ` + "`" + `orgId` + "`" + ` and ` + "`" + `memberId` + "`" + ` (BAD_USER_INPUT otherwise)."
     orgId: ID
@@ -3408,7 +3408,7 @@ type MemberEdge {
     "Free text recorded with the change, at most 200 characters (BAD_USER_INPUT beyond)."
     note: String
   ): Change!
-  "Records how many thematic meetings (sinh hoạt chuyên đề) a cell held in a year, replacing what was recorded for that year."
+  "Records how many thematic meetings (sinh hoạt chuyên đề) a cell held in a year, in force from the effective date: a count recorded before for that year still reads on earlier dates."
   recordThematicMeetings(
     "The cell (CELL or GRASSROOTS_CELL; BAD_USER_INPUT otherwise)."
     cellId: ID!
@@ -3551,7 +3551,7 @@ type Org implements Node {
   asOf: Date!
   "The date it was established (thành lập)."
   establishedOn: Date!
-  "The date the organisation ended, if it has."
+  "The date the organisation ended, given only when ` + "`" + `asOf` + "`" + ` is its last day: an end after that was decided later."
   endedOn: Date
   "The organisation directly above (cấp ủy cấp trên trực tiếp); null for a province."
   parent: Org
@@ -3620,9 +3620,9 @@ type Org implements Node {
   probationaryCount: Int!
   "Counts of its subtree by level and sector."
   statistics: OrgStatistics!
-  "Its yearly quality ratings (xếp loại chất lượng), by year."
+  "Its yearly quality ratings (xếp loại chất lượng), by year: of each year the grade decided last on or before ` + "`" + `asOf` + "`" + `."
   ratings: [YearRating!]!
-  "A cell's thematic meetings (sinh hoạt chuyên đề) recorded for each year, by year (recordThematicMeetings)."
+  "A cell's thematic meetings (sinh hoạt chuyên đề) recorded for each year, by year (recordThematicMeetings): of each year the count recorded last on or before ` + "`" + `asOf` + "`" + `."
   thematicMeetings: [YearCount!]!
   "Breaches of the Charter's rules by this organisation itself (its subtree: Query.violations)."
   violations: [Violation!]!

@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -127,8 +128,10 @@ func BenchmarkSearchHTTP(b *testing.B) {
 // recorded before this was so did not count.
 func BenchmarkImport(b *testing.B) {
 	whole, withoutHistory := demoNDJSON(b)
-	b.Run("whole", func(b *testing.B) { benchmarkImport(b, whole) })
-	b.Run("without-history", func(b *testing.B) { benchmarkImport(b, withoutHistory) })
+	b.Run("whole", func(b *testing.B) { benchmarkImport(b, whole, memory.Open) })
+	b.Run("without-history", func(b *testing.B) { benchmarkImport(b, withoutHistory, memory.Open) })
+	// As `dangbo import` does: the file written, no graph built.
+	b.Run("file-only", func(b *testing.B) { benchmarkImport(b, whole, memory.OpenForImport) })
 }
 
 // demoNDJSON writes the demo as NDJSON files, whole and without its history.
@@ -155,7 +158,7 @@ func demoNDJSON(b *testing.B) (whole, withoutHistory string) {
 	return whole, write("without-history.ndjson")
 }
 
-func benchmarkImport(b *testing.B, path string) {
+func benchmarkImport(b *testing.B, path string, open func(string, *slog.Logger) (*memory.Store, error)) {
 	info, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -166,7 +169,7 @@ func benchmarkImport(b *testing.B, path string) {
 	for b.Loop() {
 		b.StopTimer()
 		read := timeFresh(b, path, func(f *os.File) { readAll(b, f) })
-		s, err := memory.Open(b.TempDir(), nil)
+		s, err := open(b.TempDir(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
-	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -325,19 +326,32 @@ func Load(ctx context.Context, src org.RecordReader, sink Sink) (org.ImportStats
 
 // seenIDs tells whether an id came before. Exports list members by id, so
 // while ids rise a comparison with the last one answers; those that come out
-// of order are kept in a set.
+// of order are kept in a set. The rising ids are kept end to end in one
+// buffer, without pointers: millions of strings would be scanned by every
+// collection of an import.
 type seenIDs struct {
-	rising []string
-	rest   map[string]bool
+	bytes []byte   // the rising ids, end to end
+	ends  []uint32 // where each ends in bytes
+	rest  map[string]bool
+}
+
+// id is the i-th rising id.
+func (s *seenIDs) id(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.bytes[start:s.ends[i]]
 }
 
 // add adds id and reports whether it was there already.
 func (s *seenIDs) add(id string) (dup bool) {
-	if n := len(s.rising); n == 0 || s.rising[n-1] < id {
-		s.rising = append(s.rising, id)
+	if n := len(s.ends); (n == 0 || string(s.id(n-1)) < id) && len(s.bytes)+len(id) <= math.MaxUint32 {
+		s.bytes = append(s.bytes, id...)
+		s.ends = append(s.ends, uint32(len(s.bytes)))
 		return false
 	}
-	if _, found := slices.BinarySearch(s.rising, id); found || s.rest[id] {
+	if _, found := sort.Find(len(s.ends), func(i int) int { return strings.Compare(id, string(s.id(i))) }); found || s.rest[id] {
 		return true
 	}
 	if s.rest == nil {

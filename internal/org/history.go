@@ -575,8 +575,8 @@ func beforeOf(recs []Record) map[string]*MemberRecord {
 }
 
 // cutRecords cuts trimmed records (copies: their slices are cloned here) to what stood on date at: facts
-// that begin later are left out, those in force then show no end, and later
-// years' ratings and meetings go. A record is recorded with everything known
+// that begin later are left out, those in force then show no end, and
+// ratings and meetings decided later go. A record is recorded with everything known
 // when its change was, which for a back-dated or planned change includes
 // what later changes made of it, perhaps outside the caller's scope: those
 // later changes tell it to whoever may see them.
@@ -584,13 +584,13 @@ func cutRecords(recs []Record, at Date) {
 	for _, rec := range recs {
 		if o := rec.Org; o != nil {
 			o.Versions = cutFacts(o.Versions, at)
-			o.Ratings, o.Meetings = slices.Clone(byYear(o.Ratings, at)), slices.Clone(byYear(o.Meetings, at))
+			o.Ratings, o.Meetings = slices.Clone(decidedBy(o.Ratings, at)), slices.Clone(decidedBy(o.Meetings, at))
 		}
 		if m := rec.Member; m != nil {
 			m.Stints = cutFacts(m.Stints, at)
 			m.Residences = cutFacts(m.Residences, at)
 			m.Roles = cutFacts(m.Roles, at)
-			m.Ratings = slices.Clone(byYear(m.Ratings, at))
+			m.Ratings = slices.Clone(decidedBy(m.Ratings, at))
 			if m.OfficialOn != nil && *m.OfficialOn > at {
 				m.OfficialOn = nil
 			}

@@ -114,7 +114,7 @@ func (r *MemberRecord) MemberAt(d Date) (Member, bool) {
 	m := Member{
 		ID: r.ID, FullName: r.FullName, Gender: r.Gender, Status: r.StatusOn(d),
 		AdmittedOn: r.AdmittedOn, Theory: r.Theory, CellID: cell, ResidenceCellID: r.ResidenceOn(d),
-		Ratings: byYear(r.Ratings, d), Personal: r.Personal,
+		Ratings: decidedBy(r.Ratings, d), Personal: r.Personal,
 	}
 	for _, t := range r.Roles {
 		if t.Holds(d) {

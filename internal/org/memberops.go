@@ -332,8 +332,9 @@ type Rating struct {
 	Grade           Grade
 }
 
-// RecordRating records a yearly rating, replacing one recorded before for the
-// same year; the superior of the organisation (of the member's cell) decides.
+// RecordRating records a yearly rating, in force from the effective date: one
+// recorded before for the same year stays in force until then; the superior
+// of the organisation (of the member's cell) decides.
 func (s *Service) RecordRating(ctx context.Context, r Rating, meta Meta) (Change, error) {
 	subject := r.OrgID + r.MemberID
 	return s.operate(ctx, ChangeRated, []string{subject}, meta, func(at Date) error {
@@ -348,27 +349,20 @@ func (s *Service) RecordRating(ctx context.Context, r Rating, meta Meta) (Change
 		}
 		return s.memberOp(ctx, at, r.MemberID)
 	}, func(op *operation) error {
-		rating := YearRating{Year: r.Year, Grade: r.Grade}
+		rating := YearRating{Year: r.Year, Grade: r.Grade, On: op.at}
 		if r.MemberID != "" {
 			rec, _, err := op.memberOn(r.MemberID)
 			if err != nil {
 				return err
 			}
-			rec.Ratings = setRating(rec.Ratings, rating)
+			rec.Ratings = decide(rec.Ratings, rating)
 			return op.putMember(rec)
 		}
 		rec, _, err := op.decidedAbove(r.OrgID)
 		if err != nil {
 			return err
 		}
-		rec.Ratings = setRating(rec.Ratings, rating)
+		rec.Ratings = decide(rec.Ratings, rating)
 		return op.putOrg(rec)
 	})
-}
-
-// setRating puts a year's rating in year order, replacing that year's.
-func setRating(rs []YearRating, r YearRating) []YearRating {
-	rs = slices.DeleteFunc(rs, func(x YearRating) bool { return x.Year == r.Year })
-	i, _ := slices.BinarySearchFunc(rs, r.Year, func(x YearRating, y int) int { return x.Year - y })
-	return slices.Insert(rs, i, r)
 }

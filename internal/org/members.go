@@ -38,6 +38,25 @@ type MemberFilter struct {
 	ResidenceWithin string `json:"residenceWithin,omitempty"`
 }
 
+// maxEthnicities bounds the ethnicities a filter lists (Vietnam counts 54).
+const maxEthnicities = 64
+
+// normalise sorts the filter's lists and drops repeated values, so that
+// neither its matching nor a cursor's selection grows with repetitions a
+// client sends; EInvalid past maxEthnicities distinct ethnicities.
+func (f *MemberFilter) normalise() error {
+	f.Statuses = slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
+	f.Genders = slices.Compact(slices.Sorted(slices.Values(f.Genders)))
+	f.Theories = slices.Compact(slices.Sorted(slices.Values(f.Theories)))
+	f.Roles = slices.Compact(slices.Sorted(slices.Values(f.Roles)))
+	f.Grades = slices.Compact(slices.Sorted(slices.Values(f.Grades)))
+	f.Ethnicities = slices.Compact(slices.Sorted(slices.Values(f.Ethnicities)))
+	if len(f.Ethnicities) > maxEthnicities {
+		return Errorf(EInvalid, "Bộ lọc có %d dân tộc khác nhau, vượt mức tối đa %d.", len(f.Ethnicities), maxEthnicities)
+	}
+	return nil
+}
+
 // personal reports whether the filter reads personal data.
 func (f *MemberFilter) personal() bool {
 	return f.BornFrom != 0 || f.BornTo != 0 || len(f.Ethnicities) > 0
@@ -64,7 +83,9 @@ type MemberQuery struct {
 // Selection names what selects the list, apart from the page: the part of a
 // connection's name (BindCursor) that the query gives.
 func (q *MemberQuery) Selection() string {
-	b, _ := json.Marshal(q.Filter) // plain data: cannot fail
+	f := q.Filter
+	_ = f.normalise() // SubtreeMembers refuses what it refuses
+	b, _ := json.Marshal(f) // plain data: cannot fail
 	return strconv.FormatBool(q.Subtree) + " " + strconv.Itoa(int(q.Order)) + " " + string(b)
 }
 
@@ -91,8 +112,12 @@ func OrderedMemberCursor(order MemberOrder, m *Member) string {
 }
 
 // SubtreeMembers lists the members of organisation id — of its whole
-// subtree when q.Subtree — that q.Filter selects, in q.Order.
+// subtree when q.Subtree — that q.Filter selects, in q.Order. EInvalid when
+// the filter lists more than 64 ethnicities.
 func (s *Service) SubtreeMembers(ctx context.Context, v View, id string, q MemberQuery) (MemberPage, error) {
+	if err := q.Filter.normalise(); err != nil {
+		return MemberPage{}, err
+	}
 	return read(ctx, s, v, func(r *scoped, v View) (MemberPage, error) { return r.SubtreeMembers(ctx, v, id, q) })
 }
 

@@ -1,9 +1,6 @@
 package org
 
-import (
-	"slices"
-	"sort"
-)
+import "sort"
 
 // Org is an organisation as it stands on one date, with the counts of its
 // subtree on that date.
@@ -46,10 +43,12 @@ type OrgRecord struct {
 	Rev      int64       `json:"rev,omitempty"` // bumped by every write, for optimistic concurrency
 }
 
-// YearRating is the quality rating of one year.
+// YearRating is the quality rating of one year, as one decision gave it.
 type YearRating struct {
 	Year  int   `json:"year"`
 	Grade Grade `json:"grade"`
+	// On is the effective date of the decision (see yearly.go).
+	On Date `json:"on,omitempty"`
 }
 
 // At is the version in force on date d.
@@ -102,42 +101,40 @@ func (r *OrgRecord) OrgAt(d Date) (Org, bool) {
 	}
 	return Org{
 		ID: r.ID, Code: r.Code, Name: v.Name, Kind: v.Kind, Sector: v.Sector, ParentID: v.ParentID,
-		Since: v.Since, EstablishedOn: r.Established(), EndedOn: r.Ended(), Ratings: byYear(r.Ratings, d),
-		Meetings: byYear(r.Meetings, d),
+		Since: v.Since, EstablishedOn: r.Established(), EndedOn: endedAsOf(r.Ended(), d), Ratings: decidedBy(r.Ratings, d),
+		Meetings: decidedBy(r.Meetings, d),
 	}, true
 }
 
-// byYear is what of a record's yearly facts (ratings, meetings) was there on
-// date d: those of later years were decided later, perhaps by a committee
-// the organisation or member has since moved to, which a reader of d may not
-// see. The slice itself when nothing is later.
-func byYear[T interface{ yearOf() int }](facts []T, d Date) []T {
-	later := func(f T) bool { return f.yearOf() > d.Year() }
-	if !slices.ContainsFunc(facts, later) {
-		return facts
+// endedAsOf is an organisation's end as a read of date d shows it: only once
+// d is its last day. A later end was decided later, perhaps by a committee
+// it has since moved to, which a reader of d may not see; the history tells
+// it to those who may.
+func endedAsOf(end, d Date) Date {
+	if end > d+1 {
+		return Forever
 	}
-	return slices.DeleteFunc(slices.Clone(facts), later)
+	return end
 }
-
-func (y YearRating) yearOf() int { return y.Year }
-func (y YearCount) yearOf() int  { return y.Year }
 
 // Rating is the grade of the given year, if one was recorded.
 func (r *OrgRecord) Rating(year int) (Grade, bool) { return ratingOf(r.Ratings, year) }
 
-func ratingOf(rs []YearRating, year int) (Grade, bool) {
+// ratingOf is the grade of year in rs: in a record's, the latest decided.
+func ratingOf(rs []YearRating, year int) (g Grade, ok bool) {
 	for _, y := range rs {
 		if y.Year == year {
-			return y.Grade, true
+			g, ok = y.Grade, true
 		}
 	}
-	return 0, false
+	return g, ok
 }
 
 // Clone returns a copy that shares no slices with r, for a write to change.
 func (r OrgRecord) Clone() OrgRecord {
 	r.Versions = append([]Version(nil), r.Versions...)
 	r.Ratings = append([]YearRating(nil), r.Ratings...)
+	r.Meetings = append([]YearCount(nil), r.Meetings...)
 	return r
 }
 

@@ -13,6 +13,8 @@ import (
 type YearCount struct {
 	Year  int `json:"year"`
 	Count int `json:"count"`
+	// On is the effective date of the decision that recorded it (yearly.go).
+	On Date `json:"on,omitempty"`
 }
 
 // holds reports whether m holds role in organisation orgID (m.Roles are
@@ -90,8 +92,8 @@ func meetingsIn(ms []YearCount, year int) int {
 }
 
 // RecordMeetings records how many thematic meetings (sinh hoạt chuyên đề)
-// cell cellID held in year, replacing a count recorded before for that year;
-// the cell's superior decides, as for a rating.
+// cell cellID held in year, in force from the effective date as a rating
+// is; the cell's superior decides, as for a rating.
 func (s *Service) RecordMeetings(ctx context.Context, cellID string, year, count int, meta Meta) (Change, error) {
 	return s.operate(ctx, ChangeMeetingsRecorded, []string{cellID}, meta, func(at Date) error {
 		if year < 1930 || year > at.Year() || count < 0 || count > 366 {
@@ -106,9 +108,7 @@ func (s *Service) RecordMeetings(ctx context.Context, cellID string, year, count
 		if !o.Kind.IsCell() {
 			return Errorf(EInvalid, "chỉ chi bộ mới ghi nhận sinh hoạt chuyên đề; %q không phải chi bộ", o.Name)
 		}
-		rec.Meetings = slices.DeleteFunc(slices.Clone(rec.Meetings), func(m YearCount) bool { return m.Year == year })
-		i, _ := slices.BinarySearchFunc(rec.Meetings, year, func(m YearCount, y int) int { return m.Year - y })
-		rec.Meetings = slices.Insert(rec.Meetings, i, YearCount{year, count})
+		rec.Meetings = decide(rec.Meetings, YearCount{Year: year, Count: count, On: op.at})
 		return op.putOrg(rec)
 	})
 }

@@ -66,6 +66,18 @@ func aliases(n int, field string) string {
 	return b.String()
 }
 
+// datedAliases repeats field n times under distinct aliases, each with its
+// own date (field's %s) in 2016–2020.
+func datedAliases(n int, field string) string {
+	var b strings.Builder
+	b.WriteString("query($id: ID!) {")
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: "+field, i, org.DateFrom(2016, 1, 1).AddDays(i).String())
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
 // names selects name under n aliases.
 func names(n int) string {
 	var b strings.Builder
@@ -125,6 +137,15 @@ func TestCostBudgets(t *testing.T) {
 		{"200 aliases of a scenario's existing findings", aliases(200, `scenario(id: $id) { existingViolations { rule } }`), sc.ID,
 			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"a scenario's findings", aliases(1, `scenario(id: $id) { violations { rule } existingViolations { rule } }`), sc.ID, "ok", "ok"},
+		{"60 dates of the province", datedAliases(60, `org(id: $id, asOf: "%s") { memberCount }`), w.province,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"nine dates of the province", datedAliases(9, `org(id: $id, asOf: "%s") { memberCount }`), w.province, "ok", "ok"},
+		{"500 district charts on as many dates", datedAliases(500, `orgChart(rootId: $id, asOf: "%s") { nodes { id } }`), w.district,
+			"COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"five pages of 500 changes with their subjects", aliases(5, `changes(within: $id, first: 500) { nodes { seq subjects { __typename } } }`),
+			w.province, "COMPLEXITY_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"20 changes with their subjects", aliases(1, `changes(within: $id, first: 20) { nodes { seq subjects { __typename } } }`),
+			w.province, "ok", "ok"},
 		{"a district's chart", aliases(1, chart), w.district, "ok", "ok"},
 		{"five district charts", aliases(5, chart), w.district, "ok", "ok"},
 	} {

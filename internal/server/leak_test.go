@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,13 +28,19 @@ import (
 // a member of the bloc linked to the commune's village (then, against R6, to
 // its school), a cell moved from the commune to the bloc, the villager on
 // the district's committee, a cell right under the district (against R5), a
-// scenario of the commune and another one applied by the district's decision.
+// scenario of the commune and another one applied by the district's decision,
+// and the moved cell and its member rated, with its meetings recorded, by
+// its new owner (the agency) later in the year of the move.
 type leakWorld struct {
 	*accessWorld
 	misplaced string // a cell right under the district
 	scenario  string
 	dates     []org.Date // the dates whose structure a caller may read
 }
+
+// The agency's ratings and meetings of the moved cell, as leaks finds them
+// (factMarker): of no other organisation or member are they recorded.
+var newOwnerFacts = []string{"rating 2021 NOT_COMPLETED", "meetings 2021 366"}
 
 func newLeakWorld(t *testing.T) *leakWorld {
 	// The generated queries select everything, far beyond a client's limits.
@@ -46,7 +53,21 @@ func newLeakWorld(t *testing.T) *leakWorld {
 		m.EffectiveOn = today + org.Date(days)
 		return m
 	}
+	moved, err := w.s.svc.CreateMember(ctx, org.NewMember{CellID: w.village2, FullName: "Phạm Thị Tây", Status: org.Official,
+		AdmittedOn: org.DateFrom(2012, 1, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.s.svc.TransferOrg(ctx, w.village2, w.agency, on(1, w.province, "2-QĐ/TU")); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []org.Rating{{OrgID: w.village2}, {MemberID: moved.ID}} {
+		r.Year, r.Grade = 2021, org.NotCompleted
+		if _, err := w.s.svc.RecordRating(ctx, r, on(2, w.agency, "5-QĐ/ĐU")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.s.svc.RecordMeetings(ctx, w.village2, 2021, 366, on(2, w.agency, "5-QĐ/ĐU")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.s.svc.AssignRole(ctx, w.villager, w.district, org.CommitteeMember, false, on(2, w.province, "3-QĐ/TU")); err != nil {
@@ -56,7 +77,7 @@ func newLeakWorld(t *testing.T) *leakWorld {
 	// the school, which is no village (R6), and a cell right under the
 	// district (R5). Findings on them may not name what the caller does not see.
 	w.misplaced = org.NewID("o")
-	err := w.s.store.Update(ctx, func(tx org.Tx) error {
+	err = w.s.store.Update(ctx, func(tx org.Tx) error {
 		m, err := tx.Member(ctx, w.official)
 		if err != nil {
 			return err
@@ -107,9 +128,11 @@ const admittedPhone = "0987 654 321"
 
 // known is what the admin sees of the world, split by a scope: the ids and
 // names of organisations, members and scenarios that lie outside it on every
-// date, and the personal data of every member, admitted in a scenario too.
+// date, the ratings and meetings an organisation outside it decided, and the
+// personal data of every member, admitted in a scenario too.
 type known struct {
 	outIDs, outNames []string
+	outFacts         []string // factMarker's
 	personal         []string
 }
 
@@ -184,6 +207,9 @@ func (w *leakWorld) known(t *testing.T, admin, scope string) known {
 				k.outNames = append(k.outNames, name)
 			}
 		}
+	}
+	if !in[w.agency] {
+		k.outFacts = newOwnerFacts
 	}
 	personal[admittedPhone] = true
 	for p := range personal {
@@ -384,14 +410,35 @@ func maps(m map[string]any) map[string]any {
 	return c
 }
 
-// leaks lists what answer names of k: ids and names outside the scope, and
-// personal data when the caller may not read it.
+// factMarker names a rating ({year, rating} in the API, {year, grade} in a
+// change's records) or a count of meetings ({year, count}) as newOwnerFacts
+// do; "" for any other object.
+func factMarker(v map[string]any) string {
+	year, ok := v["year"].(float64)
+	if !ok {
+		return ""
+	}
+	if grade, ok := cmp.Or(v["rating"], v["grade"]).(string); ok {
+		return fmt.Sprintf("rating %d %s", int(year), grade)
+	}
+	if count, ok := v["count"].(float64); ok {
+		return fmt.Sprintf("meetings %d %d", int(year), int(count))
+	}
+	return ""
+}
+
+// leaks lists what answer names of k: ids and names outside the scope, the
+// ratings and meetings decided outside it, and personal data when the caller
+// may not read it.
 func leaks(answer string, k known, personal bool) []string {
 	var found []string
 	var walk func(v any)
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
+			if m := factMarker(v); m != "" && slices.Contains(k.outFacts, m) {
+				found = append(found, m)
+			}
 			for key, x := range v {
 				walk(key)
 				walk(x)
@@ -705,7 +752,7 @@ func TestSameDayChangesOfTheNewOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	viewer := w.mint([]org.AccessRole{org.Viewer}, w.commune)
-	r := w.ask(viewer, `{ changes(first: 500) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
+	r := w.ask(viewer, `{ changes(first: 300) { nodes { type effectiveOn subjects { __typename } before after } } }`, nil)
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"TRANSFERRED"`) {
 		t.Fatalf("the commune's viewer does not read its cell leave: %s %+v", r.Data, r.Errors)
 	}

@@ -256,6 +256,9 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.Use(streams{store: cfg.Service})
 	ws := transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		// A socket that never says connection_init is closed: the
+		// connection limit is otherwise anyone's to fill with silent ones.
+		InitTimeout: websocketInitTimeout,
 		// A buffer of its own, so that gorilla/websocket reads through
 		// socketConn rather than the HTTP server's reader.
 		Upgrader: websocket.Upgrader{CheckOrigin: websocketOrigin(policy), ReadBufferSize: 4096},
@@ -268,7 +271,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 	srv.AddTransport(codedGET{})
 	srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: 15 * time.Second}}) // before POST, which takes every POST
 	srv.AddTransport(rawDataPOST{})
-	documents := smallEntries[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) })
+	documents := sizedEntries(lru.New[*ast.QueryDocument](1000), lru.New[*ast.QueryDocument](32), func(query string, _ *ast.QueryDocument) int { return len(query) })
 	srv.SetQueryCache(countCache(cfg.Metrics, "documents", documents))
 	if cfg.RateLimit != nil {
 		srv.Use(socketRateLimit{cfg.RateLimit})
@@ -277,7 +280,7 @@ func newGraphQL(cfg *Config, policy *cors.Cors) http.Handler {
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", graphql.Cache[string](allowListCache(cfg.AllowedQueries)))}})
 		srv.Use(allowList(cfg.AllowedQueries))
 	} else {
-		persisted := smallEntries[string](lru.New[string](1000), func(_, query string) int { return len(query) })
+		persisted := sizedEntries(lru.New[string](1000), lru.New[string](32), func(_, query string) int { return len(query) })
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: countCache(cfg.Metrics, "persisted", persisted)}})
 	}
 	// After the persisted queries, which may supply the text.

@@ -323,24 +323,40 @@ func (s *shape) merge(set ast.SelectionSet, into merged, spreads *[]string) {
 	}
 }
 
-// smallEntries is a cache that keeps only entries of at most maxCachedBytes
-// (by size): a thousand entries of 1 MB documents and their syntax trees
-// would hold gigabytes a client chose. Larger documents are parsed each time
-// they come, which their shape limits keep cheap.
-func smallEntries[T any](c graphql.Cache[T], size func(key string, value T) int) graphql.Cache[T] {
-	return smallCache[T]{c, size}
+// sizedEntries is a cache that keeps entries of at most smallCachedBytes
+// (by size) in small and larger ones, up to maxCachedBytes, in large, which
+// holds few: the syntax tree of a document of many aliases takes about 33
+// times its text, and a thousand 16 KiB documents a client chose held half
+// a gigabyte. Larger documents are parsed each time they come, which their
+// shape limits keep cheap.
+func sizedEntries[T any](small, large graphql.Cache[T], size func(key string, value T) int) graphql.Cache[T] {
+	return sizedCache[T]{small, large, size}
 }
 
-// maxCachedBytes is far above the documents clients send again and again.
-const maxCachedBytes = 16 << 10
+// smallCachedBytes is above what clients send again and again (the
+// playground's examples, charts, pages); maxCachedBytes far above it.
+const (
+	smallCachedBytes = 4 << 10
+	maxCachedBytes   = 16 << 10
+)
 
-type smallCache[T any] struct {
-	graphql.Cache[T]
-	size func(string, T) int
+type sizedCache[T any] struct {
+	small, large graphql.Cache[T]
+	size         func(string, T) int
 }
 
-func (c smallCache[T]) Add(ctx context.Context, key string, value T) {
-	if c.size(key, value) <= maxCachedBytes {
-		c.Cache.Add(ctx, key, value)
+func (c sizedCache[T]) Get(ctx context.Context, key string) (T, bool) {
+	if v, ok := c.small.Get(ctx, key); ok {
+		return v, true
+	}
+	return c.large.Get(ctx, key)
+}
+
+func (c sizedCache[T]) Add(ctx context.Context, key string, value T) {
+	switch n := c.size(key, value); {
+	case n <= smallCachedBytes:
+		c.small.Add(ctx, key, value)
+	case n <= maxCachedBytes:
+		c.large.Add(ctx, key, value)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -372,5 +374,54 @@ func TestSlowBodiesTimeOut(t *testing.T) {
 	answer, err := io.ReadAll(conn)
 	if !strings.HasPrefix(string(answer), "HTTP/1.1 400") || !strings.Contains(string(answer), "BAD_USER_INPUT") {
 		t.Fatalf("a body that never arrives: %q, %v", answer, err)
+	}
+}
+
+// TestSilentWebsocketsAreClosed: a websocket that never sends
+// connection_init is closed once the wait is over, so silent sockets cannot
+// hold the server's connections.
+func TestSilentWebsocketsAreClosed(t *testing.T) {
+	was := websocketInitTimeout
+	websocketInitTimeout = 200 * time.Millisecond
+	defer func() { websocketInitTimeout = was }()
+	s := newTestServer(t, Config{})
+	c := s.dialWebsocket(nil)
+	c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseProtocolError) {
+				t.Fatalf("closed by %v, want the initialisation timeout", err)
+			}
+			return
+		}
+	}
+}
+
+// TestLargeDocumentsHoldFewEntries: documents over smallCachedBytes share a
+// few entries of the cache, so that a client sending thousands of 16 KiB
+// documents holds 32 syntax trees, not a thousand; small ones keep theirs;
+// none over maxCachedBytes is kept.
+func TestLargeDocumentsHoldFewEntries(t *testing.T) {
+	ctx := context.Background()
+	c := sizedEntries(lru.New[string](1000), lru.New[string](32), func(_, v string) int { return len(v) })
+	doc := func(i, size int) string { return fmt.Sprintf("%08d", i) + strings.Repeat("x", size-8) }
+	for i := range 500 {
+		c.Add(ctx, fmt.Sprint("large", i), doc(i, maxCachedBytes))
+		c.Add(ctx, fmt.Sprint("small", i), doc(i, smallCachedBytes))
+		c.Add(ctx, fmt.Sprint("huge", i), doc(i, maxCachedBytes+1))
+	}
+	kept := map[string]int{}
+	for _, kind := range []string{"large", "small", "huge"} {
+		for i := range 500 {
+			if v, ok := c.Get(ctx, fmt.Sprint(kind, i)); ok {
+				if !strings.HasPrefix(v, fmt.Sprintf("%08d", i)) {
+					t.Fatalf("%s %d answers another entry", kind, i)
+				}
+				kept[kind]++
+			}
+		}
+	}
+	if kept["large"] != 32 || kept["small"] != 500 || kept["huge"] != 0 {
+		t.Fatalf("kept %v, want 32 large, 500 small, no huge", kept)
 	}
 }

@@ -9,11 +9,16 @@ import (
 	"net/http"
 	"regexp"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
 )
+
+// websocketInitTimeout is how long a websocket may stay open before its
+// connection_init (graphql-ws waits 3 s by default); a variable for tests.
+var websocketInitTimeout = 10 * time.Second
 
 // gqlgen's websocket transport (v0.17.88) breaks graphql-transport-ws in
 // two ways and offers no hook for either: it closes a socket whose

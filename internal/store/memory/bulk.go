@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -23,12 +24,13 @@ import (
 // next; a mark set before the first commit and cleared by the last makes the
 // import all or nothing all the same: a bad record, or a crash, discards
 // what it wrote (on the next Open, after a crash). The history, after the
-// members, keeps its sequence numbers.
+// members, keeps its sequence numbers. A store opened by OpenForImport only
+// writes the file.
 func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportStats, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.flush()
-	if len(s.active.Load().g.orgs) > 0 {
+	if s.unloaded || len(s.active.Load().g.orgs) > 0 {
 		return org.ImportStats{}, org.ErrNotEmpty
 	}
 	if err := s.checkpoint(); err != nil { // the import writes the file itself
@@ -49,7 +51,7 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 	if err != nil {
 		return org.ImportStats{}, errors.Join(fmt.Errorf("memory: import: %w", err), s.discardImport())
 	}
-	imp := newImporter(s.db, tx)
+	imp := newImporter(s.db, tx, !s.fileOnly)
 	if hr, ok := src.(dataset.HeadReader); ok {
 		hr.HeadsOnly() // changes are stored as read and kept in memory as headers
 	}
@@ -65,10 +67,31 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 		return org.ImportStats{}, err
 	}
 	s.revision.Add(1)
+	if s.fileOnly {
+		s.unloaded = true
+		return stats, nil
+	}
 	s.install(imp.g, s.active.Load().scenarios)
 	s.dropMapped()
 	return stats, nil
 }
+
+// OpenForImport opens the store in dir for `dangbo import`: one import, its
+// audit entry, and Close. Its Import writes the dataset to the file and
+// builds no graph in memory: whoever opens the store next builds it from
+// the file, as after a restart, so building it here as well was two fifths
+// of the import's CPU and most of its memory. After such an import, the
+// store refuses any write but an audit entry, and reads find it empty.
+func OpenForImport(dir string, log *slog.Logger) (*Store, error) {
+	s, err := Open(dir, log)
+	if s != nil {
+		s.fileOnly = true
+	}
+	return s, err
+}
+
+// errUnloaded refuses a write to a store whose import wrote only the file.
+var errUnloaded = errors.New("memory: the store holds an import it did not load; open it again")
 
 // importBucket exists while an import is under way.
 var importBucket = []byte("import")
@@ -131,8 +154,9 @@ type importer struct {
 	last    []byte        // the key of the last member written
 	pending []kv          // encoded members that came out of order, for the end
 	heads   []*org.Change // of the history, for the graph
+	lastSeq int64         // of the last change written
 	drained bool
-	g       *graph
+	g       *graph // nil when the import only writes the file
 	lists   listsToSort
 	persist chan putBatch
 	build   chan []*org.MemberRecord
@@ -144,9 +168,14 @@ type importer struct {
 // importQueue is how many batches may wait for each goroutine.
 const importQueue = 2
 
-func newImporter(db *bolt.DB, tx *bolt.Tx) *importer {
-	imp := &importer{db: db, tx: tx, g: newGraph(), lists: listsToSort{},
+// newImporter starts the goroutines of an import into tx, building a graph
+// when withGraph is set.
+func newImporter(db *bolt.DB, tx *bolt.Tx, withGraph bool) *importer {
+	imp := &importer{db: db, tx: tx, lists: listsToSort{},
 		persist: make(chan putBatch, importQueue), build: make(chan []*org.MemberRecord, importQueue)}
+	if withGraph {
+		imp.g = newGraph()
+	}
 	imp.done.Go(func() {
 		for b := range imp.persist {
 			if imp.failed() == nil {
@@ -160,7 +189,9 @@ func newImporter(db *bolt.DB, tx *bolt.Tx) *importer {
 	})
 	imp.done.Go(func() {
 		for batch := range imp.build {
-			imp.g.addMembers(batch, imp.lists)
+			if imp.g != nil {
+				imp.g.addMembers(batch, imp.lists)
+			}
 		}
 	})
 	return imp
@@ -184,7 +215,9 @@ func (imp *importer) failed() error {
 // transaction is never used by two goroutines at once.
 func (imp *importer) Orgs(orgs []*org.OrgRecord) error {
 	for _, r := range orgs {
-		imp.g.putOrg(*r)
+		if imp.g != nil {
+			imp.g.putOrg(*r)
+		}
 	}
 	return putAll(imp.tx.Bucket(orgBucket), orgs, func(r *org.OrgRecord) string { return r.ID })
 }
@@ -203,7 +236,9 @@ func (imp *importer) Members(batch []*org.MemberRecord, _ [][]byte) error {
 	imp.persist <- putBatch{memberBucket, func() ([]kv, error) {
 		return encodeAll(batch, nil, func(r *org.MemberRecord) string { return r.ID })
 	}}
-	imp.build <- batch
+	if imp.g != nil {
+		imp.build <- batch
+	}
 	return imp.failed()
 }
 
@@ -213,6 +248,12 @@ func (imp *importer) Changes(changes []*org.Change, raw [][]byte) error {
 	imp.persist <- putBatch{changeBucket, func() ([]kv, error) {
 		return encodeAll(changes, raw, func(c *org.Change) string { return string(seqKey(c.Seq)) })
 	}}
+	if len(changes) > 0 {
+		imp.lastSeq = changes[len(changes)-1].Seq
+	}
+	if imp.g == nil {
+		return imp.failed()
+	}
 	for _, c := range changes {
 		head := *c
 		head.Before, head.After = nil, nil
@@ -288,12 +329,13 @@ func (imp *importer) finish() error {
 	if err := putSorted(imp.tx.Bucket(memberBucket), imp.pending); err != nil {
 		return err
 	}
-	if len(imp.heads) == 0 {
+	if imp.lastSeq == 0 {
 		return nil
 	}
-	last := imp.heads[len(imp.heads)-1].Seq
-	imp.g.history.load(imp.heads, last)
-	return imp.tx.Bucket(changeBucket).SetSequence(uint64(last))
+	if imp.g != nil {
+		imp.g.history.load(imp.heads, imp.lastSeq)
+	}
+	return imp.tx.Bucket(changeBucket).SetSequence(uint64(imp.lastSeq))
 }
 
 // commit ends the import: its last records and the removal of its mark

@@ -19,6 +19,7 @@ type graph struct {
 	// what it changes without scanning every organisation.
 	children map[string][]string
 	history  *history
+	direct   directCounts
 }
 
 type orgEntry struct {
@@ -232,7 +233,9 @@ func (g *graph) putMember(r org.MemberRecord) (touched []string) {
 		g.rebind()
 	}
 	// Roles and residence links do not count in the trees.
-	return append(was[stintList], is[stintList]...)
+	touched = append(was[stintList], is[stintList]...)
+	g.direct.forget(touched)
+	return touched
 }
 
 // distinct lists the organisations facts name, once each.
@@ -266,21 +269,6 @@ func (g *graph) unlist(orgID string, m *memberEntry, which memberList) {
 	}
 }
 
-// direct counts the members whose official cell on date d is organisation e.
-func (e *orgEntry) direct(d org.Date) (official, probationary int32) {
-	for _, m := range e.stints {
-		if m.rec.CellOn(d) != e.rec.ID {
-			continue
-		}
-		if m.rec.StatusOn(d) == org.Official {
-			official++
-		} else {
-			probationary++
-		}
-	}
-	return official, probationary
-}
-
 // buildTree makes the structure on date d from the records. The states and
 // member counts are read on every core; the tree takes them one by one.
 func (g *graph) buildTree(d org.Date) (*tree.Tree, error) {
@@ -291,7 +279,7 @@ func (g *graph) buildTree(d org.Date) (*tree.Tree, error) {
 	}
 	states := make([]placed, len(entries))
 	if err := parallel(len(entries), func(i int) error {
-		states[i] = entries[i].on(d)
+		states[i] = g.on(entries[i], d)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -332,7 +320,7 @@ type placed struct {
 }
 
 // on reads organisation e's state on date d.
-func (e *orgEntry) on(d org.Date) placed {
+func (g *graph) on(e *orgEntry, d org.Date) placed {
 	i := slices.IndexFunc(e.rec.Versions, func(v org.Version) bool { return v.Holds(d) })
 	if i < 0 {
 		return placed{}
@@ -340,7 +328,7 @@ func (e *orgEntry) on(d org.Date) placed {
 	p := placed{exists: true, key: e.folds[i]}
 	p.org, _ = e.rec.OrgAt(d)
 	if p.org.Kind.HoldsMembers() {
-		p.official, p.probation = e.direct(d)
+		p.official, p.probation = g.direct.on(e, d)
 	}
 	return p
 }
@@ -358,7 +346,7 @@ func (p placed) place(t *tree.Tree, id string) {
 
 // placeIn brings organisation e's state and member counts in tree t up to
 // date; Recount must follow.
-func (g *graph) placeIn(t *tree.Tree, e *orgEntry) { e.on(t.At()).place(t, e.rec.ID) }
+func (g *graph) placeIn(t *tree.Tree, e *orgEntry) { g.on(e, t.At()).place(t, e.rec.ID) }
 
 // refresh brings tree t up to date with the changed organisations.
 func (g *graph) refresh(t *tree.Tree, changed map[string]struct{}) error {

@@ -95,11 +95,16 @@ func TestImportFailingAfterCommitsWritesNothing(t *testing.T) {
 
 // importChild imports crashMembers members into the store at dir, committing
 // every few kilobytes, after printing "importing"; it prints "imported" once
-// the import has returned. See TestKillNineDuringImport.
+// the import has returned; with DANGBO_IMPORT_FILE_ONLY set, the store is
+// opened to import only (OpenForImport). See TestKillNineDuringImport.
 func importChild(dir string) {
 	importChunk = 4 << 10
 	nd := manyMembers(&testing.B{}, crashMembers, false)
-	s, err := Open(dir, nil)
+	open := Open
+	if os.Getenv("DANGBO_IMPORT_FILE_ONLY") != "" {
+		open = OpenForImport
+	}
+	s, err := open(dir, nil)
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
@@ -115,8 +120,9 @@ func importChild(dir string) {
 
 const crashMembers = 20000
 
-// TestKillNineDuringImport kills an import at random moments. Whatever it
-// had committed, the store opens afterwards holding all of the dataset or
+// TestKillNineDuringImport kills an import at random moments, one building
+// the graph or one writing only the file (OpenForImport) in turn. Whatever
+// it had committed, the store opens afterwards holding all of the dataset or
 // none of it; at least one kill must land in the middle, which Open reports
 // as an interrupted import it discarded.
 func TestKillNineDuringImport(t *testing.T) {
@@ -125,7 +131,8 @@ func TestKillNineDuringImport(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	discarded := 0
-	for round := range 5 {
+	for round := range 8 {
+		t.Setenv("DANGBO_IMPORT_FILE_ONLY", map[bool]string{true: "1"}[round%2 == 1])
 		dir := t.TempDir()
 		cmd, stdout := startChild(t, "DANGBO_IMPORT_CHILD", dir)
 		out := bufio.NewScanner(stdout)

@@ -186,8 +186,11 @@ type staged struct {
 }
 
 // empty reports whether the transaction wrote nothing.
-func (st *staged) empty() bool {
-	return len(st.orgs)+len(st.members)+len(st.audit)+len(st.changes)+len(st.rescoped)+len(st.scenarios) == 0
+func (st *staged) empty() bool { return st.size() == 0 }
+
+// size counts what the transaction wrote.
+func (st *staged) size() int {
+	return len(st.orgs) + len(st.members) + len(st.audit) + len(st.changes) + len(st.rescoped) + len(st.scenarios)
 }
 
 // stagedChange is a change as recorded: encoded at once, so that nothing the

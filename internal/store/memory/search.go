@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"dangbo/internal/org"
 	"dangbo/internal/tree"
@@ -201,11 +202,11 @@ func (x *index) add(e searchEntry) int32 {
 	if e.member == nil {
 		x.orgNames[e.org.id] = append(x.orgNames[e.org.id], n)
 	} else {
-		ns := x.namesakes[e.key]
-		// Loading adds members in id order: each goes last, found without a search.
+		ns, id := x.namesakes[e.key], e.id()
+		// Imports and loads bring members by id: the last one answers.
 		i := len(ns)
-		if i > 0 && x.entries[ns[i-1]].id() > e.id() {
-			i, _ = slices.BinarySearchFunc(ns, e.id(), func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
+		if i > 0 && x.entries[ns[i-1]].id() > id {
+			i, _ = slices.BinarySearchFunc(ns, id, func(n int32, id string) int { return strings.Compare(x.entries[n].id(), id) })
 		}
 		x.namesakes[e.key] = slices.Insert(ns, i, n)
 	}
@@ -484,19 +485,36 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 					driver = i
 				}
 			}
+			// added is whether entry n, of words ws, is one this phase adds.
+			added := func(n int32, ws []int32) bool {
+				return hasAll(ws, sets) && (earlier == nil || !hasAll(ws, earlier)) &&
+					(earlier != nil || g != int32(len(m.Key())) || x.entries[n].key != m.Key()) // the exact namesakes are read above
+			}
+			var ties tieSet
+			defer ties.release()
+			var tied *searchEntry // the k-th hit last looked at for namesakes
 			for _, wid := range words[driver] {
 				for _, post := range x.postings[wid].group(g) {
 					n := post.entry
-					if !mayHaveAll(post.sig(), sigs) || !scope.has(n) {
+					if !mayHaveAll(post.sig(), sigs) || !scope.has(n) || ties.has(n) {
 						continue
 					}
 					ws := x.words(n)
-					if firstMatching(ws, sets[driver]) != wid || !hasAll(ws, sets) ||
-						(earlier != nil && hasAll(ws, earlier)) || x.isDead(n) ||
-						earlier == nil && g == int32(len(m.Key())) && x.entries[n].key == m.Key() { // read above
+					if firstMatching(ws, sets[driver]) != wid || x.isDead(n) || !added(n, ws) {
 						continue
 					}
 					top = x.consider(top, m, &x.entries[n], bound, k, keep)
+					if len(top) == k && top[k-1].e != tied && top[k-1].score == bound {
+						// From here on the group can only tie the k-th hit:
+						// if that is a member of this walk's list, its
+						// namesakes are read apart.
+						tied = top[k-1].e
+						if t := tied.member; t != nil && int32(len(tied.key)) == g && !ties.has(t.entry) {
+							if tws := x.words(t.entry); added(t.entry, tws) && firstMatching(tws, sets[driver]) == wid {
+								top = x.tiesAhead(top, m, n, bound, scope, keep, &ties)
+							}
+						}
+					}
 				}
 			}
 		}
@@ -529,6 +547,69 @@ func (x *index) find(m *org.Matcher, k int, scope entrySet, keep func(*searchEnt
 		earlier, ceiling = sets, p.ceiling
 	}
 	return top
+}
+
+// tiesAhead is for the walk of a group's postings once it can only tie the
+// k-th hit, a member whose namesakes lie in the postings being walked, at
+// entry after (in the order of entries, which is the order of every list of
+// postings). Those namesakes are most of what is left of the group for a
+// common name (tens of thousands of "Nguyễn Văn Anh" in the whole country),
+// and only those ahead of the k-th hit in id can still enter: tiesAhead
+// considers those it has not seen, read in id order from the index's list of
+// namesakes, and marks them all in ties for the walk to pass over by one bit
+// each, instead of reading the name and id of each, scattered in memory.
+func (x *index) tiesAhead(top []hit, m *org.Matcher, after int32, bound float64, scope entrySet, keep func(*searchEntry) bool, ties *tieSet) []hit {
+	k := len(top)
+	ns := x.namesakes[top[k-1].e.key]
+	for _, n := range ns {
+		e := &x.entries[n]
+		if betterHit(hit{bound, e}, top[k-1]) >= 0 {
+			break
+		}
+		if n > after && !x.isDead(n) && scope.has(n) {
+			top = x.consider(top, m, e, bound, k, keep)
+		}
+	}
+	ties.add(ns, len(x.entries))
+	return top
+}
+
+// tieSet is the entries a walk of postings passes over, one bit each. Its
+// bits come from a pool and are cleared on release: a search that marks a few
+// thousand namesakes does not allocate and clear a bit for each of the
+// millions of entries.
+type tieSet struct {
+	bits   *entrySet
+	marked [][]int32
+}
+
+var tieBits sync.Pool // of *entrySet, all bits clear
+
+func (t *tieSet) has(n int32) bool { return t.bits != nil && (*t.bits)[n>>6]&(1<<(n&63)) != 0 }
+
+// add marks entries ns of an index of size entries.
+func (t *tieSet) add(ns []int32, size int) {
+	if t.bits == nil {
+		t.bits, _ = tieBits.Get().(*entrySet)
+		if t.bits == nil || len(*t.bits) < (size+63)/64 {
+			bits := make(entrySet, (size+63)/64)
+			t.bits = &bits
+		}
+	}
+	t.bits.addAll(ns)
+	t.marked = append(t.marked, ns)
+}
+
+func (t *tieSet) release() {
+	if t.bits == nil {
+		return
+	}
+	for _, ns := range t.marked {
+		for _, n := range ns {
+			(*t.bits)[n>>6] = 0
+		}
+	}
+	tieBits.Put(t.bits)
 }
 
 // consider scores an entry, known to score at most bound, and puts it into

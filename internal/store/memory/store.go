@@ -57,6 +57,9 @@ type Store struct {
 	caughtUp chan struct{}
 	log      *slog.Logger
 	created  bool // Open created the file
+	// fileOnly: an import writes the file alone (OpenForImport); unloaded:
+	// one did, and the graph in memory is not the file's.
+	fileOnly, unloaded bool
 	// commits signals the live feed that changes were committed (live.go).
 	commits chan struct{}
 	// revision counts the writes that changed the structure since Open:

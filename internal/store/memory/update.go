@@ -48,6 +48,9 @@ func (s *Store) stage(ctx context.Context, fn func(org.Tx) error) (*commit, erro
 	if err := fn(tx); err != nil || tx.st.empty() {
 		return nil, err
 	}
+	if s.unloaded && len(tx.st.audit) != tx.st.size() {
+		return nil, errUnloaded
+	}
 	return s.enqueue(tx)
 }
 

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -154,12 +154,17 @@ func openWAL(db *bolt.DB, path string, fresh bool) (*wal, error) {
 			applied = binary.BigEndian.Uint64(v)
 		}
 		w.next = applied + 1
-		r := bufio.NewReader(f)
+		log, err := io.ReadAll(io.NewSectionReader(f, 0, math.MaxInt64))
+		if err != nil {
+			return err
+		}
+		at := 0
 		for {
-			n, payload, ok := readRecord(r)
+			n, payload, size, ok := parseRecord(log[at:])
 			if !ok || n > w.next {
 				break // the end, or what a crash cut short
 			}
+			at += size
 			if n < w.next {
 				continue // in the file already
 			}
@@ -168,8 +173,20 @@ func openWAL(db *bolt.DB, path string, fresh bool) (*wal, error) {
 			}
 			w.next++
 		}
+		// A crash cuts short only the group being written, with nothing
+		// newer after it; a sound group the file lacks past the end is
+		// damage in the middle of the log, and serving without the
+		// acknowledged writes from there on would be wrong.
+		if n, off, found := laterGroup(log, at, w.next); found {
+			return &DamagedError{Path: path, Reason: fmt.Sprintf("its record at byte %d is unreadable or out of turn, "+
+				"and group %d, which the store file lacks, follows at byte %d", at, n, off)}
+		}
 		return b.Put(walApplied, binary.BigEndian.AppendUint64(nil, w.next-1))
 	})
+	if damaged := (*DamagedError)(nil); errors.As(err, &damaged) {
+		f.Close()
+		return nil, damaged
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("memory: replay the write-ahead log: %w", err)
@@ -210,25 +227,36 @@ func syncDir(dir string) error {
 	return errors.Join(d.Sync(), d.Close())
 }
 
-// readRecord reads the next whole, sound record.
-func readRecord(r io.Reader) (uint64, []byte, bool) {
-	var h [walHeader]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return 0, nil, false
+// parseRecord reads the whole, sound record at the start of log, and its
+// size in the log.
+func parseRecord(log []byte) (n uint64, payload []byte, size int, ok bool) {
+	if len(log) < walHeader {
+		return 0, nil, 0, false
 	}
-	size := binary.BigEndian.Uint32(h[0:4])
-	if size > 1<<30 {
-		return 0, nil, false
+	length := binary.BigEndian.Uint32(log[0:4])
+	if uint64(length) > uint64(len(log)-walHeader) {
+		return 0, nil, 0, false
 	}
-	rec := make([]byte, 8+int(size))
-	copy(rec, h[8:])
-	if _, err := io.ReadFull(r, rec[8:]); err != nil {
-		return 0, nil, false
+	rec := log[8 : walHeader+int(length)]
+	if crc32.Checksum(rec, castagnoli) != binary.BigEndian.Uint32(log[4:8]) {
+		return 0, nil, 0, false
 	}
-	if crc32.Checksum(rec, castagnoli) != binary.BigEndian.Uint32(h[4:8]) {
-		return 0, nil, false
+	return binary.BigEndian.Uint64(log[8:16]), rec[8:], walHeader + int(length), true
+}
+
+// laterGroup finds, at any byte from at on, a sound record numbered next or
+// later (and no later than the log could hold): a group the file lacks.
+func laterGroup(log []byte, at int, next uint64) (n uint64, off int, found bool) {
+	most := next + uint64(len(log)/walHeader)
+	for off = at; off+walHeader <= len(log); off++ {
+		if n := binary.BigEndian.Uint64(log[off+8 : off+16]); n < next || n > most {
+			continue
+		}
+		if n, _, _, ok := parseRecord(log[off:]); ok {
+			return n, off, true
+		}
 	}
-	return binary.BigEndian.Uint64(h[8:16]), rec[8:], true
+	return 0, 0, false
 }
 
 // encodeGroup is the payload of the staged writes of one group, in order:

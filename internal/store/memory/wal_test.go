@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -287,4 +288,57 @@ func storeFiles(t *testing.T, dir string) (db, log []byte) {
 		t.Fatal(err)
 	}
 	return db, log
+}
+
+// TestDamageInsideTheLogIsRefused: a byte changed anywhere in the log's
+// groups that the file lacks either cuts the last group short, as a crash
+// would (the store opens with the groups before it), or lies before a whole
+// group, whose acknowledged write would be lost: then the store refuses to
+// open, says which byte, and leaves both files as they were.
+func TestDamageInsideTheLogIsRefused(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(testseed.Seed(t, 1207), 3))
+	dir := t.TempDir()
+	s := openStore(t, dir, nil)
+	s.ckpt.mu.Lock() // nothing reaches the file
+	const n = 12
+	ends := make([]int, n)
+	for i := range n {
+		putProvince(t, s, fmt.Sprintf("o%02d", i))
+		s.persistMu.Lock()
+		ends[i] = int(s.wal.size)
+		s.persistMu.Unlock()
+	}
+	db, log := storeFiles(t, dir)
+	s.ckpt.mu.Unlock()
+	lastStart := ends[n-2]
+	for k := range 16 {
+		at := rnd.IntN(ends[n-1])
+		if k == 0 {
+			at = lastStart + walHeader // inside the last group: a torn tail
+		}
+		damaged := slices.Clone(log)
+		damaged[at] ^= byte(1 + rnd.IntN(255))
+		c := crashCopy(t, db, damaged, len(damaged), false, rnd)
+		r, err := Open(c, nil)
+		if at >= lastStart {
+			if err != nil {
+				t.Fatalf("byte %d of the last group: %v", at, err)
+			}
+			if got := len(r.active.Load().g.orgs); got != n-1 {
+				t.Fatalf("byte %d of the last group: %d organisations, want %d", at, got, n-1)
+			}
+			r.Close()
+			continue
+		}
+		var de *DamagedError
+		if !errors.As(err, &de) {
+			if err == nil {
+				r.Close()
+			}
+			t.Fatalf("byte %d of %d changed: opened with %v, want the log refused", at, ends[n-1], err)
+		}
+		if after, _ := os.ReadFile(filepath.Join(c, FileName+walSuffix)); !slices.Equal(after, damaged) {
+			t.Fatalf("byte %d: the log was changed", at)
+		}
+	}
 }

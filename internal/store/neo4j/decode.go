@@ -126,13 +126,15 @@ func (d *decoder) enum(r row, key string, into encoding.TextUnmarshaler) {
 	}
 }
 
-// ratings reads the parallel lists ratingYears and ratingGrades.
+// ratings reads the parallel lists ratingYears, ratingGrades and ratingDates
+// (which a database of layout 2 lacks).
 func (d *decoder) ratings(r row) []org.YearRating {
 	years, grades := d.list(r, "ratingYears"), d.strings(r, "ratingGrades")
 	if len(years) != len(grades) {
 		d.fail("ratingGrades", grades, fmt.Sprintf("%d grades", len(years)))
 		return nil
 	}
+	dates := d.decisionDates(r, "ratingDates", len(years))
 	var out []org.YearRating
 	for i, y := range years {
 		year, ok := y.(int64)
@@ -140,7 +142,7 @@ func (d *decoder) ratings(r row) []org.YearRating {
 			d.fail("ratingYears", y, "a list of integers")
 			return nil
 		}
-		rating := org.YearRating{Year: int(year)}
+		rating := org.YearRating{Year: int(year), On: org.DecisionDate(int(year), dates[i])}
 		if err := rating.Grade.UnmarshalText([]byte(grades[i])); err != nil && d.err == nil {
 			d.err = fmt.Errorf("neo4j: ratingGrades: %w", err)
 		}
@@ -149,13 +151,15 @@ func (d *decoder) ratings(r row) []org.YearRating {
 	return out
 }
 
-// meetings reads the parallel lists meetingYears and meetingCounts.
+// meetings reads the parallel lists meetingYears, meetingCounts and
+// meetingDates (as ratings).
 func (d *decoder) meetings(r row) []org.YearCount {
 	years, counts := d.list(r, "meetingYears"), d.list(r, "meetingCounts")
 	if len(years) != len(counts) {
 		d.fail("meetingCounts", counts, fmt.Sprintf("%d counts", len(years)))
 		return nil
 	}
+	dates := d.decisionDates(r, "meetingDates", len(years))
 	var out []org.YearCount
 	for i := range years {
 		year, ok1 := years[i].(int64)
@@ -164,7 +168,29 @@ func (d *decoder) meetings(r row) []org.YearCount {
 			d.fail("meetingYears", years[i], "lists of integers")
 			return nil
 		}
-		out = append(out, org.YearCount{Year: int(year), Count: int(count)})
+		out = append(out, org.YearCount{Year: int(year), Count: int(count), On: org.DecisionDate(int(year), dates[i])})
+	}
+	return out
+}
+
+// decisionDates reads the n dates of key, zero (undated) where the list is
+// absent.
+func (d *decoder) decisionDates(r row, key string, n int) []org.Date {
+	out, list := make([]org.Date, n), d.list(r, key)
+	if list == nil {
+		return out
+	}
+	if len(list) != n {
+		d.fail(key, list, fmt.Sprintf("%d dates", n))
+		return out
+	}
+	for i, v := range list {
+		date, ok := v.(dbtype.Date)
+		if !ok {
+			d.fail(key, v, "a list of dates")
+			return out
+		}
+		out[i] = org.DateOf(date.Time())
 	}
 	return out
 }

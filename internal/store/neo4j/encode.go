@@ -37,17 +37,18 @@ func optionalString(s string) any {
 	return s
 }
 
-// ratingValues are the parallel lists ratingYears and ratingGrades, nil when
-// there are no ratings.
-func ratingValues(rs []org.YearRating) (years, grades any) {
+// ratingValues are the parallel lists ratingYears, ratingGrades and
+// ratingDates, nil when there are no ratings. An undated rating's date is
+// its fallback (a list holds no nulls), which decoding reads back undated.
+func ratingValues(rs []org.YearRating) (years, grades, dates any) {
 	if len(rs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	ys, gs := make([]any, len(rs)), make([]any, len(rs))
+	ys, gs, ds := make([]any, len(rs)), make([]any, len(rs)), make([]any, len(rs))
 	for i, r := range rs {
-		ys[i], gs[i] = int64(r.Year), r.Grade.String()
+		ys[i], gs[i], ds[i] = int64(r.Year), r.Grade.String(), dateParam(r.Decided())
 	}
-	return ys, gs
+	return ys, gs, ds
 }
 
 // spanRow is the row of a fact of record id over span s.
@@ -58,29 +59,29 @@ func spanRow(id string, s org.Span) map[string]any {
 // orgRow is the row commit.cypher takes for an organisation: the attributes of the latest version.
 func orgRow(r *org.OrgRecord) map[string]any {
 	latest := r.Versions[len(r.Versions)-1]
-	years, grades := ratingValues(r.Ratings)
-	meetingYears, meetingCounts := meetingValues(r.Meetings)
+	years, grades, dates := ratingValues(r.Ratings)
+	meetingYears, meetingCounts, meetingDates := meetingValues(r.Meetings)
 	return map[string]any{
 		"id": r.ID, "code": optionalString(r.Code), "rev": r.Rev,
 		"name": latest.Name, "nameKey": org.Fold(latest.Name),
 		"kind": latest.Kind.String(), "sector": latest.Sector.String(),
 		"established": dateValue(r.Established()), "ended": dateValue(r.Ended()),
-		"ratingYears": years, "ratingGrades": grades,
-		"meetingYears": meetingYears, "meetingCounts": meetingCounts,
+		"ratingYears": years, "ratingGrades": grades, "ratingDates": dates,
+		"meetingYears": meetingYears, "meetingCounts": meetingCounts, "meetingDates": meetingDates,
 	}
 }
 
-// meetingValues are the parallel lists meetingYears and meetingCounts, nil
-// when none were recorded.
-func meetingValues(ms []org.YearCount) (years, counts any) {
+// meetingValues are the parallel lists meetingYears, meetingCounts and
+// meetingDates (as ratingValues), nil when none were recorded.
+func meetingValues(ms []org.YearCount) (years, counts, dates any) {
 	if len(ms) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	ys, cs := make([]any, len(ms)), make([]any, len(ms))
+	ys, cs, ds := make([]any, len(ms)), make([]any, len(ms)), make([]any, len(ms))
 	for i, m := range ms {
-		ys[i], cs[i] = int64(m.Year), int64(m.Count)
+		ys[i], cs[i], ds[i] = int64(m.Year), int64(m.Count), dateParam(m.Decided())
 	}
-	return ys, cs
+	return ys, cs, ds
 }
 
 // orgFactRows are the rows commit.cypher takes: every version, and
@@ -103,14 +104,14 @@ func orgFactRows(r *org.OrgRecord) (versions, parts []any) {
 
 // memberRow is the row commit.cypher takes for a member.
 func memberRow(r *org.MemberRecord) map[string]any {
-	years, grades := ratingValues(r.Ratings)
+	years, grades, dates := ratingValues(r.Ratings)
 	p := r.Personal
 	return map[string]any{
 		"id": r.ID, "fullName": r.FullName, "nameKey": org.Fold(r.FullName), "gender": r.Gender.String(),
 		"admittedOn": dateValue(r.AdmittedOn), "officialOn": optionalDate(r.OfficialOn), "theory": r.Theory.String(),
 		"birthDate": optionalDate(p.BirthDate), "ethnicity": optionalString(p.Ethnicity), "phone": optionalString(p.Phone),
 		"email": optionalString(p.Email), "address": optionalString(p.Address),
-		"ratingYears": years, "ratingGrades": grades, "rev": r.Rev,
+		"ratingYears": years, "ratingGrades": grades, "ratingDates": dates, "rev": r.Rev,
 	}
 }
 

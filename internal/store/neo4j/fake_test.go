@@ -637,7 +637,8 @@ func (g *fakeGraph) orgRecords(ids []string, at org.Date) []row {
 		}
 		out = append(out, row{
 			"id": id, "code": o["code"], "rev": o["rev"], "ratingYears": o["ratingYears"],
-			"ratingGrades": o["ratingGrades"], "meetingYears": o["meetingYears"], "meetingCounts": o["meetingCounts"], "counts": counts, "versions": withoutID(g.versions[id]),
+			"ratingGrades": o["ratingGrades"], "ratingDates": o["ratingDates"], "meetingYears": o["meetingYears"], "meetingCounts": o["meetingCounts"],
+			"meetingDates": o["meetingDates"], "counts": counts, "versions": withoutID(g.versions[id]),
 		})
 	}
 	return out

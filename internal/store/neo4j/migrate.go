@@ -18,12 +18,15 @@ import (
 //     those of the open-ended state only (Meta.horizon said from when), and
 //     changes recorded before decision keys have none;
 //  2. counts on every date (CountDelta, Org.changedTo, see commit.cypher) and
-//     a decisionKey on every change that has a decision number.
+//     a decisionKey on every change that has a decision number;
+//  3. the decision date of every rating and count of meetings (ratingDates,
+//     meetingDates), which a read as of a date needs (org/yearly.go).
 //
-// Layout 2 follows from the records alone, so a migration rewrites it from
-// them: whatever an earlier version kept (or a migration that died half way
-// wrote) is replaced, never added to, and every step may run again.
-const schemaVersion = 2
+// Layout 3 follows from the records and the history alone, so a migration
+// rewrites it from them: whatever an earlier version kept (or a migration
+// that died half way wrote) is replaced, never added to, and every step may
+// run again.
+const schemaVersion = 3
 
 // upgrade brings a database an earlier version wrote to this version's
 // layout. Of several instances starting together, the first to claim it
@@ -74,8 +77,9 @@ var errMigrationLost = errors.New("neo4j: another instance took over the migrati
 
 // migrate runs migration id, every transaction of it noting first that it
 // is alive: decision keys, then the counts on every date, counted from every
-// record as an import counts them, written in batches; the last transaction
-// notes the layout and releases the claim.
+// record as an import counts them, and the decision dates of ratings and
+// meetings, from the changes that recorded them, written in batches; the
+// last transaction notes the layout and releases the claim.
 func (s *Store) migrate(ctx context.Context, id string) error {
 	beating := func(last bool, work func(querier) error) error {
 		return s.write(ctx, func(q querier) error {
@@ -174,7 +178,83 @@ func (s *Store) migrate(ctx context.Context, id string) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	if err := s.migrateDecisionDates(ctx, inMigration, orgs, members); err != nil {
+		return err
+	}
 	return beating(true, func(querier) error { return nil })
+}
+
+// migrateDecisionDates writes the decision dates of every rating and count
+// of meetings: those the records carry, the undated dated by the changes
+// that recorded them (org.FactDates), the rest their fallback. It writes
+// whole lists: dating may order a year's facts anew.
+func (s *Store) migrateDecisionDates(ctx context.Context, tx func(context.Context, func(querier) error) error,
+	orgs []*org.OrgRecord, members []*org.MemberRecord) error {
+	dates := org.FactDates{}
+	for cq := (org.ChangeQuery{Types: []org.ChangeType{org.ChangeRated, org.ChangeMeetingsRecorded}, First: s.batchSize}); ; {
+		var page org.ChangePage
+		if err := tx(ctx, func(q querier) (err error) {
+			page, err = changes(ctx, q, cq)
+			return err
+		}); err != nil {
+			return err
+		}
+		for i := range page.Changes {
+			dates.Note(&page.Changes[i])
+		}
+		if !page.HasNext {
+			break
+		}
+		cq.After = org.ChangeCursor(&page.Changes[len(page.Changes)-1])
+	}
+	var orgRows, memberRows []any
+	flush := func() error {
+		if len(orgRows)+len(memberRows) == 0 {
+			return nil
+		}
+		err := tx(ctx, func(q querier) error {
+			recs, err := run(ctx, q, "migrate_decision_dates", map[string]any{"orgs": orgRows, "members": memberRows})
+			if err != nil {
+				return err
+			}
+			var d decoder
+			if o, m := d.integer(one(recs), "orgs"), d.integer(one(recs), "members"); d.err == nil && (o != int64(len(orgRows)) || m != int64(len(memberRows))) {
+				return fmt.Errorf("neo4j: migrate_decision_dates dated %d organisations and %d members, want %d and %d", o, m, len(orgRows), len(memberRows))
+			}
+			return d.err
+		})
+		orgRows, memberRows = nil, nil
+		return err
+	}
+	for _, r := range orgs {
+		if len(r.Ratings)+len(r.Meetings) == 0 {
+			continue
+		}
+		dates.DateOrg(r)
+		row := orgRow(r)
+		orgRows = append(orgRows, map[string]any{"id": r.ID, "ratingYears": row["ratingYears"], "ratingGrades": row["ratingGrades"],
+			"ratingDates": row["ratingDates"], "meetingYears": row["meetingYears"], "meetingCounts": row["meetingCounts"],
+			"meetingDates": row["meetingDates"]})
+		if len(orgRows) >= s.batchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range members {
+		if len(r.Ratings) == 0 {
+			continue
+		}
+		dates.DateMember(r)
+		years, grades, ratingDates := ratingValues(r.Ratings)
+		memberRows = append(memberRows, map[string]any{"id": r.ID, "ratingYears": years, "ratingGrades": grades, "ratingDates": ratingDates})
+		if len(memberRows) >= s.batchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // keepingAlive runs work, noting with beat every quarter of the staleness

@@ -71,6 +71,27 @@ func init() {
 		}
 		return []row{{"changes": n, "last": last}}
 	}
+	fakeModels["migrate_decision_dates"] = func(g *fakeGraph, p map[string]any) []row {
+		set := func(into map[string]row, rows any, keys ...string) (n int64) {
+			for _, r := range rows.([]any) {
+				r := r.(map[string]any)
+				if into[r["id"].(string)] == nil {
+					continue
+				}
+				n++
+				rec := maps.Clone(into[r["id"].(string)]) // rows are shared with clones of the graph
+				for _, k := range keys {
+					rec[k] = r[k]
+				}
+				into[r["id"].(string)] = rec
+			}
+			return n
+		}
+		return []row{{
+			"orgs":    set(g.orgs, p["orgs"], "ratingYears", "ratingGrades", "ratingDates", "meetingYears", "meetingCounts", "meetingDates"),
+			"members": set(g.members, p["members"], "ratingYears", "ratingGrades", "ratingDates"),
+		}}
+	}
 	fakeModels["migrate_counts"] = func(g *fakeGraph, p map[string]any) []row {
 		var n int64
 		for _, r := range p["rows"].([]any) {
@@ -106,6 +127,7 @@ var olderLayouts = []struct {
 	// Before dated counts and decision keys: the counts of the open-ended
 	// state alone, no layout noted.
 	{"before dated counts", func(g *fakeGraph) {
+		undated(g)
 		g.schemaVersion, g.countChanges, g.changedTo = 0, map[string]map[org.Date][]int64{}, map[string]org.Date{}
 		g.changes = slices.Clone(g.changes)
 		for i, c := range g.changes {
@@ -116,7 +138,24 @@ var olderLayouts = []struct {
 	}},
 	// With dated counts but no layout noted (written between dated counts
 	// and this version): the migration must replace them, not add to them.
-	{"dated counts without a layout", func(g *fakeGraph) { g.schemaVersion = 0 }},
+	{"dated counts without a layout", func(g *fakeGraph) { undated(g); g.schemaVersion = 0 }},
+	// Layout 2: ratings and meetings without the dates of their decisions.
+	{"undated ratings", func(g *fakeGraph) { undated(g); g.schemaVersion = 2 }},
+}
+
+// undated drops the decision dates of ratings and meetings, which layout 3
+// added.
+func undated(g *fakeGraph) {
+	for _, recs := range []map[string]row{g.orgs, g.members} {
+		for id, r := range recs {
+			if r["ratingDates"] != nil || r["meetingDates"] != nil {
+				r = maps.Clone(r)
+				delete(r, "ratingDates")
+				delete(r, "meetingDates")
+				recs[id] = r
+			}
+		}
+	}
 }
 
 // upgradeFixture is the Vĩnh Phúc demo on the fake with random operations
@@ -173,12 +212,45 @@ func buildUpgradeFixture(t *testing.T, seed uint64) *upgradeFixture {
 	slices.Sort(communes)
 	members = slices.Sorted(maps.Keys(f.g.members))
 	rng := rand.New(rand.NewPCG(seed, 0))
-	written := 0
-	for i := range 40 {
+	written, rated := 0, 0
+	for i := range 60 {
 		on := today + org.Date(rng.IntN(400)-30)
 		meta := org.Meta{Decision: org.Decision{Number: fmt.Sprintf("%d-QĐ/TU", 900+i), Date: today, IssuerID: vp.province}, EffectiveOn: on}
+		// A year's rating or meetings are recorded again with another value
+		// (the old layout kept one a year, and its migration tells them apart
+		// by their values), by the cell's superior on the day it signs.
+		kind := rng.IntN(6)
+		if kind >= 3 {
+			cell, member := cells[rng.IntN(len(cells))], ""
+			if kind == 4 {
+				member = members[rng.IntN(len(members))]
+				m, err := svc.Member(ctx, org.View{At: on}, member)
+				if err != nil {
+					continue
+				}
+				cell = m.CellID
+			}
+			o, err := svc.Org(ctx, org.View{At: on}, cell)
+			if err != nil {
+				continue
+			}
+			meta.Decision.IssuerID, meta.Decision.Date = o.ParentID, on
+			year, grade := on.Year()-rng.IntN(2), org.Grade(i%int(org.NumGrades))
+			switch {
+			case kind == 3:
+				_, err = svc.RecordRating(ctx, org.Rating{OrgID: cell, Year: year, Grade: grade}, meta)
+			case member != "":
+				_, err = svc.RecordRating(ctx, org.Rating{MemberID: member, Year: year, Grade: grade}, meta)
+			default:
+				_, err = svc.RecordMeetings(ctx, cell, year, i, meta)
+			}
+			if err == nil {
+				written, rated = written+1, rated+1
+			}
+			continue
+		}
 		var err error
-		switch rng.IntN(3) {
+		switch kind {
 		case 0:
 			until := org.Date(0)
 			if rng.IntN(2) == 0 {
@@ -194,8 +266,8 @@ func buildUpgradeFixture(t *testing.T, seed uint64) *upgradeFixture {
 			written++
 		}
 	}
-	if written < 10 {
-		t.Fatalf("%d of 40 random operations applied: the fixture would test little", written)
+	if written < 15 || rated < 5 {
+		t.Fatalf("%d of 60 random operations applied, %d ratings and meetings: the fixture would test little", written, rated)
 	}
 	// Every date on which some count changes, the day before, and the present.
 	var dates []org.Date
@@ -205,7 +277,7 @@ func buildUpgradeFixture(t *testing.T, seed uint64) *upgradeFixture {
 		}
 	}
 	dates = spread(sortedSet(append(dates, today, today+1000)), 24)
-	t.Logf("%d of 40 random operations applied", written)
+	t.Logf("%d of 60 random operations applied, %d ratings and meetings", written, rated)
 	u := &upgradeFixture{s: s, f: f, dates: dates, want: answers(t, s, dates), before: f.g.clone()}
 	// A fresh import of the same data answers the same.
 	fresh, _ := newFake(t)
@@ -223,7 +295,7 @@ func buildUpgradeFixture(t *testing.T, seed uint64) *upgradeFixture {
 }
 
 // answers are what s answers, as JSON: every organisation with its counts
-// on each of dates, the roots, the history's counts everywhere and within
+// on each of dates, the roots, the members' ratings, the history's counts everywhere and within
 // each organisation, a page of it, and the date of each decision asked by
 // its number in lower case (a decision key).
 func answers(t *testing.T, s *Store, dates []org.Date) string {
@@ -249,9 +321,23 @@ func answers(t *testing.T, s *Store, dates []org.Date) string {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	var members []string
+	if err := s.read(ctx, func(q querier) (err error) {
+		members, err = idList(ctx, q, "member_ids_after", map[string]any{"after": "", "limit": int64(100000)})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	for _, at := range dates {
 		must(s.Orgs(ctx, org.View{At: at}, ids))
 		must(s.Roots(ctx, org.View{At: at}))
+		// The members' ratings (all of Vĩnh Phúc's are rated).
+		ms, err := s.Members(ctx, org.View{At: at}, members)
+		ratings := make([][]org.YearRating, len(ms))
+		for i := range ms {
+			ratings[i] = ms[i].Ratings
+		}
+		must(ratings, err)
 	}
 	must(s.ChangeCounts(ctx, org.ChangeQuery{}))
 	must(s.Changes(ctx, org.ChangeQuery{First: 200}))

@@ -5,11 +5,12 @@ package neo4j
 // schema, so a misspelt name in a .cypher file fails the build.
 //
 //	(:Org {id, code, rev, name, nameKey, kind, sector, established, ended,
-//	       ratingYears, ratingGrades, meetingYears, meetingCounts, counts, changedTo, writes})
+//	       ratingYears, ratingGrades, ratingDates, meetingYears, meetingCounts, meetingDates,
+//	       counts, changedTo, writes})
 //	(:Org)-[:HAS_VERSION]->(:OrgVersion {since, until, parentId, name, nameKey, kind, sector})
 //	(:Org)-[:PART_OF {since, until}]->(:Org)
 //	(:Member {id, fullName, nameKey, gender, admittedOn, officialOn, theory,
-//	          birthDate, ethnicity, phone, email, address, ratingYears, ratingGrades, rev})
+//	          birthDate, ethnicity, phone, email, address, ratingYears, ratingGrades, ratingDates, rev})
 //	(:Member)-[:MEMBER_OF {pos, since, until, temporary}]->(:Org)
 //	(:Member)-[:RESIDES_IN {pos, since, until}]->(:Org)
 //	(:Member)-[:HOLDS {pos, role, headOfUnit, since, until}]->(:Org)
@@ -69,8 +70,8 @@ var graphModel = struct {
 		"id", "code", "rev", "name", "nameKey", "kind", "sector", "established", "ended", "counts", "changedTo",
 		"since", "until", "parentId",
 		"fullName", "gender", "admittedOn", "officialOn", "theory",
-		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades",
-		"meetingYears", "meetingCounts", "pos", "temporary", "role", "headOfUnit", "key", "writes", "revision", "importing", "importBeat",
+		"birthDate", "ethnicity", "phone", "email", "address", "ratingYears", "ratingGrades", "ratingDates",
+		"meetingYears", "meetingCounts", "meetingDates", "pos", "temporary", "role", "headOfUnit", "key", "writes", "revision", "importing", "importBeat",
 		"schemaVersion", "migrating", "migrationBeat", "horizon",
 		"auditSeq", "seq", "at", "subject", "roles", "action", "target", "outcome",
 		"changeSeq", "type", "effectiveOn", "decisionNumber", "decisionKey", "decisionDate", "issuerId", "note", "actor",

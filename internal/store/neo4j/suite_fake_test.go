@@ -19,7 +19,7 @@ var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViola
 	"Search", "SearchPages", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "HistoryCountsAsListed", "SameDayMovesAndScope", "ResidentsLeaving", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
 	"DissolvedResidence", "LateMovesAndScope", "LateMovesRescopeHistory", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
-	"VillagesAndMeetings", "ConcurrentOperations", "ConcurrentWrites"}
+	"VillagesAndMeetings", "YearlyFactsAfterLateMoves", "EndedAsOf", "ConcurrentOperations", "ConcurrentWrites"}
 
 // TestFakeStoreSuite runs the behaviour suite against the adapter on the fake
 // driver (full-text search modelled as a scan), without a Neo4j server.

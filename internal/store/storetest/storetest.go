@@ -77,6 +77,8 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"LateMovesAndScope", testLateMovesAndScope},
 		{"LateMovesRescopeHistory", testLateMovesRescopeHistory},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
+		{"YearlyFactsAfterLateMoves", testYearlyFactsAfterLateMoves},
+		{"EndedAsOf", testEndedAsOf},
 		{"LiveChanges", testLiveChanges},
 		{"LiveChangesScoped", testLiveChangesScoped},
 	} {

@@ -94,7 +94,7 @@ func testVillagesAndMeetings(t *testing.T, f *fixture) {
 	if _, err := f.svc.RecordMeetings(f.ctx, c.school.ID, today.Year()-1, 2, f.by(c.commune.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if o := f.org(c.village.ID); !reflect.DeepEqual(o.Meetings, []org.YearCount{{Year: today.Year(), Count: 5}}) {
+	if o := f.org(c.village.ID); !reflect.DeepEqual(o.Meetings, []org.YearCount{{Year: today.Year(), Count: 5, On: today}}) {
 		t.Errorf("the village's meetings: %+v", o.Meetings)
 	}
 	// Four cells: both villages, the school and the agency's.

@@ -18,7 +18,8 @@ CALL () {
   SET o.code = row.code, o.rev = row.rev, o.name = row.name, o.nameKey = row.nameKey,
       o.kind = row.kind, o.sector = row.sector, o.established = row.established,
       o.ended = row.ended, o.ratingYears = row.ratingYears, o.ratingGrades = row.ratingGrades,
-      o.meetingYears = row.meetingYears, o.meetingCounts = row.meetingCounts
+      o.ratingDates = row.ratingDates, o.meetingYears = row.meetingYears,
+      o.meetingCounts = row.meetingCounts, o.meetingDates = row.meetingDates
 }
 CALL () {
   UNWIND $orgFacts AS id
@@ -55,7 +56,7 @@ CALL () {
       m.admittedOn = row.admittedOn, m.officialOn = row.officialOn, m.theory = row.theory,
       m.birthDate = row.birthDate, m.ethnicity = row.ethnicity, m.phone = row.phone,
       m.email = row.email, m.address = row.address, m.ratingYears = row.ratingYears,
-      m.ratingGrades = row.ratingGrades, m.rev = row.rev
+      m.ratingGrades = row.ratingGrades, m.ratingDates = row.ratingDates, m.rev = row.rev
 }
 CALL () {
   UNWIND $memberFacts AS id

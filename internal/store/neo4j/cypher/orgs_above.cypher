@@ -5,7 +5,7 @@ UNWIND $ids AS id
 MATCH (:Org {id: id})-[:PART_OF*0..]->(o:Org)
 WITH DISTINCT o
 RETURN o.id AS id, o.code AS code, o.rev AS rev, o.ratingYears AS ratingYears,
-       o.ratingGrades AS ratingGrades, o.meetingYears AS meetingYears,
-       o.meetingCounts AS meetingCounts, o.counts AS counts,
+       o.ratingGrades AS ratingGrades, o.ratingDates AS ratingDates, o.meetingYears AS meetingYears,
+       o.meetingCounts AS meetingCounts, o.meetingDates AS meetingDates, o.counts AS counts,
        [(o)-[:HAS_VERSION]->(v:OrgVersion) |
         v {.since, .until, .parentId, .name, .kind, .sector}] AS versions

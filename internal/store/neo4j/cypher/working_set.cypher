@@ -66,10 +66,10 @@ CALL (inside, children, theirs) {
 }
 WITH inside, inside + children + above + aboveTied + theirs AS orgs, linked + own AS members, later
 RETURN [o IN inside | o.id] AS inside,
-       [o IN orgs | o {.id, .code, .rev, .ratingYears, .ratingGrades, .counts,
+       [o IN orgs | o {.id, .code, .rev, .ratingYears, .ratingGrades, .ratingDates, .meetingYears, .meetingCounts, .meetingDates, .counts,
          versions: [(o)-[:HAS_VERSION]->(v:OrgVersion) | v {.since, .until, .parentId, .name, .kind, .sector}]}] AS orgs,
        [m IN members | m {.id, .fullName, .gender, .admittedOn, .officialOn, .theory, .birthDate,
-         .ethnicity, .phone, .email, .address, .ratingYears, .ratingGrades, .rev,
+         .ethnicity, .phone, .email, .address, .ratingYears, .ratingGrades, .ratingDates, .rev,
          stints: [(m)-[s:MEMBER_OF]->(c:Org) | s {.pos, .since, .until, .temporary, orgId: c.id}],
          residences: [(m)-[r:RESIDES_IN]->(c:Org) | r {.pos, .since, .until, orgId: c.id}],
          roles: [(m)-[h:HOLDS]->(o:Org) | h {.pos, .role, .headOfUnit, .since, .until, orgId: o.id}]}] AS members,
