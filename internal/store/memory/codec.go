@@ -124,6 +124,7 @@ func encodeOrg(dst []byte, r *org.OrgRecord) []byte {
 	for _, m := range r.Meetings {
 		w.int(int64(m.Year))
 		w.int(int64(m.Count))
+		w.date(m.On)
 	}
 	w.int(r.Rev)
 	return w.finish(dst)
@@ -151,7 +152,7 @@ func decodeOrg(v []byte, r *org.OrgRecord) error {
 	if n := rd.count(); n > 0 {
 		r.Meetings = make([]org.YearCount, n)
 		for i := range r.Meetings {
-			r.Meetings[i] = org.YearCount{Year: int(rd.int()), Count: int(rd.int())}
+			r.Meetings[i] = org.YearCount{Year: int(rd.int()), Count: int(rd.int()), On: rd.date()}
 		}
 	}
 	r.Rev = rd.int()
@@ -192,6 +193,7 @@ func (w *recordWriter) ratings(rs []org.YearRating) {
 	for _, r := range rs {
 		w.int(int64(r.Year))
 		w.uint(uint64(r.Grade))
+		w.date(r.On)
 	}
 }
 
@@ -300,7 +302,7 @@ func (r *recordReader) ratings() []org.YearRating {
 	}
 	rs := make([]org.YearRating, n)
 	for i := range rs {
-		rs[i] = org.YearRating{Year: int(r.int()), Grade: org.Grade(r.uint())}
+		rs[i] = org.YearRating{Year: int(r.int()), Grade: org.Grade(r.uint()), On: r.date()}
 	}
 	return rs
 }
