@@ -84,7 +84,7 @@ type MemberQuery struct {
 // connection's name (BindCursor) that the query gives.
 func (q *MemberQuery) Selection() string {
 	f := q.Filter
-	_ = f.normalise() // SubtreeMembers refuses what it refuses
+	_ = f.normalise()       // SubtreeMembers refuses what it refuses
 	b, _ := json.Marshal(f) // plain data: cannot fail
 	return strconv.FormatBool(q.Subtree) + " " + strconv.Itoa(int(q.Order)) + " " + string(b)
 }
