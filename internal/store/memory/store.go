@@ -250,7 +250,8 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		s.wal.f.Close()
 		db.Close()
-		return nil, err
+		// The file's pages are sound (bbolt read them), its records not.
+		return nil, &DamagedError{Path: path, Reason: fmt.Sprintf("a record cannot be read (%v)", err)}
 	}
 	s.install(g, scenarios)
 	s.dropMapped()
