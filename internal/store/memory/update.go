@@ -3,9 +3,11 @@ package memory
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"syscall"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -103,7 +105,7 @@ func (s *Store) persistQueued() {
 	s.qMu.Lock()
 	defer s.qMu.Unlock()
 	if err != nil {
-		s.broken = fmt.Errorf("memory: persist: %w", err)
+		s.broken = persistFailure(s.log, err)
 		return
 	}
 	for _, c := range group {
@@ -504,4 +506,18 @@ func checkRev(what, id string, got, current int64) error {
 		return org.Stale(what, id)
 	}
 	return nil
+}
+
+// persistFailure is what writers learn when their group could not be
+// written. A full disk or a failing device is a state of the machine, not a
+// fault of the request: UNAVAILABLE, and nothing of the write was kept; the
+// operator reads the cause in the log. Anything else is internal.
+func persistFailure(log *slog.Logger, err error) error {
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EIO, syscall.EROFS, syscall.EFBIG} {
+		if errors.Is(err, e) {
+			log.Error("writing a group of writes to the store failed", "err", err)
+			return org.Errorf(org.EUnavailable, "Kho dữ liệu tạm thời không ghi được (đĩa đầy hoặc lỗi thiết bị): thao tác chưa được thực hiện, hãy thử lại sau.")
+		}
+	}
+	return fmt.Errorf("memory: persist: %w", err)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -340,5 +341,31 @@ func TestDamageInsideTheLogIsRefused(t *testing.T) {
 		if after, _ := os.ReadFile(filepath.Join(c, FileName+walSuffix)); !slices.Equal(after, damaged) {
 			t.Fatalf("byte %d: the log was changed", at)
 		}
+	}
+}
+
+// TestFailedWritesAreUnavailable: a write whose group cannot be logged
+// because the disk is full (the log moved onto /dev/full) fails as
+// UNAVAILABLE, in Vietnamese, and keeps nothing: the store reads as before.
+func TestFailedWritesAreUnavailable(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_RDWR, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	s := openStore(t, t.TempDir(), nil)
+	s.persistMu.Lock()
+	s.wal.f.Close()
+	s.wal.f = full
+	s.persistMu.Unlock()
+	ctx := context.Background()
+	err = s.Update(ctx, func(tx org.Tx) error {
+		return tx.PutOrg(ctx, org.OrgRecord{ID: "olost", Versions: []org.Version{
+			{Span: org.Span{Since: org.DateFrom(2020, 1, 1), Until: org.Forever}, Name: "Đảng bộ mất", Kind: org.Province}}})
+	})
+	if org.ErrorCode(err) != org.EUnavailable || !strings.Contains(org.ErrorMessage(err), "không ghi được") {
+		t.Fatalf("err = %v", err)
+	}
+	if s.active.Load().g.orgs["olost"] != nil {
+		t.Fatal("the failed write is read")
 	}
 }
