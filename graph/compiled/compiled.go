@@ -144,13 +144,13 @@ func (l *Lists) column(ctx context.Context, next graphql.Resolver) (any, error) 
 	pace := l.pace()
 	switch c := res.(type) {
 	case []string:
-		out, err = writeColumn(ctx, pace, c, func(s string) int { return len(s) }, appendString)
+		out, err = writeColumn(ctx, pace, c, func(s string) int { return len(s) + 2 }, appendString)
 	case []*string:
 		out, err = writeColumn(ctx, pace, c, func(s *string) int {
 			if s == nil {
-				return 2
+				return len("null")
 			}
-			return len(*s)
+			return len(*s) + 2
 		}, func(b []byte, s *string) []byte {
 			if s == nil {
 				return append(b, "null"...)
@@ -158,7 +158,7 @@ func (l *Lists) column(ctx context.Context, next graphql.Resolver) (any, error) 
 			return appendString(b, *s)
 		})
 	case []int:
-		out, err = writeColumn(ctx, pace, c, func(int) int { return 6 }, func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(i), 10) })
+		out, err = writeColumn(ctx, pace, c, digits, func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(i), 10) })
 	default:
 		return res, nil
 	}
@@ -170,11 +170,11 @@ func (l *Lists) column(ctx context.Context, next graphql.Resolver) (any, error) 
 
 // writeColumn writes items as a JSON array, each by appendItem, telling Pace
 // as a list of objects does. The array is allocated once, of the size that
-// size estimates for each item's text without quotes and separators.
+// size gives each item (more only where a string holds what JSON escapes).
 func writeColumn[T any](ctx context.Context, pace func(context.Context, int) error, items []T, size func(T) int, appendItem func([]byte, T) []byte) ([]byte, error) {
 	n := 2
 	for _, item := range items {
-		n += size(item) + 3
+		n += size(item) + 1
 	}
 	b := append(make([]byte, 0, min(n, initialBuffer)), '[')
 	paced := 0
@@ -192,6 +192,18 @@ func writeColumn[T any](ctx context.Context, pace func(context.Context, int) err
 	}
 	b = append(b, ']')
 	return b, pace(ctx, len(b)-paced)
+}
+
+// digits is the length of i in decimal.
+func digits(i int) int {
+	n := 1
+	if i < 0 {
+		n, i = 2, -i
+	}
+	for ; i >= 10; i /= 10 {
+		n++
+	}
+	return n
 }
 
 // pace is Pace, or the context's error when it is nil.
