@@ -2,8 +2,11 @@ package memory
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -102,48 +105,70 @@ type dated struct {
 // changes that record yearly facts (recorders) and those with a record of
 // what one of them rated.
 func dateHistory(b *bolt.Bucket, recorders map[int64]bool, g *graph) (dated, error) {
-	decode := func(k, v []byte) (*org.Change, error) {
-		var ch org.Change
-		if err := json.Unmarshal(v, &ch); err != nil {
-			return nil, fmt.Errorf("change %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		return &ch, nil
+	// Decoding and encoding run on every core; values read stay valid
+	// until the transaction ends, and the bucket is read by one goroutine.
+	decode := func(keys, values [][]byte) ([]*org.Change, error) {
+		out := make([]*org.Change, len(keys))
+		return out, parallel(len(keys), func(i int) error {
+			out[i] = &org.Change{}
+			if err := json.Unmarshal(values[i], out[i]); err != nil {
+				return fmt.Errorf("change %d: %w", binary.BigEndian.Uint64(keys[i]), err)
+			}
+			return nil
+		})
 	}
 	// The recorders first, for what they rated.
-	rated := map[string]bool{}
-	recorded := map[int64]*org.Change{}
+	var keys, values [][]byte
 	for seq := range recorders {
 		k := seqKey(seq)
-		ch, err := decode(k, b.Get(k))
-		if err != nil {
-			return dated{}, err
-		}
-		recorded[seq] = ch
+		keys, values = append(keys, k), append(values, b.Get(k))
+	}
+	chs, err := decode(keys, values)
+	if err != nil {
+		return dated{}, err
+	}
+	rated := map[string]bool{}
+	recorded := map[int64]*org.Change{}
+	for _, ch := range chs {
+		recorded[ch.Seq] = ch
 		for _, r := range ch.After {
 			rated[r.ID()] = true
 		}
 	}
-	dates := org.FactDates{}
-	var puts []kv
+	// Then, in number order, they and the changes with records of what they
+	// rated.
+	first := slices.Min(slices.Collect(maps.Keys(recorded)))
+	keys, values, chs = keys[:0], values[:0], chs[:0]
 	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		ch := recorded[int64(binary.BigEndian.Uint64(k))]
-		if ch == nil && len(dates) > 0 && recordsAny(v, rated) {
-			var err error
-			if ch, err = decode(k, v); err != nil {
-				return dated{}, err
-			}
+	for k, v := c.Seek(seqKey(first)); k != nil; k, v = c.Next() {
+		if ch := recorded[int64(binary.BigEndian.Uint64(k))]; ch != nil {
+			chs = append(chs, ch)
+		} else if recordsAny(v, rated) {
+			keys, values = append(keys, k), append(values, v)
 		}
-		if ch == nil || !dates.DateChange(ch) {
-			continue
-		}
-		nv, err := encode(ch)
-		if err != nil {
-			return dated{}, err
-		}
-		puts = append(puts, kv{bytes.Clone(k), nv})
 	}
-	// A bucket is not written while a cursor walks it.
+	others, err := decode(keys, values)
+	if err != nil {
+		return dated{}, err
+	}
+	chs = append(chs, others...)
+	slices.SortFunc(chs, func(a, b *org.Change) int { return cmp.Compare(a.Seq, b.Seq) })
+	dates := org.FactDates{}
+	n := 0
+	for _, ch := range chs {
+		if dates.DateChange(ch) {
+			chs[n], n = ch, n+1
+		}
+	}
+	chs = chs[:n]
+	puts := make([]kv, len(chs))
+	if err := parallel(len(chs), func(i int) (err error) {
+		puts[i].k = seqKey(chs[i].Seq)
+		puts[i].v, err = encode(chs[i])
+		return err
+	}); err != nil {
+		return dated{}, err
+	}
 	for _, p := range puts {
 		if err := b.Put(p.k, p.v); err != nil {
 			return dated{}, err
