@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	json "github.com/goccy/go-json"
@@ -251,8 +252,33 @@ func yearlyReads(t *testing.T, svc *org.Service, f *ratedFixture) string {
 	return b.String()
 }
 
+// logBuffer is a store's log, which the background rewrite of records of
+// the older form writes to as well.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *logBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
 // openLogged opens the store in dir, its log written to buf.
-func openLogged(t *testing.T, dir string, buf *bytes.Buffer) *Store {
+func openLogged(t *testing.T, dir string, buf *logBuffer) *Store {
 	t.Helper()
 	s, err := Open(dir, slog.New(slog.NewTextHandler(buf, nil)))
 	if err != nil {
@@ -267,13 +293,13 @@ func openLogged(t *testing.T, dir string, buf *bytes.Buffer) *Store {
 // as the store that dated them from the start. A second open dates nothing.
 func TestUndatedFactsDated(t *testing.T) {
 	f := buildRatedFixture(t, testseed.Seed(t, 28))
-	s := openLogged(t, f.dir, &bytes.Buffer{})
+	s := openLogged(t, f.dir, &logBuffer{})
 	svc := org.NewService(s, func() org.Date { return f.today })
 	want, wantExport := yearlyReads(t, svc, f), exportOf(t, s)
 	s.Close()
 
 	undateFile(t, f.dir, org.Forever)
-	var log bytes.Buffer
+	var log logBuffer
 	s = openLogged(t, f.dir, &log)
 	svc = org.NewService(s, func() org.Date { return f.today })
 	if got := yearlyReads(t, svc, f); got != want {
@@ -303,11 +329,11 @@ func TestUndatedFactsDated(t *testing.T) {
 // records written without the mark.
 func TestDatingInterrupted(t *testing.T) {
 	f := buildRatedFixture(t, testseed.Seed(t, 29))
-	s := openLogged(t, f.dir, &bytes.Buffer{})
+	s := openLogged(t, f.dir, &logBuffer{})
 	want := exportOf(t, s)
 	s.Close()
 	undateFile(t, f.dir, org.Forever)
-	s = openLogged(t, f.dir, &bytes.Buffer{})
+	s = openLogged(t, f.dir, &logBuffer{})
 	s.Close()
 	db, err := bolt.Open(filepath.Join(f.dir, FileName), 0o600, nil)
 	if err != nil {
@@ -317,7 +343,7 @@ func TestDatingInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	var log bytes.Buffer
+	var log logBuffer
 	s = openLogged(t, f.dir, &log)
 	defer s.Close()
 	if got := exportOf(t, s); !reflect.DeepEqual(got, want) {
@@ -334,7 +360,7 @@ func TestDatingInterrupted(t *testing.T) {
 func TestViewerHistoryMatchesAsOf(t *testing.T) {
 	f := buildRatedFixture(t, testseed.Seed(t, 30))
 	undateFile(t, f.dir, org.Forever)
-	s := openLogged(t, f.dir, &bytes.Buffer{})
+	s := openLogged(t, f.dir, &logBuffer{})
 	defer s.Close()
 	svc := org.NewService(s, func() org.Date { return f.today })
 	sys := org.WithPrincipal(context.Background(), org.System)
@@ -416,7 +442,7 @@ func TestRegradedAfterUpgrade(t *testing.T) {
 			}
 			s.Close()
 			undateFile(t, dir, upgrade)
-			s = openLogged(t, dir, &bytes.Buffer{})
+			s = openLogged(t, dir, &logBuffer{})
 			t.Cleanup(func() { s.Close() })
 			svc = org.NewService(s, func() org.Date { return today })
 			if !regradeFirst {
