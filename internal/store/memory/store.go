@@ -255,6 +255,11 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		// The file's pages are sound (bbolt read them), its records not.
 		return nil, &DamagedError{Path: path, Reason: fmt.Sprintf("a record cannot be read (%v)", err)}
 	}
+	if err := s.dateFacts(g); err != nil {
+		s.wal.f.Close()
+		db.Close()
+		return nil, err
+	}
 	s.install(g, scenarios)
 	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
