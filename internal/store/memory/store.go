@@ -329,8 +329,8 @@ func (s *Store) Empty(context.Context) (bool, error) {
 }
 
 // tree returns the structure on date d; the caller holds mu for reading.
-func (sd *side) tree(d org.Date) (*tree.Tree, error) {
-	return sd.trees.get(d, func() (*tree.Tree, error) {
+func (sd *side) tree(ctx context.Context, d org.Date) (*tree.Tree, error) {
+	return sd.trees.get(ctx, d, func() (*tree.Tree, error) {
 		sd.built.Add(1)
 		return sd.g.buildTree(d)
 	})
