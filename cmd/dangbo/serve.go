@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime/debug"
+	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -104,9 +105,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	// Loading the store (or seeding it) leaves a heap of garbage as large as
-	// what it keeps, which the runtime would hold on to: give it back now.
-	debug.FreeOSMemory()
 	authConfig := af.config()
 	authConfig.JWKSURL, authConfig.Dev, authConfig.Log = *jwksURL, *dev, log
 	authenticator, err := auth.New(ctx, authConfig)
@@ -147,8 +145,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("persisted-query allow-list", "queries", len(cfg.AllowedQueries))
 	}
+	var page func() http.Handler
 	if !*noPlayground {
-		cfg.Playground = playground.New(playground.Options{Endpoint: "/graphql", Examples: append(examples, dataExamples(ctx, svc)...)})
+		// The data's tabs search the store, whose first search builds today's
+		// tree, seconds at national scale: the page is made after readiness.
+		page = sync.OnceValue(func() http.Handler {
+			return playground.New(playground.Options{Endpoint: "/graphql", Examples: append(examples, dataExamples(ctx, svc)...)})
+		})
+		cfg.Playground = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { page().ServeHTTP(w, r) })
 	}
 	if !*noChart {
 		cfg.ChartViewer = chartview.New(chartview.Options{Endpoint: "/graphql"})
@@ -156,13 +160,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
-	}
-	if *dev {
-		// After listening, so that the curl lines name the real port.
-		if err := printDevTokens(ctx, stdout, authenticator, store, cfg.Service.Now(), "http://"+ln.Addr().String()); err != nil {
-			ln.Close()
-			return err
-		}
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	if *adminAddr != "" {
@@ -178,6 +175,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		})
 	}
 	g.Go(func() error { return server.Serve(ctx, ln, server.NewHandler(cfg), log) })
+	if *dev {
+		// After listening, so that the curl lines name the real port, and
+		// beside serving: finding the roles' organisations searches the store.
+		g.Go(func() error {
+			return printDevTokens(ctx, stdout, authenticator, store, cfg.Service.Now(), "http://"+ln.Addr().String())
+		})
+	}
+	if page != nil {
+		go page() // ready for the first visit, most likely
+	}
 	return g.Wait()
 }
 

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"dangbo/internal/org"
@@ -145,19 +146,36 @@ func removeSorted(s []string, id string) []string {
 // loadMembers installs many new members at once.
 func (g *graph) loadMembers(rs []*org.MemberRecord) { g.loadEntries(newEntries(rs)) }
 
-// loadEntries installs many new member entries at once.
+// loadEntries installs many new member entries at once. Every member list
+// is sorted after, on every core beside the search index: a set of the lists
+// touched would cost more to keep than sorting the few others.
 func (g *graph) loadEntries(entries []memberEntry) {
-	lists := listsToSort{}
-	g.addEntries(entries, lists)
-	lists.sort()
+	indexed := g.indexEntries(entries)
+	g.listEntries(entries, nil)
+	lists := make([]*[]*memberEntry, 0, len(g.orgs)*int(numMemberLists))
+	for _, e := range g.orgs {
+		for l := range numMemberLists {
+			if list := e.list(memberList(l)); len(*list) > 1 {
+				lists = append(lists, list)
+			}
+		}
+	}
+	sortLists(lists)
+	<-indexed
 }
 
 // listsToSort are member lists that addMembers appended to.
 type listsToSort map[*[]*memberEntry]struct{}
 
-func (l listsToSort) sort() {
-	for list := range l {
-		slices.SortFunc(*list, compareMembers)
+func (l listsToSort) sort() { sortLists(slices.Collect(maps.Keys(l))) }
+
+// sortLists sorts member lists on every core.
+func sortLists(lists []*[]*memberEntry) {
+	if err := parallel(len(lists), func(i int) error {
+		slices.SortFunc(*lists[i], compareMembers)
+		return nil
+	}); err != nil {
+		panic(err) // the function above never fails
 	}
 }
 
@@ -182,7 +200,14 @@ func newEntries(rs []*org.MemberRecord) []memberEntry {
 
 // addEntries is addMembers for entries made, their keys set.
 func (g *graph) addEntries(entries []memberEntry, lists listsToSort) {
-	// The search index and the member lists share nothing: build them side by side.
+	indexed := g.indexEntries(entries)
+	g.listEntries(entries, lists)
+	<-indexed
+}
+
+// indexEntries adds entries to the search index in the background, closing the
+// channel it returns when done: the index and the member lists share nothing.
+func (g *graph) indexEntries(entries []memberEntry) <-chan struct{} {
 	indexed := make(chan struct{})
 	go func() {
 		g.search.grow(len(entries))
@@ -191,6 +216,12 @@ func (g *graph) addEntries(entries []memberEntry, lists listsToSort) {
 		}
 		close(indexed)
 	}()
+	return indexed
+}
+
+// listEntries appends entries to the member lists of their organisations, noting
+// each list in lists unless it is nil.
+func (g *graph) listEntries(entries []memberEntry, lists listsToSort) {
 	for i := range entries {
 		m := &entries[i]
 		g.members[m.rec.ID] = m
@@ -199,12 +230,13 @@ func (g *graph) addEntries(entries []memberEntry, lists listsToSort) {
 				if e := g.orgs[id]; e != nil {
 					list := e.list(memberList(l))
 					*list = append(*list, m)
-					lists[list] = struct{}{}
+					if lists != nil {
+						lists[list] = struct{}{}
+					}
 				}
 			}
 		}
 	}
-	<-indexed
 }
 
 // putMember installs a member record, moving it between the member lists of

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,7 +142,13 @@ func (s *Store) install(g *graph, scenarios map[string]*scenarioEntry) {
 		prev = s.active.Swap(next)
 		s.qMu.Unlock()
 	}
-	s.catchUp(prev, func() { prev.set(g.clone(), maps.Clone(scenarios)) })
+	s.catchUp(prev, func() {
+		prev.set(g.clone(), maps.Clone(scenarios))
+		// Loading or importing a whole graph leaves garbage as large as what
+		// it keeps, which the runtime would hold on to: give it back once the
+		// copy, which adds its own, is made, off the path to readiness.
+		debug.FreeOSMemory()
+	})
 }
 
 // catchUp brings side prev, which readers just left, up to date with fn in
