@@ -133,3 +133,36 @@ func TestUnreadableRecordRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestChangedRecordRefused: a letter of a member's name changed inside the
+// file, where bbolt's pages keep no checksum, is refused as damage with the
+// advice instead of served.
+func TestChangedRecordRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, nil)
+	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	path := filepath.Join(dir, FileName)
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := []byte("Vũ Thị Lan")
+	if !bytes.Contains(file, name) {
+		t.Fatal("the name is not in the file")
+	}
+	file = bytes.ReplaceAll(file, name, []byte("Lũ Thị Lan"))
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(dir, nil)
+	var d *DamagedError
+	if !errors.As(err, &d) || !strings.Contains(err.Error(), "checksum") || !strings.Contains(err.Error(), "dangbo import") {
+		if err == nil {
+			r.Close()
+		}
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -53,7 +53,7 @@ func (s *Store) upgrade(stop <-chan struct{}) {
 				k, v := c.Seek(from)
 				for i := 0; k != nil && i < upgradeBatch; k, v = c.Next() {
 					i++
-					if isJSON(v) {
+					if isOlder(v) {
 						nv, err := b.convert(v)
 						if err != nil {
 							return fmt.Errorf("%s: %w", k, err)
