@@ -49,8 +49,11 @@ type Store struct {
 	// broken is why the last group failed to be written; the writes queued
 	// then fail with it.
 	broken error
-	sides  [2]*side
-	active atomic.Pointer[side]
+	// failing is why writes fail now and since when: set by the first
+	// group that fails, cleared by the next that is written (WriteFailure).
+	failing atomic.Pointer[writeFailure]
+	sides   [2]*side
+	active  atomic.Pointer[side]
 	// caughtUp is closed once the inactive side has had the last write
 	// published, which it gets once the readers it still had let go of it
 	// (nil: it never lacked one). Guarded by pubMu.
@@ -171,7 +174,10 @@ func (s *Store) inactive() *side {
 	return s.sides[0]
 }
 
-var _ org.Store = (*Store)(nil)
+var (
+	_ org.Store       = (*Store)(nil)
+	_ org.WriteHealth = (*Store)(nil)
+)
 
 // Revision changes with every write that changes the structure.
 func (s *Store) Revision(context.Context) (uint64, error) { return s.revision.Load(), nil }
@@ -204,7 +210,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 // when fresh), and loads it.
 func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: time.Second,
+		Timeout: lockTimeout,
 		// The freelist is rebuilt on open instead of written at every commit:
 		// cheaper writes, and nothing that can be lost in a crash.
 		NoFreelistSync: true,
@@ -218,7 +224,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		PageSize: 16 << 10,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("memory: %s is in use by another process", path)
+		return nil, errInUse(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
