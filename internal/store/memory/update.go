@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"syscall"
+	"time"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -106,11 +107,30 @@ func (s *Store) persistQueued() {
 	defer s.qMu.Unlock()
 	if err != nil {
 		s.broken = persistFailure(s.log, err)
+		if s.failing.Load() == nil {
+			s.failing.Store(&writeFailure{since: time.Now(), err: s.broken})
+		}
 		return
 	}
+	s.failing.Store(nil)
 	for _, c := range group {
 		c.durable = true
 	}
+}
+
+// writeFailure is why writes fail and since when.
+type writeFailure struct {
+	since time.Time
+	err   error
+}
+
+// WriteFailure tells why writes fail now (a full disk, a failing device)
+// and since when, while reads are served; nil once a write is written again.
+func (s *Store) WriteFailure() (since time.Time, err error) {
+	if f := s.failing.Load(); f != nil {
+		return f.since, f.err
+	}
+	return time.Time{}, nil
 }
 
 // publishDurable publishes the durable writes at the head of the queue until
