@@ -86,7 +86,7 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		w := dataset.NewWriter(out)
 		start := time.Now()
-		if err := org.NewService(store, nil).Export(asOperator(ctx), w); err != nil {
+		if err := newService(store, log).Export(asOperator(ctx), w); err != nil {
 			return err
 		}
 		if err := w.Flush(); err != nil {
@@ -112,7 +112,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 			in = f
 		}
 		start := time.Now()
-		stats, err := org.NewService(store, nil).Import(asOperator(ctx), dataset.NewReader(in))
+		stats, err := newService(store, log).Import(asOperator(ctx), dataset.NewReader(in))
 		if err != nil {
 			return err
 		}

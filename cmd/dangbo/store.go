@@ -123,7 +123,7 @@ func seedDemo(ctx context.Context, store org.Store, df demoFlags, log *slog.Logg
 		return err
 	}
 	start := time.Now()
-	svc := org.NewService(store, nil)
+	svc := newService(store, log)
 	stats, err := svc.Import(org.WithPrincipal(ctx, org.System), records)
 	if err != nil {
 		return fmt.Errorf("loading the demo data: %w", err)
@@ -132,4 +132,12 @@ func seedDemo(ctx context.Context, store org.Store, df demoFlags, log *slog.Logg
 	log.Info("demo data loaded", "orgs", stats.Orgs, "members", stats.Members, "changes", stats.Changes, "took", took.Round(time.Millisecond),
 		"members_per_second", int(float64(stats.Members)/took.Seconds()))
 	return nil
+}
+
+// newService is the domain service over store, logging what it cannot
+// return through the command's logger.
+func newService(store org.Store, log *slog.Logger) *org.Service {
+	svc := org.NewService(store, nil)
+	svc.SetLogger(log)
+	return svc
 }
