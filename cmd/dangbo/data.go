@@ -48,7 +48,7 @@ func asOperator(ctx context.Context) context.Context {
 }
 
 // withStore parses a data command's arguments, opens the store they name and
-// runs fn with it; the import command opens it only to import.
+// runs fn with it; import and export open it only for what they do.
 func withStore(ctx context.Context, name string, args []string, wantFile bool, stderr io.Writer,
 	fn func(store org.Store, log *slog.Logger, file string, df demoFlags) error) error {
 	sf, file, df, err := parseData(name, args, !wantFile, stderr)
@@ -59,7 +59,7 @@ func withStore(ctx context.Context, name string, args []string, wantFile bool, s
 	if err != nil {
 		return err
 	}
-	store, err := sf.openFor(ctx, log, name == "import")
+	store, err := sf.openFor(ctx, log, name)
 	if err != nil {
 		return err
 	}

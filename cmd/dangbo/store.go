@@ -54,15 +54,18 @@ func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {
 
 // open opens the chosen store.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, error) {
-	return f.openFor(ctx, log, false)
+	return f.openFor(ctx, log, "")
 }
 
-// openFor opens the chosen store; forImport opens an embedded store only to
-// import into it and close it (memory.OpenForImport).
-func (f *storeFlags) openFor(ctx context.Context, log *slog.Logger, forImport bool) (org.Store, error) {
+// openFor opens the chosen store for command; an embedded one only to
+// import into it and close it for "import" (memory.OpenForImport), only to
+// read it for "export" (memory.OpenForExport).
+func (f *storeFlags) openFor(ctx context.Context, log *slog.Logger, command string) (org.Store, error) {
 	switch {
-	case f.neo4jURI == "" && forImport:
+	case f.neo4jURI == "" && command == "import":
 		return memory.OpenForImport(f.data, log)
+	case f.neo4jURI == "" && command == "export":
+		return memory.OpenForExport(f.data, log)
 	case f.neo4jURI == "":
 		return memory.Open(f.data, log)
 	}

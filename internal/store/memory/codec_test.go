@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -321,5 +322,37 @@ func flips[R any](t *testing.T, i int, r *R, enc func([]byte, *R) []byte, dec fu
 		bad := bytes.Clone(js)
 		bad[bit/8] ^= 1 << (bit % 8)
 		_ = dec(bad, &got)
+	}
+}
+
+// TestExportLeavesOlderRecords: a store opened for an export or an import
+// reads a file of older records without rewriting them.
+func TestExportLeavesOlderRecords(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, nil)
+	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
+		t.Fatal(err)
+	}
+	want := exportOf(t, s)
+	s.Close()
+	recordForms(t, dir, true)
+	jsons, _ := recordForms(t, dir, false)
+	for _, open := range []func(string, *slog.Logger) (*Store, error){OpenForExport, OpenForImport} {
+		s, err := open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.upgraded != nil {
+			t.Error("a rewrite started")
+		}
+		if !s.fileOnly {
+			if got := exportOf(t, s); !reflect.DeepEqual(got, want) {
+				t.Fatalf("the older file:\n%+v\nwant\n%+v", got, want)
+			}
+		}
+		s.Close()
+		if after, _ := recordForms(t, dir, false); after != jsons {
+			t.Fatalf("%d of %d older records left", after, jsons)
+		}
 	}
 }

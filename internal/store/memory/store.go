@@ -182,8 +182,18 @@ var (
 // Revision changes with every write that changes the structure.
 func (s *Store) Revision(context.Context) (uint64, error) { return s.revision.Load(), nil }
 
-// Open opens, or creates, the store in directory dir and loads it into memory.
-func Open(dir string, log *slog.Logger) (*Store, error) {
+// Open opens, or creates, the store in directory dir and loads it into
+// memory; records of an older form it rewrites in the background (upgrade.go).
+func Open(dir string, log *slog.Logger) (*Store, error) { return openDir(dir, log, true) }
+
+// OpenForExport opens the store in dir for `dangbo export`: it reads the
+// dataset, audits the export and closes. Records of an older form are left
+// as they are: their rewrite, beside the export, held as much memory again
+// and rewrote the file under a command that only reads it.
+func OpenForExport(dir string, log *slog.Logger) (*Store, error) { return openDir(dir, log, false) }
+
+// openDir is Open, with upgrade telling whether to rewrite older records.
+func openDir(dir string, log *slog.Logger, upgrade bool) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -197,7 +207,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	}
 	var s *Store
 	err = guarded(path, func() (err error) {
-		s, err = open(path, !exists, log)
+		s, err = open(path, !exists, upgrade, log)
 		return err
 	})
 	if s != nil {
@@ -208,7 +218,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 
 // open opens the bbolt file at path, which checkFile found sound (or created
 // when fresh), and loads it.
-func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
+func open(path string, fresh, upgrade bool, log *slog.Logger) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: lockTimeout,
 		// The freelist is rebuilt on open instead of written at every commit:
@@ -263,7 +273,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.runCheckpoints()
-	if older {
+	if older && upgrade {
 		s.upgraded = make(chan struct{})
 		go s.upgrade(s.ckpt.stop)
 	}
