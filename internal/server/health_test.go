@@ -50,7 +50,7 @@ func TestReadyzTellsFailingWrites(t *testing.T) {
 		gauge := "dangbo_store_writes_failing 0"
 		if fail {
 			gauge = "dangbo_store_writes_failing 1"
-			if !strings.Contains(body, "writes fail since 2026-12-07T22:00:00Z") || !strings.Contains(body, "đĩa đầy") {
+			if !strings.Contains(body, "the store cannot write since 2026-12-07T22:00:00Z") || !strings.Contains(body, "đĩa đầy") {
 				t.Errorf("/readyz = %q", body)
 			}
 		} else if body != "ready\n" {

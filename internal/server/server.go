@@ -209,7 +209,7 @@ func NewHandler(cfg Config) http.Handler {
 		// reads too. The body says it; so does dangbo_store_writes_failing.
 		if wh, ok := cfg.Store.(org.WriteHealth); ok {
 			if since, err := wh.WriteFailure(); err != nil {
-				_, _ = fmt.Fprintf(w, "ready for reads; writes fail since %s: %s\n",
+				_, _ = fmt.Fprintf(w, "ready for reads; the store cannot write since %s: %s\n",
 					since.UTC().Format(time.RFC3339), org.ErrorMessage(err))
 				return
 			}

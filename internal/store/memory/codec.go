@@ -248,7 +248,7 @@ func openRecord(v []byte) (recordReader, bool, error) {
 		}
 		v = v[crcSize:] // the rest is laid out as version 1
 	case v[0] != recordBinary1:
-		return recordReader{}, false, fmt.Errorf("a record of unknown form %d", v[0])
+		return recordReader{}, false, fmt.Errorf("a record of unknown form %d (written by a later version of dangbo, or damaged)", v[0])
 	}
 	n, k := binary.Uvarint(v[1:])
 	if k <= 0 || n > uint64(len(v)-1-k) {

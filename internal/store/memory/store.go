@@ -52,8 +52,10 @@ type Store struct {
 	// failing is why writes fail now and since when: set by the first
 	// group that fails, cleared by the next that is written (WriteFailure).
 	failing atomic.Pointer[writeFailure]
-	sides   [2]*side
-	active  atomic.Pointer[side]
+	// fileFailing is why the log cannot be written into the file (wal.go).
+	fileFailing atomic.Pointer[writeFailure]
+	sides       [2]*side
+	active      atomic.Pointer[side]
 	// caughtUp is closed once the inactive side has had the last write
 	// published, which it gets once the readers it still had let go of it
 	// (nil: it never lacked one). Guarded by pubMu.

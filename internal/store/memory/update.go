@@ -124,10 +124,19 @@ type writeFailure struct {
 	err   error
 }
 
-// WriteFailure tells why writes fail now (a full disk, a failing device)
-// and since when, while reads are served; nil once a write is written again.
+// errFileFull is the failure to write the log into the file: writes still
+// succeed, into the log's space, until it is full.
+var errFileFull = org.Errorf(org.EUnavailable, "Không ghi được vào tệp dữ liệu (đĩa đầy hoặc lỗi thiết bị): các thao tác vẫn được ghi vào nhật ký ghi trước cho đến khi nhật ký đầy, sau đó sẽ bị từ chối.")
+
+// WriteFailure tells why writes fail now (a full disk, a failing device),
+// or why the log cannot be written into the file, which makes them fail
+// once the log is full, and since when, while reads are served; nil once a
+// write, or the log's next copy into the file, succeeds again.
 func (s *Store) WriteFailure() (since time.Time, err error) {
 	if f := s.failing.Load(); f != nil {
+		return f.since, f.err
+	}
+	if f := s.fileFailing.Load(); f != nil {
 		return f.since, f.err
 	}
 	return time.Time{}, nil
