@@ -118,6 +118,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *adminAddr != "" {
 		metrics = server.NewMetrics()
 		observers = append(observers, metrics)
+		if b, ok := store.(interface{ StructuresBuilt() uint64 }); ok {
+			metrics.CountStructures(b.StructuresBuilt)
+		}
 	}
 	if tracing != nil {
 		observers = append(observers, telemetry.NewStoreSpans(tracing))

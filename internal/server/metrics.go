@@ -120,6 +120,16 @@ func (m *Metrics) register(cfg *Config) {
 		}, func() float64 { return float64(cfg.Service.OpenStreams()) }))
 }
 
+// CountStructures exports count, how many times the store built the whole
+// structure on a date for readers (the embedded store's StructuresBuilt):
+// what reads as of many dates cost, which the cost model charges.
+func (m *Metrics) CountStructures(count func() uint64) {
+	m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dangbo_store_structures_built_total",
+		Help: "Structures of a whole date the embedded store built for reads as of a date not among the eight it keeps.",
+	}, func() float64 { return float64(count()) }))
+}
+
 // operationName is the label of an operation: its name in the document,
 // "anonymous" without one, "invalid" when the request did not get as far as
 // a valid operation (a parse or validation failure, a refusal before them),

@@ -311,6 +311,47 @@ func (g *graph) withinAny(d org.Date, id string, roots []string) bool {
 	return false
 }
 
+// orgOn is organisation id as the tree of date d holds it, counts and all,
+// worked out from the records by a walk of its subtree on that date: a page
+// of history reads the few organisations it names on hundreds of dates, and
+// a tree of each date would cost the whole structure. False when it did not
+// exist that day; an error when the parents form a cycle, as Recount's.
+func (g *graph) orgOn(id string, d org.Date) (org.Org, bool, error) {
+	e := g.orgs[id]
+	if e == nil {
+		return org.Org{}, false, nil
+	}
+	p := g.on(e, d)
+	if !p.exists {
+		return org.Org{}, false, nil
+	}
+	o := p.org
+	var err error
+	o.Counts, err = g.countsOn(id, d, p, 0)
+	return o, true, err
+}
+
+// countsOn is the counts of organisation id, in state p on date d, whose
+// ancestors are depth deep.
+func (g *graph) countsOn(id string, d org.Date, p placed, depth int) (org.Counts, error) {
+	if depth > len(g.orgs) {
+		return org.Counts{}, org.Errorf(org.EInternal, "cấu trúc tổ chức có vòng lặp tại %q", id)
+	}
+	c := org.Counts{DirectOfficial: p.official, DirectProbationary: p.probation, Official: p.official, Probationary: p.probation}
+	for _, child := range g.children[id] {
+		cp := g.on(g.orgs[child], d)
+		if !cp.exists || cp.org.ParentID != id {
+			continue
+		}
+		sub, err := g.countsOn(child, d, cp, depth+1)
+		if err != nil {
+			return org.Counts{}, err
+		}
+		c.AddSubtree(cp.org.Kind, cp.org.Sector, &sub)
+	}
+	return c, nil
+}
+
 // placed is an organisation's state and direct member counts on one date.
 type placed struct {
 	org                 org.Org

@@ -42,19 +42,42 @@ func errMemberNotFound(id string) error {
 	return org.NotFound(org.WhatMember, id)
 }
 
+// Orgs answers from the date's tree when one is built or the ids are many,
+// and otherwise walks each one's subtree as it stood that day (graph.orgOn):
+// the history's subjects and issuers are a few organisations on each of
+// hundreds of dates.
 func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]org.Org, len(ids))
+	t, ok := sd.trees.cached(v.At)
+	if !ok && len(ids) <= walkedOrgs {
+		for i, id := range ids {
+			o, ok, err := sd.g.orgOn(id, v.At)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out[i] = o
+			}
+		}
+		return out, nil
+	}
+	if !ok {
+		var err error
+		if t, err = sd.tree(v.At); err != nil {
+			return nil, err
+		}
+	}
 	for i, id := range ids {
 		out[i], _ = t.Get(id)
 	}
 	return out, nil
 }
+
+// walkedOrgs is how many organisations Orgs reads by walks rather than by
+// building a date's tree: past it, the tree costs less than the walks.
+const walkedOrgs = 16
 
 func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
 	sd := s.read()

@@ -95,6 +95,8 @@ type side struct {
 	trees     *dateCache[*tree.Tree]
 	links     *dateCache[linkIndex]
 	tallies   *dateCache[cellTallies]
+	// built counts the structures of a date built for readers.
+	built atomic.Uint64
 }
 
 // set makes g and scenarios the side's state, with nothing derived yet.
@@ -339,5 +341,16 @@ func (s *Store) Empty(context.Context) (bool, error) {
 
 // tree returns the structure on date d; the caller holds mu for reading.
 func (sd *side) tree(d org.Date) (*tree.Tree, error) {
-	return sd.trees.get(d, func() (*tree.Tree, error) { return sd.g.buildTree(d) })
+	return sd.trees.get(d, func() (*tree.Tree, error) {
+		sd.built.Add(1)
+		return sd.g.buildTree(d)
+	})
+}
+
+// StructuresBuilt is how many times readers had the whole structure on a
+// date built, the most expensive thing a read may do (tens of milliseconds
+// on the demo, growing with the organisations): the cost model must charge
+// for every date a request can make the store build.
+func (s *Store) StructuresBuilt() uint64 {
+	return s.sides[0].built.Load() + s.sides[1].built.Load()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -30,8 +31,37 @@ func testRandomOperations(t *testing.T, f *fixture) {
 			t.Errorf("no %s applied (applied %v, refused %d): the test exercises nothing", name, applied, refused)
 		}
 	}
-	checkRecords(t, exportAll(t, f))
+	recs := exportAll(t, f)
+	checkRecords(t, recs)
 	f.verifyHistory(first, last, 1)
+	// A few organisations read on a date whose structure is not built (the
+	// history's subjects and issuers) are what the whole structure says.
+	var ids []string
+	for _, r := range recs {
+		if r.Org != nil {
+			ids = append(ids, r.Org.ID)
+		}
+	}
+	for d := first - 400; d <= last; d += 89 {
+		v := org.View{At: d}
+		var few []org.Org
+		for part := range slices.Chunk(ids, 3) {
+			got, err := f.s.Orgs(f.ctx, v, part)
+			if err != nil {
+				t.Fatalf("orgs on %s: %v", d, err)
+			}
+			few = append(few, got...)
+		}
+		all, err := f.s.Orgs(f.ctx, v, ids)
+		if err != nil {
+			t.Fatalf("orgs on %s: %v", d, err)
+		}
+		for i := range all {
+			if !reflect.DeepEqual(few[i], all[i]) {
+				t.Fatalf("on %s, %s read alone is %+v, with the whole structure %+v", d, ids[i], few[i], all[i])
+			}
+		}
+	}
 	// Every date's structure builds and counts each member once.
 	for d := first; d <= last; d += 97 {
 		nodes, err := f.s.ChartNodes(f.ctx, org.View{At: d}, org.ChartQuery{RootID: w.province, Depth: -1}, 2000)
