@@ -56,17 +56,15 @@ func (op *operation) rescopeLater() error {
 		}
 	}
 	var rescoped []Change
-	above := map[DatedID][]string{} // ancestors, walked once a date
+	above := map[DatedID][]string{}    // ancestors, walked once a date
+	current := map[string]*OrgRecord{} // as the store now has them
 	for _, seq := range slices.Sorted(maps.Keys(found)) {
 		c := found[seq]
-		scope, err := scopeOn(c.EffectiveOn, touchedBy(&c, func(r *OrgRecord) *OrgRecord {
-			// The change's own copy of a moved organisation still places
-			// it where it was: the store places it now.
-			if movedOn(r.ID, c.EffectiveOn) {
-				return moved[r.ID]
-			}
-			return r
-		}), func(id string) ([]string, error) {
+		touched, err := placedNow(op, &c, current)
+		if err != nil {
+			return err
+		}
+		scope, err := scopeOn(c.EffectiveOn, touched, func(id string) ([]string, error) {
 			at := DatedID{At: c.EffectiveOn, ID: id}
 			if up, ok := above[at]; ok {
 				return up, nil
@@ -113,9 +111,14 @@ func parentOn(r *OrgRecord, d Date) string {
 	return ""
 }
 
-// touchedBy is what change c touched, each organisation's record as place
-// gives it.
-func touchedBy(c *Change, place func(*OrgRecord) *OrgRecord) []touch {
+// placedNow is what change c touched, each organisation it did not move
+// (nor begin or end) on its date placed as the store now has it: the
+// change's own copy places it where it was when recorded, before the moves
+// recorded since by late decisions (this operation's, an earlier one's in
+// the same transaction, or another's: a cell moved into a commune, then the
+// commune moved). What the change moved stays as it says: from where and to
+// where, which no later decision may contradict (keepsLater).
+func placedNow(op *operation, c *Change, current map[string]*OrgRecord) ([]touch, error) {
 	before := map[string]Record{}
 	for _, r := range c.Before {
 		before[r.ID()] = r
@@ -123,12 +126,19 @@ func touchedBy(c *Change, place func(*OrgRecord) *OrgRecord) []touch {
 	out := make([]touch, 0, len(c.After))
 	for _, a := range c.After {
 		t := touch{before[a.ID()], a}
-		for _, r := range []*Record{&t.before, &t.after} {
-			if r.Org != nil {
-				r.Org = place(r.Org)
+		if b := t.before.Org; b != nil && a.Org != nil && parentOn(b, c.EffectiveOn) == parentOn(a.Org, c.EffectiveOn) {
+			now := current[a.Org.ID]
+			if now == nil {
+				rec, err := op.tx.Org(op.ctx, a.Org.ID)
+				if err != nil {
+					return nil, err
+				}
+				now = &rec
+				current[a.Org.ID] = now
 			}
+			t.before.Org, t.after.Org = now, now
 		}
 		out = append(out, t)
 	}
-	return out
+	return out, nil
 }

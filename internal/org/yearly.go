@@ -2,6 +2,7 @@ package org
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -135,8 +136,11 @@ func decide[T yearly[T]](facts []T, f T) []T {
 // FactDates dates the undated yearly facts of records a store wrote before
 // facts carried their date, by the changes that recorded them: each gets the
 // effective date of the last change (by number) that recorded its year's
-// value. One no change recorded (the demo's starting ratings, an import
-// without history) keeps the fallback.
+// value undated, else with a date. One no change recorded (the demo's
+// starting ratings, an import without history) keeps the fallback. A change
+// that recorded the value undated was made before facts carried their date:
+// a grade recorded again with its date since leaves the same grade recorded
+// undated before it to its own change.
 type FactDates map[factKey]noted
 
 type noted struct {
@@ -148,6 +152,7 @@ type factKey struct {
 	id          string
 	meeting     bool
 	year, value int
+	dated       bool // recorded with its date
 }
 
 // Note learns from change c, in any order.
@@ -177,29 +182,61 @@ func (f FactDates) Note(c *Change) {
 // c, unless a later change recorded them too.
 func noteNew[T yearly[T]](f FactDates, id string, meeting bool, after, before []T, c *Change) {
 	for _, x := range after {
-		k := factKey{id, meeting, x.year(), x.value()}
+		k := factKey{id, meeting, x.year(), x.value(), x.on() != 0}
 		if was, ok := f[k]; !slices.Contains(before, x) && (!ok || was.seq < c.Seq) {
 			f[k] = noted{c.Seq, c.EffectiveOn}
 		}
 	}
 }
 
+// DateChange dates the undated facts of change c's records, the changes
+// before it noted in f, in number order: a fact of a record before c by the
+// last change before c that recorded it, one of a record after c by the last
+// up to c itself, which it notes. False when it found none to date.
+func (f FactDates) DateChange(c *Change) bool {
+	f.Note(c)
+	dated := false
+	for i, recs := range [][]Record{c.Before, c.After} {
+		upTo := c.Seq - 1 + int64(i)
+		for _, r := range recs {
+			if r.Org != nil {
+				dated = f.dateOrg(r.Org, upTo) || dated
+			}
+			if r.Member != nil {
+				dated = dateFacts(f, r.Member.ID, false, &r.Member.Ratings, upTo) || dated
+			}
+		}
+	}
+	return dated
+}
+
 // DateOrg dates r's undated facts; false when it found none to date.
-func (f FactDates) DateOrg(r *OrgRecord) bool {
-	a, b := dateFacts(f, r.ID, false, &r.Ratings), dateFacts(f, r.ID, true, &r.Meetings)
+func (f FactDates) DateOrg(r *OrgRecord) bool { return f.dateOrg(r, math.MaxInt64) }
+
+// dateOrg dates r's undated facts by the changes up to number upTo.
+func (f FactDates) dateOrg(r *OrgRecord, upTo int64) bool {
+	a, b := dateFacts(f, r.ID, false, &r.Ratings, upTo), dateFacts(f, r.ID, true, &r.Meetings, upTo)
 	return a || b
 }
 
 // DateMember dates r's undated ratings; false when it found none to date.
-func (f FactDates) DateMember(r *MemberRecord) bool { return dateFacts(f, r.ID, false, &r.Ratings) }
+func (f FactDates) DateMember(r *MemberRecord) bool {
+	return dateFacts(f, r.ID, false, &r.Ratings, math.MaxInt64)
+}
 
-// dateFacts dates the undated facts of *facts that f knows, in a new slice
-// kept in order; false when there were none.
-func dateFacts[T yearly[T]](f FactDates, id string, meeting bool, facts *[]T) bool {
+// dateFacts dates the undated facts of *facts that f knows of the changes up
+// to number upTo, in a new slice kept in order; false when there were none.
+// It leaves undated a fact that would be one already there.
+func dateFacts[T yearly[T]](f FactDates, id string, meeting bool, facts *[]T, upTo int64) bool {
 	var out []T
 	for i, x := range *facts {
-		n, ok := f[factKey{id, meeting, x.year(), x.value()}]
-		if !ok || x.on() != 0 || DecisionDate(x.year(), n.on) == 0 {
+		k := factKey{id, meeting, x.year(), x.value(), false}
+		n, ok := f[k]
+		if !ok || n.seq > upTo {
+			k.dated = true
+			n, ok = f[k]
+		}
+		if !ok || n.seq > upTo || x.on() != 0 || DecisionDate(x.year(), n.on) == 0 || slices.Contains(*facts, x.dated(n.on)) {
 			continue
 		}
 		if out == nil {

@@ -143,6 +143,44 @@ func TestFactDates(t *testing.T) {
 	}
 }
 
+// A grade recorded undated before facts carried their date, then recorded
+// again with a date since, keeps the date of its first change, and one no
+// change recorded undated is not made a copy of the dated one; the records
+// of the history are dated as the store stood before and after each change.
+func TestFactDatesAfterAnUpgrade(t *testing.T) {
+	rec := func(rs ...YearRating) []Record { return []Record{{Org: &OrgRecord{ID: "o", Ratings: rs}}} }
+	d1, d2 := DateFrom(2026, 6, 1), DateFrom(2026, 9, 1)
+	good, seeded := YearRating{Year: 2026, Grade: Good}, YearRating{Year: 2025, Grade: Good}
+	changes := []Change{
+		{Seq: 1, Type: ChangeRated, EffectiveOn: d1, Before: rec(seeded), After: rec(seeded, good)},
+		{Seq: 2, Type: ChangeRated, EffectiveOn: d2, Before: rec(seeded, good), After: rec(seeded, good, good.dated(d2))},
+		{Seq: 3, Type: ChangeRated, EffectiveOn: d2, Before: rec(seeded, good, good.dated(d2)),
+			After: rec(seeded, seeded.dated(d2), good, good.dated(d2))},
+	}
+	f := FactDates{}
+	for i := range changes {
+		f.DateChange(&changes[i])
+	}
+	want := []Change{
+		{Before: rec(seeded), After: rec(seeded, good.dated(d1))},
+		{Before: rec(seeded, good.dated(d1)), After: rec(seeded, good.dated(d1), good.dated(d2))},
+		{Before: rec(seeded, good.dated(d1), good.dated(d2)), After: rec(seeded, seeded.dated(d2), good.dated(d1), good.dated(d2))},
+	}
+	for i, c := range changes {
+		if !reflect.DeepEqual(c.Before, want[i].Before) || !reflect.DeepEqual(c.After, want[i].After) {
+			t.Errorf("change %d: before %v after %v, want %v and %v", c.Seq, c.Before[0].Org.Ratings, c.After[0].Org.Ratings,
+				want[i].Before[0].Org.Ratings, want[i].After[0].Org.Ratings)
+		}
+	}
+	o := &OrgRecord{ID: "o", Ratings: []YearRating{seeded, seeded.dated(d2), good.dated(d2), good}}
+	if !f.DateOrg(o) {
+		t.Fatal("nothing dated")
+	}
+	if want := []YearRating{seeded, seeded.dated(d2), good.dated(d1), good.dated(d2)}; !slices.Equal(o.Ratings, want) {
+		t.Errorf("ratings %v, want %v", o.Ratings, want)
+	}
+}
+
 // A yearly fact's JSON, through the standard encoder and the embedded
 // store's, reads back as itself; an undated one has no date.
 func TestYearlyFactsJSON(t *testing.T) {

@@ -36,9 +36,12 @@ type whatIf struct {
 	changes  []org.Change
 	// rescoped are the live changes the scenario's operations re-placed
 	// (org.Tx.Rescope), by number, each as the last one left it: applying
-	// the scenario rewrites them.
-	rescoped map[int64]org.Change
-	findings []org.Violation // of the operations, as they ran
+	// the scenario rewrites them. rescopedWithin indexes them by the
+	// organisations of their scopes, as each re-placement gave them (an
+	// index entry may be stale: the change's scope now decides).
+	rescoped       map[int64]org.Change
+	rescopedWithin map[string][]int64
+	findings       []org.Violation // of the operations, as they ran
 	// writtenBy is the key of the operation that last wrote each record:
 	// what a finding about it is tied to.
 	writtenBy map[string]int
@@ -114,9 +117,12 @@ func (w *whatIf) commit(tx *whatIfTx) error {
 	w.changes = append(w.changes, tx.changes...)
 	for _, c := range tx.rescoped {
 		if w.rescoped == nil {
-			w.rescoped = map[int64]org.Change{}
+			w.rescoped, w.rescopedWithin = map[int64]org.Change{}, map[string][]int64{}
 		}
 		w.rescoped[c.Seq] = c
+		for _, id := range c.Scope {
+			w.rescopedWithin[id] = append(w.rescopedWithin[id], c.Seq)
+		}
 	}
 	return w.tree.Recount()
 }
@@ -278,12 +284,92 @@ func (t *whatIfTx) Load(ctx context.Context, ws org.WorkingSet) error {
 	return t.w.src.Load(ctx, ws)
 }
 
-// Changes reads the live history: in the replay's transaction while there is one.
+// Changes reads the live history (in the replay's transaction while there
+// is one) as the scenario's operations have re-placed it so far: an
+// operation finds a change where an earlier one put it (a cell moved into
+// a commune, then the commune moved: the cell's later history moves with
+// the commune), and a scope it computes is compared with the one the change
+// now has (a cell moved away and back again must be put back).
 func (t *whatIfTx) Changes(ctx context.Context, q org.ChangeQuery) (org.ChangePage, error) {
+	read := t.w.Store.Changes
 	if t.w.src != nil {
-		return t.w.src.Changes(ctx, q)
+		read = t.w.src.Changes
 	}
-	return t.w.Store.Changes(ctx, q)
+	if len(t.w.rescoped) == 0 && len(t.rescoped) == 0 {
+		return read(ctx, q)
+	}
+	var from *org.Change // the position the page starts after
+	if q.After != "" {
+		c, err := org.DecodeChangeCursor(q.After)
+		if err != nil {
+			return org.ChangePage{}, err
+		}
+		from = &c
+	}
+	// The live pages up to the first that still lists something: they
+	// answer for every position up to their last change.
+	var out []org.Change
+	listed := map[int64]bool{}
+	var page org.ChangePage
+	for {
+		var err error
+		if page, err = read(ctx, q); err != nil {
+			return page, err
+		}
+		for _, c := range page.Changes {
+			listed[c.Seq] = true
+			if placed, ok := t.rescopedAs(c.Seq); ok {
+				c = placed
+			}
+			if q.Matches(&c) {
+				out = append(out, c)
+			}
+		}
+		if len(out) > 0 || !page.HasNext || len(page.Changes) == 0 {
+			break
+		}
+		q.After = org.ChangeCursor(&page.Changes[len(page.Changes)-1])
+	}
+	var to *org.Change // the last position those pages answer for; nil for all
+	if page.HasNext && len(page.Changes) > 0 {
+		to = &page.Changes[len(page.Changes)-1]
+	}
+	// The changes re-placed into what q selects, in those positions.
+	candidates := make([]int64, 0, len(t.rescoped))
+	for _, c := range t.rescoped {
+		candidates = append(candidates, c.Seq)
+	}
+	if q.Within != "" {
+		candidates = append(candidates, t.w.rescopedWithin[q.Within]...)
+	} else {
+		for seq := range t.w.rescoped {
+			candidates = append(candidates, seq)
+		}
+	}
+	for _, seq := range candidates {
+		c, _ := t.rescopedAs(seq)
+		if !listed[seq] && q.Matches(&c) && (from == nil || org.CompareChanges(&c, from) > 0) && (to == nil || org.CompareChanges(&c, to) <= 0) {
+			listed[seq] = true
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b org.Change) int { return org.CompareChanges(&a, &b) })
+	if q.First > 0 && len(out) > q.First {
+		return org.ChangePage{Changes: out[:q.First], HasNext: true}, nil
+	}
+	return org.ChangePage{Changes: out, HasNext: page.HasNext}, nil
+}
+
+// rescopedAs is live change seq as the scenario's operations have re-placed
+// it, if they have.
+func (t *whatIfTx) rescopedAs(seq int64) (org.Change, bool) {
+	for i := len(t.rescoped) - 1; i >= 0; i-- {
+		if t.rescoped[i].Seq == seq {
+			return t.rescoped[i], true
+		}
+	}
+	c, ok := t.w.rescoped[seq]
+	return c, ok
 }
 
 func (t *whatIfTx) Scenario(ctx context.Context, id string) (org.Scenario, error) {

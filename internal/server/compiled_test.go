@@ -22,8 +22,8 @@ import (
 	"dangbo/internal/testseed"
 )
 
-// TestCompiledListsMatchGqlgen: a chart's nodes and links written by the
-// compiled marshallers are gqlgen's answer byte for byte, errors and their
+// TestCompiledListsMatchGqlgen: a chart's nodes and links, and its columns,
+// written by the compiled marshallers are gqlgen's answer byte for byte, errors and their
 // paths included, over generated selections (fields at random, repeated,
 // aliased, in inline and named fragments, under @include and @skip with
 // literals and variables, __typename), on the demo through the real
@@ -109,7 +109,7 @@ func compareQueries(t *testing.T, rng *rand.Rand, compiled, gqlgen *testServer, 
 			t.Fatalf("round %d: %s\nvariables %v\ncompiled: %s\ngqlgen:   %s", round, query, g.vars, got, want)
 		}
 		nodes += bytes.Count(want.data, []byte(`{"`))
-		for _, f := range []string{"seq", "fullName", "from", "name", "FORBIDDEN"} {
+		for _, f := range []string{"seq", "fullName", "from", "name", "parentIds", "FORBIDDEN"} {
 			if bytes.Contains(want.data, []byte(`"`+f+`":`)) || slices.ContainsFunc(want.errors, func(e string) bool { return strings.Contains(e, f) }) {
 				seen[f]++
 			}
@@ -185,7 +185,11 @@ var (
 	chartNodeType = &gqlType{name: "ChartNode", fields: []string{"id", "parentId", "name", "kind", "sector", "depth",
 		"childCount", "hasChildren", "directMemberCount", "memberCount", "officialCount", "probationaryCount"}}
 	chartLinkType = &gqlType{name: "ChartLink", fields: []string{"from", "to", "type", "memberCount"}}
-	memberType    = &gqlType{name: "Member", fields: []string{"id", "fullName", "gender", "status", "asOf", "admittedOn",
+	// The columns, lists of scalars, are written by the compiled path too.
+	chartColumnsType = &gqlType{name: "ChartColumns", fields: []string{"size", "ids", "parentIds", "names", "kinds", "sectors",
+		"depths", "childCounts", "directMemberCounts", "memberCounts", "officialCounts", "probationaryCounts"}}
+	chartLinkColumnsType = &gqlType{name: "ChartLinkColumns", fields: []string{"size", "from", "to", "memberCounts"}}
+	memberType           = &gqlType{name: "Member", fields: []string{"id", "fullName", "gender", "status", "asOf", "admittedOn",
 		"politicalTheory", "ratings", "id", "fullName", "status", "officialOn", "cell", "birthDate", "phone"},
 		objects: map[string]*gqlType{
 			"ratings": {name: "YearRating", fields: []string{"year", "rating"}},
@@ -243,7 +247,10 @@ func (g *queryGen) chart(i int, root string) string {
 		case 0:
 			items = append(items, "asOf")
 		case 1:
-			items = append(items, "columns { size ids }")
+			items = append(items, g.alias("columns")+"columns"+g.directive()+" { "+g.selection(chartColumnsType, 0)+" }")
+			if g.rng.IntN(2) == 0 {
+				items = append(items, g.alias("linkColumns")+"linkColumns"+g.directive()+" { "+g.selection(chartLinkColumnsType, 0)+" }")
+			}
 		case 2:
 			items = append(items, g.alias("links")+"links"+g.directive()+" { "+g.selection(chartLinkType, 0)+" }")
 		default:

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"dangbo/internal/org"
@@ -73,6 +75,7 @@ type costLimit struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
 } = (*costLimit)(nil)
 
 func (*costLimit) ExtensionName() string { return "CostLimit" }
@@ -93,6 +96,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	cost += introspection
 	oc.Stats.SetExtension(costStats, cost)
 	if cost <= limit {
+		oc.Stats.SetExtension(budgetStats, c.dateBudget(ctx, oc, limit-cost))
 		return nil
 	}
 	what := strconv.Itoa(cost)
@@ -105,8 +109,44 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	return err
 }
 
-// costStats names an operation's cost among its statistics.
-const costStats = "Cost"
+// dateBudget is what the operation may still spend, as it runs, on dates
+// whose whole structure a read builds (org.DateBudget): the dates its
+// arguments name and today are paid for; the rest of its limit buys one date
+// per datedCost. A subscription's stream earns one back every
+// streamDateEvery, since it may run for days.
+func (c *costLimit) dateBudget(ctx context.Context, oc *graphql.OperationContext, left int) *org.DateBudget {
+	memo, _ := ctx.Value(subtreesKey{}).(*costMemo)
+	paid := []org.Date{c.svc.Today()}
+	for d := range memo.dates {
+		paid = append(paid, d)
+	}
+	var every time.Duration
+	if oc.Operation.Operation == ast.Subscription {
+		every = streamDateEvery
+	}
+	return org.NewDateBudget(paid, left/datedCost, every)
+}
+
+// streamDateEvery is how often a stream earns back a date to build.
+const streamDateEvery = 5 * time.Second
+
+// InterceptResponse runs the operation, or a stream's next event, with the
+// operation's date budget.
+func (c *costLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if graphql.HasOperationContext(ctx) { // none for a request refused before its operation
+		if b, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(budgetStats).(*org.DateBudget); ok {
+			ctx = org.WithDateBudget(ctx, b)
+		}
+	}
+	return next(ctx)
+}
+
+// costStats and budgetStats name an operation's cost and date budget among
+// its statistics.
+const (
+	costStats   = "Cost"
+	budgetStats = "DateBudget"
+)
 
 // operationCost is the cost of the operation running in ctx.
 func operationCost(ctx context.Context) int {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -40,18 +41,14 @@ func TestDatesCostWhatTheyBuild(t *testing.T) {
 	// The id each type is reached by, through the root field that returns it.
 	ids := map[string]string{"Org": w.district, "Member": members.Members[0].ID, "Scenario": sc.ID}
 	s := loadSchema(t)
-	roles := []struct {
-		name  string
-		token string
-		limit int
-	}{
+	roles := []role{
 		{"viewer", w.mint("viewer", org.Viewer, w.province), DefaultLimits[org.Viewer].Complexity},
 		{"admin", w.mint("admin", org.Admin), DefaultLimits[org.Admin].Complexity},
 	}
 	// built runs query as each role and checks what it built against what
 	// the role may pay for.
 	next := org.DateFrom(2001, 1, 1) // dates no earlier request read
-	check := func(t *testing.T, query func(dates []org.Date) string) {
+	checkAs := func(t *testing.T, roles []role, query func(dates []org.Date) string) (last string) {
 		t.Helper()
 		for _, role := range roles {
 			dates := make([]org.Date, 60)
@@ -69,7 +66,9 @@ func TestDatesCostWhatTheyBuild(t *testing.T) {
 			if built > allowed {
 				t.Errorf("%s: %s built %d structures of a date, may pay for %d", role.name, outcome(r), built, allowed)
 			}
+			last = outcome(r)
 		}
+		return last
 	}
 	reached := 0
 	for _, typ := range s.Types {
@@ -91,7 +90,7 @@ func TestDatesCostWhatTheyBuild(t *testing.T) {
 				}
 				reached++
 				t.Run(typ.Name+"."+f.Name+"("+a.Name+")", func(t *testing.T) {
-					check(t, func(dates []org.Date) string {
+					checkAs(t, roles, func(dates []org.Date) string {
 						var b strings.Builder
 						for i, d := range dates {
 							fmt.Fprintf(&b, " a%d: %s%s", i, f.Name, arguments(s, f, a.Name, d, ids, w.district))
@@ -110,17 +109,99 @@ func TestDatesCostWhatTheyBuild(t *testing.T) {
 		t.Fatalf("only %d fields with a date reached: the schema's reading is broken", reached)
 	}
 	// Fields whose date is the data's, read as of each change's date: every
-	// field a change holds, to two levels, one at a time, on pages of changes
-	// as large as a role may ask.
-	for _, sel := range oneByOne(s, s.Types["Change"], 2) {
-		t.Run("Change "+sel, func(t *testing.T) {
-			for _, first := range []int{500, 100} {
-				check(t, func([]org.Date) string {
-					return fmt.Sprintf("{ changes(within: %q, first: %d) { nodes { seq %s } } }", w.province, first, sel)
-				})
-			}
-		})
+	// field a change holds, to three levels through its subjects' types, in
+	// groups, on the largest page of changes a viewer may ask with them.
+	viewer := roles[:1]
+	// The pages of the type whose changes spread over the most dates.
+	spread, dates := "", 0
+	for ct := range org.ChangeType(org.NumChangeTypes) {
+		p, err := w.s.svc.Changes(ctx, org.ChangeQuery{Types: []org.ChangeType{ct}, First: 400})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := map[org.Date]bool{}
+		for _, c := range p.Changes {
+			on[c.EffectiveOn] = true
+		}
+		if len(on) > dates {
+			spread, dates = ct.String(), len(on)
+		}
 	}
+	var checkGroup func(t *testing.T, group []string)
+	checkGroup = func(t *testing.T, group []string) {
+		for _, first := range []int{400, 300, 200, 150, 100, 70, 50, 35, 25, 15, 10, 5} {
+			r := checkAs(t, viewer, func([]org.Date) string {
+				return fmt.Sprintf("{ changes(within: %q, types: [%s], first: %d) { nodes { seq %s } } }", w.province, spread, first, strings.Join(group, " "))
+			})
+			if r != "COMPLEXITY_LIMIT_EXCEEDED" {
+				return
+			}
+		}
+		if len(group) == 1 {
+			t.Errorf("no page of 5 changes with %s is accepted: nothing checked", group[0])
+			return
+		}
+		checkGroup(t, group[:len(group)/2])
+		checkGroup(t, group[len(group)/2:])
+	}
+	for group := range slices.Chunk(oneByOne(s, s.Types["Change"], 3), 4) {
+		t.Run("Change "+group[0], func(t *testing.T) { checkGroup(t, group) })
+	}
+	// A stream replays as much of the history as it may: it earns dates back
+	// as it goes, not a page's worth at each change.
+	t.Run("subscription", func(t *testing.T) {
+		var last int64
+		for q := (org.ChangeQuery{First: 500}); ; {
+			p, err := w.s.svc.Changes(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Changes {
+				last = max(last, c.Seq)
+			}
+			if !p.HasNext {
+				break
+			}
+			q.After = org.ChangeCursor(&p.Changes[len(p.Changes)-1])
+		}
+		// Renames planned on 100 dates: a replay that reads each as of its own.
+		for i := range 100 {
+			meta := decidedBy(w.province, fmt.Sprintf("%d-QĐ/TU", 900+i))
+			meta.EffectiveOn = today.AddDays(7 * (i + 1))
+			if _, err := w.s.svc.RenameOrg(ctx, w.district, fmt.Sprintf("Đảng bộ thành phố Hạ Long (%d)", i), meta); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before, start := mem.StructuresBuilt(), time.Now()
+		l := w.s.subscribeSSE(roles[0].token, `subscription { changes(after: `+fmt.Sprint(last-150)+`) { seq subjects {
+			... on Member { cell { ancestors { id } } } ... on Org { ancestors { id } } } } }`)
+		// The renames come last; a change whose reads the budget refused
+		// comes with an error and no data.
+		for n := 0; n < 100; {
+			select {
+			case e, ok := <-l.events:
+				if !ok {
+					t.Fatal("the stream completed")
+				}
+				if e.Data.Changes.Seq > last || e.Data.Changes.Seq == 0 {
+					n++
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the renames did not come")
+			}
+		}
+		built := int(mem.StructuresBuilt() - before)
+		if allowed := costedDates + roles[0].limit/datedCost + int(time.Since(start)/streamDateEvery) + 1; built > allowed {
+			t.Errorf("a viewer's stream of 100 renames built %d structures of a date, may pay for %d", built, allowed)
+		}
+	})
+}
+
+// role is a caller of the dated-cost test.
+type role struct {
+	name  string
+	token string
+	limit int
 }
 
 // rootOf is the root field that returns type name given one id, "" if none.
@@ -183,7 +264,8 @@ func leaves(s *ast.Schema, def *ast.Definition) string {
 }
 
 // oneByOne selects each field of def that needs no argument, one per
-// selection, objects' fields in turn to depth levels, each with its leaves.
+// selection, objects' fields (and each possible type's of an interface or a
+// union) in turn to depth levels, each with its leaves.
 func oneByOne(s *ast.Schema, def *ast.Definition, depth int) []string {
 	var out []string
 	for _, f := range def.Fields {
@@ -192,9 +274,19 @@ func oneByOne(s *ast.Schema, def *ast.Definition, depth int) []string {
 			continue
 		}
 		out = append(out, f.Name+leaves(s, sub))
-		if sub.Kind == ast.Object && depth > 1 {
+		if depth <= 1 {
+			continue
+		}
+		switch sub.Kind {
+		case ast.Object:
 			for _, inner := range oneByOne(s, sub, depth-1) {
 				out = append(out, f.Name+" { "+inner+" }")
+			}
+		case ast.Interface, ast.Union:
+			for _, p := range s.GetPossibleTypes(sub) {
+				for _, inner := range oneByOne(s, p, depth-1) {
+					out = append(out, f.Name+" { ... on "+p.Name+" { "+inner+" } }")
+				}
 			}
 		}
 	}

@@ -93,6 +93,10 @@ type socketConn struct {
 	refusal  string          // why connection_init was refused
 	errored  map[string]bool // operations ended by an error message
 	in       inbound         // what the client sends
+	// closing is a close frame waiting for the frame being written to end;
+	// closed tells that one was written, after which nothing more is.
+	closing []byte
+	closed  bool
 }
 
 // Read reads what the client sends, closing the socket with 1009 (message
@@ -103,11 +107,25 @@ func (s *socketConn) Read(b []byte) (int, error) {
 	n, err := s.Conn.Read(b)
 	if !s.in.see(b[:n]) {
 		s.mu.Lock()
-		s.Conn.Write(closeFrame(websocket.CloseMessageTooBig, "Thông điệp quá lớn."))
+		s.close(closeFrame(websocket.CloseMessageTooBig, "Thông điệp quá lớn."))
 		s.mu.Unlock()
 		return 0, errMessageTooBig
 	}
 	return n, err
+}
+
+// close writes close frame f, once the frame being written, whose payload
+// may come in a second Write, has ended; the caller holds s.mu.
+func (s *socketConn) close(f []byte) {
+	if s.closed {
+		return
+	}
+	if s.left > 0 {
+		s.closing = f
+		return
+	}
+	s.closed = true
+	s.Conn.Write(f)
 }
 
 var errMessageTooBig = errors.New("websocket message over its limit")
@@ -203,10 +221,17 @@ func (s *socketConn) Write(b []byte) (int, error) {
 		s.upgraded = true
 		return s.Conn.Write(b)
 	}
+	if s.closed { // the client reads no frame after a close
+		return len(b), nil
+	}
 	if s.left > 0 { // the rest of a frame's payload
 		n := min(len(b), s.left)
 		s.keep(b[:n])
-		return s.Conn.Write(b)
+		n, err := s.Conn.Write(b)
+		if s.left == 0 && s.closing != nil && err == nil {
+			s.close(s.closing)
+		}
+		return n, err
 	}
 	// A frame from the server, its header whole in this write.
 	header, length, ok := frameHeader(b)

@@ -254,6 +254,11 @@ func (t *Tree) Children(id string, q org.PageQuery, kinds []org.Kind) (page []or
 			start++
 		}
 	}
+	// One allocation of the page's size at most: an Org is large, and a
+	// doubling slice copies and discards it.
+	if size := min(q.First, len(n.children)-start); size > 0 {
+		page = make([]org.Org, 0, size)
+	}
 	for i, c := range n.children {
 		if len(kinds) > 0 && !slices.Contains(kinds, c.org.Kind) {
 			continue

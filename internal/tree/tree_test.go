@@ -234,3 +234,26 @@ func TestTreeCycle(t *testing.T) {
 		t.Fatal("cycle not reported")
 	}
 }
+
+// BenchmarkChildrenPage: a page of a district's 1,000 grassroots
+// organisations, of the sizes clients ask (a chart's 50, the largest 500).
+func BenchmarkChildrenPage(b *testing.B) {
+	tr := New(org.DateFrom(2021, 1, 1))
+	tr.Set(orgOf("p", "", "Đảng bộ tỉnh", org.Province, org.SectorOther))
+	for i := range 1000 {
+		tr.Set(orgOf(fmt.Sprintf("g%04d", i), "p", fmt.Sprintf("Đảng bộ xã %04d", i), org.GrassrootsCommittee, org.SectorCommune))
+	}
+	if err := tr.Recount(); err != nil {
+		b.Fatal(err)
+	}
+	for _, first := range []int{50, org.MaxPageSize} {
+		b.Run(fmt.Sprint(first), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if page, _, _, err := tr.Children("p", org.PageQuery{First: first}, nil); err != nil || len(page) != first {
+					b.Fatal(len(page), err)
+				}
+			}
+		})
+	}
+}

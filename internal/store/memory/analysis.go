@@ -92,10 +92,10 @@ func (t cellTallies) replace(was, is *org.MemberRecord) {
 // CellTallies reads the tallies of the view's date, made once per date and
 // kept up to date by every write: a province's breakdown then adds up five
 // thousand tallies instead of reading a hundred thousand members.
-func (s *Store) CellTallies(_ context.Context, v org.View, cells []string) ([]*org.MemberTally, error) {
+func (s *Store) CellTallies(ctx context.Context, v org.View, cells []string) ([]*org.MemberTally, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	all, err := sd.tallies.get(v.At, func() (cellTallies, error) { return sd.g.buildTallies(v.At) })
+	all, err := sd.tallies.get(ctx, v.At, func() (cellTallies, error) { return sd.g.buildTallies(v.At) })
 	if err != nil {
 		return nil, err
 	}

@@ -107,8 +107,13 @@ func (s *Store) discardImport() error {
 }
 
 // clearImport recreates empty the buckets an import fills (an import starts
-// from an empty store) and removes the mark.
+// from an empty store) and removes the mark, and the one that the yearly
+// facts are dated: the next Open dates those of a dataset an earlier version
+// exported (datefacts.go).
 func clearImport(tx *bolt.Tx) error {
+	if err := undate(tx); err != nil {
+		return err
+	}
 	for _, b := range [][]byte{orgBucket, memberBucket, changeBucket} {
 		if tx.Bucket(b) != nil {
 			if err := tx.DeleteBucket(b); err != nil {

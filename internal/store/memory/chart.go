@@ -16,12 +16,12 @@ func (s *Store) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, li
 	}
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	return sd.chartNodes(v, q, limit)
+	return sd.chartNodes(ctx, v, q, limit)
 }
 
 // chartNodes is ChartNodes on this side; the caller holds it for reading.
-func (sd *side) chartNodes(v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
-	t, err := sd.tree(v.At)
+func (sd *side) chartNodes(ctx context.Context, v org.View, q org.ChartQuery, limit int) ([]org.ChartNode, error) {
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +91,10 @@ func (idx linkIndex) count(r *org.MemberRecord, d org.Date, by int) {
 
 // ResidenceLinks reads the links of the view's date, counted once per date
 // and write: a province has tens of thousands of them.
-func (s *Store) ResidenceLinks(_ context.Context, v org.View, cells []string) ([]org.ResidenceLink, error) {
+func (s *Store) ResidenceLinks(ctx context.Context, v org.View, cells []string) ([]org.ResidenceLink, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	idx, err := sd.links.get(v.At, func() (linkIndex, error) { return sd.g.buildLinks(v.At) })
+	idx, err := sd.links.get(ctx, v.At, func() (linkIndex, error) { return sd.g.buildLinks(v.At) })
 	if err != nil {
 		return nil, err
 	}

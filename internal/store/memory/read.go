@@ -10,20 +10,20 @@ import (
 // Every read takes the active side once, then works on the tree of the view's
 // date and the records; helpers below it never take a side again.
 
-func (s *Store) Roots(_ context.Context, v org.View) ([]org.Org, error) {
+func (s *Store) Roots(ctx context.Context, v org.View) ([]org.Org, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return nil, err
 	}
 	return t.Roots(), nil
 }
 
-func (s *Store) Org(_ context.Context, v org.View, id string) (org.Org, error) {
+func (s *Store) Org(ctx context.Context, v org.View, id string) (org.Org, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return org.Org{}, err
 	}
@@ -46,7 +46,7 @@ func errMemberNotFound(id string) error {
 // and otherwise walks each one's subtree as it stood that day (graph.orgOn):
 // the history's subjects and issuers are a few organisations on each of
 // hundreds of dates.
-func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, error) {
+func (s *Store) Orgs(ctx context.Context, v org.View, ids []string) ([]org.Org, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
 	out := make([]org.Org, len(ids))
@@ -65,7 +65,7 @@ func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, er
 	}
 	if !ok {
 		var err error
-		if t, err = sd.tree(v.At); err != nil {
+		if t, err = sd.tree(ctx, v.At); err != nil {
 			return nil, err
 		}
 	}
@@ -79,10 +79,10 @@ func (s *Store) Orgs(_ context.Context, v org.View, ids []string) ([]org.Org, er
 // building a date's tree: past it, the tree costs less than the walks.
 const walkedOrgs = 16
 
-func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
+func (s *Store) Children(ctx context.Context, v org.View, id string, q org.PageQuery, kinds []org.Kind) (org.OrgPage, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return org.OrgPage{}, err
 	}
@@ -90,10 +90,10 @@ func (s *Store) Children(_ context.Context, v org.View, id string, q org.PageQue
 	return org.OrgPage{Orgs: page, HasNext: more, Total: total}, err
 }
 
-func (s *Store) Path(_ context.Context, v org.View, id string) ([]org.Org, error) {
+func (s *Store) Path(ctx context.Context, v org.View, id string) ([]org.Org, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return nil, err
 	}
@@ -154,20 +154,20 @@ func (s *Store) CoversOn(_ context.Context, roots []string, asks []org.DatedID) 
 	return out, nil
 }
 
-func (s *Store) CellMembers(_ context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
-	return s.memberPage(v, orgID, q, false)
+func (s *Store) CellMembers(ctx context.Context, v org.View, orgID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(ctx, v, orgID, q, false)
 }
 
-func (s *Store) Residents(_ context.Context, v org.View, cellID string, q org.PageQuery) (org.MemberPage, error) {
-	return s.memberPage(v, cellID, q, true)
+func (s *Store) Residents(ctx context.Context, v org.View, cellID string, q org.PageQuery) (org.MemberPage, error) {
+	return s.memberPage(ctx, v, cellID, q, true)
 }
 
 // memberPage walks an organisation's name-ordered list of members ever and
 // keeps those whose cell (or residence) on the view's date is the organisation.
-func (s *Store) memberPage(v org.View, orgID string, q org.PageQuery, residents bool) (org.MemberPage, error) {
+func (s *Store) memberPage(ctx context.Context, v org.View, orgID string, q org.PageQuery, residents bool) (org.MemberPage, error) {
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return org.MemberPage{}, err
 	}

@@ -274,7 +274,7 @@ func (s *Store) Search(ctx context.Context, v org.View, q org.SearchQuery) ([]or
 	}
 	sd := s.read()
 	defer sd.mu.RUnlock()
-	t, err := sd.tree(v.At)
+	t, err := sd.tree(ctx, v.At)
 	if err != nil {
 		return nil, err
 	}

@@ -273,6 +273,11 @@ func open(path string, fresh, upgrade bool, log *slog.Logger) (*Store, error) {
 		// The file's pages are sound (bbolt read them), its records not.
 		return nil, &DamagedError{Path: path, Reason: fmt.Sprintf("a record cannot be read (%v)", err)}
 	}
+	if err := s.dateFacts(g); err != nil {
+		s.wal.f.Close()
+		db.Close()
+		return nil, err
+	}
 	s.install(g, scenarios)
 	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
@@ -340,8 +345,8 @@ func (s *Store) Empty(context.Context) (bool, error) {
 }
 
 // tree returns the structure on date d; the caller holds mu for reading.
-func (sd *side) tree(d org.Date) (*tree.Tree, error) {
-	return sd.trees.get(d, func() (*tree.Tree, error) {
+func (sd *side) tree(ctx context.Context, d org.Date) (*tree.Tree, error) {
+	return sd.trees.get(ctx, d, func() (*tree.Tree, error) {
 		sd.built.Add(1)
 		return sd.g.buildTree(d)
 	})

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 
@@ -45,10 +46,15 @@ func (c *dateCache[T]) cached(d org.Date) (T, bool) {
 	return ct.value, true
 }
 
-// get returns the value of date d, building it once with build if needed.
-func (c *dateCache[T]) get(d org.Date, build func() (T, error)) (T, error) {
+// get returns the value of date d, building it once with build if needed,
+// which the date budget of ctx pays for (org.SpendDate).
+func (c *dateCache[T]) get(ctx context.Context, d org.Date, build func() (T, error)) (T, error) {
 	if v, ok := c.cached(d); ok {
 		return v, nil
+	}
+	if err := org.SpendDate(ctx, d); err != nil {
+		var zero T
+		return zero, err
 	}
 	v, err, _ := c.build.Do(d.String(), func() (any, error) {
 		t, err := build()

@@ -399,7 +399,7 @@ func (t *txn) ChartNodes(ctx context.Context, v org.View, q org.ChartQuery, limi
 	if err := t.settleQueue(); err != nil {
 		return nil, err
 	}
-	return t.sd.chartNodes(v, q, limit)
+	return t.sd.chartNodes(ctx, v, q, limit)
 }
 
 // Changes reads the committed history; queued changes it would list are

@@ -18,7 +18,7 @@ var fakeSuiteCases = []string{"Empty", "Hierarchy", "ChildrenPages", "ShapeViola
 	"FailedUpdateWritesNothing", "ViewWritesNothing", "SameErrors", "Covers", "Audit", "Scenarios", "ScenarioBaseline", "MemberRules",
 	"Search", "SearchPages", "AsOf", "Chart", "ChartAsOf", "LateAndPlannedOperations", "AccessControl", "ScenarioWhatIf",
 	"RandomOperations", "HistoryCountsAsListed", "SameDayMovesAndScope", "ResidentsLeaving", "ScenarioTrust", "ChangeKindInScenario", "DecisionsAndLateChanges", "PreviewIsApplied",
-	"DissolvedResidence", "LateMovesAndScope", "LateMovesRescopeHistory", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
+	"DissolvedResidence", "LateMovesAndScope", "LateMovesRescopeHistory", "LateMovePairs", "MemberAnalysis", "LiveChanges", "LiveChangesScoped",
 	"VillagesAndMeetings", "YearlyFactsAfterLateMoves", "EndedAsOf", "ConcurrentOperations", "ConcurrentWrites"}
 
 // TestFakeStoreSuite runs the behaviour suite against the adapter on the fake

@@ -147,9 +147,14 @@ func testLiveChanges(t *testing.T, f *fixture) {
 
 	// A caller who reads nothing is dropped once StreamBuffer changes wait
 	// for them, and the writers never wait for them. The admin's stream,
-	// read all along, tells when the feed has handed out every change.
+	// read all along, tells when the feed has read each change. The idle
+	// stream follows admissions only, so that a rename after them tells,
+	// once the admin's stream has it, that the feed has finished handing
+	// out the last admission: it reads the rename only then, while the
+	// admin's stream may have the admission before the idle one is offered
+	// it, and reading the idle stream then would make room for it.
 	idle := f.follow(org.WithPrincipal(context.Background(), &org.Principal{Subject: "cham", Roles: []org.AccessRole{org.Viewer},
-		Scope: []string{c.commune.ID}}), org.ChangeQuery{})
+		Scope: []string{c.commune.ID}}), org.ChangeQuery{Types: []org.ChangeType{org.ChangeAdmitted}})
 	seen := make(chan int64, 2*org.StreamBuffer) // so that the admin's reader keeps up
 	go func() {
 		for c := range admin.C {
@@ -157,25 +162,26 @@ func testLiveChanges(t *testing.T, f *fixture) {
 		}
 		close(seen)
 	}()
+	reaches := func(change org.Change, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := range seen {
+			if seq == change.Seq {
+				return
+			}
+		}
+		t.Fatalf("the admin's stream, read all along, ended before change %d", change.Seq)
+	}
 	// The buffer counts reads of the feed: each admission is read on its
 	// own once the admin's stream has received the one before. The stream
 	// holds one read in hand besides its buffer.
 	for i := range org.StreamBuffer + 2 {
-		admitted, err := f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.school.ID, FullName: fmt.Sprintf("Đảng viên %d", i),
-			Personal: org.Personal{BirthDate: new(org.DateFrom(1990, 3, 2))}}, f.by(c.commune.ID))
-		if err != nil {
-			t.Fatal(err)
-		}
-		reached := false
-		for seq := range seen {
-			if reached = seq == admitted.Seq; reached {
-				break
-			}
-		}
-		if !reached {
-			t.Fatal("the admin's stream, read all along, ended before the last admission")
-		}
+		reaches(f.svc.AdmitMember(f.ctx, org.NewMember{CellID: c.school.ID, FullName: fmt.Sprintf("Đảng viên %d", i),
+			Personal: org.Personal{BirthDate: new(org.DateFrom(1990, 3, 2))}}, f.by(c.commune.ID)))
 	}
+	reaches(f.svc.RenameOrg(f.ctx, c.school.ID, "Chi bộ Trường Tiểu học Tam Hồng", f.by(c.commune.ID)))
 	wantCode(t, ended(t, idle), org.ELimitExceeded, "")
 
 	// One commit of more changes than a stream buffers reads (a scenario of

@@ -76,6 +76,7 @@ func RunSome(t *testing.T, open Opener, names ...string) {
 		{"MemberAnalysis", testMemberAnalysis},
 		{"LateMovesAndScope", testLateMovesAndScope},
 		{"LateMovesRescopeHistory", testLateMovesRescopeHistory},
+		{"LateMovePairs", testLateMovePairs},
 		{"VillagesAndMeetings", testVillagesAndMeetings},
 		{"YearlyFactsAfterLateMoves", testYearlyFactsAfterLateMoves},
 		{"EndedAsOf", testEndedAsOf},
