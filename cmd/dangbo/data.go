@@ -48,7 +48,7 @@ func asOperator(ctx context.Context) context.Context {
 }
 
 // withStore parses a data command's arguments, opens the store they name and
-// runs fn with it; the import command opens it only to import.
+// runs fn with it; import and export open it only for what they do.
 func withStore(ctx context.Context, name string, args []string, wantFile bool, stderr io.Writer,
 	fn func(store org.Store, log *slog.Logger, file string, df demoFlags) error) error {
 	sf, file, df, err := parseData(name, args, !wantFile, stderr)
@@ -59,7 +59,7 @@ func withStore(ctx context.Context, name string, args []string, wantFile bool, s
 	if err != nil {
 		return err
 	}
-	store, err := sf.openFor(ctx, log, name == "import")
+	store, err := sf.openFor(ctx, log, name)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		w := dataset.NewWriter(out)
 		start := time.Now()
-		if err := org.NewService(store, nil).Export(asOperator(ctx), w); err != nil {
+		if err := newService(store, log).Export(asOperator(ctx), w); err != nil {
 			return err
 		}
 		if err := w.Flush(); err != nil {
@@ -112,7 +112,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 			in = f
 		}
 		start := time.Now()
-		stats, err := org.NewService(store, nil).Import(asOperator(ctx), dataset.NewReader(in))
+		stats, err := newService(store, log).Import(asOperator(ctx), dataset.NewReader(in))
 		if err != nil {
 			return err
 		}

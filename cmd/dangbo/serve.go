@@ -125,7 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("tracing on: spans go to the OTLP exporter the OTEL_* variables configure")
 	}
 	served := observed.Wrap(store, observers...)
-	svc := org.NewService(served, nil)
+	svc := newService(served, log)
 	svc.SetChartLimit(*maxChartNodes)
 	svc.SetStreamLimit(*maxStreams)
 	cfg := server.Config{

@@ -54,15 +54,18 @@ func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {
 
 // open opens the chosen store.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (org.Store, error) {
-	return f.openFor(ctx, log, false)
+	return f.openFor(ctx, log, "")
 }
 
-// openFor opens the chosen store; forImport opens an embedded store only to
-// import into it and close it (memory.OpenForImport).
-func (f *storeFlags) openFor(ctx context.Context, log *slog.Logger, forImport bool) (org.Store, error) {
+// openFor opens the chosen store for command; an embedded one only to
+// import into it and close it for "import" (memory.OpenForImport), only to
+// read it for "export" (memory.OpenForExport).
+func (f *storeFlags) openFor(ctx context.Context, log *slog.Logger, command string) (org.Store, error) {
 	switch {
-	case f.neo4jURI == "" && forImport:
+	case f.neo4jURI == "" && command == "import":
 		return memory.OpenForImport(f.data, log)
+	case f.neo4jURI == "" && command == "export":
+		return memory.OpenForExport(f.data, log)
 	case f.neo4jURI == "":
 		return memory.Open(f.data, log)
 	}
@@ -123,7 +126,7 @@ func seedDemo(ctx context.Context, store org.Store, df demoFlags, log *slog.Logg
 		return err
 	}
 	start := time.Now()
-	svc := org.NewService(store, nil)
+	svc := newService(store, log)
 	stats, err := svc.Import(org.WithPrincipal(ctx, org.System), records)
 	if err != nil {
 		return fmt.Errorf("loading the demo data: %w", err)
@@ -132,4 +135,12 @@ func seedDemo(ctx context.Context, store org.Store, df demoFlags, log *slog.Logg
 	log.Info("demo data loaded", "orgs", stats.Orgs, "members", stats.Members, "changes", stats.Changes, "took", took.Round(time.Millisecond),
 		"members_per_second", int(float64(stats.Members)/took.Seconds()))
 	return nil
+}
+
+// newService is the domain service over store, logging what it cannot
+// return through the command's logger.
+func newService(store org.Store, log *slog.Logger) *org.Service {
+	svc := org.NewService(store, nil)
+	svc.SetLogger(log)
+	return svc
 }

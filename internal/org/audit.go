@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -106,7 +105,7 @@ func (s *Service) Mutate(ctx context.Context, action string, target []string, ch
 func (s *Service) auditFailure(ctx context.Context, e AuditEntry, err error) {
 	e.Outcome = ErrorCode(err)
 	if aerr := s.store.Audit(context.WithoutCancel(ctx), e); aerr != nil {
-		slog.ErrorContext(ctx, "recording a failed action in the audit log", "action", e.Action, "err", aerr)
+		s.logger().ErrorContext(ctx, "recording a failed action in the audit log", "action", e.Action, "err", aerr)
 	}
 }
 

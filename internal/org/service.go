@@ -7,6 +7,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -37,6 +38,9 @@ type Service struct {
 	// (history.go); nil on a scenario's copy.
 	heads     *lru.Cache[string, []changeHead]
 	headsOnce *singleflight.Group
+	// log is where what the service cannot return goes (a failed action it
+	// could not audit); slog's default logger when not set.
+	log *slog.Logger
 }
 
 var _ Reader = (*Service)(nil)
@@ -65,6 +69,18 @@ type Scenarios interface {
 	Violations(ctx context.Context, id, within string, subtree bool, least Severity) ([]Violation, error)
 	// Diff compares scenario id's subtree before and after it; errors as WhatIf.
 	Diff(ctx context.Context, id string) (ScenarioDiff, error)
+}
+
+// SetLogger has the service log through l: the command's logger, in its
+// format and to its output.
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+
+// logger is the service's logger.
+func (s *Service) logger() *slog.Logger {
+	if s.log == nil {
+		return slog.Default()
+	}
+	return s.log
 }
 
 // SetScenarios has the service read scenarios' views through sc.

@@ -1,6 +1,9 @@
 package org
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // View selects the version of the structure a read sees.
 type View struct {
@@ -224,6 +227,13 @@ type Store interface {
 	// Ping fails, UNAVAILABLE, when the store cannot serve requests.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// WriteHealth is what a store may tell beyond Ping: that its reads are
+// served while its writes fail for the state of its machine (the embedded
+// store's full disk), why and since when; a nil error once one succeeds.
+type WriteHealth interface {
+	WriteFailure() (since time.Time, err error)
 }
 
 // Record is one line of a dataset: exactly one of its fields is set. A

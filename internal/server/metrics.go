@@ -102,6 +102,17 @@ func (m *Metrics) register(cfg *Config) {
 	if cfg.InFlight != nil {
 		m.registry.MustRegister(refused("in_flight", cfg.InFlight.Refused))
 	}
+	if wh, ok := cfg.Store.(org.WriteHealth); ok {
+		m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dangbo_store_writes_failing",
+			Help: "1 while the store's writes fail for the state of its machine (a full disk) and its reads are served, else 0.",
+		}, func() float64 {
+			if _, err := wh.WriteFailure(); err != nil {
+				return 1
+			}
+			return 0
+		}))
+	}
 	m.registry.MustRegister(refused("streams", cfg.Service.StreamsRefused),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dangbo_graphql_streams",

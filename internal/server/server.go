@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -202,6 +203,16 @@ func NewHandler(cfg Config) http.Handler {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(org.ErrorMessage(err) + "\n"))
 			return
+		}
+		// A store that serves reads while its writes fail (a full disk)
+		// stays in rotation: taking the only instance out would stop the
+		// reads too. The body says it; so does dangbo_store_writes_failing.
+		if wh, ok := cfg.Store.(org.WriteHealth); ok {
+			if since, err := wh.WriteFailure(); err != nil {
+				_, _ = fmt.Fprintf(w, "ready for reads; the store cannot write since %s: %s\n",
+					since.UTC().Format(time.RFC3339), org.ErrorMessage(err))
+				return
+			}
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})

@@ -82,8 +82,9 @@ func (s *Store) Import(ctx context.Context, src org.RecordReader) (org.ImportSta
 // the file, as after a restart, so building it here as well was two fifths
 // of the import's CPU and most of its memory. After such an import, the
 // store refuses any write but an audit entry, and reads find it empty.
+// Records of an older form are not rewritten: the import replaces them.
 func OpenForImport(dir string, log *slog.Logger) (*Store, error) {
-	s, err := Open(dir, log)
+	s, err := openDir(dir, log, false)
 	if s != nil {
 		s.fileOnly = true
 	}

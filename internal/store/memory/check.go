@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 )
 
 // DamagedError is a store file that exists but cannot be what dangbo wrote:
@@ -47,8 +48,11 @@ type boltMeta struct {
 
 // checkFile tells whether the bbolt file at path can be opened without bbolt
 // crashing on it: bbolt trusts its file, and maps pages past the end of a
-// truncated one (SIGBUS, which no recover catches) or follows random bytes
-// as page ids (a panic). A missing file is fine: bbolt creates it.
+// truncated one (SIGBUS, which no recover catches), follows random bytes
+// as page ids (a panic), or panics in a goroutine of its own over a page
+// header or keys it finds wrong (checkPages). A missing file is fine: bbolt
+// creates it. It looks while holding off a process writing the file, and
+// waits a second for one, as bbolt does.
 func checkFile(path string) (exists bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -58,18 +62,41 @@ func checkFile(path string) (exists bool, err error) {
 		return false, err
 	}
 	defer f.Close()
-	return true, checkMeta(f, path)
+	for deadline := time.Now().Add(lockTimeout); ; time.Sleep(50 * time.Millisecond) {
+		locked, err := lockShared(f)
+		if err != nil {
+			return true, err
+		}
+		if locked {
+			break
+		}
+		if time.Now().After(deadline) {
+			return true, errInUse(path)
+		}
+	}
+	m, err := checkMeta(f, path)
+	if err != nil {
+		return true, err
+	}
+	return true, checkPages(f, path, m)
 }
 
-// checkMeta is checkFile's look at the meta pages of the open file f.
-func checkMeta(f *os.File, path string) error {
+// lockTimeout is how long Open waits for another process to let go of the file.
+const lockTimeout = time.Second
+
+// errInUse refuses a file another process has open.
+func errInUse(path string) error { return fmt.Errorf("memory: %s is in use by another process", path) }
+
+// checkMeta is checkFile's look at the meta pages of the open file f; it
+// returns the meta bbolt will use.
+func checkMeta(f *os.File, path string) (boltMeta, error) {
 	info, err := f.Stat()
 	if err != nil {
-		return err
+		return boltMeta{}, err
 	}
 	size := info.Size()
-	damaged := func(format string, args ...any) error {
-		return &DamagedError{Path: path, Reason: fmt.Sprintf(format, args...)}
+	damaged := func(format string, args ...any) (boltMeta, error) {
+		return boltMeta{}, &DamagedError{Path: path, Reason: fmt.Sprintf(format, args...)}
 	}
 	if size == 0 {
 		return damaged("it is empty (0 bytes)")
@@ -106,7 +133,7 @@ func checkMeta(f *os.File, path string) error {
 	case uint64(size) < m.hw*ps:
 		return damaged("it is %d bytes long but its data reaches %d bytes: it was cut short", size, m.hw*ps)
 	}
-	return nil
+	return m, nil
 }
 
 // readMeta reads the meta of the page at offset off and checks its magic,

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 
 	json "github.com/goccy/go-json"
 
@@ -14,17 +15,26 @@ import (
 // decoding the members' JSON was the largest part of a restart. The first
 // byte tells the form: a JSON record (every file before this form, and a
 // write-ahead log written by such a binary) starts with '{', a binary one
-// with its version. Old records are read as they are and rewritten in the new
-// form only when a write or an import puts them again.
+// with its version. Older records are read as they are and rewritten in the
+// current form in the background (upgrade.go).
 //
 // A binary record is: the version byte, the length of its head, the head
 // (numbers as varints, each string as its length), then the bytes of every
 // string in the head's order. Decoding copies the strings out in one
 // allocation per record and reads nothing else of the input after it
 // returns, so a record can be decoded straight from bbolt's mapped pages.
+//
+// bbolt keeps no checksum of its data pages, so a record of version 2 carries
+// its own after the version byte: the CRC-32C of the rest, little-endian, as
+// the write-ahead log's (the CPU computes it). A changed byte inside a sound
+// page is then refused as damage instead of served, or read as another
+// record. Records of version 1 have none and still decode; new writes, and
+// the rewrite of older files, use version 2.
 const (
 	recordBinary1 = 1
+	recordBinary2 = 2
 	recordJSON    = '{'
+	crcSize       = 4
 )
 
 // encodeMember appends member record r in the binary form to dst.
@@ -198,10 +208,13 @@ func (w *recordWriter) ratings(rs []org.YearRating) {
 }
 
 func (w *recordWriter) finish(dst []byte) []byte {
-	dst = append(dst, recordBinary1)
+	start := len(dst)
+	dst = append(dst, recordBinary2, 0, 0, 0, 0)
 	dst = binary.AppendUvarint(dst, uint64(len(w.head)))
 	dst = append(dst, w.head...)
-	return append(dst, w.strs...)
+	dst = append(dst, w.strs...)
+	binary.LittleEndian.PutUint32(dst[start+1:], crc32.Checksum(dst[start+1+crcSize:], castagnoli))
+	return dst
 }
 
 // recordReader reads a binary record's head; its strings are cut from one
@@ -213,7 +226,10 @@ type recordReader struct {
 	err  error
 }
 
-var errMalformed = errors.New("malformed record")
+var (
+	errMalformed = errors.New("malformed record")
+	errChecksum  = errors.New("its checksum does not match its bytes")
+)
 
 // openRecord returns a reader of record v and whether it is binary: a JSON
 // one is left to the caller to decode.
@@ -223,8 +239,16 @@ func openRecord(v []byte) (recordReader, bool, error) {
 		return recordReader{}, false, errMalformed
 	case v[0] == recordJSON:
 		return recordReader{}, false, nil
+	case v[0] == recordBinary2:
+		if len(v) < 1+crcSize {
+			return recordReader{}, false, errMalformed
+		}
+		if binary.LittleEndian.Uint32(v[1:]) != crc32.Checksum(v[1+crcSize:], castagnoli) {
+			return recordReader{}, false, errChecksum
+		}
+		v = v[crcSize:] // the rest is laid out as version 1
 	case v[0] != recordBinary1:
-		return recordReader{}, false, fmt.Errorf("a record of unknown form %d", v[0])
+		return recordReader{}, false, fmt.Errorf("a record of unknown form %d (written by a later version of dangbo, or damaged)", v[0])
 	}
 	n, k := binary.Uvarint(v[1:])
 	if k <= 0 || n > uint64(len(v)-1-k) {
@@ -318,5 +342,6 @@ func (r *recordReader) done(what string) error {
 	return nil
 }
 
-// isJSON tells a record in the JSON form of older files.
-func isJSON(v []byte) bool { return len(v) > 0 && v[0] == recordJSON }
+// isOlder tells a record in a form older than the current one: the JSON of
+// older files, or the binary form without a checksum.
+func isOlder(v []byte) bool { return len(v) > 0 && v[0] != recordBinary2 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -137,7 +138,8 @@ func roundTrip[R any](t *testing.T, i int, r *R, enc func([]byte, *R) []byte, de
 }
 
 // FuzzDecodeMember: decoding any bytes returns a record or an error, never
-// panics, and a record it returns encodes back to the same bytes.
+// panics, a record it returns encodes back to the same bytes, and no
+// single-bit flip of a record in the current form decodes.
 func FuzzDecodeMember(f *testing.F) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20 {
@@ -155,6 +157,16 @@ func FuzzDecodeMember(f *testing.F) {
 			var m2 org.MemberRecord
 			if err := decodeMember(again, &m2); err != nil || !reflect.DeepEqual(m, m2) {
 				t.Fatalf("%x decoded to %+v, which encodes to %x", b, m, again)
+			}
+		}
+		if b[0] != recordBinary2 {
+			return
+		}
+		for bit := range 8 * len(b) {
+			bad := bytes.Clone(b)
+			bad[bit/8] ^= 1 << (bit % 8)
+			if decodeMember(bad, &m) == nil {
+				t.Fatalf("%x: the flip of bit %d decoded", b, bit)
 			}
 		}
 	})
@@ -224,7 +236,7 @@ func recordForms(t *testing.T, dir string, toJSON bool) (jsons, binaries int) {
 			b := tx.Bucket(name)
 			var puts []kv
 			err := b.ForEach(func(k, v []byte) error {
-				if isJSON(v) {
+				if isOlder(v) {
 					jsons++
 					return nil
 				}
@@ -261,4 +273,86 @@ func recordForms(t *testing.T, dir string, toJSON bool) (jsons, binaries int) {
 		t.Fatal(err)
 	}
 	return jsons, binaries
+}
+
+// TestRecordBitFlipsRefused: every single-bit flip of a record in the
+// current form is refused, never read as another record; a record of the
+// binary form without a checksum still decodes, and a flipped JSON record of
+// an older file decodes or is refused as before, without a panic.
+func TestRecordBitFlipsRefused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testseed.Seed(t, 25), 18))
+	for i := range 100 {
+		var m org.MemberRecord
+		fill(rng, reflect.ValueOf(&m).Elem())
+		flips(t, i, &m, encodeMember, decodeMember, i%10 == 0)
+		var o org.OrgRecord
+		fill(rng, reflect.ValueOf(&o).Elem())
+		flips(t, i, &o, encodeOrg, decodeOrg, i%10 == 0)
+	}
+}
+
+// flips checks the flips of record r, and with jsonToo those of its JSON
+// form, slower to decode.
+func flips[R any](t *testing.T, i int, r *R, enc func([]byte, *R) []byte, dec func([]byte, *R) error, jsonToo bool) {
+	t.Helper()
+	b := enc(nil, r)
+	if b[0] != recordBinary2 {
+		t.Fatalf("record %d: written in form %d", i, b[0])
+	}
+	var got R
+	for bit := range 8 * len(b) {
+		bad := bytes.Clone(b)
+		bad[bit/8] ^= 1 << (bit % 8)
+		if err := dec(bad, &got); err == nil {
+			t.Fatalf("record %d: the flip of bit %d decoded:\n%+v", i, bit, got)
+		}
+	}
+	v1 := append([]byte{recordBinary1}, b[1+crcSize:]...)
+	if err := dec(v1, &got); err != nil || !reflect.DeepEqual(&got, r) {
+		t.Fatalf("record %d in the form without a checksum: %v\n%+v", i, err, got)
+	}
+	if !jsonToo {
+		return
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for bit := range 8 * len(js) {
+		bad := bytes.Clone(js)
+		bad[bit/8] ^= 1 << (bit % 8)
+		_ = dec(bad, &got)
+	}
+}
+
+// TestExportLeavesOlderRecords: a store opened for an export or an import
+// reads a file of older records without rewriting them.
+func TestExportLeavesOlderRecords(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, nil)
+	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
+		t.Fatal(err)
+	}
+	want := exportOf(t, s)
+	s.Close()
+	recordForms(t, dir, true)
+	jsons, _ := recordForms(t, dir, false)
+	for _, open := range []func(string, *slog.Logger) (*Store, error){OpenForExport, OpenForImport} {
+		s, err := open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.upgraded != nil {
+			t.Error("a rewrite started")
+		}
+		if !s.fileOnly {
+			if got := exportOf(t, s); !reflect.DeepEqual(got, want) {
+				t.Fatalf("the older file:\n%+v\nwant\n%+v", got, want)
+			}
+		}
+		s.Close()
+		if after, _ := recordForms(t, dir, false); after != jsons {
+			t.Fatalf("%d of %d older records left", after, jsons)
+		}
+	}
 }

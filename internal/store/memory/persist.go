@@ -51,7 +51,7 @@ func encode(v any) ([]byte, error) {
 // files.
 func load(db *bolt.DB) (g *graph, older bool, err error) {
 	g = newGraph()
-	var json1 atomic.Bool
+	var anyOlder atomic.Bool
 	var members []memberEntry
 	var heads []*org.Change
 	var lastSeq int64
@@ -63,8 +63,8 @@ func load(db *bolt.DB) (g *graph, older bool, err error) {
 		}
 		if err := tx.Bucket(orgBucket).ForEach(func(k, v []byte) error {
 			var r org.OrgRecord
-			if isJSON(v) {
-				json1.Store(true)
+			if isOlder(v) {
+				anyOlder.Store(true)
 			}
 			if err := decodeOrg(v, &r); err != nil {
 				return fmt.Errorf("organisation %s: %w", k, err)
@@ -86,8 +86,8 @@ func load(db *bolt.DB) (g *graph, older bool, err error) {
 		members = make([]memberEntry, len(raw))
 		if err := parallel(len(raw), func(i int) error {
 			m := &members[i]
-			if isJSON(raw[i]) {
-				json1.Store(true)
+			if isOlder(raw[i]) {
+				anyOlder.Store(true)
 			}
 			if err := decodeMember(raw[i], &m.rec); err != nil {
 				return fmt.Errorf("member %d: %w", i, err)
@@ -122,7 +122,7 @@ func load(db *bolt.DB) (g *graph, older bool, err error) {
 	g.members = make(map[string]*memberEntry, len(members))
 	g.loadEntries(members)
 	g.history.load(heads, lastSeq)
-	return g, json1.Load(), nil
+	return g, anyOlder.Load(), nil
 }
 
 // dropMapped lets go of the pages of the file that loading read through

@@ -50,8 +50,13 @@ type Store struct {
 	// broken is why the last group failed to be written; the writes queued
 	// then fail with it.
 	broken error
-	sides  [2]*side
-	active atomic.Pointer[side]
+	// failing is why writes fail now and since when: set by the first
+	// group that fails, cleared by the next that is written (WriteFailure).
+	failing atomic.Pointer[writeFailure]
+	// fileFailing is why the log cannot be written into the file (wal.go).
+	fileFailing atomic.Pointer[writeFailure]
+	sides       [2]*side
+	active      atomic.Pointer[side]
 	// caughtUp is closed once the inactive side has had the last write
 	// published, which it gets once the readers it still had let go of it
 	// (nil: it never lacked one). Guarded by pubMu.
@@ -180,13 +185,26 @@ func (s *Store) inactive() *side {
 	return s.sides[0]
 }
 
-var _ org.Store = (*Store)(nil)
+var (
+	_ org.Store       = (*Store)(nil)
+	_ org.WriteHealth = (*Store)(nil)
+)
 
 // Revision changes with every write that changes the structure.
 func (s *Store) Revision(context.Context) (uint64, error) { return s.revision.Load(), nil }
 
-// Open opens, or creates, the store in directory dir and loads it into memory.
-func Open(dir string, log *slog.Logger) (*Store, error) {
+// Open opens, or creates, the store in directory dir and loads it into
+// memory; records of an older form it rewrites in the background (upgrade.go).
+func Open(dir string, log *slog.Logger) (*Store, error) { return openDir(dir, log, true) }
+
+// OpenForExport opens the store in dir for `dangbo export`: it reads the
+// dataset, audits the export and closes. Records of an older form are left
+// as they are: their rewrite, beside the export, held as much memory again
+// and rewrote the file under a command that only reads it.
+func OpenForExport(dir string, log *slog.Logger) (*Store, error) { return openDir(dir, log, false) }
+
+// openDir is Open, with upgrade telling whether to rewrite older records.
+func openDir(dir string, log *slog.Logger, upgrade bool) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -200,7 +218,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	}
 	var s *Store
 	err = guarded(path, func() (err error) {
-		s, err = open(path, !exists, log)
+		s, err = open(path, !exists, upgrade, log)
 		return err
 	})
 	if s != nil {
@@ -211,9 +229,9 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 
 // open opens the bbolt file at path, which checkFile found sound (or created
 // when fresh), and loads it.
-func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
+func open(path string, fresh, upgrade bool, log *slog.Logger) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: time.Second,
+		Timeout: lockTimeout,
 		// The freelist is rebuilt on open instead of written at every commit:
 		// cheaper writes, and nothing that can be lost in a crash.
 		NoFreelistSync: true,
@@ -227,7 +245,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 		PageSize: 16 << 10,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("memory: %s is in use by another process", path)
+		return nil, errInUse(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
@@ -271,7 +289,7 @@ func open(path string, fresh bool, log *slog.Logger) (*Store, error) {
 	s.dropMapped()
 	s.ckpt = checkpointer{changes: map[int64][]byte{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.runCheckpoints()
-	if older {
+	if older && upgrade {
 		s.upgraded = make(chan struct{})
 		go s.upgrade(s.ckpt.stop)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"syscall"
+	"time"
 
 	json "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
@@ -106,11 +107,39 @@ func (s *Store) persistQueued() {
 	defer s.qMu.Unlock()
 	if err != nil {
 		s.broken = persistFailure(s.log, err)
+		if s.failing.Load() == nil {
+			s.failing.Store(&writeFailure{since: time.Now(), err: s.broken})
+		}
 		return
 	}
+	s.failing.Store(nil)
 	for _, c := range group {
 		c.durable = true
 	}
+}
+
+// writeFailure is why writes fail and since when.
+type writeFailure struct {
+	since time.Time
+	err   error
+}
+
+// errFileFull is the failure to write the log into the file: writes still
+// succeed, into the log's space, until it is full.
+var errFileFull = org.Errorf(org.EUnavailable, "Không ghi được vào tệp dữ liệu (đĩa đầy hoặc lỗi thiết bị): các thao tác vẫn được ghi vào nhật ký ghi trước cho đến khi nhật ký đầy, sau đó sẽ bị từ chối.")
+
+// WriteFailure tells why writes fail now (a full disk, a failing device),
+// or why the log cannot be written into the file, which makes them fail
+// once the log is full, and since when, while reads are served; nil once a
+// write, or the log's next copy into the file, succeeds again.
+func (s *Store) WriteFailure() (since time.Time, err error) {
+	if f := s.failing.Load(); f != nil {
+		return f.since, f.err
+	}
+	if f := s.fileFailing.Load(); f != nil {
+		return f.since, f.err
+	}
+	return time.Time{}, nil
 }
 
 // publishDurable publishes the durable writes at the head of the queue until

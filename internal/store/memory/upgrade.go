@@ -53,7 +53,7 @@ func (s *Store) upgrade(stop <-chan struct{}) {
 				k, v := c.Seek(from)
 				for i := 0; k != nil && i < upgradeBatch; k, v = c.Next() {
 					i++
-					if isJSON(v) {
+					if isOlder(v) {
 						nv, err := b.convert(v)
 						if err != nil {
 							return fmt.Errorf("%s: %w", k, err)
@@ -80,5 +80,5 @@ func (s *Store) upgrade(stop <-chan struct{}) {
 	// The rewrite's garbage, bbolt's copies of the pages it wrote, is as
 	// large as the file: give it back now rather than at the runtime's pace.
 	debug.FreeOSMemory()
-	s.log.Info("rewrote the records of the older form in the binary one", "records", n)
+	s.log.Info("rewrote the records of older forms in the current one", "records", n)
 }

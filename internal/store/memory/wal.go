@@ -494,6 +494,11 @@ func (s *Store) runCheckpoints() {
 		}
 		if err := s.checkpoint(); err != nil {
 			s.log.Error("writing the write-ahead log to the database file", "err", err)
+			if s.fileFailing.Load() == nil {
+				s.fileFailing.Store(&writeFailure{since: time.Now(), err: errFileFull})
+			}
+		} else {
+			s.fileFailing.Store(nil)
 		}
 		select {
 		case <-time.After(checkpointEvery):

@@ -347,25 +347,60 @@ func TestDamageInsideTheLogIsRefused(t *testing.T) {
 // TestFailedWritesAreUnavailable: a write whose group cannot be logged
 // because the disk is full (the log moved onto /dev/full) fails as
 // UNAVAILABLE, in Vietnamese, and keeps nothing: the store reads as before.
+// WriteFailure tells it from then on, and no more once a write succeeds.
 func TestFailedWritesAreUnavailable(t *testing.T) {
 	full, err := os.OpenFile("/dev/full", os.O_RDWR, 0)
 	if err != nil {
 		t.Skip("no /dev/full:", err)
 	}
-	s := openStore(t, t.TempDir(), nil)
+	dir := t.TempDir()
+	s := openStore(t, dir, nil)
+	if _, err := s.WriteFailure(); err != nil {
+		t.Fatalf("a fresh store's writes fail: %v", err)
+	}
 	s.persistMu.Lock()
 	s.wal.f.Close()
 	s.wal.f = full
 	s.persistMu.Unlock()
 	ctx := context.Background()
-	err = s.Update(ctx, func(tx org.Tx) error {
-		return tx.PutOrg(ctx, org.OrgRecord{ID: "olost", Versions: []org.Version{
-			{Span: org.Span{Since: org.DateFrom(2020, 1, 1), Until: org.Forever}, Name: "Đảng bộ mất", Kind: org.Province}}})
-	})
+	put := func(id string) error {
+		return s.Update(ctx, func(tx org.Tx) error {
+			return tx.PutOrg(ctx, org.OrgRecord{ID: id, Versions: []org.Version{
+				{Span: org.Span{Since: org.DateFrom(2020, 1, 1), Until: org.Forever}, Name: "Đảng bộ " + id, Kind: org.Province}}})
+		})
+	}
+	before := time.Now()
+	err = put("olost")
 	if org.ErrorCode(err) != org.EUnavailable || !strings.Contains(org.ErrorMessage(err), "không ghi được") {
 		t.Fatalf("err = %v", err)
 	}
 	if s.active.Load().g.orgs["olost"] != nil {
 		t.Fatal("the failed write is read")
+	}
+	since, ferr := s.WriteFailure()
+	if org.ErrorCode(ferr) != org.EUnavailable || since.Before(before) {
+		t.Fatalf("after a failed write: since %v, err %v", since, ferr)
+	}
+	if err := put("olost2"); err == nil {
+		t.Fatal("a write onto the full disk succeeded")
+	}
+	if again, _ := s.WriteFailure(); !again.Equal(since) {
+		t.Fatalf("the failure moved from %v to %v", since, again)
+	}
+	// Space again: the log back on the data directory's disk, repaired
+	// (/dev/full refused the repair too; a full disk takes the zeroed
+	// header in the space the failed write took).
+	f, err := os.OpenFile(filepath.Join(dir, FileName+walSuffix), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.persistMu.Lock()
+	s.wal.f, s.wal.failed = f, nil
+	s.persistMu.Unlock()
+	if err := put("okept"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WriteFailure(); err != nil {
+		t.Fatalf("after a write succeeded: %v", err)
 	}
 }

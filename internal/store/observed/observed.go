@@ -5,6 +5,7 @@ package observed
 
 import (
 	"context"
+	"time"
 
 	"dangbo/internal/org"
 )
@@ -35,7 +36,7 @@ func (os Observers) Observe(ctx context.Context, method string) (context.Context
 // observer, or when s is no org.Feed (both stores are). What s offers beyond
 // org.Store (org.Feed, org.MemberTallier, org.MemberScanner), the result
 // offers too, observed: the domain takes its fast paths, and follows the
-// history, by asking the store for them.
+// history, by asking the store for them; and its org.WriteHealth, unobserved.
 func Wrap(s org.Store, obs ...Observer) org.Store {
 	feed, isFeed := s.(org.Feed)
 	if len(obs) == 0 || !isFeed {
@@ -85,6 +86,15 @@ type store struct {
 	org.Store
 	feed org.Feed
 	obs  Observers
+}
+
+// WriteFailure passes on the store's org.WriteHealth, unobserved (it reads a
+// flag); a store without one has no such failure to tell.
+func (s *store) WriteFailure() (time.Time, error) {
+	if wh, ok := s.Store.(org.WriteHealth); ok {
+		return wh.WriteFailure()
+	}
+	return time.Time{}, nil
 }
 
 func (s *store) LastSeq(ctx context.Context) (int64, error) {
