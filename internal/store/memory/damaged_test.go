@@ -20,23 +20,7 @@ import (
 // random bytes or has broken pages is refused with a DamagedError that says
 // how to restore, left as it was, and never crashes the process.
 func TestDamagedFileRefused(t *testing.T) {
-	good := t.TempDir()
-	s, err := Open(good, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	valid, err := os.ReadFile(filepath.Join(good, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, ok := readMeta(bytes.NewReader(valid), 0)
-	if !ok {
-		t.Fatal("no valid meta in a file bbolt wrote")
-	}
+	good, valid, m := importedFile(t, fullRecords())
 	dataEnd := int(m.hw) * int(m.pageSize)
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := func(n int) []byte {
@@ -97,8 +81,6 @@ func TestDamagedFileRefused(t *testing.T) {
 // own (`panic: freepages: …`). So does a flip of any bit of the keys of the
 // members' pages, which bbolt's rebuild finds out of order.
 func TestFlippedPageHeadersRefused(t *testing.T) {
-	good := t.TempDir()
-	s := openStore(t, good, nil)
 	// Enough members for branch pages in the members' tree.
 	var recs, rest []org.Record
 	for _, r := range fullRecords() {
@@ -117,15 +99,7 @@ func TestFlippedPageHeadersRefused(t *testing.T) {
 			}
 		}
 	}
-	if _, err := s.Import(context.Background(), &recordList{recs: append(recs, rest...)}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	valid, err := os.ReadFile(filepath.Join(good, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := readMeta(bytes.NewReader(valid), 0)
+	_, valid, m := importedFile(t, append(recs, rest...))
 	ps := int(m.pageSize)
 	// Every bit of each page's flags and count, the low byte and the top
 	// bit of its id and overflow, and a sample of its elements and keys.
@@ -281,4 +255,21 @@ func TestChangedRecordRefused(t *testing.T) {
 		}
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// importedFile is a new store's directory with recs imported and closed,
+// its file's bytes and its meta.
+func importedFile(t *testing.T, recs []org.Record) (dir string, file []byte, m boltMeta) {
+	t.Helper()
+	dir = t.TempDir()
+	openStore(t, dir, recs).Close()
+	file, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := readMeta(bytes.NewReader(file), 0)
+	if !ok {
+		t.Fatal("no valid meta in a file bbolt wrote")
+	}
+	return dir, file, m
 }
