@@ -56,6 +56,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case gqlErr.Extensions["code"] != nil:
 			// Ours, raised by the extensions in Vietnamese: complexity,
 			// depth, the allow-list.
+		case errors.Is(err, context.Canceled):
+			// The client went away: nothing to alert on, and a client
+			// that leaves on purpose must not fill the log with errors.
+			log.DebugContext(ctx, "request cancelled", "request_id", requestIDFrom(ctx), "path", gqlErr.Path.String())
+			gqlErr.Message = org.ErrorMessage(err)
+			gqlErr.Extensions = map[string]any{"code": org.EInternal}
 		default:
 			log.ErrorContext(ctx, "request failed", "request_id", requestIDFrom(ctx), "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = org.ErrorMessage(err)

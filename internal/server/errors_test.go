@@ -1,8 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"golang.org/x/text/unicode/norm"
 
@@ -311,4 +316,20 @@ func leafSelection(schema *ast.Schema, typ *ast.Type) string {
 		return " { __typename }"
 	}
 	return ""
+}
+
+// A request its client left is no error of the service's: it is not logged
+// as one, which a client could otherwise do at will by hanging up.
+func TestCancelledRequestIsNoError(t *testing.T) {
+	var log strings.Builder
+	present := presentError(slog.New(slog.NewTextHandler(&log, nil)))
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+	present(ctx, fmt.Errorf("read: %w", context.Canceled))
+	if strings.Contains(log.String(), "level=ERROR") {
+		t.Fatalf("a cancelled request was logged as an error: %s", log.String())
+	}
+	present(ctx, errors.New("a bug"))
+	if !strings.Contains(log.String(), "level=ERROR") {
+		t.Fatalf("an internal error was not logged: %q", log.String())
+	}
 }
