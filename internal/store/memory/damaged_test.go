@@ -2,7 +2,6 @@ package memory
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -182,12 +181,7 @@ func TestFlippedPageHeadersRefused(t *testing.T) {
 // refused like a damaged page, with the advice, and left as it was (the
 // log's replay may have committed before the records were read).
 func TestUnreadableRecordRefused(t *testing.T) {
-	dir := t.TempDir()
-	s := openStore(t, dir, nil)
-	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	dir, _, _ := importedFile(t, fullRecords())
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -228,17 +222,8 @@ func TestUnreadableRecordRefused(t *testing.T) {
 // file, where bbolt's pages keep no checksum, is refused as damage with the
 // advice instead of served.
 func TestChangedRecordRefused(t *testing.T) {
-	dir := t.TempDir()
-	s := openStore(t, dir, nil)
-	if _, err := s.Import(context.Background(), &recordList{recs: fullRecords()}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	dir, file, _ := importedFile(t, fullRecords())
 	path := filepath.Join(dir, FileName)
-	file, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	name := []byte("Vũ Thị Lan")
 	if !bytes.Contains(file, name) {
 		t.Fatal("the name is not in the file")
